@@ -1,0 +1,101 @@
+# punchlab — one non-recursive GNU Makefile.
+#   make            build everything under build/
+#   make scenarios  install missing packages, build, run the shipped scenarios
+#   make test       install missing packages, build, run unit + integration tests
+#   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan.
+
+CC      ?= gcc
+PKGS    := libmnl libnftables inih jansson libcrypto
+B       := build
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(DEBUG),1)
+OPT     := -O0 -g -fsanitize=address,undefined
+LDOPT   := -fsanitize=address,undefined
+else
+OPT     := -O2 -g
+LDOPT   :=
+endif
+ifneq ($(V),1)
+Q       := @
+endif
+
+# Recursively expanded on purpose: pkg-config runs when a recipe runs, after
+# `make deps` may have installed the libraries.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CPPFLAGS   = -D_GNU_SOURCE -Itestbed -Iharness/common $(PKG_CFLAGS)
+CFLAGS     = -std=c11 $(OPT) $(WARN) -MMD -MP
+LDLIBS     = $(PKG_LIBS) -lm
+
+TESTBED_SRC := $(wildcard testbed/*.c)
+COMMON_SRC  := $(wildcard harness/common/*.c)
+PUNCHLAB_SRC:= $(wildcard harness/punchlab/*.c)
+COORD_SRC   := $(wildcard harness/coordinator/*.c)
+AGENT_SRC   := $(wildcard harness/agent/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBTESTBED := $(B)/lib/libtestbed.a
+LIBCOMMON  := $(B)/lib/libcommon.a
+BINS       := $(B)/bin/punchlab $(B)/bin/punch-coordinator $(B)/bin/punch-agent
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps scenarios test unit integration clean-build format
+all: $(BINS) $(UNIT_BINS)
+
+deps:
+	$(Q)sh tools/deps.sh
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC  $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBTESTBED): $(call obj,$(TESTBED_SRC))
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
+
+LINK = @mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";) \
+	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/punchlab: $(call obj,$(PUNCHLAB_SRC)) $(LIBCOMMON) $(LIBTESTBED)
+	$(LINK)
+$(B)/bin/punch-coordinator: $(call obj,$(COORD_SRC)) $(LIBCOMMON) $(LIBTESTBED)
+	$(LINK)
+$(B)/bin/punch-agent: $(call obj,$(AGENT_SRC)) $(LIBCOMMON) $(LIBTESTBED)
+	$(LINK)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBCOMMON) $(LIBTESTBED)
+	@mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";)
+	$(Q)$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
+
+# The main job: every shipped scenario, then the results table.
+scenarios:
+	$(Q)sh tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(B)/bin/punchlab run $(sort $(wildcard scenarios/*.ini))
+
+test:
+	$(Q)sh tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit integration
+
+unit: $(UNIT_BINS)
+	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
+
+integration: $(BINS)
+	$(Q)sh tests/integration/run.sh
+
+clean-build:
+	rm -rf $(B)
+
+format:
+	clang-format -i $(TESTBED_SRC) $(COMMON_SRC) $(PUNCHLAB_SRC) \
+		$(COORD_SRC) $(AGENT_SRC) $(UNIT_SRC) $(wildcard */*.h */*/*.h)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

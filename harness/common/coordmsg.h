@@ -1,0 +1,64 @@
+/* coordmsg: the punch coordinator's messages, carried in Bitcoin P2P
+ * framing (see p2p.h) after a normal version/verack exchange.
+ *
+ *   hpregister  agent -> coordinator   u32 proto, u64 key
+ *   hppunch     coordinator -> agent   netaddr peer, netaddr self (as the
+ *                                      coordinator saw it), u8 role,
+ *                                      u64 session nonce, u32 delay_ms,
+ *                                      u32 rtt_us
+ *   hpreject    coordinator -> agent   u8 code, varstr reason (<= 255)
+ *
+ * A coordinator advertises COORD_SERVICE_BIT in its version services.
+ * key pairs registrations: two agents registering with the same non-zero
+ * key are matched; key 0 means "any waiting peer" (first come). */
+#ifndef PUNCHLAB_COORDMSG_H
+#define PUNCHLAB_COORDMSG_H
+
+#include <stdint.h>
+
+#include "p2p.h"
+
+#define COORD_SERVICE_BIT (UINT64_C(1) << 24) /* experimental range 24-31 */
+#define COORD_PROTO 1
+#define COORD_CMD_REGISTER "hpregister"
+#define COORD_CMD_PUNCH "hppunch"
+#define COORD_CMD_REJECT "hpreject"
+#define COORD_MAX_PAYLOAD 1024 /* coordinator drops clients sending more */
+
+enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
+
+struct coord_register {
+	uint32_t proto;
+	uint64_t key;
+};
+
+struct coord_punch {
+	struct p2p_netaddr peer;
+	struct p2p_netaddr self;
+	uint8_t role;
+	uint64_t nonce;
+	uint32_t delay_ms;
+	uint32_t rtt_us;
+};
+
+struct coord_reject {
+	uint8_t code;
+	char reason[256];
+};
+
+#define COORD_REGISTER_LEN 12
+#define COORD_PUNCH_LEN (2 * P2P_NETADDR_LEN + 1 + 8 + 4 + 4)
+
+/* encode: returns payload length, -ENOSPC, or -EINVAL for a role not 0/1
+ * or a reason without its NUL. decode: 0 or -EBADMSG (wrong length, role
+ * not 0/1, reason with a NUL byte or a non-canonical CompactSize). */
+int coord_register_encode(uint8_t *out, size_t cap,
+			  const struct coord_register *m);
+int coord_register_decode(const uint8_t *p, size_t len,
+			  struct coord_register *m);
+int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m);
+int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m);
+int coord_reject_encode(uint8_t *out, size_t cap, const struct coord_reject *m);
+int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m);
+
+#endif

@@ -1,0 +1,34 @@
+/* punchlab: what the subcommands share — exit codes, the stop flag set by
+ * SIGINT/SIGTERM, and where the other programs and files live. */
+#ifndef PUNCHLAB_PUNCHLAB_H
+#define PUNCHLAB_PUNCHLAB_H
+
+#include <signal.h>
+#include <stddef.h>
+
+enum {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_SKIP = 4, /* not root, or an optional tool is missing */
+};
+
+extern volatile sig_atomic_t punchlab_stop;
+
+/* SIGINT, SIGTERM and SIGHUP set punchlab_stop; SIGPIPE is ignored. */
+void punchlab_signals(void);
+/* EXIT_PASS when root, else prints why cmd needs root: EXIT_SKIP. */
+int punchlab_need_root(const char *cmd);
+/* Path of a file next to the punchlab binary (e.g. "punch-agent"). */
+int punchlab_sibling(const char *name, char *buf, size_t cap);
+/* Default folder of NAT profiles: ./nat-profiles if it exists, else the
+ * one of the source tree the binary was built in. */
+const char *punchlab_profile_dir(void);
+
+int cmd_run(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_nat(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+
+#endif

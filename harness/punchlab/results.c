@@ -1,0 +1,100 @@
+/* results: per-cell statistics, the expectation gate and summary.json. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "results.h"
+#include "stats.h"
+
+static json_t *jnum_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *cell_json(const struct scenario_cell *c,
+			 struct cell_result *r, struct nat_counts *nc,
+			 int pass, double lo, double hi, double p50,
+			 double p90)
+{
+	json_t *j, *f = json_object(), *nat;
+
+	for (int o = 1; o < OUTCOME_N; o++)
+		if (r->fail[o])
+			json_object_set_new(f, outcome_str(o),
+					    json_integer(r->fail[o]));
+	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:o, s:o, "
+		      "s:o}",
+		      "cell", c->name, "a", c->a.name, "b", c->b.name,
+		      "trials", r->trials, "successes", r->successes,
+		      "success_rate",
+		      r->trials ? (double)r->successes / r->trials : 0.0,
+		      "wilson_low", lo, "wilson_high", hi, "ttc_ms_p50",
+		      jnum_or_null(p50), "ttc_ms_p90", jnum_or_null(p90),
+		      "failures", f);
+	json_object_set_new(j, "expect",
+			    json_pack("{s:s, s:f, s:f, s:s}", "text",
+				      c->expect_text, "min", c->expect_min,
+				      "max", c->expect_max, "reason",
+				      c->reason));
+	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
+	if (nc) {
+		nat = json_object();
+		for (int s = 0; s < 2; s++)
+			json_object_set_new(
+				nat, s ? "b" : "a",
+				json_pack("{s:I, s:I}", "syn_dropped",
+					  (json_int_t)nc[s].syn_dropped,
+					  "rst_sent",
+					  (json_int_t)nc[s].rst_sent));
+		json_object_set_new(j, "nat_counters", nat);
+	}
+	return j;
+}
+
+int results_write(const struct scenario *s, const char *rid,
+		  struct cell_result *res, struct nat_counts (*counts)[2],
+		  const char *path)
+{
+	json_t *root, *cells = json_array();
+	int failed = 0;
+
+	for (int i = 0; i < s->ncells; i++) {
+		const struct scenario_cell *c = &s->cells[i];
+		struct cell_result *r = &res[i];
+		double lo, hi, p50, p90;
+		int pass;
+
+		if (r->trials == 0)
+			continue; /* not selected in this run */
+		stats_wilson(r->successes, r->trials, STATS_Z95, &lo, &hi);
+		p50 = stats_percentile(r->ttc_ms, r->n_ok, 50);
+		p90 = stats_percentile(r->ttc_ms, r->n_ok, 90);
+		pass = stats_gate(r->successes, r->trials,
+					 c->expect_min, c->expect_max);
+		failed += !pass;
+		json_array_append_new(cells,
+				      cell_json(c, r, counts ? counts[i] : NULL,
+						pass, lo, hi, p50, p90));
+		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
+		       "[%.3f,%.3f]  ttc p50 ",
+		       c->name, c->a.name, c->b.name, r->successes, r->trials,
+		       (double)r->successes / r->trials, lo, hi);
+		if (r->n_ok)
+			printf("%8.2f ms p90 %8.2f ms", p50, p90);
+		else
+			printf("%8s    p90 %8s   ", "-", "-");
+		printf("  expect %-9s %s\n", c->expect_text,
+		       pass ? "PASS" : "FAIL");
+	}
+	fflush(stdout);
+	root = json_pack("{s:s, s:s, s:I, s:o}", "scenario", s->name, "run_id",
+			 rid, "seed", (json_int_t)s->seed, "cells", cells);
+	if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
+		json_decref(root);
+		return -EIO;
+	}
+	json_decref(root);
+	return failed;
+}

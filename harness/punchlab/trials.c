@@ -1,0 +1,412 @@
+/* trials: the trial scheduler. Each trial is two punch-agent processes
+ * (alice and bob of one cell) registering with the coordinator under a
+ * key of their own; up to `parallel` trials per cell run at once, every
+ * cell at the same time, so failing trials waiting for their timeout do
+ * not serialise the run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "proc.h"
+#include "trials.h"
+
+#define LOCAL_PORT_BASE 20000
+#define LOCAL_PORT_SPAN 40000
+#define MAX_INFLIGHT 96
+/* An agent that outlives its own timeout by this much is hung. */
+#define HANG_GRACE_MS 30000
+#define OUT_MAX 65536
+
+static const char *const outcome_names[OUTCOME_N] = {
+	"ok",	     "setup",	 "bind",	"coordinator",
+	"wrong-peer", "refused", "unreachable", "timeout",
+};
+
+const char *outcome_str(enum outcome o)
+{
+	return o < OUTCOME_N ? outcome_names[o] : "setup";
+}
+
+enum outcome outcome_parse(const char *s)
+{
+	for (int i = 0; s && i < OUTCOME_N; i++)
+		if (!strcmp(s, outcome_names[i]))
+			return i;
+	return OUTCOME_SETUP;
+}
+
+struct side {
+	pid_t pid;
+	int fd;
+	char buf[OUT_MAX];
+	size_t len;
+	int status;
+};
+
+struct running {
+	int cell, trial;
+	uint64_t hard_deadline_ns;
+	struct side sd[2];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int side_start(const struct trials_cfg *cfg, struct running *r,
+		      int s)
+{
+	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
+	char coord[64], port[16], key[32], name[64], timeout[16];
+	char *argv[16];
+	int pfd[2], n = 0;
+	pid_t pid;
+
+	snprintf(coord, sizeof(coord), "%s:%d", WORLD_COORD_ADDR,
+		 WORLD_COORD_PORT);
+	snprintf(port, sizeof(port), "%d",
+		 LOCAL_PORT_BASE + r->trial % LOCAL_PORT_SPAN);
+	/* Unique per trial in the run: the coordinator pairs by key. */
+	snprintf(key, sizeof(key), "%llu",
+		 (unsigned long long)(r->cell + 1) * 1000000ull + r->trial + 1);
+	/* The run id in every process's command line (punchlab clean, tests). */
+	snprintf(name, sizeof(name), "%s-c%d-%s-t%d", cfg->w->rid, r->cell,
+		 s ? "bob" : "alice", r->trial);
+	snprintf(timeout, sizeof(timeout), "%d", cfg->s->timeout_ms);
+	argv[n++] = (char *)cfg->agent_path;
+	argv[n++] = "--coordinator";
+	argv[n++] = coord;
+	argv[n++] = "--local-port";
+	argv[n++] = port;
+	argv[n++] = "--key";
+	argv[n++] = key;
+	argv[n++] = "--name";
+	argv[n++] = name;
+	argv[n++] = "--timeout-ms";
+	argv[n++] = timeout;
+	argv[n] = NULL;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = proc_spawn(ws->host.fd, argv, pfd[1], cfg->log_fd);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		return pid;
+	}
+	cleanup_pid(cfg->w->cu, pid);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	r->sd[s].pid = pid;
+	r->sd[s].fd = pfd[0];
+	r->sd[s].len = 0;
+	return 0;
+}
+
+static json_t *side_report(struct side *sd)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	sd->buf[sd->len < OUT_MAX ? sd->len : OUT_MAX - 1] = '\0';
+	j = json_loads(sd->buf, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (j && json_is_object(j))
+		return j;
+	json_decref(j);
+	j = json_object();
+	json_object_set_new(j, "outcome", json_string("setup"));
+	json_object_set_new(
+		j, "error",
+		json_sprintf("agent gave no report (wait status %d)",
+			     sd->status));
+	return j;
+}
+
+/* Integer member, -1 when absent or null. */
+static int64_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* Span from the earlier start to the later of the two marks, in ms. */
+static double span_ms(json_t *a, json_t *b, const char *mark)
+{
+	int64_t sa = jint(a, "t_start_ns"), sb = jint(b, "t_start_ns");
+	int64_t ea = jint(a, mark), eb = jint(b, mark);
+
+	if (sa < 0 || sb < 0 || ea < 0 || eb < 0)
+		return -1.0;
+	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
+}
+
+static void trial_finish(const struct trials_cfg *cfg, struct running *r,
+			 FILE *jsonl, struct cell_result *res)
+{
+	const struct scenario_cell *c = &cfg->s->cells[r->cell];
+	json_t *ra = side_report(&r->sd[0]), *rb = side_report(&r->sd[1]);
+	enum outcome oa, ob, o;
+	double ttc, hs;
+	json_t *t;
+	int64_t sa, sb;
+
+	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
+	ob = outcome_parse(json_string_value(json_object_get(rb, "outcome")));
+	/* Both must be done; otherwise the earliest failing step decides. */
+	o = oa == OUTCOME_OK ? ob : ob == OUTCOME_OK ? oa : oa < ob ? oa : ob;
+	ttc = span_ms(ra, rb, "t_established_ns");
+	hs = span_ms(ra, rb, "t_handshake_ns");
+	sa = jint(ra, "t_start_ns");
+	sb = jint(rb, "t_start_ns");
+
+	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "scenario",
+		      cfg->s->name, "run_id", cfg->w->rid, "cell", c->name,
+		      "a", c->a.name, "b", c->b.name, "trial", r->trial, "seed",
+		      (json_int_t)cfg->s->seed, "outcome", outcome_str(o));
+	json_object_set_new(t, "attempts",
+			    json_integer(jint(ra, "attempts") >
+						 jint(rb, "attempts") ?
+					 jint(ra, "attempts") :
+					 jint(rb, "attempts")));
+	json_object_set_new(t, "ttc_ms",
+			    o == OUTCOME_OK && ttc >= 0 ? json_real(ttc) :
+							  json_null());
+	json_object_set_new(t, "handshake_ms",
+			    o == OUTCOME_OK && hs >= 0 ? json_real(hs) :
+							 json_null());
+	json_object_set_new(t, "start_skew_us",
+			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
+						 json_null());
+	json_object_set_new(t, "alice", ra);
+	json_object_set_new(t, "bob", rb);
+	json_dumpf(t, jsonl, JSON_COMPACT);
+	fputc('\n', jsonl);
+	fflush(jsonl);
+	json_decref(t);
+
+	res->trials++;
+	if (o == OUTCOME_OK) {
+		res->successes++;
+		res->ttc_ms[res->n_ok] = ttc;
+		res->hs_ms[res->n_ok] = hs;
+		res->n_ok++;
+	} else {
+		res->fail[o]++;
+	}
+}
+
+static void side_reap(const struct trials_cfg *cfg, struct side *sd)
+{
+	close(sd->fd);
+	sd->fd = -1;
+	while (waitpid(sd->pid, &sd->status, 0) < 0 && errno == EINTR)
+		;
+	cleanup_reaped(cfg->w->cu, sd->pid);
+}
+
+/* Reads what is there; on EOF reaps the agent. */
+static void side_read(const struct trials_cfg *cfg, struct side *sd)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (sd->len >= OUT_MAX - 1) {
+			char sink[4096];
+			n = read(sd->fd, sink, sizeof(sink));
+		} else {
+			n = read(sd->fd, sd->buf + sd->len,
+				 OUT_MAX - 1 - sd->len);
+			if (n > 0)
+				sd->len += (size_t)n;
+		}
+		if (n > 0)
+			continue;
+		if (n == 0)
+			side_reap(cfg, sd);
+		return; /* EAGAIN or error: wait for poll */
+	}
+}
+
+static void progress(const struct trials_cfg *cfg, unsigned done,
+		     unsigned total, unsigned ok, uint64_t t0, int final)
+{
+	static unsigned last_plain;
+	double el = (double)(now_ns() - t0) / 1e9;
+	double rate = el > 0 ? done / el : 0;
+	double left = rate > 0 ? (total - done) / rate : 0;
+
+	if (cfg->progress) {
+		fprintf(stderr,
+			"\r  %s: %u/%u trials, %u ok, %.1f trials/s, ~%.0f s "
+			"left   %s",
+			cfg->s->name, done, total, ok, rate, left,
+			final ? "\n" : "");
+	} else if (final || done >= last_plain + (total + 9) / 10) {
+		last_plain = done;
+		fprintf(stderr, "  %s: %u/%u trials, %u ok, %.0f s elapsed\n",
+			cfg->s->name, done, total, ok, el);
+	}
+	if (final)
+		last_plain = 0;
+}
+
+static void kill_running(const struct trials_cfg *cfg, struct running *run,
+			 int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int s = 0; s < 2; s++)
+			if (run[i].sd[s].fd >= 0) {
+				proc_stop(run[i].sd[s].pid, 500);
+				cleanup_reaped(cfg->w->cu, run[i].sd[s].pid);
+				close(run[i].sd[s].fd);
+				run[i].sd[s].fd = -1;
+			}
+}
+
+int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
+	       struct cell_result *res)
+{
+	const struct scenario *s = cfg->s;
+	int ncells = s->ncells, nrun = 0, e = 0;
+	int *next = calloc(ncells, sizeof(int)), *inflight;
+	struct running *run = calloc(MAX_INFLIGHT, sizeof(*run));
+	struct pollfd pfd[2 * MAX_INFLIGHT];
+	unsigned total = 0, done = 0, ok = 0;
+	uint64_t t0 = now_ns();
+
+	inflight = calloc(ncells, sizeof(int));
+	if (!next || !run || !inflight) {
+		e = -ENOMEM;
+		goto out;
+	}
+	for (int c = 0; c < ncells; c++) {
+		int want = cfg->only_cell < 0 || cfg->only_cell == c;
+
+		res[c].ttc_ms = calloc(s->trials, sizeof(double));
+		res[c].hs_ms = calloc(s->trials, sizeof(double));
+		if (!res[c].ttc_ms || !res[c].hs_ms) {
+			e = -ENOMEM;
+			goto out;
+		}
+		if (!want)
+			next[c] = s->trials;
+		else if (cfg->only_trial >= 0)
+			next[c] = cfg->only_trial;
+		if (want)
+			total += cfg->only_trial >= 0 ? 1 : s->trials;
+	}
+	for (;;) {
+		int started = 1, np = 0;
+
+		if (*cfg->stop) {
+			e = -EINTR;
+			break;
+		}
+		/* Round-robin over cells so every cell progresses. */
+		while (started && nrun < MAX_INFLIGHT) {
+			started = 0;
+			for (int c = 0; c < ncells && nrun < MAX_INFLIGHT;
+			     c++) {
+				int limit = cfg->only_trial >= 0 ?
+						    cfg->only_trial + 1 :
+						    s->trials;
+				struct running *r = &run[nrun];
+
+				if (next[c] >= limit ||
+				    inflight[c] >= s->parallel)
+					continue;
+				r->cell = c;
+				r->trial = next[c]++;
+				r->sd[0].fd = r->sd[1].fd = -1;
+				r->hard_deadline_ns =
+					now_ns() + (uint64_t)(s->timeout_ms +
+							      HANG_GRACE_MS) *
+							   1000000ull;
+				e = side_start(cfg, r, 0);
+				if (e == 0)
+					e = side_start(cfg, r, 1);
+				if (e < 0) {
+					log_warnx("cannot start agents: %s",
+						  strerror(-e));
+					kill_running(cfg, r, 1);
+					goto out_kill;
+				}
+				inflight[c]++;
+				nrun++;
+				started = 1;
+			}
+		}
+		if (nrun == 0)
+			break;
+
+		for (int i = 0; i < nrun; i++)
+			for (int sd = 0; sd < 2; sd++)
+				if (run[i].sd[sd].fd >= 0)
+					pfd[np++] = (struct pollfd){
+						.fd = run[i].sd[sd].fd,
+						.events = POLLIN
+					};
+		if (poll(pfd, np, 200) < 0 && errno != EINTR) {
+			e = -errno;
+			goto out_kill;
+		}
+		for (int i = 0; i < nrun; i++) {
+			struct running *r = &run[i];
+
+			for (int sd = 0; sd < 2; sd++)
+				if (r->sd[sd].fd >= 0)
+					side_read(cfg, &r->sd[sd]);
+			if ((r->sd[0].fd >= 0 || r->sd[1].fd >= 0) &&
+			    now_ns() > r->hard_deadline_ns) {
+				log_warnx("trial %d of cell %d hung: stopping "
+					  "its agents",
+					  r->trial, r->cell);
+				kill_running(cfg, r, 1);
+			}
+			if (r->sd[0].fd >= 0 || r->sd[1].fd >= 0)
+				continue;
+			trial_finish(cfg, r, jsonl, &res[r->cell]);
+			done++;
+			inflight[r->cell]--;
+			run[i] = run[--nrun];
+			i--;
+			ok = 0;
+			for (int c = 0; c < ncells; c++)
+				ok += res[c].successes;
+			progress(cfg, done, total, ok, t0, 0);
+		}
+	}
+	progress(cfg, done, total, ok, t0, 1);
+	goto out;
+
+out_kill:
+	kill_running(cfg, run, nrun);
+out:
+	if (e == -EINTR)
+		kill_running(cfg, run, nrun);
+	free(next);
+	free(inflight);
+	free(run);
+	return e;
+}
+
+void cell_result_free(struct cell_result *r)
+{
+	free(r->ttc_ms);
+	free(r->hs_ms);
+	r->ttc_ms = r->hs_ms = NULL;
+}

@@ -1,0 +1,59 @@
+/* world: the network a scenario runs in, built from namespaces and veth
+ * pairs, with NAT profiles loaded into the routers.
+ *
+ *   home LAN 10.0.1.0/24          WAN (RFC 5737)           home LAN 10.0.2.0/24
+ *  [alice] -- [router A: NAT] -- [inet] -- [router B: NAT] -- [bob]   x cells
+ *                                  |
+ *                        [charlie 192.0.2.1]
+ *
+ * inet routes /32s: every WAN host has one address and a default route to
+ * 192.0.2.254 (on inet's loopback) over its own veth. */
+#ifndef PUNCHLAB_WORLD_H
+#define PUNCHLAB_WORLD_H
+
+#include <signal.h>
+
+#include "runid.h"
+#include "scenario.h"
+
+#define WORLD_MAX_CELLS 250 /* one WAN address per router in each /24 */
+#define WORLD_COORD_ADDR "192.0.2.1"
+#define WORLD_COORD_PORT 18444 /* regtest P2P port */
+
+struct world_host {
+	char ns[96];
+	int fd; /* namespace fd, -1 when not created */
+};
+
+struct world_side {
+	struct world_host router, host;
+	char wan_addr[16]; /* router's public address */
+	char lan_addr[16]; /* host's address */
+	const struct nat_profile *profile;
+};
+
+struct world_cell {
+	struct world_side side[2]; /* 0: alice behind a, 1: bob behind b */
+};
+
+struct world {
+	char rid[RUNID_LEN + 1];
+	char table[32]; /* nft table name in every router */
+	struct cleanup *cu;
+	struct world_host inet, charlie;
+	int ncells;
+	struct world_cell *cells;
+};
+
+/* Builds the whole topology for s. On failure (or when *stop becomes
+ * non-zero) everything made so far is removed, NULL is returned with
+ * errno set and a message in err. */
+struct world *world_new(const char *rid, const struct scenario *s,
+			volatile sig_atomic_t *stop, char *err,
+			size_t err_cap);
+/* Stops recorded processes and deletes every namespace. NULL is safe. */
+void world_free(struct world *w);
+/* Frees the memory and leaves the topology up (punchlab up). */
+void world_detach(struct world *w);
+
+#endif

@@ -1,0 +1,46 @@
+/* cfg: INI files read through libinih, with errors that name file, line
+ * and key. Shared by NAT profiles and scenarios. */
+#ifndef PUNCHLAB_CFG_H
+#define PUNCHLAB_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cfg_error {
+	char file[512];
+	int line;     /* 0 when the error is about the whole file */
+	char key[64]; /* "" when not about one key; "[section]" for sections */
+	char msg[512];
+};
+
+/* Called for every key; line is the key's line number. Also called once
+ * per section header with key and value NULL (line = the header's line),
+ * so empty and unknown sections are seen too. A key given twice in one
+ * section is an error before the handler hears of it. Return 0, or -1
+ * after filling err->msg (cfg fills file, line and key: "[section]" for a
+ * header; a handler may set them itself, e.g. through cfg_fail). */
+typedef int (*cfg_handler)(void *user, const char *section, const char *key,
+			   const char *value, int line, struct cfg_error *err);
+
+/* 0, -1 with *err filled (unreadable file, syntax error, handler error). */
+int cfg_parse_file(const char *path, cfg_handler h, void *user,
+		   struct cfg_error *err);
+/* "file:line: key 'k': msg" (or without the parts that are empty). */
+const char *cfg_error_str(const struct cfg_error *err, char *buf, size_t cap);
+/* Fills err (file, line, key, printf-style msg) and returns -1. */
+int cfg_fail(struct cfg_error *err, const char *file, int line,
+	     const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Value parsers: 0 or -1 with err->msg filled (caller's handler returns
+ * -1 then). */
+int cfg_int(const char *value, long min, long max, long *out,
+	    struct cfg_error *err);
+int cfg_u64(const char *value, uint64_t *out, struct cfg_error *err);
+int cfg_bool(const char *value, int *out, struct cfg_error *err);
+/* Index of value in the NULL-terminated names, or -1 with err->msg
+ * listing the accepted names. */
+int cfg_enum(const char *value, const char *const *names,
+	     struct cfg_error *err);
+
+#endif

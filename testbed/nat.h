@@ -1,0 +1,37 @@
+/* nat: renders a NAT profile to an nftables ruleset (text) and loads it
+ * atomically through libnftables inside a router's namespace. */
+#ifndef PUNCHLAB_NAT_H
+#define PUNCHLAB_NAT_H
+
+#include <stddef.h>
+
+#include "profile.h"
+
+struct nat_ifaces {
+	const char *table; /* e.g. "punchlab_3f9a2c" (carries the run id) */
+	const char *wan;   /* interface toward the internet */
+	const char *lan;   /* interface toward the home LAN */
+	const char *wan_addr; /* router's public IPv4 address */
+	const char *lan_cidr; /* home LAN prefix, e.g. "10.0.1.0/24" */
+};
+
+/* Writes the ruleset (one `table ip <table> { ... }`, preceded by the
+ * lines that make loading it idempotent) into buf. Returns its length,
+ * -ENOSPC, or -ENOTSUP for a behaviour not implemented yet (errno-style,
+ * with a message in why when why is not NULL). Named counters
+ * "syn_dropped" and "rst_sent" are always present. */
+int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,
+	       char *buf, size_t cap, char *why, size_t why_cap);
+
+/* Loads ruleset in the namespace netns_fd refers to. Runs libnftables in a
+ * forked child that enters the namespace first (nft_ctx_new opens its
+ * netlink socket in the current namespace and may exit() on failure).
+ * 0, or -EPROTO with nft's error text in err (may be NULL). */
+int nat_apply(int netns_fd, const char *ruleset, char *err, size_t err_cap);
+
+/* Reads counter <name> from table in netns_fd: packets into *packets.
+ * 0 or -errno. */
+int nat_counter(int netns_fd, const char *table, const char *name,
+		unsigned long long *packets);
+
+#endif

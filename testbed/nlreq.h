@@ -1,0 +1,33 @@
+/* nlreq: builders for the rtnetlink requests the testbed sends. Pure: each
+ * writes one request into buf (at least MNL_SOCKET_BUFFER_SIZE bytes) and
+ * returns its header; nothing is sent. Requests carry NLM_F_REQUEST|
+ * NLM_F_ACK, and NLM_F_CREATE|NLM_F_EXCL when they create something.
+ * IPv4 only for now (family AF_INET). */
+#ifndef PUNCHLAB_NLREQ_H
+#define PUNCHLAB_NLREQ_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct nlmsghdr;
+
+/* veth pair: name in the socket's namespace, peer moved at creation into
+ * the namespace peer_netns_fd refers to (IFLA_NET_NS_FD inside
+ * VETH_INFO_PEER), so neither end ever exists in the host namespace. */
+struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
+				const char *peer, int peer_netns_fd);
+/* RTM_NEWLINK with IFF_UP set for ifindex. */
+struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex);
+/* RTM_GETLINK by IFLA_IFNAME. */
+struct nlmsghdr *nlreq_link_get(void *buf, uint32_t seq, const char *name);
+/* RTM_NEWADDR: addr/prefixlen on ifindex (IFA_LOCAL and IFA_ADDRESS). */
+struct nlmsghdr *nlreq_addr_add(void *buf, uint32_t seq, int ifindex,
+				struct in_addr addr, uint8_t prefixlen);
+/* RTM_NEWROUTE in the main table. dst_len 0 = default route. gw may be
+ * NULL (link route, scope link). onlink sets RTNH_F_ONLINK so a gateway
+ * outside the link's prefixes is accepted. */
+struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
+				 uint8_t dst_len, const struct in_addr *gw,
+				 int oif, int onlink);
+
+#endif

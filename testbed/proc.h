@@ -1,0 +1,24 @@
+/* proc: starting a program inside a network namespace and stopping it by
+ * pid (never by name). */
+#ifndef PUNCHLAB_PROC_H
+#define PUNCHLAB_PROC_H
+
+#include <sys/types.h>
+
+/* Forks; the child enters netns_fd (-1: stays), gets out_fd/err_fd as
+ * stdout/stderr (-1: /dev/null), /dev/null as stdin, dies with its parent
+ * (PR_SET_PDEATHSIG) and execs argv[0]. Returns the pid once exec has
+ * succeeded, or -errno of the step that failed in the child. */
+pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd);
+/* SIGTERM, up to grace_ms for it to exit, then SIGKILL; reaps it.
+ * Returns its wait status, or -errno (-ECHILD if not our child). */
+int proc_stop(pid_t pid, int grace_ms);
+/* Start time (clock ticks since boot, /proc/PID/stat field 22) of a live
+ * process, or 0 when it is gone. Pairs with a pid to recognise the same
+ * process later despite pid reuse. */
+unsigned long long proc_starttime(pid_t pid);
+/* Sends sig to pid only if it still has that start time. 0 or -errno
+ * (-ESRCH when gone or reused). */
+int proc_kill_checked(pid_t pid, unsigned long long starttime, int sig);
+
+#endif

@@ -1,0 +1,51 @@
+/* profile: a NAT behaviour as declared in nat-profiles/<name>.ini, in the
+ * terms of RFC 4787 / RFC 5382. */
+#ifndef PUNCHLAB_PROFILE_H
+#define PUNCHLAB_PROFILE_H
+
+#include <stdint.h>
+
+#include "cfg.h"
+
+#define PROFILE_NAME_MAX 64
+
+enum nat_mapping {
+	NAT_MAP_EIM,  /* endpoint-independent */
+	NAT_MAP_ADM,  /* address-dependent */
+	NAT_MAP_APDM, /* address+port-dependent (symmetric) */
+	NAT_MAP_NONE, /* no translation (public address, firewall only) */
+};
+enum nat_ports { NAT_PORTS_PRESERVE, NAT_PORTS_SEQUENTIAL, NAT_PORTS_RANDOM };
+enum nat_filter { NAT_FILTER_EIF, NAT_FILTER_ADF, NAT_FILTER_APDF };
+enum nat_syn { NAT_SYN_DROP, NAT_SYN_RST, NAT_SYN_ICMP };
+
+struct nat_profile {
+	char name[PROFILE_NAME_MAX]; /* file name without .ini */
+	char path[512];
+	char description[256];
+	enum nat_mapping mapping;
+	enum nat_ports ports;
+	uint16_t port_min, port_max; /* used by sequential/random */
+	enum nat_filter filtering;
+	enum nat_syn unsolicited_syn;
+	int hairpin;
+	/* conntrack TCP timeouts in seconds; 0 = kernel default */
+	unsigned int timeout_syn_sent, timeout_established, timeout_transitory;
+};
+
+/* Reads one profile file. 0 or -1 with err naming file, line and key.
+ * Unknown keys and sections are errors; missing keys take defaults noted
+ * in nat-profiles/README.md. */
+int profile_load(const char *path, struct nat_profile *p,
+		 struct cfg_error *err);
+/* Loads <dir>/<name>.ini; a name with '/' or '..' is refused. On -1,
+ * errno is ENOENT when there is no such file, else EINVAL. */
+int profile_find(const char *dir, const char *name, struct nat_profile *p,
+		 struct cfg_error *err);
+
+const char *profile_mapping_str(enum nat_mapping m);
+const char *profile_ports_str(enum nat_ports p);
+const char *profile_filter_str(enum nat_filter f);
+const char *profile_syn_str(enum nat_syn s);
+
+#endif

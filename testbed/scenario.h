@@ -1,0 +1,44 @@
+/* scenario: a scenario file (scenarios/<name>.ini): which NAT pairs to
+ * punch between, how many trials, and the success rate each pair is
+ * expected to reach. */
+#ifndef PUNCHLAB_SCENARIO_H
+#define PUNCHLAB_SCENARIO_H
+
+#include <stdint.h>
+
+#include "cfg.h"
+#include "profile.h"
+
+#define SCENARIO_MAX_CELLS 256
+
+struct scenario_cell {
+	char name[64];		/* from [cell NAME] */
+	struct nat_profile a, b; /* alice's and bob's routers */
+	double expect_min, expect_max; /* success-rate range, inclusive */
+	char expect_text[64];	/* as written, e.g. ">= 0.95" */
+	char reason[256];	/* one line: why this outcome is expected */
+	int line;		/* line of the [cell] header */
+};
+
+struct scenario {
+	char path[512];
+	char name[64]; /* file name without .ini */
+	char description[256];
+	int trials;	/* per cell */
+	uint64_t seed;
+	int parallel;	/* trials in flight per cell */
+	int timeout_ms; /* per trial, from the punch start */
+	int ncells;
+	struct scenario_cell cells[SCENARIO_MAX_CELLS];
+};
+
+/* Parses path, loading each cell's profiles from profile_dir. 0, or -1
+ * with err naming file, line and key (a missing profile names the line of
+ * the key that referenced it). */
+int scenario_load(const char *path, const char *profile_dir,
+		  struct scenario *s, struct cfg_error *err);
+/* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].
+ * 0 or -1. */
+int scenario_parse_expect(const char *text, double *min, double *max);
+
+#endif

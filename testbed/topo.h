@@ -1,0 +1,17 @@
+/* topo: building blocks of a topology, each acting inside the namespace
+ * whose fd it is given and returning the caller to its own namespace. */
+#ifndef PUNCHLAB_TOPO_H
+#define PUNCHLAB_TOPO_H
+
+/* veth pair with end name_a in ns_a and name_b in ns_b, both left down. */
+int topo_veth(int ns_a, const char *name_a, int ns_b, const char *name_b);
+int topo_link_up(int ns, const char *ifname);
+/* cidr like "10.0.1.2/24". -EINVAL when it does not parse. */
+int topo_addr(int ns, const char *ifname, const char *cidr);
+/* dst "default" or "a.b.c.d/n"; gw may be NULL; ifname may be NULL when gw
+ * is given; onlink as in nlreq_route_add. */
+int topo_route(int ns, const char *dst, const char *gw, const char *ifname,
+	       int onlink);
+int topo_sysctl(int ns, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,173 @@
+#!/bin/bash
+# Integration tests: real namespaces, real packets, real nftables NAT.
+# Needs root (prints SKIP and exits 0 otherwise, so unit-only machines pass).
+#
+#   [alice]--[router A]--[inet]--[router B]--[bob]      x cells
+#                          |
+#                      [charlie]
+#
+# Every check looks at the wire's results or at kernel state; the last
+# checks make sure nothing of any run is left.
+set -u
+cd "$(dirname "$0")/../.."
+PL=build/bin/punchlab
+OUT=$(mktemp -d /tmp/punchlab-it.XXXXXX)
+pass=0 fail=0 skip=0
+
+ok()   { echo "PASS: $*"; pass=$((pass + 1)); }
+bad()  { echo "FAIL: $*"; fail=$((fail + 1)); }
+skip() { echo "SKIP: $*"; skip=$((skip + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+finish() {
+	rm -rf "$OUT"
+	echo "integration: $pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "integration tests need root"
+	finish
+fi
+
+# Namespaces and processes of one run id (empty output = none).
+leftovers() {
+	local rid=$1
+	ip netns list | awk '{print $1}' | grep "^pl-$rid-"
+	# [x]yz: the pattern does not match grep's own command line
+	grep -l -a -- "[${rid:0:1}]${rid:1}" /proc/[0-9]*/cmdline 2>/dev/null
+	[ -d "/run/punchlab/$rid" ] && echo "/run/punchlab/$rid"
+	return 0
+}
+nothing_left() { [ -z "$(leftovers "$1")" ]; }
+rid_of() { ls "$1" 2>/dev/null | head -n1; }
+
+# --- bad input creates nothing --------------------------------------------
+before=$(ip netns list | wc -l)
+$PL run --results "$OUT/r" tests/integration/data/bad-key.ini 2>"$OUT/err"
+rc=$?
+check "bad scenario key exits 2" [ $rc -eq 2 ]
+check "error names file, line and key" \
+	grep -q "bad-key.ini:3: key 'colour'" "$OUT/err"
+check "bad scenario creates no namespace" [ "$(ip netns list | wc -l)" -eq "$before" ]
+
+# --- not root ----------------------------------------------------------------
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$PL run --results "$OUT/nr" tests/integration/data/smoke.ini \
+		>/dev/null 2>"$OUT/err"
+	check "not root exits 4 with a message" \
+		[ $? -eq 4 ] && grep -q "needs root" "$OUT/err"
+else
+	skip "setpriv missing: not-root check"
+fi
+
+# --- topology: punchlab up / down ------------------------------------------
+$PL up tests/integration/data/smoke.ini >"$OUT/up" 2>&1
+rid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/up")
+if [ -n "$rid" ]; then
+	ok "punchlab up builds a topology ($rid)"
+	check "10 namespaces, all named with the run id" \
+		[ "$(ip netns list | grep -c "^pl-$rid-")" -eq 10 ]
+	check "router A has WAN and LAN links named with the run id" \
+		sh -c "ip -n pl-$rid-c0-ra -o link | grep -q ' $rid-wan@' &&
+		       ip -n pl-$rid-c0-ra -o link | grep -q ' $rid-lan@'"
+	check "router A carries 198.51.100.1/32" \
+		sh -c "ip -n pl-$rid-c0-ra -o addr | grep -q '198.51.100.1/32'"
+	check "router B of cell 1 is symmetric: masquerade fully-random" \
+		sh -c "ip netns exec pl-$rid-c1-rb nft list table ip punchlab_$rid | grep -q 'fully-random'"
+	check "no link of the run in the host namespace" \
+		sh -c "! ip -o link | grep -q '$rid-'"
+	check "alice reaches charlie through the NAT (ping)" \
+		ip netns exec "pl-$rid-c0-alice" ping -c1 -W2 192.0.2.1 >/dev/null
+	check "charlie cannot reach alice's LAN address" \
+		sh -c "! ip netns exec pl-$rid-charlie ping -c1 -W1 10.0.1.2 >/dev/null 2>&1"
+	$PL down "$rid" >/dev/null
+	check "punchlab down removes everything" nothing_left "$rid"
+else
+	bad "punchlab up: $(cat "$OUT/up")"
+fi
+
+# --- a real run: smoke scenario ----------------------------------------------
+$PL run --results "$OUT/smoke" tests/integration/data/smoke.ini >"$OUT/smoke.out" 2>&1
+rc=$?
+cat "$OUT/smoke.out"
+check "smoke scenario meets its expectations" [ $rc -eq 0 ]
+rid=$(rid_of "$OUT/smoke/smoke")
+d="$OUT/smoke/smoke/$rid"
+check "trials.jsonl has 20 trials" [ "$(wc -l <"$d/trials.jsonl" 2>/dev/null)" -eq 20 ]
+check "coordinator saw router A's public address, not the LAN address" \
+	sh -c "grep '\"register\"' '$d/coordinator.jsonl' | grep -q '198.51.100.1:' &&
+	       ! grep -q '10\.0\.[12]\.' '$d/coordinator.jsonl'"
+check "alice's public endpoint is the router's, port preserved" \
+	sh -c "grep '\"cell\":\"ok\"' '$d/trials.jsonl' | grep -q '\"public\":\"198.51.100.1:2000[0-9]\"'"
+check "symmetric router B gave bob a port other than his own" \
+	/usr/bin/python3 - "$d/trials.jsonl" <<'PY'
+import json, sys
+ports = [json.loads(l) for l in open(sys.argv[1])]
+bad = [t for t in ports if t["cell"] == "none" and t["bob"].get("public") and
+       t["bob"]["public"].endswith(":%d" % t["bob"]["local_port"])]
+sys.exit(1 if bad or not ports else 0)
+PY
+check "summary.json has the design's cell fields" \
+	/usr/bin/python3 - "$d/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+need = {"a", "b", "trials", "successes", "success_rate", "wilson_low",
+        "wilson_high", "ttc_ms_p50", "ttc_ms_p90", "failures"}
+ok = s["run_id"] and all(need <= set(c) for c in s["cells"]) and len(s["cells"]) == 2
+sys.exit(0 if ok else 1)
+PY
+check "nothing of the smoke run is left" nothing_left "$rid"
+
+# --- two runs at once do not disturb each other -------------------------------
+$PL run --results "$OUT/p1" tests/integration/data/smoke.ini >"$OUT/p1.out" 2>&1 &
+p1=$!
+$PL run --results "$OUT/p2" tests/integration/data/smoke.ini >"$OUT/p2.out" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check "two concurrent runs both pass" [ $r1 -eq 0 ] && [ $r2 -eq 0 ]
+check "concurrent runs left nothing" \
+	sh -c "! ip netns list | grep -q -e '^pl-$(rid_of "$OUT/p1/smoke")-' -e '^pl-$(rid_of "$OUT/p2/smoke")-'"
+
+# --- Ctrl-C in the middle of a run --------------------------------------------
+wait_ns() { # wait until run folder and namespaces exist
+	for _ in $(seq 1 200); do
+		r=$(rid_of "$1")
+		[ -n "$r" ] && ip netns list | grep -q "^pl-$r-c1-bob" && { echo "$r"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+$PL run --results "$OUT/int" scenarios/eim-vs-symmetric.ini >"$OUT/int.out" 2>&1 &
+pid=$!
+rid=$(wait_ns "$OUT/int/eim-vs-symmetric") || rid=""
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+check "SIGINT stops the run with exit 1" [ $rc -eq 1 ]
+check "SIGINT leaves no namespace, process or state" \
+	sh -c "[ -n '$rid' ] && [ -z \"\$(ip netns list | grep '^pl-$rid-')\" ] && [ ! -d /run/punchlab/$rid ]"
+
+# --- SIGKILL, then punchlab clean ---------------------------------------------
+$PL run --results "$OUT/kill" scenarios/eim-vs-symmetric.ini >/dev/null 2>&1 &
+pid=$!
+rid=$(wait_ns "$OUT/kill/eim-vs-symmetric") || rid=""
+sleep 1
+kill -KILL $pid
+wait $pid 2>/dev/null
+check "a killed run leaves namespaces behind (precondition)" \
+	sh -c "ip netns list | grep -q '^pl-$rid-'"
+$PL clean >"$OUT/clean.out"
+cat "$OUT/clean.out"
+check "punchlab clean removes what the killed run left" nothing_left "$rid"
+
+# --- shipped scenarios ---------------------------------------------------------
+$PL run --results "$OUT/shipped" scenarios/*.ini
+check "shipped scenarios meet their expectations" [ $? -eq 0 ]
+
+check "no punchlab namespace is left at all" sh -c "! ip netns list | grep -q '^pl-'"
+finish
