@@ -21,7 +21,8 @@ int netns_self(void);
 /* setns(fd, CLONE_NEWNET): 0 or -errno. */
 int netns_enter(int fd);
 /* Writes value to /proc/sys/<key with '.' as '/'> as seen from the current
- * namespace, e.g. netns_sysctl("net.ipv4.ip_forward", "1"). 0 or -errno. */
+ * namespace, e.g. netns_sysctl("net.ipv4.ip_forward", "1"). 0 or -errno.
+ * Only net.* keys (-EINVAL otherwise): other trees are not per namespace. */
 int netns_sysctl(const char *key, const char *value);
 /* Names in /run/netns that start with prefix, sorted. *names is a
  * NULL-terminated array the caller frees with netns_list_free. Returns the

@@ -1,0 +1,386 @@
+/* test_nlreq: every builder's request parsed back with libmnl and checked
+ * field by field, as the kernel would read it. No root, no socket. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdalign.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <libmnl/libmnl.h>
+#include <CUnit/Basic.h>
+
+#include "nlreq.h"
+
+#define NEW_FLAGS (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
+
+static alignas(struct nlmsghdr) char buf[8192];
+
+struct table {
+	const struct nlattr **tb;
+	unsigned int max;
+	int dups;
+};
+
+/* Keeps every attribute by type; an unknown or repeated one is an error in
+ * a request we built ourselves. */
+static int table_cb(const struct nlattr *attr, void *data)
+{
+	struct table *t = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, (uint16_t)t->max) < 0)
+		return MNL_CB_ERROR;
+	if (t->tb[type])
+		t->dups++;
+	t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int parse_msg(const struct nlmsghdr *nlh, size_t hdrlen,
+		     const struct nlattr **tb, unsigned int max)
+{
+	struct table t = { .tb = tb, .max = max };
+
+	if (mnl_attr_parse(nlh, (unsigned int)hdrlen, table_cb, &t) !=
+	    MNL_CB_OK)
+		return -1;
+	return t.dups ? -1 : 0;
+}
+
+static int parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			unsigned int max)
+{
+	struct table t = { .tb = tb, .max = max };
+
+	if (mnl_attr_parse_nested(nest, table_cb, &t) != MNL_CB_OK)
+		return -1;
+	return t.dups ? -1 : 0;
+}
+
+static void check_header(const struct nlmsghdr *nlh, uint16_t type,
+			 uint16_t flags, uint32_t seq)
+{
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, type);
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags, flags);
+	CU_ASSERT_EQUAL(nlh->nlmsg_seq, seq);
+	CU_ASSERT_EQUAL(nlh->nlmsg_pid, 0);
+	CU_ASSERT(nlh->nlmsg_len >= MNL_NLMSG_HDRLEN);
+	CU_ASSERT(nlh->nlmsg_len <= sizeof(buf));
+	CU_ASSERT_EQUAL(nlh->nlmsg_len % NLMSG_ALIGNTO, 0);
+	CU_ASSERT((const void *)nlh == (const void *)buf);
+}
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	CU_ASSERT_FATAL(inet_pton(AF_INET, s, &a) == 1);
+	return a;
+}
+
+static int attr_is_addr(const struct nlattr *attr, const char *s)
+{
+	struct in_addr want = ip(s);
+
+	return attr && mnl_attr_get_payload_len(attr) == sizeof(want) &&
+	       memcmp(mnl_attr_get_payload(attr), &want, sizeof(want)) == 0;
+}
+
+static int attr_is_str(const struct nlattr *attr, const char *s)
+{
+	return attr && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+	       strcmp(mnl_attr_get_str(attr), s) == 0;
+}
+
+static void test_veth_layout(void)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
+	const struct nlattr *vi[VETH_INFO_MAX + 1] = { 0 };
+	const struct nlattr *pt[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm, *pifm;
+	const struct nlattr *peer;
+	struct table t = { .tb = pt, .max = IFLA_MAX };
+	struct nlmsghdr *nlh;
+	size_t plen, hlen = MNL_ALIGN(sizeof(struct ifinfomsg));
+
+	memset(buf, 0xa5, sizeof(buf));
+	nlh = nlreq_veth_add(buf, 42, "veth-a", "veth-b", 7);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWLINK, NEW_FLAGS, 42);
+
+	CU_ASSERT_FATAL(mnl_nlmsg_get_payload_len(nlh) >= sizeof(*ifm));
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_family, AF_UNSPEC);
+	CU_ASSERT_EQUAL(ifm->ifi_index, 0);
+	CU_ASSERT_EQUAL(ifm->ifi_flags, 0);
+	CU_ASSERT_EQUAL(ifm->ifi_change, 0);
+
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) == 0);
+	CU_ASSERT(attr_is_str(tb[IFLA_IFNAME], "veth-a"));
+	/* The namespace fd belongs to the peer only: at top level it would
+	 * move the local end too. */
+	CU_ASSERT_PTR_NULL(tb[IFLA_NET_NS_FD]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[IFLA_LINKINFO]);
+	/* The nest is the last attribute and closes exactly at the end. */
+	CU_ASSERT_EQUAL((const char *)tb[IFLA_LINKINFO] +
+				MNL_ALIGN(tb[IFLA_LINKINFO]->nla_len),
+			(const char *)nlh + nlh->nlmsg_len);
+
+	CU_ASSERT_FATAL(parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) ==
+			0);
+	CU_ASSERT(attr_is_str(li[IFLA_INFO_KIND], "veth"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(li[IFLA_INFO_DATA]);
+	CU_ASSERT(li[IFLA_INFO_DATA]->nla_type & NLA_F_NESTED);
+
+	CU_ASSERT_FATAL(parse_nested(li[IFLA_INFO_DATA], vi, VETH_INFO_MAX) ==
+			0);
+	peer = vi[VETH_INFO_PEER];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+
+	/* The peer body: ifinfomsg, then attributes, as a RTM_NEWLINK. */
+	plen = mnl_attr_get_payload_len(peer);
+	CU_ASSERT_FATAL(plen > hlen);
+	pifm = mnl_attr_get_payload(peer);
+	CU_ASSERT_EQUAL(pifm->ifi_family, AF_UNSPEC);
+	CU_ASSERT_EQUAL(pifm->__ifi_pad, 0);
+	CU_ASSERT_EQUAL(pifm->ifi_type, 0);
+	CU_ASSERT_EQUAL(pifm->ifi_index, 0);
+	CU_ASSERT_EQUAL(pifm->ifi_flags, 0);
+	CU_ASSERT_EQUAL(pifm->ifi_change, 0);
+	CU_ASSERT_FATAL(mnl_attr_parse_payload((const char *)pifm + hlen,
+					       plen - hlen, table_cb,
+					       &t) == MNL_CB_OK);
+	CU_ASSERT_EQUAL(t.dups, 0);
+	CU_ASSERT(attr_is_str(pt[IFLA_IFNAME], "veth-b"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pt[IFLA_NET_NS_FD]);
+	CU_ASSERT_EQUAL(mnl_attr_get_payload_len(pt[IFLA_NET_NS_FD]), 4);
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(pt[IFLA_NET_NS_FD]), 7);
+}
+
+static void test_veth_rejects(void)
+{
+	/* 15 characters is the longest name the kernel takes. */
+	CU_ASSERT_PTR_NOT_NULL(
+		nlreq_veth_add(buf, 1, "abcdefghijklmno", "b", 3));
+	CU_ASSERT_PTR_NOT_NULL(
+		nlreq_veth_add(buf, 1, "a", "abcdefghijklmno", 3));
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add(buf, 1, "abcdefghijklmnop", "b", 3));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add(buf, 1, "a", "abcdefghijklmnop", 3));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add(buf, 1, "", "b", 3));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add(buf, 1, "a", NULL, 3));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add(buf, 1, "a", "b", -1));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static void test_link_up(void)
+{
+	const struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_link_up(buf, 9, 12);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	/* Changes an existing link: no CREATE, no EXCL. */
+	check_header(nlh, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 9);
+	CU_ASSERT_EQUAL(nlh->nlmsg_len,
+			MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifm)));
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_family, AF_UNSPEC);
+	CU_ASSERT_EQUAL(ifm->ifi_index, 12);
+	CU_ASSERT_EQUAL(ifm->ifi_flags, IFF_UP);
+	CU_ASSERT_EQUAL(ifm->ifi_change, IFF_UP);
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_link_up(buf, 9, 0));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static void test_link_get(void)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_link_get(buf, 3, "lo");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 3);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_family, AF_UNSPEC);
+	CU_ASSERT_EQUAL(ifm->ifi_index, 0);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) == 0);
+	CU_ASSERT(attr_is_str(tb[IFLA_IFNAME], "lo"));
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_link_get(buf, 3, "abcdefghijklmnop"));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static void test_addr_add(void)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_addr_add(buf, 77, 4, ip("10.0.1.2"), 24);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWADDR, NEW_FLAGS, 77);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifa->ifa_family, AF_INET);
+	CU_ASSERT_EQUAL(ifa->ifa_prefixlen, 24);
+	CU_ASSERT_EQUAL(ifa->ifa_index, 4);
+	CU_ASSERT_EQUAL(ifa->ifa_scope, RT_SCOPE_UNIVERSE);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifa), tb, IFA_MAX) == 0);
+	CU_ASSERT(attr_is_addr(tb[IFA_LOCAL], "10.0.1.2"));
+	CU_ASSERT(attr_is_addr(tb[IFA_ADDRESS], "10.0.1.2"));
+
+	nlh = nlreq_addr_add(buf, 78, 4, ip("10.0.1.2"), 32);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	CU_ASSERT_EQUAL(((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))
+				->ifa_prefixlen,
+			32);
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_addr_add(buf, 1, 4, ip("10.0.1.2"), 33));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_addr_add(buf, 1, 0, ip("10.0.1.2"), 24));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static const struct rtmsg *check_rtmsg(const struct nlmsghdr *nlh,
+				       uint8_t dst_len, uint8_t scope,
+				       unsigned int flags)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+	CU_ASSERT_EQUAL(rtm->rtm_family, AF_INET);
+	CU_ASSERT_EQUAL(rtm->rtm_dst_len, dst_len);
+	CU_ASSERT_EQUAL(rtm->rtm_src_len, 0);
+	CU_ASSERT_EQUAL(rtm->rtm_table, RT_TABLE_MAIN);
+	CU_ASSERT_EQUAL(rtm->rtm_type, RTN_UNICAST);
+	CU_ASSERT_EQUAL(rtm->rtm_scope, scope);
+	CU_ASSERT_EQUAL(rtm->rtm_flags, flags);
+	CU_ASSERT_NOT_EQUAL(rtm->rtm_protocol, RTPROT_UNSPEC);
+	return rtm;
+}
+
+static void test_route_gateway_onlink(void)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct in_addr gw = ip("192.0.2.1");
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_route_add(buf, 5, ip("10.99.1.0"), 24, &gw, 6, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWROUTE, NEW_FLAGS, 5);
+	check_rtmsg(nlh, 24, RT_SCOPE_UNIVERSE, RTNH_F_ONLINK);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX) ==
+			0);
+	CU_ASSERT(attr_is_addr(tb[RTA_DST], "10.99.1.0"));
+	CU_ASSERT(attr_is_addr(tb[RTA_GATEWAY], "192.0.2.1"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[RTA_OIF]);
+	CU_ASSERT_EQUAL(mnl_attr_get_payload_len(tb[RTA_OIF]), 4);
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(tb[RTA_OIF]), 6);
+}
+
+static void test_route_default(void)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct in_addr gw = ip("10.0.1.1");
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_route_add(buf, 6, ip("0.0.0.0"), 0, &gw, 0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWROUTE, NEW_FLAGS, 6);
+	check_rtmsg(nlh, 0, RT_SCOPE_UNIVERSE, 0);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX) ==
+			0);
+	/* The default route is the absence of a destination. */
+	CU_ASSERT_PTR_NULL(tb[RTA_DST]);
+	CU_ASSERT(attr_is_addr(tb[RTA_GATEWAY], "10.0.1.1"));
+	CU_ASSERT_PTR_NULL(tb[RTA_OIF]);
+}
+
+static void test_route_link(void)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct nlmsghdr *nlh;
+
+	nlh = nlreq_route_add(buf, 7, ip("10.99.0.0"), 16, NULL, 3, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_rtmsg(nlh, 16, RT_SCOPE_LINK, 0);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX) ==
+			0);
+	CU_ASSERT(attr_is_addr(tb[RTA_DST], "10.99.0.0"));
+	CU_ASSERT_PTR_NULL(tb[RTA_GATEWAY]);
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(tb[RTA_OIF]), 3);
+}
+
+static void test_route_rejects(void)
+{
+	struct in_addr gw = ip("10.0.1.1");
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_route_add(buf, 1, ip("10.0.0.0"), 8, NULL, 0,
+					   0));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_route_add(buf, 1, ip("10.0.0.0"), 33, &gw, 0,
+					   0));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_route_add(buf, 1, ip("10.0.0.0"), 8, &gw, -1,
+					   0));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{ "veth layout", test_veth_layout },
+		{ "veth rejects", test_veth_rejects },
+		{ "link up", test_link_up },
+		{ "link get", test_link_get },
+		{ "addr add", test_addr_add },
+		{ "route gateway onlink", test_route_gateway_onlink },
+		{ "route default", test_route_default },
+		{ "route link", test_route_link },
+		{ "route rejects", test_route_rejects },
+	};
+	CU_pSuite suite;
+	unsigned int failures;
+	size_t i;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("nlreq", NULL, NULL);
+	if (!suite)
+		goto err;
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
+			goto err;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+
+err:
+	CU_cleanup_registry();
+	return 1;
+}
