@@ -1,0 +1,342 @@
+/* profile: reads nat-profiles/<name>.ini into a struct nat_profile. One
+ * handler per key; the key table below is the whole file format (keep it
+ * in step with nat-profiles/README.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "profile.h"
+
+/* Longest timeout accepted: 30 days, which still fits the kernel's u32
+ * jiffies at HZ=1000. */
+#define PROFILE_TIMEOUT_MAX 2592000L
+
+static const char *const mapping_names[] = {
+    [NAT_MAP_EIM] = "endpoint-independent",
+    [NAT_MAP_ADM] = "address-dependent",
+    [NAT_MAP_APDM] = "address+port-dependent",
+    [NAT_MAP_NONE] = "none",
+    NULL,
+};
+static const char *const ports_names[] = {
+    [NAT_PORTS_PRESERVE] = "preserve",
+    [NAT_PORTS_SEQUENTIAL] = "sequential",
+    [NAT_PORTS_RANDOM] = "random",
+    NULL,
+};
+static const char *const filter_names[] = {
+    [NAT_FILTER_EIF] = "endpoint-independent",
+    [NAT_FILTER_ADF] = "address-dependent",
+    [NAT_FILTER_APDF] = "address+port-dependent",
+    NULL,
+};
+static const char *const syn_names[] = {
+    [NAT_SYN_DROP] = "drop",
+    [NAT_SYN_RST] = "rst",
+    [NAT_SYN_ICMP] = "icmp",
+    NULL,
+};
+
+static const char *profile_name_of(const char *const *names, size_t n, int v)
+{
+	return v >= 0 && (size_t)v < n - 1 ? names[v] : "?";
+}
+
+const char *profile_mapping_str(enum nat_mapping m)
+{
+	return profile_name_of(mapping_names,
+			       sizeof(mapping_names) / sizeof(*mapping_names),
+			       (int)m);
+}
+
+const char *profile_ports_str(enum nat_ports p)
+{
+	return profile_name_of(
+	    ports_names, sizeof(ports_names) / sizeof(*ports_names), (int)p);
+}
+
+const char *profile_filter_str(enum nat_filter f)
+{
+	return profile_name_of(
+	    filter_names, sizeof(filter_names) / sizeof(*filter_names), (int)f);
+}
+
+const char *profile_syn_str(enum nat_syn s)
+{
+	return profile_name_of(syn_names,
+			       sizeof(syn_names) / sizeof(*syn_names), (int)s);
+}
+
+static int key_description(struct nat_profile *p, const char *v,
+			   struct cfg_error *err)
+{
+	if (strlen(v) >= sizeof(p->description)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "longer than %zu characters",
+			 sizeof(p->description) - 1);
+		return -1;
+	}
+	strcpy(p->description, v);
+	return 0;
+}
+
+static int key_mapping(struct nat_profile *p, const char *v,
+		       struct cfg_error *err)
+{
+	int i = cfg_enum(v, mapping_names, err);
+
+	if (i < 0)
+		return -1;
+	p->mapping = (enum nat_mapping)i;
+	return 0;
+}
+
+static int key_ports(struct nat_profile *p, const char *v,
+		     struct cfg_error *err)
+{
+	int i = cfg_enum(v, ports_names, err);
+
+	if (i < 0)
+		return -1;
+	p->ports = (enum nat_ports)i;
+	return 0;
+}
+
+/* "LOW-HIGH" with 1 <= LOW <= HIGH <= 65535. */
+static int key_port_range(struct nat_profile *p, const char *v,
+			  struct cfg_error *err)
+{
+	char low[8], high[8];
+	const char *dash = strchr(v, '-');
+	long lo, hi;
+
+	if (!dash || (size_t)(dash - v) >= sizeof(low) ||
+	    strlen(dash + 1) >= sizeof(high))
+		goto err_syntax;
+	memcpy(low, v, (size_t)(dash - v));
+	low[dash - v] = '\0';
+	strcpy(high, dash + 1);
+	if (cfg_int(low, 1, 65535, &lo, err) < 0 ||
+	    cfg_int(high, 1, 65535, &hi, err) < 0)
+		goto err_syntax;
+	if (lo > hi) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%s': the low port is above the high port", v);
+		return -1;
+	}
+	p->port_min = (uint16_t)lo;
+	p->port_max = (uint16_t)hi;
+	return 0;
+
+err_syntax:
+	snprintf(err->msg, sizeof(err->msg),
+		 "'%s' is not a port range LOW-HIGH within 1-65535 "
+		 "(e.g. 1024-65535)",
+		 v);
+	return -1;
+}
+
+static int key_filtering(struct nat_profile *p, const char *v,
+			 struct cfg_error *err)
+{
+	int i = cfg_enum(v, filter_names, err);
+
+	if (i < 0)
+		return -1;
+	p->filtering = (enum nat_filter)i;
+	return 0;
+}
+
+static int key_syn(struct nat_profile *p, const char *v, struct cfg_error *err)
+{
+	int i = cfg_enum(v, syn_names, err);
+
+	if (i < 0)
+		return -1;
+	p->unsolicited_syn = (enum nat_syn)i;
+	return 0;
+}
+
+static int key_hairpin(struct nat_profile *p, const char *v,
+		       struct cfg_error *err)
+{
+	return cfg_bool(v, &p->hairpin, err);
+}
+
+static int profile_timeout(const char *v, unsigned int *out,
+			   struct cfg_error *err)
+{
+	long t;
+
+	if (cfg_int(v, 0, PROFILE_TIMEOUT_MAX, &t, err) < 0)
+		return -1;
+	*out = (unsigned int)t;
+	return 0;
+}
+
+static int key_syn_sent(struct nat_profile *p, const char *v,
+			struct cfg_error *err)
+{
+	return profile_timeout(v, &p->timeout_syn_sent, err);
+}
+
+static int key_established(struct nat_profile *p, const char *v,
+			   struct cfg_error *err)
+{
+	return profile_timeout(v, &p->timeout_established, err);
+}
+
+static int key_transitory(struct nat_profile *p, const char *v,
+			  struct cfg_error *err)
+{
+	return profile_timeout(v, &p->timeout_transitory, err);
+}
+
+static const struct profile_key {
+	const char *section;
+	const char *key;
+	int (*set)(struct nat_profile *p, const char *v, struct cfg_error *err);
+} profile_keys[] = {
+    {"nat", "description", key_description},
+    {"nat", "mapping", key_mapping},
+    {"nat", "port_assignment", key_ports},
+    {"nat", "port_range", key_port_range},
+    {"nat", "filtering", key_filtering},
+    {"nat", "unsolicited_syn", key_syn},
+    {"nat", "hairpinning", key_hairpin},
+    {"timeouts", "syn_sent", key_syn_sent},
+    {"timeouts", "established", key_established},
+    {"timeouts", "transitory", key_transitory},
+};
+
+#define PROFILE_NKEYS (sizeof(profile_keys) / sizeof(*profile_keys))
+
+static int profile_known_section(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < PROFILE_NKEYS; i++)
+		if (!strcmp(profile_keys[i].section, section))
+			return 1;
+	return 0;
+}
+
+static int profile_unknown_key(const char *section, struct cfg_error *err)
+{
+	size_t i, n;
+	int r;
+
+	r = snprintf(err->msg, sizeof(err->msg),
+		     "unknown key in [%s]; known keys:", section);
+	n = r > 0 ? (size_t)r : 0;
+	for (i = 0; i < PROFILE_NKEYS && n < sizeof(err->msg); i++) {
+		if (strcmp(profile_keys[i].section, section))
+			continue;
+		r = snprintf(err->msg + n, sizeof(err->msg) - n, " %s",
+			     profile_keys[i].key);
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	return -1;
+}
+
+static int profile_handler(void *user, const char *section, const char *key,
+			   const char *value, int line, struct cfg_error *err)
+{
+	struct nat_profile *p = user;
+	size_t i;
+
+	(void)line;
+	if (!key) {
+		if (profile_known_section(section))
+			return 0;
+		snprintf(err->msg, sizeof(err->msg),
+			 "unknown section; a profile has [nat] and "
+			 "[timeouts]");
+		return -1;
+	}
+	if (!section[0]) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "key before any section; put it under [nat] or "
+			 "[timeouts]");
+		return -1;
+	}
+	for (i = 0; i < PROFILE_NKEYS; i++)
+		if (!strcmp(profile_keys[i].section, section) &&
+		    !strcmp(profile_keys[i].key, key))
+			return profile_keys[i].set(p, value, err);
+	return profile_unknown_key(section, err);
+}
+
+/* What a key left out means: a plain Linux router (masquerade, conntrack,
+ * no firewall rule), as nat-profiles/README.md says. */
+static void profile_defaults(struct nat_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mapping = NAT_MAP_EIM;
+	p->ports = NAT_PORTS_PRESERVE;
+	p->port_min = 1024;
+	p->port_max = 65535;
+	p->filtering = NAT_FILTER_APDF;
+	p->unsolicited_syn = NAT_SYN_RST;
+	p->hairpin = 0;
+}
+
+int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".ini"))
+		len -= 4;
+	profile_defaults(p);
+	if (strlen(path) >= sizeof(p->path))
+		return cfg_fail(err, path, 0, "", "path too long");
+	if (!len || len >= sizeof(p->name))
+		return cfg_fail(err, path, 0, "",
+				"a profile name must be 1..%zu characters",
+				sizeof(p->name) - 1);
+	memcpy(p->name, base, len);
+	p->name[len] = '\0';
+	strcpy(p->path, path);
+	return cfg_parse_file(path, profile_handler, p, err);
+}
+
+int profile_find(const char *dir, const char *name, struct nat_profile *p,
+		 struct cfg_error *err)
+{
+	char path[512];
+	struct stat st;
+	int r;
+
+	r = snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
+	if (!name[0] || strchr(name, '/') || strstr(name, "..") ||
+	    strlen(name) >= PROFILE_NAME_MAX) {
+		cfg_fail(err, "", 0, "",
+			 "'%s' is not a profile name (1..%d characters, no "
+			 "'/' or '..')",
+			 name, PROFILE_NAME_MAX - 1);
+		errno = EINVAL;
+		return -1;
+	}
+	if (r < 0 || (size_t)r >= sizeof(path)) {
+		cfg_fail(err, dir, 0, "", "profile path too long");
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (stat(path, &st) < 0 && errno == ENOENT) {
+		cfg_fail(err, path, 0, "", "no such NAT profile");
+		errno = ENOENT;
+		return -1;
+	}
+	if (profile_load(path, p, err) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,321 @@
+/* scenario: reads scenarios/<name>.ini: run settings in [scenario], one
+ * [cell NAME] per NAT pair. Profiles are loaded as their keys are read, so
+ * a bad reference is reported at the line that made it. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
+
+struct scenario_ctx {
+	struct scenario *s;
+	const char *profile_dir;
+	struct scenario_cell *cell; /* NULL while in [scenario] */
+	unsigned char has[SCENARIO_MAX_CELLS];
+};
+
+static int scenario_copy(char *dst, size_t cap, const char *v,
+			 struct cfg_error *err)
+{
+	if (strlen(v) >= cap) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "longer than %zu characters", cap - 1);
+		return -1;
+	}
+	strcpy(dst, v);
+	return 0;
+}
+
+static int scenario_int(const char *v, long min, long max, int *out,
+			struct cfg_error *err)
+{
+	long n;
+
+	if (cfg_int(v, min, max, &n, err) < 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* One probability: digits and at most one '.', nothing strtod would also
+ * take (hex, exponents, inf, nan), within 0..1. */
+static int scenario_prob(const char *p, size_t len, double *out)
+{
+	char buf[32], *end;
+	int digits = 0, dots = 0;
+	size_t i;
+
+	while (len && isspace((unsigned char)*p)) {
+		p++;
+		len--;
+	}
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (!len || len >= sizeof(buf))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (isdigit((unsigned char)p[i]))
+			digits++;
+		else if (p[i] == '.')
+			dots++;
+		else
+			return -1;
+	}
+	if (!digits || dots > 1)
+		return -1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	if (*end || errno || *out < 0.0 || *out > 1.0)
+		return -1;
+	return 0;
+}
+
+int scenario_parse_expect(const char *text, double *min, double *max)
+{
+	const char *dots;
+	double x, y;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	if (!strncmp(text, ">=", 2) || !strncmp(text, "<=", 2) ||
+	    !strncmp(text, "==", 2)) {
+		if (scenario_prob(text + 2, strlen(text + 2), &x) < 0)
+			return -1;
+		*min = text[0] == '<' ? 0.0 : x;
+		*max = text[0] == '>' ? 1.0 : x;
+		return 0;
+	}
+	dots = strstr(text, "..");
+	/* "0...1" could be read two ways; refuse it. */
+	if (!dots || strstr(dots + 1, "..") ||
+	    scenario_prob(text, (size_t)(dots - text), &x) < 0 ||
+	    scenario_prob(dots + 2, strlen(dots + 2), &y) < 0 || x > y)
+		return -1;
+	*min = x;
+	*max = y;
+	return 0;
+}
+
+static int scenario_profile(struct scenario_ctx *c, const char *name,
+			    struct nat_profile *p, struct cfg_error *err)
+{
+	struct cfg_error perr;
+	char text[1200];
+
+	if (profile_find(c->profile_dir, name, p, &perr) == 0)
+		return 0;
+	if (errno == ENOENT)
+		snprintf(err->msg, sizeof(err->msg),
+			 "no NAT profile '%s' (%s/%s.ini does not exist); "
+			 "fix the name or add the profile",
+			 name, c->profile_dir, name);
+	else if (!perr.file[0])
+		snprintf(err->msg, sizeof(err->msg), "%s", perr.msg);
+	else
+		snprintf(err->msg, sizeof(err->msg),
+			 "NAT profile '%s' is broken: %s", name,
+			 cfg_error_str(&perr, text, sizeof(text)));
+	return -1;
+}
+
+static int scenario_cell_key(struct scenario_ctx *c, const char *key,
+			     const char *v, struct cfg_error *err)
+{
+	struct scenario_cell *cell = c->cell;
+	unsigned char *has = &c->has[cell - c->s->cells];
+
+	if (!strcmp(key, "a")) {
+		*has |= CELL_HAS_A;
+		return scenario_profile(c, v, &cell->a, err);
+	}
+	if (!strcmp(key, "b")) {
+		*has |= CELL_HAS_B;
+		return scenario_profile(c, v, &cell->b, err);
+	}
+	if (!strcmp(key, "expect")) {
+		*has |= CELL_HAS_EXPECT;
+		if (scenario_parse_expect(v, &cell->expect_min,
+					  &cell->expect_max) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "'%s' is not an expectation; write \">= x\", "
+				 "\"<= x\", \"== x\" or \"x..y\" with "
+				 "0 <= x <= y <= 1",
+				 v);
+			return -1;
+		}
+		return scenario_copy(cell->expect_text,
+				     sizeof(cell->expect_text), v, err);
+	}
+	if (!strcmp(key, "reason"))
+		return scenario_copy(cell->reason, sizeof(cell->reason), v,
+				     err);
+	snprintf(err->msg, sizeof(err->msg),
+		 "unknown key in a cell; known keys: a b expect reason");
+	return -1;
+}
+
+static int scenario_main_key(struct scenario *s, const char *key, const char *v,
+			     struct cfg_error *err)
+{
+	if (!strcmp(key, "description"))
+		return scenario_copy(s->description, sizeof(s->description), v,
+				     err);
+	if (!strcmp(key, "trials"))
+		return scenario_int(v, 1, 100000, &s->trials, err);
+	if (!strcmp(key, "seed"))
+		return cfg_u64(v, &s->seed, err);
+	if (!strcmp(key, "parallel"))
+		return scenario_int(v, 1, 256, &s->parallel, err);
+	if (!strcmp(key, "timeout_ms"))
+		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
+	snprintf(err->msg, sizeof(err->msg),
+		 "unknown key in [scenario]; known keys: description trials "
+		 "seed parallel timeout_ms");
+	return -1;
+}
+
+static int scenario_cell_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name)
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._+-", *p))
+			return 0;
+	return 1;
+}
+
+static int scenario_section(struct scenario_ctx *c, const char *section,
+			    int line, struct cfg_error *err)
+{
+	struct scenario *s = c->s;
+	const char *name;
+	int i;
+
+	if (!strcmp(section, "scenario")) {
+		c->cell = NULL;
+		return 0;
+	}
+	if (strncmp(section, "cell", 4) ||
+	    (section[4] && !isspace((unsigned char)section[4]))) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "unknown section; a scenario has [scenario] and "
+			 "[cell NAME]");
+		return -1;
+	}
+	for (name = section + 4; isspace((unsigned char)*name); name++)
+		;
+	if (!scenario_cell_name_ok(name) ||
+	    strlen(name) >= sizeof(s->cells[0].name)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "a cell needs a name of letters, digits, '.', '_', "
+			 "'+' or '-': [cell NAME]");
+		return -1;
+	}
+	for (i = 0; i < s->ncells; i++) {
+		if (!strcmp(s->cells[i].name, name)) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "cell name used twice (first at line %d); "
+				 "rename one",
+				 s->cells[i].line);
+			return -1;
+		}
+	}
+	if (s->ncells == SCENARIO_MAX_CELLS) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "more than %d cells; split the scenario",
+			 SCENARIO_MAX_CELLS);
+		return -1;
+	}
+	c->cell = &s->cells[s->ncells++];
+	strcpy(c->cell->name, name);
+	c->cell->line = line;
+	return 0;
+}
+
+static int scenario_handler(void *user, const char *section, const char *key,
+			    const char *value, int line, struct cfg_error *err)
+{
+	struct scenario_ctx *c = user;
+
+	if (!key)
+		return scenario_section(c, section, line, err);
+	if (!section[0]) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "key before any section; put it under [scenario] "
+			 "or a [cell NAME]");
+		return -1;
+	}
+	if (c->cell)
+		return scenario_cell_key(c, key, value, err);
+	return scenario_main_key(c->s, key, value, err);
+}
+
+/* Required keys are checked once the whole file is read; the error names
+ * the cell's header line. */
+static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
+{
+	static const struct {
+		unsigned char bit;
+		const char *key;
+	} required[] = {
+	    {CELL_HAS_A, "a"},
+	    {CELL_HAS_B, "b"},
+	    {CELL_HAS_EXPECT, "expect"},
+	};
+	struct scenario *s = c->s;
+	size_t k;
+	int i;
+
+	if (!s->ncells)
+		return cfg_fail(err, s->path, 0, "",
+				"no [cell NAME] section; a scenario needs at "
+				"least one");
+	for (i = 0; i < s->ncells; i++)
+		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
+			if (!(c->has[i] & required[k].bit))
+				return cfg_fail(err, s->path, s->cells[i].line,
+						required[k].key,
+						"missing in [cell %s]; every "
+						"cell needs a, b and expect",
+						s->cells[i].name);
+	return 0;
+}
+
+int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
+		  struct cfg_error *err)
+{
+	struct scenario_ctx c = {.s = s, .profile_dir = profile_dir};
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	memset(s, 0, sizeof(*s));
+	s->trials = 20;
+	s->seed = 1;
+	s->parallel = 8;
+	s->timeout_ms = 5000;
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".ini"))
+		len -= 4;
+	if (strlen(path) >= sizeof(s->path))
+		return cfg_fail(err, path, 0, "", "path too long");
+	if (!len || len >= sizeof(s->name))
+		return cfg_fail(err, path, 0, "",
+				"a scenario name must be 1..%zu characters",
+				sizeof(s->name) - 1);
+	strcpy(s->path, path);
+	memcpy(s->name, base, len);
+	s->name[len] = '\0';
+
+	if (cfg_parse_file(path, scenario_handler, &c, err) < 0)
+		return -1;
+	return scenario_check(&c, err);
+}

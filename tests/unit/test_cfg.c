@@ -1,0 +1,266 @@
+/* test_cfg: line numbers, section reports and errors of the INI reader,
+ * and the value parsers. Fixtures in tests/unit/data/; run from the repo
+ * root. */
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "cfg.h"
+
+#define DATA "tests/unit/data/"
+
+struct rec_event {
+	char section[64];
+	char key[64]; /* "" for a section header */
+	char value[256];
+	int line;
+};
+
+struct rec {
+	struct rec_event ev[32];
+	int n;
+	const char *fail_key; /* key (or "[section]") to refuse */
+};
+
+static int rec_handler(void *user, const char *section, const char *key,
+		       const char *value, int line, struct cfg_error *err)
+{
+	struct rec *r = user;
+	struct rec_event *e;
+	char sec[80];
+
+	snprintf(sec, sizeof(sec), "[%s]", section);
+	if (r->fail_key && ((key && !strcmp(key, r->fail_key)) ||
+			    (!key && !strcmp(sec, r->fail_key)))) {
+		snprintf(err->msg, sizeof(err->msg), "refused by test");
+		return -1;
+	}
+	if (r->n == (int)(sizeof(r->ev) / sizeof(*r->ev)))
+		return 0;
+	e = &r->ev[r->n++];
+	snprintf(e->section, sizeof(e->section), "%s", section);
+	snprintf(e->key, sizeof(e->key), "%s", key ? key : "");
+	snprintf(e->value, sizeof(e->value), "%s", value ? value : "");
+	e->line = line;
+	return 0;
+}
+
+static void check_event(const struct rec *r, int i, const char *section,
+			const char *key, const char *value, int line)
+{
+	CU_ASSERT_FATAL(i < r->n);
+	CU_ASSERT_STRING_EQUAL(r->ev[i].section, section);
+	CU_ASSERT_STRING_EQUAL(r->ev[i].key, key);
+	CU_ASSERT_STRING_EQUAL(r->ev[i].value, value);
+	CU_ASSERT_EQUAL(r->ev[i].line, line);
+}
+
+static void test_lines(void)
+{
+	struct rec r = {.n = 0};
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    cfg_parse_file(DATA "cfg-lines.ini", rec_handler, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.n, 6);
+	check_event(&r, 0, "alpha", "", "", 4);
+	check_event(&r, 1, "alpha", "one", "1", 5);
+	/* Indented: a key of its own, not a continuation of "one". */
+	check_event(&r, 2, "alpha", "two", "two words", 6);
+	check_event(&r, 3, "alpha", "three", "3", 7);
+	check_event(&r, 4, "beta", "", "", 8);
+	check_event(&r, 5, "beta", "four", "4", 10);
+}
+
+static void test_bom(void)
+{
+	struct rec r = {.n = 0};
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    cfg_parse_file(DATA "cfg-bom.ini", rec_handler, &r, &err), 0);
+	CU_ASSERT_EQUAL(r.n, 2);
+	check_event(&r, 0, "alpha", "", "", 1);
+	check_event(&r, 1, "alpha", "one", "1", 2);
+}
+
+static void check_error(const char *file, const char *fail_key, int line,
+			const char *key, const char *msg_part)
+{
+	struct rec r = {.n = 0, .fail_key = fail_key};
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL(cfg_parse_file(file, rec_handler, &r, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.file, file);
+	CU_ASSERT_EQUAL(err.line, line);
+	CU_ASSERT_STRING_EQUAL(err.key, key);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+}
+
+static void test_long_line(void)
+{
+	struct rec r = {.n = 0};
+	struct cfg_error err;
+
+	check_error(DATA "cfg-long-line.ini", NULL, 3, "", "longer than 199");
+	check_error(DATA "cfg-over-line.ini", NULL, 2, "", "longer than 199");
+	/* Nothing after the long line reaches the handler. */
+	cfg_parse_file(DATA "cfg-long-line.ini", rec_handler, &r, &err);
+	CU_ASSERT_EQUAL(r.n, 2);
+	/* 199 characters is the most that fits, and is accepted whole. */
+	r.n = 0;
+	CU_ASSERT_EQUAL_FATAL(
+	    cfg_parse_file(DATA "cfg-max-line.ini", rec_handler, &r, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(r.n, 2);
+	CU_ASSERT_EQUAL(strlen(r.ev[1].value), 195);
+}
+
+static void test_syntax(void)
+{
+	check_error(DATA "cfg-syntax.ini", NULL, 3, "", "syntax error");
+	check_error(DATA "cfg-unclosed.ini", NULL, 3, "", "syntax error");
+	check_error(DATA "cfg-long-section.ini", NULL, 3, "",
+		    "section name longer");
+}
+
+static void test_duplicate(void)
+{
+	check_error(DATA "cfg-dup.ini", NULL, 7, "one", "first at line 2");
+}
+
+static void test_handler_error(void)
+{
+	check_error(DATA "cfg-lines.ini", "three", 7, "three",
+		    "refused by test");
+	check_error(DATA "cfg-lines.ini", "[beta]", 8, "[beta]",
+		    "refused by test");
+}
+
+static void test_missing_file(void)
+{
+	check_error(DATA "no-such-file.ini", NULL, 0, "", "cannot open");
+}
+
+static void test_error_str(void)
+{
+	struct cfg_error err;
+	char buf[1200], small[12];
+
+	cfg_fail(&err, "a.ini", 3, "trials", "bad %d", 7);
+	CU_ASSERT_STRING_EQUAL(cfg_error_str(&err, buf, sizeof(buf)),
+			       "a.ini:3: key 'trials': bad 7");
+	cfg_fail(&err, "a.ini", 0, "", "cannot open");
+	CU_ASSERT_STRING_EQUAL(cfg_error_str(&err, buf, sizeof(buf)),
+			       "a.ini: cannot open");
+	cfg_fail(&err, "a.ini", 9, "[cell x]", "duplicate");
+	CU_ASSERT_STRING_EQUAL(cfg_error_str(&err, buf, sizeof(buf)),
+			       "a.ini:9: [cell x]: duplicate");
+	cfg_fail(&err, "", 0, "", "just a message");
+	CU_ASSERT_STRING_EQUAL(cfg_error_str(&err, buf, sizeof(buf)),
+			       "just a message");
+	/* Truncated, still terminated. */
+	cfg_fail(&err, "a.ini", 3, "trials", "bad");
+	cfg_error_str(&err, small, sizeof(small));
+	CU_ASSERT(strlen(small) < sizeof(small));
+}
+
+static void test_int(void)
+{
+	struct cfg_error err;
+	long v = 0;
+
+	CU_ASSERT_EQUAL(cfg_int("42", 0, 100, &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 42);
+	CU_ASSERT_EQUAL(cfg_int("-5", -10, 10, &v, &err), 0);
+	CU_ASSERT_EQUAL(v, -5);
+	CU_ASSERT_EQUAL(cfg_int("0", 0, 0, &v, &err), 0);
+	CU_ASSERT_EQUAL(cfg_int("", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int(" 5", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int("5 ", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int("5x", 0, 100, &v, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a whole number"));
+	CU_ASSERT_EQUAL(cfg_int("0x10", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int("1.5", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int("101", 0, 100, &v, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "out of range 0..100"));
+	CU_ASSERT_EQUAL(cfg_int("-1", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_int("99999999999999999999", 0, 100, &v, &err), -1);
+	CU_ASSERT_EQUAL(v, 0); /* untouched by the failures after "0" */
+}
+
+static void test_u64(void)
+{
+	struct cfg_error err;
+	uint64_t v = 0;
+
+	CU_ASSERT_EQUAL(cfg_u64("18446744073709551615", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, UINT64_MAX);
+	CU_ASSERT_EQUAL(cfg_u64("0", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(cfg_u64("18446744073709551616", &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_u64("-1", &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_u64("+1", &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_u64("", &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_u64("12 ", &v, &err), -1);
+}
+
+static void test_bool(void)
+{
+	struct cfg_error err;
+	int v = -1;
+
+	CU_ASSERT_EQUAL(cfg_bool("on", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(cfg_bool("No", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(cfg_bool("1", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(cfg_bool("false", &v, &err), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(cfg_bool("maybe", &v, &err), -1);
+	CU_ASSERT_EQUAL(cfg_bool("", &v, &err), -1);
+	CU_ASSERT_EQUAL(v, 0);
+}
+
+static void test_enum(void)
+{
+	static const char *const names[] = {"drop", "rst", "icmp", NULL};
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL(cfg_enum("drop", names, &err), 0);
+	CU_ASSERT_EQUAL(cfg_enum("icmp", names, &err), 2);
+	CU_ASSERT_EQUAL(cfg_enum("DROP", names, &err), -1);
+	CU_ASSERT_EQUAL(cfg_enum("reject", names, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg,
+			       "'reject' is not one of: drop, rst, icmp");
+}
+
+int main(void)
+{
+	unsigned int failed;
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("cfg", NULL, NULL);
+	if (!s || !CU_add_test(s, "key and section lines", test_lines) ||
+	    !CU_add_test(s, "UTF-8 BOM", test_bom) ||
+	    !CU_add_test(s, "line too long", test_long_line) ||
+	    !CU_add_test(s, "syntax errors", test_syntax) ||
+	    !CU_add_test(s, "key given twice", test_duplicate) ||
+	    !CU_add_test(s, "handler errors", test_handler_error) ||
+	    !CU_add_test(s, "missing file", test_missing_file) ||
+	    !CU_add_test(s, "cfg_error_str", test_error_str) ||
+	    !CU_add_test(s, "cfg_int", test_int) ||
+	    !CU_add_test(s, "cfg_u64", test_u64) ||
+	    !CU_add_test(s, "cfg_bool", test_bool) ||
+	    !CU_add_test(s, "cfg_enum", test_enum)) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,185 @@
+/* test_profile: NAT profile files, the shipped ones and fixtures, and the
+ * file, line and key of each kind of error. Run from the repo root. */
+#include <errno.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "profile.h"
+
+#define DATA "tests/unit/data/"
+
+static void test_shipped(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find("nat-profiles", "home-eim", &p, &err), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "home-eim");
+	CU_ASSERT_STRING_EQUAL(p.path, "nat-profiles/home-eim.ini");
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_EIM);
+	CU_ASSERT_EQUAL(p.ports, NAT_PORTS_PRESERVE);
+	CU_ASSERT_EQUAL(p.filtering, NAT_FILTER_APDF);
+	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_DROP);
+	CU_ASSERT_EQUAL(p.hairpin, 0);
+	CU_ASSERT_EQUAL(p.timeout_syn_sent, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(p.description, "OpenWrt"));
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load("nat-profiles/symmetric.ini", &p, &err), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "symmetric");
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_APDM);
+	CU_ASSERT_EQUAL(p.ports, NAT_PORTS_RANDOM);
+	CU_ASSERT_EQUAL(p.port_min, 1024);
+	CU_ASSERT_EQUAL(p.port_max, 65535);
+	CU_ASSERT_EQUAL(p.filtering, NAT_FILTER_APDF);
+	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_DROP);
+}
+
+static void test_all_keys(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/eim.ini", &p, &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(p.name, "eim");
+	CU_ASSERT_STRING_EQUAL(p.description, "test EIM");
+	CU_ASSERT_EQUAL(p.port_min, 2000);
+	CU_ASSERT_EQUAL(p.port_max, 3000);
+	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_DROP);
+	CU_ASSERT_EQUAL(p.timeout_syn_sent, 30);
+	CU_ASSERT_EQUAL(p.timeout_established, 7440);
+	CU_ASSERT_EQUAL(p.timeout_transitory, 240);
+}
+
+/* Absent keys: a plain Linux router (nat-profiles/README.md). */
+static void test_defaults(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/empty.ini", &p, &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(p.name, "empty");
+	CU_ASSERT_STRING_EQUAL(p.description, "");
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_EIM);
+	CU_ASSERT_EQUAL(p.ports, NAT_PORTS_PRESERVE);
+	CU_ASSERT_EQUAL(p.port_min, 1024);
+	CU_ASSERT_EQUAL(p.port_max, 65535);
+	CU_ASSERT_EQUAL(p.filtering, NAT_FILTER_APDF);
+	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_RST);
+	CU_ASSERT_EQUAL(p.hairpin, 0);
+	CU_ASSERT_EQUAL(p.timeout_syn_sent, 0);
+	CU_ASSERT_EQUAL(p.timeout_established, 0);
+	CU_ASSERT_EQUAL(p.timeout_transitory, 0);
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/sym.ini", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_APDM);
+	CU_ASSERT_EQUAL(p.ports, NAT_PORTS_RANDOM);
+	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_ICMP);
+	CU_ASSERT_EQUAL(p.filtering, NAT_FILTER_APDF);
+}
+
+static void check_error(const char *name, int line, const char *key,
+			const char *msg_part)
+{
+	char path[256];
+	struct nat_profile p;
+	struct cfg_error err;
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	CU_ASSERT_EQUAL(profile_load(path, &p, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.file, path);
+	CU_ASSERT_EQUAL(err.line, line);
+	CU_ASSERT_STRING_EQUAL(err.key, key);
+	if (!strstr(err.msg, msg_part))
+		fprintf(stderr, "\n%s: '%s' lacks '%s'\n", name, err.msg,
+			msg_part);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+}
+
+static void test_errors(void)
+{
+	check_error("prof-unknown-key.ini", 3, "maping",
+		    "unknown key in [nat]");
+	check_error("prof-unknown-section.ini", 4, "[natt]", "unknown section");
+	check_error("prof-bad-number.ini", 4, "syn_sent",
+		    "'30s' is not a whole number");
+	check_error("prof-big-number.ini", 2, "established", "out of range");
+	check_error("prof-bad-enum.ini", 3, "unsolicited_syn",
+		    "'reject' is not one of: drop, rst, icmp");
+	check_error("prof-bad-range.ini", 2, "port_range",
+		    "low port is above the high port");
+	check_error("prof-bad-bool.ini", 2, "hairpinning", "not a boolean");
+	check_error("prof-dup-key.ini", 4, "mapping", "first at line 2");
+	check_error("prof-no-section.ini", 1, "mapping", "before any section");
+	check_error("prof-long-line.ini", 2, "", "longer than 199");
+	check_error("prof-syntax.ini", 3, "", "syntax error");
+	check_error("profiles/broken.ini", 4, "filtering",
+		    "'sometimes' is not one of");
+}
+
+static void test_find(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL(profile_find(DATA "profiles", "sym", &p, &err), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "sym");
+
+	errno = 0;
+	CU_ASSERT_EQUAL(profile_find(DATA "profiles", "nosuch", &p, &err), -1);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_STRING_EQUAL(err.file, DATA "profiles/nosuch.ini");
+
+	errno = 0;
+	CU_ASSERT_EQUAL(profile_find(DATA "profiles", "broken", &p, &err), -1);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(err.line, 4);
+
+	CU_ASSERT_EQUAL(profile_find(DATA, "profiles/eim", &p, &err), -1);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(profile_find(DATA "profiles", "..", &p, &err), -1);
+	CU_ASSERT_EQUAL(profile_find(DATA "profiles", "", &p, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a profile name"));
+}
+
+static void test_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(profile_mapping_str(NAT_MAP_APDM),
+			       "address+port-dependent");
+	CU_ASSERT_STRING_EQUAL(profile_mapping_str(NAT_MAP_NONE), "none");
+	CU_ASSERT_STRING_EQUAL(profile_ports_str(NAT_PORTS_SEQUENTIAL),
+			       "sequential");
+	CU_ASSERT_STRING_EQUAL(profile_filter_str(NAT_FILTER_EIF),
+			       "endpoint-independent");
+	CU_ASSERT_STRING_EQUAL(profile_syn_str(NAT_SYN_ICMP), "icmp");
+	CU_ASSERT_STRING_EQUAL(profile_syn_str((enum nat_syn)7), "?");
+}
+
+int main(void)
+{
+	unsigned int failed;
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("profile", NULL, NULL);
+	if (!s || !CU_add_test(s, "shipped profiles", test_shipped) ||
+	    !CU_add_test(s, "every key", test_all_keys) ||
+	    !CU_add_test(s, "defaults", test_defaults) ||
+	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
+	    !CU_add_test(s, "profile_find", test_find) ||
+	    !CU_add_test(s, "names", test_names)) {
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
