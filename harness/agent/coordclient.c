@@ -1,0 +1,176 @@
+/* coordclient: rendezvous through the coordinator. The socket is bound to
+ * the punch port first, so the endpoint the coordinator sees is the NAT
+ * mapping the punch will reuse. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coordclient.h"
+#include "log.h"
+#include "loop.h"
+#include "msgio.h"
+#include "node.h"
+#include "sock.h"
+
+static int coordclient_connect(const struct coordclient_params *p,
+			       struct coordclient *c, struct outcome *o)
+{
+	char where[64];
+	int r;
+
+	c->fd = sock_bound(p->local_port);
+	if (c->fd < 0) {
+		r = c->fd;
+		c->fd = -1;
+		return outcome_set(o, OUTCOME_BIND, "bind 0.0.0.0:%u: %s",
+				   p->local_port, outcome_errstr(r));
+	}
+	sock_str((const struct sockaddr *)&p->coord, where, sizeof(where));
+	r = sock_connect(c->fd, (const struct sockaddr *)&p->coord,
+			 sizeof(p->coord));
+	if (r == -EINPROGRESS)
+		r = sock_wait_connect(c->fd, p->setup_deadline_ns);
+	if (r) {
+		/* Another socket already using this 4-tuple is a port reuse
+		 * failure, not the coordinator's. */
+		if (r == -EADDRNOTAVAIL || r == -EADDRINUSE)
+			return outcome_set(o, OUTCOME_BIND, "connect %s: %s",
+					   where, outcome_errstr(r));
+		return outcome_errno(o, OUTCOME_COORDINATOR, r, "connect");
+	}
+	log_debug("connected to coordinator %s from port %u", where,
+		  p->local_port);
+	return 0;
+}
+
+static int coordclient_register(struct msgio *m,
+				const struct coordclient_params *p,
+				struct coordclient *c, struct outcome *o)
+{
+	struct coord_register reg = {.proto = COORD_PROTO, .key = p->key};
+	uint8_t buf[COORD_REGISTER_LEN];
+	int len, r;
+
+	len = coord_register_encode(buf, sizeof(buf), &reg);
+	if (len < 0)
+		return outcome_errno(o, OUTCOME_SETUP, len, "hpregister");
+	c->t_register_ns = loop_now_ns();
+	r = msgio_send(m, COORD_CMD_REGISTER, buf, (size_t)len,
+		       p->setup_deadline_ns);
+	if (r)
+		return outcome_errno(o, OUTCOME_COORDINATOR, r, "hpregister");
+	log_debug("registered with key %" PRIu64, p->key);
+	return 0;
+}
+
+/* One message while waiting for the match: 1 when it was hppunch, 0 to go
+ * on waiting, -1 with o filled. */
+static int coordclient_handle(struct msgio *m, const struct p2p_hdr *h,
+			      const uint8_t *payload, struct coordclient *c,
+			      int64_t deadline_ns, struct outcome *o)
+{
+	struct coord_reject rej;
+	int r;
+
+	if (!strcmp(h->command, "ping")) {
+		r = node_pong(m, payload, h->length, deadline_ns);
+		if (r)
+			return outcome_errno(o, OUTCOME_COORDINATOR, r, "ping");
+		return 0;
+	}
+	if (!strcmp(h->command, COORD_CMD_REJECT)) {
+		if (coord_reject_decode(payload, h->length, &rej))
+			return outcome_set(o, OUTCOME_COORDINATOR,
+					   "malformed hpreject (%" PRIu32
+					   " bytes)",
+					   h->length);
+		return outcome_set(o, OUTCOME_COORDINATOR,
+				   "rejected (code %u): %s", rej.code,
+				   rej.reason);
+	}
+	if (strcmp(h->command, COORD_CMD_PUNCH))
+		return 0;
+	c->t_match_ns = loop_now_ns();
+	if (coord_punch_decode(payload, h->length, &c->punch))
+		return outcome_set(o, OUTCOME_COORDINATOR,
+				   "malformed hppunch (%" PRIu32 " bytes)",
+				   h->length);
+	return 1;
+}
+
+static int coordclient_wait_match(struct msgio *m,
+				  const struct coordclient_params *p,
+				  struct coordclient *c, struct outcome *o)
+{
+	const uint8_t *payload;
+	struct p2p_hdr h;
+	int r;
+
+	for (;;) {
+		r = msgio_recv(m, &h, &payload, p->match_deadline_ns);
+		if (r == -ETIMEDOUT)
+			return outcome_set(o, OUTCOME_COORDINATOR,
+					   "no match before the deadline");
+		if (r)
+			return outcome_errno(o, OUTCOME_COORDINATOR, r,
+					     "waiting for hppunch");
+		r = coordclient_handle(m, &h, payload, c, p->match_deadline_ns,
+				       o);
+		if (r)
+			return r > 0 ? 0 : r;
+	}
+}
+
+int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
+		    struct outcome *o)
+{
+	struct node_params np = {
+		.role = NODE_OUTBOUND,
+		.want_services = COORD_SERVICE_BIT,
+	};
+	struct node_peer peer;
+	struct msgio *m;
+	char why[160], what[200];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (coordclient_connect(p, c, o))
+		return -1;
+	m = msgio_new(c->fd, p->magic, NODE_MAX_PAYLOAD);
+	if (!m)
+		return outcome_errno(o, OUTCOME_SETUP, -errno, "msgio");
+
+	r = node_random_u64(&np.nonce);
+	if (r) {
+		outcome_errno(o, OUTCOME_SETUP, r, "getrandom");
+		goto out;
+	}
+	p2p_netaddr_from_sockaddr(&np.peer, (const struct sockaddr *)&p->coord);
+	r = node_handshake(m, &np, &peer, p->setup_deadline_ns, why,
+			   sizeof(why));
+	if (r) {
+		snprintf(what, sizeof(what), "handshake: %s", why);
+		if (r == -EPROTO)
+			outcome_set(o, OUTCOME_COORDINATOR, "%s", what);
+		else
+			outcome_errno(o, OUTCOME_COORDINATOR, r, what);
+		goto out;
+	}
+	log_debug("coordinator '%s' ready", peer.version.user_agent);
+	r = coordclient_register(m, p, c, o);
+	if (!r)
+		r = coordclient_wait_match(m, p, c, o);
+out:
+	msgio_free(m);
+	return r ? -1 : 0;
+}
+
+void coordclient_close(struct coordclient *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}

@@ -1,0 +1,37 @@
+/* coordclient: the agent's side of the coordinator protocol (coordmsg.h) —
+ * connect from the punch port, version/verack, hpregister, then wait for
+ * hppunch while answering the coordinator's RTT pings. */
+#ifndef PUNCHLAB_AGENT_COORDCLIENT_H
+#define PUNCHLAB_AGENT_COORDCLIENT_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "coordmsg.h"
+#include "outcome.h"
+
+struct coordclient_params {
+	struct sockaddr_in coord;
+	uint16_t local_port;
+	uint32_t magic;
+	uint64_t key;
+	int64_t setup_deadline_ns; /* connect + handshake */
+	int64_t match_deadline_ns; /* hppunch */
+};
+
+struct coordclient {
+	int fd;		       /* S1, -1 when not open */
+	int64_t t_register_ns; /* 0 until hpregister is sent */
+	int64_t t_match_ns;    /* 0 until hppunch arrives */
+	struct coord_punch punch;
+};
+
+/* Runs the exchange up to hppunch. c->fd is left open either way (on
+ * success it keeps the NAT mapping alive during the punch); the caller
+ * closes it with coordclient_close. 0, or -1 with o filled (bind,
+ * coordinator, timeout "terminated", setup). */
+int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
+		    struct outcome *o);
+void coordclient_close(struct coordclient *c);
+
+#endif

@@ -1,0 +1,31 @@
+/* loop: the agent's waiting primitives — the monotonic clock, poll and sleep
+ * bounded by absolute deadlines, and the SIGTERM/SIGINT flag they honour. */
+#ifndef PUNCHLAB_AGENT_LOOP_H
+#define PUNCHLAB_AGENT_LOOP_H
+
+#include <poll.h>
+#include <stdint.h>
+
+#define LOOP_NS_PER_MS INT64_C(1000000)
+
+/* CLOCK_MONOTONIC in ns; shared by all namespaces, so comparable across
+ * agents. */
+int64_t loop_now_ns(void);
+
+/* Blocks SIGTERM and SIGINT outside the waits below and installs a handler
+ * that only sets a flag; the waits unblock them atomically (ppoll), so a
+ * signal can never slip in between a flag check and a wait. Also shrinks
+ * the timer slack so a start time is met to a few microseconds. 0 or
+ * -errno. */
+int loop_init(void);
+int loop_terminated(void);
+
+/* poll() until deadline_ns (absolute). Returns the number of ready fds,
+ * 0 at the deadline, -EINTR once terminated, other -errno on failure. */
+int loop_poll(struct pollfd *fds, unsigned int n, int64_t deadline_ns);
+
+/* Sleeps until t_ns with clock_nanosleep(TIMER_ABSTIME) for the precise
+ * end. 0, or -EINTR once terminated. */
+int loop_sleep_until(int64_t t_ns);
+
+#endif

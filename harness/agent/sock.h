@@ -1,0 +1,36 @@
+/* sock: TCP sockets for the agent — bound to its one local port with
+ * address and port reuse, non-blocking connects with deadlines, and
+ * "host:port" parsing. */
+#ifndef PUNCHLAB_AGENT_SOCK_H
+#define PUNCHLAB_AGENT_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Non-blocking IPv4 TCP socket with SO_REUSEADDR and SO_REUSEPORT, bound
+ * to 0.0.0.0:port, so the coordinator connection and every punch wave share
+ * one source port (and so one NAT mapping). fd or -errno. */
+int sock_bound(uint16_t port);
+
+/* Starts a connect on a non-blocking fd. 0 when already connected,
+ * -EINPROGRESS while it runs, other -errno when it failed at once. */
+int sock_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+/* Waits for a started connect. 0 when connected, -ETIMEDOUT at the
+ * deadline, -EINTR once terminated, or the connect's own -errno
+ * (-ECONNREFUSED, -EHOSTUNREACH, ...). */
+int sock_wait_connect(int fd, int64_t deadline_ns);
+
+/* Non-blocking socket for sa's family, connected before the deadline.
+ * fd or -errno as above. */
+int sock_dial(const struct sockaddr *sa, socklen_t len, int64_t deadline_ns);
+
+/* Splits "host:port" or "[v6]:port" into host (without brackets) and a
+ * port 1-65535. 0 or -EINVAL. */
+int sock_split_hostport(const char *s, char *host, size_t cap, uint16_t *port);
+
+/* "ip:port" / "[ip]:port" of a sockaddr into buf; returns buf. */
+char *sock_str(const struct sockaddr *sa, char *buf, size_t cap);
+
+#endif

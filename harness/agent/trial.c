@@ -1,0 +1,164 @@
+/* trial: the steps of one trial in order. Each step fills its part of the
+ * result, so a failed trial still reports how far it got. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coordclient.h"
+#include "log.h"
+#include "loop.h"
+#include "msgio.h"
+#include "node.h"
+#include "sock.h"
+#include "trial.h"
+
+/* The punched socket must lead to the endpoint the coordinator announced;
+ * anything else is a wrong peer however well it talks. */
+static int trial_check_peername(int fd, const struct sockaddr_in *want,
+				struct outcome *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr_in *got = (const struct sockaddr_in *)&ss;
+	char a[64], b[64];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return outcome_errno(o, OUTCOME_WRONG_PEER, -errno,
+				     "getpeername");
+	if (ss.ss_family != AF_INET || got->sin_port != want->sin_port ||
+	    got->sin_addr.s_addr != want->sin_addr.s_addr)
+		return outcome_set(
+			o, OUTCOME_WRONG_PEER, "connected to %s, announced %s",
+			sock_str((struct sockaddr *)&ss, a, sizeof(a)),
+			sock_str((const struct sockaddr *)want, b, sizeof(b)));
+	return 0;
+}
+
+static int trial_handshake(const struct trial_params *p, int fd,
+			   int64_t deadline_ns, struct trial_result *r)
+{
+	const struct coord_punch *pu = &r->punch;
+	struct node_params np = {
+		.check = 1,
+		.features = 1,
+		.peer = pu->peer,
+	};
+	struct node_peer peer;
+	struct msgio *m;
+	char why[160], what[200];
+	int err;
+
+	/* The responder answers with nonce + 1 so that the initiator, too,
+	 * knows it reached the announced peer and not an echo of itself. */
+	if (pu->role == COORD_ROLE_INITIATOR) {
+		np.role = NODE_OUTBOUND;
+		np.nonce = pu->nonce;
+		np.check_nonce = pu->nonce + 1;
+	} else {
+		np.role = NODE_INBOUND;
+		np.nonce = pu->nonce + 1;
+		np.check_nonce = pu->nonce;
+	}
+	m = msgio_new(fd, p->magic, NODE_MAX_PAYLOAD);
+	if (!m)
+		return outcome_errno(&r->o, OUTCOME_SETUP, -errno, "msgio");
+	err = node_handshake(m, &np, &peer, deadline_ns, why, sizeof(why));
+	msgio_free(m);
+	if (peer.version.user_agent[0] || !err) {
+		r->have_peer_ua = 1;
+		snprintf(r->peer_ua, sizeof(r->peer_ua), "%s",
+			 peer.version.user_agent);
+	}
+	if (err) {
+		snprintf(what, sizeof(what), "handshake: %s", why);
+		if (err == -EPROTO)
+			return outcome_set(&r->o, OUTCOME_WRONG_PEER, "%s",
+					   what);
+		return outcome_errno(&r->o, outcome_from_peer_errno(err), err,
+				     what);
+	}
+	r->t_handshake_ns = peer.t_handshake_ns;
+	return 0;
+}
+
+/* Steps 3-5: wait for the start, punch, handshake. */
+static int trial_punch(const struct trial_params *p, struct trial_result *r)
+{
+	struct punch_params pp = {
+		.local_port = p->local_port,
+		.wave_ns = p->wave_ms * LOOP_NS_PER_MS,
+	};
+	struct sockaddr_storage ss;
+	int64_t deadline;
+	char peer[64];
+	int err;
+
+	if (p2p_netaddr_to_sockaddr(&r->punch.peer, &ss) != sizeof(pp.peer))
+		return outcome_set(
+			&r->o, OUTCOME_COORDINATOR,
+			"peer endpoint %s is not IPv4",
+			p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)));
+	memcpy(&pp.peer, &ss, sizeof(pp.peer));
+
+	r->t_start_ns =
+		r->t_match_ns +
+		((int64_t)r->punch.delay_ms + p->skew_ms) * LOOP_NS_PER_MS;
+	/* A start before the match (negative skew) means start now. */
+	if (r->t_start_ns < r->t_match_ns)
+		r->t_start_ns = loop_now_ns();
+	deadline = r->t_start_ns + p->timeout_ms * LOOP_NS_PER_MS;
+	pp.t_start_ns = r->t_start_ns;
+	pp.deadline_ns = deadline;
+
+	log_debug("punching %s as %s",
+		  p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)),
+		  r->punch.role == COORD_ROLE_INITIATOR ? "initiator"
+							: "responder");
+	if (punch_run(&pp, &r->pr, &r->o))
+		return -1;
+	err = trial_check_peername(r->pr.fd, &pp.peer, &r->o);
+	if (!err)
+		err = trial_handshake(p, r->pr.fd, deadline, r);
+	close(r->pr.fd);
+	r->pr.fd = -1;
+	return err;
+}
+
+int trial_run(const struct trial_params *p, struct trial_result *r)
+{
+	struct coordclient_params cp = {
+		.coord = p->coord,
+		.local_port = p->local_port,
+		.magic = p->magic,
+		.key = p->key,
+	};
+	struct coordclient cc;
+	int64_t now = loop_now_ns();
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->pr.fd = -1;
+	r->pr.syn_retrans = -1;
+	cp.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS;
+	cp.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS;
+	if (cp.match_deadline_ns < cp.setup_deadline_ns)
+		cp.match_deadline_ns = cp.setup_deadline_ns;
+
+	err = coordclient_run(&cp, &cc, &r->o);
+	r->t_register_ns = cc.t_register_ns;
+	if (!err) {
+		r->matched = 1;
+		r->t_match_ns = cc.t_match_ns;
+		r->punch = cc.punch;
+		/* S1 stays open through the punch: it holds the mapping. */
+		err = trial_punch(p, r);
+	}
+	coordclient_close(&cc);
+	if (err)
+		return -1;
+	r->o.code = OUTCOME_OK;
+	r->o.error[0] = '\0';
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* trial: one hole-punch trial from one side — rendezvous at the
+ * coordinator, wait for the start time, punch, then prove the peer with the
+ * Bitcoin handshake. Collects everything the JSON line reports. */
+#ifndef PUNCHLAB_AGENT_TRIAL_H
+#define PUNCHLAB_AGENT_TRIAL_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "coordmsg.h"
+#include "outcome.h"
+#include "p2p.h"
+#include "punch.h"
+
+struct trial_params {
+	struct sockaddr_in coord;
+	uint16_t local_port;
+	uint64_t key;
+	uint32_t magic;
+	int64_t timeout_ms; /* from the start time to handshake done */
+	int64_t wave_ms;
+	int64_t skew_ms; /* added to the coordinator's start time; may be < 0 */
+	int64_t match_ms; /* from the start of the run to hppunch */
+};
+
+struct trial_result {
+	struct outcome o;
+	int matched; /* punch, t_match_ns valid */
+	struct coord_punch punch;
+	int64_t t_register_ns; /* 0 = not reached */
+	int64_t t_match_ns;
+	int64_t t_start_ns;
+	int64_t t_handshake_ns;
+	struct punch_result pr; /* attempts, syn_ns, t_established_ns, ... */
+	int have_peer_ua;
+	char peer_ua[P2P_UA_MAX + 1];
+};
+
+/* Runs the trial; 0 when it succeeded, -1 with r->o saying why not. r is
+ * filled as far as the trial got either way. */
+int trial_run(const struct trial_params *p, struct trial_result *r);
+
+#endif

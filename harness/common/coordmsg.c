@@ -1,0 +1,119 @@
+/* coordmsg: payload codecs for hpregister, hppunch and hpreject. Every
+ * decoder checks the exact length first: the coordinator protocol has no
+ * optional fields, so any other length is a different (wrong) message. */
+#include <errno.h>
+#include <string.h>
+
+#include "coordmsg.h"
+
+int coord_register_encode(uint8_t *out, size_t cap,
+			  const struct coord_register *m)
+{
+	if (cap < COORD_REGISTER_LEN)
+		return -ENOSPC;
+	p2p_put_u32le(out, m->proto);
+	p2p_put_u64le(out + 4, m->key);
+	return COORD_REGISTER_LEN;
+}
+
+int coord_register_decode(const uint8_t *p, size_t len,
+			  struct coord_register *m)
+{
+	if (len != COORD_REGISTER_LEN)
+		return -EBADMSG;
+	m->proto = p2p_get_u32le(p);
+	m->key = p2p_get_u64le(p + 4);
+	return 0;
+}
+
+int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m)
+{
+	size_t off = 0;
+
+	if (m->role != COORD_ROLE_INITIATOR && m->role != COORD_ROLE_RESPONDER)
+		return -EINVAL;
+	if (cap < COORD_PUNCH_LEN)
+		return -ENOSPC;
+	p2p_netaddr_encode(out + off, &m->peer);
+	off += P2P_NETADDR_LEN;
+	p2p_netaddr_encode(out + off, &m->self);
+	off += P2P_NETADDR_LEN;
+	out[off++] = m->role;
+	p2p_put_u64le(out + off, m->nonce);
+	off += 8;
+	p2p_put_u32le(out + off, m->delay_ms);
+	off += 4;
+	p2p_put_u32le(out + off, m->rtt_us);
+	off += 4;
+	return (int)off;
+}
+
+int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m)
+{
+	size_t off = 0;
+
+	if (len != COORD_PUNCH_LEN)
+		return -EBADMSG;
+	p2p_netaddr_decode(p + off, &m->peer);
+	off += P2P_NETADDR_LEN;
+	p2p_netaddr_decode(p + off, &m->self);
+	off += P2P_NETADDR_LEN;
+	m->role = p[off++];
+	if (m->role != COORD_ROLE_INITIATOR && m->role != COORD_ROLE_RESPONDER)
+		return -EBADMSG;
+	m->nonce = p2p_get_u64le(p + off);
+	off += 8;
+	m->delay_ms = p2p_get_u32le(p + off);
+	off += 4;
+	m->rtt_us = p2p_get_u32le(p + off);
+	return 0;
+}
+
+/* reason is a Bitcoin varstr: CompactSize length (one byte below 0xfd,
+ * 0xfd + u16le for 253..255), then the bytes, no NUL. */
+int coord_reject_encode(uint8_t *out, size_t cap, const struct coord_reject *m)
+{
+	size_t n = strnlen(m->reason, sizeof(m->reason));
+	size_t pre = n < 0xfd ? 1 : 3;
+
+	if (n >= sizeof(m->reason))
+		return -EINVAL;
+	if (cap < 1 + pre + n)
+		return -ENOSPC;
+	out[0] = m->code;
+	if (pre == 1) {
+		out[1] = (uint8_t)n;
+	} else {
+		out[1] = 0xfd;
+		p2p_put_u16le(out + 2, (uint16_t)n);
+	}
+	memcpy(out + 1 + pre, m->reason, n);
+	return (int)(1 + pre + n);
+}
+
+int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m)
+{
+	size_t n, pre;
+
+	if (len < 2)
+		return -EBADMSG;
+	if (p[1] < 0xfd) {
+		n = p[1];
+		pre = 1;
+	} else if (p[1] == 0xfd && len >= 4) {
+		n = p2p_get_u16le(p + 2);
+		pre = 3;
+		if (n < 0xfd) /* non-canonical */
+			return -EBADMSG;
+	} else {
+		return -EBADMSG;
+	}
+	if (n >= sizeof(m->reason) || len != 1 + pre + n)
+		return -EBADMSG;
+	if (memchr(p + 1 + pre, '\0', n))
+		return -EBADMSG;
+	m->code = p[0];
+	memcpy(m->reason, p + 1 + pre, n);
+	m->reason[n] = '\0';
+	return 0;
+}

@@ -1,0 +1,163 @@
+/* dispatch: the coordinator's side of the conversation. Like a Bitcoin
+ * node it ignores commands it does not know; unlike one it drops a client
+ * at the first message that breaks the coordinator protocol, since a
+ * well-behaved agent never sends one. */
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "evlog.h"
+#include "log.h"
+#include "pairing.h"
+
+static const char *dispatch_version(struct coordd *d, struct conn *c,
+				    const struct p2p_hdr *h,
+				    const uint8_t *payload)
+{
+	struct p2p_version theirs, ours;
+	uint8_t buf[256];
+	int n;
+
+	if (p2p_version_decode(payload, h->length, &theirs))
+		return "bad-payload";
+	c->their_services = theirs.services;
+	log_debug("%s: version %d %s services 0x%llx", c->name,
+		  (int)theirs.version, theirs.user_agent,
+		  (unsigned long long)theirs.services);
+
+	memset(&ours, 0, sizeof(ours));
+	ours.version = P2P_PROTOCOL_VERSION;
+	ours.services = COORD_SERVICE_BIT;
+	ours.timestamp = (int64_t)time(NULL);
+	/* addr_recv tells the client how it looks from here, as Core does. */
+	ours.recv = c->observed;
+	ours.recv.services = theirs.services;
+	ours.from.services = COORD_SERVICE_BIT;
+	ours.nonce = coordd_random64();
+	snprintf(ours.user_agent, sizeof(ours.user_agent), "%s",
+		 COORDD_USER_AGENT);
+	n = p2p_version_encode(buf, sizeof(buf), &ours);
+	if (n < 0)
+		return "internal";
+	if (conn_send(c, d->opt.magic, "version", buf, (size_t)n) ||
+	    conn_send(c, d->opt.magic, "verack", NULL, 0))
+		return "output-overflow";
+	c->state = CONN_READY;
+	return NULL;
+}
+
+static int dispatch_key_busy(const struct coordd *d, uint64_t key)
+{
+	int n = 0;
+
+	if (key == 0)
+		return 0;
+	for (size_t i = 0; i < d->nconns; i++) {
+		const struct conn *o = d->conns[i];
+
+		if (!o->dead && o->key == key &&
+		    (o->state == CONN_PINGED || o->state == CONN_WAITING))
+			n++;
+	}
+	return n >= 2;
+}
+
+static const char *dispatch_register(struct coordd *d, struct conn *c,
+				     const struct p2p_hdr *h,
+				     const uint8_t *payload)
+{
+	struct coord_register reg;
+	uint8_t nonce[8];
+
+	if (c->state != CONN_READY)
+		return "duplicate-register";
+	if (coord_register_decode(payload, h->length, &reg))
+		return "bad-payload";
+	c->key = reg.key;
+	if (reg.proto != COORD_PROTO) {
+		coordd_reject(d, c, COORDD_REJECT_PROTO,
+			      "unsupported coordinator protocol", "proto");
+		return NULL;
+	}
+	if (dispatch_key_busy(d, reg.key)) {
+		coordd_reject(d, c, COORDD_REJECT_KEY_BUSY,
+			      "key already has two peers", "key-full");
+		return NULL;
+	}
+	c->seq = d->next_seq++;
+	c->deadline_us =
+		coordd_now_us() + (int64_t)d->opt.pair_timeout_ms * 1000;
+
+	/* RTT from a Bitcoin ping the client must answer anyway. */
+	c->ping_nonce = coordd_random64();
+	p2p_put_u64le(nonce, c->ping_nonce);
+	if (conn_send(c, d->opt.magic, "ping", nonce, sizeof(nonce)))
+		return "output-overflow";
+	c->state = CONN_PINGED;
+	c->ping_sent_us = coordd_now_us();
+	coordd_flush(d, c);
+	log_debug("%s: registered key %llu", c->name,
+		  (unsigned long long)reg.key);
+	return NULL;
+}
+
+static const char *dispatch_pong(struct coordd *d, struct conn *c,
+				 const struct p2p_hdr *h,
+				 const uint8_t *payload)
+{
+	int64_t now = coordd_now_us();
+
+	if (h->length != 8)
+		return "bad-payload";
+	/* A pong for someone else's ping is ignored, as Core does. */
+	if (c->state != CONN_PINGED || p2p_get_u64le(payload) != c->ping_nonce)
+		return NULL;
+	c->rtt_us = now - c->ping_sent_us;
+	c->state = CONN_WAITING;
+	log_info("register %s key %llu rtt %lld us", c->name,
+		 (unsigned long long)c->key, (long long)c->rtt_us);
+	evlog_register(c->key, c->name, c->rtt_us);
+	pairing_try(d, c);
+	return NULL;
+}
+
+static const char *dispatch_one(struct coordd *d, struct conn *c,
+				const struct p2p_hdr *h, const uint8_t *payload)
+{
+	const char *cmd = h->command;
+
+	if (c->state == CONN_HELLO) {
+		if (strcmp(cmd, "version"))
+			return "protocol";
+		return dispatch_version(d, c, h, payload);
+	}
+	if (!strcmp(cmd, "version"))
+		return "protocol";
+	if (!strcmp(cmd, "ping")) {
+		if (h->length != 8)
+			return "bad-payload";
+		if (conn_send(c, d->opt.magic, "pong", payload, 8))
+			return "output-overflow";
+		return NULL;
+	}
+	if (!strcmp(cmd, "pong"))
+		return dispatch_pong(d, c, h, payload);
+	if (!strcmp(cmd, COORD_CMD_REGISTER))
+		return dispatch_register(d, c, h, payload);
+	/* Our own commands never travel towards the coordinator. */
+	if (!strcmp(cmd, COORD_CMD_PUNCH) || !strcmp(cmd, COORD_CMD_REJECT))
+		return "protocol";
+	log_debug("%s: ignoring %s", c->name, cmd);
+	return NULL;
+}
+
+const char *dispatch_message(struct coordd *d, struct conn *c,
+			     const struct p2p_hdr *h, const uint8_t *payload)
+{
+	const char *reason = dispatch_one(d, c, h, payload);
+
+	if (reason)
+		log_info("%s: refusing %s (%u bytes) in state %d", c->name,
+			 h->command, (unsigned)h->length, (int)c->state);
+	return reason;
+}

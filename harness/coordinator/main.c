@@ -1,0 +1,228 @@
+/* punch-coordinator: the rendezvous server of a punchlab run. Options,
+ * signals and exit codes live here; the daemon itself is coordd.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coordd.h"
+#include "evlog.h"
+#include "log.h"
+
+static volatile sig_atomic_t coord_stop;
+
+static void coord_on_signal(int sig)
+{
+	(void)sig;
+	coord_stop = 1;
+}
+
+static void coord_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
+		"         [--pair-timeout-ms N] [--margin-ms N]\n"
+		"         [--magic regtest|mainnet] [-v] [--help]\n"
+		"\n"
+		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
+		"IPv6, port 0 picks one\n"
+		"  --run-id RID           tag log lines with the run id\n"
+		"  --pair-timeout-ms N    reject a registration unmatched "
+		"after "
+		"N ms (default 15000)\n"
+		"  --margin-ms N          added to max(RTT)/2 when scheduling "
+		"the punch (default 30)\n"
+		"  --magic NET            P2P network magic (default regtest)\n"
+		"  -v                     debug logging\n"
+		"\n"
+		"Events go to stdout as JSON lines; logs go to stderr.\n"
+		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
+		"2 usage error.\n");
+}
+
+/* "a.b.c.d:port" or "[v6]:port". 0 or -EINVAL. */
+static int coord_parse_listen(const char *s, struct coordd_opts *o)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->listen;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&o->listen;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *h = host;
+	size_t hl;
+	char *end;
+	long port;
+
+	colon = strrchr(s, ':');
+	if (!colon || colon == s)
+		return -EINVAL;
+	hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
+		return -EINVAL;
+
+	memset(&o->listen, 0, sizeof(o->listen));
+	if (host[0] == '[') {
+		if (hl < 3 || host[hl - 1] != ']')
+			return -EINVAL;
+		host[hl - 1] = '\0';
+		h = host + 1;
+		if (inet_pton(AF_INET6, h, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		o->listen_len = sizeof(*s6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, h, &s4->sin_addr) != 1)
+		return -EINVAL;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	o->listen_len = sizeof(*s4);
+	return 0;
+}
+
+static int coord_parse_ms(const char *s, int min, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > INT_MAX / 1000)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"run-id", required_argument, NULL, 'r'},
+		{"pair-timeout-ms", required_argument, NULL, 't'},
+		{"margin-ms", required_argument, NULL, 'm'},
+		{"magic", required_argument, NULL, 'g'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct coordd_opts o = {
+		.magic = P2P_MAGIC_REGTEST,
+		.pair_timeout_ms = 15000,
+		.margin_ms = 30,
+	};
+	const char *run_id = NULL, *listen_arg = NULL;
+	struct sigaction sa;
+	sigset_t block, waitmask;
+	static struct coordd d;
+	char tag[96];
+	int verbose = 0, opt, err;
+
+	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			listen_arg = optarg;
+			if (coord_parse_listen(optarg, &o)) {
+				fprintf(stderr,
+					"punch-coordinator: --listen %s: "
+					"expected IPv4:PORT or [IPv6]:PORT\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+			run_id = optarg;
+			break;
+		case 't':
+			if (coord_parse_ms(optarg, 1, &o.pair_timeout_ms)) {
+				fprintf(stderr,
+					"punch-coordinator: --pair-timeout-ms "
+					"%s: expected a positive number of "
+					"milliseconds\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (coord_parse_ms(optarg, 0, &o.margin_ms)) {
+				fprintf(stderr,
+					"punch-coordinator: --margin-ms %s: "
+					"expected 0 or more milliseconds\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			if (!strcmp(optarg, "regtest")) {
+				o.magic = P2P_MAGIC_REGTEST;
+			} else if (!strcmp(optarg, "mainnet")) {
+				o.magic = P2P_MAGIC_MAINNET;
+			} else {
+				fprintf(stderr,
+					"punch-coordinator: --magic %s: "
+					"expected regtest or mainnet\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			coord_usage(stdout);
+			return 0;
+		default:
+			coord_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !listen_arg) {
+		if (!listen_arg)
+			fprintf(stderr, "punch-coordinator: --listen is "
+					"required\n");
+		coord_usage(stderr);
+		return 2;
+	}
+
+	if (run_id)
+		snprintf(tag, sizeof(tag), "coord %s", run_id);
+	else
+		snprintf(tag, sizeof(tag), "coord");
+	log_init(tag, verbose);
+	evlog_init(stdout);
+
+	/* Handlers only set a flag; the signals stay blocked except inside
+	 * ppoll(), so a stop request is never lost between check and wait. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = coord_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+
+	err = coordd_open(&d, &o);
+	if (err) {
+		errno = -err;
+		log_warn("listen on %s", listen_arg);
+		return 1;
+	}
+	err = coordd_run(&d, &coord_stop, &waitmask);
+	coordd_close(&d);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,94 @@
+/* pairing: the rendezvous rule. The earlier registration becomes the
+ * initiator; each side learns the other's endpoint exactly as the
+ * coordinator saw it, which is what its NAT will show the peer too
+ * (when the NAT's mapping is endpoint-independent). */
+#include <stdint.h>
+
+#include "evlog.h"
+#include "log.h"
+#include "pairing.h"
+
+uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
+			  int margin_ms)
+{
+	int64_t rmax = rtt_self_us > rtt_other_us ? rtt_self_us : rtt_other_us;
+	int64_t d_us = rmax / 2 + (int64_t)margin_ms * 1000;
+	int64_t delay_us = d_us - rtt_self_us / 2;
+
+	if (delay_us <= 0)
+		return 0;
+	if (delay_us / 1000 >= UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)((delay_us + 500) / 1000);
+}
+
+static struct conn *pairing_find(struct coordd *d, const struct conn *c)
+{
+	struct conn *best = NULL;
+
+	for (size_t i = 0; i < d->nconns; i++) {
+		struct conn *o = d->conns[i];
+
+		if (o == c || o->dead || o->state != CONN_WAITING ||
+		    o->key != c->key)
+			continue;
+		if (!best || o->seq < best->seq)
+			best = o;
+	}
+	return best;
+}
+
+static int pairing_send(struct coordd *d, struct conn *self,
+			const struct conn *peer, uint8_t role, uint64_t nonce,
+			uint32_t delay_ms)
+{
+	struct coord_punch m = {
+		.peer = peer->observed,
+		.self = self->observed,
+		.role = role,
+		.nonce = nonce,
+		.delay_ms = delay_ms,
+		.rtt_us = self->rtt_us > UINT32_MAX ? UINT32_MAX
+						    : (uint32_t)self->rtt_us,
+	};
+	uint8_t buf[COORD_PUNCH_LEN];
+	int n;
+
+	m.peer.services = peer->their_services;
+	m.self.services = self->their_services;
+	n = coord_punch_encode(buf, sizeof(buf), &m);
+	if (n < 0)
+		return n;
+	return conn_send(self, d->opt.magic, COORD_CMD_PUNCH, buf, (size_t)n);
+}
+
+void pairing_try(struct coordd *d, struct conn *c)
+{
+	struct conn *p = pairing_find(d, c), *ini, *rsp;
+	uint32_t di, dr;
+	uint64_t nonce;
+
+	if (!p)
+		return;
+	ini = p->seq < c->seq ? p : c;
+	rsp = ini == p ? c : p;
+	nonce = coordd_random64();
+	di = pairing_delay_ms(ini->rtt_us, rsp->rtt_us, d->opt.margin_ms);
+	dr = pairing_delay_ms(rsp->rtt_us, ini->rtt_us, d->opt.margin_ms);
+
+	log_info("match key %llu: %s (initiator, %u ms) <-> %s (%u ms)",
+		 (unsigned long long)c->key, ini->name, di, rsp->name, dr);
+	evlog_match(c->key, ini->name, rsp->name, nonce, di, dr);
+
+	/* Sent back to back so the schedule starts from one instant. */
+	if (pairing_send(d, ini, rsp, COORD_ROLE_INITIATOR, nonce, di))
+		coordd_drop(d, ini, "output-overflow");
+	else
+		coordd_finish(ini);
+	if (pairing_send(d, rsp, ini, COORD_ROLE_RESPONDER, nonce, dr))
+		coordd_drop(d, rsp, "output-overflow");
+	else
+		coordd_finish(rsp);
+	coordd_flush(d, ini);
+	coordd_flush(d, rsp);
+}

@@ -1,0 +1,21 @@
+/* pairing: matches two registered clients and schedules their punch so
+ * both start at the same moment (RTT/2 sync, as libp2p DCUtR). */
+#ifndef PUNCHLAB_COORD_PAIRING_H
+#define PUNCHLAB_COORD_PAIRING_H
+
+#include <stdint.h>
+
+#include "coordd.h"
+
+/* Delay for the side whose RTT is rtt_self_us: with
+ * D = max(rtt_self, rtt_other)/2 + margin, it is D - rtt_self/2, in ms,
+ * rounded, never negative. hppunch reaches that side after about
+ * rtt_self/2, so both start D after the coordinator sends. */
+uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
+			  int margin_ms);
+
+/* c has just got its RTT: if another client waits with the same key (key 0
+ * pairs only with key 0), send both hppunch and end both sessions. */
+void pairing_try(struct coordd *d, struct conn *c);
+
+#endif

@@ -1,0 +1,639 @@
+/* test_coordinator: runs build/bin/punch-coordinator on 127.0.0.1 (port 0)
+ * and talks to it as agents would: version/verack, hpregister, ping/pong,
+ * hppunch; then as a broken peer would. Needs no root. Every wait is a
+ * poll() with a deadline; the child is stopped by its pid.
+ * PUNCH_COORDINATOR overrides the binary's path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "coordmsg.h"
+#include "p2p.h"
+
+#define WAIT_MS 5000
+#define MAGIC P2P_MAGIC_REGTEST
+
+static const char *coord_bin;
+
+/* The running coordinator: its pid, its stdout, the events read so far. */
+static struct {
+	pid_t pid;
+	int out;
+	uint16_t port;
+	char line[8192];
+	size_t line_len;
+	json_t *events;	  /* every event read */
+	json_t *taken;	  /* same length: true once a test used it */
+	int stopped_seen; /* the last run ended with a "stopped" event */
+} co = {.pid = -1, .out = -1};
+
+struct cli {
+	int fd;
+	char name[64]; /* our own endpoint, as the coordinator sees it */
+	uint8_t buf[1 << 16];
+	size_t len;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int left_ms(int64_t deadline)
+{
+	int64_t l = deadline - now_ms();
+
+	return l < 0 ? 0 : (int)l;
+}
+
+/* Reads one more event line from the coordinator's stdout. */
+static int ev_read(int64_t deadline)
+{
+	struct pollfd p = {.fd = co.out, .events = POLLIN};
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(co.line, '\n', co.line_len);
+		if (nl) {
+			json_t *ev;
+			size_t l = (size_t)(nl - co.line);
+
+			*nl = '\0';
+			ev = json_loads(co.line, 0, NULL);
+			memmove(co.line, nl + 1, co.line_len - l - 1);
+			co.line_len -= l + 1;
+			if (!ev)
+				return -EBADMSG;
+			json_array_append_new(co.events, ev);
+			json_array_append_new(co.taken, json_false());
+			return 0;
+		}
+		if (poll(&p, 1, left_ms(deadline)) <= 0)
+			return -ETIMEDOUT;
+		n = read(co.out, co.line + co.line_len,
+			 sizeof(co.line) - co.line_len - 1);
+		if (n <= 0)
+			return -EPIPE;
+		co.line_len += (size_t)n;
+	}
+}
+
+/* Takes the first unused event named name whose string field equals val
+ * (field NULL: any), reading more lines until WAIT_MS has passed. The
+ * returned reference is borrowed. */
+static json_t *ev_take(const char *name, const char *field, const char *val)
+{
+	int64_t deadline = now_ms() + WAIT_MS;
+	size_t i = 0;
+
+	for (;;) {
+		for (; i < json_array_size(co.events); i++) {
+			json_t *ev = json_array_get(co.events, i);
+			const char *e =
+				json_string_value(json_object_get(ev, "event"));
+			const char *f =
+				field ? json_string_value(
+						json_object_get(ev, field))
+				      : NULL;
+
+			if (json_is_true(json_array_get(co.taken, i)) || !e ||
+			    strcmp(e, name))
+				continue;
+			if (field && (!f || strcmp(f, val)))
+				continue;
+			json_array_set_new(co.taken, i, json_true());
+			return ev;
+		}
+		if (ev_read(deadline))
+			return NULL;
+	}
+}
+
+static int coord_stop(void);
+
+static int coord_start(const char *timeout_ms)
+{
+	int pfd[2];
+	json_t *ev;
+	const char *addr, *colon;
+
+	/* A fatal assertion may have left the previous one running. */
+	if (co.pid > 0)
+		coord_stop();
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	co.pid = fork();
+	if (co.pid < 0)
+		return -errno;
+	if (co.pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(pfd[1], STDOUT_FILENO);
+		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
+			dup2(devnull, STDERR_FILENO);
+		execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
+		      "--run-id", "unit", "--pair-timeout-ms", timeout_ms,
+		      "--margin-ms", "30", "-v", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	co.out = pfd[0];
+	co.line_len = 0;
+	co.events = json_array();
+	co.taken = json_array();
+	ev = ev_take("listening", NULL, NULL);
+	if (!ev)
+		return -ETIMEDOUT;
+	addr = json_string_value(json_object_get(ev, "addr"));
+	colon = addr ? strrchr(addr, ':') : NULL;
+	if (!colon || strncmp(addr, "127.0.0.1:", 10))
+		return -EBADMSG;
+	co.port = (uint16_t)atoi(colon + 1);
+	return co.port ? 0 : -EBADMSG;
+}
+
+/* SIGTERM, then wait for the exit through a pidfd with a deadline. */
+static int coord_stop(void)
+{
+	int status = -1, pidfd;
+
+	if (co.pid <= 0)
+		return -1;
+	kill(co.pid, SIGTERM);
+	pidfd = (int)syscall(SYS_pidfd_open, co.pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&p, 1, WAIT_MS) <= 0)
+			kill(co.pid, SIGKILL);
+		close(pidfd);
+	}
+	waitpid(co.pid, &status, 0);
+	co.pid = -1;
+	/* The child is gone, so its stdout reaches EOF: no waiting here. */
+	co.stopped_seen = ev_take("stopped", NULL, NULL) != NULL;
+	close(co.out);
+	co.out = -1;
+	json_decref(co.events);
+	json_decref(co.taken);
+	co.events = co.taken = NULL;
+	return status;
+}
+
+static struct cli *cli_connect(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(co.port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	struct cli *c = calloc(1, sizeof(*c));
+	int one = 1;
+
+	if (!c)
+		return NULL;
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(c->fd, (struct sockaddr *)&me, &len)) {
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		return NULL;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	snprintf(c->name, sizeof(c->name), "127.0.0.1:%u",
+		 (unsigned)ntohs(me.sin_port));
+	return c;
+}
+
+static void cli_close(struct cli *c)
+{
+	if (!c)
+		return;
+	close(c->fd);
+	free(c);
+}
+
+static int cli_raw(struct cli *c, const void *p, size_t len)
+{
+	return send(c->fd, p, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+static int cli_send(struct cli *c, const char *cmd, const void *pl, size_t len)
+{
+	uint8_t buf[2048];
+	int n = p2p_msg_encode(buf, sizeof(buf), MAGIC, cmd, pl, len);
+
+	return n < 0 ? n : cli_raw(c, buf, (size_t)n);
+}
+
+/* Next message into h/payload (payload copied to out, up to cap). Returns
+ * 1, 0 on EOF, -1 on timeout or a framing error. */
+static int cli_recv(struct cli *c, struct p2p_hdr *h, uint8_t *out, size_t cap)
+{
+	int64_t deadline = now_ms() + WAIT_MS;
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	const uint8_t *pl;
+	ssize_t r;
+	int n;
+
+	for (;;) {
+		n = p2p_frame(c->buf, c->len, MAGIC, 1 << 15, h, &pl);
+		if (n < 0)
+			return -1;
+		if (n > 0) {
+			memcpy(out, pl, h->length < cap ? h->length : cap);
+			memmove(c->buf, c->buf + n, c->len - (size_t)n);
+			c->len -= (size_t)n;
+			return 1;
+		}
+		if (poll(&p, 1, left_ms(deadline)) <= 0)
+			return -1;
+		r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+		if (r == 0)
+			return 0;
+		if (r < 0)
+			return errno == ECONNRESET ? 0 : -1;
+		c->len += (size_t)r;
+	}
+}
+
+/* Reads messages until one named cmd arrives; 1, 0 on EOF, -1. */
+static int cli_expect(struct cli *c, const char *cmd, struct p2p_hdr *h,
+		      uint8_t *out, size_t cap)
+{
+	int r;
+
+	while ((r = cli_recv(c, h, out, cap)) == 1)
+		if (!strcmp(h->command, cmd))
+			return 1;
+	return r;
+}
+
+/* EOF from the coordinator within WAIT_MS, whatever comes before it. */
+static int cli_wait_eof(struct cli *c)
+{
+	struct p2p_hdr h;
+	uint8_t buf[2048];
+	int r;
+
+	while ((r = cli_recv(c, &h, buf, sizeof(buf))) == 1)
+		;
+	return r == 0;
+}
+
+static void cli_handshake(struct cli *c)
+{
+	struct p2p_version v = {.version = P2P_PROTOCOL_VERSION,
+				.services = 0x409,
+				.nonce = 12345};
+	struct p2p_hdr h;
+	uint8_t buf[2048];
+	char seen[64];
+	int n;
+
+	snprintf(v.user_agent, sizeof(v.user_agent), "/test:0.1/");
+	n = p2p_version_encode(buf, sizeof(buf), &v);
+	CU_ASSERT_FATAL(n > 0 && cli_send(c, "version", buf, (size_t)n) == 0);
+	CU_ASSERT_FATAL(cli_recv(c, &h, buf, sizeof(buf)) == 1);
+	CU_ASSERT_STRING_EQUAL_FATAL(h.command, "version");
+	CU_ASSERT_FATAL(p2p_version_decode(buf, h.length, &v) == 0);
+	CU_ASSERT_EQUAL(v.version, 70016);
+	CU_ASSERT(v.services & COORD_SERVICE_BIT);
+	CU_ASSERT_STRING_EQUAL(v.user_agent, "/punchlab-coordinator:0.1/");
+	/* addr_recv: how the coordinator sees us. */
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&v.recv, seen, sizeof(seen)),
+			       c->name);
+	CU_ASSERT_FATAL(cli_recv(c, &h, buf, sizeof(buf)) == 1);
+	CU_ASSERT_STRING_EQUAL(h.command, "verack");
+	CU_ASSERT(cli_send(c, "verack", NULL, 0) == 0);
+}
+
+static int cli_register(struct cli *c, uint32_t proto, uint64_t key)
+{
+	struct coord_register r = {.proto = proto, .key = key};
+	uint8_t buf[COORD_REGISTER_LEN];
+
+	coord_register_encode(buf, sizeof(buf), &r);
+	return cli_send(c, COORD_CMD_REGISTER, buf, sizeof(buf));
+}
+
+/* Waits for the coordinator's RTT ping and answers it. */
+static void cli_answer_ping(struct cli *c)
+{
+	struct p2p_hdr h;
+	uint8_t nonce[8];
+
+	CU_ASSERT_FATAL(cli_expect(c, "ping", &h, nonce, sizeof(nonce)) == 1);
+	CU_ASSERT_EQUAL_FATAL(h.length, 8);
+	CU_ASSERT_FATAL(cli_send(c, "pong", nonce, 8) == 0);
+}
+
+static void cli_get_punch(struct cli *c, struct coord_punch *m)
+{
+	struct p2p_hdr h;
+	uint8_t buf[2048];
+
+	CU_ASSERT_FATAL(cli_expect(c, COORD_CMD_PUNCH, &h, buf, sizeof(buf)) ==
+			1);
+	CU_ASSERT_FATAL(coord_punch_decode(buf, h.length, m) == 0);
+}
+
+static int64_t ev_int(json_t *ev, const char *field)
+{
+	return json_integer_value(json_object_get(ev, field));
+}
+
+/* Two agents with one key: opposite roles, each other's endpoint, one
+ * nonce, delays from the margin; then the coordinator hangs up. */
+static void check_pair(uint64_t key)
+{
+	struct cli *a = cli_connect(), *b = cli_connect();
+	struct coord_punch pa, pb;
+	char s[64], hex[17];
+	json_t *ev, *d;
+
+	CU_ASSERT_FATAL(a && b);
+	cli_handshake(a);
+	cli_handshake(b);
+	/* Unknown commands are ignored, as a Bitcoin node ignores them. */
+	CU_ASSERT(cli_send(a, "wtxidrelay", NULL, 0) == 0);
+	CU_ASSERT(cli_send(a, "sendaddrv2", NULL, 0) == 0);
+	CU_ASSERT_FATAL(cli_register(a, COORD_PROTO, key) == 0);
+	/* a's ping proves a registered first: a must be the initiator. */
+	cli_answer_ping(a);
+	CU_ASSERT_FATAL(cli_register(b, COORD_PROTO, key) == 0);
+	cli_answer_ping(b);
+	cli_get_punch(a, &pa);
+	cli_get_punch(b, &pb);
+
+	CU_ASSERT_EQUAL(pa.role, COORD_ROLE_INITIATOR);
+	CU_ASSERT_EQUAL(pb.role, COORD_ROLE_RESPONDER);
+	CU_ASSERT_EQUAL(pa.nonce, pb.nonce);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pa.peer, s, sizeof(s)),
+			       b->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pa.self, s, sizeof(s)),
+			       a->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pb.peer, s, sizeof(s)),
+			       a->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pb.self, s, sizeof(s)),
+			       b->name);
+	CU_ASSERT_EQUAL(pa.peer.services, 0x409);
+	/* delay = max(rtt)/2 + 30 ms - own rtt/2: 30 ms plus loopback
+	 * noise, never below the margin by more than rounding. */
+	CU_ASSERT(pa.delay_ms >= 29 && pa.delay_ms < 30 + WAIT_MS);
+	CU_ASSERT(pb.delay_ms >= 29 && pb.delay_ms < 30 + WAIT_MS);
+	CU_ASSERT(pa.rtt_us < WAIT_MS * 1000U && pb.rtt_us < WAIT_MS * 1000U);
+
+	ev = ev_take("register", "observed", a->name);
+	CU_ASSERT_PTR_NOT_NULL(ev);
+	if (ev) {
+		CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
+		CU_ASSERT_EQUAL(ev_int(ev, "rtt_us"), pa.rtt_us);
+	}
+	CU_ASSERT_PTR_NOT_NULL(ev_take("register", "observed", b->name));
+	ev = ev_take("match", "initiator", a->name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	snprintf(hex, sizeof(hex), "%016" PRIx64, pa.nonce);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(ev, "responder")), b->name);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(ev, "nonce")),
+			       hex);
+	CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
+	d = json_object_get(ev, "delay_ms");
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 0)), pa.delay_ms);
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 1)), pb.delay_ms);
+
+	/* The coordinator never relays: it hangs up after hppunch. */
+	CU_ASSERT(cli_wait_eof(a));
+	CU_ASSERT(cli_wait_eof(b));
+	cli_close(a);
+	cli_close(b);
+}
+
+static void test_pair(void)
+{
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	check_pair(42);
+	check_pair(0);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* Sends bytes and expects the coordinator to drop us for reason. */
+static void check_garbage(const void *bytes, size_t len, int handshake,
+			  const char *reason)
+{
+	struct cli *c = cli_connect();
+	json_t *ev;
+
+	CU_ASSERT_FATAL(c != NULL);
+	if (handshake)
+		cli_handshake(c);
+	CU_ASSERT(cli_raw(c, bytes, len) == 0);
+	ev = ev_take("drop", "peer", c->name);
+	CU_ASSERT_PTR_NOT_NULL(ev);
+	if (ev)
+		CU_ASSERT_STRING_EQUAL(
+			json_string_value(json_object_get(ev, "reason")),
+			reason);
+	CU_ASSERT(cli_wait_eof(c));
+	cli_close(c);
+}
+
+static void test_garbage(void)
+{
+	uint8_t m[64], reg[COORD_REGISTER_LEN];
+	struct coord_register r = {.proto = COORD_PROTO, .key = 5};
+
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	check_garbage("GET / HTTP/1.0\r\n\r\n", 18, 0, "bad-magic");
+	/* Mainnet bytes at a regtest coordinator. */
+	p2p_msg_encode(m, sizeof(m), P2P_MAGIC_MAINNET, "version", NULL, 0);
+	check_garbage(m, 24, 0, "bad-magic");
+	/* A 10 MB length: dropped on the header, no waiting for the body. */
+	p2p_hdr_encode(m, MAGIC, "version", NULL, 0);
+	p2p_put_u32le(m + 16, 10 * 1024 * 1024);
+	check_garbage(m, 24, 0, "oversize");
+	p2p_msg_encode(m, sizeof(m), MAGIC, "ping", "12345678", 8);
+	m[30] ^= 1;
+	check_garbage(m, 32, 0, "bad-checksum");
+	p2p_msg_encode(m, sizeof(m), MAGIC, "verack", NULL, 0);
+	check_garbage(m, 24, 0, "protocol");
+	m[4 + 7] = 'x'; /* byte after the command's NUL */
+	check_garbage(m, 24, 1, "bad-command");
+	/* hpregister of the wrong length, after a proper handshake */
+	coord_register_encode(reg, sizeof(reg), &r);
+	p2p_msg_encode(m, sizeof(m), MAGIC, COORD_CMD_REGISTER, reg, 11);
+	check_garbage(m, 24 + 11, 1, "bad-payload");
+	/* It still serves. */
+	check_pair(7);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void check_rejected(struct cli *c, unsigned code, const char *reason)
+{
+	struct coord_reject rj;
+	struct p2p_hdr h;
+	uint8_t buf[512];
+	json_t *ev;
+
+	CU_ASSERT_FATAL(cli_expect(c, COORD_CMD_REJECT, &h, buf, sizeof(buf)) ==
+			1);
+	CU_ASSERT_FATAL(coord_reject_decode(buf, h.length, &rj) == 0);
+	CU_ASSERT_EQUAL(rj.code, code);
+	ev = ev_take("reject", "peer", c->name);
+	CU_ASSERT_PTR_NOT_NULL(ev);
+	if (ev)
+		CU_ASSERT_EQUAL(ev_int(ev, "code"), code);
+	ev = ev_take("drop", "peer", c->name);
+	CU_ASSERT_PTR_NOT_NULL(ev);
+	if (ev)
+		CU_ASSERT_STRING_EQUAL(
+			json_string_value(json_object_get(ev, "reason")),
+			reason);
+	CU_ASSERT(cli_wait_eof(c));
+}
+
+static void test_rejects(void)
+{
+	struct cli *a, *b, *c, *d;
+	struct p2p_hdr h;
+	uint8_t nonce[8];
+
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+
+	/* Our ping gets our nonce back. */
+	a = cli_connect();
+	CU_ASSERT_FATAL(a != NULL);
+	cli_handshake(a);
+	CU_ASSERT(cli_send(a, "ping", "\x01\x02\x03\x04\x05\x06\x07\x08", 8) ==
+		  0);
+	CU_ASSERT_FATAL(cli_expect(a, "pong", &h, nonce, 8) == 1);
+	CU_ASSERT(!memcmp(nonce, "\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+
+	/* Wrong coordinator protocol: hpreject 2. */
+	CU_ASSERT(cli_register(a, COORD_PROTO + 1, 1) == 0);
+	check_rejected(a, 2, "proto");
+	cli_close(a);
+
+	/* Registering twice. */
+	a = cli_connect();
+	CU_ASSERT_FATAL(a != NULL);
+	cli_handshake(a);
+	CU_ASSERT(cli_register(a, COORD_PROTO, 3) == 0);
+	cli_answer_ping(a);
+	CU_ASSERT(cli_register(a, COORD_PROTO, 3) == 0);
+	CU_ASSERT_PTR_NOT_NULL(ev_take("drop", "reason", "duplicate-register"));
+	CU_ASSERT(cli_wait_eof(a));
+	cli_close(a);
+
+	/* A third agent for a key that has two: b waits with its RTT, c
+	 * never answers the ping, d is one too many. */
+	b = cli_connect();
+	c = cli_connect();
+	d = cli_connect();
+	CU_ASSERT_FATAL(b && c && d);
+	cli_handshake(b);
+	cli_handshake(c);
+	cli_handshake(d);
+	CU_ASSERT(cli_register(b, COORD_PROTO, 9) == 0);
+	cli_answer_ping(b);
+	CU_ASSERT(cli_register(c, COORD_PROTO, 9) == 0);
+	CU_ASSERT_FATAL(cli_expect(c, "ping", &h, nonce, 8) == 1);
+	CU_ASSERT(cli_register(d, COORD_PROTO, 9) == 0);
+	check_rejected(d, 3, "key-full");
+	cli_close(b);
+	cli_close(c);
+	cli_close(d);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void test_pair_timeout(void)
+{
+	struct cli *a;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start("1000"), 0);
+	a = cli_connect();
+	CU_ASSERT_FATAL(a != NULL);
+	cli_handshake(a);
+	CU_ASSERT(cli_register(a, COORD_PROTO, 77) == 0);
+	cli_answer_ping(a);
+	check_rejected(a, 1, "timeout");
+	CU_ASSERT_PTR_NOT_NULL(ev_take("register", "observed", a->name));
+	cli_close(a);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void test_stop_event(void)
+{
+	int status;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	status = coord_stop();
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT(co.stopped_seen);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{"two agents paired", test_pair},
+		{"garbage dropped, service continues", test_garbage},
+		{"rejects and protocol errors", test_rejects},
+		{"unmatched registration times out", test_pair_timeout},
+		{"SIGTERM stops with status 0", test_stop_event},
+	};
+	CU_pSuite s;
+	int fails;
+
+	coord_bin = getenv("PUNCH_COORDINATOR");
+	if (!coord_bin)
+		coord_bin = "build/bin/punch-coordinator";
+	if (access(coord_bin, X_OK)) {
+		printf("SKIP: %s not built (run make first, or set "
+		       "PUNCH_COORDINATOR)\n",
+		       coord_bin);
+		return 4;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("coordinator", NULL, NULL);
+	if (!s)
+		goto err;
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!CU_add_test(s, tests[i].name, tests[i].fn))
+			goto err;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	fails = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	if (co.pid > 0)
+		coord_stop();
+	return fails ? 1 : 0;
+err:
+	CU_cleanup_registry();
+	return 1;
+}
