@@ -30,19 +30,23 @@ LDLIBS     = $(PKG_LIBS) -lm
 
 TESTBED_SRC := $(wildcard testbed/*.c)
 COMMON_SRC  := $(wildcard harness/common/*.c)
-PUNCHLAB_SRC:= $(wildcard harness/punchlab/*.c)
-COORD_SRC   := $(wildcard harness/coordinator/*.c)
-AGENT_SRC   := $(wildcard harness/agent/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 LIBTESTBED := $(B)/lib/libtestbed.a
 LIBCOMMON  := $(B)/lib/libcommon.a
-BINS       := $(B)/bin/punchlab $(B)/bin/punch-coordinator $(B)/bin/punch-agent
+
+# One program per folder of harness/: folder:program.
+PROGRAMS := punchlab:punchlab coordinator:punch-coordinator \
+	agent:punch-agent shaper:punch-shaper probesrv:punch-probe-server
+prog_dir  = $(word 1,$(subst :, ,$(1)))
+prog_name = $(word 2,$(subst :, ,$(1)))
+BINS := $(foreach p,$(PROGRAMS),$(if $(wildcard harness/$(call prog_dir,$(p))/*.c),$(B)/bin/$(call prog_name,$(p))))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps scenarios test unit integration clean-build format
+.SECONDARY:
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -61,15 +65,13 @@ $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
-LINK = @mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";) \
-	$(CC) $(LDOPT) -o $@ $^ $(LDLIBS)
+define PROGRAM_RULE
+$(B)/bin/$(call prog_name,$(1)): $(call obj,$(wildcard harness/$(call prog_dir,$(1))/*.c)) $(LIBCOMMON) $(LIBTESTBED)
+	@mkdir -p $$(dir $$@); $(if $(Q),echo "  LD  $$@";)
+	$(Q)$$(CC) $$(LDOPT) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
-$(B)/bin/punchlab: $(call obj,$(PUNCHLAB_SRC)) $(LIBCOMMON) $(LIBTESTBED)
-	$(LINK)
-$(B)/bin/punch-coordinator: $(call obj,$(COORD_SRC)) $(LIBCOMMON) $(LIBTESTBED)
-	$(LINK)
-$(B)/bin/punch-agent: $(call obj,$(AGENT_SRC)) $(LIBCOMMON) $(LIBTESTBED)
-	$(LINK)
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBCOMMON) $(LIBTESTBED)
 	@mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";)
 	$(Q)$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
@@ -95,7 +97,7 @@ clean-build:
 	rm -rf $(B)
 
 format:
-	clang-format -i $(TESTBED_SRC) $(COMMON_SRC) $(PUNCHLAB_SRC) \
-		$(COORD_SRC) $(AGENT_SRC) $(UNIT_SRC) $(wildcard */*.h */*/*.h)
+	clang-format -i $(TESTBED_SRC) $(COMMON_SRC) $(UNIT_SRC) \
+		$(wildcard harness/*/*.c harness/*/*.h testbed/*.h)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
