@@ -206,6 +206,15 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 		res->n_ok++;
 	} else {
 		res->fail[o]++;
+		/* Failures a cell does not expect get a command that replays
+		 * exactly this trial; report.md lists it for every failure. */
+		if (c->expect_min > 0)
+			fprintf(stderr,
+				"%s  trial %d of cell %s failed (%s); rerun: "
+				"punchlab run --cell %s --trial %d %s\n",
+				cfg->progress ? "\n" : "", r->trial, c->name,
+				outcome_str(o), c->name, r->trial,
+				cfg->s->path);
 	}
 }
 
@@ -255,7 +264,8 @@ static void progress(const struct trials_cfg *cfg, unsigned done,
 			"left   %s",
 			cfg->s->name, done, total, ok, rate, left,
 			final ? "\n" : "");
-	} else if (final || done >= last_plain + (total + 9) / 10) {
+	} else if ((final && done != last_plain) ||
+		   (!final && done >= last_plain + (total + 9) / 10)) {
 		last_plain = done;
 		fprintf(stderr, "  %s: %u/%u trials, %u ok, %.0f s elapsed\n",
 			cfg->s->name, done, total, ok, el);
