@@ -80,7 +80,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBCOMMON) $(LIBTESTBED)
 scenarios:
 	$(Q)sh tools/deps.sh
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(B)/bin/punchlab run $(sort $(wildcard scenarios/*.ini))
+	$(Q)$(B)/bin/punchlab run --report --junit results/junit.xml $(sort $(wildcard scenarios/*.ini))
 
 test:
 	$(Q)sh tools/deps.sh

@@ -28,7 +28,9 @@ struct run_opts {
 	const char *results_dir;
 	const char *profile_dir;
 	const char *only_cell;
+	const char *junit;
 	int only_trial;
+	int report;
 	int verbose;
 };
 
@@ -45,6 +47,8 @@ static void run_usage(FILE *f)
 		"  --cell NAME      run only this cell\n"
 		"  --trial N        run only trial N (with --cell: reproduce "
 		"one trial)\n"
+		"  --report         write report.md and figures when done\n"
+		"  --junit FILE     write JUnit XML of the cells' verdicts\n"
 		"  -v, --verbose    agents and coordinator log more\n"
 		"  -h, --help       this text\n\n"
 		"Writes results/<scenario>/<run-id>/{trials.jsonl,summary.json,"
@@ -176,8 +180,10 @@ static void write_run_info(const char *dir, const struct scenario *s,
 	fclose(f);
 }
 
-/* One scenario, start to finish. Returns failed cells (>= 0) or -errno. */
-static int run_one(const struct scenario *s, const struct run_opts *o)
+/* One scenario, start to finish; its folder goes to dir_out. Returns
+ * failed cells (>= 0) or -errno. */
+static int run_one(const struct scenario *s, const struct run_opts *o,
+		   char *dir_out, size_t dir_cap)
 {
 	struct cell_result *res = NULL;
 	struct nat_counts(*nc)[2] = NULL;
@@ -208,6 +214,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o)
 			strerror(-e));
 		return e;
 	}
+	snprintf(dir_out, dir_cap, "%s", dir);
 	printf("%s (run %s, %d cells x %d trials) -> %s\n", s->name, rid,
 	       s->ncells, only_cell >= 0 || o->only_trial >= 0 ? 1 : s->trials,
 	       dir);
@@ -278,6 +285,41 @@ out:
 	return e;
 }
 
+/* Report and JUnit XML over every run folder this invocation wrote. */
+static void post_process(const struct run_opts *o, char **dirs, int ndirs)
+{
+	char out[PATH_MAX], stamp[32];
+	char **av = calloc(ndirs + 4, sizeof(*av));
+	time_t now = time(NULL);
+	int n = 0;
+
+	if (!av || ndirs == 0)
+		goto out;
+	for (int i = 0; i < ndirs; i++)
+		av[n++] = dirs[i];
+	if (o->report) {
+		if (ndirs > 1) {
+			strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S",
+				 localtime(&now));
+			snprintf(out, sizeof(out), "%s/reports/%s",
+				 o->results_dir, stamp);
+			av[n] = "--out";
+			av[n + 1] = out;
+		}
+		if (punchlab_python_wait("report.py", n + (ndirs > 1 ? 2 : 0),
+					 av) != 0)
+			fprintf(stderr, "punchlab run: the report failed\n");
+	}
+	if (o->junit) {
+		av[n] = "--out";
+		av[n + 1] = (char *)o->junit;
+		if (punchlab_python_wait("junit.py", n + 2, av) != 0)
+			fprintf(stderr, "punchlab run: JUnit XML failed\n");
+	}
+out:
+	free(av);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -285,6 +327,8 @@ int cmd_run(int argc, char **argv)
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "cell", required_argument, NULL, 'c' },
 		{ "trial", required_argument, NULL, 't' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "junit", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -293,7 +337,8 @@ int cmd_run(int argc, char **argv)
 			      .profile_dir = punchlab_profile_dir(),
 			      .only_trial = -1 };
 	struct scenario *sc;
-	int opt, n, failed = 0, broken = 0, ret;
+	char **dirs;
+	int opt, n, failed = 0, broken = 0, ret, ndirs = 0;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
@@ -315,6 +360,12 @@ int cmd_run(int argc, char **argv)
 						"number >= 0\n");
 				return EXIT_USAGE;
 			}
+			break;
+		case 'R':
+			o.report = 1;
+			break;
+		case 'j':
+			o.junit = optarg;
 			break;
 		case 'v':
 			o.verbose = 1;
@@ -364,9 +415,17 @@ int cmd_run(int argc, char **argv)
 	}
 	log_init("punchlab", o.verbose);
 	punchlab_signals();
+	dirs = calloc(n + 4, sizeof(*dirs));
+	if (!dirs) {
+		free(sc);
+		return EXIT_FAIL;
+	}
 	for (int i = 0; i < n && !punchlab_stop; i++) {
-		int r = run_one(&sc[i], &o);
+		char dir[PATH_MAX] = "";
+		int r = run_one(&sc[i], &o, dir, sizeof(dir));
 
+		if (dir[0] && r >= 0)
+			dirs[ndirs++] = strdup(dir);
 		if (r < 0) {
 			if (r == -EINVAL) {
 				free(sc);
@@ -378,6 +437,11 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	free(sc);
+	if (!punchlab_stop)
+		post_process(&o, dirs, ndirs);
+	for (int i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
 	if (punchlab_stop)
 		return EXIT_FAIL;
 	if (broken || failed) {

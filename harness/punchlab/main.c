@@ -17,6 +17,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "run", cmd_run, "run scenarios and check their expectations" },
+	{ "report", cmd_report, "write report.md and figures for runs" },
 	{ "up", cmd_up, "build a scenario's topology and leave it up" },
 	{ "down", cmd_down, "remove a topology left up (by run id)" },
 	{ "clean", cmd_clean, "remove what killed runs left behind" },
