@@ -5,7 +5,7 @@
 #   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan.
 
 CC      ?= gcc
-PKGS    := libmnl libnftables inih jansson libcrypto
+PKGS    := libmnl libnftables inih jansson libcrypto libnetfilter_queue libnftnl
 B       := build
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -89,6 +89,7 @@ test:
 
 unit: $(UNIT_BINS)
 	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
+	$(Q)/usr/bin/python3 -m unittest discover -s tests/py
 
 integration: $(BINS)
 	$(Q)sh tests/integration/run.sh

@@ -1,0 +1,34 @@
+"""trialcsv: results.csv, one row per trial with each condition parameter
+in its own column, for spreadsheets and R/pandas users."""
+import csv
+
+COLUMNS = ("scenario", "run_id", "cell", "a", "b", "trial", "seed",
+           "outcome", "attempts", "ttc_ms", "handshake_ms", "start_skew_us")
+
+
+def _val(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def rows(run):
+    """Header and rows for one run, trials in cell order then trial."""
+    keys = run.param_keys()
+    out = [list(COLUMNS) + keys]
+    for c in run.cells:
+        for t in c.trials:
+            seed = t.seed if t.seed is not None else run.seed
+            row = [run.scenario, run.run_id, c.name, t.a or c.a, t.b or c.b,
+                   t.trial, seed, t.outcome, t.attempts, t.ttc_ms,
+                   t.handshake_ms, t.start_skew_us]
+            row += [t.params.get(k) for k in keys]
+            out.append([_val(v) for v in row])
+    return out
+
+
+def write(run, path):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows(run))
