@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="gcc make pkg-config libmnl-dev libnftables-dev libinih-dev
-libjansson-dev libssl-dev libcunit1-dev nftables iproute2 iputils-ping python3
+libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
+nftables iproute2 iputils-ping python3
 python3-matplotlib"
 
 missing=""

@@ -1,0 +1,288 @@
+/* shaper: receive, decide (shapecalc), hold (shapeheap), release on time.
+ * Verdicts for everything due are sent in one datagram per wake-up. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
+#include <linux/netfilter.h>
+
+#include "log.h"
+#include "qsock.h"
+#include "shaper.h"
+
+#define SHAPER_READ_BATCH 256 /* datagrams per wake-up before releasing */
+/* Per held packet message in the socket's receive buffer (skb truesize
+ * of a metadata-only message, rounded up generously). */
+#define SHAPER_RCVBUF_PER_PKT 1024
+#define SHAPER_RCVBUF_MAX (64u << 20)
+#define SHAPER_PROC_QUEUES "/proc/net/netfilter/nfnetlink_queue"
+
+static uint64_t shaper_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct shaper_queue *shaper_find(struct shaper *s, uint16_t queue,
+					uint16_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < s->nq; i++) {
+		if (s->q[i].calc.spec.queue == queue) {
+			*index = (uint16_t)i;
+			return &s->q[i];
+		}
+	}
+	return NULL;
+}
+
+static void shaper_verdict(struct shaper *s, uint16_t queue, uint32_t id,
+			   int verdict)
+{
+	int r = qsock_verdict(s->qs, queue, id, verdict);
+
+	if (r) {
+		errno = -r;
+		log_warn("verdict for packet %u on queue %u", id, queue);
+	}
+}
+
+static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
+			     void *arg)
+{
+	struct shaper *s = arg;
+	struct shaper_queue *q;
+	uint64_t now = shaper_now(), release;
+	uint16_t index;
+
+	q = shaper_find(s, queue, &index);
+	if (!q) {
+		/* Cannot happen: only our queues are bound. Let it pass
+		 * rather than hold it forever. */
+		shaper_verdict(s, queue, id, NF_ACCEPT);
+		return;
+	}
+	if (!len && !s->zero_len++)
+		log_warnx("queue %u: packet without a length; rate ignores "
+			  "it",
+			  queue);
+	q->packets++;
+	q->bytes += len;
+	if (!shapecalc_packet(&q->calc, now, len, &release)) {
+		q->lost++;
+		shaper_verdict(s, queue, id, NF_DROP);
+		return;
+	}
+	/* Nothing of this queue is held, so nothing can be overtaken. */
+	if (release <= now && q->held == 0) {
+		shaper_verdict(s, queue, id, NF_ACCEPT);
+		return;
+	}
+	if (shapeheap_push(&s->heap, release, id, index) < 0) {
+		q->overflow++;
+		shaper_verdict(s, queue, id, NF_DROP);
+		return;
+	}
+	if (++q->held > q->max_held)
+		q->max_held = q->held;
+}
+
+static void shaper_release_due(struct shaper *s)
+{
+	const struct shapeheap_item *top;
+	struct shapeheap_item it;
+	struct shaper_queue *q;
+	uint64_t now = shaper_now();
+
+	while ((top = shapeheap_top(&s->heap)) && top->release_ns <= now) {
+		shapeheap_pop(&s->heap, &it);
+		q = &s->q[it.qindex];
+		q->held--;
+		q->released++;
+		q->late_ns_sum += now - it.release_ns;
+		if (now - it.release_ns > q->late_ns_max)
+			q->late_ns_max = now - it.release_ns;
+		shaper_verdict(s, (uint16_t)q->calc.spec.queue, it.id,
+			       NF_ACCEPT);
+	}
+}
+
+/* Keeps the timer on the earliest held packet. */
+static int shaper_arm(struct shaper *s)
+{
+	const struct shapeheap_item *top = shapeheap_top(&s->heap);
+	struct itimerspec its = {{0, 0}, {0, 0}};
+	uint64_t want = top ? top->release_ns : 0;
+
+	if (want == s->armed_ns)
+		return 0;
+	if (want) {
+		its.it_value.tv_sec = (time_t)(want / 1000000000ULL);
+		its.it_value.tv_nsec = (long)(want % 1000000000ULL);
+	}
+	if (timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	s->armed_ns = want;
+	return 0;
+}
+
+int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
+		const struct shaper_opts *o)
+{
+	uint64_t rcvbuf;
+	size_t i, j;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->tfd = -1;
+	if (n == 0 || n > SHAPER_MAX_QUEUES || !o->maxlen)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (specs[i].queue == specs[j].queue)
+				return -EINVAL;
+	for (i = 0; i < n; i++)
+		shapecalc_init(&s->q[i].calc, &specs[i], o->seed, o->dist,
+			       o->reorder);
+	s->nq = n;
+
+	r = shapeheap_init(&s->heap, n * (size_t)o->maxlen);
+	if (r)
+		return r;
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->tfd < 0) {
+		r = -errno;
+		goto err_timer;
+	}
+	rcvbuf = (uint64_t)n * o->maxlen * SHAPER_RCVBUF_PER_PKT;
+	if (rcvbuf > SHAPER_RCVBUF_MAX)
+		rcvbuf = SHAPER_RCVBUF_MAX;
+	s->qs = qsock_open((unsigned int)rcvbuf, shaper_on_packet, s);
+	if (!s->qs) {
+		r = -errno;
+		goto err_qsock;
+	}
+	for (i = 0; i < n; i++) {
+		r = qsock_bind(s->qs, (uint16_t)specs[i].queue, o->maxlen);
+		if (r) {
+			errno = -r;
+			log_warn("bind queue %u", specs[i].queue);
+			goto err_bind;
+		}
+	}
+	return 0;
+
+err_bind:
+	qsock_free(s->qs);
+	s->qs = NULL;
+err_qsock:
+	close(s->tfd);
+	s->tfd = -1;
+err_timer:
+	shapeheap_fini(&s->heap);
+	return r;
+}
+
+int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
+	       const sigset_t *waitmask)
+{
+	struct pollfd pfd[2];
+	uint64_t expirations;
+	int r;
+
+	pfd[0].fd = qsock_fd(s->qs);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = s->tfd;
+	pfd[1].events = POLLIN;
+	while (!*stop) {
+		r = shaper_arm(s);
+		if (r)
+			return r;
+		if (ppoll(pfd, 2, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(s->tfd, &expirations, sizeof(expirations)) <
+				    0 &&
+			    errno != EAGAIN)
+				return -errno;
+			s->armed_ns = 0;
+		}
+		if (pfd[0].revents & (POLLIN | POLLERR)) {
+			r = qsock_read(s->qs, SHAPER_READ_BATCH);
+			if (r == -ENOBUFS) {
+				if (!s->enobufs++)
+					log_warnx("queue socket overflowed: "
+						  "packets are stuck in the "
+						  "kernel queue");
+			} else if (r < 0) {
+				errno = -r;
+				log_warn("read from queue socket");
+				return r;
+			}
+		}
+		shaper_release_due(s);
+		r = qsock_flush(s->qs);
+		if (r) {
+			errno = -r;
+			log_warn("send verdicts");
+		}
+	}
+	return 0;
+}
+
+/* /proc/net/netfilter/nfnetlink_queue: queue portid waiting copy_mode
+ * copy_range queue_dropped user_dropped id_seq 1, one line per queue. */
+static void shaper_read_kernel_counters(struct shaper *s)
+{
+	unsigned long long num, portid, waiting, mode, range, qdrop, udrop;
+	struct shaper_queue *q;
+	char line[256];
+	uint16_t index;
+	FILE *f;
+
+	f = fopen(SHAPER_PROC_QUEUES, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %llu", &num,
+			   &portid, &waiting, &mode, &range, &qdrop,
+			   &udrop) != 7 ||
+		    num > 65535)
+			continue;
+		q = shaper_find(s, (uint16_t)num, &index);
+		if (q) {
+			q->kernel_dropped = qdrop;
+			q->user_dropped = udrop;
+		}
+	}
+	fclose(f);
+}
+
+void shaper_close(struct shaper *s)
+{
+	struct shapeheap_item it;
+
+	if (!s->qs)
+		return;
+	while (shapeheap_pop(&s->heap, &it) == 0) {
+		s->q[it.qindex].held--;
+		shaper_verdict(s, (uint16_t)s->q[it.qindex].calc.spec.queue,
+			       it.id, NF_DROP);
+	}
+	qsock_flush(s->qs);
+	shaper_read_kernel_counters(s);
+	qsock_free(s->qs);
+	s->qs = NULL;
+	close(s->tfd);
+	s->tfd = -1;
+	shapeheap_fini(&s->heap);
+}

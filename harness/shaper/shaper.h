@@ -1,0 +1,62 @@
+/* shaper: punch-shaper's engine. Holds every queued packet in one heap
+ * until shapecalc says it may go, and answers it then; one ppoll() loop on
+ * the queue socket and a CLOCK_MONOTONIC timerfd armed for the earliest
+ * release. */
+#ifndef PUNCHLAB_SHAPER_H
+#define PUNCHLAB_SHAPER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shapecalc.h"
+#include "shapeheap.h"
+#include "shapespec.h"
+
+#define SHAPER_MAX_QUEUES 64
+#define SHAPER_DEFAULT_MAXLEN 8192
+
+struct qsock;
+
+struct shaper_queue {
+	struct shapecalc calc;
+	unsigned long long packets;  /* seen */
+	unsigned long long bytes;    /* IP bytes seen */
+	unsigned long long lost;     /* dropped by the loss draw */
+	unsigned long long overflow; /* dropped because the heap was full */
+	unsigned long long held, max_held;
+	/* How late releases from the heap were (timer wake-up latency). */
+	unsigned long long released, late_ns_sum, late_ns_max;
+	unsigned long long kernel_dropped, user_dropped; /* at shaper_close */
+};
+
+struct shaper_opts {
+	uint64_t seed;
+	enum shapecalc_dist dist;
+	int reorder;
+	uint32_t maxlen; /* per queue, in the kernel and in the heap */
+};
+
+struct shaper {
+	struct shaper_queue q[SHAPER_MAX_QUEUES];
+	size_t nq;
+	struct shapeheap heap;
+	struct qsock *qs;
+	int tfd;
+	uint64_t armed_ns; /* what the timer is set to; 0 = disarmed */
+	unsigned long long enobufs, zero_len;
+};
+
+/* Binds one NFQUEUE per spec (queue numbers distinct) in the current
+ * namespace. 0 or -errno; on failure nothing is left bound. */
+int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
+		const struct shaper_opts *o);
+/* Runs until *stop is set. Signals are expected blocked; waitmask is the
+ * mask used while waiting (ppoll). 0, or -errno when the socket fails. */
+int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
+	       const sigset_t *waitmask);
+/* Drops what is still held, reads the kernel's per-queue drop counters,
+ * then unbinds and frees. The counters stay readable in s->q. */
+void shaper_close(struct shaper *s);
+
+#endif

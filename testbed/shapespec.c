@@ -1,0 +1,193 @@
+/* shapespec: the queue spec's text form, parsed field by field as fixed-point
+ * decimals (no strtod: "0.3" must mean exactly 300000000 ppb everywhere). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shapespec.h"
+
+#define SHAPESPEC_FIELDS 5
+
+static int shapespec_fail(char *why, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int shapespec_fail(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && cap) {
+		va_start(ap, fmt);
+		vsnprintf(why, cap, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* "123" or "123.45" scaled by 10^frac into *out, at most max. Leading zeros
+ * are fine ("007"), an empty side of the point is not ("5.", ".5"). */
+static int shapespec_fixed(const char *s, size_t len, unsigned int frac,
+			   uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned int i, nfrac = 0;
+	size_t pos = 0;
+	int seen_point = 0, digits = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (pos = 0; pos < len; pos++) {
+		char c = s[pos];
+
+		if (c == '.') {
+			if (seen_point || !digits || pos + 1 == len)
+				return -EINVAL;
+			seen_point = 1;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			return -EINVAL;
+		if (seen_point && ++nfrac > frac)
+			return -EINVAL;
+		/* max is far below UINT64_MAX / 10 for every caller. */
+		v = v * 10 + (uint64_t)(c - '0');
+		if (v > max)
+			return -ERANGE;
+		digits++;
+	}
+	for (i = nfrac; i < frac; i++) {
+		v *= 10;
+		if (v > max)
+			return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+int shapespec_parse(const char *s, struct shape_spec *out, char *why,
+		    size_t why_cap)
+{
+	static const char *const names[SHAPESPEC_FIELDS] = {
+		"queue", "delay_ms", "jitter_ms", "loss", "rate_kbit",
+	};
+	const char *field[SHAPESPEC_FIELDS];
+	size_t flen[SHAPESPEC_FIELDS];
+	const uint64_t max_ns = (uint64_t)SHAPESPEC_MAX_DELAY_MS * 1000000;
+	struct shape_spec sp;
+	uint64_t v;
+	size_t len;
+	const char *p, *colon;
+	int i, e;
+
+	if (!s || !out)
+		return -EINVAL;
+	len = strnlen(s, SHAPESPEC_TEXT_MAX);
+	if (len == SHAPESPEC_TEXT_MAX)
+		return shapespec_fail(why, why_cap, "longer than %d characters",
+				      SHAPESPEC_TEXT_MAX - 1);
+	p = s;
+	for (i = 0; i < SHAPESPEC_FIELDS; i++) {
+		colon = memchr(p, ':', (size_t)(s + len - p));
+		if (i < SHAPESPEC_FIELDS - 1 && !colon)
+			return shapespec_fail(
+				why, why_cap,
+				"expected N:delay_ms:jitter_ms:loss:rate_kbit, "
+				"%s is missing",
+				names[i + 1]);
+		if (i == SHAPESPEC_FIELDS - 1 && colon)
+			return shapespec_fail(why, why_cap,
+					      "more than %d fields",
+					      SHAPESPEC_FIELDS);
+		field[i] = p;
+		flen[i] = colon ? (size_t)(colon - p) : (size_t)(s + len - p);
+		p = colon ? colon + 1 : s + len;
+	}
+
+	memset(&sp, 0, sizeof(sp));
+	i = 0;
+	e = shapespec_fixed(field[0], flen[0], 0, SHAPESPEC_MAX_QUEUE, &v);
+	if (e)
+		goto bad;
+	sp.queue = (unsigned int)v;
+	i = 1;
+	if ((e = shapespec_fixed(field[1], flen[1], 6, max_ns, &sp.delay_ns)))
+		goto bad;
+	i = 2;
+	if ((e = shapespec_fixed(field[2], flen[2], 6, max_ns, &sp.jitter_ns)))
+		goto bad;
+	i = 3;
+	if ((e = shapespec_fixed(field[3], flen[3], 9, SHAPESPEC_LOSS_ONE, &v)))
+		goto bad;
+	sp.loss_ppb = (uint32_t)v;
+	i = 4;
+	if ((e = shapespec_fixed(field[4], flen[4], 0, SHAPESPEC_MAX_RATE_KBIT,
+				 &sp.rate_kbit)))
+		goto bad;
+	*out = sp;
+	return 0;
+
+bad:
+	if (i == 0)
+		return shapespec_fail(
+			why, why_cap, "queue \"%.*s\": expected 0..%d",
+			(int)flen[0], field[0], SHAPESPEC_MAX_QUEUE);
+	if (i == 3)
+		return shapespec_fail(why, why_cap,
+				      "loss \"%.*s\": expected a probability "
+				      "0..1 with at most 9 decimals",
+				      (int)flen[3], field[3]);
+	if (i == 4)
+		return shapespec_fail(why, why_cap,
+				      "rate_kbit \"%.*s\": expected 0 "
+				      "(unlimited) .. %d",
+				      (int)flen[4], field[4],
+				      SHAPESPEC_MAX_RATE_KBIT);
+	return shapespec_fail(why, why_cap,
+			      "%s \"%.*s\": expected 0..%d ms with at most 6 "
+			      "decimals",
+			      names[i], (int)flen[i], field[i],
+			      SHAPESPEC_MAX_DELAY_MS);
+}
+
+/* v / 10^frac as the shortest decimal that parses back to v. */
+static int shapespec_put_fixed(char *buf, size_t cap, uint64_t v,
+			       unsigned int frac)
+{
+	uint64_t scale = 1, ip, fp;
+	char fbuf[24];
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < frac; i++)
+		scale *= 10;
+	ip = v / scale;
+	fp = v % scale;
+	if (!fp)
+		return snprintf(buf, cap, "%" PRIu64, ip);
+	snprintf(fbuf, sizeof(fbuf), "%0*" PRIu64, (int)frac, fp);
+	n = (int)strlen(fbuf);
+	while (n > 0 && fbuf[n - 1] == '0')
+		fbuf[--n] = '\0';
+	return snprintf(buf, cap, "%" PRIu64 ".%s", ip, fbuf);
+}
+
+int shapespec_format(const struct shape_spec *sp, char *buf, size_t cap)
+{
+	char d[48], j[48], l[48];
+	int n;
+
+	shapespec_put_fixed(d, sizeof(d), sp->delay_ns, 6);
+	shapespec_put_fixed(j, sizeof(j), sp->jitter_ns, 6);
+	shapespec_put_fixed(l, sizeof(l), sp->loss_ppb, 9);
+	n = snprintf(buf, cap, "%u:%s:%s:%s:%" PRIu64, sp->queue, d, j, l,
+		     sp->rate_kbit);
+	if (n < 0 || (size_t)n >= cap)
+		return -ENOSPC;
+	return n;
+}
+
+int shapespec_is_noop(const struct shape_spec *sp)
+{
+	return !sp->delay_ns && !sp->jitter_ns && !sp->loss_ppb &&
+	       !sp->rate_kbit;
+}
