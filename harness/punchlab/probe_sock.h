@@ -1,0 +1,40 @@
+/* probe_sock: TCP sockets that the punchlab process makes inside a probe
+ * run's namespaces (a socket stays in the namespace it was created in, so
+ * one single-threaded process can play every host), and the outcome of a
+ * connection attempt as the wire gave it: handshake, RST, ICMP or nothing. */
+#ifndef PUNCHLAB_PROBE_SOCK_H
+#define PUNCHLAB_PROBE_SOCK_H
+
+#include <stdint.h>
+
+#include "probe.h"
+
+int64_t probe_now_ms(void);
+/* Non-blocking TCP socket made in namespace ns (the caller stays in its
+ * own), with SO_REUSEADDR and SO_REUSEPORT so that one local port can
+ * carry a listener and several connections, and IP_RECVERR so that an
+ * ICMP error can be told from a RST; bound to local (port 0: any, ip 0:
+ * any). fd or -errno. */
+int probe_sock_new(int ns, const struct probe_ep *local);
+/* The same, listening. */
+int probe_sock_listen(int ns, const struct probe_ep *local);
+/* Starts a non-blocking connect. 0 (in progress or done) or -errno. */
+int probe_sock_connect(int fd, const struct probe_ep *dst);
+/* The outcome of a connect once poll reported the socket, or with
+ * timed_out set when the window closed first (PROBE_ANS_NONE then). */
+void probe_sock_outcome(int fd, int timed_out, struct probe_attempt *a);
+/* Waits up to ms for a connect to resolve; the outcome into a. Returns
+ * -EINTR when punchlab_stop was raised meanwhile, else 0. */
+int probe_sock_wait(int fd, int ms, struct probe_attempt *a);
+/* Accepts one connection within ms: fd (blocking I/O off) or -ETIMEDOUT,
+ * -EINTR on stop, -errno. The peer's endpoint into *peer. */
+int probe_sock_accept(int lfd, int ms, struct probe_ep *peer);
+/* Local and peer endpoints of a socket. 0 or -errno. */
+int probe_sock_local(int fd, struct probe_ep *ep);
+/* Reads into buf until EOF, cap bytes or the deadline. Length read, or
+ * -ETIMEDOUT, -EMSGSIZE (more than cap), -errno. */
+long probe_sock_read_all(int fd, char *buf, size_t cap, int ms);
+/* Sleeps up to ms, returning early (-EINTR) on punchlab_stop. */
+int probe_sleep_ms(int ms);
+
+#endif

@@ -1,0 +1,294 @@
+/* probe_verdict: compares the expected behaviour with the observations,
+ * one row per RFC 4787 / 5382 axis; a test that could not run is an
+ * ERROR row, never a silent pass. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "probe_class.h"
+#include "probe_verdict.h"
+
+static struct probe_row *probe_row(struct probe_report *r, const char *axis,
+				   const char *declared)
+{
+	struct probe_row *row;
+
+	if (r->nrows >= PROBE_MAX_ROWS)
+		return NULL;
+	row = &r->rows[r->nrows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->axis, sizeof(row->axis), "%s", axis);
+	snprintf(row->declared, sizeof(row->declared), "%s", declared);
+	return row;
+}
+
+static void probe_set(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void probe_set(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
+
+static void probe_error_row(struct probe_row *row, const char *why)
+{
+	snprintf(row->measured, sizeof(row->measured), "not measured");
+	snprintf(row->detail, sizeof(row->detail), "%s", why);
+	row->verdict = PROBE_ERROR;
+}
+
+static const char *probe_answer_str(const struct probe_attempt *a, char *buf,
+				    size_t cap)
+{
+	switch (a->ans) {
+	case PROBE_ANS_NONE:
+		return "no answer";
+	case PROBE_ANS_ACCEPTED:
+		return "accepted";
+	case PROBE_ANS_RST:
+		return "RST";
+	case PROBE_ANS_ICMP:
+		snprintf(buf, cap, "ICMP %u/%u", a->icmp_type, a->icmp_code);
+		return buf;
+	default:
+		snprintf(buf, cap, "local error %s", strerror(a->err));
+		return buf;
+	}
+}
+
+static void probe_row_mapping(const struct probe_decl *d,
+			      const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *row =
+		probe_row(r, "mapping", profile_mapping_str(d->mapping));
+	char l[32], s[3][32];
+	int c;
+
+	if (!row)
+		return;
+	if (o->map_err) {
+		probe_error_row(row, o->why);
+		return;
+	}
+	c = probe_class_mapping(&o->map_local, o->map_seen);
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_mapping_str(c));
+	row->verdict = c == (int)d->mapping ? PROBE_PASS : PROBE_DIFF;
+	probe_set(row->detail, sizeof(row->detail),
+		  "%s seen as %s (a:p1), %s (a:p2), %s (b:p1)",
+		  probe_ep_str(&o->map_local, l, sizeof(l)),
+		  probe_ep_str(&o->map_seen[0], s[0], sizeof(s[0])),
+		  probe_ep_str(&o->map_seen[1], s[1], sizeof(s[1])),
+		  probe_ep_str(&o->map_seen[2], s[2], sizeof(s[2])));
+}
+
+static void probe_row_ports(const struct probe_decl *d,
+			    const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *row =
+		probe_row(r, "port assignment", profile_ports_str(d->ports));
+	uint16_t lo = 65535, hi = 0;
+	char range[32];
+	size_t len;
+	int c;
+
+	if (!row)
+		return;
+	if (o->ports_err) {
+		probe_error_row(row, o->why);
+		return;
+	}
+	c = probe_class_ports(o->port_local, o->port_seen, o->nports,
+			      d->port_min, d->port_max);
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "too few mappings" : profile_ports_str(c));
+	row->verdict = c == (int)d->ports ? PROBE_PASS : PROBE_DIFF;
+	len = (size_t)snprintf(row->detail, sizeof(row->detail),
+			       "local %u..%u seen as", o->port_local[0],
+			       o->port_local[o->nports - 1]);
+	for (int i = 0; i < o->nports && len < sizeof(row->detail); i++) {
+		len += (size_t)snprintf(row->detail + len,
+					sizeof(row->detail) - len, " %u",
+					o->port_seen[i]);
+		if (o->port_seen[i] < lo)
+			lo = o->port_seen[i];
+		if (o->port_seen[i] > hi)
+			hi = o->port_seen[i];
+	}
+	/* A range bounds the ports a NAT picks; a subscriber block bounds
+	 * preserved ones too. */
+	if (d->ports == NAT_PORTS_PRESERVE && !d->block)
+		return;
+	snprintf(range, sizeof(range), "%u-%u%s", d->port_min, d->port_max,
+		 d->block ? " (H1's block)" : "");
+	row = probe_row(r, "port range", range);
+	if (!row)
+		return;
+	probe_set(row->measured, sizeof(row->measured), "%u-%u", lo, hi);
+	row->verdict = probe_class_in_range(o->port_seen, o->nports,
+					    d->port_min, d->port_max)
+			       ? PROBE_PASS
+			       : PROBE_DIFF;
+	snprintf(row->detail, sizeof(row->detail),
+		 "lowest and highest of the ports above");
+}
+
+static void probe_row_inbound(const struct probe_decl *d,
+			      const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *filt, *syn, *hp, *src;
+	struct probe_ep target;
+	char pub[32], a1[40], a2[40], seen[32], h2[32];
+	int c;
+
+	filt = probe_row(r, "filtering", profile_filter_str(d->filtering));
+	syn = probe_row(r, "unsolicited SYN", profile_syn_str(d->syn));
+	/* Without translation the inside hosts reach each other directly:
+	 * there is nothing to hairpin. */
+	hp = d->mapping == NAT_MAP_NONE
+		     ? NULL
+		     : probe_row(r, "hairpinning", d->hairpin ? "on" : "off");
+	if (!filt || !syn)
+		return;
+	if (o->in_err) {
+		probe_error_row(filt, o->why);
+		probe_error_row(syn, o->why);
+		if (hp)
+			probe_error_row(hp, o->why);
+		return;
+	}
+	probe_ep_str(&o->filt_public, pub, sizeof(pub));
+	c = probe_class_filtering(&o->from_host, &o->from_addr);
+	snprintf(filt->measured, sizeof(filt->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_filter_str(c));
+	filt->verdict = c == (int)d->filtering ? PROBE_PASS : PROBE_DIFF;
+	probe_set(filt->detail, sizeof(filt->detail),
+		  "to %s (held toward a:hold): from T %s%s, from a:other %s%s",
+		  pub, probe_answer_str(&o->from_host, a1, sizeof(a1)),
+		  o->from_host.arrived ? " (arrived)" : "",
+		  probe_answer_str(&o->from_addr, a2, sizeof(a2)),
+		  o->from_addr.arrived ? " (arrived)" : "");
+
+	c = probe_class_syn(&o->syn);
+	snprintf(syn->measured, sizeof(syn->measured), "%s",
+		 c >= 0 ? profile_syn_str(c)
+			: probe_answer_str(&o->syn, a1, sizeof(a1)));
+	syn->verdict = c == (int)d->syn ? PROBE_PASS : PROBE_DIFF;
+	target = (struct probe_ep){o->filt_public.ip, o->syn_port};
+	probe_set(syn->detail, sizeof(syn->detail),
+		  "T to %s (no mapping there): %s",
+		  probe_ep_str(&target, a2, sizeof(a2)),
+		  probe_answer_str(&o->syn, a1, sizeof(a1)));
+	if (!hp)
+		return;
+	snprintf(hp->measured, sizeof(hp->measured), "%s",
+		 o->hairpin.arrived ? "on" : "off");
+	hp->verdict =
+		o->hairpin.arrived == !!d->hairpin ? PROBE_PASS : PROBE_DIFF;
+	probe_set(hp->detail, sizeof(hp->detail), "H2 to H1's mapping: %s%s%s",
+		  probe_answer_str(&o->hairpin, a1, sizeof(a1)),
+		  o->hairpin.arrived ? ", H1 saw " : "",
+		  o->hairpin.arrived ? probe_ep_str(&o->hairpin.seen_as, seen,
+						    sizeof(seen))
+				     : "");
+	if (!o->hairpin.arrived)
+		return;
+	/* RFC 4787 REQ-9a: the source H1 sees is H2's external endpoint. */
+	src = probe_row(r, "hairpin source", "external (REQ-9a)");
+	if (!src)
+		return;
+	if (o->hairpin.seen_as.ip != o->h2_public.ip) {
+		snprintf(src->measured, sizeof(src->measured), "internal");
+		src->verdict = PROBE_DIFF;
+	} else if (d->mapping == NAT_MAP_EIM &&
+		   o->hairpin.seen_as.port != o->h2_public.port) {
+		snprintf(src->measured, sizeof(src->measured),
+			 "external address, other port");
+		src->verdict = PROBE_DIFF;
+	} else {
+		snprintf(src->measured, sizeof(src->measured), "external");
+		src->verdict = PROBE_PASS;
+	}
+	probe_set(src->detail, sizeof(src->detail),
+		  "H1 saw %s; H2's mapping toward S is %s", seen,
+		  probe_ep_str(&o->h2_public, h2, sizeof(h2)));
+}
+
+static void probe_row_lifetime(const struct probe_decl *d,
+			       const struct probe_obs *o,
+			       struct probe_report *r)
+{
+	struct probe_row *row;
+	char decl[64];
+	int alive, dead, t = (int)d->life_s * 1000;
+	size_t len;
+
+	/* Nothing is kept for a public host without a filter. */
+	if (d->mapping == NAT_MAP_NONE && d->filtering == NAT_FILTER_EIF)
+		return;
+	if (!d->life_override)
+		snprintf(decl, sizeof(decl), "%u s", d->life_s);
+	else if (d->life_profile_s)
+		snprintf(decl, sizeof(decl), "%u s (profile: %u s)", d->life_s,
+			 d->life_profile_s);
+	else
+		snprintf(decl, sizeof(decl), "%u s (profile: kernel default)",
+			 d->life_s);
+	row = probe_row(r, "idle lifetime", decl);
+	if (!row)
+		return;
+	if (o->life_err || o->nlife < PROBE_NLIFE) {
+		probe_error_row(row, o->why[0] ? o->why : "interrupted");
+		return;
+	}
+	if (probe_class_lifetime(o->life_ms, o->life_alive, o->nlife, &alive,
+				 &dead) < 0)
+		snprintf(row->measured, sizeof(row->measured), "inconsistent");
+	else if (dead < 0)
+		probe_set(row->measured, sizeof(row->measured), "> %.1f s",
+			  alive / 1000.0);
+	else if (alive < 0)
+		probe_set(row->measured, sizeof(row->measured), "< %.1f s",
+			  dead / 1000.0);
+	else
+		probe_set(row->measured, sizeof(row->measured), "%.1f-%.1f s",
+			  alive / 1000.0, dead / 1000.0);
+	/* Every probe before the declared time got in, none after. */
+	row->verdict = PROBE_PASS;
+	for (int i = 0; i < o->nlife; i++)
+		if (!!o->life_alive[i] != (o->life_ms[i] < t))
+			row->verdict = PROBE_DIFF;
+	len = (size_t)snprintf(row->detail, sizeof(row->detail),
+			       "idle established connection, peer sends after");
+	for (int i = 0; i < o->nlife && len < sizeof(row->detail); i++)
+		len += (size_t)snprintf(row->detail + len,
+					sizeof(row->detail) - len, " %.1fs:%s",
+					o->life_ms[i] / 1000.0,
+					o->life_alive[i] ? "in" : "lost");
+}
+
+void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
+		   struct probe_report *r)
+{
+	probe_row_mapping(d, o, r);
+	probe_row_ports(d, o, r);
+	probe_row_inbound(d, o, r);
+	probe_row_lifetime(d, o, r);
+}
+
+int probe_verdict_exit(const struct probe_report *r)
+{
+	for (int i = 0; i < r->nrows; i++)
+		if (r->rows[i].verdict != PROBE_PASS)
+			return 1;
+	return 0;
+}
+
+const char *probe_verdict_str(enum probe_verdict v)
+{
+	return v == PROBE_PASS ? "PASS" : v == PROBE_DIFF ? "DIFF" : "ERROR";
+}
