@@ -22,6 +22,7 @@ static const struct {
 	{ "down", cmd_down, "remove a topology left up (by run id)" },
 	{ "clean", cmd_clean, "remove what killed runs left behind" },
 	{ "nat", cmd_nat, "show the nftables ruleset of a NAT profile" },
+	{ "probe", cmd_probe, "measure that a NAT profile behaves as declared" },
 };
 
 static void on_signal(int sig)

@@ -37,5 +37,6 @@ int cmd_clean(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif
