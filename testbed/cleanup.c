@@ -215,8 +215,10 @@ static int owner_alive(const char *dir)
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
+	/* A zombie owner is dead: PID 1 here may reap it late. */
 	if (fscanf(f, "%d %llu", &pid, &st) == 2 && pid > 1 &&
-	    pid != getpid() && proc_starttime(pid) == st)
+	    pid != getpid() && proc_starttime(pid) == st &&
+	    !proc_zombie(pid))
 		alive = 1;
 	fclose(f);
 	return alive;
@@ -238,7 +240,11 @@ static int stop_recorded(const char *dir, cleanup_report report, void *arg)
 		if (!f)
 			return 0;
 		while (fscanf(f, "%d %llu", &pid, &st) == 2) {
-			int e = proc_kill_checked(pid, st,
+			int e;
+
+			if (proc_zombie(pid))
+				continue; /* already dead */
+			e = proc_kill_checked(pid, st,
 						  pass ? SIGKILL : SIGTERM);
 			if (e == -ESRCH)
 				continue;

@@ -270,8 +270,8 @@ static struct nftnl_expr *linkcond_expr_nfqueue(struct nftnl_rule *r,
 	return e;
 }
 
-int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
-		       enum linkcond_dir dir, int queue_num)
+int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
+			 const char *oifname, int queue_num)
 {
 	alignas(struct nlmsghdr) char buf[LC_BUF];
 	struct nftnl_table *t = NULL;
@@ -284,10 +284,13 @@ int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
 	char table[64];
 	int ret;
 
-	if (netns_fd < 0 || !ifname || !*ifname ||
-	    strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ || queue_num < 0 ||
-	    queue_num > SHAPESPEC_MAX_QUEUE ||
-	    (dir != LINKCOND_EGRESS && dir != LINKCOND_INGRESS))
+	const char *ifname = oifname ? oifname : iifname;
+
+	if (netns_fd < 0 || !ifname || queue_num < 0 ||
+	    queue_num > SHAPESPEC_MAX_QUEUE)
+		return -EINVAL;
+	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
+	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
 		return -EINVAL;
 	ret = linkcond_table_name(rid, table, sizeof(table));
 	if (ret)
@@ -313,7 +316,10 @@ int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, LC_FAMILY);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
-	if (!linkcond_expr_ifname(r, dir, ifname) ||
+	if ((iifname &&
+	     !linkcond_expr_ifname(r, LINKCOND_INGRESS, iifname)) ||
+	    (oifname &&
+	     !linkcond_expr_ifname(r, LINKCOND_EGRESS, oifname)) ||
 	    !linkcond_expr_nfqueue(r, queue_num))
 		goto out;
 
@@ -362,6 +368,17 @@ out:
 	nftnl_chain_free(c);
 	nftnl_table_free(t);
 	return ret;
+}
+
+int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
+		       enum linkcond_dir dir, int queue_num)
+{
+	if (!ifname || (dir != LINKCOND_EGRESS && dir != LINKCOND_INGRESS))
+		return -EINVAL;
+	return linkcond_apply_match(netns_fd, rid,
+				    dir == LINKCOND_INGRESS ? ifname : NULL,
+				    dir == LINKCOND_EGRESS ? ifname : NULL,
+				    queue_num);
 }
 
 int linkcond_apply(int netns_fd, const char *rid, const char *ifname,

@@ -72,6 +72,12 @@ int linkcond_apply(int netns_fd, const char *rid, const char *ifname,
 /* The same, choosing egress (oifname) or ingress (iifname). */
 int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
 		       enum linkcond_dir dir, int queue_num);
+/* The same for packets that came in through iifname AND leave through
+ * oifname (either may be NULL, not both): a path across inet, such as
+ * charlie's link to one router. Rules match in the order they were
+ * added, and a packet is queued by the first that matches. */
+int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
+			 const char *oifname, int queue_num);
 /* Deletes the run's table from the namespace. 0, -ENOENT, or -errno. */
 int linkcond_remove(int netns_fd, const char *rid);
 

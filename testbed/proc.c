@@ -128,6 +128,25 @@ unsigned long long proc_starttime(pid_t pid)
 	return st;
 }
 
+int proc_zombie(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
 int proc_kill_checked(pid_t pid, unsigned long long starttime, int sig)
 {
 	if (pid <= 1 || !starttime || proc_starttime(pid) != starttime)

@@ -17,6 +17,8 @@ int proc_stop(pid_t pid, int grace_ms);
  * process, or 0 when it is gone. Pairs with a pid to recognise the same
  * process later despite pid reuse. */
 unsigned long long proc_starttime(pid_t pid);
+/* 1 when pid is a zombie (exited, not yet reaped). */
+int proc_zombie(pid_t pid);
 /* Sends sig to pid only if it still has that start time. 0 or -errno
  * (-ESRCH when gone or reused). */
 int proc_kill_checked(pid_t pid, unsigned long long starttime, int sig);
