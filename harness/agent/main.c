@@ -1,6 +1,8 @@
 /* punch-agent: one side of a hole-punch trial (Alice or Bob) with an
- * embedded minimal Bitcoin node, or (--connect) a handshake check against
- * any node. Prints exactly one JSON line on stdout; logs go to stderr. */
+ * embedded minimal Bitcoin node or in front of a real bitcoind, or
+ * (--connect) a handshake check against any node. Prints one JSON report
+ * line on stdout (bitcoind modes: "punched" and "spliced" event lines
+ * first); logs go to stderr. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -9,16 +11,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bridge.h"
+#include "fdpass.h"
 #include "log.h"
 #include "loop.h"
 #include "nodecheck.h"
+#include "report.h"
 #include "sock.h"
 #include "trial.h"
 
 #define AGENT_EXIT_OK 0
 #define AGENT_EXIT_FAIL 1
 #define AGENT_EXIT_USAGE 2
+
+/* How long bitcoind may take to close the import connection (its
+ * acknowledgement) before we leave anyway: the fd is sent already. */
+#define AGENT_IMPORT_ACK_MS 2000
+
+enum agent_node {
+	AGENT_NODE_EMBEDDED,
+	AGENT_NODE_BITCOIND,
+	AGENT_NODE_IMPORT,
+};
+
+static const char *const agent_node_names[] = {
+	[AGENT_NODE_EMBEDDED] = "embedded",
+	[AGENT_NODE_BITCOIND] = "bitcoind",
+	[AGENT_NODE_IMPORT] = "bitcoind-import",
+};
 
 struct agent_opts {
 	const char *coordinator; /* trial mode */
@@ -32,6 +54,12 @@ struct agent_opts {
 	int64_t skew_ms;
 	int64_t match_ms;
 	int verbose;
+	enum agent_node node;
+	const char *socks;	   /* bitcoind: our SOCKS5 listener */
+	const char *bitcoind_p2p;  /* bitcoind: its P2P address */
+	const char *import_socket; /* bitcoind-import: its unix socket */
+	int64_t hold_ms;
+	enum relay_mode relay;
 };
 
 /* clang-format off */
@@ -42,6 +70,10 @@ static void agent_usage(FILE *f)
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
 		"                   [--skew-ms N] [--match-timeout-ms N]\n"
 		"                   [--magic regtest|mainnet] [-v]\n"
+		"                   [--node embedded|bitcoind|bitcoind-import]\n"
+		"                   [--socks IP:PORT] [--bitcoind-p2p IP:PORT]\n"
+		"                   [--import-socket PATH] [--hold-ms N]\n"
+		"                   [--relay splice|copy]\n"
 		"       punch-agent --connect HOST:PORT [--magic regtest|mainnet]\n"
 		"                   [--timeout-ms N] [-v]\n"
 		"       punch-agent --help\n"
@@ -61,6 +93,19 @@ static void agent_usage(FILE *f)
 		"                       the coordinator said (0)\n"
 		"  --match-timeout-ms N give up waiting for a peer after N ms (60000)\n"
 		"  --magic NET          network magic (regtest)\n"
+		"\n"
+		"Node modes (--node): embedded (default) shakes hands itself.\n"
+		"bitcoind: no handshake; once punched, print {\"event\":\"punched\"}\n"
+		"(with \"addnode\": what to give the initiator's bitcoind) and\n"
+		"connect the socket to a local bitcoind (then {\"event\":\"spliced\"}\n"
+		"with \"node_addr\", the connection's getpeerinfo addr), relaying:\n"
+		"the initiator serves SOCKS5 on --socks (bitcoind -proxy; CONNECT\n"
+		"to the announced peer only), the responder dials --bitcoind-p2p.\n"
+		"Both options are needed, as the role comes from the coordinator.\n"
+		"The relay ends when a side closes, on SIGTERM, or --hold-ms after\n"
+		"the punch (60000). --relay copy uses read/write instead of splice.\n"
+		"bitcoind-import: send the punched socket to a bitcoind with\n"
+		"-importpeersocket at --import-socket PATH (SCM_RIGHTS) and exit.\n"
 		"\n"
 		"--connect: dial HOST:PORT (literal or name) and complete the\n"
 		"handshake as an outbound peer; prints the peer's version.\n"
@@ -104,6 +149,58 @@ static int agent_parse_u64(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+static int agent_parse_node(const char *s, enum agent_node *node)
+{
+	for (unsigned i = 0;
+	     i < sizeof(agent_node_names) / sizeof(agent_node_names[0]); i++) {
+		if (!strcmp(s, agent_node_names[i])) {
+			*node = (enum agent_node)i;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"punch-agent: --node '%s': want embedded, bitcoind or "
+		"bitcoind-import\n",
+		s);
+	return -EINVAL;
+}
+
+/* Each node mode's options, and only those. */
+static int agent_check_node(const struct agent_opts *o)
+{
+	const char *mode = agent_node_names[o->node];
+	int bitcoind = o->node == AGENT_NODE_BITCOIND;
+
+	if (o->node != AGENT_NODE_EMBEDDED && !o->coordinator) {
+		fprintf(stderr, "punch-agent: --node %s needs --coordinator\n",
+			mode);
+		return -EINVAL;
+	}
+	if (bitcoind && (!o->socks || !o->bitcoind_p2p)) {
+		fprintf(stderr, "punch-agent: --node bitcoind needs --socks "
+				"and --bitcoind-p2p\n");
+		return -EINVAL;
+	}
+	if (o->node == AGENT_NODE_IMPORT && !o->import_socket) {
+		fprintf(stderr, "punch-agent: --node bitcoind-import needs "
+				"--import-socket\n");
+		return -EINVAL;
+	}
+	if (!bitcoind && (o->socks || o->bitcoind_p2p || o->hold_ms ||
+			  o->relay != RELAY_SPLICE)) {
+		fprintf(stderr, "punch-agent: --socks, --bitcoind-p2p, "
+				"--hold-ms and --relay are for --node "
+				"bitcoind\n");
+		return -EINVAL;
+	}
+	if (o->node != AGENT_NODE_IMPORT && o->import_socket) {
+		fprintf(stderr, "punch-agent: --import-socket is for --node "
+				"bitcoind-import\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* 0, 1 for --help, -EINVAL after printing what is wrong. */
 static int agent_parse(int argc, char **argv, struct agent_opts *o)
 {
@@ -118,6 +215,12 @@ static int agent_parse(int argc, char **argv, struct agent_opts *o)
 		{"skew-ms", required_argument, NULL, 's'},
 		{"match-timeout-ms", required_argument, NULL, 'm'},
 		{"magic", required_argument, NULL, 'M'},
+		{"node", required_argument, NULL, 'N'},
+		{"socks", required_argument, NULL, 'S'},
+		{"bitcoind-p2p", required_argument, NULL, 'P'},
+		{"import-socket", required_argument, NULL, 'I'},
+		{"hold-ms", required_argument, NULL, 'H'},
+		{"relay", required_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -173,6 +276,35 @@ static int agent_parse(int argc, char **argv, struct agent_opts *o)
 				r = -EINVAL;
 			}
 			break;
+		case 'N':
+			r = agent_parse_node(optarg, &o->node);
+			break;
+		case 'S':
+			o->socks = optarg;
+			break;
+		case 'P':
+			o->bitcoind_p2p = optarg;
+			break;
+		case 'I':
+			o->import_socket = optarg;
+			break;
+		case 'H':
+			r = agent_parse_i64("--hold-ms", optarg, 1, 86400000,
+					    &o->hold_ms);
+			break;
+		case 'R':
+			if (!strcmp(optarg, "splice")) {
+				o->relay = RELAY_SPLICE;
+			} else if (!strcmp(optarg, "copy")) {
+				o->relay = RELAY_COPY;
+			} else {
+				fprintf(stderr,
+					"punch-agent: --relay '%s': want "
+					"splice or copy\n",
+					optarg);
+				r = -EINVAL;
+			}
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -199,7 +331,7 @@ static int agent_parse(int argc, char **argv, struct agent_opts *o)
 				"--local-port\n");
 		return -EINVAL;
 	}
-	return 0;
+	return agent_check_node(o);
 }
 
 /* The coordinator must be an IPv4 literal: the punch port is bound on
@@ -223,126 +355,108 @@ static int agent_coord_addr(const char *s, struct sockaddr_in *sin)
 	return 0;
 }
 
-static json_t *agent_ns(int64_t ns)
+/* --socks: bitcoind's -proxy takes an IPv4 literal here. */
+static int agent_socks_addr(const char *s, struct sockaddr_in *sin)
 {
-	return ns ? json_integer(ns) : json_null();
-}
+	char host[64];
+	uint16_t port;
 
-static json_t *agent_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *agent_trial_json(const struct agent_opts *o,
-				const struct trial_result *r)
-{
-	const struct coord_punch *pu = &r->punch;
-	char buf[64];
-	json_t *j, *syn;
-	unsigned i;
-
-	j = json_object();
-	syn = json_array();
-	if (!j || !syn) {
-		json_decref(j);
-		json_decref(syn);
-		return NULL;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	if (sock_split_hostport(s, host, sizeof(host), &port) ||
+	    inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+		fprintf(stderr,
+			"punch-agent: --socks '%s': want IPv4-ADDRESS:PORT\n",
+			s);
+		return -EINVAL;
 	}
-	for (i = 0; i < r->pr.n_syn; i++)
-		json_array_append_new(syn, json_integer(r->pr.syn_ns[i]));
-
-	json_object_set_new(j, "name", agent_str(o->name));
-	json_object_set_new(j, "outcome", json_string(outcome_name(r->o.code)));
-	json_object_set_new(j, "error",
-			    agent_str(r->o.error[0] ? r->o.error : NULL));
-	json_object_set_new(j, "role",
-			    agent_str(!r->matched ? NULL
-				      : pu->role == COORD_ROLE_INITIATOR
-					      ? "initiator"
-					      : "responder"));
-	json_object_set_new(j, "attempts", json_integer(r->pr.attempts));
-	json_object_set_new(j, "local_port", json_integer(o->local_port));
-	json_object_set_new(
-		j, "public",
-		agent_str(r->matched
-				  ? p2p_netaddr_str(&pu->self, buf, sizeof(buf))
-				  : NULL));
-	json_object_set_new(
-		j, "peer",
-		agent_str(r->matched
-				  ? p2p_netaddr_str(&pu->peer, buf, sizeof(buf))
-				  : NULL));
-	snprintf(buf, sizeof(buf), "%016" PRIx64, pu->nonce);
-	json_object_set_new(j, "nonce", agent_str(r->matched ? buf : NULL));
-	json_object_set_new(j, "delay_ms",
-			    r->matched ? json_integer(pu->delay_ms)
-				       : json_null());
-	json_object_set_new(j, "rtt_coord_us",
-			    r->matched ? json_integer(pu->rtt_us)
-				       : json_null());
-	json_object_set_new(j, "t_register_ns", agent_ns(r->t_register_ns));
-	json_object_set_new(j, "t_match_ns", agent_ns(r->t_match_ns));
-	json_object_set_new(j, "t_start_ns", agent_ns(r->t_start_ns));
-	json_object_set_new(j, "t_established_ns",
-			    agent_ns(r->pr.t_established_ns));
-	json_object_set_new(j, "t_handshake_ns", agent_ns(r->t_handshake_ns));
-	json_object_set_new(j, "syn_ns", syn);
-	json_object_set_new(j, "syn_retrans",
-			    r->pr.syn_retrans >= 0
-				    ? json_integer(r->pr.syn_retrans)
-				    : json_null());
-	json_object_set_new(j, "peer_user_agent",
-			    agent_str(r->have_peer_ua ? r->peer_ua : NULL));
-	return j;
+	sin->sin_port = htons(port);
+	return 0;
 }
 
-static json_t *agent_check_json(const struct nodecheck_result *r)
+/* --bitcoind-p2p: IPv4:PORT or [IPv6]:PORT literal. */
+static int agent_p2p_addr(const char *s, struct sockaddr_storage *ss,
+			  socklen_t *len)
 {
-	const struct p2p_version *v = &r->np.version;
-	char svc[24];
-	json_t *j;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	uint16_t port;
 
-	j = json_object();
-	if (!j)
-		return NULL;
-	snprintf(svc, sizeof(svc), "0x%" PRIx64, v->services);
-	json_object_set_new(j, "outcome", json_string(outcome_name(r->o.code)));
-	json_object_set_new(j, "error",
-			    agent_str(r->o.error[0] ? r->o.error : NULL));
-	json_object_set_new(j, "peer", agent_str(r->peer[0] ? r->peer : NULL));
-	json_object_set_new(j, "peer_version",
-			    r->have_version ? json_integer(v->version)
-					    : json_null());
-	json_object_set_new(j, "peer_services",
-			    agent_str(r->have_version ? svc : NULL));
-	json_object_set_new(j, "peer_user_agent",
-			    agent_str(r->have_version ? v->user_agent : NULL));
-	json_object_set_new(j, "peer_start_height",
-			    r->have_version ? json_integer(v->start_height)
-					    : json_null());
-	json_object_set_new(j, "t_established_ns",
-			    agent_ns(r->t_established_ns));
-	json_object_set_new(j, "t_handshake_ns",
-			    agent_ns(r->np.t_handshake_ns));
-	return j;
+	memset(ss, 0, sizeof(*ss));
+	if (sock_split_hostport(s, host, sizeof(host), &port))
+		goto bad;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+bad:
+	fprintf(stderr,
+		"punch-agent: --bitcoind-p2p '%s': want IPv4:PORT or "
+		"[IPv6]:PORT\n",
+		s);
+	return -EINVAL;
 }
 
-/* The one line on stdout. -EIO when it could not be written. */
-static int agent_print(json_t *j)
+/* bitcoind mode after the punch: relay until the connection ends. */
+static void agent_bridge(const struct agent_opts *o, struct trial_result *r,
+			 int socks_fd, const struct sockaddr_storage *p2p,
+			 socklen_t p2p_len, struct bridge_result *br)
 {
-	char *s;
-	int r = 0;
+	struct bridge_params bp = {
+		.initiator = r->punch.role == COORD_ROLE_INITIATOR,
+		.socks_fd = socks_fd,
+		.p2p = *p2p,
+		.p2p_len = p2p_len,
+		.mode = o->relay,
+		.dial_deadline_ns =
+			loop_now_ns() + o->timeout_ms * LOOP_NS_PER_MS,
+		.hold_deadline_ns =
+			r->pr.t_established_ns + o->hold_ms * LOOP_NS_PER_MS,
+	};
+	struct sockaddr_storage ss;
+	int local;
 
-	if (!j)
-		return -ENOMEM;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (!s)
-		return -ENOMEM;
-	if (printf("%s\n", s) < 0 || fflush(stdout))
-		r = -EIO;
-	free(s);
-	return r;
+	p2p_netaddr_to_sockaddr(&r->punch.peer, &ss);
+	memcpy(&bp.peer, &ss, sizeof(bp.peer));
+	local = bridge_connect(&bp, r->pr.fd, br);
+	if (local < 0) {
+		r->o = br->o;
+		return;
+	}
+	if (report_print(report_spliced(o->name, r, br)))
+		log_warnx("cannot write the spliced event");
+	if (bridge_relay(&bp, r->pr.fd, local, br))
+		r->o = br->o;
+}
+
+/* bitcoind-import mode after the punch: hand the socket over. */
+static void agent_import(const struct agent_opts *o, struct trial_result *r,
+			 int64_t *t_sent_ns, enum fdpass_ack *ack)
+{
+	int64_t now = loop_now_ns();
+	char what[300];
+	int err;
+
+	err = fdpass_send(
+		o->import_socket, r->pr.fd,
+		r->punch.role == COORD_ROLE_INITIATOR ? FDPASS_ROLE_INITIATOR
+						      : FDPASS_ROLE_RESPONDER,
+		now + o->timeout_ms * LOOP_NS_PER_MS,
+		now + AGENT_IMPORT_ACK_MS * LOOP_NS_PER_MS, ack, t_sent_ns);
+	if (err) {
+		snprintf(what, sizeof(what), "import socket %s",
+			 o->import_socket);
+		outcome_errno(&r->o, OUTCOME_SETUP, err, what);
+	}
 }
 
 static int agent_trial(const struct agent_opts *o)
@@ -355,21 +469,64 @@ static int agent_trial(const struct agent_opts *o)
 		.wave_ms = o->wave_ms,
 		.skew_ms = o->skew_ms,
 		.match_ms = o->match_ms,
+		.keep_fd = o->node != AGENT_NODE_EMBEDDED,
 	};
 	static struct trial_result r; /* syn_ns makes it large */
-	int err;
+	struct bridge_result br;
+	struct sockaddr_storage p2p;
+	struct sockaddr_in socks;
+	socklen_t p2p_len = 0;
+	enum fdpass_ack ack = FDPASS_ACK_NONE;
+	int64_t t_imported = 0;
+	int err, socks_fd = -1;
+	json_t *j;
 
 	if (agent_coord_addr(o->coordinator, &p.coord))
 		return AGENT_EXIT_USAGE;
+	if (o->node == AGENT_NODE_BITCOIND &&
+	    (agent_socks_addr(o->socks, &socks) ||
+	     agent_p2p_addr(o->bitcoind_p2p, &p2p, &p2p_len)))
+		return AGENT_EXIT_USAGE;
+	memset(&br, 0, sizeof(br));
+	memset(&r, 0, sizeof(r));
+	r.pr.fd = -1;
+	r.pr.syn_retrans = -1;
 	err = loop_init();
 	if (err) {
-		memset(&r, 0, sizeof(r));
-		r.pr.syn_retrans = -1;
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
-	} else {
-		trial_run(&p, &r);
+		goto report;
 	}
-	if (agent_print(agent_trial_json(o, &r)))
+	/* The proxy port is taken before the punch: bitcoind is told it
+	 * before the agent starts, and a conflict is a setup error. */
+	if (o->node == AGENT_NODE_BITCOIND) {
+		socks_fd = bridge_listen(&socks);
+		if (socks_fd < 0) {
+			outcome_errno(&r.o, OUTCOME_SETUP, socks_fd,
+				      "SOCKS5 listener");
+			goto report;
+		}
+	}
+	if (trial_run(&p, &r) || o->node == AGENT_NODE_EMBEDDED)
+		goto report;
+	if (report_print(report_punched(o->name, &r)))
+		log_warnx("cannot write the punched event");
+	if (o->node == AGENT_NODE_BITCOIND) {
+		agent_bridge(o, &r, socks_fd, &p2p, p2p_len, &br);
+		socks_fd = -1; /* closed by the bridge */
+	} else {
+		agent_import(o, &r, &t_imported, &ack);
+	}
+report:
+	if (socks_fd >= 0)
+		close(socks_fd);
+	if (r.pr.fd >= 0)
+		close(r.pr.fd);
+	j = report_trial(o->name, o->local_port, agent_node_names[o->node], &r);
+	if (j && o->node == AGENT_NODE_BITCOIND)
+		report_add_bridge(j, &br);
+	if (j && o->node == AGENT_NODE_IMPORT)
+		report_add_import(j, o->import_socket, t_imported, ack);
+	if (report_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -395,7 +552,7 @@ static int agent_connect(const struct agent_opts *o)
 	} else {
 		nodecheck_run(host, port, o->magic, o->timeout_ms, &r);
 	}
-	if (agent_print(agent_check_json(&r)))
+	if (report_print(report_check(&r)))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -420,6 +577,8 @@ int main(int argc, char **argv)
 		agent_usage(stderr);
 		return AGENT_EXIT_USAGE;
 	}
+	if (!o.hold_ms)
+		o.hold_ms = 60000;
 	snprintf(tag, sizeof(tag), "agent %s", o.name ? o.name : "");
 	log_init(o.name ? tag : "agent", o.verbose);
 	if (o.connect)

@@ -83,7 +83,8 @@ static int trial_handshake(const struct trial_params *p, int fd,
 	return 0;
 }
 
-/* Steps 3-5: wait for the start, punch, handshake. */
+/* Steps 3-5: wait for the start, punch, handshake (or, with keep_fd, keep
+ * the socket for bitcoind). */
 static int trial_punch(const struct trial_params *p, struct trial_result *r)
 {
 	struct punch_params pp = {
@@ -119,6 +120,8 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 	if (punch_run(&pp, &r->pr, &r->o))
 		return -1;
 	err = trial_check_peername(r->pr.fd, &pp.peer, &r->o);
+	if (!err && p->keep_fd)
+		return 0;
 	if (!err)
 		err = trial_handshake(p, r->pr.fd, deadline, r);
 	close(r->pr.fd);

@@ -21,6 +21,9 @@ struct trial_params {
 	int64_t wave_ms;
 	int64_t skew_ms; /* added to the coordinator's start time; may be < 0 */
 	int64_t match_ms; /* from the start of the run to hppunch */
+	/* bitcoind modes: no embedded handshake (bitcoind does its own);
+	 * the punched socket is left open in r->pr.fd for the caller. */
+	int keep_fd;
 };
 
 struct trial_result {
@@ -37,7 +40,9 @@ struct trial_result {
 };
 
 /* Runs the trial; 0 when it succeeded, -1 with r->o saying why not. r is
- * filled as far as the trial got either way. */
+ * filled as far as the trial got either way. With keep_fd, success means
+ * the punched socket reached the announced endpoint, and r->pr.fd is the
+ * caller's to close; otherwise r->pr.fd is always -1 on return. */
 int trial_run(const struct trial_params *p, struct trial_result *r);
 
 #endif

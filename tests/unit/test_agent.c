@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,10 +36,12 @@ static char coord_addr[64];
 
 struct proc {
 	pid_t pid;
-	int out; /* the child's stdout */
+	int out;	 /* the child's stdout */
+	char buf[16384]; /* read but not yet returned by proc_json */
+	size_t len;
 };
 
-static struct proc coord = {-1, -1};
+static struct proc coord = {-1, -1, "", 0};
 
 static int64_t now_ms(void)
 {
@@ -75,30 +78,36 @@ static int proc_spawn(struct proc *p, char *const argv[])
 	}
 	close(pfd[1]);
 	p->out = pfd[0];
+	p->len = 0;
 	return 0;
 }
 
-/* One JSON line from the child's stdout; NULL on timeout, EOF or junk. */
+/* The next JSON line from the child's stdout (bytes after it are kept for
+ * the next call); NULL on timeout, EOF or junk. */
 static json_t *proc_json(struct proc *p, int timeout_ms)
 {
 	int64_t deadline = now_ms() + timeout_ms;
 	struct pollfd pfd = {.fd = p->out, .events = POLLIN};
-	char line[16384];
-	size_t len = 0;
+	size_t used;
 	ssize_t n;
+	json_t *j;
 	char *nl;
 
-	while (!(nl = memchr(line, '\n', len))) {
-		if (len == sizeof(line) - 1 ||
+	while (!(nl = memchr(p->buf, '\n', p->len))) {
+		if (p->len == sizeof(p->buf) - 1 ||
 		    poll(&pfd, 1, left_ms(deadline)) <= 0)
 			return NULL;
-		n = read(p->out, line + len, sizeof(line) - 1 - len);
+		n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
 		if (n <= 0)
 			return NULL;
-		len += (size_t)n;
+		p->len += (size_t)n;
 	}
 	*nl = '\0';
-	return json_loads(line, 0, NULL);
+	j = json_loads(p->buf, 0, NULL);
+	used = (size_t)(nl + 1 - p->buf);
+	memmove(p->buf, nl + 1, p->len - used);
+	p->len -= used;
+	return j;
 }
 
 /* Exit status of the child (-1 when killed after the timeout). */
@@ -575,6 +584,622 @@ static void test_connect(void)
 	json_decref(j);
 }
 
+/* --- bitcoind node modes, with this test playing both bitcoinds --- */
+
+static int fd_wait(int fd, short ev, int64_t deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = ev};
+
+	return poll(&pfd, 1, left_ms(deadline)) == 1 ? 0 : -1;
+}
+
+static int read_exact(int fd, void *buf, size_t len, int64_t deadline)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n;
+
+		if (fd_wait(fd, POLLIN, deadline))
+			return -1;
+		n = recv(fd, (char *)buf + off, len - off, 0);
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* 1 when the peer closed (EOF or reset) before the deadline. */
+static int sees_eof(int fd, int64_t deadline)
+{
+	char c;
+
+	return !fd_wait(fd, POLLIN, deadline) && recv(fd, &c, 1, 0) <= 0;
+}
+
+static int dial(uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Greeting with the given methods; the method the server chose, -1. */
+static int socks_greet(int fd, const uint8_t *methods, uint8_t n)
+{
+	uint8_t msg[16] = {5, n}, rep[2];
+
+	memcpy(msg + 2, methods, n);
+	if (send(fd, msg, 2 + n, MSG_NOSIGNAL) != 2 + n ||
+	    read_exact(fd, rep, 2, now_ms() + WAIT_MS) || rep[0] != 5)
+		return -1;
+	return rep[1];
+}
+
+/* CONNECT request (atyp 1: host is dotted IPv4, 3: a name, 4: IPv6);
+ * the reply code, or -1 when the server closed without one. */
+static int socks_connect(int fd, uint8_t atyp, const char *host, uint16_t port)
+{
+	uint8_t msg[300] = {5, 1, 0, atyp}, rep[10];
+	size_t len = 4;
+
+	if (atyp == 1) {
+		inet_pton(AF_INET, host, msg + 4);
+		len += 4;
+	} else if (atyp == 4) {
+		inet_pton(AF_INET6, host, msg + 4);
+		len += 16;
+	} else {
+		msg[4] = (uint8_t)strlen(host);
+		memcpy(msg + 5, host, strlen(host));
+		len += 1 + strlen(host);
+	}
+	msg[len++] = (uint8_t)(port >> 8);
+	msg[len++] = (uint8_t)port;
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len ||
+	    read_exact(fd, rep, sizeof(rep), now_ms() + WAIT_MS) ||
+	    rep[0] != 5 || rep[3] != 1)
+		return -1;
+	return rep[1];
+}
+
+/* Core's own greeting (no auth + user/pass) and a request by name. */
+static int socks_open(uint16_t socks_port, const char *host, uint16_t port,
+		      int *fd)
+{
+	static const uint8_t core[] = {0, 2};
+	int r = -1;
+
+	*fd = dial(socks_port);
+	if (*fd >= 0 && socks_greet(*fd, core, 2) == 0)
+		r = socks_connect(*fd, 3, host, port);
+	return r;
+}
+
+/* Sends len bytes on w while reading them back on r, checking each. */
+static int transfer(int w, int r, size_t len)
+{
+	static uint8_t out[1 << 20], in[65536];
+	int64_t deadline = now_ms() + WAIT_MS;
+	size_t sent = 0, got = 0;
+
+	if (len > sizeof(out))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(i * 7 + (i >> 10));
+	while (got < len) {
+		struct pollfd pfd[2] = {
+			{.fd = r, .events = POLLIN},
+			{.fd = w, .events = sent < len ? POLLOUT : 0},
+		};
+		ssize_t n;
+
+		if (poll(pfd, 2, left_ms(deadline)) <= 0)
+			return -1;
+		if (pfd[1].revents & POLLOUT) {
+			n = send(w, out + sent, len - sent,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && errno != EAGAIN)
+				return -1;
+			sent += n > 0 ? (size_t)n : 0;
+		}
+		if (pfd[0].revents & POLLIN) {
+			n = recv(r, in, sizeof(in), MSG_DONTWAIT);
+			if (n <= 0 || got + (size_t)n > len ||
+			    memcmp(in, out + got, (size_t)n))
+				return -1;
+			got += (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* One agent of a bitcoind-mode pair and the sockets around it. */
+struct bside {
+	struct proc p;
+	uint16_t port, socks, p2p;
+	int lfd, filler, p2p_lfd;
+	char sport[8], ssocks[24], sp2p[24];
+	json_t *ev;
+};
+
+static int bside_start(struct bside *s, const char *name, uint64_t key,
+		       const char *hold, const char *relay, int p2p_listen)
+{
+	memset(s, 0, sizeof(*s));
+	s->port = free_port();
+	s->socks = free_port();
+	s->p2p = free_port();
+	s->filler = s->p2p_lfd = -1;
+	s->lfd = listener(s->port, 0, 1, &s->filler);
+	if (p2p_listen)
+		s->p2p_lfd = listener(s->p2p, 8, 0, NULL);
+	if (!s->port || !s->socks || !s->p2p || s->lfd < 0 ||
+	    (p2p_listen && s->p2p_lfd < 0))
+		return -1;
+	snprintf(s->ssocks, sizeof(s->ssocks), "127.0.0.1:%u", s->socks);
+	snprintf(s->sp2p, sizeof(s->sp2p), "127.0.0.1:%u", s->p2p);
+	return agent_start(&s->p, s->port, name, key, "--timeout-ms", "6000",
+			   "--node", "bitcoind", "--socks", s->ssocks,
+			   "--bitcoind-p2p", s->sp2p, "--hold-ms", hold,
+			   "--relay", relay, (char *)NULL);
+}
+
+static void bside_close(struct bside *s)
+{
+	if (s->p.pid > 0) {
+		kill(s->p.pid, SIGTERM);
+		proc_wait(&s->p, WAIT_MS);
+	}
+	close(s->lfd);
+	close(s->filler);
+	if (s->p2p_lfd >= 0)
+		close(s->p2p_lfd);
+	json_decref(s->ev);
+}
+
+/* Reads both "punched" events; *ini is the initiator's side. */
+static int bpair_punched(struct bside s[2], struct bside **ini,
+			 struct bside **rsp)
+{
+	for (int i = 0; i < 2; i++) {
+		s[i].ev = proc_json(&s[i].p, WAIT_MS);
+		if (!s[i].ev || strcmp(jstr(s[i].ev, "event"), "punched"))
+			return -1;
+	}
+	*ini = !strcmp(jstr(s[0].ev, "role"), "initiator") ? &s[0] : &s[1];
+	*rsp = *ini == &s[0] ? &s[1] : &s[0];
+	return strcmp(jstr((*rsp)->ev, "role"), "responder") ? -1 : 0;
+}
+
+/* 0 when the next line of s's agent is a "spliced" event whose node_addr
+ * is want (and, when local is not NULL, whose local is that). */
+static int check_spliced(struct bside *s, const char *want, const char *local)
+{
+	json_t *j = proc_json(&s->p, WAIT_MS);
+	int r = -1;
+
+	if (j && !strcmp(jstr(j, "event"), "spliced") &&
+	    !strcmp(jstr(j, "node_addr"), want) &&
+	    (!local || !strcmp(jstr(j, "local"), local)) &&
+	    jint(j, "t_spliced_ns") > jint(s->ev, "t_established_ns"))
+		r = 0;
+	json_decref(j);
+	return r;
+}
+
+/* "ip:port" of fd's own end (self) or of its peer. */
+static char *fd_addr(int fd, int self, char *buf, size_t cap)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char ip[INET_ADDRSTRLEN] = "?";
+
+	memset(&sin, 0, sizeof(sin));
+	if (self)
+		getsockname(fd, (struct sockaddr *)&sin, &len);
+	else
+		getpeername(fd, (struct sockaddr *)&sin, &len);
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	snprintf(buf, cap, "%s:%u", ip, ntohs(sin.sin_port));
+	return buf;
+}
+
+static void check_punched(struct bside *s, const struct bside *other)
+{
+	char pub[32], peer[32];
+
+	snprintf(pub, sizeof(pub), "127.0.0.1:%u", s->port);
+	snprintf(peer, sizeof(peer), "127.0.0.1:%u", other->port);
+	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "public"), pub);
+	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "peer"), peer);
+	snprintf(peer, sizeof(peer), "127.0.0.1.invalid:%u", other->port);
+	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "addnode"), peer);
+	CU_ASSERT(jint(s->ev, "t_established_ns") > 0);
+}
+
+/* The initiator's bitcoind (played here) goes through the SOCKS5 proxy,
+ * the responder's gets an inbound; bytes flow both ways, the initiator's
+ * bitcoind hangs up and both relays end. Bob copies instead of splicing. */
+static void test_bitcoind_relay(void)
+{
+	static const uint8_t userpass[] = {2};
+	uint64_t key = next_key();
+	struct bside s[2], *ini, *rsp;
+	const char *hello = "version-from-the-initiator's-bitcoind";
+	char buf[64];
+	int c = -1, in = -1, x;
+	json_t *ri, *rr;
+
+	CU_ASSERT_FATAL(
+		!bside_start(&s[0], "alice", key, "10000", "splice", 1));
+	CU_ASSERT_FATAL(!bside_start(&s[1], "bob", key, "10000", "copy", 1));
+	if (bpair_punched(s, &ini, &rsp)) {
+		CU_FAIL("no punched events");
+		goto out;
+	}
+	check_punched(ini, rsp);
+	check_punched(rsp, ini);
+	/* The responder delivers the connection to its bitcoind at once, and
+	 * says how bitcoind will list it: from the agent's address. */
+	in = accept_within(rsp->p2p_lfd, WAIT_MS);
+	CU_ASSERT_FATAL(in >= 0);
+	CU_ASSERT(!check_spliced(rsp, fd_addr(in, 0, buf, sizeof(buf)),
+				 rsp->sp2p));
+
+	/* Refusals: another destination (by name and by address), IPv6, a
+	 * client without "no auth", a command other than CONNECT. */
+	snprintf(buf, sizeof(buf), "127.0.0.1");
+	CU_ASSERT_EQUAL(socks_open(ini->socks, buf, rsp->port + 1, &x), 2);
+	CU_ASSERT(sees_eof(x, now_ms() + WAIT_MS));
+	close(x);
+	CU_ASSERT_EQUAL(socks_open(ini->socks, "localhost", rsp->port, &x), 2);
+	close(x);
+	CU_ASSERT_EQUAL(
+		socks_open(ini->socks, "127.0.0.2.invalid", rsp->port, &x), 2);
+	close(x);
+	x = dial(ini->socks);
+	CU_ASSERT_EQUAL(socks_greet(x, (const uint8_t *)"\0", 1), 0);
+	CU_ASSERT_EQUAL(socks_connect(x, 1, "127.0.0.2", rsp->port), 2);
+	close(x);
+	x = dial(ini->socks);
+	CU_ASSERT_EQUAL(socks_greet(x, (const uint8_t *)"\0", 1), 0);
+	CU_ASSERT_EQUAL(socks_connect(x, 4, "::1", rsp->port), 8);
+	close(x);
+	x = dial(ini->socks);
+	CU_ASSERT_EQUAL(socks_greet(x, userpass, 1), 0xff);
+	CU_ASSERT(sees_eof(x, now_ms() + WAIT_MS));
+	close(x);
+
+	/* Bitcoin Core's way: the peer by name, as a dotted literal. */
+	CU_ASSERT_EQUAL(socks_open(ini->socks, "127.0.0.1", rsp->port, &c), 0);
+	CU_ASSERT_FATAL(c >= 0);
+	{
+		char want[32], local[32];
+
+		snprintf(want, sizeof(want), "127.0.0.1:%u", rsp->port);
+		CU_ASSERT(!check_spliced(ini, want,
+					 fd_addr(c, 1, local, sizeof(local))));
+	}
+	CU_ASSERT(send(c, hello, strlen(hello), MSG_NOSIGNAL) ==
+		  (ssize_t)strlen(hello));
+	memset(buf, 0, sizeof(buf));
+	CU_ASSERT(!read_exact(in, buf, strlen(hello), now_ms() + WAIT_MS));
+	CU_ASSERT_STRING_EQUAL(buf, hello);
+	/* A megabyte back, through splice on one side and copy on the other,
+	 * and another one forward. */
+	CU_ASSERT(!transfer(in, c, 1 << 20));
+	CU_ASSERT(!transfer(c, in, 1 << 20));
+	/* The proxy is closed while relaying: a second client is refused. */
+	CU_ASSERT_EQUAL(dial(ini->socks), -1);
+
+	close(c);
+	CU_ASSERT(sees_eof(in, now_ms() + WAIT_MS));
+	ri = proc_json(&ini->p, WAIT_MS);
+	rr = proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 0);
+	CU_ASSERT_FATAL(ri && rr);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? rr : ri;
+
+		CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(jstr(j, "node"), "bitcoind");
+		CU_ASSERT(json_is_null(json_object_get(j, "t_handshake_ns")));
+		CU_ASSERT(jint(j, "t_spliced_ns") >
+			  jint(j, "t_established_ns"));
+	}
+	CU_ASSERT_EQUAL(jint(ri, "bytes_out"),
+			(json_int_t)strlen(hello) + (1 << 20));
+	CU_ASSERT_EQUAL(jint(ri, "bytes_in"), 1 << 20);
+	CU_ASSERT_EQUAL(jint(rr, "bytes_in"), jint(ri, "bytes_out"));
+	CU_ASSERT_EQUAL(jint(rr, "bytes_out"), jint(ri, "bytes_in"));
+	CU_ASSERT_EQUAL(jint(ri, "socks_refused"), 6);
+	CU_ASSERT_STRING_EQUAL(jstr(ri, "relay_end"), "bitcoind closed");
+	CU_ASSERT_STRING_EQUAL(jstr(rr, "relay_end"), "peer closed");
+	CU_ASSERT_STRING_EQUAL(jstr(rr, "local"), rsp->sp2p);
+	CU_ASSERT_STRING_EQUAL(jstr(rr, "node_addr"),
+			       fd_addr(in, 0, buf, sizeof(buf)));
+	CU_ASSERT_STRING_EQUAL(jstr(ini == &s[0] ? ri : rr, "relay"), "splice");
+	CU_ASSERT_STRING_EQUAL(jstr(ini == &s[1] ? ri : rr, "relay"), "copy");
+	json_decref(ri);
+	json_decref(rr);
+out:
+	if (in >= 0)
+		close(in);
+	bside_close(&s[0]);
+	bside_close(&s[1]);
+}
+
+/* No bitcoind comes through the proxy. Alice's hold time is the shorter:
+ * as initiator she gives up waiting for a SOCKS client, as responder her
+ * relay ends; either way the other side sees the punched socket close. */
+static void test_bitcoind_hold_and_sigterm(void)
+{
+	uint64_t key = next_key();
+	struct bside s[2], *ini, *rsp;
+	json_t *ra, *rb, *ri, *rr;
+	char buf[32];
+	int in = -1;
+
+	CU_ASSERT_FATAL(!bside_start(&s[0], "alice", key, "1500", "splice", 1));
+	CU_ASSERT_FATAL(!bside_start(&s[1], "bob", key, "4000", "splice", 1));
+	if (bpair_punched(s, &ini, &rsp)) {
+		CU_FAIL("no punched events");
+		goto out;
+	}
+	in = accept_within(rsp->p2p_lfd, WAIT_MS);
+	CU_ASSERT(in >= 0);
+	CU_ASSERT(!check_spliced(rsp, fd_addr(in, 0, buf, sizeof(buf)), NULL));
+	ra = proc_json(&s[0].p, WAIT_MS);
+	rb = proc_json(&s[1].p, WAIT_MS);
+	if (ini == &s[0]) {
+		CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 1);
+		CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 0);
+		CU_ASSERT_STRING_EQUAL(jstr(ra, "outcome"), "timeout");
+		CU_ASSERT(strstr(jstr(ra, "error"), "SOCKS5") != NULL);
+		CU_ASSERT(json_is_null(json_object_get(ra, "t_spliced_ns")));
+		CU_ASSERT_EQUAL(jint(ra, "bytes_in"), 0);
+		CU_ASSERT_STRING_EQUAL(jstr(rb, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(jstr(rb, "relay_end"), "peer closed");
+	} else {
+		CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 0);
+		CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 1);
+		CU_ASSERT_STRING_EQUAL(jstr(ra, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(jstr(ra, "relay_end"), "hold time over");
+		CU_ASSERT_STRING_EQUAL(jstr(rb, "outcome"), "setup");
+		CU_ASSERT(strstr(jstr(rb, "error"), "peer closed") != NULL);
+	}
+	json_decref(ra);
+	json_decref(rb);
+	if (in >= 0)
+		close(in);
+	in = -1;
+	bside_close(&s[0]);
+	bside_close(&s[1]);
+
+	/* Both relaying, then SIGTERM: reports still come, outcome ok. */
+	key = next_key();
+	CU_ASSERT_FATAL(
+		!bside_start(&s[0], "alice", key, "20000", "splice", 1));
+	CU_ASSERT_FATAL(!bside_start(&s[1], "bob", key, "20000", "splice", 1));
+	if (bpair_punched(s, &ini, &rsp)) {
+		CU_FAIL("no punched events");
+		goto out;
+	}
+	in = accept_within(rsp->p2p_lfd, WAIT_MS);
+	CU_ASSERT(in >= 0);
+	CU_ASSERT(!check_spliced(rsp, fd_addr(in, 0, buf, sizeof(buf)), NULL));
+	kill(rsp->p.pid, SIGTERM);
+	rr = proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&rsp->p, WAIT_MS), 0);
+	CU_ASSERT_STRING_EQUAL(jstr(rr, "relay_end"), "terminated");
+	CU_ASSERT(sees_eof(in, now_ms() + WAIT_MS));
+	/* The initiator's wait for a SOCKS client ends with the peer. */
+	ri = proc_json(&ini->p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&ini->p, WAIT_MS), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(ri, "outcome"), "setup");
+	CU_ASSERT(strstr(jstr(ri, "error"), "peer closed") != NULL);
+	json_decref(ri);
+	json_decref(rr);
+out:
+	if (in >= 0)
+		close(in);
+	bside_close(&s[0]);
+	bside_close(&s[1]);
+}
+
+/* The responder's bitcoind does not listen: setup on both sides. */
+static void test_bitcoind_unreachable(void)
+{
+	uint64_t key = next_key();
+	struct bside s[2], *ini, *rsp;
+	json_t *ri, *rr;
+
+	CU_ASSERT_FATAL(
+		!bside_start(&s[0], "alice", key, "10000", "splice", 0));
+	CU_ASSERT_FATAL(!bside_start(&s[1], "bob", key, "10000", "splice", 0));
+	if (bpair_punched(s, &ini, &rsp)) {
+		CU_FAIL("no punched events");
+		goto out;
+	}
+	ri = proc_json(&ini->p, WAIT_MS);
+	rr = proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&ini->p, WAIT_MS), 1);
+	CU_ASSERT_EQUAL(proc_wait(&rsp->p, WAIT_MS), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(rr, "outcome"), "setup");
+	CU_ASSERT(strstr(jstr(rr, "error"), "bitcoind P2P 127.0.0.1:") != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(ri, "outcome"), "setup");
+	json_decref(ri);
+	json_decref(rr);
+out:
+	bside_close(&s[0]);
+	bside_close(&s[1]);
+}
+
+/* A fake -importpeersocket receiver: the metadata, one fd, and that fd is
+ * the punched connection (its two ends, received from both agents, talk
+ * to each other). */
+static int import_recv(int lfd, uint8_t meta[12], int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = meta, .iov_len = 13};
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int c;
+
+	*fd = -1;
+	c = accept_within(lfd, WAIT_MS);
+	if (c < 0 || fd_wait(c, POLLIN, now_ms() + WAIT_MS))
+		return -1;
+	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
+	cm = CMSG_FIRSTHDR(&mh);
+	if (n == 12 && cm && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)) && !CMSG_NXTHDR(&mh, cm))
+		memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	return c;
+}
+
+static int unix_listener(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    listen(fd, 4)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void test_bitcoind_import(void)
+{
+	uint64_t key = next_key();
+	const char *names[2] = {"alice", "bob"};
+	struct proc p[2];
+	uint16_t port[2];
+	int lfd[2], filler[2], ul[2], c[2], fd[2];
+	char path[2][64], sport[2][8];
+	json_t *ev[2], *rep[2];
+	uint8_t meta[2][13];
+
+	for (int i = 0; i < 2; i++) {
+		port[i] = free_port();
+		lfd[i] = listener(port[i], 0, 1, &filler[i]);
+		snprintf(path[i], sizeof(path[i]), "/tmp/punchlab-import-%d-%d",
+			 (int)getpid(), i);
+		ul[i] = unix_listener(path[i]);
+		CU_ASSERT_FATAL(port[i] && lfd[i] >= 0 && ul[i] >= 0);
+		snprintf(sport[i], sizeof(sport[i]), "%u", port[i]);
+		CU_ASSERT_FATAL(!agent_start(&p[i], port[i], names[i], key,
+					     "--node", "bitcoind-import",
+					     "--import-socket", path[i],
+					     (char *)NULL));
+	}
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in peer, self;
+		socklen_t len = sizeof(peer);
+		int initiator;
+
+		ev[i] = proc_json(&p[i], WAIT_MS);
+		CU_ASSERT_FATAL(ev[i] != NULL);
+		CU_ASSERT_STRING_EQUAL(jstr(ev[i], "event"), "punched");
+		initiator = !strcmp(jstr(ev[i], "role"), "initiator");
+		c[i] = import_recv(ul[i], meta[i], &fd[i]);
+		CU_ASSERT_FATAL(c[i] >= 0 && fd[i] >= 0);
+		CU_ASSERT_EQUAL(le32(meta[i]), 0x53504942); /* "BIPS" */
+		CU_ASSERT_EQUAL(memcmp(meta[i], "BIPS", 4), 0);
+		CU_ASSERT_EQUAL(meta[i][4] | meta[i][5] << 8, 1);
+		CU_ASSERT_EQUAL(meta[i][6], initiator ? 1 : 0);
+		CU_ASSERT_EQUAL(meta[i][7], 0);
+		CU_ASSERT_EQUAL(le32(meta[i] + 8), 0);
+		CU_ASSERT(!getpeername(fd[i], (struct sockaddr *)&peer, &len));
+		len = sizeof(self);
+		CU_ASSERT(!getsockname(fd[i], (struct sockaddr *)&self, &len));
+		CU_ASSERT_EQUAL(ntohs(peer.sin_port), port[!i]);
+		CU_ASSERT_EQUAL(ntohs(self.sin_port), port[i]);
+		/* Closing the unix connection acknowledges the import. */
+		close(c[i]);
+	}
+	/* The agents have left; the sockets we got are the two ends. */
+	for (int i = 0; i < 2; i++) {
+		rep[i] = proc_json(&p[i], WAIT_MS);
+		CU_ASSERT_EQUAL(proc_wait(&p[i], WAIT_MS), 0);
+		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "node"), "bitcoind-import");
+		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "import_ack"), "closed");
+		CU_ASSERT(jint(rep[i], "t_imported_ns") >
+			  jint(rep[i], "t_established_ns"));
+	}
+	CU_ASSERT(!transfer(fd[0], fd[1], 4096));
+	CU_ASSERT(!transfer(fd[1], fd[0], 4096));
+	for (int i = 0; i < 2; i++) {
+		json_decref(ev[i]);
+		json_decref(rep[i]);
+		close(fd[i]);
+		close(ul[i]);
+		close(lfd[i]);
+		close(filler[i]);
+		unlink(path[i]);
+	}
+}
+
+/* Nobody listens at the import socket: setup. A taken SOCKS port: setup
+ * before anything else. */
+static void test_bitcoind_setup_errors(void)
+{
+	uint16_t port = free_port(), sp = free_port();
+	char sport[8], socks[24];
+	char *imp[] = {(char *)agent_bin, "--coordinator", coord_addr,
+		       "--local-port",	  sport,	   "--node",
+		       "bitcoind",	  "--socks",	   socks,
+		       "--bitcoind-p2p",  "127.0.0.1:1",   NULL};
+	struct proc p;
+	int lfd;
+	json_t *j;
+
+	snprintf(sport, sizeof(sport), "%u", port);
+	snprintf(socks, sizeof(socks), "127.0.0.1:%u", sp);
+	lfd = listener(sp, 8, 0, NULL);
+	CU_ASSERT_FATAL(lfd >= 0 && !proc_spawn(&p, imp));
+	j = proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	close(lfd);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "setup");
+	CU_ASSERT(strstr(jstr(j, "error"), "SOCKS5 listener") != NULL);
+	CU_ASSERT(json_is_null(json_object_get(j, "t_register_ns")));
+	CU_ASSERT_EQUAL(jint(j, "bytes_out"), 0);
+	json_decref(j);
+}
+
 static int run_status(char *const argv[])
 {
 	struct proc p;
@@ -603,12 +1228,63 @@ static void test_usage(void)
 			"--local-port",	   "1000",	    NULL};
 	char *magic[] = {(char *)agent_bin, "--connect", "127.0.0.1:1",
 			 "--magic",	    "testnet",	 NULL};
+	char *nosocks[] = {(char *)agent_bin,
+			   "--coordinator",
+			   "127.0.0.1:1",
+			   "--local-port",
+			   "1000",
+			   "--node",
+			   "bitcoind",
+			   "--bitcoind-p2p",
+			   "127.0.0.1:18444",
+			   NULL};
+	char *badnode[] = {(char *)agent_bin,
+			   "--coordinator",
+			   "127.0.0.1:1",
+			   "--local-port",
+			   "1000",
+			   "--node",
+			   "btcd",
+			   NULL};
+	char *stray[] = {(char *)agent_bin,
+			 "--coordinator",
+			 "127.0.0.1:1",
+			 "--local-port",
+			 "1000",
+			 "--socks",
+			 "127.0.0.1:9050",
+			 NULL};
+	char *noimport[] = {(char *)agent_bin,
+			    "--coordinator",
+			    "127.0.0.1:1",
+			    "--local-port",
+			    "1000",
+			    "--node",
+			    "bitcoind-import",
+			    NULL};
+	char *badsocks[] = {(char *)agent_bin,
+			    "--coordinator",
+			    "127.0.0.1:1",
+			    "--local-port",
+			    "1000",
+			    "--node",
+			    "bitcoind",
+			    "--socks",
+			    "localhost:9050",
+			    "--bitcoind-p2p",
+			    "127.0.0.1:18444",
+			    NULL};
 
 	CU_ASSERT_EQUAL(run_status(help), 0);
 	CU_ASSERT_EQUAL(run_status(none), 2);
 	CU_ASSERT_EQUAL(run_status(noport), 2);
 	CU_ASSERT_EQUAL(run_status(name), 2);
 	CU_ASSERT_EQUAL(run_status(magic), 2);
+	CU_ASSERT_EQUAL(run_status(nosocks), 2);
+	CU_ASSERT_EQUAL(run_status(badnode), 2);
+	CU_ASSERT_EQUAL(run_status(stray), 2);
+	CU_ASSERT_EQUAL(run_status(noimport), 2);
+	CU_ASSERT_EQUAL(run_status(badsocks), 2);
 }
 
 static int coord_start(void)
@@ -659,6 +1335,15 @@ int main(void)
 		{"bind conflict and dead coordinator",
 		 test_bind_and_coordinator},
 		{"--connect handshake", test_connect},
+		{"bitcoind: SOCKS5, inbound, relay both ways",
+		 test_bitcoind_relay},
+		{"bitcoind: hold time and SIGTERM",
+		 test_bitcoind_hold_and_sigterm},
+		{"bitcoind: responder's bitcoind unreachable",
+		 test_bitcoind_unreachable},
+		{"bitcoind-import: fd and metadata over SCM_RIGHTS",
+		 test_bitcoind_import},
+		{"bitcoind: SOCKS port taken", test_bitcoind_setup_errors},
 	};
 	CU_pSuite s;
 	int fails;

@@ -1,0 +1,43 @@
+/* report: the agent's JSON lines on stdout — the final report of a trial
+ * or a --connect check, and in the bitcoind modes the "punched" event
+ * that tells the harness to make bitcoind connect. */
+#ifndef PUNCHLAB_AGENT_REPORT_H
+#define PUNCHLAB_AGENT_REPORT_H
+
+#include <jansson.h>
+
+#include "bridge.h"
+#include "fdpass.h"
+#include "nodecheck.h"
+#include "trial.h"
+
+/* The trial report; node is "embedded", "bitcoind" or "bitcoind-import".
+ * NULL on allocation failure. */
+json_t *report_trial(const char *name, long local_port, const char *node,
+		     const struct trial_result *r);
+/* bitcoind mode: bytes_in, bytes_out, t_spliced_ns, relay, relay_end,
+ * local, node_addr, socks_refused (b NULL: the punch failed, nothing
+ * relayed). */
+void report_add_bridge(json_t *j, const struct bridge_result *b);
+/* bitcoind-import mode: import_socket, t_imported_ns, import_ack. */
+void report_add_import(json_t *j, const char *path, int64_t t_imported_ns,
+		       enum fdpass_ack ack);
+
+/* {"event":"punched","name","role","peer","addnode","public",
+ * "t_established_ns"}; addnode is the peer as the initiator's bitcoind
+ * must be told it ("203.0.113.5.invalid:20001"). */
+json_t *report_punched(const char *name, const struct trial_result *r);
+
+/* {"event":"spliced","name","role","local","node_addr","t_spliced_ns"}:
+ * the relay starts; node_addr is how the local bitcoind lists this
+ * connection in getpeerinfo. */
+json_t *report_spliced(const char *name, const struct trial_result *r,
+		       const struct bridge_result *b);
+
+json_t *report_check(const struct nodecheck_result *r);
+
+/* Prints j as one compact line and flushes; takes j. 0, -ENOMEM, or -EIO
+ * when stdout could not be written. */
+int report_print(json_t *j);
+
+#endif
