@@ -1,5 +1,6 @@
-/* nat: renders a NAT profile to an nftables ruleset (text) and loads it
- * atomically through libnftables inside a router's namespace. */
+/* nat: renders a NAT profile to an nftables ruleset (text, nat.c) and
+ * loads it atomically through libnftables inside a router's namespace
+ * (nat_load.c). */
 #ifndef PUNCHLAB_NAT_H
 #define PUNCHLAB_NAT_H
 
@@ -7,19 +8,33 @@
 
 #include "profile.h"
 
+/* A buffer this size holds any home router's ruleset (the longest, a
+ * 1024-port sequential range with every mechanism on, is ~16.5 KB) and a
+ * carrier's with port blocks for dozens of subscribers. */
+#define NAT_RULESET_MAX 65536
+
 struct nat_ifaces {
 	const char *table; /* e.g. "punchlab_3f9a2c" (carries the run id) */
 	const char *wan;   /* interface toward the internet */
 	const char *lan;   /* interface toward the home LAN */
 	const char *wan_addr; /* router's public IPv4 address */
 	const char *lan_cidr; /* home LAN prefix, e.g. "10.0.1.0/24" */
+	/* Carrier NAT with port_block only (leave zero otherwise): the
+	 * subscribers, i.e. the WAN addresses of the home routers behind
+	 * it, all inside lan_cidr; subscriber i owns the i-th block of
+	 * port_block ports from the bottom of port_range. */
+	const char *const *subscribers;
+	size_t nsubscribers;
 };
 
 /* Writes the ruleset (one `table ip <table> { ... }`, preceded by the
  * lines that make loading it idempotent) into buf. Returns its length,
- * -ENOSPC, or -ENOTSUP for a behaviour not implemented yet (errno-style,
- * with a message in why when why is not NULL). Named counters
- * "syn_dropped" and "rst_sent" are always present. */
+ * or -ENOSPC, -EINVAL (bad ifaces, or a port_block without subscribers
+ * or with more subscribers than blocks), -E2BIG (a sequential range too
+ * long to list), -ENOTSUP (a value outside its enum) or -ENOMEM,
+ * errno-style with a message in why when why is not NULL. Named counters "syn_dropped" and "rst_sent" are always present.
+ * For a profile with `behind` this is the home router's ruleset only:
+ * the carrier's is its own profile rendered with the carrier's ifaces. */
 int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,
 	       char *buf, size_t cap, char *why, size_t why_cap);
 

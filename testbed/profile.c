@@ -194,6 +194,38 @@ static int key_transitory(struct nat_profile *p, const char *v,
 	return profile_timeout(v, &p->timeout_transitory, err);
 }
 
+/* Profile names travel into file paths: as profile_find accepts them. */
+static int profile_name_ok(const char *name)
+{
+	return name[0] && strlen(name) < PROFILE_NAME_MAX && !strchr(name, '/') &&
+	       !strstr(name, "..");
+}
+
+static int key_behind(struct nat_profile *p, const char *v,
+		      struct cfg_error *err)
+{
+	if (!profile_name_ok(v)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%s' is not a profile name (1..%d characters, no "
+			 "'/' or '..')",
+			 v, PROFILE_NAME_MAX - 1);
+		return -1;
+	}
+	strcpy(p->behind, v);
+	return 0;
+}
+
+static int key_port_block(struct nat_profile *p, const char *v,
+			  struct cfg_error *err)
+{
+	long n;
+
+	if (cfg_int(v, 0, 65535, &n, err) < 0)
+		return -1;
+	p->port_block = (unsigned int)n;
+	return 0;
+}
+
 static const struct profile_key {
 	const char *section;
 	const char *key;
@@ -206,12 +238,19 @@ static const struct profile_key {
     {"nat", "filtering", key_filtering},
     {"nat", "unsolicited_syn", key_syn},
     {"nat", "hairpinning", key_hairpin},
+    {"nat", "behind", key_behind},
+    {"nat", "port_block", key_port_block},
     {"timeouts", "syn_sent", key_syn_sent},
     {"timeouts", "established", key_established},
     {"timeouts", "transitory", key_transitory},
 };
 
 #define PROFILE_NKEYS (sizeof(profile_keys) / sizeof(*profile_keys))
+
+struct profile_ctx {
+	struct nat_profile *p;
+	int line[PROFILE_NKEYS]; /* 0 = key not given */
+};
 
 static int profile_known_section(const char *section)
 {
@@ -246,10 +285,9 @@ static int profile_unknown_key(const char *section, struct cfg_error *err)
 static int profile_handler(void *user, const char *section, const char *key,
 			   const char *value, int line, struct cfg_error *err)
 {
-	struct nat_profile *p = user;
+	struct profile_ctx *c = user;
 	size_t i;
 
-	(void)line;
 	if (!key) {
 		if (profile_known_section(section))
 			return 0;
@@ -264,11 +302,73 @@ static int profile_handler(void *user, const char *section, const char *key,
 			 "[timeouts]");
 		return -1;
 	}
-	for (i = 0; i < PROFILE_NKEYS; i++)
-		if (!strcmp(profile_keys[i].section, section) &&
-		    !strcmp(profile_keys[i].key, key))
-			return profile_keys[i].set(p, value, err);
+	for (i = 0; i < PROFILE_NKEYS; i++) {
+		if (strcmp(profile_keys[i].section, section) ||
+		    strcmp(profile_keys[i].key, key))
+			continue;
+		c->line[i] = line;
+		return profile_keys[i].set(c->p, value, err);
+	}
 	return profile_unknown_key(section, err);
+}
+
+static int profile_key_line(const struct profile_ctx *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < PROFILE_NKEYS; i++)
+		if (!strcmp(profile_keys[i].key, key))
+			return c->line[i];
+	return 0;
+}
+
+/* Keys that contradict each other are refused at the line of the one that
+ * does not fit (a key left out takes its default and is never blamed). */
+static int profile_check(const struct profile_ctx *c, struct cfg_error *err)
+{
+	static const char *const untranslated[] = {"port_assignment",
+						   "port_range", "port_block"};
+	const struct nat_profile *p = c->p;
+	unsigned int range = (unsigned int)p->port_max - p->port_min + 1, n;
+	const char *key;
+	size_t i;
+
+	for (i = 0; p->mapping == NAT_MAP_NONE &&
+		    i < sizeof(untranslated) / sizeof(*untranslated);
+	     i++) {
+		key = untranslated[i];
+		if (!profile_key_line(c, key) ||
+		    (i == 0 && p->ports == NAT_PORTS_PRESERVE) ||
+		    (i == 2 && !p->port_block))
+			continue;
+		return cfg_fail(err, p->path, profile_key_line(c, key), key,
+				"mapping = none translates no address or port; "
+				"remove this key");
+	}
+	if (p->port_block > range)
+		return cfg_fail(err, p->path, profile_key_line(c, "port_block"),
+				"port_block",
+				"a block of %u ports does not fit port_range "
+				"%u-%u (%u ports)",
+				p->port_block, p->port_min, p->port_max, range);
+	n = p->port_block ? p->port_block : range;
+	if (p->ports == NAT_PORTS_SEQUENTIAL && n > PROFILE_SEQ_PORTS_MAX) {
+		key = p->port_block			     ? "port_block"
+		      : profile_key_line(c, "port_range") ? "port_range"
+							     : "port_assignment";
+		return cfg_fail(err, p->path, profile_key_line(c, key), key,
+				"sequential ports are listed one by one in the "
+				"ruleset: at most %d per %s, not %u (e.g. "
+				"port_range = 40000-40255)",
+				PROFILE_SEQ_PORTS_MAX,
+				p->port_block ? "block" : "range", n);
+	}
+	if (p->behind[0] && !strcmp(p->behind, p->name))
+		return cfg_fail(err, p->path, profile_key_line(c, "behind"),
+				"behind",
+				"a profile cannot sit behind itself; name a "
+				"carrier profile");
+	return 0;
 }
 
 /* What a key left out means: a plain Linux router (masquerade, conntrack,
@@ -287,6 +387,7 @@ static void profile_defaults(struct nat_profile *p)
 
 int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
 {
+	struct profile_ctx c = {.p = p};
 	const char *base = strrchr(path, '/');
 	size_t len;
 
@@ -304,7 +405,10 @@ int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
 	memcpy(p->name, base, len);
 	p->name[len] = '\0';
 	strcpy(p->path, path);
-	return cfg_parse_file(path, profile_handler, p, err);
+	if (cfg_parse_file(path, profile_handler, &c, err) < 0)
+		return -1;
+	p->behind_line = profile_key_line(&c, "behind");
+	return profile_check(&c, err);
 }
 
 int profile_find(const char *dir, const char *name, struct nat_profile *p,
@@ -315,8 +419,7 @@ int profile_find(const char *dir, const char *name, struct nat_profile *p,
 	int r;
 
 	r = snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
-	if (!name[0] || strchr(name, '/') || strstr(name, "..") ||
-	    strlen(name) >= PROFILE_NAME_MAX) {
+	if (!profile_name_ok(name)) {
 		cfg_fail(err, "", 0, "",
 			 "'%s' is not a profile name (1..%d characters, no "
 			 "'/' or '..')",
@@ -335,6 +438,45 @@ int profile_find(const char *dir, const char *name, struct nat_profile *p,
 		return -1;
 	}
 	if (profile_load(path, p, err) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int profile_load_carrier(const char *dir, const struct nat_profile *p,
+			 struct nat_profile *carrier, struct cfg_error *err)
+{
+	struct cfg_error cerr;
+	char text[1200];
+
+	if (!p->behind[0]) {
+		errno = EINVAL;
+		return cfg_fail(err, p->path, 0, "behind",
+				"not behind a carrier NAT");
+	}
+	if (profile_find(dir, p->behind, carrier, &cerr) < 0) {
+		if (errno == ENOENT) {
+			cfg_fail(err, p->path, p->behind_line, "behind",
+				 "no carrier profile '%s' (%s/%s.ini does not "
+				 "exist); fix the name or add the profile",
+				 p->behind, dir, p->behind);
+			errno = ENOENT;
+			return -1;
+		}
+		cfg_fail(err, p->path, p->behind_line, "behind",
+			 "carrier profile '%s' is broken: %s", p->behind,
+			 cfg_error_str(&cerr, text, sizeof(text)));
+		errno = EINVAL;
+		return -1;
+	}
+	if (carrier->behind[0]) {
+		cfg_fail(err, p->path, p->behind_line, "behind",
+			 "carrier profile '%s' is itself behind '%s' (%s:%d): "
+			 "NAT4444 is not supported; use a carrier profile "
+			 "without behind",
+			 p->behind, carrier->behind, carrier->path,
+			 carrier->behind_line);
 		errno = EINVAL;
 		return -1;
 	}

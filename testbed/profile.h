@@ -8,6 +8,9 @@
 #include "cfg.h"
 
 #define PROFILE_NAME_MAX 64
+/* A sequential port assignment lists every port of its range (or block)
+ * in the ruleset, so the range is bounded. */
+#define PROFILE_SEQ_PORTS_MAX 1024
 
 enum nat_mapping {
 	NAT_MAP_EIM,  /* endpoint-independent */
@@ -31,6 +34,13 @@ struct nat_profile {
 	int hairpin;
 	/* conntrack TCP timeouts in seconds; 0 = kernel default */
 	unsigned int timeout_syn_sent, timeout_established, timeout_transitory;
+	/* NAT444: the carrier profile whose NAT this router's WAN sits
+	 * behind ("" = none), and the line of that key for errors. */
+	char behind[PROFILE_NAME_MAX];
+	int behind_line;
+	/* Carrier: ports per subscriber block (RFC 6888 REQ-4); 0 = all
+	 * subscribers share port_range. */
+	unsigned int port_block;
 };
 
 /* Reads one profile file. 0 or -1 with err naming file, line and key.
@@ -42,6 +52,13 @@ int profile_load(const char *path, struct nat_profile *p,
  * errno is ENOENT when there is no such file, else EINVAL. */
 int profile_find(const char *dir, const char *name, struct nat_profile *p,
 		 struct cfg_error *err);
+
+/* Loads the carrier profile p names in `behind` from dir. 0, or -1 with
+ * err naming p's file, the line of `behind` and that key: no such
+ * profile (errno ENOENT), a broken one, or one that is itself behind a
+ * carrier (NAT4444 is not supported; errno EINVAL). */
+int profile_load_carrier(const char *dir, const struct nat_profile *p,
+			 struct nat_profile *carrier, struct cfg_error *err);
 
 const char *profile_mapping_str(enum nat_mapping m);
 const char *profile_ports_str(enum nat_ports p);

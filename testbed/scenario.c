@@ -102,14 +102,29 @@ int scenario_parse_expect(const char *text, double *min, double *max)
 	return 0;
 }
 
+/* Loads p and, when it sits behind a carrier, the carrier into *carrier
+ * (*has_carrier says whether it did). */
 static int scenario_profile(struct scenario_ctx *c, const char *name,
-			    struct nat_profile *p, struct cfg_error *err)
+			    struct nat_profile *p, struct nat_profile *carrier,
+			    int *has_carrier, struct cfg_error *err)
 {
 	struct cfg_error perr;
 	char text[1200];
 
-	if (profile_find(c->profile_dir, name, p, &perr) == 0)
-		return 0;
+	*has_carrier = 0;
+	if (profile_find(c->profile_dir, name, p, &perr) == 0) {
+		if (!p->behind[0])
+			return 0;
+		if (profile_load_carrier(c->profile_dir, p, carrier, &perr) ==
+		    0) {
+			*has_carrier = 1;
+			return 0;
+		}
+		snprintf(err->msg, sizeof(err->msg),
+			 "NAT profile '%s' is broken: %s", name,
+			 cfg_error_str(&perr, text, sizeof(text)));
+		return -1;
+	}
 	if (errno == ENOENT)
 		snprintf(err->msg, sizeof(err->msg),
 			 "no NAT profile '%s' (%s/%s.ini does not exist); "
@@ -132,11 +147,13 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 
 	if (!strcmp(key, "a")) {
 		*has |= CELL_HAS_A;
-		return scenario_profile(c, v, &cell->a, err);
+		return scenario_profile(c, v, &cell->a, &cell->a_carrier,
+					&cell->a_has_carrier, err);
 	}
 	if (!strcmp(key, "b")) {
 		*has |= CELL_HAS_B;
-		return scenario_profile(c, v, &cell->b, err);
+		return scenario_profile(c, v, &cell->b, &cell->b_carrier,
+					&cell->b_has_carrier, err);
 	}
 	if (!strcmp(key, "expect")) {
 		*has |= CELL_HAS_EXPECT;

@@ -14,6 +14,9 @@
 struct scenario_cell {
 	char name[64];		/* from [cell NAME] */
 	struct nat_profile a, b; /* alice's and bob's routers */
+	/* NAT444: the carrier NAT a router sits behind (its `behind` key) */
+	struct nat_profile a_carrier, b_carrier;
+	int a_has_carrier, b_has_carrier;
 	double expect_min, expect_max; /* success-rate range, inclusive */
 	char expect_text[64];	/* as written, e.g. ">= 0.95" */
 	char reason[256];	/* one line: why this outcome is expected */
@@ -32,9 +35,11 @@ struct scenario {
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };
 
-/* Parses path, loading each cell's profiles from profile_dir. 0, or -1
- * with err naming file, line and key (a missing profile names the line of
- * the key that referenced it). */
+/* Parses path, loading each cell's profiles from profile_dir, and the
+ * carrier profile of each that has `behind`. 0, or -1 with err naming
+ * file, line and key (a missing or broken profile names the line of the
+ * key that referenced it, and the message the profile's own file, line
+ * and key). */
 int scenario_load(const char *path, const char *profile_dir,
 		  struct scenario *s, struct cfg_error *err);
 /* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].

@@ -35,6 +35,85 @@ static void test_shipped(void)
 	CU_ASSERT_EQUAL(p.port_max, 65535);
 	CU_ASSERT_EQUAL(p.filtering, NAT_FILTER_APDF);
 	CU_ASSERT_EQUAL(p.unsolicited_syn, NAT_SYN_DROP);
+	CU_ASSERT_STRING_EQUAL(p.behind, "");
+	CU_ASSERT_EQUAL(p.port_block, 0);
+
+	CU_ASSERT_EQUAL_FATAL(profile_find("nat-profiles", "cgnat-eim", &p,
+					   &err),
+			      0);
+	CU_ASSERT_STRING_EQUAL(p.behind, "carrier-eim");
+	CU_ASSERT(p.behind_line > 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find("nat-profiles", "carrier-eim", &p, &err), 0);
+	CU_ASSERT_EQUAL(p.port_block, 2048);
+	CU_ASSERT_EQUAL(p.hairpin, 1);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find("nat-profiles", "open-firewall", &p, &err), 0);
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_NONE);
+	CU_ASSERT_EQUAL_FATAL(profile_find("nat-profiles",
+					   "symmetric-sequential", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(p.ports, NAT_PORTS_SEQUENTIAL);
+	CU_ASSERT_EQUAL(p.port_max - p.port_min + 1, 256);
+}
+
+/* behind names a carrier; loading it checks what the name leads to. */
+static void test_carrier(void)
+{
+	struct nat_profile p, c;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find(DATA "profiles", "home-behind", &p, &err), 0);
+	CU_ASSERT_STRING_EQUAL(p.behind, "carrier");
+	CU_ASSERT_EQUAL(p.behind_line, 5);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load_carrier(DATA "profiles", &p, &c, &err), 0);
+	CU_ASSERT_STRING_EQUAL(c.name, "carrier");
+	CU_ASSERT_EQUAL(c.port_block, 1000);
+	CU_ASSERT_EQUAL(c.port_min, 10000);
+	CU_ASSERT_EQUAL(c.filtering, NAT_FILTER_EIF);
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find(DATA "profiles", "behind-missing", &p, &err), 0);
+	errno = 0;
+	CU_ASSERT_EQUAL(profile_load_carrier(DATA "profiles", &p, &c, &err),
+			-1);
+	CU_ASSERT_EQUAL(errno, ENOENT);
+	CU_ASSERT_STRING_EQUAL(err.file, DATA "profiles/behind-missing.ini");
+	CU_ASSERT_EQUAL(err.line, 5);
+	CU_ASSERT_STRING_EQUAL(err.key, "behind");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no carrier profile 'nosuch'"));
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find(DATA "profiles", "behind-broken", &p, &err), 0);
+	CU_ASSERT_EQUAL(profile_load_carrier(DATA "profiles", &p, &c, &err),
+			-1);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_STRING_EQUAL(err.file, DATA "profiles/behind-broken.ini");
+	CU_ASSERT_EQUAL(err.line, 3);
+	CU_ASSERT_STRING_EQUAL(err.key, "behind");
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(err.msg, "carrier profile 'broken' is broken: " DATA
+			    "profiles/broken.ini:4: key 'filtering'"));
+
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_find(DATA "profiles", "behind-4444", &p, &err), 0);
+	CU_ASSERT_EQUAL(profile_load_carrier(DATA "profiles", &p, &c, &err),
+			-1);
+	CU_ASSERT_STRING_EQUAL(err.file, DATA "profiles/behind-4444.ini");
+	CU_ASSERT_EQUAL(err.line, 3);
+	CU_ASSERT_STRING_EQUAL(err.key, "behind");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "NAT4444 is not supported"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(err.msg, "(" DATA "profiles/home-behind.ini:5)"));
+
+	/* A profile not behind anything has no carrier to load. */
+	CU_ASSERT_EQUAL_FATAL(profile_find(DATA "profiles", "eim", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(profile_load_carrier(DATA "profiles", &p, &c, &err),
+			-1);
+	CU_ASSERT_STRING_EQUAL(err.key, "behind");
 }
 
 static void test_all_keys(void)
@@ -120,6 +199,24 @@ static void test_errors(void)
 	check_error("prof-syntax.ini", 3, "", "syntax error");
 	check_error("profiles/broken.ini", 4, "filtering",
 		    "'sometimes' is not one of");
+	check_error("prof-bad-behind.ini", 2, "behind", "not a profile name");
+	check_error("prof-behind-self.ini", 4, "behind",
+		    "cannot sit behind itself");
+	check_error("prof-bad-block.ini", 2, "port_block", "out of range");
+	check_error("prof-block-range.ini", 3, "port_block",
+		    "a block of 4096 ports does not fit port_range 1024-2047");
+	check_error("prof-none-ports.ini", 4, "port_assignment",
+		    "mapping = none translates no address or port");
+	check_error("prof-none-range.ini", 2, "port_range",
+		    "mapping = none translates");
+	check_error("prof-none-block.ini", 3, "port_block",
+		    "mapping = none translates");
+	check_error("prof-seq-default.ini", 3, "port_assignment",
+		    "at most 1024 per range, not 64512");
+	check_error("prof-seq-range.ini", 3, "port_range",
+		    "at most 1024 per range, not 2024");
+	check_error("prof-seq-block.ini", 4, "port_block",
+		    "at most 1024 per block, not 2000");
 }
 
 static void test_find(void)
@@ -170,6 +267,7 @@ int main(void)
 	s = CU_add_suite("profile", NULL, NULL);
 	if (!s || !CU_add_test(s, "shipped profiles", test_shipped) ||
 	    !CU_add_test(s, "every key", test_all_keys) ||
+	    !CU_add_test(s, "carrier behind", test_carrier) ||
 	    !CU_add_test(s, "defaults", test_defaults) ||
 	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
 	    !CU_add_test(s, "profile_find", test_find) ||

@@ -10,7 +10,7 @@
 #define DATA "tests/unit/data/"
 #define PROFILES DATA "profiles"
 
-static struct scenario sc; /* ~700 KB: not on the stack */
+static struct scenario sc; /* ~1 MB: not on the stack */
 
 static void test_good(void)
 {
@@ -129,6 +129,38 @@ static void test_broken_profile(void)
 	    "/broken.ini:4: key 'filtering': 'sometimes' is not one of");
 }
 
+/* A profile with behind brings its carrier; a bad carrier is reported at
+ * the scenario line that named the profile, with the profile's own file,
+ * line and key `behind` in the message. */
+static void test_carrier(void)
+{
+	struct cfg_error err;
+	const struct scenario_cell *c;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    scenario_load(DATA "scen-carrier.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 1);
+	c = &sc.cells[0];
+	CU_ASSERT_STRING_EQUAL(c->a.name, "home-behind");
+	CU_ASSERT_EQUAL(c->a_has_carrier, 1);
+	CU_ASSERT_STRING_EQUAL(c->a_carrier.name, "carrier");
+	CU_ASSERT_EQUAL(c->a_carrier.port_block, 1000);
+	CU_ASSERT_EQUAL(c->b_has_carrier, 0);
+
+	CU_ASSERT_EQUAL_FATAL(
+	    scenario_load(DATA "scen-good.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_EQUAL(sc.cells[0].a_has_carrier, 0);
+
+	check_error("scen-carrier-missing.ini", 6, "b",
+		    "NAT profile 'behind-missing' is broken: " PROFILES
+		    "/behind-missing.ini:5: key 'behind': no carrier profile "
+		    "'nosuch'");
+	check_error("scen-nat4444.ini", 2, "a",
+		    PROFILES "/behind-4444.ini:3: key 'behind': carrier "
+			     "profile 'home-behind' is itself behind "
+			     "'carrier'");
+}
+
 static void check_expect(const char *text, double min, double max)
 {
 	double lo = -1, hi = -1;
@@ -177,6 +209,7 @@ int main(void)
 	    !CU_add_test(s, "defaults", test_defaults) ||
 	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
 	    !CU_add_test(s, "broken profile", test_broken_profile) ||
+	    !CU_add_test(s, "carrier profiles (behind)", test_carrier) ||
 	    !CU_add_test(s, "expect syntax", test_expect)) {
 		CU_cleanup_registry();
 		return 2;
