@@ -9,10 +9,11 @@
 
 struct cell_cond {
 	double rtt_ms;	  /* RTT the WAN adds between alice and bob: each
-			   * router's WAN link delays rtt/4 each way */
-	double jitter_ms; /* per WAN link and direction */
-	double loss;	  /* per WAN link and direction, 0..1 */
-	unsigned rate_kbit; /* per WAN link and direction, 0 = unlimited */
+			   * router's WAN link delays rtt/2 inbound (inet to
+			   * router), so alice-charlie RTT is rtt/2 */
+	double jitter_ms; /* per WAN link, inbound */
+	double loss;	  /* per WAN link, inbound, 0..1 */
+	unsigned rate_kbit; /* per WAN link, inbound, 0 = unlimited */
 	double skew_ms;	  /* bob punches this much after alice (< 0: before) */
 	double coord_delay_a_ms, coord_delay_b_ms; /* extra one-way delay
 						    * between charlie and

@@ -15,12 +15,15 @@
 #include "proc.h"
 
 static void proc_child(int netns_fd, char *const argv[], int out_fd,
-		       int err_fd, int report_fd, pid_t parent)
+		       int err_fd, int report_fd, pid_t parent, int keep)
 {
 	int e, nul;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+	if (!keep &&
+	    (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
 		goto fail;
+	if (keep)
+		setsid(); /* outlives us: not in our session either */
 	/* Undo the parent's blocked signals and handlers for the new program. */
 	sigset_t none;
 	sigemptyset(&none);
@@ -43,7 +46,8 @@ fail:
 	_exit(127);
 }
 
-pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)
+static pid_t proc_spawn_any(int netns_fd, char *const argv[], int out_fd,
+			    int err_fd, int keep)
 {
 	pid_t parent = getpid(), pid;
 	int pfd[2], e = 0;
@@ -60,7 +64,8 @@ pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		proc_child(netns_fd, argv, out_fd, err_fd, pfd[1], parent);
+		proc_child(netns_fd, argv, out_fd, err_fd, pfd[1], parent,
+			   keep);
 	}
 	close(pfd[1]);
 	do
@@ -72,6 +77,17 @@ pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)
 		return -e;
 	}
 	return pid;
+}
+
+pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)
+{
+	return proc_spawn_any(netns_fd, argv, out_fd, err_fd, 0);
+}
+
+pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
+		      int err_fd)
+{
+	return proc_spawn_any(netns_fd, argv, out_fd, err_fd, 1);
 }
 
 int proc_stop(pid_t pid, int grace_ms)

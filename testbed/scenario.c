@@ -11,12 +11,130 @@
 
 enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
 
+/* A [matrix NAME]: lists of profiles and condition values, expanded into
+ * one cell per combination once the file is read. */
+struct scenario_matrix {
+	char name[32];
+	int line;
+	char a[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
+	char b[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
+	int na, nb, a_line, b_line;
+	double vals[CELLCOND_NPARAMS][SCENARIO_MAX_LIST];
+	int nvals[CELLCOND_NPARAMS];
+	double expect_min, expect_max;
+	char expect_text[64];
+	char reason[256];
+	unsigned char has;
+};
+
 struct scenario_ctx {
 	struct scenario *s;
 	const char *profile_dir;
-	struct scenario_cell *cell; /* NULL while in [scenario] */
+	struct scenario_cell *cell;	/* the [cell] being read, or NULL */
+	struct scenario_matrix *matrix; /* the [matrix] being read, or NULL */
 	unsigned char has[SCENARIO_MAX_CELLS];
+	struct cell_cond defaults;	/* condition keys of [scenario] */
+	unsigned default_params;
+	unsigned cell_params[SCENARIO_MAX_CELLS]; /* set in the cell itself */
+	struct scenario_matrix *matrices;
+	int nmatrices;
 };
+
+/* Allowed range of each condition parameter (cellcond_names order). */
+static const double scenario_param_range[CELLCOND_NPARAMS][2] = {
+	{ 0, 60000 },	   /* rtt_ms */
+	{ 0, 60000 },	   /* jitter_ms */
+	{ 0, 1 },	   /* loss */
+	{ 0, 100000000 },  /* rate_kbit */
+	{ -60000, 60000 }, /* skew_ms */
+	{ 0, 60000 },	   /* coord_delay_a_ms */
+	{ 0, 60000 },	   /* coord_delay_b_ms */
+};
+
+static int scenario_param_index(const char *key)
+{
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		if (!strcmp(key, cellcond_names[i]))
+			return i;
+	return -1;
+}
+
+/* A plain decimal number (optional '-', digits, one '.') in the
+ * parameter's range; rate_kbit must be whole. */
+static int scenario_param_value(int i, const char *p, size_t len,
+				double *out, struct cfg_error *err)
+{
+	char buf[32], *end;
+	size_t k = 0;
+	int digits = 0, dots = 0;
+
+	while (len && isspace((unsigned char)*p)) {
+		p++;
+		len--;
+	}
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	if (len && *p == '-')
+		k = 1;
+	for (size_t j = k; j < len; j++) {
+		if (isdigit((unsigned char)p[j]))
+			digits++;
+		else if (p[j] == '.')
+			dots++;
+		else
+			digits = -1000;
+	}
+	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
+	    (i == 3 && dots)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%.*s' is not a %snumber", (int)len, p,
+			 i == 3 ? "whole " : "");
+		return -1;
+	}
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	*out = strtod(buf, &end);
+	if (*out < scenario_param_range[i][0] ||
+	    *out > scenario_param_range[i][1]) {
+		snprintf(err->msg, sizeof(err->msg), "%s must be in %g..%g",
+			 cellcond_names[i], scenario_param_range[i][0],
+			 scenario_param_range[i][1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Comma-separated list into out[]; returns the count or -1. */
+static int scenario_list(const char *v, char out[][PROFILE_NAME_MAX],
+			 struct cfg_error *err)
+{
+	int n = 0;
+
+	for (const char *p = v;; p++) {
+		const char *q = strchr(p, ',');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+
+		while (len && isspace((unsigned char)*p)) {
+			p++;
+			len--;
+		}
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (!len || len >= PROFILE_NAME_MAX ||
+		    n == SCENARIO_MAX_LIST) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "a list of 1..%d names separated by commas, "
+				 "each 1..%d characters",
+				 SCENARIO_MAX_LIST, PROFILE_NAME_MAX - 1);
+			return -1;
+		}
+		memcpy(out[n], p, len);
+		out[n++][len] = '\0';
+		if (!q)
+			return n;
+		p = q;
+	}
+}
 
 static int scenario_copy(char *dst, size_t cap, const char *v,
 			 struct cfg_error *err)
@@ -172,14 +290,104 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	if (!strcmp(key, "reason"))
 		return scenario_copy(cell->reason, sizeof(cell->reason), v,
 				     err);
+	int i = scenario_param_index(key);
+	if (i >= 0) {
+		double x;
+
+		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+			return -1;
+		cellcond_set(&cell->cond, i, x);
+		c->cell_params[cell - c->s->cells] |= 1u << i;
+		return 0;
+	}
 	snprintf(err->msg, sizeof(err->msg),
-		 "unknown key in a cell; known keys: a b expect reason");
+		 "unknown key in a cell; known keys: a b expect reason "
+		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
+		 "coord_delay_b_ms");
 	return -1;
 }
 
-static int scenario_main_key(struct scenario *s, const char *key, const char *v,
-			     struct cfg_error *err)
+static int scenario_profile_list(struct scenario_ctx *c, const char *v,
+				 char out[][PROFILE_NAME_MAX], int *n,
+				 struct cfg_error *err)
 {
+	struct nat_profile *p = malloc(2 * sizeof(*p));
+	int has, ret = 0;
+
+	if (!p)
+		return -1;
+	*n = scenario_list(v, out, err);
+	/* Load each once now, so a bad name is reported at this line. */
+	for (int i = 0; *n > 0 && i < *n && ret == 0; i++)
+		ret = scenario_profile(c, out[i], &p[0], &p[1], &has, err);
+	free(p);
+	return *n < 0 ? -1 : ret;
+}
+
+static int scenario_matrix_key(struct scenario_ctx *c, const char *key,
+			       const char *v, int line, struct cfg_error *err)
+{
+	struct scenario_matrix *m = c->matrix;
+	int i;
+
+	if (!strcmp(key, "a")) {
+		m->has |= CELL_HAS_A;
+		m->a_line = line;
+		return scenario_profile_list(c, v, m->a, &m->na, err);
+	}
+	if (!strcmp(key, "b")) {
+		m->has |= CELL_HAS_B;
+		m->b_line = line;
+		return scenario_profile_list(c, v, m->b, &m->nb, err);
+	}
+	if (!strcmp(key, "expect")) {
+		m->has |= CELL_HAS_EXPECT;
+		if (scenario_parse_expect(v, &m->expect_min,
+					  &m->expect_max) < 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "'%s' is not an expectation; write \">= x\", "
+				 "\"<= x\", \"== x\" or \"x..y\" with "
+				 "0 <= x <= y <= 1",
+				 v);
+			return -1;
+		}
+		return scenario_copy(m->expect_text, sizeof(m->expect_text), v,
+				     err);
+	}
+	if (!strcmp(key, "reason"))
+		return scenario_copy(m->reason, sizeof(m->reason), v, err);
+	i = scenario_param_index(key);
+	if (i < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "unknown key in a matrix; known keys: a b expect "
+			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
+			 "skew_ms coord_delay_a_ms coord_delay_b_ms");
+		return -1;
+	}
+	m->nvals[i] = 0;
+	for (const char *p = v;; p++) {
+		const char *q = strchr(p, ',');
+		size_t len = q ? (size_t)(q - p) : strlen(p);
+
+		if (m->nvals[i] == SCENARIO_MAX_LIST) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "at most %d values", SCENARIO_MAX_LIST);
+			return -1;
+		}
+		if (scenario_param_value(i, p, len,
+					 &m->vals[i][m->nvals[i]++], err) < 0)
+			return -1;
+		if (!q)
+			return 0;
+		p = q;
+	}
+}
+
+static int scenario_main_key(struct scenario_ctx *c, const char *key,
+			     const char *v, struct cfg_error *err)
+{
+	struct scenario *s = c->s;
+
 	if (!strcmp(key, "description"))
 		return scenario_copy(s->description, sizeof(s->description), v,
 				     err);
@@ -191,9 +399,20 @@ static int scenario_main_key(struct scenario *s, const char *key, const char *v,
 		return scenario_int(v, 1, 256, &s->parallel, err);
 	if (!strcmp(key, "timeout_ms"))
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
+	int i = scenario_param_index(key);
+	if (i >= 0) {
+		double x;
+
+		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+			return -1;
+		cellcond_set(&c->defaults, i, x);
+		c->default_params |= 1u << i;
+		return 0;
+	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms");
+		 "seed parallel timeout_ms rtt_ms jitter_ms loss rate_kbit "
+		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
 	return -1;
 }
 
@@ -209,6 +428,40 @@ static int scenario_cell_name_ok(const char *name)
 	return 1;
 }
 
+static int scenario_matrix_section(struct scenario_ctx *c, const char *name,
+				   int line, struct cfg_error *err)
+{
+	struct scenario_matrix *m;
+
+	while (isspace((unsigned char)*name))
+		name++;
+	if (!scenario_cell_name_ok(name) || strlen(name) >= sizeof(m->name)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "a matrix needs a name of 1..%zu letters, digits, "
+			 "'.', '_', '+' or '-': [matrix NAME]",
+			 sizeof(m->name) - 1);
+		return -1;
+	}
+	for (int i = 0; i < c->nmatrices; i++)
+		if (!strcmp(c->matrices[i].name, name)) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "matrix name used twice (first at line %d)",
+				 c->matrices[i].line);
+			return -1;
+		}
+	if (c->nmatrices == SCENARIO_MAX_MATRICES) {
+		snprintf(err->msg, sizeof(err->msg), "more than %d matrices",
+			 SCENARIO_MAX_MATRICES);
+		return -1;
+	}
+	m = &c->matrices[c->nmatrices++];
+	memset(m, 0, sizeof(*m));
+	strcpy(m->name, name);
+	m->line = line;
+	c->matrix = m;
+	return 0;
+}
+
 static int scenario_section(struct scenario_ctx *c, const char *section,
 			    int line, struct cfg_error *err)
 {
@@ -216,15 +469,18 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	const char *name;
 	int i;
 
-	if (!strcmp(section, "scenario")) {
-		c->cell = NULL;
+	c->cell = NULL;
+	c->matrix = NULL;
+	if (!strcmp(section, "scenario"))
 		return 0;
-	}
+	if (!strncmp(section, "matrix", 6) &&
+	    (!section[6] || isspace((unsigned char)section[6])))
+		return scenario_matrix_section(c, section + 6, line, err);
 	if (strncmp(section, "cell", 4) ||
 	    (section[4] && !isspace((unsigned char)section[4]))) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "unknown section; a scenario has [scenario] and "
-			 "[cell NAME]");
+			 "unknown section; a scenario has [scenario], "
+			 "[cell NAME] and [matrix NAME]");
 		return -1;
 	}
 	for (name = section + 4; isspace((unsigned char)*name); name++)
@@ -266,13 +522,97 @@ static int scenario_handler(void *user, const char *section, const char *key,
 		return scenario_section(c, section, line, err);
 	if (!section[0]) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "key before any section; put it under [scenario] "
-			 "or a [cell NAME]");
+			 "key before any section; put it under [scenario], "
+			 "a [cell NAME] or a [matrix NAME]");
 		return -1;
 	}
 	if (c->cell)
 		return scenario_cell_key(c, key, value, err);
-	return scenario_main_key(c->s, key, value, err);
+	if (c->matrix)
+		return scenario_matrix_key(c, key, value, line, err);
+	return scenario_main_key(c, key, value, err);
+}
+
+/* One cell per combination of a, b and every listed parameter; names are
+ * NAME:a:b plus :param=value for each swept parameter. */
+static int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
+			   struct cfg_error *err)
+{
+	struct scenario *s = c->s;
+	int idx[CELLCOND_NPARAMS] = { 0 }, total = m->na * m->nb;
+
+	for (int p = 0; p < CELLCOND_NPARAMS; p++)
+		if (m->nvals[p])
+			total *= m->nvals[p];
+	if (s->ncells + total > SCENARIO_MAX_CELLS)
+		return cfg_fail(err, s->path, m->line, "",
+				"[matrix %s] expands to %d cells; with the "
+				"others that is more than %d",
+				m->name, total, SCENARIO_MAX_CELLS);
+	for (int ia = 0; ia < m->na; ia++)
+		for (int ib = 0; ib < m->nb; ib++) {
+			memset(idx, 0, sizeof(idx));
+			for (;;) {
+				struct scenario_cell *cell =
+					&s->cells[s->ncells];
+				unsigned *cp = &c->cell_params[s->ncells];
+				char name[256];
+				int n, p;
+
+				memset(cell, 0, sizeof(*cell));
+				n = snprintf(name, sizeof(name), "%s:%s:%s",
+					     m->name, m->a[ia], m->b[ib]);
+				for (p = 0; p < CELLCOND_NPARAMS; p++) {
+					if (!m->nvals[p])
+						continue;
+					cellcond_set(&cell->cond, p,
+						     m->vals[p][idx[p]]);
+					*cp |= 1u << p;
+					if (m->nvals[p] > 1)
+						n += snprintf(name + n,
+							      sizeof(name) - n,
+							      ":%s=%g",
+							      cellcond_names[p],
+							      m->vals[p][idx[p]]);
+				}
+				if (n >= (int)sizeof(cell->name))
+					return cfg_fail(
+						err, s->path, m->line, "",
+						"cell name '%s' is too long; "
+						"shorten the matrix name",
+						name);
+				strcpy(cell->name, name);
+				cell->line = m->line;
+				cell->expect_min = m->expect_min;
+				cell->expect_max = m->expect_max;
+				strcpy(cell->expect_text, m->expect_text);
+				strcpy(cell->reason, m->reason);
+				if (scenario_profile(c, m->a[ia], &cell->a,
+						     &cell->a_carrier,
+						     &cell->a_has_carrier,
+						     err) < 0 ||
+				    scenario_profile(c, m->b[ib], &cell->b,
+						     &cell->b_carrier,
+						     &cell->b_has_carrier,
+						     err) < 0)
+					return cfg_fail(err, s->path, m->a_line,
+							"a", "%s", err->msg);
+				c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B |
+						    CELL_HAS_EXPECT;
+				s->ncells++;
+				/* Next combination of the lists (odometer). */
+				for (p = 0; p < CELLCOND_NPARAMS; p++) {
+					if (m->nvals[p] < 2)
+						continue;
+					if (++idx[p] < m->nvals[p])
+						break;
+					idx[p] = 0;
+				}
+				if (p == CELLCOND_NPARAMS)
+					break;
+			}
+		}
+	return 0;
 }
 
 /* Required keys are checked once the whole file is read; the error names
@@ -291,6 +631,27 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	size_t k;
 	int i;
 
+	for (i = 0; i < c->nmatrices; i++)
+		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
+			if (!(c->matrices[i].has & required[k].bit))
+				return cfg_fail(err, s->path,
+						c->matrices[i].line,
+						required[k].key,
+						"missing in [matrix %s]; every "
+						"matrix needs a, b and expect",
+						c->matrices[i].name);
+	for (i = 0; i < c->nmatrices; i++)
+		if (scenario_expand(c, &c->matrices[i], err) < 0)
+			return -1;
+	/* Cells inherit [scenario]'s conditions unless they set their own. */
+	for (i = 0; i < s->ncells; i++) {
+		for (int p = 0; p < CELLCOND_NPARAMS; p++)
+			if (!(c->cell_params[i] & (1u << p)) &&
+			    (c->default_params & (1u << p)))
+				cellcond_set(&s->cells[i].cond, p,
+					     cellcond_get(&c->defaults, p));
+		s->cells[i].params |= c->cell_params[i] | c->default_params;
+	}
 	if (!s->ncells)
 		return cfg_fail(err, s->path, 0, "",
 				"no [cell NAME] section; a scenario needs at "
@@ -332,7 +693,12 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 	memcpy(s->name, base, len);
 	s->name[len] = '\0';
 
-	if (cfg_parse_file(path, scenario_handler, &c, err) < 0)
-		return -1;
-	return scenario_check(&c, err);
+	c.matrices = calloc(SCENARIO_MAX_MATRICES, sizeof(*c.matrices));
+	if (!c.matrices)
+		return cfg_fail(err, path, 0, "", "out of memory");
+	int ret = cfg_parse_file(path, scenario_handler, &c, err);
+	if (ret == 0)
+		ret = scenario_check(&c, err);
+	free(c.matrices);
+	return ret;
 }

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "cellcond.h"
 #include "cfg.h"
 #include "profile.h"
 
@@ -20,7 +21,10 @@ struct scenario_cell {
 	double expect_min, expect_max; /* success-rate range, inclusive */
 	char expect_text[64];	/* as written, e.g. ">= 0.95" */
 	char reason[256];	/* one line: why this outcome is expected */
-	int line;		/* line of the [cell] header */
+	int line;		/* line of the [cell] or [matrix] header */
+	struct cell_cond cond;	/* link conditions, skew */
+	unsigned params;	/* bit i: cellcond_names[i] was set or swept,
+				 * so results report it */
 };
 
 struct scenario {
@@ -34,6 +38,9 @@ struct scenario {
 	int ncells;
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };
+
+#define SCENARIO_MAX_MATRICES 16
+#define SCENARIO_MAX_LIST 32 /* values in one list key of a [matrix] */
 
 /* Parses path, loading each cell's profiles from profile_dir, and the
  * carrier profile of each that has `behind`. 0, or -1 with err naming

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "daemons.h"
+#include "linkcond.h"
 #include "log.h"
 #include "nat.h"
 #include "proc.h"
@@ -22,7 +24,6 @@
 #include "trials.h"
 #include "world.h"
 
-#define COORD_READY_MS 5000
 
 struct run_opts {
 	const char *results_dir;
@@ -56,106 +57,32 @@ static void run_usage(FILE *f)
 		"cell did not or the\nrun failed, 2 bad input, 4 not root.\n");
 }
 
-static int mkdir_p(const char *path)
+/* A counter of the side's router plus its carrier's, -1 if unreadable. */
+static long long side_counter(struct world *w, const struct world_side *sd,
+			      const char *name)
 {
-	char tmp[PATH_MAX];
+	unsigned long long v, sum = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-static int open_out(const char *dir, const char *name, int flags)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (nat_counter(sd->router.fd, w->table, name, &v))
 		return -1;
+	sum += v;
+	if (sd->carrier.fd >= 0) {
+		if (nat_counter(sd->carrier.fd, w->table, name, &v))
+			return -1;
+		sum += v;
 	}
-	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-}
-
-/* Readiness is polled, not slept: the coordinator prints its "listening"
- * event once its socket is bound. */
-static int coord_wait_ready(const char *dir, pid_t pid)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char path[PATH_MAX], line[512];
-
-	if (snprintf(path, sizeof(path), "%s/coordinator.jsonl", dir) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (int waited = 0; waited < COORD_READY_MS; waited += 10) {
-		FILE *f = fopen(path, "re");
-
-		while (f && fgets(line, sizeof(line), f))
-			if (strstr(line, "\"listening\"")) {
-				fclose(f);
-				return 0;
-			}
-		if (f)
-			fclose(f);
-		if (proc_starttime(pid) == 0 || punchlab_stop)
-			return -ECHILD;
-		nanosleep(&ts, NULL);
-	}
-	return -ETIMEDOUT;
-}
-
-static pid_t coord_start(struct world *w, const char *dir, int verbose)
-{
-	char path[PATH_MAX], listen[64];
-	char *argv[] = { path,	       "--listen",	  listen, "--run-id",
-			 (char *)w->rid, verbose ? "-v" : NULL, NULL };
-	int out, err;
-	pid_t pid;
-
-	if (punchlab_sibling("punch-coordinator", path, sizeof(path)) < 0)
-		return -ENOENT;
-	snprintf(listen, sizeof(listen), "%s:%d", WORLD_COORD_ADDR,
-		 WORLD_COORD_PORT);
-	out = open_out(dir, "coordinator.jsonl", O_TRUNC);
-	err = open_out(dir, "coordinator.log", O_TRUNC);
-	if (out < 0 || err < 0) {
-		pid = -errno;
-		goto out;
-	}
-	pid = proc_spawn(w->charlie.fd, argv, out, err);
-	if (pid > 0)
-		cleanup_pid(w->cu, pid);
-out:
-	if (out >= 0)
-		close(out);
-	if (err >= 0)
-		close(err);
-	return pid;
+	return (long long)sum;
 }
 
 static void read_counters(struct world *w, struct nat_counts (*nc)[2])
 {
 	for (int c = 0; c < w->ncells; c++)
 		for (int s = 0; s < 2; s++) {
-			unsigned long long v;
-			int fd = w->cells[c].side[s].router.fd;
+			const struct world_side *sd = &w->cells[c].side[s];
 
 			nc[c][s].syn_dropped =
-				nat_counter(fd, w->table, "syn_dropped", &v) ?
-					-1 :
-					(long long)v;
-			nc[c][s].rst_sent =
-				nat_counter(fd, w->table, "rst_sent", &v) ?
-					-1 :
-					(long long)v;
+				side_counter(w, sd, "syn_dropped");
+			nc[c][s].rst_sent = side_counter(w, sd, "rst_sent");
 		}
 }
 
@@ -191,6 +118,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				   agent[PATH_MAX], path[PATH_MAX];
 	struct trials_cfg tc;
 	struct world *w = NULL;
+	const char *link_method = "none";
 	FILE *jsonl = NULL;
 	int e, logfd = -1, only_cell = -1;
 	pid_t coord;
@@ -209,7 +137,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	    (e = punchlab_sibling("punch-agent", agent, sizeof(agent))) < 0)
 		return e;
 	snprintf(dir, sizeof(dir), "%s/%s/%s", o->results_dir, s->name, rid);
-	if ((e = mkdir_p(dir)) < 0) {
+	if ((e = daemons_mkdir_p(dir)) < 0) {
 		fprintf(stderr, "punchlab run: cannot create %s: %s\n", dir,
 			strerror(-e));
 		return e;
@@ -233,20 +161,18 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 			s->name, err);
 		goto out;
 	}
-	coord = coord_start(w, dir, o->verbose);
-	if (coord < 0 || (e = coord_wait_ready(dir, coord)) < 0) {
-		e = coord < 0 ? coord : e;
-		fprintf(stderr,
-			"punchlab run: coordinator did not come up: %s (see "
-			"%s/coordinator.log)\n",
-			strerror(-e), dir);
+	if ((e = daemons_shaper(w, s, dir, &link_method, 0)) < 0)
+		goto out;
+	coord = daemons_coordinator(w, dir, o->verbose, 0);
+	if (coord < 0) {
+		e = coord;
 		goto out;
 	}
 	jsonl = NULL;
 	if (snprintf(path, sizeof(path), "%s/trials.jsonl", dir) <
 	    (int)sizeof(path))
 		jsonl = fopen(path, "we");
-	logfd = open_out(dir, "agents.log", O_APPEND);
+	logfd = daemons_open_out(dir, "agents.log", O_APPEND);
 	if (!jsonl || logfd < 0) {
 		e = -errno;
 		goto out;
@@ -268,7 +194,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 		e = -ENAMETOOLONG;
 		goto out;
 	}
-	e = results_write(s, rid, res, nc, path);
+	e = results_write(s, rid, res, nc, link_method, path);
 out:
 	if (e == -EINTR || punchlab_stop)
 		fprintf(stderr, "punchlab run: interrupted, removing run %s\n",

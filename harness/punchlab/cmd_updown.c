@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "daemons.h"
+#include <limits.h>
 #include "punchlab.h"
 #include "world.h"
 
@@ -13,8 +15,8 @@ static void up_usage(FILE *f)
 {
 	fprintf(f, "Usage: punchlab up [--profiles DIR] SCENARIO.ini\n\n"
 		   "Builds the scenario's namespaces, links and NAT rules, "
-		   "starts nothing,\nprints how to get in, and leaves it up "
-		   "until `punchlab down RUN-ID`.\nExit codes: 0 up, 1 "
+		   "starts the\ncoordinator (and the link shaper), prints how to get in, "
+		   "and leaves it\nall up until `punchlab down RUN-ID`.\nExit codes: 0 up, 1 "
 		   "failed (nothing left), 2 bad input, 4 not root.\n");
 }
 
@@ -45,9 +47,8 @@ static void print_access(const struct world *w)
 	       w->cells[0].side[0].host.ns);
 	printf("NAT rules:   ip netns exec %s nft list table ip %s\n",
 	       w->cells[0].side[0].router.ns, w->table);
-	printf("Coordinator: ip netns exec %s build/bin/punch-coordinator "
-	       "--listen %s:%d\n",
-	       w->charlie.ns, WORLD_COORD_ADDR, WORLD_COORD_PORT);
+	printf("Coordinator: running in %s on %s:%d\n", w->charlie.ns,
+	       WORLD_COORD_ADDR, WORLD_COORD_PORT);
 	printf("Agent:       ip netns exec %s build/bin/punch-agent "
 	       "--coordinator %s:%d --local-port 20000 --key 1\n",
 	       w->cells[0].side[0].host.ns, WORLD_COORD_ADDR,
@@ -102,7 +103,23 @@ int cmd_up(int argc, char **argv)
 		free(s);
 		return EXIT_FAIL;
 	}
+	/* The coordinator and the shaper (if any link is conditioned) stay up
+	 * with the topology, until `punchlab down`. */
+	char dir[PATH_MAX];
+	const char *method = "none";
+
+	snprintf(dir, sizeof(dir), "results/%s/%s", s->name, rid);
+	if (daemons_mkdir_p(dir) < 0 ||
+	    daemons_shaper(w, s, dir, &method, 1) < 0 ||
+	    daemons_coordinator(w, dir, 0, 1) < 0) {
+		fprintf(stderr, "punchlab up: starting the daemons failed; "
+				"removing the topology\n");
+		world_free(w);
+		free(s);
+		return EXIT_FAIL;
+	}
 	print_access(w); /* w points into s */
+	printf("Link conditions: %s; logs in %s\n", method, dir);
 	world_detach(w);
 	free(s);
 	return EXIT_PASS;

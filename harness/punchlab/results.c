@@ -39,6 +39,7 @@ static json_t *cell_json(const struct scenario_cell *c,
 				      "max", c->expect_max, "reason",
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
+	json_object_set_new(j, "params", trials_params(c));
 	if (nc) {
 		nat = json_object();
 		for (int s = 0; s < 2; s++)
@@ -55,7 +56,7 @@ static json_t *cell_json(const struct scenario_cell *c,
 
 int results_write(const struct scenario *s, const char *rid,
 		  struct cell_result *res, struct nat_counts (*counts)[2],
-		  const char *path)
+		  const char *link_method, const char *path)
 {
 	json_t *root, *cells = json_array();
 	int failed = 0;
@@ -89,8 +90,9 @@ int results_write(const struct scenario *s, const char *rid,
 		       pass ? "PASS" : "FAIL");
 	}
 	fflush(stdout);
-	root = json_pack("{s:s, s:s, s:I, s:o}", "scenario", s->name, "run_id",
-			 rid, "seed", (json_int_t)s->seed, "cells", cells);
+	root = json_pack("{s:s, s:s, s:I, s:s, s:o}", "scenario", s->name,
+			 "run_id", rid, "seed", (json_int_t)s->seed,
+			 "link_conditions", link_method, "cells", cells);
 	if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
 		json_decref(root);
 		return -EIO;

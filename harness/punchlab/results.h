@@ -11,11 +11,11 @@ struct nat_counts {
 	long long syn_dropped, rst_sent; /* -1: could not be read */
 };
 
-/* Writes path (summary.json) and prints one line per cell on stdout.
+/* Writes path (summary.json; link_method: "none", "netem", "nfqueue") and prints one line per cell on stdout.
  * counts[cell][side] may be NULL. Returns the number of cells whose
  * measured interval misses their expectation, or -errno. */
 int results_write(const struct scenario *s, const char *rid,
 		  struct cell_result *res, struct nat_counts (*counts)[2],
-		  const char *path);
+		  const char *link_method, const char *path);
 
 #endif

@@ -71,8 +71,9 @@ static int side_start(const struct trials_cfg *cfg, struct running *r,
 		      int s)
 {
 	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
-	char coord[64], port[16], key[32], name[64], timeout[16];
-	char *argv[16];
+	const struct cell_cond *cc = &cfg->s->cells[r->cell].cond;
+	char coord[64], port[16], key[32], name[64], timeout[16], skew[24];
+	char *argv[20];
 	int pfd[2], n = 0;
 	pid_t pid;
 
@@ -98,6 +99,14 @@ static int side_start(const struct trials_cfg *cfg, struct running *r,
 	argv[n++] = name;
 	argv[n++] = "--timeout-ms";
 	argv[n++] = timeout;
+	/* Skew: bob starts this much after alice (or before, negative). */
+	if (s == 1 && cc->skew_ms != 0) {
+		snprintf(skew, sizeof(skew), "%lld",
+			 (long long)(cc->skew_ms >= 0 ? cc->skew_ms + 0.5 :
+							cc->skew_ms - 0.5));
+		argv[n++] = "--skew-ms";
+		argv[n++] = skew;
+	}
 	argv[n] = NULL;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -154,6 +163,18 @@ static double span_ms(json_t *a, json_t *b, const char *mark)
 	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
 }
 
+json_t *trials_params(const struct scenario_cell *c)
+{
+	json_t *p = json_object();
+
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		if (c->params & (1u << i))
+			json_object_set_new(
+				p, cellcond_names[i],
+				json_real(cellcond_get(&c->cond, i)));
+	return p;
+}
+
 static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -191,6 +212,7 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "start_skew_us",
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
+	json_object_set_new(t, "params", trials_params(c));
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	json_dumpf(t, jsonl, JSON_COMPACT);

@@ -51,5 +51,8 @@ struct trials_cfg {
 int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 	       struct cell_result *res);
 void cell_result_free(struct cell_result *r);
+/* {"param": value} of the cell's conditions that the scenario set. */
+struct json_t;
+struct json_t *trials_params(const struct scenario_cell *c);
 
 #endif

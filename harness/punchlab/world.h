@@ -7,7 +7,9 @@
  *                        [charlie 192.0.2.1]
  *
  * inet routes /32s: every WAN host has one address and a default route to
- * 192.0.2.254 (on inet's loopback) over its own veth. */
+ * 192.0.2.254 (on inet's loopback) over its own veth. A home whose router
+ * does not translate (mapping none) gets a public LAN from 198.18.0.0/15
+ * (RFC 2544), routed by inet to its router. */
 #ifndef PUNCHLAB_WORLD_H
 #define PUNCHLAB_WORLD_H
 
@@ -25,11 +27,15 @@ struct world_host {
 	int fd; /* namespace fd, -1 when not created */
 };
 
+/* A home: host behind a router, and for NAT444 the carrier NAT whose
+ * subscriber the router is (router WAN 100.64.0.2/10, carrier LAN
+ * 100.64.0.1/10). The public address is the router's, or the carrier's. */
 struct world_side {
-	struct world_host router, host;
-	char wan_addr[16]; /* router's public address */
+	struct world_host router, host, carrier;
+	char wan_addr[16]; /* public address on the WAN */
 	char lan_addr[16]; /* host's address */
-	const struct nat_profile *profile;
+	char lan_prefix[20];
+	const struct nat_profile *profile, *carrier_profile;
 };
 
 struct world_cell {
@@ -51,6 +57,15 @@ struct world {
 struct world *world_new(const char *rid, const struct scenario *s,
 			volatile sig_atomic_t *stop, char *err,
 			size_t err_cap);
+/* Link conditions of every cell (scenario cells' cond). With the NFQUEUE
+ * mechanism installs the queue rules in inet and returns the number of
+ * queues, their punch-shaper specs ("N:delay:jitter:loss:rate") in
+ * specs[] (caller frees each and the array); with netem applies qdiscs
+ * and returns 0. *method gets the linkcond method (0 when no cell is
+ * shaped). -errno with err filled on failure. */
+int world_shape(struct world *w, const struct scenario *s, char ***specs,
+		int *method, char *err, size_t err_cap);
+
 /* Stops recorded processes and deletes every namespace. NULL is safe. */
 void world_free(struct world *w);
 /* Frees the memory and leaves the topology up (punchlab up). */

@@ -1,0 +1,180 @@
+/* daemons: the run's coordinator and shaper, started in their namespaces
+ * and waited for by the events they print. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "daemons.h"
+#include "linkcond.h"
+#include "proc.h"
+#include "punchlab.h"
+
+#define READY_MS 5000
+
+int daemons_mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int daemons_open_out(const char *dir, const char *name, int flags)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* Readiness is polled, not slept: a daemon prints an {"event": NAME}
+ * line into its output file once it is ready. */
+static int wait_event(const char *dir, const char *file, const char *event,
+		      pid_t pid)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char path[PATH_MAX], line[1024], want[64];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	snprintf(want, sizeof(want), "\"%s\"", event);
+	for (int waited = 0; waited < READY_MS; waited += 10) {
+		FILE *f = fopen(path, "re");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, want)) {
+				fclose(f);
+				return 0;
+			}
+		if (f)
+			fclose(f);
+		if (proc_starttime(pid) == 0 || proc_zombie(pid) ||
+		    punchlab_stop)
+			return -ECHILD;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Starts a daemon of ours in ns with stdout to <name>.jsonl and stderr to
+ * <name>.log in the run folder, registered for cleanup, and waits for
+ * its ready event. argv[0] is the program's name next to punchlab. */
+static pid_t daemon_start(struct world *w, int ns, const char *dir,
+			  const char *name, char **argv, const char *event,
+			  int keep)
+{
+	char path[PATH_MAX], file[64];
+	int out, err, e;
+	pid_t pid;
+
+	if (punchlab_sibling(argv[0], path, sizeof(path)) < 0)
+		return -ENOENT;
+	argv[0] = path;
+	snprintf(file, sizeof(file), "%s.jsonl", name);
+	out = daemons_open_out(dir, file, O_TRUNC);
+	snprintf(file, sizeof(file), "%s.log", name);
+	err = daemons_open_out(dir, file, O_TRUNC);
+	if (out < 0 || err < 0) {
+		pid = -errno;
+		goto out;
+	}
+	pid = keep ? proc_spawn_kept(ns, argv, out, err) :
+		     proc_spawn(ns, argv, out, err);
+	if (pid > 0)
+		cleanup_pid(w->cu, pid);
+out:
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	if (pid < 0)
+		return pid;
+	snprintf(file, sizeof(file), "%s.jsonl", name);
+	e = wait_event(dir, file, event, pid);
+	if (e < 0) {
+		fprintf(stderr,
+			"punchlab run: %s did not come up: %s (see %s/%s.log)\n",
+			name, strerror(-e), dir, name);
+		return e;
+	}
+	return pid;
+}
+
+pid_t daemons_coordinator(struct world *w, const char *dir, int verbose,
+			  int keep)
+{
+	char listen[64];
+	char *argv[] = { "punch-coordinator", "--listen", listen, "--run-id",
+			 (char *)w->rid, verbose ? "-v" : NULL, NULL };
+
+	snprintf(listen, sizeof(listen), "%s:%d", WORLD_COORD_ADDR,
+		 WORLD_COORD_PORT);
+	return daemon_start(w, w->charlie.fd, dir, "coordinator", argv,
+			    "listening", keep);
+}
+
+/* Link conditions: queue rules in inet plus punch-shaper holding the
+ * queues (or netem, where the kernel has it). */
+int daemons_shaper(struct world *w, const struct scenario *s,
+		   const char *dir, const char **method_name, int keep)
+{
+	char **specs = NULL, err[512] = "", seed[32];
+	char **argv;
+	int n, method, e = 0, k = 0;
+
+	n = world_shape(w, s, &specs, &method, err, sizeof(err));
+	*method_name = method ? linkcond_method_name(method) : "none";
+	if (n < 0) {
+		fprintf(stderr, "punchlab run: link conditions: %s\n", err);
+		e = n;
+		goto out;
+	}
+	if (n == 0)
+		goto out;
+	argv = calloc(2 * n + 8, sizeof(*argv));
+	if (!argv) {
+		e = -ENOMEM;
+		goto out;
+	}
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seed);
+	argv[k++] = "punch-shaper";
+	for (int i = 0; i < n; i++) {
+		argv[k++] = "--queue";
+		argv[k++] = specs[i];
+	}
+	argv[k++] = "--seed";
+	argv[k++] = seed;
+	argv[k++] = "--run-id";
+	argv[k++] = w->rid;
+	argv[k] = NULL;
+	e = daemon_start(w, w->inet.fd, dir, "shaper", argv, "ready", keep);
+	free(argv);
+	e = e < 0 ? e : 0;
+out:
+	for (int i = 0; specs && specs[i]; i++)
+		free(specs[i]);
+	free(specs);
+	return e;
+}
+

@@ -1,0 +1,45 @@
+/* capture: packet captures of interfaces inside network namespaces, both
+ * directions, stamped by the kernel (nanoseconds, CLOCK_REALTIME) and
+ * written as pcap files by one child process per group of interfaces. */
+#ifndef PUNCHLAB_CAPTURE_H
+#define PUNCHLAB_CAPTURE_H
+
+#include <sys/types.h>
+
+#define CAPTURE_SNAPLEN_DEFAULT 262144
+/* How long capture_stop lets the child write what is still queued. */
+#define CAPTURE_STOP_GRACE_MS 3000
+
+struct capture;
+
+/* An empty group; snaplen <= 0 means CAPTURE_SNAPLEN_DEFAULT. NULL with
+ * errno set. capture_stop frees it. */
+struct capture *capture_new(int snaplen);
+/* Opens a packet socket bound to ifname inside the namespace netns_fd
+ * refers to (the calling thread enters it and comes back) and writes the
+ * pcap header to pcap_path (created or truncated). From here on the
+ * kernel queues the interface's packets for the group, so nothing is lost
+ * before capture_run. Only before capture_run. 0 or -errno: -ENODEV no
+ * such interface there, -EBUSY already running, -EINVAL bad name. */
+int capture_add(struct capture *c, int netns_fd, const char *ifname,
+		const char *pcap_path);
+/* Forks the child that writes every added interface's packets until
+ * capture_stop. It dies with its parent, ignores SIGINT (the harness
+ * decides when captures end) and on SIGTERM writes what the kernel still
+ * holds, then exits: register capture_pid() with the cleanup registry.
+ * Returns once the child has opened every file: 0 or -errno. */
+int capture_run(struct capture *c);
+/* capture_new + capture_add + capture_run for one interface. NULL with
+ * errno set. */
+struct capture *capture_start(int netns_fd, const char *ifname,
+			      const char *pcap_path, int snaplen);
+/* The child's pid; 0 before capture_run and after the child was reaped. */
+pid_t capture_pid(const struct capture *c);
+/* Stops and reaps the child (call cleanup_reaped for its pid), closes the
+ * sockets and frees c; NULL is safe and returns 0. Returns the packets
+ * written over all interfaces, or -errno when the child could not report
+ * (the files then hold what it had flushed: it flushes after each batch).
+ * Packets the kernel dropped because the child fell behind are logged. */
+long long capture_stop(struct capture *c);
+
+#endif
