@@ -3,6 +3,7 @@
  * wave start a fresh SYN sequence (the kernel's own retransmissions run
  * inside a wave). */
 #include <errno.h>
+#include <sys/random.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -16,8 +17,22 @@
 #include "sock.h"
 
 /* Pause after an RST or ICMP error so a peer that answers every SYN at
- * once does not make us spin. */
-#define PUNCH_ERROR_PAUSE_NS (100 * LOOP_NS_PER_MS)
+ * once does not make us spin. Uniform in 50..150 ms: a fixed pause kept
+ * both sides' waves in lockstep, so success depended on whether the skew
+ * was a multiple of the pause (measured: 8/20 at 500 ms, 0/20 at 250 ms
+ * between two RST routers). */
+#define PUNCH_ERROR_PAUSE_MIN_NS (50 * LOOP_NS_PER_MS)
+#define PUNCH_ERROR_PAUSE_SPAN_NS (100 * LOOP_NS_PER_MS)
+
+static int64_t punch_error_pause(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint64_t)loop_now_ns();
+	return PUNCH_ERROR_PAUSE_MIN_NS +
+	       (int64_t)(r % (uint64_t)PUNCH_ERROR_PAUSE_SPAN_NS);
+}
 
 static int64_t punch_min(int64_t a, int64_t b)
 {
@@ -131,7 +146,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 			if (punch_note(p, r, err, &last, why, sizeof(why), o))
 				return -1;
 			if (loop_sleep_until(punch_min(
-				    loop_now_ns() + PUNCH_ERROR_PAUSE_NS,
+				    loop_now_ns() + punch_error_pause(),
 				    p->deadline_ns)))
 				break;
 		}
