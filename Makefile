@@ -5,7 +5,8 @@
 #   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan.
 
 CC      ?= gcc
-PKGS    := libmnl libnftables inih jansson libcrypto libnetfilter_queue libnftnl
+PKGS    := libmnl libnftables inih jansson libcrypto libnetfilter_queue libnftnl \
+	   libpcap libnetfilter_conntrack
 B       := build
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes

@@ -1,6 +1,7 @@
-/* capture: AF_PACKET sockets opened inside each namespace by the caller
- * (a socket stays in the namespace it was created in), handed to one
- * forked child that poll()s them all and writes pcap through libpcap. */
+/* capture: AF_PACKET sockets with TPACKET_V3 rings, opened inside each
+ * namespace by the caller (a socket stays in the namespace it was created
+ * in), handed to one forked child that poll()s them all and writes pcap
+ * through libpcap. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
@@ -28,13 +29,17 @@
 #include "netns.h"
 #include "proc.h"
 
-/* Large enough for a burst of full-size frames while the child writes. */
-#define CAPTURE_RCVBUF (4 * 1024 * 1024)
-/* Packets read from one socket per wakeup, so a busy link cannot starve
- * the others. */
-#define CAPTURE_BATCH 256
-/* Drained at stop, per socket: bounds the stop on a link still busy. */
-#define CAPTURE_DRAIN_MAX 65536
+/* The kernel's ring per interface (TPACKET_V3): blocks that fill with
+ * packets of any size and are handed over when full or after
+ * CAPTURE_BLOCK_TOV_MS; the kernel stamps each packet as it delivers it
+ * (the skb's own software stamp when it has one), whatever the child is
+ * doing then. 4 x 128 KiB holds a few hundred handshake-sized packets or
+ * eight 64 KiB GSO frames per interface. */
+#define CAPTURE_BLOCK_SIZE (128 * 1024)
+#define CAPTURE_BLOCK_NR 4
+#define CAPTURE_FRAME_SIZE 2048
+#define CAPTURE_BLOCK_TOV_MS 10
+#define CAPTURE_SNAPLEN_MAX (CAPTURE_BLOCK_SIZE - 256)
 #define CAPTURE_READY_MS 5000
 
 struct capture_if {
@@ -42,8 +47,11 @@ struct capture_if {
 	int linktype; /* DLT_EN10MB (SOCK_RAW) or DLT_RAW (SOCK_DGRAM) */
 	char *path;
 	char *name; /* ifname, for logs */
-	pcap_dumper_t *dump; /* child only */
-	pcap_t *dead;	     /* child only */
+	/* child only */
+	pcap_dumper_t *dump;
+	pcap_t *dead;
+	unsigned char *ring;
+	unsigned int cur; /* next block to read */
 };
 
 /* What the child reports per interface at exit. */
@@ -68,6 +76,8 @@ struct capture *capture_new(int snaplen)
 	if (!c)
 		return NULL;
 	c->snaplen = snaplen > 0 ? snaplen : CAPTURE_SNAPLEN_DEFAULT;
+	if (c->snaplen > CAPTURE_SNAPLEN_MAX)
+		c->snaplen = CAPTURE_SNAPLEN_MAX;
 	c->report = -1;
 	return c;
 }
@@ -88,7 +98,7 @@ static int capture_header(const char *path, int linktype, int snaplen)
 	d = pcap_dump_open(p, path);
 	if (!d) {
 		ret = errno ? -errno : -EIO;
-		log_warnx("capture: %s: %s", path, pcap_geterr(p));
+		log_warnx("capture: %s", pcap_geterr(p)); /* names path */
 	} else if (pcap_dump_flush(d) < 0) {
 		ret = -EIO;
 	}
@@ -100,14 +110,25 @@ static int capture_header(const char *path, int linktype, int snaplen)
 
 /* Runs inside the target namespace: a packet socket that sees nothing
  * until bound (protocol 0), then every frame of one interface, sent or
- * received. Ethernet-like links are captured with their L2 header,
- * anything else (tun, ipip) from the IP header on. */
-static int capture_open_sock(const char *ifname, int *linktype)
+ * received, cut to snaplen by a one-instruction filter so the ring holds
+ * more. Ethernet-like links are captured with their L2 header, anything
+ * else (tun, ipip) from the IP header on. */
+static int capture_open_sock(const char *ifname, int snaplen, int *linktype)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
+	struct sock_filter cut = BPF_STMT(BPF_RET | BPF_K, (unsigned)snaplen);
+	struct sock_fprog prog = { .len = 1, .filter = &cut };
+	struct tpacket_req3 req = {
+		.tp_block_size = CAPTURE_BLOCK_SIZE,
+		.tp_block_nr = CAPTURE_BLOCK_NR,
+		.tp_frame_size = CAPTURE_FRAME_SIZE,
+		.tp_frame_nr = CAPTURE_BLOCK_SIZE / CAPTURE_FRAME_SIZE *
+			       CAPTURE_BLOCK_NR,
+		.tp_retire_blk_tov = CAPTURE_BLOCK_TOV_MS,
+	};
 	struct ifreq ifr = { 0 };
-	int fd, on = 1, buf = CAPTURE_RCVBUF, type = SOCK_RAW, ret;
+	int fd, ver = TPACKET_V3, type = SOCK_RAW, ret;
 
 	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
 again:
@@ -128,11 +149,12 @@ again:
 		}
 	}
 	*linktype = type == SOCK_RAW ? DLT_EN10MB : DLT_RAW;
-	/* SO_RCVBUFFORCE passes the rmem_max cap; it needs CAP_NET_ADMIN,
-	 * which a capture has anyway, but fall back when it is refused. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0 ||
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) <
+		    0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) <
+		    0 ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		goto err;
 	return fd;
@@ -171,7 +193,7 @@ int capture_add(struct capture *c, int netns_fd, const char *ifname,
 		close(self);
 		return ret;
 	}
-	fd = capture_open_sock(ifname, &linktype);
+	fd = capture_open_sock(ifname, c->snaplen, &linktype);
 	back = netns_enter(self);
 	close(self);
 	if (back < 0) {
@@ -261,66 +283,106 @@ static void capture_close_others(const struct capture *c, int report)
 	free(keep);
 }
 
-/* Reads what one socket holds, up to max packets; returns how many were
- * written. */
-static long capture_read(struct capture_if *ci, unsigned char *buf,
-			 int snaplen, long max)
+/* Writes the packets of every block the kernel has handed over, up to
+ * max_blocks, and gives the blocks back. Returns the packets written. */
+static long capture_read(struct capture_if *ci, int snaplen,
+			 unsigned int max_blocks)
 {
-	char ctl[CMSG_SPACE(sizeof(struct timespec))];
-	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)snaplen };
+	struct tpacket_block_desc *bd;
+	struct tpacket3_hdr *ph;
 	struct pcap_pkthdr h;
-	struct cmsghdr *cm;
-	struct timespec ts;
-	struct msghdr m;
+	uint32_t off, npk;
 	long got = 0;
-	ssize_t n;
 
-	while (got < max) {
-		m = (struct msghdr){ .msg_iov = &iov,
-				     .msg_iovlen = 1,
-				     .msg_control = ctl,
-				     .msg_controllen = sizeof(ctl) };
-		/* MSG_TRUNC: a packet socket then returns the frame's real
-		 * length, which pcap keeps as the original length. */
-		n = recvmsg(ci->sock, &m, MSG_TRUNC | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* An error (ENETDOWN while the link is down) is reported
-		 * once and the socket resumes when the link comes back. */
-		if (n < 0)
-			return got;
-		ts.tv_sec = 0;
-		ts.tv_nsec = 0;
-		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_TIMESTAMPNS &&
-			    cm->cmsg_len >= CMSG_LEN(sizeof(ts)))
-				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-		if (!ts.tv_sec)
-			clock_gettime(CLOCK_REALTIME, &ts);
-		h.ts.tv_sec = ts.tv_sec;
-		h.ts.tv_usec = ts.tv_nsec; /* nanosecond file: ns here */
-		h.len = (bpf_u_int32)n;
-		h.caplen = n > snaplen ? (bpf_u_int32)snaplen : (bpf_u_int32)n;
-		pcap_dump((u_char *)ci->dump, &h, buf);
-		got++;
+	for (unsigned int k = 0; k < max_blocks; k++) {
+		bd = (struct tpacket_block_desc *)(ci->ring +
+						   (size_t)ci->cur *
+							   CAPTURE_BLOCK_SIZE);
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
+				      __ATOMIC_ACQUIRE) &
+		      TP_STATUS_USER))
+			break;
+		off = bd->hdr.bh1.offset_to_first_pkt;
+		npk = bd->hdr.bh1.num_pkts;
+		for (uint32_t i = 0; i < npk; i++) {
+			/* The kernel wrote these offsets; still, nothing is
+			 * read outside the block. */
+			if (off < sizeof(*bd) ||
+			    off > CAPTURE_BLOCK_SIZE - sizeof(*ph))
+				break;
+			ph = (struct tpacket3_hdr *)((unsigned char *)bd + off);
+			if ((size_t)off + ph->tp_mac + ph->tp_snaplen >
+			    CAPTURE_BLOCK_SIZE)
+				break;
+			h.ts.tv_sec = ph->tp_sec;
+			h.ts.tv_usec = ph->tp_nsec; /* nanosecond file */
+			h.len = ph->tp_len;
+			h.caplen = ph->tp_snaplen > (uint32_t)snaplen ?
+					   (uint32_t)snaplen :
+					   ph->tp_snaplen;
+			pcap_dump((u_char *)ci->dump, &h,
+				  (unsigned char *)ph + ph->tp_mac);
+			got++;
+			if (!ph->tp_next_offset)
+				break;
+			off += ph->tp_next_offset;
+		}
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		ci->cur = (ci->cur + 1) % CAPTURE_BLOCK_NR;
 	}
 	return got;
 }
 
-/* The child: open the files for appending, report, then poll until
- * SIGTERM (from capture_stop, the cleanup registry, or the parent's
- * death), drain, flush, report counts. Never returns. */
+/* One look at every ring: writes what the kernel has handed over and
+ * flushes each file that grew, so a run killed with SIGKILL still leaves
+ * readable files. Returns the packets written. */
+static long capture_pass(struct capture *c, struct pollfd *pfd,
+			 struct capture_stat *st)
+{
+	long total = 0, got;
+	int err;
+	socklen_t el;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (pfd[i].fd < 0)
+			continue;
+		if (pfd[i].revents & POLLNVAL) {
+			pfd[i].fd = -1;
+			continue;
+		}
+		/* A link going down leaves an error on the socket that
+		 * poll() reports until someone reads it. */
+		if (pfd[i].revents & POLLERR) {
+			el = sizeof(err);
+			getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &el);
+		}
+		got = capture_read(&c->ifs[i], c->snaplen, CAPTURE_BLOCK_NR);
+		if (got) {
+			st[i].packets += (uint64_t)got;
+			pcap_dump_flush(c->ifs[i].dump);
+		}
+		total += got;
+	}
+	return total;
+}
+
+/* The child: map the rings, open the files for appending, report, then
+ * wait until SIGTERM (from capture_stop, the cleanup registry, or the
+ * parent's death), write what the rings still hold, report the counts.
+ * Never returns. */
 static void capture_child(struct capture *c, int report, pid_t parent)
 {
 	struct capture_stat *st = calloc(c->n, sizeof(*st));
 	struct pollfd *pfd = calloc(c->n, sizeof(*pfd));
-	unsigned char *buf = malloc((size_t)c->snaplen);
 	struct sigaction sa = { .sa_handler = capture_on_term };
-	struct tpacket_stats tps;
-	socklen_t tl;
+	/* A partly filled block is handed over CAPTURE_BLOCK_TOV_MS after
+	 * it was opened: waiting three times that sees the last one. */
+	struct timespec tail = { 0, 3 * CAPTURE_BLOCK_TOV_MS * 1000000L };
+	struct tpacket_stats_v3 tps;
 	sigset_t block, wait_mask;
 	int status = 0;
+	socklen_t tl;
 	size_t i;
 
 	/* SIGTERM only interrupts ppoll(), so none is missed between the
@@ -337,13 +399,21 @@ static void capture_child(struct capture *c, int report, pid_t parent)
 	if (getppid() != parent)
 		capture_quit = 1;
 	capture_close_others(c, report);
-	if (!st || !pfd || !buf) {
+	if (!st || !pfd) {
 		status = ENOMEM;
 		goto out_status;
 	}
 	for (i = 0; i < c->n; i++) {
 		struct capture_if *ci = &c->ifs[i];
+		void *m = mmap(NULL, (size_t)CAPTURE_BLOCK_SIZE *
+					     CAPTURE_BLOCK_NR,
+			       PROT_READ | PROT_WRITE, MAP_SHARED, ci->sock, 0);
 
+		if (m == MAP_FAILED) {
+			status = errno;
+			goto out_status;
+		}
+		ci->ring = m;
 		ci->dead = pcap_open_dead_with_tstamp_precision(
 			ci->linktype, c->snaplen, PCAP_TSTAMP_PRECISION_NANO);
 		errno = 0;
@@ -366,28 +436,18 @@ out_status:
 
 		if (r < 0 && errno != EINTR)
 			break;
-		for (i = 0; r > 0 && i < c->n; i++) {
-			long got;
+		if (r > 0)
+			capture_pass(c, pfd, st);
+	}
+	/* Until a wait of `tail` brings nothing: bounded, for a link that
+	 * stays busy. */
+	for (int k = 0; k < 100; k++) {
+		int r = ppoll(pfd, c->n, &tail, &wait_mask);
 
-			if (!pfd[i].revents)
-				continue;
-			if (pfd[i].revents & POLLNVAL) {
-				pfd[i].fd = -1;
-				continue;
-			}
-			got = capture_read(&c->ifs[i], buf, c->snaplen,
-					   CAPTURE_BATCH);
-			st[i].packets += (uint64_t)got;
-			/* Flushed per batch: a run killed with SIGKILL
-			 * still leaves readable files. */
-			if (got)
-				pcap_dump_flush(c->ifs[i].dump);
-		}
+		if (capture_pass(c, pfd, st) == 0 && r == 0)
+			break;
 	}
 	for (i = 0; i < c->n; i++) {
-		if (pfd[i].fd >= 0)
-			st[i].packets += (uint64_t)capture_read(
-				&c->ifs[i], buf, c->snaplen, CAPTURE_DRAIN_MAX);
 		tl = sizeof(tps);
 		if (getsockopt(c->ifs[i].sock, SOL_PACKET, PACKET_STATISTICS,
 			       &tps, &tl) == 0)

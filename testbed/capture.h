@@ -1,19 +1,21 @@
 /* capture: packet captures of interfaces inside network namespaces, both
- * directions, stamped by the kernel (nanoseconds, CLOCK_REALTIME) and
- * written as pcap files by one child process per group of interfaces. */
+ * directions, stamped by the kernel as it delivers them (nanoseconds,
+ * CLOCK_REALTIME) and written as pcap files by one child process per group
+ * of interfaces. Each interface costs the kernel a 512 KiB ring. */
 #ifndef PUNCHLAB_CAPTURE_H
 #define PUNCHLAB_CAPTURE_H
 
 #include <sys/types.h>
 
-#define CAPTURE_SNAPLEN_DEFAULT 262144
+#define CAPTURE_SNAPLEN_DEFAULT 65535 /* a whole 64 KiB GSO frame */
 /* How long capture_stop lets the child write what is still queued. */
 #define CAPTURE_STOP_GRACE_MS 3000
 
 struct capture;
 
-/* An empty group; snaplen <= 0 means CAPTURE_SNAPLEN_DEFAULT. NULL with
- * errno set. capture_stop frees it. */
+/* An empty group; snaplen <= 0 means CAPTURE_SNAPLEN_DEFAULT, more than
+ * the ring's block holds (about 128 KiB) is cut to that. NULL with errno
+ * set. capture_stop frees it. */
 struct capture *capture_new(int snaplen);
 /* Opens a packet socket bound to ifname inside the namespace netns_fd
  * refers to (the calling thread enters it and comes back) and writes the

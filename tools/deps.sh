@@ -5,6 +5,7 @@ set -eu
 
 PKGS="gcc make pkg-config libmnl-dev libnftables-dev libinih-dev
 libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
+libpcap-dev libnetfilter-conntrack-dev
 nftables iproute2 iputils-ping python3
 python3-matplotlib"
 

@@ -370,8 +370,8 @@ static void test_refused_and_sigterm(void)
 	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 1);
 	CU_ASSERT_FATAL(ja && jb);
 	CU_ASSERT_STRING_EQUAL(jstr(ja, "outcome"), "refused");
-	/* 800 ms of waves each refused at once, then a 100 ms pause. */
-	CU_ASSERT(jint(ja, "attempts") >= 3 && jint(ja, "attempts") <= 9);
+	/* 800 ms of waves each refused at once, then a 50-150 ms pause. */
+	CU_ASSERT(jint(ja, "attempts") >= 3 && jint(ja, "attempts") <= 17);
 	CU_ASSERT(json_is_null(json_object_get(ja, "t_established_ns")));
 	CU_ASSERT_STRING_EQUAL(jstr(jb, "outcome"), "timeout");
 	CU_ASSERT_STRING_EQUAL(jstr(jb, "error"), "terminated");
