@@ -3,11 +3,13 @@
 #   make scenarios  install missing packages, build, run the shipped scenarios
 #   make test       install missing packages, build, run unit + integration tests
 #   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan.
+#   B=dir FAULT_PERCENT=N: a test build whose agents fail N% of punches
+#   (bench/gate.sh shows the gate catches it; never for real runs).
 
 CC      ?= gcc
 PKGS    := libmnl libnftables inih jansson libcrypto libnetfilter_queue libnftnl \
 	   libpcap libnetfilter_conntrack
-B       := build
+B       ?= build
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(DEBUG),1)
@@ -25,7 +27,8 @@ endif
 # `make deps` may have installed the libraries.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
-CPPFLAGS   = -D_GNU_SOURCE -Itestbed -Iharness/common $(PKG_CFLAGS)
+CPPFLAGS   = -D_GNU_SOURCE -Itestbed -Iharness/common $(PKG_CFLAGS) \
+	$(if $(FAULT_PERCENT),-DPUNCH_FAULT_PERCENT=$(FAULT_PERCENT))
 CFLAGS     = -std=c11 $(OPT) $(WARN) -MMD -MP
 LDLIBS     = $(PKG_LIBS) -lm
 

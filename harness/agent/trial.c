@@ -117,6 +117,17 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 		  p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)),
 		  r->punch.role == COORD_ROLE_INITIATOR ? "initiator"
 							: "responder");
+#ifdef PUNCH_FAULT_PERCENT
+	/* Only in builds made with `make FAULT_PERCENT=N` (bench/gate.sh):
+	 * the initiator gives up on N% of punches, so that the regression
+	 * gate can be shown to catch a drop in success. */
+	if (r->punch.role == COORD_ROLE_INITIATOR &&
+	    (uint64_t)(r->punch.nonce % 100) < PUNCH_FAULT_PERCENT) {
+		loop_sleep_until(deadline);
+		return outcome_set(&r->o, OUTCOME_TIMEOUT,
+				   "fault injected by this test build");
+	}
+#endif
 	if (punch_run(&pp, &r->pr, &r->o))
 		return -1;
 	err = trial_check_peername(r->pr.fd, &pp.peer, &r->o);

@@ -165,9 +165,67 @@ $PL clean >"$OUT/clean.out"
 cat "$OUT/clean.out"
 check "punchlab clean removes what the killed run left" nothing_left "$rid"
 
-# --- shipped scenarios ---------------------------------------------------------
-$PL run --results "$OUT/shipped" scenarios/*.ini
-check "shipped scenarios meet their expectations" [ $? -eq 0 ]
+# --- probe: each router behaves as its profile declares -------------------------
+for f in nat-profiles/*.ini; do
+	p=$(basename "$f" .ini)
+	$PL probe "$p" --json="$OUT/probe-$p.json" >"$OUT/probe-$p.txt" 2>&1
+	rc=$?
+	check "probe $p: every axis measured as declared" [ $rc -eq 0 ]
+	[ $rc -eq 0 ] || cat "$OUT/probe-$p.txt"
+	prid=$(sed -n 's/^  "run_id": "\([0-9a-f]\{6\}\)",$/\1/p' "$OUT/probe-$p.json")
+	[ -n "$prid" ] && ! nothing_left "$prid" && bad "probe $p left objects of $prid"
+done
+check "probe home-eim: EIM, preserved ports, drop" sh -c "
+	grep -q '^  mapping  *endpoint-independent  *endpoint-independent  *PASS' $OUT/probe-home-eim.txt &&
+	grep -q '^  port assignment  *preserve  *preserve  *PASS' $OUT/probe-home-eim.txt &&
+	grep -q '^  unsolicited SYN  *drop  *drop  *PASS' $OUT/probe-home-eim.txt"
+check "probe symmetric: APDM, random ports" sh -c "
+	grep -q '^  mapping  *address+port-dependent  *address+port-dependent  *PASS' $OUT/probe-symmetric.txt &&
+	grep -q '^  port assignment  *random  *random  *PASS' $OUT/probe-symmetric.txt"
+$PL probe no-such-profile >/dev/null 2>&1
+check "probe of an unknown profile exits 2" [ $? -eq 2 ]
+$PL probe home-eim --keep >"$OUT/probe-keep" 2>&1
+prid=$(sed -n 's/^probe topology \([0-9a-f]\{6\}\) is up:$/\1/p' "$OUT/probe-keep")
+check "probe --keep: the probe server answers from h1 ($prid)" sh -c \
+	"ip netns exec pl-$prid-h1 /usr/bin/python3 -c \"import urllib.request as u; print(u.urlopen('http://192.0.2.11:3479/', timeout=2).read().decode())\" | grep -q '\"observed_ip\": \"198.51.100.1\"'"
+$PL down "$prid" >/dev/null 2>&1
+check "punchlab down removes a kept probe" nothing_left "$prid"
 
-check "no punchlab namespace is left at all" sh -c "! ls /run/netns 2>/dev/null | grep -q '^pl-'"
+# --- link conditions: measured RTT against configured --------------------------
+for rtt in 20 50 100; do
+	printf '[scenario]\nrtt_ms = %s\n[cell x]\na = home-eim\nb = home-eim\nexpect = >= 0.9\n' \
+		"$rtt" >"$OUT/rtt$rtt.ini"
+	$PL up "$OUT/rtt$rtt.ini" >"$OUT/up$rtt" 2>&1
+	rid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/up$rtt")
+	# router A to router B crosses both WAN links: rtt/2 + rtt/2
+	got=$(ip netns exec "pl-$rid-c0-ra" ping -c 20 -i 0.05 -q 203.0.113.1 2>/dev/null |
+		sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	echo "  configured RTT $rtt ms, measured mean ${got:-none} ms"
+	check "measured RTT within 1 ms of $rtt ms" \
+		/usr/bin/python3 -c "import sys; sys.exit(0 if abs(float('${got:-1e9}') - $rtt) < 1 else 1)"
+	$PL down "$rid" >/dev/null 2>&1
+	check "rtt $rtt topology and shaper removed" nothing_left "$rid"
+done
+
+# --- the NAT matrix: every ordered pair of shipped profiles ---------------------
+start=$(date +%s)
+$PL run --results "$OUT/matrix" scenarios/nat-matrix.ini >"$OUT/matrix.out" 2>&1
+rc=$?
+grep -E "FAIL|punchlab:" "$OUT/matrix.out"
+echo "  matrix wall time: $(( $(date +%s) - start )) s"
+check "NAT matrix: all 100 cells inside their expectation" [ $rc -eq 0 ]
+check "NAT matrix: 100 cells measured" \
+	[ "$(grep -c -E ' (PASS|FAIL)$' "$OUT/matrix.out")" -eq 100 ]
+
+# --- shipped scenarios ---------------------------------------------------------
+$PL run --results "$OUT/shipped" scenarios/eim-vs-eim.ini \
+	scenarios/eim-vs-symmetric.ini scenarios/symmetric-vs-symmetric.ini
+check "shipped pair scenarios meet their expectations" [ $? -eq 0 ]
+
+# Every run this script made (other runs on the machine are not ours).
+left=""
+for r in $(ls -d "$OUT"/*/*/*/ 2>/dev/null | xargs -n1 basename | grep -E '^[0-9a-f]{6}$'); do
+	nothing_left "$r" || left="$left $r"
+done
+check "no run of this test left anything (${left:-none})" [ -z "$left" ]
 finish
