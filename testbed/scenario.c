@@ -399,6 +399,16 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 1, 256, &s->parallel, err);
 	if (!strcmp(key, "timeout_ms"))
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
+	if (!strcmp(key, "node")) {
+		static const char *const nodes[] = { "embedded", "bitcoind",
+						     "bitcoind-import", NULL };
+		int n = cfg_enum(v, nodes, err);
+
+		if (n < 0)
+			return -1;
+		s->node = n;
+		return 0;
+	}
 	int i = scenario_param_index(key);
 	if (i >= 0) {
 		double x;
@@ -411,7 +421,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms rtt_ms jitter_ms loss rate_kbit "
+		 "seed parallel timeout_ms node rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
 	return -1;
 }

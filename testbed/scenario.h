@@ -35,6 +35,7 @@ struct scenario {
 	uint64_t seed;
 	int parallel;	/* trials in flight per cell */
 	int timeout_ms; /* per trial, from the punch start */
+	int node;	/* 0 embedded, 1 bitcoind, 2 bitcoind-import */
 	int ncells;
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "btcnode.h"
+#include "btcprobe.h"
 #include "cleanup.h"
 #include "daemons.h"
 #include "linkcond.h"
@@ -107,8 +109,10 @@ static void write_run_info(const char *dir, const struct scenario *s,
 	fclose(f);
 }
 
+#define RUN_SKIPPED (-100000) /* not an errno: the scenario was skipped */
+
 /* One scenario, start to finish; its folder goes to dir_out. Returns
- * failed cells (>= 0) or -errno. */
+ * failed cells (>= 0), RUN_SKIPPED, or -errno. */
 static int run_one(const struct scenario *s, const struct run_opts *o,
 		   char *dir_out, size_t dir_cap)
 {
@@ -118,7 +122,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				   agent[PATH_MAX], path[PATH_MAX];
 	struct trials_cfg tc;
 	struct world *w = NULL;
-	const char *link_method = "none";
+	const char *link_method = "none", *bitcoind = NULL;
 	FILE *jsonl = NULL;
 	int e, logfd = -1, only_cell = -1;
 	pid_t coord;
@@ -131,6 +135,24 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 			fprintf(stderr, "punchlab run: %s has no cell '%s'\n",
 				s->path, o->only_cell);
 			return -EINVAL;
+		}
+	}
+	if (s->node != NODE_EMBEDDED) {
+		struct btcprobe caps;
+
+		if (btcnode_find(&bitcoind, NULL) < 0) {
+			printf("SKIP: %s needs bitcoind: set BITCOIND (and "
+			       "BITCOIN_CLI) to your build\n",
+			       s->name);
+			return RUN_SKIPPED;
+		}
+		if (s->node == NODE_BITCOIND_IMPORT &&
+		    (btcprobe_get(bitcoind, &caps) < 0 ||
+		     !caps.importpeersocket)) {
+			printf("SKIP: %s needs a bitcoind with "
+			       "-importpeersocket; %s has none\n",
+			       s->name, bitcoind);
+			return RUN_SKIPPED;
 		}
 	}
 	if ((e = runid_new(rid)) < 0 ||
@@ -184,8 +206,12 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				  .stop = &punchlab_stop,
 				  .progress = isatty(2),
 				  .only_cell = only_cell,
-				  .only_trial = o->only_trial };
-	e = trials_run(&tc, jsonl, res);
+				  .only_trial = o->only_trial,
+				  .bitcoind = bitcoind,
+				  .run_dir = dir,
+				  .node = (enum trials_node)s->node };
+	e = s->node == NODE_EMBEDDED ? trials_run(&tc, jsonl, res) :
+				       btctrials_run(&tc, jsonl, res);
 	if (e < 0)
 		goto out;
 	read_counters(w, nc);
@@ -264,7 +290,7 @@ int cmd_run(int argc, char **argv)
 			      .only_trial = -1 };
 	struct scenario *sc;
 	char **dirs;
-	int opt, n, failed = 0, broken = 0, ret, ndirs = 0;
+	int opt, n, failed = 0, broken = 0, ret, ndirs = 0, skipped = 0;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
@@ -352,6 +378,10 @@ int cmd_run(int argc, char **argv)
 
 		if (dir[0] && r >= 0)
 			dirs[ndirs++] = strdup(dir);
+		if (r == RUN_SKIPPED) {
+			skipped++;
+			continue;
+		}
 		if (r < 0) {
 			if (r == -EINVAL) {
 				free(sc);
@@ -376,6 +406,11 @@ int cmd_run(int argc, char **argv)
 		       failed, broken);
 		return EXIT_FAIL;
 	}
-	printf("punchlab: every cell within its expectation\n");
+	if (skipped == n) {
+		printf("punchlab: every scenario skipped\n");
+		return EXIT_SKIP;
+	}
+	printf("punchlab: every cell within its expectation%s\n",
+	       skipped ? " (some scenarios skipped)" : "");
 	return EXIT_PASS;
 }

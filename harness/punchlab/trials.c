@@ -30,6 +30,7 @@
 static const char *const outcome_names[OUTCOME_N] = {
 	"ok",	     "setup",	 "bind",	"coordinator",
 	"wrong-peer", "refused", "unreachable", "timeout",
+	"bitcoind",
 };
 
 const char *outcome_str(enum outcome o)
@@ -67,48 +68,67 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
+		      int s, char **argv, char (*buf)[64])
+{
+	const struct cell_cond *cc = &cfg->s->cells[cell].cond;
+	const struct world_side *ws = &cfg->w->cells[cell].side[s];
+	int n = 0;
+
+	snprintf(buf[0], 64, "%s:%d", WORLD_COORD_ADDR, WORLD_COORD_PORT);
+	snprintf(buf[1], 64, "%d", LOCAL_PORT_BASE + trial % LOCAL_PORT_SPAN);
+	/* Unique per trial in the run: the coordinator pairs by key. */
+	snprintf(buf[2], 64, "%llu",
+		 (unsigned long long)(cell + 1) * 1000000ull + trial + 1);
+	/* The run id in every process's command line (punchlab clean, tests). */
+	snprintf(buf[3], 64, "%s-c%d-%s-t%d", cfg->w->rid, cell,
+		 s ? "bob" : "alice", trial);
+	snprintf(buf[4], 64, "%d", cfg->s->timeout_ms);
+	argv[n++] = (char *)cfg->agent_path;
+	argv[n++] = "--coordinator";
+	argv[n++] = buf[0];
+	argv[n++] = "--local-port";
+	argv[n++] = buf[1];
+	argv[n++] = "--key";
+	argv[n++] = buf[2];
+	argv[n++] = "--name";
+	argv[n++] = buf[3];
+	argv[n++] = "--timeout-ms";
+	argv[n++] = buf[4];
+	/* Skew: bob starts this much after alice (or before, negative). */
+	if (s == 1 && cc->skew_ms != 0) {
+		snprintf(buf[5], 64, "%lld",
+			 (long long)(cc->skew_ms >= 0 ? cc->skew_ms + 0.5 :
+							cc->skew_ms - 0.5));
+		argv[n++] = "--skew-ms";
+		argv[n++] = buf[5];
+	}
+	if (cfg->node != NODE_EMBEDDED) {
+		snprintf(buf[6], 64, "%s:%d", ws->lan_addr, 18444);
+		snprintf(buf[7], 64, "%d", cfg->s->timeout_ms + 30000);
+		argv[n++] = "--node";
+		argv[n++] = cfg->node == NODE_BITCOIND ? "bitcoind" :
+							 "bitcoind-import";
+		argv[n++] = "--socks";
+		argv[n++] = "127.0.0.1:19050";
+		argv[n++] = "--bitcoind-p2p";
+		argv[n++] = buf[6];
+		argv[n++] = "--hold-ms";
+		argv[n++] = buf[7];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 static int side_start(const struct trials_cfg *cfg, struct running *r,
 		      int s)
 {
 	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
-	const struct cell_cond *cc = &cfg->s->cells[r->cell].cond;
-	char coord[64], port[16], key[32], name[64], timeout[16], skew[24];
-	char *argv[20];
-	int pfd[2], n = 0;
+	char buf[8][64], *argv[32];
+	int pfd[2];
 	pid_t pid;
 
-	snprintf(coord, sizeof(coord), "%s:%d", WORLD_COORD_ADDR,
-		 WORLD_COORD_PORT);
-	snprintf(port, sizeof(port), "%d",
-		 LOCAL_PORT_BASE + r->trial % LOCAL_PORT_SPAN);
-	/* Unique per trial in the run: the coordinator pairs by key. */
-	snprintf(key, sizeof(key), "%llu",
-		 (unsigned long long)(r->cell + 1) * 1000000ull + r->trial + 1);
-	/* The run id in every process's command line (punchlab clean, tests). */
-	snprintf(name, sizeof(name), "%s-c%d-%s-t%d", cfg->w->rid, r->cell,
-		 s ? "bob" : "alice", r->trial);
-	snprintf(timeout, sizeof(timeout), "%d", cfg->s->timeout_ms);
-	argv[n++] = (char *)cfg->agent_path;
-	argv[n++] = "--coordinator";
-	argv[n++] = coord;
-	argv[n++] = "--local-port";
-	argv[n++] = port;
-	argv[n++] = "--key";
-	argv[n++] = key;
-	argv[n++] = "--name";
-	argv[n++] = name;
-	argv[n++] = "--timeout-ms";
-	argv[n++] = timeout;
-	/* Skew: bob starts this much after alice (or before, negative). */
-	if (s == 1 && cc->skew_ms != 0) {
-		snprintf(skew, sizeof(skew), "%lld",
-			 (long long)(cc->skew_ms >= 0 ? cc->skew_ms + 0.5 :
-							cc->skew_ms - 0.5));
-		argv[n++] = "--skew-ms";
-		argv[n++] = skew;
-	}
-	argv[n] = NULL;
-
+	trials_agent_argv(cfg, r->cell, r->trial, s, argv, buf);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
 	pid = proc_spawn(ws->host.fd, argv, pfd[1], cfg->log_fd);
@@ -220,14 +240,8 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 	fflush(jsonl);
 	json_decref(t);
 
-	res->trials++;
-	if (o == OUTCOME_OK) {
-		res->successes++;
-		res->ttc_ms[res->n_ok] = ttc;
-		res->hs_ms[res->n_ok] = hs;
-		res->n_ok++;
-	} else {
-		res->fail[o]++;
+	trials_account(res, o, ttc, hs);
+	if (o != OUTCOME_OK) {
 		/* Failures a cell does not expect get a command that replays
 		 * exactly this trial; report.md lists it for every failure. */
 		if (c->expect_min > 0)
@@ -237,6 +251,20 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 				cfg->progress ? "\n" : "", r->trial, c->name,
 				outcome_str(o), c->name, r->trial,
 				cfg->s->path);
+	}
+}
+
+void trials_account(struct cell_result *res, enum outcome o, double ttc,
+		    double hs)
+{
+	res->trials++;
+	if (o == OUTCOME_OK) {
+		res->successes++;
+		res->ttc_ms[res->n_ok] = ttc;
+		res->hs_ms[res->n_ok] = hs;
+		res->n_ok++;
+	} else {
+		res->fail[o]++;
 	}
 }
 

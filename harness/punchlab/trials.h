@@ -21,6 +21,7 @@ enum outcome {
 	OUTCOME_REFUSED,
 	OUTCOME_UNREACHABLE,
 	OUTCOME_TIMEOUT,
+	OUTCOME_BITCOIND, /* punched, but the nodes did not peer or relay */
 	OUTCOME_N
 };
 
@@ -36,6 +37,8 @@ struct cell_result {
 	size_t n_ok;
 };
 
+enum trials_node { NODE_EMBEDDED, NODE_BITCOIND, NODE_BITCOIND_IMPORT };
+
 struct trials_cfg {
 	const struct scenario *s;
 	struct world *w;
@@ -44,7 +47,24 @@ struct trials_cfg {
 	volatile sig_atomic_t *stop;
 	int progress; /* 1: \r line on a terminal, 0: plain lines */
 	int only_cell, only_trial; /* -1: all */
+	/* bitcoind modes (btctrials.c) */
+	const char *bitcoind;
+	const char *run_dir;
+	enum trials_node node;
 };
+
+/* bitcoind modes: a pair of regtest nodes per cell, trials one at a time;
+ * success = both list each other and a block mined on the initiator's
+ * node reaches the responder's. Same contract as trials_run. */
+int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
+		  struct cell_result *res);
+/* Shared with btctrials.c: argv for one agent of trial (cell, trial) on
+ * side s (0 alice, 1 bob) into argv (>= 32 slots) using buf for strings. */
+int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
+		      int s, char **argv, char (*buf)[64]);
+/* Adds the trial to res (ttc/hs < 0: none). */
+void trials_account(struct cell_result *res, enum outcome o, double ttc,
+		    double hs);
 
 /* Runs every trial, appending one JSON line per trial to jsonl and
  * filling res[0..ncells). 0, -EINTR when *stop was set, or -errno. */
