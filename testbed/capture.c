@@ -1,57 +1,45 @@
-/* capture: AF_PACKET sockets with TPACKET_V3 rings, opened inside each
- * namespace by the caller (a socket stays in the namespace it was created
- * in), handed to one forked child that poll()s them all and writes pcap
- * through libpcap. */
+/* capture: a group of capture rings (capture_ring.c), each opened inside
+ * its interface's namespace by the caller (a socket stays in the namespace
+ * it was created in), handed to one forked child that poll()s them all and
+ * writes one pcap file per interface through libpcap. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <net/if_arp.h>
-#include <linux/filter.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "capture_ring.h"
 #include "log.h"
 #include "netns.h"
 #include "proc.h"
 
-/* The kernel's ring per interface (TPACKET_V3): blocks that fill with
- * packets of any size and are handed over when full or after
- * CAPTURE_BLOCK_TOV_MS; the kernel stamps each packet as it delivers it
- * (the skb's own software stamp when it has one), whatever the child is
- * doing then. 4 x 128 KiB holds a few hundred handshake-sized packets or
- * eight 64 KiB GSO frames per interface. */
-#define CAPTURE_BLOCK_SIZE (128 * 1024)
-#define CAPTURE_BLOCK_NR 4
-#define CAPTURE_FRAME_SIZE 2048
-#define CAPTURE_BLOCK_TOV_MS 10
-#define CAPTURE_SNAPLEN_MAX (CAPTURE_BLOCK_SIZE - 256)
 #define CAPTURE_READY_MS 5000
+/* Arming and closing a ring each wait for an RCU grace period (~15 ms
+ * here); waits in parallel threads overlap, so 1000 interfaces do not
+ * take 30 s. */
+#define CAPTURE_THREADS 32
+/* At stop, passes over the rings until one brings nothing: bounded, for
+ * links that stay busy. */
+#define CAPTURE_TAIL_PASSES 100
 
 struct capture_if {
-	int sock;
-	int linktype; /* DLT_EN10MB (SOCK_RAW) or DLT_RAW (SOCK_DGRAM) */
+	struct capture_ring ring;
+	int err; /* of arming */
 	char *path;
-	char *name; /* ifname, for logs */
-	/* child only */
-	pcap_dumper_t *dump;
-	pcap_t *dead;
-	unsigned char *ring;
-	unsigned int cur; /* next block to read */
+	char *name;	     /* ifname, for logs */
+	pcap_dumper_t *dump; /* child only */
+	pcap_t *dead;	     /* child only */
 };
 
 /* What the child reports per interface at exit. */
@@ -76,8 +64,8 @@ struct capture *capture_new(int snaplen)
 	if (!c)
 		return NULL;
 	c->snaplen = snaplen > 0 ? snaplen : CAPTURE_SNAPLEN_DEFAULT;
-	if (c->snaplen > CAPTURE_SNAPLEN_MAX)
-		c->snaplen = CAPTURE_SNAPLEN_MAX;
+	if (c->snaplen > CAPTURE_RING_SNAPLEN_MAX)
+		c->snaplen = CAPTURE_RING_SNAPLEN_MAX;
 	c->report = -1;
 	return c;
 }
@@ -86,8 +74,8 @@ struct capture *capture_new(int snaplen)
  * the child only appends. */
 static int capture_header(const char *path, int linktype, int snaplen)
 {
-	pcap_t *p;
 	pcap_dumper_t *d;
+	pcap_t *p;
 	int ret = 0;
 
 	p = pcap_open_dead_with_tstamp_precision(linktype, snaplen,
@@ -108,67 +96,57 @@ static int capture_header(const char *path, int linktype, int snaplen)
 	return ret;
 }
 
-/* Runs inside the target namespace: a packet socket that sees nothing
- * until bound (protocol 0), then every frame of one interface, sent or
- * received, cut to snaplen by a one-instruction filter so the ring holds
- * more. Ethernet-like links are captured with their L2 header, anything
- * else (tun, ipip) from the IP header on. */
-static int capture_open_sock(const char *ifname, int snaplen, int *linktype)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_ALL) };
-	struct sock_filter cut = BPF_STMT(BPF_RET | BPF_K, (unsigned)snaplen);
-	struct sock_fprog prog = { .len = 1, .filter = &cut };
-	struct tpacket_req3 req = {
-		.tp_block_size = CAPTURE_BLOCK_SIZE,
-		.tp_block_nr = CAPTURE_BLOCK_NR,
-		.tp_frame_size = CAPTURE_FRAME_SIZE,
-		.tp_frame_nr = CAPTURE_BLOCK_SIZE / CAPTURE_FRAME_SIZE *
-			       CAPTURE_BLOCK_NR,
-		.tp_retire_blk_tov = CAPTURE_BLOCK_TOV_MS,
-	};
-	struct ifreq ifr = { 0 };
-	int fd, ver = TPACKET_V3, type = SOCK_RAW, ret;
+struct capture_job {
+	struct capture *c;
+	size_t first, step;
+	void (*fn)(struct capture_if *);
+};
 
-	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
-again:
-	fd = socket(AF_PACKET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
-		goto err;
-	sll.sll_ifindex = ifr.ifr_ifindex;
-	if (type == SOCK_RAW) {
-		if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-			goto err;
-		if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
-		    ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK) {
-			close(fd);
-			type = SOCK_DGRAM;
-			goto again;
-		}
+static void *capture_worker(void *arg)
+{
+	struct capture_job *j = arg;
+
+	for (size_t i = j->first; i < j->c->n; i += j->step)
+		j->fn(&j->c->ifs[i]);
+	return NULL;
+}
+
+/* fn on every interface, from up to CAPTURE_THREADS threads; a slice no
+ * thread could be made for runs in the calling one. */
+static void capture_each(struct capture *c, void (*fn)(struct capture_if *))
+{
+	struct capture_job jobs[CAPTURE_THREADS];
+	pthread_t th[CAPTURE_THREADS];
+	int made[CAPTURE_THREADS];
+	size_t nt = c->n < CAPTURE_THREADS ? c->n : CAPTURE_THREADS;
+
+	for (size_t t = 0; t < nt; t++) {
+		jobs[t] = (struct capture_job){c, t, nt, fn};
+		made[t] = nt > 1 && pthread_create(&th[t], NULL, capture_worker,
+						   &jobs[t]) == 0;
+		if (!made[t])
+			capture_worker(&jobs[t]);
 	}
-	*linktype = type == SOCK_RAW ? DLT_EN10MB : DLT_RAW;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) <
-		    0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) <
-		    0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		goto err;
-	return fd;
-err:
-	ret = -errno;
-	close(fd);
-	return ret;
+	for (size_t t = 0; t < nt; t++)
+		if (made[t])
+			pthread_join(th[t], NULL);
+}
+
+static void capture_arm_one(struct capture_if *ci)
+{
+	ci->err = capture_ring_arm(&ci->ring);
+}
+
+static void capture_close_one(struct capture_if *ci)
+{
+	capture_ring_close(&ci->ring);
 }
 
 int capture_add(struct capture *c, int netns_fd, const char *ifname,
 		const char *pcap_path)
 {
 	struct capture_if *ci;
-	int self, back, fd, linktype = DLT_EN10MB, ret;
+	int self, back, ret;
 
 	if (!c || netns_fd < 0 || !ifname || !pcap_path || !*pcap_path)
 		return -EINVAL;
@@ -185,6 +163,8 @@ int capture_add(struct capture *c, int netns_fd, const char *ifname,
 		c->ifs = p;
 		c->cap = ncap;
 	}
+	ci = &c->ifs[c->n];
+	*ci = (struct capture_if){.ring.sock = -1};
 	self = netns_self();
 	if (self < 0)
 		return self;
@@ -193,37 +173,33 @@ int capture_add(struct capture *c, int netns_fd, const char *ifname,
 		close(self);
 		return ret;
 	}
-	fd = capture_open_sock(ifname, c->snaplen, &linktype);
+	ret = capture_ring_open(&ci->ring, ifname, c->snaplen);
 	back = netns_enter(self);
 	close(self);
 	if (back < 0) {
 		/* A thread stranded in a testbed namespace must not go on. */
 		log_warnx("capture: cannot return to own namespace: %s",
 			  strerror(-back));
-		if (fd >= 0)
-			close(fd);
-		return back;
+		ret = back;
 	}
-	if (fd < 0)
-		return fd;
-	ret = capture_header(pcap_path, linktype, c->snaplen);
 	if (ret < 0)
-		goto err_sock;
-	ci = &c->ifs[c->n];
-	*ci = (struct capture_if){ .sock = fd, .linktype = linktype };
+		goto err_ring;
+	ret = capture_header(pcap_path, ci->ring.linktype, c->snaplen);
+	if (ret < 0)
+		goto err_ring;
 	ci->path = strdup(pcap_path);
 	ci->name = strdup(ifname);
 	if (!ci->path || !ci->name) {
 		free(ci->path);
 		free(ci->name);
 		ret = -ENOMEM;
-		goto err_sock;
+		goto err_ring;
 	}
 	c->n++;
 	return 0;
 
-err_sock:
-	close(fd);
+err_ring:
+	capture_ring_close(&ci->ring);
 	return ret;
 }
 
@@ -262,8 +238,8 @@ static int capture_cmp_int(const void *a, const void *b)
 static void capture_close_others(const struct capture *c, int report)
 {
 	int *keep = malloc((c->n + 4) * sizeof(*keep));
-	size_t nk = 0;
 	unsigned int lo = 0;
+	size_t nk = 0;
 
 	if (!keep)
 		return;
@@ -272,7 +248,7 @@ static void capture_close_others(const struct capture *c, int report)
 	keep[nk++] = 2;
 	keep[nk++] = report;
 	for (size_t i = 0; i < c->n; i++)
-		keep[nk++] = c->ifs[i].sock;
+		keep[nk++] = c->ifs[i].ring.sock;
 	qsort(keep, nk, sizeof(*keep), capture_cmp_int);
 	for (size_t i = 0; i < nk; i++) {
 		if ((unsigned int)keep[i] > lo)
@@ -283,57 +259,6 @@ static void capture_close_others(const struct capture *c, int report)
 	free(keep);
 }
 
-/* Writes the packets of every block the kernel has handed over, up to
- * max_blocks, and gives the blocks back. Returns the packets written. */
-static long capture_read(struct capture_if *ci, int snaplen,
-			 unsigned int max_blocks)
-{
-	struct tpacket_block_desc *bd;
-	struct tpacket3_hdr *ph;
-	struct pcap_pkthdr h;
-	uint32_t off, npk;
-	long got = 0;
-
-	for (unsigned int k = 0; k < max_blocks; k++) {
-		bd = (struct tpacket_block_desc *)(ci->ring +
-						   (size_t)ci->cur *
-							   CAPTURE_BLOCK_SIZE);
-		if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
-				      __ATOMIC_ACQUIRE) &
-		      TP_STATUS_USER))
-			break;
-		off = bd->hdr.bh1.offset_to_first_pkt;
-		npk = bd->hdr.bh1.num_pkts;
-		for (uint32_t i = 0; i < npk; i++) {
-			/* The kernel wrote these offsets; still, nothing is
-			 * read outside the block. */
-			if (off < sizeof(*bd) ||
-			    off > CAPTURE_BLOCK_SIZE - sizeof(*ph))
-				break;
-			ph = (struct tpacket3_hdr *)((unsigned char *)bd + off);
-			if ((size_t)off + ph->tp_mac + ph->tp_snaplen >
-			    CAPTURE_BLOCK_SIZE)
-				break;
-			h.ts.tv_sec = ph->tp_sec;
-			h.ts.tv_usec = ph->tp_nsec; /* nanosecond file */
-			h.len = ph->tp_len;
-			h.caplen = ph->tp_snaplen > (uint32_t)snaplen ?
-					   (uint32_t)snaplen :
-					   ph->tp_snaplen;
-			pcap_dump((u_char *)ci->dump, &h,
-				  (unsigned char *)ph + ph->tp_mac);
-			got++;
-			if (!ph->tp_next_offset)
-				break;
-			off += ph->tp_next_offset;
-		}
-		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
-				 __ATOMIC_RELEASE);
-		ci->cur = (ci->cur + 1) % CAPTURE_BLOCK_NR;
-	}
-	return got;
-}
-
 /* One look at every ring: writes what the kernel has handed over and
  * flushes each file that grew, so a run killed with SIGKILL still leaves
  * readable files. Returns the packets written. */
@@ -341,8 +266,6 @@ static long capture_pass(struct capture *c, struct pollfd *pfd,
 			 struct capture_stat *st)
 {
 	long total = 0, got;
-	int err;
-	socklen_t el;
 
 	for (size_t i = 0; i < c->n; i++) {
 		if (pfd[i].fd < 0)
@@ -351,13 +274,10 @@ static long capture_pass(struct capture *c, struct pollfd *pfd,
 			pfd[i].fd = -1;
 			continue;
 		}
-		/* A link going down leaves an error on the socket that
-		 * poll() reports until someone reads it. */
-		if (pfd[i].revents & POLLERR) {
-			el = sizeof(err);
-			getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &err, &el);
-		}
-		got = capture_read(&c->ifs[i], c->snaplen, CAPTURE_BLOCK_NR);
+		if (pfd[i].revents & POLLERR)
+			capture_ring_clear_error(&c->ifs[i].ring);
+		got = capture_ring_read(&c->ifs[i].ring, c->ifs[i].dump,
+					c->snaplen, CAPTURE_RING_BLOCK_NR);
 		if (got) {
 			st[i].packets += (uint64_t)got;
 			pcap_dump_flush(c->ifs[i].dump);
@@ -367,23 +287,42 @@ static long capture_pass(struct capture *c, struct pollfd *pfd,
 	return total;
 }
 
-/* The child: map the rings, open the files for appending, report, then
- * wait until SIGTERM (from capture_stop, the cleanup registry, or the
- * parent's death), write what the rings still hold, report the counts.
- * Never returns. */
+/* Maps the rings and opens the files for appending: 0 or an errno. */
+static int capture_child_open(struct capture *c, struct pollfd *pfd)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct capture_if *ci = &c->ifs[i];
+		int e = capture_ring_map(&ci->ring);
+
+		if (e < 0)
+			return -e;
+		ci->dead = pcap_open_dead_with_tstamp_precision(
+			ci->ring.linktype, c->snaplen,
+			PCAP_TSTAMP_PRECISION_NANO);
+		errno = 0;
+		ci->dump = ci->dead ? pcap_dump_open_append(ci->dead, ci->path)
+				    : NULL;
+		if (!ci->dump)
+			return errno ? errno : EIO;
+		pfd[i].fd = ci->ring.sock;
+		pfd[i].events = POLLIN;
+	}
+	return 0;
+}
+
+/* The child: report that the files are open, then wait until SIGTERM
+ * (from capture_stop, the cleanup registry, or the parent's death), write
+ * what the rings still hold, report the counts. Never returns. */
 static void capture_child(struct capture *c, int report, pid_t parent)
 {
 	struct capture_stat *st = calloc(c->n, sizeof(*st));
 	struct pollfd *pfd = calloc(c->n, sizeof(*pfd));
-	struct sigaction sa = { .sa_handler = capture_on_term };
-	/* A partly filled block is handed over CAPTURE_BLOCK_TOV_MS after
-	 * it was opened: waiting three times that sees the last one. */
-	struct timespec tail = { 0, 3 * CAPTURE_BLOCK_TOV_MS * 1000000L };
-	struct tpacket_stats_v3 tps;
+	struct sigaction sa = {.sa_handler = capture_on_term};
+	/* A partly filled block is handed over CAPTURE_RING_TOV_MS after
+	 * it was opened: a wait of three times that sees the last one. */
+	struct timespec tail = {0, 3 * CAPTURE_RING_TOV_MS * 1000000L};
 	sigset_t block, wait_mask;
-	int status = 0;
-	socklen_t tl;
-	size_t i;
+	int status = ENOMEM;
 
 	/* SIGTERM only interrupts ppoll(), so none is missed between the
 	 * check of capture_quit and the wait. */
@@ -392,42 +331,16 @@ static void capture_child(struct capture *c, int report, pid_t parent)
 	sigprocmask(SIG_BLOCK, &block, &wait_mask);
 	sigdelset(&wait_mask, SIGTERM);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGINT, SIG_IGN);
+	signal(SIGINT, SIG_IGN); /* a Ctrl-C reaches the whole group */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "pl-capture"); /* for ps; the pid is registered */
 	if (getppid() != parent)
 		capture_quit = 1;
 	capture_close_others(c, report);
-	if (!st || !pfd) {
-		status = ENOMEM;
-		goto out_status;
-	}
-	for (i = 0; i < c->n; i++) {
-		struct capture_if *ci = &c->ifs[i];
-		void *m = mmap(NULL, (size_t)CAPTURE_BLOCK_SIZE *
-					     CAPTURE_BLOCK_NR,
-			       PROT_READ | PROT_WRITE, MAP_SHARED, ci->sock, 0);
-
-		if (m == MAP_FAILED) {
-			status = errno;
-			goto out_status;
-		}
-		ci->ring = m;
-		ci->dead = pcap_open_dead_with_tstamp_precision(
-			ci->linktype, c->snaplen, PCAP_TSTAMP_PRECISION_NANO);
-		errno = 0;
-		ci->dump = ci->dead ?
-				   pcap_dump_open_append(ci->dead, ci->path) :
-				   NULL;
-		if (!ci->dump) {
-			status = errno ? errno : EIO;
-			goto out_status;
-		}
-		pfd[i].fd = ci->sock;
-		pfd[i].events = POLLIN;
-	}
-out_status:
+	if (st && pfd)
+		status = capture_child_open(c, pfd);
 	if (capture_write_all(report, &status, sizeof(status)) < 0 || status)
 		_exit(1);
 
@@ -439,30 +352,26 @@ out_status:
 		if (r > 0)
 			capture_pass(c, pfd, st);
 	}
-	/* Until a wait of `tail` brings nothing: bounded, for a link that
-	 * stays busy. */
-	for (int k = 0; k < 100; k++) {
+	for (int k = 0; k < CAPTURE_TAIL_PASSES; k++) {
 		int r = ppoll(pfd, c->n, &tail, &wait_mask);
 
 		if (capture_pass(c, pfd, st) == 0 && r == 0)
 			break;
 	}
-	for (i = 0; i < c->n; i++) {
-		tl = sizeof(tps);
-		if (getsockopt(c->ifs[i].sock, SOL_PACKET, PACKET_STATISTICS,
-			       &tps, &tl) == 0)
-			st[i].drops = tps.tp_drops;
+	for (size_t i = 0; i < c->n; i++) {
+		st[i].drops = capture_ring_drops(&c->ifs[i].ring);
 		pcap_dump_close(c->ifs[i].dump);
 		pcap_close(c->ifs[i].dead);
 	}
 	capture_write_all(report, st, c->n * sizeof(*st));
+	capture_each(c, capture_close_one);
 	_exit(0);
 }
 
 /* Waits up to ms for exactly len bytes on fd. 0 or -errno. */
 static int capture_read_full(int fd, void *data, size_t len, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char *d = data;
 	ssize_t r;
 
@@ -491,6 +400,13 @@ int capture_run(struct capture *c)
 		return -EINVAL;
 	if (c->pid)
 		return -EBUSY;
+	capture_each(c, capture_arm_one);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->ifs[i].err < 0) {
+			log_warnx("capture: %s: %s", c->ifs[i].name,
+				  strerror(-c->ifs[i].err));
+			return c->ifs[i].err;
+		}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	/* What stdio holds would be written twice otherwise. */
@@ -509,10 +425,10 @@ int capture_run(struct capture *c)
 	close(fds[1]);
 	c->pid = pid;
 	c->report = fds[0];
-	/* The child has its own references; the queues stay with it. */
+	/* The child holds the sockets now; closing ours frees nothing. */
 	for (size_t i = 0; i < c->n; i++) {
-		close(c->ifs[i].sock);
-		c->ifs[i].sock = -1;
+		close(c->ifs[i].ring.sock);
+		c->ifs[i].ring.sock = -1;
 	}
 	ret = capture_read_full(fds[0], &status, sizeof(status),
 				CAPTURE_READY_MS);
@@ -553,9 +469,35 @@ pid_t capture_pid(const struct capture *c)
 	return c ? c->pid : 0;
 }
 
+/* The child's last words: packets and drops per interface. */
+static long long capture_collect(struct capture *c)
+{
+	struct capture_stat *st = calloc(c->n, sizeof(*st));
+	long long total = 0;
+	int e;
+
+	e = !st ? -ENOMEM
+		: capture_read_full(c->report, st, c->n * sizeof(*st), 0);
+	if (e < 0) {
+		free(st);
+		return e == -ETIMEDOUT || e == -EPIPE ? -EIO : e;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		total += (long long)st[i].packets;
+		log_debug("capture: %s: %llu packets -> %s", c->ifs[i].name,
+			  (unsigned long long)st[i].packets, c->ifs[i].path);
+		if (st[i].drops)
+			log_warnx("capture: %s: the kernel dropped %llu "
+				  "packets (the capture fell behind)",
+				  c->ifs[i].path,
+				  (unsigned long long)st[i].drops);
+	}
+	free(st);
+	return total;
+}
+
 long long capture_stop(struct capture *c)
 {
-	struct capture_stat *st = NULL;
 	long long total = 0;
 	int e;
 
@@ -567,34 +509,16 @@ long long capture_stop(struct capture *c)
 			log_warnx("capture: the capture process ended badly "
 				  "(status %#x)",
 				  (unsigned int)e);
-		st = calloc(c->n, sizeof(*st));
-		e = !st ? -ENOMEM :
-			  capture_read_full(c->report, st, c->n * sizeof(*st),
-					    0);
-		if (e < 0)
-			total = e == -ETIMEDOUT || e == -EPIPE ? -EIO : e;
-		for (size_t i = 0; e == 0 && i < c->n; i++) {
-			total += (long long)st[i].packets;
-			log_debug("capture: %s: %llu packets -> %s",
-				  c->ifs[i].name,
-				  (unsigned long long)st[i].packets,
-				  c->ifs[i].path);
-			if (st[i].drops)
-				log_warnx("capture: %s: the kernel dropped "
-					  "%llu packets (capture too slow)",
-					  c->ifs[i].path,
-					  (unsigned long long)st[i].drops);
-		}
+		total = capture_collect(c);
 	}
 	if (c->report >= 0)
 		close(c->report);
+	if (!c->pid)
+		capture_each(c, capture_close_one); /* never handed over */
 	for (size_t i = 0; i < c->n; i++) {
-		if (c->ifs[i].sock >= 0)
-			close(c->ifs[i].sock);
 		free(c->ifs[i].path);
 		free(c->ifs[i].name);
 	}
-	free(st);
 	free(c->ifs);
 	free(c);
 	return total;

@@ -17,25 +17,27 @@ struct capture;
  * the ring's block holds (about 128 KiB) is cut to that. NULL with errno
  * set. capture_stop frees it. */
 struct capture *capture_new(int snaplen);
-/* Opens a packet socket bound to ifname inside the namespace netns_fd
- * refers to (the calling thread enters it and comes back) and writes the
- * pcap header to pcap_path (created or truncated). From here on the
- * kernel queues the interface's packets for the group, so nothing is lost
- * before capture_run. Only before capture_run. 0 or -errno: -ENODEV no
- * such interface there, -EBUSY already running, -EINVAL bad name. */
+/* Opens a packet socket on ifname inside the namespace netns_fd refers
+ * to (the calling thread enters it and comes back) and writes the pcap
+ * header to pcap_path (created or truncated). Only before capture_run.
+ * 0 or -errno: -ENODEV no such interface there, -EBUSY already running,
+ * -EINVAL bad name. */
 int capture_add(struct capture *c, int netns_fd, const char *ifname,
 		const char *pcap_path);
-/* Forks the child that writes every added interface's packets until
- * capture_stop. It dies with its parent, ignores SIGINT (the harness
- * decides when captures end) and on SIGTERM writes what the kernel still
- * holds, then exits: register capture_pid() with the cleanup registry.
- * Returns once the child has opened every file: 0 or -errno. */
+/* Starts capturing on every added interface (their rings are set up from
+ * parallel threads: each waits for an RCU grace period, ~15 ms) and forks
+ * the child that writes the packets until capture_stop. Every packet that
+ * crosses an interface after this returns is in its file, unless the ring
+ * overflowed (capture_stop logs such drops). The child dies
+ * with its parent, ignores SIGINT (the harness decides when captures end)
+ * and on SIGTERM writes what the kernel still holds, then exits: register
+ * capture_pid() with the cleanup registry. 0 or -errno. */
 int capture_run(struct capture *c);
 /* capture_new + capture_add + capture_run for one interface. NULL with
  * errno set. */
 struct capture *capture_start(int netns_fd, const char *ifname,
 			      const char *pcap_path, int snaplen);
-/* The child's pid; 0 before capture_run and after the child was reaped. */
+/* The child's pid; 0 before capture_run, or when it failed. */
 pid_t capture_pid(const struct capture *c);
 /* Stops and reaps the child (call cleanup_reaped for its pid), closes the
  * sockets and frees c; NULL is safe and returns 0. Returns the packets

@@ -13,9 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "btcnode.h"
 #include "btcprobe.h"
+#include "capture.h"
 #include "cleanup.h"
+#include "ctsnap.h"
 #include "daemons.h"
 #include "linkcond.h"
 #include "log.h"
@@ -33,6 +37,7 @@ struct run_opts {
 	const char *only_cell;
 	const char *junit;
 	int only_trial;
+	int capture;
 	int report;
 	int verbose;
 };
@@ -50,6 +55,10 @@ static void run_usage(FILE *f)
 		"  --cell NAME      run only this cell\n"
 		"  --trial N        run only trial N (with --cell: reproduce "
 		"one trial)\n"
+		"  --capture        write pcaps of every router, carrier and "
+		"charlie,\n"
+		"                   and conntrack/nft snapshots of each NAT "
+		"after the trials\n"
 		"  --report         write report.md and figures when done\n"
 		"  --junit FILE     write JUnit XML of the cells' verdicts\n"
 		"  -v, --verbose    agents and coordinator log more\n"
@@ -88,25 +97,183 @@ static void read_counters(struct world *w, struct nat_counts (*nc)[2])
 		}
 }
 
-static void write_run_info(const char *dir, const struct scenario *s,
-			   const char *rid)
+static void copy_file(const char *from, const char *dir, const char *name)
 {
+	char path[PATH_MAX], buf[4096];
+	FILE *in, *out;
+	size_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return;
+	in = fopen(from, "re");
+	out = in ? fopen(path, "we") : NULL;
+	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (out)
+		fclose(out);
+	if (in)
+		fclose(in);
+}
+
+/* The scenario and every profile as they ran, for `punchlab bundle`: the
+ * originals may be edited later. */
+static void copy_inputs(const char *dir, const struct scenario *s)
+{
+	char pdir[PATH_MAX], name[PROFILE_NAME_MAX + 8];
+
+	copy_file(s->path, dir, "scenario.ini");
+	if (snprintf(pdir, sizeof(pdir), "%s/profiles", dir) >=
+		    (int)sizeof(pdir) ||
+	    daemons_mkdir_p(pdir) < 0)
+		return;
+	for (int c = 0; c < s->ncells; c++) {
+		const struct scenario_cell *sc = &s->cells[c];
+		const struct nat_profile *p[4] = {
+			&sc->a, &sc->b, sc->a_has_carrier ? &sc->a_carrier : NULL,
+			sc->b_has_carrier ? &sc->b_carrier : NULL
+		};
+
+		for (int k = 0; k < 4; k++) {
+			if (!p[k])
+				continue;
+			snprintf(name, sizeof(name), "%s.ini", p[k]->name);
+			copy_file(p[k]->path, pdir, name);
+		}
+	}
+}
+
+/* realtime_minus_monotonic_ns maps pcap times (CLOCK_REALTIME) onto the
+ * trials' CLOCK_MONOTONIC stamps. */
+static void write_run_info(const char *dir, const struct scenario *s,
+			   const char *rid, const char *profile_dir)
+{
+	struct timespec rt, mono;
 	struct utsname u;
-	char path[PATH_MAX];
-	FILE *f;
+	char path[PATH_MAX], prof[PATH_MAX];
+	json_t *j;
 
 	if (snprintf(path, sizeof(path), "%s/run.json", dir) >=
 	    (int)sizeof(path))
 		return;
-	f = fopen(path, "we");
-	if (!f)
-		return;
 	uname(&u);
-	fprintf(f,
-		"{\"scenario\": \"%s\", \"path\": \"%s\", \"run_id\": \"%s\", "
-		"\"seed\": %llu, \"kernel\": \"%s\"}\n",
-		s->name, s->path, rid, (unsigned long long)s->seed, u.release);
-	fclose(f);
+	if (!realpath(profile_dir, prof))
+		snprintf(prof, sizeof(prof), "%s", profile_dir);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}", "scenario",
+		      s->name, "path", s->path, "profiles", prof, "run_id",
+		      rid, "seed", (json_int_t)s->seed, "kernel", u.release,
+		      "realtime_minus_monotonic_ns",
+		      (json_int_t)((rt.tv_sec - mono.tv_sec) * 1000000000LL +
+				   (rt.tv_nsec - mono.tv_nsec)));
+	if (j)
+		json_dump_file(j, path, JSON_INDENT(2));
+	json_decref(j);
+	copy_inputs(dir, s);
+}
+
+static int capture_host(struct capture *c, const struct world_host *h,
+			const char *ifn, const char *cdir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s-%s.pcap", cdir, h->ns, ifn) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return capture_add(c, h->fd, ifn, path);
+}
+
+/* Every router's and carrier's WAN and LAN (only_cell's, when >= 0) and
+ * charlie's WAN, into <dir>/captures/<namespace>-<ifname>.pcap, by one
+ * capture process. */
+static struct capture *capture_world(struct world *w, const char *dir,
+				     int only_cell)
+{
+	char cdir[PATH_MAX], ifn[2][16];
+	struct capture *c;
+	int e;
+
+	snprintf(ifn[0], sizeof(ifn[0]), "%s-wan", w->rid);
+	snprintf(ifn[1], sizeof(ifn[1]), "%s-lan", w->rid);
+	e = -ENAMETOOLONG;
+	if (snprintf(cdir, sizeof(cdir), "%s/captures", dir) >=
+		    (int)sizeof(cdir) ||
+	    (e = daemons_mkdir_p(cdir)) < 0)
+		goto err;
+	c = capture_new(0);
+	if (!c)
+		return NULL;
+	e = capture_host(c, &w->charlie, ifn[0], cdir);
+	for (int i = 0; e == 0 && i < w->ncells; i++)
+		for (int s = 0; e == 0 && s < 2; s++) {
+			if (only_cell >= 0 && i != only_cell)
+				break;
+			const struct world_side *sd = &w->cells[i].side[s];
+
+			for (int k = 0; e == 0 && k < 2; k++) {
+				e = capture_host(c, &sd->router, ifn[k], cdir);
+				if (e == 0 && sd->carrier.fd >= 0)
+					e = capture_host(c, &sd->carrier,
+							 ifn[k], cdir);
+			}
+		}
+	if (e == 0)
+		e = capture_run(c);
+	if (e == 0)
+		e = cleanup_pid(w->cu, capture_pid(c));
+	if (e == 0)
+		return c;
+	capture_stop(c);
+err:
+	fprintf(stderr, "punchlab run: cannot capture: %s\n", strerror(-e));
+	errno = -e;
+	return NULL;
+}
+
+static void capture_end(struct world *w, struct capture *c, const char *dir)
+{
+	pid_t pid = capture_pid(c);
+	long long n = capture_stop(c);
+
+	if (pid > 0)
+		cleanup_reaped(w->cu, pid);
+	if (n >= 0)
+		printf("captured %lld packets -> %s/captures\n", n, dir);
+}
+
+/* Conntrack tables and rulesets of every NAT (only_cell's, when >= 0),
+ * as the trials left them. */
+static void snapshot_world(struct world *w, const char *dir, int only_cell)
+{
+	char sdir[PATH_MAX];
+	int e;
+
+	e = -ENAMETOOLONG;
+	if (snprintf(sdir, sizeof(sdir), "%s/snapshots", dir) >=
+		    (int)sizeof(sdir) ||
+	    (e = daemons_mkdir_p(sdir)) < 0) {
+		log_warnx("snapshots: %s: %s", sdir, strerror(-e));
+		return;
+	}
+	for (int i = 0; i < w->ncells; i++)
+		for (int s = 0; s < 2; s++) {
+			const struct world_side *sd = &w->cells[i].side[s];
+			const struct world_host *h[2] = { &sd->router,
+							  &sd->carrier };
+
+			if (only_cell >= 0 && i != only_cell)
+				break;
+			for (int k = 0; k < 2; k++) {
+				if (h[k]->fd < 0)
+					continue;
+				e = ctsnap_files(h[k]->fd, w->table, sdir,
+						 h[k]->ns);
+				if (e < 0)
+					log_warnx("snapshot of %s: %s",
+						  h[k]->ns, strerror(-e));
+			}
+		}
 }
 
 #define RUN_SKIPPED (-100000) /* not an errno: the scenario was skipped */
@@ -122,6 +289,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				   agent[PATH_MAX], path[PATH_MAX];
 	struct trials_cfg tc;
 	struct world *w = NULL;
+	struct capture *cap = NULL;
 	const char *link_method = "none", *bitcoind = NULL;
 	FILE *jsonl = NULL;
 	int e, logfd = -1, only_cell = -1;
@@ -169,7 +337,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	       s->ncells, only_cell >= 0 || o->only_trial >= 0 ? 1 : s->trials,
 	       dir);
 	fflush(stdout);
-	write_run_info(dir, s, rid);
+	write_run_info(dir, s, rid, o->profile_dir);
 	res = calloc(s->ncells, sizeof(*res));
 	nc = calloc(s->ncells, sizeof(*nc));
 	if (!res || !nc) {
@@ -181,6 +349,11 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 		e = -errno;
 		fprintf(stderr, "punchlab run: %s: building the testbed: %s\n",
 			s->name, err);
+		goto out;
+	}
+	/* Before the coordinator starts: its registrations are on the wire. */
+	if (o->capture && !(cap = capture_world(w, dir, only_cell))) {
+		e = -errno;
 		goto out;
 	}
 	if ((e = daemons_shaper(w, s, dir, &link_method, 0)) < 0)
@@ -215,6 +388,8 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	if (e < 0)
 		goto out;
 	read_counters(w, nc);
+	if (o->capture)
+		snapshot_world(w, dir, only_cell);
 	if (snprintf(path, sizeof(path), "%s/summary.json", dir) >=
 	    (int)sizeof(path)) {
 		e = -ENAMETOOLONG;
@@ -225,6 +400,8 @@ out:
 	if (e == -EINTR || punchlab_stop)
 		fprintf(stderr, "punchlab run: interrupted, removing run %s\n",
 			rid);
+	if (cap)
+		capture_end(w, cap, dir);
 	world_free(w);
 	if (jsonl)
 		fclose(jsonl);
@@ -279,6 +456,7 @@ int cmd_run(int argc, char **argv)
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "cell", required_argument, NULL, 'c' },
 		{ "trial", required_argument, NULL, 't' },
+		{ "capture", no_argument, NULL, 'C' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -312,6 +490,9 @@ int cmd_run(int argc, char **argv)
 						"number >= 0\n");
 				return EXIT_USAGE;
 			}
+			break;
+		case 'C':
+			o.capture = 1;
 			break;
 		case 'R':
 			o.report = 1;

@@ -33,6 +33,8 @@ int punchlab_python_wait(const char *script, int argc, char **argv);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
 int cmd_up(int argc, char **argv);
