@@ -426,6 +426,8 @@ static void post_process(const struct run_opts *o, char **dirs, int ndirs)
 		goto out;
 	for (int i = 0; i < ndirs; i++)
 		av[n++] = dirs[i];
+	if (punchlab_python_wait("trialcsv.py", n, av) != 0)
+		fprintf(stderr, "punchlab run: results.csv failed\n");
 	if (o->report) {
 		if (ndirs > 1) {
 			strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S",

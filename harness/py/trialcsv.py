@@ -32,3 +32,25 @@ def rows(run):
 def write(run, path):
     with open(path, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows(run))
+
+
+def main(argv=None):
+    """trialcsv.py RUN_DIR...: writes RUN_DIR/results.csv for each run."""
+    import sys
+    import runs as runsmod
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: trialcsv.py RUN_DIR... (writes RUN_DIR/results.csv)")
+        return 0 if args else 2
+    try:
+        for r in runsmod.load_runs(args):
+            write(r, r.path + "/results.csv")
+    except runsmod.InputError as e:
+        print("trialcsv.py: %s" % e, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())
