@@ -49,8 +49,12 @@ static int coordclient_register(struct msgio *m,
 				const struct coordclient_params *p,
 				struct coordclient *c, struct outcome *o)
 {
-	struct coord_register reg = {.proto = COORD_PROTO, .key = p->key};
-	uint8_t buf[COORD_REGISTER_LEN];
+	struct coord_register reg = {
+		.proto = COORD_PROTO,
+		.key = p->key,
+		.flags = p->handoff ? COORD_REG_UNREACHABLE : 0,
+	};
+	uint8_t buf[COORD_REGISTER_FLAGS_LEN];
 	int len, r;
 
 	len = coord_register_encode(buf, sizeof(buf), &reg);
@@ -61,16 +65,39 @@ static int coordclient_register(struct msgio *m,
 		       p->setup_deadline_ns);
 	if (r)
 		return outcome_errno(o, OUTCOME_COORDINATOR, r, "hpregister");
-	log_debug("registered with key %" PRIu64, p->key);
+	log_debug("registered with key %" PRIu64 "%s", p->key,
+		  p->handoff ? " as unreachable" : "");
 	return 0;
+}
+
+/* hpreject: the coordinator's reason, except for the handoff outcomes the
+ * harness counts by their exact text. */
+static int coordclient_rejected(const struct coordclient_params *p,
+				const struct coord_reject *rej,
+				struct outcome *o)
+{
+	if (p->handoff && rej->code == COORD_REJECT_INBOUND_FULL) {
+		log_info("coordinator: %s", rej->reason);
+		return outcome_set(o, OUTCOME_COORDINATOR,
+				   "inbound slots full");
+	}
+	if (p->handoff && rej->code == COORD_REJECT_NO_PEER) {
+		log_info("coordinator let us go: %s", rej->reason);
+		return outcome_set(o, OUTCOME_COORDINATOR,
+				   "stayed an inbound peer");
+	}
+	return outcome_set(o, OUTCOME_COORDINATOR, "rejected (code %u): %s",
+			   rej->code, rej->reason);
 }
 
 /* One message while waiting for the match: 1 when it was hppunch, 0 to go
  * on waiting, -1 with o filled. */
 static int coordclient_handle(struct msgio *m, const struct p2p_hdr *h,
-			      const uint8_t *payload, struct coordclient *c,
-			      int64_t deadline_ns, struct outcome *o)
+			      const uint8_t *payload,
+			      const struct coordclient_params *p,
+			      struct coordclient *c, struct outcome *o)
 {
+	int64_t deadline_ns = p->match_deadline_ns;
 	struct coord_reject rej;
 	int r;
 
@@ -86,9 +113,7 @@ static int coordclient_handle(struct msgio *m, const struct p2p_hdr *h,
 					   "malformed hpreject (%" PRIu32
 					   " bytes)",
 					   h->length);
-		return outcome_set(o, OUTCOME_COORDINATOR,
-				   "rejected (code %u): %s", rej.code,
-				   rej.reason);
+		return coordclient_rejected(p, &rej, o);
 	}
 	if (strcmp(h->command, COORD_CMD_PUNCH))
 		return 0;
@@ -112,12 +137,13 @@ static int coordclient_wait_match(struct msgio *m,
 		r = msgio_recv(m, &h, &payload, p->match_deadline_ns);
 		if (r == -ETIMEDOUT)
 			return outcome_set(o, OUTCOME_COORDINATOR,
-					   "no match before the deadline");
+					   p->handoff ? "stayed an inbound peer"
+						      : "no match before the "
+							"deadline");
 		if (r)
 			return outcome_errno(o, OUTCOME_COORDINATOR, r,
 					     "waiting for hppunch");
-		r = coordclient_handle(m, &h, payload, c, p->match_deadline_ns,
-				       o);
+		r = coordclient_handle(m, &h, payload, p, c, o);
 		if (r)
 			return r > 0 ? 0 : r;
 	}

@@ -15,6 +15,9 @@ struct coordclient_params {
 	uint16_t local_port;
 	uint32_t magic;
 	uint64_t key;
+	/* Handoff mode: register flagged unreachable, and name the two ways
+	 * the coordinator can leave us without a peer in its own terms. */
+	int handoff;
 	int64_t setup_deadline_ns; /* connect + handshake */
 	int64_t match_deadline_ns; /* hppunch */
 };
@@ -29,7 +32,10 @@ struct coordclient {
 /* Runs the exchange up to hppunch. c->fd is left open either way (on
  * success it keeps the NAT mapping alive during the punch); the caller
  * closes it with coordclient_close. 0, or -1 with o filled (bind,
- * coordinator, timeout "terminated", setup). */
+ * coordinator, timeout "terminated", setup). With handoff, the
+ * coordinator outcomes "inbound slots full" (hpreject 4) and "stayed an
+ * inbound peer" (never handed off: the match deadline, or hpreject 1) are
+ * these exact texts. */
 int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
 		    struct outcome *o);
 void coordclient_close(struct coordclient *c);

@@ -32,6 +32,8 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 		     const struct trial_result *r)
 {
 	const struct coord_punch *pu = &r->punch;
+	/* Out of band there is no coordinator: no delay, no RTT to it. */
+	int coord = r->matched && r->mode != TRIAL_OOB;
 	char buf[64];
 	json_t *j, *syn;
 	unsigned i;
@@ -48,6 +50,7 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 
 	json_object_set_new(j, "name", report_str(name));
 	json_object_set_new(j, "node", json_string(node));
+	json_object_set_new(j, "mode", json_string(trial_mode_name(r->mode)));
 	json_object_set_new(j, "outcome", json_string(outcome_name(r->o.code)));
 	json_object_set_new(j, "error",
 			    report_str(r->o.error[0] ? r->o.error : NULL));
@@ -55,7 +58,7 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 	json_object_set_new(j, "attempts", json_integer(r->pr.attempts));
 	json_object_set_new(j, "local_port", json_integer(local_port));
 	json_object_set_new(j, "public",
-			    report_str(r->matched
+			    report_str(r->have_public
 					       ? p2p_netaddr_str(&pu->self, buf,
 								 sizeof(buf))
 					       : NULL));
@@ -67,11 +70,9 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 	snprintf(buf, sizeof(buf), "%016" PRIx64, pu->nonce);
 	json_object_set_new(j, "nonce", report_str(r->matched ? buf : NULL));
 	json_object_set_new(j, "delay_ms",
-			    r->matched ? json_integer(pu->delay_ms)
-				       : json_null());
+			    coord ? json_integer(pu->delay_ms) : json_null());
 	json_object_set_new(j, "rtt_coord_us",
-			    r->matched ? json_integer(pu->rtt_us)
-				       : json_null());
+			    coord ? json_integer(pu->rtt_us) : json_null());
 	json_object_set_new(j, "t_register_ns", report_ns(r->t_register_ns));
 	json_object_set_new(j, "t_match_ns", report_ns(r->t_match_ns));
 	json_object_set_new(j, "t_start_ns", report_ns(r->t_start_ns));
@@ -146,6 +147,17 @@ json_t *report_punched(const char *name, const struct trial_result *r)
 		addnode, "public",
 		p2p_netaddr_str(&r->punch.self, pub, sizeof(pub)),
 		"t_established_ns", (json_int_t)r->pr.t_established_ns);
+}
+
+json_t *report_endpoint(const char *name, const struct p2p_netaddr *pub,
+			int64_t t_ns)
+{
+	char buf[64];
+
+	return json_pack("{s:s, s:o, s:s, s:I}", "event", "endpoint", "name",
+			 report_str(name), "public",
+			 p2p_netaddr_str(pub, buf, sizeof(buf)), "t_ns",
+			 (json_int_t)t_ns);
 }
 
 json_t *report_spliced(const char *name, const struct trial_result *r,

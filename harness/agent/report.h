@@ -1,6 +1,7 @@
 /* report: the agent's JSON lines on stdout — the final report of a trial
- * or a --connect check, and in the bitcoind modes the "punched" event
- * that tells the harness to make bitcoind connect. */
+ * or a --connect check, in the bitcoind modes the "punched" event that
+ * tells the harness to make bitcoind connect, and out of band the
+ * "endpoint" event the harness relays to the peer. */
 #ifndef PUNCHLAB_AGENT_REPORT_H
 #define PUNCHLAB_AGENT_REPORT_H
 
@@ -11,8 +12,8 @@
 #include "nodecheck.h"
 #include "trial.h"
 
-/* The trial report; node is "embedded", "bitcoind" or "bitcoind-import".
- * NULL on allocation failure. */
+/* The trial report; node is "embedded", "bitcoind" or "bitcoind-import",
+ * "mode" comes from r. NULL on allocation failure. */
 json_t *report_trial(const char *name, long local_port, const char *node,
 		     const struct trial_result *r);
 /* bitcoind mode: bytes_in, bytes_out, t_spliced_ns, relay, relay_end,
@@ -33,6 +34,11 @@ json_t *report_punched(const char *name, const struct trial_result *r);
  * connection in getpeerinfo. */
 json_t *report_spliced(const char *name, const struct trial_result *r,
 		       const struct bridge_result *b);
+
+/* {"event":"endpoint","name","public","t_ns"}: out of band, our public
+ * endpoint as the probe server saw it, for the side channel. */
+json_t *report_endpoint(const char *name, const struct p2p_netaddr *pub,
+			int64_t t_ns);
 
 json_t *report_check(const struct nodecheck_result *r);
 

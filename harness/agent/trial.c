@@ -11,8 +11,22 @@
 #include "loop.h"
 #include "msgio.h"
 #include "node.h"
+#include "sidechan.h"
 #include "sock.h"
 #include "trial.h"
+
+const char *trial_mode_name(enum trial_mode m)
+{
+	switch (m) {
+	case TRIAL_HANDOFF:
+		return "handoff";
+	case TRIAL_OOB:
+		return "out-of-band";
+	case TRIAL_RENDEZVOUS:
+	default:
+		return "rendezvous";
+	}
+}
 
 /* The punched socket must lead to the endpoint the coordinator announced;
  * anything else is a wrong peer however well it talks. */
@@ -83,8 +97,8 @@ static int trial_handshake(const struct trial_params *p, int fd,
 	return 0;
 }
 
-/* Steps 3-5: wait for the start, punch, handshake (or, with keep_fd, keep
- * the socket for bitcoind). */
+/* Steps 3-5 from r->t_start_ns on: wait for the start, punch, handshake
+ * (or, with keep_fd, keep the socket for bitcoind). */
 static int trial_punch(const struct trial_params *p, struct trial_result *r)
 {
 	struct punch_params pp = {
@@ -103,12 +117,6 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 			p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)));
 	memcpy(&pp.peer, &ss, sizeof(pp.peer));
 
-	r->t_start_ns =
-		r->t_match_ns +
-		((int64_t)r->punch.delay_ms + p->skew_ms) * LOOP_NS_PER_MS;
-	/* A start before the match (negative skew) means start now. */
-	if (r->t_start_ns < r->t_match_ns)
-		r->t_start_ns = loop_now_ns();
 	deadline = r->t_start_ns + p->timeout_ms * LOOP_NS_PER_MS;
 	pp.t_start_ns = r->t_start_ns;
 	pp.deadline_ns = deadline;
@@ -140,36 +148,98 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 	return err;
 }
 
-int trial_run(const struct trial_params *p, struct trial_result *r)
+/* Rendezvous and handoff: the coordinator's hppunch. The start is its
+ * delay after the match. */
+static int trial_meet_coordinator(const struct trial_params *p,
+				  struct coordclient *cc,
+				  struct trial_result *r, int64_t *start_ns)
 {
+	int64_t now = loop_now_ns();
 	struct coordclient_params cp = {
 		.coord = p->coord,
 		.local_port = p->local_port,
 		.magic = p->magic,
 		.key = p->key,
+		.handoff = p->mode == TRIAL_HANDOFF,
+		.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS,
+		.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS,
 	};
-	struct coordclient cc;
+	int err;
+
+	if (cp.match_deadline_ns < cp.setup_deadline_ns)
+		cp.match_deadline_ns = cp.setup_deadline_ns;
+	err = coordclient_run(&cp, cc, &r->o);
+	r->t_register_ns = cc->t_register_ns;
+	if (err)
+		return err;
+	r->matched = r->have_public = 1;
+	r->t_match_ns = cc->t_match_ns;
+	r->punch = cc->punch;
+	*start_ns = r->t_match_ns + (int64_t)r->punch.delay_ms * LOOP_NS_PER_MS;
+	return 0;
+}
+
+/* Out-of-band: the side channel's line. The start is the absolute time
+ * agreed there. */
+static int trial_meet_oob(const struct trial_params *p, struct sidechan *sc,
+			  struct trial_result *r, int64_t *start_ns)
+{
 	int64_t now = loop_now_ns();
+	struct sidechan_params sp = {
+		.probe = p->probe,
+		.local_port = p->local_port,
+		.in_fd = p->side_fd,
+		.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS,
+		.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS,
+		.on_endpoint = p->on_endpoint,
+		.arg = p->arg,
+	};
+	int err;
+
+	if (sp.match_deadline_ns < sp.setup_deadline_ns)
+		sp.match_deadline_ns = sp.setup_deadline_ns;
+	err = sidechan_run(&sp, sc, &r->o);
+	r->t_register_ns = sc->t_register_ns;
+	if (sc->have_public) {
+		r->have_public = 1;
+		r->punch.self = sc->punch.self;
+	}
+	if (err)
+		return err;
+	r->matched = 1;
+	r->t_match_ns = sc->t_match_ns;
+	r->punch = sc->punch;
+	*start_ns = sc->start_ns;
+	return 0;
+}
+
+int trial_run(const struct trial_params *p, struct trial_result *r)
+{
+	struct coordclient cc = {.fd = -1};
+	struct sidechan sc = {.fd = -1};
+	int64_t start = 0;
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	r->mode = p->mode;
 	r->pr.fd = -1;
 	r->pr.syn_retrans = -1;
-	cp.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS;
-	cp.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS;
-	if (cp.match_deadline_ns < cp.setup_deadline_ns)
-		cp.match_deadline_ns = cp.setup_deadline_ns;
-
-	err = coordclient_run(&cp, &cc, &r->o);
-	r->t_register_ns = cc.t_register_ns;
+	if (p->mode == TRIAL_OOB)
+		err = trial_meet_oob(p, &sc, r, &start);
+	else
+		err = trial_meet_coordinator(p, &cc, r, &start);
 	if (!err) {
-		r->matched = 1;
-		r->t_match_ns = cc.t_match_ns;
-		r->punch = cc.punch;
-		/* S1 stays open through the punch: it holds the mapping. */
+		r->t_start_ns = start + p->skew_ms * LOOP_NS_PER_MS;
+		/* A start before the match (negative skew, or a side channel
+		 * slower than the agreed time) means start now. */
+		if (r->t_start_ns < r->t_match_ns)
+			r->t_start_ns = loop_now_ns();
+		/* The coordinator or probe connection stays open through
+		 * the punch: it holds the mapping. */
 		err = trial_punch(p, r);
 	}
 	coordclient_close(&cc);
+	sidechan_close(&sc);
 	if (err)
 		return -1;
 	r->o.code = OUTCOME_OK;

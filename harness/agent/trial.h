@@ -1,6 +1,7 @@
-/* trial: one hole-punch trial from one side — rendezvous at the
- * coordinator, wait for the start time, punch, then prove the peer with the
- * Bitcoin handshake. Collects everything the JSON line reports. */
+/* trial: one hole-punch trial from one side — meet the peer (at the
+ * coordinator, or out of band), wait for the start time, punch, then prove
+ * the peer with the Bitcoin handshake. Collects everything the JSON line
+ * reports. */
 #ifndef PUNCHLAB_AGENT_TRIAL_H
 #define PUNCHLAB_AGENT_TRIAL_H
 
@@ -12,25 +13,46 @@
 #include "p2p.h"
 #include "punch.h"
 
+/* How the two sides learn each other's endpoint. */
+enum trial_mode {
+	TRIAL_RENDEZVOUS, /* the coordinator pairs two registrations */
+	TRIAL_HANDOFF,	  /* the coordinator hands us off from its slots */
+	TRIAL_OOB,	  /* no coordinator: probe server + side channel */
+};
+
 struct trial_params {
-	struct sockaddr_in coord;
+	enum trial_mode mode;
+	struct sockaddr_in coord; /* rendezvous, handoff */
+	struct sockaddr_in probe; /* out-of-band */
+	int side_fd;		  /* out-of-band: the side channel (stdin) */
+	/* out-of-band: called with our public endpoint once the probe
+	 * server has told it, before the side channel is read. */
+	void (*on_endpoint)(void *arg, const struct p2p_netaddr *pub,
+			    int64_t t_ns);
+	void *arg;
 	uint16_t local_port;
 	uint64_t key;
 	uint32_t magic;
 	int64_t timeout_ms; /* from the start time to handshake done */
 	int64_t wave_ms;
 	int64_t skew_ms; /* added to the coordinator's start time; may be < 0 */
-	int64_t match_ms; /* from the start of the run to hppunch */
+	int64_t match_ms; /* from the start of the run to hppunch (or the
+			   * side channel's line) */
 	/* bitcoind modes: no embedded handshake (bitcoind does its own);
 	 * the punched socket is left open in r->pr.fd for the caller. */
 	int keep_fd;
 };
 
 struct trial_result {
+	enum trial_mode mode;
 	struct outcome o;
-	int matched; /* punch, t_match_ns valid */
+	int matched;	 /* punch, t_match_ns valid */
+	int have_public; /* punch.self valid (out-of-band: before a match) */
+	/* Out-of-band: peer, self, role and nonce as a coordinator would
+	 * have sent them; delay_ms and rtt_us 0. */
 	struct coord_punch punch;
-	int64_t t_register_ns; /* 0 = not reached */
+	int64_t t_register_ns; /* 0 = not reached; out-of-band: the probe
+				* request */
 	int64_t t_match_ns;
 	int64_t t_start_ns;
 	int64_t t_handshake_ns;
@@ -38,6 +60,9 @@ struct trial_result {
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
 };
+
+/* "rendezvous", "handoff" or "out-of-band". */
+const char *trial_mode_name(enum trial_mode m);
 
 /* Runs the trial; 0 when it succeeded, -1 with r->o saying why not. r is
  * filled as far as the trial got either way. With keep_fd, success means

@@ -1,6 +1,7 @@
 /* coordmsg: payload codecs for hpregister, hppunch and hpreject. Every
- * decoder checks the exact length first: the coordinator protocol has no
- * optional fields, so any other length is a different (wrong) message. */
+ * decoder checks the length first: a message has one length (hpregister:
+ * one of two, with its optional trailing flags byte), so any other length
+ * is a different (wrong) message. */
 #include <errno.h>
 #include <string.h>
 
@@ -9,20 +10,27 @@
 int coord_register_encode(uint8_t *out, size_t cap,
 			  const struct coord_register *m)
 {
-	if (cap < COORD_REGISTER_LEN)
+	size_t len = m->flags ? COORD_REGISTER_FLAGS_LEN : COORD_REGISTER_LEN;
+
+	if (cap < len)
 		return -ENOSPC;
 	p2p_put_u32le(out, m->proto);
 	p2p_put_u64le(out + 4, m->key);
-	return COORD_REGISTER_LEN;
+	/* Without flags, the original 12 bytes: a coordinator that predates
+	 * the flags byte still accepts the registration. */
+	if (m->flags)
+		out[12] = m->flags;
+	return (int)len;
 }
 
 int coord_register_decode(const uint8_t *p, size_t len,
 			  struct coord_register *m)
 {
-	if (len != COORD_REGISTER_LEN)
+	if (len != COORD_REGISTER_LEN && len != COORD_REGISTER_FLAGS_LEN)
 		return -EBADMSG;
 	m->proto = p2p_get_u32le(p);
 	m->key = p2p_get_u64le(p + 4);
+	m->flags = len == COORD_REGISTER_FLAGS_LEN ? p[12] : 0;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* coordmsg: the punch coordinator's messages, carried in Bitcoin P2P
  * framing (see p2p.h) after a normal version/verack exchange.
  *
- *   hpregister  agent -> coordinator   u32 proto, u64 key
+ *   hpregister  agent -> coordinator   u32 proto, u64 key [, u8 flags]
  *   hppunch     coordinator -> agent   netaddr peer, netaddr self (as the
  *                                      coordinator saw it), u8 role,
  *                                      u64 session nonce, u32 delay_ms,
@@ -10,7 +10,9 @@
  *
  * A coordinator advertises COORD_SERVICE_BIT in its version services.
  * key pairs registrations: two agents registering with the same non-zero
- * key are matched; key 0 means "any waiting peer" (first come). */
+ * key are matched; key 0 means "any waiting peer" (first come). flags is
+ * optional (12 or 13 bytes): a coordinator that has no use for a bit
+ * ignores it, and an agent with no flags sends the 12-byte form. */
 #ifndef PUNCHLAB_COORDMSG_H
 #define PUNCHLAB_COORDMSG_H
 
@@ -27,9 +29,22 @@
 
 enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
 
+/* hpreject codes. The agent tells them apart: in handoff mode 4 is the
+ * stand-in for being evicted or refused by a full node. */
+#define COORD_REJECT_NO_PEER 1	    /* unmatched (handoff: never handed off) */
+#define COORD_REJECT_PROTO 2	    /* unsupported proto */
+#define COORD_REJECT_KEY_BUSY 3	    /* rendezvous: key has two peers */
+#define COORD_REJECT_INBOUND_FULL 4 /* handoff: full, nobody to hand to */
+
+/* hpregister flags. UNREACHABLE: "I cannot take inbound connections;
+ * when your inbound slots are full, hand me to another such peer rather
+ * than evict me" (the coordinator's handoff mode). */
+#define COORD_REG_UNREACHABLE 0x01
+
 struct coord_register {
 	uint32_t proto;
 	uint64_t key;
+	uint8_t flags; /* 0 when absent on the wire */
 };
 
 struct coord_punch {
@@ -46,12 +61,15 @@ struct coord_reject {
 	char reason[256];
 };
 
-#define COORD_REGISTER_LEN 12
+#define COORD_REGISTER_LEN 12	    /* without flags */
+#define COORD_REGISTER_FLAGS_LEN 13 /* with flags */
 #define COORD_PUNCH_LEN (2 * P2P_NETADDR_LEN + 1 + 8 + 4 + 4)
 
 /* encode: returns payload length, -ENOSPC, or -EINVAL for a role not 0/1
  * or a reason without its NUL. decode: 0 or -EBADMSG (wrong length, role
- * not 0/1, reason with a NUL byte or a non-canonical CompactSize). */
+ * not 0/1, reason with a NUL byte or a non-canonical CompactSize).
+ * hpregister encodes 12 bytes when flags is 0, else 13, and decodes
+ * either (flags 0 from 12); unknown flag bits are kept, not refused. */
 int coord_register_encode(uint8_t *out, size_t cap,
 			  const struct coord_register *m);
 int coord_register_decode(const uint8_t *p, size_t len,

@@ -23,7 +23,8 @@ enum conn_state {
 	CONN_HELLO,   /* waiting for the client's version */
 	CONN_READY,   /* versions exchanged, not registered */
 	CONN_PINGED,  /* registered, RTT ping in flight */
-	CONN_WAITING, /* registered with a known RTT, waiting for a peer */
+	CONN_WAITING, /* registered with a known RTT, waiting for a peer
+		       * (handoff mode: held as an inbound peer) */
 	CONN_CLOSING, /* last message queued; FIN once it is flushed */
 	CONN_LINGER,  /* FIN sent; waiting for the client's FIN */
 };
@@ -35,7 +36,8 @@ struct conn {
 	char name[CONN_NAME_LEN];    /* observed, as "ip:port" */
 	uint64_t their_services;
 	uint64_t key;
-	uint64_t seq; /* registration order, for the initiator role */
+	uint8_t flags; /* hpregister flags (COORD_REG_*) */
+	uint64_t seq;  /* registration order, for the initiator role */
 	uint64_t ping_nonce;
 	int64_t ping_sent_us;
 	int64_t rtt_us;

@@ -75,7 +75,9 @@ int coordd_open(struct coordd *d, const struct coordd_opts *o)
 	}
 	p2p_netaddr_str(&na, name, sizeof(name));
 	log_info("listening on %s", name);
-	evlog_listening(name);
+	evlog_listening(name,
+			o->mode == COORDD_HANDOFF ? "handoff" : "rendezvous",
+			o->mode == COORDD_HANDOFF ? o->inbound_limit : -1);
 	return 0;
 
 err_sock:

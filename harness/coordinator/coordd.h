@@ -14,10 +14,20 @@
 #define COORDD_FLUSH_MS 5000  /* a closing client must read its last message */
 #define COORDD_LINGER_MS 2000 /* wait for the client's FIN after ours */
 
-/* hpreject codes (coordmsg.h leaves them to the coordinator). */
-#define COORDD_REJECT_NO_PEER 1
-#define COORDD_REJECT_PROTO 2
-#define COORDD_REJECT_KEY_BUSY 3
+/* hpreject codes (coordmsg.h). */
+#define COORDD_REJECT_NO_PEER COORD_REJECT_NO_PEER
+#define COORDD_REJECT_PROTO COORD_REJECT_PROTO
+#define COORDD_REJECT_KEY_BUSY COORD_REJECT_KEY_BUSY
+#define COORDD_REJECT_INBOUND_FULL COORD_REJECT_INBOUND_FULL
+
+#define COORDD_INBOUND_MAX COORDD_MAX_CONNS
+#define COORDD_INBOUND_DEFAULT 8
+
+/* The two coordinator modes of the proposal (see handoff.h). */
+enum coordd_mode {
+	COORDD_RENDEZVOUS, /* pair two registrations with the same key */
+	COORDD_HANDOFF,	   /* hold inbound peers; when full, hand off */
+};
 
 struct coordd_opts {
 	struct sockaddr_storage listen;
@@ -25,6 +35,8 @@ struct coordd_opts {
 	uint32_t magic;
 	int pair_timeout_ms;
 	int margin_ms;
+	enum coordd_mode mode;
+	int inbound_limit; /* handoff: registered peers held at most */
 };
 
 struct coordd {

@@ -7,6 +7,7 @@
 
 #include "dispatch.h"
 #include "evlog.h"
+#include "handoff.h"
 #include "log.h"
 #include "pairing.h"
 
@@ -74,12 +75,15 @@ static const char *dispatch_register(struct coordd *d, struct conn *c,
 	if (coord_register_decode(payload, h->length, &reg))
 		return "bad-payload";
 	c->key = reg.key;
+	c->flags = reg.flags;
 	if (reg.proto != COORD_PROTO) {
 		coordd_reject(d, c, COORDD_REJECT_PROTO,
 			      "unsupported coordinator protocol", "proto");
 		return NULL;
 	}
-	if (dispatch_key_busy(d, reg.key)) {
+	/* In handoff mode a key is only a preference, shared by any number
+	 * of held peers. */
+	if (d->opt.mode == COORDD_RENDEZVOUS && dispatch_key_busy(d, reg.key)) {
 		coordd_reject(d, c, COORDD_REJECT_KEY_BUSY,
 			      "key already has two peers", "key-full");
 		return NULL;
@@ -96,8 +100,8 @@ static const char *dispatch_register(struct coordd *d, struct conn *c,
 	c->state = CONN_PINGED;
 	c->ping_sent_us = coordd_now_us();
 	coordd_flush(d, c);
-	log_debug("%s: registered key %llu", c->name,
-		  (unsigned long long)reg.key);
+	log_debug("%s: registered key %llu flags 0x%02x", c->name,
+		  (unsigned long long)reg.key, reg.flags);
 	return NULL;
 }
 
@@ -116,8 +120,12 @@ static const char *dispatch_pong(struct coordd *d, struct conn *c,
 	c->state = CONN_WAITING;
 	log_info("register %s key %llu rtt %lld us", c->name,
 		 (unsigned long long)c->key, (long long)c->rtt_us);
-	evlog_register(c->key, c->name, c->rtt_us);
-	pairing_try(d, c);
+	evlog_register(c->key, c->name, c->rtt_us,
+		       !!(c->flags & COORD_REG_UNREACHABLE));
+	if (d->opt.mode == COORDD_HANDOFF)
+		handoff_admit(d, c);
+	else
+		pairing_try(d, c);
 	return NULL;
 }
 

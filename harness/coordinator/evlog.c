@@ -31,16 +31,54 @@ static void evlog_emit(json_t *obj)
 	json_decref(obj);
 }
 
-void evlog_listening(const char *addr)
+void evlog_listening(const char *addr, const char *mode, int inbound_limit)
 {
-	evlog_emit(json_pack("{s:s, s:s}", "event", "listening", "addr", addr));
+	evlog_emit(json_pack("{s:s, s:s, s:s, s:o}", "event", "listening",
+			     "addr", addr, "mode", mode, "inbound_limit",
+			     inbound_limit < 0 ? json_null()
+					       : json_integer(inbound_limit)));
 }
 
-void evlog_register(uint64_t key, const char *observed, int64_t rtt_us)
+void evlog_register(uint64_t key, const char *observed, int64_t rtt_us,
+		    int unreachable)
 {
-	evlog_emit(json_pack("{s:s, s:I, s:s, s:I}", "event", "register", "key",
-			     (json_int_t)key, "observed", observed, "rtt_us",
-			     (json_int_t)rtt_us));
+	evlog_emit(json_pack("{s:s, s:I, s:s, s:I, s:b}", "event", "register",
+			     "key", (json_int_t)key, "observed", observed,
+			     "rtt_us", (json_int_t)rtt_us, "unreachable",
+			     unreachable));
+}
+
+void evlog_inbound(const char *peer, uint64_t key, int unreachable,
+		   unsigned held)
+{
+	evlog_emit(json_pack("{s:s, s:s, s:I, s:b, s:I}", "event", "inbound",
+			     "peer", peer, "key", (json_int_t)key,
+			     "unreachable", unreachable, "held",
+			     (json_int_t)held));
+}
+
+void evlog_handoff(const char *initiator, const char *responder,
+		   uint64_t key_initiator, uint64_t key_responder,
+		   uint64_t nonce, uint32_t delay_initiator_ms,
+		   uint32_t delay_responder_ms, unsigned held)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, nonce);
+	/* The privacy ledger of a handoff: the coordinator knows both
+	 * endpoints; each agent learns the other's, and that it was one of
+	 * the coordinator's peers. */
+	evlog_emit(json_pack(
+		"{s:s, s:s, s:s, s:I, s:I, s:s, s:[I,I], s:I,"
+		" s:{s:[s,s], s:{s:s, s:b}, s:{s:s, s:b}}}",
+		"event", "handoff", "initiator", initiator, "responder",
+		responder, "key_initiator", (json_int_t)key_initiator,
+		"key_responder", (json_int_t)key_responder, "nonce", hex,
+		"delay_ms", (json_int_t)delay_initiator_ms,
+		(json_int_t)delay_responder_ms, "held", (json_int_t)held,
+		"learned", "coordinator", initiator, responder, "initiator",
+		"endpoint", responder, "coordinator_peer", 1, "responder",
+		"endpoint", initiator, "coordinator_peer", 1));
 }
 
 void evlog_match(uint64_t key, const char *initiator, const char *responder,

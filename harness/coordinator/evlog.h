@@ -10,8 +10,21 @@
 /* f stays the caller's; NULL turns events off. */
 void evlog_init(FILE *f);
 
-void evlog_listening(const char *addr);
-void evlog_register(uint64_t key, const char *observed, int64_t rtt_us);
+/* mode is "rendezvous" or "handoff"; inbound_limit < 0 writes null. */
+void evlog_listening(const char *addr, const char *mode, int inbound_limit);
+void evlog_register(uint64_t key, const char *observed, int64_t rtt_us,
+		    int unreachable);
+/* Handoff mode: peer now holds one of the coordinator's inbound slots;
+ * held counts the slots taken, peer's included. */
+void evlog_inbound(const char *peer, uint64_t key, int unreachable,
+		   unsigned held);
+/* Handoff mode: initiator (the newcomer) and responder (a held peer) were
+ * handed to each other; held counts the slots still taken. Also records
+ * who learned which endpoint. */
+void evlog_handoff(const char *initiator, const char *responder,
+		   uint64_t key_initiator, uint64_t key_responder,
+		   uint64_t nonce, uint32_t delay_initiator_ms,
+		   uint32_t delay_responder_ms, unsigned held);
 void evlog_match(uint64_t key, const char *initiator, const char *responder,
 		 uint64_t nonce, uint32_t delay_initiator_ms,
 		 uint32_t delay_responder_ms);

@@ -1,5 +1,6 @@
-/* punch-coordinator: the rendezvous server of a punchlab run. Options,
- * signals and exit codes live here; the daemon itself is coordd.c. */
+/* punch-coordinator: the coordinator (Charlie) of a punchlab run, in
+ * rendezvous or inbound-handoff mode. Options, signals and exit codes live
+ * here; the daemon itself is coordd.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -26,15 +27,28 @@ static void coord_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
+		"         [--mode rendezvous|handoff] [--inbound-limit N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
 		"         [--magic regtest|mainnet] [-v] [--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
 		"  --run-id RID           tag log lines with the run id\n"
+		"  --mode MODE            rendezvous (default): pair two "
+		"registrations\n"
+		"                         with the same key; handoff: hold "
+		"each\n"
+		"                         registration in an inbound slot, and "
+		"when all\n"
+		"                         are taken hand a newcomer and a held "
+		"peer\n"
+		"                         (both flagged unreachable) to each "
+		"other\n"
+		"  --inbound-limit N      handoff: inbound slots, 1..%d "
+		"(default %d)\n"
 		"  --pair-timeout-ms N    reject a registration unmatched "
-		"after "
-		"N ms (default 15000)\n"
+		"(handoff:\n"
+		"                         held) after N ms (default 15000)\n"
 		"  --margin-ms N          added to max(RTT)/2 when scheduling "
 		"the punch (default 30)\n"
 		"  --magic NET            P2P network magic (default regtest)\n"
@@ -42,7 +56,8 @@ static void coord_usage(FILE *f)
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
 		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
-		"2 usage error.\n");
+		"2 usage error.\n",
+		COORDD_INBOUND_MAX, COORDD_INBOUND_DEFAULT);
 }
 
 /* "a.b.c.d:port" or "[v6]:port". 0 or -EINVAL. */
@@ -103,6 +118,19 @@ static int coord_parse_ms(const char *s, int min, int *out)
 	return 0;
 }
 
+static int coord_parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -111,6 +139,8 @@ int main(int argc, char **argv)
 		{"pair-timeout-ms", required_argument, NULL, 't'},
 		{"margin-ms", required_argument, NULL, 'm'},
 		{"magic", required_argument, NULL, 'g'},
+		{"mode", required_argument, NULL, 'M'},
+		{"inbound-limit", required_argument, NULL, 'i'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -119,7 +149,10 @@ int main(int argc, char **argv)
 		.magic = P2P_MAGIC_REGTEST,
 		.pair_timeout_ms = 15000,
 		.margin_ms = 30,
+		.mode = COORDD_RENDEZVOUS,
+		.inbound_limit = COORDD_INBOUND_DEFAULT,
 	};
+	int limit_given = 0;
 	const char *run_id = NULL, *listen_arg = NULL;
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -174,6 +207,30 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'M':
+			if (!strcmp(optarg, "rendezvous")) {
+				o.mode = COORDD_RENDEZVOUS;
+			} else if (!strcmp(optarg, "handoff")) {
+				o.mode = COORDD_HANDOFF;
+			} else {
+				fprintf(stderr,
+					"punch-coordinator: --mode %s: "
+					"expected rendezvous or handoff\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			if (coord_parse_int(optarg, 1, COORDD_INBOUND_MAX,
+					    &o.inbound_limit)) {
+				fprintf(stderr,
+					"punch-coordinator: --inbound-limit "
+					"%s: expected 1 to %d\n",
+					optarg, COORDD_INBOUND_MAX);
+				return 2;
+			}
+			limit_given = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -184,6 +241,12 @@ int main(int argc, char **argv)
 			coord_usage(stderr);
 			return 2;
 		}
+	}
+	if (limit_given && o.mode != COORDD_HANDOFF) {
+		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
+				"--mode handoff\n");
+		coord_usage(stderr);
+		return 2;
 	}
 	if (optind != argc || !listen_arg) {
 		if (!listen_arg)

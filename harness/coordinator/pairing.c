@@ -62,6 +62,24 @@ static int pairing_send(struct coordd *d, struct conn *self,
 	return conn_send(self, d->opt.magic, COORD_CMD_PUNCH, buf, (size_t)n);
 }
 
+void pairing_punch(struct coordd *d, struct conn *ini, struct conn *rsp,
+		   uint64_t nonce, uint32_t delay_ini_ms, uint32_t delay_rsp_ms)
+{
+	/* Sent back to back so the schedule starts from one instant. */
+	if (pairing_send(d, ini, rsp, COORD_ROLE_INITIATOR, nonce,
+			 delay_ini_ms))
+		coordd_drop(d, ini, "output-overflow");
+	else
+		coordd_finish(ini);
+	if (pairing_send(d, rsp, ini, COORD_ROLE_RESPONDER, nonce,
+			 delay_rsp_ms))
+		coordd_drop(d, rsp, "output-overflow");
+	else
+		coordd_finish(rsp);
+	coordd_flush(d, ini);
+	coordd_flush(d, rsp);
+}
+
 void pairing_try(struct coordd *d, struct conn *c)
 {
 	struct conn *p = pairing_find(d, c), *ini, *rsp;
@@ -79,16 +97,5 @@ void pairing_try(struct coordd *d, struct conn *c)
 	log_info("match key %llu: %s (initiator, %u ms) <-> %s (%u ms)",
 		 (unsigned long long)c->key, ini->name, di, rsp->name, dr);
 	evlog_match(c->key, ini->name, rsp->name, nonce, di, dr);
-
-	/* Sent back to back so the schedule starts from one instant. */
-	if (pairing_send(d, ini, rsp, COORD_ROLE_INITIATOR, nonce, di))
-		coordd_drop(d, ini, "output-overflow");
-	else
-		coordd_finish(ini);
-	if (pairing_send(d, rsp, ini, COORD_ROLE_RESPONDER, nonce, dr))
-		coordd_drop(d, rsp, "output-overflow");
-	else
-		coordd_finish(rsp);
-	coordd_flush(d, ini);
-	coordd_flush(d, rsp);
+	pairing_punch(d, ini, rsp, nonce, di, dr);
 }

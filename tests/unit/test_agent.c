@@ -3,7 +3,8 @@
  * with RST, so the punch tests hold a listener with a full accept queue on
  * each agent port: it makes such SYNs vanish, as a NAT that drops
  * unsolicited SYNs does, and the SYNs cross by simultaneous open.
- * PUNCH_AGENT and PUNCH_COORDINATOR override the binaries' paths. */
+ * PUNCH_AGENT, PUNCH_COORDINATOR and PUNCH_PROBE_SERVER override the
+ * binaries' paths. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -58,11 +59,15 @@ static int left_ms(int64_t deadline)
 	return l < 0 ? 0 : (int)l;
 }
 
-static int proc_spawn(struct proc *p, char *const argv[])
+/* With in not NULL, the child's stdin is a pipe whose write end *in
+ * becomes (closing it is the child's EOF). */
+static int proc_spawn_in(struct proc *p, char *const argv[], int *in)
 {
-	int pfd[2];
+	int pfd[2], ifd[2] = {-1, -1};
 
 	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	if (in && pipe2(ifd, O_CLOEXEC))
 		return -errno;
 	p->pid = fork();
 	if (p->pid < 0)
@@ -70,6 +75,8 @@ static int proc_spawn(struct proc *p, char *const argv[])
 	if (p->pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
 
+		if (in)
+			dup2(ifd[0], STDIN_FILENO);
 		dup2(pfd[1], STDOUT_FILENO);
 		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
 			dup2(devnull, STDERR_FILENO);
@@ -79,7 +86,16 @@ static int proc_spawn(struct proc *p, char *const argv[])
 	close(pfd[1]);
 	p->out = pfd[0];
 	p->len = 0;
+	if (in) {
+		close(ifd[0]);
+		*in = ifd[1];
+	}
 	return 0;
+}
+
+static int proc_spawn(struct proc *p, char *const argv[])
+{
+	return proc_spawn_in(p, argv, NULL);
 }
 
 /* The next JSON line from the child's stdout (bytes after it are kept for
@@ -1275,6 +1291,43 @@ static void test_usage(void)
 			    "127.0.0.1:18444",
 			    NULL};
 
+	char *handoff_alone[] = {(char *)agent_bin, "--connect", "127.0.0.1:1",
+				 "--handoff", NULL};
+	char *oob_noprobe[] = {(char *)agent_bin, "--oob", "--local-port",
+			       "1000", NULL};
+	char *probe_alone[] = {(char *)agent_bin,
+			       "--coordinator",
+			       "127.0.0.1:1",
+			       "--local-port",
+			       "1000",
+			       "--probe",
+			       "127.0.0.1:2",
+			       NULL};
+	char *oob_coord[] = {(char *)agent_bin, "--oob",	 "--probe",
+			     "127.0.0.1:2",	"--coordinator", "127.0.0.1:1",
+			     "--local-port",	"1000",		 NULL};
+	char *oob_noport[] = {(char *)agent_bin, "--oob", "--probe",
+			      "127.0.0.1:2", NULL};
+	char *oob_key[] = {(char *)agent_bin,
+			   "--oob",
+			   "--probe",
+			   "127.0.0.1:2",
+			   "--local-port",
+			   "1000",
+			   "--key",
+			   "5",
+			   NULL};
+	char *oob_handoff[] = {
+		(char *)agent_bin, "--oob", "--probe",	 "127.0.0.1:2",
+		"--local-port",	   "1000",  "--handoff", NULL};
+	char *oob_node[] = {
+		(char *)agent_bin, "--oob",  "--probe", "127.0.0.1:2",
+		"--local-port",	   "1000",   "--node",	"bitcoind-import",
+		"--import-socket", "/tmp/x", NULL};
+	char *oob_badprobe[] = {
+		(char *)agent_bin, "--oob", "--probe", "probe:80",
+		"--local-port",	   "1000",  NULL};
+
 	CU_ASSERT_EQUAL(run_status(help), 0);
 	CU_ASSERT_EQUAL(run_status(none), 2);
 	CU_ASSERT_EQUAL(run_status(noport), 2);
@@ -1285,6 +1338,478 @@ static void test_usage(void)
 	CU_ASSERT_EQUAL(run_status(stray), 2);
 	CU_ASSERT_EQUAL(run_status(noimport), 2);
 	CU_ASSERT_EQUAL(run_status(badsocks), 2);
+	CU_ASSERT_EQUAL(run_status(handoff_alone), 2);
+	CU_ASSERT_EQUAL(run_status(oob_noprobe), 2);
+	CU_ASSERT_EQUAL(run_status(probe_alone), 2);
+	CU_ASSERT_EQUAL(run_status(oob_coord), 2);
+	CU_ASSERT_EQUAL(run_status(oob_noport), 2);
+	CU_ASSERT_EQUAL(run_status(oob_key), 2);
+	CU_ASSERT_EQUAL(run_status(oob_handoff), 2);
+	CU_ASSERT_EQUAL(run_status(oob_node), 2);
+	CU_ASSERT_EQUAL(run_status(oob_badprobe), 2);
+}
+
+/* --- handoff mode: a coordinator of our own, its events read here --- */
+
+static struct proc hcoord = {-1, -1, "", 0};
+static char hcoord_addr[64];
+
+static int hcoord_start(const char *limit, const char *pair_timeout_ms)
+{
+	char *argv[] = {(char *)coord_bin,
+			"--listen",
+			"127.0.0.1:0",
+			"--run-id",
+			"unit-handoff",
+			"--mode",
+			"handoff",
+			"--inbound-limit",
+			(char *)limit,
+			"--pair-timeout-ms",
+			(char *)pair_timeout_ms,
+			NULL};
+	json_t *ev;
+	int r = -EBADMSG;
+
+	if (proc_spawn(&hcoord, argv))
+		return -errno;
+	ev = proc_json(&hcoord, WAIT_MS);
+	if (ev && !strcmp(jstr(ev, "event"), "listening") &&
+	    !strcmp(jstr(ev, "mode"), "handoff")) {
+		snprintf(hcoord_addr, sizeof(hcoord_addr), "%s",
+			 jstr(ev, "addr"));
+		r = 0;
+	}
+	json_decref(ev);
+	return r;
+}
+
+static void hcoord_stop(void)
+{
+	if (hcoord.pid <= 0)
+		return;
+	kill(hcoord.pid, SIGTERM);
+	proc_wait(&hcoord, WAIT_MS);
+}
+
+/* The next coordinator event named name whose field is val (earlier
+ * events are passed over); NULL after WAIT_MS. */
+static json_t *hcoord_event(const char *name, const char *field,
+			    const char *val)
+{
+	int64_t deadline = now_ms() + WAIT_MS;
+	json_t *ev;
+
+	while ((ev = proc_json(&hcoord, left_ms(deadline)))) {
+		if (!strcmp(jstr(ev, "event"), name) &&
+		    !strcmp(jstr(ev, field), val))
+			return ev;
+		json_decref(ev);
+	}
+	return NULL;
+}
+
+/* An agent of the handoff coordinator: port, name, then extra args. */
+static int hagent_start(struct proc *p, uint16_t port, const char *name, ...)
+{
+	static char sport[4][8];
+	static unsigned n;
+	char *argv[24] = {
+		(char *)agent_bin, "--coordinator", hcoord_addr,
+		"--local-port",	   sport[n % 4],    "--name",
+		(char *)name,
+	};
+	int i = 7;
+	va_list ap;
+
+	snprintf(sport[n % 4], sizeof(sport[0]), "%u", port);
+	n++;
+	va_start(ap, name);
+	while (i < 22 && (argv[i] = va_arg(ap, char *)))
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	return proc_spawn(p, argv);
+}
+
+/* Alice holds the coordinator's one inbound slot; bob arrives, and the
+ * coordinator hands them to each other: bob initiates, alice responds. */
+static void test_handoff_pair(void)
+{
+	uint16_t pa = free_port(), pb = free_port();
+	int fa = -1, fb = -1, la, lb;
+	char ea[32], eb[32];
+	struct proc a, b;
+	json_t *ja, *jb, *ev;
+
+	CU_ASSERT_FATAL(hcoord_start("1", "15000") == 0);
+	la = listener(pa, 0, 1, &fa);
+	lb = listener(pb, 0, 1, &fb);
+	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
+	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
+	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--handoff",
+				      "--timeout-ms", "6000", (char *)NULL));
+	ev = hcoord_event("inbound", "peer", ea);
+	CU_ASSERT_FATAL(ev != NULL);
+	CU_ASSERT(json_is_true(json_object_get(ev, "unreachable")));
+	CU_ASSERT_EQUAL(jint(ev, "held"), 1);
+	json_decref(ev);
+	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--handoff",
+				      "--timeout-ms", "6000", (char *)NULL));
+	ev = hcoord_event("handoff", "initiator", eb);
+	CU_ASSERT_FATAL(ev != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(ev, "responder"), ea);
+	CU_ASSERT_EQUAL(jint(ev, "held"), 0);
+	ja = proc_json(&a, WAIT_MS);
+	jb = proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 0);
+	close(la);
+	close(lb);
+	close(fa);
+	close(fb);
+	hcoord_stop();
+	CU_ASSERT_FATAL(ja && jb);
+	check_ok_pair(ja, jb, pa, pb);
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "mode"), "handoff");
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "mode"), "handoff");
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "role"), "responder");
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "role"), "initiator");
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "nonce"), jstr(ev, "nonce"));
+	/* Alice registered long before she was matched. */
+	CU_ASSERT(jint(ja, "t_match_ns") > jint(jb, "t_register_ns"));
+	json_decref(ev);
+	json_decref(ja);
+	json_decref(jb);
+}
+
+/* The slot is held by a peer that did not ask for a handoff: the
+ * newcomer is refused (hpreject 4). A peer never handed off reports so,
+ * whether its own deadline or the coordinator's comes first. */
+static void test_handoff_refused(void)
+{
+	uint16_t pa = free_port(), pb = free_port(), pc = free_port();
+	char ea[32], ec[32];
+	struct proc a, b, c;
+	json_t *ja, *jb, *jc, *ev;
+
+	CU_ASSERT_FATAL(hcoord_start("1", "15000") == 0);
+	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
+	snprintf(ec, sizeof(ec), "127.0.0.1:%u", pc);
+	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--timeout-ms", "1500",
+				      "--match-timeout-ms", "1500",
+				      (char *)NULL));
+	ev = hcoord_event("inbound", "peer", ea);
+	CU_ASSERT_FATAL(ev != NULL);
+	CU_ASSERT(json_is_false(json_object_get(ev, "unreachable")));
+	json_decref(ev);
+	CU_ASSERT_FATAL(
+		!hagent_start(&b, pb, "bob", "--handoff", (char *)NULL));
+	jb = proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 1);
+	CU_ASSERT_FATAL(jb != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "error"), "inbound slots full");
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "mode"), "handoff");
+	CU_ASSERT(json_is_null(json_object_get(jb, "role")));
+	CU_ASSERT(jint(jb, "t_register_ns") > 0);
+	json_decref(jb);
+	/* Alice, a plain registration, waited for a peer in vain. */
+	ja = proc_json(&a, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 1);
+	CU_ASSERT_FATAL(ja != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "error"),
+			       "no match before the deadline");
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "mode"), "rendezvous");
+	json_decref(ja);
+	/* Carol is held until her own deadline: her slot is free once the
+	 * coordinator has seen alice go. */
+	ev = hcoord_event("drop", "peer", ea);
+	CU_ASSERT_FATAL(ev != NULL);
+	json_decref(ev);
+	CU_ASSERT_FATAL(!hagent_start(
+		&c, pc, "carol", "--handoff", "--timeout-ms", "1000",
+		"--match-timeout-ms", "1000", (char *)NULL));
+	ev = hcoord_event("inbound", "peer", ec);
+	CU_ASSERT(ev != NULL);
+	json_decref(ev);
+	jc = proc_json(&c, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&c, WAIT_MS), 1);
+	CU_ASSERT_FATAL(jc != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(jc, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(jstr(jc, "error"), "stayed an inbound peer");
+	json_decref(jc);
+	hcoord_stop();
+
+	/* The coordinator lets carol go first (hpreject 1). */
+	pc = free_port();
+	CU_ASSERT_FATAL(hcoord_start("1", "800") == 0);
+	CU_ASSERT_FATAL(
+		!hagent_start(&c, pc, "carol", "--handoff", (char *)NULL));
+	jc = proc_json(&c, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&c, WAIT_MS), 1);
+	hcoord_stop();
+	CU_ASSERT_FATAL(jc != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(jc, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(jstr(jc, "error"), "stayed an inbound peer");
+	json_decref(jc);
+}
+
+/* --- out-of-band mode: a real probe server, the side channel here --- */
+
+static const char *probe_bin;
+static struct proc probe = {-1, -1, "", 0};
+static char probe_addr[32];
+
+/* 0 once the probe server said "ready"; 1 to skip (not built). */
+static int probe_start(void)
+{
+	uint16_t port = free_port();
+	char *argv[] = {(char *)probe_bin, probe_addr, NULL};
+	int64_t deadline = now_ms() + WAIT_MS;
+	struct pollfd pfd = {.events = POLLIN};
+	ssize_t n;
+
+	if (access(probe_bin, X_OK)) {
+		printf("SKIP: %s not built (set PUNCH_PROBE_SERVER) ",
+		       probe_bin);
+		return 1;
+	}
+	snprintf(probe_addr, sizeof(probe_addr), "127.0.0.1:%u", port);
+	if (!port || proc_spawn(&probe, argv))
+		return -1;
+	pfd.fd = probe.out;
+	while (!memchr(probe.buf, '\n', probe.len)) {
+		if (poll(&pfd, 1, left_ms(deadline)) <= 0)
+			return -1;
+		n = read(probe.out, probe.buf + probe.len,
+			 sizeof(probe.buf) - 1 - probe.len);
+		if (n <= 0)
+			return -1;
+		probe.len += (size_t)n;
+	}
+	return strncmp(probe.buf, "ready\n", 6) ? -1 : 0;
+}
+
+static void probe_stop(void)
+{
+	if (probe.pid <= 0)
+		return;
+	kill(probe.pid, SIGTERM);
+	proc_wait(&probe, WAIT_MS);
+}
+
+/* An --oob agent whose stdin is *in; extra args after the name. */
+static int oob_start(struct proc *p, int *in, uint16_t port, const char *name,
+		     ...)
+{
+	static char sport[4][8];
+	static unsigned n;
+	char *argv[24] = {
+		(char *)agent_bin, "--oob",	 "--probe", probe_addr,
+		"--local-port",	   sport[n % 4], "--name",  (char *)name,
+	};
+	int i = 8;
+	va_list ap;
+
+	snprintf(sport[n % 4], sizeof(sport[0]), "%u", port);
+	n++;
+	va_start(ap, name);
+	while (i < 22 && (argv[i] = va_arg(ap, char *)))
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	return proc_spawn_in(p, argv, in);
+}
+
+/* The endpoint event of an --oob agent on port. */
+static json_t *oob_endpoint(struct proc *p, uint16_t port)
+{
+	json_t *ev = proc_json(p, WAIT_MS);
+	char want[32];
+
+	snprintf(want, sizeof(want), "127.0.0.1:%u", port);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_STRING_EQUAL(jstr(ev, "event"), "endpoint");
+	CU_ASSERT_STRING_EQUAL(jstr(ev, "public"), want);
+	CU_ASSERT(jint(ev, "t_ns") > 0);
+	return ev;
+}
+
+static int write_line(int fd, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	return write(fd, line, (size_t)n) == n ? 0 : -1;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* No coordinator: each agent learns its endpoint from the probe server,
+ * this test relays the endpoints with roles, a nonce and a start time,
+ * and they punch and shake hands. */
+static void test_oob_pair(void)
+{
+	uint16_t pa = free_port(), pb = free_port();
+	int fa = -1, fb = -1, la, lb, ia = -1, ib = -1, r;
+	const char *nonce = "0123456789abcdef";
+	struct proc a, b;
+	json_t *ea, *eb, *ja, *jb;
+	int64_t start;
+
+	r = probe_start();
+	if (r == 1)
+		return;
+	CU_ASSERT_FATAL(r == 0);
+	la = listener(pa, 0, 1, &fa);
+	lb = listener(pb, 0, 1, &fb);
+	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!oob_start(&a, &ia, pa, "alice", "--timeout-ms", "6000",
+				   (char *)NULL));
+	CU_ASSERT_FATAL(!oob_start(&b, &ib, pb, "bob", "--timeout-ms", "6000",
+				   (char *)NULL));
+	ea = oob_endpoint(&a, pa);
+	eb = oob_endpoint(&b, pb);
+	CU_ASSERT_STRING_EQUAL(jstr(ea, "name"), "alice");
+	start = now_ns() + 300 * MS;
+	CU_ASSERT(!write_line(ia,
+			      "{\"peer\":\"%s\",\"role\":\"initiator\","
+			      "\"nonce\":\"%s\",\"start_ns\":%" PRId64 "}\n",
+			      jstr(eb, "public"), nonce, start));
+	/* Bob's line comes without its newline, then EOF: still a line. */
+	CU_ASSERT(!write_line(ib,
+			      "{\"start_ns\":%" PRId64 ",\"nonce\":\"%s\","
+			      "\"role\":\"responder\",\"peer\":\"%s\","
+			      "\"note\":\"extra keys are ignored\"}",
+			      start, nonce, jstr(ea, "public")));
+	close(ib);
+	ja = proc_json(&a, WAIT_MS);
+	jb = proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 0);
+	close(ia);
+	close(la);
+	close(lb);
+	close(fa);
+	close(fb);
+	probe_stop();
+	CU_ASSERT_FATAL(ja && jb);
+	check_ok_pair(ja, jb, pa, pb);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? jb : ja, *e = i ? eb : ea;
+
+		CU_ASSERT_STRING_EQUAL(jstr(j, "mode"), "out-of-band");
+		CU_ASSERT_STRING_EQUAL(jstr(j, "nonce"), nonce);
+		CU_ASSERT_EQUAL(jint(j, "t_start_ns"), start);
+		CU_ASSERT(json_is_null(json_object_get(j, "delay_ms")));
+		CU_ASSERT(json_is_null(json_object_get(j, "rtt_coord_us")));
+		CU_ASSERT(jint(j, "t_register_ns") < jint(e, "t_ns"));
+		CU_ASSERT(jint(e, "t_ns") < jint(j, "t_match_ns"));
+	}
+	CU_ASSERT_STRING_EQUAL(jstr(ja, "role"), "initiator");
+	CU_ASSERT_STRING_EQUAL(jstr(jb, "role"), "responder");
+	json_decref(ea);
+	json_decref(eb);
+	json_decref(ja);
+	json_decref(jb);
+}
+
+/* One --oob agent whose side channel says line (NULL: closes at once);
+ * its report must be outcome coordinator with want in the error. */
+static void check_oob_bad(const char *line, const char *want)
+{
+	uint16_t port = free_port();
+	struct proc p;
+	json_t *ev, *j;
+	char pub[32];
+	int in = -1;
+
+	CU_ASSERT_FATAL(!oob_start(&p, &in, port, "alice", "--timeout-ms",
+				   "2000", (char *)NULL));
+	ev = oob_endpoint(&p, port);
+	if (line) {
+		CU_ASSERT(!write_line(in, "%s\n", line));
+	} else {
+		close(in);
+	}
+	j = proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	if (line)
+		close(in);
+	CU_ASSERT_FATAL(j != NULL);
+	snprintf(pub, sizeof(pub), "127.0.0.1:%u", port);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "coordinator");
+	CU_ASSERT(strstr(jstr(j, "error"), want) != NULL);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "mode"), "out-of-band");
+	/* What the probe taught is kept; nothing else happened. */
+	CU_ASSERT_STRING_EQUAL(jstr(j, "public"), pub);
+	CU_ASSERT(json_is_null(json_object_get(j, "role")));
+	CU_ASSERT(json_is_null(json_object_get(j, "peer")));
+	CU_ASSERT(json_is_null(json_object_get(j, "t_match_ns")));
+	CU_ASSERT(jint(j, "t_register_ns") > 0);
+	CU_ASSERT_EQUAL(jint(j, "attempts"), 0);
+	json_decref(ev);
+	json_decref(j);
+}
+
+static void test_oob_bad_line(void)
+{
+	uint16_t dead = free_port();
+	char sport[8];
+	char *argv[] = {(char *)agent_bin, "--oob", "--probe", probe_addr,
+			"--local-port",	   sport,   NULL};
+	struct proc p;
+	json_t *j;
+	int r, in = -1;
+
+	r = probe_start();
+	if (r == 1)
+		return;
+	CU_ASSERT_FATAL(r == 0);
+	check_oob_bad(NULL, "side channel closed before the peer line");
+	check_oob_bad("hello", "bad line: not a JSON object");
+	check_oob_bad("{\"peer\":\"127.0.0.1\",\"role\":\"initiator\","
+		      "\"nonce\":\"0123456789abcdef\",\"start_ns\":1}",
+		      "bad line: peer");
+	check_oob_bad("{\"peer\":\"127.0.0.1:9\",\"role\":\"server\","
+		      "\"nonce\":\"0123456789abcdef\",\"start_ns\":1}",
+		      "bad line: role");
+	check_oob_bad("{\"peer\":\"127.0.0.1:9\",\"role\":\"responder\","
+		      "\"nonce\":\"0123456789abcdeg\",\"start_ns\":1}",
+		      "bad line: nonce");
+	check_oob_bad("{\"peer\":\"127.0.0.1:9\",\"role\":\"responder\","
+		      "\"nonce\":\"0123456789abcdef\",\"start_ns\":\"1\"}",
+		      "bad line: start_ns");
+	probe_stop();
+
+	/* No probe server: no endpoint event, the report says why. */
+	snprintf(probe_addr, sizeof(probe_addr), "127.0.0.1:%u", dead);
+	snprintf(sport, sizeof(sport), "%u", free_port());
+	CU_ASSERT_FATAL(!proc_spawn_in(&p, argv, &in));
+	j = proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	close(in);
+	CU_ASSERT_FATAL(j != NULL);
+	CU_ASSERT_PTR_NULL(json_object_get(j, "event"));
+	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "coordinator");
+	CU_ASSERT(strstr(jstr(j, "error"), "probe 127.0.0.1:") != NULL);
+	CU_ASSERT(json_is_null(json_object_get(j, "public")));
+	json_decref(j);
 }
 
 static int coord_start(void)
@@ -1313,6 +1838,8 @@ static int suite_init(void)
 
 static int suite_clean(void)
 {
+	hcoord_stop();
+	probe_stop();
 	if (coord.pid > 0) {
 		kill(coord.pid, SIGTERM);
 		proc_wait(&coord, WAIT_MS);
@@ -1344,6 +1871,10 @@ int main(void)
 		{"bitcoind-import: fd and metadata over SCM_RIGHTS",
 		 test_bitcoind_import},
 		{"bitcoind: SOCKS port taken", test_bitcoind_setup_errors},
+		{"handoff: held peer and newcomer punch", test_handoff_pair},
+		{"handoff: slots full; never handed off", test_handoff_refused},
+		{"out-of-band: probe, side channel, punch", test_oob_pair},
+		{"out-of-band: bad side channel or probe", test_oob_bad_line},
 	};
 	CU_pSuite s;
 	int fails;
@@ -1354,6 +1885,9 @@ int main(void)
 	coord_bin = getenv("PUNCH_COORDINATOR");
 	if (!coord_bin)
 		coord_bin = "build/bin/punch-coordinator";
+	probe_bin = getenv("PUNCH_PROBE_SERVER");
+	if (!probe_bin)
+		probe_bin = "build/bin/punch-probe-server";
 	if (access(agent_bin, X_OK) || access(coord_bin, X_OK)) {
 		printf("SKIP: %s or %s not built (run make first, or set "
 		       "PUNCH_AGENT / PUNCH_COORDINATOR)\n",

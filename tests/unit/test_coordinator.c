@@ -130,7 +130,9 @@ static json_t *ev_take(const char *name, const char *field, const char *val)
 
 static int coord_stop(void);
 
-static int coord_start(const char *timeout_ms)
+/* mode NULL: the default (rendezvous), no mode options at all. */
+static int coord_start_mode(const char *timeout_ms, const char *mode,
+			    const char *limit)
 {
 	int pfd[2];
 	json_t *ev;
@@ -150,9 +152,16 @@ static int coord_start(const char *timeout_ms)
 		dup2(pfd[1], STDOUT_FILENO);
 		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
 			dup2(devnull, STDERR_FILENO);
-		execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
-		      "--run-id", "unit", "--pair-timeout-ms", timeout_ms,
-		      "--margin-ms", "30", "-v", (char *)NULL);
+		if (mode)
+			execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
+			      "--run-id", "unit", "--pair-timeout-ms",
+			      timeout_ms, "--margin-ms", "30", "--mode", mode,
+			      "--inbound-limit", limit, "-v", (char *)NULL);
+		else
+			execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
+			      "--run-id", "unit", "--pair-timeout-ms",
+			      timeout_ms, "--margin-ms", "30", "-v",
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -168,7 +177,20 @@ static int coord_start(const char *timeout_ms)
 	if (!colon || strncmp(addr, "127.0.0.1:", 10))
 		return -EBADMSG;
 	co.port = (uint16_t)atoi(colon + 1);
+	if (!json_is_string(json_object_get(ev, "mode")) ||
+	    strcmp(json_string_value(json_object_get(ev, "mode")),
+		   mode ? mode : "rendezvous"))
+		return -EBADMSG;
+	if (mode ? json_integer_value(json_object_get(ev, "inbound_limit")) !=
+			    atoi(limit)
+		 : !json_is_null(json_object_get(ev, "inbound_limit")))
+		return -EBADMSG;
 	return co.port ? 0 : -EBADMSG;
+}
+
+static int coord_start(const char *timeout_ms)
+{
+	return coord_start_mode(timeout_ms, NULL, NULL);
 }
 
 /* SIGTERM, then wait for the exit through a pidfd with a deadline. */
@@ -328,13 +350,20 @@ static void cli_handshake(struct cli *c)
 	CU_ASSERT(cli_send(c, "verack", NULL, 0) == 0);
 }
 
+/* flags 0 sends the 12-byte form, anything else the 13-byte one. */
+static int cli_register_flags(struct cli *c, uint32_t proto, uint64_t key,
+			      uint8_t flags)
+{
+	struct coord_register r = {.proto = proto, .key = key, .flags = flags};
+	uint8_t buf[COORD_REGISTER_FLAGS_LEN];
+	int n = coord_register_encode(buf, sizeof(buf), &r);
+
+	return n < 0 ? n : cli_send(c, COORD_CMD_REGISTER, buf, (size_t)n);
+}
+
 static int cli_register(struct cli *c, uint32_t proto, uint64_t key)
 {
-	struct coord_register r = {.proto = proto, .key = key};
-	uint8_t buf[COORD_REGISTER_LEN];
-
-	coord_register_encode(buf, sizeof(buf), &r);
-	return cli_send(c, COORD_CMD_REGISTER, buf, sizeof(buf));
+	return cli_register_flags(c, proto, key, 0);
 }
 
 /* Waits for the coordinator's RTT ping and answers it. */
@@ -365,7 +394,7 @@ static int64_t ev_int(json_t *ev, const char *field)
 
 /* Two agents with one key: opposite roles, each other's endpoint, one
  * nonce, delays from the margin; then the coordinator hangs up. */
-static void check_pair(uint64_t key)
+static void check_pair(uint64_t key, uint8_t flags)
 {
 	struct cli *a = cli_connect(), *b = cli_connect();
 	struct coord_punch pa, pb;
@@ -378,7 +407,8 @@ static void check_pair(uint64_t key)
 	/* Unknown commands are ignored, as a Bitcoin node ignores them. */
 	CU_ASSERT(cli_send(a, "wtxidrelay", NULL, 0) == 0);
 	CU_ASSERT(cli_send(a, "sendaddrv2", NULL, 0) == 0);
-	CU_ASSERT_FATAL(cli_register(a, COORD_PROTO, key) == 0);
+	/* Rendezvous ignores the flags: the 13-byte form pairs as well. */
+	CU_ASSERT_FATAL(cli_register_flags(a, COORD_PROTO, key, flags) == 0);
 	/* a's ping proves a registered first: a must be the initiator. */
 	cli_answer_ping(a);
 	CU_ASSERT_FATAL(cli_register(b, COORD_PROTO, key) == 0);
@@ -433,8 +463,9 @@ static void check_pair(uint64_t key)
 static void test_pair(void)
 {
 	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
-	check_pair(42);
-	check_pair(0);
+	check_pair(42, 0);
+	check_pair(0, 0);
+	check_pair(43, COORD_REG_UNREACHABLE);
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
@@ -485,7 +516,7 @@ static void test_garbage(void)
 	p2p_msg_encode(m, sizeof(m), MAGIC, COORD_CMD_REGISTER, reg, 11);
 	check_garbage(m, 24 + 11, 1, "bad-payload");
 	/* It still serves. */
-	check_pair(7);
+	check_pair(7, 0);
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
@@ -583,6 +614,286 @@ static void test_pair_timeout(void)
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
+/* --- handoff mode --- */
+
+#define UNREACH COORD_REG_UNREACHABLE
+
+static int ev_bool(json_t *ev, const char *field)
+{
+	return json_is_true(json_object_get(ev, field));
+}
+
+static const char *ev_str(json_t *ev, const char *field)
+{
+	const char *v = json_string_value(json_object_get(ev, field));
+
+	return v ? v : "";
+}
+
+/* 1 when an event named name with field = val has been read already;
+ * reads no more (callers ask after a later event was taken). */
+static int ev_seen(const char *name, const char *field, const char *val)
+{
+	for (size_t i = 0; i < json_array_size(co.events); i++) {
+		json_t *ev = json_array_get(co.events, i);
+
+		if (!strcmp(ev_str(ev, "event"), name) &&
+		    !strcmp(ev_str(ev, field), val))
+			return 1;
+	}
+	return 0;
+}
+
+/* A new client, versions exchanged, registered, RTT ping answered. */
+static struct cli *cli_arrive(uint64_t key, uint8_t flags)
+{
+	struct cli *c = cli_connect();
+	json_t *ev;
+
+	CU_ASSERT_FATAL(c != NULL);
+	cli_handshake(c);
+	CU_ASSERT_FATAL(cli_register_flags(c, COORD_PROTO, key, flags) == 0);
+	cli_answer_ping(c);
+	ev = ev_take("register", "observed", c->name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL(ev_bool(ev, "unreachable"), !!(flags & UNREACH));
+	return c;
+}
+
+/* A client that takes an inbound slot: the "inbound" event says so, with
+ * the slots taken now. Returning only after the event orders arrivals. */
+static struct cli *cli_held(uint64_t key, uint8_t flags, unsigned held)
+{
+	struct cli *c = cli_arrive(key, flags);
+	json_t *ev = ev_take("inbound", "peer", c->name);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
+	CU_ASSERT_EQUAL(ev_int(ev, "held"), held);
+	CU_ASSERT_EQUAL(ev_bool(ev, "unreachable"), !!(flags & UNREACH));
+	return c;
+}
+
+/* c is still held: its ping is answered, and nothing came before the
+ * pong (no hppunch, no hpreject). */
+static void check_still_held(struct cli *c)
+{
+	struct p2p_hdr h;
+	uint8_t buf[2048];
+
+	CU_ASSERT_FATAL(cli_send(c, "ping", "heldheld", 8) == 0);
+	CU_ASSERT_FATAL(cli_recv(c, &h, buf, sizeof(buf)) == 1);
+	CU_ASSERT_STRING_EQUAL(h.command, "pong");
+	CU_ASSERT(h.length == 8 && !memcmp(buf, "heldheld", 8));
+}
+
+/* The newcomer n and the held peer h were handed to each other: n is the
+ * initiator, h the responder, one nonce, each other's endpoint; the event
+ * records it and who learned what; both sessions end. */
+static void check_handoff(struct cli *n, struct cli *h, uint64_t kn,
+			  uint64_t kh, unsigned held_after)
+{
+	struct coord_punch pn, ph;
+	char s[64], hex[17];
+	json_t *ev, *l, *d;
+
+	cli_get_punch(n, &pn);
+	cli_get_punch(h, &ph);
+	CU_ASSERT_EQUAL(pn.role, COORD_ROLE_INITIATOR);
+	CU_ASSERT_EQUAL(ph.role, COORD_ROLE_RESPONDER);
+	CU_ASSERT_EQUAL(pn.nonce, ph.nonce);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pn.peer, s, sizeof(s)),
+			       h->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pn.self, s, sizeof(s)),
+			       n->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.peer, s, sizeof(s)),
+			       n->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.self, s, sizeof(s)),
+			       h->name);
+	CU_ASSERT(pn.delay_ms >= 29 && pn.delay_ms < 30 + WAIT_MS);
+	CU_ASSERT(ph.delay_ms >= 29 && ph.delay_ms < 30 + WAIT_MS);
+
+	ev = ev_take("handoff", "initiator", n->name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	snprintf(hex, sizeof(hex), "%016" PRIx64, pn.nonce);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "responder"), h->name);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "nonce"), hex);
+	CU_ASSERT_EQUAL(ev_int(ev, "key_initiator"), (json_int_t)kn);
+	CU_ASSERT_EQUAL(ev_int(ev, "key_responder"), (json_int_t)kh);
+	CU_ASSERT_EQUAL(ev_int(ev, "held"), held_after);
+	d = json_object_get(ev, "delay_ms");
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 0)), pn.delay_ms);
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 1)), ph.delay_ms);
+	l = json_object_get(ev, "learned");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(
+				       json_object_get(l, "coordinator"), 0)),
+			       n->name);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(
+				       json_object_get(l, "coordinator"), 1)),
+			       h->name);
+	CU_ASSERT_STRING_EQUAL(
+		ev_str(json_object_get(l, "initiator"), "endpoint"), h->name);
+	CU_ASSERT_STRING_EQUAL(
+		ev_str(json_object_get(l, "responder"), "endpoint"), n->name);
+	CU_ASSERT(ev_bool(json_object_get(l, "initiator"), "coordinator_peer"));
+	CU_ASSERT(ev_bool(json_object_get(l, "responder"), "coordinator_peer"));
+	/* A newcomer that is handed off never takes a slot. */
+	CU_ASSERT(!ev_seen("inbound", "peer", n->name));
+	CU_ASSERT(cli_wait_eof(n));
+	CU_ASSERT(cli_wait_eof(h));
+}
+
+/* Two slots. C arrives when both are taken and is handed off with the
+ * oldest unreachable held peer, A; the slot A gave back is taken by D;
+ * E then meets B, now the oldest. */
+static void test_handoff_oldest(void)
+{
+	struct cli *a, *b, *c, *d, *e;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "2"), 0);
+	a = cli_held(0, UNREACH, 1);
+	b = cli_held(0, UNREACH, 2);
+	c = cli_arrive(0, UNREACH);
+	check_handoff(c, a, 0, 0, 1);
+	check_still_held(b);
+	d = cli_held(0, UNREACH, 2);
+	e = cli_arrive(0, UNREACH);
+	check_handoff(e, b, 0, 0, 1);
+	check_still_held(d);
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	cli_close(d);
+	cli_close(e);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* A held peer with the newcomer's non-zero key goes first, however young;
+ * but only one flagged unreachable. */
+static void test_handoff_same_key(void)
+{
+	struct cli *a, *b, *c, *b2, *c2;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "2"), 0);
+	a = cli_held(0, UNREACH, 1);
+	b = cli_held(55, UNREACH, 2);
+	c = cli_arrive(55, UNREACH);
+	check_handoff(c, b, 55, 55, 1);
+	check_still_held(a);
+	/* b2 shares c2's key but can take inbound: a is chosen. */
+	b2 = cli_held(56, 0, 2);
+	c2 = cli_arrive(56, UNREACH);
+	check_handoff(c2, a, 56, 0, 1);
+	check_still_held(b2);
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	cli_close(b2);
+	cli_close(c2);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* Full and nobody to hand to: hpreject 4, the held peers stay. A newcomer
+ * that did not ask for a handoff is refused the same way. */
+static void test_handoff_full(void)
+{
+	struct cli *a, *b, *c, *x, *n;
+	json_t *ev;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "2"), 0);
+	a = cli_held(0, 0, 1);
+	b = cli_held(0, 0, 2);
+	c = cli_arrive(0, UNREACH);
+	check_rejected(c, 4, "inbound-full");
+	CU_ASSERT(!ev_seen("inbound", "peer", c->name));
+	check_still_held(a);
+	check_still_held(b);
+	/* a leaves: its slot is free once the coordinator has seen it go. */
+	cli_close(a);
+	ev = ev_take("drop", "reason", "eof");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	x = cli_held(0, UNREACH, 2);
+	n = cli_arrive(0, 0);
+	check_rejected(n, 4, "inbound-full");
+	check_still_held(x);
+	check_still_held(b);
+	cli_close(b);
+	cli_close(c);
+	cli_close(x);
+	cli_close(n);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* A held peer nobody is handed to leaves after --pair-timeout-ms, with
+ * hpreject 1 as in rendezvous. Same-key registrations are not limited. */
+static void test_handoff_timeout(void)
+{
+	struct cli *a, *b, *c;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("1000", "handoff", "8"), 0);
+	a = cli_held(9, UNREACH, 1);
+	b = cli_held(9, UNREACH, 2);
+	c = cli_held(9, UNREACH, 3);
+	check_rejected(a, 1, "timeout");
+	check_rejected(b, 1, "timeout");
+	check_rejected(c, 1, "timeout");
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* Exit status of the coordinator with these arguments (output discarded),
+ * -1 when it did not exit within WAIT_MS. */
+static int coord_usage_status(const char *a1, const char *a2, const char *a3,
+			      const char *a4)
+{
+	int status = -1, pidfd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0", a1, a2,
+		      a3, a4, (char *)NULL);
+		_exit(127);
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+		if (poll(&p, 1, WAIT_MS) <= 0)
+			kill(pid, SIGKILL);
+		close(pidfd);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_mode_usage(void)
+{
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "evict", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(
+		coord_usage_status("--mode", "handoff", "--inbound-limit", "0"),
+		2);
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
+					   "--inbound-limit", "1025"),
+			2);
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
+					   "--inbound-limit", "8x"),
+			2);
+	/* The limit means nothing to rendezvous. */
+	CU_ASSERT_EQUAL(coord_usage_status("--inbound-limit", "3", NULL, NULL),
+			2);
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "rendezvous",
+					   "--inbound-limit", "3"),
+			2);
+}
+
 static void test_stop_event(void)
 {
 	int status;
@@ -603,6 +914,14 @@ int main(void)
 		{"garbage dropped, service continues", test_garbage},
 		{"rejects and protocol errors", test_rejects},
 		{"unmatched registration times out", test_pair_timeout},
+		{"handoff: newcomer meets the oldest unreachable held peer",
+		 test_handoff_oldest},
+		{"handoff: same key first, unreachable only",
+		 test_handoff_same_key},
+		{"handoff: full, nobody to hand to: hpreject 4",
+		 test_handoff_full},
+		{"handoff: held peers time out", test_handoff_timeout},
+		{"--mode and --inbound-limit usage", test_mode_usage},
 		{"SIGTERM stops with status 0", test_stop_event},
 	};
 	CU_pSuite s;

@@ -23,10 +23,49 @@ static void test_register_bytes(void)
 	CU_ASSERT_EQUAL(coord_register_decode(buf, 12, &back), 0);
 	CU_ASSERT_EQUAL(back.proto, COORD_PROTO);
 	CU_ASSERT_EQUAL(back.key, m.key);
+	CU_ASSERT_EQUAL(back.flags, 0);
 	CU_ASSERT_EQUAL(coord_register_encode(buf, 11, &m), -ENOSPC);
 	CU_ASSERT_EQUAL(coord_register_decode(buf, 11, &back), -EBADMSG);
-	CU_ASSERT_EQUAL(coord_register_decode(buf, 13, &back), -EBADMSG);
+	CU_ASSERT_EQUAL(coord_register_decode(buf, 14, &back), -EBADMSG);
 	CU_ASSERT_EQUAL(coord_register_decode(buf, 0, &back), -EBADMSG);
+}
+
+/* The optional trailing flags byte: sent only when a flag is set, read
+ * from either length, unknown bits kept for the coordinator to ignore. */
+static void test_register_flags(void)
+{
+	struct coord_register m = {
+		.proto = COORD_PROTO, .key = 7, .flags = COORD_REG_UNREACHABLE};
+	const uint8_t want[COORD_REGISTER_FLAGS_LEN] = {
+		0x01, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	};
+	uint8_t buf[64];
+	struct coord_register back;
+
+	CU_ASSERT_EQUAL(COORD_REG_UNREACHABLE, 1);
+	memset(buf, 0xee, sizeof(buf));
+	CU_ASSERT_EQUAL_FATAL(coord_register_encode(buf, sizeof(buf), &m), 13);
+	CU_ASSERT_EQUAL(memcmp(buf, want, 13), 0);
+	CU_ASSERT_EQUAL(buf[13], 0xee);
+	memset(&back, 0xaa, sizeof(back));
+	CU_ASSERT_EQUAL(coord_register_decode(buf, 13, &back), 0);
+	CU_ASSERT_EQUAL(back.proto, COORD_PROTO);
+	CU_ASSERT_EQUAL(back.key, 7);
+	CU_ASSERT_EQUAL(back.flags, COORD_REG_UNREACHABLE);
+	/* The same bytes without the flags byte: a plain registration. */
+	CU_ASSERT_EQUAL(coord_register_decode(buf, 12, &back), 0);
+	CU_ASSERT_EQUAL(back.key, 7);
+	CU_ASSERT_EQUAL(back.flags, 0);
+	/* A flags byte needs the 13th byte of room. */
+	CU_ASSERT_EQUAL(coord_register_encode(buf, 12, &m), -ENOSPC);
+	buf[12] = 0x81;
+	CU_ASSERT_EQUAL(coord_register_decode(buf, 13, &back), 0);
+	CU_ASSERT_EQUAL(back.flags, 0x81);
+	/* An explicit zero flags byte is accepted too. */
+	buf[12] = 0;
+	CU_ASSERT_EQUAL(coord_register_decode(buf, 13, &back), 0);
+	CU_ASSERT_EQUAL(back.flags, 0);
 }
 
 static struct coord_punch sample_punch(void)
@@ -192,6 +231,7 @@ int main(void)
 		CU_TestFunc fn;
 	} tests[] = {
 		{"hpregister bytes", test_register_bytes},
+		{"hpregister flags byte", test_register_flags},
 		{"hppunch bytes", test_punch_bytes},
 		{"hppunch malformed", test_punch_malformed},
 		{"hpreject bytes", test_reject_bytes},

@@ -1,0 +1,413 @@
+/* opts: option parsing for punch-agent. Messages name the option and say
+ * what it wants; usage goes to the stream main() chooses. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "p2p.h"
+#include "sock.h"
+
+static const char *const opts_node_names[] = {
+	[OPTS_NODE_EMBEDDED] = "embedded",
+	[OPTS_NODE_BITCOIND] = "bitcoind",
+	[OPTS_NODE_IMPORT] = "bitcoind-import",
+};
+
+const char *opts_node_name(enum opts_node node)
+{
+	if ((unsigned)node >=
+	    sizeof(opts_node_names) / sizeof(opts_node_names[0]))
+		return "embedded";
+	return opts_node_names[node];
+}
+
+/* clang-format off */
+void opts_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: punch-agent --coordinator IP:PORT --local-port P [--key K]\n"
+		"                   [--handoff]\n"
+		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
+		"                   [--skew-ms N] [--match-timeout-ms N]\n"
+		"                   [--magic regtest|mainnet] [-v]\n"
+		"                   [--node embedded|bitcoind|bitcoind-import]\n"
+		"                   [--socks IP:PORT] [--bitcoind-p2p IP:PORT]\n"
+		"                   [--import-socket PATH] [--hold-ms N]\n"
+		"                   [--relay splice|copy]\n"
+		"       punch-agent --oob --probe IP:PORT --local-port P\n"
+		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
+		"                   [--skew-ms N] [--match-timeout-ms N]\n"
+		"                   [--magic regtest|mainnet] [-v]\n"
+		"       punch-agent --connect HOST:PORT [--magic regtest|mainnet]\n"
+		"                   [--timeout-ms N] [-v]\n"
+		"       punch-agent --help\n"
+		"\n"
+		"Trial mode: register at the coordinator from local port P, punch\n"
+		"to the announced peer from the same port at the start time, prove\n"
+		"the peer with a Bitcoin version/verack handshake, and print one\n"
+		"JSON line with the outcome and CLOCK_MONOTONIC timestamps.\n"
+		"\n"
+		"  --key K              pair with the peer registering the same key\n"
+		"                       (0, the default: any waiting peer)\n"
+		"  --handoff            for a coordinator in handoff mode: register\n"
+		"                       as unreachable (hand me off rather than\n"
+		"                       evict me) and wait to be handed off\n"
+		"  --timeout-ms N       trial deadline after the start time; also\n"
+		"                       bounds reaching the coordinator (5000)\n"
+		"  --wave-ms N          restart the connect after N ms without an\n"
+		"                       answer (1500)\n"
+		"  --skew-ms N          start N ms later (negative: earlier) than\n"
+		"                       the coordinator said (0)\n"
+		"  --match-timeout-ms N give up waiting for a peer after N ms (60000)\n"
+		"  --magic NET          network magic (regtest)\n"
+		"\n"
+		"Node modes (--node): embedded (default) shakes hands itself.\n"
+		"bitcoind: no handshake; once punched, print {\"event\":\"punched\"}\n"
+		"(with \"addnode\": what to give the initiator's bitcoind) and\n"
+		"connect the socket to a local bitcoind (then {\"event\":\"spliced\"}\n"
+		"with \"node_addr\", the connection's getpeerinfo addr), relaying:\n"
+		"the initiator serves SOCKS5 on --socks (bitcoind -proxy; CONNECT\n"
+		"to the announced peer only), the responder dials --bitcoind-p2p.\n"
+		"Both options are needed, as the role comes from the coordinator.\n"
+		"The relay ends when a side closes, on SIGTERM, or --hold-ms after\n"
+		"the punch (60000). --relay copy uses read/write instead of splice.\n"
+		"bitcoind-import: send the punched socket to a bitcoind with\n"
+		"-importpeersocket at --import-socket PATH (SCM_RIGHTS) and exit.\n"
+		"\n"
+		"--oob: no coordinator. Learn our public endpoint from the probe\n"
+		"server (punch-probe-server) from port P, print it as\n"
+		"{\"event\":\"endpoint\",\"public\":\"IP:PORT\",\"t_ns\":N}, then read\n"
+		"one line from stdin, {\"peer\":\"IP:PORT\",\"role\":\"initiator\"|\n"
+		"\"responder\",\"nonce\":\"<16 hex>\",\"start_ns\":N} (start_ns:\n"
+		"absolute CLOCK_MONOTONIC), and punch as in trial mode.\n"
+		"--match-timeout-ms bounds the wait for that line.\n"
+		"\n"
+		"--connect: dial HOST:PORT (literal or name) and complete the\n"
+		"handshake as an outbound peer; prints the peer's version.\n"
+		"\n"
+		"Exit: 0 success, 1 failure (the JSON says why), 2 usage.\n");
+}
+/* clang-format on */
+
+static int opts_parse_i64(const char *opt, const char *s, int64_t min,
+			  int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr,
+			"punch-agent: %s '%s': want an integer from %" PRId64
+			" to %" PRId64 "\n",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int opts_parse_u64(const char *opt, const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno || end == s || *end || strchr(s, '-')) {
+		fprintf(stderr,
+			"punch-agent: %s '%s': want an unsigned 64-bit "
+			"number\n",
+			opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int opts_parse_node(const char *s, enum opts_node *node)
+{
+	for (unsigned i = 0;
+	     i < sizeof(opts_node_names) / sizeof(opts_node_names[0]); i++) {
+		if (!strcmp(s, opts_node_names[i])) {
+			*node = (enum opts_node)i;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"punch-agent: --node '%s': want embedded, bitcoind or "
+		"bitcoind-import\n",
+		s);
+	return -EINVAL;
+}
+
+/* Each node mode's options, and only those. */
+static int opts_check_node(const struct opts *o)
+{
+	const char *mode = opts_node_names[o->node];
+	int bitcoind = o->node == OPTS_NODE_BITCOIND;
+
+	if (o->node != OPTS_NODE_EMBEDDED && !o->coordinator) {
+		fprintf(stderr, "punch-agent: --node %s needs --coordinator\n",
+			mode);
+		return -EINVAL;
+	}
+	if (bitcoind && (!o->socks || !o->bitcoind_p2p)) {
+		fprintf(stderr, "punch-agent: --node bitcoind needs --socks "
+				"and --bitcoind-p2p\n");
+		return -EINVAL;
+	}
+	if (o->node == OPTS_NODE_IMPORT && !o->import_socket) {
+		fprintf(stderr, "punch-agent: --node bitcoind-import needs "
+				"--import-socket\n");
+		return -EINVAL;
+	}
+	if (!bitcoind && (o->socks || o->bitcoind_p2p || o->hold_ms ||
+			  o->relay != RELAY_SPLICE)) {
+		fprintf(stderr, "punch-agent: --socks, --bitcoind-p2p, "
+				"--hold-ms and --relay are for --node "
+				"bitcoind\n");
+		return -EINVAL;
+	}
+	if (o->node != OPTS_NODE_IMPORT && o->import_socket) {
+		fprintf(stderr, "punch-agent: --import-socket is for --node "
+				"bitcoind-import\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The options of the out-of-band mode and of handoff, and only those. */
+static int opts_check_oob(const struct opts *o)
+{
+	if (o->handoff && !o->coordinator) {
+		fprintf(stderr, "punch-agent: --handoff needs --coordinator\n");
+		return -EINVAL;
+	}
+	if (!!o->probe != o->oob) {
+		fprintf(stderr, "punch-agent: --oob and --probe go together\n");
+		return -EINVAL;
+	}
+	if (!o->oob)
+		return 0;
+	if (!o->local_port) {
+		fprintf(stderr, "punch-agent: --oob needs --local-port\n");
+		return -EINVAL;
+	}
+	if (o->key_given) {
+		fprintf(stderr, "punch-agent: --key is for --coordinator\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Defaults, then the command line. */
+int opts_parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"coordinator", required_argument, NULL, 'c'},
+		{"connect", required_argument, NULL, 'C'},
+		{"local-port", required_argument, NULL, 'p'},
+		{"key", required_argument, NULL, 'k'},
+		{"name", required_argument, NULL, 'n'},
+		{"timeout-ms", required_argument, NULL, 't'},
+		{"wave-ms", required_argument, NULL, 'w'},
+		{"skew-ms", required_argument, NULL, 's'},
+		{"match-timeout-ms", required_argument, NULL, 'm'},
+		{"magic", required_argument, NULL, 'M'},
+		{"node", required_argument, NULL, 'N'},
+		{"socks", required_argument, NULL, 'S'},
+		{"bitcoind-p2p", required_argument, NULL, 'P'},
+		{"import-socket", required_argument, NULL, 'I'},
+		{"hold-ms", required_argument, NULL, 'H'},
+		{"relay", required_argument, NULL, 'R'},
+		{"handoff", no_argument, NULL, 'F'},
+		{"oob", no_argument, NULL, 'B'},
+		{"probe", required_argument, NULL, 'Q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int64_t v;
+	int c, r = 0;
+
+	*o = (struct opts){
+		.magic = P2P_MAGIC_REGTEST,
+		.timeout_ms = 5000,
+		.wave_ms = 1500,
+		.match_ms = 60000,
+	};
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->coordinator = optarg;
+			break;
+		case 'C':
+			o->connect = optarg;
+			break;
+		case 'p':
+			r = opts_parse_i64("--local-port", optarg, 1, 65535,
+					   &v);
+			o->local_port = (long)v;
+			break;
+		case 'k':
+			r = opts_parse_u64("--key", optarg, &o->key);
+			o->key_given = 1;
+			break;
+		case 'F':
+			o->handoff = 1;
+			break;
+		case 'B':
+			o->oob = 1;
+			break;
+		case 'Q':
+			o->probe = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 't':
+			r = opts_parse_i64("--timeout-ms", optarg, 1, 86400000,
+					   &o->timeout_ms);
+			break;
+		case 'w':
+			r = opts_parse_i64("--wave-ms", optarg, 1, 86400000,
+					   &o->wave_ms);
+			break;
+		case 's':
+			r = opts_parse_i64("--skew-ms", optarg, -86400000,
+					   86400000, &o->skew_ms);
+			break;
+		case 'm':
+			r = opts_parse_i64("--match-timeout-ms", optarg, 1,
+					   86400000, &o->match_ms);
+			break;
+		case 'M':
+			if (!strcmp(optarg, "regtest")) {
+				o->magic = P2P_MAGIC_REGTEST;
+			} else if (!strcmp(optarg, "mainnet")) {
+				o->magic = P2P_MAGIC_MAINNET;
+			} else {
+				fprintf(stderr,
+					"punch-agent: --magic '%s': "
+					"want regtest or mainnet\n",
+					optarg);
+				r = -EINVAL;
+			}
+			break;
+		case 'N':
+			r = opts_parse_node(optarg, &o->node);
+			break;
+		case 'S':
+			o->socks = optarg;
+			break;
+		case 'P':
+			o->bitcoind_p2p = optarg;
+			break;
+		case 'I':
+			o->import_socket = optarg;
+			break;
+		case 'H':
+			r = opts_parse_i64("--hold-ms", optarg, 1, 86400000,
+					   &o->hold_ms);
+			break;
+		case 'R':
+			if (!strcmp(optarg, "splice")) {
+				o->relay = RELAY_SPLICE;
+			} else if (!strcmp(optarg, "copy")) {
+				o->relay = RELAY_COPY;
+			} else {
+				fprintf(stderr,
+					"punch-agent: --relay '%s': want "
+					"splice or copy\n",
+					optarg);
+				r = -EINVAL;
+			}
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			return 1;
+		default:
+			return -EINVAL;
+		}
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "punch-agent: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (!!o->coordinator + !!o->connect + !!o->oob != 1) {
+		fprintf(stderr, "punch-agent: give exactly one of "
+				"--coordinator, --oob and --connect\n");
+		return -EINVAL;
+	}
+	if (o->coordinator && !o->local_port) {
+		fprintf(stderr, "punch-agent: --coordinator needs "
+				"--local-port\n");
+		return -EINVAL;
+	}
+	if (opts_check_oob(o) || opts_check_node(o))
+		return -EINVAL;
+	/* After the checks: an explicit --hold-ms is for bitcoind only. */
+	if (!o->hold_ms)
+		o->hold_ms = OPTS_HOLD_MS;
+	return 0;
+}
+
+/* The coordinator (or probe server) must be an IPv4 literal: the punch
+ * port is bound on 0.0.0.0, and the same socket talks to it. */
+int opts_ipv4_addr(const char *opt, const char *s, struct sockaddr_in *sin)
+{
+	char host[64];
+	uint16_t port;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	if (sock_split_hostport(s, host, sizeof(host), &port) ||
+	    inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+		fprintf(stderr,
+			"punch-agent: %s '%s': want IPv4-ADDRESS:PORT\n", opt,
+			s);
+		return -EINVAL;
+	}
+	sin->sin_port = htons(port);
+	return 0;
+}
+
+/* --bitcoind-p2p: IPv4:PORT or [IPv6]:PORT literal. */
+int opts_p2p_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char host[64];
+	uint16_t port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (sock_split_hostport(s, host, sizeof(host), &port))
+		goto bad;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+bad:
+	fprintf(stderr,
+		"punch-agent: --bitcoind-p2p '%s': want IPv4:PORT or "
+		"[IPv6]:PORT\n",
+		s);
+	return -EINVAL;
+}

@@ -1,0 +1,63 @@
+/* opts: punch-agent's command line — its modes (trial at a coordinator,
+ * handoff, out of band, --connect), the node modes, and the checks that
+ * each mode gets its options and only those. */
+#ifndef PUNCHLAB_AGENT_OPTS_H
+#define PUNCHLAB_AGENT_OPTS_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "relay.h"
+
+/* What is behind the agent (--node). */
+enum opts_node {
+	OPTS_NODE_EMBEDDED,
+	OPTS_NODE_BITCOIND,
+	OPTS_NODE_IMPORT,
+};
+
+/* Every option; 0 / NULL when not given, except the defaults that
+ * opts_parse fills in. */
+struct opts {
+	const char *coordinator; /* trial mode */
+	const char *connect;	 /* --connect mode */
+	int oob;		 /* trial mode without a coordinator */
+	const char *probe;	 /* --oob: the probe server */
+	int handoff;		 /* --coordinator in handoff mode */
+	const char *name;
+	long local_port; /* 0 = not given */
+	uint64_t key;
+	int key_given;
+	uint32_t magic;
+	int64_t timeout_ms;
+	int64_t wave_ms;
+	int64_t skew_ms;
+	int64_t match_ms;
+	int verbose;
+	enum opts_node node;
+	const char *socks;	   /* bitcoind: our SOCKS5 listener */
+	const char *bitcoind_p2p;  /* bitcoind: its P2P address */
+	const char *import_socket; /* bitcoind-import: its unix socket */
+	int64_t hold_ms;
+	enum relay_mode relay;
+};
+
+#define OPTS_HOLD_MS 60000 /* --hold-ms default */
+
+/* "embedded", "bitcoind" or "bitcoind-import". */
+const char *opts_node_name(enum opts_node node);
+
+/* Fills o with the defaults, then from argv. 0, 1 for --help, or -EINVAL
+ * after printing what is wrong on stderr. Strings point into argv. */
+int opts_parse(int argc, char **argv, struct opts *o);
+void opts_usage(FILE *f);
+
+/* IPv4-ADDRESS:PORT (the coordinator, the probe server, --socks) into sin;
+ * opt names the option in the message printed on failure. 0 or -EINVAL. */
+int opts_ipv4_addr(const char *opt, const char *s, struct sockaddr_in *sin);
+/* --bitcoind-p2p: IPv4:PORT or [IPv6]:PORT literal. 0 or -EINVAL. */
+int opts_p2p_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
+
+#endif
