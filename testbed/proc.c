@@ -14,8 +14,9 @@
 
 #include "proc.h"
 
-static void proc_child(int netns_fd, char *const argv[], int out_fd,
-		       int err_fd, int report_fd, pid_t parent, int keep)
+static void proc_child(int netns_fd, char *const argv[], int in_fd,
+		       int out_fd, int err_fd, int report_fd, pid_t parent,
+		       int keep)
 {
 	int e, nul;
 
@@ -34,7 +35,8 @@ static void proc_child(int netns_fd, char *const argv[], int out_fd,
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul < 0)
 		goto fail;
-	if (dup2(nul, 0) < 0 || dup2(out_fd >= 0 ? out_fd : nul, 1) < 0 ||
+	if (dup2(in_fd >= 0 ? in_fd : nul, 0) < 0 ||
+	    dup2(out_fd >= 0 ? out_fd : nul, 1) < 0 ||
 	    dup2(err_fd >= 0 ? err_fd : nul, 2) < 0)
 		goto fail;
 	execv(argv[0], argv);
@@ -46,8 +48,8 @@ fail:
 	_exit(127);
 }
 
-static pid_t proc_spawn_any(int netns_fd, char *const argv[], int out_fd,
-			    int err_fd, int keep)
+static pid_t proc_spawn_any(int netns_fd, char *const argv[], int in_fd,
+			    int out_fd, int err_fd, int keep)
 {
 	pid_t parent = getpid(), pid;
 	int pfd[2], e = 0;
@@ -64,8 +66,8 @@ static pid_t proc_spawn_any(int netns_fd, char *const argv[], int out_fd,
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		proc_child(netns_fd, argv, out_fd, err_fd, pfd[1], parent,
-			   keep);
+		proc_child(netns_fd, argv, in_fd, out_fd, err_fd, pfd[1],
+			   parent, keep);
 	}
 	close(pfd[1]);
 	do
@@ -81,13 +83,19 @@ static pid_t proc_spawn_any(int netns_fd, char *const argv[], int out_fd,
 
 pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)
 {
-	return proc_spawn_any(netns_fd, argv, out_fd, err_fd, 0);
+	return proc_spawn_any(netns_fd, argv, -1, out_fd, err_fd, 0);
+}
+
+pid_t proc_spawn_in(int netns_fd, char *const argv[], int in_fd, int out_fd,
+		    int err_fd)
+{
+	return proc_spawn_any(netns_fd, argv, in_fd, out_fd, err_fd, 0);
 }
 
 pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
 		      int err_fd)
 {
-	return proc_spawn_any(netns_fd, argv, out_fd, err_fd, 1);
+	return proc_spawn_any(netns_fd, argv, -1, out_fd, err_fd, 1);
 }
 
 int proc_stop(pid_t pid, int grace_ms)

@@ -10,6 +10,9 @@
  * (PR_SET_PDEATHSIG) and execs argv[0]. Returns the pid once exec has
  * succeeded, or -errno of the step that failed in the child. */
 pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd);
+/* The same with in_fd as the child's stdin (a side channel). */
+pid_t proc_spawn_in(int netns_fd, char *const argv[], int in_fd, int out_fd,
+		    int err_fd);
 /* The same, but the child does not die with its parent (punchlab up
  * leaves daemons running; punchlab down stops them by recorded pid). */
 pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,

@@ -399,6 +399,16 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 1, 256, &s->parallel, err);
 	if (!strcmp(key, "timeout_ms"))
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
+	if (!strcmp(key, "mode")) {
+		static const char *const modes[] = { "rendezvous", "handoff",
+						     "out-of-band", NULL };
+		int n = cfg_enum(v, modes, err);
+
+		if (n < 0)
+			return -1;
+		s->mode = n;
+		return 0;
+	}
 	if (!strcmp(key, "node")) {
 		static const char *const nodes[] = { "embedded", "bitcoind",
 						     "bitcoind-import", NULL };
@@ -421,7 +431,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms node rtt_ms jitter_ms loss rate_kbit "
+		 "seed parallel timeout_ms mode node rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
 	return -1;
 }

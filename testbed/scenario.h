@@ -36,6 +36,7 @@ struct scenario {
 	int parallel;	/* trials in flight per cell */
 	int timeout_ms; /* per trial, from the punch start */
 	int node;	/* 0 embedded, 1 bitcoind, 2 bitcoind-import */
+	int mode;	/* 0 rendezvous, 1 handoff, 2 out-of-band */
 	int ncells;
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };

@@ -358,7 +358,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	}
 	if ((e = daemons_shaper(w, s, dir, &link_method, 0)) < 0)
 		goto out;
-	coord = daemons_coordinator(w, dir, o->verbose, 0);
+	coord = daemons_coordinator(w, dir, s->mode, o->verbose, 0);
 	if (coord < 0) {
 		e = coord;
 		goto out;

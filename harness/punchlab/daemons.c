@@ -58,7 +58,8 @@ static int wait_event(const char *dir, const char *file, const char *event,
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	snprintf(want, sizeof(want), "\"%s\"", event);
+	/* The bare word: JSON events quote it, punch-probe-server does not. */
+	snprintf(want, sizeof(want), "%s", event);
 	for (int waited = 0; waited < READY_MS; waited += 10) {
 		FILE *f = fopen(path, "re");
 
@@ -121,15 +122,44 @@ out:
 	return pid;
 }
 
-pid_t daemons_coordinator(struct world *w, const char *dir, int verbose,
-			  int keep)
+pid_t daemons_coordinator(struct world *w, const char *dir, int mode,
+			  int verbose, int keep)
 {
-	char listen[64];
-	char *argv[] = { "punch-coordinator", "--listen", listen, "--run-id",
-			 (char *)w->rid, verbose ? "-v" : NULL, NULL };
+	char listen[64], probe[64];
+	char *argv[12];
+	int n = 0;
 
 	snprintf(listen, sizeof(listen), "%s:%d", WORLD_COORD_ADDR,
 		 WORLD_COORD_PORT);
+	if (mode == 2) {
+		/* Out of band: no coordinator; charlie only runs the probe
+		 * server the agents learn their public endpoints from. */
+		snprintf(probe, sizeof(probe), "%s:%d", WORLD_COORD_ADDR,
+			 WORLD_PROBE_PORT);
+		argv[n++] = "punch-probe-server";
+		if (keep)
+			argv[n++] = "--stay";
+		argv[n++] = probe;
+		argv[n] = NULL;
+		return daemon_start(w, w->charlie.fd, dir, "probe-server",
+				    argv, "ready", keep);
+	}
+	argv[n++] = "punch-coordinator";
+	argv[n++] = "--listen";
+	argv[n++] = listen;
+	argv[n++] = "--run-id";
+	argv[n++] = (char *)w->rid;
+	if (mode == 1) {
+		/* One inbound slot: the first agent of a trial is held, the
+		 * second arrives to a full node and is handed off with it. */
+		argv[n++] = "--mode";
+		argv[n++] = "handoff";
+		argv[n++] = "--inbound-limit";
+		argv[n++] = "1";
+	}
+	if (verbose)
+		argv[n++] = "-v";
+	argv[n] = NULL;
 	return daemon_start(w, w->charlie.fd, dir, "coordinator", argv,
 			    "listening", keep);
 }

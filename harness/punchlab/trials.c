@@ -3,7 +3,10 @@
  * key of their own; up to `parallel` trials per cell run at once, every
  * cell at the same time, so failing trials waiting for their timeout do
  * not serialise the run. */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <sys/random.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -49,13 +52,23 @@ enum outcome outcome_parse(const char *s)
 struct side {
 	pid_t pid;
 	int fd;
+	int in_fd; /* out-of-band: the side channel into the agent, or -1 */
 	char buf[OUT_MAX];
 	size_t len;
 	int status;
 };
 
+static void oob_close(struct side *sd)
+{
+	if (sd->in_fd >= 0)
+		close(sd->in_fd);
+	sd->in_fd = -1;
+}
+
 struct running {
 	int cell, trial;
+	int bob_pending; /* handoff: bob starts once alice is held */
+	int relayed;	 /* out-of-band: endpoints exchanged */
 	uint64_t hard_deadline_ns;
 	struct side sd[2];
 };
@@ -85,12 +98,24 @@ int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
 		 s ? "bob" : "alice", trial);
 	snprintf(buf[4], 64, "%d", cfg->s->timeout_ms);
 	argv[n++] = (char *)cfg->agent_path;
-	argv[n++] = "--coordinator";
-	argv[n++] = buf[0];
+	if (cfg->s->mode == 2) {
+		/* Out of band: a probe server on charlie tells each agent its
+		 * public endpoint; no coordinator, no key. */
+		snprintf(buf[0], 64, "%s:%d", WORLD_COORD_ADDR,
+			 WORLD_PROBE_PORT);
+		argv[n++] = "--oob";
+		argv[n++] = "--probe";
+		argv[n++] = buf[0];
+	} else {
+		argv[n++] = "--coordinator";
+		argv[n++] = buf[0];
+		argv[n++] = "--key";
+		argv[n++] = buf[2];
+		if (cfg->s->mode == 1)
+			argv[n++] = "--handoff";
+	}
 	argv[n++] = "--local-port";
 	argv[n++] = buf[1];
-	argv[n++] = "--key";
-	argv[n++] = buf[2];
 	argv[n++] = "--name";
 	argv[n++] = buf[3];
 	argv[n++] = "--timeout-ms";
@@ -125,18 +150,28 @@ static int side_start(const struct trials_cfg *cfg, struct running *r,
 {
 	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
 	char buf[8][64], *argv[32];
-	int pfd[2];
+	int pfd[2], ifd[2] = { -1, -1 };
 	pid_t pid;
 
 	trials_agent_argv(cfg, r->cell, r->trial, s, argv, buf);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
-	pid = proc_spawn(ws->host.fd, argv, pfd[1], cfg->log_fd);
+	if (cfg->s->mode == 2 && pipe2(ifd, O_CLOEXEC) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	pid = proc_spawn_in(ws->host.fd, argv, ifd[0], pfd[1], cfg->log_fd);
 	close(pfd[1]);
+	if (ifd[0] >= 0)
+		close(ifd[0]);
 	if (pid < 0) {
 		close(pfd[0]);
+		if (ifd[1] >= 0)
+			close(ifd[1]);
 		return pid;
 	}
+	r->sd[s].in_fd = ifd[1];
 	cleanup_pid(cfg->w->cu, pid);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	r->sd[s].pid = pid;
@@ -334,7 +369,111 @@ static void kill_running(const struct trials_cfg *cfg, struct running *run,
 				cleanup_reaped(cfg->w->cu, run[i].sd[s].pid);
 				close(run[i].sd[s].fd);
 				run[i].sd[s].fd = -1;
+				oob_close(&run[i].sd[s]);
 			}
+}
+
+/* Handoff: alice is held at charlie once the coordinator logged her as an
+ * inbound peer (polled from its event file, never slept). */
+static int handoff_held(const struct trials_cfg *cfg, const struct running *r)
+{
+	char path[PATH_MAX], want[64], line[2048], *p;
+	int found = 0;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/coordinator.jsonl",
+		     cfg->run_dir) >= (int)sizeof(path))
+		return 1;
+	snprintf(want, sizeof(want), "\"key\":%llu",
+		 (unsigned long long)(r->cell + 1) * 1000000ull + r->trial + 1);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (strstr(line, "\"inbound\"") && (p = strstr(line, want)) &&
+		    !isdigit((unsigned char)p[strlen(want)]))
+			found = 1;
+	if (f)
+		fclose(f);
+	/* Alice gave up already: start bob anyway, he will report it. */
+	return found || r->sd[0].fd < 0;
+}
+
+/* Public endpoint from an agent's first line, if it is the endpoint event. */
+static int oob_endpoint(struct side *sd, char *pub, size_t cap)
+{
+	char *nl = memchr(sd->buf, '\n', sd->len);
+	json_t *j;
+	int ok = 0;
+
+	if (!nl)
+		return 0;
+	*nl = '\0';
+	j = json_loads(sd->buf, 0, NULL);
+	*nl = '\n';
+	if (j && !strcmp(json_string_value(json_object_get(j, "event")) ?
+				 json_string_value(json_object_get(j, "event")) :
+				 "",
+			 "endpoint") &&
+	    json_string_value(json_object_get(j, "public"))) {
+		snprintf(pub, cap, "%s",
+			 json_string_value(json_object_get(j, "public")));
+		ok = 1;
+	}
+	json_decref(j);
+	if (ok) { /* the report that follows is parsed from the start */
+		sd->len -= (size_t)(nl + 1 - sd->buf);
+		memmove(sd->buf, nl + 1, sd->len);
+	}
+	return ok;
+}
+
+/* Out of band: the harness is the side channel (standing in for Tor):
+ * once both agents told their public endpoint, each gets the other's,
+ * a role, a session nonce and a common start time. */
+static void oob_relay(struct running *r)
+{
+	char pub[2][64], line[256];
+	uint64_t nonce = 0;
+	int64_t start;
+
+	if (r->sd[0].in_fd < 0 || r->sd[1].in_fd < 0) {
+		oob_close(&r->sd[0]);
+		oob_close(&r->sd[1]);
+		r->relayed = 1;
+		return;
+	}
+	if (r->sd[0].fd < 0 || r->sd[1].fd < 0) {
+		/* One agent ended before telling its endpoint: EOF on the
+		 * other's channel makes it report that. */
+		oob_close(&r->sd[0]);
+		oob_close(&r->sd[1]);
+		r->relayed = 1;
+		return;
+	}
+	if (!memchr(r->sd[0].buf, '\n', r->sd[0].len) ||
+	    !memchr(r->sd[1].buf, '\n', r->sd[1].len))
+		return;
+	if (!oob_endpoint(&r->sd[0], pub[0], sizeof(pub[0])) ||
+	    !oob_endpoint(&r->sd[1], pub[1], sizeof(pub[1]))) {
+		oob_close(&r->sd[0]);
+		oob_close(&r->sd[1]);
+		r->relayed = 1;
+		return;
+	}
+	if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+		nonce = now_ns();
+	start = (int64_t)now_ns() + 100 * 1000000LL;
+	for (int s = 0; s < 2; s++) {
+		int n = snprintf(line, sizeof(line),
+				 "{\"peer\":\"%s\",\"role\":\"%s\","
+				 "\"nonce\":\"%016llx\",\"start_ns\":%lld}\n",
+				 pub[!s], s ? "responder" : "initiator",
+				 (unsigned long long)nonce, (long long)start);
+
+		if (write(r->sd[s].in_fd, line, (size_t)n) != n)
+			log_warn("side channel to agent %d", s);
+		oob_close(&r->sd[s]);
+	}
+	r->relayed = 1;
 }
 
 int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
@@ -342,6 +481,8 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 {
 	const struct scenario *s = cfg->s;
 	int ncells = s->ncells, nrun = 0, e = 0;
+	/* Handoff: one inbound slot at charlie, so one trial at a time. */
+	int maxrun = s->mode == 1 ? 1 : MAX_INFLIGHT;
 	int *next = calloc(ncells, sizeof(int)), *inflight;
 	struct running *run = calloc(MAX_INFLIGHT, sizeof(*run));
 	struct pollfd pfd[2 * MAX_INFLIGHT];
@@ -377,10 +518,9 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			break;
 		}
 		/* Round-robin over cells so every cell progresses. */
-		while (started && nrun < MAX_INFLIGHT) {
+		while (started && nrun < maxrun) {
 			started = 0;
-			for (int c = 0; c < ncells && nrun < MAX_INFLIGHT;
-			     c++) {
+			for (int c = 0; c < ncells && nrun < maxrun; c++) {
 				int limit = cfg->only_trial >= 0 ?
 						    cfg->only_trial + 1 :
 						    s->trials;
@@ -392,12 +532,15 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				r->cell = c;
 				r->trial = next[c]++;
 				r->sd[0].fd = r->sd[1].fd = -1;
+				r->sd[0].in_fd = r->sd[1].in_fd = -1;
+				r->relayed = 0;
+				r->bob_pending = s->mode == 1;
 				r->hard_deadline_ns =
 					now_ns() + (uint64_t)(s->timeout_ms +
 							      HANG_GRACE_MS) *
 							   1000000ull;
 				e = side_start(cfg, r, 0);
-				if (e == 0)
+				if (e == 0 && !r->bob_pending)
 					e = side_start(cfg, r, 1);
 				if (e < 0) {
 					log_warnx("cannot start agents: %s",
@@ -430,6 +573,14 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			for (int sd = 0; sd < 2; sd++)
 				if (r->sd[sd].fd >= 0)
 					side_read(cfg, &r->sd[sd]);
+			if (r->bob_pending && handoff_held(cfg, r)) {
+				r->bob_pending = 0;
+				e = side_start(cfg, r, 1);
+				if (e < 0)
+					goto out_kill;
+			}
+			if (s->mode == 2 && !r->relayed)
+				oob_relay(r);
 			if ((r->sd[0].fd >= 0 || r->sd[1].fd >= 0) &&
 			    now_ns() > r->hard_deadline_ns) {
 				log_warnx("trial %d of cell %d hung: stopping "
