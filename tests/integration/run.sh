@@ -217,6 +217,38 @@ check "NAT matrix: all 100 cells inside their expectation" [ $rc -eq 0 ]
 check "NAT matrix: 100 cells measured" \
 	[ "$(grep -c -E ' (PASS|FAIL)$' "$OUT/matrix.out")" -eq 100 ]
 
+# --- coordinator modes: handoff and out-of-band -------------------------------
+for m in handoff out-of-band; do
+	printf '[scenario]\nmode = %s\ntrials = 8\nparallel = 4\ntimeout_ms = 2000\n[cell eim]\na = home-eim\nb = home-eim\nexpect = >= 0.9\n[cell sym]\na = home-eim\nb = symmetric\nexpect = == 0\n' \
+		"$m" >"$OUT/mode-$m.ini"
+	$PL run --results "$OUT/modes" "$OUT/mode-$m.ini" >"$OUT/mode-$m.out" 2>&1
+	check "mode $m: cells inside their expectations" [ $? -eq 0 ]
+done
+d=$(ls -d "$OUT"/modes/mode-handoff/*/ | head -n1)
+check "handoff: charlie held alice, then handed off 8 pairs" sh -c "
+	[ \$(grep -c '\"event\":\"inbound\"' $d/coordinator.jsonl) -ge 8 ] &&
+	[ \$(grep -c '\"event\":\"handoff\"' $d/coordinator.jsonl) -ge 8 ]"
+d=$(ls -d "$OUT"/modes/mode-out-of-band/*/ | head -n1)
+check "out-of-band: no coordinator ran, agents learned endpoints from the probe server" sh -c "
+	[ ! -e $d/coordinator.jsonl ] && grep -q '\"mode\":\"out-of-band\"' $d/trials.jsonl &&
+	grep '\"cell\":\"eim\"' $d/trials.jsonl | grep -q '\"public\":\"198.51.100.1:2000'"
+
+# --- real bitcoind (only with BITCOIND and BITCOIN_CLI) --------------------------
+if [ -n "${BITCOIND:-}" ] && [ -x "${BITCOIND:-}" ]; then
+	$PL run --results "$OUT/btc" scenarios/bitcoind-eim.ini >"$OUT/btc.out" 2>&1
+	check "bitcoind over punched connections: peers and block relay" [ $? -eq 0 ]
+	d=$(ls -d "$OUT"/btc/bitcoind-eim/*/ | head -n1)
+	check "bitcoind: manual on one side, inbound on the other" sh -c "
+		grep -q '\"conn_type\":\"manual\"' $d/trials.jsonl &&
+		grep -q '\"conn_type\":\"inbound\"' $d/trials.jsonl"
+else
+	$PL run --results "$OUT/btc" scenarios/bitcoind-eim.ini >"$OUT/btc.out" 2>&1
+	rc=$?
+	check "bitcoind scenario without BITCOIND prints SKIP and exits 4" \
+		sh -c "[ $rc -eq 4 ] && grep -q '^SKIP' $OUT/btc.out"
+	skip "bitcoind tests: set BITCOIND and BITCOIN_CLI to run them"
+fi
+
 # --- shipped scenarios ---------------------------------------------------------
 $PL run --results "$OUT/shipped" scenarios/eim-vs-eim.ini \
 	scenarios/eim-vs-symmetric.ini scenarios/symmetric-vs-symmetric.ini
