@@ -96,7 +96,7 @@ unit: $(UNIT_BINS)
 	$(Q)/usr/bin/python3 -m unittest discover -s tests/py
 
 integration: $(BINS)
-	$(Q)sh tests/integration/run.sh
+	$(Q)bash tests/integration/run.sh
 
 clean-build:
 	rm -rf $(B)
