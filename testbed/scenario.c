@@ -553,20 +553,33 @@ static int scenario_handler(void *user, const char *section, const char *key,
 	return scenario_main_key(c, key, value, err);
 }
 
+/* Sets err's file, line and key around the message already in err->msg
+ * (cfg_fail cannot take err->msg as its own argument). */
+static int scenario_fail_at(struct cfg_error *err, const char *path,
+			    int line, const char *key)
+{
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	err->line = line;
+	snprintf(err->key, sizeof(err->key), "%s", key);
+	return -1;
+}
+
 /* One cell per combination of a, b and every listed parameter; names are
  * NAME:a:b plus :param=value for each swept parameter. */
 static int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 			   struct cfg_error *err)
 {
 	struct scenario *s = c->s;
-	int idx[CELLCOND_NPARAMS] = { 0 }, total = m->na * m->nb;
+	int idx[CELLCOND_NPARAMS] = { 0 };
+	/* Up to 32^9 combinations: an int would wrap and pass the check. */
+	long long total = (long long)m->na * m->nb;
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		if (m->nvals[p])
 			total *= m->nvals[p];
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
 		return cfg_fail(err, s->path, m->line, "",
-				"[matrix %s] expands to %d cells; with the "
+				"[matrix %s] expands to %lld cells; with the "
 				"others that is more than %d",
 				m->name, total, SCENARIO_MAX_CELLS);
 	for (int ia = 0; ia < m->na; ia++)
@@ -588,7 +601,11 @@ static int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 					cellcond_set(&cell->cond, p,
 						     m->vals[p][idx[p]]);
 					*cp |= 1u << p;
-					if (m->nvals[p] > 1)
+					/* Past the end, snprintf's size would
+					 * wrap; the length check below
+					 * refuses the name anyway. */
+					if (m->nvals[p] > 1 &&
+					    n < (int)sizeof(name))
 						n += snprintf(name + n,
 							      sizeof(name) - n,
 							      ":%s=%g",
@@ -601,22 +618,35 @@ static int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 						"cell name '%s' is too long; "
 						"shorten the matrix name",
 						name);
+				for (int k = 0; k < s->ncells; k++)
+					if (!strcmp(s->cells[k].name, name))
+						return cfg_fail(
+							err, s->path, m->line,
+							"",
+							"[matrix %s] makes cell "
+							"'%s' twice; list each "
+							"profile and value once",
+							m->name, name);
 				strcpy(cell->name, name);
 				cell->line = m->line;
 				cell->expect_min = m->expect_min;
 				cell->expect_max = m->expect_max;
 				strcpy(cell->expect_text, m->expect_text);
 				strcpy(cell->reason, m->reason);
+				/* Checked while parsing; fails only if a
+				 * profile changed since. */
 				if (scenario_profile(c, m->a[ia], &cell->a,
 						     &cell->a_carrier,
 						     &cell->a_has_carrier,
-						     err) < 0 ||
-				    scenario_profile(c, m->b[ib], &cell->b,
+						     err) < 0)
+					return scenario_fail_at(err, s->path,
+								m->a_line, "a");
+				if (scenario_profile(c, m->b[ib], &cell->b,
 						     &cell->b_carrier,
 						     &cell->b_has_carrier,
 						     err) < 0)
-					return cfg_fail(err, s->path, m->a_line,
-							"a", "%s", err->msg);
+					return scenario_fail_at(err, s->path,
+								m->b_line, "b");
 				c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B |
 						    CELL_HAS_EXPECT;
 				s->ncells++;

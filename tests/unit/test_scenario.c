@@ -1,7 +1,10 @@
 /* test_scenario: scenario files parse to the expected structs, and every
  * kind of mistake is reported with the right file, line and key. Fixtures
  * in tests/unit/data/ (profiles in data/profiles/); run from the repo root. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -73,14 +76,14 @@ static void test_defaults(void)
 	CU_ASSERT_DOUBLE_EQUAL(sc.cells[0].expect_max, 0.1, 1e-12);
 }
 
-static void check_error(const char *name, int line, const char *key,
-			const char *msg_part)
+static void check_error_in(const char *profile_dir, const char *name,
+			   int line, const char *key, const char *msg_part)
 {
 	char path[256];
 	struct cfg_error err;
 
 	snprintf(path, sizeof(path), DATA "%s", name);
-	CU_ASSERT_EQUAL(scenario_load(path, PROFILES, &sc, &err), -1);
+	CU_ASSERT_EQUAL(scenario_load(path, profile_dir, &sc, &err), -1);
 	CU_ASSERT_STRING_EQUAL(err.file, path);
 	CU_ASSERT_EQUAL(err.line, line);
 	CU_ASSERT_STRING_EQUAL(err.key, key);
@@ -88,6 +91,12 @@ static void check_error(const char *name, int line, const char *key,
 		fprintf(stderr, "\n%s: '%s' lacks '%s'\n", name, err.msg,
 			msg_part);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+}
+
+static void check_error(const char *name, int line, const char *key,
+			const char *msg_part)
+{
+	check_error_in(PROFILES, name, line, key, msg_part);
 }
 
 static void test_errors(void)
@@ -197,6 +206,474 @@ static void test_expect(void)
 	}
 }
 
+/* Conditions and [matrix] expansion (scen-m-*.ini). Bits of
+ * scenario_cell.params, in cellcond_names order. */
+enum {
+	P_RTT = 1 << 0,
+	P_JITTER = 1 << 1,
+	P_LOSS = 1 << 2,
+	P_RATE = 1 << 3,
+	P_SKEW = 1 << 4,
+	P_CDA = 1 << 5,
+	P_CDB = 1 << 6,
+};
+
+static const struct scenario_cell *find_cell(const char *name)
+{
+	for (int i = 0; i < sc.ncells; i++)
+		if (!strcmp(sc.cells[i].name, name))
+			return &sc.cells[i];
+	fprintf(stderr, "\nno cell '%s'\n", name);
+	return NULL;
+}
+
+/* [scenario] sets defaults for every cell; a [cell] or [matrix] key wins
+ * over them; a [matrix] of 2 a x 3 b x 2 rtt gives 12 cells, a outermost,
+ * rtt innermost, after the [cell]s. */
+static void test_matrix(void)
+{
+	static const struct {
+		const char *name, *a, *b;
+		double rtt;
+	} want[12] = {
+	    {"sweep:eim:eim:rtt_ms=10", "eim", "eim", 10},
+	    {"sweep:eim:eim:rtt_ms=80.5", "eim", "eim", 80.5},
+	    {"sweep:eim:sym:rtt_ms=10", "eim", "sym", 10},
+	    {"sweep:eim:sym:rtt_ms=80.5", "eim", "sym", 80.5},
+	    {"sweep:eim:empty:rtt_ms=10", "eim", "empty", 10},
+	    {"sweep:eim:empty:rtt_ms=80.5", "eim", "empty", 80.5},
+	    {"sweep:sym:eim:rtt_ms=10", "sym", "eim", 10},
+	    {"sweep:sym:eim:rtt_ms=80.5", "sym", "eim", 80.5},
+	    {"sweep:sym:sym:rtt_ms=10", "sym", "sym", 10},
+	    {"sweep:sym:sym:rtt_ms=80.5", "sym", "sym", 80.5},
+	    {"sweep:sym:empty:rtt_ms=10", "sym", "empty", 10},
+	    {"sweep:sym:empty:rtt_ms=80.5", "sym", "empty", 80.5},
+	};
+	/* Two swept parameters; their nesting is not documented, so only
+	 * the set of cells is checked. */
+	static const struct {
+		const char *name;
+		double loss, skew;
+	} two[4] = {
+	    {"two:sym:eim:loss=0:skew_ms=-100", 0, -100},
+	    {"two:sym:eim:loss=0.5:skew_ms=-100", 0.5, -100},
+	    {"two:sym:eim:loss=0:skew_ms=100", 0, 100},
+	    {"two:sym:eim:loss=0.5:skew_ms=100", 0.5, 100},
+	};
+	struct cfg_error err;
+	const struct scenario_cell *c;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    scenario_load(DATA "scen-m-matrix.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_EQUAL(sc.trials, 5);
+	CU_ASSERT_EQUAL(sc.mode, 1); /* handoff */
+	CU_ASSERT_EQUAL(sc.node, 2); /* bitcoind-import */
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 2 + 12 + 4);
+
+	/* Its own skew, rtt and coord_delay_b (0, but set); the defaults'
+	 * jitter and loss. */
+	c = &sc.cells[0];
+	CU_ASSERT_STRING_EQUAL(c->name, "own");
+	CU_ASSERT_EQUAL(c->line, 11);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.skew_ms, -500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 40, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 2.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.loss, 0.01, 1e-12);
+	CU_ASSERT_EQUAL(c->cond.rate_kbit, 0);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.coord_delay_a_ms, 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.coord_delay_b_ms, 0, 1e-9);
+	CU_ASSERT_EQUAL(c->params, P_RTT | P_JITTER | P_LOSS | P_SKEW | P_CDB);
+
+	/* Sets nothing itself: all from [scenario]. */
+	c = &sc.cells[1];
+	CU_ASSERT_STRING_EQUAL(c->name, "tail");
+	CU_ASSERT_EQUAL(c->line, 27);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 2.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.loss, 0.01, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.skew_ms, 250, 1e-9);
+	CU_ASSERT_EQUAL(c->params, P_JITTER | P_LOSS | P_SKEW);
+	CU_ASSERT_STRING_EQUAL(c->reason, "");
+
+	for (i = 0; i < 12; i++) {
+		c = &sc.cells[2 + i];
+		CU_ASSERT_STRING_EQUAL(c->name, want[i].name);
+		CU_ASSERT_EQUAL(c->line, 19);
+		CU_ASSERT_STRING_EQUAL(c->a.name, want[i].a);
+		CU_ASSERT_STRING_EQUAL(c->b.name, want[i].b);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, want[i].rtt, 1e-9);
+		/* rate_kbit: one value, so set but not in the name */
+		CU_ASSERT_EQUAL(c->cond.rate_kbit, 1000);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 2.5, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.loss, 0.01, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.skew_ms, 250, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.coord_delay_a_ms, 0, 1e-9);
+		CU_ASSERT_EQUAL(c->params,
+				P_RTT | P_RATE | P_JITTER | P_LOSS | P_SKEW);
+		CU_ASSERT_DOUBLE_EQUAL(c->expect_min, 0.5, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(c->expect_max, 1.0, 1e-12);
+		CU_ASSERT_STRING_EQUAL(c->expect_text, "0.5..1");
+		CU_ASSERT_STRING_EQUAL(c->reason, "swept rtt");
+		CU_ASSERT_EQUAL(c->a_has_carrier, 0);
+		CU_ASSERT_EQUAL(c->b_has_carrier, 0);
+	}
+	/* the profiles really loaded, not just their names copied */
+	CU_ASSERT_EQUAL(sc.cells[2].a.port_min, 2000);
+	CU_ASSERT_EQUAL(sc.cells[4].b.mapping, NAT_MAP_APDM);
+	CU_ASSERT_EQUAL(sc.cells[8].a.mapping, NAT_MAP_APDM);
+	CU_ASSERT_EQUAL(sc.cells[8].b.port_min, 2000);
+
+	for (i = 0; i < 4; i++) {
+		c = find_cell(two[i].name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT(c >= &sc.cells[14]);
+		CU_ASSERT_EQUAL(c->line, 32);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.loss, two[i].loss, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.skew_ms, two[i].skew, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.coord_delay_a_ms, 7, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 2.5, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 0, 1e-9);
+		CU_ASSERT_EQUAL(c->params, P_JITTER | P_LOSS | P_SKEW | P_CDA);
+		CU_ASSERT_DOUBLE_EQUAL(c->expect_max, 0.2, 1e-12);
+		CU_ASSERT_STRING_EQUAL(c->b.name, "eim");
+	}
+
+	/* No condition keys anywhere: all zero, no params. */
+	CU_ASSERT_EQUAL_FATAL(
+	    scenario_load(DATA "scen-good.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_EQUAL(sc.mode, 0);
+	CU_ASSERT_EQUAL(sc.node, 0);
+	for (i = 0; i < sc.ncells; i++) {
+		CU_ASSERT_EQUAL(sc.cells[i].params, 0);
+		CU_ASSERT_EQUAL(cellcond_shaped(&sc.cells[i].cond), 0);
+		CU_ASSERT_DOUBLE_EQUAL(sc.cells[i].cond.skew_ms, 0, 1e-12);
+	}
+}
+
+/* SCENARIO_MAX_CELLS from one matrix is fine; one more cell is not. */
+static void test_matrix_limit(void)
+{
+	struct cfg_error err;
+	const struct scenario_cell *c;
+	int i, j;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    scenario_load(DATA "scen-m-max.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, SCENARIO_MAX_CELLS);
+	CU_ASSERT_STRING_EQUAL(sc.cells[0].name,
+			       "full:eim:eim:rtt_ms=0:jitter_ms=0");
+	c = &sc.cells[SCENARIO_MAX_CELLS - 1];
+	CU_ASSERT_STRING_EQUAL(c->name, "full:sym:sym:rtt_ms=7:jitter_ms=7");
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 7, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 7, 1e-9);
+	CU_ASSERT_EQUAL(c->params, P_RTT | P_JITTER);
+	for (i = 0; i < sc.ncells; i++)
+		for (j = i + 1; j < sc.ncells; j++)
+			if (!strcmp(sc.cells[i].name, sc.cells[j].name))
+				CU_FAIL("two cells with one name");
+
+	check_error("scen-m-too-many.ini", 7, "",
+		    "[matrix full] expands to 256 cells; with the others "
+		    "that is more than 256");
+	/* 32^7 combinations: far more than an int holds. */
+	check_error("scen-m-overflow.ini", 3, "",
+		    "[matrix h] expands to 34359738368 cells");
+	/* Names longer than the name buffer are refused, not overrun. */
+	check_error_in(DATA, "scen-m-long-name.ini", 4, "",
+		       "is too long; shorten the matrix name");
+}
+
+static void test_matrix_errors(void)
+{
+	check_error("scen-m-unknown-profile.ini", 5, "b",
+		    "no NAT profile 'nosuch'");
+	check_error("scen-m-unknown-profile-a.ini", 4, "a",
+		    "no NAT profile 'nosuch'");
+	check_error("scen-m-no-expect.ini", 7, "expect",
+		    "missing in [matrix noexp]");
+	check_error("scen-m-dup-matrix.ini", 7, "[matrix m]",
+		    "matrix name used twice (first at line 2)");
+	check_error("scen-m-dup-value.ini", 2, "",
+		    "makes cell 'm:eim:sym:rtt_ms=10' twice");
+	check_error("scen-m-dup-profile.ini", 2, "",
+		    "makes cell 'm:eim:sym' twice");
+	check_error("scen-m-bad-list.ini", 5, "loss", "loss must be in 0..1");
+}
+
+/* Writes text to a scenario file of its own, loads it, removes it. The
+ * path is left in path for comparing with err.file. */
+static int load_text(const char *text, char *path, size_t cap,
+		     struct cfg_error *err)
+{
+	FILE *f;
+	int fd, r;
+
+	snprintf(path, cap, "/tmp/scen-m-XXXXXX.ini");
+	fd = mkstemps(path, 4);
+	if (fd < 0)
+		return -2;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return -2;
+	}
+	fputs(text, f);
+	fclose(f);
+	r = scenario_load(path, PROFILES, &sc, err);
+	unlink(path);
+	return r;
+}
+
+enum { IN_SCENARIO, IN_CELL, IN_MATRIX, IN_LIST, IN_END };
+
+/* key = value placed in [scenario], a [cell], a [matrix] alone and last
+ * in a [matrix] list; always on line 5 (after 3 lines of padding in
+ * [scenario]). */
+static int load_key(int where, const char *key, const char *value,
+		    char *path, size_t cap, struct cfg_error *err)
+{
+	static const char cell[] = "a = eim\nb = eim\nexpect = >= 0\n";
+	char text[512];
+
+	switch (where) {
+	case IN_SCENARIO:
+		snprintf(text, sizeof(text),
+			 "[scenario]\ntrials = 1\nseed = 1\nparallel = 1\n"
+			 "%s = %s\n[cell c]\n%s",
+			 key, value, cell);
+		break;
+	case IN_CELL:
+		snprintf(text, sizeof(text), "[cell c]\n%s%s = %s\n", cell,
+			 key, value);
+		break;
+	case IN_MATRIX:
+		snprintf(text, sizeof(text), "[matrix c]\n%s%s = %s\n", cell,
+			 key, value);
+		break;
+	default:
+		/* a valid first value (differing from the tested ones), so
+		 * the tested one is the second cell */
+		snprintf(text, sizeof(text), "[matrix c]\n%s%s = %s, %s\n",
+			 cell, key, strcmp(key, "loss") ? "1" : "0", value);
+	}
+	return load_text(text, path, cap, err);
+}
+
+static int param_index(const char *key)
+{
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		if (!strcmp(cellcond_names[i], key))
+			return i;
+	return -1;
+}
+
+/* Values each condition key accepts, read the same in every section. */
+static void test_cond_values(void)
+{
+	static const struct {
+		const char *key, *value;
+		double want;
+	} good[] = {
+	    {"rtt_ms", "0", 0},
+	    {"rtt_ms", "60000", 60000},
+	    {"rtt_ms", " 12.75 ", 12.75},
+	    {"jitter_ms", ".5", 0.5},
+	    {"loss", "1", 1},
+	    {"loss", "0.003", 0.003},
+	    {"rate_kbit", "56000", 56000},
+	    {"rate_kbit", "100000000", 100000000},
+	    {"skew_ms", "-250.5", -250.5},
+	    {"skew_ms", "-60000", -60000},
+	    {"skew_ms", "60000", 60000},
+	    {"coord_delay_a_ms", "15", 15},
+	    {"coord_delay_b_ms", "0.25", 0.25},
+	};
+	char path[64];
+	struct cfg_error err;
+	size_t k;
+
+	for (k = 0; k < sizeof(good) / sizeof(*good); k++) {
+		int i = param_index(good[k].key);
+
+		CU_ASSERT_FATAL(i >= 0);
+		for (int w = IN_SCENARIO; w < IN_END; w++) {
+			const struct scenario_cell *c = &sc.cells[0];
+
+			if (load_key(w, good[k].key, good[k].value, path,
+				     sizeof(path), &err) != 0) {
+				fprintf(stderr, "\n%s = '%s' (place %d): %s\n",
+					good[k].key, good[k].value, w, err.msg);
+				CU_FAIL("good value refused");
+				continue;
+			}
+			/* in a two-value list the tested value is the second
+			 * in its dimension: cell 1 */
+			if (w == IN_LIST) {
+				CU_ASSERT_EQUAL_FATAL(sc.ncells, 2);
+				c = &sc.cells[1];
+			} else {
+				CU_ASSERT_EQUAL_FATAL(sc.ncells, 1);
+			}
+			CU_ASSERT_DOUBLE_EQUAL(cellcond_get(&c->cond, i),
+					       good[k].want, 1e-9);
+			CU_ASSERT_EQUAL(c->params, 1u << i);
+		}
+	}
+}
+
+/* Values refused, at the key's line, in every section; the message says
+ * what was wrong. */
+static void test_cond_refused(void)
+{
+	static const struct {
+		const char *key, *value, *msg;
+	} bad[] = {
+	    {"rtt_ms", "-1", "rtt_ms must be in 0..60000"},
+	    {"rtt_ms", "60000.5", "rtt_ms must be in 0..60000"},
+	    {"jitter_ms", "-0.5", "jitter_ms must be in 0..60000"},
+	    {"coord_delay_a_ms", "-3", "coord_delay_a_ms must be in"},
+	    {"coord_delay_b_ms", "60001", "coord_delay_b_ms must be in"},
+	    {"skew_ms", "-60001", "skew_ms must be in -60000..60000"},
+	    {"loss", "1.5", "loss must be in 0..1"},
+	    {"loss", "1.0001", "loss must be in 0..1"},
+	    {"loss", "-0.1", "loss must be in 0..1"},
+	    {"rate_kbit", "1.5", "'1.5' is not a whole number"},
+	    {"rate_kbit", "1000.0", "'1000.0' is not a whole number"},
+	    {"rate_kbit", "-1", "rate_kbit must be in 0..1e+08"},
+	    {"rate_kbit", "100000001", "rate_kbit must be in 0..1e+08"},
+	    {"rtt_ms", "0x10", "'0x10' is not a number"},
+	    {"rtt_ms", "1e3", "'1e3' is not a number"},
+	    {"rtt_ms", "inf", "'inf' is not a number"},
+	    {"skew_ms", "-inf", "'-inf' is not a number"},
+	    {"loss", "nan", "'nan' is not a number"},
+	    {"loss", "1E-1", "'1E-1' is not a number"},
+	    {"rate_kbit", "0x400", "is not a whole number"},
+	    {"rate_kbit", "1e3", "is not a whole number"},
+	    {"rtt_ms", "+5", "'+5' is not a number"},
+	    {"rtt_ms", "1.2.3", "is not a number"},
+	    {"rtt_ms", ".", "is not a number"},
+	    {"skew_ms", "-", "is not a number"},
+	    {"skew_ms", "--5", "is not a number"},
+	    {"rtt_ms", "10 ms", "'10 ms' is not a number"},
+	    {"rtt_ms", "1 000", "is not a number"},
+	    {"rtt_ms", "12345678901234567890123456789012", "not a number"},
+	};
+	char path[64];
+	struct cfg_error err;
+	size_t k;
+
+	for (k = 0; k < sizeof(bad) / sizeof(*bad); k++)
+		for (int w = IN_SCENARIO; w < IN_END; w++) {
+			int r = load_key(w, bad[k].key, bad[k].value, path,
+					 sizeof(path), &err);
+
+			CU_ASSERT_EQUAL(r, -1);
+			if (r != -1) {
+				fprintf(stderr, "\naccepted %s = '%s' (place %d)\n",
+					bad[k].key, bad[k].value, w);
+				continue;
+			}
+			CU_ASSERT_STRING_EQUAL(err.file, path);
+			CU_ASSERT_EQUAL(err.line, 5);
+			CU_ASSERT_STRING_EQUAL(err.key, bad[k].key);
+			if (!strstr(err.msg, bad[k].msg))
+				fprintf(stderr, "\n%s = '%s' (place %d): '%s' "
+					"lacks '%s'\n", bad[k].key,
+					bad[k].value, w, err.msg, bad[k].msg);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad[k].msg));
+		}
+
+	/* Lists belong in a [matrix] only. */
+	CU_ASSERT_EQUAL(load_key(IN_SCENARIO, "rtt_ms", "10, 20", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_EQUAL(load_key(IN_CELL, "skew_ms", "-1,1", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_EQUAL(err.line, 5);
+	CU_ASSERT_STRING_EQUAL(err.key, "skew_ms");
+	/* an empty element in a list */
+	CU_ASSERT_EQUAL(load_key(IN_MATRIX, "rtt_ms", "10,,20", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.key, "rtt_ms");
+	CU_ASSERT_EQUAL(load_key(IN_MATRIX, "rtt_ms", "10,", path,
+				 sizeof(path), &err), -1);
+}
+
+/* A default given in a [scenario] after the cells still reaches them. */
+static void test_cond_default_late(void)
+{
+	char path[64];
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+	    load_text("[cell x]\na = eim\nb = eim\nexpect = >= 0\n"
+		      "[matrix m]\na = eim\nb = sym\nexpect = >= 0\n"
+		      "[scenario]\nrtt_ms = 30\n",
+		      path, sizeof(path), &err),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 2);
+	CU_ASSERT_STRING_EQUAL(sc.cells[1].name, "m:eim:sym");
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_DOUBLE_EQUAL(sc.cells[i].cond.rtt_ms, 30, 1e-9);
+		CU_ASSERT_EQUAL(sc.cells[i].params, P_RTT);
+	}
+}
+
+static void check_enum(const char *key, const char *value, int want)
+{
+	char path[64], text[256];
+	struct cfg_error err;
+	int r;
+
+	snprintf(text, sizeof(text),
+		 "[scenario]\n%s = %s\n[cell c]\na = eim\nb = eim\n"
+		 "expect = >= 0\n",
+		 key, value);
+	r = load_text(text, path, sizeof(path), &err);
+	if (want >= 0) {
+		CU_ASSERT_EQUAL_FATAL(r, 0);
+		CU_ASSERT_EQUAL(!strcmp(key, "mode") ? sc.mode : sc.node, want);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(r, -1);
+	CU_ASSERT_STRING_EQUAL(err.file, path);
+	CU_ASSERT_EQUAL(err.line, 2);
+	CU_ASSERT_STRING_EQUAL(err.key, key);
+	/* the message lists what is accepted */
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+	    err.msg, !strcmp(key, "mode") ? "rendezvous, handoff, out-of-band"
+					  : "embedded, bitcoind, "
+					    "bitcoind-import"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, value));
+}
+
+static void test_mode_node(void)
+{
+	char path[64];
+	struct cfg_error err;
+
+	check_enum("mode", "rendezvous", 0);
+	check_enum("mode", "handoff", 1);
+	check_enum("mode", "out-of-band", 2);
+	check_enum("node", "embedded", 0);
+	check_enum("node", "bitcoind", 1);
+	check_enum("node", "bitcoind-import", 2);
+	check_enum("mode", "Handoff", -1);
+	check_enum("mode", "oob", -1);
+	check_enum("mode", "out_of_band", -1);
+	check_enum("node", "bitcoind-imports", -1);
+	check_enum("node", "core", -1);
+	/* run settings, not per cell */
+	CU_ASSERT_EQUAL(load_key(IN_CELL, "mode", "handoff", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_EQUAL(err.line, 5);
+	CU_ASSERT_STRING_EQUAL(err.key, "mode");
+	CU_ASSERT_EQUAL(load_key(IN_MATRIX, "node", "bitcoind", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.key, "node");
+}
+
 int main(void)
 {
 	unsigned int failed;
@@ -210,7 +687,14 @@ int main(void)
 	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
 	    !CU_add_test(s, "broken profile", test_broken_profile) ||
 	    !CU_add_test(s, "carrier profiles (behind)", test_carrier) ||
-	    !CU_add_test(s, "expect syntax", test_expect)) {
+	    !CU_add_test(s, "expect syntax", test_expect) ||
+	    !CU_add_test(s, "matrix expansion, defaults, params", test_matrix) ||
+	    !CU_add_test(s, "matrix cell limit", test_matrix_limit) ||
+	    !CU_add_test(s, "matrix errors", test_matrix_errors) ||
+	    !CU_add_test(s, "condition values accepted", test_cond_values) ||
+	    !CU_add_test(s, "condition values refused", test_cond_refused) ||
+	    !CU_add_test(s, "late [scenario] defaults", test_cond_default_late) ||
+	    !CU_add_test(s, "mode and node", test_mode_node)) {
 		CU_cleanup_registry();
 		return 2;
 	}
