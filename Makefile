@@ -47,6 +47,7 @@ PROGRAMS := punchlab:punchlab coordinator:punch-coordinator \
 prog_dir  = $(word 1,$(subst :, ,$(1)))
 prog_name = $(word 2,$(subst :, ,$(1)))
 BINS := $(foreach p,$(PROGRAMS),$(if $(wildcard harness/$(call prog_dir,$(p))/*.c),$(B)/bin/$(call prog_name,$(p))))
+TESTUTIL_SRC := $(wildcard tests/unit/lib/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps scenarios test unit integration clean-build format
@@ -76,7 +77,7 @@ $(B)/bin/$(call prog_name,$(1)): $(call obj,$(wildcard harness/$(call prog_dir,$
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBCOMMON) $(LIBTESTBED)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTUTIL_SRC)) $(LIBCOMMON) $(LIBTESTBED)
 	@mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";)
 	$(Q)$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit
 

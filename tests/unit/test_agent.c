@@ -7,7 +7,6 @@
  * binaries' paths. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,8 +17,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +24,7 @@
 #include <jansson.h>
 
 #include "p2p.h"
+#include "lib/testutil.h"
 
 #define WAIT_MS 15000
 #define MS INT64_C(1000000)
@@ -35,186 +33,9 @@
 static const char *agent_bin, *coord_bin;
 static char coord_addr[64];
 
-struct proc {
-	pid_t pid;
-	int out;	 /* the child's stdout */
-	char buf[16384]; /* read but not yet returned by proc_json */
-	size_t len;
-};
+static struct testutil_proc coord = {-1, -1, "", 0};
 
-static struct proc coord = {-1, -1, "", 0};
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int left_ms(int64_t deadline)
-{
-	int64_t l = deadline - now_ms();
-
-	return l < 0 ? 0 : (int)l;
-}
-
-/* With in not NULL, the child's stdin is a pipe whose write end *in
- * becomes (closing it is the child's EOF). */
-static int proc_spawn_in(struct proc *p, char *const argv[], int *in)
-{
-	int pfd[2], ifd[2] = {-1, -1};
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	if (in && pipe2(ifd, O_CLOEXEC))
-		return -errno;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -errno;
-	if (p->pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		if (in)
-			dup2(ifd[0], STDIN_FILENO);
-		dup2(pfd[1], STDOUT_FILENO);
-		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
-			dup2(devnull, STDERR_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p->out = pfd[0];
-	p->len = 0;
-	if (in) {
-		close(ifd[0]);
-		*in = ifd[1];
-	}
-	return 0;
-}
-
-static int proc_spawn(struct proc *p, char *const argv[])
-{
-	return proc_spawn_in(p, argv, NULL);
-}
-
-/* The next JSON line from the child's stdout (bytes after it are kept for
- * the next call); NULL on timeout, EOF or junk. */
-static json_t *proc_json(struct proc *p, int timeout_ms)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = p->out, .events = POLLIN};
-	size_t used;
-	ssize_t n;
-	json_t *j;
-	char *nl;
-
-	while (!(nl = memchr(p->buf, '\n', p->len))) {
-		if (p->len == sizeof(p->buf) - 1 ||
-		    poll(&pfd, 1, left_ms(deadline)) <= 0)
-			return NULL;
-		n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
-		if (n <= 0)
-			return NULL;
-		p->len += (size_t)n;
-	}
-	*nl = '\0';
-	j = json_loads(p->buf, 0, NULL);
-	used = (size_t)(nl + 1 - p->buf);
-	memmove(p->buf, nl + 1, p->len - used);
-	p->len -= used;
-	return j;
-}
-
-/* Exit status of the child (-1 when killed after the timeout). */
-static int proc_wait(struct proc *p, int timeout_ms)
-{
-	int status = -1, pidfd;
-
-	if (p->pid <= 0)
-		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (pidfd >= 0) {
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			kill(p->pid, SIGKILL);
-		close(pidfd);
-	} else {
-		kill(p->pid, SIGKILL);
-	}
-	waitpid(p->pid, &status, 0);
-	p->pid = -1;
-	close(p->out);
-	p->out = -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A port nobody holds now; never the same one twice in this run. */
-static uint16_t free_port(void)
-{
-	static uint16_t used[64];
-	static unsigned n_used;
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
-	uint16_t port = 0;
-
-	for (int tries = 0; tries < 16 && !port; tries++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-		sin.sin_port = 0;
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-		    getsockname(fd, (struct sockaddr *)&sin, &len))
-			port = 0;
-		else
-			port = ntohs(sin.sin_port);
-		close(fd);
-		for (unsigned i = 0; i < n_used; i++)
-			if (used[i] == port)
-				port = 0;
-	}
-	if (port && n_used < 64)
-		used[n_used++] = port;
-	return port;
-}
-
-/* Listener on 0.0.0.0:port sharing the port (SO_REUSEPORT) as the agent
- * does. With backlog 0 and one connection queued (*filler), further SYNs
- * to the port are dropped instead of refused. */
-static int listener(uint16_t port, int backlog, int reuseport, int *filler)
-{
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-	};
-	struct pollfd pfd = {.events = POLLIN};
-	int one = 1, fd;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(fd, backlog))
-		goto err;
-	if (!filler)
-		return fd;
-	*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (*filler < 0 ||
-	    connect(*filler, (struct sockaddr *)&sin, sizeof(sin)))
-		goto err;
-	pfd.fd = fd; /* readable once the filler sits in the accept queue */
-	if (poll(&pfd, 1, 2000) == 1)
-		return fd;
-err:
-	close(fd);
-	return -1;
-}
-
-static int agent_start(struct proc *p, uint16_t port, const char *name,
+static int agent_start(struct testutil_proc *p, uint16_t port, const char *name,
 		       uint64_t key, ...)
 {
 	static char sport[8], skey[24];
@@ -239,7 +60,7 @@ static int agent_start(struct proc *p, uint16_t port, const char *name,
 		i++;
 	va_end(ap);
 	argv[i] = NULL;
-	return proc_spawn(p, argv);
+	return testutil_proc_spawn(p, argv);
 }
 
 /* Keys unique to this run, so a leftover registration never pairs. */
@@ -250,18 +71,6 @@ static uint64_t next_key(void)
 	return ((uint64_t)getpid() << 16) + ++n;
 }
 
-static const char *jstr(json_t *j, const char *k)
-{
-	const char *s = json_string_value(json_object_get(j, k));
-
-	return s ? s : "";
-}
-
-static int64_t jint(json_t *j, const char *k)
-{
-	return json_integer_value(json_object_get(j, k));
-}
-
 static void check_ok_pair(json_t *a, json_t *b, uint16_t pa, uint16_t pb)
 {
 	char ea[32], eb[32];
@@ -269,38 +78,42 @@ static void check_ok_pair(json_t *a, json_t *b, uint16_t pa, uint16_t pb)
 
 	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
 	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
-	CU_ASSERT_STRING_EQUAL(jstr(a, "outcome"), "ok");
-	CU_ASSERT_STRING_EQUAL(jstr(b, "outcome"), "ok");
-	CU_ASSERT_STRING_EQUAL(jstr(a, "public"), ea);
-	CU_ASSERT_STRING_EQUAL(jstr(b, "public"), eb);
-	CU_ASSERT_STRING_EQUAL(jstr(a, "peer"), eb);
-	CU_ASSERT_STRING_EQUAL(jstr(b, "peer"), ea);
-	CU_ASSERT_STRING_EQUAL(jstr(a, "nonce"), jstr(b, "nonce"));
-	CU_ASSERT_EQUAL(strlen(jstr(a, "nonce")), 16);
-	CU_ASSERT(strcmp(jstr(a, "role"), jstr(b, "role")) != 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "public"), ea);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "public"), eb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "peer"), eb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "peer"), ea);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "nonce"),
+			       testutil_jstr(b, "nonce"));
+	CU_ASSERT_EQUAL(strlen(testutil_jstr(a, "nonce")), 16);
+	CU_ASSERT(strcmp(testutil_jstr(a, "role"), testutil_jstr(b, "role")) !=
+		  0);
 	for (int i = 0; i < 2; i++) {
 		json_t *syn = json_object_get(j[i], "syn_ns");
-		const char *role = jstr(j[i], "role");
+		const char *role = testutil_jstr(j[i], "role");
 
 		CU_ASSERT(!strcmp(role, "initiator") ||
 			  !strcmp(role, "responder"));
 		CU_ASSERT(json_is_null(json_object_get(j[i], "error")));
-		CU_ASSERT(jint(j[i], "attempts") >= 1);
+		CU_ASSERT(testutil_jint(j[i], "attempts") >= 1);
 		CU_ASSERT_EQUAL(json_array_size(syn),
-				(size_t)jint(j[i], "attempts"));
-		CU_ASSERT(jint(j[i], "t_register_ns") > 0);
-		CU_ASSERT(jint(j[i], "t_match_ns") >
-			  jint(j[i], "t_register_ns"));
-		CU_ASSERT(jint(j[i], "t_start_ns") >= jint(j[i], "t_match_ns"));
+				(size_t)testutil_jint(j[i], "attempts"));
+		CU_ASSERT(testutil_jint(j[i], "t_register_ns") > 0);
+		CU_ASSERT(testutil_jint(j[i], "t_match_ns") >
+			  testutil_jint(j[i], "t_register_ns"));
+		CU_ASSERT(testutil_jint(j[i], "t_start_ns") >=
+			  testutil_jint(j[i], "t_match_ns"));
 		CU_ASSERT(json_integer_value(json_array_get(syn, 0)) >=
-			  jint(j[i], "t_start_ns"));
-		CU_ASSERT(jint(j[i], "t_established_ns") >
+			  testutil_jint(j[i], "t_start_ns"));
+		CU_ASSERT(testutil_jint(j[i], "t_established_ns") >
 			  json_integer_value(json_array_get(syn, 0)));
-		CU_ASSERT(jint(j[i], "t_handshake_ns") >
-			  jint(j[i], "t_established_ns"));
+		CU_ASSERT(testutil_jint(j[i], "t_handshake_ns") >
+			  testutil_jint(j[i], "t_established_ns"));
 		CU_ASSERT(
 			json_is_integer(json_object_get(j[i], "syn_retrans")));
-		CU_ASSERT_STRING_EQUAL(jstr(j[i], "peer_user_agent"), UA);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "peer_user_agent"),
+				       UA);
 	}
 }
 
@@ -309,22 +122,22 @@ static void check_ok_pair(json_t *a, json_t *b, uint16_t pa, uint16_t pb)
 static void run_pair(const char *bob_arg1, const char *bob_arg2, json_t **ja,
 		     json_t **jb)
 {
-	uint16_t pa = free_port(), pb = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	int fa = -1, fb = -1, la, lb;
 	uint64_t key = next_key();
-	struct proc a, b;
+	struct testutil_proc a, b;
 
-	la = listener(pa, 0, 1, &fa);
-	lb = listener(pb, 0, 1, &fb);
+	la = testutil_listener(pa, 0, 1, &fa);
+	lb = testutil_listener(pb, 0, 1, &fb);
 	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
 	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
 				     "6000", (char *)NULL));
 	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--timeout-ms", "6000",
 				     bob_arg1, bob_arg2, (char *)NULL));
-	*ja = proc_json(&a, WAIT_MS);
-	*jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 0);
+	*ja = testutil_proc_json(&a, WAIT_MS);
+	*jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
 	close(la);
 	close(lb);
 	close(fa);
@@ -354,11 +167,11 @@ static void test_pair_skew(void)
 		return;
 	late = json_integer_value(
 		       json_array_get(json_object_get(b, "syn_ns"), 0)) -
-	       jint(a, "t_start_ns");
+	       testutil_jint(a, "t_start_ns");
 	CU_ASSERT(late >= 1900 * MS && late < 2500 * MS);
-	CU_ASSERT(jint(a, "attempts") >= 2);
-	CU_ASSERT_EQUAL(jint(b, "attempts"), 1);
-	CU_ASSERT(jint(a, "t_established_ns") >=
+	CU_ASSERT(testutil_jint(a, "attempts") >= 2);
+	CU_ASSERT_EQUAL(testutil_jint(b, "attempts"), 1);
+	CU_ASSERT(testutil_jint(a, "t_established_ns") >=
 		  json_integer_value(
 			  json_array_get(json_object_get(b, "syn_ns"), 0)));
 	json_decref(a);
@@ -369,9 +182,9 @@ static void test_pair_skew(void)
  * RST, outcome refused. Bob, stopped by SIGTERM, still prints his line. */
 static void test_refused_and_sigterm(void)
 {
-	uint16_t pa = free_port(), pb = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	uint64_t key = next_key();
-	struct proc a, b;
+	struct testutil_proc a, b;
 	json_t *ja, *jb;
 
 	CU_ASSERT_FATAL(pa && pb);
@@ -379,20 +192,22 @@ static void test_refused_and_sigterm(void)
 				     (char *)NULL));
 	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
 				     "800", (char *)NULL));
-	ja = proc_json(&a, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 1);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
 	kill(b.pid, SIGTERM);
-	jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 1);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
 	CU_ASSERT_FATAL(ja && jb);
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "outcome"), "refused");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "refused");
 	/* 800 ms of waves each refused at once, then a 50-150 ms pause. */
-	CU_ASSERT(jint(ja, "attempts") >= 3 && jint(ja, "attempts") <= 17);
+	CU_ASSERT(testutil_jint(ja, "attempts") >= 3 &&
+		  testutil_jint(ja, "attempts") <= 17);
 	CU_ASSERT(json_is_null(json_object_get(ja, "t_established_ns")));
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "outcome"), "timeout");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "error"), "terminated");
-	CU_ASSERT_EQUAL(jint(jb, "attempts"), 0);
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "nonce"), jstr(ja, "nonce"));
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "outcome"), "timeout");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "error"), "terminated");
+	CU_ASSERT_EQUAL(testutil_jint(jb, "attempts"), 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "nonce"),
+			       testutil_jstr(ja, "nonce"));
 	json_decref(ja);
 	json_decref(jb);
 }
@@ -446,7 +261,7 @@ static int recv_msg(int fd, struct rx *rx, struct p2p_hdr *h,
 			rx->used = (size_t)r;
 			return 0;
 		}
-		if (r < 0 || poll(&pfd, 1, left_ms(deadline)) <= 0)
+		if (r < 0 || poll(&pfd, 1, testutil_left_ms(deadline)) <= 0)
 			return -1;
 		n = recv(fd, rx->buf + rx->len, sizeof(rx->buf) - rx->len, 0);
 		if (n <= 0)
@@ -468,13 +283,13 @@ static int accept_within(int lfd, int ms)
  * but the version there carries the wrong nonce. */
 static void test_wrong_peer(void)
 {
-	uint16_t pa = free_port(), pb = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	uint64_t key = next_key();
-	struct proc a, b;
+	struct testutil_proc a, b;
 	json_t *ja, *jb;
 	int lfd, fd;
 
-	lfd = listener(pb, 8, 1, NULL);
+	lfd = testutil_listener(pb, 8, 1, NULL);
 	CU_ASSERT_FATAL(pa && pb && lfd >= 0);
 	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--skew-ms", "5000",
 				     (char *)NULL));
@@ -483,18 +298,20 @@ static void test_wrong_peer(void)
 	CU_ASSERT(fd >= 0);
 	if (fd >= 0)
 		CU_ASSERT(!send_version(fd, 0x1234, 0, "/intruder:1/", 0));
-	ja = proc_json(&a, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 1);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
 	kill(b.pid, SIGTERM);
-	jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 1);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
 	close(fd);
 	close(lfd);
 	CU_ASSERT_FATAL(ja != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "outcome"), "wrong-peer");
-	CU_ASSERT(strstr(jstr(ja, "error"), "nonce 0000000000001234") != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "peer_user_agent"), "/intruder:1/");
-	CU_ASSERT(jint(ja, "t_established_ns") > 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "wrong-peer");
+	CU_ASSERT(strstr(testutil_jstr(ja, "error"),
+			 "nonce 0000000000001234") != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "peer_user_agent"),
+			       "/intruder:1/");
+	CU_ASSERT(testutil_jint(ja, "t_established_ns") > 0);
 	CU_ASSERT(json_is_null(json_object_get(ja, "t_handshake_ns")));
 	json_decref(ja);
 	json_decref(jb);
@@ -505,38 +322,38 @@ static json_t *run_alone(uint16_t port, const char *where, int *status)
 	char sport[8];
 	char *argv[] = {(char *)agent_bin, "--coordinator", (char *)where,
 			"--local-port",	   sport,	    NULL};
-	struct proc p;
+	struct testutil_proc p;
 	json_t *j;
 
 	snprintf(sport, sizeof(sport), "%u", port);
-	if (proc_spawn(&p, argv))
+	if (testutil_proc_spawn(&p, argv))
 		return NULL;
-	j = proc_json(&p, WAIT_MS);
-	*status = proc_wait(&p, WAIT_MS);
+	j = testutil_proc_json(&p, WAIT_MS);
+	*status = testutil_proc_wait(&p, WAIT_MS);
 	return j;
 }
 
 static void test_bind_and_coordinator(void)
 {
-	uint16_t port = free_port(), dead = free_port();
+	uint16_t port = testutil_free_port(), dead = testutil_free_port();
 	char nowhere[32];
 	int lfd, status;
 	json_t *j;
 
 	/* A listener without SO_REUSEPORT owns the port. */
-	lfd = listener(port, 8, 0, NULL);
+	lfd = testutil_listener(port, 8, 0, NULL);
 	CU_ASSERT_FATAL(lfd >= 0);
 	j = run_alone(port, coord_addr, &status);
 	close(lfd);
 	CU_ASSERT_EQUAL(status, 1);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "bind");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "bind");
 	CU_ASSERT(json_is_null(json_object_get(j, "t_register_ns")));
 	json_decref(j);
 
 	snprintf(nowhere, sizeof(nowhere), "127.0.0.1:%u", dead);
-	j = run_alone(free_port(), nowhere, &status);
+	j = run_alone(testutil_free_port(), nowhere, &status);
 	CU_ASSERT_EQUAL(status, 1);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "coordinator");
 	CU_ASSERT(json_is_null(json_object_get(j, "role")));
 	json_decref(j);
 }
@@ -544,8 +361,8 @@ static void test_bind_and_coordinator(void)
 /* --connect against a node played here, in Bitcoin Core's order. */
 static void test_connect(void)
 {
-	uint16_t port = free_port();
-	int64_t deadline = now_ms() + WAIT_MS;
+	uint16_t port = testutil_free_port();
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	char target[32];
 	char *argv[] = {(char *)agent_bin, "--connect", target, NULL};
 	struct p2p_version v = {0};
@@ -553,12 +370,12 @@ static void test_connect(void)
 	struct p2p_hdr h;
 	static struct rx rx;
 	int lfd, fd, verack = 0, pong = 0;
-	struct proc p;
+	struct testutil_proc p;
 	json_t *j;
 
-	lfd = listener(port, 8, 0, NULL);
+	lfd = testutil_listener(port, 8, 0, NULL);
 	snprintf(target, sizeof(target), "127.0.0.1:%u", port);
-	CU_ASSERT_FATAL(lfd >= 0 && !proc_spawn(&p, argv));
+	CU_ASSERT_FATAL(lfd >= 0 && !testutil_proc_spawn(&p, argv));
 	fd = accept_within(lfd, WAIT_MS);
 	CU_ASSERT(fd >= 0 && !recv_msg(fd, &rx, &h, &pl, deadline));
 	CU_ASSERT(fd >= 0 && !strcmp(h.command, "version") &&
@@ -579,24 +396,26 @@ static void test_connect(void)
 			!memcmp(pl, "abcdefgh", 8);
 	}
 	CU_ASSERT(verack && pong);
-	j = proc_json(&p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 0);
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 0);
 	close(fd);
 	close(lfd);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "ok");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "peer"), target);
-	CU_ASSERT_EQUAL(jint(j, "peer_version"), 70016);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "peer_services"), "0x409");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "peer_user_agent"), "/Satoshi:99.0.0/");
-	CU_ASSERT_EQUAL(jint(j, "peer_start_height"), 321);
-	CU_ASSERT(jint(j, "t_handshake_ns") > jint(j, "t_established_ns"));
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "peer"), target);
+	CU_ASSERT_EQUAL(testutil_jint(j, "peer_version"), 70016);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "peer_services"), "0x409");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "peer_user_agent"),
+			       "/Satoshi:99.0.0/");
+	CU_ASSERT_EQUAL(testutil_jint(j, "peer_start_height"), 321);
+	CU_ASSERT(testutil_jint(j, "t_handshake_ns") >
+		  testutil_jint(j, "t_established_ns"));
 	json_decref(j);
 
 	/* Nothing listens any more: RST. */
-	CU_ASSERT_FATAL(!proc_spawn(&p, argv));
-	j = proc_json(&p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "refused");
+	CU_ASSERT_FATAL(!testutil_proc_spawn(&p, argv));
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "refused");
 	json_decref(j);
 }
 
@@ -606,7 +425,7 @@ static int fd_wait(int fd, short ev, int64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = ev};
 
-	return poll(&pfd, 1, left_ms(deadline)) == 1 ? 0 : -1;
+	return poll(&pfd, 1, testutil_left_ms(deadline)) == 1 ? 0 : -1;
 }
 
 static int read_exact(int fd, void *buf, size_t len, int64_t deadline)
@@ -657,7 +476,7 @@ static int socks_greet(int fd, const uint8_t *methods, uint8_t n)
 
 	memcpy(msg + 2, methods, n);
 	if (send(fd, msg, 2 + n, MSG_NOSIGNAL) != 2 + n ||
-	    read_exact(fd, rep, 2, now_ms() + WAIT_MS) || rep[0] != 5)
+	    read_exact(fd, rep, 2, testutil_now_ms() + WAIT_MS) || rep[0] != 5)
 		return -1;
 	return rep[1];
 }
@@ -683,7 +502,7 @@ static int socks_connect(int fd, uint8_t atyp, const char *host, uint16_t port)
 	msg[len++] = (uint8_t)(port >> 8);
 	msg[len++] = (uint8_t)port;
 	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len ||
-	    read_exact(fd, rep, sizeof(rep), now_ms() + WAIT_MS) ||
+	    read_exact(fd, rep, sizeof(rep), testutil_now_ms() + WAIT_MS) ||
 	    rep[0] != 5 || rep[3] != 1)
 		return -1;
 	return rep[1];
@@ -706,7 +525,7 @@ static int socks_open(uint16_t socks_port, const char *host, uint16_t port,
 static int transfer(int w, int r, size_t len)
 {
 	static uint8_t out[1 << 20], in[65536];
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	size_t sent = 0, got = 0;
 
 	if (len > sizeof(out))
@@ -720,7 +539,7 @@ static int transfer(int w, int r, size_t len)
 		};
 		ssize_t n;
 
-		if (poll(pfd, 2, left_ms(deadline)) <= 0)
+		if (poll(pfd, 2, testutil_left_ms(deadline)) <= 0)
 			return -1;
 		if (pfd[1].revents & POLLOUT) {
 			n = send(w, out + sent, len - sent,
@@ -742,7 +561,7 @@ static int transfer(int w, int r, size_t len)
 
 /* One agent of a bitcoind-mode pair and the sockets around it. */
 struct bside {
-	struct proc p;
+	struct testutil_proc p;
 	uint16_t port, socks, p2p;
 	int lfd, filler, p2p_lfd;
 	char sport[8], ssocks[24], sp2p[24];
@@ -753,13 +572,13 @@ static int bside_start(struct bside *s, const char *name, uint64_t key,
 		       const char *hold, const char *relay, int p2p_listen)
 {
 	memset(s, 0, sizeof(*s));
-	s->port = free_port();
-	s->socks = free_port();
-	s->p2p = free_port();
+	s->port = testutil_free_port();
+	s->socks = testutil_free_port();
+	s->p2p = testutil_free_port();
 	s->filler = s->p2p_lfd = -1;
-	s->lfd = listener(s->port, 0, 1, &s->filler);
+	s->lfd = testutil_listener(s->port, 0, 1, &s->filler);
 	if (p2p_listen)
-		s->p2p_lfd = listener(s->p2p, 8, 0, NULL);
+		s->p2p_lfd = testutil_listener(s->p2p, 8, 0, NULL);
 	if (!s->port || !s->socks || !s->p2p || s->lfd < 0 ||
 	    (p2p_listen && s->p2p_lfd < 0))
 		return -1;
@@ -775,7 +594,7 @@ static void bside_close(struct bside *s)
 {
 	if (s->p.pid > 0) {
 		kill(s->p.pid, SIGTERM);
-		proc_wait(&s->p, WAIT_MS);
+		testutil_proc_wait(&s->p, WAIT_MS);
 	}
 	close(s->lfd);
 	close(s->filler);
@@ -789,26 +608,29 @@ static int bpair_punched(struct bside s[2], struct bside **ini,
 			 struct bside **rsp)
 {
 	for (int i = 0; i < 2; i++) {
-		s[i].ev = proc_json(&s[i].p, WAIT_MS);
-		if (!s[i].ev || strcmp(jstr(s[i].ev, "event"), "punched"))
+		s[i].ev = testutil_proc_json(&s[i].p, WAIT_MS);
+		if (!s[i].ev ||
+		    strcmp(testutil_jstr(s[i].ev, "event"), "punched"))
 			return -1;
 	}
-	*ini = !strcmp(jstr(s[0].ev, "role"), "initiator") ? &s[0] : &s[1];
+	*ini = !strcmp(testutil_jstr(s[0].ev, "role"), "initiator") ? &s[0]
+								    : &s[1];
 	*rsp = *ini == &s[0] ? &s[1] : &s[0];
-	return strcmp(jstr((*rsp)->ev, "role"), "responder") ? -1 : 0;
+	return strcmp(testutil_jstr((*rsp)->ev, "role"), "responder") ? -1 : 0;
 }
 
 /* 0 when the next line of s's agent is a "spliced" event whose node_addr
  * is want (and, when local is not NULL, whose local is that). */
 static int check_spliced(struct bside *s, const char *want, const char *local)
 {
-	json_t *j = proc_json(&s->p, WAIT_MS);
+	json_t *j = testutil_proc_json(&s->p, WAIT_MS);
 	int r = -1;
 
-	if (j && !strcmp(jstr(j, "event"), "spliced") &&
-	    !strcmp(jstr(j, "node_addr"), want) &&
-	    (!local || !strcmp(jstr(j, "local"), local)) &&
-	    jint(j, "t_spliced_ns") > jint(s->ev, "t_established_ns"))
+	if (j && !strcmp(testutil_jstr(j, "event"), "spliced") &&
+	    !strcmp(testutil_jstr(j, "node_addr"), want) &&
+	    (!local || !strcmp(testutil_jstr(j, "local"), local)) &&
+	    testutil_jint(j, "t_spliced_ns") >
+		    testutil_jint(s->ev, "t_established_ns"))
 		r = 0;
 	json_decref(j);
 	return r;
@@ -837,11 +659,11 @@ static void check_punched(struct bside *s, const struct bside *other)
 
 	snprintf(pub, sizeof(pub), "127.0.0.1:%u", s->port);
 	snprintf(peer, sizeof(peer), "127.0.0.1:%u", other->port);
-	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "public"), pub);
-	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "peer"), peer);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(s->ev, "public"), pub);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(s->ev, "peer"), peer);
 	snprintf(peer, sizeof(peer), "127.0.0.1.invalid:%u", other->port);
-	CU_ASSERT_STRING_EQUAL(jstr(s->ev, "addnode"), peer);
-	CU_ASSERT(jint(s->ev, "t_established_ns") > 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(s->ev, "addnode"), peer);
+	CU_ASSERT(testutil_jint(s->ev, "t_established_ns") > 0);
 }
 
 /* The initiator's bitcoind (played here) goes through the SOCKS5 proxy,
@@ -877,7 +699,7 @@ static void test_bitcoind_relay(void)
 	 * client without "no auth", a command other than CONNECT. */
 	snprintf(buf, sizeof(buf), "127.0.0.1");
 	CU_ASSERT_EQUAL(socks_open(ini->socks, buf, rsp->port + 1, &x), 2);
-	CU_ASSERT(sees_eof(x, now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(x, testutil_now_ms() + WAIT_MS));
 	close(x);
 	CU_ASSERT_EQUAL(socks_open(ini->socks, "localhost", rsp->port, &x), 2);
 	close(x);
@@ -894,7 +716,7 @@ static void test_bitcoind_relay(void)
 	close(x);
 	x = dial(ini->socks);
 	CU_ASSERT_EQUAL(socks_greet(x, userpass, 1), 0xff);
-	CU_ASSERT(sees_eof(x, now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(x, testutil_now_ms() + WAIT_MS));
 	close(x);
 
 	/* Bitcoin Core's way: the peer by name, as a dotted literal. */
@@ -910,7 +732,8 @@ static void test_bitcoind_relay(void)
 	CU_ASSERT(send(c, hello, strlen(hello), MSG_NOSIGNAL) ==
 		  (ssize_t)strlen(hello));
 	memset(buf, 0, sizeof(buf));
-	CU_ASSERT(!read_exact(in, buf, strlen(hello), now_ms() + WAIT_MS));
+	CU_ASSERT(!read_exact(in, buf, strlen(hello),
+			      testutil_now_ms() + WAIT_MS));
 	CU_ASSERT_STRING_EQUAL(buf, hello);
 	/* A megabyte back, through splice on one side and copy on the other,
 	 * and another one forward. */
@@ -920,34 +743,39 @@ static void test_bitcoind_relay(void)
 	CU_ASSERT_EQUAL(dial(ini->socks), -1);
 
 	close(c);
-	CU_ASSERT(sees_eof(in, now_ms() + WAIT_MS));
-	ri = proc_json(&ini->p, WAIT_MS);
-	rr = proc_json(&rsp->p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 0);
+	CU_ASSERT(sees_eof(in, testutil_now_ms() + WAIT_MS));
+	ri = testutil_proc_json(&ini->p, WAIT_MS);
+	rr = testutil_proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&s[0].p, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&s[1].p, WAIT_MS), 0);
 	CU_ASSERT_FATAL(ri && rr);
 	for (int i = 0; i < 2; i++) {
 		json_t *j = i ? rr : ri;
 
-		CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(j, "node"), "bitcoind");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "node"), "bitcoind");
 		CU_ASSERT(json_is_null(json_object_get(j, "t_handshake_ns")));
-		CU_ASSERT(jint(j, "t_spliced_ns") >
-			  jint(j, "t_established_ns"));
+		CU_ASSERT(testutil_jint(j, "t_spliced_ns") >
+			  testutil_jint(j, "t_established_ns"));
 	}
-	CU_ASSERT_EQUAL(jint(ri, "bytes_out"),
+	CU_ASSERT_EQUAL(testutil_jint(ri, "bytes_out"),
 			(json_int_t)strlen(hello) + (1 << 20));
-	CU_ASSERT_EQUAL(jint(ri, "bytes_in"), 1 << 20);
-	CU_ASSERT_EQUAL(jint(rr, "bytes_in"), jint(ri, "bytes_out"));
-	CU_ASSERT_EQUAL(jint(rr, "bytes_out"), jint(ri, "bytes_in"));
-	CU_ASSERT_EQUAL(jint(ri, "socks_refused"), 6);
-	CU_ASSERT_STRING_EQUAL(jstr(ri, "relay_end"), "bitcoind closed");
-	CU_ASSERT_STRING_EQUAL(jstr(rr, "relay_end"), "peer closed");
-	CU_ASSERT_STRING_EQUAL(jstr(rr, "local"), rsp->sp2p);
-	CU_ASSERT_STRING_EQUAL(jstr(rr, "node_addr"),
+	CU_ASSERT_EQUAL(testutil_jint(ri, "bytes_in"), 1 << 20);
+	CU_ASSERT_EQUAL(testutil_jint(rr, "bytes_in"),
+			testutil_jint(ri, "bytes_out"));
+	CU_ASSERT_EQUAL(testutil_jint(rr, "bytes_out"),
+			testutil_jint(ri, "bytes_in"));
+	CU_ASSERT_EQUAL(testutil_jint(ri, "socks_refused"), 6);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ri, "relay_end"),
+			       "bitcoind closed");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "relay_end"), "peer closed");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "local"), rsp->sp2p);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "node_addr"),
 			       fd_addr(in, 0, buf, sizeof(buf)));
-	CU_ASSERT_STRING_EQUAL(jstr(ini == &s[0] ? ri : rr, "relay"), "splice");
-	CU_ASSERT_STRING_EQUAL(jstr(ini == &s[1] ? ri : rr, "relay"), "copy");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ini == &s[0] ? ri : rr, "relay"),
+			       "splice");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ini == &s[1] ? ri : rr, "relay"),
+			       "copy");
 	json_decref(ri);
 	json_decref(rr);
 out:
@@ -977,24 +805,27 @@ static void test_bitcoind_hold_and_sigterm(void)
 	in = accept_within(rsp->p2p_lfd, WAIT_MS);
 	CU_ASSERT(in >= 0);
 	CU_ASSERT(!check_spliced(rsp, fd_addr(in, 0, buf, sizeof(buf)), NULL));
-	ra = proc_json(&s[0].p, WAIT_MS);
-	rb = proc_json(&s[1].p, WAIT_MS);
+	ra = testutil_proc_json(&s[0].p, WAIT_MS);
+	rb = testutil_proc_json(&s[1].p, WAIT_MS);
 	if (ini == &s[0]) {
-		CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 1);
-		CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 0);
-		CU_ASSERT_STRING_EQUAL(jstr(ra, "outcome"), "timeout");
-		CU_ASSERT(strstr(jstr(ra, "error"), "SOCKS5") != NULL);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&s[0].p, WAIT_MS), 1);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&s[1].p, WAIT_MS), 0);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ra, "outcome"), "timeout");
+		CU_ASSERT(strstr(testutil_jstr(ra, "error"), "SOCKS5") != NULL);
 		CU_ASSERT(json_is_null(json_object_get(ra, "t_spliced_ns")));
-		CU_ASSERT_EQUAL(jint(ra, "bytes_in"), 0);
-		CU_ASSERT_STRING_EQUAL(jstr(rb, "outcome"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(rb, "relay_end"), "peer closed");
+		CU_ASSERT_EQUAL(testutil_jint(ra, "bytes_in"), 0);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rb, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rb, "relay_end"),
+				       "peer closed");
 	} else {
-		CU_ASSERT_EQUAL(proc_wait(&s[0].p, WAIT_MS), 0);
-		CU_ASSERT_EQUAL(proc_wait(&s[1].p, WAIT_MS), 1);
-		CU_ASSERT_STRING_EQUAL(jstr(ra, "outcome"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(ra, "relay_end"), "hold time over");
-		CU_ASSERT_STRING_EQUAL(jstr(rb, "outcome"), "setup");
-		CU_ASSERT(strstr(jstr(rb, "error"), "peer closed") != NULL);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&s[0].p, WAIT_MS), 0);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&s[1].p, WAIT_MS), 1);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ra, "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ra, "relay_end"),
+				       "hold time over");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rb, "outcome"), "setup");
+		CU_ASSERT(strstr(testutil_jstr(rb, "error"), "peer closed") !=
+			  NULL);
 	}
 	json_decref(ra);
 	json_decref(rb);
@@ -1017,15 +848,15 @@ static void test_bitcoind_hold_and_sigterm(void)
 	CU_ASSERT(in >= 0);
 	CU_ASSERT(!check_spliced(rsp, fd_addr(in, 0, buf, sizeof(buf)), NULL));
 	kill(rsp->p.pid, SIGTERM);
-	rr = proc_json(&rsp->p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&rsp->p, WAIT_MS), 0);
-	CU_ASSERT_STRING_EQUAL(jstr(rr, "relay_end"), "terminated");
-	CU_ASSERT(sees_eof(in, now_ms() + WAIT_MS));
+	rr = testutil_proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&rsp->p, WAIT_MS), 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "relay_end"), "terminated");
+	CU_ASSERT(sees_eof(in, testutil_now_ms() + WAIT_MS));
 	/* The initiator's wait for a SOCKS client ends with the peer. */
-	ri = proc_json(&ini->p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&ini->p, WAIT_MS), 1);
-	CU_ASSERT_STRING_EQUAL(jstr(ri, "outcome"), "setup");
-	CU_ASSERT(strstr(jstr(ri, "error"), "peer closed") != NULL);
+	ri = testutil_proc_json(&ini->p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&ini->p, WAIT_MS), 1);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ri, "outcome"), "setup");
+	CU_ASSERT(strstr(testutil_jstr(ri, "error"), "peer closed") != NULL);
 	json_decref(ri);
 	json_decref(rr);
 out:
@@ -1049,13 +880,14 @@ static void test_bitcoind_unreachable(void)
 		CU_FAIL("no punched events");
 		goto out;
 	}
-	ri = proc_json(&ini->p, WAIT_MS);
-	rr = proc_json(&rsp->p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&ini->p, WAIT_MS), 1);
-	CU_ASSERT_EQUAL(proc_wait(&rsp->p, WAIT_MS), 1);
-	CU_ASSERT_STRING_EQUAL(jstr(rr, "outcome"), "setup");
-	CU_ASSERT(strstr(jstr(rr, "error"), "bitcoind P2P 127.0.0.1:") != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(ri, "outcome"), "setup");
+	ri = testutil_proc_json(&ini->p, WAIT_MS);
+	rr = testutil_proc_json(&rsp->p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&ini->p, WAIT_MS), 1);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&rsp->p, WAIT_MS), 1);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "outcome"), "setup");
+	CU_ASSERT(strstr(testutil_jstr(rr, "error"),
+			 "bitcoind P2P 127.0.0.1:") != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ri, "outcome"), "setup");
 	json_decref(ri);
 	json_decref(rr);
 out:
@@ -1085,7 +917,7 @@ static int import_recv(int lfd, uint8_t meta[12], int *fd)
 
 	*fd = -1;
 	c = accept_within(lfd, WAIT_MS);
-	if (c < 0 || fd_wait(c, POLLIN, now_ms() + WAIT_MS))
+	if (c < 0 || fd_wait(c, POLLIN, testutil_now_ms() + WAIT_MS))
 		return -1;
 	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 	cm = CMSG_FIRSTHDR(&mh);
@@ -1120,7 +952,7 @@ static void test_bitcoind_import(void)
 {
 	uint64_t key = next_key();
 	const char *names[2] = {"alice", "bob"};
-	struct proc p[2];
+	struct testutil_proc p[2];
 	uint16_t port[2];
 	int lfd[2], filler[2], ul[2], c[2], fd[2];
 	char path[2][64], sport[2][8];
@@ -1128,8 +960,8 @@ static void test_bitcoind_import(void)
 	uint8_t meta[2][13];
 
 	for (int i = 0; i < 2; i++) {
-		port[i] = free_port();
-		lfd[i] = listener(port[i], 0, 1, &filler[i]);
+		port[i] = testutil_free_port();
+		lfd[i] = testutil_listener(port[i], 0, 1, &filler[i]);
 		snprintf(path[i], sizeof(path[i]), "/tmp/punchlab-import-%d-%d",
 			 (int)getpid(), i);
 		ul[i] = unix_listener(path[i]);
@@ -1145,10 +977,11 @@ static void test_bitcoind_import(void)
 		socklen_t len = sizeof(peer);
 		int initiator;
 
-		ev[i] = proc_json(&p[i], WAIT_MS);
+		ev[i] = testutil_proc_json(&p[i], WAIT_MS);
 		CU_ASSERT_FATAL(ev[i] != NULL);
-		CU_ASSERT_STRING_EQUAL(jstr(ev[i], "event"), "punched");
-		initiator = !strcmp(jstr(ev[i], "role"), "initiator");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ev[i], "event"),
+				       "punched");
+		initiator = !strcmp(testutil_jstr(ev[i], "role"), "initiator");
 		c[i] = import_recv(ul[i], meta[i], &fd[i]);
 		CU_ASSERT_FATAL(c[i] >= 0 && fd[i] >= 0);
 		CU_ASSERT_EQUAL(le32(meta[i]), 0x53504942); /* "BIPS" */
@@ -1167,13 +1000,15 @@ static void test_bitcoind_import(void)
 	}
 	/* The agents have left; the sockets we got are the two ends. */
 	for (int i = 0; i < 2; i++) {
-		rep[i] = proc_json(&p[i], WAIT_MS);
-		CU_ASSERT_EQUAL(proc_wait(&p[i], WAIT_MS), 0);
-		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "outcome"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "node"), "bitcoind-import");
-		CU_ASSERT_STRING_EQUAL(jstr(rep[i], "import_ack"), "closed");
-		CU_ASSERT(jint(rep[i], "t_imported_ns") >
-			  jint(rep[i], "t_established_ns"));
+		rep[i] = testutil_proc_json(&p[i], WAIT_MS);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&p[i], WAIT_MS), 0);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rep[i], "outcome"), "ok");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rep[i], "node"),
+				       "bitcoind-import");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(rep[i], "import_ack"),
+				       "closed");
+		CU_ASSERT(testutil_jint(rep[i], "t_imported_ns") >
+			  testutil_jint(rep[i], "t_established_ns"));
 	}
 	CU_ASSERT(!transfer(fd[0], fd[1], 4096));
 	CU_ASSERT(!transfer(fd[1], fd[0], 4096));
@@ -1192,38 +1027,38 @@ static void test_bitcoind_import(void)
  * before anything else. */
 static void test_bitcoind_setup_errors(void)
 {
-	uint16_t port = free_port(), sp = free_port();
+	uint16_t port = testutil_free_port(), sp = testutil_free_port();
 	char sport[8], socks[24];
 	char *imp[] = {(char *)agent_bin, "--coordinator", coord_addr,
 		       "--local-port",	  sport,	   "--node",
 		       "bitcoind",	  "--socks",	   socks,
 		       "--bitcoind-p2p",  "127.0.0.1:1",   NULL};
-	struct proc p;
+	struct testutil_proc p;
 	int lfd;
 	json_t *j;
 
 	snprintf(sport, sizeof(sport), "%u", port);
 	snprintf(socks, sizeof(socks), "127.0.0.1:%u", sp);
-	lfd = listener(sp, 8, 0, NULL);
-	CU_ASSERT_FATAL(lfd >= 0 && !proc_spawn(&p, imp));
-	j = proc_json(&p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	lfd = testutil_listener(sp, 8, 0, NULL);
+	CU_ASSERT_FATAL(lfd >= 0 && !testutil_proc_spawn(&p, imp));
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
 	close(lfd);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "setup");
-	CU_ASSERT(strstr(jstr(j, "error"), "SOCKS5 listener") != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "setup");
+	CU_ASSERT(strstr(testutil_jstr(j, "error"), "SOCKS5 listener") != NULL);
 	CU_ASSERT(json_is_null(json_object_get(j, "t_register_ns")));
-	CU_ASSERT_EQUAL(jint(j, "bytes_out"), 0);
+	CU_ASSERT_EQUAL(testutil_jint(j, "bytes_out"), 0);
 	json_decref(j);
 }
 
 static int run_status(char *const argv[])
 {
-	struct proc p;
+	struct testutil_proc p;
 	struct pollfd pfd = {.events = POLLIN};
 	char buf[256];
 	ssize_t n = 0;
 
-	if (proc_spawn(&p, argv))
+	if (testutil_proc_spawn(&p, argv))
 		return -1;
 	pfd.fd = p.out;
 	/* --help writes usage on stdout; errors write nothing there. */
@@ -1231,7 +1066,7 @@ static int run_status(char *const argv[])
 		n = read(p.out, buf, sizeof(buf) - 1);
 	if (n > 0 && strncmp(buf, "usage:", 6))
 		n = -1;
-	return n < 0 ? -2 : proc_wait(&p, WAIT_MS);
+	return n < 0 ? -2 : testutil_proc_wait(&p, WAIT_MS);
 }
 
 static void test_usage(void)
@@ -1351,7 +1186,7 @@ static void test_usage(void)
 
 /* --- handoff mode: a coordinator of our own, its events read here --- */
 
-static struct proc hcoord = {-1, -1, "", 0};
+static struct testutil_proc hcoord = {-1, -1, "", 0};
 static char hcoord_addr[64];
 
 static int hcoord_start(const char *limit, const char *pair_timeout_ms)
@@ -1371,13 +1206,13 @@ static int hcoord_start(const char *limit, const char *pair_timeout_ms)
 	json_t *ev;
 	int r = -EBADMSG;
 
-	if (proc_spawn(&hcoord, argv))
+	if (testutil_proc_spawn(&hcoord, argv))
 		return -errno;
-	ev = proc_json(&hcoord, WAIT_MS);
-	if (ev && !strcmp(jstr(ev, "event"), "listening") &&
-	    !strcmp(jstr(ev, "mode"), "handoff")) {
+	ev = testutil_proc_json(&hcoord, WAIT_MS);
+	if (ev && !strcmp(testutil_jstr(ev, "event"), "listening") &&
+	    !strcmp(testutil_jstr(ev, "mode"), "handoff")) {
 		snprintf(hcoord_addr, sizeof(hcoord_addr), "%s",
-			 jstr(ev, "addr"));
+			 testutil_jstr(ev, "addr"));
 		r = 0;
 	}
 	json_decref(ev);
@@ -1389,7 +1224,7 @@ static void hcoord_stop(void)
 	if (hcoord.pid <= 0)
 		return;
 	kill(hcoord.pid, SIGTERM);
-	proc_wait(&hcoord, WAIT_MS);
+	testutil_proc_wait(&hcoord, WAIT_MS);
 }
 
 /* The next coordinator event named name whose field is val (earlier
@@ -1397,12 +1232,12 @@ static void hcoord_stop(void)
 static json_t *hcoord_event(const char *name, const char *field,
 			    const char *val)
 {
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	json_t *ev;
 
-	while ((ev = proc_json(&hcoord, left_ms(deadline)))) {
-		if (!strcmp(jstr(ev, "event"), name) &&
-		    !strcmp(jstr(ev, field), val))
+	while ((ev = testutil_proc_json(&hcoord, testutil_left_ms(deadline)))) {
+		if (!strcmp(testutil_jstr(ev, "event"), name) &&
+		    !strcmp(testutil_jstr(ev, field), val))
 			return ev;
 		json_decref(ev);
 	}
@@ -1410,7 +1245,8 @@ static json_t *hcoord_event(const char *name, const char *field,
 }
 
 /* An agent of the handoff coordinator: port, name, then extra args. */
-static int hagent_start(struct proc *p, uint16_t port, const char *name, ...)
+static int hagent_start(struct testutil_proc *p, uint16_t port,
+			const char *name, ...)
 {
 	static char sport[4][8];
 	static unsigned n;
@@ -1429,22 +1265,22 @@ static int hagent_start(struct proc *p, uint16_t port, const char *name, ...)
 		i++;
 	va_end(ap);
 	argv[i] = NULL;
-	return proc_spawn(p, argv);
+	return testutil_proc_spawn(p, argv);
 }
 
 /* Alice holds the coordinator's one inbound slot; bob arrives, and the
  * coordinator hands them to each other: bob initiates, alice responds. */
 static void test_handoff_pair(void)
 {
-	uint16_t pa = free_port(), pb = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	int fa = -1, fb = -1, la, lb;
 	char ea[32], eb[32];
-	struct proc a, b;
+	struct testutil_proc a, b;
 	json_t *ja, *jb, *ev;
 
 	CU_ASSERT_FATAL(hcoord_start("1", "15000") == 0);
-	la = listener(pa, 0, 1, &fa);
-	lb = listener(pb, 0, 1, &fb);
+	la = testutil_listener(pa, 0, 1, &fa);
+	lb = testutil_listener(pb, 0, 1, &fb);
 	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
 	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
 	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
@@ -1453,18 +1289,18 @@ static void test_handoff_pair(void)
 	ev = hcoord_event("inbound", "peer", ea);
 	CU_ASSERT_FATAL(ev != NULL);
 	CU_ASSERT(json_is_true(json_object_get(ev, "unreachable")));
-	CU_ASSERT_EQUAL(jint(ev, "held"), 1);
+	CU_ASSERT_EQUAL(testutil_jint(ev, "held"), 1);
 	json_decref(ev);
 	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--handoff",
 				      "--timeout-ms", "6000", (char *)NULL));
 	ev = hcoord_event("handoff", "initiator", eb);
 	CU_ASSERT_FATAL(ev != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(ev, "responder"), ea);
-	CU_ASSERT_EQUAL(jint(ev, "held"), 0);
-	ja = proc_json(&a, WAIT_MS);
-	jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "responder"), ea);
+	CU_ASSERT_EQUAL(testutil_jint(ev, "held"), 0);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
 	close(la);
 	close(lb);
 	close(fa);
@@ -1472,13 +1308,15 @@ static void test_handoff_pair(void)
 	hcoord_stop();
 	CU_ASSERT_FATAL(ja && jb);
 	check_ok_pair(ja, jb, pa, pb);
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "mode"), "handoff");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "mode"), "handoff");
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "role"), "responder");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "role"), "initiator");
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "nonce"), jstr(ev, "nonce"));
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "handoff");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "handoff");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "role"), "responder");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "role"), "initiator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "nonce"),
+			       testutil_jstr(ev, "nonce"));
 	/* Alice registered long before she was matched. */
-	CU_ASSERT(jint(ja, "t_match_ns") > jint(jb, "t_register_ns"));
+	CU_ASSERT(testutil_jint(ja, "t_match_ns") >
+		  testutil_jint(jb, "t_register_ns"));
 	json_decref(ev);
 	json_decref(ja);
 	json_decref(jb);
@@ -1489,9 +1327,10 @@ static void test_handoff_pair(void)
  * whether its own deadline or the coordinator's comes first. */
 static void test_handoff_refused(void)
 {
-	uint16_t pa = free_port(), pb = free_port(), pc = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port(),
+		 pc = testutil_free_port();
 	char ea[32], ec[32];
-	struct proc a, b, c;
+	struct testutil_proc a, b, c;
 	json_t *ja, *jb, *jc, *ev;
 
 	CU_ASSERT_FATAL(hcoord_start("1", "15000") == 0);
@@ -1506,23 +1345,24 @@ static void test_handoff_refused(void)
 	json_decref(ev);
 	CU_ASSERT_FATAL(
 		!hagent_start(&b, pb, "bob", "--handoff", (char *)NULL));
-	jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 1);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
 	CU_ASSERT_FATAL(jb != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "error"), "inbound slots full");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "mode"), "handoff");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "error"),
+			       "inbound slots full");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "handoff");
 	CU_ASSERT(json_is_null(json_object_get(jb, "role")));
-	CU_ASSERT(jint(jb, "t_register_ns") > 0);
+	CU_ASSERT(testutil_jint(jb, "t_register_ns") > 0);
 	json_decref(jb);
 	/* Alice, a plain registration, waited for a peer in vain. */
-	ja = proc_json(&a, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 1);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
 	CU_ASSERT_FATAL(ja != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "error"),
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "error"),
 			       "no match before the deadline");
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "mode"), "rendezvous");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "rendezvous");
 	json_decref(ja);
 	/* Carol is held until her own deadline: her slot is free once the
 	 * coordinator has seen alice go. */
@@ -1535,40 +1375,42 @@ static void test_handoff_refused(void)
 	ev = hcoord_event("inbound", "peer", ec);
 	CU_ASSERT(ev != NULL);
 	json_decref(ev);
-	jc = proc_json(&c, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&c, WAIT_MS), 1);
+	jc = testutil_proc_json(&c, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&c, WAIT_MS), 1);
 	CU_ASSERT_FATAL(jc != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(jc, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(jstr(jc, "error"), "stayed an inbound peer");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "error"),
+			       "stayed an inbound peer");
 	json_decref(jc);
 	hcoord_stop();
 
 	/* The coordinator lets carol go first (hpreject 1). */
-	pc = free_port();
+	pc = testutil_free_port();
 	CU_ASSERT_FATAL(hcoord_start("1", "800") == 0);
 	CU_ASSERT_FATAL(
 		!hagent_start(&c, pc, "carol", "--handoff", (char *)NULL));
-	jc = proc_json(&c, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&c, WAIT_MS), 1);
+	jc = testutil_proc_json(&c, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&c, WAIT_MS), 1);
 	hcoord_stop();
 	CU_ASSERT_FATAL(jc != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(jc, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(jstr(jc, "error"), "stayed an inbound peer");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "error"),
+			       "stayed an inbound peer");
 	json_decref(jc);
 }
 
 /* --- out-of-band mode: a real probe server, the side channel here --- */
 
 static const char *probe_bin;
-static struct proc probe = {-1, -1, "", 0};
+static struct testutil_proc probe = {-1, -1, "", 0};
 static char probe_addr[32];
 
 /* 0 once the probe server said "ready"; 1 to skip (not built). */
 static int probe_start(void)
 {
-	uint16_t port = free_port();
+	uint16_t port = testutil_free_port();
 	char *argv[] = {(char *)probe_bin, probe_addr, NULL};
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	struct pollfd pfd = {.events = POLLIN};
 	ssize_t n;
 
@@ -1578,11 +1420,11 @@ static int probe_start(void)
 		return 1;
 	}
 	snprintf(probe_addr, sizeof(probe_addr), "127.0.0.1:%u", port);
-	if (!port || proc_spawn(&probe, argv))
+	if (!port || testutil_proc_spawn(&probe, argv))
 		return -1;
 	pfd.fd = probe.out;
 	while (!memchr(probe.buf, '\n', probe.len)) {
-		if (poll(&pfd, 1, left_ms(deadline)) <= 0)
+		if (poll(&pfd, 1, testutil_left_ms(deadline)) <= 0)
 			return -1;
 		n = read(probe.out, probe.buf + probe.len,
 			 sizeof(probe.buf) - 1 - probe.len);
@@ -1598,12 +1440,12 @@ static void probe_stop(void)
 	if (probe.pid <= 0)
 		return;
 	kill(probe.pid, SIGTERM);
-	proc_wait(&probe, WAIT_MS);
+	testutil_proc_wait(&probe, WAIT_MS);
 }
 
 /* An --oob agent whose stdin is *in; extra args after the name. */
-static int oob_start(struct proc *p, int *in, uint16_t port, const char *name,
-		     ...)
+static int oob_start(struct testutil_proc *p, int *in, uint16_t port,
+		     const char *name, ...)
 {
 	static char sport[4][8];
 	static unsigned n;
@@ -1621,20 +1463,20 @@ static int oob_start(struct proc *p, int *in, uint16_t port, const char *name,
 		i++;
 	va_end(ap);
 	argv[i] = NULL;
-	return proc_spawn_in(p, argv, in);
+	return testutil_proc_spawn_in(p, argv, in);
 }
 
 /* The endpoint event of an --oob agent on port. */
-static json_t *oob_endpoint(struct proc *p, uint16_t port)
+static json_t *oob_endpoint(struct testutil_proc *p, uint16_t port)
 {
-	json_t *ev = proc_json(p, WAIT_MS);
+	json_t *ev = testutil_proc_json(p, WAIT_MS);
 	char want[32];
 
 	snprintf(want, sizeof(want), "127.0.0.1:%u", port);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
-	CU_ASSERT_STRING_EQUAL(jstr(ev, "event"), "endpoint");
-	CU_ASSERT_STRING_EQUAL(jstr(ev, "public"), want);
-	CU_ASSERT(jint(ev, "t_ns") > 0);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "event"), "endpoint");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "public"), want);
+	CU_ASSERT(testutil_jint(ev, "t_ns") > 0);
 	return ev;
 }
 
@@ -1665,10 +1507,10 @@ static int64_t now_ns(void)
  * and they punch and shake hands. */
 static void test_oob_pair(void)
 {
-	uint16_t pa = free_port(), pb = free_port();
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	int fa = -1, fb = -1, la, lb, ia = -1, ib = -1, r;
 	const char *nonce = "0123456789abcdef";
-	struct proc a, b;
+	struct testutil_proc a, b;
 	json_t *ea, *eb, *ja, *jb;
 	int64_t start;
 
@@ -1676,8 +1518,8 @@ static void test_oob_pair(void)
 	if (r == 1)
 		return;
 	CU_ASSERT_FATAL(r == 0);
-	la = listener(pa, 0, 1, &fa);
-	lb = listener(pb, 0, 1, &fb);
+	la = testutil_listener(pa, 0, 1, &fa);
+	lb = testutil_listener(pb, 0, 1, &fb);
 	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
 	CU_ASSERT_FATAL(!oob_start(&a, &ia, pa, "alice", "--timeout-ms", "6000",
 				   (char *)NULL));
@@ -1685,23 +1527,23 @@ static void test_oob_pair(void)
 				   (char *)NULL));
 	ea = oob_endpoint(&a, pa);
 	eb = oob_endpoint(&b, pb);
-	CU_ASSERT_STRING_EQUAL(jstr(ea, "name"), "alice");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ea, "name"), "alice");
 	start = now_ns() + 300 * MS;
 	CU_ASSERT(!write_line(ia,
 			      "{\"peer\":\"%s\",\"role\":\"initiator\","
 			      "\"nonce\":\"%s\",\"start_ns\":%" PRId64 "}\n",
-			      jstr(eb, "public"), nonce, start));
+			      testutil_jstr(eb, "public"), nonce, start));
 	/* Bob's line comes without its newline, then EOF: still a line. */
 	CU_ASSERT(!write_line(ib,
 			      "{\"start_ns\":%" PRId64 ",\"nonce\":\"%s\","
 			      "\"role\":\"responder\",\"peer\":\"%s\","
 			      "\"note\":\"extra keys are ignored\"}",
-			      start, nonce, jstr(ea, "public")));
+			      start, nonce, testutil_jstr(ea, "public")));
 	close(ib);
-	ja = proc_json(&a, WAIT_MS);
-	jb = proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(proc_wait(&b, WAIT_MS), 0);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
 	close(ia);
 	close(la);
 	close(lb);
@@ -1713,16 +1555,18 @@ static void test_oob_pair(void)
 	for (int i = 0; i < 2; i++) {
 		json_t *j = i ? jb : ja, *e = i ? eb : ea;
 
-		CU_ASSERT_STRING_EQUAL(jstr(j, "mode"), "out-of-band");
-		CU_ASSERT_STRING_EQUAL(jstr(j, "nonce"), nonce);
-		CU_ASSERT_EQUAL(jint(j, "t_start_ns"), start);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "mode"), "out-of-band");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "nonce"), nonce);
+		CU_ASSERT_EQUAL(testutil_jint(j, "t_start_ns"), start);
 		CU_ASSERT(json_is_null(json_object_get(j, "delay_ms")));
 		CU_ASSERT(json_is_null(json_object_get(j, "rtt_coord_us")));
-		CU_ASSERT(jint(j, "t_register_ns") < jint(e, "t_ns"));
-		CU_ASSERT(jint(e, "t_ns") < jint(j, "t_match_ns"));
+		CU_ASSERT(testutil_jint(j, "t_register_ns") <
+			  testutil_jint(e, "t_ns"));
+		CU_ASSERT(testutil_jint(e, "t_ns") <
+			  testutil_jint(j, "t_match_ns"));
 	}
-	CU_ASSERT_STRING_EQUAL(jstr(ja, "role"), "initiator");
-	CU_ASSERT_STRING_EQUAL(jstr(jb, "role"), "responder");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "role"), "initiator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "role"), "responder");
 	json_decref(ea);
 	json_decref(eb);
 	json_decref(ja);
@@ -1733,8 +1577,8 @@ static void test_oob_pair(void)
  * its report must be outcome coordinator with want in the error. */
 static void check_oob_bad(const char *line, const char *want)
 {
-	uint16_t port = free_port();
-	struct proc p;
+	uint16_t port = testutil_free_port();
+	struct testutil_proc p;
 	json_t *ev, *j;
 	char pub[32];
 	int in = -1;
@@ -1747,33 +1591,33 @@ static void check_oob_bad(const char *line, const char *want)
 	} else {
 		close(in);
 	}
-	j = proc_json(&p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
 	if (line)
 		close(in);
 	CU_ASSERT_FATAL(j != NULL);
 	snprintf(pub, sizeof(pub), "127.0.0.1:%u", port);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "coordinator");
-	CU_ASSERT(strstr(jstr(j, "error"), want) != NULL);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "mode"), "out-of-band");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "coordinator");
+	CU_ASSERT(strstr(testutil_jstr(j, "error"), want) != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "mode"), "out-of-band");
 	/* What the probe taught is kept; nothing else happened. */
-	CU_ASSERT_STRING_EQUAL(jstr(j, "public"), pub);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "public"), pub);
 	CU_ASSERT(json_is_null(json_object_get(j, "role")));
 	CU_ASSERT(json_is_null(json_object_get(j, "peer")));
 	CU_ASSERT(json_is_null(json_object_get(j, "t_match_ns")));
-	CU_ASSERT(jint(j, "t_register_ns") > 0);
-	CU_ASSERT_EQUAL(jint(j, "attempts"), 0);
+	CU_ASSERT(testutil_jint(j, "t_register_ns") > 0);
+	CU_ASSERT_EQUAL(testutil_jint(j, "attempts"), 0);
 	json_decref(ev);
 	json_decref(j);
 }
 
 static void test_oob_bad_line(void)
 {
-	uint16_t dead = free_port();
+	uint16_t dead = testutil_free_port();
 	char sport[8];
 	char *argv[] = {(char *)agent_bin, "--oob", "--probe", probe_addr,
 			"--local-port",	   sport,   NULL};
-	struct proc p;
+	struct testutil_proc p;
 	json_t *j;
 	int r, in = -1;
 
@@ -1799,41 +1643,26 @@ static void test_oob_bad_line(void)
 
 	/* No probe server: no endpoint event, the report says why. */
 	snprintf(probe_addr, sizeof(probe_addr), "127.0.0.1:%u", dead);
-	snprintf(sport, sizeof(sport), "%u", free_port());
-	CU_ASSERT_FATAL(!proc_spawn_in(&p, argv, &in));
-	j = proc_json(&p, WAIT_MS);
-	CU_ASSERT_EQUAL(proc_wait(&p, WAIT_MS), 1);
+	snprintf(sport, sizeof(sport), "%u", testutil_free_port());
+	CU_ASSERT_FATAL(!testutil_proc_spawn_in(&p, argv, &in));
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
 	close(in);
 	CU_ASSERT_FATAL(j != NULL);
 	CU_ASSERT_PTR_NULL(json_object_get(j, "event"));
-	CU_ASSERT_STRING_EQUAL(jstr(j, "outcome"), "coordinator");
-	CU_ASSERT(strstr(jstr(j, "error"), "probe 127.0.0.1:") != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "coordinator");
+	CU_ASSERT(strstr(testutil_jstr(j, "error"), "probe 127.0.0.1:") !=
+		  NULL);
 	CU_ASSERT(json_is_null(json_object_get(j, "public")));
 	json_decref(j);
 }
 
-static int coord_start(void)
-{
-	char *argv[] = {(char *)coord_bin, "--listen",	 "127.0.0.1:0",
-			"--run-id",	   "unit-agent", NULL};
-	json_t *ev;
-	int r = -EBADMSG;
-
-	if (proc_spawn(&coord, argv))
-		return -errno;
-	ev = proc_json(&coord, WAIT_MS);
-	if (ev && !strcmp(jstr(ev, "event"), "listening")) {
-		snprintf(coord_addr, sizeof(coord_addr), "%s",
-			 jstr(ev, "addr"));
-		r = 0;
-	}
-	json_decref(ev);
-	return r;
-}
-
 static int suite_init(void)
 {
-	return coord_start() ? -1 : 0;
+	if (testutil_coord_start(&coord, coord_bin, "unit-agent", coord_addr,
+				 sizeof(coord_addr), WAIT_MS))
+		return -1;
+	return 0;
 }
 
 static int suite_clean(void)
@@ -1842,17 +1671,14 @@ static int suite_clean(void)
 	probe_stop();
 	if (coord.pid > 0) {
 		kill(coord.pid, SIGTERM);
-		proc_wait(&coord, WAIT_MS);
+		testutil_proc_wait(&coord, WAIT_MS);
 	}
 	return 0;
 }
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{"usage and exit codes", test_usage},
 		{"two agents punch and shake hands", test_pair},
 		{"late peer met by a later wave", test_pair_skew},
@@ -1876,18 +1702,13 @@ int main(void)
 		{"out-of-band: probe, side channel, punch", test_oob_pair},
 		{"out-of-band: bad side channel or probe", test_oob_bad_line},
 	};
-	CU_pSuite s;
 	int fails;
 
-	agent_bin = getenv("PUNCH_AGENT");
-	if (!agent_bin)
-		agent_bin = "build/bin/punch-agent";
-	coord_bin = getenv("PUNCH_COORDINATOR");
-	if (!coord_bin)
-		coord_bin = "build/bin/punch-coordinator";
-	probe_bin = getenv("PUNCH_PROBE_SERVER");
-	if (!probe_bin)
-		probe_bin = "build/bin/punch-probe-server";
+	agent_bin = testutil_bin("PUNCH_AGENT", "build/bin/punch-agent");
+	coord_bin = testutil_bin("PUNCH_COORDINATOR",
+				 "build/bin/punch-coordinator");
+	probe_bin = testutil_bin("PUNCH_PROBE_SERVER",
+				 "build/bin/punch-probe-server");
 	if (access(agent_bin, X_OK) || access(coord_bin, X_OK)) {
 		printf("SKIP: %s or %s not built (run make first, or set "
 		       "PUNCH_AGENT / PUNCH_COORDINATOR)\n",
@@ -1895,20 +1716,7 @@ int main(void)
 		return 4;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("agent", suite_init, suite_clean);
-	if (!s)
-		goto err;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = testutil_run_suite("agent", suite_init, suite_clean, tests,
+				   TESTUTIL_N(tests));
 	return fails ? 1 : 0;
-err:
-	CU_cleanup_registry();
-	return 1;
 }

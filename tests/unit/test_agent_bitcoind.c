@@ -9,20 +9,14 @@
  * exit 4); PUNCH_AGENT and PUNCH_COORDINATOR override the binaries. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -31,6 +25,7 @@
 #include "btcnode.h"
 #include "btcrpc.h"
 #include "log.h"
+#include "lib/testutil.h"
 
 #define WAIT_MS 20000
 #define MS INT64_C(1000000)
@@ -39,175 +34,13 @@ static const char *agent_bin, *coord_bin, *bitcoind, *cli;
 static char coord_addr[64];
 static char tmpdir[] = "/tmp/punchlab-agent-btc-XXXXXX";
 
-struct proc {
-	pid_t pid;
-	int out;
-	char buf[16384];
-	size_t len;
-};
-
-static struct proc coord = {-1, -1, "", 0};
-
-static int64_t now_ms(void)
-{
-	return btcrpc_now_ns() / MS;
-}
-
-static int left_ms(int64_t deadline)
-{
-	int64_t l = deadline - now_ms();
-
-	return l < 0 ? 0 : (int)l;
-}
-
-static int spawn(struct proc *p, char *const argv[])
-{
-	int pfd[2];
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	p->pid = fork();
-	if (p->pid < 0)
-		return -errno;
-	if (p->pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(pfd[1], STDOUT_FILENO);
-		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
-			dup2(devnull, STDERR_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	p->out = pfd[0];
-	p->len = 0;
-	return 0;
-}
-
-/* The next JSON line of the child's stdout; NULL on timeout or EOF. */
-static json_t *next_json(struct proc *p, int timeout_ms)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	struct pollfd pfd = {.fd = p->out, .events = POLLIN};
-	size_t used;
-	ssize_t n;
-	json_t *j;
-	char *nl;
-
-	while (!(nl = memchr(p->buf, '\n', p->len))) {
-		if (p->len == sizeof(p->buf) - 1 ||
-		    poll(&pfd, 1, left_ms(deadline)) <= 0)
-			return NULL;
-		n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
-		if (n <= 0)
-			return NULL;
-		p->len += (size_t)n;
-	}
-	*nl = '\0';
-	j = json_loads(p->buf, 0, NULL);
-	used = (size_t)(nl + 1 - p->buf);
-	memmove(p->buf, nl + 1, p->len - used);
-	p->len -= used;
-	return j;
-}
-
-static int reap(struct proc *p, int timeout_ms)
-{
-	int status = -1, pidfd;
-
-	if (p->pid <= 0)
-		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (pidfd >= 0) {
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			kill(p->pid, SIGKILL);
-		close(pidfd);
-	} else {
-		kill(p->pid, SIGKILL);
-	}
-	waitpid(p->pid, &status, 0);
-	p->pid = -1;
-	close(p->out);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static uint16_t free_port(void)
-{
-	static uint16_t used[64];
-	static unsigned n_used;
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
-	uint16_t port = 0;
-
-	for (int tries = 0; tries < 16 && !port; tries++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-		sin.sin_port = 0;
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-		    getsockname(fd, (struct sockaddr *)&sin, &len))
-			port = 0;
-		else
-			port = ntohs(sin.sin_port);
-		close(fd);
-		for (unsigned i = 0; i < n_used; i++)
-			if (used[i] == port)
-				port = 0;
-	}
-	if (port && n_used < 64)
-		used[n_used++] = port;
-	return port;
-}
-
-/* A listener sharing the agent's port whose accept queue is full: SYNs to
- * the port that no connecting socket takes are dropped, not refused. */
-static int syn_sink(uint16_t port, int *filler)
-{
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-	};
-	struct pollfd pfd = {.events = POLLIN};
-	int one = 1, fd;
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 0))
-		goto err;
-	*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (*filler < 0 ||
-	    connect(*filler, (struct sockaddr *)&sin, sizeof(sin)))
-		goto err;
-	pfd.fd = fd;
-	if (poll(&pfd, 1, 2000) == 1)
-		return fd;
-err:
-	close(fd);
-	return -1;
-}
-
-static const char *jstr(json_t *j, const char *k)
-{
-	const char *s = json_string_value(json_object_get(j, k));
-
-	return s ? s : "";
-}
-
-static int64_t jint(json_t *j, const char *k)
-{
-	return json_integer_value(json_object_get(j, k));
-}
+static struct testutil_proc coord = {-1, -1, "", 0};
 
 /* One side: an agent and its bitcoind. */
 struct side {
 	const char *name;
 	struct btcnode node;
-	struct proc agent;
+	struct testutil_proc agent;
 	uint16_t port, socks;
 	int sink, filler;
 	json_t *ev, *report;
@@ -219,9 +52,9 @@ static int side_node(struct side *s)
 {
 	char dir[256], proxy[32];
 
-	s->port = free_port();
-	s->socks = free_port();
-	s->sink = syn_sink(s->port, &s->filler);
+	s->port = testutil_free_port();
+	s->socks = testutil_free_port();
+	s->sink = testutil_listener(s->port, 0, 1, &s->filler);
 	if (s->sink < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", tmpdir, s->name);
@@ -229,7 +62,8 @@ static int side_node(struct side *s)
 	 * and a node that makes no outbound connection never uses it. */
 	snprintf(proxy, sizeof(proxy), "127.0.0.1:%u", s->socks);
 	return btcnode_start(&s->node, -1, bitcoind, dir, "127.0.0.1",
-			     free_port(), free_port(), proxy, -1);
+			     testutil_free_port(), testutil_free_port(), proxy,
+			     -1);
 }
 
 static int side_agent(struct side *s, uint64_t key)
@@ -261,28 +95,7 @@ static int side_agent(struct side *s, uint64_t key)
 	snprintf(skey, sizeof(skey), "%" PRIu64, key);
 	snprintf(socks, sizeof(socks), "127.0.0.1:%u", s->socks);
 	snprintf(p2p, sizeof(p2p), "127.0.0.1:%d", s->node.p2p_port);
-	return spawn(&s->agent, argv);
-}
-
-/* 1 once n lists a peer with its version in, matching addr (NULL: any
- * inbound). */
-static int find_peer(struct btcnode *n, const char *addr,
-		     struct btcnode_peer *out)
-{
-	struct btcnode_peer *p;
-	int count, found = 0;
-
-	count = btcnode_getpeerinfo(n, &p);
-	for (int i = 0; i < count && !found; i++) {
-		if (p[i].version <= 0)
-			continue;
-		if (addr ? !strcmp(p[i].addr, addr) : p[i].inbound) {
-			*out = p[i];
-			found = 1;
-		}
-	}
-	free(p);
-	return found;
+	return testutil_proc_spawn(&s->agent, argv);
 }
 
 static double ms_between(int64_t a, int64_t b)
@@ -324,30 +137,34 @@ static void test_pair(void)
 	for (i = 0; i < 2; i++)
 		CU_ASSERT_FATAL(!side_agent(&s[i], key));
 	for (i = 0; i < 2; i++) {
-		s[i].ev = next_json(&s[i].agent, WAIT_MS);
+		s[i].ev = testutil_proc_json(&s[i].agent, WAIT_MS);
 		CU_ASSERT_FATAL(s[i].ev != NULL);
-		CU_ASSERT_STRING_EQUAL_FATAL(jstr(s[i].ev, "event"), "punched");
+		CU_ASSERT_STRING_EQUAL_FATAL(testutil_jstr(s[i].ev, "event"),
+					     "punched");
 	}
-	ini = !strcmp(jstr(s[0].ev, "role"), "initiator") ? &s[0] : &s[1];
+	ini = !strcmp(testutil_jstr(s[0].ev, "role"), "initiator") ? &s[0]
+								   : &s[1];
 	rsp = ini == &s[0] ? &s[1] : &s[0];
-	CU_ASSERT_STRING_EQUAL_FATAL(jstr(rsp->ev, "role"), "responder");
+	CU_ASSERT_STRING_EQUAL_FATAL(testutil_jstr(rsp->ev, "role"),
+				     "responder");
 
 	/* The harness's step: the initiator's node dials the peer's public
 	 * endpoint by the name in the event (a bare loopback or RFC 5737
 	 * address would bypass -proxy); its agent's proxy carries it over the
 	 * punched socket. */
 	t_addnode = btcrpc_now_ns();
-	CU_ASSERT_EQUAL(
-		btcnode_addnode_onetry(&ini->node, jstr(ini->ev, "addnode")),
-		0);
-	deadline = now_ms() + WAIT_MS;
-	while (!(found[0] && found[1]) && now_ms() < deadline) {
+	CU_ASSERT_EQUAL(btcnode_addnode_onetry(
+				&ini->node, testutil_jstr(ini->ev, "addnode")),
+			0);
+	deadline = testutil_now_ms() + WAIT_MS;
+	while (!(found[0] && found[1]) && testutil_now_ms() < deadline) {
 		if (!found[0] &&
-		    (found[0] = find_peer(&ini->node, jstr(ini->ev, "addnode"),
-					  &ini->peer)))
+		    (found[0] = testutil_find_peer(
+			     &ini->node, testutil_jstr(ini->ev, "addnode"),
+			     &ini->peer)))
 			ini->t_peer_ns = btcrpc_now_ns();
-		if (!found[1] &&
-		    (found[1] = find_peer(&rsp->node, NULL, &rsp->peer)))
+		if (!found[1] && (found[1] = testutil_find_peer(
+					  &rsp->node, NULL, &rsp->peer)))
 			rsp->t_peer_ns = btcrpc_now_ns();
 	}
 	CU_ASSERT_FATAL(found[0] && found[1]);
@@ -360,10 +177,11 @@ static void test_pair(void)
 	CU_ASSERT(strstr(rsp->peer.subver, "/Satoshi:") == rsp->peer.subver);
 	/* Each agent said how its node would list the connection. */
 	for (i = 0; i < 2; i++) {
-		json_t *ev = next_json(&s[i].agent, WAIT_MS);
+		json_t *ev = testutil_proc_json(&s[i].agent, WAIT_MS);
 
-		CU_ASSERT_STRING_EQUAL(jstr(ev, "event"), "spliced");
-		CU_ASSERT_STRING_EQUAL(jstr(ev, "node_addr"), s[i].peer.addr);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "event"), "spliced");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "node_addr"),
+				       s[i].peer.addr);
 		json_decref(ev);
 	}
 
@@ -390,27 +208,30 @@ static void test_pair(void)
 	for (i = 0; i < 2; i++)
 		kill(s[i].agent.pid, SIGTERM);
 	for (i = 0; i < 2; i++) {
-		s[i].report = next_json(&s[i].agent, WAIT_MS);
-		CU_ASSERT_EQUAL(reap(&s[i].agent, WAIT_MS), 0);
+		s[i].report = testutil_proc_json(&s[i].agent, WAIT_MS);
+		CU_ASSERT_EQUAL(testutil_proc_wait(&s[i].agent, WAIT_MS), 0);
 		CU_ASSERT_FATAL(s[i].report != NULL);
-		CU_ASSERT_STRING_EQUAL(jstr(s[i].report, "outcome"), "ok");
-		CU_ASSERT_STRING_EQUAL(jstr(s[i].report, "node"), "bitcoind");
-		CU_ASSERT_STRING_EQUAL(jstr(s[i].report, "relay"), "splice");
-		CU_ASSERT(jint(s[i].report, "bytes_in") > 0);
-		CU_ASSERT(jint(s[i].report, "bytes_out") > 0);
-		CU_ASSERT(jint(s[i].report, "t_spliced_ns") >
-			  jint(s[i].report, "t_established_ns"));
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(s[i].report, "outcome"),
+				       "ok");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(s[i].report, "node"),
+				       "bitcoind");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(s[i].report, "relay"),
+				       "splice");
+		CU_ASSERT(testutil_jint(s[i].report, "bytes_in") > 0);
+		CU_ASSERT(testutil_jint(s[i].report, "bytes_out") > 0);
+		CU_ASSERT(testutil_jint(s[i].report, "t_spliced_ns") >
+			  testutil_jint(s[i].report, "t_established_ns"));
 	}
-	CU_ASSERT_EQUAL(jint(ini->report, "bytes_out"),
-			jint(rsp->report, "bytes_in"));
-	CU_ASSERT_EQUAL(jint(ini->report, "bytes_in"),
-			jint(rsp->report, "bytes_out"));
+	CU_ASSERT_EQUAL(testutil_jint(ini->report, "bytes_out"),
+			testutil_jint(rsp->report, "bytes_in"));
+	CU_ASSERT_EQUAL(testutil_jint(ini->report, "bytes_in"),
+			testutil_jint(rsp->report, "bytes_out"));
 	for (i = 0; i < 2; i++) {
 		struct btcnode_peer *p;
 		int n = 1;
 
-		deadline = now_ms() + WAIT_MS;
-		while (n > 0 && now_ms() < deadline) {
+		deadline = testutil_now_ms() + WAIT_MS;
+		while (n > 0 && testutil_now_ms() < deadline) {
 			n = btcnode_getpeerinfo(&s[i].node, &p);
 			free(p);
 		}
@@ -419,25 +240,26 @@ static void test_pair(void)
 
 	{
 		json_t *ri = ini->report, *rr = rsp->report;
-		int64_t t0 = jint(ri, "t_start_ns") < jint(rr, "t_start_ns")
-				     ? jint(ri, "t_start_ns")
-				     : jint(rr, "t_start_ns");
+		int64_t t0 = testutil_jint(ri, "t_start_ns") <
+					     testutil_jint(rr, "t_start_ns")
+				     ? testutil_jint(ri, "t_start_ns")
+				     : testutil_jint(rr, "t_start_ns");
 
 		printf("    start -> established: initiator %.2f ms, responder "
 		       "%.2f ms\n",
-		       ms_between(t0, jint(ri, "t_established_ns")),
-		       ms_between(t0, jint(rr, "t_established_ns")));
+		       ms_between(t0, testutil_jint(ri, "t_established_ns")),
+		       ms_between(t0, testutil_jint(rr, "t_established_ns")));
 		printf("    established -> spliced: responder %.2f ms (dial "
 		       "bitcoind); initiator %.2f ms (includes the test's "
 		       "addnode)\n",
-		       ms_between(jint(rr, "t_established_ns"),
-				  jint(rr, "t_spliced_ns")),
-		       ms_between(jint(ri, "t_established_ns"),
-				  jint(ri, "t_spliced_ns")));
+		       ms_between(testutil_jint(rr, "t_established_ns"),
+				  testutil_jint(rr, "t_spliced_ns")),
+		       ms_between(testutil_jint(ri, "t_established_ns"),
+				  testutil_jint(ri, "t_spliced_ns")));
 		printf("    addnode -> SOCKS CONNECT done: %.2f ms; addnode -> "
 		       "handshake seen over RPC: initiator %.2f ms, responder "
 		       "%.2f ms\n",
-		       ms_between(t_addnode, jint(ri, "t_spliced_ns")),
+		       ms_between(t_addnode, testutil_jint(ri, "t_spliced_ns")),
 		       ms_between(t_addnode, ini->t_peer_ns),
 		       ms_between(t_addnode, rsp->t_peer_ns));
 		printf("    block mined -> seen at the other node: %.2f ms "
@@ -446,36 +268,21 @@ static void test_pair(void)
 		printf("    relayed: initiator out %" PRId64 " B / in %" PRId64
 		       " B; node bytessent %" PRIu64 " / bytesrecv %" PRIu64
 		       " at handshake\n",
-		       jint(ri, "bytes_out"), jint(ri, "bytes_in"),
-		       ini->peer.bytessent, ini->peer.bytesrecv);
+		       testutil_jint(ri, "bytes_out"),
+		       testutil_jint(ri, "bytes_in"), ini->peer.bytessent,
+		       ini->peer.bytesrecv);
 	}
 
 	for (i = 0; i < 2; i++)
 		CU_ASSERT(btcnode_stop(&s[i].node, BTCNODE_STOP_MS) >= 0);
 }
 
-static int coord_start(void)
-{
-	char *argv[] = {(char *)coord_bin, "--listen",	     "127.0.0.1:0",
-			"--run-id",	   "unit-agent-btc", NULL};
-	json_t *ev;
-	int r = -EBADMSG;
-
-	if (spawn(&coord, argv))
-		return -errno;
-	ev = next_json(&coord, WAIT_MS);
-	if (ev && !strcmp(jstr(ev, "event"), "listening")) {
-		snprintf(coord_addr, sizeof(coord_addr), "%s",
-			 jstr(ev, "addr"));
-		r = 0;
-	}
-	json_decref(ev);
-	return r;
-}
-
 static int suite_init(void)
 {
-	return coord_start() ? -1 : 0;
+	if (testutil_coord_start(&coord, coord_bin, "unit-agent-btc",
+				 coord_addr, sizeof(coord_addr), WAIT_MS))
+		return -1;
+	return 0;
 }
 
 static int suite_clean(void)
@@ -485,7 +292,7 @@ static int suite_clean(void)
 
 		if (sd->agent.pid > 0) {
 			kill(sd->agent.pid, SIGTERM);
-			reap(&sd->agent, WAIT_MS);
+			testutil_proc_wait(&sd->agent, WAIT_MS);
 		}
 		if (sd->node.pid > 0)
 			btcnode_stop(&sd->node, BTCNODE_STOP_MS);
@@ -498,23 +305,18 @@ static int suite_clean(void)
 	}
 	if (coord.pid > 0) {
 		kill(coord.pid, SIGTERM);
-		reap(&coord, WAIT_MS);
+		testutil_proc_wait(&coord, WAIT_MS);
 	}
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	CU_pSuite s;
+	static const struct testutil_case tests[] = {
+		{"punch, then real bitcoinds connect and relay blocks both "
+		 "ways",
+		 test_pair},
+	};
 	int fails;
 
 	if (btcnode_find(&bitcoind, &cli)) {
@@ -522,12 +324,9 @@ int main(void)
 		       "to run the bitcoind-mode agent test\n");
 		return 4;
 	}
-	agent_bin = getenv("PUNCH_AGENT");
-	if (!agent_bin)
-		agent_bin = "build/bin/punch-agent";
-	coord_bin = getenv("PUNCH_COORDINATOR");
-	if (!coord_bin)
-		coord_bin = "build/bin/punch-coordinator";
+	agent_bin = testutil_bin("PUNCH_AGENT", "build/bin/punch-agent");
+	coord_bin = testutil_bin("PUNCH_COORDINATOR",
+				 "build/bin/punch-coordinator");
 	if (access(agent_bin, X_OK) || access(coord_bin, X_OK)) {
 		printf("SKIP: %s or %s not built (run make first, or set "
 		       "PUNCH_AGENT / PUNCH_COORDINATOR)\n",
@@ -541,24 +340,14 @@ int main(void)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	fails = testutil_run_suite("agent-bitcoind", suite_init, suite_clean,
+				   tests, TESTUTIL_N(tests));
+	if (fails < 0)
 		return 1;
-	s = CU_add_suite("agent-bitcoind", suite_init, suite_clean);
-	if (!s || !CU_add_test(s,
-			       "punch, then real bitcoinds connect and "
-			       "relay blocks both ways",
-			       test_pair)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
 	/* PUNCHLAB_TEST_KEEP keeps the datadirs and their debug.log. */
 	if (getenv("PUNCHLAB_TEST_KEEP"))
 		printf("kept %s\n", tmpdir);
 	else
-		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		testutil_rm_tree(tmpdir);
 	return fails ? 1 : 0;
 }

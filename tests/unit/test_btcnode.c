@@ -4,7 +4,6 @@
  * removed at the end. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,48 +20,21 @@
 #include "btcprobe.h"
 #include "btcrpc.h"
 #include "log.h"
+#include "lib/testutil.h"
 
 #define MS INT64_C(1000000)
 
 static const char *bitcoind, *cli;
 static char tmpdir[] = "/tmp/punchlab-btcnode-XXXXXX";
 
-/* A port nobody holds now; never the same one twice in this run. */
-static int free_port(void)
-{
-	static int used[64];
-	static unsigned n_used;
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
-	int port = 0;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (int tries = 0; tries < 16 && !port; tries++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-		sin.sin_port = 0;
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
-		    getsockname(fd, (struct sockaddr *)&sin, &len))
-			port = 0;
-		else
-			port = ntohs(sin.sin_port);
-		close(fd);
-		for (unsigned i = 0; i < n_used; i++)
-			if (used[i] == port)
-				port = 0;
-	}
-	if (port && n_used < 64)
-		used[n_used++] = port;
-	return port;
-}
-
 static int start_node(struct btcnode *n, const char *name, const char *proxy)
 {
 	char dir[256];
 
 	snprintf(dir, sizeof(dir), "%s/%s", tmpdir, name);
-	return btcnode_start(n, -1, bitcoind, dir, "127.0.0.1", free_port(),
-			     free_port(), proxy, -1);
+	return btcnode_start(n, -1, bitcoind, dir, "127.0.0.1",
+			     testutil_free_port(), testutil_free_port(), proxy,
+			     -1);
 }
 
 static void test_find_probe(void)
@@ -138,27 +110,6 @@ static void test_one_node(void)
 	CU_ASSERT(kill(pid, 0) < 0 && errno == ESRCH);
 }
 
-/* The peer of n whose handshake is done and that matches addr (NULL: any
- * inbound). 1 when found (copied to *out). */
-static int find_peer(struct btcnode *n, const char *addr,
-		     struct btcnode_peer *out)
-{
-	struct btcnode_peer *p;
-	int count, found = 0;
-
-	count = btcnode_getpeerinfo(n, &p);
-	for (int i = 0; i < count && !found; i++) {
-		if (p[i].version <= 0)
-			continue;
-		if (addr ? !strcmp(p[i].addr, addr) : p[i].inbound) {
-			*out = p[i];
-			found = 1;
-		}
-	}
-	free(p);
-	return found;
-}
-
 static void test_two_nodes(void)
 {
 	struct btcnode a, b;
@@ -176,8 +127,8 @@ static void test_two_nodes(void)
 	t0 = btcrpc_now_ns();
 	CU_ASSERT_EQUAL(btcnode_addnode_onetry(&a, target), 0);
 	while (!(ok_a && ok_b) && btcrpc_now_ns() < t0 + 10000 * MS) {
-		ok_a = ok_a || find_peer(&a, target, &pa);
-		ok_b = ok_b || find_peer(&b, NULL, &pb);
+		ok_a = ok_a || testutil_find_peer(&a, target, &pa);
+		ok_b = ok_b || testutil_find_peer(&b, NULL, &pb);
 		if (ok_a && ok_b)
 			t_conn = btcrpc_now_ns();
 	}
@@ -202,7 +153,7 @@ static void test_two_nodes(void)
 	CU_ASSERT_EQUAL(btcnode_addnode_onetry_v2(&b, target, 0), 0);
 	ok_b = 0;
 	while (!ok_b && btcrpc_now_ns() < t0 + 20000 * MS)
-		ok_b = find_peer(&b, target, &pb);
+		ok_b = testutil_find_peer(&b, target, &pb);
 	CU_ASSERT(ok_b);
 	CU_ASSERT_STRING_EQUAL(pb.transport, "v1");
 	CU_ASSERT_STRING_EQUAL(pb.conn_type, "manual");
@@ -228,34 +179,22 @@ static void test_dies_early(void)
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/bad", tmpdir);
-	r = btcnode_start(&n, -1, bitcoind, dir, "127.0.0.1", free_port(),
-			  free_port(), "not-a-proxy:x", -1);
+	r = btcnode_start(&n, -1, bitcoind, dir, "127.0.0.1",
+			  testutil_free_port(), testutil_free_port(),
+			  "not-a-proxy:x", -1);
 	CU_ASSERT_EQUAL(r, -ECHILD);
 	CU_ASSERT_EQUAL(n.pid, -1);
 	CU_ASSERT(btcrpc_now_ns() - t0 < 10000 * MS);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{"find and probe", test_find_probe},
 		{"one node mines a block", test_one_node},
 		{"two nodes: addnode, peers, block relay", test_two_nodes},
 		{"bad option: exit noticed at once", test_dies_early},
 	};
-	CU_pSuite s;
 	int fails;
 
 	if (btcnode_find(&bitcoind, &cli)) {
@@ -269,22 +208,8 @@ int main(void)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("btcnode", NULL, NULL);
-	if (!s)
-		goto err;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fails = testutil_run_suite("btcnode", NULL, NULL, tests,
+				   TESTUTIL_N(tests));
+	testutil_rm_tree(tmpdir);
 	return fails ? 1 : 0;
-err:
-	CU_cleanup_registry();
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return 1;
 }

@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "cfg.h"
+#include "lib/testutil.h"
 
 #define DATA "tests/unit/data/"
 
@@ -237,30 +238,24 @@ static void test_enum(void)
 
 int main(void)
 {
-	unsigned int failed;
-	CU_pSuite s;
+	static const struct testutil_case tests[] = {
+		{"key and section lines", test_lines},
+		{"UTF-8 BOM", test_bom},
+		{"line too long", test_long_line},
+		{"syntax errors", test_syntax},
+		{"key given twice", test_duplicate},
+		{"handler errors", test_handler_error},
+		{"missing file", test_missing_file},
+		{"cfg_error_str", test_error_str},
+		{"cfg_int", test_int},
+		{"cfg_u64", test_u64},
+		{"cfg_bool", test_bool},
+		{"cfg_enum", test_enum},
+	};
+	int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	fails = testutil_run_suite("cfg", NULL, NULL, tests, TESTUTIL_N(tests));
+	if (fails < 0)
 		return 2;
-	s = CU_add_suite("cfg", NULL, NULL);
-	if (!s || !CU_add_test(s, "key and section lines", test_lines) ||
-	    !CU_add_test(s, "UTF-8 BOM", test_bom) ||
-	    !CU_add_test(s, "line too long", test_long_line) ||
-	    !CU_add_test(s, "syntax errors", test_syntax) ||
-	    !CU_add_test(s, "key given twice", test_duplicate) ||
-	    !CU_add_test(s, "handler errors", test_handler_error) ||
-	    !CU_add_test(s, "missing file", test_missing_file) ||
-	    !CU_add_test(s, "cfg_error_str", test_error_str) ||
-	    !CU_add_test(s, "cfg_int", test_int) ||
-	    !CU_add_test(s, "cfg_u64", test_u64) ||
-	    !CU_add_test(s, "cfg_bool", test_bool) ||
-	    !CU_add_test(s, "cfg_enum", test_enum)) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return fails ? 1 : 0;
 }

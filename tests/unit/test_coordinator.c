@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -24,6 +23,7 @@
 
 #include "coordmsg.h"
 #include "p2p.h"
+#include "lib/testutil.h"
 
 #define WAIT_MS 5000
 #define MAGIC P2P_MAGIC_REGTEST
@@ -49,21 +49,6 @@ struct cli {
 	size_t len;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int left_ms(int64_t deadline)
-{
-	int64_t l = deadline - now_ms();
-
-	return l < 0 ? 0 : (int)l;
-}
-
 /* Reads one more event line from the coordinator's stdout. */
 static int ev_read(int64_t deadline)
 {
@@ -87,7 +72,7 @@ static int ev_read(int64_t deadline)
 			json_array_append_new(co.taken, json_false());
 			return 0;
 		}
-		if (poll(&p, 1, left_ms(deadline)) <= 0)
+		if (poll(&p, 1, testutil_left_ms(deadline)) <= 0)
 			return -ETIMEDOUT;
 		n = read(co.out, co.line + co.line_len,
 			 sizeof(co.line) - co.line_len - 1);
@@ -102,7 +87,7 @@ static int ev_read(int64_t deadline)
  * returned reference is borrowed. */
 static json_t *ev_take(const char *name, const char *field, const char *val)
 {
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	size_t i = 0;
 
 	for (;;) {
@@ -272,7 +257,7 @@ static int cli_send(struct cli *c, const char *cmd, const void *pl, size_t len)
  * 1, 0 on EOF, -1 on timeout or a framing error. */
 static int cli_recv(struct cli *c, struct p2p_hdr *h, uint8_t *out, size_t cap)
 {
-	int64_t deadline = now_ms() + WAIT_MS;
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
 	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 	const uint8_t *pl;
 	ssize_t r;
@@ -288,7 +273,7 @@ static int cli_recv(struct cli *c, struct p2p_hdr *h, uint8_t *out, size_t cap)
 			c->len -= (size_t)n;
 			return 1;
 		}
-		if (poll(&p, 1, left_ms(deadline)) <= 0)
+		if (poll(&p, 1, testutil_left_ms(deadline)) <= 0)
 			return -1;
 		r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
 		if (r == 0)
@@ -906,10 +891,7 @@ static void test_stop_event(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{"two agents paired", test_pair},
 		{"garbage dropped, service continues", test_garbage},
 		{"rejects and protocol errors", test_rejects},
@@ -924,12 +906,10 @@ int main(void)
 		{"--mode and --inbound-limit usage", test_mode_usage},
 		{"SIGTERM stops with status 0", test_stop_event},
 	};
-	CU_pSuite s;
 	int fails;
 
-	coord_bin = getenv("PUNCH_COORDINATOR");
-	if (!coord_bin)
-		coord_bin = "build/bin/punch-coordinator";
+	coord_bin = testutil_bin("PUNCH_COORDINATOR",
+				 "build/bin/punch-coordinator");
 	if (access(coord_bin, X_OK)) {
 		printf("SKIP: %s not built (run make first, or set "
 		       "PUNCH_COORDINATOR)\n",
@@ -937,22 +917,11 @@ int main(void)
 		return 4;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	fails = testutil_run_suite("coordinator", NULL, NULL, tests,
+				   TESTUTIL_N(tests));
+	if (fails < 0)
 		return 1;
-	s = CU_add_suite("coordinator", NULL, NULL);
-	if (!s)
-		goto err;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
 	if (co.pid > 0)
 		coord_stop();
 	return fails ? 1 : 0;
-err:
-	CU_cleanup_registry();
-	return 1;
 }

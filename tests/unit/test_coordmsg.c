@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "coordmsg.h"
+#include "lib/testutil.h"
 
 static void test_register_bytes(void)
 {
@@ -226,10 +227,7 @@ static void test_reject_malformed(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{"hpregister bytes", test_register_bytes},
 		{"hpregister flags byte", test_register_flags},
 		{"hppunch bytes", test_punch_bytes},
@@ -238,23 +236,9 @@ int main(void)
 		{"hpreject long reasons", test_reject_long_reasons},
 		{"hpreject malformed", test_reject_malformed},
 	};
-	CU_pSuite s;
 	int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("coordmsg", NULL, NULL);
-	if (!s)
-		goto err;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = testutil_run_suite("coordmsg", NULL, NULL, tests,
+				   TESTUTIL_N(tests));
 	return fails ? 1 : 0;
-err:
-	CU_cleanup_registry();
-	return 1;
 }

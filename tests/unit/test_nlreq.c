@@ -12,6 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "nlreq.h"
+#include "lib/testutil.h"
 
 #define NEW_FLAGS (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
 
@@ -348,10 +349,7 @@ static void test_route_rejects(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{ "veth layout", test_veth_layout },
 		{ "veth rejects", test_veth_rejects },
 		{ "link up", test_link_up },
@@ -362,25 +360,9 @@ int main(void)
 		{ "route link", test_route_link },
 		{ "route rejects", test_route_rejects },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
-	size_t i;
+	int failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("nlreq", NULL, NULL);
-	if (!suite)
-		goto err;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = testutil_run_suite("nlreq", NULL, NULL, tests,
+				      TESTUTIL_N(tests));
 	return failures ? 1 : 0;
-
-err:
-	CU_cleanup_registry();
-	return 1;
 }

@@ -10,6 +10,7 @@
 #include <CUnit/Basic.h>
 
 #include "p2p.h"
+#include "lib/testutil.h"
 
 /* Mainnet verack: magic f9beb4d9, "verack", length 0, checksum of "". */
 static const uint8_t verack_main[] = {
@@ -491,10 +492,7 @@ static void test_le_helpers(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct testutil_case tests[] = {
 		{"checksum of empty payload", test_checksum_empty},
 		{"mainnet verack bytes", test_verack_mainnet},
 		{"wiki version 60002", test_version_wiki},
@@ -513,23 +511,8 @@ int main(void)
 		{"netaddr IPv6", test_netaddr_ipv6},
 		{"little-endian helpers", test_le_helpers},
 	};
-	CU_pSuite s;
 	int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("p2p", NULL, NULL);
-	if (!s)
-		goto err;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn))
-			goto err;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = testutil_run_suite("p2p", NULL, NULL, tests, TESTUTIL_N(tests));
 	return fails ? 1 : 0;
-err:
-	CU_cleanup_registry();
-	return 1;
 }

@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "profile.h"
+#include "lib/testutil.h"
 
 #define DATA "tests/unit/data/"
 
@@ -171,13 +172,7 @@ static void check_error(const char *name, int line, const char *key,
 
 	snprintf(path, sizeof(path), DATA "%s", name);
 	CU_ASSERT_EQUAL(profile_load(path, &p, &err), -1);
-	CU_ASSERT_STRING_EQUAL(err.file, path);
-	CU_ASSERT_EQUAL(err.line, line);
-	CU_ASSERT_STRING_EQUAL(err.key, key);
-	if (!strstr(err.msg, msg_part))
-		fprintf(stderr, "\n%s: '%s' lacks '%s'\n", name, err.msg,
-			msg_part);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+	testutil_check_cfg_error(&err, path, name, line, key, msg_part);
 }
 
 static void test_errors(void)
@@ -259,25 +254,20 @@ static void test_names(void)
 
 int main(void)
 {
-	unsigned int failed;
-	CU_pSuite s;
+	static const struct testutil_case tests[] = {
+		{"shipped profiles", test_shipped},
+		{"every key", test_all_keys},
+		{"carrier behind", test_carrier},
+		{"defaults", test_defaults},
+		{"errors name file, line, key", test_errors},
+		{"profile_find", test_find},
+		{"names", test_names},
+	};
+	int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	fails = testutil_run_suite("profile", NULL, NULL, tests,
+				   TESTUTIL_N(tests));
+	if (fails < 0)
 		return 2;
-	s = CU_add_suite("profile", NULL, NULL);
-	if (!s || !CU_add_test(s, "shipped profiles", test_shipped) ||
-	    !CU_add_test(s, "every key", test_all_keys) ||
-	    !CU_add_test(s, "carrier behind", test_carrier) ||
-	    !CU_add_test(s, "defaults", test_defaults) ||
-	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
-	    !CU_add_test(s, "profile_find", test_find) ||
-	    !CU_add_test(s, "names", test_names)) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return fails ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 
 #include "scenario.h"
+#include "lib/testutil.h"
 
 #define DATA "tests/unit/data/"
 #define PROFILES DATA "profiles"
@@ -84,13 +85,7 @@ static void check_error_in(const char *profile_dir, const char *name,
 
 	snprintf(path, sizeof(path), DATA "%s", name);
 	CU_ASSERT_EQUAL(scenario_load(path, profile_dir, &sc, &err), -1);
-	CU_ASSERT_STRING_EQUAL(err.file, path);
-	CU_ASSERT_EQUAL(err.line, line);
-	CU_ASSERT_STRING_EQUAL(err.key, key);
-	if (!strstr(err.msg, msg_part))
-		fprintf(stderr, "\n%s: '%s' lacks '%s'\n", name, err.msg,
-			msg_part);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+	testutil_check_cfg_error(&err, path, name, line, key, msg_part);
 }
 
 static void check_error(const char *name, int line, const char *key,
@@ -676,31 +671,26 @@ static void test_mode_node(void)
 
 int main(void)
 {
-	unsigned int failed;
-	CU_pSuite s;
+	static const struct testutil_case tests[] = {
+		{"good file", test_good},
+		{"defaults", test_defaults},
+		{"errors name file, line, key", test_errors},
+		{"broken profile", test_broken_profile},
+		{"carrier profiles (behind)", test_carrier},
+		{"expect syntax", test_expect},
+		{"matrix expansion, defaults, params", test_matrix},
+		{"matrix cell limit", test_matrix_limit},
+		{"matrix errors", test_matrix_errors},
+		{"condition values accepted", test_cond_values},
+		{"condition values refused", test_cond_refused},
+		{"late [scenario] defaults", test_cond_default_late},
+		{"mode and node", test_mode_node},
+	};
+	int fails;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	fails = testutil_run_suite("scenario", NULL, NULL, tests,
+				   TESTUTIL_N(tests));
+	if (fails < 0)
 		return 2;
-	s = CU_add_suite("scenario", NULL, NULL);
-	if (!s || !CU_add_test(s, "good file", test_good) ||
-	    !CU_add_test(s, "defaults", test_defaults) ||
-	    !CU_add_test(s, "errors name file, line, key", test_errors) ||
-	    !CU_add_test(s, "broken profile", test_broken_profile) ||
-	    !CU_add_test(s, "carrier profiles (behind)", test_carrier) ||
-	    !CU_add_test(s, "expect syntax", test_expect) ||
-	    !CU_add_test(s, "matrix expansion, defaults, params", test_matrix) ||
-	    !CU_add_test(s, "matrix cell limit", test_matrix_limit) ||
-	    !CU_add_test(s, "matrix errors", test_matrix_errors) ||
-	    !CU_add_test(s, "condition values accepted", test_cond_values) ||
-	    !CU_add_test(s, "condition values refused", test_cond_refused) ||
-	    !CU_add_test(s, "late [scenario] defaults", test_cond_default_late) ||
-	    !CU_add_test(s, "mode and node", test_mode_node)) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return fails ? 1 : 0;
 }
