@@ -133,7 +133,7 @@ void cleanup_reaped(struct cleanup *c, pid_t pid)
 static int remove_state_dir(const char *dir)
 {
 	char path[PATH_MAX];
-	static const char *const files[] = { "owner", "pids", NULL };
+	static const char *const files[] = { "owner", "pids", "kept", NULL };
 
 	for (int i = 0; files[i]; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -185,6 +185,8 @@ void cleanup_detach(struct cleanup *c)
 {
 	if (!c)
 		return;
+	/* Left up on purpose: `punchlab clean` skips it without --force. */
+	append_line(c->dir, "kept", "punchlab up\n");
 	for (size_t i = 0; i < c->nnetns; i++)
 		free(c->netns[i]);
 	free(c->netns);
@@ -222,6 +224,16 @@ static int owner_alive(const char *dir)
 		alive = 1;
 	fclose(f);
 	return alive;
+}
+
+/* 1 when the run was left up on purpose (punchlab up, probe --keep). */
+static int kept(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/kept", dir) >= (int)sizeof(path))
+		return 0;
+	return access(path, F_OK) == 0;
 }
 
 static int stop_recorded(const char *dir, cleanup_report report, void *arg)
@@ -268,9 +280,9 @@ static int clean_one(const char *rid, int force, cleanup_report report,
 	int failed = 0, n, e;
 
 	snprintf(dir, sizeof(dir), "%s/%s", RUNID_STATE_DIR, rid);
-	if (!force && owner_alive(dir)) {
+	if (!force && (owner_alive(dir) || kept(dir))) {
 		if (report)
-			report("skip", rid, 0, arg);
+			report(kept(dir) ? "kept" : "skip", rid, 0, arg);
 		return 0;
 	}
 	failed += stop_recorded(dir, report, arg);

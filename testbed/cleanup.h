@@ -15,7 +15,8 @@ struct cleanup *cleanup_new(const char *rid);
 /* Runs cleanup_run and frees; NULL is safe. */
 void cleanup_free(struct cleanup *c);
 /* Frees the registry but leaves everything in place (punchlab up): the
- * state directory still lists it for `punchlab down`/`clean`. */
+ * state directory still lists it, marked kept, for `punchlab down` (and
+ * `punchlab clean --force`). */
 void cleanup_detach(struct cleanup *c);
 /* Record a namespace BEFORE creating it, so a failure half-way through
  * its creation is still cleaned. 0 or -errno. */
@@ -30,7 +31,8 @@ void cleanup_reaped(struct cleanup *c, pid_t pid);
 int cleanup_run(struct cleanup *c);
 
 /* Called once per object cleanup_stale looks at. what is "netns",
- * "process", "state" or "skip"; err is 0 or -errno. */
+ * "process", "state", "skip" (owner alive) or "kept" (left up on
+ * purpose); err is 0 or -errno. */
 typedef void (*cleanup_report)(const char *what, const char *name, int err,
 			       void *arg);
 /* Removes what runs left behind: processes recorded in the state

@@ -13,7 +13,8 @@ static void clean_usage(FILE *f)
 	fprintf(f, "Usage: punchlab clean [--force] [RUN-ID]\n\n"
 		   "Removes namespaces (pl-<run-id>-*), processes and state of "
 		   "runs whose\npunchlab process is gone. --force also takes "
-		   "runs that are still going.\nExit codes: 0 clean, 1 "
+		   "runs that are still going\nand topologies left up by "
+		   "punchlab up or probe --keep.\nExit codes: 0 clean, 1 "
 		   "something could not be removed, 2 usage, 4 not root.\n");
 }
 
@@ -24,6 +25,11 @@ static void report(const char *what, const char *name, int err, void *arg)
 	if (!strcmp(what, "skip")) {
 		printf("  run %s is still going (use --force to remove it)\n",
 		       name);
+		return;
+	}
+	if (!strcmp(what, "kept")) {
+		printf("  run %s was left up on purpose: punchlab down %s\n",
+		       name, name);
 		return;
 	}
 	(*count)++;
