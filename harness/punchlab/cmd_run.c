@@ -173,7 +173,7 @@ static void write_run_info(const char *dir, const struct scenario *s,
 	copy_inputs(dir, s);
 }
 
-static int capture_host(struct capture *c, const struct world_host *h,
+static int capture_host(struct capture *c, const struct nb_host *h,
 			const char *ifn, const char *cdir)
 {
 	char path[PATH_MAX];
@@ -259,7 +259,7 @@ static void snapshot_world(struct world *w, const char *dir, int only_cell)
 	for (int i = 0; i < w->ncells; i++)
 		for (int s = 0; s < 2; s++) {
 			const struct world_side *sd = &w->cells[i].side[s];
-			const struct world_host *h[2] = { &sd->router,
+			const struct nb_host *h[2] = { &sd->router,
 							  &sd->carrier };
 
 			if (only_cell >= 0 && i != only_cell)

@@ -15,12 +15,13 @@
 #include "nat.h"
 #include "netns.h"
 #include "probe_bridge.h"
+#include "netbuild.h"
 #include "probe_net.h"
 #include "proc.h"
 #include "punchlab.h"
 #include "topo.h"
 
-#define PROBE_INET_GW "192.0.2.254"
+#define PROBE_INET_GW NETBUILD_INET_GW
 #define PROBE_CGN_LAN "100.64.0.1"
 #define PROBE_CGN_WAN "100.64.0.2" /* the home router's WAN behind it */
 #define PROBE_CGN_CIDR "100.64.0.0/10"
@@ -28,26 +29,8 @@
 #define PROBE_LAN_GW "10.0.1.1"
 #define PROBE_READY_MS 3000
 
-static int probe_fail(char *err, size_t cap, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int probe_fail(char *err, size_t cap, int e, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(err, cap, "%s: %s", what, strerror(e < 0 ? -e : e));
-	return e < 0 ? e : -e;
-}
-
-static void probe_ifname(char *buf, size_t cap, const char *rid,
-			 const char *tag)
-{
-	snprintf(buf, cap, "%s-%s", rid, tag);
-}
+#define probe_fail netbuild_fail
+#define probe_ifname netbuild_ifname
 
 static const char *const probe_lan_subscribers[] = {PROBE_H1, PROBE_H2};
 static const char *const probe_cgn_subscribers[] = {PROBE_CGN_WAN};
@@ -86,68 +69,17 @@ int probe_net_check(const struct nat_profile *p, int carrier, char *why,
 	return n < 0 ? n : 0;
 }
 
-/* A namespace with IPv6 off (nothing of ours on the wire but IPv4),
- * forwarding as asked, loopback up. Routers send no ICMP redirects: a
- * hairpinned packet leaves the LAN port it came in on, and a redirect
- * would teach H2 to skip the router. */
-static int probe_host_add(struct probe_net *n, struct probe_host *h,
+static int probe_host_add(struct probe_net *n, struct nb_host *h,
 			  const char *tag, int router, char *err, size_t cap)
 {
-	int e;
-
-	snprintf(h->ns, sizeof(h->ns), "%s%s-%s", RUNID_NETNS_PREFIX, n->rid,
-		 tag);
-	if ((e = cleanup_netns(n->cu, h->ns)) < 0)
-		return probe_fail(err, cap, e, "registering namespace %s",
-				  h->ns);
-	if ((e = netns_add(h->ns)) < 0)
-		return probe_fail(err, cap, e, "creating namespace %s", h->ns);
-	h->fd = netns_open(h->ns);
-	if (h->fd < 0)
-		return probe_fail(err, cap, h->fd, "opening namespace %s",
-				  h->ns);
-	if ((e = topo_sysctl(h->fd, "net.ipv6.conf.all.disable_ipv6", "1")) <
-		    0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv6.conf.default.disable_ipv6",
-			     "1")) < 0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv4.ip_forward",
-			     router ? "1" : "0")) < 0 ||
-	    (router &&
-	     (e = topo_sysctl(h->fd, "net.ipv4.conf.all.send_redirects", "0")) <
-		     0) ||
-	    (router &&
-	     (e = topo_sysctl(h->fd, "net.ipv4.conf.default.send_redirects",
-			      "0")) < 0))
-		return probe_fail(err, cap, e, "sysctls in %s", h->ns);
-	if ((e = topo_link_up(h->fd, "lo")) < 0)
-		return probe_fail(err, cap, e, "loopback up in %s", h->ns);
-	return 0;
+	return netbuild_host(n->cu, n->rid, h, tag, router, err, cap);
 }
 
-/* A WAN host: addr/32 on its veth to inet, a /32 route back in inet,
- * default route to inet's gateway address. */
-static int probe_wan_attach(struct probe_net *n, struct probe_host *h,
+static int probe_wan_attach(struct probe_net *n, struct nb_host *h,
 			    const char *inet_tag, const char *addr, char *err,
 			    size_t cap)
 {
-	char inet_if[16], wan_if[16], cidr[32];
-	int e;
-
-	probe_ifname(inet_if, sizeof(inet_if), n->rid, inet_tag);
-	probe_ifname(wan_if, sizeof(wan_if), n->rid, "wan");
-	snprintf(cidr, sizeof(cidr), "%s/32", addr);
-	if ((e = topo_veth(n->inet.fd, inet_if, h->fd, wan_if)) < 0)
-		return probe_fail(err, cap, e, "veth %s <-> %s:%s", inet_if,
-				  h->ns, wan_if);
-	if ((e = topo_link_up(n->inet.fd, inet_if)) < 0 ||
-	    (e = topo_link_up(h->fd, wan_if)) < 0 ||
-	    (e = topo_addr(h->fd, wan_if, cidr)) < 0 ||
-	    (e = topo_route(h->fd, PROBE_INET_GW "/32", NULL, wan_if, 0)) < 0 ||
-	    (e = topo_route(h->fd, "default", PROBE_INET_GW, wan_if, 1)) < 0 ||
-	    (e = topo_route(n->inet.fd, cidr, NULL, inet_if, 0)) < 0)
-		return probe_fail(err, cap, e, "WAN link of %s (%s)", h->ns,
-				  addr);
-	return 0;
+	return netbuild_wan(n->rid, n->inet.fd, h, inet_tag, addr, err, cap);
 }
 
 /* The probe server's second address on the same veth. */
@@ -170,7 +102,7 @@ static int probe_srv_second(struct probe_net *n, char *err, size_t cap)
  * hosts' <rid>-eth. */
 static int probe_lan(struct probe_net *n, char *err, size_t cap)
 {
-	struct probe_host *hosts[2] = {&n->h1, &n->h2};
+	struct nb_host *hosts[2] = {&n->h1, &n->h2};
 	static const char *const addrs[2] = {PROBE_H1 "/24", PROBE_H2 "/24"};
 	char br[16], port[16], eth[16], tag[4];
 	int e;
@@ -225,7 +157,7 @@ static int probe_cgn_link(struct probe_net *n, char *err, size_t cap)
 static int probe_nat_load(struct probe_net *n, const struct nat_profile *p,
 			  int carrier, char *err, size_t cap)
 {
-	struct probe_host *h = carrier ? &n->cgn : &n->router;
+	struct nb_host *h = carrier ? &n->cgn : &n->router;
 	char wan[16], lan[16], why[256], nfterr[1024], *rules;
 	struct nat_ifaces ifc = {
 		.table = n->table,
@@ -316,7 +248,7 @@ static int probe_net_build(struct probe_net *n, const struct nat_profile *home,
 			   const struct nat_profile *carrier, int stay,
 			   char *err, size_t cap)
 {
-	struct probe_host *outer = carrier ? &n->cgn : &n->router;
+	struct nb_host *outer = carrier ? &n->cgn : &n->router;
 	char inet_if[16];
 	int e;
 
@@ -363,7 +295,7 @@ struct probe_net *probe_net_new(const char *rid, const struct nat_profile *home,
 				const struct nat_profile *carrier, int stay,
 				char *err, size_t cap)
 {
-	struct probe_host *all[7];
+	struct nb_host *all[7];
 	struct probe_net *n;
 	int e;
 
@@ -402,7 +334,7 @@ struct probe_net *probe_net_new(const char *rid, const struct nat_profile *home,
 
 static void probe_net_close(struct probe_net *n)
 {
-	struct probe_host *all[] = {&n->inet,	&n->srv, &n->t, &n->cgn,
+	struct nb_host *all[] = {&n->inet,	&n->srv, &n->t, &n->cgn,
 				    &n->router, &n->h1,	 &n->h2};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "netbuild.h"
+
 #include "profile.h"
 #include "runid.h"
 
@@ -28,16 +30,11 @@
 #define PROBE_PORT_2 3479
 #define PROBE_HOLD_PORT 3480 /* in-process listener on srv A */
 
-struct probe_host {
-	char ns[64];
-	int fd; /* -1 when not created */
-};
-
 struct probe_net {
 	char rid[RUNID_LEN + 1];
 	char table[32];
 	struct cleanup *cu;
-	struct probe_host inet, srv, t, cgn, router, h1, h2;
+	struct nb_host inet, srv, t, cgn, router, h1, h2;
 	int has_carrier;
 	pid_t srv_pid;
 };

@@ -13,9 +13,10 @@
 #include "nat.h"
 #include "netns.h"
 #include "topo.h"
+#include "netbuild.h"
 #include "world.h"
 
-#define INET_GW "192.0.2.254"
+#define INET_GW NETBUILD_INET_GW
 
 static const struct {
 	const char *tag, *wan_fmt, *lan_prefix, *lan_router, *lan_host;
@@ -24,96 +25,28 @@ static const struct {
 	{ "bob", "203.0.113.%d", "10.0.2.0/24", "10.0.2.1", "10.0.2.2" },
 };
 
-static int fail(char *err, size_t cap, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t cap, int e, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(err, cap, "%s: %s", what, strerror(e < 0 ? -e : e));
-	return e < 0 ? e : -e;
-}
+#define fail netbuild_fail
+#define ifname netbuild_ifname
 
 /* Namespaces come up with IPv6 off (no DAD or router solicitations on
  * the wire), forwarding as asked, and loopback up. */
-static int host_add(struct world *w, struct world_host *h, const char *tag,
+static int host_add(struct world *w, struct nb_host *h, const char *tag,
 		    int forward, char *err, size_t cap)
 {
-	int e;
-
-	snprintf(h->ns, sizeof(h->ns), "%s%s-%s", RUNID_NETNS_PREFIX, w->rid,
-		 tag);
-	e = cleanup_netns(w->cu, h->ns);
-	if (e < 0)
-		return fail(err, cap, e, "registering namespace %s", h->ns);
-	e = netns_add(h->ns);
-	if (e < 0)
-		return fail(err, cap, e, "creating namespace %s", h->ns);
-	h->fd = netns_open(h->ns);
-	if (h->fd < 0)
-		return fail(err, cap, h->fd, "opening namespace %s", h->ns);
-	if ((e = topo_sysctl(h->fd, "net.ipv6.conf.all.disable_ipv6", "1")) <
-		    0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv6.conf.default.disable_ipv6",
-			     "1")) < 0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv4.ip_forward",
-			     forward ? "1" : "0")) < 0)
-		return fail(err, cap, e, "sysctls in %s", h->ns);
-	e = topo_link_up(h->fd, "lo");
-	if (e < 0)
-		return fail(err, cap, e, "loopback up in %s", h->ns);
-	return 0;
+	return netbuild_host(w->cu, w->rid, h, tag, forward, err, cap);
 }
 
-/* Interface names fit IFNAMSIZ: a 6-digit run id and tags of <= 8. */
-static int ifname(char *buf, size_t cap, const char *rid, const char *tag)
-{
-	size_t r = strlen(rid), t = strlen(tag);
-
-	if (r + 1 + t + 1 > cap) {
-		buf[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	memcpy(buf, rid, r);
-	buf[r] = '-';
-	memcpy(buf + r + 1, tag, t + 1);
-	return 0;
-}
-
-/* A WAN host: one /32 on its veth to inet, reached by a /32 route in
- * inet, default route to inet's gateway address. */
-static int wan_attach(struct world *w, struct world_host *h,
+static int wan_attach(struct world *w, struct nb_host *h,
 		      const char *inet_tag, const char *addr, char *err,
 		      size_t cap)
 {
-	char inet_if[16], wan_if[16], cidr[32];
-	int e;
-
-	ifname(inet_if, sizeof(inet_if), w->rid, inet_tag);
-	ifname(wan_if, sizeof(wan_if), w->rid, "wan");
-	snprintf(cidr, sizeof(cidr), "%s/32", addr);
-	if ((e = topo_veth(w->inet.fd, inet_if, h->fd, wan_if)) < 0)
-		return fail(err, cap, e, "veth %s <-> %s:%s", inet_if, h->ns,
-			    wan_if);
-	if ((e = topo_link_up(w->inet.fd, inet_if)) < 0 ||
-	    (e = topo_link_up(h->fd, wan_if)) < 0 ||
-	    (e = topo_addr(h->fd, wan_if, cidr)) < 0 ||
-	    (e = topo_route(h->fd, INET_GW "/32", NULL, wan_if, 0)) < 0 ||
-	    (e = topo_route(h->fd, "default", INET_GW, wan_if, 1)) < 0 ||
-	    (e = topo_route(w->inet.fd, cidr, NULL, inet_if, 0)) < 0)
-		return fail(err, cap, e, "WAN link of %s (%s)", h->ns, addr);
-	return 0;
+	return netbuild_wan(w->rid, w->inet.fd, h, inet_tag, addr, err, cap);
 }
 
 #define CGN_CARRIER_LAN "100.64.0.1"
 #define CGN_ROUTER_WAN "100.64.0.2"
 
-static int nat_load(struct world_host *h, const struct nat_profile *p,
+static int nat_load(struct nb_host *h, const struct nat_profile *p,
 		    const struct nat_ifaces *ifc, char *err, size_t cap)
 {
 	char *rules = malloc(NAT_RULESET_MAX), why[256] = "", nfterr[1024] = "";
@@ -288,7 +221,7 @@ static int world_build(struct world *w, const struct scenario *s,
 	return 0;
 }
 
-static void host_init(struct world_host *h)
+static void host_init(struct nb_host *h)
 {
 	h->ns[0] = '\0';
 	h->fd = -1;
@@ -348,7 +281,7 @@ err_alloc:
 	return NULL;
 }
 
-static void host_close(struct world_host *h)
+static void host_close(struct nb_host *h)
 {
 	if (h->fd >= 0)
 		close(h->fd);

@@ -15,6 +15,7 @@
 
 #include <signal.h>
 
+#include "netbuild.h"
 #include "runid.h"
 #include "scenario.h"
 
@@ -23,16 +24,11 @@
 #define WORLD_COORD_PORT 18444 /* regtest P2P port */
 #define WORLD_PROBE_PORT 3478  /* out-of-band: charlie's probe server */
 
-struct world_host {
-	char ns[96];
-	int fd; /* namespace fd, -1 when not created */
-};
-
 /* A home: host behind a router, and for NAT444 the carrier NAT whose
  * subscriber the router is (router WAN 100.64.0.2/10, carrier LAN
  * 100.64.0.1/10). The public address is the router's, or the carrier's. */
 struct world_side {
-	struct world_host router, host, carrier;
+	struct nb_host router, host, carrier;
 	char wan_addr[16]; /* public address on the WAN */
 	char lan_addr[16]; /* host's address */
 	char lan_prefix[20];
@@ -47,7 +43,7 @@ struct world {
 	char rid[RUNID_LEN + 1];
 	char table[32]; /* nft table name in every router */
 	struct cleanup *cu;
-	struct world_host inet, charlie;
+	struct nb_host inet, charlie;
 	int ncells;
 	struct world_cell *cells;
 };
