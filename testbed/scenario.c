@@ -399,6 +399,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 1, 256, &s->parallel, err);
 	if (!strcmp(key, "timeout_ms"))
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
+	if (!strcmp(key, "star"))
+		return cfg_bool(v, &s->star, err);
 	if (!strcmp(key, "mode")) {
 		static const char *const modes[] = { "rendezvous", "handoff",
 						     "out-of-band", NULL };
@@ -431,7 +433,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms mode node rtt_ms jitter_ms loss rate_kbit "
+		 "seed parallel timeout_ms mode node star rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
 	return -1;
 }

@@ -37,6 +37,8 @@ struct scenario {
 	int timeout_ms; /* per trial, from the punch start */
 	int node;	/* 0 embedded, 1 bitcoind, 2 bitcoind-import */
 	int mode;	/* 0 rendezvous, 1 handoff, 2 out-of-band */
+	int star;	/* bitcoind: all homes stay up around a hub node at
+			 * charlie; one punch per cell, then a block's spread */
 	int ncells;
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };

@@ -141,6 +141,8 @@ static void agents_finish(const struct trials_cfg *cfg, struct agent *ag)
 		}
 		if (ag[i].fd >= 0)
 			close(ag[i].fd);
+		ag[i].pid = -1; /* reaped: never signal that pid again */
+		ag[i].fd = -1;
 	}
 }
 
@@ -174,18 +176,23 @@ static const char *jstr(json_t *o, const char *k)
 
 /* One trial: punch, addnode, peers, block. */
 static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
-			      int trial, struct btcnode *node, json_t *rec)
+			      int trial, struct btcnode *node, json_t *rec,
+			      struct agent *kept)
 {
-	struct agent ag[2];
+	struct agent *ag = kept ? kept : calloc(2, sizeof(*ag));
 	json_t *seen[2] = { json_object(), json_object() };
 	enum outcome o = OUTCOME_OK;
 	int ini = -1, added = 0, peered = 0;
 	int64_t t0 = now_ns(), deadline, t_peered = 0, t_block = 0;
 	char hash[65] = "", why[640] = "";
 
+	if (!ag)
+		return OUTCOME_SETUP;
 	if (agent_start(cfg, cell, trial, 0, &ag[0]) < 0 ||
 	    agent_start(cfg, cell, trial, 1, &ag[1]) < 0) {
 		agents_finish(cfg, ag);
+		if (!kept)
+			free(ag);
 		return OUTCOME_SETUP;
 	}
 	deadline = t0 + (int64_t)(cfg->s->timeout_ms + 20000) * 1000000;
@@ -236,7 +243,9 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 			 PEER_WAIT_MS);
 		o = OUTCOME_BITCOIND;
 	}
-	agents_finish(cfg, ag);
+	/* Star: the punched connections stay up for the spread test. */
+	if (!kept || o != OUTCOME_OK || !peered)
+		agents_finish(cfg, ag);
 	if (!added && o == OUTCOME_OK) {
 		/* The punch itself failed: the agents say why. */
 		enum outcome oa = outcome_parse(jstr(ag[0].report, "outcome")),
@@ -284,6 +293,11 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 			    ag[0].spliced ? ag[0].spliced : json_null());
 	json_object_set_new(rec, "bob_spliced",
 			    ag[1].spliced ? ag[1].spliced : json_null());
+	if (!kept)
+		free(ag);
+	else /* the records own these now; keep the agents' pipes */
+		ag[0].report = ag[1].report = ag[0].punched = ag[1].punched =
+			ag[0].spliced = ag[1].spliced = NULL;
 	return o;
 }
 
@@ -327,11 +341,198 @@ static int nodes_start(const struct trials_cfg *cfg, int cell,
 	return 0;
 }
 
+/* When a node made the block its tip, from its debug.log (wall clock, µs,
+ * the same clock in every namespace): -1 when not found. Exact, unlike
+ * polling 21 nodes over RPC one after another. */
+static double tip_time_s(const struct btcnode *n, const char *hash)
+{
+	char path[PATH_MAX], line[1024], want[96];
+	struct tm tm;
+	double t = -1;
+	int us;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/regtest/debug.log", n->datadir);
+	snprintf(want, sizeof(want), "UpdateTip: new best=%s", hash);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, want))
+			continue;
+		memset(&tm, 0, sizeof(tm));
+		if (sscanf(line, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year,
+			   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			   &tm.tm_sec, &us) == 7) {
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			t = (double)timegm(&tm) + us / 1e6;
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	return t;
+}
+
+#define HUB_P2P_PORT 8333 /* charlie's node; 18444 is the coordinator's */
+#define SPREAD_WAIT_MS 20000
+
+static void node_stop(const struct trials_cfg *cfg, struct btcnode *n)
+{
+	pid_t pid = n->pid;
+
+	if (pid > 0) {
+		btcnode_stop(n, BTCNODE_STOP_MS);
+		cleanup_reaped(cfg->w->cu, pid);
+	}
+}
+
+/* Star: every home's node connects out to a reachable hub node on charlie
+ * (as home nodes do), each cell punches once and keeps its connection,
+ * then a block mined on the first alice is timed at every node. Writes
+ * star.json: direct connections formed, arrival time per node, RSS. */
+static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
+		       struct cell_result *res)
+{
+	const struct scenario *s = cfg->s;
+	int nc = s->ncells, direct = 0, e = 0;
+	struct btcnode hub = { .pid = -1 }, *node = calloc(2 * nc, sizeof(*node));
+	struct agent *ag = calloc(2 * nc, sizeof(*ag));
+	char dir[PATH_MAX], hub_addr[64], hash[65] = "", params[96];
+	json_t *star = json_object(), *arrive = json_object(),
+	       *rss = json_object();
+	int64_t t_mined;
+	FILE *f;
+
+	if (!node || !ag) {
+		e = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < 2 * nc; i++)
+		node[i].pid = -1;
+	snprintf(dir, sizeof(dir), "%s/bitcoind-hub", cfg->run_dir);
+	snprintf(hub_addr, sizeof(hub_addr), "%s:%d", WORLD_COORD_ADDR,
+		 HUB_P2P_PORT);
+	snprintf(params, sizeof(params), "[\"%s\", \"add\"]", hub_addr);
+	if (btcnode_spawn(&hub, cfg->w->charlie.fd, cfg->bitcoind, dir,
+			  WORLD_COORD_ADDR, HUB_P2P_PORT, BTC_RPC_PORT, NULL,
+			  cfg->log_fd) < 0) {
+		e = -ECHILD;
+		goto out;
+	}
+	cleanup_pid(cfg->w->cu, hub.pid);
+	if (btcnode_wait_ready(&hub, BTCNODE_READY_MS) < 0) {
+		e = -ECHILD;
+		goto out;
+	}
+	for (int c = 0; c < nc && !*cfg->stop; c++) {
+		const struct scenario_cell *sc = &s->cells[c];
+		json_t *rec, *r = NULL;
+		enum outcome o;
+
+		res[c].ttc_ms = calloc(1, sizeof(double));
+		res[c].hs_ms = calloc(1, sizeof(double));
+		if (!res[c].ttc_ms || !res[c].hs_ms ||
+		    nodes_start(cfg, c, &node[2 * c]) < 0) {
+			trials_account(&res[c], OUTCOME_SETUP, -1, -1);
+			continue;
+		}
+		/* Home nodes reach the hub directly: bitcoind never sends a
+		 * documentation-range address through its proxy. */
+		for (int sd = 0; sd < 2; sd++) {
+			btcnode_rpc(&node[2 * c + sd], "addnode", params, &r);
+			json_decref(r);
+			r = NULL;
+		}
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}",
+				"scenario", s->name, "run_id", cfg->w->rid,
+				"cell", sc->name, "a", sc->a.name, "b",
+				sc->b.name, "trial", 0, "seed",
+				(json_int_t)s->seed, "node", "bitcoind-star");
+		o = btc_trial(cfg, c, 0, &node[2 * c], rec, &ag[2 * c]);
+		direct += o == OUTCOME_OK;
+		json_object_set_new(rec, "params", trials_params(sc));
+		json_dumpf(rec, jsonl, JSON_COMPACT);
+		fputc('\n', jsonl);
+		fflush(jsonl);
+		json_decref(rec);
+		trials_account(&res[c], o, -1, -1);
+		fprintf(stderr, "  %s: cell %s: %s\n", s->name, sc->name,
+			outcome_str(o));
+	}
+	/* The spread: mined on the first alice; once every node has it (or
+	 * the wait is over), each node's own log says when it took it. */
+	if (btcnode_mine(&node[0], 1, hash) == 0) {
+		double t0;
+
+		t_mined = now_ns();
+		for (int i = -1; i < 2 * nc; i++) {
+			struct btcnode *n = i < 0 ? &hub : &node[i];
+			int64_t t = 0;
+
+			if (n->pid > 0)
+				btcnode_wait_block(n, hash,
+						   t_mined +
+							   (int64_t)SPREAD_WAIT_MS *
+								   1000000,
+						   &t);
+		}
+		t0 = tip_time_s(&node[0], hash);
+		for (int i = -1; i < 2 * nc; i++) {
+			struct btcnode *n = i < 0 ? &hub : &node[i];
+			double t = n->pid > 0 ? tip_time_s(n, hash) : -1;
+			char name[64];
+
+			if (i < 0)
+				snprintf(name, sizeof(name), "charlie");
+			else
+				snprintf(name, sizeof(name), "c%d-%s", i / 2,
+					 i % 2 ? "bob" : "alice");
+			json_object_set_new(rss, name,
+					    json_integer(btcnode_rss_kb(n->pid)));
+			json_object_set_new(arrive, name,
+					    t >= 0 && t0 >= 0 ?
+						    json_real((t - t0) * 1e3) :
+						    json_null());
+		}
+	}
+	json_object_set_new(star, "homes", json_integer(2 * nc));
+	json_object_set_new(star, "direct_connections", json_integer(direct));
+	json_object_set_new(star, "block", json_string(hash));
+	json_object_set_new(star, "mined_on", json_string("c0-alice"));
+	json_object_set_new(star, "arrival_ms", arrive);
+	json_object_set_new(star, "rss_kb", rss);
+	arrive = rss = NULL;
+	snprintf(dir, sizeof(dir), "%s/star.json", cfg->run_dir);
+	f = fopen(dir, "we");
+	if (f) {
+		json_dumpf(star, f, JSON_INDENT(2));
+		fclose(f);
+	}
+	fprintf(stderr, "  %s: %d homes, %d direct connections; see %s\n",
+		s->name, 2 * nc, direct, dir);
+out:
+	for (int i = 0; ag && i < 2 * nc; i += 2)
+		if (ag[i].pid > 0 || ag[i + 1].pid > 0)
+			agents_finish(cfg, &ag[i]);
+	for (int i = 0; node && i < 2 * nc; i++)
+		node_stop(cfg, &node[i]);
+	node_stop(cfg, &hub);
+	json_decref(star);
+	json_decref(arrive);
+	json_decref(rss);
+	free(node);
+	free(ag);
+	return *cfg->stop ? -EINTR : e;
+}
+
 int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 		  struct cell_result *res)
 {
 	const struct scenario *s = cfg->s;
 	int e = 0;
+
+	if (s->star)
+		return btcstar_run(cfg, jsonl, res);
 
 	for (int c = 0; c < s->ncells && e == 0; c++) {
 		struct btcnode node[2] = { { .pid = -1 }, { .pid = -1 } };
@@ -357,7 +558,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				"cell", sc->name, "a", sc->a.name, "b",
 				sc->b.name, "trial", t, "seed",
 				(json_int_t)s->seed, "node", "bitcoind");
-			enum outcome o = btc_trial(cfg, c, t, node, rec);
+			enum outcome o = btc_trial(cfg, c, t, node, rec, NULL);
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 

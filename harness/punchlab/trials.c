@@ -295,9 +295,11 @@ void trials_account(struct cell_result *res, enum outcome o, double ttc,
 	res->trials++;
 	if (o == OUTCOME_OK) {
 		res->successes++;
-		res->ttc_ms[res->n_ok] = ttc;
-		res->hs_ms[res->n_ok] = hs;
-		res->n_ok++;
+		if (ttc >= 0) { /* timed successes only */
+			res->ttc_ms[res->n_ok] = ttc;
+			res->hs_ms[res->n_ok] = hs;
+			res->n_ok++;
+		}
 	} else {
 		res->fail[o]++;
 	}
