@@ -203,23 +203,6 @@ err_ring:
 	return ret;
 }
 
-static int capture_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static void capture_on_term(int sig)
 {
 	(void)sig;
@@ -341,7 +324,7 @@ static void capture_child(struct capture *c, int report, pid_t parent)
 	capture_close_others(c, report);
 	if (st && pfd)
 		status = capture_child_open(c, pfd);
-	if (capture_write_all(report, &status, sizeof(status)) < 0 || status)
+	if (proc_write_all(report, &status, sizeof(status)) < 0 || status)
 		_exit(1);
 
 	while (!capture_quit) {
@@ -363,7 +346,7 @@ static void capture_child(struct capture *c, int report, pid_t parent)
 		pcap_dump_close(c->ifs[i].dump);
 		pcap_close(c->ifs[i].dead);
 	}
-	capture_write_all(report, st, c->n * sizeof(*st));
+	proc_write_all(report, st, c->n * sizeof(*st));
 	capture_each(c, capture_close_one);
 	_exit(0);
 }

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "nat.h"
+#include "proc.h"
 
 /* Table and counter names go into an nft command. */
 static int nat_load_name_ok(const char *s)
@@ -29,23 +30,6 @@ static int nat_load_name_ok(const char *s)
 		if (!isalnum((unsigned char)*s) && *s != '_')
 			return 0;
 	return 1;
-}
-
-static int nat_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The child: enter the namespace, run cmd, send "status, text" up the
@@ -77,8 +61,8 @@ static void nat_child(int fd, int netns_fd, const char *cmd, unsigned int flags)
 out:
 	if (!text)
 		text = "";
-	if (nat_write_all(fd, &status, sizeof(status)) < 0 ||
-	    nat_write_all(fd, text, strlen(text)) < 0)
+	if (proc_write_all(fd, &status, sizeof(status)) < 0 ||
+	    proc_write_all(fd, text, strlen(text)) < 0)
 		status = EIO;
 	_exit(status ? 1 : 0);
 }

@@ -177,3 +177,20 @@ int proc_kill_checked(pid_t pid, unsigned long long starttime, int sig)
 		return -ESRCH;
 	return kill(pid, sig) < 0 ? -errno : 0;
 }
+
+int proc_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

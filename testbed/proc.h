@@ -3,6 +3,7 @@
 #ifndef PUNCHLAB_PROC_H
 #define PUNCHLAB_PROC_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Forks; the child enters netns_fd (-1: stays), gets out_fd/err_fd as
@@ -29,5 +30,9 @@ int proc_zombie(pid_t pid);
 /* Sends sig to pid only if it still has that start time. 0 or -errno
  * (-ESRCH when gone or reused). */
 int proc_kill_checked(pid_t pid, unsigned long long starttime, int sig);
+
+/* Writes all of data to fd (a pipe to or from a child), retrying after
+ * EINTR and short writes. 0 or -1 with errno. */
+int proc_write_all(int fd, const void *data, size_t len);
 
 #endif
