@@ -9,36 +9,7 @@
 
 #include "scenario.h"
 
-enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
-
-/* A [matrix NAME]: lists of profiles and condition values, expanded into
- * one cell per combination once the file is read. */
-struct scenario_matrix {
-	char name[32];
-	int line;
-	char a[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
-	char b[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
-	int na, nb, a_line, b_line;
-	double vals[CELLCOND_NPARAMS][SCENARIO_MAX_LIST];
-	int nvals[CELLCOND_NPARAMS];
-	double expect_min, expect_max;
-	char expect_text[64];
-	char reason[256];
-	unsigned char has;
-};
-
-struct scenario_ctx {
-	struct scenario *s;
-	const char *profile_dir;
-	struct scenario_cell *cell;	/* the [cell] being read, or NULL */
-	struct scenario_matrix *matrix; /* the [matrix] being read, or NULL */
-	unsigned char has[SCENARIO_MAX_CELLS];
-	struct cell_cond defaults;	/* condition keys of [scenario] */
-	unsigned default_params;
-	unsigned cell_params[SCENARIO_MAX_CELLS]; /* set in the cell itself */
-	struct scenario_matrix *matrices;
-	int nmatrices;
-};
+#include "scenario_priv.h"
 
 /* Allowed range of each condition parameter (cellcond_names order). */
 static const double scenario_param_range[CELLCOND_NPARAMS][2] = {
@@ -51,7 +22,7 @@ static const double scenario_param_range[CELLCOND_NPARAMS][2] = {
 	{ 0, 60000 },	   /* coord_delay_b_ms */
 };
 
-static int scenario_param_index(const char *key)
+int scenario_param_index(const char *key)
 {
 	for (int i = 0; i < CELLCOND_NPARAMS; i++)
 		if (!strcmp(key, cellcond_names[i]))
@@ -61,7 +32,7 @@ static int scenario_param_index(const char *key)
 
 /* A plain decimal number (optional '-', digits, one '.') in the
  * parameter's range; rate_kbit must be whole. */
-static int scenario_param_value(int i, const char *p, size_t len,
+int scenario_param_value(int i, const char *p, size_t len,
 				double *out, struct cfg_error *err)
 {
 	char buf[32], *end;
@@ -104,39 +75,7 @@ static int scenario_param_value(int i, const char *p, size_t len,
 	return 0;
 }
 
-/* Comma-separated list into out[]; returns the count or -1. */
-static int scenario_list(const char *v, char out[][PROFILE_NAME_MAX],
-			 struct cfg_error *err)
-{
-	int n = 0;
-
-	for (const char *p = v;; p++) {
-		const char *q = strchr(p, ',');
-		size_t len = q ? (size_t)(q - p) : strlen(p);
-
-		while (len && isspace((unsigned char)*p)) {
-			p++;
-			len--;
-		}
-		while (len && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (!len || len >= PROFILE_NAME_MAX ||
-		    n == SCENARIO_MAX_LIST) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "a list of 1..%d names separated by commas, "
-				 "each 1..%d characters",
-				 SCENARIO_MAX_LIST, PROFILE_NAME_MAX - 1);
-			return -1;
-		}
-		memcpy(out[n], p, len);
-		out[n++][len] = '\0';
-		if (!q)
-			return n;
-		p = q;
-	}
-}
-
-static int scenario_copy(char *dst, size_t cap, const char *v,
+int scenario_copy(char *dst, size_t cap, const char *v,
 			 struct cfg_error *err)
 {
 	if (strlen(v) >= cap) {
@@ -220,9 +159,41 @@ int scenario_parse_expect(const char *text, double *min, double *max)
 	return 0;
 }
 
+/* One of names (NULL-terminated) into *out, by index. */
+static int scenario_choice(const char *v, const char *const *names, int *out,
+			   struct cfg_error *err)
+{
+	int n = cfg_enum(v, names, err);
+
+	if (n < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static const char *const scenario_modes[] = { "rendezvous", "handoff",
+					      "out-of-band", NULL };
+static const char *const scenario_nodes[] = { "embedded", "bitcoind",
+					      "bitcoind-import", NULL };
+
+/* An `expect` value of a cell or matrix: its range and its text. */
+int scenario_expect(const char *v, double *min, double *max,
+			   char *text, size_t cap, struct cfg_error *err)
+{
+	if (scenario_parse_expect(v, min, max) < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%s' is not an expectation; write \">= x\", "
+			 "\"<= x\", \"== x\" or \"x..y\" with "
+			 "0 <= x <= y <= 1",
+			 v);
+		return -1;
+	}
+	return scenario_copy(text, cap, v, err);
+}
+
 /* Loads p and, when it sits behind a carrier, the carrier into *carrier
  * (*has_carrier says whether it did). */
-static int scenario_profile(struct scenario_ctx *c, const char *name,
+int scenario_profile(struct scenario_ctx *c, const char *name,
 			    struct nat_profile *p, struct nat_profile *carrier,
 			    int *has_carrier, struct cfg_error *err)
 {
@@ -275,17 +246,9 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	}
 	if (!strcmp(key, "expect")) {
 		*has |= CELL_HAS_EXPECT;
-		if (scenario_parse_expect(v, &cell->expect_min,
-					  &cell->expect_max) < 0) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "'%s' is not an expectation; write \">= x\", "
-				 "\"<= x\", \"== x\" or \"x..y\" with "
-				 "0 <= x <= y <= 1",
-				 v);
-			return -1;
-		}
-		return scenario_copy(cell->expect_text,
-				     sizeof(cell->expect_text), v, err);
+		return scenario_expect(v, &cell->expect_min, &cell->expect_max,
+				       cell->expect_text,
+				       sizeof(cell->expect_text), err);
 	}
 	if (!strcmp(key, "reason"))
 		return scenario_copy(cell->reason, sizeof(cell->reason), v,
@@ -307,82 +270,6 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	return -1;
 }
 
-static int scenario_profile_list(struct scenario_ctx *c, const char *v,
-				 char out[][PROFILE_NAME_MAX], int *n,
-				 struct cfg_error *err)
-{
-	struct nat_profile *p = malloc(2 * sizeof(*p));
-	int has, ret = 0;
-
-	if (!p)
-		return -1;
-	*n = scenario_list(v, out, err);
-	/* Load each once now, so a bad name is reported at this line. */
-	for (int i = 0; *n > 0 && i < *n && ret == 0; i++)
-		ret = scenario_profile(c, out[i], &p[0], &p[1], &has, err);
-	free(p);
-	return *n < 0 ? -1 : ret;
-}
-
-static int scenario_matrix_key(struct scenario_ctx *c, const char *key,
-			       const char *v, int line, struct cfg_error *err)
-{
-	struct scenario_matrix *m = c->matrix;
-	int i;
-
-	if (!strcmp(key, "a")) {
-		m->has |= CELL_HAS_A;
-		m->a_line = line;
-		return scenario_profile_list(c, v, m->a, &m->na, err);
-	}
-	if (!strcmp(key, "b")) {
-		m->has |= CELL_HAS_B;
-		m->b_line = line;
-		return scenario_profile_list(c, v, m->b, &m->nb, err);
-	}
-	if (!strcmp(key, "expect")) {
-		m->has |= CELL_HAS_EXPECT;
-		if (scenario_parse_expect(v, &m->expect_min,
-					  &m->expect_max) < 0) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "'%s' is not an expectation; write \">= x\", "
-				 "\"<= x\", \"== x\" or \"x..y\" with "
-				 "0 <= x <= y <= 1",
-				 v);
-			return -1;
-		}
-		return scenario_copy(m->expect_text, sizeof(m->expect_text), v,
-				     err);
-	}
-	if (!strcmp(key, "reason"))
-		return scenario_copy(m->reason, sizeof(m->reason), v, err);
-	i = scenario_param_index(key);
-	if (i < 0) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "unknown key in a matrix; known keys: a b expect "
-			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
-			 "skew_ms coord_delay_a_ms coord_delay_b_ms");
-		return -1;
-	}
-	m->nvals[i] = 0;
-	for (const char *p = v;; p++) {
-		const char *q = strchr(p, ',');
-		size_t len = q ? (size_t)(q - p) : strlen(p);
-
-		if (m->nvals[i] == SCENARIO_MAX_LIST) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "at most %d values", SCENARIO_MAX_LIST);
-			return -1;
-		}
-		if (scenario_param_value(i, p, len,
-					 &m->vals[i][m->nvals[i]++], err) < 0)
-			return -1;
-		if (!q)
-			return 0;
-		p = q;
-	}
-}
-
 static int scenario_main_key(struct scenario_ctx *c, const char *key,
 			     const char *v, struct cfg_error *err)
 {
@@ -401,26 +288,10 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
 	if (!strcmp(key, "star"))
 		return cfg_bool(v, &s->star, err);
-	if (!strcmp(key, "mode")) {
-		static const char *const modes[] = { "rendezvous", "handoff",
-						     "out-of-band", NULL };
-		int n = cfg_enum(v, modes, err);
-
-		if (n < 0)
-			return -1;
-		s->mode = n;
-		return 0;
-	}
-	if (!strcmp(key, "node")) {
-		static const char *const nodes[] = { "embedded", "bitcoind",
-						     "bitcoind-import", NULL };
-		int n = cfg_enum(v, nodes, err);
-
-		if (n < 0)
-			return -1;
-		s->node = n;
-		return 0;
-	}
+	if (!strcmp(key, "mode"))
+		return scenario_choice(v, scenario_modes, &s->mode, err);
+	if (!strcmp(key, "node"))
+		return scenario_choice(v, scenario_nodes, &s->node, err);
 	int i = scenario_param_index(key);
 	if (i >= 0) {
 		double x;
@@ -438,7 +309,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	return -1;
 }
 
-static int scenario_cell_name_ok(const char *name)
+int scenario_cell_name_ok(const char *name)
 {
 	const char *p;
 
@@ -448,40 +319,6 @@ static int scenario_cell_name_ok(const char *name)
 		if (!isalnum((unsigned char)*p) && !strchr("._+-", *p))
 			return 0;
 	return 1;
-}
-
-static int scenario_matrix_section(struct scenario_ctx *c, const char *name,
-				   int line, struct cfg_error *err)
-{
-	struct scenario_matrix *m;
-
-	while (isspace((unsigned char)*name))
-		name++;
-	if (!scenario_cell_name_ok(name) || strlen(name) >= sizeof(m->name)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "a matrix needs a name of 1..%zu letters, digits, "
-			 "'.', '_', '+' or '-': [matrix NAME]",
-			 sizeof(m->name) - 1);
-		return -1;
-	}
-	for (int i = 0; i < c->nmatrices; i++)
-		if (!strcmp(c->matrices[i].name, name)) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "matrix name used twice (first at line %d)",
-				 c->matrices[i].line);
-			return -1;
-		}
-	if (c->nmatrices == SCENARIO_MAX_MATRICES) {
-		snprintf(err->msg, sizeof(err->msg), "more than %d matrices",
-			 SCENARIO_MAX_MATRICES);
-		return -1;
-	}
-	m = &c->matrices[c->nmatrices++];
-	memset(m, 0, sizeof(*m));
-	strcpy(m->name, name);
-	m->line = line;
-	c->matrix = m;
-	return 0;
 }
 
 static int scenario_section(struct scenario_ctx *c, const char *section,
@@ -557,116 +394,6 @@ static int scenario_handler(void *user, const char *section, const char *key,
 
 /* Sets err's file, line and key around the message already in err->msg
  * (cfg_fail cannot take err->msg as its own argument). */
-static int scenario_fail_at(struct cfg_error *err, const char *path,
-			    int line, const char *key)
-{
-	snprintf(err->file, sizeof(err->file), "%s", path);
-	err->line = line;
-	snprintf(err->key, sizeof(err->key), "%s", key);
-	return -1;
-}
-
-/* One cell per combination of a, b and every listed parameter; names are
- * NAME:a:b plus :param=value for each swept parameter. */
-static int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
-			   struct cfg_error *err)
-{
-	struct scenario *s = c->s;
-	int idx[CELLCOND_NPARAMS] = { 0 };
-	/* Up to 32^9 combinations: an int would wrap and pass the check. */
-	long long total = (long long)m->na * m->nb;
-
-	for (int p = 0; p < CELLCOND_NPARAMS; p++)
-		if (m->nvals[p])
-			total *= m->nvals[p];
-	if (s->ncells + total > SCENARIO_MAX_CELLS)
-		return cfg_fail(err, s->path, m->line, "",
-				"[matrix %s] expands to %lld cells; with the "
-				"others that is more than %d",
-				m->name, total, SCENARIO_MAX_CELLS);
-	for (int ia = 0; ia < m->na; ia++)
-		for (int ib = 0; ib < m->nb; ib++) {
-			memset(idx, 0, sizeof(idx));
-			for (;;) {
-				struct scenario_cell *cell =
-					&s->cells[s->ncells];
-				unsigned *cp = &c->cell_params[s->ncells];
-				char name[256];
-				int n, p;
-
-				memset(cell, 0, sizeof(*cell));
-				n = snprintf(name, sizeof(name), "%s:%s:%s",
-					     m->name, m->a[ia], m->b[ib]);
-				for (p = 0; p < CELLCOND_NPARAMS; p++) {
-					if (!m->nvals[p])
-						continue;
-					cellcond_set(&cell->cond, p,
-						     m->vals[p][idx[p]]);
-					*cp |= 1u << p;
-					/* Past the end, snprintf's size would
-					 * wrap; the length check below
-					 * refuses the name anyway. */
-					if (m->nvals[p] > 1 &&
-					    n < (int)sizeof(name))
-						n += snprintf(name + n,
-							      sizeof(name) - n,
-							      ":%s=%g",
-							      cellcond_names[p],
-							      m->vals[p][idx[p]]);
-				}
-				if (n >= (int)sizeof(cell->name))
-					return cfg_fail(
-						err, s->path, m->line, "",
-						"cell name '%s' is too long; "
-						"shorten the matrix name",
-						name);
-				for (int k = 0; k < s->ncells; k++)
-					if (!strcmp(s->cells[k].name, name))
-						return cfg_fail(
-							err, s->path, m->line,
-							"",
-							"[matrix %s] makes cell "
-							"'%s' twice; list each "
-							"profile and value once",
-							m->name, name);
-				strcpy(cell->name, name);
-				cell->line = m->line;
-				cell->expect_min = m->expect_min;
-				cell->expect_max = m->expect_max;
-				strcpy(cell->expect_text, m->expect_text);
-				strcpy(cell->reason, m->reason);
-				/* Checked while parsing; fails only if a
-				 * profile changed since. */
-				if (scenario_profile(c, m->a[ia], &cell->a,
-						     &cell->a_carrier,
-						     &cell->a_has_carrier,
-						     err) < 0)
-					return scenario_fail_at(err, s->path,
-								m->a_line, "a");
-				if (scenario_profile(c, m->b[ib], &cell->b,
-						     &cell->b_carrier,
-						     &cell->b_has_carrier,
-						     err) < 0)
-					return scenario_fail_at(err, s->path,
-								m->b_line, "b");
-				c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B |
-						    CELL_HAS_EXPECT;
-				s->ncells++;
-				/* Next combination of the lists (odometer). */
-				for (p = 0; p < CELLCOND_NPARAMS; p++) {
-					if (m->nvals[p] < 2)
-						continue;
-					if (++idx[p] < m->nvals[p])
-						break;
-					idx[p] = 0;
-				}
-				if (p == CELLCOND_NPARAMS)
-					break;
-			}
-		}
-	return 0;
-}
-
 /* Required keys are checked once the whole file is read; the error names
  * the cell's header line. */
 static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)

@@ -1,0 +1,61 @@
+/* scenario_priv: what scenario.c and scenario_matrix.c share while one
+ * scenario file is read. Not part of the testbed's API. */
+#ifndef PUNCHLAB_SCENARIO_PRIV_H
+#define PUNCHLAB_SCENARIO_PRIV_H
+
+#include <stddef.h>
+
+#include "scenario.h"
+
+enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
+
+/* A [matrix NAME]: lists of profiles and condition values, expanded into
+ * one cell per combination once the file is read. */
+struct scenario_matrix {
+	char name[32];
+	int line;
+	char a[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
+	char b[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
+	int na, nb, a_line, b_line;
+	double vals[CELLCOND_NPARAMS][SCENARIO_MAX_LIST];
+	int nvals[CELLCOND_NPARAMS];
+	double expect_min, expect_max;
+	char expect_text[64];
+	char reason[256];
+	unsigned char has;
+};
+
+struct scenario_ctx {
+	struct scenario *s;
+	const char *profile_dir;
+	struct scenario_cell *cell;	/* the [cell] being read, or NULL */
+	struct scenario_matrix *matrix; /* the [matrix] being read, or NULL */
+	unsigned char has[SCENARIO_MAX_CELLS];
+	struct cell_cond defaults;	/* condition keys of [scenario] */
+	unsigned default_params;
+	unsigned cell_params[SCENARIO_MAX_CELLS]; /* set in the cell itself */
+	struct scenario_matrix *matrices;
+	int nmatrices;
+};
+
+int scenario_param_index(const char *key);
+int scenario_param_value(int i, const char *p, size_t len, double *out,
+			 struct cfg_error *err);
+int scenario_copy(char *dst, size_t cap, const char *v,
+		  struct cfg_error *err);
+int scenario_expect(const char *v, double *min, double *max, char *text,
+		    size_t cap, struct cfg_error *err);
+int scenario_profile(struct scenario_ctx *c, const char *name,
+		     struct nat_profile *p, struct nat_profile *carrier,
+		     int *has_carrier, struct cfg_error *err);
+int scenario_cell_name_ok(const char *name);
+
+/* scenario_matrix.c: [matrix NAME] sections and their expansion. */
+int scenario_matrix_section(struct scenario_ctx *c, const char *name,
+			    int line, struct cfg_error *err);
+int scenario_matrix_key(struct scenario_ctx *c, const char *key,
+			const char *v, int line, struct cfg_error *err);
+int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
+		    struct cfg_error *err);
+
+#endif
