@@ -46,7 +46,7 @@ PROGRAMS := punchlab:punchlab coordinator:punch-coordinator \
 	agent:punch-agent shaper:punch-shaper probesrv:punch-probe-server
 prog_dir  = $(word 1,$(subst :, ,$(1)))
 prog_name = $(word 2,$(subst :, ,$(1)))
-BINS := $(foreach p,$(PROGRAMS),$(if $(wildcard harness/$(call prog_dir,$(p))/*.c),$(B)/bin/$(call prog_name,$(p))))
+BINS := $(foreach p,$(PROGRAMS),$(B)/bin/$(call prog_name,$(p)))
 TESTUTIL_SRC := $(wildcard tests/unit/lib/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
@@ -70,8 +70,14 @@ $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
+# A program's sources: its folder and the rooms (subfolders) inside it,
+# each room on the program's include path.
+prog_src = $(wildcard harness/$(1)/*.c harness/$(1)/*/*.c)
+PUNCHLAB_ROOMS := $(sort $(dir $(wildcard harness/punchlab/*/*.h)))
+$(B)/obj/harness/punchlab/%.o: CPPFLAGS += $(addprefix -I,$(PUNCHLAB_ROOMS))
+
 define PROGRAM_RULE
-$(B)/bin/$(call prog_name,$(1)): $(call obj,$(wildcard harness/$(call prog_dir,$(1))/*.c)) $(LIBCOMMON) $(LIBTESTBED)
+$(B)/bin/$(call prog_name,$(1)): $(call obj,$(call prog_src,$(call prog_dir,$(1)))) $(LIBCOMMON) $(LIBTESTBED)
 	@mkdir -p $$(dir $$@); $(if $(Q),echo "  LD  $$@";)
 	$(Q)$$(CC) $$(LDOPT) -o $$@ $$^ $$(LDLIBS)
 endef
@@ -104,6 +110,7 @@ clean-build:
 
 format:
 	clang-format -i $(TESTBED_SRC) $(COMMON_SRC) $(UNIT_SRC) \
-		$(wildcard harness/*/*.c harness/*/*.h testbed/*.h)
+		$(wildcard harness/*/*.c harness/*/*.h harness/*/*/*.c \
+		harness/*/*/*.h testbed/*.h)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

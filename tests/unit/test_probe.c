@@ -10,8 +10,8 @@
 
 #include <CUnit/Basic.h>
 
-#include "../../harness/punchlab/probe_class.c"
-#include "../../harness/punchlab/probe_verdict.c"
+#include "../../harness/punchlab/probe/probe_class.c"
+#include "../../harness/punchlab/probe/probe_verdict.c"
 
 static uint32_t ip(const char *s)
 {

@@ -9,8 +9,8 @@
 #include <CUnit/Basic.h>
 
 #include "../../harness/probesrv/answer.c"
-#include "../../harness/punchlab/probe_class.c"
-#include "../../harness/punchlab/probe_http.c"
+#include "../../harness/punchlab/probe/probe_class.c"
+#include "../../harness/punchlab/probe/probe_http.c"
 
 static uint32_t ip(const char *s)
 {
