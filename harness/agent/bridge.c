@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "bridge.h"
 #include "log.h"
 #include "loop.h"
@@ -70,7 +71,7 @@ static int bridge_socks_client(const struct bridge_params *p, int punched_fd,
 	if (getsockname(punched_fd, (struct sockaddr *)&bnd, &len) < 0)
 		memset(&bnd, 0, sizeof(bnd));
 	err = socks5_serve(c, &p->peer, &bnd,
-			   bridge_min(loop_now_ns() + BRIDGE_SOCKS_NS,
+			   bridge_min(mono_ns() + BRIDGE_SOCKS_NS,
 				      p->hold_deadline_ns),
 			   &req);
 	if (!err) {
@@ -179,7 +180,7 @@ int bridge_connect(const struct bridge_params *p, int punched_fd,
 		return -1;
 	bridge_nodelay(punched_fd);
 	bridge_nodelay(local);
-	r->t_spliced_ns = loop_now_ns();
+	r->t_spliced_ns = mono_ns();
 	return local;
 }
 

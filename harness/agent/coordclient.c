@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "coordclient.h"
 #include "log.h"
 #include "loop.h"
@@ -60,7 +61,7 @@ static int coordclient_register(struct msgio *m,
 	len = coord_register_encode(buf, sizeof(buf), &reg);
 	if (len < 0)
 		return outcome_errno(o, OUTCOME_SETUP, len, "hpregister");
-	c->t_register_ns = loop_now_ns();
+	c->t_register_ns = mono_ns();
 	r = msgio_send(m, COORD_CMD_REGISTER, buf, (size_t)len,
 		       p->setup_deadline_ns);
 	if (r)
@@ -117,7 +118,7 @@ static int coordclient_handle(struct msgio *m, const struct p2p_hdr *h,
 	}
 	if (strcmp(h->command, COORD_CMD_PUNCH))
 		return 0;
-	c->t_match_ns = loop_now_ns();
+	c->t_match_ns = mono_ns();
 	if (coord_punch_decode(payload, h->length, &c->punch))
 		return outcome_set(o, OUTCOME_COORDINATOR,
 				   "malformed hppunch (%" PRIu32 " bytes)",

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "fdpass.h"
 #include "log.h"
 #include "loop.h"
@@ -61,7 +62,7 @@ static int fdpass_connect(const char *path, int64_t deadline_ns)
 	if (fd < 0)
 		return -errno;
 	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int64_t next = loop_now_ns() + FDPASS_RETRY_NS;
+		int64_t next = mono_ns() + FDPASS_RETRY_NS;
 
 		r = -errno;
 		if (r != -EAGAIN && r != -EINTR)
@@ -152,7 +153,7 @@ int fdpass_send(const char *path, int fd, uint8_t role, int64_t deadline_ns,
 		return us;
 	r = fdpass_sendmsg(us, fd, role, deadline_ns);
 	if (!r) {
-		*t_sent_ns = loop_now_ns();
+		*t_sent_ns = mono_ns();
 		*ack = fdpass_wait_ack(us, ack_deadline_ns);
 		log_debug("fd %d sent to %s as %s; bitcoind: %s", fd, path,
 			  role == FDPASS_ROLE_INITIATOR ? "initiator"

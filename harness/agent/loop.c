@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "monoclock.h"
 #include "loop.h"
 
 /* Below this much time left, loop_sleep_until hands over to
@@ -20,14 +21,6 @@ static void loop_on_signal(int sig)
 {
 	(void)sig;
 	loop_term = 1;
-}
-
-int64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 int loop_init(void)
@@ -85,7 +78,7 @@ int loop_poll(struct pollfd *fds, unsigned int n, int64_t deadline_ns)
 
 		if (loop_term)
 			return -EINTR;
-		left = deadline_ns - loop_now_ns();
+		left = deadline_ns - mono_ns();
 		if (left <= 0)
 			return 0;
 		ts = loop_ts(left);
@@ -106,7 +99,7 @@ int loop_sleep_until(int64_t t_ns)
 
 		if (loop_term)
 			return -EINTR;
-		left = t_ns - loop_now_ns();
+		left = t_ns - mono_ns();
 		if (left <= 0)
 			return 0;
 		if (left > LOOP_PRECISE_NS) {

@@ -8,10 +8,6 @@
 
 #define LOOP_NS_PER_MS INT64_C(1000000)
 
-/* CLOCK_MONOTONIC in ns; shared by all namespaces, so comparable across
- * agents. */
-int64_t loop_now_ns(void);
-
 /* Blocks SIGTERM and SIGINT outside the waits below and installs a handler
  * that only sets a flag; the waits unblock them atomically (ppoll), so a
  * signal can never slip in between a flag check and a wait. Also shrinks

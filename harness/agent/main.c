@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "bridge.h"
 #include "fdpass.h"
 #include "log.h"
@@ -38,7 +39,7 @@ static void agent_bridge(const struct opts *o, struct trial_result *r,
 		.p2p_len = p2p_len,
 		.mode = o->relay,
 		.dial_deadline_ns =
-			loop_now_ns() + o->timeout_ms * LOOP_NS_PER_MS,
+			mono_ns() + o->timeout_ms * LOOP_NS_PER_MS,
 		.hold_deadline_ns =
 			r->pr.t_established_ns + o->hold_ms * LOOP_NS_PER_MS,
 	};
@@ -62,7 +63,7 @@ static void agent_bridge(const struct opts *o, struct trial_result *r,
 static void agent_import(const struct opts *o, struct trial_result *r,
 			 int64_t *t_sent_ns, enum fdpass_ack *ack)
 {
-	int64_t now = loop_now_ns();
+	int64_t now = mono_ns();
 	char what[300];
 	int err;
 

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "loop.h"
 #include "node.h"
@@ -176,7 +177,7 @@ int node_handshake(struct msgio *m, const struct node_params *p,
 		}
 		/* Anything else (sendcmpct, feefilter, ...) is not ours. */
 	}
-	peer->t_handshake_ns = loop_now_ns();
+	peer->t_handshake_ns = mono_ns();
 	return 0;
 
 send_failed:

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "loop.h"
 #include "msgio.h"
@@ -50,7 +51,7 @@ static int nodecheck_dial(const char *host, uint16_t port, int64_t deadline,
 int nodecheck_run(const char *host, uint16_t port, uint32_t magic,
 		  int64_t timeout_ms, struct nodecheck_result *r)
 {
-	int64_t deadline = loop_now_ns() + timeout_ms * LOOP_NS_PER_MS;
+	int64_t deadline = mono_ns() + timeout_ms * LOOP_NS_PER_MS;
 	struct node_params np = {
 		.role = NODE_OUTBOUND,
 		.features = 1,
@@ -63,7 +64,7 @@ int nodecheck_run(const char *host, uint16_t port, uint32_t magic,
 	fd = nodecheck_dial(host, port, deadline, r, &np.peer);
 	if (fd < 0)
 		return -1;
-	r->t_established_ns = loop_now_ns();
+	r->t_established_ns = mono_ns();
 	err = node_random_u64(&np.nonce);
 	if (err) {
 		outcome_errno(&r->o, OUTCOME_SETUP, err, "getrandom");

@@ -6,24 +6,6 @@
 #include "log.h"
 #include "outcome.h"
 
-static const char *const outcome_names[] = {
-	[OUTCOME_OK] = "ok",
-	[OUTCOME_TIMEOUT] = "timeout",
-	[OUTCOME_REFUSED] = "refused",
-	[OUTCOME_UNREACHABLE] = "unreachable",
-	[OUTCOME_WRONG_PEER] = "wrong-peer",
-	[OUTCOME_BIND] = "bind",
-	[OUTCOME_COORDINATOR] = "coordinator",
-	[OUTCOME_SETUP] = "setup",
-};
-
-const char *outcome_name(enum outcome_code code)
-{
-	if ((unsigned)code >= sizeof(outcome_names) / sizeof(outcome_names[0]))
-		return "setup";
-	return outcome_names[code];
-}
-
 int outcome_set(struct outcome *o, enum outcome_code code, const char *fmt, ...)
 {
 	va_list ap;

@@ -5,24 +5,12 @@
 
 #include <stdarg.h>
 
-enum outcome_code {
-	OUTCOME_OK = 0,
-	OUTCOME_TIMEOUT,
-	OUTCOME_REFUSED,
-	OUTCOME_UNREACHABLE,
-	OUTCOME_WRONG_PEER,
-	OUTCOME_BIND,
-	OUTCOME_COORDINATOR,
-	OUTCOME_SETUP,
-};
+#include "outcomes.h"
 
 struct outcome {
 	enum outcome_code code;
 	char error[256]; /* "" when there is nothing to add */
 };
-
-/* "ok", "timeout", ..., as the JSON spells them. */
-const char *outcome_name(enum outcome_code code);
 
 /* Sets code and the printf-style detail, and logs the detail. Returns -1
  * so callers can `return outcome_set(...)`. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "loop.h"
 #include "punch.h"
@@ -29,7 +30,7 @@ static int64_t punch_error_pause(void)
 	uint64_t r = 0;
 
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (uint64_t)loop_now_ns();
+		r = (uint64_t)mono_ns();
 	return PUNCH_ERROR_PAUSE_MIN_NS +
 	       (int64_t)(r % (uint64_t)PUNCH_ERROR_PAUSE_SPAN_NS);
 }
@@ -45,7 +46,7 @@ static void punch_established(int fd, struct punch_result *r)
 	socklen_t len = sizeof(ti);
 
 	r->fd = fd;
-	r->t_established_ns = loop_now_ns();
+	r->t_established_ns = mono_ns();
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
 		r->syn_retrans = ti.tcpi_total_retrans;
@@ -62,7 +63,7 @@ static int punch_wave(const struct punch_params *p, struct punch_result *r,
 
 	r->attempts++;
 	if (r->n_syn < PUNCH_MAX_SYN)
-		r->syn_ns[r->n_syn++] = loop_now_ns();
+		r->syn_ns[r->n_syn++] = mono_ns();
 	err = sock_connect(fd, (const struct sockaddr *)&p->peer,
 			   sizeof(p->peer));
 	if (err == -EINPROGRESS)
@@ -123,7 +124,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 		return outcome_set(o, OUTCOME_TIMEOUT, "terminated");
 	}
 	for (;;) {
-		int64_t now = loop_now_ns();
+		int64_t now = mono_ns();
 
 		if (fd < 0)
 			return outcome_set(o, OUTCOME_BIND,
@@ -146,7 +147,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 			if (punch_note(p, r, err, &last, why, sizeof(why), o))
 				return -1;
 			if (loop_sleep_until(punch_min(
-				    loop_now_ns() + punch_error_pause(),
+				    mono_ns() + punch_error_pause(),
 				    p->deadline_ns)))
 				break;
 		}

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "loop.h"
 #include "probereply.h"
@@ -106,7 +107,7 @@ static int sidechan_probe(const struct sidechan_params *p, struct sidechan *c,
 	n = probereply_request(req, sizeof(req), where);
 	if (n < 0)
 		return outcome_errno(o, OUTCOME_SETUP, (int)n, what);
-	c->t_register_ns = loop_now_ns();
+	c->t_register_ns = mono_ns();
 	r = sidechan_send_all(c->fd, req, (size_t)n, p->setup_deadline_ns);
 	if (r)
 		return outcome_errno(o, OUTCOME_COORDINATOR, r, what);
@@ -119,7 +120,7 @@ static int sidechan_probe(const struct sidechan_params *p, struct sidechan *c,
 	pub.sin_port = htons(rep.port);
 	p2p_netaddr_from_sockaddr(&c->punch.self,
 				  (const struct sockaddr *)&pub);
-	c->t_endpoint_ns = loop_now_ns();
+	c->t_endpoint_ns = mono_ns();
 	c->have_public = 1;
 	log_debug("public endpoint %s (from %s)",
 		  sock_str((const struct sockaddr *)&pub, what, sizeof(what)),
@@ -260,7 +261,7 @@ int sidechan_run(const struct sidechan_params *p, struct sidechan *c,
 		p->on_endpoint(p->arg, &c->punch.self, c->t_endpoint_ns);
 	if (sidechan_read_line(p, line, sizeof(line), &len, o))
 		return -1;
-	c->t_match_ns = loop_now_ns();
+	c->t_match_ns = mono_ns();
 	if (sidechan_parse_line(line, len, c, why, sizeof(why)))
 		return outcome_set(o, OUTCOME_COORDINATOR,
 				   "side channel: bad line: %s", why);

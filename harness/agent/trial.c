@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "coordclient.h"
 #include "log.h"
 #include "loop.h"
@@ -154,7 +155,7 @@ static int trial_meet_coordinator(const struct trial_params *p,
 				  struct coordclient *cc,
 				  struct trial_result *r, int64_t *start_ns)
 {
-	int64_t now = loop_now_ns();
+	int64_t now = mono_ns();
 	struct coordclient_params cp = {
 		.coord = p->coord,
 		.local_port = p->local_port,
@@ -184,7 +185,7 @@ static int trial_meet_coordinator(const struct trial_params *p,
 static int trial_meet_oob(const struct trial_params *p, struct sidechan *sc,
 			  struct trial_result *r, int64_t *start_ns)
 {
-	int64_t now = loop_now_ns();
+	int64_t now = mono_ns();
 	struct sidechan_params sp = {
 		.probe = p->probe,
 		.local_port = p->local_port,
@@ -233,7 +234,7 @@ int trial_run(const struct trial_params *p, struct trial_result *r)
 		/* A start before the match (negative skew, or a side channel
 		 * slower than the agreed time) means start now. */
 		if (r->t_start_ns < r->t_match_ns)
-			r->t_start_ns = loop_now_ns();
+			r->t_start_ns = mono_ns();
 		/* The coordinator or probe connection stays open through
 		 * the punch: it holds the mapping. */
 		err = trial_punch(p, r);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "btcnode.h"
 #include "btcprobe.h"
 #include "btcrpc.h"
@@ -72,7 +73,7 @@ int btcnode_rpc(struct btcnode *n, const char *method, const char *params_json,
 	}
 	btcnode_cookie(n, cookie, sizeof(cookie));
 	r = btcrpc_call(n->netns_fd, n->rpc_port, cookie, method, params,
-			btcrpc_now_ns() + BTCNODE_RPC_MS * NS_PER_MS, result,
+			mono_ns() + BTCNODE_RPC_MS * NS_PER_MS, result,
 			&e);
 	json_decref(params);
 	n->rpc_code = e.code;
@@ -183,7 +184,7 @@ int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
 	r = btcnode_args(n, proxy, &caps, argv, &argc);
 	if (r)
 		goto out;
-	n->t_spawn_ns = btcrpc_now_ns();
+	n->t_spawn_ns = mono_ns();
 	pid = proc_spawn(netns_fd, argv, log_fd, log_fd);
 	if (pid < 0) {
 		r = pid;
@@ -233,7 +234,7 @@ static int btcnode_reap(struct btcnode *n)
 
 int btcnode_wait_ready(struct btcnode *n, int timeout_ms)
 {
-	int64_t deadline = btcrpc_now_ns() + (int64_t)timeout_ms * NS_PER_MS;
+	int64_t deadline = mono_ns() + (int64_t)timeout_ms * NS_PER_MS;
 	int pidfd, r;
 
 	if (n->pid <= 0)
@@ -242,7 +243,7 @@ int btcnode_wait_ready(struct btcnode *n, int timeout_ms)
 	for (;;) {
 		r = btcnode_rpc(n, "getblockchaininfo", NULL, NULL);
 		if (!r) {
-			n->t_ready_ns = btcrpc_now_ns();
+			n->t_ready_ns = mono_ns();
 			break;
 		}
 		if (btcnode_exited_within(pidfd, n->pid,
@@ -255,7 +256,7 @@ int btcnode_wait_ready(struct btcnode *n, int timeout_ms)
 			r = -ECHILD;
 			break;
 		}
-		if (btcrpc_now_ns() >= deadline) {
+		if (mono_ns() >= deadline) {
 			log_warnx("bitcoind in %s: no RPC answer in %d ms "
 				  "(last: %s)",
 				  n->datadir, timeout_ms, n->rpc_error);
@@ -439,10 +440,10 @@ int btcnode_wait_block(struct btcnode *n, const char *hash, int64_t deadline_ns,
 			return r;
 		if (r) {
 			if (t_seen_ns)
-				*t_seen_ns = btcrpc_now_ns();
+				*t_seen_ns = mono_ns();
 			return 0;
 		}
-		if (btcrpc_now_ns() >= deadline_ns)
+		if (mono_ns() >= deadline_ns)
 			return -ETIMEDOUT;
 		nanosleep(&ts, NULL);
 	}

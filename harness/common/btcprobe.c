@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "btcprobe.h"
 #include "btcrpc.h"
 #include "log.h"
@@ -56,7 +57,7 @@ static char *btcprobe_read_all(int fd, int64_t deadline_ns)
 		return NULL;
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int64_t left = deadline_ns - btcrpc_now_ns();
+		int64_t left = deadline_ns - mono_ns();
 		ssize_t n;
 
 		if (left <= 0 ||
@@ -112,7 +113,7 @@ int btcprobe_get(const char *bitcoind, struct btcprobe *caps)
 		return pid;
 	}
 	help = btcprobe_read_all(
-		pfd[0], btcrpc_now_ns() + BTCPROBE_MS * BTCPROBE_NS_PER_MS);
+		pfd[0], mono_ns() + BTCPROBE_MS * BTCPROBE_NS_PER_MS);
 	close(pfd[0]);
 	status = proc_stop(pid, 1000);
 	if (!help)

@@ -16,20 +16,13 @@
 
 #include <openssl/evp.h>
 
+#include "monoclock.h"
 #include "btcrpc.h"
 #include "log.h"
 #include "netns.h"
 
 #define BTCRPC_COOKIE_MAX 256
 #define BTCRPC_HEAD_MAX 8192
-
-int64_t btcrpc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int btcrpc_fail(struct btcrpc_error *e, int err, const char *what)
 {
@@ -105,7 +98,7 @@ static int btcrpc_wait(int fd, short events, int64_t deadline_ns)
 	int r;
 
 	for (;;) {
-		left = deadline_ns - btcrpc_now_ns();
+		left = deadline_ns - mono_ns();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		r = poll(&pfd, 1, (int)((left + 999999) / 1000000));

@@ -15,9 +15,6 @@ struct btcrpc_error {
 	char message[256];
 };
 
-/* CLOCK_MONOTONIC in ns. */
-int64_t btcrpc_now_ns(void);
-
 /* Calls method with params (a JSON array, borrowed; NULL: []) on
  * 127.0.0.1:port in netns_fd (-1: the caller's namespace; otherwise the
  * calling thread enters it for socket() only, which needs CAP_SYS_ADMIN).

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "answer.h"
 #include "log.h"
 #include "server.h"
@@ -31,14 +32,6 @@ struct server {
 	int nclients;
 	struct server_client c[SERVER_MAX_CLIENTS];
 };
-
-static int64_t server_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int server_listen(const struct sockaddr_in *a)
 {
@@ -138,7 +131,7 @@ static void server_accept(struct server *s, int lfd)
 	c->fd = fd;
 	c->local_port = ntohs(local.sin_port);
 	c->len = 0;
-	c->deadline_ms = server_now_ms() + s->timeout_ms;
+	c->deadline_ms = mono_ms() + s->timeout_ms;
 	s->nclients++;
 }
 
@@ -187,7 +180,7 @@ int server_loop(struct server *s, volatile sig_atomic_t *stop)
 	int n, nl, r;
 
 	while (!*stop) {
-		now = server_now_ms();
+		now = mono_ms();
 		next = -1;
 		n = 0;
 		/* A full table leaves new clients in the listen backlog. */

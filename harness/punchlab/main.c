@@ -1,15 +1,10 @@
 /* punchlab: dispatches to one subcommand per file from a {name, fn, help}
  * table, as wireguard-tools' wg.c does. */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "punchlab.h"
-
-volatile sig_atomic_t punchlab_stop;
 
 static const struct {
 	const char *name;
@@ -26,65 +21,6 @@ static const struct {
 	{ "nat", cmd_nat, "show the nftables ruleset of a NAT profile" },
 	{ "probe", cmd_probe, "measure that a NAT profile behaves as declared" },
 };
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	punchlab_stop = 1;
-}
-
-void punchlab_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int punchlab_need_root(const char *cmd)
-{
-	if (geteuid() == 0)
-		return EXIT_PASS;
-	fprintf(stderr,
-		"punchlab %s: needs root (it creates network namespaces and "
-		"nftables rules); try: sudo punchlab %s ...\n",
-		cmd, cmd);
-	return EXIT_SKIP;
-}
-
-int punchlab_sibling(const char *name, char *buf, size_t cap)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -ENOENT;
-	*slash = '\0';
-	if ((size_t)snprintf(buf, cap, "%s/%s", exe, name) >= cap)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-const char *punchlab_profile_dir(void)
-{
-	static char dir[PATH_MAX];
-
-	if (access("nat-profiles", R_OK | X_OK) == 0)
-		return "nat-profiles";
-	/* build/bin/punchlab -> ../../nat-profiles */
-	if (punchlab_sibling("../../nat-profiles", dir, sizeof(dir)) == 0 &&
-	    access(dir, R_OK | X_OK) == 0)
-		return dir;
-	return "nat-profiles";
-}
 
 static void usage(FILE *f)
 {

@@ -11,9 +11,10 @@ import stats
 # Condition parameters in the order a reader expects them; others follow.
 PARAM_ORDER = ("skew_ms", "rtt_ms", "delay_ms", "jitter_ms", "loss",
                "rate_kbit", "coord_delay_ms")
-# Failure reasons the harness writes (design.md); others are kept as given.
+# Failure reasons the harness writes, in the order a reader expects them;
+# tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",
-           "coordinator", "setup")
+           "coordinator", "setup", "bitcoind")
 
 
 class InputError(Exception):

@@ -23,6 +23,7 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "monoclock.h"
 #include "p2p.h"
 #include "lib/testutil.h"
 
@@ -1494,14 +1495,6 @@ static int write_line(int fd, const char *fmt, ...)
 	return write(fd, line, (size_t)n) == n ? 0 : -1;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* No coordinator: each agent learns its endpoint from the probe server,
  * this test relays the endpoints with roles, a nonce and a start time,
  * and they punch and shake hands. */
@@ -1528,7 +1521,7 @@ static void test_oob_pair(void)
 	ea = oob_endpoint(&a, pa);
 	eb = oob_endpoint(&b, pb);
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(ea, "name"), "alice");
-	start = now_ns() + 300 * MS;
+	start = mono_ns() + 300 * MS;
 	CU_ASSERT(!write_line(ia,
 			      "{\"peer\":\"%s\",\"role\":\"initiator\","
 			      "\"nonce\":\"%s\",\"start_ns\":%" PRId64 "}\n",

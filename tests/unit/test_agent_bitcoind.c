@@ -22,6 +22,7 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "monoclock.h"
 #include "btcnode.h"
 #include "btcrpc.h"
 #include "log.h"
@@ -111,7 +112,7 @@ static double relay_block(struct side *from, struct side *to)
 
 	if (btcnode_mine(&from->node, 1, hash))
 		return -1;
-	t_mined = btcrpc_now_ns();
+	t_mined = mono_ns();
 	if (btcnode_wait_block(&to->node, hash, t_mined + WAIT_MS * MS,
 			       &t_seen))
 		return -1;
@@ -152,7 +153,7 @@ static void test_pair(void)
 	 * endpoint by the name in the event (a bare loopback or RFC 5737
 	 * address would bypass -proxy); its agent's proxy carries it over the
 	 * punched socket. */
-	t_addnode = btcrpc_now_ns();
+	t_addnode = mono_ns();
 	CU_ASSERT_EQUAL(btcnode_addnode_onetry(
 				&ini->node, testutil_jstr(ini->ev, "addnode")),
 			0);
@@ -162,10 +163,10 @@ static void test_pair(void)
 		    (found[0] = testutil_find_peer(
 			     &ini->node, testutil_jstr(ini->ev, "addnode"),
 			     &ini->peer)))
-			ini->t_peer_ns = btcrpc_now_ns();
+			ini->t_peer_ns = mono_ns();
 		if (!found[1] && (found[1] = testutil_find_peer(
 					  &rsp->node, NULL, &rsp->peer)))
-			rsp->t_peer_ns = btcrpc_now_ns();
+			rsp->t_peer_ns = mono_ns();
 	}
 	CU_ASSERT_FATAL(found[0] && found[1]);
 	CU_ASSERT_STRING_EQUAL(ini->peer.conn_type, "manual");

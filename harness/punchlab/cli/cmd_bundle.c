@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "punchlab.h"
+#include "pyrun.h"
 
 int cmd_bundle(int argc, char **argv)
 {
-	return punchlab_python("bundle.py", argc - 1, argv + 1);
+	return pyrun_exec("bundle.py", argc - 1, argv + 1);
 }
 
 int cmd_replay(int argc, char **argv)
@@ -19,7 +20,7 @@ int cmd_replay(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		char *help[] = { "--help" };
 
-		return punchlab_python("bundle.py", 1, help);
+		return pyrun_exec("bundle.py", 1, help);
 	}
 	av = calloc(argc + 1, sizeof(*av));
 	if (!av)
@@ -27,7 +28,7 @@ int cmd_replay(int argc, char **argv)
 	av[0] = "--replay";
 	for (int i = 1; i < argc; i++)
 		av[i] = argv[i];
-	ret = punchlab_python("bundle.py", argc, av);
+	ret = pyrun_exec("bundle.py", argc, av);
 	free(av);
 	return ret;
 }

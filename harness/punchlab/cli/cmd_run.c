@@ -26,6 +26,7 @@
 #include "nat.h"
 #include "proc.h"
 #include "punchlab.h"
+#include "pyrun.h"
 #include "results.h"
 #include "trials.h"
 #include "world.h"
@@ -426,7 +427,7 @@ static void post_process(const struct run_opts *o, char **dirs, int ndirs)
 		goto out;
 	for (int i = 0; i < ndirs; i++)
 		av[n++] = dirs[i];
-	if (punchlab_python_wait("trialcsv.py", n, av) != 0)
+	if (pyrun_wait("trialcsv.py", n, av) != 0)
 		fprintf(stderr, "punchlab run: results.csv failed\n");
 	if (o->report) {
 		if (ndirs > 1) {
@@ -437,14 +438,14 @@ static void post_process(const struct run_opts *o, char **dirs, int ndirs)
 			av[n] = "--out";
 			av[n + 1] = out;
 		}
-		if (punchlab_python_wait("report.py", n + (ndirs > 1 ? 2 : 0),
+		if (pyrun_wait("report.py", n + (ndirs > 1 ? 2 : 0),
 					 av) != 0)
 			fprintf(stderr, "punchlab run: the report failed\n");
 	}
 	if (o->junit) {
 		av[n] = "--out";
 		av[n + 1] = (char *)o->junit;
-		if (punchlab_python_wait("junit.py", n + 2, av) != 0)
+		if (pyrun_wait("junit.py", n + 2, av) != 0)
 			fprintf(stderr, "punchlab run: JUnit XML failed\n");
 	}
 out:

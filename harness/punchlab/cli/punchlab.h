@@ -25,12 +25,6 @@ int punchlab_sibling(const char *name, char *buf, size_t cap);
  * one of the source tree the binary was built in. */
 const char *punchlab_profile_dir(void);
 
-/* Replaces the process with /usr/bin/python3 harness/py/SCRIPT ARGS;
- * returns only on failure (an exit code). */
-int punchlab_python(const char *script, int argc, char **argv);
-/* Same in a child; returns its exit code. */
-int punchlab_python_wait(const char *script, int argc, char **argv);
-
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);

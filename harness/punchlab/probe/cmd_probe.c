@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "probe_class.h"
 #include "probe_lifetime.h"
@@ -254,7 +255,7 @@ int cmd_probe(int argc, char **argv)
 	struct probe_decl d;
 	struct probe_net *n;
 	char rid[RUNID_LEN + 1], err[1024] = "";
-	int64_t t0 = probe_now_ms();
+	int64_t t0 = mono_ms();
 	int ret, e;
 
 	ret = probe_parse(argc, argv, &o);
@@ -298,7 +299,7 @@ int cmd_probe(int argc, char **argv)
 			 pp->carrier.name);
 	snprintf(rep.rid, sizeof(rep.rid), "%s", rid);
 	probe_verdict(&d, &obs, &rep);
-	rep.duration_ms = (long)(probe_now_ms() - t0);
+	rep.duration_ms = (long)(mono_ms() - t0);
 	ret = probe_verdict_exit(&rep) ? EXIT_FAIL : EXIT_PASS;
 	if (probe_output(&o, &rep) < 0)
 		ret = EXIT_FAIL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "probe_lifetime.h"
 #include "probe_measure.h"
 #include "probe_sock.h"
@@ -47,7 +48,7 @@ int probe_measure_lifetime(struct probe_net *n, int hold_fd, uint16_t base,
 			break;
 		/* The handshake's last packet left H1 before accept()
 		 * returned: the idle time runs from here. */
-		idle_from[made] = probe_now_ms();
+		idle_from[made] = mono_ms();
 	}
 	if (e < 0) {
 		if (e != -EINTR) {
@@ -62,7 +63,7 @@ int probe_measure_lifetime(struct probe_net *n, int hold_fd, uint16_t base,
 	for (int i = 0; i < PROBE_NLIFE; i++) {
 		o->life_ms[i] = (int)life_s * 1000 + probe_life_offsets_ms[i];
 		due = idle_from[i] + o->life_ms[i];
-		if ((e = probe_sleep_ms((int)(due - probe_now_ms()))) < 0)
+		if ((e = probe_sleep_ms((int)(due - mono_ms()))) < 0)
 			goto out;
 		o->life_alive[i] = probe_life_check(cfd[i], sfd[i]);
 		o->nlife++;

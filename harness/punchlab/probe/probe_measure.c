@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "probe_class.h"
 #include "probe_http.h"
@@ -263,12 +264,12 @@ static int probe_inbound_settled(const struct probe_inbound *in, int64_t now)
 
 static int probe_inbound_run(struct probe_inbound *in)
 {
-	int64_t end = probe_now_ms() + PROBE_WINDOW_MS, now;
+	int64_t end = mono_ms() + PROBE_WINDOW_MS, now;
 	struct pollfd p[IN_N + 2];
 	struct probe_ep peer;
 	int np, idx[IN_N], fd;
 
-	while ((now = probe_now_ms()) < end &&
+	while ((now = mono_ms()) < end &&
 	       !probe_inbound_settled(in, now)) {
 		np = 0;
 		for (int i = 0; i < IN_N; i++)
@@ -290,7 +291,7 @@ static int probe_inbound_run(struct probe_inbound *in)
 				continue;
 			probe_sock_outcome(in->fd[idx[k]], 0, in->att[idx[k]]);
 			in->done[idx[k]] = 1;
-			in->done_at[idx[k]] = probe_now_ms();
+			in->done_at[idx[k]] = mono_ms();
 		}
 		for (int k = np - 2; k < np; k++)
 			while (p[k].revents &&

@@ -13,18 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "log.h"
 #include "netns.h"
 #include "probe_sock.h"
 #include "punchlab.h"
-
-int64_t probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* socket() inside ns. A thread that cannot get back would go on in a
  * probe namespace: that is reported and the socket is not handed out. */
@@ -159,14 +152,14 @@ void probe_sock_outcome(int fd, int timed_out, struct probe_attempt *a)
 
 int probe_sock_wait(int fd, int ms, struct probe_attempt *a)
 {
-	int64_t end = probe_now_ms() + ms, now;
+	int64_t end = mono_ms() + ms, now;
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	int r;
 
 	for (;;) {
 		if (punchlab_stop)
 			return -EINTR;
-		now = probe_now_ms();
+		now = mono_ms();
 		if (now >= end) {
 			probe_sock_outcome(fd, 1, a);
 			return 0;
@@ -192,7 +185,7 @@ static void probe_ep_of(const struct sockaddr_in *sa, struct probe_ep *ep)
 
 int probe_sock_accept(int lfd, int ms, struct probe_ep *peer)
 {
-	int64_t end = probe_now_ms() + ms, now;
+	int64_t end = mono_ms() + ms, now;
 	struct pollfd p = {.fd = lfd, .events = POLLIN};
 	struct sockaddr_in sa;
 	socklen_t len;
@@ -210,7 +203,7 @@ int probe_sock_accept(int lfd, int ms, struct probe_ep *peer)
 		}
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			return -errno;
-		now = probe_now_ms();
+		now = mono_ms();
 		if (now >= end)
 			return -ETIMEDOUT;
 		poll(&p, 1, (int)(end - now));
@@ -230,7 +223,7 @@ int probe_sock_local(int fd, struct probe_ep *ep)
 
 long probe_sock_read_all(int fd, char *buf, size_t cap, int ms)
 {
-	int64_t end = probe_now_ms() + ms, now;
+	int64_t end = mono_ms() + ms, now;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	size_t got = 0;
 	ssize_t n;
@@ -251,7 +244,7 @@ long probe_sock_read_all(int fd, char *buf, size_t cap, int ms)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			return -errno;
-		now = probe_now_ms();
+		now = mono_ms();
 		if (now >= end)
 			return -ETIMEDOUT;
 		poll(&p, 1, (int)(end - now));
@@ -260,9 +253,9 @@ long probe_sock_read_all(int fd, char *buf, size_t cap, int ms)
 
 int probe_sleep_ms(int ms)
 {
-	int64_t end = probe_now_ms() + ms, now;
+	int64_t end = mono_ms() + ms, now;
 
-	while ((now = probe_now_ms()) < end) {
+	while ((now = mono_ms()) < end) {
 		if (punchlab_stop)
 			return -EINTR;
 		poll(NULL, 0, (int)(end - now));

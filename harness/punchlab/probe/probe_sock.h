@@ -9,7 +9,6 @@
 
 #include "probe.h"
 
-int64_t probe_now_ms(void);
 /* Non-blocking TCP socket made in namespace ns (the caller stays in its
  * own), with SO_REUSEADDR and SO_REUSEPORT so that one local port can
  * carry a listener and several connections, and IP_RECVERR so that an

@@ -22,7 +22,7 @@ static json_t *cell_json(const struct scenario_cell *c,
 
 	for (int o = 1; o < OUTCOME_N; o++)
 		if (r->fail[o])
-			json_object_set_new(f, outcome_str(o),
+			json_object_set_new(f, outcome_name(o),
 					    json_integer(r->fail[o]));
 	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:o, s:o, "
 		      "s:o}",

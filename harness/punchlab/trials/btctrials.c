@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "btcnode.h"
 #include "cleanup.h"
 #include "log.h"
@@ -38,14 +39,6 @@ struct agent {
 	size_t len;
 	json_t *punched, *spliced, *report;
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int agent_start(const struct trials_cfg *cfg, int cell, int trial,
 		       int s, struct agent *a)
@@ -175,15 +168,15 @@ static const char *jstr(json_t *o, const char *k)
 }
 
 /* One trial: punch, addnode, peers, block. */
-static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
+static enum outcome_code btc_trial(const struct trials_cfg *cfg, int cell,
 			      int trial, struct btcnode *node, json_t *rec,
 			      struct agent *kept)
 {
 	struct agent *ag = kept ? kept : calloc(2, sizeof(*ag));
 	json_t *seen[2] = { json_object(), json_object() };
-	enum outcome o = OUTCOME_OK;
+	enum outcome_code o = OUTCOME_OK;
 	int ini = -1, added = 0, peered = 0;
-	int64_t t0 = now_ns(), deadline, t_peered = 0, t_block = 0;
+	int64_t t0 = mono_ns(), deadline, t_peered = 0, t_block = 0;
 	char hash[65] = "", why[640] = "";
 
 	if (!ag)
@@ -196,7 +189,7 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 		return OUTCOME_SETUP;
 	}
 	deadline = t0 + (int64_t)(cfg->s->timeout_ms + 20000) * 1000000;
-	while (now_ns() < deadline && !*cfg->stop) {
+	while (mono_ns() < deadline && !*cfg->stop) {
 		agents_pump(ag, 20);
 		if (ag[0].report || ag[1].report)
 			break; /* an agent gave up */
@@ -214,7 +207,7 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 				break;
 			}
 			added = 1;
-			deadline = now_ns() + (int64_t)PEER_WAIT_MS * 1000000;
+			deadline = mono_ns() + (int64_t)PEER_WAIT_MS * 1000000;
 		}
 		if (added && ag[0].spliced && ag[1].spliced &&
 		    node_sees(&node[0], jstr(ag[0].spliced, "node_addr"),
@@ -222,14 +215,14 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 		    node_sees(&node[1], jstr(ag[1].spliced, "node_addr"),
 			      seen[1])) {
 			peered = 1;
-			t_peered = now_ns();
+			t_peered = mono_ns();
 			break;
 		}
 	}
 	if (peered) {
 		if (btcnode_mine(&node[ini], 1, hash) < 0 ||
 		    btcnode_wait_block(&node[!ini], hash,
-				       now_ns() +
+				       mono_ns() +
 					       (int64_t)BLOCK_WAIT_MS * 1000000,
 				       &t_block) < 0) {
 			snprintf(why, sizeof(why), "block %s not relayed: %s",
@@ -248,7 +241,7 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 		agents_finish(cfg, ag);
 	if (!added && o == OUTCOME_OK) {
 		/* The punch itself failed: the agents say why. */
-		enum outcome oa = outcome_parse(jstr(ag[0].report, "outcome")),
+		enum outcome_code oa = outcome_parse(jstr(ag[0].report, "outcome")),
 			     ob = outcome_parse(jstr(ag[1].report, "outcome"));
 
 		o = oa == OUTCOME_OK ? ob : ob == OUTCOME_OK ? oa :
@@ -257,7 +250,7 @@ static enum outcome btc_trial(const struct trials_cfg *cfg, int cell,
 		if (o == OUTCOME_OK)
 			o = OUTCOME_TIMEOUT;
 	}
-	json_object_set_new(rec, "outcome", json_string(outcome_str(o)));
+	json_object_set_new(rec, "outcome", json_string(outcome_name(o)));
 	json_object_set_new(rec, "error", why[0] ? json_string(why) :
 						   json_null());
 	json_object_set_new(rec, "initiator",
@@ -427,7 +420,7 @@ static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
 	for (int c = 0; c < nc && !*cfg->stop; c++) {
 		const struct scenario_cell *sc = &s->cells[c];
 		json_t *rec, *r = NULL;
-		enum outcome o;
+		enum outcome_code o;
 
 		res[c].ttc_ms = calloc(1, sizeof(double));
 		res[c].hs_ms = calloc(1, sizeof(double));
@@ -457,14 +450,14 @@ static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
 		json_decref(rec);
 		trials_account(&res[c], o, -1, -1);
 		fprintf(stderr, "  %s: cell %s: %s\n", s->name, sc->name,
-			outcome_str(o));
+			outcome_name(o));
 	}
 	/* The spread: mined on the first alice; once every node has it (or
 	 * the wait is over), each node's own log says when it took it. */
 	if (btcnode_mine(&node[0], 1, hash) == 0) {
 		double t0;
 
-		t_mined = now_ns();
+		t_mined = mono_ns();
 		for (int i = -1; i < 2 * nc; i++) {
 			struct btcnode *n = i < 0 ? &hub : &node[i];
 			int64_t t = 0;
@@ -558,7 +551,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				"cell", sc->name, "a", sc->a.name, "b",
 				sc->b.name, "trial", t, "seed",
 				(json_int_t)s->seed, "node", "bitcoind");
-			enum outcome o = btc_trial(cfg, c, t, node, rec, NULL);
+			enum outcome_code o = btc_trial(cfg, c, t, node, rec, NULL);
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 
@@ -581,7 +574,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			trials_account(&res[c], o, o == OUTCOME_OK ? ttc : -1,
 				       -1);
 			fprintf(stderr, "  %s: trial %d of cell %s: %s\n",
-				s->name, t, sc->name, outcome_str(o));
+				s->name, t, sc->name, outcome_name(o));
 		}
 stop:
 		for (int i = 0; i < 2; i++)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "cleanup.h"
 #include "log.h"
 #include "proc.h"
@@ -29,25 +30,6 @@
 /* An agent that outlives its own timeout by this much is hung. */
 #define HANG_GRACE_MS 30000
 #define OUT_MAX 65536
-
-static const char *const outcome_names[OUTCOME_N] = {
-	"ok",	     "setup",	 "bind",	"coordinator",
-	"wrong-peer", "refused", "unreachable", "timeout",
-	"bitcoind",
-};
-
-const char *outcome_str(enum outcome o)
-{
-	return o < OUTCOME_N ? outcome_names[o] : "setup";
-}
-
-enum outcome outcome_parse(const char *s)
-{
-	for (int i = 0; s && i < OUTCOME_N; i++)
-		if (!strcmp(s, outcome_names[i]))
-			return i;
-	return OUTCOME_SETUP;
-}
 
 struct side {
 	pid_t pid;
@@ -69,17 +51,9 @@ struct running {
 	int cell, trial;
 	int bob_pending; /* handoff: bob starts once alice is held */
 	int relayed;	 /* out-of-band: endpoints exchanged */
-	uint64_t hard_deadline_ns;
+	int64_t hard_deadline_ns;
 	struct side sd[2];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
 		      int s, char **argv, char (*buf)[64])
@@ -235,15 +209,14 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 {
 	const struct scenario_cell *c = &cfg->s->cells[r->cell];
 	json_t *ra = side_report(&r->sd[0]), *rb = side_report(&r->sd[1]);
-	enum outcome oa, ob, o;
+	enum outcome_code oa, ob, o;
 	double ttc, hs;
 	json_t *t;
 	int64_t sa, sb;
 
 	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
 	ob = outcome_parse(json_string_value(json_object_get(rb, "outcome")));
-	/* Both must be done; otherwise the earliest failing step decides. */
-	o = oa == OUTCOME_OK ? ob : ob == OUTCOME_OK ? oa : oa < ob ? oa : ob;
+	o = outcome_combine(oa, ob);
 	ttc = span_ms(ra, rb, "t_established_ns");
 	hs = span_ms(ra, rb, "t_handshake_ns");
 	sa = jint(ra, "t_start_ns");
@@ -252,7 +225,7 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "scenario",
 		      cfg->s->name, "run_id", cfg->w->rid, "cell", c->name,
 		      "a", c->a.name, "b", c->b.name, "trial", r->trial, "seed",
-		      (json_int_t)cfg->s->seed, "outcome", outcome_str(o));
+		      (json_int_t)cfg->s->seed, "outcome", outcome_name(o));
 	json_object_set_new(t, "attempts",
 			    json_integer(jint(ra, "attempts") >
 						 jint(rb, "attempts") ?
@@ -284,12 +257,12 @@ static void trial_finish(const struct trials_cfg *cfg, struct running *r,
 				"%s  trial %d of cell %s failed (%s); rerun: "
 				"punchlab run --cell %s --trial %d %s\n",
 				cfg->progress ? "\n" : "", r->trial, c->name,
-				outcome_str(o), c->name, r->trial,
+				outcome_name(o), c->name, r->trial,
 				cfg->s->path);
 	}
 }
 
-void trials_account(struct cell_result *res, enum outcome o, double ttc,
+void trials_account(struct cell_result *res, enum outcome_code o, double ttc,
 		    double hs)
 {
 	res->trials++;
@@ -338,10 +311,10 @@ static void side_read(const struct trials_cfg *cfg, struct side *sd)
 }
 
 static void progress(const struct trials_cfg *cfg, unsigned done,
-		     unsigned total, unsigned ok, uint64_t t0, int final)
+		     unsigned total, unsigned ok, int64_t t0, int final)
 {
 	static unsigned last_plain;
-	double el = (double)(now_ns() - t0) / 1e9;
+	double el = (double)(mono_ns() - t0) / 1e9;
 	double rate = el > 0 ? done / el : 0;
 	double left = rate > 0 ? (total - done) / rate : 0;
 
@@ -462,8 +435,8 @@ static void oob_relay(struct running *r)
 		return;
 	}
 	if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
-		nonce = now_ns();
-	start = (int64_t)now_ns() + 100 * 1000000LL;
+		nonce = mono_ns();
+	start = (int64_t)mono_ns() + 100 * 1000000LL;
 	for (int s = 0; s < 2; s++) {
 		int n = snprintf(line, sizeof(line),
 				 "{\"peer\":\"%s\",\"role\":\"%s\","
@@ -489,7 +462,7 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 	struct running *run = calloc(MAX_INFLIGHT, sizeof(*run));
 	struct pollfd pfd[2 * MAX_INFLIGHT];
 	unsigned total = 0, done = 0, ok = 0;
-	uint64_t t0 = now_ns();
+	int64_t t0 = mono_ns();
 
 	inflight = calloc(ncells, sizeof(int));
 	if (!next || !run || !inflight) {
@@ -538,7 +511,7 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				r->relayed = 0;
 				r->bob_pending = s->mode == 1;
 				r->hard_deadline_ns =
-					now_ns() + (uint64_t)(s->timeout_ms +
+					mono_ns() + (int64_t)(s->timeout_ms +
 							      HANG_GRACE_MS) *
 							   1000000ull;
 				e = side_start(cfg, r, 0);
@@ -584,7 +557,7 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			if (s->mode == 2 && !r->relayed)
 				oob_relay(r);
 			if ((r->sd[0].fd >= 0 || r->sd[1].fd >= 0) &&
-			    now_ns() > r->hard_deadline_ns) {
+			    mono_ns() > r->hard_deadline_ns) {
 				log_warnx("trial %d of cell %d hung: stopping "
 					  "its agents",
 					  r->trial, r->cell);

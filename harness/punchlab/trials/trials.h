@@ -7,27 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "outcomes.h"
 #include "scenario.h"
 #include "world.h"
-
-/* Failure reasons in the order that decides a trial's outcome when the
- * two sides disagree: the earliest step that failed names the trial. */
-enum outcome {
-	OUTCOME_OK,
-	OUTCOME_SETUP,
-	OUTCOME_BIND,
-	OUTCOME_COORDINATOR,
-	OUTCOME_WRONG_PEER,
-	OUTCOME_REFUSED,
-	OUTCOME_UNREACHABLE,
-	OUTCOME_TIMEOUT,
-	OUTCOME_BITCOIND, /* punched, but the nodes did not peer or relay */
-	OUTCOME_N
-};
-
-const char *outcome_str(enum outcome o);
-/* OUTCOME_SETUP for an unknown name. */
-enum outcome outcome_parse(const char *s);
 
 struct cell_result {
 	unsigned trials, successes;
@@ -63,7 +45,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
 		      int s, char **argv, char (*buf)[64]);
 /* Adds the trial to res (ttc/hs < 0: none). */
-void trials_account(struct cell_result *res, enum outcome o, double ttc,
+void trials_account(struct cell_result *res, enum outcome_code o, double ttc,
 		    double hs);
 
 /* Runs every trial, appending one JSON line per trial to jsonl and
