@@ -171,10 +171,29 @@ static int scenario_choice(const char *v, const char *const *names, int *out,
 	return 0;
 }
 
-static const char *const scenario_modes[] = { "rendezvous", "handoff",
-					      "out-of-band", NULL };
-static const char *const scenario_nodes[] = { "embedded", "bitcoind",
-					      "bitcoind-import", NULL };
+static const char *const scenario_modes[] = {
+	[SCENARIO_MODE_RENDEZVOUS] = "rendezvous",
+	[SCENARIO_MODE_HANDOFF] = "handoff",
+	[SCENARIO_MODE_OOB] = "out-of-band",
+	NULL,
+};
+static const char *const scenario_nodes[] = {
+	[SCENARIO_NODE_EMBEDDED] = "embedded",
+	[SCENARIO_NODE_BITCOIND] = "bitcoind",
+	[SCENARIO_NODE_BITCOIND_IMPORT] = "bitcoind-import",
+	NULL,
+};
+
+const char *scenario_mode_name(enum scenario_mode m)
+{
+	return (unsigned)m <= SCENARIO_MODE_OOB ? scenario_modes[m] : "?";
+}
+
+const char *scenario_node_name(enum scenario_node n)
+{
+	return (unsigned)n <= SCENARIO_NODE_BITCOIND_IMPORT ? scenario_nodes[n] :
+							      "?";
+}
 
 /* An `expect` value of a cell or matrix: its range and its text. */
 int scenario_expect(const char *v, double *min, double *max,
@@ -274,6 +293,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 			     const char *v, struct cfg_error *err)
 {
 	struct scenario *s = c->s;
+	int choice;
 
 	if (!strcmp(key, "description"))
 		return scenario_copy(s->description, sizeof(s->description), v,
@@ -288,10 +308,18 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
 	if (!strcmp(key, "star"))
 		return cfg_bool(v, &s->star, err);
-	if (!strcmp(key, "mode"))
-		return scenario_choice(v, scenario_modes, &s->mode, err);
-	if (!strcmp(key, "node"))
-		return scenario_choice(v, scenario_nodes, &s->node, err);
+	if (!strcmp(key, "mode")) {
+		if (scenario_choice(v, scenario_modes, &choice, err) < 0)
+			return -1;
+		s->mode = (enum scenario_mode)choice;
+		return 0;
+	}
+	if (!strcmp(key, "node")) {
+		if (scenario_choice(v, scenario_nodes, &choice, err) < 0)
+			return -1;
+		s->node = (enum scenario_node)choice;
+		return 0;
+	}
 	int i = scenario_param_index(key);
 	if (i >= 0) {
 		double x;

@@ -12,6 +12,21 @@
 
 #define SCENARIO_MAX_CELLS 256
 
+/* What runs in each home host (`node =`). */
+enum scenario_node {
+	SCENARIO_NODE_EMBEDDED,	/* the agent's own minimal Bitcoin node */
+	SCENARIO_NODE_BITCOIND,	/* regtest bitcoind, bytes spliced */
+	SCENARIO_NODE_BITCOIND_IMPORT, /* the punched socket handed over */
+};
+
+/* How the two homes learn each other's endpoint (`mode =`). */
+enum scenario_mode {
+	SCENARIO_MODE_RENDEZVOUS, /* charlie pairs two waiting peers */
+	SCENARIO_MODE_HANDOFF,	  /* charlie's inbound slots are full: it
+				   * hands a newcomer to a held peer */
+	SCENARIO_MODE_OOB,	  /* no coordinator: a side channel */
+};
+
 struct scenario_cell {
 	char name[64];		/* from [cell NAME] */
 	struct nat_profile a, b; /* alice's and bob's routers */
@@ -35,8 +50,8 @@ struct scenario {
 	uint64_t seed;
 	int parallel;	/* trials in flight per cell */
 	int timeout_ms; /* per trial, from the punch start */
-	int node;	/* 0 embedded, 1 bitcoind, 2 bitcoind-import */
-	int mode;	/* 0 rendezvous, 1 handoff, 2 out-of-band */
+	enum scenario_node node;
+	enum scenario_mode mode;
 	int star;	/* bitcoind: all homes stay up around a hub node at
 			 * charlie; one punch per cell, then a block's spread */
 	int ncells;
@@ -53,6 +68,10 @@ struct scenario {
  * and key). */
 int scenario_load(const char *path, const char *profile_dir,
 		  struct scenario *s, struct cfg_error *err);
+/* "rendezvous", "handoff", "out-of-band" / "embedded", "bitcoind",
+ * "bitcoind-import": as scenario files spell them. */
+const char *scenario_mode_name(enum scenario_mode m);
+const char *scenario_node_name(enum scenario_node n);
 /* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].
  * 0 or -1. */
 int scenario_parse_expect(const char *text, double *min, double *max);

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,19 +16,15 @@
 #include "btcnode.h"
 #include "btcprobe.h"
 #include "capture.h"
-#include "cleanup.h"
-#include "ctsnap.h"
 #include "daemons.h"
-#include "linkcond.h"
+#include "evidence.h"
 #include "log.h"
-#include "nat.h"
-#include "proc.h"
 #include "punchlab.h"
 #include "pyrun.h"
 #include "results.h"
+#include "runinfo.h"
+#include "session.h"
 #include "trials.h"
-#include "world.h"
-
 
 struct run_opts {
 	const char *results_dir;
@@ -69,349 +63,154 @@ static void run_usage(FILE *f)
 		"cell did not or the\nrun failed, 2 bad input, 4 not root.\n");
 }
 
-/* A counter of the side's router plus its carrier's, -1 if unreadable. */
-static long long side_counter(struct world *w, const struct world_side *sd,
-			      const char *name)
-{
-	unsigned long long v, sum = 0;
-
-	if (nat_counter(sd->router.fd, w->table, name, &v))
-		return -1;
-	sum += v;
-	if (sd->carrier.fd >= 0) {
-		if (nat_counter(sd->carrier.fd, w->table, name, &v))
-			return -1;
-		sum += v;
-	}
-	return (long long)sum;
-}
-
-static void read_counters(struct world *w, struct nat_counts (*nc)[2])
-{
-	for (int c = 0; c < w->ncells; c++)
-		for (int s = 0; s < 2; s++) {
-			const struct world_side *sd = &w->cells[c].side[s];
-
-			nc[c][s].syn_dropped =
-				side_counter(w, sd, "syn_dropped");
-			nc[c][s].rst_sent = side_counter(w, sd, "rst_sent");
-		}
-}
-
-static void copy_file(const char *from, const char *dir, const char *name)
-{
-	char path[PATH_MAX], buf[4096];
-	FILE *in, *out;
-	size_t n;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path))
-		return;
-	in = fopen(from, "re");
-	out = in ? fopen(path, "we") : NULL;
-	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, n, out);
-	if (out)
-		fclose(out);
-	if (in)
-		fclose(in);
-}
-
-/* The scenario and every profile as they ran, for `punchlab bundle`: the
- * originals may be edited later. */
-static void copy_inputs(const char *dir, const struct scenario *s)
-{
-	char pdir[PATH_MAX], name[PROFILE_NAME_MAX + 8];
-
-	copy_file(s->path, dir, "scenario.ini");
-	if (snprintf(pdir, sizeof(pdir), "%s/profiles", dir) >=
-		    (int)sizeof(pdir) ||
-	    daemons_mkdir_p(pdir) < 0)
-		return;
-	for (int c = 0; c < s->ncells; c++) {
-		const struct scenario_cell *sc = &s->cells[c];
-		const struct nat_profile *p[4] = {
-			&sc->a, &sc->b, sc->a_has_carrier ? &sc->a_carrier : NULL,
-			sc->b_has_carrier ? &sc->b_carrier : NULL
-		};
-
-		for (int k = 0; k < 4; k++) {
-			if (!p[k])
-				continue;
-			snprintf(name, sizeof(name), "%s.ini", p[k]->name);
-			copy_file(p[k]->path, pdir, name);
-		}
-	}
-}
-
-/* realtime_minus_monotonic_ns maps pcap times (CLOCK_REALTIME) onto the
- * trials' CLOCK_MONOTONIC stamps. */
-static void write_run_info(const char *dir, const struct scenario *s,
-			   const char *rid, const char *profile_dir)
-{
-	struct timespec rt, mono;
-	struct utsname u;
-	char path[PATH_MAX], prof[PATH_MAX];
-	json_t *j;
-
-	if (snprintf(path, sizeof(path), "%s/run.json", dir) >=
-	    (int)sizeof(path))
-		return;
-	uname(&u);
-	if (!realpath(profile_dir, prof))
-		snprintf(prof, sizeof(prof), "%s", profile_dir);
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}", "scenario",
-		      s->name, "path", s->path, "profiles", prof, "run_id",
-		      rid, "seed", (json_int_t)s->seed, "kernel", u.release,
-		      "realtime_minus_monotonic_ns",
-		      (json_int_t)((rt.tv_sec - mono.tv_sec) * 1000000000LL +
-				   (rt.tv_nsec - mono.tv_nsec)));
-	if (j)
-		json_dump_file(j, path, JSON_INDENT(2));
-	json_decref(j);
-	copy_inputs(dir, s);
-}
-
-static int capture_host(struct capture *c, const struct nb_host *h,
-			const char *ifn, const char *cdir)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s-%s.pcap", cdir, h->ns, ifn) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return capture_add(c, h->fd, ifn, path);
-}
-
-/* Every router's and carrier's WAN and LAN (only_cell's, when >= 0) and
- * charlie's WAN, into <dir>/captures/<namespace>-<ifname>.pcap, by one
- * capture process. */
-static struct capture *capture_world(struct world *w, const char *dir,
-				     int only_cell)
-{
-	char cdir[PATH_MAX], ifn[2][16];
-	struct capture *c;
-	int e;
-
-	snprintf(ifn[0], sizeof(ifn[0]), "%s-wan", w->rid);
-	snprintf(ifn[1], sizeof(ifn[1]), "%s-lan", w->rid);
-	e = -ENAMETOOLONG;
-	if (snprintf(cdir, sizeof(cdir), "%s/captures", dir) >=
-		    (int)sizeof(cdir) ||
-	    (e = daemons_mkdir_p(cdir)) < 0)
-		goto err;
-	c = capture_new(0);
-	if (!c)
-		return NULL;
-	e = capture_host(c, &w->charlie, ifn[0], cdir);
-	for (int i = 0; e == 0 && i < w->ncells; i++)
-		for (int s = 0; e == 0 && s < 2; s++) {
-			if (only_cell >= 0 && i != only_cell)
-				break;
-			const struct world_side *sd = &w->cells[i].side[s];
-
-			for (int k = 0; e == 0 && k < 2; k++) {
-				e = capture_host(c, &sd->router, ifn[k], cdir);
-				if (e == 0 && sd->carrier.fd >= 0)
-					e = capture_host(c, &sd->carrier,
-							 ifn[k], cdir);
-			}
-		}
-	if (e == 0)
-		e = capture_run(c);
-	if (e == 0)
-		e = cleanup_pid(w->cu, capture_pid(c));
-	if (e == 0)
-		return c;
-	capture_stop(c);
-err:
-	fprintf(stderr, "punchlab run: cannot capture: %s\n", strerror(-e));
-	errno = -e;
-	return NULL;
-}
-
-static void capture_end(struct world *w, struct capture *c, const char *dir)
-{
-	pid_t pid = capture_pid(c);
-	long long n = capture_stop(c);
-
-	if (pid > 0)
-		cleanup_reaped(w->cu, pid);
-	if (n >= 0)
-		printf("captured %lld packets -> %s/captures\n", n, dir);
-}
-
-/* Conntrack tables and rulesets of every NAT (only_cell's, when >= 0),
- * as the trials left them. */
-static void snapshot_world(struct world *w, const char *dir, int only_cell)
-{
-	char sdir[PATH_MAX];
-	int e;
-
-	e = -ENAMETOOLONG;
-	if (snprintf(sdir, sizeof(sdir), "%s/snapshots", dir) >=
-		    (int)sizeof(sdir) ||
-	    (e = daemons_mkdir_p(sdir)) < 0) {
-		log_warnx("snapshots: %s: %s", sdir, strerror(-e));
-		return;
-	}
-	for (int i = 0; i < w->ncells; i++)
-		for (int s = 0; s < 2; s++) {
-			const struct world_side *sd = &w->cells[i].side[s];
-			const struct nb_host *h[2] = { &sd->router,
-							  &sd->carrier };
-
-			if (only_cell >= 0 && i != only_cell)
-				break;
-			for (int k = 0; k < 2; k++) {
-				if (h[k]->fd < 0)
-					continue;
-				e = ctsnap_files(h[k]->fd, w->table, sdir,
-						 h[k]->ns);
-				if (e < 0)
-					log_warnx("snapshot of %s: %s",
-						  h[k]->ns, strerror(-e));
-			}
-		}
-}
-
 #define RUN_SKIPPED (-100000) /* not an errno: the scenario was skipped */
 
-/* One scenario, start to finish; its folder goes to dir_out. Returns
- * failed cells (>= 0), RUN_SKIPPED, or -errno. */
-static int run_one(const struct scenario *s, const struct run_opts *o,
-		   char *dir_out, size_t dir_cap)
+/* bitcoind modes need the user's build, and bitcoind-import a build with
+ * -importpeersocket; without them the scenario is skipped, never failed. */
+static int node_available(const struct scenario *s, const char **bitcoind)
 {
-	struct cell_result *res = NULL;
-	struct nat_counts(*nc)[2] = NULL;
-	char rid[RUNID_LEN + 1], dir[PATH_MAX], err[1024] = "",
-				   agent[PATH_MAX], path[PATH_MAX];
+	struct btcprobe caps;
+
+	*bitcoind = NULL;
+	if (s->node == SCENARIO_NODE_EMBEDDED)
+		return 1;
+	if (btcnode_find(bitcoind, NULL) < 0) {
+		printf("SKIP: %s needs bitcoind: set BITCOIND (and "
+		       "BITCOIN_CLI) to your build\n",
+		       s->name);
+		return 0;
+	}
+	if (s->node == SCENARIO_NODE_BITCOIND_IMPORT &&
+	    (btcprobe_get(*bitcoind, &caps) < 0 || !caps.importpeersocket)) {
+		printf("SKIP: %s needs a bitcoind with -importpeersocket; %s "
+		       "has none\n",
+		       s->name, *bitcoind);
+		return 0;
+	}
+	return 1;
+}
+
+static int cell_index(const struct scenario *s, const char *name)
+{
+	for (int c = 0; name && c < s->ncells; c++)
+		if (!strcmp(s->cells[c].name, name))
+			return c;
+	return -1;
+}
+
+/* The trials of a started session, into trials.jsonl and agents.log. */
+static int run_trials(struct session *ss, const struct run_opts *o,
+		      int only_cell, const char *bitcoind,
+		      struct cell_result *res)
+{
+	char agent[PATH_MAX];
 	struct trials_cfg tc;
-	struct world *w = NULL;
-	struct capture *cap = NULL;
-	const char *link_method = "none", *bitcoind = NULL;
-	FILE *jsonl = NULL;
-	int e, logfd = -1, only_cell = -1;
-	pid_t coord;
+	FILE *jsonl;
+	int e, logfd;
 
-	if (o->only_cell) {
-		for (int c = 0; c < s->ncells; c++)
-			if (!strcmp(s->cells[c].name, o->only_cell))
-				only_cell = c;
-		if (only_cell < 0) {
-			fprintf(stderr, "punchlab run: %s has no cell '%s'\n",
-				s->path, o->only_cell);
-			return -EINVAL;
-		}
-	}
-	if (s->node != NODE_EMBEDDED) {
-		struct btcprobe caps;
-
-		if (btcnode_find(&bitcoind, NULL) < 0) {
-			printf("SKIP: %s needs bitcoind: set BITCOIND (and "
-			       "BITCOIN_CLI) to your build\n",
-			       s->name);
-			return RUN_SKIPPED;
-		}
-		if (s->node == NODE_BITCOIND_IMPORT &&
-		    (btcprobe_get(bitcoind, &caps) < 0 ||
-		     !caps.importpeersocket)) {
-			printf("SKIP: %s needs a bitcoind with "
-			       "-importpeersocket; %s has none\n",
-			       s->name, bitcoind);
-			return RUN_SKIPPED;
-		}
-	}
-	if ((e = runid_new(rid)) < 0 ||
-	    (e = punchlab_sibling("punch-agent", agent, sizeof(agent))) < 0)
+	if ((e = punchlab_sibling("punch-agent", agent, sizeof(agent))) < 0)
 		return e;
-	snprintf(dir, sizeof(dir), "%s/%s/%s", o->results_dir, s->name, rid);
-	if ((e = daemons_mkdir_p(dir)) < 0) {
-		fprintf(stderr, "punchlab run: cannot create %s: %s\n", dir,
-			strerror(-e));
-		return e;
-	}
-	snprintf(dir_out, dir_cap, "%s", dir);
-	printf("%s (run %s, %d cells x %d trials) -> %s\n", s->name, rid,
-	       s->ncells, only_cell >= 0 || o->only_trial >= 0 ? 1 : s->trials,
-	       dir);
-	fflush(stdout);
-	write_run_info(dir, s, rid, o->profile_dir);
-	res = calloc(s->ncells, sizeof(*res));
-	nc = calloc(s->ncells, sizeof(*nc));
-	if (!res || !nc) {
-		e = -ENOMEM;
-		goto out;
-	}
-	w = world_new(rid, s, &punchlab_stop, err, sizeof(err));
-	if (!w) {
-		e = -errno;
-		fprintf(stderr, "punchlab run: %s: building the testbed: %s\n",
-			s->name, err);
-		goto out;
-	}
-	/* Before the coordinator starts: its registrations are on the wire. */
-	if (o->capture && !(cap = capture_world(w, dir, only_cell))) {
-		e = -errno;
-		goto out;
-	}
-	if ((e = daemons_shaper(w, s, dir, &link_method, 0)) < 0)
-		goto out;
-	coord = daemons_coordinator(w, dir, s->mode, o->verbose, 0);
-	if (coord < 0) {
-		e = coord;
-		goto out;
-	}
-	jsonl = NULL;
-	if (snprintf(path, sizeof(path), "%s/trials.jsonl", dir) <
-	    (int)sizeof(path))
-		jsonl = fopen(path, "we");
-	logfd = daemons_open_out(dir, "agents.log", O_APPEND);
+	jsonl = fdopen(daemons_open_out(ss->dir, "trials.jsonl", O_TRUNC),
+		       "w");
+	logfd = daemons_open_out(ss->dir, "agents.log", O_APPEND);
 	if (!jsonl || logfd < 0) {
 		e = -errno;
 		goto out;
 	}
-	tc = (struct trials_cfg){ .s = s,
-				  .w = w,
+	tc = (struct trials_cfg){ .s = ss->s,
+				  .w = ss->w,
 				  .agent_path = agent,
 				  .log_fd = logfd,
 				  .stop = &punchlab_stop,
 				  .progress = isatty(2),
 				  .only_cell = only_cell,
 				  .only_trial = o->only_trial,
-				  .bitcoind = bitcoind,
-				  .run_dir = dir,
-				  .node = (enum trials_node)s->node };
-	e = s->node == NODE_EMBEDDED ? trials_run(&tc, jsonl, res) :
-				       btctrials_run(&tc, jsonl, res);
-	if (e < 0)
-		goto out;
-	read_counters(w, nc);
-	if (o->capture)
-		snapshot_world(w, dir, only_cell);
-	if (snprintf(path, sizeof(path), "%s/summary.json", dir) >=
-	    (int)sizeof(path)) {
-		e = -ENAMETOOLONG;
-		goto out;
-	}
-	e = results_write(s, rid, res, nc, link_method, path);
+				  .run_dir = ss->dir,
+				  .bitcoind = bitcoind };
+	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
+		    trials_run(&tc, jsonl, res) :
+		    btctrials_run(&tc, jsonl, res);
 out:
-	if (e == -EINTR || punchlab_stop)
-		fprintf(stderr, "punchlab run: interrupted, removing run %s\n",
-			rid);
-	if (cap)
-		capture_end(w, cap, dir);
-	world_free(w);
 	if (jsonl)
 		fclose(jsonl);
 	if (logfd >= 0)
 		close(logfd);
-	for (int c = 0; res && c < s->ncells; c++)
-		cell_result_free(&res[c]);
-	free(res);
+	return e;
+}
+
+/* The session's measurements: NAT counters, snapshots, summary.json. */
+static int run_results(struct session *ss, const struct run_opts *o,
+		       int only_cell, struct cell_result *res)
+{
+	struct nat_counts(*nc)[2] = calloc(ss->s->ncells, sizeof(*nc));
+	char path[PATH_MAX];
+	int e;
+
+	if (!nc)
+		return -ENOMEM;
+	evidence_counters(ss->w, nc);
+	if (o->capture)
+		evidence_snapshots(ss->w, ss->dir, only_cell);
+	if (snprintf(path, sizeof(path), "%s/summary.json", ss->dir) >=
+	    (int)sizeof(path))
+		e = -ENAMETOOLONG;
+	else
+		e = results_write(ss->s, ss->rid, res, nc, ss->link_method,
+				  path);
 	free(nc);
+	return e;
+}
+
+/* One scenario, start to finish; its folder goes to dir_out. Returns
+ * failed cells (>= 0), RUN_SKIPPED, or -errno. */
+static int run_one(const struct scenario *s, const struct run_opts *o,
+		   char *dir_out, size_t dir_cap)
+{
+	struct cell_result *res = calloc(s->ncells, sizeof(*res));
+	int only_cell = cell_index(s, o->only_cell), e = 0;
+	struct session ss = { .s = s };
+	struct capture *cap = NULL;
+	const char *bitcoind;
+	char err[1024] = "";
+
+	if (!res)
+		return -ENOMEM;
+	for (int c = 0; c < s->ncells && e == 0; c++)
+		e = results_cell_init(&res[c], s->trials);
+	if (e < 0 || !node_available(s, &bitcoind)) {
+		e = e < 0 ? e : RUN_SKIPPED;
+		goto out;
+	}
+	if ((e = session_open(&ss, s, o->results_dir, &punchlab_stop, err,
+			      sizeof(err))) < 0) {
+		fprintf(stderr, "punchlab run: %s: %s\n", s->name, err);
+		goto out;
+	}
+	snprintf(dir_out, dir_cap, "%s", ss.dir);
+	printf("%s (run %s, %d cells x %d trials) -> %s\n", s->name, ss.rid,
+	       s->ncells, only_cell >= 0 || o->only_trial >= 0 ? 1 : s->trials,
+	       ss.dir);
+	fflush(stdout);
+	runinfo_write(ss.dir, s, ss.rid, o->profile_dir);
+	/* Before the coordinator starts: its registrations are on the wire. */
+	if (o->capture && !(cap = evidence_capture(ss.w, ss.dir, only_cell))) {
+		e = -errno;
+		goto out;
+	}
+	if ((e = session_start(&ss, o->verbose, 0)) < 0 ||
+	    (e = run_trials(&ss, o, only_cell, bitcoind, res)) < 0)
+		goto out;
+	e = run_results(&ss, o, only_cell, res);
+out:
+	if (e == -EINTR || punchlab_stop)
+		fprintf(stderr, "punchlab run: interrupted, removing run %s\n",
+			ss.rid);
+	if (cap)
+		evidence_capture_end(ss.w, cap, ss.dir);
+	session_close(&ss);
+	for (int c = 0; c < s->ncells; c++)
+		results_cell_free(&res[c]);
+	free(res);
 	return e;
 }
 
@@ -535,6 +334,25 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* A scenario the WAN cannot address is bad input too. */
+	for (int i = 0; i < n; i++) {
+		char err[512] = "";
+		struct plan *pl = plan_new(&sc[i], "000000", err, sizeof(err));
+
+		if (!pl) {
+			fprintf(stderr, "punchlab run: %s\n", err);
+			free(sc);
+			return EXIT_USAGE;
+		}
+		plan_free(pl);
+	}
+	for (int i = 0; o.only_cell && i < n; i++)
+		if (cell_index(&sc[i], o.only_cell) < 0) {
+			fprintf(stderr, "punchlab run: %s has no cell '%s'\n",
+				sc[i].path, o.only_cell);
+			free(sc);
+			return EXIT_USAGE;
+		}
 	if (o.only_trial >= 0)
 		for (int i = 0; i < n; i++)
 			if (o.only_trial >= sc[i].trials) {
@@ -567,10 +385,6 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		if (r < 0) {
-			if (r == -EINVAL) {
-				free(sc);
-				return EXIT_USAGE;
-			}
 			broken++;
 		} else {
 			failed += r;

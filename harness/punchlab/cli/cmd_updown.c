@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "daemons.h"
-#include <limits.h>
 #include "punchlab.h"
-#include "world.h"
+#include "runid.h"
+#include "session.h"
 
 static void up_usage(FILE *f)
 {
@@ -30,58 +29,73 @@ static void down_usage(FILE *f)
 
 static void print_access(const struct world *w)
 {
+	const struct world_side *a = &w->cells[0].side[0];
+
 	printf("run %s is up. Namespaces:\n", w->rid);
-	printf("  %-32s internet (routes the WAN)\n", w->inet.ns);
-	printf("  %-32s coordinator host, %s\n", w->charlie.ns,
-	       WORLD_COORD_ADDR);
+	printf("  %-32s internet (routes the WAN)\n", w->inet->ns);
+	printf("  %-32s coordinator host, %s\n", w->charlie->ns,
+	       PLAN_COORD_ADDR);
 	for (int c = 0; c < w->ncells; c++)
 		for (int s = 0; s < 2; s++) {
 			const struct world_side *sd = &w->cells[c].side[s];
 
+			if (sd->carrier)
+				printf("  %-32s carrier NAT, WAN %s, profile "
+				       "%s\n",
+				       sd->carrier->ns, sd->p->wan_addr,
+				       sd->p->carrier_profile->name);
 			printf("  %-32s router, WAN %s, profile %s\n",
-			       sd->router.ns, sd->wan_addr, sd->profile->name);
-			printf("  %-32s home host %s\n", sd->host.ns,
-			       sd->lan_addr);
+			       sd->router->ns,
+			       sd->carrier ? PLAN_CGN_ROUTER_WAN :
+					     sd->p->wan_addr,
+			       sd->p->profile->name);
+			printf("  %-32s home host %s\n", sd->host->ns,
+			       sd->p->lan_addr);
 		}
-	printf("\nGet in:      ip netns exec %s bash\n",
-	       w->cells[0].side[0].host.ns);
+	printf("\nGet in:      ip netns exec %s bash\n", a->host->ns);
 	printf("NAT rules:   ip netns exec %s nft list table ip %s\n",
-	       w->cells[0].side[0].router.ns, w->table);
-	printf("Coordinator: running in %s on %s:%d\n", w->charlie.ns,
-	       WORLD_COORD_ADDR, WORLD_COORD_PORT);
+	       a->router->ns, w->table);
+	printf("Coordinator: running in %s on %s:%d\n", w->charlie->ns,
+	       PLAN_COORD_ADDR, PLAN_COORD_PORT);
 	printf("Agent:       ip netns exec %s build/bin/punch-agent "
 	       "--coordinator %s:%d --local-port 20000 --key 1\n",
-	       w->cells[0].side[0].host.ns, WORLD_COORD_ADDR,
-	       WORLD_COORD_PORT);
+	       a->host->ns, PLAN_COORD_ADDR, PLAN_COORD_PORT);
 	printf("Remove:      punchlab down %s\n", w->rid);
 }
 
-int cmd_up(int argc, char **argv)
+static int up_args(int argc, char **argv, const char **profiles,
+		   const char **path)
 {
-	const char *profiles = punchlab_profile_dir(), *path = NULL;
-	char rid[RUNID_LEN + 1], err[1024] = "", msg[1200];
-	struct cfg_error ce;
-	struct scenario *s;
-	struct world *w;
-	int ret;
-
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			up_usage(stdout);
 			return EXIT_PASS;
 		} else if (!strcmp(argv[i], "--profiles") && i + 1 < argc) {
-			profiles = argv[++i];
-		} else if (!path && argv[i][0] != '-') {
-			path = argv[i];
+			*profiles = argv[++i];
+		} else if (!*path && argv[i][0] != '-') {
+			*path = argv[i];
 		} else {
 			up_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (!path) {
-		up_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (*path)
+		return -1;
+	up_usage(stderr);
+	return EXIT_USAGE;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	const char *profiles = punchlab_profile_dir(), *path = NULL;
+	struct session ss = { 0 };
+	char err[1024] = "", msg[1200];
+	struct cfg_error ce;
+	struct scenario *s;
+	int ret = up_args(argc, argv, &profiles, &path);
+
+	if (ret >= 0)
+		return ret;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return EXIT_FAIL;
@@ -92,35 +106,30 @@ int cmd_up(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ret = punchlab_need_root("up");
-	if (ret != EXIT_PASS || runid_new(rid) < 0) {
+	if (ret != EXIT_PASS) {
 		free(s);
-		return ret != EXIT_PASS ? ret : EXIT_FAIL;
+		return ret;
 	}
 	punchlab_signals();
-	w = world_new(rid, s, &punchlab_stop, err, sizeof(err));
-	if (!w) {
-		fprintf(stderr, "punchlab up: %s\n", err);
-		free(s);
-		return EXIT_FAIL;
-	}
 	/* The coordinator and the shaper (if any link is conditioned) stay up
 	 * with the topology, until `punchlab down`. */
-	char dir[PATH_MAX];
-	const char *method = "none";
-
-	snprintf(dir, sizeof(dir), "results/%s/%s", s->name, rid);
-	if (daemons_mkdir_p(dir) < 0 ||
-	    daemons_shaper(w, s, dir, &method, 1) < 0 ||
-	    daemons_coordinator(w, dir, s->mode, 0, 1) < 0) {
-		fprintf(stderr, "punchlab up: starting the daemons failed; "
-				"removing the topology\n");
-		world_free(w);
+	ret = session_open(&ss, s, "results", &punchlab_stop, err,
+			   sizeof(err));
+	if (ret == -EINVAL) {
+		fprintf(stderr, "punchlab up: %s\n", err);
+		free(s);
+		return EXIT_USAGE;
+	}
+	if (ret < 0 || session_start(&ss, 0, 1) < 0) {
+		fprintf(stderr, "punchlab up: %s; removing the topology\n",
+			err[0] ? err : "starting the daemons failed");
+		session_close(&ss);
 		free(s);
 		return EXIT_FAIL;
 	}
-	print_access(w); /* w points into s */
-	printf("Link conditions: %s; logs in %s\n", method, dir);
-	world_detach(w);
+	print_access(ss.w);
+	printf("Link conditions: %s; logs in %s\n", ss.link_method, ss.dir);
+	session_detach(&ss);
 	free(s);
 	return EXIT_PASS;
 }

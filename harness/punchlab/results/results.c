@@ -3,10 +3,62 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "results.h"
 #include "stats.h"
+
+int results_cell_init(struct cell_result *r, int ntrials)
+{
+	size_t n = ntrials > 0 ? (size_t)ntrials : 1;
+
+	memset(r, 0, sizeof(*r));
+	r->ttc_ms = calloc(n, sizeof(double));
+	r->hs_ms = calloc(n, sizeof(double));
+	if (!r->ttc_ms || !r->hs_ms) {
+		results_cell_free(r);
+		return -ENOMEM;
+	}
+	r->cap = n;
+	return 0;
+}
+
+void results_cell_free(struct cell_result *r)
+{
+	free(r->ttc_ms);
+	free(r->hs_ms);
+	r->ttc_ms = r->hs_ms = NULL;
+	r->cap = 0;
+}
+
+void results_account(struct cell_result *r, enum outcome_code o, double ttc,
+		     double hs)
+{
+	r->trials++;
+	if (o != OUTCOME_OK) {
+		r->fail[o < OUTCOME_N ? o : OUTCOME_SETUP]++;
+		return;
+	}
+	r->successes++;
+	if (ttc >= 0 && r->n_ok < r->cap) { /* timed successes only */
+		r->ttc_ms[r->n_ok] = ttc;
+		r->hs_ms[r->n_ok] = hs;
+		r->n_ok++;
+	}
+}
+
+json_t *results_params(const struct scenario_cell *c)
+{
+	json_t *p = json_object();
+
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		if (c->params & (1u << i))
+			json_object_set_new(
+				p, cellcond_names[i],
+				json_real(cellcond_get(&c->cond, i)));
+	return p;
+}
 
 static json_t *jnum_or_null(double v)
 {
@@ -39,7 +91,7 @@ static json_t *cell_json(const struct scenario_cell *c,
 				      "max", c->expect_max, "reason",
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
-	json_object_set_new(j, "params", trials_params(c));
+	json_object_set_new(j, "params", results_params(c));
 	if (nc) {
 		nat = json_object();
 		for (int s = 0; s < 2; s++)

@@ -1,19 +1,43 @@
-/* results: summary.json in the shape design.md gives, the one-line-per-
- * cell table, and the verdict against each cell's expectation. */
+/* results: what a run measured, per cell — trials, successes, failures
+ * by outcome, times to connect — folded from the trial records; the
+ * summary.json in the shape design.md gives, the one-line-per-cell table,
+ * and the verdict against each cell's expectation. Owns the outcome
+ * accounting (the vocabulary itself is harness/common/outcomes.h). */
 #ifndef PUNCHLAB_RESULTS_H
 #define PUNCHLAB_RESULTS_H
 
+#include <stddef.h>
+
+#include "outcomes.h"
 #include "scenario.h"
-#include "trials.h"
-#include "world.h"
+
+struct json_t;
+
+struct cell_result {
+	unsigned trials, successes;
+	unsigned fail[OUTCOME_N];
+	double *ttc_ms; /* successful timed trials only */
+	double *hs_ms;
+	size_t n_ok, cap;
+};
 
 struct nat_counts {
 	long long syn_dropped, rst_sent; /* -1: could not be read */
 };
 
-/* Writes path (summary.json; link_method: "none", "netem", "nfqueue") and prints one line per cell on stdout.
- * counts[cell][side] may be NULL. Returns the number of cells whose
- * measured interval misses their expectation, or -errno. */
+/* Room for ntrials timed successes. 0 or -ENOMEM. */
+int results_cell_init(struct cell_result *r, int ntrials);
+void results_cell_free(struct cell_result *r);
+/* Adds one trial (ttc/hs < 0: not timed). */
+void results_account(struct cell_result *r, enum outcome_code o, double ttc,
+		     double hs);
+/* {"param": value} of the cell's conditions that the scenario set. */
+struct json_t *results_params(const struct scenario_cell *c);
+
+/* Writes path (summary.json; link_method: "none", "netem", "nfqueue") and
+ * prints one line per cell on stdout. counts[cell][side] may be NULL.
+ * Returns the number of cells whose measured interval misses their
+ * expectation, or -errno. */
 int results_write(const struct scenario *s, const char *rid,
 		  struct cell_result *res, struct nat_counts (*counts)[2],
 		  const char *link_method, const char *path);

@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "proc.h"
+#include "agentcmd.h"
 #include "trials.h"
 
 #define BTC_P2P_PORT 18444
@@ -43,15 +44,15 @@ struct agent {
 static int agent_start(const struct trials_cfg *cfg, int cell, int trial,
 		       int s, struct agent *a)
 {
-	char buf[8][64], *argv[32];
+	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
 	int pfd[2];
 
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
-	trials_agent_argv(cfg, cell, trial, s, argv, buf);
+	agentcmd_argv(cfg, cell, trial, s, argv, buf);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
-	a->pid = proc_spawn(cfg->w->cells[cell].side[s].host.fd, argv, pfd[1],
+	a->pid = proc_spawn(cfg->w->cells[cell].side[s].host->fd, argv, pfd[1],
 			    cfg->log_fd);
 	close(pfd[1]);
 	if (a->pid < 0) {
@@ -318,8 +319,8 @@ static int nodes_start(const struct trials_cfg *cfg, int cell,
 			 cell, s ? "bob" : "alice");
 		/* Both get the proxy: the role is only known at the match,
 		 * and a node that dials nobody never uses it. */
-		e = btcnode_spawn(&node[s], ws->host.fd, cfg->bitcoind, dir,
-				  ws->lan_addr, BTC_P2P_PORT, BTC_RPC_PORT,
+		e = btcnode_spawn(&node[s], ws->host->fd, cfg->bitcoind, dir,
+				  ws->p->lan_addr, BTC_P2P_PORT, BTC_RPC_PORT,
 				  BTC_SOCKS, cfg->log_fd);
 		if (e < 0)
 			return e;
@@ -327,7 +328,7 @@ static int nodes_start(const struct trials_cfg *cfg, int cell,
 		e = btcnode_wait_ready(&node[s], BTCNODE_READY_MS);
 		if (e < 0) {
 			log_warnx("bitcoind in %s did not come up (see %s)",
-				  ws->host.ns, dir);
+				  ws->host->ns, dir);
 			return e;
 		}
 	}
@@ -403,11 +404,11 @@ static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
 	for (int i = 0; i < 2 * nc; i++)
 		node[i].pid = -1;
 	snprintf(dir, sizeof(dir), "%s/bitcoind-hub", cfg->run_dir);
-	snprintf(hub_addr, sizeof(hub_addr), "%s:%d", WORLD_COORD_ADDR,
+	snprintf(hub_addr, sizeof(hub_addr), "%s:%d", PLAN_COORD_ADDR,
 		 HUB_P2P_PORT);
 	snprintf(params, sizeof(params), "[\"%s\", \"add\"]", hub_addr);
-	if (btcnode_spawn(&hub, cfg->w->charlie.fd, cfg->bitcoind, dir,
-			  WORLD_COORD_ADDR, HUB_P2P_PORT, BTC_RPC_PORT, NULL,
+	if (btcnode_spawn(&hub, cfg->w->charlie->fd, cfg->bitcoind, dir,
+			  PLAN_COORD_ADDR, HUB_P2P_PORT, BTC_RPC_PORT, NULL,
 			  cfg->log_fd) < 0) {
 		e = -ECHILD;
 		goto out;
@@ -422,11 +423,8 @@ static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
 		json_t *rec, *r = NULL;
 		enum outcome_code o;
 
-		res[c].ttc_ms = calloc(1, sizeof(double));
-		res[c].hs_ms = calloc(1, sizeof(double));
-		if (!res[c].ttc_ms || !res[c].hs_ms ||
-		    nodes_start(cfg, c, &node[2 * c]) < 0) {
-			trials_account(&res[c], OUTCOME_SETUP, -1, -1);
+		if (nodes_start(cfg, c, &node[2 * c]) < 0) {
+			results_account(&res[c], OUTCOME_SETUP, -1, -1);
 			continue;
 		}
 		/* Home nodes reach the hub directly: bitcoind never sends a
@@ -443,12 +441,12 @@ static int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
 				(json_int_t)s->seed, "node", "bitcoind-star");
 		o = btc_trial(cfg, c, 0, &node[2 * c], rec, &ag[2 * c]);
 		direct += o == OUTCOME_OK;
-		json_object_set_new(rec, "params", trials_params(sc));
+		json_object_set_new(rec, "params", results_params(sc));
 		json_dumpf(rec, jsonl, JSON_COMPACT);
 		fputc('\n', jsonl);
 		fflush(jsonl);
 		json_decref(rec);
-		trials_account(&res[c], o, -1, -1);
+		results_account(&res[c], o, -1, -1);
 		fprintf(stderr, "  %s: cell %s: %s\n", s->name, sc->name,
 			outcome_name(o));
 	}
@@ -534,13 +532,9 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 
 		if (cfg->only_cell >= 0 && cfg->only_cell != c)
 			continue;
-		res[c].ttc_ms = calloc(s->trials, sizeof(double));
-		res[c].hs_ms = calloc(s->trials, sizeof(double));
-		if (!res[c].ttc_ms || !res[c].hs_ms)
-			return -ENOMEM;
 		if (nodes_start(cfg, c, node) < 0) {
 			for (int t = first; t <= last; t++)
-				trials_account(&res[c], OUTCOME_SETUP, -1, -1);
+				results_account(&res[c], OUTCOME_SETUP, -1, -1);
 			goto stop;
 		}
 		for (int t = first; t <= last && !*cfg->stop; t++) {
@@ -555,7 +549,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 
-			json_object_set_new(rec, "params", trials_params(sc));
+			json_object_set_new(rec, "params", results_params(sc));
 			json_object_set_new(rec, "ttc_ms",
 					    o == OUTCOME_OK && ttc >= 0 ?
 						    json_real(ttc) :
@@ -571,7 +565,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			fputc('\n', jsonl);
 			fflush(jsonl);
 			json_decref(rec);
-			trials_account(&res[c], o, o == OUTCOME_OK ? ttc : -1,
+			results_account(&res[c], o, o == OUTCOME_OK ? ttc : -1,
 				       -1);
 			fprintf(stderr, "  %s: trial %d of cell %s: %s\n",
 				s->name, t, sc->name, outcome_name(o));

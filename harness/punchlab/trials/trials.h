@@ -1,25 +1,19 @@
 /* trials: runs a scenario's trials in a built world — a pair of
  * punch-agent processes per trial, many trials in flight — and folds the
- * two agents' reports into one trial record. */
+ * two agents' reports into one trial record (record.c) and the cells'
+ * results (results.h). The coordinator mode decides how a trial starts
+ * (modes.h); bitcoind node modes run one pair at a time (btctrials.c). */
 #ifndef PUNCHLAB_TRIALS_H
 #define PUNCHLAB_TRIALS_H
 
 #include <signal.h>
 #include <stdio.h>
 
-#include "outcomes.h"
+#include "results.h"
 #include "scenario.h"
 #include "world.h"
 
-struct cell_result {
-	unsigned trials, successes;
-	unsigned fail[OUTCOME_N];
-	double *ttc_ms; /* successful trials only */
-	double *hs_ms;
-	size_t n_ok;
-};
-
-enum trials_node { NODE_EMBEDDED, NODE_BITCOIND, NODE_BITCOIND_IMPORT };
+struct coordctl;
 
 struct trials_cfg {
 	const struct scenario *s;
@@ -29,32 +23,22 @@ struct trials_cfg {
 	volatile sig_atomic_t *stop;
 	int progress; /* 1: \r line on a terminal, 0: plain lines */
 	int only_cell, only_trial; /* -1: all */
-	/* bitcoind modes (btctrials.c) */
-	const char *bitcoind;
 	const char *run_dir;
-	enum trials_node node;
+	/* handoff: the coordinator's "held" reports (coordctl.h) */
+	struct coordctl *ctl;
+	/* bitcoind node modes (btctrials.c) */
+	const char *bitcoind;
 };
 
-/* bitcoind modes: a pair of regtest nodes per cell, trials one at a time;
- * success = both list each other and a block mined on the initiator's
- * node reaches the responder's. Same contract as trials_run. */
-int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
-		  struct cell_result *res);
-/* Shared with btctrials.c: argv for one agent of trial (cell, trial) on
- * side s (0 alice, 1 bob) into argv (>= 32 slots) using buf for strings. */
-int trials_agent_argv(const struct trials_cfg *cfg, int cell, int trial,
-		      int s, char **argv, char (*buf)[64]);
-/* Adds the trial to res (ttc/hs < 0: none). */
-void trials_account(struct cell_result *res, enum outcome_code o, double ttc,
-		    double hs);
-
 /* Runs every trial, appending one JSON line per trial to jsonl and
- * filling res[0..ncells). 0, -EINTR when *stop was set, or -errno. */
+ * filling res[0..ncells) (each initialised with results_cell_init).
+ * 0, -EINTR when *stop was set, or -errno. */
 int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 	       struct cell_result *res);
-void cell_result_free(struct cell_result *r);
-/* {"param": value} of the cell's conditions that the scenario set. */
-struct json_t;
-struct json_t *trials_params(const struct scenario_cell *c);
+/* bitcoind node modes: a pair of regtest nodes per cell, trials one at a
+ * time; success = both list each other and a block mined on the
+ * initiator's node reaches the responder's. Same contract. */
+int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
+		  struct cell_result *res);
 
 #endif

@@ -122,26 +122,27 @@ out:
 	return pid;
 }
 
-pid_t daemons_coordinator(struct world *w, const char *dir, int mode,
+pid_t daemons_coordinator(struct world *w, const char *dir,
+			  enum scenario_mode mode,
 			  int verbose, int keep)
 {
 	char listen[64], probe[64];
 	char *argv[12];
 	int n = 0;
 
-	snprintf(listen, sizeof(listen), "%s:%d", WORLD_COORD_ADDR,
-		 WORLD_COORD_PORT);
-	if (mode == 2) {
+	snprintf(listen, sizeof(listen), "%s:%d", PLAN_COORD_ADDR,
+		 PLAN_COORD_PORT);
+	if (mode == SCENARIO_MODE_OOB) {
 		/* Out of band: no coordinator; charlie only runs the probe
 		 * server the agents learn their public endpoints from. */
-		snprintf(probe, sizeof(probe), "%s:%d", WORLD_COORD_ADDR,
-			 WORLD_PROBE_PORT);
+		snprintf(probe, sizeof(probe), "%s:%d", PLAN_COORD_ADDR,
+			 PLAN_PROBE_PORT);
 		argv[n++] = "punch-probe-server";
 		if (keep)
 			argv[n++] = "--stay";
 		argv[n++] = probe;
 		argv[n] = NULL;
-		return daemon_start(w, w->charlie.fd, dir, "probe-server",
+		return daemon_start(w, w->charlie->fd, dir, "probe-server",
 				    argv, "ready", keep);
 	}
 	argv[n++] = "punch-coordinator";
@@ -149,7 +150,7 @@ pid_t daemons_coordinator(struct world *w, const char *dir, int mode,
 	argv[n++] = listen;
 	argv[n++] = "--run-id";
 	argv[n++] = (char *)w->rid;
-	if (mode == 1) {
+	if (mode == SCENARIO_MODE_HANDOFF) {
 		/* One inbound slot: the first agent of a trial is held, the
 		 * second arrives to a full node and is handed off with it. */
 		argv[n++] = "--mode";
@@ -160,7 +161,7 @@ pid_t daemons_coordinator(struct world *w, const char *dir, int mode,
 	if (verbose)
 		argv[n++] = "-v";
 	argv[n] = NULL;
-	return daemon_start(w, w->charlie.fd, dir, "coordinator", argv,
+	return daemon_start(w, w->charlie->fd, dir, "coordinator", argv,
 			    "listening", keep);
 }
 
@@ -196,9 +197,9 @@ int daemons_shaper(struct world *w, const struct scenario *s,
 	argv[k++] = "--seed";
 	argv[k++] = seed;
 	argv[k++] = "--run-id";
-	argv[k++] = w->rid;
+	argv[k++] = (char *)w->rid;
 	argv[k] = NULL;
-	e = daemon_start(w, w->inet.fd, dir, "shaper", argv, "ready", keep);
+	e = daemon_start(w, w->inet->fd, dir, "shaper", argv, "ready", keep);
 	free(argv);
 	e = e < 0 ? e : 0;
 out:

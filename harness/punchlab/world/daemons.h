@@ -12,10 +12,11 @@
 int daemons_mkdir_p(const char *path);
 /* Opens dir/name for writing (O_CREAT | flags); -1 with errno. */
 int daemons_open_out(const char *dir, const char *name, int flags);
-/* punch-coordinator on charlie in the scenario's mode (0 rendezvous,
- * 1 handoff with one inbound slot, 2 out-of-band: punch-probe-server
- * instead); pid or -errno. keep: outlives us. */
-pid_t daemons_coordinator(struct world *w, const char *dir, int mode,
+/* punch-coordinator on charlie in the scenario's mode (handoff: with one
+ * inbound slot; out of band: punch-probe-server instead); pid or -errno.
+ * keep: outlives us. */
+pid_t daemons_coordinator(struct world *w, const char *dir,
+			  enum scenario_mode mode,
 			  int verbose, int keep);
 /* Link conditions of every cell: queue rules plus punch-shaper in inet
  * (or netem). *method_name: "none", "netem" or "nfqueue". 0 or -errno. */

@@ -1,0 +1,112 @@
+/* plan: every name, address, link, route and NAT load of a scenario's
+ * world, computed from the scenario and the run id alone — no syscall —
+ * so addressing is tested without root and `punchlab plan` prints it.
+ * world.c executes a plan step by step, in the order it lists them.
+ *
+ *   home LAN 10.0.1.0/24          WAN (RFC 5737)           home LAN 10.0.2.0/24
+ *  [alice] -- [router A: NAT] -- [inet] -- [router B: NAT] -- [bob]   x cells
+ *                                  |
+ *                        [charlie 192.0.2.1]
+ *
+ * inet routes /32s: every WAN host has one address and a default route to
+ * 192.0.2.254 (on inet's loopback) over its own veth. A home whose router
+ * does not translate (mapping none) gets a public LAN from 198.18.0.0/15
+ * (RFC 2544), routed by inet to its router. NAT444: a carrier namespace
+ * on the WAN, the router behind it at 100.64.0.2/10. */
+#ifndef PUNCHLAB_PLAN_H
+#define PUNCHLAB_PLAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+#define PLAN_COORD_ADDR "192.0.2.1"
+#define PLAN_COORD_PORT 18444 /* regtest P2P port */
+#define PLAN_PROBE_PORT 3478  /* out-of-band: charlie's probe server */
+#define PLAN_INET_GW "192.0.2.254" /* on inet's loopback */
+#define PLAN_IFNAME 16		   /* IFNAMSIZ */
+#define PLAN_ADDR 24		   /* dotted quad, or with /prefix */
+
+/* A namespace pl-<rid>-<tag>; forward: it routes (routers, carriers,
+ * inet), with IPv4 forwarding on and ICMP redirects off. */
+struct plan_ns {
+	char name[96];
+	char tag[32];
+	int forward;
+};
+
+/* A veth pair: if_a in namespace ns_a, if_b in ns_b, both set up. */
+struct plan_veth {
+	int ns_a, ns_b;
+	char if_a[PLAN_IFNAME], if_b[PLAN_IFNAME];
+};
+
+struct plan_addr {
+	int ns;
+	char ifname[PLAN_IFNAME];
+	char cidr[PLAN_ADDR];
+};
+
+/* dst ("default" or a prefix) via gw (NULL-like "" for on-link) out of
+ * ifname; onlink: the gateway is reached without a connected prefix. */
+struct plan_route {
+	int ns;
+	char dst[PLAN_ADDR], gw[PLAN_ADDR], ifname[PLAN_IFNAME];
+	int onlink;
+};
+
+/* A NAT profile loaded into a router or carrier. */
+struct plan_nat {
+	int ns;
+	const struct nat_profile *profile;
+	char wan_if[PLAN_IFNAME], lan_if[PLAN_IFNAME];
+	char wan_addr[PLAN_ADDR], lan_cidr[PLAN_ADDR];
+	int carrier; /* one subscriber: PLAN_CGN_ROUTER_WAN */
+};
+
+#define PLAN_CGN_CARRIER_LAN "100.64.0.1"
+#define PLAN_CGN_ROUTER_WAN "100.64.0.2"
+
+/* One home: a host behind a router, and for NAT444 the carrier NAT in
+ * front of it. Indices into plan.ns (carrier -1 when none). */
+struct plan_side {
+	int router, host, carrier;
+	const struct nat_profile *profile, *carrier_profile;
+	int routed;			/* mapping none: a public LAN */
+	char wan_addr[PLAN_ADDR];	/* public address on the WAN */
+	char inet_if[PLAN_IFNAME];	/* inet's end of its WAN link */
+	char lan_addr[PLAN_ADDR];	/* the host's address */
+	char lan_prefix[PLAN_ADDR];
+};
+
+struct plan_cell {
+	struct plan_side side[2]; /* 0: alice behind a, 1: bob behind b */
+};
+
+struct plan {
+	char rid[16];
+	char table[32]; /* nft table in every router: punchlab_<rid> */
+	int inet, charlie; /* indices into ns */
+	char charlie_if[PLAN_IFNAME]; /* inet's end of charlie's link */
+	int ncells;
+	struct plan_cell *cells;
+	struct plan_ns *ns;
+	struct plan_veth *veths;
+	struct plan_addr *addrs;
+	struct plan_route *routes;
+	struct plan_nat *nats;
+	int nns, nveths, naddrs, nroutes, nnats;
+};
+
+/* The plan of s's world for run rid. NULL with errno set and a message
+ * in err: EINVAL for a scenario the WAN cannot address (a routed home
+ * behind a carrier), ENOMEM. Pure: reads only s. */
+struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
+		      size_t err_cap);
+void plan_free(struct plan *p);
+/* Every step in execution order, one per line, as `punchlab plan`
+ * prints it. */
+void plan_print(const struct plan *p, FILE *f);
+
+#endif

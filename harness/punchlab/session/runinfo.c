@@ -1,0 +1,90 @@
+/* runinfo: run.json (scenario, profiles, run id, seed, kernel, the clock
+ * offset that maps pcap times onto the trials' monotonic stamps) and
+ * copies of the scenario and every profile as they ran, for
+ * `punchlab bundle`: the originals may be edited later. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "daemons.h"
+#include "runinfo.h"
+
+static void copy_file(const char *from, const char *dir, const char *name)
+{
+	char path[PATH_MAX], buf[4096];
+	FILE *in, *out;
+	size_t n;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return;
+	in = fopen(from, "re");
+	out = in ? fopen(path, "we") : NULL;
+	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (out)
+		fclose(out);
+	if (in)
+		fclose(in);
+}
+
+/* The scenario and every profile as they ran, for `punchlab bundle`: the
+ * originals may be edited later. */
+static void copy_inputs(const char *dir, const struct scenario *s)
+{
+	char pdir[PATH_MAX], name[PROFILE_NAME_MAX + 8];
+
+	copy_file(s->path, dir, "scenario.ini");
+	if (snprintf(pdir, sizeof(pdir), "%s/profiles", dir) >=
+		    (int)sizeof(pdir) ||
+	    daemons_mkdir_p(pdir) < 0)
+		return;
+	for (int c = 0; c < s->ncells; c++) {
+		const struct scenario_cell *sc = &s->cells[c];
+		const struct nat_profile *p[4] = {
+			&sc->a, &sc->b, sc->a_has_carrier ? &sc->a_carrier : NULL,
+			sc->b_has_carrier ? &sc->b_carrier : NULL
+		};
+
+		for (int k = 0; k < 4; k++) {
+			if (!p[k])
+				continue;
+			snprintf(name, sizeof(name), "%s.ini", p[k]->name);
+			copy_file(p[k]->path, pdir, name);
+		}
+	}
+}
+
+/* realtime_minus_monotonic_ns maps pcap times (CLOCK_REALTIME) onto the
+ * trials' CLOCK_MONOTONIC stamps. */
+void runinfo_write(const char *dir, const struct scenario *s,
+			   const char *rid, const char *profile_dir)
+{
+	struct timespec rt, mono;
+	struct utsname u;
+	char path[PATH_MAX], prof[PATH_MAX];
+	json_t *j;
+
+	if (snprintf(path, sizeof(path), "%s/run.json", dir) >=
+	    (int)sizeof(path))
+		return;
+	uname(&u);
+	if (!realpath(profile_dir, prof))
+		snprintf(prof, sizeof(prof), "%s", profile_dir);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I}", "scenario",
+		      s->name, "path", s->path, "profiles", prof, "run_id",
+		      rid, "seed", (json_int_t)s->seed, "kernel", u.release,
+		      "realtime_minus_monotonic_ns",
+		      (json_int_t)((rt.tv_sec - mono.tv_sec) * 1000000000LL +
+				   (rt.tv_nsec - mono.tv_nsec)));
+	if (j)
+		json_dump_file(j, path, JSON_INDENT(2));
+	json_decref(j);
+	copy_inputs(dir, s);
+}

@@ -1,0 +1,76 @@
+/* session: plan, run folder, world and daemons of one scenario. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemons.h"
+#include "session.h"
+
+int session_open(struct session *ss, const struct scenario *s,
+		 const char *results_dir, volatile sig_atomic_t *stop,
+		 char *err, size_t err_cap)
+{
+	int e;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->s = s;
+	ss->coord = -1;
+	ss->link_method = "none";
+	if ((e = runid_new(ss->rid)) < 0) {
+		snprintf(err, err_cap, "run id: %s", strerror(-e));
+		return e;
+	}
+	ss->plan = plan_new(s, ss->rid, err, err_cap);
+	if (!ss->plan)
+		return -errno;
+	if (snprintf(ss->dir, sizeof(ss->dir), "%s/%s/%s", results_dir,
+		     s->name, ss->rid) >= (int)sizeof(ss->dir)) {
+		e = -ENAMETOOLONG;
+		snprintf(err, err_cap, "%s: %s", results_dir, strerror(-e));
+		goto err_plan;
+	}
+	if ((e = daemons_mkdir_p(ss->dir)) < 0) {
+		snprintf(err, err_cap, "cannot create %s: %s", ss->dir,
+			 strerror(-e));
+		goto err_plan;
+	}
+	ss->w = world_new(ss->plan, stop, err, err_cap);
+	if (!ss->w) {
+		e = -errno;
+		goto err_plan;
+	}
+	return 0;
+
+err_plan:
+	plan_free(ss->plan);
+	ss->plan = NULL;
+	return e;
+}
+
+int session_start(struct session *ss, int verbose, int keep)
+{
+	int e;
+
+	if ((e = daemons_shaper(ss->w, ss->s, ss->dir, &ss->link_method,
+				keep)) < 0)
+		return e;
+	ss->coord = daemons_coordinator(ss->w, ss->dir, ss->s->mode, verbose,
+					keep);
+	return ss->coord < 0 ? ss->coord : 0;
+}
+
+void session_close(struct session *ss)
+{
+	world_free(ss->w);
+	plan_free(ss->plan);
+	ss->w = NULL;
+	ss->plan = NULL;
+}
+
+void session_detach(struct session *ss)
+{
+	world_detach(ss->w);
+	plan_free(ss->plan);
+	ss->w = NULL;
+	ss->plan = NULL;
+}

@@ -1,0 +1,41 @@
+/* session: one scenario brought up, shared by `punchlab run` and
+ * `punchlab up` — a run id, the plan, the run folder, the world built
+ * from the plan, and its daemons (shaper, coordinator). The plan is made
+ * first, so a scenario the WAN cannot address creates nothing. */
+#ifndef PUNCHLAB_SESSION_H
+#define PUNCHLAB_SESSION_H
+
+#include <limits.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "runid.h"
+#include "scenario.h"
+#include "world.h"
+
+struct session {
+	const struct scenario *s;
+	char rid[RUNID_LEN + 1];
+	char dir[PATH_MAX]; /* <results>/<scenario>/<rid> */
+	struct plan *plan;
+	struct world *w;
+	const char *link_method; /* "none", "netem", "nfqueue" */
+	pid_t coord;
+};
+
+/* Plans s, creates its run folder under results_dir and builds its world.
+ * 0, or -errno with err filled (-EINVAL: the plan refused s, nothing was
+ * created); on failure nothing of the session is left. */
+int session_open(struct session *ss, const struct scenario *s,
+		 const char *results_dir, volatile sig_atomic_t *stop,
+		 char *err, size_t err_cap);
+/* The link shaper and the coordinator (or probe server) on charlie.
+ * keep: they outlive punchlab (punchlab up). 0 or -errno. */
+int session_start(struct session *ss, int verbose, int keep);
+/* Removes everything of the session. Safe on a zeroed session. */
+void session_close(struct session *ss);
+/* Frees the memory and leaves world and daemons up (punchlab up). */
+void session_detach(struct session *ss);
+
+#endif

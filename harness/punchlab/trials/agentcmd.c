@@ -1,0 +1,77 @@
+/* agentcmd: one agent's command line. */
+#include <stdio.h>
+
+#include "agentcmd.h"
+#include "modes.h"
+
+#define LOCAL_PORT_BASE 20000
+#define LOCAL_PORT_SPAN 40000
+#define BTC_P2P_PORT 18444
+#define BTC_SOCKS "127.0.0.1:19050"
+#define BTC_HOLD_EXTRA_MS 30000
+
+unsigned long long agentcmd_key(int cell, int trial)
+{
+	return (unsigned long long)(cell + 1) * 1000000ull + trial + 1;
+}
+
+/* Skew: bob starts this much after alice (or before, negative). */
+static int skew_opts(const struct cell_cond *cc, int s, char **argv,
+		     char *buf)
+{
+	if (s != 1 || cc->skew_ms == 0)
+		return 0;
+	snprintf(buf, 64, "%lld",
+		 (long long)(cc->skew_ms >= 0 ? cc->skew_ms + 0.5 :
+						cc->skew_ms - 0.5));
+	argv[0] = "--skew-ms";
+	argv[1] = buf;
+	return 2;
+}
+
+static int node_opts(const struct trials_cfg *cfg, const char *lan_addr,
+		     char **argv, char (*buf)[64])
+{
+	if (cfg->s->node == SCENARIO_NODE_EMBEDDED)
+		return 0;
+	snprintf(buf[0], 64, "%s:%d", lan_addr, BTC_P2P_PORT);
+	snprintf(buf[1], 64, "%d", cfg->s->timeout_ms + BTC_HOLD_EXTRA_MS);
+	argv[0] = "--node";
+	argv[1] = (char *)scenario_node_name(cfg->s->node);
+	argv[2] = "--socks";
+	argv[3] = BTC_SOCKS;
+	argv[4] = "--bitcoind-p2p";
+	argv[5] = buf[0];
+	argv[6] = "--hold-ms";
+	argv[7] = buf[1];
+	return 8;
+}
+
+int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
+		  char **argv, char (*buf)[64])
+{
+	const struct world_side *ws = &cfg->w->cells[cell].side[s];
+	int n = 0;
+
+	snprintf(buf[0], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_COORD_PORT);
+	snprintf(buf[1], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_PROBE_PORT);
+	snprintf(buf[2], 64, "%llu", agentcmd_key(cell, trial));
+	snprintf(buf[3], 64, "%d", LOCAL_PORT_BASE + trial % LOCAL_PORT_SPAN);
+	/* The run id in every process's command line (punchlab clean, tests). */
+	snprintf(buf[4], 64, "%s-c%d-%s-t%d", cfg->w->rid, cell,
+		 s ? "bob" : "alice", trial);
+	snprintf(buf[5], 64, "%d", cfg->s->timeout_ms);
+	argv[n++] = (char *)cfg->agent_path;
+	n += trial_mode(cfg->s->mode)->agent_opts(argv + n, buf[0], buf[1],
+						    buf[2]);
+	argv[n++] = "--local-port";
+	argv[n++] = buf[3];
+	argv[n++] = "--name";
+	argv[n++] = buf[4];
+	argv[n++] = "--timeout-ms";
+	argv[n++] = buf[5];
+	n += skew_opts(&cfg->s->cells[cell].cond, s, argv + n, buf[6]);
+	n += node_opts(cfg, ws->p->lan_addr, argv + n, buf + 7);
+	argv[n] = NULL;
+	return n;
+}

@@ -1,0 +1,20 @@
+/* agentcmd: the punch-agent command line of one side of one trial — its
+ * coordinator (or side channel), key, punch port, name carrying the run
+ * id, timeout, skew and node mode. */
+#ifndef PUNCHLAB_AGENTCMD_H
+#define PUNCHLAB_AGENTCMD_H
+
+#include "trials.h"
+
+#define AGENTCMD_ARGS 32 /* argv slots */
+#define AGENTCMD_BUFS 9	 /* strings of 64 bytes */
+
+/* The key the coordinator pairs a trial's two agents by: unique per
+ * trial in the run. */
+unsigned long long agentcmd_key(int cell, int trial);
+/* argv for side s (0 alice, 1 bob) of (cell, trial) into argv, strings in
+ * buf; returns argc. */
+int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
+		  char **argv, char (*buf)[64]);
+
+#endif

@@ -1,0 +1,104 @@
+/* record: one trial's line in trials.jsonl — both agents' reports, the
+ * combined outcome, time to connect and handshake from the earlier start
+ * — and its place in the cell's results. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+static json_t *side_report(struct side *sd)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	sd->buf[sd->len < RUNNING_OUT_MAX ? sd->len : RUNNING_OUT_MAX - 1] = '\0';
+	j = json_loads(sd->buf, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (j && json_is_object(j))
+		return j;
+	json_decref(j);
+	j = json_object();
+	json_object_set_new(j, "outcome", json_string("setup"));
+	json_object_set_new(
+		j, "error",
+		json_sprintf("agent gave no report (wait status %d)",
+			     sd->status));
+	return j;
+}
+
+/* Integer member, -1 when absent or null. */
+static int64_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* Span from the earlier start to the later of the two marks, in ms. */
+static double span_ms(json_t *a, json_t *b, const char *mark)
+{
+	int64_t sa = jint(a, "t_start_ns"), sb = jint(b, "t_start_ns");
+	int64_t ea = jint(a, mark), eb = jint(b, mark);
+
+	if (sa < 0 || sb < 0 || ea < 0 || eb < 0)
+		return -1.0;
+	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
+}
+
+void record_trial(const struct trials_cfg *cfg, struct running *r,
+			 FILE *jsonl, struct cell_result *res)
+{
+	const struct scenario_cell *c = &cfg->s->cells[r->cell];
+	json_t *ra = side_report(&r->sd[0]), *rb = side_report(&r->sd[1]);
+	enum outcome_code oa, ob, o;
+	double ttc, hs;
+	json_t *t;
+	int64_t sa, sb;
+
+	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
+	ob = outcome_parse(json_string_value(json_object_get(rb, "outcome")));
+	o = outcome_combine(oa, ob);
+	ttc = span_ms(ra, rb, "t_established_ns");
+	hs = span_ms(ra, rb, "t_handshake_ns");
+	sa = jint(ra, "t_start_ns");
+	sb = jint(rb, "t_start_ns");
+
+	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "scenario",
+		      cfg->s->name, "run_id", cfg->w->rid, "cell", c->name,
+		      "a", c->a.name, "b", c->b.name, "trial", r->trial, "seed",
+		      (json_int_t)cfg->s->seed, "outcome", outcome_name(o));
+	json_object_set_new(t, "attempts",
+			    json_integer(jint(ra, "attempts") >
+						 jint(rb, "attempts") ?
+					 jint(ra, "attempts") :
+					 jint(rb, "attempts")));
+	json_object_set_new(t, "ttc_ms",
+			    o == OUTCOME_OK && ttc >= 0 ? json_real(ttc) :
+							  json_null());
+	json_object_set_new(t, "handshake_ms",
+			    o == OUTCOME_OK && hs >= 0 ? json_real(hs) :
+							 json_null());
+	json_object_set_new(t, "start_skew_us",
+			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
+						 json_null());
+	json_object_set_new(t, "params", results_params(c));
+	json_object_set_new(t, "alice", ra);
+	json_object_set_new(t, "bob", rb);
+	json_dumpf(t, jsonl, JSON_COMPACT);
+	fputc('\n', jsonl);
+	fflush(jsonl);
+	json_decref(t);
+
+	results_account(res, o, ttc, hs);
+	if (o != OUTCOME_OK) {
+		/* Failures a cell does not expect get a command that replays
+		 * exactly this trial; report.md lists it for every failure. */
+		if (c->expect_min > 0)
+			fprintf(stderr,
+				"%s  trial %d of cell %s failed (%s); rerun: "
+				"punchlab run --cell %s --trial %d %s\n",
+				cfg->progress ? "\n" : "", r->trial, c->name,
+				outcome_name(o), c->name, r->trial,
+				cfg->s->path);
+	}
+}

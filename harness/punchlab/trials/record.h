@@ -1,0 +1,15 @@
+/* record: a finished trial into trials.jsonl and its cell's results. */
+#ifndef PUNCHLAB_RECORD_H
+#define PUNCHLAB_RECORD_H
+
+#include <stdio.h>
+
+#include "running.h"
+
+/* Both agents of r have ended: appends the trial's JSON line to jsonl,
+ * accounts it in res, and for a failure the cell does not expect prints
+ * the command that replays exactly this trial. */
+void record_trial(const struct trials_cfg *cfg, struct running *r,
+		  FILE *jsonl, struct cell_result *res);
+
+#endif

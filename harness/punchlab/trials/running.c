@@ -1,0 +1,124 @@
+/* running: starting, reading and stopping a trial's agents. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agentcmd.h"
+#include "cleanup.h"
+#include "modes.h"
+#include "proc.h"
+#include "running.h"
+
+void running_init(struct running *r, int cell, int trial,
+		  int64_t hard_deadline_ns)
+{
+	r->cell = cell;
+	r->trial = trial;
+	r->bob_pending = 0;
+	r->relayed = 0;
+	r->hard_deadline_ns = hard_deadline_ns;
+	for (int s = 0; s < 2; s++) {
+		r->sd[s].pid = -1;
+		r->sd[s].fd = -1;
+		r->sd[s].in_fd = -1;
+		r->sd[s].len = 0;
+		r->sd[s].status = 0;
+	}
+}
+
+void running_close_in(struct side *sd)
+{
+	if (sd->in_fd >= 0)
+		close(sd->in_fd);
+	sd->in_fd = -1;
+}
+
+int running_start(const struct trials_cfg *cfg, struct running *r, int s)
+{
+	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
+	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
+	int pfd[2], ifd[2] = { -1, -1 };
+	pid_t pid;
+
+	agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	if (trial_mode(cfg->s->mode)->side_channel &&
+	    pipe2(ifd, O_CLOEXEC) < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	pid = proc_spawn_in(ws->host->fd, argv, ifd[0], pfd[1], cfg->log_fd);
+	close(pfd[1]);
+	if (ifd[0] >= 0)
+		close(ifd[0]);
+	if (pid < 0) {
+		close(pfd[0]);
+		if (ifd[1] >= 0)
+			close(ifd[1]);
+		return pid;
+	}
+	r->sd[s].in_fd = ifd[1];
+	cleanup_pid(cfg->w->cu, pid);
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	r->sd[s].pid = pid;
+	r->sd[s].fd = pfd[0];
+	r->sd[s].len = 0;
+	return 0;
+}
+
+static void side_reap(const struct trials_cfg *cfg, struct side *sd)
+{
+	close(sd->fd);
+	sd->fd = -1;
+	while (waitpid(sd->pid, &sd->status, 0) < 0 && errno == EINTR)
+		;
+	cleanup_reaped(cfg->w->cu, sd->pid);
+}
+
+void running_read(const struct trials_cfg *cfg, struct side *sd)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (sd->len >= RUNNING_OUT_MAX - 1) {
+			char sink[4096];
+
+			n = read(sd->fd, sink, sizeof(sink));
+		} else {
+			n = read(sd->fd, sd->buf + sd->len,
+				 RUNNING_OUT_MAX - 1 - sd->len);
+			if (n > 0)
+				sd->len += (size_t)n;
+		}
+		if (n > 0)
+			continue;
+		if (n == 0)
+			side_reap(cfg, sd);
+		return; /* EAGAIN or error: wait for poll */
+	}
+}
+
+int running_alive(const struct running *r)
+{
+	return r->sd[0].fd >= 0 || r->sd[1].fd >= 0;
+}
+
+void running_kill(const struct trials_cfg *cfg, struct running *run, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int s = 0; s < 2; s++) {
+			struct side *sd = &run[i].sd[s];
+
+			running_close_in(sd);
+			if (sd->fd < 0)
+				continue;
+			proc_stop(sd->pid, 500);
+			cleanup_reaped(cfg->w->cu, sd->pid);
+			close(sd->fd);
+			sd->fd = -1;
+		}
+}

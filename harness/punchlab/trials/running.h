@@ -1,0 +1,45 @@
+/* running: the trials in flight — each side's agent process, the pipe its
+ * report arrives on and, out of band, the side channel into it. */
+#ifndef PUNCHLAB_RUNNING_H
+#define PUNCHLAB_RUNNING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "trials.h"
+
+#define RUNNING_OUT_MAX 65536 /* an agent's report, at most */
+
+struct side {
+	pid_t pid;
+	int fd;	   /* its stdout, -1 once reaped */
+	int in_fd; /* out-of-band: the side channel into the agent, or -1 */
+	char buf[RUNNING_OUT_MAX];
+	size_t len;
+	int status;
+};
+
+struct running {
+	int cell, trial;
+	int bob_pending; /* handoff: bob starts once alice is held */
+	int relayed;	 /* out-of-band: endpoints exchanged */
+	int64_t hard_deadline_ns;
+	struct side sd[2];
+};
+
+/* Fresh state for (cell, trial); no process yet. */
+void running_init(struct running *r, int cell, int trial,
+		  int64_t hard_deadline_ns);
+/* Starts side s's agent in its home host. 0 or -errno. */
+int running_start(const struct trials_cfg *cfg, struct running *r, int s);
+/* Reads what the agent wrote; on EOF reaps it. */
+void running_read(const struct trials_cfg *cfg, struct side *sd);
+/* 1 while either agent runs. */
+int running_alive(const struct running *r);
+/* Stops and reaps every agent of run[0..n). */
+void running_kill(const struct trials_cfg *cfg, struct running *run, int n);
+/* The side channel is done with (EOF tells the agent). */
+void running_close_in(struct side *sd);
+
+#endif
