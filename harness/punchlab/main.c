@@ -15,6 +15,7 @@ static const struct {
 	{ "report", cmd_report, "write report.md and figures for runs" },
 	{ "bundle", cmd_bundle, "pack a run into one archive for a bug report" },
 	{ "replay", cmd_replay, "rerun the scenario in a bundle" },
+	{ "plan", cmd_plan, "print the topology a scenario would build" },
 	{ "up", cmd_up, "build a scenario's topology and leave it up" },
 	{ "down", cmd_down, "remove a topology left up (by run id)" },
 	{ "clean", cmd_clean, "remove what killed runs left behind" },

@@ -31,6 +31,7 @@ int cmd_bundle(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_nat(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

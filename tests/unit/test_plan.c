@@ -1,0 +1,308 @@
+/* test_plan: the topology plan of a scenario — names, addresses, links,
+ * routes and NAT loads — checked without root: every name carries the run
+ * id and fits the kernel's limits, every address is unique where it must
+ * be, every route's gateway is reachable, and the carrier and routed
+ * homes are addressed as the world diagram says. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "../../harness/punchlab/plan/plan.c"
+#include "lib/testutil.h"
+
+#define RID "a1b2c3"
+
+static char tmpdir[] = "/tmp/punchlab-test-plan.XXXXXX";
+
+/* Writes a scenario file into tmpdir and loads it. */
+static struct scenario *load(const char *name, const char *text)
+{
+	struct scenario *s = calloc(1, sizeof(*s));
+	struct cfg_error ce;
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.ini", tmpdir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	if (scenario_load(path, "nat-profiles", s, &ce) < 0) {
+		char msg[1200];
+
+		fprintf(stderr, "%s\n", cfg_error_str(&ce, msg, sizeof(msg)));
+		CU_FAIL_FATAL("scenario did not load");
+	}
+	return s;
+}
+
+static uint32_t ip_of(const char *cidr, int *prefix)
+{
+	char buf[32], *slash;
+	struct in_addr a;
+
+	snprintf(buf, sizeof(buf), "%s", cidr);
+	slash = strchr(buf, '/');
+	*prefix = slash ? atoi(slash + 1) : 32;
+	if (slash)
+		*slash = '\0';
+	CU_ASSERT_EQUAL(inet_pton(AF_INET, buf, &a), 1);
+	return ntohl(a.s_addr);
+}
+
+static uint32_t mask(int prefix)
+{
+	return prefix <= 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+/* A gateway is reachable when an address of the route's namespace and
+ * interface covers it, or the route says onlink. */
+static int gw_reachable(const struct plan *p, const struct plan_route *r)
+{
+	int pr, ap;
+	uint32_t gw;
+
+	if (!r->gw[0] || r->onlink)
+		return 1;
+	gw = ip_of(r->gw, &pr);
+	for (int i = 0; i < p->naddrs; i++) {
+		const struct plan_addr *a = &p->addrs[i];
+		uint32_t ip = ip_of(a->cidr, &ap);
+
+		if (a->ns == r->ns && !strcmp(a->ifname, r->ifname) &&
+		    (ip & mask(ap)) == (gw & mask(ap)))
+			return 1;
+	}
+	/* inet reaches a routed home's router through its /32 route. */
+	for (int i = 0; i < p->nroutes; i++) {
+		const struct plan_route *o = &p->routes[i];
+
+		if (o->ns == r->ns && !o->gw[0] &&
+		    !strcmp(o->ifname, r->ifname) &&
+		    ip_of(o->dst, &ap) == gw && ap == 32)
+			return 1;
+	}
+	return 0;
+}
+
+/* Invariants every plan keeps. */
+static void check_plan(const struct plan *p)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "pl-%s-", RID);
+	for (int i = 0; i < p->nns; i++) {
+		CU_ASSERT_EQUAL(strncmp(p->ns[i].name, prefix, strlen(prefix)),
+				0);
+		for (int j = 0; j < i; j++)
+			CU_ASSERT_NOT_EQUAL(strcmp(p->ns[i].name, p->ns[j].name),
+					    0);
+	}
+	for (int i = 0; i < p->nveths; i++) {
+		const struct plan_veth *v = &p->veths[i];
+
+		CU_ASSERT(strlen(v->if_a) < 16 && strlen(v->if_b) < 16);
+		CU_ASSERT_EQUAL(strncmp(v->if_a, RID "-", 7), 0);
+		CU_ASSERT_EQUAL(strncmp(v->if_b, RID "-", 7), 0);
+		CU_ASSERT(v->ns_a >= 0 && v->ns_a < p->nns);
+		CU_ASSERT(v->ns_b >= 0 && v->ns_b < p->nns);
+		CU_ASSERT_NOT_EQUAL(v->ns_a, v->ns_b);
+		/* one interface name once per namespace */
+		for (int j = 0; j < i; j++) {
+			const struct plan_veth *w = &p->veths[j];
+
+			CU_ASSERT(!(w->ns_a == v->ns_a &&
+				    !strcmp(w->if_a, v->if_a)));
+			CU_ASSERT(!(w->ns_b == v->ns_b &&
+				    !strcmp(w->if_b, v->if_b)));
+		}
+	}
+	for (int i = 0; i < p->nroutes; i++)
+		CU_ASSERT(gw_reachable(p, &p->routes[i]));
+	/* WAN addresses (/32s) are unique over the whole plan. */
+	for (int i = 0; i < p->naddrs; i++)
+		for (int j = 0; j < i; j++)
+			if (strstr(p->addrs[i].cidr, "/32") &&
+			    strcmp(p->addrs[i].ifname, "lo"))
+				CU_ASSERT_NOT_EQUAL(
+					strcmp(p->addrs[i].cidr,
+					       p->addrs[j].cidr),
+					0);
+	CU_ASSERT_EQUAL(strcmp(p->table, "punchlab_" RID), 0);
+}
+
+static void test_pair(void)
+{
+	struct scenario *s = load("pair", "[scenario]\ntrials = 1\n"
+					  "[cell x]\na = home-eim\n"
+					  "b = symmetric\nexpect = == 0\n");
+	char err[256] = "";
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	/* inet, charlie, then router and host per side */
+	CU_ASSERT_EQUAL(p->nns, 6);
+	CU_ASSERT_EQUAL(p->nnats, 2);
+	CU_ASSERT_STRING_EQUAL(p->ns[p->inet].name, "pl-" RID "-inet");
+	CU_ASSERT_STRING_EQUAL(p->ns[p->charlie].name, "pl-" RID "-charlie");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[0].wan_addr, "198.51.100.1");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[1].wan_addr, "203.0.113.1");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[0].lan_addr, "10.0.1.2");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[1].lan_addr, "10.0.2.2");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[1].profile->name,
+			       "symmetric");
+	CU_ASSERT_EQUAL(p->cells[0].side[0].carrier, -1);
+	CU_ASSERT(p->ns[p->cells[0].side[0].router].forward);
+	CU_ASSERT(!p->ns[p->cells[0].side[0].host].forward);
+	plan_free(p);
+	free(s);
+}
+
+/* NAT444: the carrier holds the public address, the router 100.64.0.2
+ * behind it, and the carrier's NAT knows that one subscriber. */
+static void test_carrier(void)
+{
+	struct scenario *s = load("cgn", "[scenario]\ntrials = 1\n"
+					 "[cell x]\na = cgnat\nb = home-eim\n"
+					 "expect = == 0\n");
+	char err[256] = "";
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	const struct plan_side *a;
+	int found = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	a = &p->cells[0].side[0];
+	CU_ASSERT(a->carrier >= 0);
+	CU_ASSERT_EQUAL(p->nns, 7);
+	CU_ASSERT_EQUAL(p->nnats, 3);
+	for (int i = 0; i < p->nnats; i++) {
+		if (p->nats[i].ns == a->carrier) {
+			CU_ASSERT(p->nats[i].carrier);
+			CU_ASSERT_STRING_EQUAL(p->nats[i].wan_addr, a->wan_addr);
+			found++;
+		}
+		if (p->nats[i].ns == a->router)
+			CU_ASSERT_STRING_EQUAL(p->nats[i].wan_addr,
+					       PLAN_CGN_ROUTER_WAN);
+	}
+	CU_ASSERT_EQUAL(found, 1);
+	plan_free(p);
+	free(s);
+}
+
+/* Mapping none: a public LAN of the home's own, routed by inet. */
+static void test_routed(void)
+{
+	struct scenario *s = load("routed", "[scenario]\ntrials = 1\n"
+					    "[cell x]\na = open-firewall\n"
+					    "b = open-firewall\n"
+					    "expect = == 0\n");
+	char err[256] = "", want[32];
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	int routes = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[0].lan_prefix,
+			       "198.18.0.0/24");
+	CU_ASSERT_STRING_EQUAL(p->cells[0].side[1].lan_prefix,
+			       "198.18.1.0/24");
+	for (int i = 0; i < p->nroutes; i++)
+		for (int sd = 0; sd < 2; sd++) {
+			snprintf(want, sizeof(want), "%s",
+				 p->cells[0].side[sd].lan_prefix);
+			if (p->routes[i].ns == p->inet &&
+			    !strcmp(p->routes[i].dst, want))
+				routes++;
+		}
+	CU_ASSERT_EQUAL(routes, 2);
+	plan_free(p);
+	free(s);
+}
+
+/* The most cells a scenario may have: every name and WAN address still
+ * unique, the last cell's addresses still in their /24s. */
+static void test_max_cells(void)
+{
+	size_t cap = 64 + 70 * (size_t)SCENARIO_MAX_CELLS;
+	char *text = malloc(cap);
+	size_t n = 0;
+	struct scenario *s;
+	struct plan *p;
+	char err[256] = "", last[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n += (size_t)snprintf(text + n, cap - n, "[scenario]\ntrials = 1\n");
+	for (int c = 0; c < SCENARIO_MAX_CELLS; c++)
+		n += (size_t)snprintf(text + n, cap - n,
+				      "[cell c%d]\na = home-eim\nb = home-eim\n"
+				      "expect = == 0\n",
+				      c);
+	s = load("many", text);
+	free(text);
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->ncells, SCENARIO_MAX_CELLS);
+	check_plan(p);
+	snprintf(last, sizeof(last), "198.51.100.%d", SCENARIO_MAX_CELLS);
+	CU_ASSERT_STRING_EQUAL(p->cells[SCENARIO_MAX_CELLS - 1].side[0].wan_addr,
+			       last);
+	plan_free(p);
+	free(s);
+}
+
+/* A routed home behind a carrier cannot be addressed: refused with the
+ * scenario's file and the cell's line, nothing planned. */
+static void test_routed_behind_carrier(void)
+{
+	struct scenario *s = load("bad", "[scenario]\ntrials = 1\n"
+					 "[cell x]\na = home-eim\n"
+					 "b = home-eim\nexpect = == 0\n");
+	char err[256] = "";
+	struct plan *p;
+
+	/* The parser has no key for it; make the cell so by hand. */
+	s->cells[0].a.mapping = NAT_MAP_NONE;
+	s->cells[0].a_has_carrier = 1;
+	snprintf(s->cells[0].a_carrier.name, sizeof(s->cells[0].a_carrier.name),
+		 "carrier-eim");
+	errno = 0;
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.ini:3:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "carrier-eim"));
+	free(s);
+}
+
+static int init(void)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int clean(void)
+{
+	return testutil_rm_tree(tmpdir);
+}
+
+int main(void)
+{
+	static const struct testutil_case tests[] = {
+		{ "pair: names, addresses, routes", test_pair },
+		{ "NAT444 carrier in front of the router", test_carrier },
+		{ "mapping none: a routed public LAN", test_routed },
+		{ "the most cells a scenario may have", test_max_cells },
+		{ "routed home behind a carrier is refused",
+		  test_routed_behind_carrier },
+	};
+
+	return testutil_run_suite("plan", init, clean, tests,
+				  sizeof(tests) / sizeof(tests[0])) ? 1 : 0;
+}
