@@ -20,10 +20,22 @@ struct cell_cond {
 						    * router a / b */
 };
 
-/* Names of the parameters as scenario keys and in results ("params"). */
-extern const char *const cellcond_names[CELLCOND_NPARAMS];
-/* Pointer to the named parameter's value, as a double for the doubles;
- * rate_kbit is handled by cellcond_get/cellcond_set. */
+/* The one table of condition parameters: scenario key and results name,
+ * allowed range, whether it must be whole, and what it means. The
+ * scenario parser, the results writer and (held by a test)
+ * harness/py/runs.py all read their names from here. */
+struct cellcond_param {
+	const char *name;
+	double min, max;
+	int whole; /* an integer (rate_kbit) */
+	const char *help;
+};
+
+extern const struct cellcond_param cellcond_params[CELLCOND_NPARAMS];
+
+/* Index of the parameter named key, or -1. */
+int cellcond_index(const char *key);
+/* Parameter i's value, as a double. */
 double cellcond_get(const struct cell_cond *c, int i);
 void cellcond_set(struct cell_cond *c, int i, double v);
 /* 1 when the cell needs shaped links (any delay, jitter, loss or rate). */

@@ -11,25 +11,6 @@
 
 #include "scenario_priv.h"
 
-/* Allowed range of each condition parameter (cellcond_names order). */
-static const double scenario_param_range[CELLCOND_NPARAMS][2] = {
-	{ 0, 60000 },	   /* rtt_ms */
-	{ 0, 60000 },	   /* jitter_ms */
-	{ 0, 1 },	   /* loss */
-	{ 0, 100000000 },  /* rate_kbit */
-	{ -60000, 60000 }, /* skew_ms */
-	{ 0, 60000 },	   /* coord_delay_a_ms */
-	{ 0, 60000 },	   /* coord_delay_b_ms */
-};
-
-int scenario_param_index(const char *key)
-{
-	for (int i = 0; i < CELLCOND_NPARAMS; i++)
-		if (!strcmp(key, cellcond_names[i]))
-			return i;
-	return -1;
-}
-
 /* A plain decimal number (optional '-', digits, one '.') in the
  * parameter's range; rate_kbit must be whole. */
 int scenario_param_value(int i, const char *p, size_t len,
@@ -56,20 +37,19 @@ int scenario_param_value(int i, const char *p, size_t len,
 			digits = -1000;
 	}
 	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
-	    (i == 3 && dots)) {
+	    (cellcond_params[i].whole && dots)) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "'%.*s' is not a %snumber", (int)len, p,
-			 i == 3 ? "whole " : "");
+			 cellcond_params[i].whole ? "whole " : "");
 		return -1;
 	}
 	memcpy(buf, p, len);
 	buf[len] = '\0';
 	*out = strtod(buf, &end);
-	if (*out < scenario_param_range[i][0] ||
-	    *out > scenario_param_range[i][1]) {
+	if (*out < cellcond_params[i].min || *out > cellcond_params[i].max) {
 		snprintf(err->msg, sizeof(err->msg), "%s must be in %g..%g",
-			 cellcond_names[i], scenario_param_range[i][0],
-			 scenario_param_range[i][1]);
+			 cellcond_params[i].name, cellcond_params[i].min,
+			 cellcond_params[i].max);
 		return -1;
 	}
 	return 0;
@@ -272,7 +252,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	if (!strcmp(key, "reason"))
 		return scenario_copy(cell->reason, sizeof(cell->reason), v,
 				     err);
-	int i = scenario_param_index(key);
+	int i = cellcond_index(key);
 	if (i >= 0) {
 		double x;
 
@@ -320,7 +300,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		s->node = (enum scenario_node)choice;
 		return 0;
 	}
-	int i = scenario_param_index(key);
+	int i = cellcond_index(key);
 	if (i >= 0) {
 		double x;
 

@@ -38,7 +38,7 @@ struct scenario_cell {
 	char reason[256];	/* one line: why this outcome is expected */
 	int line;		/* line of the [cell] or [matrix] header */
 	struct cell_cond cond;	/* link conditions, skew */
-	unsigned params;	/* bit i: cellcond_names[i] was set or swept,
+	unsigned params;	/* bit i: cellcond_params[i].name was set or swept,
 				 * so results report it */
 };
 

@@ -83,7 +83,7 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 	}
 	if (!strcmp(key, "reason"))
 		return scenario_copy(m->reason, sizeof(m->reason), v, err);
-	i = scenario_param_index(key);
+	i = cellcond_index(key);
 	if (i < 0) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown key in a matrix; known keys: a b expect "
@@ -200,7 +200,7 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 						n += snprintf(name + n,
 							      sizeof(name) - n,
 							      ":%s=%g",
-							      cellcond_names[p],
+							      cellcond_params[p].name,
 							      m->vals[p][idx[p]]);
 				}
 				if (n >= (int)sizeof(cell->name))

@@ -38,7 +38,6 @@ struct scenario_ctx {
 	int nmatrices;
 };
 
-int scenario_param_index(const char *key);
 int scenario_param_value(int i, const char *p, size_t len, double *out,
 			 struct cfg_error *err);
 int scenario_copy(char *dst, size_t cap, const char *v,

@@ -9,8 +9,9 @@ import shlex
 import stats
 
 # Condition parameters in the order a reader expects them; others follow.
-PARAM_ORDER = ("skew_ms", "rtt_ms", "delay_ms", "jitter_ms", "loss",
-               "rate_kbit", "coord_delay_ms")
+# tests/py/test_vocabulary.py holds the names to testbed/cellcond.c.
+PARAM_ORDER = ("skew_ms", "rtt_ms", "jitter_ms", "loss", "rate_kbit",
+               "coord_delay_a_ms", "coord_delay_b_ms")
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",

@@ -202,7 +202,7 @@ static void test_expect(void)
 }
 
 /* Conditions and [matrix] expansion (scen-m-*.ini). Bits of
- * scenario_cell.params, in cellcond_names order. */
+ * scenario_cell.params, in cellcond_params order. */
 enum {
 	P_RTT = 1 << 0,
 	P_JITTER = 1 << 1,
@@ -459,7 +459,7 @@ static int load_key(int where, const char *key, const char *value,
 static int param_index(const char *key)
 {
 	for (int i = 0; i < CELLCOND_NPARAMS; i++)
-		if (!strcmp(cellcond_names[i], key))
+		if (!strcmp(cellcond_params[i].name, key))
 			return i;
 	return -1;
 }

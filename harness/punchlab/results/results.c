@@ -55,7 +55,7 @@ json_t *results_params(const struct scenario_cell *c)
 	for (int i = 0; i < CELLCOND_NPARAMS; i++)
 		if (c->params & (1u << i))
 			json_object_set_new(
-				p, cellcond_names[i],
+				p, cellcond_params[i].name,
 				json_real(cellcond_get(&c->cond, i)));
 	return p;
 }

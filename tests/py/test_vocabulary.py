@@ -1,6 +1,6 @@
-"""The outcome vocabulary exists once in C (harness/common/outcomes.c);
-harness/py/runs.py must name the same failure reasons, and the agent must
-print only names from that table."""
+"""The vocabularies exist once, in C: outcomes in harness/common/outcomes.c,
+condition parameters in testbed/cellcond.c. harness/py/runs.py must name
+the same ones."""
 import os
 import re
 import subprocess
@@ -46,6 +46,28 @@ class Outcomes(unittest.TestCase):
              "harness", "testbed"], cwd=ROOT, capture_output=True,
             text=True).stdout.split()
         self.assertEqual(out, ["harness/common/outcomes.c"])
+
+
+def c_params():
+    with open(os.path.join(ROOT, "testbed", "cellcond.c")) as f:
+        text = f.read()
+    table = re.search(r"cellcond_params\[CELLCOND_NPARAMS\] = \{(.*?)\n\};",
+                      text, re.S).group(1)
+    return re.findall(r'\{ "([a-z_]+)",', table)
+
+
+class Params(unittest.TestCase):
+    def test_python_order_names_the_c_parameters(self):
+        names = c_params()
+        self.assertEqual(len(names), 7)
+        self.assertEqual(sorted(runs.PARAM_ORDER), sorted(names))
+
+    def test_no_other_table_of_ranges(self):
+        out = subprocess.run(
+            ["grep", "-rlE", r'"coord_delay_a_ms"', "--include=*.c",
+             "harness", "testbed"], cwd=ROOT, capture_output=True,
+            text=True).stdout.split()
+        self.assertEqual(out, ["testbed/cellcond.c"])
 
 
 if __name__ == "__main__":
