@@ -1,8 +1,5 @@
-/* ctsnap: each snapshot is taken by a forked child that enters the
- * namespace first, because libnetfilter_conntrack's and libnftables'
- * netlink sockets belong to the namespace they are opened in (and
- * libnftables may exit() when it cannot open one). The child's text comes
- * back through a pipe and reaches out only when the child succeeded. */
+/* ctsnap: conntrack tables and nft rulesets of a namespace as files; each
+ * snapshot is taken through nscall (a child inside the namespace). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -23,102 +20,7 @@
 
 #include "ctsnap.h"
 #include "log.h"
-
-/* The child's exit code: 0, or the errno of what failed. */
-typedef int (*ctsnap_fn)(FILE *pipe_out, const void *arg);
-
-/* Runs fn in a child inside netns_fd's namespace; its output lands in
- * *text (NUL-terminated, caller frees). 0 or -errno; on failure *text
- * may hold the child's error message. */
-static int ctsnap_in(int netns_fd, ctsnap_fn fn, const void *arg, char **text,
-		     size_t *len)
-{
-	size_t got = 0, cap = 0;
-	char *buf = NULL;
-	int fds[2], wst, ret = 0;
-	ssize_t r;
-	pid_t pid;
-
-	*text = NULL;
-	*len = 0;
-	if (netns_fd < 0)
-		return -EBADF;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		FILE *f;
-		int code;
-
-		close(fds[0]);
-		if (setns(netns_fd, CLONE_NEWNET) < 0)
-			_exit(errno);
-		f = fdopen(fds[1], "w");
-		if (!f)
-			_exit(ENOMEM);
-		code = fn(f, arg);
-		if (fclose(f) != 0 && !code)
-			code = EIO;
-		_exit(code);
-	}
-	close(fds[1]);
-	/* Read to EOF whatever happens, so the child never blocks. */
-	for (;;) {
-		if (got + 4096 + 1 > cap &&
-		    got + 4096 + 1 <= CTSNAP_MAX_BYTES) {
-			size_t ncap = cap ? cap * 2 : 65536;
-			char *p;
-
-			if (ncap > CTSNAP_MAX_BYTES)
-				ncap = CTSNAP_MAX_BYTES;
-			p = realloc(buf, ncap);
-
-			if (!p) {
-				ret = -ENOMEM;
-			} else {
-				buf = p;
-				cap = ncap;
-			}
-		}
-		if (ret == 0 && got + 4096 + 1 <= cap) {
-			r = read(fds[0], buf + got, cap - got - 1);
-		} else {
-			char sink[4096];
-
-			if (ret == 0)
-				ret = -EFBIG;
-			r = read(fds[0], sink, sizeof(sink));
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (ret == 0)
-			got += (size_t)r;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &wst, 0) < 0)
-		if (errno != EINTR) {
-			ret = ret ? ret : -errno;
-			break;
-		}
-	if (ret == 0 && !WIFEXITED(wst))
-		ret = -EIO;
-	else if (ret == 0 && WEXITSTATUS(wst))
-		ret = -WEXITSTATUS(wst);
-	if (buf)
-		buf[got] = '\0';
-	*text = buf;
-	*len = got;
-	return ret;
-}
+#include "nscall.h"
 
 static const char *ctsnap_tcp_state(uint8_t s)
 {
@@ -331,7 +233,8 @@ int ctsnap_write(int netns_fd, FILE *out)
 
 	if (!out)
 		return -EINVAL;
-	e = ctsnap_in(netns_fd, ctsnap_dump_child, NULL, &text, &len);
+	e = nscall(netns_fd, ctsnap_dump_child, NULL, CTSNAP_MAX_BYTES, &text,
+		   &len);
 	if (e == 0) {
 		for (size_t i = 0; i < len; i++)
 			n += text[i] == '\n';
@@ -396,7 +299,8 @@ int ctsnap_ruleset(int netns_fd, const char *table, FILE *out)
 	if (!out || !ctsnap_name_ok(table))
 		return -EINVAL;
 	snprintf(a.cmd, sizeof(a.cmd), "list table ip %s", table);
-	e = ctsnap_in(netns_fd, ctsnap_nft_child, &a, &text, &len);
+	e = nscall(netns_fd, ctsnap_nft_child, &a, CTSNAP_MAX_BYTES, &text,
+		   &len);
 	if (e == 0 && fwrite(text, 1, len, out) != len)
 		e = -EIO;
 	if (e < 0)

@@ -1,23 +1,22 @@
 /* nat_load: loads a rendered ruleset, or reads a counter, through
- * libnftables in a forked child that enters the router's namespace first
- * (nft_ctx_new binds its netlink socket to the current namespace and may
- * exit() when it cannot). The rendering is in nat.c. */
+ * libnftables in a child inside the router's namespace (nscall):
+ * nft_ctx_new binds its netlink socket to the current namespace and may
+ * exit() when it cannot. The rendering is in nat.c. */
+
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <nftables/libnftables.h>
 
 #include "log.h"
 #include "nat.h"
-#include "proc.h"
+#include "nscall.h"
+
+#define NAT_OUTPUT_MAX (1024 * 1024)
 
 /* Table and counter names go into an nft command. */
 static int nat_load_name_ok(const char *s)
@@ -32,39 +31,32 @@ static int nat_load_name_ok(const char *s)
 	return 1;
 }
 
-/* The child: enter the namespace, run cmd, send "status, text" up the
- * pipe (status 0 with nft's output, or an errno with the error text). */
-static void nat_child(int fd, int netns_fd, const char *cmd, unsigned int flags)
+struct nat_cmd {
+	const char *cmd;
+	unsigned int flags;
+};
+
+/* In the router's namespace: nft's output, or its error text and EPROTO. */
+static int nat_child(FILE *out, const void *arg)
 {
-	struct nft_ctx *nft = NULL;
-	const char *text = "";
+	const struct nat_cmd *c = arg;
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *text;
 	int status = 0;
 
-	if (setns(netns_fd, CLONE_NEWNET) < 0) {
-		status = errno;
-		text = "setns into the router namespace failed";
-		goto out;
-	}
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft || nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft)) {
-		status = ENOMEM;
-		text = "cannot set up libnftables";
-		goto out;
+		fputs("cannot set up libnftables", out);
+		return ENOMEM;
 	}
-	nft_ctx_output_set_flags(nft, flags);
-	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
+	nft_ctx_output_set_flags(nft, c->flags);
+	if (nft_run_cmd_from_buffer(nft, c->cmd) != 0) {
 		status = EPROTO;
 		text = nft_ctx_get_error_buffer(nft);
 	} else {
 		text = nft_ctx_get_output_buffer(nft);
 	}
-out:
-	if (!text)
-		text = "";
-	if (proc_write_all(fd, &status, sizeof(status)) < 0 ||
-	    proc_write_all(fd, text, strlen(text)) < 0)
-		status = EIO;
-	_exit(status ? 1 : 0);
+	fputs(text ? text : "", out);
+	return status;
 }
 
 /* Runs cmd in netns_fd's namespace. 0 with nft's output in out, or
@@ -72,11 +64,10 @@ out:
 static int nat_run(int netns_fd, const char *cmd, unsigned int flags, char *out,
 		   size_t cap)
 {
-	char sink[256];
-	size_t got = 0, hdr = 0;
-	int fds[2], status = 0, wst, ret;
-	ssize_t r;
-	pid_t pid;
+	struct nat_cmd c = { cmd, flags };
+	char sink[256], *text = NULL;
+	size_t len = 0;
+	int e;
 
 	if (!out || !cap) {
 		out = sink;
@@ -85,65 +76,17 @@ static int nat_run(int netns_fd, const char *cmd, unsigned int flags, char *out,
 	out[0] = '\0';
 	if (netns_fd < 0)
 		return -EBADF;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		nat_child(fds[1], netns_fd, cmd, flags);
-	}
-	close(fds[1]);
-	/* Read to EOF: the status word, then text (the tail that does not
-	 * fit in out is drained so the child never blocks on the pipe). */
-	for (;;) {
-		char tmp[4096], *dst = tmp;
-		size_t want = sizeof(tmp);
-
-		if (hdr < sizeof(status)) {
-			dst = (char *)&status + hdr;
-			want = sizeof(status) - hdr;
-		}
-		r = read(fds[0], dst, want);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (hdr < sizeof(status)) {
-			hdr += (size_t)r;
-			continue;
-		}
-		if (got < cap - 1) {
-			size_t n = (size_t)r < cap - 1 - got ? (size_t)r
-							     : cap - 1 - got;
-
-			memcpy(out + got, tmp, n);
-			got += n;
-		}
-	}
-	close(fds[0]);
-	out[got] = '\0';
-	while (got && isspace((unsigned char)out[got - 1]))
-		out[--got] = '\0';
-	while (waitpid(pid, &wst, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (hdr < sizeof(status)) {
-		/* libnftables can exit() on its own, e.g. without a netlink
-		 * socket; the child then never reported. */
-		snprintf(out, cap, "nft child ended without a report (%s %d)",
-			 WIFEXITED(wst) ? "exit" : "signal",
-			 WIFEXITED(wst) ? WEXITSTATUS(wst) : WTERMSIG(wst));
-		return -EIO;
-	}
-	if (status && hdr == sizeof(status) && !out[0])
-		snprintf(out, cap, "%s", strerror(status));
-	return -status;
+	e = nscall(netns_fd, nat_child, &c, NAT_OUTPUT_MAX, &text, &len);
+	snprintf(out, cap, "%s", text ? text : "");
+	free(text);
+	for (len = strlen(out); len && isspace((unsigned char)out[len - 1]);)
+		out[--len] = '\0';
+	/* libnftables can exit() on its own, e.g. without a netlink socket;
+	 * the child then wrote nothing. */
+	if (e < 0 && !out[0])
+		snprintf(out, cap, "nft child failed without a message: %s",
+			 strerror(-e));
+	return e;
 }
 
 int nat_apply(int netns_fd, const char *ruleset, char *err, size_t err_cap)
