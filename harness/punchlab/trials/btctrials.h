@@ -1,0 +1,13 @@
+/* btctrials: the bitcoind node modes' trial runners. */
+#ifndef PUNCHLAB_BTCTRIALS_H
+#define PUNCHLAB_BTCTRIALS_H
+
+#include "trials.h"
+
+/* Star: every home's node connects out to a hub node on charlie, each
+ * cell punches once and keeps its connection, then a block mined on the
+ * first alice is timed at every node (star.json). */
+int btcstar_run(const struct trials_cfg *cfg, FILE *jsonl,
+		struct cell_result *res);
+
+#endif
