@@ -16,6 +16,7 @@
 #include "nodecheck.h"
 #include "opts.h"
 #include "report.h"
+#include "optparse.h"
 #include "sock.h"
 #include "trial.h"
 
@@ -177,7 +178,8 @@ static int agent_connect(const struct opts *o)
 	uint16_t port;
 	int err;
 
-	if (sock_split_hostport(o->connect, host, sizeof(host), &port)) {
+	if (optparse_split(o->connect, OPTPARSE_V4 | OPTPARSE_V6, host,
+			   sizeof(host), &port)) {
 		fprintf(stderr,
 			"punch-agent: --connect '%s': want HOST:PORT "
 			"or [IPv6]:PORT\n",

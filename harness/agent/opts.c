@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optparse.h"
 #include "opts.h"
 #include "p2p.h"
 #include "sock.h"
@@ -96,12 +97,9 @@ void opts_usage(FILE *f)
 static int opts_parse_i64(const char *opt, const char *s, int64_t min,
 			  int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
+	long long v = 0;
 
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
+	if (optparse_ll(s, min, max, &v) < 0) {
 		fprintf(stderr,
 			"punch-agent: %s '%s': want an integer from %" PRId64
 			" to %" PRId64 "\n",
@@ -114,11 +112,7 @@ static int opts_parse_i64(const char *opt, const char *s, int64_t min,
 
 static int opts_parse_u64(const char *opt, const char *s, uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || end == s || *end || strchr(s, '-')) {
+	if (optparse_u64(s, 0, UINT64_MAX, out) < 0) {
 		fprintf(stderr,
 			"punch-agent: %s '%s': want an unsigned 64-bit "
 			"number\n",
@@ -231,7 +225,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int64_t v;
+	int64_t v = 0;
 	int c, r = 0;
 
 	*o = (struct opts){
@@ -365,46 +359,24 @@ int opts_parse(int argc, char **argv, struct opts *o)
  * port is bound on 0.0.0.0, and the same socket talks to it. */
 int opts_ipv4_addr(const char *opt, const char *s, struct sockaddr_in *sin)
 {
-	char host[64];
-	uint16_t port;
+	struct sockaddr_storage ss;
+	socklen_t len;
 
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	if (sock_split_hostport(s, host, sizeof(host), &port) ||
-	    inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+	if (optparse_sockaddr(s, OPTPARSE_V4, &ss, &len) < 0) {
 		fprintf(stderr,
 			"punch-agent: %s '%s': want IPv4-ADDRESS:PORT\n", opt,
 			s);
 		return -EINVAL;
 	}
-	sin->sin_port = htons(port);
+	memcpy(sin, &ss, sizeof(*sin));
 	return 0;
 }
 
 /* --bitcoind-p2p: IPv4:PORT or [IPv6]:PORT literal. */
 int opts_p2p_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	char host[64];
-	uint16_t port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (sock_split_hostport(s, host, sizeof(host), &port))
-		goto bad;
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		*len = sizeof(*s4);
+	if (optparse_sockaddr(s, OPTPARSE_V4 | OPTPARSE_V6, ss, len) == 0)
 		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		*len = sizeof(*s6);
-		return 0;
-	}
-bad:
 	fprintf(stderr,
 		"punch-agent: --bitcoind-p2p '%s': want IPv4:PORT or "
 		"[IPv6]:PORT\n",

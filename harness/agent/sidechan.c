@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "probereply.h"
 #include "sidechan.h"
+#include "optparse.h"
 #include "sock.h"
 
 static int sidechan_send_all(int fd, const char *buf, size_t len,
@@ -151,7 +152,7 @@ static int sidechan_endpoint(const char *s, struct p2p_netaddr *na)
 	char host[INET_ADDRSTRLEN + 1];
 	uint16_t port;
 
-	if (!s || sock_split_hostport(s, host, sizeof(host), &port) ||
+	if (!s || optparse_split(s, OPTPARSE_V4, host, sizeof(host), &port) ||
 	    inet_pton(AF_INET, host, &sin.sin_addr) != 1)
 		return -1;
 	sin.sin_port = htons(port);

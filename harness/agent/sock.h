@@ -26,9 +26,6 @@ int sock_wait_connect(int fd, int64_t deadline_ns);
  * fd or -errno as above. */
 int sock_dial(const struct sockaddr *sa, socklen_t len, int64_t deadline_ns);
 
-/* Splits "host:port" or "[v6]:port" into host (without brackets) and a
- * port 1-65535. 0 or -EINVAL. */
-int sock_split_hostport(const char *s, char *host, size_t cap, uint16_t *port);
 
 /* "ip:port" / "[ip]:port" of a sockaddr into buf; returns buf. */
 char *sock_str(const struct sockaddr *sa, char *buf, size_t cap);

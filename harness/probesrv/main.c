@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 
 #include "log.h"
+#include "optparse.h"
 #include "server.h"
 
 static volatile sig_atomic_t probesrv_stop;
@@ -43,26 +44,13 @@ static void probesrv_usage(FILE *f)
 /* "a.b.c.d:port", port 1..65535. 0 or -EINVAL. */
 static int probesrv_parse_addr(const char *s, struct sockaddr_in *a)
 {
-	char ip[INET_ADDRSTRLEN];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int e = optparse_sockaddr(s, OPTPARSE_V4, &ss, &len);
 
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(ip) ||
-	    colon[1] < '0' || colon[1] > '9' || strlen(colon + 1) > 5)
-		return -EINVAL;
-	memcpy(ip, s, (size_t)(colon - s));
-	ip[colon - s] = '\0';
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	if (inet_pton(AF_INET, ip, &a->sin_addr) != 1)
-		return -EINVAL;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || *end || port < 1 || port > 65535)
-		return -EINVAL;
-	a->sin_port = htons((uint16_t)port);
-	return 0;
+	if (e == 0)
+		memcpy(a, &ss, sizeof(*a));
+	return e < 0 ? -EINVAL : 0;
 }
 
 int main(int argc, char **argv)
@@ -71,8 +59,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = probesrv_on_signal};
 	struct server *s;
 	int n = 0, verbose = 0, stay = 0, e;
-	long timeout_ms = 5000;
-	char *end;
+	int timeout_ms = 5000;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -83,10 +70,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--stay")) {
 			stay = 1;
 		} else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) {
-			errno = 0;
-			timeout_ms = strtol(argv[++i], &end, 10);
-			if (errno || *end || timeout_ms < 1 ||
-			    timeout_ms > 600000) {
+			if (optparse_int(argv[++i], 1, 600000, &timeout_ms) <
+			    0) {
 				fprintf(stderr,
 					"punch-probe-server: "
 					"--timeout-ms takes 1..600000\n");
@@ -118,7 +103,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, stay ? SIG_IGN : SIG_DFL);
 
-	s = server_open(addrs, n, (int)timeout_ms);
+	s = server_open(addrs, n, timeout_ms);
 	if (!s)
 		return 1;
 	printf("ready\n");

@@ -19,6 +19,7 @@
 #include "daemons.h"
 #include "evidence.h"
 #include "log.h"
+#include "optparse.h"
 #include "punchlab.h"
 #include "pyrun.h"
 #include "results.h"
@@ -271,7 +272,6 @@ int cmd_run(int argc, char **argv)
 	struct scenario *sc;
 	char **dirs;
 	int opt, n, failed = 0, broken = 0, ret, ndirs = 0, skipped = 0;
-	char *end;
 
 	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -285,9 +285,8 @@ int cmd_run(int argc, char **argv)
 			o.only_cell = optarg;
 			break;
 		case 't':
-			errno = 0;
-			o.only_trial = (int)strtol(optarg, &end, 10);
-			if (errno || *end || o.only_trial < 0) {
+			if (optparse_int(optarg, 0, INT_MAX, &o.only_trial) <
+			    0) {
 				fprintf(stderr, "punchlab run: --trial wants a "
 						"number >= 0\n");
 				return EXIT_USAGE;
