@@ -21,9 +21,6 @@
 #include "punchlab.h"
 #include "topo.h"
 
-#define PROBE_INET_GW NETBUILD_INET_GW
-#define PROBE_CGN_LAN "100.64.0.1"
-#define PROBE_CGN_WAN "100.64.0.2" /* the home router's WAN behind it */
 #define PROBE_CGN_CIDR "100.64.0.0/10"
 #define PROBE_LAN_CIDR "10.0.1.0/24"
 #define PROBE_LAN_GW "10.0.1.1"
@@ -33,7 +30,7 @@
 #define probe_ifname netbuild_ifname
 
 static const char *const probe_lan_subscribers[] = {PROBE_H1, PROBE_H2};
-static const char *const probe_cgn_subscribers[] = {PROBE_CGN_WAN};
+static const char *const probe_cgn_subscribers[] = {PLAN_CGN_ROUTER_WAN};
 
 /* Subscribers only for a profile with blocks (nat.h: zero otherwise). */
 static void probe_subscribers(const struct nat_profile *p, int carrier,
@@ -145,9 +142,9 @@ static int probe_cgn_link(struct probe_net *n, char *err, size_t cap)
 	if ((e = topo_veth(n->cgn.fd, lan, n->router.fd, wan)) < 0 ||
 	    (e = topo_link_up(n->cgn.fd, lan)) < 0 ||
 	    (e = topo_link_up(n->router.fd, wan)) < 0 ||
-	    (e = topo_addr(n->cgn.fd, lan, PROBE_CGN_LAN "/10")) < 0 ||
-	    (e = topo_addr(n->router.fd, wan, PROBE_CGN_WAN "/10")) < 0 ||
-	    (e = topo_route(n->router.fd, "default", PROBE_CGN_LAN, wan, 0)) <
+	    (e = topo_addr(n->cgn.fd, lan, PLAN_CGN_CARRIER_LAN "/10")) < 0 ||
+	    (e = topo_addr(n->router.fd, wan, PLAN_CGN_ROUTER_WAN "/10")) < 0 ||
+	    (e = topo_route(n->router.fd, "default", PLAN_CGN_CARRIER_LAN, wan, 0)) <
 		    0)
 		return probe_fail(err, cap, e, "carrier link %s <-> %s",
 				  n->cgn.ns, n->router.ns);
@@ -164,7 +161,7 @@ static int probe_nat_load(struct probe_net *n, const struct nat_profile *p,
 		.wan = wan,
 		.lan = lan,
 		.wan_addr = carrier || !n->has_carrier ? PROBE_PUBLIC
-						       : PROBE_CGN_WAN,
+						       : PLAN_CGN_ROUTER_WAN,
 		.lan_cidr = carrier ? PROBE_CGN_CIDR : PROBE_LAN_CIDR};
 	int e;
 
@@ -254,7 +251,7 @@ static int probe_net_build(struct probe_net *n, const struct nat_profile *home,
 
 	if ((e = probe_host_add(n, &n->inet, "inet", 1, err, cap)) < 0)
 		return e;
-	if ((e = topo_addr(n->inet.fd, "lo", PROBE_INET_GW "/32")) < 0)
+	if ((e = topo_addr(n->inet.fd, "lo", PLAN_INET_GW "/32")) < 0)
 		return probe_fail(err, cap, e, "gateway address in %s",
 				  n->inet.ns);
 	if ((e = probe_host_add(n, &n->srv, "srv", 0, err, cap)) < 0 ||

@@ -89,9 +89,9 @@ int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,
 	if ((e = topo_link_up(inet_fd, inet_if)) < 0 ||
 	    (e = topo_link_up(h->fd, wan_if)) < 0 ||
 	    (e = topo_addr(h->fd, wan_if, cidr)) < 0 ||
-	    (e = topo_route(h->fd, NETBUILD_INET_GW "/32", NULL, wan_if, 0)) <
+	    (e = topo_route(h->fd, PLAN_INET_GW "/32", NULL, wan_if, 0)) <
 		    0 ||
-	    (e = topo_route(h->fd, "default", NETBUILD_INET_GW, wan_if, 1)) <
+	    (e = topo_route(h->fd, "default", PLAN_INET_GW, wan_if, 1)) <
 		    0 ||
 	    (e = topo_route(inet_fd, cidr, NULL, inet_if, 0)) < 0)
 		return netbuild_fail(err, cap, e, "WAN link of %s (%s)", h->ns,

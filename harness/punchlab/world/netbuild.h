@@ -2,13 +2,15 @@
  * namespace registered for cleanup and set up (IPv6 off, forwarding,
  * loopback up), and a WAN host attached to the internet namespace by a
  * veth with a /32 that inet routes. Shared by world.c (scenarios) and
- * probe_net.c (the probe). */
+ * probe_net.c (the probe), which use the plan's WAN gateway and carrier
+ * addresses (plan.h). */
 #ifndef PUNCHLAB_NETBUILD_H
 #define PUNCHLAB_NETBUILD_H
 
 #include <stddef.h>
 
-#define NETBUILD_INET_GW "192.0.2.254" /* on inet's loopback */
+#include "plan.h"
+
 
 struct cleanup;
 
@@ -29,7 +31,7 @@ int netbuild_ifname(char *buf, size_t cap, const char *rid, const char *tag);
 int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
 		  const char *tag, int router, char *err, size_t cap);
 /* veth <rid>-<inet_tag> in inet to <rid>-wan in h, addr/32 on it, default
- * route to NETBUILD_INET_GW, and the /32 route back in inet. */
+ * route to PLAN_INET_GW, and the /32 route back in inet. */
 int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,
 		 const char *inet_tag, const char *addr, char *err,
 		 size_t cap);
