@@ -362,7 +362,8 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	}
 	if (s->ncells == SCENARIO_MAX_CELLS) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "more than %d cells; split the scenario",
+			 "more than %d cells (the WAN has one address "
+			 "per router in a /24); split the scenario",
 			 SCENARIO_MAX_CELLS);
 		return -1;
 	}

@@ -234,9 +234,10 @@ struct world *world_new(const char *rid, const struct scenario *s,
 	struct world *w;
 	int e;
 
-	if (s->ncells > WORLD_MAX_CELLS) {
+	/* scenario_load refuses more; kept for structs built by hand. */
+	if (s->ncells > SCENARIO_MAX_CELLS) {
 		snprintf(err, err_cap, "%s: %d cells, at most %d fit the WAN",
-			 s->path, s->ncells, WORLD_MAX_CELLS);
+			 s->path, s->ncells, SCENARIO_MAX_CELLS);
 		errno = E2BIG;
 		return NULL;
 	}

@@ -19,7 +19,6 @@
 #include "runid.h"
 #include "scenario.h"
 
-#define WORLD_MAX_CELLS 250 /* one WAN address per router in each /24 */
 #define WORLD_COORD_ADDR "192.0.2.1"
 #define WORLD_COORD_PORT 18444 /* regtest P2P port */
 #define WORLD_PROBE_PORT 3478  /* out-of-band: charlie's probe server */
