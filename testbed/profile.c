@@ -363,6 +363,13 @@ static int profile_check(const struct profile_ctx *c, struct cfg_error *err)
 				PROFILE_SEQ_PORTS_MAX,
 				p->port_block ? "block" : "range", n);
 	}
+	/* The world has no address to give a routed home behind a CGN. */
+	if (p->behind[0] && p->mapping == NAT_MAP_NONE)
+		return cfg_fail(err, p->path, profile_key_line(c, "behind"),
+				"behind",
+				"mapping = none translates nothing and cannot "
+				"sit behind a carrier NAT; remove behind or "
+				"give a mapping");
 	if (p->behind[0] && !strcmp(p->behind, p->name))
 		return cfg_fail(err, p->path, profile_key_line(c, "behind"),
 				"behind",

@@ -121,6 +121,9 @@ static void test_errors(void)
 	check_error("scen-long-line.ini", 7, "", "longer than 199");
 	check_error("scen-syntax.ini", 6, "", "syntax error");
 	check_error("no-such-scenario.ini", 0, "", "cannot open");
+	/* 30000 + 30000 fits the shaper; 30000 + 30001 does not. */
+	check_error("scen-delay-sum.ini", 8, "coord_delay_b_ms",
+		    "rtt_ms / 2 + coord_delay_b_ms is 60001 ms in [cell far]");
 }
 
 /* A broken profile: the scenario's line and key, plus the profile's own
