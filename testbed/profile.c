@@ -250,6 +250,7 @@ static const struct profile_key {
 struct profile_ctx {
 	struct nat_profile *p;
 	int line[PROFILE_NKEYS]; /* 0 = key not given */
+	int nat_line, timeouts_line; /* of the section headers */
 };
 
 static int profile_known_section(const char *section)
@@ -289,8 +290,21 @@ static int profile_handler(void *user, const char *section, const char *key,
 	size_t i;
 
 	if (!key) {
-		if (profile_known_section(section))
+		if (profile_known_section(section)) {
+			int *seen = strcmp(section, "nat") ? &c->timeouts_line
+							   : &c->nat_line;
+
+			/* A second one would quietly merge into the first. */
+			if (*seen) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "given twice (first at line %d); "
+					 "keep one",
+					 *seen);
+				return -1;
+			}
+			*seen = line;
 			return 0;
+		}
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a profile has [nat] and "
 			 "[timeouts]");

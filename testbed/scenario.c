@@ -331,8 +331,17 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 
 	c->cell = NULL;
 	c->matrix = NULL;
-	if (!strcmp(section, "scenario"))
+	if (!strcmp(section, "scenario")) {
+		/* A second one would quietly merge into the first. */
+		if (c->scenario_line) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "given twice (first at line %d); keep one",
+				 c->scenario_line);
+			return -1;
+		}
+		c->scenario_line = line;
 		return 0;
+	}
 	if (!strncmp(section, "matrix", 6) &&
 	    (!section[6] || isspace((unsigned char)section[6])))
 		return scenario_matrix_section(c, section + 6, line, err);
