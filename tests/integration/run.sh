@@ -52,6 +52,24 @@ check "error names file, line and key" \
 	grep -q "bad-key.ini:3: key 'colour'" "$OUT/err"
 check "bad scenario creates no namespace" [ "$(ls /run/netns 2>/dev/null | wc -l)" -eq "$before" ]
 
+# The malformed corpus (tests/unit/data/bad), plus what cannot be a file:
+# each exits 2 naming the file, within seconds, creating nothing.
+mkfifo "$OUT/fifo.ini"
+n=0 bad_rc="" bad_msg=""
+for f in tests/unit/data/bad/{nul-in-value,nul-padding,utf8-latin1,ctl-escape,very-long-line,cells-251,matrix-256,delay-sum,dup-scenario-section,trials-overflow,prof-nul,prof-dev-zero,prof-directory,prof-none-behind,prof-nat4444}.ini \
+	/dev/zero "$OUT/fifo.ini" tests/unit/data; do
+	timeout 20 $PL run --results "$OUT/bad" --profiles tests/unit/data/bad/profiles \
+		"$f" >/dev/null 2>"$OUT/err"
+	rc=$?
+	n=$((n + 1))
+	[ $rc -eq 2 ] || bad_rc="$bad_rc $f:$rc"
+	grep -q "^punchlab run: $f" "$OUT/err" || bad_msg="$bad_msg $f"
+done
+check "$n malformed inputs exit 2 (${bad_rc:-all})" [ -z "$bad_rc" ]
+check "each error names its file (${bad_msg:-all})" [ -z "$bad_msg" ]
+check "malformed inputs create no namespace" [ "$(ls /run/netns 2>/dev/null | wc -l)" -eq "$before" ]
+check "malformed inputs create no results folder" [ ! -e "$OUT/bad" ]
+
 # --- not root ----------------------------------------------------------------
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
