@@ -533,6 +533,11 @@ int cmd_run(int argc, char **argv)
 			free(sc);
 			return EXIT_USAGE;
 		}
+		if (world_fits_host(&sc[i], msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "punchlab run: %s\n", msg);
+			free(sc);
+			return EXIT_USAGE;
+		}
 	}
 	if (o.only_trial >= 0)
 		for (int i = 0; i < n; i++)
