@@ -225,6 +225,24 @@ for rtt in 20 50 100; do
 	check "rtt $rtt topology and shaper removed" nothing_left "$rid"
 done
 
+# --- link conditions on many cells: 60 cells, 120 shaper queues (past the
+# old cap of 64); the last cell's RTT is its own, not its neighbours'
+{ printf '[scenario]\nrtt_ms = 20\n'
+  for i in $(seq 0 59); do
+	printf '[cell c%d]\na = home-eim\nb = home-eim\nexpect = >= 0.9\n' "$i"
+  done
+  printf 'rtt_ms = 80\n'; } >"$OUT/shaped60.ini"
+$PL up "$OUT/shaped60.ini" >"$OUT/up60" 2>&1
+rid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/up60")
+check "60 shaped cells come up (${rid:-none})" [ -n "$rid" ]
+got=$(ip netns exec "pl-$rid-c59-ra" ping -c 20 -i 0.05 -q 203.0.113.60 2>/dev/null |
+	sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+echo "  cell 59 of 60: configured RTT 80 ms, measured mean ${got:-none} ms"
+check "cell 59 of 60: measured RTT within 1 ms of 80 ms" \
+	/usr/bin/python3 -c "import sys; sys.exit(0 if abs(float('${got:-1e9}') - 80) < 1 else 1)"
+$PL down "$rid" >/dev/null 2>&1
+check "60 shaped cells: topology and shaper removed" nothing_left "$rid"
+
 # --- the NAT matrix: every ordered pair of shipped profiles ---------------------
 start=$(date +%s)
 $PL run --results "$OUT/matrix" scenarios/nat-matrix.ini >"$OUT/matrix.out" 2>&1
