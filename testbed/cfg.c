@@ -325,7 +325,7 @@ static const char *cfg_file_kind(mode_t m)
 		return "a FIFO";
 	if (S_ISSOCK(m))
 		return "a socket";
-	return "not a regular file";
+	return "a special file";
 }
 
 /* The whole file into *buf (caller frees), refused before a byte is
@@ -350,8 +350,10 @@ static int cfg_read_all(const char *path, char **buf, size_t *len,
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cfg_fail(err, path, 0, "", "%s, not a regular file; give the "
-			 "path of an .ini file", cfg_file_kind(st.st_mode));
+		cfg_fail(err, path, 0, "",
+			 "%s, not a regular file; give the path of an .ini "
+			 "file",
+			 cfg_file_kind(st.st_mode));
 		goto out;
 	}
 	if (st.st_size > CFG_FILE_MAX)
@@ -385,8 +387,9 @@ static int cfg_read_all(const char *path, char **buf, size_t *len,
 	goto out;
 
 err_big:
-	cfg_fail(err, path, 0, "", "larger than %d bytes; this is not a "
-		 "config file", CFG_FILE_MAX);
+	cfg_fail(err, path, 0, "",
+		 "larger than %d bytes; this is not a config file",
+		 CFG_FILE_MAX);
 out:
 	free(b);
 	close(fd);

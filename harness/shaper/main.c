@@ -192,8 +192,8 @@ int main(int argc, char **argv)
 				cap = cap ? 2 * cap : 64;
 				grown = realloc(specs, cap * sizeof(*specs));
 				if (!grown) {
-					fprintf(stderr,
-						"punch-shaper: out of memory\n");
+					fprintf(stderr, "punch-shaper: out of "
+							"memory\n");
 					return 1;
 				}
 				specs = grown;
@@ -205,7 +205,8 @@ int main(int argc, char **argv)
 					optarg, why);
 				return 2;
 			}
-			if (seen[specs[n].queue / 8] & 1u << specs[n].queue % 8) {
+			if (seen[specs[n].queue / 8] &
+			    1u << specs[n].queue % 8) {
 				fprintf(stderr,
 					"punch-shaper: --queue %s: "
 					"queue %u given twice\n",

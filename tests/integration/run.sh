@@ -235,11 +235,13 @@ done
 $PL up "$OUT/shaped60.ini" >"$OUT/up60" 2>&1
 rid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/up60")
 check "60 shaped cells come up (${rid:-none})" [ -n "$rid" ]
-got=$(ip netns exec "pl-$rid-c59-ra" ping -c 20 -i 0.05 -q 203.0.113.60 2>/dev/null |
-	sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
-echo "  cell 59 of 60: configured RTT 80 ms, measured mean ${got:-none} ms"
-check "cell 59 of 60: measured RTT within 1 ms of 80 ms" \
-	/usr/bin/python3 -c "import sys; sys.exit(0 if abs(float('${got:-1e9}') - 80) < 1 else 1)"
+# The minimum: the shaper never releases early, and a loaded machine only
+# adds (measured mean 81.07 ms with load 6 on 2 cores, min 80.2 ms).
+got=$(ip netns exec "pl-$rid-c59-ra" ping -c 20 -i 0.05 -q 203.0.113.60 2>/dev/null | tail -n1)
+min=$(echo "$got" | sed -n 's|.*= \([0-9.]*\)/.*|\1|p')
+echo "  cell 59 of 60: configured RTT 80 ms, measured ${got:-none}"
+check "cell 59 of 60: minimum RTT within 1 ms above 80 ms" \
+	/usr/bin/python3 -c "import sys; m = float('${min:-1e9}'); sys.exit(0 if 80 <= m < 81 else 1)"
 $PL down "$rid" >/dev/null 2>&1
 check "60 shaped cells: topology and shaper removed" nothing_left "$rid"
 

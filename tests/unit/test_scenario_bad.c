@@ -162,8 +162,9 @@ static void test_huge(void)
 	CU_ASSERT_EQUAL_FATAL(write_file(path, "[nat]\n", 6), 0);
 	snprintf(path, sizeof(path), "%s/s.ini", dir);
 	CU_ASSERT_EQUAL_FATAL(
-	    write_file(path, "[cell c]\na = eim\nb = big\nexpect = >= 0\n", 38),
-	    0);
+		write_file(path, "[cell c]\na = eim\nb = big\nexpect = >= 0\n",
+			   38),
+		0);
 	snprintf(want, sizeof(want), "%s/big.ini: larger than", dir);
 	check_refused(path, dir, 3, "b", want);
 	unlink(path);
@@ -195,9 +196,9 @@ static void test_cell_limit(void)
 			fprintf(f, cell, i);
 		fclose(f);
 		if (n == SCENARIO_MAX_CELLS) {
-			CU_ASSERT_EQUAL(scenario_load(path, BAD_PROFILES, &sc,
-						      &err),
-					0);
+			CU_ASSERT_EQUAL(
+				scenario_load(path, BAD_PROFILES, &sc, &err),
+				0);
 			CU_ASSERT_EQUAL(sc.ncells, 250);
 		} else {
 			snprintf(key, sizeof(key), "[cell c%d]",
