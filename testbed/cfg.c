@@ -1,14 +1,19 @@
-/* cfg: INI files through libinih. Our own line reader counts lines (the
+/* cfg: INI files through libinih. The whole file is read and checked
+ * (regular, at most CFG_FILE_MAX bytes, UTF-8 text without NUL or control
+ * bytes) before inih sees it; our own line reader counts lines (the
  * Debian build has no INI_HANDLER_LINENO), refuses lines inih would split,
  * reports section headers and catches keys given twice. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -24,7 +29,8 @@ struct cfg_seen {
 };
 
 struct cfg_ctx {
-	FILE *f;
+	const char *buf; /* the whole file, checked by cfg_check_text */
+	size_t len, pos;
 	const char *path;
 	cfg_handler h;
 	void *user;
@@ -194,30 +200,37 @@ static void cfg_section_line(struct cfg_ctx *c, const char *line)
 	cfg_call(c, name, NULL, NULL);
 }
 
-/* fgets for inih: counts lines, refuses a line that does not fit in num
- * (inih would read its tail as a line of its own), and strips leading
- * blanks so an indented line is never taken as a multi-line value. */
+/* fgets for inih over the file in memory: counts lines, refuses a line
+ * that does not fit in num (inih would read its tail as a line of its
+ * own), and strips leading blanks so an indented line is never taken as a
+ * multi-line value. */
 static char *cfg_reader(char *str, int num, void *stream)
 {
 	struct cfg_ctx *c = stream;
-	size_t len;
+	const char *start = c->buf + c->pos, *nl;
+	size_t left = c->len - c->pos, len, take;
 	char *p;
-	int ch;
 
-	if (c->failed || !fgets(str, num, c->f))
+	if (c->failed || !left || num < 2)
 		return NULL;
 	c->line++;
-	len = strlen(str);
-	if (len && str[len - 1] != '\n' && len == (size_t)num - 1) {
-		ch = getc(c->f);
-		if (ch != EOF && ch != '\n') {
+	nl = memchr(start, '\n', left);
+	len = nl ? (size_t)(nl - start) + 1 : left; /* with its '\n' */
+	take = len;
+	if (take > (size_t)num - 1) {
+		/* Exactly num - 1 characters before the '\n' still fit. */
+		if (!nl || len - 1 > (size_t)num - 1) {
 			cfg_fail(c->err, c->path, c->line, "",
 				 "line longer than %d characters; shorten it",
 				 num - 1);
 			c->failed = 1;
 			return NULL;
 		}
+		take = len - 1;
 	}
+	memcpy(str, start, take);
+	str[take] = '\0';
+	c->pos += len;
 	p = str;
 	if (c->line == 1 && !strncmp(p, "\xEF\xBB\xBF", 3))
 		p += 3; /* UTF-8 BOM, which inih would skip too */
@@ -230,24 +243,174 @@ static char *cfg_reader(char *str, int num, void *stream)
 	return c->failed ? NULL : str;
 }
 
+/* Length of the UTF-8 sequence at p (at most n bytes), or 0 when it is
+ * not one: overlong forms, surrogates and code points past U+10FFFF are
+ * refused as RFC 3629 says. */
+static size_t cfg_utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned cp;
+	size_t len, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+/* Text is UTF-8 with no NUL (C strings would silently end there), no
+ * control byte but tab and a CR before LF (they reach logs, terminals and
+ * JSON). Errors name the line. */
+static int cfg_check_text(const char *path, const char *buf, size_t len,
+			  struct cfg_error *err)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t i = 0, col = 1, n;
+	int line = 1;
+
+	while (i < len) {
+		if (p[i] == '\n') {
+			line++;
+			col = 1;
+			i++;
+			continue;
+		}
+		if (p[i] == '\0')
+			return cfg_fail(err, path, line, "",
+					"NUL byte at column %zu; this is not a "
+					"text file, or it was damaged",
+					col);
+		if ((p[i] < 0x20 && p[i] != '\t' &&
+		     !(p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')) ||
+		    p[i] == 0x7F)
+			return cfg_fail(err, path, line, "",
+					"control byte 0x%02X at column %zu; "
+					"remove it",
+					p[i], col);
+		n = cfg_utf8_len(p + i, len - i);
+		if (!n)
+			return cfg_fail(err, path, line, "",
+					"byte 0x%02X at column %zu is not "
+					"UTF-8; save the file as UTF-8",
+					p[i], col);
+		i += n;
+		col++;
+	}
+	return 0;
+}
+
+static const char *cfg_file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "a special file";
+}
+
+/* The whole file into *buf (caller frees), refused before a byte is
+ * parsed when it is not a regular file or exceeds CFG_FILE_MAX. O_NONBLOCK
+ * so that opening a FIFO without a writer returns instead of waiting. */
+static int cfg_read_all(const char *path, char **buf, size_t *len,
+			struct cfg_error *err)
+{
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	char *b = NULL;
+	int fd, ret = -1;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return cfg_fail(err, path, 0, "", "cannot open: %s",
+				strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		cfg_fail(err, path, 0, "", "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfg_fail(err, path, 0, "",
+			 "%s, not a regular file; give the path of an .ini "
+			 "file",
+			 cfg_file_kind(st.st_mode));
+		goto out;
+	}
+	if (st.st_size > CFG_FILE_MAX)
+		goto err_big;
+	/* One byte more than allowed: a file that grew is caught too. */
+	b = malloc(CFG_FILE_MAX + 2);
+	if (!b) {
+		cfg_fail(err, path, 0, "", "out of memory");
+		goto out;
+	}
+	while (n < CFG_FILE_MAX + 1) {
+		r = read(fd, b + n, CFG_FILE_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			cfg_fail(err, path, 0, "", "read error: %s",
+				 strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > CFG_FILE_MAX)
+		goto err_big;
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+	ret = 0;
+	goto out;
+
+err_big:
+	cfg_fail(err, path, 0, "",
+		 "larger than %d bytes; this is not a config file",
+		 CFG_FILE_MAX);
+out:
+	free(b);
+	close(fd);
+	return ret;
+}
+
 int cfg_parse_file(const char *path, cfg_handler h, void *user,
 		   struct cfg_error *err)
 {
 	struct cfg_ctx c = {.path = path, .h = h, .user = user, .err = err};
+	char *buf;
 	int r, ret = -1;
 	size_t i;
 
 	memset(err, 0, sizeof(*err));
-	c.f = fopen(path, "r");
-	if (!c.f)
-		return cfg_fail(err, path, 0, "", "cannot open: %s",
-				strerror(errno));
-	r = ini_parse_stream(cfg_reader, &c, cfg_ini_handler, &c);
-	if (ferror(c.f)) {
-		cfg_fail(err, path, c.line, "", "read error: %s",
-			 strerror(errno));
+	if (cfg_read_all(path, &buf, &c.len, err) < 0)
+		return -1;
+	c.buf = buf;
+	if (cfg_check_text(path, buf, c.len, err) < 0)
 		goto out;
-	}
+	r = ini_parse_stream(cfg_reader, &c, cfg_ini_handler, &c);
 	if (r > 0 && (!c.failed || r < err->line)) {
 		cfg_fail(err, path, r, "",
 			 "syntax error (expected [section], key = value or "
@@ -267,7 +430,7 @@ out:
 		free(c.seen[i].key);
 	}
 	free(c.seen);
-	fclose(c.f);
+	free(buf);
 	return ret;
 }
 

@@ -22,7 +22,16 @@ struct cfg_error {
 typedef int (*cfg_handler)(void *user, const char *section, const char *key,
 			   const char *value, int line, struct cfg_error *err);
 
-/* 0, -1 with *err filled (unreadable file, syntax error, handler error). */
+/* Largest file cfg reads. A scenario of the most cells is ~30 KB; past
+ * this it is not a config file (a log, an image, /dev/zero) and is
+ * refused before a byte of it is parsed. */
+#define CFG_FILE_MAX (1024 * 1024)
+
+/* 0, -1 with *err filled. Refused before parsing, naming the file (and the
+ * line where there is one): anything but a regular file (directory,
+ * device, FIFO, socket), more than CFG_FILE_MAX bytes, a NUL byte, a
+ * control byte other than tab and CR before LF, bytes that are not UTF-8.
+ * Then syntax errors and the handler's errors. */
 int cfg_parse_file(const char *path, cfg_handler h, void *user,
 		   struct cfg_error *err);
 /* "file:line: key 'k': msg" (or without the parts that are empty). */

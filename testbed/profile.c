@@ -250,6 +250,7 @@ static const struct profile_key {
 struct profile_ctx {
 	struct nat_profile *p;
 	int line[PROFILE_NKEYS]; /* 0 = key not given */
+	int nat_line, timeouts_line; /* of the section headers */
 };
 
 static int profile_known_section(const char *section)
@@ -289,8 +290,21 @@ static int profile_handler(void *user, const char *section, const char *key,
 	size_t i;
 
 	if (!key) {
-		if (profile_known_section(section))
+		if (profile_known_section(section)) {
+			int *seen = strcmp(section, "nat") ? &c->timeouts_line
+							   : &c->nat_line;
+
+			/* A second one would quietly merge into the first. */
+			if (*seen) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "given twice (first at line %d); "
+					 "keep one",
+					 *seen);
+				return -1;
+			}
+			*seen = line;
 			return 0;
+		}
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a profile has [nat] and "
 			 "[timeouts]");
@@ -363,6 +377,13 @@ static int profile_check(const struct profile_ctx *c, struct cfg_error *err)
 				PROFILE_SEQ_PORTS_MAX,
 				p->port_block ? "block" : "range", n);
 	}
+	/* The world has no address to give a routed home behind a CGN. */
+	if (p->behind[0] && p->mapping == NAT_MAP_NONE)
+		return cfg_fail(err, p->path, profile_key_line(c, "behind"),
+				"behind",
+				"mapping = none translates nothing and cannot "
+				"sit behind a carrier NAT; remove behind or "
+				"give a mapping");
 	if (p->behind[0] && !strcmp(p->behind, p->name))
 		return cfg_fail(err, p->path, profile_key_line(c, "behind"),
 				"behind",

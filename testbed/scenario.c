@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "shapespec.h"
 
 #include "scenario_priv.h"
 
@@ -338,8 +339,17 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 
 	c->cell = NULL;
 	c->matrix = NULL;
-	if (!strcmp(section, "scenario"))
+	if (!strcmp(section, "scenario")) {
+		/* A second one would quietly merge into the first. */
+		if (c->scenario_line) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "given twice (first at line %d); keep one",
+				 c->scenario_line);
+			return -1;
+		}
+		c->scenario_line = line;
 		return 0;
+	}
 	if (!strncmp(section, "matrix", 6) &&
 	    (!section[6] || isspace((unsigned char)section[6])))
 		return scenario_matrix_section(c, section + 6, line, err);
@@ -370,7 +380,8 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	}
 	if (s->ncells == SCENARIO_MAX_CELLS) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "more than %d cells; split the scenario",
+			 "more than %d cells (the WAN has one address "
+			 "per router in a /24); split the scenario",
 			 SCENARIO_MAX_CELLS);
 		return -1;
 	}
@@ -400,8 +411,31 @@ static int scenario_handler(void *user, const char *section, const char *key,
 	return scenario_main_key(c, key, value, err);
 }
 
-/* Sets err's file, line and key around the message already in err->msg
- * (cfg_fail cannot take err->msg as its own argument). */
+/* The shaper holds a packet on charlie's path for rtt_ms / 2 plus the
+ * coordinator delay, and takes at most SHAPESPEC_MAX_DELAY_MS: refuse a
+ * sum past it here, not when the run has started. */
+static int scenario_delay_check(struct scenario_ctx *c,
+				const struct scenario_cell *cell,
+				struct cfg_error *err)
+{
+	static const char *const keys[] = { "coord_delay_a_ms",
+					    "coord_delay_b_ms" };
+	const struct cell_cond *cc = &cell->cond;
+
+	for (int k = 0; k < 2; k++) {
+		double extra = k ? cc->coord_delay_b_ms : cc->coord_delay_a_ms;
+
+		if (cc->rtt_ms / 2 + extra <= SHAPESPEC_MAX_DELAY_MS)
+			continue;
+		return cfg_fail(err, c->s->path, cell->line, keys[k],
+				"rtt_ms / 2 + %s is %g ms in [cell %s]; the "
+				"shaper delays a packet at most %d ms",
+				keys[k], cc->rtt_ms / 2 + extra, cell->name,
+				SHAPESPEC_MAX_DELAY_MS);
+	}
+	return 0;
+}
+
 /* Required keys are checked once the whole file is read; the error names
  * the cell's header line. */
 static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
@@ -439,6 +473,9 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 					     cellcond_get(&c->defaults, p));
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
+	for (i = 0; i < s->ncells; i++)
+		if (scenario_delay_check(c, &s->cells[i], err) < 0)
+			return -1;
 	if (!s->ncells)
 		return cfg_fail(err, s->path, 0, "",
 				"no [cell NAME] section; a scenario needs at "

@@ -164,15 +164,19 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	int idx[CELLCOND_NPARAMS] = { 0 };
 	/* Up to 32^9 combinations: an int would wrap and pass the check. */
 	long long total = (long long)m->na * m->nb;
+	char key[64];
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		if (m->nvals[p])
 			total *= m->nvals[p];
+	snprintf(key, sizeof(key), "[matrix %s]", m->name);
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
-		return cfg_fail(err, s->path, m->line, "",
-				"[matrix %s] expands to %lld cells; with the "
-				"others that is more than %d",
-				m->name, total, SCENARIO_MAX_CELLS);
+		return cfg_fail(err, s->path, m->line, key,
+				"expands to %lld cells; with the %d before "
+				"it that is more than %d (the WAN has one "
+				"address per router in a /24); shorten its "
+				"lists or split the scenario",
+				total, s->ncells, SCENARIO_MAX_CELLS);
 	for (int ia = 0; ia < m->na; ia++)
 		for (int ib = 0; ib < m->nb; ib++) {
 			memset(idx, 0, sizeof(idx));

@@ -36,6 +36,7 @@ struct scenario_ctx {
 	unsigned cell_params[SCENARIO_MAX_CELLS]; /* set in the cell itself */
 	struct scenario_matrix *matrices;
 	int nmatrices;
+	int scenario_line; /* of the [scenario] header, 0 before it */
 };
 
 int scenario_param_value(int i, const char *p, size_t len, double *out,

@@ -168,7 +168,10 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static struct shaper s;
-	struct shape_spec specs[SHAPER_MAX_QUEUES];
+	/* One bit per queue number, to refuse a number given twice. */
+	static unsigned char seen[(SHAPESPEC_MAX_QUEUE + 1) / 8];
+	struct shape_spec *specs = NULL, *grown;
+	size_t cap = 0;
 	struct shaper_opts o = {
 		.seed = 1,
 		.dist = SHAPECALC_UNIFORM,
@@ -185,11 +188,15 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
-			if (n == SHAPER_MAX_QUEUES) {
-				fprintf(stderr,
-					"punch-shaper: at most %d --queue\n",
-					SHAPER_MAX_QUEUES);
-				return 2;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				grown = realloc(specs, cap * sizeof(*specs));
+				if (!grown) {
+					fprintf(stderr, "punch-shaper: out of "
+							"memory\n");
+					return 1;
+				}
+				specs = grown;
 			}
 			if (shapespec_parse(optarg, &specs[n], why,
 					    sizeof(why))) {
@@ -198,15 +205,15 @@ int main(int argc, char **argv)
 					optarg, why);
 				return 2;
 			}
-			for (size_t k = 0; k < n; k++) {
-				if (specs[k].queue == specs[n].queue) {
-					fprintf(stderr,
-						"punch-shaper: --queue %s: "
-						"queue %u given twice\n",
-						optarg, specs[n].queue);
-					return 2;
-				}
+			if (seen[specs[n].queue / 8] &
+			    1u << specs[n].queue % 8) {
+				fprintf(stderr,
+					"punch-shaper: --queue %s: "
+					"queue %u given twice\n",
+					optarg, specs[n].queue);
+				return 2;
 			}
+			seen[specs[n].queue / 8] |= 1u << specs[n].queue % 8;
 			n++;
 			break;
 		case 's':
@@ -303,5 +310,7 @@ int main(int argc, char **argv)
 	err = shaper_run(&s, &shaper_stop, &waitmask);
 	shaper_close(&s);
 	shaper_print_stats(&s);
+	shaper_free(&s);
+	free(specs);
 	return err ? 1 : 0;
 }

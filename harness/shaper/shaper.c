@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,18 +29,32 @@ static uint64_t shaper_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Binary search: q[] is sorted by queue number, and a run may hold
+ * hundreds of queues. */
 static struct shaper_queue *shaper_find(struct shaper *s, uint16_t queue,
 					uint16_t *index)
 {
-	size_t i;
+	size_t lo = 0, hi = s->nq, mid;
 
-	for (i = 0; i < s->nq; i++) {
-		if (s->q[i].calc.spec.queue == queue) {
-			*index = (uint16_t)i;
-			return &s->q[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->q[mid].calc.spec.queue == queue) {
+			*index = (uint16_t)mid;
+			return &s->q[mid];
 		}
+		if (s->q[mid].calc.spec.queue < queue)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
+}
+
+static int shaper_spec_cmp(const void *a, const void *b)
+{
+	const struct shape_spec *x = a, *y = b;
+
+	return (x->queue > y->queue) - (x->queue < y->queue);
 }
 
 static void shaper_verdict(struct shaper *s, uint16_t queue, uint32_t id,
@@ -135,26 +150,43 @@ static int shaper_arm(struct shaper *s)
 int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 		const struct shaper_opts *o)
 {
-	uint64_t rcvbuf;
-	size_t i, j;
+	struct shape_spec *sorted;
+	uint64_t rcvbuf, held;
+	size_t i;
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->tfd = -1;
-	if (n == 0 || n > SHAPER_MAX_QUEUES || !o->maxlen)
+	/* qindex in the heap is 16 bits; queue numbers are too. */
+	if (n == 0 || n > (size_t)SHAPESPEC_MAX_QUEUE + 1 || !o->maxlen)
 		return -EINVAL;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < i; j++)
-			if (specs[i].queue == specs[j].queue)
-				return -EINVAL;
-	for (i = 0; i < n; i++)
-		shapecalc_init(&s->q[i].calc, &specs[i], o->seed, o->dist,
+	sorted = malloc(n * sizeof(*sorted));
+	s->q = calloc(n, sizeof(*s->q));
+	if (!sorted || !s->q) {
+		r = -ENOMEM;
+		goto err_alloc;
+	}
+	memcpy(sorted, specs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), shaper_spec_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && sorted[i].queue == sorted[i - 1].queue) {
+			r = -EINVAL;
+			goto err_alloc;
+		}
+		/* shapecalc seeds by queue number: sorting changes no
+		 * draw. */
+		shapecalc_init(&s->q[i].calc, &sorted[i], o->seed, o->dist,
 			       o->reorder);
+	}
+	free(sorted);
+	sorted = NULL;
 	s->nq = n;
 
-	r = shapeheap_init(&s->heap, n * (size_t)o->maxlen);
+	held = (uint64_t)n * o->maxlen;
+	r = shapeheap_init(&s->heap, held > SHAPER_HELD_MAX ? SHAPER_HELD_MAX
+							    : (size_t)held);
 	if (r)
-		return r;
+		goto err_alloc;
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->tfd < 0) {
 		r = -errno;
@@ -169,10 +201,11 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 		goto err_qsock;
 	}
 	for (i = 0; i < n; i++) {
-		r = qsock_bind(s->qs, (uint16_t)specs[i].queue, o->maxlen);
+		r = qsock_bind(s->qs, (uint16_t)s->q[i].calc.spec.queue,
+			       o->maxlen);
 		if (r) {
 			errno = -r;
-			log_warn("bind queue %u", specs[i].queue);
+			log_warn("bind queue %u", s->q[i].calc.spec.queue);
 			goto err_bind;
 		}
 	}
@@ -186,6 +219,11 @@ err_qsock:
 	s->tfd = -1;
 err_timer:
 	shapeheap_fini(&s->heap);
+err_alloc:
+	free(sorted);
+	free(s->q);
+	s->q = NULL;
+	s->nq = 0;
 	return r;
 }
 
@@ -285,4 +323,11 @@ void shaper_close(struct shaper *s)
 	close(s->tfd);
 	s->tfd = -1;
 	shapeheap_fini(&s->heap);
+}
+
+void shaper_free(struct shaper *s)
+{
+	free(s->q);
+	s->q = NULL;
+	s->nq = 0;
 }

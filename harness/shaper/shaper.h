@@ -13,8 +13,13 @@
 #include "shapeheap.h"
 #include "shapespec.h"
 
-#define SHAPER_MAX_QUEUES 64
+/* Any number of queues, one per conditioned link (two per cell, more
+ * with coordinator delays); only NFQUEUE's 16-bit numbers bound them. */
 #define SHAPER_DEFAULT_MAXLEN 8192
+/* Packets held at once over all queues: the heap is allocated up front,
+ * and n queues x maxlen would be 24 MB per 128 queues. A packet past it
+ * is dropped and counted as overflow. */
+#define SHAPER_HELD_MAX (1u << 20)
 
 struct qsock;
 
@@ -38,7 +43,7 @@ struct shaper_opts {
 };
 
 struct shaper {
-	struct shaper_queue q[SHAPER_MAX_QUEUES];
+	struct shaper_queue *q; /* nq of them, sorted by queue number */
 	size_t nq;
 	struct shapeheap heap;
 	struct qsock *qs;
@@ -48,7 +53,7 @@ struct shaper {
 };
 
 /* Binds one NFQUEUE per spec (queue numbers distinct) in the current
- * namespace. 0 or -errno; on failure nothing is left bound. */
+ * namespace. 0 or -errno; on failure nothing is left bound or allocated. */
 int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 		const struct shaper_opts *o);
 /* Runs until *stop is set. Signals are expected blocked; waitmask is the
@@ -56,7 +61,9 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask);
 /* Drops what is still held, reads the kernel's per-queue drop counters,
- * then unbinds and frees. The counters stay readable in s->q. */
+ * then unbinds. The counters stay readable in s->q until shaper_free. */
 void shaper_close(struct shaper *s);
+/* Frees s->q (after shaper_close); safe on a shaper never opened. */
+void shaper_free(struct shaper *s);
 
 #endif

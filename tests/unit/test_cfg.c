@@ -1,7 +1,11 @@
 /* test_cfg: line numbers, section reports and errors of the INI reader,
  * and the value parsers. Fixtures in tests/unit/data/; run from the repo
  * root. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -142,6 +146,113 @@ static void test_missing_file(void)
 	check_error(DATA "no-such-file.ini", NULL, 0, "", "cannot open");
 }
 
+/* Writes len bytes of text to a file of its own; its path into path. */
+static int write_tmp(const char *text, size_t len, char *path, size_t cap)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, cap, "/tmp/cfg-XXXXXX.ini");
+	fd = mkstemps(path, 4);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	if (fwrite(text, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static void check_text(const char *text, size_t len, int line,
+		       const char *msg_part)
+{
+	struct rec r = {.n = 0};
+	struct cfg_error err;
+	char path[64];
+	int ret;
+
+	CU_ASSERT_EQUAL_FATAL(write_tmp(text, len, path, sizeof(path)), 0);
+	ret = cfg_parse_file(path, rec_handler, &r, &err);
+	unlink(path);
+	if (!msg_part) {
+		CU_ASSERT_EQUAL(ret, 0);
+		return;
+	}
+	CU_ASSERT_EQUAL(ret, -1);
+	CU_ASSERT_STRING_EQUAL(err.file, path);
+	CU_ASSERT_EQUAL(err.line, line);
+	CU_ASSERT_STRING_EQUAL(err.key, "");
+	if (!strstr(err.msg, msg_part))
+		fprintf(stderr, "\n'%s' lacks '%s'\n", err.msg, msg_part);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg_part));
+	/* Refused before parsing: the handler heard nothing. */
+	CU_ASSERT_EQUAL(r.n, 0);
+}
+
+#define TEXT(s) s, sizeof(s) - 1
+
+/* Bytes that C strings, logs or JSON would mangle are refused before the
+ * handler sees a key, at their line. */
+static void test_bytes(void)
+{
+	check_text(TEXT("[a]\nk = v\0x\n"), 2, "NUL byte at column 6");
+	check_text(TEXT("[a]\nk = v\n\0\0\0\0"), 3, "NUL byte");
+	check_text(TEXT("[a]\nk = \x1b[31mred\n"), 2, "control byte 0x1B");
+	check_text(TEXT("[a]\nk = a\rb\n"), 2, "control byte 0x0D");
+	check_text(TEXT("[a]\nk = \x7f\n"), 2, "control byte 0x7F");
+	check_text(TEXT("[a]\n\nk = caf\xe9\n"), 3,
+		   "byte 0xE9 at column 8 is not UTF-8");
+	check_text(TEXT("[a]\nk = \xc0\xaf\n"), 2, "not UTF-8"); /* overlong */
+	check_text(TEXT("[a]\nk = \xed\xa0\x80\n"), 2, "not UTF-8");
+	check_text(TEXT("[a]\nk = \xf4\x90\x80\x80\n"), 2, "not UTF-8");
+	check_text(TEXT("[a]\nk = \xe2\x82\n"), 2, "not UTF-8"); /* cut */
+	/* What text files do have: CRLF, tabs, UTF-8. */
+	check_text(TEXT("[a]\r\nk =\tv\r\nd = caf\xc3\xa9 \xe2\x82\xac\n"),
+		   0, NULL);
+}
+
+/* Not a regular file, or too large: refused from its metadata, without
+ * reading (a FIFO without a writer would block; /dev/zero never ends). */
+static void test_not_a_file(void)
+{
+	char fifo[] = "/tmp/cfg-fifo-XXXXXX", path[64];
+	struct rec r = {.n = 0};
+	struct cfg_error err;
+	char *big;
+
+	check_error("/dev/zero", NULL, 0, "", "a device, not a regular file");
+	check_error("/dev/null", NULL, 0, "", "a device");
+	check_error(DATA, NULL, 0, "", "a directory");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(fifo));
+	strcat(fifo, "/f.ini");
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	check_error(fifo, NULL, 0, "", "a FIFO");
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	rmdir(fifo);
+
+	/* CFG_FILE_MAX bytes of comments pass; one byte more does not. */
+	big = malloc(CFG_FILE_MAX + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	memset(big, '#', CFG_FILE_MAX + 1);
+	for (size_t i = 99; i < CFG_FILE_MAX + 1; i += 100)
+		big[i] = '\n';
+	CU_ASSERT_EQUAL_FATAL(write_tmp(big, CFG_FILE_MAX, path, sizeof(path)),
+			      0);
+	CU_ASSERT_EQUAL(cfg_parse_file(path, rec_handler, &r, &err), 0);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(
+	    write_tmp(big, CFG_FILE_MAX + 1, path, sizeof(path)), 0);
+	check_error(path, NULL, 0, "", "larger than 1048576 bytes");
+	unlink(path);
+	free(big);
+}
+
 static void test_error_str(void)
 {
 	struct cfg_error err;
@@ -246,6 +357,8 @@ int main(void)
 		{"key given twice", test_duplicate},
 		{"handler errors", test_handler_error},
 		{"missing file", test_missing_file},
+		{"NUL, control and non-UTF-8 bytes", test_bytes},
+		{"devices, FIFOs, directories, huge files", test_not_a_file},
 		{"cfg_error_str", test_error_str},
 		{"cfg_int", test_int},
 		{"cfg_u64", test_u64},

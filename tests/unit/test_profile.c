@@ -204,6 +204,8 @@ static void test_errors(void)
 		    "mapping = none translates no address or port");
 	check_error("prof-none-range.ini", 2, "port_range",
 		    "mapping = none translates");
+	check_error("prof-none-behind.ini", 3, "behind",
+		    "cannot sit behind a carrier NAT");
 	check_error("prof-none-block.ini", 3, "port_block",
 		    "mapping = none translates");
 	check_error("prof-seq-default.ini", 3, "port_assignment",

@@ -116,11 +116,14 @@ static void test_errors(void)
 		    "not an expectation");
 	check_error("scen-dup-cell.ini", 10, "[cell x]", "first at line 2");
 	check_error("scen-dup-key.ini", 4, "a", "first at line 2");
-	check_error("scen-too-many-cells.ini", 1026, "[cell c256]",
-		    "more than 256 cells");
+	check_error("scen-too-many-cells.ini", 1002, "[cell c250]",
+		    "more than 250 cells");
 	check_error("scen-long-line.ini", 7, "", "longer than 199");
 	check_error("scen-syntax.ini", 6, "", "syntax error");
 	check_error("no-such-scenario.ini", 0, "", "cannot open");
+	/* 30000 + 30000 fits the shaper; 30000 + 30001 does not. */
+	check_error("scen-delay-sum.ini", 8, "coord_delay_b_ms",
+		    "rtt_ms / 2 + coord_delay_b_ms is 60001 ms in [cell far]");
 }
 
 /* A broken profile: the scenario's line and key, plus the profile's own
@@ -357,23 +360,25 @@ static void test_matrix_limit(void)
 	    scenario_load(DATA "scen-m-max.ini", PROFILES, &sc, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(sc.ncells, SCENARIO_MAX_CELLS);
 	CU_ASSERT_STRING_EQUAL(sc.cells[0].name,
-			       "full:eim:eim:rtt_ms=0:jitter_ms=0");
+			       "full:eim:eim:rtt_ms=0:jitter_ms=0:loss=0");
 	c = &sc.cells[SCENARIO_MAX_CELLS - 1];
-	CU_ASSERT_STRING_EQUAL(c->name, "full:sym:sym:rtt_ms=7:jitter_ms=7");
-	CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 7, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 7, 1e-9);
-	CU_ASSERT_EQUAL(c->params, P_RTT | P_JITTER);
+	CU_ASSERT_STRING_EQUAL(c->name,
+			       "full:sym:eim:rtt_ms=4:jitter_ms=4:loss=0.4");
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.rtt_ms, 4, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.jitter_ms, 4, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(c->cond.loss, 0.4, 1e-9);
+	CU_ASSERT_EQUAL(c->params, P_RTT | P_JITTER | P_LOSS);
 	for (i = 0; i < sc.ncells; i++)
 		for (j = i + 1; j < sc.ncells; j++)
 			if (!strcmp(sc.cells[i].name, sc.cells[j].name))
 				CU_FAIL("two cells with one name");
 
-	check_error("scen-m-too-many.ini", 7, "",
-		    "[matrix full] expands to 256 cells; with the others "
-		    "that is more than 256");
+	check_error("scen-m-too-many.ini", 7, "[matrix full]",
+		    "expands to 250 cells; with the 1 before it that is "
+		    "more than 250");
 	/* 32^7 combinations: far more than an int holds. */
-	check_error("scen-m-overflow.ini", 3, "",
-		    "[matrix h] expands to 34359738368 cells");
+	check_error("scen-m-overflow.ini", 3, "[matrix h]",
+		    "expands to 34359738368 cells");
 	/* Names longer than the name buffer are refused, not overrun. */
 	check_error_in(DATA, "scen-m-long-name.ini", 4, "",
 		       "is too long; shorten the matrix name");

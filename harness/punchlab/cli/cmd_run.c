@@ -26,6 +26,7 @@
 #include "runinfo.h"
 #include "session.h"
 #include "trials.h"
+#include "world.h"
 
 struct run_opts {
 	const char *results_dir;
@@ -344,6 +345,11 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		plan_free(pl);
+		if (world_fits_host(&sc[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "punchlab run: %s\n", err);
+			free(sc);
+			return EXIT_USAGE;
+		}
 	}
 	for (int i = 0; o.only_cell && i < n; i++)
 		if (cell_index(&sc[i], o.only_cell) < 0) {

@@ -227,6 +227,12 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 	struct plan *p = calloc(1, sizeof(*p));
 	int e = -ENOMEM;
 
+	if (s->ncells > SCENARIO_MAX_CELLS) { /* scenario_load refuses more */
+		snprintf(err, err_cap, "%s: %d cells, at most %d fit the WAN",
+			 s->path, s->ncells, SCENARIO_MAX_CELLS);
+		e = -E2BIG;
+		goto err;
+	}
 	if (!p || plan_alloc(p, s->ncells) < 0)
 		goto err;
 	snprintf(p->rid, sizeof(p->rid), "%s", rid);

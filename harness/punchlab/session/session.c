@@ -23,6 +23,10 @@ int session_open(struct session *ss, const struct scenario *s,
 	ss->plan = plan_new(s, ss->rid, err, err_cap);
 	if (!ss->plan)
 		return -errno;
+	if (world_fits_host(s, err, err_cap) < 0) {
+		e = -EINVAL;
+		goto err_plan;
+	}
 	if (snprintf(ss->dir, sizeof(ss->dir), "%s/%s/%s", results_dir,
 		     s->name, ss->rid) >= (int)sizeof(ss->dir)) {
 		e = -ENAMETOOLONG;

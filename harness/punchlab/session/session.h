@@ -25,8 +25,9 @@ struct session {
 };
 
 /* Plans s, creates its run folder under results_dir and builds its world.
- * 0, or -errno with err filled (-EINVAL: the plan refused s, nothing was
- * created); on failure nothing of the session is left. */
+ * 0, or -errno with err filled (-EINVAL: the plan refused s or the
+ * host's neighbour table cannot hold it; nothing was created); on failure
+ * nothing of the session is left. */
 int session_open(struct session *ss, const struct scenario *s,
 		 const char *results_dir, volatile sig_atomic_t *stop,
 		 char *err, size_t err_cap);
