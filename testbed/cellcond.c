@@ -39,7 +39,7 @@ double cellcond_get(const struct cell_cond *c, int i)
 {
 	double *f = field((struct cell_cond *)c, i);
 
-	return f ? *f : i == 3 ? (double)c->rate_kbit : 0;
+	return f ? *f : i == CELLCOND_RATE ? (double)c->rate_kbit : 0;
 }
 
 void cellcond_set(struct cell_cond *c, int i, double v)
@@ -48,7 +48,7 @@ void cellcond_set(struct cell_cond *c, int i, double v)
 
 	if (f)
 		*f = v;
-	else if (i == 3)
+	else if (i == CELLCOND_RATE)
 		c->rate_kbit = (unsigned)v;
 }
 

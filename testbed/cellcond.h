@@ -24,6 +24,17 @@ struct cell_cond {
  * allowed range, whether it must be whole, and what it means. The
  * scenario parser, the results writer and (held by a test)
  * harness/py/runs.py all read their names from here. */
+/* Indices into cellcond_params. */
+enum cellcond_index {
+	CELLCOND_RTT,
+	CELLCOND_JITTER,
+	CELLCOND_LOSS,
+	CELLCOND_RATE,
+	CELLCOND_SKEW,
+	CELLCOND_COORD_DELAY_A,
+	CELLCOND_COORD_DELAY_B,
+};
+
 struct cellcond_param {
 	const char *name;
 	double min, max;

@@ -418,19 +418,18 @@ static int scenario_delay_check(struct scenario_ctx *c,
 				const struct scenario_cell *cell,
 				struct cfg_error *err)
 {
-	static const char *const keys[] = { "coord_delay_a_ms",
-					    "coord_delay_b_ms" };
 	const struct cell_cond *cc = &cell->cond;
 
 	for (int k = 0; k < 2; k++) {
 		double extra = k ? cc->coord_delay_b_ms : cc->coord_delay_a_ms;
+		const char *key = cellcond_params[CELLCOND_COORD_DELAY_A + k].name;
 
 		if (cc->rtt_ms / 2 + extra <= SHAPESPEC_MAX_DELAY_MS)
 			continue;
-		return cfg_fail(err, c->s->path, cell->line, keys[k],
+		return cfg_fail(err, c->s->path, cell->line, key,
 				"rtt_ms / 2 + %s is %g ms in [cell %s]; the "
 				"shaper delays a packet at most %d ms",
-				keys[k], cc->rtt_ms / 2 + extra, cell->name,
+				key, cc->rtt_ms / 2 + extra, cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
 	return 0;
