@@ -10,63 +10,9 @@
 #include "scenario.h"
 #include "shapespec.h"
 
+#include "scenario_matrix.h"
 #include "scenario_priv.h"
-
-/* A plain decimal number (optional '-', digits, one '.') in the
- * parameter's range; rate_kbit must be whole. */
-int scenario_param_value(int i, const char *p, size_t len,
-				double *out, struct cfg_error *err)
-{
-	char buf[32], *end;
-	size_t k = 0;
-	int digits = 0, dots = 0;
-
-	while (len && isspace((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	while (len && isspace((unsigned char)p[len - 1]))
-		len--;
-	if (len && *p == '-')
-		k = 1;
-	for (size_t j = k; j < len; j++) {
-		if (isdigit((unsigned char)p[j]))
-			digits++;
-		else if (p[j] == '.')
-			dots++;
-		else
-			digits = -1000;
-	}
-	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
-	    (cellcond_params[i].whole && dots)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "'%.*s' is not a %snumber", (int)len, p,
-			 cellcond_params[i].whole ? "whole " : "");
-		return -1;
-	}
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	*out = strtod(buf, &end);
-	if (*out < cellcond_params[i].min || *out > cellcond_params[i].max) {
-		snprintf(err->msg, sizeof(err->msg), "%s must be in %g..%g",
-			 cellcond_params[i].name, cellcond_params[i].min,
-			 cellcond_params[i].max);
-		return -1;
-	}
-	return 0;
-}
-
-int scenario_copy(char *dst, size_t cap, const char *v,
-			 struct cfg_error *err)
-{
-	if (strlen(v) >= cap) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "longer than %zu characters", cap - 1);
-		return -1;
-	}
-	strcpy(dst, v);
-	return 0;
-}
+#include "scenario_value.h"
 
 static int scenario_int(const char *v, long min, long max, int *out,
 			struct cfg_error *err)
@@ -76,67 +22,6 @@ static int scenario_int(const char *v, long min, long max, int *out,
 	if (cfg_int(v, min, max, &n, err) < 0)
 		return -1;
 	*out = (int)n;
-	return 0;
-}
-
-/* One probability: digits and at most one '.', nothing strtod would also
- * take (hex, exponents, inf, nan), within 0..1. */
-static int scenario_prob(const char *p, size_t len, double *out)
-{
-	char buf[32], *end;
-	int digits = 0, dots = 0;
-	size_t i;
-
-	while (len && isspace((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	while (len && isspace((unsigned char)p[len - 1]))
-		len--;
-	if (!len || len >= sizeof(buf))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (isdigit((unsigned char)p[i]))
-			digits++;
-		else if (p[i] == '.')
-			dots++;
-		else
-			return -1;
-	}
-	if (!digits || dots > 1)
-		return -1;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (*end || errno || *out < 0.0 || *out > 1.0)
-		return -1;
-	return 0;
-}
-
-int scenario_parse_expect(const char *text, double *min, double *max)
-{
-	const char *dots;
-	double x, y;
-
-	while (isspace((unsigned char)*text))
-		text++;
-	if (!strncmp(text, ">=", 2) || !strncmp(text, "<=", 2) ||
-	    !strncmp(text, "==", 2)) {
-		if (scenario_prob(text + 2, strlen(text + 2), &x) < 0)
-			return -1;
-		*min = text[0] == '<' ? 0.0 : x;
-		*max = text[0] == '>' ? 1.0 : x;
-		return 0;
-	}
-	dots = strstr(text, "..");
-	/* "0...1" could be read two ways; refuse it. */
-	if (!dots || strstr(dots + 1, "..") ||
-	    scenario_prob(text, (size_t)(dots - text), &x) < 0 ||
-	    scenario_prob(dots + 2, strlen(dots + 2), &y) < 0 || x > y)
-		return -1;
-	*min = x;
-	*max = y;
 	return 0;
 }
 
@@ -174,58 +59,6 @@ const char *scenario_node_name(enum scenario_node n)
 {
 	return (unsigned)n <= SCENARIO_NODE_BITCOIND_IMPORT ? scenario_nodes[n] :
 							      "?";
-}
-
-/* An `expect` value of a cell or matrix: its range and its text. */
-int scenario_expect(const char *v, double *min, double *max,
-			   char *text, size_t cap, struct cfg_error *err)
-{
-	if (scenario_parse_expect(v, min, max) < 0) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "'%s' is not an expectation; write \">= x\", "
-			 "\"<= x\", \"== x\" or \"x..y\" with "
-			 "0 <= x <= y <= 1",
-			 v);
-		return -1;
-	}
-	return scenario_copy(text, cap, v, err);
-}
-
-/* Loads p and, when it sits behind a carrier, the carrier into *carrier
- * (*has_carrier says whether it did). */
-int scenario_profile(struct scenario_ctx *c, const char *name,
-			    struct nat_profile *p, struct nat_profile *carrier,
-			    int *has_carrier, struct cfg_error *err)
-{
-	struct cfg_error perr;
-	char text[1200];
-
-	*has_carrier = 0;
-	if (profile_find(c->profile_dir, name, p, &perr) == 0) {
-		if (!p->behind[0])
-			return 0;
-		if (profile_load_carrier(c->profile_dir, p, carrier, &perr) ==
-		    0) {
-			*has_carrier = 1;
-			return 0;
-		}
-		snprintf(err->msg, sizeof(err->msg),
-			 "NAT profile '%s' is broken: %s", name,
-			 cfg_error_str(&perr, text, sizeof(text)));
-		return -1;
-	}
-	if (errno == ENOENT)
-		snprintf(err->msg, sizeof(err->msg),
-			 "no NAT profile '%s' (%s/%s.ini does not exist); "
-			 "fix the name or add the profile",
-			 name, c->profile_dir, name);
-	else if (!perr.file[0])
-		snprintf(err->msg, sizeof(err->msg), "%s", perr.msg);
-	else
-		snprintf(err->msg, sizeof(err->msg),
-			 "NAT profile '%s' is broken: %s", name,
-			 cfg_error_str(&perr, text, sizeof(text)));
-	return -1;
 }
 
 static int scenario_cell_key(struct scenario_ctx *c, const char *key,
@@ -316,18 +149,6 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "seed parallel timeout_ms mode node star rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
 	return -1;
-}
-
-int scenario_cell_name_ok(const char *name)
-{
-	const char *p;
-
-	if (!*name)
-		return 0;
-	for (p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._+-", *p))
-			return 0;
-	return 1;
 }
 
 static int scenario_section(struct scenario_ctx *c, const char *section,

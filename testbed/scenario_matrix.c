@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario_matrix.h"
 #include "scenario_priv.h"
+#include "scenario_value.h"
 
 /* Comma-separated list into out[]; returns the count or -1. */
 static int scenario_list(const char *v, char out[][PROFILE_NAME_MAX],
@@ -155,13 +157,86 @@ static int scenario_fail_at(struct cfg_error *err, const char *path,
 	return -1;
 }
 
-/* One cell per combination of a, b and every listed parameter; names are
- * NAME:a:b plus :param=value for each swept parameter. */
+/* The name of combination (ia, ib, idx) into name: NAME:a:b plus
+ * :param=value for each swept parameter. Its length, possibly past cap. */
+static int cell_name(const struct scenario_matrix *m, int ia, int ib,
+		     const int *idx, char *name, size_t cap)
+{
+	int n = snprintf(name, cap, "%s:%s:%s", m->name, m->a[ia], m->b[ib]);
+
+	for (int p = 0; p < CELLCOND_NPARAMS; p++)
+		/* Past the end, snprintf's size would wrap; the caller
+		 * refuses the name anyway. */
+		if (m->nvals[p] > 1 && n < (int)cap)
+			n += snprintf(name + n, cap - (size_t)n, ":%s=%g",
+				      cellcond_params[p].name,
+				      m->vals[p][idx[p]]);
+	return n;
+}
+
+/* Appends the cell of combination (ia, ib, idx). 0 or -1 with err. */
+static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
+		      int ia, int ib, const int *idx, struct cfg_error *err)
+{
+	struct scenario *s = c->s;
+	struct scenario_cell *cell = &s->cells[s->ncells];
+	char name[256];
+	int n = cell_name(m, ia, ib, idx, name, sizeof(name));
+
+	memset(cell, 0, sizeof(*cell));
+	for (int p = 0; p < CELLCOND_NPARAMS; p++)
+		if (m->nvals[p]) {
+			cellcond_set(&cell->cond, p, m->vals[p][idx[p]]);
+			c->cell_params[s->ncells] |= 1u << p;
+		}
+	if (n >= (int)sizeof(cell->name))
+		return cfg_fail(err, s->path, m->line, "",
+				"cell name '%s' is too long; shorten the "
+				"matrix name",
+				name);
+	for (int k = 0; k < s->ncells; k++)
+		if (!strcmp(s->cells[k].name, name))
+			return cfg_fail(err, s->path, m->line, "",
+					"[matrix %s] makes cell '%s' twice; "
+					"list each profile and value once",
+					m->name, name);
+	strcpy(cell->name, name);
+	cell->line = m->line;
+	cell->expect_min = m->expect_min;
+	cell->expect_max = m->expect_max;
+	strcpy(cell->expect_text, m->expect_text);
+	strcpy(cell->reason, m->reason);
+	/* Checked while parsing; fails only if a profile changed since. */
+	if (scenario_profile(c, m->a[ia], &cell->a, &cell->a_carrier,
+			     &cell->a_has_carrier, err) < 0)
+		return scenario_fail_at(err, s->path, m->a_line, "a");
+	if (scenario_profile(c, m->b[ib], &cell->b, &cell->b_carrier,
+			     &cell->b_has_carrier, err) < 0)
+		return scenario_fail_at(err, s->path, m->b_line, "b");
+	c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B | CELL_HAS_EXPECT;
+	s->ncells++;
+	return 0;
+}
+
+/* Next combination of the swept lists (an odometer); 0 after the last. */
+static int next_combination(const struct scenario_matrix *m, int *idx)
+{
+	for (int p = 0; p < CELLCOND_NPARAMS; p++) {
+		if (m->nvals[p] < 2)
+			continue;
+		if (++idx[p] < m->nvals[p])
+			return 1;
+		idx[p] = 0;
+	}
+	return 0;
+}
+
+/* One cell per combination of a, b and every listed parameter. */
 int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 		    struct cfg_error *err)
 {
 	struct scenario *s = c->s;
-	int idx[CELLCOND_NPARAMS] = { 0 };
+	int idx[CELLCOND_NPARAMS];
 	/* Up to 32^9 combinations: an int would wrap and pass the check. */
 	long long total = (long long)m->na * m->nb;
 	char key[64];
@@ -180,83 +255,10 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	for (int ia = 0; ia < m->na; ia++)
 		for (int ib = 0; ib < m->nb; ib++) {
 			memset(idx, 0, sizeof(idx));
-			for (;;) {
-				struct scenario_cell *cell =
-					&s->cells[s->ncells];
-				unsigned *cp = &c->cell_params[s->ncells];
-				char name[256];
-				int n, p;
-
-				memset(cell, 0, sizeof(*cell));
-				n = snprintf(name, sizeof(name), "%s:%s:%s",
-					     m->name, m->a[ia], m->b[ib]);
-				for (p = 0; p < CELLCOND_NPARAMS; p++) {
-					if (!m->nvals[p])
-						continue;
-					cellcond_set(&cell->cond, p,
-						     m->vals[p][idx[p]]);
-					*cp |= 1u << p;
-					/* Past the end, snprintf's size would
-					 * wrap; the length check below
-					 * refuses the name anyway. */
-					if (m->nvals[p] > 1 &&
-					    n < (int)sizeof(name))
-						n += snprintf(name + n,
-							      sizeof(name) - n,
-							      ":%s=%g",
-							      cellcond_params[p].name,
-							      m->vals[p][idx[p]]);
-				}
-				if (n >= (int)sizeof(cell->name))
-					return cfg_fail(
-						err, s->path, m->line, "",
-						"cell name '%s' is too long; "
-						"shorten the matrix name",
-						name);
-				for (int k = 0; k < s->ncells; k++)
-					if (!strcmp(s->cells[k].name, name))
-						return cfg_fail(
-							err, s->path, m->line,
-							"",
-							"[matrix %s] makes cell "
-							"'%s' twice; list each "
-							"profile and value once",
-							m->name, name);
-				strcpy(cell->name, name);
-				cell->line = m->line;
-				cell->expect_min = m->expect_min;
-				cell->expect_max = m->expect_max;
-				strcpy(cell->expect_text, m->expect_text);
-				strcpy(cell->reason, m->reason);
-				/* Checked while parsing; fails only if a
-				 * profile changed since. */
-				if (scenario_profile(c, m->a[ia], &cell->a,
-						     &cell->a_carrier,
-						     &cell->a_has_carrier,
-						     err) < 0)
-					return scenario_fail_at(err, s->path,
-								m->a_line, "a");
-				if (scenario_profile(c, m->b[ib], &cell->b,
-						     &cell->b_carrier,
-						     &cell->b_has_carrier,
-						     err) < 0)
-					return scenario_fail_at(err, s->path,
-								m->b_line, "b");
-				c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B |
-						    CELL_HAS_EXPECT;
-				s->ncells++;
-				/* Next combination of the lists (odometer). */
-				for (p = 0; p < CELLCOND_NPARAMS; p++) {
-					if (m->nvals[p] < 2)
-						continue;
-					if (++idx[p] < m->nvals[p])
-						break;
-					idx[p] = 0;
-				}
-				if (p == CELLCOND_NPARAMS)
-					break;
-			}
+			do {
+				if (expand_one(c, m, ia, ib, idx, err) < 0)
+					return -1;
+			} while (next_combination(m, idx));
 		}
 	return 0;
 }
-

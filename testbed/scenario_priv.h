@@ -1,5 +1,6 @@
-/* scenario_priv: what scenario.c and scenario_matrix.c share while one
- * scenario file is read. Not part of the testbed's API. */
+/* scenario_priv: the state of reading one scenario file, shared by
+ * scenario.c, scenario_matrix.c and scenario_value.c (a data model, no
+ * code). Not part of the testbed's API. */
 #ifndef PUNCHLAB_SCENARIO_PRIV_H
 #define PUNCHLAB_SCENARIO_PRIV_H
 
@@ -38,24 +39,5 @@ struct scenario_ctx {
 	int nmatrices;
 	int scenario_line; /* of the [scenario] header, 0 before it */
 };
-
-int scenario_param_value(int i, const char *p, size_t len, double *out,
-			 struct cfg_error *err);
-int scenario_copy(char *dst, size_t cap, const char *v,
-		  struct cfg_error *err);
-int scenario_expect(const char *v, double *min, double *max, char *text,
-		    size_t cap, struct cfg_error *err);
-int scenario_profile(struct scenario_ctx *c, const char *name,
-		     struct nat_profile *p, struct nat_profile *carrier,
-		     int *has_carrier, struct cfg_error *err);
-int scenario_cell_name_ok(const char *name);
-
-/* scenario_matrix.c: [matrix NAME] sections and their expansion. */
-int scenario_matrix_section(struct scenario_ctx *c, const char *name,
-			    int line, struct cfg_error *err);
-int scenario_matrix_key(struct scenario_ctx *c, const char *key,
-			const char *v, int line, struct cfg_error *err);
-int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
-		    struct cfg_error *err);
 
 #endif

@@ -1,0 +1,30 @@
+/* scenario_value: reading one scenario key's value. Private to the
+ * scenario reader. */
+#ifndef PUNCHLAB_SCENARIO_VALUE_H
+#define PUNCHLAB_SCENARIO_VALUE_H
+
+#include <stddef.h>
+
+#include "scenario_priv.h"
+
+/* Each returns 0, or -1 with err->msg set.
+ *
+ * Condition parameter i (cellcond_params) from p[0..len): a plain
+ * decimal in the parameter's range. */
+int scenario_param_value(int i, const char *p, size_t len, double *out,
+			 struct cfg_error *err);
+/* v into dst, refused when it is cap or longer. */
+int scenario_copy(char *dst, size_t cap, const char *v,
+		  struct cfg_error *err);
+/* An `expect` value: its range and, as written, its text. */
+int scenario_expect(const char *v, double *min, double *max, char *text,
+		    size_t cap, struct cfg_error *err);
+/* Profile name from the profile folder and, when it sits behind a
+ * carrier, the carrier into *carrier (*has_carrier says so). */
+int scenario_profile(struct scenario_ctx *c, const char *name,
+		     struct nat_profile *p, struct nat_profile *carrier,
+		     int *has_carrier, struct cfg_error *err);
+/* 1 for a cell name of letters, digits and ._+- */
+int scenario_cell_name_ok(const char *name);
+
+#endif
