@@ -57,11 +57,11 @@ static void coord_usage(FILE *f)
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
 		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
 		"2 usage error.\n",
-		COORDD_INBOUND_MAX, COORDD_INBOUND_DEFAULT);
+		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT);
 }
 
 /* "a.b.c.d:port" or "[v6]:port". 0 or -EINVAL. */
-static int coord_parse_listen(const char *s, struct coordd_opts *o)
+static int coord_parse_listen(const char *s, struct opts *o)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->listen;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&o->listen;
@@ -145,12 +145,12 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct coordd_opts o = {
+	struct opts o = {
 		.magic = P2P_MAGIC_REGTEST,
 		.pair_timeout_ms = 15000,
 		.margin_ms = 30,
-		.mode = COORDD_RENDEZVOUS,
-		.inbound_limit = COORDD_INBOUND_DEFAULT,
+		.mode = OPTS_RENDEZVOUS,
+		.inbound_limit = OPTS_INBOUND_DEFAULT,
 	};
 	int limit_given = 0;
 	const char *run_id = NULL, *listen_arg = NULL;
@@ -209,9 +209,9 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			if (!strcmp(optarg, "rendezvous")) {
-				o.mode = COORDD_RENDEZVOUS;
+				o.mode = OPTS_RENDEZVOUS;
 			} else if (!strcmp(optarg, "handoff")) {
-				o.mode = COORDD_HANDOFF;
+				o.mode = OPTS_HANDOFF;
 			} else {
 				fprintf(stderr,
 					"punch-coordinator: --mode %s: "
@@ -221,12 +221,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i':
-			if (coord_parse_int(optarg, 1, COORDD_INBOUND_MAX,
+			if (coord_parse_int(optarg, 1, OPTS_INBOUND_MAX,
 					    &o.inbound_limit)) {
 				fprintf(stderr,
 					"punch-coordinator: --inbound-limit "
 					"%s: expected 1 to %d\n",
-					optarg, COORDD_INBOUND_MAX);
+					optarg, OPTS_INBOUND_MAX);
 				return 2;
 			}
 			limit_given = 1;
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (limit_given && o.mode != COORDD_HANDOFF) {
+	if (limit_given && o.mode != OPTS_HANDOFF) {
 		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
 				"--mode handoff\n");
 		coord_usage(stderr);
