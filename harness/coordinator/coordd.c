@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "coordd.h"
 #include "dispatch.h"
 #include "evlog.h"
@@ -226,7 +227,8 @@ static int coordd_wait_ms(const struct coordd *d, int64_t now)
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
-	static struct pollfd pfd[CLIENTS_MAX + 1];
+	/* [0] the listener, [1] the control channel, then the clients. */
+	static struct pollfd pfd[CLIENTS_MAX + 2];
 	static struct conn *polled[CLIENTS_MAX];
 	struct timespec ts;
 	size_t npolled, i;
@@ -241,19 +243,23 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
+		/* Only while control events wait for a slow reader. */
+		pfd[1].fd = control_poll_fd();
+		pfd[1].events = POLLOUT;
+		pfd[1].revents = 0;
 		npolled = d->cl.n;
 		for (i = 0; i < npolled; i++) {
 			polled[i] = d->cl.conns[i];
-			pfd[i + 1].fd = polled[i]->fd;
-			pfd[i + 1].events = POLLIN;
+			pfd[i + 2].fd = polled[i]->fd;
+			pfd[i + 2].events = POLLIN;
 			if (conn_has_output(polled[i]))
-				pfd[i + 1].events |= POLLOUT;
-			pfd[i + 1].revents = 0;
+				pfd[i + 2].events |= POLLOUT;
+			pfd[i + 2].revents = 0;
 		}
 		wait = coordd_wait_ms(d, now);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;
-		n = ppoll(pfd, npolled + 1, &ts, waitmask);
+		n = ppoll(pfd, npolled + 2, &ts, waitmask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -265,7 +271,7 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		 * and polled[] keeps the pairing with pfd[]. */
 		for (i = 0; i < npolled; i++) {
 			struct conn *c = polled[i];
-			short re = pfd[i + 1].revents;
+			short re = pfd[i + 2].revents;
 
 			if (re & (POLLIN | POLLHUP | POLLERR))
 				coordd_input(d, c);
@@ -273,6 +279,8 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 			    (conn_has_output(c) || c->state == CONN_CLOSING))
 				clients_flush(c);
 		}
+		if (pfd[1].revents)
+			control_flush();
 		if (pfd[0].revents & POLLIN)
 			coordd_accept(d);
 	}

@@ -1,6 +1,7 @@
 /* handoff: slot accounting and the choice of whom to hand a newcomer to.
  * The newcomer is the initiator: it is the one that just arrived, so its
  * hppunch is the fresh news, and the held peer has been waiting to answer. */
+#include "control.h"
 #include "evlog.h"
 #include "handoff.h"
 #include "log.h"
@@ -51,6 +52,7 @@ void handoff_admit(struct clients *cl, struct conn *c)
 			 cl->opt.inbound_limit);
 		evlog_inbound(c->name, c->key,
 			      !!(c->flags & COORD_REG_UNREACHABLE), held);
+		control_held(c->key);
 		return;
 	}
 	/* A newcomer that can take inbound connections itself gains nothing

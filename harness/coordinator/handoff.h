@@ -15,7 +15,8 @@ unsigned handoff_held(const struct clients *cl);
  * else the oldest. NULL when no held peer is flagged unreachable. */
 struct conn *handoff_pick(const struct clients *cl, const struct conn *c);
 
-/* c has just got its RTT: hold it when a slot is free; else hand it and
+/* c has just got its RTT: hold it when a slot is free (reported as the
+ * "inbound" event and on the control channel); else hand it and
  * handoff_pick's peer to each other (c initiator, the held peer
  * responder); else, or when c itself is not flagged unreachable, reject it
  * with COORD_REJECT_INBOUND_FULL. */

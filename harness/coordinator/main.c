@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "coordd.h"
 #include "evlog.h"
 #include "log.h"
@@ -29,7 +30,8 @@ static void coord_usage(FILE *f)
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
 		"         [--mode rendezvous|handoff] [--inbound-limit N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
-		"         [--magic regtest|mainnet] [-v] [--help]\n"
+		"         [--magic regtest|mainnet] [--control-fd N] [-v] "
+		"[--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -52,6 +54,14 @@ static void coord_usage(FILE *f)
 		"  --margin-ms N          added to max(RTT)/2 when scheduling "
 		"the punch (default 30)\n"
 		"  --magic NET            P2P network magic (default regtest)\n"
+		"  --control-fd N         an inherited pipe to write control "
+		"events to,\n"
+		"                         one line each: \"held KEY\" when a "
+		"handoff\n"
+		"                         peer takes an inbound slot. Never "
+		"blocks; a\n"
+		"                         reader that goes away only closes "
+		"the channel\n"
 		"  -v                     debug logging\n"
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
@@ -141,6 +151,7 @@ int main(int argc, char **argv)
 		{"magic", required_argument, NULL, 'g'},
 		{"mode", required_argument, NULL, 'M'},
 		{"inbound-limit", required_argument, NULL, 'i'},
+		{"control-fd", required_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -152,7 +163,7 @@ int main(int argc, char **argv)
 		.mode = OPTS_RENDEZVOUS,
 		.inbound_limit = OPTS_INBOUND_DEFAULT,
 	};
-	int limit_given = 0;
+	int limit_given = 0, control_fd = -1;
 	const char *run_id = NULL, *listen_arg = NULL;
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -230,6 +241,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			limit_given = 1;
+			break;
+		case 'c':
+			/* 0..2 are stdio; events on stdout are evlog's. */
+			err = coord_parse_int(optarg, 3, INT_MAX, &control_fd);
+			if (!err)
+				err = control_init(control_fd);
+			if (err) {
+				fprintf(stderr,
+					"punch-coordinator: --control-fd %s: "
+					"expected the number (3 or more) of an "
+					"inherited pipe: %s\n",
+					optarg, strerror(-err));
+				return 2;
+			}
 			break;
 		case 'v':
 			verbose = 1;
