@@ -290,6 +290,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	struct trials_cfg tc;
 	struct world *w = NULL;
 	struct capture *cap = NULL;
+	struct coordctl *ctl = NULL;
 	const char *link_method = "none", *bitcoind = NULL;
 	FILE *jsonl = NULL;
 	int e, logfd = -1, only_cell = -1;
@@ -358,7 +359,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	}
 	if ((e = daemons_shaper(w, s, dir, &link_method, 0)) < 0)
 		goto out;
-	coord = daemons_coordinator(w, dir, s->mode, o->verbose, 0);
+	coord = daemons_coordinator(w, dir, s->mode, o->verbose, 0, &ctl);
 	if (coord < 0) {
 		e = coord;
 		goto out;
@@ -382,6 +383,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .bitcoind = bitcoind,
 				  .run_dir = dir,
+				  .coordctl = ctl,
 				  .node = (enum trials_node)s->node };
 	e = s->node == NODE_EMBEDDED ? trials_run(&tc, jsonl, res) :
 				       btctrials_run(&tc, jsonl, res);
@@ -403,6 +405,7 @@ out:
 	if (cap)
 		capture_end(w, cap, dir);
 	world_free(w);
+	coordctl_free(ctl);
 	if (jsonl)
 		fclose(jsonl);
 	if (logfd >= 0)

@@ -111,7 +111,7 @@ int cmd_up(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "results/%s/%s", s->name, rid);
 	if (daemons_mkdir_p(dir) < 0 ||
 	    daemons_shaper(w, s, dir, &method, 1) < 0 ||
-	    daemons_coordinator(w, dir, s->mode, 0, 1) < 0) {
+	    daemons_coordinator(w, dir, s->mode, 0, 1, NULL) < 0) {
 		fprintf(stderr, "punchlab up: starting the daemons failed; "
 				"removing the topology\n");
 		world_free(w);

@@ -3,9 +3,7 @@
  * key of their own; up to `parallel` trials per cell run at once, every
  * cell at the same time, so failing trials waiting for their timeout do
  * not serialise the run. */
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <sys/random.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -19,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "coordctl.h"
 #include "log.h"
 #include "proc.h"
 #include "trials.h"
@@ -375,28 +374,17 @@ static void kill_running(const struct trials_cfg *cfg, struct running *run,
 			}
 }
 
-/* Handoff: alice is held at charlie once the coordinator logged her as an
- * inbound peer (polled from its event file, never slept). */
+/* Handoff: alice is held at charlie once the coordinator said so on its
+ * control channel (coordctl.h; trials_run reads it as it polls). */
 static int handoff_held(const struct trials_cfg *cfg, const struct running *r)
 {
-	char path[PATH_MAX], want[64], line[2048], *p;
-	int found = 0;
-	FILE *f;
+	/* Her key, as trials_agent_argv gives it. */
+	uint64_t key = (uint64_t)(r->cell + 1) * 1000000ull + r->trial + 1;
 
-	if (snprintf(path, sizeof(path), "%s/coordinator.jsonl",
-		     cfg->run_dir) >= (int)sizeof(path))
-		return 1;
-	snprintf(want, sizeof(want), "\"key\":%llu",
-		 (unsigned long long)(r->cell + 1) * 1000000ull + r->trial + 1);
-	f = fopen(path, "re");
-	while (f && !found && fgets(line, sizeof(line), f))
-		if (strstr(line, "\"inbound\"") && (p = strstr(line, want)) &&
-		    !isdigit((unsigned char)p[strlen(want)]))
-			found = 1;
-	if (f)
-		fclose(f);
-	/* Alice gave up already: start bob anyway, he will report it. */
-	return found || r->sd[0].fd < 0;
+	/* No channel: nothing to wait for. Alice gave up already: start
+	 * bob anyway, he will report it. */
+	return !cfg->coordctl || coordctl_is_held(cfg->coordctl, key) ||
+	       r->sd[0].fd < 0;
 }
 
 /* Public endpoint from an agent's first line, if it is the endpoint event. */
@@ -487,7 +475,7 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 	int maxrun = s->mode == 1 ? 1 : MAX_INFLIGHT;
 	int *next = calloc(ncells, sizeof(int)), *inflight;
 	struct running *run = calloc(MAX_INFLIGHT, sizeof(*run));
-	struct pollfd pfd[2 * MAX_INFLIGHT];
+	struct pollfd pfd[2 * MAX_INFLIGHT + 1]; /* + the coordinator's */
 	unsigned total = 0, done = 0, ok = 0;
 	uint64_t t0 = now_ns();
 
@@ -565,10 +553,20 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 						.fd = run[i].sd[sd].fd,
 						.events = POLLIN
 					};
+		/* Handoff: "held" wakes us to start bob (-1 is skipped). */
+		if (cfg->coordctl)
+			pfd[np++] = (struct pollfd){
+				.fd = coordctl_poll_fd(cfg->coordctl),
+				.events = POLLIN
+			};
 		if (poll(pfd, np, 200) < 0 && errno != EINTR) {
 			e = -errno;
 			goto out_kill;
 		}
+		/* Errors and EOF only mean no more "held": handoff_held
+		 * then waits for alice to end instead. */
+		if (cfg->coordctl)
+			coordctl_read(cfg->coordctl, NULL, NULL);
 		for (int i = 0; i < nrun; i++) {
 			struct running *r = &run[i];
 

@@ -39,6 +39,8 @@ struct cell_result {
 
 enum trials_node { NODE_EMBEDDED, NODE_BITCOIND, NODE_BITCOIND_IMPORT };
 
+struct coordctl;
+
 struct trials_cfg {
 	const struct scenario *s;
 	struct world *w;
@@ -47,6 +49,8 @@ struct trials_cfg {
 	volatile sig_atomic_t *stop;
 	int progress; /* 1: \r line on a terminal, 0: plain lines */
 	int only_cell, only_trial; /* -1: all */
+	/* handoff: the coordinator's control channel (daemons.h), or NULL */
+	struct coordctl *coordctl;
 	/* bitcoind modes (btctrials.c) */
 	const char *bitcoind;
 	const char *run_dir;
