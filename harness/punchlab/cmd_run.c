@@ -383,7 +383,7 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .bitcoind = bitcoind,
 				  .run_dir = dir,
-				  .coordctl = ctl,
+				  .ctl = ctl,
 				  .node = (enum trials_node)s->node };
 	e = s->node == NODE_EMBEDDED ? trials_run(&tc, jsonl, res) :
 				       btctrials_run(&tc, jsonl, res);

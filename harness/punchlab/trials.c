@@ -383,7 +383,7 @@ static int handoff_held(const struct trials_cfg *cfg, const struct running *r)
 
 	/* No channel: nothing to wait for. Alice gave up already: start
 	 * bob anyway, he will report it. */
-	return !cfg->coordctl || coordctl_is_held(cfg->coordctl, key) ||
+	return !cfg->ctl || coordctl_is_held(cfg->ctl, key) ||
 	       r->sd[0].fd < 0;
 }
 
@@ -554,9 +554,9 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 						.events = POLLIN
 					};
 		/* Handoff: "held" wakes us to start bob (-1 is skipped). */
-		if (cfg->coordctl)
+		if (cfg->ctl)
 			pfd[np++] = (struct pollfd){
-				.fd = coordctl_poll_fd(cfg->coordctl),
+				.fd = coordctl_poll_fd(cfg->ctl),
 				.events = POLLIN
 			};
 		if (poll(pfd, np, 200) < 0 && errno != EINTR) {
@@ -565,8 +565,8 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 		}
 		/* Errors and EOF only mean no more "held": handoff_held
 		 * then waits for alice to end instead. */
-		if (cfg->coordctl)
-			coordctl_read(cfg->coordctl, NULL, NULL);
+		if (cfg->ctl)
+			coordctl_read(cfg->ctl, NULL, NULL);
 		for (int i = 0; i < nrun; i++) {
 			struct running *r = &run[i];
 

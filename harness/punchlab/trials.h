@@ -49,8 +49,8 @@ struct trials_cfg {
 	volatile sig_atomic_t *stop;
 	int progress; /* 1: \r line on a terminal, 0: plain lines */
 	int only_cell, only_trial; /* -1: all */
-	/* handoff: the coordinator's control channel (daemons.h), or NULL */
-	struct coordctl *coordctl;
+	/* handoff: the coordinator's "held" reports (coordctl.h), or NULL */
+	struct coordctl *ctl;
 	/* bitcoind modes (btctrials.c) */
 	const char *bitcoind;
 	const char *run_dir;
