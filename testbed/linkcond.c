@@ -270,62 +270,52 @@ static struct nftnl_expr *linkcond_expr_nfqueue(struct nftnl_rule *r,
 	return e;
 }
 
-int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
-			 const char *oifname, int queue_num)
+/* The table, the forward chain and one rule queueing packets of the path
+ * (iifname and/or oifname) to queue_num. 0 or -ENOMEM. */
+static int match_objects(const char *table, const char *iifname,
+			 const char *oifname, int queue_num,
+			 struct nftnl_table **t, struct nftnl_chain **c,
+			 struct nftnl_rule **r)
 {
-	alignas(struct nlmsghdr) char buf[LC_BUF];
-	struct nftnl_table *t = NULL;
-	struct nftnl_chain *c = NULL;
-	struct nftnl_rule *r = NULL;
-	struct mnl_nlmsg_batch *b = NULL;
-	struct mnl_socket *nl = NULL;
-	struct nlmsghdr *nlh;
-	uint32_t seq = (uint32_t)time(NULL);
-	char table[64];
-	int ret;
+	*t = nftnl_table_alloc();
+	*c = nftnl_chain_alloc();
+	*r = nftnl_rule_alloc();
+	if (!*t || !*c || !*r)
+		return -ENOMEM;
+	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, LC_FAMILY);
+	nftnl_table_set_str(*t, NFTNL_TABLE_NAME, table);
 
-	const char *ifname = oifname ? oifname : iifname;
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, LC_FAMILY);
+	nftnl_chain_set_str(*c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(*c, NFTNL_CHAIN_NAME, LINKCOND_CHAIN);
+	nftnl_chain_set_str(*c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
+	nftnl_chain_set_s32(*c, NFTNL_CHAIN_PRIO, 0);
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 
-	if (netns_fd < 0 || !ifname || queue_num < 0 ||
-	    queue_num > SHAPESPEC_MAX_QUEUE)
-		return -EINVAL;
-	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
-	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
-		return -EINVAL;
-	ret = linkcond_table_name(rid, table, sizeof(table));
-	if (ret)
-		return ret;
-
-	ret = -ENOMEM;
-	t = nftnl_table_alloc();
-	c = nftnl_chain_alloc();
-	r = nftnl_rule_alloc();
-	if (!t || !c || !r)
-		goto out;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, LC_FAMILY);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, LC_FAMILY);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, LINKCOND_CHAIN);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, LC_FAMILY);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
+	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, LC_FAMILY);
+	nftnl_rule_set_str(*r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(*r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
 	if ((iifname &&
-	     !linkcond_expr_ifname(r, LINKCOND_INGRESS, iifname)) ||
+	     !linkcond_expr_ifname(*r, LINKCOND_INGRESS, iifname)) ||
 	    (oifname &&
-	     !linkcond_expr_ifname(r, LINKCOND_EGRESS, oifname)) ||
-	    !linkcond_expr_nfqueue(r, queue_num))
-		goto out;
+	     !linkcond_expr_ifname(*r, LINKCOND_EGRESS, oifname)) ||
+	    !linkcond_expr_nfqueue(*r, queue_num))
+		return -ENOMEM;
+	return 0;
+}
 
-	/* Table, chain and rule in one batch: all or nothing. Table and
-	 * chain without NLM_F_EXCL, so a second interface reuses them. */
-	b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+/* Table, chain and rule in one batch: all or nothing. Table and chain
+ * without NLM_F_EXCL, so a second interface reuses them. */
+static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
+					   const struct nftnl_table *t,
+					   const struct nftnl_chain *c,
+					   struct nftnl_rule *r)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, cap);
+	uint32_t seq = (uint32_t)time(NULL);
+	struct nlmsghdr *nlh;
+
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
@@ -345,10 +335,42 @@ int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 	mnl_nlmsg_batch_next(b);
 	nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
 	if (!mnl_nlmsg_batch_next(b)) {
+		mnl_nlmsg_batch_stop(b);
+		return NULL;
+	}
+	return b;
+}
+
+int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
+			 const char *oifname, int queue_num)
+{
+	alignas(struct nlmsghdr) char buf[LC_BUF];
+	const char *ifname = oifname ? oifname : iifname;
+	struct nftnl_table *t = NULL;
+	struct nftnl_chain *c = NULL;
+	struct nftnl_rule *r = NULL;
+	struct mnl_nlmsg_batch *b = NULL;
+	struct mnl_socket *nl = NULL;
+	char table[64];
+	int ret;
+
+	if (netns_fd < 0 || !ifname || queue_num < 0 ||
+	    queue_num > SHAPESPEC_MAX_QUEUE)
+		return -EINVAL;
+	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
+	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
+		return -EINVAL;
+	ret = linkcond_table_name(rid, table, sizeof(table));
+	if (ret)
+		return ret;
+	ret = match_objects(table, iifname, oifname, queue_num, &t, &c, &r);
+	if (ret < 0)
+		goto out;
+	b = match_batch(buf, sizeof(buf), t, c, r);
+	if (!b) {
 		ret = -ENOSPC;
 		goto out;
 	}
-
 	nl = linkcond_socket_in(netns_fd);
 	if (!nl) {
 		ret = -errno;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "nat_ifaces.h"
 #include "profile.h"
 
 /* A buffer this size holds any home router's ruleset (the longest, a
@@ -13,19 +14,6 @@
  * carrier's with port blocks for dozens of subscribers. */
 #define NAT_RULESET_MAX 65536
 
-struct nat_ifaces {
-	const char *table; /* e.g. "punchlab_3f9a2c" (carries the run id) */
-	const char *wan;   /* interface toward the internet */
-	const char *lan;   /* interface toward the home LAN */
-	const char *wan_addr; /* router's public IPv4 address */
-	const char *lan_cidr; /* home LAN prefix, e.g. "10.0.1.0/24" */
-	/* Carrier NAT with port_block only (leave zero otherwise): the
-	 * subscribers, i.e. the WAN addresses of the home routers behind
-	 * it, all inside lan_cidr; subscriber i owns the i-th block of
-	 * port_block ports from the bottom of port_range. */
-	const char *const *subscribers;
-	size_t nsubscribers;
-};
 
 /* Writes the ruleset (one `table ip <table> { ... }`, preceded by the
  * lines that make loading it idempotent) into buf. Returns its length,

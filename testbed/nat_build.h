@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-#include "nat.h"
+#include "nat_ifaces.h"
+#include "profile.h"
 
 /* How long a learned mapping outlives its last outbound packet when the
  * profile sets no established timeout: RFC 5382 REQ-5's 2 h 4 min. */

@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-#include "nat.h"
+#include "nat_ifaces.h"
+#include "profile.h"
 
 /* 0, or -EINVAL with "invalid <what>" in why. */
 int nat_check_ifaces(const struct nat_ifaces *ifc, char *why, size_t why_cap);

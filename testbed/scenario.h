@@ -4,65 +4,8 @@
 #ifndef PUNCHLAB_SCENARIO_H
 #define PUNCHLAB_SCENARIO_H
 
-#include <stdint.h>
-
-#include "cellcond.h"
 #include "cfg.h"
-#include "profile.h"
-
-/* The world gives cell i's routers the WAN addresses 198.51.100.(i+1) and
- * 203.0.113.(i+1): one /24 per side, .251-.255 kept free. The one cell
- * limit: the parser, the world and README.md all use this number. */
-#define SCENARIO_MAX_CELLS 250
-
-/* What runs in each home host (`node =`). */
-enum scenario_node {
-	SCENARIO_NODE_EMBEDDED,	/* the agent's own minimal Bitcoin node */
-	SCENARIO_NODE_BITCOIND,	/* regtest bitcoind, bytes spliced */
-	SCENARIO_NODE_BITCOIND_IMPORT, /* the punched socket handed over */
-};
-
-/* How the two homes learn each other's endpoint (`mode =`). */
-enum scenario_mode {
-	SCENARIO_MODE_RENDEZVOUS, /* charlie pairs two waiting peers */
-	SCENARIO_MODE_HANDOFF,	  /* charlie's inbound slots are full: it
-				   * hands a newcomer to a held peer */
-	SCENARIO_MODE_OOB,	  /* no coordinator: a side channel */
-};
-
-struct scenario_cell {
-	char name[64];		/* from [cell NAME] */
-	struct nat_profile a, b; /* alice's and bob's routers */
-	/* NAT444: the carrier NAT a router sits behind (its `behind` key) */
-	struct nat_profile a_carrier, b_carrier;
-	int a_has_carrier, b_has_carrier;
-	double expect_min, expect_max; /* success-rate range, inclusive */
-	char expect_text[64];	/* as written, e.g. ">= 0.95" */
-	char reason[256];	/* one line: why this outcome is expected */
-	int line;		/* line of the [cell] or [matrix] header */
-	struct cell_cond cond;	/* link conditions, skew */
-	unsigned params;	/* bit i: cellcond_params[i].name was set or swept,
-				 * so results report it */
-};
-
-struct scenario {
-	char path[512];
-	char name[64]; /* file name without .ini */
-	char description[256];
-	int trials;	/* per cell */
-	uint64_t seed;
-	int parallel;	/* trials in flight per cell */
-	int timeout_ms; /* per trial, from the punch start */
-	enum scenario_node node;
-	enum scenario_mode mode;
-	int star;	/* bitcoind: all homes stay up around a hub node at
-			 * charlie; one punch per cell, then a block's spread */
-	int ncells;
-	struct scenario_cell cells[SCENARIO_MAX_CELLS];
-};
-
-#define SCENARIO_MAX_MATRICES 16
-#define SCENARIO_MAX_LIST 32 /* values in one list key of a [matrix] */
+#include "scenario_model.h"
 
 /* Parses path, loading each cell's profiles from profile_dir, and the
  * carrier profile of each that has `behind`. 0, or -1 with err naming
@@ -75,8 +18,5 @@ int scenario_load(const char *path, const char *profile_dir,
  * "bitcoind-import": as scenario files spell them. */
 const char *scenario_mode_name(enum scenario_mode m);
 const char *scenario_node_name(enum scenario_node n);
-/* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].
- * 0 or -1. */
-int scenario_parse_expect(const char *text, double *min, double *max);
 
 #endif

@@ -6,7 +6,8 @@
 
 #include <stddef.h>
 
-#include "scenario.h"
+#include "cfg.h"
+#include "scenario_model.h"
 
 enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
 

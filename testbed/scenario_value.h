@@ -13,6 +13,9 @@
  * decimal in the parameter's range. */
 int scenario_param_value(int i, const char *p, size_t len, double *out,
 			 struct cfg_error *err);
+/* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].
+ * 0 or -1. */
+int scenario_parse_expect(const char *text, double *min, double *max);
 /* v into dst, refused when it is cap or longer. */
 int scenario_copy(char *dst, size_t cap, const char *v,
 		  struct cfg_error *err);

@@ -64,36 +64,24 @@ static int shapespec_fixed(const char *s, size_t len, unsigned int frac,
 	return 0;
 }
 
-int shapespec_parse(const char *s, struct shape_spec *out, char *why,
-		    size_t why_cap)
-{
-	static const char *const names[SHAPESPEC_FIELDS] = {
-		"queue", "delay_ms", "jitter_ms", "loss", "rate_kbit",
-	};
-	const char *field[SHAPESPEC_FIELDS];
-	size_t flen[SHAPESPEC_FIELDS];
-	const uint64_t max_ns = (uint64_t)SHAPESPEC_MAX_DELAY_MS * 1000000;
-	struct shape_spec sp;
-	uint64_t v;
-	size_t len;
-	const char *p, *colon;
-	int i, e;
+static const char *const shapespec_names[SHAPESPEC_FIELDS] = {
+	"queue", "delay_ms", "jitter_ms", "loss", "rate_kbit",
+};
 
-	if (!s || !out)
-		return -EINVAL;
-	len = strnlen(s, SHAPESPEC_TEXT_MAX);
-	if (len == SHAPESPEC_TEXT_MAX)
-		return shapespec_fail(why, why_cap, "longer than %d characters",
-				      SHAPESPEC_TEXT_MAX - 1);
-	p = s;
-	for (i = 0; i < SHAPESPEC_FIELDS; i++) {
+/* s (len bytes) split at ':' into exactly SHAPESPEC_FIELDS fields. */
+static int shapespec_split(const char *s, size_t len, const char **field,
+			   size_t *flen, char *why, size_t why_cap)
+{
+	const char *p = s, *colon;
+
+	for (int i = 0; i < SHAPESPEC_FIELDS; i++) {
 		colon = memchr(p, ':', (size_t)(s + len - p));
 		if (i < SHAPESPEC_FIELDS - 1 && !colon)
 			return shapespec_fail(
 				why, why_cap,
 				"expected N:delay_ms:jitter_ms:loss:rate_kbit, "
 				"%s is missing",
-				names[i + 1]);
+				shapespec_names[i + 1]);
 		if (i == SHAPESPEC_FIELDS - 1 && colon)
 			return shapespec_fail(why, why_cap,
 					      "more than %d fields",
@@ -102,51 +90,72 @@ int shapespec_parse(const char *s, struct shape_spec *out, char *why,
 		flen[i] = colon ? (size_t)(colon - p) : (size_t)(s + len - p);
 		p = colon ? colon + 1 : s + len;
 	}
-
-	memset(&sp, 0, sizeof(sp));
-	i = 0;
-	e = shapespec_fixed(field[0], flen[0], 0, SHAPESPEC_MAX_QUEUE, &v);
-	if (e)
-		goto bad;
-	sp.queue = (unsigned int)v;
-	i = 1;
-	if ((e = shapespec_fixed(field[1], flen[1], 6, max_ns, &sp.delay_ns)))
-		goto bad;
-	i = 2;
-	if ((e = shapespec_fixed(field[2], flen[2], 6, max_ns, &sp.jitter_ns)))
-		goto bad;
-	i = 3;
-	if ((e = shapespec_fixed(field[3], flen[3], 9, SHAPESPEC_LOSS_ONE, &v)))
-		goto bad;
-	sp.loss_ppb = (uint32_t)v;
-	i = 4;
-	if ((e = shapespec_fixed(field[4], flen[4], 0, SHAPESPEC_MAX_RATE_KBIT,
-				 &sp.rate_kbit)))
-		goto bad;
-	*out = sp;
 	return 0;
+}
 
-bad:
+/* Why field i is wrong. */
+static int shapespec_bad(int i, const char *field, size_t flen, char *why,
+			 size_t why_cap)
+{
 	if (i == 0)
-		return shapespec_fail(
-			why, why_cap, "queue \"%.*s\": expected 0..%d",
-			(int)flen[0], field[0], SHAPESPEC_MAX_QUEUE);
+		return shapespec_fail(why, why_cap,
+				      "queue \"%.*s\": expected 0..%d",
+				      (int)flen, field, SHAPESPEC_MAX_QUEUE);
 	if (i == 3)
 		return shapespec_fail(why, why_cap,
 				      "loss \"%.*s\": expected a probability "
 				      "0..1 with at most 9 decimals",
-				      (int)flen[3], field[3]);
+				      (int)flen, field);
 	if (i == 4)
 		return shapespec_fail(why, why_cap,
 				      "rate_kbit \"%.*s\": expected 0 "
 				      "(unlimited) .. %d",
-				      (int)flen[4], field[4],
-				      SHAPESPEC_MAX_RATE_KBIT);
+				      (int)flen, field, SHAPESPEC_MAX_RATE_KBIT);
 	return shapespec_fail(why, why_cap,
 			      "%s \"%.*s\": expected 0..%d ms with at most 6 "
 			      "decimals",
-			      names[i], (int)flen[i], field[i],
+			      shapespec_names[i], (int)flen, field,
 			      SHAPESPEC_MAX_DELAY_MS);
+}
+
+int shapespec_parse(const char *s, struct shape_spec *out, char *why,
+		    size_t why_cap)
+{
+	const uint64_t max_ns = (uint64_t)SHAPESPEC_MAX_DELAY_MS * 1000000;
+	/* Per field: decimals and maximum of the fixed-point value. */
+	const struct {
+		unsigned int frac;
+		uint64_t max;
+	} lim[SHAPESPEC_FIELDS] = { { 0, SHAPESPEC_MAX_QUEUE },
+				    { 6, max_ns },
+				    { 6, max_ns },
+				    { 9, SHAPESPEC_LOSS_ONE },
+				    { 0, SHAPESPEC_MAX_RATE_KBIT } };
+	const char *field[SHAPESPEC_FIELDS];
+	size_t flen[SHAPESPEC_FIELDS], len;
+	uint64_t v[SHAPESPEC_FIELDS];
+	int e;
+
+	if (!s || !out)
+		return -EINVAL;
+	len = strnlen(s, SHAPESPEC_TEXT_MAX);
+	if (len == SHAPESPEC_TEXT_MAX)
+		return shapespec_fail(why, why_cap, "longer than %d characters",
+				      SHAPESPEC_TEXT_MAX - 1);
+	if ((e = shapespec_split(s, len, field, flen, why, why_cap)) < 0)
+		return e;
+	for (int i = 0; i < SHAPESPEC_FIELDS; i++)
+		if (shapespec_fixed(field[i], flen[i], lim[i].frac, lim[i].max,
+				    &v[i]))
+			return shapespec_bad(i, field[i], flen[i], why,
+					     why_cap);
+	memset(out, 0, sizeof(*out));
+	out->queue = (unsigned int)v[0];
+	out->delay_ns = v[1];
+	out->jitter_ns = v[2];
+	out->loss_ppb = (uint32_t)v[3];
+	out->rate_kbit = v[4];
+	return 0;
 }
 
 /* v / 10^frac as the shortest decimal that parses back to v. */

@@ -1,16 +1,17 @@
 /* coordd: the coordinator's poll() loop: accept, read and frame input,
  * flush output, enforce per-state deadlines, reap closed clients. What a
- * message means is dispatch.c's business. */
+ * message means is dispatch.c's business; what may be done to a client,
+ * clients.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "coordd.h"
 #include "dispatch.h"
 #include "evlog.h"
@@ -19,34 +20,7 @@
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
 
-int64_t coordd_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t coordd_random64(void)
-{
-	static uint64_t fallback = 0x9e3779b97f4a7c15ULL;
-	uint64_t v;
-	ssize_t n;
-
-	do
-		n = getrandom(&v, sizeof(v), 0);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(v))
-		return v;
-	/* Nonces only have to be unpredictable enough to tell sessions
-	 * apart in a testbed; never stop the daemon for them. */
-	log_warn("getrandom");
-	fallback ^= (uint64_t)coordd_now_us();
-	fallback *= 0xbf58476d1ce4e5b9ULL;
-	return fallback ^ (fallback >> 31);
-}
-
-int coordd_open(struct coordd *d, const struct coordd_opts *o)
+int coordd_open(struct coordd *d, const struct opts *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -55,7 +29,7 @@ int coordd_open(struct coordd *d, const struct coordd_opts *o)
 	int one = 1, err;
 
 	memset(d, 0, sizeof(*d));
-	d->opt = *o;
+	clients_init(&d->cl, o);
 	d->lfd = socket(o->listen.ss_family,
 			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->lfd < 0)
@@ -76,8 +50,8 @@ int coordd_open(struct coordd *d, const struct coordd_opts *o)
 	p2p_netaddr_str(&na, name, sizeof(name));
 	log_info("listening on %s", name);
 	evlog_listening(name,
-			o->mode == COORDD_HANDOFF ? "handoff" : "rendezvous",
-			o->mode == COORDD_HANDOFF ? o->inbound_limit : -1);
+			o->mode == OPTS_HANDOFF ? "handoff" : "rendezvous",
+			o->mode == OPTS_HANDOFF ? o->inbound_limit : -1);
 	return 0;
 
 err_sock:
@@ -89,49 +63,10 @@ err_sock:
 
 void coordd_close(struct coordd *d)
 {
-	for (size_t i = 0; i < d->nconns; i++)
-		conn_free(d->conns[i]);
-	d->nconns = 0;
+	clients_free_all(&d->cl);
 	if (d->lfd >= 0)
 		close(d->lfd);
 	d->lfd = -1;
-}
-
-void coordd_drop(struct coordd *d, struct conn *c, const char *reason)
-{
-	(void)d;
-	if (c->dead)
-		return;
-	c->dead = true;
-	log_info("drop %s: %s", c->name, reason);
-	evlog_drop(c->name, reason);
-}
-
-void coordd_finish(struct conn *c)
-{
-	c->state = CONN_CLOSING;
-	c->deadline_us = coordd_now_us() + (int64_t)COORDD_FLUSH_MS * 1000;
-	c->in_len = 0;
-}
-
-void coordd_reject(struct coordd *d, struct conn *c, unsigned code,
-		   const char *text, const char *reason)
-{
-	struct coord_reject rj = {.code = (uint8_t)code};
-	uint8_t buf[1 + 3 + sizeof(rj.reason)];
-	int n;
-
-	snprintf(rj.reason, sizeof(rj.reason), "%s", text);
-	n = coord_reject_encode(buf, sizeof(buf), &rj);
-	if (n < 0 || conn_send(c, d->opt.magic, COORD_CMD_REJECT, buf, n)) {
-		coordd_drop(d, c, reason);
-		return;
-	}
-	log_info("reject %s (key %llu): %s", c->name,
-		 (unsigned long long)c->key, text);
-	evlog_reject(c->name, c->key, code, text);
-	evlog_drop(c->name, reason);
-	coordd_finish(c);
 }
 
 static void coordd_accept(struct coordd *d)
@@ -152,7 +87,7 @@ static void coordd_accept(struct coordd *d)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_warn("accept");
 				d->accept_paused_until_us =
-					coordd_now_us() +
+					clients_now_us() +
 					COORDD_ACCEPT_PAUSE_MS * 1000;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_warn("accept");
@@ -168,16 +103,15 @@ static void coordd_accept(struct coordd *d)
 			close(fd);
 			continue;
 		}
-		if (d->nconns >= COORDD_MAX_CONNS) {
-			coordd_drop(d, c, "full");
+		if (clients_add(&d->cl, c)) {
+			clients_drop(c, "full");
 			conn_free(c);
 			continue;
 		}
 		/* Small messages must leave at once or the RTT is Nagle's. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->deadline_us = coordd_now_us() +
-				 (int64_t)d->opt.pair_timeout_ms * 1000;
-		d->conns[d->nconns++] = c;
+		c->deadline_us = clients_now_us() +
+				 (int64_t)d->cl.opt.pair_timeout_ms * 1000;
 		log_debug("accepted %s", c->name);
 	}
 }
@@ -210,7 +144,7 @@ static void coordd_input(struct coordd *d, struct conn *c)
 	if (n < 0) {
 		errno = -n;
 		log_debug("read %s: %s", c->name, strerror(errno));
-		coordd_drop(d, c, n == -ECONNRESET ? "reset" : "io");
+		clients_drop(c, n == -ECONNRESET ? "reset" : "io");
 		return;
 	}
 	if (n == 0) {
@@ -219,7 +153,7 @@ static void coordd_input(struct coordd *d, struct conn *c)
 			log_debug("closed %s", c->name);
 			c->dead = true;
 		} else {
-			coordd_drop(d, c, "eof");
+			clients_drop(c, "eof");
 		}
 		return;
 	}
@@ -229,67 +163,45 @@ static void coordd_input(struct coordd *d, struct conn *c)
 	}
 	while (!c->dead && c->state != CONN_CLOSING &&
 	       c->state != CONN_LINGER) {
-		n = p2p_frame(c->in, c->in_len, d->opt.magic, COORD_MAX_PAYLOAD,
-			      &h, &payload);
+		n = p2p_frame(c->in, c->in_len, d->cl.opt.magic,
+			      COORD_MAX_PAYLOAD, &h, &payload);
 		if (n == 0)
 			return;
 		if (n == -EMSGSIZE) {
-			coordd_drop(d, c, "oversize");
+			clients_drop(c, "oversize");
 			return;
 		}
 		if (n < 0) {
-			coordd_drop(d, c, coordd_frame_error(c, d->opt.magic));
+			clients_drop(c, coordd_frame_error(c, d->cl.opt.magic));
 			return;
 		}
-		reason = dispatch_message(d, c, &h, payload);
+		reason = dispatch_message(&d->cl, c, &h, payload);
 		conn_consume(c, (size_t)n);
 		if (reason)
-			coordd_drop(d, c, reason);
-	}
-}
-
-void coordd_flush(struct coordd *d, struct conn *c)
-{
-	int err;
-
-	if (c->dead)
-		return;
-	err = conn_flush(c);
-	if (err) {
-		errno = -err;
-		log_debug("write %s: %s", c->name, strerror(errno));
-		coordd_drop(d, c, err == -ECONNRESET ? "reset" : "io");
-		return;
-	}
-	if (c->state == CONN_CLOSING && !conn_has_output(c)) {
-		/* FIN rather than close(): close() with unread input would
-		 * send RST, which can destroy the hppunch in flight. */
-		shutdown(c->fd, SHUT_WR);
-		c->state = CONN_LINGER;
-		c->deadline_us = coordd_now_us() + COORDD_LINGER_MS * 1000;
+			clients_drop(c, reason);
 	}
 }
 
 static void coordd_timeouts(struct coordd *d, int64_t now)
 {
-	for (size_t i = 0; i < d->nconns; i++) {
-		struct conn *c = d->conns[i];
+	for (size_t i = 0; i < d->cl.n; i++) {
+		struct conn *c = d->cl.conns[i];
 
 		if (c->dead || now < c->deadline_us)
 			continue;
 		switch (c->state) {
 		case CONN_HELLO:
 		case CONN_READY:
-			coordd_drop(d, c, "timeout");
+			clients_drop(c, "timeout");
 			break;
 		case CONN_PINGED:
 		case CONN_WAITING:
-			coordd_reject(d, c, COORDD_REJECT_NO_PEER, "no peer",
-				      "timeout");
-			coordd_flush(d, c);
+			clients_reject(&d->cl, c, COORD_REJECT_NO_PEER,
+				       "no peer", "timeout");
+			clients_flush(c);
 			break;
 		case CONN_CLOSING:
-			coordd_drop(d, c, "flush-timeout");
+			clients_drop(c, "flush-timeout");
 			break;
 		case CONN_LINGER:
 			c->dead = true;
@@ -298,25 +210,13 @@ static void coordd_timeouts(struct coordd *d, int64_t now)
 	}
 }
 
-static void coordd_reap(struct coordd *d)
-{
-	for (size_t i = 0; i < d->nconns;) {
-		if (d->conns[i]->dead) {
-			conn_free(d->conns[i]);
-			d->conns[i] = d->conns[--d->nconns];
-		} else {
-			i++;
-		}
-	}
-}
-
 static int coordd_wait_ms(const struct coordd *d, int64_t now)
 {
 	int64_t next = now + COORDD_MAX_WAIT_MS * 1000;
 
-	for (size_t i = 0; i < d->nconns; i++)
-		if (d->conns[i]->deadline_us < next)
-			next = d->conns[i]->deadline_us;
+	for (size_t i = 0; i < d->cl.n; i++)
+		if (d->cl.conns[i]->deadline_us < next)
+			next = d->cl.conns[i]->deadline_us;
 	if (d->accept_paused_until_us > now && d->accept_paused_until_us < next)
 		next = d->accept_paused_until_us;
 	if (next <= now)
@@ -327,34 +227,39 @@ static int coordd_wait_ms(const struct coordd *d, int64_t now)
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
-	static struct pollfd pfd[COORDD_MAX_CONNS + 1];
-	static struct conn *polled[COORDD_MAX_CONNS];
+	/* [0] the listener, [1] the control channel, then the clients. */
+	static struct pollfd pfd[CLIENTS_MAX + 2];
+	static struct conn *polled[CLIENTS_MAX];
 	struct timespec ts;
 	size_t npolled, i;
 	int64_t now;
 	int n, wait;
 
 	while (!*stop) {
-		now = coordd_now_us();
+		now = clients_now_us();
 		coordd_timeouts(d, now);
-		coordd_reap(d);
+		clients_reap(&d->cl);
 
 		pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
-		npolled = d->nconns;
+		/* Only while control events wait for a slow reader. */
+		pfd[1].fd = control_poll_fd();
+		pfd[1].events = POLLOUT;
+		pfd[1].revents = 0;
+		npolled = d->cl.n;
 		for (i = 0; i < npolled; i++) {
-			polled[i] = d->conns[i];
-			pfd[i + 1].fd = polled[i]->fd;
-			pfd[i + 1].events = POLLIN;
+			polled[i] = d->cl.conns[i];
+			pfd[i + 2].fd = polled[i]->fd;
+			pfd[i + 2].events = POLLIN;
 			if (conn_has_output(polled[i]))
-				pfd[i + 1].events |= POLLOUT;
-			pfd[i + 1].revents = 0;
+				pfd[i + 2].events |= POLLOUT;
+			pfd[i + 2].revents = 0;
 		}
 		wait = coordd_wait_ms(d, now);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;
-		n = ppoll(pfd, npolled + 1, &ts, waitmask);
+		n = ppoll(pfd, npolled + 2, &ts, waitmask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -366,18 +271,20 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		 * and polled[] keeps the pairing with pfd[]. */
 		for (i = 0; i < npolled; i++) {
 			struct conn *c = polled[i];
-			short re = pfd[i + 1].revents;
+			short re = pfd[i + 2].revents;
 
 			if (re & (POLLIN | POLLHUP | POLLERR))
 				coordd_input(d, c);
 			if (!c->dead &&
 			    (conn_has_output(c) || c->state == CONN_CLOSING))
-				coordd_flush(d, c);
+				clients_flush(c);
 		}
+		if (pfd[1].revents)
+			control_flush();
 		if (pfd[0].revents & POLLIN)
 			coordd_accept(d);
 	}
-	log_info("stopping: %zu clients open", d->nconns);
+	log_info("stopping: %zu clients open", d->cl.n);
 	evlog_stopped();
 	return 0;
 }

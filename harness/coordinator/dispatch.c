@@ -11,7 +11,7 @@
 #include "log.h"
 #include "pairing.h"
 
-static const char *dispatch_version(struct coordd *d, struct conn *c,
+static const char *dispatch_version(struct clients *cl, struct conn *c,
 				    const struct p2p_hdr *h,
 				    const uint8_t *payload)
 {
@@ -34,27 +34,27 @@ static const char *dispatch_version(struct coordd *d, struct conn *c,
 	ours.recv = c->observed;
 	ours.recv.services = theirs.services;
 	ours.from.services = COORD_SERVICE_BIT;
-	ours.nonce = coordd_random64();
+	ours.nonce = clients_random64();
 	snprintf(ours.user_agent, sizeof(ours.user_agent), "%s",
-		 COORDD_USER_AGENT);
+		 DISPATCH_USER_AGENT);
 	n = p2p_version_encode(buf, sizeof(buf), &ours);
 	if (n < 0)
 		return "internal";
-	if (conn_send(c, d->opt.magic, "version", buf, (size_t)n) ||
-	    conn_send(c, d->opt.magic, "verack", NULL, 0))
+	if (clients_send(cl, c, "version", buf, (size_t)n) ||
+	    clients_send(cl, c, "verack", NULL, 0))
 		return "output-overflow";
 	c->state = CONN_READY;
 	return NULL;
 }
 
-static int dispatch_key_busy(const struct coordd *d, uint64_t key)
+static int dispatch_key_busy(const struct clients *cl, uint64_t key)
 {
 	int n = 0;
 
 	if (key == 0)
 		return 0;
-	for (size_t i = 0; i < d->nconns; i++) {
-		const struct conn *o = d->conns[i];
+	for (size_t i = 0; i < cl->n; i++) {
+		const struct conn *o = cl->conns[i];
 
 		if (!o->dead && o->key == key &&
 		    (o->state == CONN_PINGED || o->state == CONN_WAITING))
@@ -63,7 +63,7 @@ static int dispatch_key_busy(const struct coordd *d, uint64_t key)
 	return n >= 2;
 }
 
-static const char *dispatch_register(struct coordd *d, struct conn *c,
+static const char *dispatch_register(struct clients *cl, struct conn *c,
 				     const struct p2p_hdr *h,
 				     const uint8_t *payload)
 {
@@ -77,39 +77,39 @@ static const char *dispatch_register(struct coordd *d, struct conn *c,
 	c->key = reg.key;
 	c->flags = reg.flags;
 	if (reg.proto != COORD_PROTO) {
-		coordd_reject(d, c, COORDD_REJECT_PROTO,
-			      "unsupported coordinator protocol", "proto");
+		clients_reject(cl, c, COORD_REJECT_PROTO,
+			       "unsupported coordinator protocol", "proto");
 		return NULL;
 	}
 	/* In handoff mode a key is only a preference, shared by any number
 	 * of held peers. */
-	if (d->opt.mode == COORDD_RENDEZVOUS && dispatch_key_busy(d, reg.key)) {
-		coordd_reject(d, c, COORDD_REJECT_KEY_BUSY,
-			      "key already has two peers", "key-full");
+	if (cl->opt.mode == OPTS_RENDEZVOUS && dispatch_key_busy(cl, reg.key)) {
+		clients_reject(cl, c, COORD_REJECT_KEY_BUSY,
+			       "key already has two peers", "key-full");
 		return NULL;
 	}
-	c->seq = d->next_seq++;
+	c->seq = cl->next_seq++;
 	c->deadline_us =
-		coordd_now_us() + (int64_t)d->opt.pair_timeout_ms * 1000;
+		clients_now_us() + (int64_t)cl->opt.pair_timeout_ms * 1000;
 
 	/* RTT from a Bitcoin ping the client must answer anyway. */
-	c->ping_nonce = coordd_random64();
+	c->ping_nonce = clients_random64();
 	p2p_put_u64le(nonce, c->ping_nonce);
-	if (conn_send(c, d->opt.magic, "ping", nonce, sizeof(nonce)))
+	if (clients_send(cl, c, "ping", nonce, sizeof(nonce)))
 		return "output-overflow";
 	c->state = CONN_PINGED;
-	c->ping_sent_us = coordd_now_us();
-	coordd_flush(d, c);
+	c->ping_sent_us = clients_now_us();
+	clients_flush(c);
 	log_debug("%s: registered key %llu flags 0x%02x", c->name,
 		  (unsigned long long)reg.key, reg.flags);
 	return NULL;
 }
 
-static const char *dispatch_pong(struct coordd *d, struct conn *c,
+static const char *dispatch_pong(struct clients *cl, struct conn *c,
 				 const struct p2p_hdr *h,
 				 const uint8_t *payload)
 {
-	int64_t now = coordd_now_us();
+	int64_t now = clients_now_us();
 
 	if (h->length != 8)
 		return "bad-payload";
@@ -122,14 +122,14 @@ static const char *dispatch_pong(struct coordd *d, struct conn *c,
 		 (unsigned long long)c->key, (long long)c->rtt_us);
 	evlog_register(c->key, c->name, c->rtt_us,
 		       !!(c->flags & COORD_REG_UNREACHABLE));
-	if (d->opt.mode == COORDD_HANDOFF)
-		handoff_admit(d, c);
+	if (cl->opt.mode == OPTS_HANDOFF)
+		handoff_admit(cl, c);
 	else
-		pairing_try(d, c);
+		pairing_try(cl, c);
 	return NULL;
 }
 
-static const char *dispatch_one(struct coordd *d, struct conn *c,
+static const char *dispatch_one(struct clients *cl, struct conn *c,
 				const struct p2p_hdr *h, const uint8_t *payload)
 {
 	const char *cmd = h->command;
@@ -137,21 +137,21 @@ static const char *dispatch_one(struct coordd *d, struct conn *c,
 	if (c->state == CONN_HELLO) {
 		if (strcmp(cmd, "version"))
 			return "protocol";
-		return dispatch_version(d, c, h, payload);
+		return dispatch_version(cl, c, h, payload);
 	}
 	if (!strcmp(cmd, "version"))
 		return "protocol";
 	if (!strcmp(cmd, "ping")) {
 		if (h->length != 8)
 			return "bad-payload";
-		if (conn_send(c, d->opt.magic, "pong", payload, 8))
+		if (clients_send(cl, c, "pong", payload, 8))
 			return "output-overflow";
 		return NULL;
 	}
 	if (!strcmp(cmd, "pong"))
-		return dispatch_pong(d, c, h, payload);
+		return dispatch_pong(cl, c, h, payload);
 	if (!strcmp(cmd, COORD_CMD_REGISTER))
-		return dispatch_register(d, c, h, payload);
+		return dispatch_register(cl, c, h, payload);
 	/* Our own commands never travel towards the coordinator. */
 	if (!strcmp(cmd, COORD_CMD_PUNCH) || !strcmp(cmd, COORD_CMD_REJECT))
 		return "protocol";
@@ -159,10 +159,10 @@ static const char *dispatch_one(struct coordd *d, struct conn *c,
 	return NULL;
 }
 
-const char *dispatch_message(struct coordd *d, struct conn *c,
+const char *dispatch_message(struct clients *cl, struct conn *c,
 			     const struct p2p_hdr *h, const uint8_t *payload)
 {
-	const char *reason = dispatch_one(d, c, h, payload);
+	const char *reason = dispatch_one(cl, c, h, payload);
 
 	if (reason)
 		log_info("%s: refusing %s (%u bytes) in state %d", c->name,

@@ -3,14 +3,14 @@
 #ifndef PUNCHLAB_COORD_DISPATCH_H
 #define PUNCHLAB_COORD_DISPATCH_H
 
-#include "coordd.h"
+#include "clients.h"
 
-#define COORDD_USER_AGENT "/punchlab-coordinator:0.1/"
+#define DISPATCH_USER_AGENT "/punchlab-coordinator:0.1/"
 
 /* Handles one framed message from c. Returns NULL, or the reason to drop
  * c (a short token for the "drop" event). May queue output, change c's
  * state, or pair c with a waiting client. */
-const char *dispatch_message(struct coordd *d, struct conn *c,
+const char *dispatch_message(struct clients *cl, struct conn *c,
 			     const struct p2p_hdr *h, const uint8_t *payload);
 
 #endif

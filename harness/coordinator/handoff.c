@@ -1,6 +1,7 @@
 /* handoff: slot accounting and the choice of whom to hand a newcomer to.
  * The newcomer is the initiator: it is the one that just arrived, so its
  * hppunch is the fresh news, and the held peer has been waiting to answer. */
+#include "control.h"
 #include "evlog.h"
 #include "handoff.h"
 #include "log.h"
@@ -11,21 +12,21 @@ static int handoff_is_held(const struct conn *o)
 	return !o->dead && o->state == CONN_WAITING;
 }
 
-unsigned handoff_held(const struct coordd *d)
+unsigned handoff_held(const struct clients *cl)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; i < d->nconns; i++)
-		n += handoff_is_held(d->conns[i]);
+	for (size_t i = 0; i < cl->n; i++)
+		n += handoff_is_held(cl->conns[i]);
 	return n;
 }
 
-struct conn *handoff_pick(const struct coordd *d, const struct conn *c)
+struct conn *handoff_pick(const struct clients *cl, const struct conn *c)
 {
 	struct conn *same = NULL, *oldest = NULL;
 
-	for (size_t i = 0; i < d->nconns; i++) {
-		struct conn *o = d->conns[i];
+	for (size_t i = 0; i < cl->n; i++) {
+		struct conn *o = cl->conns[i];
 
 		if (o == c || !handoff_is_held(o) ||
 		    !(o->flags & COORD_REG_UNREACHABLE))
@@ -38,33 +39,34 @@ struct conn *handoff_pick(const struct coordd *d, const struct conn *c)
 	return same ? same : oldest;
 }
 
-void handoff_admit(struct coordd *d, struct conn *c)
+void handoff_admit(struct clients *cl, struct conn *c)
 {
-	unsigned held = handoff_held(d); /* c is among them already */
+	unsigned held = handoff_held(cl); /* c is among them already */
 	struct conn *p;
 	uint32_t di, dr;
 	uint64_t nonce;
 
-	if (held <= (unsigned)d->opt.inbound_limit) {
+	if (held <= (unsigned)cl->opt.inbound_limit) {
 		log_info("inbound %s key %llu (%u of %d slots)", c->name,
 			 (unsigned long long)c->key, held,
-			 d->opt.inbound_limit);
+			 cl->opt.inbound_limit);
 		evlog_inbound(c->name, c->key,
 			      !!(c->flags & COORD_REG_UNREACHABLE), held);
+		control_held(c->key);
 		return;
 	}
 	/* A newcomer that can take inbound connections itself gains nothing
 	 * from a handoff: it meets the full slots as any node does. */
-	p = c->flags & COORD_REG_UNREACHABLE ? handoff_pick(d, c) : NULL;
+	p = c->flags & COORD_REG_UNREACHABLE ? handoff_pick(cl, c) : NULL;
 	if (!p) {
-		coordd_reject(d, c, COORDD_REJECT_INBOUND_FULL,
-			      "inbound slots full", "inbound-full");
-		coordd_flush(d, c);
+		clients_reject(cl, c, COORD_REJECT_INBOUND_FULL,
+			       "inbound slots full", "inbound-full");
+		clients_flush(c);
 		return;
 	}
-	nonce = coordd_random64();
-	di = pairing_delay_ms(c->rtt_us, p->rtt_us, d->opt.margin_ms);
-	dr = pairing_delay_ms(p->rtt_us, c->rtt_us, d->opt.margin_ms);
+	nonce = clients_random64();
+	di = pairing_delay_ms(c->rtt_us, p->rtt_us, cl->opt.margin_ms);
+	dr = pairing_delay_ms(p->rtt_us, c->rtt_us, cl->opt.margin_ms);
 	log_info("handoff: %s (key %llu, initiator, %u ms) <-> held %s "
 		 "(key %llu, %u ms)",
 		 c->name, (unsigned long long)c->key, di, p->name,
@@ -72,5 +74,5 @@ void handoff_admit(struct coordd *d, struct conn *c)
 	/* Both leave the slots: c never held one, p gives its back. */
 	evlog_handoff(c->name, p->name, c->key, p->key, nonce, di, dr,
 		      held - 2);
-	pairing_punch(d, c, p, nonce, di, dr);
+	pairing_punch(cl, c, p, nonce, di, dr);
 }

@@ -5,20 +5,21 @@
 #ifndef PUNCHLAB_COORD_HANDOFF_H
 #define PUNCHLAB_COORD_HANDOFF_H
 
-#include "coordd.h"
+#include "clients.h"
 
 /* Registered clients holding an inbound slot (CONN_WAITING, not dead). */
-unsigned handoff_held(const struct coordd *d);
+unsigned handoff_held(const struct clients *cl);
 
 /* The held peer c is handed to when the slots are full: among held peers
  * flagged unreachable, the oldest with c's key when that key is non-zero,
  * else the oldest. NULL when no held peer is flagged unreachable. */
-struct conn *handoff_pick(const struct coordd *d, const struct conn *c);
+struct conn *handoff_pick(const struct clients *cl, const struct conn *c);
 
-/* c has just got its RTT: hold it when a slot is free; else hand it and
+/* c has just got its RTT: hold it when a slot is free (reported as the
+ * "inbound" event and on the control channel); else hand it and
  * handoff_pick's peer to each other (c initiator, the held peer
  * responder); else, or when c itself is not flagged unreachable, reject it
- * with COORDD_REJECT_INBOUND_FULL. */
-void handoff_admit(struct coordd *d, struct conn *c);
+ * with COORD_REJECT_INBOUND_FULL. */
+void handoff_admit(struct clients *cl, struct conn *c);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "coordd.h"
 #include "evlog.h"
 #include "log.h"
@@ -29,7 +30,8 @@ static void coord_usage(FILE *f)
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
 		"         [--mode rendezvous|handoff] [--inbound-limit N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
-		"         [--magic regtest|mainnet] [-v] [--help]\n"
+		"         [--magic regtest|mainnet] [--control-fd N] [-v] "
+		"[--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -52,16 +54,24 @@ static void coord_usage(FILE *f)
 		"  --margin-ms N          added to max(RTT)/2 when scheduling "
 		"the punch (default 30)\n"
 		"  --magic NET            P2P network magic (default regtest)\n"
+		"  --control-fd N         an inherited pipe to write control "
+		"events to,\n"
+		"                         one line each: \"held KEY\" when a "
+		"handoff\n"
+		"                         peer takes an inbound slot. Never "
+		"blocks; a\n"
+		"                         reader that goes away only closes "
+		"the channel\n"
 		"  -v                     debug logging\n"
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
 		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
 		"2 usage error.\n",
-		COORDD_INBOUND_MAX, COORDD_INBOUND_DEFAULT);
+		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT);
 }
 
 /* "a.b.c.d:port" or "[v6]:port". 0 or -EINVAL. */
-static int coord_parse_listen(const char *s, struct coordd_opts *o)
+static int coord_parse_listen(const char *s, struct opts *o)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->listen;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&o->listen;
@@ -141,18 +151,19 @@ int main(int argc, char **argv)
 		{"magic", required_argument, NULL, 'g'},
 		{"mode", required_argument, NULL, 'M'},
 		{"inbound-limit", required_argument, NULL, 'i'},
+		{"control-fd", required_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct coordd_opts o = {
+	struct opts o = {
 		.magic = P2P_MAGIC_REGTEST,
 		.pair_timeout_ms = 15000,
 		.margin_ms = 30,
-		.mode = COORDD_RENDEZVOUS,
-		.inbound_limit = COORDD_INBOUND_DEFAULT,
+		.mode = OPTS_RENDEZVOUS,
+		.inbound_limit = OPTS_INBOUND_DEFAULT,
 	};
-	int limit_given = 0;
+	int limit_given = 0, control_fd = -1;
 	const char *run_id = NULL, *listen_arg = NULL;
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -209,9 +220,9 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			if (!strcmp(optarg, "rendezvous")) {
-				o.mode = COORDD_RENDEZVOUS;
+				o.mode = OPTS_RENDEZVOUS;
 			} else if (!strcmp(optarg, "handoff")) {
-				o.mode = COORDD_HANDOFF;
+				o.mode = OPTS_HANDOFF;
 			} else {
 				fprintf(stderr,
 					"punch-coordinator: --mode %s: "
@@ -221,15 +232,29 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i':
-			if (coord_parse_int(optarg, 1, COORDD_INBOUND_MAX,
+			if (coord_parse_int(optarg, 1, OPTS_INBOUND_MAX,
 					    &o.inbound_limit)) {
 				fprintf(stderr,
 					"punch-coordinator: --inbound-limit "
 					"%s: expected 1 to %d\n",
-					optarg, COORDD_INBOUND_MAX);
+					optarg, OPTS_INBOUND_MAX);
 				return 2;
 			}
 			limit_given = 1;
+			break;
+		case 'c':
+			/* 0..2 are stdio; events on stdout are evlog's. */
+			err = coord_parse_int(optarg, 3, INT_MAX, &control_fd);
+			if (!err)
+				err = control_init(control_fd);
+			if (err) {
+				fprintf(stderr,
+					"punch-coordinator: --control-fd %s: "
+					"expected the number (3 or more) of an "
+					"inherited pipe: %s\n",
+					optarg, strerror(-err));
+				return 2;
+			}
 			break;
 		case 'v':
 			verbose = 1;
@@ -242,7 +267,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (limit_given && o.mode != COORDD_HANDOFF) {
+	if (limit_given && o.mode != OPTS_HANDOFF) {
 		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
 				"--mode handoff\n");
 		coord_usage(stderr);

@@ -22,12 +22,12 @@ uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
 	return (uint32_t)((delay_us + 500) / 1000);
 }
 
-static struct conn *pairing_find(struct coordd *d, const struct conn *c)
+static struct conn *pairing_find(struct clients *cl, const struct conn *c)
 {
 	struct conn *best = NULL;
 
-	for (size_t i = 0; i < d->nconns; i++) {
-		struct conn *o = d->conns[i];
+	for (size_t i = 0; i < cl->n; i++) {
+		struct conn *o = cl->conns[i];
 
 		if (o == c || o->dead || o->state != CONN_WAITING ||
 		    o->key != c->key)
@@ -38,7 +38,7 @@ static struct conn *pairing_find(struct coordd *d, const struct conn *c)
 	return best;
 }
 
-static int pairing_send(struct coordd *d, struct conn *self,
+static int pairing_send(struct clients *cl, struct conn *self,
 			const struct conn *peer, uint8_t role, uint64_t nonce,
 			uint32_t delay_ms)
 {
@@ -59,30 +59,30 @@ static int pairing_send(struct coordd *d, struct conn *self,
 	n = coord_punch_encode(buf, sizeof(buf), &m);
 	if (n < 0)
 		return n;
-	return conn_send(self, d->opt.magic, COORD_CMD_PUNCH, buf, (size_t)n);
+	return clients_send(cl, self, COORD_CMD_PUNCH, buf, (size_t)n);
 }
 
-void pairing_punch(struct coordd *d, struct conn *ini, struct conn *rsp,
+void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		   uint64_t nonce, uint32_t delay_ini_ms, uint32_t delay_rsp_ms)
 {
 	/* Sent back to back so the schedule starts from one instant. */
-	if (pairing_send(d, ini, rsp, COORD_ROLE_INITIATOR, nonce,
+	if (pairing_send(cl, ini, rsp, COORD_ROLE_INITIATOR, nonce,
 			 delay_ini_ms))
-		coordd_drop(d, ini, "output-overflow");
+		clients_drop(ini, "output-overflow");
 	else
-		coordd_finish(ini);
-	if (pairing_send(d, rsp, ini, COORD_ROLE_RESPONDER, nonce,
+		clients_finish(ini);
+	if (pairing_send(cl, rsp, ini, COORD_ROLE_RESPONDER, nonce,
 			 delay_rsp_ms))
-		coordd_drop(d, rsp, "output-overflow");
+		clients_drop(rsp, "output-overflow");
 	else
-		coordd_finish(rsp);
-	coordd_flush(d, ini);
-	coordd_flush(d, rsp);
+		clients_finish(rsp);
+	clients_flush(ini);
+	clients_flush(rsp);
 }
 
-void pairing_try(struct coordd *d, struct conn *c)
+void pairing_try(struct clients *cl, struct conn *c)
 {
-	struct conn *p = pairing_find(d, c), *ini, *rsp;
+	struct conn *p = pairing_find(cl, c), *ini, *rsp;
 	uint32_t di, dr;
 	uint64_t nonce;
 
@@ -90,12 +90,12 @@ void pairing_try(struct coordd *d, struct conn *c)
 		return;
 	ini = p->seq < c->seq ? p : c;
 	rsp = ini == p ? c : p;
-	nonce = coordd_random64();
-	di = pairing_delay_ms(ini->rtt_us, rsp->rtt_us, d->opt.margin_ms);
-	dr = pairing_delay_ms(rsp->rtt_us, ini->rtt_us, d->opt.margin_ms);
+	nonce = clients_random64();
+	di = pairing_delay_ms(ini->rtt_us, rsp->rtt_us, cl->opt.margin_ms);
+	dr = pairing_delay_ms(rsp->rtt_us, ini->rtt_us, cl->opt.margin_ms);
 
 	log_info("match key %llu: %s (initiator, %u ms) <-> %s (%u ms)",
 		 (unsigned long long)c->key, ini->name, di, rsp->name, dr);
 	evlog_match(c->key, ini->name, rsp->name, nonce, di, dr);
-	pairing_punch(d, ini, rsp, nonce, di, dr);
+	pairing_punch(cl, ini, rsp, nonce, di, dr);
 }

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "coordd.h"
+#include "clients.h"
 
 /* Delay for the side whose RTT is rtt_self_us: with
  * D = max(rtt_self, rtt_other)/2 + margin, it is D - rtt_self/2, in ms,
@@ -17,13 +17,13 @@ uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
 /* Sends ini and rsp their hppunch back to back (each with the other's
  * observed endpoint, the role, nonce and its delay) and ends both
  * sessions: FIN once flushed. A side whose output overflows is dropped. */
-void pairing_punch(struct coordd *d, struct conn *ini, struct conn *rsp,
+void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		   uint64_t nonce, uint32_t delay_ini_ms,
 		   uint32_t delay_rsp_ms);
 
 /* Rendezvous mode. c has just got its RTT: if another client waits with
  * the same key (key 0 pairs only with key 0), send both hppunch and end
  * both sessions. */
-void pairing_try(struct coordd *d, struct conn *c);
+void pairing_try(struct clients *cl, struct conn *c);
 
 #endif

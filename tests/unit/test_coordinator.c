@@ -21,6 +21,7 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "coordctl.h"
 #include "coordmsg.h"
 #include "p2p.h"
 #include "lib/testutil.h"
@@ -40,7 +41,8 @@ static struct {
 	json_t *events;	  /* every event read */
 	json_t *taken;	  /* same length: true once a test used it */
 	int stopped_seen; /* the last run ended with a "stopped" event */
-} co = {.pid = -1, .out = -1};
+	int ctl_fd;	  /* >= 0: the next start passes --control-fd */
+} co = {.pid = -1, .out = -1, .ctl_fd = -1};
 
 struct cli {
 	int fd;
@@ -132,24 +134,43 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 	if (co.pid < 0)
 		return -errno;
 	if (co.pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
+		int devnull = open("/dev/null", O_WRONLY), n = 0;
+		const char *argv[20];
+		char fd[16];
 
 		dup2(pfd[1], STDOUT_FILENO);
 		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
 			dup2(devnull, STDERR_FILENO);
-		if (mode)
-			execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
-			      "--run-id", "unit", "--pair-timeout-ms",
-			      timeout_ms, "--margin-ms", "30", "--mode", mode,
-			      "--inbound-limit", limit, "-v", (char *)NULL);
-		else
-			execl(coord_bin, coord_bin, "--listen", "127.0.0.1:0",
-			      "--run-id", "unit", "--pair-timeout-ms",
-			      timeout_ms, "--margin-ms", "30", "-v",
-			      (char *)NULL);
+		argv[n++] = coord_bin;
+		argv[n++] = "--listen";
+		argv[n++] = "127.0.0.1:0";
+		argv[n++] = "--run-id";
+		argv[n++] = "unit";
+		argv[n++] = "--pair-timeout-ms";
+		argv[n++] = timeout_ms;
+		argv[n++] = "--margin-ms";
+		argv[n++] = "30";
+		if (mode) {
+			argv[n++] = "--mode";
+			argv[n++] = mode;
+			argv[n++] = "--inbound-limit";
+			argv[n++] = limit;
+		}
+		if (co.ctl_fd >= 0) {
+			snprintf(fd, sizeof(fd), "%d", co.ctl_fd);
+			argv[n++] = "--control-fd";
+			argv[n++] = fd;
+		}
+		argv[n++] = "-v";
+		argv[n] = NULL;
+		execv(coord_bin, (char *const *)argv);
 		_exit(127);
 	}
 	close(pfd[1]);
+	/* The coordinator has its copy; ours would hide its EOF. */
+	if (co.ctl_fd >= 0)
+		close(co.ctl_fd);
+	co.ctl_fd = -1;
 	co.out = pfd[0];
 	co.line_len = 0;
 	co.events = json_array();
@@ -828,6 +849,149 @@ static void test_handoff_timeout(void)
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
+/* --- the control channel (--control-fd, coordctl.h) --- */
+
+#define KEY_ALICE 1000001ull /* as punchlab numbers trial 0 of cell 0 */
+#define KEY_BOB 1000002ull
+
+struct ctl_seen {
+	size_t n;
+	struct coordctl_event ev[16];
+};
+
+static void ctl_collect(void *arg, const struct coordctl_event *ev)
+{
+	struct ctl_seen *seen = arg;
+
+	if (seen->n < TESTUTIL_N(seen->ev))
+		seen->ev[seen->n++] = *ev;
+}
+
+/* Reads the control channel until want events were seen in all, or
+ * until EOF (-EPIPE), or WAIT_MS passed (-ETIMEDOUT). */
+static int ctl_wait(struct coordctl *ctl, struct ctl_seen *seen, size_t want)
+{
+	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	struct pollfd p = {.events = POLLIN};
+	int n;
+
+	while (seen->n < want) {
+		p.fd = coordctl_poll_fd(ctl);
+		if (p.fd < 0)
+			return -EPIPE;
+		if (poll(&p, 1, testutil_left_ms(deadline)) <= 0)
+			return -ETIMEDOUT;
+		n = coordctl_read(ctl, ctl_collect, seen);
+		if (n < 0)
+			return n;
+	}
+	return 0;
+}
+
+/* A held peer is reported as "held KEY" on the control fd; a newcomer
+ * that is handed off is not; the channel ends with the coordinator. */
+static void test_control_held(void)
+{
+	struct ctl_seen seen = {0};
+	struct coordctl *ctl;
+	struct cli *a, *b;
+	int wfd;
+
+	ctl = coordctl_open(&wfd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	CU_ASSERT(wfd >= 3 && !(fcntl(wfd, F_GETFD) & FD_CLOEXEC));
+	CU_ASSERT(fcntl(coordctl_poll_fd(ctl), F_GETFD) & FD_CLOEXEC);
+	co.ctl_fd = wfd;
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "1"), 0);
+	CU_ASSERT_EQUAL(coordctl_read(ctl, ctl_collect, &seen), 0);
+	CU_ASSERT(!coordctl_is_held(ctl, KEY_ALICE));
+
+	a = cli_held(KEY_ALICE, UNREACH, 1);
+	CU_ASSERT_EQUAL_FATAL(ctl_wait(ctl, &seen, 1), 0);
+	CU_ASSERT_EQUAL(seen.ev[0].kind, COORDCTL_HELD);
+	CU_ASSERT_EQUAL(seen.ev[0].key, KEY_ALICE);
+	CU_ASSERT(coordctl_is_held(ctl, KEY_ALICE));
+	CU_ASSERT(!coordctl_is_held(ctl, KEY_BOB));
+
+	b = cli_arrive(KEY_BOB, UNREACH);
+	check_handoff(b, a, KEY_BOB, KEY_ALICE, 0);
+	cli_close(a);
+	cli_close(b);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+	/* Everything the coordinator wrote is read before EOF shows. */
+	CU_ASSERT_EQUAL(ctl_wait(ctl, &seen, 2), -EPIPE);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	CU_ASSERT(!coordctl_is_held(ctl, KEY_BOB));
+	CU_ASSERT_EQUAL(coordctl_poll_fd(ctl), -1);
+	coordctl_free(ctl);
+}
+
+/* The reader is gone before the first event (punchlab up: the harness
+ * exits, the coordinator stays): the coordinator neither dies of
+ * SIGPIPE nor stops serving, and still stops with status 0. */
+static void test_control_reader_gone(void)
+{
+	struct coordctl *ctl;
+	struct cli *a, *b, *c;
+	int wfd, status;
+
+	ctl = coordctl_open(&wfd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	co.ctl_fd = wfd;
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "2"), 0);
+	coordctl_free(ctl);
+
+	a = cli_held(KEY_ALICE, UNREACH, 1);
+	b = cli_held(7, UNREACH, 2);
+	c = cli_arrive(KEY_BOB, UNREACH);
+	check_handoff(c, a, KEY_BOB, KEY_ALICE, 1);
+	check_still_held(b);
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	status = coord_stop();
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT(co.stopped_seen);
+}
+
+/* A reader that is there but does not read: the pipe is full before the
+ * coordinator starts. Registration and handoff go on undelayed; the held
+ * line waits in the coordinator and arrives once the pipe has room. */
+static void test_control_reader_slow(void)
+{
+	static const char filler[] = "note filler\n";
+	struct ctl_seen seen = {0};
+	struct coordctl *ctl;
+	struct cli *a, *b;
+	size_t filled = 0;
+	int wfd;
+
+	ctl = coordctl_open(&wfd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	fcntl(wfd, F_SETFL, O_NONBLOCK);
+	while (write(wfd, filler, sizeof(filler) - 1) ==
+	       (ssize_t)sizeof(filler) - 1)
+		filled++;
+	CU_ASSERT_FATAL(errno == EAGAIN && filled > 0);
+	/* Blocking again: not blocking is the coordinator's own doing. */
+	fcntl(wfd, F_SETFL, 0);
+	co.ctl_fd = wfd;
+	CU_ASSERT_EQUAL_FATAL(coord_start_mode("15000", "handoff", "1"), 0);
+
+	a = cli_held(KEY_ALICE, UNREACH, 1);
+	check_still_held(a);
+	b = cli_arrive(KEY_BOB, UNREACH);
+	check_handoff(b, a, KEY_BOB, KEY_ALICE, 0);
+	/* Only now read: the filler lines are skipped (unknown verb). */
+	CU_ASSERT_EQUAL(ctl_wait(ctl, &seen, 1), 0);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	CU_ASSERT_EQUAL(seen.ev[0].key, KEY_ALICE);
+	cli_close(a);
+	cli_close(b);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+	coordctl_free(ctl);
+}
+
 /* Exit status of the coordinator with these arguments (output discarded),
  * -1 when it did not exit within WAIT_MS. */
 static int coord_usage_status(const char *a1, const char *a2, const char *a3,
@@ -879,6 +1043,15 @@ static void test_mode_usage(void)
 			2);
 }
 
+static void test_control_usage(void)
+{
+	/* stdio is not a control channel, nor is a closed fd. */
+	CU_ASSERT_EQUAL(coord_usage_status("--control-fd", "1", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(coord_usage_status("--control-fd", "999", NULL, NULL),
+			2);
+	CU_ASSERT_EQUAL(coord_usage_status("--control-fd", "x", NULL, NULL), 2);
+}
+
 static void test_stop_event(void)
 {
 	int status;
@@ -904,6 +1077,13 @@ int main(void)
 		 test_handoff_full},
 		{"handoff: held peers time out", test_handoff_timeout},
 		{"--mode and --inbound-limit usage", test_mode_usage},
+		{"control: held peer reported on --control-fd",
+		 test_control_held},
+		{"control: reader gone, coordinator carries on",
+		 test_control_reader_gone},
+		{"control: full pipe never blocks, held line follows",
+		 test_control_reader_slow},
+		{"--control-fd usage", test_control_usage},
 		{"SIGTERM stops with status 0", test_stop_event},
 	};
 	int fails;

@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 
 #include "scenario.h"
+#include "scenario_value.h"
 #include "lib/testutil.h"
 
 #define DATA "tests/unit/data/"

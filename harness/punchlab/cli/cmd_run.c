@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "btcnode.h"
+#include "btctrials.h"
 #include "btcprobe.h"
 #include "capture.h"
 #include "daemons.h"
@@ -128,6 +129,7 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 				  .only_cell = only_cell,
 				  .only_trial = o->only_trial,
 				  .run_dir = ss->dir,
+				  .ctl = ss->ctl,
 				  .bitcoind = bitcoind };
 	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
 		    trials_run(&tc, jsonl, res) :

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coordctl.h"
 #include "daemons.h"
 #include "session.h"
 
@@ -59,12 +60,14 @@ int session_start(struct session *ss, int verbose, int keep)
 				keep)) < 0)
 		return e;
 	ss->coord = daemons_coordinator(ss->w, ss->dir, ss->s->mode, verbose,
-					keep);
+					keep, keep ? NULL : &ss->ctl);
 	return ss->coord < 0 ? ss->coord : 0;
 }
 
 void session_close(struct session *ss)
 {
+	coordctl_free(ss->ctl);
+	ss->ctl = NULL;
 	world_free(ss->w);
 	plan_free(ss->plan);
 	ss->w = NULL;
@@ -73,6 +76,8 @@ void session_close(struct session *ss)
 
 void session_detach(struct session *ss)
 {
+	coordctl_free(ss->ctl);
+	ss->ctl = NULL;
 	world_detach(ss->w);
 	plan_free(ss->plan);
 	ss->w = NULL;

@@ -14,6 +14,8 @@
 #include "scenario.h"
 #include "world.h"
 
+struct coordctl;
+
 struct session {
 	const struct scenario *s;
 	char rid[RUNID_LEN + 1];
@@ -22,6 +24,7 @@ struct session {
 	struct world *w;
 	const char *link_method; /* "none", "netem", "nfqueue" */
 	pid_t coord;
+	struct coordctl *ctl; /* the coordinator's control channel, or NULL */
 };
 
 /* Plans s, creates its run folder under results_dir and builds its world.
@@ -31,8 +34,10 @@ struct session {
 int session_open(struct session *ss, const struct scenario *s,
 		 const char *results_dir, volatile sig_atomic_t *stop,
 		 char *err, size_t err_cap);
-/* The link shaper and the coordinator (or probe server) on charlie.
- * keep: they outlive punchlab (punchlab up). 0 or -errno. */
+/* The link shaper and the coordinator (or probe server) on charlie;
+ * ss->ctl reads the coordinator's control channel. keep: they outlive
+ * punchlab (punchlab up) and nobody reads a control channel. 0 or
+ * -errno. */
 int session_start(struct session *ss, int verbose, int keep);
 /* Removes everything of the session. Safe on a zeroed session. */
 void session_close(struct session *ss);

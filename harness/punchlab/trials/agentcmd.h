@@ -4,7 +4,7 @@
 #ifndef PUNCHLAB_AGENTCMD_H
 #define PUNCHLAB_AGENTCMD_H
 
-#include "trials.h"
+#include "trialcfg.h"
 
 #define AGENTCMD_ARGS 32 /* argv slots */
 #define AGENTCMD_BUFS 9	 /* strings of 64 bytes */

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "trials.h"
+#include "trialcfg.h"
 
 #define BTCAGENT_LINE_MAX 65536
 

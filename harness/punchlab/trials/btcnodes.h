@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "btcnode.h"
-#include "trials.h"
+#include "trialcfg.h"
 
 #define BTC_P2P_PORT 18444
 #define BTC_RPC_PORT 18443

@@ -7,7 +7,7 @@
 #include "btcagent.h"
 #include "btcnode.h"
 #include "outcomes.h"
-#include "trials.h"
+#include "trialcfg.h"
 
 /* Runs trial of cell between node[0] and node[1], filling rec. kept: the
  * star keeps a successful pair's agents (and so the punched connection)

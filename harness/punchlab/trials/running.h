@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "trials.h"
+#include "results.h"
+#include "trialcfg.h"
 
 #define RUNNING_OUT_MAX 65536 /* an agent's report, at most */
 

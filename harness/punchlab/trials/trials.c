@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coordctl.h"
 #include "handoff.h"
 #include "log.h"
 #include "modes.h"
@@ -138,9 +139,10 @@ static int fill(struct sched *sc)
 	return 0;
 }
 
+/* Waits for any agent's output, or (handoff) the coordinator's "held". */
 static int wait_agents(struct sched *sc)
 {
-	struct pollfd pfd[2 * MAX_INFLIGHT];
+	struct pollfd pfd[2 * MAX_INFLIGHT + 1];
 	int np = 0;
 
 	for (int i = 0; i < sc->nrun; i++)
@@ -150,8 +152,14 @@ static int wait_agents(struct sched *sc)
 					.fd = sc->run[i].sd[s].fd,
 					.events = POLLIN
 				};
+	if (sc->cfg->ctl)
+		pfd[np++] = (struct pollfd){
+			.fd = coordctl_poll_fd(sc->cfg->ctl), .events = POLLIN
+		};
 	if (poll(pfd, np, POLL_MS) < 0 && errno != EINTR)
 		return -errno;
+	if (sc->cfg->ctl)
+		coordctl_read(sc->cfg->ctl, NULL, NULL);
 	return 0;
 }
 

@@ -123,13 +123,17 @@ out:
 }
 
 pid_t daemons_coordinator(struct world *w, const char *dir,
-			  enum scenario_mode mode,
-			  int verbose, int keep)
+			  enum scenario_mode mode, int verbose, int keep,
+			  struct coordctl **ctl)
 {
-	char listen[64], probe[64];
-	char *argv[12];
-	int n = 0;
+	char listen[64], probe[64], ctl_fd[16];
+	struct coordctl *c = NULL;
+	char *argv[16];
+	int n = 0, wfd = -1;
+	pid_t pid;
 
+	if (ctl)
+		*ctl = NULL;
 	snprintf(listen, sizeof(listen), "%s:%d", PLAN_COORD_ADDR,
 		 PLAN_COORD_PORT);
 	if (mode == SCENARIO_MODE_OOB) {
@@ -158,11 +162,29 @@ pid_t daemons_coordinator(struct world *w, const char *dir,
 		argv[n++] = "--inbound-limit";
 		argv[n++] = "1";
 	}
+	if (ctl) {
+		/* A pipe it inherits: "held KEY" lines, read by trials.c. */
+		c = coordctl_open(&wfd);
+		if (!c)
+			return -errno;
+		snprintf(ctl_fd, sizeof(ctl_fd), "%d", wfd);
+		argv[n++] = "--control-fd";
+		argv[n++] = ctl_fd;
+	}
 	if (verbose)
 		argv[n++] = "-v";
 	argv[n] = NULL;
-	return daemon_start(w, w->charlie->fd, dir, "coordinator", argv,
-			    "listening", keep);
+	pid = daemon_start(w, w->charlie->fd, dir, "coordinator", argv,
+			   "listening", keep);
+	/* Only the coordinator holds the write end: its exit is our EOF,
+	 * and no later child inherits it. */
+	if (wfd >= 0)
+		close(wfd);
+	if (pid < 0)
+		coordctl_free(c);
+	else if (ctl)
+		*ctl = c;
+	return pid;
 }
 
 /* Link conditions: queue rules in inet plus punch-shaper holding the
