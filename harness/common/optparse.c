@@ -44,7 +44,12 @@ int optparse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (!s || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* Decimal, or hex after 0x; never octal for a leading zero. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		v = isxdigit((unsigned char)s[2]) ? strtoull(s + 2, &end, 16) :
+						     (end = (char *)s + 1, 0);
+	else
+		v = strtoull(s, &end, 10);
 	if (*end)
 		return -EINVAL;
 	if (errno || v < min || v > max)

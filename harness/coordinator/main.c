@@ -15,6 +15,7 @@
 #include "coordd.h"
 #include "evlog.h"
 #include "log.h"
+#include "optparse.h"
 
 static volatile sig_atomic_t coord_stop;
 
@@ -70,75 +71,17 @@ static void coord_usage(FILE *f)
 		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT);
 }
 
-/* "a.b.c.d:port" or "[v6]:port". 0 or -EINVAL. */
+/* "a.b.c.d:port" or "[v6]:port", port 0 (any) allowed. 0 or -errno. */
 static int coord_parse_listen(const char *s, struct opts *o)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->listen;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&o->listen;
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon, *h = host;
-	size_t hl;
-	char *end;
-	long port;
-
-	colon = strrchr(s, ':');
-	if (!colon || colon == s)
-		return -EINVAL;
-	hl = (size_t)(colon - s);
-	if (hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || end == colon + 1 || *end || port < 0 || port > 65535)
-		return -EINVAL;
-
-	memset(&o->listen, 0, sizeof(o->listen));
-	if (host[0] == '[') {
-		if (hl < 3 || host[hl - 1] != ']')
-			return -EINVAL;
-		host[hl - 1] = '\0';
-		h = host + 1;
-		if (inet_pton(AF_INET6, h, &s6->sin6_addr) != 1)
-			return -EINVAL;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		o->listen_len = sizeof(*s6);
-		return 0;
-	}
-	if (inet_pton(AF_INET, h, &s4->sin_addr) != 1)
-		return -EINVAL;
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((uint16_t)port);
-	o->listen_len = sizeof(*s4);
-	return 0;
+	return optparse_sockaddr(s, OPTPARSE_V4 | OPTPARSE_V6 | OPTPARSE_PORT0,
+				 &o->listen, &o->listen_len);
 }
 
+/* Milliseconds that still fit in an int once multiplied by 1000. */
 static int coord_parse_ms(const char *s, int min, int *out)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > INT_MAX / 1000)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
-}
-
-static int coord_parse_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
+	return optparse_int(s, min, INT_MAX / 1000, out);
 }
 
 int main(int argc, char **argv)
@@ -232,7 +175,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'i':
-			if (coord_parse_int(optarg, 1, OPTS_INBOUND_MAX,
+			if (optparse_int(optarg, 1, OPTS_INBOUND_MAX,
 					    &o.inbound_limit)) {
 				fprintf(stderr,
 					"punch-coordinator: --inbound-limit "
@@ -244,7 +187,7 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			/* 0..2 are stdio; events on stdout are evlog's. */
-			err = coord_parse_int(optarg, 3, INT_MAX, &control_fd);
+			err = optparse_int(optarg, 3, INT_MAX, &control_fd);
 			if (!err)
 				err = control_init(control_fd);
 			if (err) {

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "optparse.h"
 #include "shaper.h"
 #include "shapespec.h"
 
@@ -62,22 +63,6 @@ static void shaper_usage(FILE *f)
 		"...} on SIGTERM.\n"
 		"Exit: 0 stopped by SIGTERM/SIGINT, 1 failure, 2 usage.\n",
 		SHAPER_DEFAULT_MAXLEN);
-}
-
-static int shaper_parse_u64(const char *s, uint64_t min, uint64_t max,
-			    uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 static double shaper_ms(uint64_t ns)
@@ -217,7 +202,7 @@ int main(int argc, char **argv)
 			n++;
 			break;
 		case 's':
-			if (shaper_parse_u64(optarg, 0, UINT64_MAX, &o.seed)) {
+			if (optparse_u64(optarg, 0, UINT64_MAX, &o.seed)) {
 				fprintf(stderr,
 					"punch-shaper: --seed %s: expected "
 					"an unsigned integer\n",
@@ -242,7 +227,7 @@ int main(int argc, char **argv)
 			o.reorder = 1;
 			break;
 		case 'm':
-			if (shaper_parse_u64(optarg, 1, SHAPER_MAXLEN_MAX,
+			if (optparse_u64(optarg, 1, SHAPER_MAXLEN_MAX,
 					     &v)) {
 				fprintf(stderr,
 					"punch-shaper: --maxlen %s: expected "
