@@ -1,25 +1,25 @@
 #!/usr/bin/python3
 """bundle: packs a punchlab run into one archive a bug report can carry (the
 run folder with its captures and snapshots, the scenario as it ran, every
-NAT profile it used, the versions involved), and replays such an archive
-with `punchlab run` on any machine.
+NAT profile it used, the versions involved), and unpacks such an archive
+for `punchlab replay`, which runs it (the scenario and its profiles are
+never parsed here: the run folder's run.json lists the profile copies C
+made while it parsed them).
 
   bundle.py RUN_DIR [--out FILE.tar.gz] [--profiles DIR]
-  bundle.py --replay BUNDLE [--results DIR] [--cell NAME] [--trial N]
-                     [--capture]
+  bundle.py --unpack BUNDLE --into DIR
 
-Exit codes: 0 done (a replay passes punchlab's own code through), 1 failed,
-2 bad input."""
+--unpack leaves DIR/<scenario>.ini and DIR/profiles/ and says on stderr
+which versions differ from the bundle's.
+
+Exit codes: 0 done, 1 failed, 2 bad input."""
 import argparse
-import configparser
 import datetime
 import io
 import json
 import os
 import re
-import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -88,23 +88,6 @@ def read_json(path):
     return obj
 
 
-def read_ini(path):
-    """configparser with punchlab's INI rules: ; and # comments, inline
-    comments after whitespace, no interpolation, a key only once."""
-    cp = configparser.ConfigParser(interpolation=None,
-                                   inline_comment_prefixes=(";",),
-                                   comment_prefixes=(";", "#"),
-                                   strict=True)
-    try:
-        with open(path, encoding="utf-8") as f:
-            cp.read_file(f, source=path)
-    except OSError as e:
-        raise InputError("%s: %s" % (path, e.strerror))
-    except (configparser.Error, UnicodeDecodeError) as e:
-        raise InputError("%s: %s" % (path, str(e).splitlines()[0]))
-    return cp
-
-
 def first_existing(candidates):
     for c in candidates:
         if c and os.path.exists(c):
@@ -112,40 +95,27 @@ def first_existing(candidates):
     return None
 
 
-def scenario_profiles(scen_path, profile_dir):
-    """{name: path} of every profile the scenario names ([cell] a/b, the
-    comma-separated lists of a [matrix]), carriers included (a `behind`
-    of a profile that is itself behind one is followed too, so punchlab's
-    own error replays as well)."""
-    cp = read_ini(scen_path)
-    want = []
-    for sec in cp.sections():
-        if not (sec.startswith("cell") or sec.startswith("matrix")):
-            continue
-        for key in ("a", "b"):
-            if not cp.has_option(sec, key):
-                continue
-            for name in cp.get(sec, key).split(","):
-                want.append((name.strip(),
-                             "%s [%s] %s" % (scen_path, sec, key)))
+def run_profiles(run_dir, info, profiles=None):
+    """{name: path} of the profiles the run used, as run.json's
+    profile_files lists them: the run's own copies in run_dir/profiles/,
+    or with --profiles the files of that name in DIR."""
+    names = info.get("profile_files")
+    pdir = profiles or os.path.join(run_dir, "profiles")
+    if not isinstance(names, list):
+        raise InputError("%s/run.json: no profile_files list (the run was "
+                         "made by an older punchlab; run it again)" %
+                         run_dir)
     found = {}
-    while want:
-        name, where = want.pop(0)
-        if name in found:
-            continue
-        if not SAFE_NAME.match(name) or name.startswith("."):
-            raise InputError("%s: '%s' is not a profile name" %
-                             (where, name))
-        path = os.path.join(profile_dir, name + ".ini")
+    for f in names:
+        name = f[:-4] if isinstance(f, str) and f.endswith(".ini") else ""
+        if not SAFE_NAME.match(name):
+            raise InputError("%s/run.json: '%s' is not a profile file" %
+                             (run_dir, f))
+        path = os.path.join(pdir, f)
         if not os.path.isfile(path):
-            raise InputError("%s: profile '%s' not found in %s (give "
-                             "--profiles DIR)" % (where, name, profile_dir))
+            raise InputError("%s/run.json: profile '%s' not found in %s "
+                             "(give --profiles DIR)" % (run_dir, name, pdir))
         found[name] = path
-        prof = read_ini(path)
-        if prof.has_option("nat", "behind"):
-            carrier = prof.get("nat", "behind").strip()
-            if carrier:
-                want.append((carrier, "%s [nat] behind" % path))
     return found
 
 
@@ -198,15 +168,7 @@ def make_bundle(run_dir, out=None, profiles=None):
                          (run_dir, recorded))
     if profiles and not os.path.isdir(profiles):
         raise InputError("%s: no such profile folder" % profiles)
-    pdir = first_existing([profiles, os.path.join(run_dir, "profiles"),
-                           info.get("profiles") if isinstance(
-                               info.get("profiles"), str) else None,
-                           "nat-profiles",
-                           os.path.join(ROOT, "nat-profiles")])
-    if not pdir or not os.path.isdir(pdir):
-        raise InputError("no NAT profile folder found (give --profiles "
-                         "DIR)")
-    profs = scenario_profiles(scen, pdir)
+    profs = run_profiles(run_dir, info, profiles)
     files = run_files(run_dir)
     top = "punchlab-bundle-%s-%s" % (name, rid)
     meta = {
@@ -300,69 +262,31 @@ def unpack(bundle, dest):
     return root, meta
 
 
-def punchlab_bin():
-    return os.environ.get("PUNCHLAB_BIN") or \
-        os.path.join(ROOT, "build", "bin", "punchlab")
-
-
-def replay(bundle, results, cell=None, trial=None, capture=False):
-    exe = punchlab_bin()
-    if not os.access(exe, os.X_OK):
-        raise InputError("%s: not built (run make first, or set "
-                         "PUNCHLAB_BIN)" % exe)
-    tmp = tempfile.mkdtemp(prefix="punchlab-replay-")
-    try:
-        root, meta = unpack(bundle, tmp)
-        here = versions()
-        was = meta.get("versions") or {}
-        for k in ("kernel", "nftables", "punchlab"):
-            if was.get(k) and was.get(k) != here.get(k):
-                print("bundle.py: %s differs: bundle %s, here %s" %
-                      (k, was.get(k), here.get(k)), file=sys.stderr)
-        # punchlab names results after the scenario file: keep the
-        # original name rather than "scenario".
-        scen = os.path.join(tmp, meta["scenario"] + ".ini")
-        shutil.copyfile(os.path.join(root, "scenario.ini"), scen)
-        argv = [exe, "run", "--profiles", os.path.join(root, "profiles"),
-                "--results", results]
-        if cell is not None:
-            argv += ["--cell", cell]
-        if trial is not None:
-            argv += ["--trial", str(trial)]
-        if capture:
-            argv.append("--capture")
-        argv.append(scen)
-        print(shlex.join(argv))
-        sys.stdout.flush()
-        return _wait(argv)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _wait(argv):
-    """Runs punchlab to its end: a Ctrl-C reaches it through the terminal
-    and it cleans up before it exits, so this waits on; SIGTERM is passed
-    on."""
-    p = subprocess.Popen(argv)
-    old = signal.signal(signal.SIGTERM,
-                        lambda s, f: p.send_signal(signal.SIGTERM))
-    try:
-        while True:
-            try:
-                return p.wait()
-            except KeyboardInterrupt:
-                continue
-    finally:
-        signal.signal(signal.SIGTERM, old)
+def unpack_for_replay(bundle, into):
+    """DIR/<scenario>.ini (results are named after the file) and
+    DIR/profiles/, for `punchlab replay` to run."""
+    if not os.path.isdir(into) or os.listdir(into):
+        raise InputError("%s: not an empty folder" % into)
+    root, meta = unpack(bundle, into)
+    here = versions()
+    was = meta.get("versions") or {}
+    for k in ("kernel", "nftables", "punchlab"):
+        if was.get(k) and was.get(k) != here.get(k):
+            print("bundle.py: %s differs: bundle %s, here %s" %
+                  (k, was.get(k), here.get(k)), file=sys.stderr)
+    os.replace(os.path.join(root, "scenario.ini"),
+               os.path.join(into, meta["scenario"] + ".ini"))
+    os.replace(os.path.join(root, "profiles"),
+               os.path.join(into, "profiles"))
+    shutil.rmtree(root)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="bundle.py",
         description="Pack a punchlab run folder into a bug-report bundle, "
-        "or replay a bundle with punchlab run.",
-        epilog="Exit codes: 0 done, 1 failed, 2 bad input; a replay exits "
-        "with punchlab's own code.")
+        "or unpack one for punchlab replay.",
+        epilog="Exit codes: 0 done, 1 failed, 2 bad input.")
     ap.add_argument("run_dir", nargs="?", metavar="RUN_DIR",
                     help="results/<scenario>/<run-id> to pack")
     ap.add_argument("--out", metavar="FILE.tar.gz",
@@ -370,30 +294,24 @@ def main(argv=None):
     ap.add_argument("--profiles", metavar="DIR",
                     help="NAT profile folder the run used (default: the "
                     "run's copy, run.json's, ./nat-profiles, the repo's)")
-    ap.add_argument("--replay", metavar="BUNDLE",
-                    help="unpack BUNDLE and run its scenario again")
-    ap.add_argument("--results", metavar="DIR", default="results",
-                    help="where the replay writes (default: results)")
-    ap.add_argument("--cell", metavar="NAME", help="replay only this cell")
-    ap.add_argument("--trial", metavar="N", type=int,
-                    help="replay only trial N (with --cell: one trial)")
-    ap.add_argument("--capture", action="store_true",
-                    help="capture packets and NAT state in the replay too")
+    ap.add_argument("--unpack", metavar="BUNDLE",
+                    help="unpack BUNDLE for punchlab replay")
+    ap.add_argument("--into", metavar="DIR",
+                    help="with --unpack: the empty folder to unpack into")
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     try:
-        if a.replay:
-            if a.run_dir or a.out or a.profiles:
+        if a.unpack:
+            if a.run_dir or a.out or a.profiles or not a.into:
                 ap.print_usage(sys.stderr)
                 return 2
-            if a.trial is not None and a.trial < 0:
-                raise InputError("--trial wants a number >= 0")
-            if not os.path.isfile(a.replay):
-                raise InputError("%s: no such bundle" % a.replay)
-            return replay(a.replay, a.results, a.cell, a.trial, a.capture)
-        if not a.run_dir or a.cell or a.trial is not None or a.capture:
+            if not os.path.isfile(a.unpack):
+                raise InputError("%s: no such bundle" % a.unpack)
+            unpack_for_replay(a.unpack, a.into)
+            return 0
+        if not a.run_dir or a.into:
             ap.print_usage(sys.stderr)
             return 2
         print(make_bundle(a.run_dir, a.out, a.profiles))

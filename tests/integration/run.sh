@@ -139,6 +139,29 @@ sys.exit(0 if ok else 1)
 PY
 check "nothing of the smoke run is left" nothing_left "$rid"
 
+# --- bundle and replay: a failed trial travels as one archive ----------------
+# The smoke run's folder is bundled; the replay unpacks it elsewhere and
+# runs exactly one trial of the failing cell with the bundle's own profiles.
+$PL bundle "$d" --out "$OUT/smoke.tgz" >/dev/null 2>"$OUT/err"
+check "punchlab bundle packs the smoke run" [ -s "$OUT/smoke.tgz" ]
+check "the bundle holds the profiles the run used" sh -c \
+	"tar tzf '$OUT/smoke.tgz' | grep -q '/profiles/symmetric.ini\$'"
+$PL replay "$OUT/smoke.tgz" --results "$OUT/replay" --cell none --trial 3 \
+	>"$OUT/replay.out" 2>&1
+rc=$?
+rrid=$(rid_of "$OUT/replay/smoke")
+check "replay of one trial exits 0 (${rrid:-no run})" [ $rc -eq 0 -a -n "$rrid" ]
+check "the replay ran exactly trial 3 of cell none, which failed" \
+	/usr/bin/python3 -c "
+import json, sys
+t = [json.loads(l) for l in open('$OUT/replay/smoke/$rrid/trials.jsonl')]
+sys.exit(not (len(t) == 1 and t[0]['cell'] == 'none' and t[0]['trial'] == 3
+              and t[0]['outcome'] != 'ok'))"
+tmpd=$(sed -n 's#^punchlab run --profiles \(/tmp/punchlab-replay-[^/ ]*\)/profiles .*#\1#p' "$OUT/replay.out")
+check "replay removed its unpacked copy (${tmpd:-none printed})" \
+	[ -n "$tmpd" -a ! -e "${tmpd:-/nonexistent}" ]
+check "nothing of the replay's run is left" nothing_left "${rrid:-none}"
+
 # --- two runs at once do not disturb each other -------------------------------
 $PL run --results "$OUT/p1" tests/integration/data/smoke.ini >"$OUT/p1.out" 2>&1 &
 p1=$!

@@ -1,8 +1,8 @@
 """Tests for harness/py/bundle.py: a fake run folder, scenario and profiles
 in a temp folder are bundled, the archive is checked member by member, and
---replay runs a fake punchlab (PUNCHLAB_BIN) that records what it was
-given. Run from the repo root: /usr/bin/python3 -m unittest discover -s
-tests/py"""
+--unpack lays it out for `punchlab replay` (which runs it; the integration
+tests replay a real run). Run from the repo root: /usr/bin/python3 -m
+unittest discover -s tests/py"""
 import json
 import os
 import shutil
@@ -49,22 +49,9 @@ PROFILES = {
     "unused": "[nat]\nmapping = none\n",
 }
 RID = "abc123"
-
-# Records argv, cwd and what the files it was pointed at hold, then exits
-# with FAKE_RC.
-FAKE = """\
-#!/usr/bin/python3
-import json, os, sys
-a = sys.argv[1:]
-scen = a[-1]
-prof = a[a.index("--profiles") + 1]
-rec = {"argv": a, "scenario_text": open(scen).read(),
-       "profiles": sorted(os.listdir(prof))}
-with open(os.environ["FAKE_OUT"], "w") as f:
-    json.dump(rec, f)
-print("fake punchlab ran")
-sys.exit(int(os.environ.get("FAKE_RC", "0")))
-"""
+# What punchlab's C side records while it parses the scenario: every
+# profile it loaded, carriers included (cg sits behind carrier).
+USED = ["carrier.ini", "cg.ini", "home.ini", "sym.ini"]
 
 
 def bundle(*args, env=None):
@@ -92,7 +79,8 @@ class BundleTest(unittest.TestCase):
         self.files = {
             "run.json": json.dumps({"scenario": "two-cells",
                                     "path": self.scen, "run_id": RID,
-                                    "seed": 7, "kernel": "6.1.0-test"}),
+                                    "seed": 7, "kernel": "6.1.0-test",
+                                    "profile_files": USED}),
             "trials.jsonl": '{"cell": "plain", "trial": 0}\n',
             "summary.json": "{}",
             "coordinator.jsonl": "",
@@ -105,11 +93,6 @@ class BundleTest(unittest.TestCase):
         for rel, text in self.files.items():
             with open(os.path.join(self.run_dir, rel), "w") as f:
                 f.write(text)
-        self.fake = os.path.join(t, "fake-punchlab")
-        with open(self.fake, "w") as f:
-            f.write(FAKE)
-        os.chmod(self.fake, stat.S_IRWXU)
-        self.fake_out = os.path.join(t, "fake-out.json")
         self.fake_bitcoind = os.path.join(t, "bitcoind")
         with open(self.fake_bitcoind, "w") as f:
             f.write("#!/bin/sh\necho 'Bitcoin Core daemon version "
@@ -127,10 +110,9 @@ class BundleTest(unittest.TestCase):
         self.assertEqual(r.stdout.strip(), out)
         return out
 
-    def replay(self, path, *extra, rc=0):
-        return bundle("--replay", path, *extra,
-                      env={"PUNCHLAB_BIN": self.fake,
-                           "FAKE_OUT": self.fake_out, "FAKE_RC": str(rc)})
+    def unpack(self, path):
+        into = tempfile.mkdtemp(dir=self.tmp)
+        return bundle("--unpack", path, "--into", into), into
 
     def test_members_and_metadata(self):
         out = self.make()
@@ -152,8 +134,7 @@ class BundleTest(unittest.TestCase):
             "profiles/sym.ini")}
         want |= {top + "/run/" + f for f in self.files}
         self.assertEqual(want - names, set())
-        # Only what the scenario uses: sym from the matrix's list, the
-        # carrier through cg's `behind`.
+        # Only what the run used, as its run.json lists them.
         self.assertNotIn(top + "/profiles/unused.ini", names)
         self.assertEqual(scen, SCENARIO)
         self.assertEqual(pcap, self.files[
@@ -198,33 +179,21 @@ class BundleTest(unittest.TestCase):
         if "BITCOIND" not in os.environ:
             self.assertNotIn("bitcoind", meta["versions"])
 
-    def test_replay_arguments(self):
-        out = self.make()
-        results = os.path.join(self.tmp, "replayed")
-        r = self.replay(out, "--results", results, rc=1)
-        self.assertEqual(r.returncode, 1, r.stderr)   # passed through
-        with open(self.fake_out) as f:
-            rec = json.load(f)
-        a = rec["argv"]
-        self.assertEqual(a[0], "run")
-        self.assertEqual(a[a.index("--results") + 1], results)
-        self.assertTrue(a[a.index("--profiles") + 1].endswith("/profiles"))
-        self.assertNotIn("--cell", a)
-        self.assertNotIn("--trial", a)
-        self.assertNotIn("--capture", a)
-        # Results keep the scenario's name: the file is named after it.
-        self.assertEqual(os.path.basename(a[-1]), "two-cells.ini")
-        self.assertEqual(rec["scenario_text"], SCENARIO)
-        self.assertEqual(rec["profiles"],
-                         ["carrier.ini", "cg.ini", "home.ini", "sym.ini"])
-        # The command is printed before it runs, then its output.
-        lines = r.stdout.splitlines()
-        self.assertIn(" run --profiles ", lines[0])
-        self.assertEqual(lines[1], "fake punchlab ran")
-        # The unpacked folder is gone afterwards.
-        self.assertFalse(os.path.exists(a[-1]))
+    def test_run_copies_without_profiles_option(self):
+        # The run folder's own profiles/ copies are what ran.
+        os.makedirs(os.path.join(self.run_dir, "profiles"))
+        for f in USED:
+            shutil.copy(os.path.join(self.prof, f),
+                        os.path.join(self.run_dir, "profiles", f))
+        r = bundle(self.run_dir, "--out", os.path.join(self.tmp, "c.tgz"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with tarfile.open(os.path.join(self.tmp, "c.tgz")) as tar:
+            top = tar.getnames()[0].split("/")[0]
+            names = set(tar.getnames())
+        for f in USED:
+            self.assertIn("%s/profiles/%s" % (top, f), names)
 
-    def test_replay_one_trial_elsewhere(self):
+    def test_unpack_for_replay(self):
         out = self.make()
         # Another machine: only the archive is there.
         moved = os.path.join(self.tmp, "elsewhere", "report.tar.gz")
@@ -232,16 +201,18 @@ class BundleTest(unittest.TestCase):
         shutil.move(out, moved)
         shutil.rmtree(os.path.join(self.tmp, "src"))
         shutil.rmtree(os.path.join(self.tmp, "results"))
-        r = self.replay(moved, "--cell", "cg", "--trial", "3", "--capture")
+        r, into = self.unpack(moved)
         self.assertEqual(r.returncode, 0, r.stderr)
-        with open(self.fake_out) as f:
-            rec = json.load(f)
-        a = rec["argv"]
-        self.assertEqual(a[a.index("--cell") + 1], "cg")
-        self.assertEqual(a[a.index("--trial") + 1], "3")
-        self.assertIn("--capture", a)
-        self.assertEqual(a[a.index("--results") + 1], "results")
-        self.assertEqual(rec["scenario_text"], SCENARIO)
+        # Results keep the scenario's name: the file is named after it.
+        self.assertEqual(sorted(os.listdir(into)),
+                         ["profiles", "two-cells.ini"])
+        with open(os.path.join(into, "two-cells.ini")) as f:
+            self.assertEqual(f.read(), SCENARIO)
+        self.assertEqual(sorted(os.listdir(os.path.join(into, "profiles"))),
+                         USED)
+        # Only into an empty folder.
+        r, _ = bundle("--unpack", moved, "--into", into), None
+        self.assertEqual(r.returncode, 2)
 
     def test_bad_input(self):
         # No run.json.
@@ -249,30 +220,36 @@ class BundleTest(unittest.TestCase):
         r = bundle(self.run_dir, "--profiles", self.prof)
         self.assertEqual(r.returncode, 2)
         self.assertIn("run.json", r.stderr)
-        # A profile the scenario names is missing: named with its cell.
+        # run.json from a punchlab that listed no profiles.
         with open(os.path.join(self.run_dir, "run.json"), "w") as f:
             json.dump({"scenario": "two-cells", "path": self.scen,
                        "run_id": RID}, f)
+        r = bundle(self.run_dir, "--profiles", self.prof)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("profile_files", r.stderr)
+        # A profile the run used is missing: named.
+        with open(os.path.join(self.run_dir, "run.json"), "w") as f:
+            json.dump({"scenario": "two-cells", "path": self.scen,
+                       "run_id": RID, "profile_files": USED}, f)
         os.unlink(os.path.join(self.prof, "carrier.ini"))
         r = bundle(self.run_dir, "--profiles", self.prof)
         self.assertEqual(r.returncode, 2)
         self.assertIn("'carrier' not found", r.stderr)
-        self.assertIn("behind", r.stderr)
         # Usage errors.
         self.assertEqual(bundle().returncode, 2)
-        self.assertEqual(bundle("--replay", "x", self.run_dir).returncode,
+        self.assertEqual(bundle("--unpack", "x", self.run_dir).returncode,
                          2)
         self.assertEqual(bundle(self.run_dir, "--bogus").returncode, 2)
         self.assertEqual(bundle("--help").returncode, 0)
         # No such bundle; not an archive.
-        self.assertEqual(self.replay(os.path.join(self.tmp, "none")).
+        self.assertEqual(self.unpack(os.path.join(self.tmp, "none"))[0].
                          returncode, 2)
         junk = os.path.join(self.tmp, "junk.tar.gz")
         with open(junk, "w") as f:
             f.write("not a tar")
-        r = self.replay(junk)
+        r, into = self.unpack(junk)
         self.assertEqual(r.returncode, 2)
-        self.assertFalse(os.path.exists(self.fake_out))
+        self.assertEqual(os.listdir(into), [])
 
     def test_hostile_archive(self):
         evil = os.path.join(self.tmp, "evil.tar.gz")
@@ -287,7 +264,7 @@ class BundleTest(unittest.TestCase):
                 ti.name = name   # add() would strip a leading /
                 with open(src, "rb") as f:
                     tar.addfile(ti, f)
-            r = self.replay(evil)
+            r, _ = self.unpack(evil)
             self.assertEqual(r.returncode, 2, name)
             self.assertIn("refusing member", r.stderr)
         with tarfile.open(evil, "w:gz") as tar:
@@ -295,17 +272,9 @@ class BundleTest(unittest.TestCase):
             ti.type = tarfile.SYMTYPE
             ti.linkname = "/etc/passwd"
             tar.addfile(ti)
-        self.assertEqual(self.replay(evil).returncode, 2)
+        self.assertEqual(self.unpack(evil)[0].returncode, 2)
         self.assertFalse(os.path.exists(victim))
         self.assertFalse(os.path.exists("/tmp/plh-abs-victim"))
-
-    def test_missing_punchlab(self):
-        out = self.make()
-        r = bundle("--replay", out, env={
-            "PUNCHLAB_BIN": os.path.join(self.tmp, "nope")})
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("not built", r.stderr)
-
 
 if __name__ == "__main__":
     unittest.main()
