@@ -3,7 +3,6 @@
  * creating anything. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "plan.h"
 #include "punchlab.h"
@@ -19,38 +18,14 @@ static void plan_usage(FILE *f)
 
 int cmd_plan(int argc, char **argv)
 {
-	const char *profiles = punchlab_profile_dir(), *path = NULL;
-	char err[512] = "", msg[1200];
-	struct cfg_error ce;
-	struct scenario *s;
+	char err[512] = "";
 	struct plan *p;
+	int ret;
+	struct scenario *s = punchlab_scenario_arg("plan", argc, argv,
+						   plan_usage, &ret);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			plan_usage(stdout);
-			return EXIT_PASS;
-		} else if (!strcmp(argv[i], "--profiles") && i + 1 < argc) {
-			profiles = argv[++i];
-		} else if (!path && argv[i][0] != '-') {
-			path = argv[i];
-		} else {
-			plan_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!path) {
-		plan_usage(stderr);
-		return EXIT_USAGE;
-	}
-	s = calloc(1, sizeof(*s));
 	if (!s)
-		return EXIT_FAIL;
-	if (scenario_load(path, profiles, s, &ce) < 0) {
-		fprintf(stderr, "punchlab plan: %s\n",
-			cfg_error_str(&ce, msg, sizeof(msg)));
-		free(s);
-		return EXIT_USAGE;
-	}
+		return ret;
 	p = plan_new(s, "000000", err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "punchlab plan: %s\n", err);

@@ -63,48 +63,16 @@ static void print_access(const struct world *w)
 	printf("Remove:      punchlab down %s\n", w->rid);
 }
 
-static int up_args(int argc, char **argv, const char **profiles,
-		   const char **path)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			up_usage(stdout);
-			return EXIT_PASS;
-		} else if (!strcmp(argv[i], "--profiles") && i + 1 < argc) {
-			*profiles = argv[++i];
-		} else if (!*path && argv[i][0] != '-') {
-			*path = argv[i];
-		} else {
-			up_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (*path)
-		return -1;
-	up_usage(stderr);
-	return EXIT_USAGE;
-}
-
 int cmd_up(int argc, char **argv)
 {
-	const char *profiles = punchlab_profile_dir(), *path = NULL;
 	struct session ss = { 0 };
-	char err[1024] = "", msg[1200];
-	struct cfg_error ce;
-	struct scenario *s;
-	int ret = up_args(argc, argv, &profiles, &path);
+	char err[1024] = "";
+	int ret;
+	struct scenario *s = punchlab_scenario_arg("up", argc, argv, up_usage,
+						   &ret);
 
-	if (ret >= 0)
-		return ret;
-	s = calloc(1, sizeof(*s));
 	if (!s)
-		return EXIT_FAIL;
-	if (scenario_load(path, profiles, s, &ce) < 0) {
-		fprintf(stderr, "punchlab up: %s\n",
-			cfg_error_str(&ce, msg, sizeof(msg)));
-		free(s);
-		return EXIT_USAGE;
-	}
+		return ret;
 	ret = punchlab_need_root("up");
 	if (ret != EXIT_PASS) {
 		free(s);

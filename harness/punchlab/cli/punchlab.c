@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,4 +68,46 @@ const char *punchlab_profile_dir(void)
 	    access(dir, R_OK | X_OK) == 0)
 		return dir;
 	return "nat-profiles";
+}
+
+struct scenario *punchlab_scenario_arg(const char *cmd, int argc, char **argv,
+				       void (*usage)(FILE *f), int *ret)
+{
+	const char *profiles = punchlab_profile_dir(), *path = NULL;
+	struct cfg_error ce;
+	struct scenario *s;
+	char msg[1200];
+
+	*ret = EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			*ret = EXIT_PASS;
+			return NULL;
+		} else if (!strcmp(argv[i], "--profiles") && i + 1 < argc) {
+			profiles = argv[++i];
+		} else if (!path && argv[i][0] != '-') {
+			path = argv[i];
+		} else {
+			usage(stderr);
+			return NULL;
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*ret = EXIT_FAIL;
+		return NULL;
+	}
+	if (scenario_load(path, profiles, s, &ce) < 0) {
+		fprintf(stderr, "punchlab %s: %s\n", cmd,
+			cfg_error_str(&ce, msg, sizeof(msg)));
+		free(s);
+		return NULL;
+	}
+	*ret = EXIT_PASS;
+	return s;
 }

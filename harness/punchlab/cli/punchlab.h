@@ -5,6 +5,9 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "scenario.h"
 
 enum {
 	EXIT_PASS = 0,
@@ -24,6 +27,12 @@ int punchlab_sibling(const char *name, char *buf, size_t cap);
 /* Default folder of NAT profiles: ./nat-profiles if it exists, else the
  * one of the source tree the binary was built in. */
 const char *punchlab_profile_dir(void);
+
+/* `punchlab CMD [--profiles DIR] SCENARIO.ini`: the scenario loaded
+ * (caller frees), or NULL with *ret the exit code (help printed: 0; bad
+ * usage or input, said on stderr: 2). */
+struct scenario *punchlab_scenario_arg(const char *cmd, int argc, char **argv,
+				       void (*usage)(FILE *f), int *ret);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);

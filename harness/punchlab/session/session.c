@@ -64,22 +64,26 @@ int session_start(struct session *ss, int verbose, int keep)
 	return ss->coord < 0 ? ss->coord : 0;
 }
 
-void session_close(struct session *ss)
+/* Frees the memory; detach leaves world and daemons up. */
+static void session_end(struct session *ss, int detach)
 {
 	coordctl_free(ss->ctl);
 	ss->ctl = NULL;
-	world_free(ss->w);
+	if (detach)
+		world_detach(ss->w);
+	else
+		world_free(ss->w);
 	plan_free(ss->plan);
 	ss->w = NULL;
 	ss->plan = NULL;
 }
 
+void session_close(struct session *ss)
+{
+	session_end(ss, 0);
+}
+
 void session_detach(struct session *ss)
 {
-	coordctl_free(ss->ctl);
-	ss->ctl = NULL;
-	world_detach(ss->w);
-	plan_free(ss->plan);
-	ss->w = NULL;
-	ss->plan = NULL;
+	session_end(ss, 1);
 }

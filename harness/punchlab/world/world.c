@@ -209,26 +209,29 @@ static void world_close(struct world *w)
 		}
 }
 
-void world_free(struct world *w)
+/* Frees the memory; detach leaves the topology up (punchlab up). */
+static void world_end(struct world *w, int detach)
 {
 	if (!w)
 		return;
 	world_close(w);
-	cleanup_free(w->cu);
+	if (detach)
+		cleanup_detach(w->cu);
+	else
+		cleanup_free(w->cu);
 	free(w->hosts);
 	free(w->cells);
 	free(w);
 }
 
+void world_free(struct world *w)
+{
+	world_end(w, 0);
+}
+
 void world_detach(struct world *w)
 {
-	if (!w)
-		return;
-	world_close(w);
-	cleanup_detach(w->cu);
-	free(w->hosts);
-	free(w->cells);
-	free(w);
+	world_end(w, 1);
 }
 
 /* One queue: its spec text goes to punch-shaper, its rule to inet. */
