@@ -541,8 +541,10 @@ static int nat_cidr_ok(const char *s, struct in_addr *a, int *plen)
 	    !isdigit((unsigned char)slash[1]))
 		return 0;
 	len = strtol(slash + 1, &end, 10);
-	*plen = (int)len;
-	return !*end && len >= 0 && len <= 32;
+	if (*end || len < 0 || len > 32)
+		return 0;
+	*plen = (int)len; /* only once valid: it becomes a shift count */
+	return 1;
 }
 
 static int nat_ifaces_ok(const struct nat_ifaces *ifc, char *why,
@@ -563,10 +565,10 @@ static int nat_ifaces_ok(const struct nat_ifaces *ifc, char *why,
 	else if (!nat_addr_ok(ifc->wan_addr, &a))
 		bad = "WAN address";
 	else if (!nat_cidr_ok(ifc->lan_cidr, &net, &plen))
-		bad = "LAN prefix";
+		bad = "LAN prefix (a.b.c.d/0..32)";
 	else if (ifc->nsubscribers && !ifc->subscribers)
 		bad = "subscriber list";
-	mask = plen ? htonl(~0u << (32 - plen)) : 0;
+	mask = !bad && plen ? htonl(~0u << (32 - plen)) : 0;
 	for (i = 0; !bad && i < ifc->nsubscribers; i++)
 		if (!nat_addr_ok(ifc->subscribers[i], &a) ||
 		    ((a.s_addr ^ net.s_addr) & mask))
