@@ -53,6 +53,29 @@ static void shaper_verdict(struct shaper *s, uint16_t queue, uint32_t id,
 	}
 }
 
+static void shaper_trace(struct shaper *s, uint16_t queue, uint32_t len,
+			 uint64_t now, long long hold_ns)
+{
+	if (s->trace)
+		fprintf(s->trace, "%u %u %llu %lld\n", queue, len,
+			(unsigned long long)now, hold_ns);
+}
+
+/* A packet let through, hold_ns after its arrival at now. */
+static void shaper_hold(struct shaper *s, struct shaper_queue *q,
+			uint16_t queue, uint32_t len, uint64_t now,
+			uint64_t hold_ns)
+{
+	if (!q->holds || hold_ns < q->hold_ns_min)
+		q->hold_ns_min = hold_ns;
+	if (hold_ns > q->hold_ns_max)
+		q->hold_ns_max = hold_ns;
+	q->holds++;
+	q->hold_ns_sum += (double)hold_ns;
+	q->hold_ns_sum2 += (double)hold_ns * (double)hold_ns;
+	shaper_trace(s, queue, len, now, (long long)hold_ns);
+}
+
 static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 			     void *arg)
 {
@@ -76,19 +99,23 @@ static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 	q->bytes += len;
 	if (!shapecalc_packet(&q->calc, now, len, &release)) {
 		q->lost++;
+		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
 	}
 	/* Nothing of this queue is held, so nothing can be overtaken. */
 	if (release <= now && q->held == 0) {
+		shaper_hold(s, q, queue, len, now, 0);
 		shaper_verdict(s, queue, id, NF_ACCEPT);
 		return;
 	}
 	if (shapeheap_push(&s->heap, release, id, index) < 0) {
 		q->overflow++;
+		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
 	}
+	shaper_hold(s, q, queue, len, now, release > now ? release - now : 0);
 	if (++q->held > q->max_held)
 		q->max_held = q->held;
 }
@@ -143,6 +170,14 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 	s->tfd = -1;
 	if (n == 0 || n > SHAPER_MAX_QUEUES || !o->maxlen)
 		return -EINVAL;
+	if (o->trace) {
+		s->trace = fopen(o->trace, "we");
+		if (!s->trace) {
+			r = -errno;
+			log_warn("--trace %s", o->trace);
+			return r;
+		}
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (specs[i].queue == specs[j].queue)
@@ -154,7 +189,7 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 
 	r = shapeheap_init(&s->heap, n * (size_t)o->maxlen);
 	if (r)
-		return r;
+		goto err_timer;
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->tfd < 0) {
 		r = -errno;
@@ -186,6 +221,9 @@ err_qsock:
 	s->tfd = -1;
 err_timer:
 	shapeheap_fini(&s->heap);
+	if (s->trace)
+		fclose(s->trace);
+	s->trace = NULL;
 	return r;
 }
 
@@ -228,6 +266,9 @@ int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
 				log_warn("read from queue socket");
 				return r;
 			}
+			/* A reader may wait for a packet's decision. */
+			if (s->trace)
+				fflush(s->trace);
 		}
 		shaper_release_due(s);
 		r = qsock_flush(s->qs);
@@ -285,4 +326,7 @@ void shaper_close(struct shaper *s)
 	close(s->tfd);
 	s->tfd = -1;
 	shapeheap_fini(&s->heap);
+	if (s->trace && fclose(s->trace) != 0)
+		log_warn("writing the trace");
+	s->trace = NULL;
 }
