@@ -1,7 +1,7 @@
 /* test_linkcond: the shaper's arithmetic (spec parsing, heap order, rate,
  * seeded loss and jitter, the netem request) without root; as root, the
  * NFQUEUE rules and punch-shaper measured on the wire. Run from the repo
- * root (PUNCH_SHAPER overrides build/bin/punch-shaper).
+ * root (PUNCH_SHAPER, else PUNCHLAB_BIN_DIR, overrides build/bin/).
  *
  *   [plh-<pid>-x]            [plh-<pid>-r]             [plh-<pid>-y]
  *   plh<pid>x ------- plh<pid>rx     plh<pid>ry ------- plh<pid>y
@@ -39,6 +39,7 @@
 #include "shapeheap.h"
 #include "shapespec.h"
 #include "stats.h"
+#include "lib/testutil.h"
 #include "topo.h"
 
 /* ---- no root: shapespec ---------------------------------------------- */
@@ -1421,9 +1422,7 @@ static int root_suite_add(void)
 		snprintf(root_skip_why, sizeof(root_skip_why), "needs root");
 		return 0;
 	}
-	shaper_path = getenv("PUNCH_SHAPER");
-	if (!shaper_path)
-		shaper_path = "build/bin/punch-shaper";
+	shaper_path = testutil_bin("PUNCH_SHAPER", "build/bin/punch-shaper");
 	if (access(shaper_path, X_OK) < 0) {
 		snprintf(root_skip_why, sizeof(root_skip_why),
 			 "%s not built (run make first, or set "
