@@ -2,19 +2,24 @@
 #   make            build everything under build/
 #   make scenarios  install missing packages, build, run the shipped scenarios
 #   make test       install missing packages, build, run unit + integration tests
-#   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan.
+#   V=1 verbose, DEBUG=1 for -O0 -g and ASan/UBSan (into build-debug/ unless
+#   B= is given; the first sanitizer report aborts).
 #   B=dir FAULT_PERCENT=N: a test build whose agents fail N% of punches
 #   (bench/gate.sh shows the gate catches it; never for real runs).
 
 CC      ?= gcc
 PKGS    := libmnl libnftables inih jansson libcrypto libnetfilter_queue libnftnl \
 	   libpcap libnetfilter_conntrack
+ifeq ($(DEBUG),1)
+B       ?= build-debug
+else
 B       ?= build
+endif
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(DEBUG),1)
-OPT     := -O0 -g -fsanitize=address,undefined
-LDOPT   := -fsanitize=address,undefined
+OPT     := -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+LDOPT   := -fsanitize=address,undefined -fno-sanitize-recover=all
 else
 OPT     := -O2 -g
 LDOPT   :=
@@ -95,15 +100,21 @@ scenarios:
 
 test:
 	$(Q)sh tools/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory unit integration
+	$(Q)$(MAKE) --no-print-directory B=$(B) all
+	$(Q)$(MAKE) --no-print-directory B=$(B) unit integration
 
-unit: $(UNIT_BINS)
-	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
-	$(Q)/usr/bin/python3 -m unittest discover -s tests/py
+# The tests run the programs of the build under test ($(B)/bin), and a
+# sanitizer report stops the program that made it (so a test sees it fail).
+TEST_ENV := PUNCHLAB_BIN_DIR=$(B)/bin \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=halt_on_error=1:abort_on_error=0
+
+unit: $(UNIT_BINS) $(BINS)
+	$(Q)$(TEST_ENV) sh tests/run-unit.sh $(UNIT_BINS)
+	$(Q)$(TEST_ENV) /usr/bin/python3 -m unittest discover -s tests/py
 
 integration: $(BINS)
-	$(Q)bash tests/integration/run.sh
+	$(Q)$(TEST_ENV) bash tests/integration/run.sh
 
 clean-build:
 	rm -rf $(B)

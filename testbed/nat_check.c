@@ -67,7 +67,7 @@ int nat_check_ifaces(const struct nat_ifaces *ifc, char *why,
 	else if (!nat_addr_ok(ifc->wan_addr, &a))
 		bad = "WAN address";
 	else if (!nat_cidr_ok(ifc->lan_cidr, &net, &plen))
-		bad = "LAN prefix";
+		bad = "LAN prefix (a.b.c.d/0..32)";
 	else if (ifc->nsubscribers && !ifc->subscribers)
 		bad = "subscriber list";
 	mask = !bad && plen ? htonl(~0u << (32 - plen)) : 0;

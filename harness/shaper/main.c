@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ static void shaper_usage(FILE *f)
 		"rate_kbit [--queue ...]\n"
 		"         [--seed S] [--jitter-dist uniform|normal] "
 		"[--reorder]\n"
-		"         [--maxlen N] [--run-id RID] [-v] [--help]\n"
+		"         [--maxlen N] [--trace FILE] [--run-id RID] [-v] "
+		"[--help]\n"
 		"\n"
 		"Holds the packets the kernel queues to NFQUEUE N for the "
 		"link's one-way\n"
@@ -55,12 +57,21 @@ static void shaper_usage(FILE *f)
 		"  --reorder           let jitter reorder packets of a queue "
 		"(default: FIFO)\n"
 		"  --maxlen N          packets held per queue (default %d)\n"
+		"  --trace FILE        one line per packet: queue, IP length, "
+		"arrival (ns,\n"
+		"                      CLOCK_MONOTONIC) and the hold scheduled "
+		"for it in ns\n"
+		"                      (-1: dropped), in arrival order, written "
+		"as they come\n"
 		"  --run-id RID        tag log lines with the run id\n"
 		"\n"
 		"stdout: {\"event\":\"ready\",...} once every queue is bound; "
 		"one\n"
 		"{\"event\":\"stats\",...} per queue and {\"event\":\"exit\","
-		"...} on SIGTERM.\n"
+		"...} on SIGTERM;\n"
+		"hold_us_* in stats are the holds scheduled (what the link was "
+		"told),\n"
+		"late_us_* how much later than scheduled packets really left.\n"
 		"Exit: 0 stopped by SIGTERM/SIGINT, 1 failure, 2 usage.\n",
 		SHAPER_DEFAULT_MAXLEN);
 }
@@ -113,9 +124,13 @@ static void shaper_print_stats(const struct shaper *s)
 
 	for (i = 0; i < s->nq; i++) {
 		const struct shaper_queue *q = &s->q[i];
+		double n = q->holds ? (double)q->holds : 1.0;
+		double mean = q->hold_ns_sum / n;
+		double var = q->hold_ns_sum2 / n - mean * mean;
+		json_t *j;
 
 		total += q->packets;
-		shaper_print(json_pack(
+		j = json_pack(
 			"{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, "
 			"s:f}",
 			"event", "stats", "queue", (int)q->calc.spec.queue,
@@ -127,7 +142,19 @@ static void shaper_print_stats(const struct shaper *s)
 			(json_int_t)q->user_dropped, "late_us_mean",
 			q->released ? (double)q->late_ns_sum / q->released / 1e3
 				    : 0.0,
-			"late_us_max", (double)q->late_ns_max / 1e3));
+			"late_us_max", (double)q->late_ns_max / 1e3);
+		if (j)
+			json_object_update_new(
+				j,
+				json_pack("{s:I, s:f, s:f, s:f, s:f}", "holds",
+					  (json_int_t)q->holds, "hold_us_min",
+					  (double)q->hold_ns_min / 1e3,
+					  "hold_us_max",
+					  (double)q->hold_ns_max / 1e3,
+					  "hold_us_mean", mean / 1e3,
+					  "hold_us_sd",
+					  var > 0 ? sqrt(var) / 1e3 : 0.0));
+		shaper_print(j);
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	shaper_print(
@@ -147,6 +174,7 @@ int main(int argc, char **argv)
 		{"jitter-dist", required_argument, NULL, 'd'},
 		{"reorder", no_argument, NULL, 'o'},
 		{"maxlen", required_argument, NULL, 'm'},
+		{"trace", required_argument, NULL, 't'},
 		{"run-id", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -236,6 +264,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.maxlen = (uint32_t)v;
+			break;
+		case 't':
+			o.trace = optarg;
 			break;
 		case 'r':
 			run_id = optarg;

@@ -68,6 +68,29 @@ static void shaper_verdict(struct shaper *s, uint16_t queue, uint32_t id,
 	}
 }
 
+static void shaper_trace(struct shaper *s, uint16_t queue, uint32_t len,
+			 uint64_t now, long long hold_ns)
+{
+	if (s->trace)
+		fprintf(s->trace, "%u %u %llu %lld\n", queue, len,
+			(unsigned long long)now, hold_ns);
+}
+
+/* A packet let through, hold_ns after its arrival at now. */
+static void shaper_hold(struct shaper *s, struct shaper_queue *q,
+			uint16_t queue, uint32_t len, uint64_t now,
+			uint64_t hold_ns)
+{
+	if (!q->holds || hold_ns < q->hold_ns_min)
+		q->hold_ns_min = hold_ns;
+	if (hold_ns > q->hold_ns_max)
+		q->hold_ns_max = hold_ns;
+	q->holds++;
+	q->hold_ns_sum += (double)hold_ns;
+	q->hold_ns_sum2 += (double)hold_ns * (double)hold_ns;
+	shaper_trace(s, queue, len, now, (long long)hold_ns);
+}
+
 static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 			     void *arg)
 {
@@ -91,19 +114,23 @@ static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 	q->bytes += len;
 	if (!shapecalc_packet(&q->calc, now, len, &release)) {
 		q->lost++;
+		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
 	}
 	/* Nothing of this queue is held, so nothing can be overtaken. */
 	if (release <= now && q->held == 0) {
+		shaper_hold(s, q, queue, len, now, 0);
 		shaper_verdict(s, queue, id, NF_ACCEPT);
 		return;
 	}
 	if (shapeheap_push(&s->heap, release, id, index) < 0) {
 		q->overflow++;
+		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
 	}
+	shaper_hold(s, q, queue, len, now, release > now ? release - now : 0);
 	if (++q->held > q->max_held)
 		q->max_held = q->held;
 }
@@ -147,10 +174,36 @@ static int shaper_arm(struct shaper *s)
 	return 0;
 }
 
+/* s->q: one entry per queue, sorted by queue number (shaper_find
+ * searches it), duplicates refused. 0, -EINVAL or -ENOMEM. */
+static int shaper_queues(struct shaper *s, const struct shape_spec *specs,
+			 size_t n, const struct shaper_opts *o)
+{
+	struct shape_spec *sorted = malloc(n * sizeof(*sorted));
+	int r = 0;
+
+	s->q = calloc(n, sizeof(*s->q));
+	if (!sorted || !s->q) {
+		free(sorted);
+		return -ENOMEM;
+	}
+	memcpy(sorted, specs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), shaper_spec_cmp);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (i && sorted[i].queue == sorted[i - 1].queue)
+			r = -EINVAL;
+		/* shapecalc seeds by queue number: sorting changes no draw. */
+		shapecalc_init(&s->q[i].calc, &sorted[i], o->seed, o->dist,
+			       o->reorder);
+	}
+	free(sorted);
+	s->nq = r == 0 ? n : 0;
+	return r;
+}
+
 int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 		const struct shaper_opts *o)
 {
-	struct shape_spec *sorted;
 	uint64_t rcvbuf, held;
 	size_t i;
 	int r;
@@ -160,28 +213,16 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 	/* qindex in the heap is 16 bits; queue numbers are too. */
 	if (n == 0 || n > (size_t)SHAPESPEC_MAX_QUEUE + 1 || !o->maxlen)
 		return -EINVAL;
-	sorted = malloc(n * sizeof(*sorted));
-	s->q = calloc(n, sizeof(*s->q));
-	if (!sorted || !s->q) {
-		r = -ENOMEM;
-		goto err_alloc;
-	}
-	memcpy(sorted, specs, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), shaper_spec_cmp);
-	for (i = 0; i < n; i++) {
-		if (i && sorted[i].queue == sorted[i - 1].queue) {
-			r = -EINVAL;
-			goto err_alloc;
+	if (o->trace) {
+		s->trace = fopen(o->trace, "we");
+		if (!s->trace) {
+			r = -errno;
+			log_warn("--trace %s", o->trace);
+			return r;
 		}
-		/* shapecalc seeds by queue number: sorting changes no
-		 * draw. */
-		shapecalc_init(&s->q[i].calc, &sorted[i], o->seed, o->dist,
-			       o->reorder);
 	}
-	free(sorted);
-	sorted = NULL;
-	s->nq = n;
-
+	if ((r = shaper_queues(s, specs, n, o)) < 0)
+		goto err_alloc;
 	held = (uint64_t)n * o->maxlen;
 	r = shapeheap_init(&s->heap, held > SHAPER_HELD_MAX ? SHAPER_HELD_MAX
 							    : (size_t)held);
@@ -220,10 +261,12 @@ err_qsock:
 err_timer:
 	shapeheap_fini(&s->heap);
 err_alloc:
-	free(sorted);
 	free(s->q);
 	s->q = NULL;
 	s->nq = 0;
+	if (s->trace)
+		fclose(s->trace);
+	s->trace = NULL;
 	return r;
 }
 
@@ -266,6 +309,9 @@ int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
 				log_warn("read from queue socket");
 				return r;
 			}
+			/* A reader may wait for a packet's decision. */
+			if (s->trace)
+				fflush(s->trace);
 		}
 		shaper_release_due(s);
 		r = qsock_flush(s->qs);
@@ -323,6 +369,9 @@ void shaper_close(struct shaper *s)
 	close(s->tfd);
 	s->tfd = -1;
 	shapeheap_fini(&s->heap);
+	if (s->trace && fclose(s->trace) != 0)
+		log_warn("writing the trace");
+	s->trace = NULL;
 }
 
 void shaper_free(struct shaper *s)

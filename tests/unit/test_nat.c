@@ -439,6 +439,9 @@ static void test_bad_input(void)
 	static const char *const outside[] = {"100.64.0.2", "10.0.0.1"};
 	static const char *const injected[] = {"100.64.0.2",
 					       "100.64.0.3 accept"};
+	static const char *const bad_cidr[] = {
+	    "10.0.1.0/33", "10.0.1.0/-1", "10.0.1.0/abc", "10.0.1.0/",
+	    "10.0.1.0/24x", "10.0.1.0/99999999999999999999", "10.0.1.0"};
 	struct nat_ifaces ifc = golden_ifc;
 	struct nat_profile p;
 	char small[64];
@@ -464,10 +467,26 @@ static void test_bad_input(void)
 	ifc.wan_addr = "198.51.100.256";
 	CU_ASSERT_EQUAL(nat_render(&p, &ifc, rules, sizeof(rules), NULL, 0),
 			-EINVAL);
+	/* A bad prefix length is refused by name, before it is used as a
+	 * shift count (/33 once shifted by -1). */
+	for (size_t i = 0; i < sizeof(bad_cidr) / sizeof(*bad_cidr); i++) {
+		ifc = golden_ifc;
+		ifc.lan_cidr = bad_cidr[i];
+		why[0] = '\0';
+		CU_ASSERT_EQUAL(nat_render(&p, &ifc, rules, sizeof(rules), why,
+					   sizeof(why)),
+				-EINVAL);
+		if (!strstr(why, "invalid LAN prefix (a.b.c.d/0..32)"))
+			fprintf(stderr, "\n  %s: '%s'\n", bad_cidr[i], why);
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(why, "invalid LAN prefix (a.b.c.d/0..32)"));
+	}
+	/* The ends of the range are fine. */
 	ifc = golden_ifc;
-	ifc.lan_cidr = "10.0.1.0/33";
-	CU_ASSERT_EQUAL(nat_render(&p, &ifc, rules, sizeof(rules), NULL, 0),
-			-EINVAL);
+	ifc.lan_cidr = "10.0.1.0/32";
+	CU_ASSERT(nat_render(&p, &ifc, rules, sizeof(rules), NULL, 0) > 0);
+	ifc.lan_cidr = "0.0.0.0/0";
+	CU_ASSERT(nat_render(&p, &ifc, rules, sizeof(rules), NULL, 0) > 0);
 
 	/* Subscribers are pasted into rules too, and must be inside. */
 	ifc = golden_carrier_ifc;

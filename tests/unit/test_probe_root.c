@@ -2,7 +2,8 @@
  * 4): the shipped home-eim and symmetric profiles agree with their
  * declarations on every axis and leave nothing behind; --keep leaves a
  * working probe server that `punchlab down` removes; bad input exits 2.
- * Run from the repo root; PUNCHLAB overrides the punchlab binary. */
+ * Run from the repo root; PUNCHLAB (else PUNCHLAB_BIN_DIR) overrides the
+ * punchlab binary. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,11 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "lib/testutil.h"
+
 static const char *punchlab_bin(void)
 {
-	const char *p = getenv("PUNCHLAB");
-
-	return p && *p ? p : "build/bin/punchlab";
+	return testutil_bin("PUNCHLAB", "build/bin/punchlab");
 }
 
 /* Runs `punchlab ARGS`, returns its exit status and stdout (caller frees). */

@@ -127,13 +127,25 @@ int testutil_proc_wait(struct testutil_proc *p, int timeout_ms)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* A program's path: $env when set, else fallback (relative to the repo
- * root, where the tests run). */
+/* A program's path: $env when set; else the program of fallback's name in
+ * $PUNCHLAB_BIN_DIR (the build under test: `make test` sets it, so a
+ * DEBUG=1 build tests its own sanitized daemons); else fallback
+ * (relative to the repo root, where the tests run). */
 const char *testutil_bin(const char *env, const char *fallback)
 {
-	const char *s = getenv(env);
+	static char paths[8][4096];
+	static unsigned next;
+	const char *s = getenv(env), *dir = getenv("PUNCHLAB_BIN_DIR");
+	const char *name = strrchr(fallback, '/');
+	char *p;
 
-	return s ? s : fallback;
+	if (s && *s)
+		return s;
+	if (!dir || !*dir)
+		return fallback;
+	p = paths[next++ % TESTUTIL_N(paths)];
+	snprintf(p, sizeof(paths[0]), "%s/%s", dir, name ? name + 1 : fallback);
+	return p;
 }
 
 /* Starts the coordinator at bin on 127.0.0.1, port 0, and copies the
