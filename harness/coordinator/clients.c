@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "clients.h"
+#include "monoclock.h"
 #include "evlog.h"
 #include "log.h"
 
@@ -63,7 +64,7 @@ void clients_drop(struct conn *c, const char *reason)
 void clients_finish(struct conn *c)
 {
 	c->state = CONN_CLOSING;
-	c->deadline_us = clients_now_us() + (int64_t)CLIENTS_FLUSH_MS * 1000;
+	c->deadline_us = mono_us() + (int64_t)CLIENTS_FLUSH_MS * 1000;
 	c->in_len = 0;
 }
 
@@ -106,16 +107,8 @@ void clients_flush(struct conn *c)
 		shutdown(c->fd, SHUT_WR);
 		c->state = CONN_LINGER;
 		c->deadline_us =
-			clients_now_us() + (int64_t)CLIENTS_LINGER_MS * 1000;
+			mono_us() + (int64_t)CLIENTS_LINGER_MS * 1000;
 	}
-}
-
-int64_t clients_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 uint64_t clients_random64(void)
@@ -132,7 +125,7 @@ uint64_t clients_random64(void)
 	/* Nonces only have to be unpredictable enough to tell sessions
 	 * apart in a testbed; never stop the daemon for them. */
 	log_warn("getrandom");
-	fallback ^= (uint64_t)clients_now_us();
+	fallback ^= (uint64_t)mono_us();
 	fallback *= 0xbf58476d1ce4e5b9ULL;
 	return fallback ^ (fallback >> 31);
 }

@@ -49,8 +49,6 @@ void clients_drop(struct conn *c, const char *reason);
 void clients_reject(struct clients *cl, struct conn *c, unsigned code,
 		    const char *text, const char *reason);
 
-/* CLOCK_MONOTONIC in µs: every deadline and RTT of the daemon. */
-int64_t clients_now_us(void);
 /* A session or ping nonce; never fails. */
 uint64_t clients_random64(void);
 

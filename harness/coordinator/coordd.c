@@ -14,6 +14,7 @@
 #include "control.h"
 #include "coordd.h"
 #include "dispatch.h"
+#include "monoclock.h"
 #include "evlog.h"
 #include "log.h"
 
@@ -87,7 +88,7 @@ static void coordd_accept(struct coordd *d)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				log_warn("accept");
 				d->accept_paused_until_us =
-					clients_now_us() +
+					mono_us() +
 					COORDD_ACCEPT_PAUSE_MS * 1000;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_warn("accept");
@@ -110,7 +111,7 @@ static void coordd_accept(struct coordd *d)
 		}
 		/* Small messages must leave at once or the RTT is Nagle's. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->deadline_us = clients_now_us() +
+		c->deadline_us = mono_us() +
 				 (int64_t)d->cl.opt.pair_timeout_ms * 1000;
 		log_debug("accepted %s", c->name);
 	}
@@ -236,7 +237,7 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	int n, wait;
 
 	while (!*stop) {
-		now = clients_now_us();
+		now = mono_us();
 		coordd_timeouts(d, now);
 		clients_reap(&d->cl);
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dispatch.h"
+#include "monoclock.h"
 #include "evlog.h"
 #include "handoff.h"
 #include "log.h"
@@ -90,7 +91,7 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	}
 	c->seq = cl->next_seq++;
 	c->deadline_us =
-		clients_now_us() + (int64_t)cl->opt.pair_timeout_ms * 1000;
+		mono_us() + (int64_t)cl->opt.pair_timeout_ms * 1000;
 
 	/* RTT from a Bitcoin ping the client must answer anyway. */
 	c->ping_nonce = clients_random64();
@@ -98,7 +99,7 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	if (clients_send(cl, c, "ping", nonce, sizeof(nonce)))
 		return "output-overflow";
 	c->state = CONN_PINGED;
-	c->ping_sent_us = clients_now_us();
+	c->ping_sent_us = mono_us();
 	clients_flush(c);
 	log_debug("%s: registered key %llu flags 0x%02x", c->name,
 		  (unsigned long long)reg.key, reg.flags);
@@ -109,7 +110,7 @@ static const char *dispatch_pong(struct clients *cl, struct conn *c,
 				 const struct p2p_hdr *h,
 				 const uint8_t *payload)
 {
-	int64_t now = clients_now_us();
+	int64_t now = mono_us();
 
 	if (h->length != 8)
 		return "bad-payload";

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "qsock.h"
+#include "monoclock.h"
 #include "shaper.h"
 
 #define SHAPER_READ_BATCH 256 /* datagrams per wake-up before releasing */
@@ -20,14 +21,6 @@
 #define SHAPER_RCVBUF_PER_PKT 1024
 #define SHAPER_RCVBUF_MAX (64u << 20)
 #define SHAPER_PROC_QUEUES "/proc/net/netfilter/nfnetlink_queue"
-
-static uint64_t shaper_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* Binary search: q[] is sorted by queue number, and a run may hold
  * hundreds of queues. */
@@ -96,7 +89,7 @@ static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 {
 	struct shaper *s = arg;
 	struct shaper_queue *q;
-	uint64_t now = shaper_now(), release;
+	uint64_t now = (uint64_t)mono_ns(), release;
 	uint16_t index;
 
 	q = shaper_find(s, queue, &index);
@@ -140,7 +133,7 @@ static void shaper_release_due(struct shaper *s)
 	const struct shapeheap_item *top;
 	struct shapeheap_item it;
 	struct shaper_queue *q;
-	uint64_t now = shaper_now();
+	uint64_t now = (uint64_t)mono_ns();
 
 	while ((top = shapeheap_top(&s->heap)) && top->release_ns <= now) {
 		shapeheap_pop(&s->heap, &it);

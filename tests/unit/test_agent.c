@@ -363,7 +363,7 @@ static void test_bind_and_coordinator(void)
 static void test_connect(void)
 {
 	uint16_t port = testutil_free_port();
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	char target[32];
 	char *argv[] = {(char *)agent_bin, "--connect", target, NULL};
 	struct p2p_version v = {0};
@@ -477,7 +477,7 @@ static int socks_greet(int fd, const uint8_t *methods, uint8_t n)
 
 	memcpy(msg + 2, methods, n);
 	if (send(fd, msg, 2 + n, MSG_NOSIGNAL) != 2 + n ||
-	    read_exact(fd, rep, 2, testutil_now_ms() + WAIT_MS) || rep[0] != 5)
+	    read_exact(fd, rep, 2, mono_ms() + WAIT_MS) || rep[0] != 5)
 		return -1;
 	return rep[1];
 }
@@ -503,7 +503,7 @@ static int socks_connect(int fd, uint8_t atyp, const char *host, uint16_t port)
 	msg[len++] = (uint8_t)(port >> 8);
 	msg[len++] = (uint8_t)port;
 	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len ||
-	    read_exact(fd, rep, sizeof(rep), testutil_now_ms() + WAIT_MS) ||
+	    read_exact(fd, rep, sizeof(rep), mono_ms() + WAIT_MS) ||
 	    rep[0] != 5 || rep[3] != 1)
 		return -1;
 	return rep[1];
@@ -526,7 +526,7 @@ static int socks_open(uint16_t socks_port, const char *host, uint16_t port,
 static int transfer(int w, int r, size_t len)
 {
 	static uint8_t out[1 << 20], in[65536];
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	size_t sent = 0, got = 0;
 
 	if (len > sizeof(out))
@@ -700,7 +700,7 @@ static void test_bitcoind_relay(void)
 	 * client without "no auth", a command other than CONNECT. */
 	snprintf(buf, sizeof(buf), "127.0.0.1");
 	CU_ASSERT_EQUAL(socks_open(ini->socks, buf, rsp->port + 1, &x), 2);
-	CU_ASSERT(sees_eof(x, testutil_now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(x, mono_ms() + WAIT_MS));
 	close(x);
 	CU_ASSERT_EQUAL(socks_open(ini->socks, "localhost", rsp->port, &x), 2);
 	close(x);
@@ -717,7 +717,7 @@ static void test_bitcoind_relay(void)
 	close(x);
 	x = dial(ini->socks);
 	CU_ASSERT_EQUAL(socks_greet(x, userpass, 1), 0xff);
-	CU_ASSERT(sees_eof(x, testutil_now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(x, mono_ms() + WAIT_MS));
 	close(x);
 
 	/* Bitcoin Core's way: the peer by name, as a dotted literal. */
@@ -734,7 +734,7 @@ static void test_bitcoind_relay(void)
 		  (ssize_t)strlen(hello));
 	memset(buf, 0, sizeof(buf));
 	CU_ASSERT(!read_exact(in, buf, strlen(hello),
-			      testutil_now_ms() + WAIT_MS));
+			      mono_ms() + WAIT_MS));
 	CU_ASSERT_STRING_EQUAL(buf, hello);
 	/* A megabyte back, through splice on one side and copy on the other,
 	 * and another one forward. */
@@ -744,7 +744,7 @@ static void test_bitcoind_relay(void)
 	CU_ASSERT_EQUAL(dial(ini->socks), -1);
 
 	close(c);
-	CU_ASSERT(sees_eof(in, testutil_now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(in, mono_ms() + WAIT_MS));
 	ri = testutil_proc_json(&ini->p, WAIT_MS);
 	rr = testutil_proc_json(&rsp->p, WAIT_MS);
 	CU_ASSERT_EQUAL(testutil_proc_wait(&s[0].p, WAIT_MS), 0);
@@ -852,7 +852,7 @@ static void test_bitcoind_hold_and_sigterm(void)
 	rr = testutil_proc_json(&rsp->p, WAIT_MS);
 	CU_ASSERT_EQUAL(testutil_proc_wait(&rsp->p, WAIT_MS), 0);
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(rr, "relay_end"), "terminated");
-	CU_ASSERT(sees_eof(in, testutil_now_ms() + WAIT_MS));
+	CU_ASSERT(sees_eof(in, mono_ms() + WAIT_MS));
 	/* The initiator's wait for a SOCKS client ends with the peer. */
 	ri = testutil_proc_json(&ini->p, WAIT_MS);
 	CU_ASSERT_EQUAL(testutil_proc_wait(&ini->p, WAIT_MS), 1);
@@ -918,7 +918,7 @@ static int import_recv(int lfd, uint8_t meta[12], int *fd)
 
 	*fd = -1;
 	c = accept_within(lfd, WAIT_MS);
-	if (c < 0 || fd_wait(c, POLLIN, testutil_now_ms() + WAIT_MS))
+	if (c < 0 || fd_wait(c, POLLIN, mono_ms() + WAIT_MS))
 		return -1;
 	n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 	cm = CMSG_FIRSTHDR(&mh);
@@ -1233,7 +1233,7 @@ static void hcoord_stop(void)
 static json_t *hcoord_event(const char *name, const char *field,
 			    const char *val)
 {
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	json_t *ev;
 
 	while ((ev = testutil_proc_json(&hcoord, testutil_left_ms(deadline)))) {
@@ -1411,7 +1411,7 @@ static int probe_start(void)
 {
 	uint16_t port = testutil_free_port();
 	char *argv[] = {(char *)probe_bin, probe_addr, NULL};
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	struct pollfd pfd = {.events = POLLIN};
 	ssize_t n;
 

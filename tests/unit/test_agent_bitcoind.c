@@ -157,8 +157,8 @@ static void test_pair(void)
 	CU_ASSERT_EQUAL(btcnode_addnode_onetry(
 				&ini->node, testutil_jstr(ini->ev, "addnode")),
 			0);
-	deadline = testutil_now_ms() + WAIT_MS;
-	while (!(found[0] && found[1]) && testutil_now_ms() < deadline) {
+	deadline = mono_ms() + WAIT_MS;
+	while (!(found[0] && found[1]) && mono_ms() < deadline) {
 		if (!found[0] &&
 		    (found[0] = testutil_find_peer(
 			     &ini->node, testutil_jstr(ini->ev, "addnode"),
@@ -231,8 +231,8 @@ static void test_pair(void)
 		struct btcnode_peer *p;
 		int n = 1;
 
-		deadline = testutil_now_ms() + WAIT_MS;
-		while (n > 0 && testutil_now_ms() < deadline) {
+		deadline = mono_ms() + WAIT_MS;
+		while (n > 0 && mono_ms() < deadline) {
 			n = btcnode_getpeerinfo(&s[i].node, &p);
 			free(p);
 		}

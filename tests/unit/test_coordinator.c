@@ -89,7 +89,7 @@ static int ev_read(int64_t deadline)
  * returned reference is borrowed. */
 static json_t *ev_take(const char *name, const char *field, const char *val)
 {
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	size_t i = 0;
 
 	for (;;) {
@@ -278,7 +278,7 @@ static int cli_send(struct cli *c, const char *cmd, const void *pl, size_t len)
  * 1, 0 on EOF, -1 on timeout or a framing error. */
 static int cli_recv(struct cli *c, struct p2p_hdr *h, uint8_t *out, size_t cap)
 {
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	struct pollfd p = {.fd = c->fd, .events = POLLIN};
 	const uint8_t *pl;
 	ssize_t r;
@@ -871,7 +871,7 @@ static void ctl_collect(void *arg, const struct coordctl_event *ev)
  * until EOF (-EPIPE), or WAIT_MS passed (-ETIMEDOUT). */
 static int ctl_wait(struct coordctl *ctl, struct ctl_seen *seen, size_t want)
 {
-	int64_t deadline = testutil_now_ms() + WAIT_MS;
+	int64_t deadline = mono_ms() + WAIT_MS;
 	struct pollfd p = {.events = POLLIN};
 	int n;
 

@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "linkcond.h"
+#include "monoclock.h"
 #include "netns.h"
 #include "proc.h"
 #include "shapecalc.h"
@@ -548,14 +549,6 @@ static void go_home(void)
 	}
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int socket_in(int ns, int type)
 {
 	int fd;
@@ -581,7 +574,7 @@ static struct sockaddr_in addr_of(const char *ip, uint16_t port)
 static int out_line(char *line, size_t cap, int timeout_ms)
 {
 	struct pollfd p = {.fd = shaper_out, .events = POLLIN};
-	double deadline = now_ms() + timeout_ms;
+	double deadline = (double)mono_ns() / 1e6 + timeout_ms;
 	char *nl;
 	size_t n;
 	ssize_t r;
@@ -598,9 +591,9 @@ static int out_line(char *line, size_t cap, int timeout_ms)
 			memmove(outbuf, nl + 1, outlen);
 			return 0;
 		}
-		if (outlen == sizeof(outbuf) || now_ms() >= deadline)
+		if (outlen == sizeof(outbuf) || (double)mono_ns() / 1e6 >= deadline)
 			return -1;
-		if (poll(&p, 1, (int)(deadline - now_ms()) + 1) <= 0)
+		if (poll(&p, 1, (int)(deadline - (double)mono_ns() / 1e6) + 1) <= 0)
 			return -1;
 		r = read(shaper_out, outbuf + outlen, sizeof(outbuf) - outlen);
 		if (r <= 0)
@@ -830,14 +823,14 @@ static int ping(struct tcp_pair *p, double *rtt, double *oneway)
 	char b = 'p';
 	double t0, t1;
 
-	t0 = now_ms();
+	t0 = (double)mono_ns() / 1e6;
 	if (write(p->c, &b, 1) != 1 || wait_in(p->s, 2000) < 0)
 		return -1;
-	t1 = now_ms();
+	t1 = (double)mono_ns() / 1e6;
 	if (read(p->s, &b, 1) != 1 || write(p->s, &b, 1) != 1 ||
 	    wait_in(p->c, 2000) < 0)
 		return -1;
-	*rtt = now_ms() - t0;
+	*rtt = (double)mono_ns() / 1e6 - t0;
 	*oneway = t1 - t0;
 	return read(p->c, &b, 1) == 1 ? 0 : -1;
 }
@@ -941,14 +934,14 @@ static int udp_send(struct udp_path *u, uint32_t seq)
  * 0, or -1 at the hang deadline. */
 static int udp_drain(struct udp_path *u, int n, unsigned char *got, int want)
 {
-	double deadline = now_ms() + HANG_MS;
+	double deadline = (double)mono_ns() / 1e6 + HANG_MS;
 	char pkt[UDP_PAYLOAD];
 	uint32_t seq;
 	ssize_t r;
 
 	while (u->received < want) {
-		if (now_ms() >= deadline || wait_in(u->rx, 1000) < 0) {
-			if (now_ms() >= deadline)
+		if ((double)mono_ns() / 1e6 >= deadline || wait_in(u->rx, 1000) < 0) {
+			if ((double)mono_ns() / 1e6 >= deadline)
 				return -1;
 			continue;
 		}
@@ -1016,7 +1009,7 @@ static void trace_count(int *decided, int *passed)
 static int udp_burst(int n, unsigned char *got)
 {
 	struct timespec tick = {0, 5 * 1000 * 1000};
-	double deadline = now_ms() + HANG_MS;
+	double deadline = (double)mono_ns() / 1e6 + HANG_MS;
 	struct udp_path u;
 	int decided = 0, passed = 0, decided0, passed0, i;
 	long long kdrop0 = queue_counter(1, 5), kdrop = 0;
@@ -1029,7 +1022,7 @@ static int udp_burst(int n, unsigned char *got)
 	for (i = 0; i < n; i++)
 		if (udp_send(&u, (uint32_t)i) < 0)
 			goto fail;
-	while (decided + kdrop < n && now_ms() < deadline) {
+	while (decided + kdrop < n && (double)mono_ns() / 1e6 < deadline) {
 		nanosleep(&tick, NULL); /* polled state, not a measurement */
 		trace_count(&decided, &passed);
 		decided -= decided0;
@@ -1178,11 +1171,11 @@ static void test_jitter_wire(void)
 	/* One at a time: each hold is then its own draw (FIFO never binds),
 	 * and each one-way time is its own. */
 	for (i = 0; i < JIT_N; i++) {
-		t0 = now_ms();
+		t0 = (double)mono_ns() / 1e6;
 		if (udp_send(&u, (uint32_t)i) < 0 ||
 		    udp_drain(&u, JIT_N, got, i + 1) < 0)
 			break;
-		ow[i] = now_ms() - t0;
+		ow[i] = (double)mono_ns() / 1e6 - t0;
 	}
 	udp_close(&u);
 	CU_ASSERT_EQUAL(shaper_stop(&res), 0);
@@ -1268,9 +1261,9 @@ static void test_rate_wire(void)
 	snprintf(q1, sizeof(q1), "1:0:0:0:%d", RATE_KBIT);
 	CU_ASSERT_EQUAL_FATAL(shaper_start(q1, "2:0:0:0:0", "1", NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(tcp_pair_open(&p, 5000), 0);
-	t_start = now_ms();
+	t_start = (double)mono_ns() / 1e6;
 	deadline = t_start + 60000; /* a hang, not a measurement */
-	while (got < BULK_BYTES && now_ms() < deadline) {
+	while (got < BULK_BYTES && (double)mono_ns() / 1e6 < deadline) {
 		pf[0].fd = p.c;
 		pf[0].events = sent < BULK_BYTES ? POLLOUT : 0;
 		pf[1].fd = p.s;
@@ -1290,9 +1283,9 @@ static void test_rate_wire(void)
 			r = read(p.s, chunk, sizeof(chunk));
 			if (r > 0) {
 				if (!got)
-					t_first = now_ms();
+					t_first = (double)mono_ns() / 1e6;
 				got += r;
-				t_last = now_ms();
+				t_last = (double)mono_ns() / 1e6;
 			}
 		}
 	}

@@ -21,17 +21,9 @@
 #include "cfg.h"
 #include "testutil.h"
 
-int64_t testutil_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int testutil_left_ms(int64_t deadline)
 {
-	int64_t l = deadline - testutil_now_ms();
+	int64_t l = deadline - mono_ms();
 
 	return l < 0 ? 0 : (int)l;
 }
@@ -79,7 +71,7 @@ int testutil_proc_spawn(struct testutil_proc *p, char *const argv[])
  * the next call); NULL on timeout, EOF or junk. */
 json_t *testutil_proc_json(struct testutil_proc *p, int timeout_ms)
 {
-	int64_t deadline = testutil_now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	struct pollfd pfd = {.fd = p->out, .events = POLLIN};
 	size_t used;
 	ssize_t n;

@@ -11,6 +11,8 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include "monoclock.h"
+
 #define TESTUTIL_N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct testutil_proc {
@@ -25,7 +27,6 @@ struct testutil_case {
 	CU_TestFunc fn;
 };
 
-int64_t testutil_now_ms(void);
 int testutil_left_ms(int64_t deadline);
 
 int testutil_proc_spawn_in(struct testutil_proc *p, char *const argv[],
