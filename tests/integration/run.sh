@@ -60,21 +60,40 @@ check "bad scenario creates no namespace and no state" \
 	sh -c "[ -e '$OUT/made' ] && [ ! -s '$OUT/made' ]"
 
 # The malformed corpus (tests/unit/data/bad), plus what cannot be a file:
-# each exits 2 naming the file, within seconds, creating nothing.
+# each exits 2 naming the file, within seconds, creating nothing (counted
+# in a private /run/netns and /run/punchlab, as above).
 mkfifo "$OUT/fifo.ini"
-n=0 bad_rc="" bad_msg=""
-for f in tests/unit/data/bad/{nul-in-value,nul-padding,utf8-latin1,ctl-escape,very-long-line,cells-251,matrix-256,delay-sum,dup-scenario-section,trials-overflow,prof-nul,prof-dev-zero,prof-directory,prof-none-behind,prof-nat4444}.ini \
-	/dev/zero "$OUT/fifo.ini" tests/unit/data; do
-	timeout 20 $PL run --results "$OUT/bad" --profiles tests/unit/data/bad/profiles \
-		"$f" >/dev/null 2>"$OUT/err"
-	rc=$?
-	n=$((n + 1))
-	[ $rc -eq 2 ] || bad_rc="$bad_rc $f:$rc"
-	grep -q "^punchlab run: $f" "$OUT/err" || bad_msg="$bad_msg $f"
-done
-check "$n malformed inputs exit 2 (${bad_rc:-all})" [ -z "$bad_rc" ]
-check "each error names its file (${bad_msg:-all})" [ -z "$bad_msg" ]
-check "malformed inputs create no namespace" [ "$(ls /run/netns 2>/dev/null | wc -l)" -eq "$before" ]
+bad_inputs() {
+	local n=0 rc bad_rc="" bad_msg=""
+	for f in tests/unit/data/bad/{nul-in-value,nul-padding,utf8-latin1,ctl-escape,very-long-line,cells-251,matrix-256,delay-sum,dup-scenario-section,trials-overflow,prof-nul,prof-dev-zero,prof-directory,prof-none-behind,prof-nat4444}.ini \
+		/dev/zero "$OUT/fifo.ini" tests/unit/data; do
+		timeout 20 $PL run --results "$OUT/bad" \
+			--profiles tests/unit/data/bad/profiles "$f" \
+			>/dev/null 2>"$OUT/err"
+		rc=$?
+		n=$((n + 1))
+		[ $rc -eq 2 ] || bad_rc="$bad_rc $f:$rc"
+		grep -q "^punchlab run: $f" "$OUT/err" || bad_msg="$bad_msg $f"
+	done
+	echo "$n" >"$OUT/bad_n"
+	echo "$bad_rc" >"$OUT/bad_rc"
+	echo "$bad_msg" >"$OUT/bad_msg"
+}
+export -f bad_inputs
+export PL OUT
+unshare -m bash -c 'mount -t tmpfs pl-it /run/netns && mount -t tmpfs pl-it /run/punchlab || exit 99
+	bad_inputs
+	ls -A /run/netns /run/punchlab | grep -v "^/run\|^$" >"$OUT/bad_made"
+	exit 0'
+n=$(cat "$OUT/bad_n" 2>/dev/null)
+bad_rc=$(tr -d '\n' <"$OUT/bad_rc" 2>/dev/null)
+bad_msg=$(tr -d '\n' <"$OUT/bad_msg" 2>/dev/null)
+check "${n:-no} malformed inputs exit 2 (${bad_rc:-all})" \
+	[ -n "$n" -a -z "$bad_rc" -a -e "$OUT/bad_rc" ]
+check "each error names its file (${bad_msg:-all})" \
+	[ -z "$bad_msg" -a -e "$OUT/bad_msg" ]
+check "malformed inputs create no namespace and no state" \
+	sh -c "[ -e '$OUT/bad_made' ] && [ ! -s '$OUT/bad_made' ]"
 check "malformed inputs create no results folder" [ ! -e "$OUT/bad" ]
 
 # --- not root ----------------------------------------------------------------
