@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,35 +50,82 @@ int daemons_open_out(const char *dir, const char *name, int flags)
 	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 }
 
-/* Readiness is polled, not slept: a daemon prints an {"event": NAME}
- * line into its output file once it is ready. */
+/* 1 when the file at path holds a line with want, 0 if not (yet). */
+static int has_event(const char *path, const char *want)
+{
+	char line[1024];
+	FILE *f = fopen(path, "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Readiness is waited for, not slept: a daemon prints an {"event": NAME}
+ * line into its output file once it is ready. poll() wakes on a write to
+ * that file (inotify) or on the daemon's exit (pidfd); a signal that
+ * lands just before poll() is seen within STOP_CHECK_MS. */
+#define STOP_CHECK_MS 50
 static int wait_event(const char *dir, const char *file, const char *event,
 		      pid_t pid)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char path[PATH_MAX], line[1024], want[64];
+	struct pollfd pfd[2] = { { .fd = -1 }, { .fd = -1 } };
+	char path[PATH_MAX], want[64], buf[4096];
+	struct timespec now;
+	long long deadline;
+	int e = -ETIMEDOUT, backoff = 1;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	/* The bare word: JSON events quote it, punch-probe-server does not. */
 	snprintf(want, sizeof(want), "%s", event);
-	for (int waited = 0; waited < READY_MS; waited += 10) {
-		FILE *f = fopen(path, "re");
-
-		while (f && fgets(line, sizeof(line), f))
-			if (strstr(line, want)) {
-				fclose(f);
-				return 0;
-			}
-		if (f)
-			fclose(f);
-		if (proc_starttime(pid) == 0 || proc_zombie(pid) ||
-		    punchlab_stop)
-			return -ECHILD;
-		nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000LL + now.tv_nsec / 1000000 + READY_MS;
+	/* Watch before the first look: a write in between still wakes us. */
+	pfd[0].fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (pfd[0].fd >= 0 &&
+	    inotify_add_watch(pfd[0].fd, path, IN_MODIFY | IN_CLOSE_WRITE) < 0) {
+		close(pfd[0].fd);
+		pfd[0].fd = -1;
 	}
-	return -ETIMEDOUT;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = pidfd_open(pid, 0);
+	pfd[1].events = POLLIN;
+	for (;;) {
+		int left, wait_ms;
+
+		if (has_event(path, want)) {
+			e = 0;
+			break;
+		}
+		if (proc_starttime(pid) == 0 || proc_zombie(pid) ||
+		    punchlab_stop) {
+			e = -ECHILD;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (int)(deadline - now.tv_sec * 1000LL -
+			     now.tv_nsec / 1000000);
+		if (left <= 0)
+			break;
+		wait_ms = left < STOP_CHECK_MS ? left : STOP_CHECK_MS;
+		/* Without inotify or pidfd: a tight poll with backoff. */
+		if ((pfd[0].fd < 0 || pfd[1].fd < 0) && wait_ms > backoff) {
+			wait_ms = backoff;
+			backoff = backoff < 8 ? backoff * 2 : 10;
+		}
+		if (poll(pfd, 2, wait_ms) > 0 && (pfd[0].revents & POLLIN))
+			while (read(pfd[0].fd, buf, sizeof(buf)) > 0)
+				; /* drain; the file itself is the truth */
+	}
+	for (int i = 0; i < 2; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	return e;
 }
 
 /* Starts a daemon of ours in ns with stdout to <name>.jsonl and stderr to
