@@ -48,9 +48,9 @@ wan() {
 	ip -n "$i" link set "$rid-$2" up
 	ip -n "$n" link set "$rid-wan" up
 	ip -n "$n" addr add "$3/32" dev "$rid-wan"
-	ip -n "$n" route add 192.0.2.254/32 dev "$rid-wan"
-	ip -n "$n" route add default via 192.0.2.254 dev "$rid-wan" onlink
-	ip -n "$i" route add "$3/32" dev "$rid-$2"
+	ip -n "$n" route add 192.0.2.254/32 dev "$rid-wan" proto static
+	ip -n "$n" route add default via 192.0.2.254 dev "$rid-wan" onlink proto static
+	ip -n "$i" route add "$3/32" dev "$rid-$2" proto static
 }
 
 # side CELL a|b PROFILE WAN_ADDR LAN_NET(10.0.N): router, home host, NAT
@@ -66,7 +66,7 @@ side() {
 	ip -n "$h" link set "$rid-eth" up
 	ip -n "$r" addr add "$5.1/24" dev "$rid-lan"
 	ip -n "$h" addr add "$5.2/24" dev "$rid-eth"
-	ip -n "$h" route add default via "$5.1" dev "$rid-eth"
+	ip -n "$h" route add default via "$5.1" dev "$rid-eth" proto static
 	# The ruleset punchlab renders, with this run's names and addresses.
 	$PL nat show "$3" |
 		sed -e "s/000000/$rid/g" -e "s/198\.51\.100\.1/$4/g" \
