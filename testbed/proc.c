@@ -130,12 +130,16 @@ static int proc_pidfd(pid_t pid, unsigned long long starttime)
 
 static int proc_signal(const struct proc_stop *p, int fd, int sig)
 {
+	siginfo_t si = { 0 };
+
 	if (fd >= 0)
 		return pidfd_send_signal(fd, sig, NULL, 0) < 0 ? -errno : 0;
-	/* No pidfd (old kernel): the start time check, then kill(). */
-	if (p->starttime)
-		return proc_kill_checked(p->pid, p->starttime, sig);
-	return kill(p->pid, sig) < 0 ? -errno : 0;
+	/* No pidfd. Our own unreaped child cannot have lost its pid to
+	 * another process; anything else needs its start time checked. */
+	if (!p->starttime ||
+	    waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return kill(p->pid, sig) < 0 ? -errno : 0;
+	return proc_kill_checked(p->pid, p->starttime, sig);
 }
 
 /* 1 when the process has exited; reaps it when it is our child. */
@@ -163,10 +167,10 @@ static int proc_ended(struct proc_stop *p, int fd, short revents)
 			      kill(p->pid, 0) < 0 && errno == ESRCH;
 }
 
-/* Waits until every entry with state[i] == live has ended or timeout_ms
+/* Waits until every entry with state[i] set has ended or timeout_ms
  * passed; ended ones get state[i] = 0. Returns how many are left. With
- * pidfds it sleeps in poll() until an exit; without (old kernel) it
- * checks with a backoff from 1 ms to 32 ms. */
+ * pidfds it sleeps in poll() until an exit; for one without, it also
+ * looks with a backoff from 1 ms to 32 ms. */
 static size_t proc_wait_ended(struct proc_stop *p, int *fds, int *state,
 			      struct pollfd *pfd, size_t n, int timeout_ms)
 {
@@ -218,22 +222,20 @@ int proc_stop_all(struct proc_stop *p, size_t n, int grace_ms)
 	}
 	/* Signal all first, then wait: one grace period for all of them. */
 	for (size_t i = 0; i < n; i++) {
+		int e;
+
 		p[i].how = PROC_GONE;
 		p[i].status = -1;
+		/* Without a pidfd (ENOSYS, EMFILE, ...) it goes on blind:
+		 * kill() after the start time check, and a backoff. */
 		fds[i] = proc_pidfd(p[i].pid, p[i].starttime);
 		if (fds[i] == -ESRCH)
 			continue;
-		if (fds[i] < 0 && fds[i] != -ENOSYS) {
-			p[i].how = fds[i];
-			failed++;
-			continue;
-		}
 		if (proc_zombie(p[i].pid)) {
 			state[i] = 1; /* exited already: only to be reaped */
 			continue;
 		}
-		int e = proc_signal(&p[i], fds[i], SIGTERM);
-
+		e = proc_signal(&p[i], fds[i], SIGTERM);
 		if (e == -ESRCH)
 			continue;
 		if (e < 0) {

@@ -2,8 +2,11 @@
  * the pids afterwards (reaped, gone, left alone, how they died), never how
  * long it took: timings belong in bench/. No root needed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <CUnit/Basic.h>
 
@@ -46,6 +49,15 @@ static int reaped(pid_t pid)
 	       kill(pid, 0) < 0 && errno == ESRCH;
 }
 
+/* After a failed case: no child of ours outlives it. */
+static void no_leftover(pid_t pid)
+{
+	if (pid > 0 && waitpid(pid, NULL, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 static void test_term_reaps(void)
 {
 	struct proc_stop p[2] = { 0 };
@@ -61,6 +73,7 @@ static void test_term_reaps(void)
 		CU_ASSERT(WIFSIGNALED(p[i].status) &&
 			  WTERMSIG(p[i].status) == SIGTERM);
 		CU_ASSERT(reaped(p[i].pid));
+		no_leftover(p[i].pid);
 	}
 }
 
@@ -74,6 +87,7 @@ static void test_ignores_term_gets_kill(void)
 	CU_ASSERT_EQUAL(p.how, PROC_KILLED);
 	CU_ASSERT(WIFSIGNALED(p.status) && WTERMSIG(p.status) == SIGKILL);
 	CU_ASSERT(reaped(p.pid));
+	no_leftover(p.pid);
 }
 
 static void test_proc_stop_kills(void)
@@ -85,6 +99,7 @@ static void test_proc_stop_kills(void)
 	st = proc_stop(pid, 50);
 	CU_ASSERT(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	CU_ASSERT(reaped(pid));
+	no_leftover(pid);
 }
 
 static void test_exited_child_reaped(void)
@@ -149,6 +164,37 @@ static void test_not_our_child(void)
 	/* Exited: a zombie until its new parent reaps it, or gone. */
 	CU_ASSERT(proc_starttime(p.pid) != p.starttime ||
 		  proc_zombie(p.pid));
+	proc_kill_checked(p.pid, p.starttime, SIGKILL); /* if it failed */
+}
+
+/* No fd left for a pidfd (EMFILE): the same stop, by kill() and looks. */
+static void test_without_pidfd(void)
+{
+	struct proc_stop p[2] = { { .pid = child_waiting(0) },
+				  { .pid = child_waiting(1) } };
+	struct rlimit old, low;
+	int fill[64], nfill = 0, fd;
+
+	CU_ASSERT_FATAL(p[0].pid > 0 && p[1].pid > 0);
+	for (int i = 0; i < 2; i++)
+		p[i].starttime = proc_starttime(p[i].pid);
+	CU_ASSERT_FATAL(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	low = old;
+	low.rlim_cur = 48;
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	while (nfill < 64 && (fd = open("/dev/null", O_RDONLY)) >= 0)
+		fill[nfill++] = fd;
+	CU_ASSERT(pidfd_open(getpid(), 0) < 0 && errno == EMFILE);
+	CU_ASSERT_EQUAL(proc_stop_all(p, 2, 50), 0);
+	while (nfill > 0)
+		close(fill[--nfill]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	CU_ASSERT_EQUAL(p[0].how, PROC_TERM);
+	CU_ASSERT_EQUAL(p[1].how, PROC_KILLED);
+	CU_ASSERT(WIFSIGNALED(p[1].status) && WTERMSIG(p[1].status) == SIGKILL);
+	CU_ASSERT(reaped(p[0].pid) && reaped(p[1].pid));
+	no_leftover(p[0].pid);
+	no_leftover(p[1].pid);
 }
 
 int main(void)
@@ -161,6 +207,7 @@ int main(void)
 		{ "exited child is reaped", test_exited_child_reaped },
 		{ "reused pid is left alone", test_reused_pid_left_alone },
 		{ "process that is not our child", test_not_our_child },
+		{ "without a pidfd", test_without_pidfd },
 	};
 	int failures;
 
