@@ -4,12 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -18,13 +16,16 @@
 #include "proc.h"
 #include "runid.h"
 
+/* How long a process gets to exit on SIGTERM before SIGKILL. */
+#define CLEANUP_GRACE_MS 1000
+
 struct cleanup {
 	char rid[RUNID_LEN + 1];
 	char dir[PATH_MAX];
 	char **netns;
 	size_t nnetns, cap_netns;
-	pid_t *pids;
-	size_t npids, cap_pids;
+	struct proc_stop *procs;
+	size_t nprocs, cap_procs;
 };
 
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
@@ -109,22 +110,23 @@ int cleanup_netns(struct cleanup *c, const char *name)
 
 int cleanup_pid(struct cleanup *c, pid_t pid)
 {
+	struct proc_stop *p;
 	char line[64];
 
-	if (grow((void **)&c->pids, &c->cap_pids, c->npids,
-		 sizeof(*c->pids)) < 0)
+	if (grow((void **)&c->procs, &c->cap_procs, c->nprocs,
+		 sizeof(*c->procs)) < 0)
 		return -ENOMEM;
-	c->pids[c->npids++] = pid;
-	snprintf(line, sizeof(line), "%d %llu\n", (int)pid,
-		 proc_starttime(pid));
+	p = &c->procs[c->nprocs++];
+	*p = (struct proc_stop){ .pid = pid, .starttime = proc_starttime(pid) };
+	snprintf(line, sizeof(line), "%d %llu\n", (int)pid, p->starttime);
 	return append_line(c->dir, "pids", line);
 }
 
 void cleanup_reaped(struct cleanup *c, pid_t pid)
 {
-	for (size_t i = 0; i < c->npids; i++) {
-		if (c->pids[i] == pid) {
-			c->pids[i] = c->pids[--c->npids];
+	for (size_t i = 0; i < c->nprocs; i++) {
+		if (c->procs[i].pid == pid) {
+			c->procs[i] = c->procs[--c->nprocs];
 			return;
 		}
 	}
@@ -148,16 +150,9 @@ int cleanup_run(struct cleanup *c)
 
 	if (!c)
 		return 0;
-	/* Signal all first, then wait: stopping them one by one would cost
-	 * a grace period each. */
-	for (size_t i = 0; i < c->npids; i++)
-		kill(c->pids[i], SIGTERM);
-	for (size_t i = 0; i < c->npids; i++) {
-		e = proc_stop(c->pids[i], 1000);
-		if (e < 0 && e != -ECHILD)
-			failed++;
-	}
-	c->npids = 0;
+	/* All at once, and only as long as the slowest takes to exit. */
+	failed += proc_stop_all(c->procs, c->nprocs, CLEANUP_GRACE_MS);
+	c->nprocs = 0;
 	while (c->nnetns > 0) {
 		char *name = c->netns[--c->nnetns];
 
@@ -190,7 +185,7 @@ void cleanup_detach(struct cleanup *c)
 	for (size_t i = 0; i < c->nnetns; i++)
 		free(c->netns[i]);
 	free(c->netns);
-	free(c->pids);
+	free(c->procs);
 	free(c);
 }
 
@@ -200,7 +195,7 @@ void cleanup_free(struct cleanup *c)
 		return;
 	cleanup_run(c);
 	free(c->netns);
-	free(c->pids);
+	free(c->procs);
 	free(c);
 }
 
@@ -236,40 +231,45 @@ static int kept(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
+/* Stops the processes a state directory lists, all at once, and returns
+ * as soon as the last one has exited (no fixed grace sleep). */
 static int stop_recorded(const char *dir, cleanup_report report, void *arg)
 {
-	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	struct proc_stop *procs = NULL;
+	size_t n = 0, cap = 0;
 	char path[PATH_MAX], name[64];
 	unsigned long long st;
-	int pid, failed = 0, pass;
+	int pid, failed = 0;
 	FILE *f;
 
 	if (snprintf(path, sizeof(path), "%s/pids", dir) >= (int)sizeof(path))
 		return 1;
-	/* Pass 0 sends SIGTERM, pass 1 SIGKILL to whatever is left. */
-	for (pass = 0; pass < 2; pass++) {
-		f = fopen(path, "re");
-		if (!f)
-			return 0;
-		while (fscanf(f, "%d %llu", &pid, &st) == 2) {
-			int e;
-
-			if (proc_zombie(pid))
-				continue; /* already dead */
-			e = proc_kill_checked(pid, st,
-						  pass ? SIGKILL : SIGTERM);
-			if (e == -ESRCH)
-				continue;
-			snprintf(name, sizeof(name), "%d", pid);
-			if (pass == 0 && report)
-				report("process", name, e, arg);
-			if (e < 0)
-				failed++;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d %llu", &pid, &st) == 2) {
+		/* Start time 0: it was gone when recorded; never by pid alone. */
+		if (pid <= 1 || !st)
+			continue;
+		if (grow((void **)&procs, &cap, n, sizeof(*procs)) < 0) {
+			failed++;
+			break;
 		}
-		fclose(f);
-		if (pass == 0)
-			nanosleep(&ts, NULL);
+		procs[n++] = (struct proc_stop){ .pid = pid, .starttime = st };
 	}
+	fclose(f);
+	failed += proc_stop_all(procs, n, CLEANUP_GRACE_MS);
+	for (size_t i = 0; report && i < n; i++) {
+		if (procs[i].how == PROC_GONE)
+			continue;
+		snprintf(name, sizeof(name), "%d", (int)procs[i].pid);
+		report("process", name,
+		       procs[i].how < 0	      ? procs[i].how :
+		       procs[i].how == PROC_STUCK ? -ETIMEDOUT :
+						    0,
+		       arg);
+	}
+	free(procs);
 	return failed;
 }
 

@@ -8,10 +8,60 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nscall.h"
+
+/* The child's report ends with this trailer and its status: the parent
+ * learns the status at EOF and need not wait for the exit itself, which
+ * can be slow — closing an nft socket after a commit that deleted
+ * something waits in the kernel for an RCU grace period (measured 8-16
+ * ms per ruleset load, against 1.3 ms for the load). Text never holds a
+ * NUL, so the trailer cannot be mistaken for it. */
+static const char nscall_trailer[4] = { '\0', 'N', 'S', 'C' };
+#define NSCALL_TRAILER (sizeof(nscall_trailer) + sizeof(int))
+
+/* Children that have reported and are still exiting; reaped by later
+ * calls, or by init once we exit. Bounded: at the limit the oldest is
+ * waited for. */
+#define NSCALL_EXITING_MAX 64
+static pid_t nscall_exiting[NSCALL_EXITING_MAX];
+static size_t nscall_nexiting;
+
+static void nscall_reap(void)
+{
+	size_t i = 0;
+
+	while (i < nscall_nexiting) {
+		pid_t r = waitpid(nscall_exiting[i], NULL, WNOHANG);
+
+		if (r == 0 || (r < 0 && errno == EINTR)) {
+			i++;
+			continue;
+		}
+		nscall_exiting[i] = nscall_exiting[--nscall_nexiting];
+	}
+}
+
+/* pid has reported: reap it if it is gone, else leave it exiting. */
+static void nscall_done(pid_t pid)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, NULL, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r != 0)
+		return;
+	if (nscall_nexiting == NSCALL_EXITING_MAX) {
+		while (waitpid(nscall_exiting[0], NULL, 0) < 0 && errno == EINTR)
+			;
+		nscall_exiting[0] = nscall_exiting[--nscall_nexiting];
+	}
+	nscall_exiting[nscall_nexiting++] = pid;
+}
 
 static void nscall_child(int fd, int netns_fd, nscall_fn fn, const void *arg)
 {
@@ -24,8 +74,11 @@ static void nscall_child(int fd, int netns_fd, nscall_fn fn, const void *arg)
 	if (!f)
 		_exit(ENOMEM);
 	code = fn(f, arg);
-	if (fclose(f) != 0 && !code)
+	if (fflush(f) != 0 && !code)
 		code = EIO;
+	fwrite(nscall_trailer, 1, sizeof(nscall_trailer), f);
+	fwrite(&code, 1, sizeof(code), f);
+	fclose(f); /* the parent goes on at EOF */
 	_exit(code);
 }
 
@@ -68,11 +121,26 @@ static int nscall_read(int fd, size_t max, char **buf, size_t *got)
 	}
 }
 
+/* The status from the trailer at the end of buf (and buf cut before it),
+ * or -1 when the child ended without one. */
+static int nscall_status(char *buf, size_t *got)
+{
+	int code;
+
+	if (!buf || *got < NSCALL_TRAILER ||
+	    memcmp(buf + *got - NSCALL_TRAILER, nscall_trailer,
+		   sizeof(nscall_trailer)))
+		return -1;
+	memcpy(&code, buf + *got - sizeof(code), sizeof(code));
+	*got -= NSCALL_TRAILER;
+	return code;
+}
+
 int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 	   char **text, size_t *len)
 {
 	char *buf = NULL;
-	int fds[2], wst, ret;
+	int fds[2], wst, ret, code;
 	size_t got = 0;
 	pid_t pid;
 
@@ -80,6 +148,7 @@ int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 	*len = 0;
 	if (netns_fd < 0)
 		return -EBADF;
+	nscall_reap();
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	fflush(NULL);
@@ -95,17 +164,24 @@ int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 		nscall_child(fds[1], netns_fd, fn, arg);
 	}
 	close(fds[1]);
-	ret = nscall_read(fds[0], max, &buf, &got);
+	ret = nscall_read(fds[0], max + NSCALL_TRAILER, &buf, &got);
 	close(fds[0]);
-	while (waitpid(pid, &wst, 0) < 0)
-		if (errno != EINTR) {
-			ret = ret ? ret : -errno;
-			break;
-		}
-	if (ret == 0 && !WIFEXITED(wst))
-		ret = -EIO;
-	else if (ret == 0 && WEXITSTATUS(wst))
-		ret = -WEXITSTATUS(wst);
+	code = ret == 0 ? nscall_status(buf, &got) : -1;
+	if (code >= 0) {
+		nscall_done(pid);
+		ret = -code;
+	} else {
+		/* No report (setns failed, or the library exit()ed): the
+		 * exit status is all there is. */
+		while (waitpid(pid, &wst, 0) < 0)
+			if (errno != EINTR) {
+				ret = ret ? ret : -errno;
+				break;
+			}
+		if (ret == 0)
+			ret = !WIFEXITED(wst) ? -EIO :
+			      WEXITSTATUS(wst) ? -WEXITSTATUS(wst) : -EIO;
+	}
 	if (buf)
 		buf[got] = '\0';
 	*text = buf;

@@ -13,7 +13,9 @@ typedef int (*nscall_fn)(FILE *out, const void *arg);
  * writes lands in *text (NUL-terminated, caller frees; at most max
  * bytes, more is drained and makes the call -EFBIG). 0, -(fn's errno),
  * -EIO when the child died or exited without fn returning, or -errno of
- * the plumbing. On failure *text may hold the child's error message. */
+ * the plumbing. On failure *text may hold the child's error message.
+ * Returns when the child has reported, not when it has exited: children
+ * still exiting are reaped by later calls (at most 64 wait at once). */
 int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 	   char **text, size_t *len);
 

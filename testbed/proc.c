@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,29 +100,194 @@ pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
 	return proc_spawn_any(netns_fd, argv, -1, out_fd, err_fd, 1);
 }
 
-int proc_stop(pid_t pid, int grace_ms)
+static long long proc_now_ms(void)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int status, waited = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* pidfd of the recorded process, -ESRCH when it is gone or its pid now
+ * belongs to another process, -ENOSYS on kernels before 5.3. The start
+ * time is compared after the pidfd is open: from then on the fd names
+ * that one process, whatever happens to the number. */
+static int proc_pidfd(pid_t pid, unsigned long long starttime)
+{
+	int fd;
+
+	if (pid <= 1)
+		return -ESRCH;
+	fd = pidfd_open(pid, 0);
+	if (fd < 0)
+		return -errno;
+	if (starttime && proc_starttime(pid) != starttime) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+static int proc_signal(const struct proc_stop *p, int fd, int sig)
+{
+	siginfo_t si = { 0 };
+
+	if (fd >= 0)
+		return pidfd_send_signal(fd, sig, NULL, 0) < 0 ? -errno : 0;
+	/* No pidfd. Our own unreaped child cannot have lost its pid to
+	 * another process; anything else needs its start time checked. */
+	if (!p->starttime ||
+	    waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return kill(p->pid, sig) < 0 ? -errno : 0;
+	return proc_kill_checked(p->pid, p->starttime, sig);
+}
+
+/* 1 when the process has exited; reaps it when it is our child. */
+static int proc_ended(struct proc_stop *p, int fd, short revents)
+{
+	int status;
 	pid_t r;
 
-	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
-		return -errno;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (waited >= grace_ms)
-			break;
-		nanosleep(&ts, NULL);
-		waited += 10;
+	if (fd >= 0 && !(revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	do
+		r = waitpid(p->pid, &status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == p->pid) {
+		p->status = status;
+		return 1;
 	}
-	kill(pid, SIGKILL);
-	while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	return r == pid ? status : -errno;
+	if (r == 0)
+		return 0; /* our child, still running */
+	/* Not our child: a readable pidfd means it exited. */
+	if (fd >= 0)
+		return 1;
+	return p->starttime ? proc_starttime(p->pid) != p->starttime ||
+				      proc_zombie(p->pid) :
+			      kill(p->pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Waits until every entry with state[i] set has ended or timeout_ms
+ * passed; ended ones get state[i] = 0. Returns how many are left. With
+ * pidfds it sleeps in poll() until an exit; for one without, it also
+ * looks with a backoff from 1 ms to 32 ms. */
+static size_t proc_wait_ended(struct proc_stop *p, int *fds, int *state,
+			      struct pollfd *pfd, size_t n, int timeout_ms)
+{
+	long long deadline = proc_now_ms() + timeout_ms;
+	int backoff = 1;
+
+	for (;;) {
+		size_t left = 0;
+		int blind = 0, wait_ms;
+
+		for (size_t i = 0; i < n; i++) {
+			if (state[i] &&
+			    proc_ended(&p[i], fds[i], pfd[i].revents))
+				state[i] = 0;
+			pfd[i].fd = state[i] ? fds[i] : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+			left += state[i] != 0;
+			blind |= state[i] && fds[i] < 0;
+		}
+		wait_ms = (int)(deadline - proc_now_ms());
+		if (!left || wait_ms <= 0)
+			return left;
+		if (blind && wait_ms > backoff) {
+			wait_ms = backoff;
+			backoff = backoff < 32 ? backoff * 2 : 32;
+		}
+		if (poll(pfd, n, wait_ms) < 0 && errno != EINTR)
+			return left;
+	}
+}
+
+int proc_stop_all(struct proc_stop *p, size_t n, int grace_ms)
+{
+	struct pollfd *pfd;
+	int *fds, *state, failed = 0;
+	size_t left;
+
+	if (!n)
+		return 0;
+	fds = calloc(n, sizeof(*fds));
+	state = calloc(n, sizeof(*state));
+	pfd = calloc(n, sizeof(*pfd));
+	if (!fds || !state || !pfd) {
+		free(fds);
+		free(state);
+		free(pfd);
+		return (int)n;
+	}
+	/* Signal all first, then wait: one grace period for all of them. */
+	for (size_t i = 0; i < n; i++) {
+		int e;
+
+		p[i].how = PROC_GONE;
+		p[i].status = -1;
+		/* Without a pidfd (ENOSYS, EMFILE, ...) it goes on blind:
+		 * kill() after the start time check, and a backoff. */
+		fds[i] = proc_pidfd(p[i].pid, p[i].starttime);
+		if (fds[i] == -ESRCH)
+			continue;
+		if (proc_zombie(p[i].pid)) {
+			state[i] = 1; /* exited already: only to be reaped */
+			continue;
+		}
+		e = proc_signal(&p[i], fds[i], SIGTERM);
+		if (e == -ESRCH)
+			continue;
+		if (e < 0) {
+			p[i].how = e;
+			failed++;
+			continue;
+		}
+		p[i].how = PROC_TERM;
+		state[i] = 1;
+	}
+	left = proc_wait_ended(p, fds, state, pfd, n, grace_ms);
+	for (size_t i = 0; left && i < n; i++) {
+		if (!state[i])
+			continue;
+		p[i].how = PROC_KILLED;
+		if (proc_signal(&p[i], fds[i], SIGKILL) == -ESRCH)
+			state[i] = 0;
+	}
+	if (left)
+		left = proc_wait_ended(p, fds, state, pfd, n, PROC_KILL_MS);
+	for (size_t i = 0; i < n; i++) {
+		if (state[i]) {
+			p[i].how = PROC_STUCK;
+			failed++;
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	free(fds);
+	free(state);
+	free(pfd);
+	return failed;
+}
+
+int proc_stop(pid_t pid, int grace_ms)
+{
+	struct proc_stop p = { .pid = pid };
+	int status;
+	pid_t r;
+
+	/* Only our own children: anything else is -ECHILD, unsignalled. */
+	do
+		r = waitpid(pid, &status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == pid)
+		return status;
+	if (r < 0)
+		return -errno;
+	proc_stop_all(&p, 1, grace_ms);
+	if (p.status != -1)
+		return p.status;
+	return p.how < 0 ? p.how : -ETIMEDOUT;
 }
 
 unsigned long long proc_starttime(pid_t pid)

@@ -18,9 +18,40 @@ pid_t proc_spawn_in(int netns_fd, char *const argv[], int in_fd, int out_fd,
  * leaves daemons running; punchlab down stops them by recorded pid). */
 pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
 		      int err_fd);
-/* SIGTERM, up to grace_ms for it to exit, then SIGKILL; reaps it.
- * Returns its wait status, or -errno (-ECHILD if not our child). */
+/* Our child pid: SIGTERM, up to grace_ms for it to exit, then SIGKILL;
+ * reaps it. Returns its wait status, or -errno (-ECHILD if not our child,
+ * which is left alone; -ETIMEDOUT if it outlived SIGKILL by PROC_KILL_MS). */
 int proc_stop(pid_t pid, int grace_ms);
+
+/* How long proc_stop_all waits after SIGKILL before it gives up on a
+ * process (one in uninterruptible sleep can outlast any signal). */
+#define PROC_KILL_MS 1000
+
+/* One process for proc_stop_all: pid and starttime in, the rest out. */
+struct proc_stop {
+	pid_t pid;
+	/* proc_starttime() when it was recorded; a pid now running with
+	 * another start time is someone else's and is left alone. 0: not
+	 * checked (our own unreaped child, whose pid cannot be reused). */
+	unsigned long long starttime;
+	int how;    /* PROC_GONE, PROC_TERM, PROC_KILLED, PROC_STUCK, -errno */
+	int status; /* wait status when we reaped it (our child), else -1 */
+};
+
+enum {
+	PROC_GONE = 0, /* not running (exited before, or the pid is reused) */
+	PROC_TERM,     /* ended after SIGTERM */
+	PROC_KILLED,   /* still there after grace_ms: ended by SIGKILL */
+	PROC_STUCK,    /* still there PROC_KILL_MS after SIGKILL */
+};
+
+/* Stops every process of p[] at once: SIGTERM to each, then waits for
+ * their exits on pidfds (no fixed sleep: it returns as soon as the last
+ * one is gone), SIGKILL to what is left after grace_ms, and waits again.
+ * Signals go through the pidfd, so a pid reused meanwhile is never hit.
+ * Our own children are reaped. Returns how many are PROC_STUCK or could
+ * not be signalled (0: all gone). */
+int proc_stop_all(struct proc_stop *p, size_t n, int grace_ms);
 /* Start time (clock ticks since boot, /proc/PID/stat field 22) of a live
  * process, or 0 when it is gone. Pairs with a pid to recognise the same
  * process later despite pid reuse. */

@@ -719,6 +719,61 @@ static int peer_connect(int ns_fd, const char *addr, int port, int ms)
 }
 
 /* An unsolicited SYN at the router's WAN address, per unsolicited_syn. */
+/* Our children other than skip, from /proc (ppid is field 4). */
+static int children_except(pid_t skip)
+{
+	char buf[512], *p;
+	int n = 0, ppid;
+	glob_t g;
+
+	if (glob("/proc/[0-9]*/stat", 0, NULL, &g) != 0)
+		return -1;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "re");
+		int pid;
+
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p, ") %*c %d", &ppid) == 1 &&
+		    ppid == getpid() && sscanf(buf, "%d", &pid) == 1 &&
+		    pid != skip)
+			n++;
+	}
+	globfree(&g);
+	return n;
+}
+
+/* nat_apply returns once the ruleset is in, without sitting through its
+ * child's slow exit; those children are reaped later, never piling up. */
+static void test_apply_many(void)
+{
+	static char once[16384], again[16384];
+	struct nat_profile p;
+	struct tns t;
+	char err[1024];
+	int n;
+
+	if (!need_root("loading rulesets"))
+		return;
+	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
+				   sizeof(why)) > 0);
+	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
+	CU_ASSERT_EQUAL(nat_apply(t.fd, rules, err, sizeof(err)), 0);
+	/* Loaded when nat_apply returns, child gone or not. */
+	CU_ASSERT_EQUAL(tns_list(&t, once, sizeof(once)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(once, "snat to 198.51.100.1"));
+	for (int i = 0; i < 80; i++)
+		CU_ASSERT_EQUAL(nat_apply(t.fd, rules, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(tns_list(&t, again, sizeof(again)), 0);
+	CU_ASSERT_STRING_EQUAL(once, again);
+	n = children_except(t.pid);
+	CU_ASSERT(n >= 0 && n <= 64);
+	tns_free(&t);
+}
+
 static void test_wire(void)
 {
 	static const struct {
@@ -1469,6 +1524,8 @@ int main(void)
 	    !CU_add_test(s, "rendering errors", test_render_errors) ||
 	    !CU_add_test(s, "bad input", test_bad_input) ||
 	    !CU_add_test(s, "apply, idempotent, broken (root)", test_apply) ||
+	    !CU_add_test(s, "apply many, children reaped (root)",
+			 test_apply_many) ||
 	    !CU_add_test(s, "unsolicited SYN on the wire (root)", test_wire) ||
 	    !CU_add_test(s, "golden rulesets load (root)", test_goldens_load) ||
 	    !CU_add_test(s, "shipped profiles on the wire (root)",

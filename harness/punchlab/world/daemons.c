@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,35 +49,73 @@ int daemons_open_out(const char *dir, const char *name, int flags)
 	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 }
 
+/* 1 when the file at path holds a line with want, 0 if not (yet). */
+static int has_event(const char *path, const char *want)
+{
+	char line[1024];
+	FILE *f = fopen(path, "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* Readiness is polled, not slept: a daemon prints an {"event": NAME}
- * line into its output file once it is ready. */
+ * line into its output file once it is ready. The looks at that file
+ * start 125 us apart and back off to STEP_MAX_US (a daemon of ours is
+ * ready in 1-6 ms); in between, poll() sleeps on the daemon's pidfd, so
+ * its death ends the wait at once. inotify would wake on the write
+ * itself, but closing an inotify instance waits for an SRCU grace
+ * period: 6-12 ms measured here, more than it saves. */
+#define STEP_MIN_US 125
+#define STEP_MAX_US 8000
 static int wait_event(const char *dir, const char *file, const char *event,
 		      pid_t pid)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char path[PATH_MAX], line[1024], want[64];
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	char path[PATH_MAX], want[64];
+	struct timespec now, step;
+	long long deadline, left_us;
+	long step_us = STEP_MIN_US;
+	int e = -ETIMEDOUT;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	/* The bare word: JSON events quote it, punch-probe-server does not. */
 	snprintf(want, sizeof(want), "%s", event);
-	for (int waited = 0; waited < READY_MS; waited += 10) {
-		FILE *f = fopen(path, "re");
-
-		while (f && fgets(line, sizeof(line), f))
-			if (strstr(line, want)) {
-				fclose(f);
-				return 0;
-			}
-		if (f)
-			fclose(f);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000000LL + now.tv_nsec / 1000 +
+		   READY_MS * 1000LL;
+	pfd.fd = pidfd_open(pid, 0); /* -1: the same steps, blind */
+	for (;;) {
+		if (has_event(path, want)) {
+			e = 0;
+			break;
+		}
 		if (proc_starttime(pid) == 0 || proc_zombie(pid) ||
-		    punchlab_stop)
-			return -ECHILD;
-		nanosleep(&ts, NULL);
+		    punchlab_stop) {
+			e = -ECHILD;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_us = deadline - now.tv_sec * 1000000LL -
+			  now.tv_nsec / 1000;
+		if (left_us <= 0)
+			break;
+		if (left_us < step_us)
+			step_us = (long)left_us;
+		step = (struct timespec){ step_us / 1000000,
+					  step_us % 1000000 * 1000 };
+		ppoll(&pfd, 1, &step, NULL);
+		step_us = step_us * 2 < STEP_MAX_US ? step_us * 2 : STEP_MAX_US;
 	}
-	return -ETIMEDOUT;
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	return e;
 }
 
 /* Starts a daemon of ours in ns with stdout to <name>.jsonl and stderr to
