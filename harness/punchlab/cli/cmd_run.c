@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "btcnode.h"
+#include "rundir.h"
 #include "btctrials.h"
 #include "btcprobe.h"
 #include "capture.h"
@@ -111,11 +112,12 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 	FILE *jsonl;
 	int e, logfd;
 
-	if ((e = punchlab_sibling("punch-agent", agent, sizeof(agent))) < 0)
-		return e;
-	jsonl = fdopen(daemons_open_out(ss->dir, "trials.jsonl", O_TRUNC),
+	if ((size_t)snprintf(agent, sizeof(agent), "%s/punch-agent",
+			     ss->bindir) >= sizeof(agent))
+		return -ENAMETOOLONG;
+	jsonl = fdopen(rundir_open(ss->dir, "trials.jsonl", O_TRUNC),
 		       "w");
-	logfd = daemons_open_out(ss->dir, "agents.log", O_APPEND);
+	logfd = rundir_open(ss->dir, "agents.log", O_APPEND);
 	if (!jsonl || logfd < 0) {
 		e = -errno;
 		goto out;
@@ -185,8 +187,8 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 		e = e < 0 ? e : RUN_SKIPPED;
 		goto out;
 	}
-	if ((e = session_open(&ss, s, o->results_dir, &punchlab_stop, err,
-			      sizeof(err))) < 0) {
+	if ((e = session_open(&ss, s, punchlab_bindir(), o->results_dir,
+			      &punchlab_stop, err, sizeof(err))) < 0) {
 		fprintf(stderr, "punchlab run: %s: %s\n", s->name, err);
 		goto out;
 	}

@@ -81,8 +81,8 @@ int cmd_up(int argc, char **argv)
 	punchlab_signals();
 	/* The coordinator and the shaper (if any link is conditioned) stay up
 	 * with the topology, until `punchlab down`. */
-	ret = session_open(&ss, s, "results", &punchlab_stop, err,
-			   sizeof(err));
+	ret = session_open(&ss, s, punchlab_bindir(), "results",
+			   &punchlab_stop, err, sizeof(err));
 	if (ret == -EINVAL) {
 		fprintf(stderr, "punchlab up: %s\n", err);
 		free(s);

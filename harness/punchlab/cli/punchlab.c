@@ -57,6 +57,15 @@ int punchlab_sibling(const char *name, char *buf, size_t cap)
 	return 0;
 }
 
+const char *punchlab_bindir(void)
+{
+	static char dir[PATH_MAX];
+
+	if (!dir[0] && punchlab_sibling(".", dir, sizeof(dir)) == 0)
+		dir[strlen(dir) - 2] = '\0'; /* "<dir>/." -> "<dir>" */
+	return dir[0] ? dir : ".";
+}
+
 const char *punchlab_profile_dir(void)
 {
 	static char dir[PATH_MAX];

@@ -24,6 +24,9 @@ void punchlab_signals(void);
 int punchlab_need_root(const char *cmd);
 /* Path of a file next to the punchlab binary (e.g. "punch-agent"). */
 int punchlab_sibling(const char *name, char *buf, size_t cap);
+/* The folder of the punchlab binary, where punch-agent and the daemons
+ * are too. */
+const char *punchlab_bindir(void);
 /* Default folder of NAT profiles: ./nat-profiles if it exists, else the
  * one of the source tree the binary was built in. */
 const char *punchlab_profile_dir(void);

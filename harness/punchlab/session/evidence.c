@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "capture.h"
+#include "rundir.h"
 #include "cleanup.h"
 #include "ctsnap.h"
-#include "daemons.h"
 #include "evidence.h"
 #include "log.h"
 #include "nat.h"
@@ -70,7 +70,7 @@ struct capture *evidence_capture(struct world *w, const char *dir,
 	e = -ENAMETOOLONG;
 	if (snprintf(cdir, sizeof(cdir), "%s/captures", dir) >=
 		    (int)sizeof(cdir) ||
-	    (e = daemons_mkdir_p(cdir)) < 0)
+	    (e = rundir_mkdir_p(cdir)) < 0)
 		goto err;
 	c = capture_new(0);
 	if (!c)
@@ -123,7 +123,7 @@ void evidence_snapshots(struct world *w, const char *dir, int only_cell)
 	e = -ENAMETOOLONG;
 	if (snprintf(sdir, sizeof(sdir), "%s/snapshots", dir) >=
 		    (int)sizeof(sdir) ||
-	    (e = daemons_mkdir_p(sdir)) < 0) {
+	    (e = rundir_mkdir_p(sdir)) < 0) {
 		log_warnx("snapshots: %s: %s", sdir, strerror(-e));
 		return;
 	}

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "daemons.h"
+#include "rundir.h"
 #include "runinfo.h"
 
 static void copy_file(const char *from, const char *dir, const char *name)
@@ -45,7 +45,7 @@ static json_t *copy_inputs(const char *dir, const struct scenario *s)
 	copy_file(s->path, dir, "scenario.ini");
 	if (snprintf(pdir, sizeof(pdir), "%s/profiles", dir) >=
 		    (int)sizeof(pdir) ||
-	    daemons_mkdir_p(pdir) < 0)
+	    rundir_mkdir_p(pdir) < 0)
 		return names;
 	for (int c = 0; c < s->ncells; c++) {
 		const struct scenario_cell *sc = &s->cells[c];

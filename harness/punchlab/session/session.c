@@ -4,17 +4,20 @@
 #include <string.h>
 
 #include "coordctl.h"
+#include "rundir.h"
 #include "daemons.h"
 #include "session.h"
 
 int session_open(struct session *ss, const struct scenario *s,
-		 const char *results_dir, volatile sig_atomic_t *stop,
-		 char *err, size_t err_cap)
+		 const char *bindir, const char *results_dir,
+		 volatile sig_atomic_t *stop, char *err, size_t err_cap)
 {
 	int e;
 
 	memset(ss, 0, sizeof(*ss));
 	ss->s = s;
+	ss->bindir = bindir;
+	ss->stop = stop;
 	ss->coord = -1;
 	ss->link_method = "none";
 	if ((e = runid_new(ss->rid)) < 0) {
@@ -34,7 +37,7 @@ int session_open(struct session *ss, const struct scenario *s,
 		snprintf(err, err_cap, "%s: %s", results_dir, strerror(-e));
 		goto err_plan;
 	}
-	if ((e = daemons_mkdir_p(ss->dir)) < 0) {
+	if ((e = rundir_mkdir_p(ss->dir)) < 0) {
 		snprintf(err, err_cap, "cannot create %s: %s", ss->dir,
 			 strerror(-e));
 		goto err_plan;
@@ -55,12 +58,15 @@ err_plan:
 int session_start(struct session *ss, int verbose, int keep)
 {
 	int e;
+	struct daemons_env env = { .bindir = ss->bindir,
+				   .dir = ss->dir,
+				   .stop = ss->stop,
+				   .keep = keep };
 
-	if ((e = daemons_shaper(ss->w, ss->s, ss->dir, &ss->link_method,
-				keep)) < 0)
+	if ((e = daemons_shaper(ss->w, ss->s, &env, &ss->link_method)) < 0)
 		return e;
-	ss->coord = daemons_coordinator(ss->w, ss->dir, ss->s->mode, verbose,
-					keep, keep ? NULL : &ss->ctl);
+	ss->coord = daemons_coordinator(ss->w, &env, ss->s->mode, verbose,
+					keep ? NULL : &ss->ctl);
 	return ss->coord < 0 ? ss->coord : 0;
 }
 

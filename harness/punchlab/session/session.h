@@ -18,6 +18,8 @@ struct coordctl;
 
 struct session {
 	const struct scenario *s;
+	const char *bindir; /* the punch-* programs */
+	volatile sig_atomic_t *stop;
 	char rid[RUNID_LEN + 1];
 	char dir[PATH_MAX]; /* <results>/<scenario>/<rid> */
 	struct plan *plan;
@@ -27,13 +29,14 @@ struct session {
 	struct coordctl *ctl; /* the coordinator's control channel, or NULL */
 };
 
-/* Plans s, creates its run folder under results_dir and builds its world.
+/* Plans s, creates its run folder under results_dir and builds its world;
+ * its daemons will come from bindir.
  * 0, or -errno with err filled (-EINVAL: the plan refused s or the
  * host's neighbour table cannot hold it; nothing was created); on failure
  * nothing of the session is left. */
 int session_open(struct session *ss, const struct scenario *s,
-		 const char *results_dir, volatile sig_atomic_t *stop,
-		 char *err, size_t err_cap);
+		 const char *bindir, const char *results_dir,
+		 volatile sig_atomic_t *stop, char *err, size_t err_cap);
 /* The link shaper and the coordinator (or probe server) on charlie;
  * ss->ctl reads the coordinator's control channel. keep: they outlive
  * punchlab (punchlab up) and nobody reads a control channel. 0 or

@@ -16,38 +16,10 @@
 #include "daemons.h"
 #include "linkcond.h"
 #include "proc.h"
-#include "punchlab.h"
+#include "rundir.h"
+#include "monoclock.h"
 
 #define READY_MS 5000
-
-int daemons_mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
-int daemons_open_out(const char *dir, const char *name, int flags)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-}
 
 /* 1 when the file at path holds a line with want, 0 if not (yet). */
 static int has_event(const char *path, const char *want)
@@ -73,7 +45,7 @@ static int has_event(const char *path, const char *want)
 #define STEP_MIN_US 125
 #define STEP_MAX_US 8000
 static int wait_event(const char *dir, const char *file, const char *event,
-		      pid_t pid)
+		      pid_t pid, volatile sig_atomic_t *stop)
 {
 	struct pollfd pfd = { .fd = -1, .events = POLLIN };
 	char path[PATH_MAX], want[64];
@@ -97,7 +69,7 @@ static int wait_event(const char *dir, const char *file, const char *event,
 			break;
 		}
 		if (proc_starttime(pid) == 0 || proc_zombie(pid) ||
-		    punchlab_stop) {
+		    (stop && *stop)) {
 			e = -ECHILD;
 			break;
 		}
@@ -121,26 +93,27 @@ static int wait_event(const char *dir, const char *file, const char *event,
 /* Starts a daemon of ours in ns with stdout to <name>.jsonl and stderr to
  * <name>.log in the run folder, registered for cleanup, and waits for
  * its ready event. argv[0] is the program's name next to punchlab. */
-static pid_t daemon_start(struct world *w, int ns, const char *dir,
-			  const char *name, char **argv, const char *event,
-			  int keep)
+static pid_t daemon_start(struct world *w, int ns,
+			  const struct daemons_env *env, const char *name,
+			  char **argv, const char *event)
 {
 	char path[PATH_MAX], file[64];
 	int out, err, e;
 	pid_t pid;
 
-	if (punchlab_sibling(argv[0], path, sizeof(path)) < 0)
-		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", env->bindir,
+			     argv[0]) >= sizeof(path))
+		return -ENAMETOOLONG;
 	argv[0] = path;
 	snprintf(file, sizeof(file), "%s.jsonl", name);
-	out = daemons_open_out(dir, file, O_TRUNC);
+	out = rundir_open(env->dir, file, O_TRUNC);
 	snprintf(file, sizeof(file), "%s.log", name);
-	err = daemons_open_out(dir, file, O_TRUNC);
+	err = rundir_open(env->dir, file, O_TRUNC);
 	if (out < 0 || err < 0) {
 		pid = -errno;
 		goto out;
 	}
-	pid = keep ? proc_spawn_kept(ns, argv, out, err) :
+	pid = env->keep ? proc_spawn_kept(ns, argv, out, err) :
 		     proc_spawn(ns, argv, out, err);
 	if (pid > 0)
 		cleanup_pid(w->cu, pid);
@@ -152,18 +125,18 @@ out:
 	if (pid < 0)
 		return pid;
 	snprintf(file, sizeof(file), "%s.jsonl", name);
-	e = wait_event(dir, file, event, pid);
+	e = wait_event(env->dir, file, event, pid, env->stop);
 	if (e < 0) {
 		fprintf(stderr,
 			"punchlab run: %s did not come up: %s (see %s/%s.log)\n",
-			name, strerror(-e), dir, name);
+			name, strerror(-e), env->dir, name);
 		return e;
 	}
 	return pid;
 }
 
-pid_t daemons_coordinator(struct world *w, const char *dir,
-			  enum scenario_mode mode, int verbose, int keep,
+pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
+			  enum scenario_mode mode, int verbose,
 			  struct coordctl **ctl)
 {
 	char listen[64], probe[64], ctl_fd[16];
@@ -182,12 +155,12 @@ pid_t daemons_coordinator(struct world *w, const char *dir,
 		snprintf(probe, sizeof(probe), "%s:%d", PLAN_COORD_ADDR,
 			 PLAN_PROBE_PORT);
 		argv[n++] = "punch-probe-server";
-		if (keep)
+		if (env->keep)
 			argv[n++] = "--stay";
 		argv[n++] = probe;
 		argv[n] = NULL;
-		return daemon_start(w, w->charlie->fd, dir, "probe-server",
-				    argv, "ready", keep);
+		return daemon_start(w, w->charlie->fd, env, "probe-server",
+				    argv, "ready");
 	}
 	argv[n++] = "punch-coordinator";
 	argv[n++] = "--listen";
@@ -214,8 +187,8 @@ pid_t daemons_coordinator(struct world *w, const char *dir,
 	if (verbose)
 		argv[n++] = "-v";
 	argv[n] = NULL;
-	pid = daemon_start(w, w->charlie->fd, dir, "coordinator", argv,
-			   "listening", keep);
+	pid = daemon_start(w, w->charlie->fd, env, "coordinator", argv,
+			   "listening");
 	/* Only the coordinator holds the write end: its exit is our EOF,
 	 * and no later child inherits it. */
 	if (wfd >= 0)
@@ -230,7 +203,7 @@ pid_t daemons_coordinator(struct world *w, const char *dir,
 /* Link conditions: queue rules in inet plus punch-shaper holding the
  * queues (or netem, where the kernel has it). */
 int daemons_shaper(struct world *w, const struct scenario *s,
-		   const char *dir, const char **method_name, int keep)
+		   const struct daemons_env *env, const char **method_name)
 {
 	char **specs = NULL, err[512] = "", seed[32];
 	char **argv;
@@ -261,7 +234,7 @@ int daemons_shaper(struct world *w, const struct scenario *s,
 	argv[k++] = "--run-id";
 	argv[k++] = (char *)w->rid;
 	argv[k] = NULL;
-	e = daemon_start(w, w->inet->fd, dir, "shaper", argv, "ready", keep);
+	e = daemon_start(w, w->inet->fd, env, "shaper", argv, "ready");
 	free(argv);
 	e = e < 0 ? e : 0;
 out:

@@ -4,26 +4,32 @@
 #ifndef PUNCHLAB_DAEMONS_H
 #define PUNCHLAB_DAEMONS_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "coordctl.h"
 #include "scenario.h"
 #include "world.h"
 
-int daemons_mkdir_p(const char *path);
-/* Opens dir/name for writing (O_CREAT | flags); -1 with errno. */
-int daemons_open_out(const char *dir, const char *name, int flags);
+/* Where and how the daemons of one session run. */
+struct daemons_env {
+	const char *bindir; /* where the punch-* programs are */
+	const char *dir;    /* run folder: <name>.jsonl and <name>.log */
+	volatile sig_atomic_t *stop; /* stops a readiness wait */
+	int keep;	    /* they outlive punchlab (punchlab up) */
+};
+
 /* punch-coordinator on charlie in the scenario's mode (handoff: with one
  * inbound slot; out of band: punch-probe-server instead); pid or -errno.
- * keep: outlives us. ctl non-NULL: *ctl gets the reader of the
- * coordinator's control channel (--control-fd), NULL for the probe
- * server; the caller frees it with coordctl_free. */
-pid_t daemons_coordinator(struct world *w, const char *dir,
-			  enum scenario_mode mode, int verbose, int keep,
+ * ctl non-NULL: *ctl gets the reader of the coordinator's control
+ * channel (--control-fd), NULL for the probe server; the caller frees it
+ * with coordctl_free. */
+pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
+			  enum scenario_mode mode, int verbose,
 			  struct coordctl **ctl);
 /* Link conditions of every cell: queue rules plus punch-shaper in inet
  * (or netem). *method_name: "none", "netem" or "nfqueue". 0 or -errno. */
 int daemons_shaper(struct world *w, const struct scenario *s,
-		   const char *dir, const char **method_name, int keep);
+		   const struct daemons_env *env, const char **method_name);
 
 #endif
