@@ -13,7 +13,11 @@
 #include "probe_measure.h"
 #include "probe_sock.h"
 
-#define PROBE_LIFE_WAIT_MS 300 /* a byte across the LAN and WAN */
+/* A byte across the LAN and WAN takes microseconds; through a mapping
+ * that is gone it never arrives (the router resets or drops it), so a
+ * long wait costs time only for the dead ones and keeps a loaded machine
+ * from calling a live mapping dead. */
+#define PROBE_LIFE_WAIT_MS 1000
 
 static const int probe_life_offsets_ms[PROBE_NLIFE] = {-1500, -1000, -500,
 						       500,   1000,  1500};
@@ -61,10 +65,14 @@ int probe_measure_lifetime(struct probe_net *n, int hold_fd, uint16_t base,
 	}
 	o->nlife = 0;
 	for (int i = 0; i < PROBE_NLIFE; i++) {
-		o->life_ms[i] = (int)life_s * 1000 + probe_life_offsets_ms[i];
-		due = idle_from[i] + o->life_ms[i];
+		due = idle_from[i] + (int)life_s * 1000 +
+		      probe_life_offsets_ms[i];
 		if ((e = probe_sleep_ms((int)(due - mono_ms()))) < 0)
 			goto out;
+		/* The idle time is what it was when the byte left, not what
+		 * was planned: a late wake-up on a busy machine moves the
+		 * check, never its verdict. */
+		o->life_ms[i] = (int)(mono_ms() - idle_from[i]);
 		o->life_alive[i] = probe_life_check(cfd[i], sfd[i]);
 		o->nlife++;
 	}
