@@ -2,6 +2,7 @@
  * its captures/, snapshots/, profiles/ — made as they are needed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -35,4 +36,20 @@ int rundir_open(const char *dir, const char *name, int flags)
 		return -1;
 	}
 	return open(path, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+static int rundir_rm_entry(const char *path, const struct stat *st, int flag,
+			   struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int rundir_rm_tree(const char *path)
+{
+	return nftw(path, rundir_rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 ?
+		       -errno :
+		       0;
 }

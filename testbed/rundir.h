@@ -8,4 +8,7 @@ int rundir_mkdir_p(const char *path);
  * the fd, or -1 with errno. */
 int rundir_open(const char *dir, const char *name, int flags);
 
+/* rm -r path, symlinks removed, never followed. 0 or -errno. */
+int rundir_rm_tree(const char *path);
+
 #endif

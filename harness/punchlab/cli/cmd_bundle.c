@@ -3,7 +3,6 @@
  * versions) are packed and unpacked by harness/py/bundle.py; a replay
  * then runs the unpacked scenario here, as `punchlab run` does. */
 #include <dirent.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include "optparse.h"
 #include "punchlab.h"
 #include "pyrun.h"
+#include "rundir.h"
 
 int cmd_bundle(int argc, char **argv)
 {
@@ -28,15 +28,6 @@ static void replay_usage(FILE *f)
 		"scenario with its\nown profiles, as `punchlab run` would "
 		"(the same options, the same exit\ncodes). Versions that "
 		"differ from the bundle's are named first.\n");
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* The one DIR/<scenario>.ini bundle.py --unpack leaves. */
@@ -149,6 +140,6 @@ int cmd_replay(int argc, char **argv)
 	optind = 0; /* cmd_run parses its own options from the start */
 	rc = cmd_run(n, av);
 out:
-	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rundir_rm_tree(tmp);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include "btcnode.h"
 #include "cfg.h"
+#include "rundir.h"
 #include "testutil.h"
 
 int testutil_left_ms(int64_t deadline)
@@ -263,19 +264,10 @@ int testutil_find_peer(struct btcnode *n, const char *addr,
 	return found;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Removes dir and all below it (a test's scratch datadirs). */
 int testutil_rm_tree(const char *dir)
 {
-	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rundir_rm_tree(dir);
 }
 
 /* String member k of j; "" when absent or not a string. */
