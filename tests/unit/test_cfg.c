@@ -220,7 +220,8 @@ static void test_bytes(void)
  * reading (a FIFO without a writer would block; /dev/zero never ends). */
 static void test_not_a_file(void)
 {
-	char fifo[] = "/tmp/cfg-fifo-XXXXXX", path[64];
+	/* room for "/f.ini" after the template */
+	char fifo[32] = "/tmp/cfg-fifo-XXXXXX", path[64];
 	struct rec r = {.n = 0};
 	struct cfg_error err;
 	char *big;
