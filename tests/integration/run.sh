@@ -377,6 +377,16 @@ $PL run --results "$OUT/shipped" scenarios/eim-vs-eim.ini \
 	scenarios/eim-vs-symmetric.ini scenarios/symmetric-vs-symmetric.ini
 check "shipped pair scenarios meet their expectations" [ $? -eq 0 ]
 
+# --- parts: one file per feature in tests/integration/parts/ -----------------
+# Each part uses the helpers above ($PL, $OUT, check, ok, bad, skip,
+# nothing_left, rid_of) and leaves its run folders under $OUT, so the
+# leftover check below covers them too.
+for part in tests/integration/parts/*.sh; do
+	[ -e "$part" ] || continue
+	echo "--- $(basename "$part" .sh)"
+	. "$part"
+done
+
 # Every run this script made (other runs on the machine are not ours).
 left=""
 for r in $(ls -d "$OUT"/*/*/*/ 2>/dev/null | xargs -n1 basename | grep -E '^[0-9a-f]{6}$'); do
