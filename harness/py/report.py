@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import runs as runsmod  # noqa: E402
+import strategies  # noqa: E402
 import stats  # noqa: E402
 import trialcsv  # noqa: E402
 
@@ -485,6 +486,8 @@ def build(runs, out, figures):
         if name:
             doc += ["![Success rate against %s](%s)" % (word, name), ""]
         doc += [text, ""]
+
+    doc += strategies.section(figures, cells, out, title_tail)
 
     fig = "failures.png"
     figures.failures(os.path.join(out, fig), [

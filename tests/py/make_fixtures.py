@@ -47,7 +47,8 @@ def agent(rid, ci, side, t, outcome, role, attempts, t0, ttc_ms):
 
 def write_run(root, scenario, rid, seed, cells, path=None):
     """cells: [dict(cell, a, b, params, outcomes, ttc, expect, reason,
-    trial_params)] where outcomes is the per-trial outcome list."""
+    trial_params, side)] where outcomes is the per-trial outcome list and
+    side(report, ok), when given, adds keys to each agent's report."""
     d = os.path.join(root, scenario, rid)
     os.makedirs(d, exist_ok=True)
     lines, summary = [], []
@@ -82,6 +83,9 @@ def write_run(root, scenario, rid, seed, cells, path=None):
             rec["bob"] = agent(rid, ci, "bob", t, outcome,
                                "responder" if t % 2 else "initiator",
                                attempts, t0, ttc or 0)
+            if c.get("side"):
+                for who in ("alice", "bob"):
+                    c["side"](rec[who], outcome == "ok")
             lines.append(rec)
         n, k = len(c["outcomes"]), len(ttcs)
         lo, hi = stats.wilson(k, n)
@@ -216,12 +220,48 @@ def empty(root):
     write_run(root, "empty", "e0e0e0", 5, cells)
 
 
+def strategy_side(strategy, syns, rsts=0, icmps=0, accepted=False):
+    def add(rep, ok):
+        rep.update({"strategy": strategy,
+                    "syns_sent": syns + random.randint(0, syns // 4),
+                    "rsts": rsts, "icmps": icmps,
+                    "accepted": accepted and ok and rep["role"] ==
+                    "responder"})
+    return add
+
+
+def strategies(root):
+    random.seed(15)
+    cells = [
+        {"cell": "fc-fc-connect", "a": "full-cone", "b": "full-cone",
+         "params": {"strategy": "connect"},
+         "outcomes": outcomes(20, 2, refused=18), "ttc": fast(0.4),
+         "expect": "<= 0.5", "reason": "the early SYN meets a closed port",
+         "side": strategy_side("connect", 8, rsts=6)},
+        {"cell": "fc-fc-listen", "a": "full-cone", "b": "full-cone",
+         "params": {"strategy": "listen-connect"},
+         "outcomes": outcomes(20, 20), "ttc": fast(0.4),
+         "expect": ">= 0.95", "reason": "the listener takes the early SYN",
+         "side": strategy_side("listen-connect", 1, accepted=True)},
+    ]
+    for n_sock, ok in ((16, 1), (64, 4), (256, 12)):
+        cells.append({
+            "cell": "bday-n%d" % n_sock, "a": "symmetric", "b": "home-eim",
+            "params": {"strategy": "birthday", "birthday_sockets": n_sock,
+                       "birthday_ports": 256},
+            "outcomes": outcomes(20, ok), "ttc": fast(50.0),
+            "expect": "<= 0.5", "reason": "about N*M/64512 per trial",
+            "side": strategy_side("birthday", n_sock + 256)})
+    write_run(root, "strategies", "5a7e01", 9, cells)
+
+
 def main():
     root = os.path.join(HERE, "data")
     skew_sweep(root)
     rtt_sweep(root)
     gate(root)
     empty(root)
+    strategies(root)
 
 
 if __name__ == "__main__":

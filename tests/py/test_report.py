@@ -28,7 +28,7 @@ import stats  # noqa: E402
 
 RUNS = {"gate": "gate/0a0b0c", "skew": "skew-sweep/5e1f0a",
         "rtt": "rtt-sweep/9c2d41", "empty": "empty/e0e0e0",
-        "smoke": "smoke/b47a31"}
+        "smoke": "smoke/b47a31", "strategies": "strategies/5a7e01"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -97,6 +97,59 @@ class PngMixin:
             self.assertFalse(os.path.isabs(link), link)
             self.assertPng(os.path.join(os.path.dirname(md_path), link))
         return links
+
+
+class TestStrategies(unittest.TestCase, PngMixin):
+    """The strategies section: tables per strategy from the agents' own
+    counts, and the birthday curve with SYNs per success."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = Tmp.run("strategies")
+        cls.rc, cls.out, cls.err = call(report.main, ["--quiet", cls.dir])
+        with open(os.path.join(cls.dir, "report.md")) as f:
+            cls.md = f.read()
+
+    def section(self):
+        start = self.md.index("## Punch strategies")
+        end = self.md.index("\n## ", start + 1)
+        return self.md[start:end]
+
+    def test_one_table_per_strategy(self):
+        self.assertEqual(self.rc, 0, self.err)
+        sec = self.section()
+        for name in ("connect", "listen-connect", "birthday"):
+            self.assertIn("### %s\n" % name, sec)
+        self.assertLess(sec.index("### connect\n"),
+                        sec.index("### birthday\n"))
+
+    def test_listener_and_syn_counts(self):
+        trials = read_trials(self.dir)
+        fc = [t for t in trials if t["cell"] == "fc-fc-listen"]
+        syns = sum(t[s]["syns_sent"] for t in fc for s in ("alice", "bob"))
+        ok = sum(t["outcome"] == "ok" for t in fc)
+        row = [ln for ln in self.section().splitlines()
+               if ln.startswith("| fc-fc-listen |")][0].split(" | ")
+        self.assertEqual(row[4], "%d/20" % ok)
+        self.assertEqual(row[6], "%.1f" % (syns / ok))
+        self.assertEqual(row[9].rstrip(" |"), "%d/%d" % (ok, ok))
+
+    def test_birthday_curve(self):
+        self.assertLinksExist(os.path.join(self.dir, "report.md"))
+        self.assertPng(os.path.join(self.dir, "birthday.png"))
+        line = [ln for ln in self.section().splitlines()
+                if ln.startswith("- symmetric x home-eim, M = 256:")][0]
+        trials = read_trials(self.dir)
+        for n_sock in (16, 64, 256):
+            ts = [t for t in trials if t["cell"] == "bday-n%d" % n_sock]
+            ok = sum(t["outcome"] == "ok" for t in ts)
+            self.assertIn("N = %d: %d/20" % (n_sock, ok), line)
+
+    def test_old_runs_say_connect(self):
+        rc, _, err = call(report.main, ["--quiet", Tmp.run("gate")])
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(Tmp.run("gate"), "report.md")) as f:
+            self.assertIn("default strategy, `connect`", f.read())
 
 
 class TestStats(unittest.TestCase):
