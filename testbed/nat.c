@@ -16,6 +16,7 @@ static int frag_counters(struct nat_build *b)
 {
 	nat_put(&b->obj, "\tcounter syn_dropped {\n\t}\n\n");
 	nat_put(&b->obj, "\tcounter rst_sent {\n\t}\n\n");
+	nat_put(&b->obj, "\tcounter udp_dropped {\n\t}\n\n");
 	/* Every RST the router itself sends toward the WAN, from its stack
 	 * or from a reject rule (both leave through the output hook). */
 	nat_rule(b, NAT_CH_OUTPUT,
@@ -175,39 +176,58 @@ static int frag_mapping(struct nat_build *b)
 	return 0;
 }
 
-/* Which new inbound connections a mapping admits beyond conntrack's own
- * address+port-dependent filtering: a dnat through a learned map. Runs
- * before frag_unsolicited_syn so what it admits is accepted first. */
-static int frag_filtering(struct nat_build *b)
+/* The filtering rules of one protocol set l4 ("meta l4proto { tcp, udp }"
+ * when TCP and UDP filter alike). */
+static int filtering_rules(struct nat_build *b, enum nat_filter f,
+			   const char *l4)
 {
-	const struct nat_profile *p = b->p;
 	const struct nat_ifaces *ifc = b->ifc;
-	int adf = p->filtering == NAT_FILTER_ADF;
+	int adf = f == NAT_FILTER_ADF;
 
-	if (p->filtering == NAT_FILTER_APDF)
+	if (f == NAT_FILTER_APDF)
 		return 0;
-	if (p->filtering != NAT_FILTER_EIF && !adf)
+	if (f != NAT_FILTER_EIF && !adf)
 		return nat_fail(b, -ENOTSUP, "filtering %d is not implemented",
-				(int)p->filtering);
-	if (p->mapping == NAT_MAP_NONE) {
+				(int)f);
+	if (b->p->mapping == NAT_MAP_NONE) {
 		/* Nothing is translated: open the inside endpoint itself. */
 		nat_need(b, adf ? NAT_OBJ_ADF_OPEN : NAT_OBJ_EIF_OPEN);
 		nat_rule(b, NAT_CH_FORWARD,
-			 "iifname \"%s\" ct state new " NAT_L4 " ip daddr . "
+			 "iifname \"%s\" ct state new %s ip daddr . "
 			 "meta l4proto . th dport%s @%s accept",
-			 ifc->wan, adf ? " . ip saddr" : "",
+			 ifc->wan, l4, adf ? " . ip saddr" : "",
 			 adf ? "adf_open" : "eif_open");
 		return 0;
 	}
 	nat_need(b, adf ? NAT_OBJ_ADF : NAT_OBJ_OWNER);
 	nat_rule(b, NAT_CH_PREROUTING,
-		 "iifname \"%s\" ip daddr %s " NAT_L4 " dnat ip to meta "
+		 "iifname \"%s\" ip daddr %s %s dnat ip to meta "
 		 "l4proto . th dport%s map @%s",
-		 ifc->wan, ifc->wan_addr, adf ? " . ip saddr" : "",
+		 ifc->wan, ifc->wan_addr, l4, adf ? " . ip saddr" : "",
 		 adf ? "adf_owner" : "owner");
-	nat_rule(b, NAT_CH_FORWARD, "iifname \"%s\" ct status dnat accept",
-		 ifc->wan);
-	return 0;
+	return 1; /* forward must accept what was dnat'ed */
+}
+
+/* Which new inbound connections a mapping admits beyond conntrack's own
+ * address+port-dependent filtering: a dnat through a learned map. Runs
+ * before frag_unsolicited_syn so what it admits is accepted first. UDP
+ * filters as TCP unless the profile says udp_filtering. */
+static int frag_filtering(struct nat_build *b)
+{
+	enum nat_filter udp = profile_udp_filtering(b->p);
+	int e, dnat;
+
+	if (udp == b->p->filtering) {
+		dnat = filtering_rules(b, udp, NAT_L4);
+	} else {
+		dnat = filtering_rules(b, b->p->filtering, "meta l4proto tcp");
+		e = dnat < 0 ? dnat : filtering_rules(b, udp, "meta l4proto udp");
+		dnat = e < 0 ? e : dnat | e;
+	}
+	if (dnat > 0)
+		nat_rule(b, NAT_CH_FORWARD,
+			 "iifname \"%s\" ct status dnat accept", b->ifc->wan);
+	return dnat < 0 ? dnat : 0;
 }
 
 /* An inside host reaching another through the public address and port.
@@ -253,6 +273,31 @@ static int frag_unsolicited_syn(struct nat_build *b)
 			 "iifname \"%s\" tcp flags syn / fin,syn,rst,ack ct "
 			 "state new counter name \"syn_dropped\" %s",
 			 b->ifc->wan, verdict[s]);
+	return 0;
+}
+
+/* What happens to an inbound datagram that matches no mapping, on the
+ * same two paths. Without this rule the router's own stack would answer
+ * one sent to its address with ICMP port unreachable (rate-limited),
+ * whatever unsolicited_syn says; now the profile decides. */
+static int frag_unsolicited_udp(struct nat_build *b)
+{
+	static const char *const verdict[] = {
+	    [NAT_UDP_DROP] = "drop",
+	    [NAT_UDP_ICMP] = "reject with icmp type port-unreachable",
+	};
+	static const enum nat_chain paths[] = {NAT_CH_INPUT, NAT_CH_FORWARD};
+	enum nat_udp u = profile_udp_unsolicited(b->p);
+	size_t i;
+
+	if ((unsigned int)u >= sizeof(verdict) / sizeof(*verdict))
+		return nat_fail(b, -ENOTSUP,
+				"udp_unsolicited %d is not implemented", (int)u);
+	for (i = 0; i < sizeof(paths) / sizeof(*paths); i++)
+		nat_rule(b, paths[i],
+			 "iifname \"%s\" meta l4proto udp ct state new "
+			 "counter name \"udp_dropped\" %s",
+			 b->ifc->wan, verdict[u]);
 	return 0;
 }
 
@@ -309,7 +354,8 @@ static int frag_timeouts(struct nat_build *b)
  * order of rules within each chain. */
 static int (*const nat_fragments[])(struct nat_build *b) = {
     frag_counters,	  frag_mapping,	 frag_filtering, frag_hairpin,
-    frag_unsolicited_syn, frag_firewall, frag_timeouts,
+    frag_unsolicited_syn, frag_unsolicited_udp, frag_firewall,
+    frag_timeouts,
 };
 
 int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,

@@ -146,6 +146,9 @@ static void nat_header(struct nat_text *out, const struct nat_profile *p)
 		p->name, profile_mapping_str(p->mapping),
 		profile_ports_str(p->ports), profile_filter_str(p->filtering),
 		profile_syn_str(p->unsolicited_syn));
+	nat_put(out, ", udp_filtering %s, udp_unsolicited %s",
+		profile_filter_str(profile_udp_filtering(p)),
+		profile_udp_str(profile_udp_unsolicited(p)));
 	if (p->hairpin)
 		nat_put(out, ", hairpinning on");
 	if (p->port_block)

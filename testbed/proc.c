@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -15,6 +17,30 @@
 #include <unistd.h>
 
 #include "proc.h"
+
+/* The run's hosts file ("" = none); one run per punchlab process. */
+static char proc_hosts[PATH_MAX];
+
+int proc_set_hosts(const char *path)
+{
+	if (path && strlen(path) >= sizeof(proc_hosts))
+		return -ENAMETOOLONG;
+	snprintf(proc_hosts, sizeof(proc_hosts), "%s", path ? path : "");
+	return 0;
+}
+
+int proc_enter_hosts(void)
+{
+	if (!proc_hosts[0])
+		return 0;
+	/* Private first: the bind must not propagate back to the host's
+	 * mount namespace (systemd makes / shared). */
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(proc_hosts, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
+		return -1;
+	return 0;
+}
 
 static void proc_child(int netns_fd, char *const argv[], int in_fd,
 		       int out_fd, int err_fd, int report_fd, pid_t parent,
@@ -33,6 +59,8 @@ static void proc_child(int netns_fd, char *const argv[], int in_fd,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0)
+		goto fail;
+	if (netns_fd >= 0 && proc_enter_hosts() < 0)
 		goto fail;
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul < 0)

@@ -38,6 +38,11 @@ static const char *const syn_names[] = {
     [NAT_SYN_ICMP] = "icmp",
     NULL,
 };
+static const char *const udp_names[] = {
+    [NAT_UDP_DROP] = "drop",
+    [NAT_UDP_ICMP] = "icmp",
+    NULL,
+};
 
 static const char *profile_name_of(const char *const *names, size_t n, int v)
 {
@@ -67,6 +72,25 @@ const char *profile_syn_str(enum nat_syn s)
 {
 	return profile_name_of(syn_names,
 			       sizeof(syn_names) / sizeof(*syn_names), (int)s);
+}
+
+const char *profile_udp_str(enum nat_udp u)
+{
+	return profile_name_of(udp_names,
+			       sizeof(udp_names) / sizeof(*udp_names), (int)u);
+}
+
+enum nat_filter profile_udp_filtering(const struct nat_profile *p)
+{
+	return p->udp_filtering_set ? p->udp_filtering : p->filtering;
+}
+
+enum nat_udp profile_udp_unsolicited(const struct nat_profile *p)
+{
+	if (p->udp_unsolicited_set)
+		return p->udp_unsolicited;
+	return p->unsolicited_syn == NAT_SYN_DROP ? NAT_UDP_DROP
+						  : NAT_UDP_ICMP;
 }
 
 static int key_description(struct nat_profile *p, const char *v,
@@ -159,6 +183,30 @@ static int key_syn(struct nat_profile *p, const char *v, struct cfg_error *err)
 	return 0;
 }
 
+static int key_udp_filtering(struct nat_profile *p, const char *v,
+			     struct cfg_error *err)
+{
+	int i = cfg_enum(v, filter_names, err);
+
+	if (i < 0)
+		return -1;
+	p->udp_filtering = (enum nat_filter)i;
+	p->udp_filtering_set = 1;
+	return 0;
+}
+
+static int key_udp_unsolicited(struct nat_profile *p, const char *v,
+			       struct cfg_error *err)
+{
+	int i = cfg_enum(v, udp_names, err);
+
+	if (i < 0)
+		return -1;
+	p->udp_unsolicited = (enum nat_udp)i;
+	p->udp_unsolicited_set = 1;
+	return 0;
+}
+
 static int key_hairpin(struct nat_profile *p, const char *v,
 		       struct cfg_error *err)
 {
@@ -237,6 +285,8 @@ static const struct profile_key {
     {"nat", "port_range", key_port_range},
     {"nat", "filtering", key_filtering},
     {"nat", "unsolicited_syn", key_syn},
+    {"nat", "udp_filtering", key_udp_filtering},
+    {"nat", "udp_unsolicited", key_udp_unsolicited},
     {"nat", "hairpinning", key_hairpin},
     {"nat", "behind", key_behind},
     {"nat", "port_block", key_port_block},

@@ -21,6 +21,8 @@ enum nat_mapping {
 enum nat_ports { NAT_PORTS_PRESERVE, NAT_PORTS_SEQUENTIAL, NAT_PORTS_RANDOM };
 enum nat_filter { NAT_FILTER_EIF, NAT_FILTER_ADF, NAT_FILTER_APDF };
 enum nat_syn { NAT_SYN_DROP, NAT_SYN_RST, NAT_SYN_ICMP };
+/* The answer to an unsolicited UDP datagram: UDP has no RST. */
+enum nat_udp { NAT_UDP_DROP, NAT_UDP_ICMP };
 
 struct nat_profile {
 	char name[PROFILE_NAME_MAX]; /* file name without .ini */
@@ -31,6 +33,13 @@ struct nat_profile {
 	uint16_t port_min, port_max; /* used by sequential/random */
 	enum nat_filter filtering;
 	enum nat_syn unsolicited_syn;
+	/* UDP gets the same mapping; its filtering and its answer to an
+	 * unsolicited datagram follow the TCP ones unless set (read them
+	 * through profile_udp_filtering / profile_udp_unsolicited). */
+	enum nat_filter udp_filtering;
+	int udp_filtering_set;
+	enum nat_udp udp_unsolicited;
+	int udp_unsolicited_set;
 	int hairpin;
 	/* conntrack TCP timeouts in seconds; 0 = kernel default */
 	unsigned int timeout_syn_sent, timeout_established, timeout_transitory;
@@ -64,5 +73,14 @@ const char *profile_mapping_str(enum nat_mapping m);
 const char *profile_ports_str(enum nat_ports p);
 const char *profile_filter_str(enum nat_filter f);
 const char *profile_syn_str(enum nat_syn s);
+const char *profile_udp_str(enum nat_udp u);
+
+/* UDP filtering: udp_filtering when the profile sets it, else filtering. */
+enum nat_filter profile_udp_filtering(const struct nat_profile *p);
+/* The answer to an unsolicited datagram: udp_unsolicited when set, else
+ * what the TCP answer stands for — silence for unsolicited_syn = drop,
+ * ICMP port unreachable for rst (a reject rule's answer to UDP) and
+ * icmp. */
+enum nat_udp profile_udp_unsolicited(const struct nat_profile *p);
 
 #endif

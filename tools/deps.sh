@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make pkg-config libmnl-dev libnftables-dev libinih-dev
 libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
 libpcap-dev libnetfilter-conntrack-dev
-nftables iproute2 iputils-ping python3
+nftables iproute2 iputils-ping python3 coturn
 python3-matplotlib"
 
 missing=""

@@ -197,8 +197,9 @@ static void test_shape(void)
 	p.unsolicited_syn = NAT_SYN_ICMP;
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
 				   sizeof(why)) > 0);
+	/* and UDP follows: ICMP port unreachable for datagrams too */
 	CU_ASSERT_EQUAL(count(rules, "reject with icmp type port-unreachable"),
-			2);
+			4);
 
 	p.timeout_syn_sent = 30;
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
@@ -288,7 +289,7 @@ static void test_fragments(void)
 	    rules, "\t\tiifname \"wan0\" ip daddr 198.51.100.1 meta l4proto { "
 		   "tcp, udp } dnat ip to meta l4proto . th dport map @owner\n"));
 	a = strstr(rules, "iifname \"wan0\" ct status dnat accept\n");
-	b = strstr(rules, "\"syn_dropped\" drop\n\t\tiifname \"wan0\" ct state "
+	b = strstr(rules, "\"udp_dropped\" drop\n\t\tiifname \"wan0\" ct state "
 			  "new drop\n");
 	CU_ASSERT(a && b && a < b);
 	p.filtering = NAT_FILTER_ADF;

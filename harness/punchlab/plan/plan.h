@@ -23,7 +23,8 @@
 
 #define PLAN_COORD_ADDR "192.0.2.1"
 #define PLAN_COORD_PORT 18444 /* regtest P2P port */
-#define PLAN_PROBE_PORT 3478  /* out-of-band: charlie's probe server */
+#define PLAN_PROBE_PORT 3479  /* out-of-band: charlie's probe server
+			       * (3478 is the run's STUN server) */
 #define PLAN_INET_GW "192.0.2.254" /* on inet's loopback */
 #define PLAN_IFNAME 16		   /* IFNAMSIZ */
 #define PLAN_ADDR 24		   /* dotted quad, or with /prefix */

@@ -6,7 +6,9 @@
 #include "coordctl.h"
 #include "rundir.h"
 #include "daemons.h"
+#include "proc.h"
 #include "session.h"
+#include "stund.h"
 
 int session_open(struct session *ss, const struct scenario *s,
 		 const char *bindir, const char *results_dir,
@@ -63,8 +65,19 @@ int session_start(struct session *ss, int verbose, int keep)
 				   .stop = ss->stop,
 				   .keep = keep };
 
+	char hosts[PATH_MAX];
+
+	/* Names first: every process started from here on resolves them. */
+	if ((e = stund_names(ss->w, hosts, sizeof(hosts))) < 0) {
+		fprintf(stderr, "punchlab run: hosts file %s: %s\n", hosts,
+			strerror(-e));
+		return e;
+	}
 	if ((e = daemons_shaper(ss->w, ss->s, &env, &ss->link_method)) < 0)
 		return e;
+	ss->stun = stund_start(ss->w, ss->dir, keep);
+	if (ss->stun < 0)
+		return (int)ss->stun;
 	ss->coord = daemons_coordinator(ss->w, &env, ss->s->mode, verbose,
 					keep ? NULL : &ss->ctl);
 	return ss->coord < 0 ? ss->coord : 0;
@@ -75,6 +88,7 @@ static void session_end(struct session *ss, int detach)
 {
 	coordctl_free(ss->ctl);
 	ss->ctl = NULL;
+	proc_set_hosts(NULL);
 	if (detach)
 		world_detach(ss->w);
 	else

@@ -26,6 +26,7 @@ struct session {
 	struct world *w;
 	const char *link_method; /* "none", "netem", "nfqueue" */
 	pid_t coord;
+	pid_t stun; /* turnserver on charlie, 0 when coturn is missing */
 	struct coordctl *ctl; /* the coordinator's control channel, or NULL */
 };
 
@@ -37,7 +38,8 @@ struct session {
 int session_open(struct session *ss, const struct scenario *s,
 		 const char *bindir, const char *results_dir,
 		 volatile sig_atomic_t *stop, char *err, size_t err_cap);
-/* The link shaper and the coordinator (or probe server) on charlie;
+/* The run's hosts file, the link shaper, the STUN server and the
+ * coordinator (or probe server) on charlie;
  * ss->ctl reads the coordinator's control channel. keep: they outlive
  * punchlab (punchlab up) and nobody reads a control channel. 0 or
  * -errno. */

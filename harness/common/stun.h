@@ -1,0 +1,26 @@
+/* stun: the one STUN exchange punchlab speaks itself — a Binding request
+ * (RFC 8489 section 6, no attributes) and the mapped address out of its
+ * success response — to see that the run's STUN server answers. */
+#ifndef PUNCHLAB_STUN_H
+#define PUNCHLAB_STUN_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STUN_HEADER_LEN 20
+#define STUN_MAGIC 0x2112A442u
+#define STUN_PORT 3478
+
+/* Writes a Binding request with transaction id txid into buf. Its
+ * length (20), or -ENOSPC. */
+int stun_binding_request(uint8_t *buf, size_t cap, const uint8_t txid[12]);
+/* Reads a Binding success response to txid: the XOR-MAPPED-ADDRESS (or,
+ * from an RFC 3489 server, MAPPED-ADDRESS) into *mapped. 0, -EBADMSG
+ * (not STUN, or a length or attribute that does not fit), -ESRCH
+ * (another transaction), -EPROTO (an error response, or no IPv4 mapped
+ * address). Every length is checked before it is used. */
+int stun_binding_parse(const uint8_t *buf, size_t len, const uint8_t txid[12],
+		       struct sockaddr_in *mapped);
+
+#endif
