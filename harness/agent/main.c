@@ -108,6 +108,11 @@ static int agent_trial(const struct opts *o)
 		.skew_ms = o->skew_ms,
 		.match_ms = o->match_ms,
 		.keep_fd = o->node != OPTS_NODE_EMBEDDED,
+		.strategy = o->strategy,
+		.predict_window = o->predict_window,
+		.birthday_sockets = o->birthday_sockets,
+		.birthday_ports = o->birthday_ports,
+		.syn_budget = o->syn_budget,
 	};
 	static struct trial_result r; /* syn_ns makes it large */
 	struct bridge_result br;
@@ -162,6 +167,8 @@ report:
 	if (r.pr.fd >= 0)
 		close(r.pr.fd);
 	j = report_trial(o->name, o->local_port, opts_node_name(o->node), &r);
+	if (j)
+		report_add_strategy(j, &p, &r);
 	if (j && o->node == OPTS_NODE_BITCOIND)
 		report_add_bridge(j, &br);
 	if (j && o->node == OPTS_NODE_IMPORT)
