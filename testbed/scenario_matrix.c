@@ -243,24 +243,23 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 {
 	struct scenario *s = c->s;
 	int idx[CELLCOND_NPARAMS];
-	/* Up to 32^14 combinations: even a long long would wrap, so the
-	 * product stops growing once it is past the limit. */
-	long long total = (long long)m->na * m->nb;
+	/* Up to 32^14 combinations: a long long would wrap and pass the
+	 * check; a double holds the count exactly (a product of small
+	 * numbers far below 2^1023). */
+	double total = (double)m->na * m->nb;
 	char key[64];
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
-		if (m->nvals[p] && total <= SCENARIO_MAX_CELLS)
+		if (m->nvals[p])
 			total *= m->nvals[p];
 	snprintf(key, sizeof(key), "[matrix %s]", m->name);
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
 		return cfg_fail(err, s->path, m->line, key,
-				"expands to %s%lld cells; with the %d before "
+				"expands to %.0f cells; with the %d before "
 				"it that is more than %d (the WAN has one "
 				"address per router in a /24); shorten its "
 				"lists or split the scenario",
-				total > SCENARIO_MAX_CELLS ? "over " : "",
-				total > SCENARIO_MAX_CELLS ? (long long)SCENARIO_MAX_CELLS : total,
-				s->ncells, SCENARIO_MAX_CELLS);
+				total, s->ncells, SCENARIO_MAX_CELLS);
 	for (int ia = 0; ia < m->na; ia++)
 		for (int ib = 0; ib < m->nb; ib++) {
 			memset(idx, 0, sizeof(idx));
