@@ -97,6 +97,8 @@ void report_add_strategy(json_t *j, const struct trial_params *p,
 	char ip[INET_ADDRSTRLEN], icmp[16];
 	int low = p->strategy == CELLCOND_LOW_TTL;
 
+	if (!j)
+		return;
 	json_object_set_new(j, "strategy",
 			    json_string(cellcond_strategies[p->strategy]));
 	json_object_set_new(j, "syns_sent", json_integer(pr->syns));
