@@ -1,18 +1,37 @@
-/* cellcond: the parameter table of a cell's conditions. */
+/* cellcond: the parameter table of a cell's conditions and strategy. */
 #include <string.h>
 
 #include "cellcond.h"
 
+const char *const cellcond_strategies[CELLCOND_NSTRATEGIES + 1] = {
+	[CELLCOND_CONNECT] = "connect",
+	[CELLCOND_LISTEN_CONNECT] = "listen-connect",
+	[CELLCOND_LOW_TTL] = "low-ttl",
+	[CELLCOND_PREDICT] = "predict",
+	[CELLCOND_BIRTHDAY] = "birthday",
+	[CELLCOND_NSTRATEGIES] = NULL,
+};
+
 const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
-	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob" },
-	{ "jitter_ms", 0, 60000, 0, "per WAN link, inbound" },
-	{ "loss", 0, 1, 0, "per WAN link, inbound, a fraction" },
-	{ "rate_kbit", 0, 100000000, 1, "per WAN link, inbound, 0: none" },
-	{ "skew_ms", -60000, 60000, 0, "bob punches this much after alice" },
+	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob", NULL },
+	{ "jitter_ms", 0, 60000, 0, "per WAN link, inbound", NULL },
+	{ "loss", 0, 1, 0, "per WAN link, inbound, a fraction", NULL },
+	{ "rate_kbit", 0, 100000000, 1, "per WAN link, inbound, 0: none", NULL },
+	{ "skew_ms", -60000, 60000, 0, "bob punches this much after alice", NULL },
 	{ "coord_delay_a_ms", 0, 60000, 0,
-	  "extra one-way delay between charlie and router a" },
+	  "extra one-way delay between charlie and router a", NULL },
 	{ "coord_delay_b_ms", 0, 60000, 0,
-	  "extra one-way delay between charlie and router b" },
+	  "extra one-way delay between charlie and router b", NULL },
+	{ "strategy", 0, CELLCOND_NSTRATEGIES - 1, 1,
+	  "how both agents punch", cellcond_strategies },
+	{ "predict_window", 0, 256, 1,
+	  "predict: ports aimed at around the predicted one, 0: 4", NULL },
+	{ "birthday_sockets", 0, 1024, 1,
+	  "birthday: sockets the unpredictable side opens, 0: 64", NULL },
+	{ "birthday_ports", 0, 4096, 1,
+	  "birthday: ports the other side sprays, 0: 64", NULL },
+	{ "syn_budget", 0, 100000, 1,
+	  "cap of SYNs per punch per side, 0: the strategy's own", NULL },
 };
 
 int cellcond_index(const char *key)
@@ -23,33 +42,56 @@ int cellcond_index(const char *key)
 	return -1;
 }
 
-/* The fields in table order; rate_kbit is the one integer. */
+/* The double fields in table order; NULL for the integer ones. */
 static double *field(struct cell_cond *c, int i)
 {
-	double *const f[CELLCOND_NPARAMS] = {
+	double *const f[CELLCOND_COORD_DELAY_B + 1] = {
 		&c->rtt_ms,	 &c->jitter_ms, &c->loss,
 		NULL,		 &c->skew_ms,	&c->coord_delay_a_ms,
 		&c->coord_delay_b_ms,
 	};
 
-	return i >= 0 && i < CELLCOND_NPARAMS ? f[i] : NULL;
+	return i >= 0 && i <= CELLCOND_COORD_DELAY_B ? f[i] : NULL;
+}
+
+/* The unsigned fields; NULL for the double ones. */
+static unsigned *ufield(struct cell_cond *c, int i)
+{
+	switch (i) {
+	case CELLCOND_RATE:
+		return &c->rate_kbit;
+	case CELLCOND_STRATEGY:
+		return &c->strategy;
+	case CELLCOND_PREDICT_WINDOW:
+		return &c->predict_window;
+	case CELLCOND_BIRTHDAY_SOCKETS:
+		return &c->birthday_sockets;
+	case CELLCOND_BIRTHDAY_PORTS:
+		return &c->birthday_ports;
+	case CELLCOND_SYN_BUDGET:
+		return &c->syn_budget;
+	default:
+		return NULL;
+	}
 }
 
 double cellcond_get(const struct cell_cond *c, int i)
 {
 	double *f = field((struct cell_cond *)c, i);
+	unsigned *u = ufield((struct cell_cond *)c, i);
 
-	return f ? *f : i == CELLCOND_RATE ? (double)c->rate_kbit : 0;
+	return f ? *f : u ? (double)*u : 0;
 }
 
 void cellcond_set(struct cell_cond *c, int i, double v)
 {
 	double *f = field(c, i);
+	unsigned *u = ufield(c, i);
 
 	if (f)
 		*f = v;
-	else if (i == CELLCOND_RATE)
-		c->rate_kbit = (unsigned)v;
+	else if (u)
+		*u = (unsigned)v;
 }
 
 int cellcond_shaped(const struct cell_cond *c)
@@ -57,4 +99,11 @@ int cellcond_shaped(const struct cell_cond *c)
 	return c->rtt_ms > 0 || c->jitter_ms > 0 || c->loss > 0 ||
 	       c->rate_kbit > 0 || c->coord_delay_a_ms > 0 ||
 	       c->coord_delay_b_ms > 0;
+}
+
+const char *cellcond_value_name(const struct cell_cond *c, int i)
+{
+	if (i < 0 || i >= CELLCOND_NPARAMS || !cellcond_params[i].names)
+		return NULL;
+	return cellcond_params[i].names[(int)cellcond_get(c, i)];
 }

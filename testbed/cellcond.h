@@ -1,11 +1,12 @@
 /* cellcond: the conditions one scenario cell runs under — link delay,
  * jitter, loss and rate on the routers' WAN links, the skew between the
- * two punch starts, and extra delay on each side's path to the
- * coordinator. All zero = a perfect network. */
+ * two punch starts, extra delay on each side's path to the coordinator —
+ * and the punch strategy with its parameters, a dimension swept like RTT.
+ * All zero = a perfect network and today's connect waves. */
 #ifndef PUNCHLAB_CELLCOND_H
 #define PUNCHLAB_CELLCOND_H
 
-#define CELLCOND_NPARAMS 7
+#define CELLCOND_NPARAMS 12
 
 struct cell_cond {
 	double rtt_ms;	  /* RTT the WAN adds between alice and bob: each
@@ -18,7 +19,27 @@ struct cell_cond {
 	double coord_delay_a_ms, coord_delay_b_ms; /* extra one-way delay
 						    * between charlie and
 						    * router a / b */
+	/* The punch strategy (an index into cellcond_strategies) and its
+	 * parameters; 0 = the agent's default. */
+	unsigned strategy;
+	unsigned predict_window;   /* predict: ports aimed at */
+	unsigned birthday_sockets; /* birthday: sockets (mappings) opened */
+	unsigned birthday_ports;   /* birthday: ports sprayed */
+	unsigned syn_budget;	   /* cap of SYNs per punch per side */
 };
+
+/* Punch strategies, in the order of cellcond_strategies. */
+enum cellcond_strategy {
+	CELLCOND_CONNECT,	 /* connect waves (the default) */
+	CELLCOND_LISTEN_CONNECT, /* a listener on the punch port too */
+	CELLCOND_LOW_TTL,	 /* a first SYN that dies past the own NAT */
+	CELLCOND_PREDICT,	 /* aim at the predicted next ports */
+	CELLCOND_BIRTHDAY,	 /* many mappings against many ports */
+	CELLCOND_NSTRATEGIES,
+};
+
+/* "connect", "listen-connect", ... NULL-terminated. */
+extern const char *const cellcond_strategies[CELLCOND_NSTRATEGIES + 1];
 
 /* The one table of condition parameters: scenario key and results name,
  * allowed range, whether it must be whole, and what it means. The
@@ -33,6 +54,11 @@ enum cellcond_index {
 	CELLCOND_SKEW,
 	CELLCOND_COORD_DELAY_A,
 	CELLCOND_COORD_DELAY_B,
+	CELLCOND_STRATEGY,
+	CELLCOND_PREDICT_WINDOW,
+	CELLCOND_BIRTHDAY_SOCKETS,
+	CELLCOND_BIRTHDAY_PORTS,
+	CELLCOND_SYN_BUDGET,
 };
 
 struct cellcond_param {
@@ -40,16 +66,21 @@ struct cellcond_param {
 	double min, max;
 	int whole; /* an integer (rate_kbit) */
 	const char *help;
+	/* A choice: the value is written as one of these names (NULL-
+	 * terminated) and kept as its index; NULL for a number. */
+	const char *const *names;
 };
 
 extern const struct cellcond_param cellcond_params[CELLCOND_NPARAMS];
 
 /* Index of the parameter named key, or -1. */
 int cellcond_index(const char *key);
-/* Parameter i's value, as a double. */
+/* Parameter i's value, as a double (a choice: its index). */
 double cellcond_get(const struct cell_cond *c, int i);
 void cellcond_set(struct cell_cond *c, int i, double v);
 /* 1 when the cell needs shaped links (any delay, jitter, loss or rate). */
 int cellcond_shaped(const struct cell_cond *c);
+/* The name of parameter i's value when it is a choice, else NULL. */
+const char *cellcond_value_name(const struct cell_cond *c, int i);
 
 #endif

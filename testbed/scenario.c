@@ -99,7 +99,8 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in a cell; known keys: a b expect reason "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
-		 "coord_delay_b_ms");
+		 "coord_delay_b_ms strategy predict_window birthday_sockets "
+		 "birthday_ports syn_budget");
 	return -1;
 }
 
@@ -142,12 +143,15 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 			return -1;
 		cellcond_set(&c->defaults, i, x);
 		c->default_params |= 1u << i;
+		if (i == CELLCOND_STRATEGY)
+			c->strategy_line = c->line;
 		return 0;
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
 		 "seed parallel timeout_ms mode node star rtt_ms jitter_ms loss rate_kbit "
-		 "skew_ms coord_delay_a_ms coord_delay_b_ms");
+		 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
+		 "predict_window birthday_sockets birthday_ports syn_budget");
 	return -1;
 }
 
@@ -217,6 +221,7 @@ static int scenario_handler(void *user, const char *section, const char *key,
 {
 	struct scenario_ctx *c = user;
 
+	c->line = line;
 	if (!key)
 		return scenario_section(c, section, line, err);
 	if (!section[0]) {
@@ -253,6 +258,35 @@ static int scenario_delay_check(struct scenario_ctx *c,
 				key, cc->rtt_ms / 2 + extra, cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
+	return 0;
+}
+
+/* Out of band there is no coordinator to measure hops or port deltas, and
+ * the bitcoind modes hand the first connection on (no listener to pick
+ * from): refuse what cannot run before anything exists. */
+static int scenario_strategy_check(struct scenario_ctx *c,
+				   const struct scenario_cell *cell,
+				   struct cfg_error *err)
+{
+	const struct scenario *s = c->s;
+	unsigned st = cell->cond.strategy;
+	/* Where the strategy was written: the cell, or [scenario]. */
+	int line = (c->cell_params[cell - s->cells] & (1u << CELLCOND_STRATEGY))
+			   ? cell->line
+			   : c->strategy_line;
+
+	if (s->mode == SCENARIO_MODE_OOB && st != CELLCOND_CONNECT &&
+	    st != CELLCOND_LISTEN_CONNECT)
+		return cfg_fail(err, s->path, line, "strategy",
+				"%s needs the coordinator (mode = out-of-band "
+				"in [cell %s]); out of band use connect or "
+				"listen-connect",
+				cellcond_strategies[st], cell->name);
+	if (s->node != SCENARIO_NODE_EMBEDDED && st != CELLCOND_CONNECT)
+		return cfg_fail(err, s->path, line, "strategy",
+				"node = %s punches with connect only (in "
+				"[cell %s]); drop the strategy key",
+				scenario_node_name(s->node), cell->name);
 	return 0;
 }
 
@@ -294,7 +328,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
 	for (i = 0; i < s->ncells; i++)
-		if (scenario_delay_check(c, &s->cells[i], err) < 0)
+		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
+		    scenario_strategy_check(c, &s->cells[i], err) < 0)
 			return -1;
 	if (!s->ncells)
 		return cfg_fail(err, s->path, 0, "",

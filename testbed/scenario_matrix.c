@@ -90,7 +90,9 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown key in a matrix; known keys: a b expect "
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
-			 "skew_ms coord_delay_a_ms coord_delay_b_ms");
+			 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
+			 "predict_window birthday_sockets birthday_ports "
+			 "syn_budget");
 		return -1;
 	}
 	m->nvals[i] = 0;
@@ -167,7 +169,11 @@ static int cell_name(const struct scenario_matrix *m, int ia, int ib,
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		/* Past the end, snprintf's size would wrap; the caller
 		 * refuses the name anyway. */
-		if (m->nvals[p] > 1 && n < (int)cap)
+		if (m->nvals[p] > 1 && n < (int)cap && cellcond_params[p].names)
+			n += snprintf(name + n, cap - (size_t)n, ":%s=%s",
+				      cellcond_params[p].name,
+				      cellcond_params[p].names[(int)m->vals[p][idx[p]]]);
+		else if (m->nvals[p] > 1 && n < (int)cap)
 			n += snprintf(name + n, cap - (size_t)n, ":%s=%g",
 				      cellcond_params[p].name,
 				      m->vals[p][idx[p]]);
@@ -237,8 +243,10 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 {
 	struct scenario *s = c->s;
 	int idx[CELLCOND_NPARAMS];
-	/* Up to 32^9 combinations: an int would wrap and pass the check. */
-	long long total = (long long)m->na * m->nb;
+	/* Up to 32^14 combinations: a long long would wrap and pass the
+	 * check; a double holds the count exactly (a product of small
+	 * numbers far below 2^1023). */
+	double total = (double)m->na * m->nb;
 	char key[64];
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
@@ -247,7 +255,7 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	snprintf(key, sizeof(key), "[matrix %s]", m->name);
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
 		return cfg_fail(err, s->path, m->line, key,
-				"expands to %lld cells; with the %d before "
+				"expands to %.0f cells; with the %d before "
 				"it that is more than %d (the WAN has one "
 				"address per router in a /24); shorten its "
 				"lists or split the scenario",

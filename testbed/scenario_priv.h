@@ -39,6 +39,8 @@ struct scenario_ctx {
 	struct scenario_matrix *matrices;
 	int nmatrices;
 	int scenario_line; /* of the [scenario] header, 0 before it */
+	int line;	   /* of the key being read */
+	int strategy_line; /* of [scenario]'s strategy key, 0: none */
 };
 
 #endif

@@ -11,8 +11,29 @@
 #include "scenario_priv.h"
 #include "scenario_value.h"
 
+/* A choice (strategy): one of the parameter's names, kept as its index. */
+static int scenario_param_name(int i, const char *p, size_t len, double *out,
+			       struct cfg_error *err)
+{
+	const char *const *names = cellcond_params[i].names;
+	int n, k;
+
+	for (k = 0; names[k]; k++)
+		if (strlen(names[k]) == len && !strncmp(names[k], p, len)) {
+			*out = k;
+			return 0;
+		}
+	n = snprintf(err->msg, sizeof(err->msg), "'%.*s' is not a %s; want",
+		     (int)(len > 32 ? 32 : len), p, cellcond_params[i].name);
+	for (k = 0; names[k] && n > 0 && n < (int)sizeof(err->msg); k++)
+		n += snprintf(err->msg + n, sizeof(err->msg) - (size_t)n,
+			      "%s %s", k ? "," : "", names[k]);
+	return -1;
+}
+
 /* A plain decimal number (optional '-', digits, one '.') in the
- * parameter's range; rate_kbit must be whole. */
+ * parameter's range; the whole ones (rate_kbit, ...) without a '.'; a
+ * choice by name. */
 int scenario_param_value(int i, const char *p, size_t len,
 				double *out, struct cfg_error *err)
 {
@@ -26,6 +47,8 @@ int scenario_param_value(int i, const char *p, size_t len,
 	}
 	while (len && isspace((unsigned char)p[len - 1]))
 		len--;
+	if (cellcond_params[i].names)
+		return scenario_param_name(i, p, len, out, err);
 	if (len && *p == '-')
 		k = 1;
 	for (size_t j = k; j < len; j++) {

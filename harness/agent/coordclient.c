@@ -53,7 +53,8 @@ static int coordclient_register(struct msgio *m,
 	struct coord_register reg = {
 		.proto = COORD_PROTO,
 		.key = p->key,
-		.flags = p->handoff ? COORD_REG_UNREACHABLE : 0,
+		.flags = (p->handoff ? COORD_REG_UNREACHABLE : 0) |
+			 (p->ext ? COORD_REG_EXT : 0),
 	};
 	uint8_t buf[COORD_REGISTER_FLAGS_LEN];
 	int len, r;

@@ -18,6 +18,7 @@ struct coordclient_params {
 	/* Handoff mode: register flagged unreachable, and name the two ways
 	 * the coordinator can leave us without a peer in its own terms. */
 	int handoff;
+	int ext; /* ask for hppunch's optional fields (COORD_REG_EXT) */
 	int64_t setup_deadline_ns; /* connect + handshake */
 	int64_t match_deadline_ns; /* hppunch */
 };

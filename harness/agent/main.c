@@ -91,6 +91,15 @@ static void agent_on_endpoint(void *arg, const struct p2p_netaddr *pub,
 		log_warnx("cannot write the endpoint event");
 }
 
+static void agent_strategy(const struct opts *o, struct trial_params *p)
+{
+	p->strategy = o->strategy;
+	p->predict_window = o->predict_window;
+	p->birthday_sockets = o->birthday_sockets;
+	p->birthday_ports = o->birthday_ports;
+	p->syn_budget = o->syn_budget;
+}
+
 static int agent_trial(const struct opts *o)
 {
 	struct trial_params p = {
@@ -126,11 +135,11 @@ static int agent_trial(const struct opts *o)
 	    (opts_ipv4_addr("--socks", o->socks, &socks) ||
 	     opts_p2p_addr(o->bitcoind_p2p, &p2p, &p2p_len)))
 		return AGENT_EXIT_USAGE;
+	agent_strategy(o, &p);
 	memset(&br, 0, sizeof(br));
 	memset(&r, 0, sizeof(r));
 	r.mode = p.mode;
-	r.pr.fd = -1;
-	r.pr.syn_retrans = -1;
+	r.pr.fd = r.pr.syn_retrans = -1;
 	err = loop_init();
 	if (err) {
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
@@ -162,6 +171,7 @@ report:
 	if (r.pr.fd >= 0)
 		close(r.pr.fd);
 	j = report_trial(o->name, o->local_port, opts_node_name(o->node), &r);
+	report_add_strategy(j, &p, &r);
 	if (j && o->node == OPTS_NODE_BITCOIND)
 		report_add_bridge(j, &br);
 	if (j && o->node == OPTS_NODE_IMPORT)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellcond.h"
 #include "optparse.h"
 #include "opts.h"
 #include "p2p.h"
@@ -39,6 +40,10 @@ void opts_usage(FILE *f)
 		"                   [--socks IP:PORT] [--bitcoind-p2p IP:PORT]\n"
 		"                   [--import-socket PATH] [--hold-ms N]\n"
 		"                   [--relay splice|copy]\n"
+		"                   [--strategy connect|listen-connect|low-ttl|\n"
+		"                    predict|birthday] [--predict-window K]\n"
+		"                   [--birthday-sockets N] [--birthday-ports M]\n"
+		"                   [--syn-budget N]\n"
 		"       punch-agent --oob --probe IP:PORT --local-port P\n"
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
 		"                   [--skew-ms N] [--match-timeout-ms N]\n"
@@ -65,6 +70,13 @@ void opts_usage(FILE *f)
 		"                       the coordinator said (0)\n"
 		"  --match-timeout-ms N give up waiting for a peer after N ms (60000)\n"
 		"  --magic NET          network magic (regtest)\n"
+		"\n"
+		"Strategies (--strategy): connect (default) punches with connect\n"
+		"waves; listen-connect adds a listener on the punch port (the\n"
+		"initiator keeps its first connection, the responder the one its\n"
+		"version arrives on); low-ttl also sends a first SYN with the TTL\n"
+		"of the hop count the coordinator measured, so that it opens our\n"
+		"NAT and dies before the peer's. --syn-budget caps the SYNs sent.\n"
 		"\n"
 		"Node modes (--node): embedded (default) shakes hands itself.\n"
 		"bitcoind: no handshake; once punched, print {\"event\":\"punched\"}\n"
@@ -138,6 +150,46 @@ static int opts_parse_node(const char *s, enum opts_node *node)
 	return -EINVAL;
 }
 
+/* --strategy NAME and its numbers, ranged as the scenario's keys are
+ * (cellcond.c). */
+static int opts_parse_strategy(int c, const char *s, struct opts *o)
+{
+	static const struct {
+		int opt, param;
+		const char *name;
+	} nums[] = {
+		{'W', CELLCOND_PREDICT_WINDOW, "--predict-window"},
+		{'O', CELLCOND_BIRTHDAY_SOCKETS, "--birthday-sockets"},
+		{'T', CELLCOND_BIRTHDAY_PORTS, "--birthday-ports"},
+		{'U', CELLCOND_SYN_BUDGET, "--syn-budget"},
+	};
+	unsigned *const out[] = {&o->predict_window, &o->birthday_sockets,
+				 &o->birthday_ports, &o->syn_budget};
+	int64_t v;
+
+	if (c == 'G') {
+		for (unsigned i = 0; i < CELLCOND_NSTRATEGIES; i++)
+			if (!strcmp(s, cellcond_strategies[i])) {
+				o->strategy = i;
+				return 0;
+			}
+		fprintf(stderr, "punch-agent: --strategy '%s': want connect, "
+				"listen-connect, low-ttl, predict or "
+				"birthday\n", s);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (nums[i].opt != c)
+			continue;
+		if (opts_parse_i64(nums[i].name, s, 1,
+				   (int64_t)cellcond_params[nums[i].param].max,
+				   &v))
+			return -EINVAL;
+		*out[i] = (unsigned)v;
+	}
+	return 0;
+}
+
 /* Each node mode's options, and only those. */
 static int opts_check_node(const struct opts *o)
 {
@@ -198,6 +250,26 @@ static int opts_check_oob(const struct opts *o)
 	return 0;
 }
 
+/* Out of band nobody measures hops or ports; bitcoind takes the first
+ * connection as it is. */
+static int opts_check_strategy(const struct opts *o)
+{
+	const char *name = cellcond_strategies[o->strategy];
+
+	if (o->oob && o->strategy != CELLCOND_CONNECT &&
+	    o->strategy != CELLCOND_LISTEN_CONNECT) {
+		fprintf(stderr, "punch-agent: --strategy %s needs "
+				"--coordinator\n", name);
+		return -EINVAL;
+	}
+	if (o->node != OPTS_NODE_EMBEDDED && o->strategy != CELLCOND_CONNECT) {
+		fprintf(stderr, "punch-agent: --strategy %s is for --node "
+				"embedded\n", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Defaults, then the command line. */
 int opts_parse(int argc, char **argv, struct opts *o)
 {
@@ -221,6 +293,11 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"handoff", no_argument, NULL, 'F'},
 		{"oob", no_argument, NULL, 'B'},
 		{"probe", required_argument, NULL, 'Q'},
+		{"strategy", required_argument, NULL, 'G'},
+		{"predict-window", required_argument, NULL, 'W'},
+		{"birthday-sockets", required_argument, NULL, 'O'},
+		{"birthday-ports", required_argument, NULL, 'T'},
+		{"syn-budget", required_argument, NULL, 'U'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -321,6 +398,13 @@ int opts_parse(int argc, char **argv, struct opts *o)
 				r = -EINVAL;
 			}
 			break;
+		case 'G':
+		case 'W':
+		case 'O':
+		case 'T':
+		case 'U':
+			r = opts_parse_strategy(c, optarg, o);
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -347,7 +431,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 				"--local-port\n");
 		return -EINVAL;
 	}
-	if (opts_check_oob(o) || opts_check_node(o))
+	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o))
 		return -EINVAL;
 	/* After the checks: an explicit --hold-ms is for bitcoind only. */
 	if (!o->hold_ms)

@@ -42,6 +42,10 @@ struct opts {
 	const char *import_socket; /* bitcoind-import: its unix socket */
 	int64_t hold_ms;
 	enum relay_mode relay;
+	/* --strategy and its parameters (cellcond.h; 0: the default) */
+	unsigned strategy;
+	unsigned predict_window, birthday_sockets, birthday_ports;
+	unsigned syn_budget;
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */

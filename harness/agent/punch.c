@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "punch.h"
+#include "race.h"
 #include "sock.h"
 
 /* Pause after an RST or ICMP error so a peer that answers every SYN at
@@ -40,40 +41,95 @@ static int64_t punch_min(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-static void punch_established(int fd, struct punch_result *r)
+/* The kept connection, and what the race saw, into r. */
+static void punch_established(struct race *ra, struct punch_result *r)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 
-	r->fd = fd;
+	r->fd = ra->winner_fd;
+	r->accepted = ra->winner_accepted;
 	r->t_established_ns = mono_ns();
 	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+	if (getsockopt(r->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
 		r->syn_retrans = ti.tcpi_total_retrans;
 	else
 		log_warn("TCP_INFO");
 }
 
-/* One wave on a freshly bound fd, which it owns: 0 when connected (r->fd
- * set), else the wave's -errno (-ETIMEDOUT when it ran out). */
+static void punch_tally(const struct race *ra, struct punch_result *r)
+{
+	r->syns = ra->syns;
+	r->rsts = ra->rsts;
+	r->icmps = ra->icmps;
+	r->accepts = ra->accepts;
+}
+
+/* Starts one connect per target port: the first on fd (bound before the
+ * start), the others on fresh sockets of the same port. 0, or the first
+ * -errno of a connect that failed at once. */
+static int punch_start(const struct punch_params *p, struct punch_result *r,
+		       struct race *ra, int fd, int probe)
+{
+	unsigned n = p->nports ? p->nports : 1;
+	struct sockaddr_in to = p->peer;
+	int err = 0, e;
+
+	for (unsigned k = 0; k < n; k++) {
+		if (p->syn_budget && ra->syns >= p->syn_budget) {
+			r->budget_hit = 1;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (fd < 0)
+			fd = sock_bound(p->local_port);
+		if (fd < 0)
+			return err ? err : fd;
+		if (p->nports)
+			to.sin_port = htons(p->ports[k]);
+		if (probe && setsockopt(fd, IPPROTO_IP, IP_TTL, &p->ttl,
+					sizeof(p->ttl)) < 0)
+			log_warn("IP_TTL %d", p->ttl);
+		if (r->n_syn < PUNCH_MAX_SYN)
+			r->syn_ns[r->n_syn++] = mono_ns();
+		e = sock_connect(fd, (const struct sockaddr *)&to, sizeof(to));
+		if (e == -EINPROGRESS || !e)
+			e = race_add(ra, fd, probe);
+		else
+			close(fd);
+		fd = -1;
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+/* One wave: its connects, then the race until one is kept (0, r->fd
+ * set) or the wave ends (-ETIMEDOUT; its connects closed), else the
+ * wave's -errno. A listener's tuple already taken (EADDRINUSE,
+ * EADDRNOTAVAIL: the peer's SYN came in first) is no error: the wave
+ * waits on the listener. */
 static int punch_wave(const struct punch_params *p, struct punch_result *r,
-		      int fd, int64_t wave_end_ns)
+		      struct race *ra, int fd, int probe, int64_t wave_end_ns)
 {
 	int err;
 
 	r->attempts++;
-	if (r->n_syn < PUNCH_MAX_SYN)
-		r->syn_ns[r->n_syn++] = mono_ns();
-	err = sock_connect(fd, (const struct sockaddr *)&p->peer,
-			   sizeof(p->peer));
-	if (err == -EINPROGRESS)
-		err = sock_wait_connect(fd, wave_end_ns);
-	if (err) {
-		close(fd);
-		return err;
+	err = punch_start(p, r, ra, fd, probe);
+	if (err && !(p->listen && (err == -EADDRINUSE ||
+				   err == -EADDRNOTAVAIL)))
+		if (!race_connecting(ra))
+			return err;
+	err = race_wait(ra, wave_end_ns);
+	if (err == 1) {
+		punch_established(ra, r);
+		return 0;
 	}
-	punch_established(fd, r);
-	return 0;
+	race_stop_connects(ra);
+	if (!err && r->budget_hit)
+		return -EDQUOT;
+	return err ? err : -ETIMEDOUT;
 }
 
 /* Books a failed wave's error. -1 with o filled when it ends the trial at
@@ -106,55 +162,144 @@ static int punch_note(const struct punch_params *p,
 	return 0;
 }
 
-int punch_run(const struct punch_params *p, struct punch_result *r,
-	      struct outcome *o)
+/* low-ttl: the first wave, with a small TTL. Its SYN opens our own NAT's
+ * mapping and dies at the first router past it (ICMP time exceeded,
+ * which kills a socket in SYN_SENT), so the peer's NAT never sees it and
+ * cannot answer it with an RST. The normal waves follow at once: the
+ * error queue gives the moment the probe died, and until then (at most
+ * PUNCH_PROBE_NS) the listener catches a peer that is faster. */
+#define PUNCH_PROBE_NS (300 * LOOP_NS_PER_MS)
+#define PUNCH_PROBE_GAP_NS (20 * LOOP_NS_PER_MS)
+
+static int punch_probe(const struct punch_params *p, struct punch_result *r,
+		       struct race *ra, int fd)
+{
+	int err = punch_wave(p, r, ra, fd, 1,
+			     punch_min(mono_ns() + PUNCH_PROBE_NS,
+				       p->deadline_ns));
+
+	if (ra->icmps) {
+		r->have_icmp = 1;
+		r->icmp_from = ra->icmp_from;
+		r->icmp_type = ra->icmp_type;
+		r->icmp_code = ra->icmp_code;
+		r->t_probe_err_ns = mono_ns();
+	}
+	return err;
+}
+
+/* The waves after the first, until one connects, the deadline, or a
+ * fatal error (-1, o filled). */
+static int punch_waves(const struct punch_params *p, struct punch_result *r,
+		       struct race *ra, int err, struct outcome *o)
 {
 	enum outcome_code last = OUTCOME_TIMEOUT;
 	char why[128] = "no answer to any";
-	int fd, err;
+	int fd;
 
-	memset(r, 0, sizeof(*r));
-	r->fd = -1;
-	r->syn_retrans = -1;
-	/* The first socket is bound before the start time so that the first
-	 * SYN leaves as close to it as the scheduler allows. */
-	fd = sock_bound(p->local_port);
-	if (fd >= 0 && loop_sleep_until(p->t_start_ns)) {
-		close(fd);
-		return outcome_set(o, OUTCOME_TIMEOUT, "terminated");
-	}
 	for (;;) {
 		int64_t now = mono_ns();
 
-		if (fd < 0)
-			return outcome_set(o, OUTCOME_BIND,
-					   "bind 0.0.0.0:%u for wave %u: %s",
-					   p->local_port, r->attempts + 1,
-					   outcome_errstr(fd));
-		if (loop_terminated() || now >= p->deadline_ns) {
-			close(fd);
-			break;
-		}
-		err = punch_wave(p, r, fd,
-				 punch_min(now + p->wave_ns, p->deadline_ns));
 		if (!err)
 			return 0;
 		log_debug("wave %u: %s", r->attempts, outcome_errstr(err));
 		if (err == -EINTR)
 			break;
-		/* A wave that ran out goes straight on to the next. */
+		if (err == -EDQUOT) {
+			/* Out of SYNs: only the listener can still help. */
+			snprintf(why, sizeof(why), "syn budget %u spent",
+				 p->syn_budget);
+			if (race_wait(ra, p->deadline_ns) == 1) {
+				punch_established(ra, r);
+				return 0;
+			}
+			break;
+		}
+		/* A wave that ran out goes straight on to the next; an
+		 * error pauses, the listener still open. */
 		if (err != -ETIMEDOUT) {
 			if (punch_note(p, r, err, &last, why, sizeof(why), o))
 				return -1;
-			if (loop_sleep_until(punch_min(
-				    mono_ns() + punch_error_pause(),
-				    p->deadline_ns)))
+			err = race_wait(ra, punch_min(mono_ns() +
+							      punch_error_pause(),
+						      p->deadline_ns));
+			if (err == 1) {
+				punch_established(ra, r);
+				return 0;
+			}
+			if (err < 0)
 				break;
+			now = mono_ns();
 		}
+		if (loop_terminated() || now >= p->deadline_ns)
+			break;
 		fd = sock_bound(p->local_port);
+		if (fd < 0)
+			return outcome_set(o, OUTCOME_BIND,
+					   "bind 0.0.0.0:%u for wave %u: %s",
+					   p->local_port, r->attempts + 1,
+					   outcome_errstr(fd));
+		err = punch_wave(p, r, ra, fd, 0,
+				 punch_min(now + p->wave_ns, p->deadline_ns));
 	}
 	if (loop_terminated())
 		return outcome_set(o, OUTCOME_TIMEOUT, "terminated");
 	return outcome_set(o, last, "no connection after %u waves (%s)",
 			   r->attempts, why);
+}
+
+int punch_run(const struct punch_params *p, struct punch_result *r,
+	      struct outcome *o)
+{
+	struct race ra;
+	int fd, lfd = -1, err;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->syn_retrans = -1;
+	if (p->listen) {
+		lfd = sock_listener(p->local_port);
+		if (lfd < 0)
+			return outcome_set(o, OUTCOME_BIND,
+					   "listen on 0.0.0.0:%u: %s",
+					   p->local_port, outcome_errstr(lfd));
+	}
+	race_init(&ra, lfd, p->initiator);
+	/* The first socket is bound before the start time so that the first
+	 * SYN leaves as close to it as the scheduler allows. */
+	fd = sock_bound(p->local_port);
+	if (fd < 0) {
+		race_close(&ra);
+		return outcome_set(o, OUTCOME_BIND,
+				   "bind 0.0.0.0:%u for wave 1: %s",
+				   p->local_port, outcome_errstr(fd));
+	}
+	if (loop_sleep_until(p->t_start_ns)) {
+		close(fd);
+		race_close(&ra);
+		return outcome_set(o, OUTCOME_TIMEOUT, "terminated");
+	}
+	if (p->ttl > 0) {
+		err = punch_probe(p, r, &ra, fd);
+		/* Its death is the plan: on to the normal waves at once. */
+		if (err == -EHOSTUNREACH || err == -ENETUNREACH)
+			err = -ETIMEDOUT;
+		/* The normal SYNs wait until the peer's low-TTL SYN has
+		 * surely opened its NAT too: the two starts differ by the
+		 * harness's start error (a few ms); the listener stays. */
+		if (err == -ETIMEDOUT &&
+		    race_wait(&ra, punch_min(p->t_start_ns + PUNCH_PROBE_GAP_NS,
+					     p->deadline_ns)) == 1) {
+			punch_established(&ra, r);
+			err = 0;
+		}
+	} else {
+		err = punch_wave(p, r, &ra, fd, 0,
+				 punch_min(mono_ns() + p->wave_ns,
+					   p->deadline_ns));
+	}
+	err = punch_waves(p, r, &ra, err, o);
+	punch_tally(&ra, r);
+	race_close(&ra);
+	return err;
 }

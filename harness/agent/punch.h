@@ -1,6 +1,8 @@
 /* punch: the simultaneous open — waves of non-blocking connect() from the
  * shared local port to the peer's public endpoint until one connects or
- * the trial deadline passes. */
+ * the trial deadline passes; with the strategies' options a listener on
+ * the same port, a first SYN with a small TTL, several ports per wave and
+ * a cap on the SYNs sent. */
 #ifndef PUNCHLAB_AGENT_PUNCH_H
 #define PUNCHLAB_AGENT_PUNCH_H
 
@@ -12,12 +14,23 @@
 /* syn_ns keeps the first this many connect() times; attempts counts on. */
 #define PUNCH_MAX_SYN 1024
 
+/* Ports one wave aims at at most (predict's window). */
+#define PUNCH_MAX_PORTS 256
+
 struct punch_params {
 	uint16_t local_port;
 	struct sockaddr_in peer;
 	int64_t t_start_ns;
 	int64_t deadline_ns;
 	int64_t wave_ns; /* a wave without any answer ends after this */
+	int listen;	 /* a listener on the punch port too */
+	int initiator;	 /* keeps the first connection (see race.h) */
+	int ttl;	 /* > 0: the first SYN leaves with this IP TTL */
+	unsigned syn_budget; /* 0: no cap */
+	/* Each wave connects to every one of these ports at peer's address;
+	 * none: peer's own port. */
+	uint16_t ports[PUNCH_MAX_PORTS];
+	unsigned nports;
 };
 
 struct punch_result {
@@ -27,6 +40,15 @@ struct punch_result {
 	int64_t syn_ns[PUNCH_MAX_SYN]; /* each connect() call */
 	int64_t t_established_ns;      /* 0 unless connected */
 	int64_t syn_retrans;	       /* tcpi_total_retrans, -1 unknown */
+	int accepted;		       /* the kept one came via the listener */
+	unsigned syns;		       /* SYNs sent, retransmits included */
+	unsigned rsts, icmps, accepts; /* what came back */
+	int budget_hit;		       /* stopped by syn_budget */
+	/* low-ttl: the first SYN's ICMP (sender, type, code), if any */
+	int have_icmp;
+	struct in_addr icmp_from;
+	uint8_t icmp_type, icmp_code;
+	int64_t t_probe_err_ns; /* when the low-TTL SYN's error came */
 };
 
 /* 0 with r->fd connected (the caller closes it), or -1 with o filled:

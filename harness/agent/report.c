@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellcond.h"
 #include "report.h"
 #include "socks5.h"
 
@@ -87,6 +88,42 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 	json_object_set_new(j, "peer_user_agent",
 			    report_str(r->have_peer_ua ? r->peer_ua : NULL));
 	return j;
+}
+
+void report_add_strategy(json_t *j, const struct trial_params *p,
+			 const struct trial_result *r)
+{
+	const struct punch_result *pr = &r->pr;
+	char ip[INET_ADDRSTRLEN], icmp[16];
+	int low = p->strategy == CELLCOND_LOW_TTL;
+
+	if (!j)
+		return;
+	json_object_set_new(j, "strategy",
+			    json_string(cellcond_strategies[p->strategy]));
+	json_object_set_new(j, "syns_sent", json_integer(pr->syns));
+	json_object_set_new(j, "rsts", json_integer(pr->rsts));
+	json_object_set_new(j, "icmps", json_integer(pr->icmps));
+	json_object_set_new(j, "accepts", json_integer(pr->accepts));
+	json_object_set_new(j, "accepted", json_boolean(pr->accepted));
+	json_object_set_new(j, "syn_budget",
+			    p->syn_budget ? json_integer(p->syn_budget)
+					  : json_null());
+	json_object_set_new(j, "syn_budget_hit", json_boolean(pr->budget_hit));
+	if (!low)
+		return;
+	inet_ntop(AF_INET, &pr->icmp_from, ip, sizeof(ip));
+	snprintf(icmp, sizeof(icmp), "%u/%u", pr->icmp_type, pr->icmp_code);
+	json_object_set_new(j, "hops",
+			    r->matched ? json_integer(r->punch.hops)
+				       : json_null());
+	json_object_set_new(j, "ttl", r->ttl ? json_integer(r->ttl)
+					      : json_null());
+	json_object_set_new(j, "ttl_icmp_from",
+			    report_str(pr->have_icmp ? ip : NULL));
+	json_object_set_new(j, "ttl_icmp",
+			    report_str(pr->have_icmp ? icmp : NULL));
+	json_object_set_new(j, "t_ttl_icmp_ns", report_ns(pr->t_probe_err_ns));
 }
 
 void report_add_bridge(json_t *j, const struct bridge_result *b)

@@ -16,6 +16,11 @@
  * "mode" comes from r. NULL on allocation failure. */
 json_t *report_trial(const char *name, long local_port, const char *node,
 		     const struct trial_result *r);
+/* Every trial: "strategy", "syns_sent", "rsts", "icmps", "accepted",
+ * "syn_budget", "syn_budget_hit", and low-ttl's "hops", "ttl",
+ * "ttl_icmp_from", "ttl_icmp" (type/code). j NULL: nothing. */
+void report_add_strategy(json_t *j, const struct trial_params *p,
+			 const struct trial_result *r);
 /* bitcoind mode: bytes_in, bytes_out, t_spliced_ns, relay, relay_end,
  * local, node_addr, socks_refused (b NULL: the punch failed, nothing
  * relayed). */

@@ -37,6 +37,20 @@ err_close:
 	return err;
 }
 
+int sock_listener(uint16_t port)
+{
+	int fd = sock_bound(port), err;
+
+	if (fd < 0)
+		return fd;
+	if (listen(fd, 16) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int sock_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	if (connect(fd, sa, len) == 0)

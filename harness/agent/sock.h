@@ -13,6 +13,8 @@
  * one source port (and so one NAT mapping). fd or -errno. */
 int sock_bound(uint16_t port);
 
+/* sock_bound, listening: the punch port's listener. fd or -errno. */
+int sock_listener(uint16_t port);
 /* Starts a connect on a non-blocking fd. 0 when already connected,
  * -EINPROGRESS while it runs, other -errno when it failed at once. */
 int sock_connect(int fd, const struct sockaddr *sa, socklen_t len);

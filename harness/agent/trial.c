@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cellcond.h"
 #include "monoclock.h"
 #include "coordclient.h"
 #include "log.h"
@@ -30,9 +31,12 @@ const char *trial_mode_name(enum trial_mode m)
 }
 
 /* The punched socket must lead to the endpoint the coordinator announced;
- * anything else is a wrong peer however well it talks. */
+ * anything else is a wrong peer however well it talks. With any_port (a
+ * connection through the listener, or to a predicted port) only the
+ * address must match: a symmetric NAT gives the peer another port than
+ * the one announced, and the nonce of the handshake proves the peer. */
 static int trial_check_peername(int fd, const struct sockaddr_in *want,
-				struct outcome *o)
+				int any_port, struct outcome *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -42,7 +46,8 @@ static int trial_check_peername(int fd, const struct sockaddr_in *want,
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
 		return outcome_errno(o, OUTCOME_WRONG_PEER, -errno,
 				     "getpeername");
-	if (ss.ss_family != AF_INET || got->sin_port != want->sin_port ||
+	if (ss.ss_family != AF_INET ||
+	    (!any_port && got->sin_port != want->sin_port) ||
 	    got->sin_addr.s_addr != want->sin_addr.s_addr)
 		return outcome_set(
 			o, OUTCOME_WRONG_PEER, "connected to %s, announced %s",
@@ -98,6 +103,38 @@ static int trial_handshake(const struct trial_params *p, int fd,
 	return 0;
 }
 
+/* The Hop Limit of low-ttl's first SYN: the hops to the coordinator. It
+ * crosses our own NAT (or NATs) and dies at the next router, the core
+ * the coordinator hangs off, short of the peer's NAT. */
+static int trial_low_ttl(const struct coord_punch *pu)
+{
+	return pu->hops ? pu->hops : 0;
+}
+
+/* The strategy's part of the punch parameters. */
+static void trial_strategy(const struct trial_params *p,
+			   struct trial_result *r, struct punch_params *pp)
+{
+	pp->initiator = r->punch.role == COORD_ROLE_INITIATOR;
+	pp->syn_budget = p->syn_budget;
+	switch (p->strategy) {
+	case CELLCOND_LOW_TTL:
+		pp->ttl = r->ttl = trial_low_ttl(&r->punch);
+		if (!pp->ttl)
+			log_warnx("no hop count from the coordinator: "
+				  "low-ttl punches without its first SYN");
+		/* The listener takes the peer's SYN while the low-TTL
+		 * socket is gone. */
+		pp->listen = 1;
+		break;
+	case CELLCOND_LISTEN_CONNECT:
+		pp->listen = 1;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Steps 3-5 from r->t_start_ns on: wait for the start, punch, handshake
  * (or, with keep_fd, keep the socket for bitcoind). */
 static int trial_punch(const struct trial_params *p, struct trial_result *r)
@@ -137,9 +174,11 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 				   "fault injected by this test build");
 	}
 #endif
+	trial_strategy(p, r, &pp);
 	if (punch_run(&pp, &r->pr, &r->o))
 		return -1;
-	err = trial_check_peername(r->pr.fd, &pp.peer, &r->o);
+	err = trial_check_peername(r->pr.fd, &pp.peer,
+				   r->pr.accepted || pp.nports, &r->o);
 	if (!err && p->keep_fd)
 		return 0;
 	if (!err)
@@ -162,6 +201,7 @@ static int trial_meet_coordinator(const struct trial_params *p,
 		.magic = p->magic,
 		.key = p->key,
 		.handoff = p->mode == TRIAL_HANDOFF,
+		.ext = p->strategy != CELLCOND_CONNECT,
 		.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS,
 		.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS,
 	};

@@ -41,6 +41,10 @@ struct trial_params {
 	/* bitcoind modes: no embedded handshake (bitcoind does its own);
 	 * the punched socket is left open in r->pr.fd for the caller. */
 	int keep_fd;
+	/* The punch strategy (cellcond.h) and its parameters, 0: default */
+	unsigned strategy;
+	unsigned predict_window, birthday_sockets, birthday_ports;
+	unsigned syn_budget;
 };
 
 struct trial_result {
@@ -57,6 +61,7 @@ struct trial_result {
 	int64_t t_start_ns;
 	int64_t t_handshake_ns;
 	struct punch_result pr; /* attempts, syn_ns, t_established_ns, ... */
+	int ttl; /* low-ttl: the first SYN's TTL, 0 none */
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
 };

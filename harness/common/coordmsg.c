@@ -1,6 +1,7 @@
 /* coordmsg: payload codecs for hpregister, hppunch and hpreject. Every
  * decoder checks the length first: a message has one length (hpregister:
- * one of two, with its optional trailing flags byte), so any other length
+ * one of two, with its optional trailing flags byte; hppunch: with or
+ * without its optional hops byte), so any other length
  * is a different (wrong) message. */
 #include <errno.h>
 #include <string.h>
@@ -40,7 +41,7 @@ int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m)
 
 	if (m->role != COORD_ROLE_INITIATOR && m->role != COORD_ROLE_RESPONDER)
 		return -EINVAL;
-	if (cap < COORD_PUNCH_LEN)
+	if (cap < (m->ext ? COORD_PUNCH_EXT_LEN : COORD_PUNCH_LEN))
 		return -ENOSPC;
 	p2p_netaddr_encode(out + off, &m->peer);
 	off += P2P_NETADDR_LEN;
@@ -53,6 +54,8 @@ int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m)
 	off += 4;
 	p2p_put_u32le(out + off, m->rtt_us);
 	off += 4;
+	if (m->ext)
+		out[off++] = m->hops;
 	return (int)off;
 }
 
@@ -60,7 +63,7 @@ int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m)
 {
 	size_t off = 0;
 
-	if (len != COORD_PUNCH_LEN)
+	if (len != COORD_PUNCH_LEN && len != COORD_PUNCH_EXT_LEN)
 		return -EBADMSG;
 	p2p_netaddr_decode(p + off, &m->peer);
 	off += P2P_NETADDR_LEN;
@@ -74,6 +77,9 @@ int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m)
 	m->delay_ms = p2p_get_u32le(p + off);
 	off += 4;
 	m->rtt_us = p2p_get_u32le(p + off);
+	off += 4;
+	m->ext = len == COORD_PUNCH_EXT_LEN;
+	m->hops = m->ext ? p[off] : 0;
 	return 0;
 }
 
@@ -124,4 +130,16 @@ int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m)
 	memcpy(m->reason, p + 1 + pre, n);
 	m->reason[n] = '\0';
 	return 0;
+}
+
+uint8_t coord_hops_from_ttl(uint8_t ttl)
+{
+	static const uint8_t initial[] = {64, 128, 255};
+
+	if (!ttl)
+		return 0;
+	for (size_t i = 0; i < sizeof(initial); i++)
+		if (ttl <= initial[i])
+			return (uint8_t)(initial[i] - ttl);
+	return 0; /* not reached: 255 is the largest TTL */
 }

@@ -5,14 +5,16 @@
  *   hppunch     coordinator -> agent   netaddr peer, netaddr self (as the
  *                                      coordinator saw it), u8 role,
  *                                      u64 session nonce, u32 delay_ms,
- *                                      u32 rtt_us
+ *                                      u32 rtt_us [, u8 hops]
  *   hpreject    coordinator -> agent   u8 code, varstr reason (<= 255)
  *
  * A coordinator advertises COORD_SERVICE_BIT in its version services.
  * key pairs registrations: two agents registering with the same non-zero
  * key are matched; key 0 means "any waiting peer" (first come). flags is
  * optional (12 or 13 bytes): a coordinator that has no use for a bit
- * ignores it, and an agent with no flags sends the 12-byte form. */
+ * ignores it, and an agent with no flags sends the 12-byte form.
+ * hops is optional too (35 or 36 bytes): sent only to an agent that set
+ * COORD_REG_EXT, so an agent that predates it gets the 35-byte form. */
 #ifndef PUNCHLAB_COORDMSG_H
 #define PUNCHLAB_COORDMSG_H
 
@@ -40,6 +42,8 @@ enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
  * when your inbound slots are full, hand me to another such peer rather
  * than evict me" (the coordinator's handoff mode). */
 #define COORD_REG_UNREACHABLE 0x01
+/* EXT: "I read the optional fields of hppunch (hops)". */
+#define COORD_REG_EXT 0x02
 
 struct coord_register {
 	uint32_t proto;
@@ -54,6 +58,10 @@ struct coord_punch {
 	uint64_t nonce;
 	uint32_t delay_ms;
 	uint32_t rtt_us;
+	/* Routers between the agent and the coordinator, from the TTL its
+	 * registration's SYN arrived with (0: unknown, or not sent). */
+	uint8_t hops;
+	int ext; /* hops on the wire (36-byte form) */
 };
 
 struct coord_reject {
@@ -64,18 +72,26 @@ struct coord_reject {
 #define COORD_REGISTER_LEN 12	    /* without flags */
 #define COORD_REGISTER_FLAGS_LEN 13 /* with flags */
 #define COORD_PUNCH_LEN (2 * P2P_NETADDR_LEN + 1 + 8 + 4 + 4)
+#define COORD_PUNCH_EXT_LEN (COORD_PUNCH_LEN + 1) /* with hops */
 
 /* encode: returns payload length, -ENOSPC, or -EINVAL for a role not 0/1
  * or a reason without its NUL. decode: 0 or -EBADMSG (wrong length, role
  * not 0/1, reason with a NUL byte or a non-canonical CompactSize).
  * hpregister encodes 12 bytes when flags is 0, else 13, and decodes
- * either (flags 0 from 12); unknown flag bits are kept, not refused. */
+ * either (flags 0 from 12); unknown flag bits are kept, not refused.
+ * hppunch encodes 36 bytes when ext is set, else 35, and decodes either
+ * (ext and hops 0 from 35). */
 int coord_register_encode(uint8_t *out, size_t cap,
 			  const struct coord_register *m);
 int coord_register_decode(const uint8_t *p, size_t len,
 			  struct coord_register *m);
 int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m);
 int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m);
+/* Routers a packet crossed, from the TTL it arrived with: the smallest
+ * usual initial TTL (64, 128, 255) at or above it, minus it. A TTL of 0
+ * (never seen on arrival) gives 0, "unknown". */
+uint8_t coord_hops_from_ttl(uint8_t ttl);
+
 int coord_reject_encode(uint8_t *out, size_t cap, const struct coord_reject *m);
 int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m);
 

@@ -37,6 +37,7 @@ struct conn {
 	uint64_t their_services;
 	uint64_t key;
 	uint8_t flags; /* hpregister flags (COORD_REG_*) */
+	uint8_t hops;  /* routers its SYN crossed, 0 unknown */
 	uint64_t seq;  /* registration order, for the initiator role */
 	uint64_t ping_nonce;
 	int64_t ping_sent_us;

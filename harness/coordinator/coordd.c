@@ -37,6 +37,9 @@ int coordd_open(struct coordd *d, const struct opts *o)
 		return -errno;
 	if (setsockopt(d->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		goto err_sock;
+	/* Keep each client's SYN: its TTL tells the hops to us (low-ttl). */
+	if (setsockopt(d->lfd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one)))
+		log_warn("TCP_SAVE_SYN");
 	if (bind(d->lfd, (const struct sockaddr *)&o->listen, o->listen_len))
 		goto err_sock;
 	if (listen(d->lfd, 128))
@@ -68,6 +71,19 @@ void coordd_close(struct coordd *d)
 	if (d->lfd >= 0)
 		close(d->lfd);
 	d->lfd = -1;
+}
+
+/* The hops of a client's SYN, from the IPv4 header the listener saved
+ * (TCP_SAVE_SYN; read once, the kernel frees it). 0 when unknown. */
+static uint8_t coordd_hops(int fd)
+{
+	uint8_t syn[512];
+	socklen_t len = sizeof(syn);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0 ||
+	    len < 20 || (syn[0] >> 4) != 4)
+		return 0;
+	return coord_hops_from_ttl(syn[8]); /* IPv4 TTL */
 }
 
 static void coordd_accept(struct coordd *d)
@@ -109,6 +125,7 @@ static void coordd_accept(struct coordd *d)
 			conn_free(c);
 			continue;
 		}
+		c->hops = coordd_hops(fd);
 		/* Small messages must leave at once or the RTT is Nagle's. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->deadline_us = mono_us() +

@@ -50,8 +50,12 @@ static int pairing_send(struct clients *cl, struct conn *self,
 		.delay_ms = delay_ms,
 		.rtt_us = self->rtt_us > UINT32_MAX ? UINT32_MAX
 						    : (uint32_t)self->rtt_us,
+		/* Only to an agent that reads it: the older 35 bytes
+		 * otherwise. */
+		.ext = !!(self->flags & COORD_REG_EXT),
+		.hops = self->hops,
 	};
-	uint8_t buf[COORD_PUNCH_LEN];
+	uint8_t buf[COORD_PUNCH_EXT_LEN];
 	int n;
 
 	m.peer.services = peer->their_services;

@@ -128,7 +128,7 @@ static void test_punch_malformed(void)
 	coord_punch_encode(buf, sizeof(buf), &m);
 	CU_ASSERT_EQUAL(coord_punch_decode(buf, COORD_PUNCH_LEN - 1, &back),
 			-EBADMSG);
-	CU_ASSERT_EQUAL(coord_punch_decode(buf, COORD_PUNCH_LEN + 1, &back),
+	CU_ASSERT_EQUAL(coord_punch_decode(buf, COORD_PUNCH_EXT_LEN + 1, &back),
 			-EBADMSG);
 	CU_ASSERT_EQUAL(coord_punch_decode(buf, 0, &back), -EBADMSG);
 	buf[52] = 2;
@@ -142,6 +142,44 @@ static void test_punch_malformed(void)
 	CU_ASSERT_EQUAL(back.role, COORD_ROLE_INITIATOR);
 	m.role = 7;
 	CU_ASSERT_EQUAL(coord_punch_encode(buf, sizeof(buf), &m), -EINVAL);
+}
+
+/* The optional hops byte: 36 bytes only when ext is set, the first 35
+ * unchanged, and a 35-byte hppunch still reads (hops 0). */
+static void test_punch_hops(void)
+{
+	struct coord_punch m = sample_punch(), back;
+	uint8_t plain[128], ext[128];
+
+	CU_ASSERT_EQUAL_FATAL(coord_punch_encode(plain, sizeof(plain), &m),
+			      COORD_PUNCH_LEN);
+	m.ext = 1;
+	m.hops = 3;
+	CU_ASSERT_EQUAL(coord_punch_encode(ext, COORD_PUNCH_LEN, &m), -ENOSPC);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_encode(ext, sizeof(ext), &m),
+			      COORD_PUNCH_EXT_LEN);
+	CU_ASSERT_EQUAL(memcmp(plain, ext, COORD_PUNCH_LEN), 0);
+	CU_ASSERT_EQUAL(ext[COORD_PUNCH_LEN], 3);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_decode(ext, COORD_PUNCH_EXT_LEN,
+						 &back), 0);
+	CU_ASSERT_EQUAL(back.hops, 3);
+	CU_ASSERT_EQUAL(back.ext, 1);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_decode(ext, COORD_PUNCH_LEN, &back),
+			      0);
+	CU_ASSERT_EQUAL(back.hops, 0);
+	CU_ASSERT_EQUAL(back.ext, 0);
+}
+
+static void test_hops_from_ttl(void)
+{
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(64), 0);
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(62), 2);
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(1), 63);
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(65), 63);	/* from 128 */
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(125), 3);
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(250), 5);	/* from 255 */
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(255), 0);
+	CU_ASSERT_EQUAL(coord_hops_from_ttl(0), 0);	/* unknown */
 }
 
 static void test_reject_bytes(void)
@@ -232,6 +270,8 @@ int main(void)
 		{"hpregister flags byte", test_register_flags},
 		{"hppunch bytes", test_punch_bytes},
 		{"hppunch malformed", test_punch_malformed},
+		{"hppunch optional hops", test_punch_hops},
+		{"hops from the arrival TTL", test_hops_from_ttl},
 		{"hpreject bytes", test_reject_bytes},
 		{"hpreject long reasons", test_reject_long_reasons},
 		{"hpreject malformed", test_reject_malformed},

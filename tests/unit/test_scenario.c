@@ -675,6 +675,57 @@ static void test_mode_node(void)
 	CU_ASSERT_STRING_EQUAL(err.key, "node");
 }
 
+/* strategy: a name in [scenario], [cell] and a [matrix] list (the cell
+ * names carry the name, not its index); refused by name, and where the
+ * coordinator is missing (out of band), at the key's line. */
+static void test_strategy(void)
+{
+	char path[64];
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+		load_text("[scenario]\nstrategy = low-ttl\n"
+			  "[matrix m]\na = eim\nb = sym\nexpect = >= 0\n"
+			  "strategy = connect, listen-connect\n"
+			  "predict_window = 8\n"
+			  "[cell c]\na = eim\nb = eim\nexpect = >= 0\n",
+			  path, sizeof(path), &err),
+		0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 3);
+	CU_ASSERT_STRING_EQUAL(sc.cells[1].name, "m:eim:sym:strategy=connect");
+	CU_ASSERT_STRING_EQUAL(sc.cells[2].name,
+			       "m:eim:sym:strategy=listen-connect");
+	CU_ASSERT_EQUAL(sc.cells[2].cond.strategy, CELLCOND_LISTEN_CONNECT);
+	CU_ASSERT_EQUAL(sc.cells[2].cond.predict_window, 8);
+	CU_ASSERT_STRING_EQUAL(cellcond_value_name(&sc.cells[0].cond,
+						   CELLCOND_STRATEGY),
+			       "low-ttl");
+	CU_ASSERT_PTR_NULL(cellcond_value_name(&sc.cells[0].cond,
+					       CELLCOND_RTT));
+
+	CU_ASSERT_EQUAL(load_text("[cell c]\na = eim\nb = eim\n"
+				  "expect = >= 0\nstrategy = sneaky\n",
+				  path, sizeof(path), &err),
+			-1);
+	CU_ASSERT_EQUAL(err.line, 5);
+	CU_ASSERT_STRING_EQUAL(err.key, "strategy");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'sneaky' is not a strategy"));
+
+	CU_ASSERT_EQUAL(load_text("[scenario]\nmode = out-of-band\n"
+				  "strategy = predict\n[cell c]\na = eim\n"
+				  "b = eim\nexpect = >= 0\n",
+				  path, sizeof(path), &err),
+			-1);
+	CU_ASSERT_EQUAL(err.line, 3);
+	CU_ASSERT_STRING_EQUAL(err.key, "strategy");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "predict needs the coordinator"));
+	CU_ASSERT_EQUAL(load_text("[scenario]\nmode = out-of-band\n"
+				  "strategy = listen-connect\n[cell c]\n"
+				  "a = eim\nb = eim\nexpect = >= 0\n",
+				  path, sizeof(path), &err),
+			0);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -691,6 +742,7 @@ int main(void)
 		{"condition values refused", test_cond_refused},
 		{"late [scenario] defaults", test_cond_default_late},
 		{"mode and node", test_mode_node},
+		{"strategy", test_strategy},
 	};
 	int fails;
 

@@ -52,11 +52,15 @@ json_t *results_params(const struct scenario_cell *c)
 {
 	json_t *p = json_object();
 
-	for (int i = 0; i < CELLCOND_NPARAMS; i++)
-		if (c->params & (1u << i))
-			json_object_set_new(
-				p, cellcond_params[i].name,
-				json_real(cellcond_get(&c->cond, i)));
+	for (int i = 0; i < CELLCOND_NPARAMS; i++) {
+		const char *name = cellcond_value_name(&c->cond, i);
+
+		if (!(c->params & (1u << i)))
+			continue;
+		json_object_set_new(p, cellcond_params[i].name,
+				    name ? json_string(name)
+					 : json_real(cellcond_get(&c->cond, i)));
+	}
 	return p;
 }
 
@@ -92,6 +96,10 @@ static json_t *cell_json(const struct scenario_cell *c,
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
 	json_object_set_new(j, "params", results_params(c));
+	/* Every cell names its strategy, set or not. */
+	json_object_set_new(
+		j, "strategy",
+		json_string(cellcond_value_name(&c->cond, CELLCOND_STRATEGY)));
 	if (nc) {
 		nat = json_object();
 		for (int s = 0; s < 2; s++)

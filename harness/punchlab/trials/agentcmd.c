@@ -29,6 +29,38 @@ static int skew_opts(const struct cell_cond *cc, int s, char **argv,
 	return 2;
 }
 
+/* The strategy and the parameters it was given; nothing for connect
+ * without parameters, so that old scenarios run the same command line. */
+static int strategy_opts(const struct cell_cond *cc, char **argv,
+			 char (*buf)[64])
+{
+	static const struct {
+		int param;
+		const char *opt;
+	} opts[] = {
+		{CELLCOND_PREDICT_WINDOW, "--predict-window"},
+		{CELLCOND_BIRTHDAY_SOCKETS, "--birthday-sockets"},
+		{CELLCOND_BIRTHDAY_PORTS, "--birthday-ports"},
+		{CELLCOND_SYN_BUDGET, "--syn-budget"},
+	};
+	int n = 0, b = 0;
+
+	if (cc->strategy != CELLCOND_CONNECT) {
+		argv[n++] = "--strategy";
+		argv[n++] = (char *)cellcond_strategies[cc->strategy];
+	}
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		double v = cellcond_get(cc, opts[i].param);
+
+		if (v <= 0)
+			continue;
+		snprintf(buf[b], 64, "%u", (unsigned)v);
+		argv[n++] = (char *)opts[i].opt;
+		argv[n++] = buf[b++];
+	}
+	return n;
+}
+
 static int node_opts(const struct trials_cfg *cfg, const char *lan_addr,
 		     char **argv, char (*buf)[64])
 {
@@ -72,6 +104,7 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 	argv[n++] = buf[5];
 	n += skew_opts(&cfg->s->cells[cell].cond, s, argv + n, buf[6]);
 	n += node_opts(cfg, ws->p->lan_addr, argv + n, buf + 7);
+	n += strategy_opts(&cfg->s->cells[cell].cond, argv + n, buf + 9);
 	argv[n] = NULL;
 	return n;
 }

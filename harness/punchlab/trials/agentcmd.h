@@ -1,13 +1,13 @@
 /* agentcmd: the punch-agent command line of one side of one trial — its
  * coordinator (or side channel), key, punch port, name carrying the run
- * id, timeout, skew and node mode. */
+ * id, timeout, skew, strategy and node mode. */
 #ifndef PUNCHLAB_AGENTCMD_H
 #define PUNCHLAB_AGENTCMD_H
 
 #include "trialcfg.h"
 
 #define AGENTCMD_ARGS 32 /* argv slots */
-#define AGENTCMD_BUFS 9	 /* strings of 64 bytes */
+#define AGENTCMD_BUFS 13 /* strings of 64 bytes */
 
 /* The key the coordinator pairs a trial's two agents by: unique per
  * trial in the run. */

@@ -1,0 +1,49 @@
+# strategies: listen-connect takes a symmetric NAT's SYN on the listener,
+# low-ttl's first SYN dies at inet, and a strategy that needs the
+# coordinator is refused out of band before anything exists.
+
+"$PL" run --results "$OUT/strat-bad" tests/integration/data/bad-strategy.ini \
+	>/dev/null 2>"$OUT/strat-bad.err"
+check "strategy: low-ttl out of band exits 2" [ $? = 2 ]
+check "strategy: the error names file, line and key" \
+	grep -q "bad-strategy.ini:3: key 'strategy'" "$OUT/strat-bad.err"
+
+"$PL" run --results "$OUT/strat" scenarios/strategies-ci.ini \
+	>"$OUT/strat.log" 2>&1
+srid=$(rid_of "$OUT/strat/strategies-ci")
+sdir="$OUT/strat/strategies-ci/$srid"
+# inet's own address, from the plan (the router the low-TTL SYN dies at)
+inet_addr=$("$PL" plan scenarios/strategies-ci.ini |
+	awk '$1 == "addr" && $2 == "inet:lo" { sub("/.*", "", $3); print $3 }')
+
+check "strategy: listen-connect symmetric x full-cone >= 4/5" \
+	/usr/bin/python3 - "$sdir/summary.json" <<'PY'
+import json, sys
+cells = {c["cell"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+c = cells["listen-sym"]
+sys.exit(0 if c["strategy"] == "listen-connect" and c["successes"] >= 4
+         else 1)
+PY
+check "strategy: the full-cone side accepted through its listener" \
+	/usr/bin/python3 - "$sdir/trials.jsonl" <<'PY'
+import json, sys
+ts = [json.loads(l) for l in open(sys.argv[1])]
+ok = [t for t in ts if t["cell"] == "listen-sym" and t["outcome"] == "ok"
+      and t["bob"]["accepted"] is True and t["bob"]["strategy"] ==
+      "listen-connect" and t["params"]["strategy"] == "listen-connect"]
+sys.exit(0 if ok else 1)
+PY
+check "strategy: low-ttl SYN died at inet ($inet_addr, ICMP 11/0)" \
+	/usr/bin/python3 - "$sdir/trials.jsonl" "$inet_addr" <<'PY'
+import json, sys
+ts = [json.loads(l) for l in open(sys.argv[1])]
+sides = [t[s] for t in ts if t["cell"] == "lowttl-rst"
+         for s in ("alice", "bob")]
+died = [r for r in sides if r.get("ttl_icmp") == "11/0"
+        and r.get("ttl_icmp_from") == sys.argv[2] and r.get("ttl") == 2
+        and r.get("hops") == 2]
+# inet rate-limits its ICMP errors per destination: not every trial of a
+# cell gets one, but the first of each side must.
+sys.exit(0 if sys.argv[2] and len(died) >= 2 else 1)
+PY
+check "strategy: run leaves nothing behind" nothing_left "$srid"
