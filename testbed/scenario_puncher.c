@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmdtmpl.h"
+#include "scenario.h"
 #include "scenario_puncher.h"
 #include "scenario_value.h"
 
@@ -243,4 +244,21 @@ int scenario_puncher_resolve(struct scenario_ctx *c, struct cfg_error *err)
 					 &s->cells[i].puncher[sd], err) < 0)
 				return -1;
 	return 0;
+}
+
+const struct scenario_puncher *
+scenario_cell_puncher(const struct scenario *s, const struct scenario_cell *c,
+		      int side)
+{
+	int i = c->puncher[side ? 1 : 0];
+
+	return i >= 0 && i < s->npunchers ? &s->punchers[i] : NULL;
+}
+
+const char *scenario_puncher_label(const struct scenario *s,
+				   const struct scenario_cell *c, int side)
+{
+	const struct scenario_puncher *p = scenario_cell_puncher(s, c, side);
+
+	return p ? p->name : "agent";
 }

@@ -25,7 +25,4 @@ void scenario_puncher_combo(struct scenario_ctx *c,
 			    const struct scenario_matrix *m, int k, int cell,
 			    char *suffix, size_t cap);
 
-/* "token" or "conntrack". */
-const char *scenario_verify_name(enum scenario_verify v);
-
 #endif

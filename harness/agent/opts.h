@@ -42,6 +42,15 @@ struct opts {
 	const char *import_socket; /* bitcoind-import: its unix socket */
 	int64_t hold_ms;
 	enum relay_mode relay;
+	/* --exec: an outside puncher after the meeting (exec.h) */
+	const char *exec;
+	int conntrack; /* --verify conntrack (else token) */
+	const char *token, *peer_token, *exec_stderr, *puncher;
+	/* --connect with --local-port: punch the given peer from that port
+	 * (the built-in agent as an outside puncher) */
+	int role_responder;
+	uint64_t nonce;
+	int64_t start_mono_ns;
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */

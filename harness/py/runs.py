@@ -15,7 +15,7 @@ PARAM_ORDER = ("skew_ms", "rtt_ms", "jitter_ms", "loss", "rate_kbit",
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",
-           "coordinator", "setup", "bitcoind")
+           "coordinator", "setup", "unverified", "bitcoind")
 
 
 class InputError(Exception):

@@ -27,6 +27,9 @@ struct running {
 	int relayed;	 /* out-of-band: endpoints exchanged */
 	int64_t hard_deadline_ns;
 	struct side sd[2];
+	/* outside punchers (puncher.h): each side's token, stderr file */
+	char token[2][33];
+	char stderr_path[2][512];
 };
 
 /* Fresh state for (cell, trial); no process yet. */
