@@ -5,6 +5,7 @@
 #define PUNCHLAB_SCENARIO_H
 
 #include "cfg.h"
+#include "punchdef.h"
 #include "scenario_model.h"
 
 /* Parses path, loading each cell's profiles from profile_dir, and the
@@ -18,14 +19,5 @@ int scenario_load(const char *path, const char *profile_dir,
  * "bitcoind-import": as scenario files spell them. */
 const char *scenario_mode_name(enum scenario_mode m);
 const char *scenario_node_name(enum scenario_node n);
-/* The puncher of a cell's side (0 alice, 1 bob): NULL for the built-in
- * agent; its name is "agent" then (scenario_puncher_label). */
-const struct scenario_puncher *
-scenario_cell_puncher(const struct scenario *s, const struct scenario_cell *c,
-		      int side);
-/* "token" or "conntrack". */
-const char *scenario_verify_name(enum scenario_verify v);
-const char *scenario_puncher_label(const struct scenario *s,
-				   const struct scenario_cell *c, int side);
 
 #endif

@@ -6,23 +6,12 @@
 #include <string.h>
 
 #include "cmdtmpl.h"
-#include "scenario.h"
+#include "punchdef.h"
 #include "scenario_puncher.h"
 #include "scenario_value.h"
 
-static const char *const verify_names[] = {
-	[SCENARIO_VERIFY_TOKEN] = "token",
-	[SCENARIO_VERIFY_CONNTRACK] = "conntrack",
-	NULL,
-};
-
 static const char *const pref_keys[3] = { "puncher", "puncher_a",
 					  "puncher_b" };
-
-const char *scenario_verify_name(enum scenario_verify v)
-{
-	return (unsigned)v <= SCENARIO_VERIFY_CONNTRACK ? verify_names[v] : "?";
-}
 
 int scenario_puncher_section(struct scenario_ctx *c, const char *name,
 			     int line, struct cfg_error *err)
@@ -79,7 +68,7 @@ static int puncher_own_key(struct scenario_ctx *c, const char *key,
 		return scenario_copy(p->command, sizeof(p->command), v, err);
 	}
 	if (!strcmp(key, "verify")) {
-		n = cfg_enum(v, verify_names, err);
+		n = cfg_enum(v, scenario_verify_names, err);
 		if (n < 0)
 			return -1;
 		p->verify = (enum scenario_verify)n;
@@ -246,19 +235,3 @@ int scenario_puncher_resolve(struct scenario_ctx *c, struct cfg_error *err)
 	return 0;
 }
 
-const struct scenario_puncher *
-scenario_cell_puncher(const struct scenario *s, const struct scenario_cell *c,
-		      int side)
-{
-	int i = c->puncher[side ? 1 : 0];
-
-	return i >= 0 && i < s->npunchers ? &s->punchers[i] : NULL;
-}
-
-const char *scenario_puncher_label(const struct scenario *s,
-				   const struct scenario_cell *c, int side)
-{
-	const struct scenario_puncher *p = scenario_cell_puncher(s, c, side);
-
-	return p ? p->name : "agent";
-}

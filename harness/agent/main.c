@@ -179,10 +179,7 @@ static int agent_trial(const struct opts *o)
 	     opts_p2p_addr(o->bitcoind_p2p, &p2p, &p2p_len)))
 		return AGENT_EXIT_USAGE;
 	memset(&br, 0, sizeof(br));
-	memset(&r, 0, sizeof(r));
-	r.mode = p.mode;
-	r.pr.fd = -1;
-	r.pr.syn_retrans = -1;
+	trial_result_init(&r, p.mode);
 	err = loop_init();
 	if (err) {
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");

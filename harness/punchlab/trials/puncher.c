@@ -11,7 +11,7 @@
 #include "puncher.h"
 #include "rundir.h"
 
-void puncher_tokens(struct running *r)
+void puncher_tokens(struct puncher_trial *pt)
 {
 	unsigned char b[16];
 
@@ -20,14 +20,14 @@ void puncher_tokens(struct running *r)
 			for (size_t i = 0; i < sizeof(b); i++)
 				b[i] = (unsigned char)(mono_ns() >> (i % 8));
 		for (size_t i = 0; i < sizeof(b); i++)
-			snprintf(r->token[s] + 2 * i, 3, "%02x", b[i]);
+			snprintf(pt->token[s] + 2 * i, 3, "%02x", b[i]);
 	}
 }
 
-int puncher_argv(const struct trials_cfg *cfg, struct running *r, int s,
-		 char **argv)
+int puncher_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
+		 struct puncher_trial *pt, char **argv)
 {
-	const struct scenario_cell *c = &cfg->s->cells[r->cell];
+	const struct scenario_cell *c = &cfg->s->cells[cell];
 	const struct scenario_puncher *p = scenario_cell_puncher(cfg->s, c, s);
 	char dir[400];
 	int n = 0;
@@ -37,22 +37,22 @@ int puncher_argv(const struct trials_cfg *cfg, struct running *r, int s,
 	snprintf(dir, sizeof(dir), "%s/punchers", cfg->run_dir);
 	if (rundir_mkdir_p(dir) < 0)
 		log_warn("%s", dir);
-	snprintf(r->stderr_path[s], sizeof(r->stderr_path[s]),
-		 "%s/%s-t%d-%s.stderr", dir, c->name, r->trial,
+	snprintf(pt->stderr_path[s], sizeof(pt->stderr_path[s]),
+		 "%s/%s-t%d-%s.stderr", dir, c->name, trial,
 		 s ? "bob" : "alice");
 	argv[n++] = "--exec";
 	argv[n++] = (char *)p->command;
 	argv[n++] = "--puncher";
 	argv[n++] = (char *)p->name;
 	argv[n++] = "--exec-stderr";
-	argv[n++] = r->stderr_path[s];
+	argv[n++] = pt->stderr_path[s];
 	argv[n++] = "--verify";
 	argv[n++] = (char *)scenario_verify_name(p->verify);
 	if (p->verify == SCENARIO_VERIFY_TOKEN) {
 		argv[n++] = "--token";
-		argv[n++] = r->token[s];
+		argv[n++] = pt->token[s];
 		argv[n++] = "--peer-token";
-		argv[n++] = r->token[!s];
+		argv[n++] = pt->token[!s];
 	}
 	return n;
 }

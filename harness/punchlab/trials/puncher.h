@@ -7,14 +7,21 @@
 
 #include <jansson.h>
 
-#include "running.h"
+#include "trialcfg.h"
 
-/* Random tokens for both sides of r (r->token). */
-void puncher_tokens(struct running *r);
-/* Appends side s's --exec options to argv (nothing for the built-in
- * agent); returns how many. Creates <run>/punchers/ for the stderr file. */
-int puncher_argv(const struct trials_cfg *cfg, struct running *r, int s,
-		 char **argv);
+/* One trial's outside-puncher state: each side's token and stderr file. */
+struct puncher_trial {
+	char token[2][33];
+	char stderr_path[2][512];
+};
+
+/* Random tokens for both sides. */
+void puncher_tokens(struct puncher_trial *pt);
+/* Appends side s's --exec options for trial (cell, trial) to argv
+ * (nothing for the built-in agent); returns how many; they point into pt
+ * and the scenario. Creates <run>/punchers/ for the stderr file. */
+int puncher_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
+		 struct puncher_trial *pt, char **argv);
 /* Before the two reports are combined: adds "puncher" to each, and for a
  * side verified by conntrack whose program ran, turns its outcome into
  * "ok" when both routers hold an assured TCP flow between the two

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "puncher.h"
 #include "record.h"
 
 static json_t *side_report(struct side *sd)

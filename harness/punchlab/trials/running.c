@@ -9,7 +9,6 @@
 #include "cleanup.h"
 #include "modes.h"
 #include "proc.h"
-#include "puncher.h"
 #include "running.h"
 
 void running_init(struct running *r, int cell, int trial,
@@ -20,7 +19,7 @@ void running_init(struct running *r, int cell, int trial,
 	r->bob_pending = 0;
 	r->relayed = 0;
 	r->hard_deadline_ns = hard_deadline_ns;
-	puncher_tokens(r);
+	puncher_tokens(&r->px);
 	for (int s = 0; s < 2; s++) {
 		r->sd[s].pid = -1;
 		r->sd[s].fd = -1;
@@ -46,7 +45,8 @@ int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 
 	int n = agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
 
-	argv[n + puncher_argv(cfg, r, s, argv + n)] = NULL;
+	argv[n + puncher_argv(cfg, r->cell, r->trial, s, &r->px, argv + n)] =
+		NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
 	if (trial_mode(cfg->s->mode)->side_channel &&
