@@ -52,6 +52,27 @@ static void exec_values(const struct exec_params *p,
 	snprintf(v[CMDTMPL_START_MONO_NS], 64, "%" PRId64, r->t_start_ns);
 }
 
+/* punch-agent's own folder first on PATH, so that a command can name
+ * `punch-agent` whichever build runs. */
+static void exec_path(void)
+{
+	char self[512], path[4096];
+	const char *old = getenv("PATH");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s:%s", self,
+		 old ? old : "/usr/local/bin:/usr/bin:/bin");
+	setenv("PATH", path, 1);
+}
+
 /* In the child: never returns. Reports a failed exec on errfd. */
 static void exec_child(char **argv, char (*v)[64], const char *name,
 		       int in, int out, int err, int errfd)
@@ -73,6 +94,7 @@ static void exec_child(char **argv, char (*v)[64], const char *name,
 	}
 	if (name)
 		setenv("PUNCH_NAME", name, 1);
+	exec_path();
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || (err >= 0 && dup2(err, 2) < 0))
 		goto fail;
 	execvp(argv[0], argv);
