@@ -12,6 +12,7 @@
 
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
+#include "scenario_puncher.h"
 #include "scenario_value.h"
 
 static int scenario_int(const char *v, long min, long max, int *out,
@@ -98,6 +99,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in a cell; known keys: a b expect reason "
+		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
 		 "coord_delay_b_ms strategy predict_window birthday_sockets "
 		 "birthday_ports syn_budget");
@@ -149,7 +151,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms mode node star rtt_ms jitter_ms loss rate_kbit "
+		 "seed parallel timeout_ms mode node star puncher "
+		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
 		 "predict_window birthday_sockets birthday_ports syn_budget");
 	return -1;
@@ -164,6 +167,10 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 
 	c->cell = NULL;
 	c->matrix = NULL;
+	c->puncher = NULL;
+	if (!strncmp(section, "puncher", 7) &&
+	    (!section[7] || isspace((unsigned char)section[7])))
+		return scenario_puncher_section(c, section + 7, line, err);
 	if (!strcmp(section, "scenario")) {
 		/* A second one would quietly merge into the first. */
 		if (c->scenario_line) {
@@ -182,7 +189,7 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	    (section[4] && !isspace((unsigned char)section[4]))) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a scenario has [scenario], "
-			 "[cell NAME] and [matrix NAME]");
+			 "[cell NAME], [matrix NAME] and [puncher NAME]");
 		return -1;
 	}
 	for (name = section + 4; isspace((unsigned char)*name); name++)
@@ -220,6 +227,7 @@ static int scenario_handler(void *user, const char *section, const char *key,
 			    const char *value, int line, struct cfg_error *err)
 {
 	struct scenario_ctx *c = user;
+	int r;
 
 	c->line = line;
 	if (!key)
@@ -230,6 +238,8 @@ static int scenario_handler(void *user, const char *section, const char *key,
 			 "a [cell NAME] or a [matrix NAME]");
 		return -1;
 	}
+	if ((r = scenario_puncher_key(c, key, value, line, err)) <= 0)
+		return r;
 	if (c->cell)
 		return scenario_cell_key(c, key, value, err);
 	if (c->matrix)
@@ -331,6 +341,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
 		    scenario_strategy_check(c, &s->cells[i], err) < 0)
 			return -1;
+	if (scenario_puncher_resolve(c, err) < 0)
+		return -1;
 	if (!s->ncells)
 		return cfg_fail(err, s->path, 0, "",
 				"no [cell NAME] section; a scenario needs at "

@@ -5,6 +5,7 @@
 #define PUNCHLAB_SCENARIO_H
 
 #include "cfg.h"
+#include "punchdef.h"
 #include "scenario_model.h"
 
 /* Parses path, loading each cell's profiles from profile_dir, and the

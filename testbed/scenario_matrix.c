@@ -9,6 +9,7 @@
 
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
+#include "scenario_puncher.h"
 #include "scenario_value.h"
 
 /* Comma-separated list into out[]; returns the count or -1. */
@@ -89,6 +90,7 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 	if (i < 0) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown key in a matrix; known keys: a b expect "
+			 "puncher puncher_a puncher_b "
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
 			 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
 			 "predict_window birthday_sockets birthday_ports "
@@ -180,14 +182,20 @@ static int cell_name(const struct scenario_matrix *m, int ia, int ib,
 	return n;
 }
 
-/* Appends the cell of combination (ia, ib, idx). 0 or -1 with err. */
+/* Appends the cell of combination (ia, ib, idx) with puncher
+ * combination pk. 0 or -1 with err. */
 static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
-		      int ia, int ib, const int *idx, struct cfg_error *err)
+		      int ia, int ib, const int *idx, int pk,
+		      struct cfg_error *err)
 {
 	struct scenario *s = c->s;
 	struct scenario_cell *cell = &s->cells[s->ncells];
-	char name[256];
+	char name[256], suffix[160];
 	int n = cell_name(m, ia, ib, idx, name, sizeof(name));
+
+	scenario_puncher_combo(c, m, pk, s->ncells, suffix, sizeof(suffix));
+	if (n < (int)sizeof(name))
+		n += snprintf(name + n, sizeof(name) - (size_t)n, "%s", suffix);
 
 	memset(cell, 0, sizeof(*cell));
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
@@ -247,11 +255,13 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	 * check; a double holds the count exactly (a product of small
 	 * numbers far below 2^1023). */
 	double total = (double)m->na * m->nb;
+	int npk = scenario_puncher_combos(m);
 	char key[64];
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		if (m->nvals[p])
 			total *= m->nvals[p];
+	total *= npk;
 	snprintf(key, sizeof(key), "[matrix %s]", m->name);
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
 		return cfg_fail(err, s->path, m->line, key,
@@ -264,8 +274,10 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 		for (int ib = 0; ib < m->nb; ib++) {
 			memset(idx, 0, sizeof(idx));
 			do {
-				if (expand_one(c, m, ia, ib, idx, err) < 0)
-					return -1;
+				for (int pk = 0; pk < npk; pk++)
+					if (expand_one(c, m, ia, ib, idx, pk,
+						       err) < 0)
+						return -1;
 			} while (next_combination(m, idx));
 		}
 	return 0;

@@ -30,6 +30,24 @@ enum scenario_mode {
 	SCENARIO_MODE_OOB,	  /* no coordinator: a side channel */
 };
 
+/* An outside puncher ([puncher NAME]): a program run from a command
+ * template once the harness has learned the endpoints (cmdtmpl.h). */
+#define SCENARIO_MAX_PUNCHERS 16
+#define SCENARIO_PUNCHER_AGENT (-1) /* a side's puncher: the built-in agent */
+#define SCENARIO_PUNCHER_CMD_MAX 200 /* a line is at most 199 bytes */
+
+enum scenario_verify {
+	SCENARIO_VERIFY_TOKEN,	   /* each stdout carries the other's token */
+	SCENARIO_VERIFY_CONNTRACK, /* an assured flow in both routers */
+};
+
+struct scenario_puncher {
+	char name[PROFILE_NAME_MAX];
+	char command[SCENARIO_PUNCHER_CMD_MAX];
+	enum scenario_verify verify;
+	int line; /* of the [puncher] header */
+};
+
 struct scenario_cell {
 	char name[64];		/* from [cell NAME] */
 	struct nat_profile a, b; /* alice's and bob's routers */
@@ -43,6 +61,8 @@ struct scenario_cell {
 	struct cell_cond cond;	/* link conditions, skew */
 	unsigned params;	/* bit i: cellcond_params[i].name was set or swept,
 				 * so results report it */
+	/* per side: index into scenario.punchers, or SCENARIO_PUNCHER_AGENT */
+	int puncher[2];
 };
 
 struct scenario {
@@ -57,6 +77,8 @@ struct scenario {
 	enum scenario_mode mode;
 	int star;	/* bitcoind: all homes stay up around a hub node at
 			 * charlie; one punch per cell, then a block's spread */
+	int npunchers;
+	struct scenario_puncher punchers[SCENARIO_MAX_PUNCHERS];
 	int ncells;
 	struct scenario_cell cells[SCENARIO_MAX_CELLS];
 };

@@ -13,6 +13,21 @@ enum { CELL_HAS_A = 1, CELL_HAS_B = 2, CELL_HAS_EXPECT = 4 };
 
 /* A [matrix NAME]: lists of profiles and condition values, expanded into
  * one cell per combination once the file is read. */
+/* A reference to a puncher by name (puncher, puncher_a, puncher_b),
+ * resolved once every [puncher] section is read. name "" = not given. */
+struct scenario_pref {
+	char name[PROFILE_NAME_MAX];
+	int line;
+	char key[12];
+};
+
+/* A [matrix]'s puncher lists: 0 puncher (both sides), 1 puncher_a,
+ * 2 puncher_b. */
+struct scenario_plist {
+	char names[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
+	int n, line;
+};
+
 struct scenario_matrix {
 	char name[32];
 	int line;
@@ -25,6 +40,7 @@ struct scenario_matrix {
 	char expect_text[64];
 	char reason[256];
 	unsigned char has;
+	struct scenario_plist punchers[3];
 };
 
 struct scenario_ctx {
@@ -41,6 +57,10 @@ struct scenario_ctx {
 	int scenario_line; /* of the [scenario] header, 0 before it */
 	int line;	   /* of the key being read */
 	int strategy_line; /* of [scenario]'s strategy key, 0: none */
+	struct scenario_puncher *puncher; /* the [puncher] being read */
+	/* puncher references: [scenario]'s, each cell's (0 alice, 1 bob) */
+	struct scenario_pref def_pref[2];
+	struct scenario_pref cell_pref[SCENARIO_MAX_CELLS][2];
 };
 
 #endif

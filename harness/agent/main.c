@@ -10,6 +10,7 @@
 
 #include "monoclock.h"
 #include "bridge.h"
+#include "exec.h"
 #include "fdpass.h"
 #include "log.h"
 #include "loop.h"
@@ -100,6 +101,55 @@ static void agent_strategy(const struct opts *o, struct trial_params *p)
 	p->syn_budget = o->syn_budget;
 }
 
+/* --exec: the meeting, then the outside puncher instead of our punch. */
+static int agent_exec(const struct opts *o, struct trial_params *p)
+{
+	static struct trial_result r;
+	struct exec_params ep = {
+		.tmpl = o->exec,
+		.conntrack = o->conntrack,
+		.token = o->token,
+		.peer_token = o->peer_token,
+		.stderr_path = o->exec_stderr,
+		.name = o->name,
+		.local_port = (uint16_t)o->local_port,
+	};
+	struct trial_meeting m;
+	struct exec_result x;
+	json_t *j;
+	int err;
+
+	memset(&x, 0, sizeof(x));
+	trial_result_init(&r, p->mode);
+	err = loop_init();
+	if (err) {
+		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
+		goto report;
+	}
+	/* The meeting's connection stays open while the program runs: it
+	 * holds the mapping, so the program binds the port with
+	 * SO_REUSEADDR and SO_REUSEPORT, as every hole puncher does. */
+	if (trial_meet(p, &m, &r) == 0) {
+		ep.deadline_ns = r.t_start_ns + o->timeout_ms * LOOP_NS_PER_MS;
+		if (exec_run(&ep, &r, &x, &r.o) == 0) {
+			r.o.code = OUTCOME_OK;
+			r.o.error[0] = '\0';
+		}
+		/* Time to connect, as the harness can see it: the peer's
+		 * token on our program's stdout. */
+		r.pr.t_established_ns = x.t_verified_ns;
+	}
+	trial_meeting_close(&m);
+report:
+	j = report_trial(o->name, o->local_port, "embedded", &r);
+	if (j)
+		report_add_exec(j, o->puncher, o->conntrack, o->exec_stderr,
+				&x);
+	if (report_print(j))
+		return AGENT_EXIT_FAIL;
+	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
+}
+
 static int agent_trial(const struct opts *o)
 {
 	struct trial_params p = {
@@ -131,15 +181,15 @@ static int agent_trial(const struct opts *o)
 	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p.probe)
 		   : opts_ipv4_addr("--coordinator", o->coordinator, &p.coord))
 		return AGENT_EXIT_USAGE;
+	if (o->exec)
+		return agent_exec(o, &p);
 	if (o->node == OPTS_NODE_BITCOIND &&
 	    (opts_ipv4_addr("--socks", o->socks, &socks) ||
 	     opts_p2p_addr(o->bitcoind_p2p, &p2p, &p2p_len)))
 		return AGENT_EXIT_USAGE;
 	agent_strategy(o, &p);
 	memset(&br, 0, sizeof(br));
-	memset(&r, 0, sizeof(r));
-	r.mode = p.mode;
-	r.pr.fd = r.pr.syn_retrans = -1;
+	trial_result_init(&r, p.mode);
 	err = loop_init();
 	if (err) {
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
@@ -177,6 +227,39 @@ report:
 	if (j && o->node == OPTS_NODE_IMPORT)
 		report_add_import(j, o->import_socket, t_imported, ack);
 	if (report_print(j))
+		return AGENT_EXIT_FAIL;
+	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
+}
+
+/* --connect with --local-port: our own punch and handshake, with the
+ * peer, role, nonce and start an outside puncher's placeholders give. */
+static int agent_given(const struct opts *o)
+{
+	struct trial_params p = {
+		.mode = TRIAL_GIVEN,
+		.local_port = (uint16_t)o->local_port,
+		.magic = o->magic,
+		.timeout_ms = o->timeout_ms,
+		.wave_ms = o->wave_ms,
+		.given_start_ns = o->start_mono_ns,
+	};
+	static struct trial_result r;
+	struct sockaddr_in peer;
+	int err;
+
+	if (opts_ipv4_addr("--connect", o->connect, &peer))
+		return AGENT_EXIT_USAGE;
+	p2p_netaddr_from_sockaddr(&p.given.peer, (struct sockaddr *)&peer);
+	p.given.role = o->role_responder ? COORD_ROLE_RESPONDER
+					 : COORD_ROLE_INITIATOR;
+	p.given.nonce = o->nonce;
+	trial_result_init(&r, TRIAL_GIVEN);
+	err = loop_init();
+	if (err)
+		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
+	else
+		trial_run(&p, &r);
+	if (report_print(report_trial(o->name, o->local_port, "embedded", &r)))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -225,6 +308,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(tag, sizeof(tag), "agent %s", o.name ? o.name : "");
 	log_init(o.name ? tag : "agent", o.verbose);
+	if (o.connect && o.local_port)
+		return agent_given(&o);
 	if (o.connect)
 		return agent_connect(&o);
 	return agent_trial(&o);

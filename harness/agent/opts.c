@@ -28,9 +28,7 @@ const char *opts_node_name(enum opts_node node)
 }
 
 /* clang-format off */
-void opts_usage(FILE *f)
-{
-	fprintf(f,
+static const char opts_usage_text[] =
 		"usage: punch-agent --coordinator IP:PORT --local-port P [--key K]\n"
 		"                   [--handoff]\n"
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
@@ -50,6 +48,11 @@ void opts_usage(FILE *f)
 		"                   [--magic regtest|mainnet] [-v]\n"
 		"       punch-agent --connect HOST:PORT [--magic regtest|mainnet]\n"
 		"                   [--timeout-ms N] [-v]\n"
+		"                   [--local-port P [--role R] [--nonce HEX] [--start-mono-ns N]]\n"
+		"       punch-agent (--coordinator ...|--oob ...) --exec CMD\n"
+		"                   [--verify token|conntrack] [--token T]\n"
+		"                   [--peer-token T] [--exec-stderr PATH]\n"
+		"                   [--puncher NAME]\n"
 		"       punch-agent --help\n"
 		"\n"
 		"Trial mode: register at the coordinator from local port P, punch\n"
@@ -100,9 +103,23 @@ void opts_usage(FILE *f)
 		"--match-timeout-ms bounds the wait for that line.\n"
 		"\n"
 		"--connect: dial HOST:PORT (literal or name) and complete the\n"
-		"handshake as an outbound peer; prints the peer's version.\n"
+		"handshake as an outbound peer; prints the peer's version. With\n"
+		"--local-port: punch HOST:PORT (IPv4) from port P at\n"
+		"--start-mono-ns (CLOCK_MONOTONIC; default now) and shake hands\n"
+		"in --role with --nonce, as in trial mode (an outside puncher).\n"
 		"\n"
-		"Exit: 0 success, 1 failure (the JSON says why), 2 usage.\n");
+		"--exec CMD: after the meeting, run CMD (a template with\n"
+		"{local_port} {public_ip} {public_port} {peer_ip} {peer_port}\n"
+		"{role} {nonce} {start_unix_ms} {start_mono_ns}) at the start time\n"
+		"instead of punching; --verify token: write --token to its stdin,\n"
+		"succeed when --peer-token appears on its stdout; conntrack:\n"
+		"report how it ended, the harness reads the routers.\n"
+		"\n"
+		"Exit: 0 success, 1 failure (the JSON says why), 2 usage.\n";
+
+void opts_usage(FILE *f)
+{
+	fputs(opts_usage_text, f);
 }
 /* clang-format on */
 
@@ -270,6 +287,98 @@ static int opts_check_strategy(const struct opts *o)
 	return 0;
 }
 
+/* 1..16 hex digits, as {nonce} spells it. */
+static int opts_hex64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || strlen(s) > 16 || strspn(s, "0123456789abcdefABCDEF") !=
+	    strlen(s))
+		return -EINVAL;
+	*out = strtoull(s, &end, 16);
+	return 0;
+}
+
+/* The outside-puncher options (256 and up). */
+static int opts_parse_puncher(int c, const char *v, struct opts *o)
+{
+	switch (c) {
+	case 256:
+		o->exec = v;
+		return 0;
+	case 257:
+		if (strcmp(v, "token") && strcmp(v, "conntrack")) {
+			fprintf(stderr, "punch-agent: --verify '%s': want "
+					"token or conntrack\n", v);
+			return -EINVAL;
+		}
+		o->conntrack = !strcmp(v, "conntrack");
+		return 0;
+	case 258:
+		o->token = v;
+		return 0;
+	case 259:
+		o->peer_token = v;
+		return 0;
+	case 260:
+		o->exec_stderr = v;
+		return 0;
+	case 261:
+		o->puncher = v;
+		return 0;
+	case 262:
+		if (strcmp(v, "initiator") && strcmp(v, "responder")) {
+			fprintf(stderr, "punch-agent: --role '%s': want "
+					"initiator or responder\n", v);
+			return -EINVAL;
+		}
+		o->role_responder = !strcmp(v, "responder");
+		return 0;
+	case 263:
+		if (opts_hex64(v, &o->nonce) < 0) {
+			fprintf(stderr, "punch-agent: --nonce '%s': want 1 to "
+					"16 hex digits\n", v);
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		return opts_parse_i64("--start-mono-ns", v, 0, INT64_MAX,
+				      &o->start_mono_ns);
+	}
+}
+
+/* --exec's options and only with it; --connect's punch options. */
+static int opts_check_exec(const struct opts *o)
+{
+	if (!o->exec && (o->conntrack || o->token || o->peer_token ||
+			 o->exec_stderr || o->puncher)) {
+		fprintf(stderr, "punch-agent: --verify, --token, --peer-token, "
+				"--exec-stderr and --puncher are for --exec\n");
+		return -EINVAL;
+	}
+	if (o->exec && (o->connect || o->node != OPTS_NODE_EMBEDDED)) {
+		fprintf(stderr, "punch-agent: --exec is for --coordinator or "
+				"--oob with --node embedded\n");
+		return -EINVAL;
+	}
+	if (o->exec && !o->conntrack && (!o->token || !o->peer_token ||
+					 strlen(o->token) > 64 ||
+					 strlen(o->peer_token) > 64 ||
+					 !*o->peer_token)) {
+		fprintf(stderr, "punch-agent: --verify token needs --token and "
+				"--peer-token (1..64 characters)\n");
+		return -EINVAL;
+	}
+	if ((o->role_responder || o->nonce || o->start_mono_ns) &&
+	    !(o->connect && o->local_port)) {
+		fprintf(stderr, "punch-agent: --role, --nonce and "
+				"--start-mono-ns are for --connect with "
+				"--local-port\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Defaults, then the command line. */
 int opts_parse(int argc, char **argv, struct opts *o)
 {
@@ -298,6 +407,15 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"birthday-sockets", required_argument, NULL, 'O'},
 		{"birthday-ports", required_argument, NULL, 'T'},
 		{"syn-budget", required_argument, NULL, 'U'},
+		{"exec", required_argument, NULL, 256},
+		{"verify", required_argument, NULL, 257},
+		{"token", required_argument, NULL, 258},
+		{"peer-token", required_argument, NULL, 259},
+		{"exec-stderr", required_argument, NULL, 260},
+		{"puncher", required_argument, NULL, 261},
+		{"role", required_argument, NULL, 262},
+		{"nonce", required_argument, NULL, 263},
+		{"start-mono-ns", required_argument, NULL, 264},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -408,6 +526,17 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case 256:
+		case 257:
+		case 258:
+		case 259:
+		case 260:
+		case 261:
+		case 262:
+		case 263:
+		case 264:
+			r = opts_parse_puncher(c, optarg, o);
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -431,7 +560,8 @@ int opts_parse(int argc, char **argv, struct opts *o)
 				"--local-port\n");
 		return -EINVAL;
 	}
-	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o))
+	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o) ||
+	    opts_check_exec(o))
 		return -EINVAL;
 	/* After the checks: an explicit --hold-ms is for bitcoind only. */
 	if (!o->hold_ms)

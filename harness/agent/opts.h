@@ -46,6 +46,15 @@ struct opts {
 	unsigned strategy;
 	unsigned predict_window, birthday_sockets, birthday_ports;
 	unsigned syn_budget;
+	/* --exec: an outside puncher after the meeting (exec.h) */
+	const char *exec;
+	int conntrack; /* --verify conntrack (else token) */
+	const char *token, *peer_token, *exec_stderr, *puncher;
+	/* --connect with --local-port: punch the given peer from that port
+	 * (the built-in agent as an outside puncher) */
+	int role_responder;
+	uint64_t nonce;
+	int64_t start_mono_ns;
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */

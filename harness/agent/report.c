@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cellcond.h"
 #include "report.h"
@@ -160,6 +161,25 @@ void report_add_import(json_t *j, const char *path, int64_t t_imported_ns,
 	json_object_set_new(
 		j, "import_ack",
 		report_str(t_imported_ns ? fdpass_ack_name(ack) : NULL));
+}
+
+void report_add_exec(json_t *j, const char *puncher, int conntrack,
+		     const char *stderr_path, const struct exec_result *x)
+{
+	int exited = x->t_exit_ns && WIFEXITED(x->status);
+
+	json_object_set_new(j, "puncher", report_str(puncher));
+	json_object_set_new(j, "verify",
+			    json_string(conntrack ? "conntrack" : "token"));
+	json_object_set_new(j, "stderr", report_str(stderr_path));
+	json_object_set_new(j, "program_started", json_boolean(x->started));
+	json_object_set_new(j, "t_exec_ns", report_ns(x->t_exec_ns));
+	json_object_set_new(j, "t_verified_ns", report_ns(x->t_verified_ns));
+	json_object_set_new(j, "t_exit_ns", report_ns(x->t_exit_ns));
+	json_object_set_new(j, "exit_status",
+			    exited ? json_integer(WEXITSTATUS(x->status))
+				   : json_null());
+	json_object_set_new(j, "killed", json_boolean(x->killed));
 }
 
 json_t *report_punched(const char *name, const struct trial_result *r)

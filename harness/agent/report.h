@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "bridge.h"
+#include "exec.h"
 #include "fdpass.h"
 #include "nodecheck.h"
 #include "trial.h"
@@ -28,6 +29,11 @@ void report_add_bridge(json_t *j, const struct bridge_result *b);
 /* bitcoind-import mode: import_socket, t_imported_ns, import_ack. */
 void report_add_import(json_t *j, const char *path, int64_t t_imported_ns,
 		       enum fdpass_ack ack);
+
+/* --exec: puncher, verify, stderr, t_exec_ns, t_verified_ns, t_exit_ns,
+ * exit_status (null unless it exited by itself), killed. */
+void report_add_exec(json_t *j, const char *puncher, int conntrack,
+		     const char *stderr_path, const struct exec_result *x);
 
 /* {"event":"punched","name","role","peer","addnode","public",
  * "t_established_ns"}; addnode is the peer as the initiator's bitcoind

@@ -24,6 +24,8 @@ const char *trial_mode_name(enum trial_mode m)
 		return "handoff";
 	case TRIAL_OOB:
 		return "out-of-band";
+	case TRIAL_GIVEN:
+		return "given";
 	case TRIAL_RENDEZVOUS:
 	default:
 		return "rendezvous";
@@ -254,33 +256,68 @@ static int trial_meet_oob(const struct trial_params *p, struct sidechan *sc,
 	return 0;
 }
 
-int trial_run(const struct trial_params *p, struct trial_result *r)
+/* --connect with --local-port: the endpoints, role, nonce and start come
+ * from the command line (an outside puncher's placeholders). */
+static int trial_meet_given(const struct trial_params *p,
+			    struct trial_result *r, int64_t *start_ns)
 {
-	struct coordclient cc = {.fd = -1};
-	struct sidechan sc = {.fd = -1};
+	r->matched = 1;
+	r->t_match_ns = mono_ns();
+	r->punch = p->given;
+	*start_ns = p->given_start_ns ? p->given_start_ns : r->t_match_ns;
+	return 0;
+}
+
+void trial_result_init(struct trial_result *r, enum trial_mode m)
+{
+	memset(r, 0, sizeof(*r));
+	r->mode = m;
+	r->pr.fd = -1;
+	r->pr.syn_retrans = -1;
+}
+
+int trial_meet(const struct trial_params *p, struct trial_meeting *m,
+	       struct trial_result *r)
+{
 	int64_t start = 0;
 	int err;
 
-	memset(r, 0, sizeof(*r));
-	r->mode = p->mode;
-	r->pr.fd = -1;
-	r->pr.syn_retrans = -1;
+	m->cc = (struct coordclient){ .fd = -1 };
+	m->sc = (struct sidechan){ .fd = -1 };
 	if (p->mode == TRIAL_OOB)
-		err = trial_meet_oob(p, &sc, r, &start);
+		err = trial_meet_oob(p, &m->sc, r, &start);
+	else if (p->mode == TRIAL_GIVEN)
+		err = trial_meet_given(p, r, &start);
 	else
-		err = trial_meet_coordinator(p, &cc, r, &start);
-	if (!err) {
-		r->t_start_ns = start + p->skew_ms * LOOP_NS_PER_MS;
-		/* A start before the match (negative skew, or a side channel
-		 * slower than the agreed time) means start now. */
-		if (r->t_start_ns < r->t_match_ns)
-			r->t_start_ns = mono_ns();
-		/* The coordinator or probe connection stays open through
-		 * the punch: it holds the mapping. */
+		err = trial_meet_coordinator(p, &m->cc, r, &start);
+	if (err)
+		return err;
+	r->t_start_ns = start + p->skew_ms * LOOP_NS_PER_MS;
+	/* A start before the match (negative skew, or a side channel
+	 * slower than the agreed time) means start now. */
+	if (r->t_start_ns < r->t_match_ns)
+		r->t_start_ns = mono_ns();
+	return 0;
+}
+
+void trial_meeting_close(struct trial_meeting *m)
+{
+	coordclient_close(&m->cc);
+	sidechan_close(&m->sc);
+}
+
+int trial_run(const struct trial_params *p, struct trial_result *r)
+{
+	struct trial_meeting m;
+	int err;
+
+	trial_result_init(r, p->mode);
+	err = trial_meet(p, &m, r);
+	/* The coordinator or probe connection stays open through the
+	 * punch: it holds the mapping. */
+	if (!err)
 		err = trial_punch(p, r);
-	}
-	coordclient_close(&cc);
-	sidechan_close(&sc);
+	trial_meeting_close(&m);
 	if (err)
 		return -1;
 	r->o.code = OUTCOME_OK;

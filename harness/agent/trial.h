@@ -8,16 +8,19 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "coordclient.h"
 #include "coordmsg.h"
 #include "outcome.h"
 #include "p2p.h"
 #include "punch.h"
+#include "sidechan.h"
 
 /* How the two sides learn each other's endpoint. */
 enum trial_mode {
 	TRIAL_RENDEZVOUS, /* the coordinator pairs two registrations */
 	TRIAL_HANDOFF,	  /* the coordinator hands us off from its slots */
 	TRIAL_OOB,	  /* no coordinator: probe server + side channel */
+	TRIAL_GIVEN,	  /* peer, role, nonce, start given (--connect) */
 };
 
 struct trial_params {
@@ -45,6 +48,9 @@ struct trial_params {
 	unsigned strategy;
 	unsigned predict_window, birthday_sockets, birthday_ports;
 	unsigned syn_budget;
+	/* TRIAL_GIVEN: peer, role and nonce; the start (0: now) */
+	struct coord_punch given;
+	int64_t given_start_ns;
 };
 
 struct trial_result {
@@ -66,7 +72,14 @@ struct trial_result {
 	char peer_ua[P2P_UA_MAX + 1];
 };
 
-/* "rendezvous", "handoff" or "out-of-band". */
+/* The connection a meeting leaves open (it holds the punch port's NAT
+ * mapping): the coordinator's or the probe server's. */
+struct trial_meeting {
+	struct coordclient cc;
+	struct sidechan sc;
+};
+
+/* "rendezvous", "handoff", "out-of-band" or "given". */
 const char *trial_mode_name(enum trial_mode m);
 
 /* Runs the trial; 0 when it succeeded, -1 with r->o saying why not. r is
@@ -74,5 +87,14 @@ const char *trial_mode_name(enum trial_mode m);
  * the punched socket reached the announced endpoint, and r->pr.fd is the
  * caller's to close; otherwise r->pr.fd is always -1 on return. */
 int trial_run(const struct trial_params *p, struct trial_result *r);
+
+/* The steps before the punch, for callers that punch otherwise (exec.h):
+ * a fresh r, then the meeting — 0 with r->punch and r->t_start_ns set, or
+ * -1 with r->o saying why. m's connection is left open either way;
+ * trial_meeting_close closes it. */
+void trial_result_init(struct trial_result *r, enum trial_mode m);
+int trial_meet(const struct trial_params *p, struct trial_meeting *m,
+	       struct trial_result *r);
+void trial_meeting_close(struct trial_meeting *m);
 
 #endif

@@ -14,6 +14,7 @@ static const char *const outcome_names[OUTCOME_N] = {
 	[OUTCOME_REFUSED] = "refused",
 	[OUTCOME_UNREACHABLE] = "unreachable",
 	[OUTCOME_TIMEOUT] = "timeout",
+	[OUTCOME_UNVERIFIED] = "unverified",
 	[OUTCOME_BITCOIND] = "bitcoind",
 };
 

@@ -16,6 +16,8 @@ enum outcome_code {
 	OUTCOME_REFUSED,     /* RST */
 	OUTCOME_UNREACHABLE, /* ICMP */
 	OUTCOME_TIMEOUT,
+	OUTCOME_UNVERIFIED,  /* an outside puncher ended without the proof
+			      * the harness asks for (token, conntrack) */
 	OUTCOME_BITCOIND,    /* punched, but the nodes did not peer or relay */
 	OUTCOME_N
 };

@@ -69,7 +69,8 @@ static json_t *jnum_or_null(double v)
 	return isnan(v) ? json_null() : json_real(v);
 }
 
-static json_t *cell_json(const struct scenario_cell *c,
+static json_t *cell_json(const struct scenario *sc,
+			 const struct scenario_cell *c,
 			 struct cell_result *r, struct nat_counts *nc,
 			 int pass, double lo, double hi, double p50,
 			 double p90)
@@ -100,6 +101,17 @@ static json_t *cell_json(const struct scenario_cell *c,
 	json_object_set_new(
 		j, "strategy",
 		json_string(cellcond_value_name(&c->cond, CELLCOND_STRATEGY)));
+	for (int s = 0; s < 2; s++) {
+		const struct scenario_puncher *p =
+			scenario_cell_puncher(sc, c, s);
+
+		json_object_set_new(j, s ? "puncher_b" : "puncher_a",
+				    json_string(p ? p->name : "agent"));
+		json_object_set_new(j, s ? "verify_b" : "verify_a",
+				    p ? json_string(scenario_verify_name(
+						p->verify))
+				      : json_null());
+	}
 	if (nc) {
 		nat = json_object();
 		for (int s = 0; s < 2; s++)
@@ -136,7 +148,7 @@ int results_write(const struct scenario *s, const char *rid,
 					 c->expect_min, c->expect_max);
 		failed += !pass;
 		json_array_append_new(cells,
-				      cell_json(c, r, counts ? counts[i] : NULL,
+				      cell_json(s, c, r, counts ? counts[i] : NULL,
 						pass, lo, hi, p50, p90));
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
 		       "[%.3f,%.3f]  ttc p50 ",

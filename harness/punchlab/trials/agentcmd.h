@@ -6,7 +6,7 @@
 
 #include "trialcfg.h"
 
-#define AGENTCMD_ARGS 32 /* argv slots */
+#define AGENTCMD_ARGS 64 /* argv slots, with puncher.h's */
 #define AGENTCMD_BUFS 13 /* strings of 64 bytes */
 
 /* The key the coordinator pairs a trial's two agents by: unique per

@@ -54,7 +54,9 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	double ttc, hs;
 	json_t *t;
 	int64_t sa, sb;
+	json_t *rep[2] = { ra, rb };
 
+	puncher_judge(cfg, r->cell, rep);
 	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
 	ob = outcome_parse(json_string_value(json_object_get(rb, "outcome")));
 	o = outcome_combine(oa, ob);
@@ -82,6 +84,10 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
 	json_object_set_new(t, "params", results_params(c));
+	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
+						    cfg->s, c, 0)));
+	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
+						    cfg->s, c, 1)));
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	json_dumpf(t, jsonl, JSON_COMPACT);

@@ -19,6 +19,7 @@ void running_init(struct running *r, int cell, int trial,
 	r->bob_pending = 0;
 	r->relayed = 0;
 	r->hard_deadline_ns = hard_deadline_ns;
+	puncher_tokens(&r->px);
 	for (int s = 0; s < 2; s++) {
 		r->sd[s].pid = -1;
 		r->sd[s].fd = -1;
@@ -42,7 +43,10 @@ int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 	int pfd[2], ifd[2] = { -1, -1 };
 	pid_t pid;
 
-	agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
+	int n = agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
+
+	argv[n + puncher_argv(cfg, r->cell, r->trial, s, &r->px, argv + n)] =
+		NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
 	if (trial_mode(cfg->s->mode)->side_channel &&

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "puncher.h"
 #include "results.h"
 #include "trialcfg.h"
 
@@ -27,6 +28,7 @@ struct running {
 	int relayed;	 /* out-of-band: endpoints exchanged */
 	int64_t hard_deadline_ns;
 	struct side sd[2];
+	struct puncher_trial px; /* outside punchers: tokens, stderr files */
 };
 
 /* Fresh state for (cell, trial); no process yet. */

@@ -153,3 +153,19 @@ open(P + '/p-dir.ini/keep', 'w').write('a directory where a profile should be\n'
 pscen('prof-directory', 'p-dir', None, 'p-dir.ini: a directory, not a regular file')
 os.symlink('/dev/zero', P + '/p-zero.ini')
 pscen('prof-dev-zero', 'p-zero', None, 'p-zero.ini: a device, not a regular file')
+
+# --- outside punchers ([puncher NAME]) -------------------------------------
+PUN = b'[puncher p]\ncommand = prog --port {local_port}\n'
+scen('puncher-unknown-ref', b'[scenario]\npuncher = nope\n' + CELL, 3, 'puncher', "unknown puncher 'nope'")
+scen('puncher-unknown-ref-cell', PUN + b'[cell c]\na = eim\nb = eim\nexpect = >= 0\npuncher_b = nope\n', 8, 'puncher_b', "unknown puncher 'nope'")
+scen('puncher-unknown-ref-matrix', PUN + b'[matrix m]\na = eim\nb = eim\nexpect = >= 0\npuncher = p, nope\n', 8, 'puncher', "unknown puncher 'nope'")
+scen('puncher-no-command', b'[puncher p]\nverify = token\n[scenario]\npuncher = p\n' + CELL, 2, 'command', 'missing in [puncher p]')
+scen('puncher-bad-placeholder', b'[puncher p]\ncommand = prog --port {local_prot}\n' + CELL, 3, 'command', 'unknown placeholder {local_prot}')
+scen('puncher-unclosed-placeholder', b'[puncher p]\ncommand = prog {peer_ip\n' + CELL, 3, 'command', "'{' without '}'")
+scen('puncher-unclosed-quote', b'[puncher p]\ncommand = sh -c \'echo {role}\n' + CELL, 3, 'command', 'unclosed \' quote')
+scen('puncher-empty-command', b'[puncher p]\ncommand = \n' + CELL, 3, 'command', 'no program to run')
+scen('puncher-bad-verify', PUN + b'verify = trust-me\n' + CELL, 4, 'verify', "'trust-me' is not one of")
+scen('puncher-unknown-key', PUN + b'comand = x\n' + CELL, 4, 'comand', 'unknown key in a puncher')
+scen('puncher-named-agent', b'[puncher agent]\ncommand = x\n' + CELL, 2, '[puncher agent]', "'agent' is the built-in agent")
+scen('puncher-dup', PUN + b'[puncher p]\ncommand = y\n' + CELL, 4, '[puncher p]', 'puncher name used twice')
+scen('puncher-bad-name', b'[puncher a/b]\ncommand = x\n' + CELL, 2, '[puncher a/b]', 'a puncher needs a name')
