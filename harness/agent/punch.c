@@ -94,6 +94,12 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 		if (r->n_syn < PUNCH_MAX_SYN)
 			r->syn_ns[r->n_syn++] = mono_ns();
 		e = sock_connect(fd, (const struct sockaddr *)&to, sizeof(to));
+		/* The SYN is out: its retransmissions (same socket, same
+		 * ISN, the one our NAT's conntrack entry tracks) carry the
+		 * normal TTL again and reach the peer. */
+		if (probe && setsockopt(fd, IPPROTO_IP, IP_TTL, &(int){-1},
+					sizeof(int)) < 0)
+			log_warn("IP_TTL back to the default");
 		if (e == -EINPROGRESS || !e)
 			e = race_add(ra, fd, probe);
 		else
@@ -163,29 +169,49 @@ static int punch_note(const struct punch_params *p,
 }
 
 /* low-ttl: the first wave, with a small TTL. Its SYN opens our own NAT's
- * mapping and dies at the first router past it (ICMP time exceeded,
- * which kills a socket in SYN_SENT), so the peer's NAT never sees it and
- * cannot answer it with an RST. The normal waves follow at once: the
- * error queue gives the moment the probe died, and until then (at most
- * PUNCH_PROBE_NS) the listener catches a peer that is faster. */
-#define PUNCH_PROBE_NS (300 * LOOP_NS_PER_MS)
-#define PUNCH_PROBE_GAP_NS (20 * LOOP_NS_PER_MS)
+ * mapping and dies at the first router past it, so the peer's NAT never
+ * sees it and cannot answer it with an RST. The socket stays: its first
+ * retransmission (the kernel's, after the initial RTO of 1 s) leaves with
+ * the normal TTL and the same ISN, meets the mapping the peer's own
+ * low-TTL SYN made and crosses the peer's retransmission (simultaneous
+ * open). A listener or a fresh socket would answer with another ISN,
+ * which the NAT's conntrack (tracking the first SYN's) drops as invalid
+ * and leaks untranslated (seen on the wire: a SYN-ACK from 10.0.1.2 on
+ * the WAN). The ICMP time exceeded that the dying SYN draws kills a
+ * socket in SYN_SENT (tcp_v4_err), when it comes back (routers
+ * rate-limit them). */
+#define PUNCH_MAX_PROBES 8
 
 static int punch_probe(const struct punch_params *p, struct punch_result *r,
 		       struct race *ra, int fd)
 {
-	int err = punch_wave(p, r, ra, fd, 1,
-			     punch_min(mono_ns() + PUNCH_PROBE_NS,
-				       p->deadline_ns));
+	int err;
 
-	if (ra->icmps) {
-		r->have_icmp = 1;
-		r->icmp_from = ra->icmp_from;
-		r->icmp_type = ra->icmp_type;
-		r->icmp_code = ra->icmp_code;
-		r->t_probe_err_ns = mono_ns();
+	/* A probe killed by its ICMP is sent again at once, again with the
+	 * small TTL: a fresh socket's ISN is larger, so our NAT's entry
+	 * (still SYN_SENT: nothing came from the peer yet) takes it as the
+	 * one it tracks; a normal SYN instead could reach the peer before
+	 * its own socket is back and draw an RST from its host. */
+	for (;;) {
+		r->probes++;
+		err = punch_wave(p, r, ra, fd, 1,
+				 punch_min(mono_ns() + p->wave_ns,
+					   p->deadline_ns));
+		if (ra->icmps && !r->have_icmp) {
+			r->have_icmp = 1;
+			r->icmp_from = ra->icmp_from;
+			r->icmp_type = ra->icmp_type;
+			r->icmp_code = ra->icmp_code;
+			r->t_probe_err_ns = mono_ns();
+		}
+		if ((err != -EHOSTUNREACH && err != -ENETUNREACH) ||
+		    r->probes >= PUNCH_MAX_PROBES || loop_terminated() ||
+		    mono_ns() >= p->deadline_ns)
+			return err;
+		fd = sock_bound(p->local_port);
+		if (fd < 0)
+			return fd;
 	}
-	return err;
 }
 
 /* The waves after the first, until one connects, the deadline, or a
@@ -281,18 +307,9 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 	}
 	if (p->ttl > 0) {
 		err = punch_probe(p, r, &ra, fd);
-		/* Its death is the plan: on to the normal waves at once. */
+		/* Killed by its ICMP: on to the normal waves at once. */
 		if (err == -EHOSTUNREACH || err == -ENETUNREACH)
 			err = -ETIMEDOUT;
-		/* The normal SYNs wait until the peer's low-TTL SYN has
-		 * surely opened its NAT too: the two starts differ by the
-		 * harness's start error (a few ms); the listener stays. */
-		if (err == -ETIMEDOUT &&
-		    race_wait(&ra, punch_min(p->t_start_ns + PUNCH_PROBE_GAP_NS,
-					     p->deadline_ns)) == 1) {
-			punch_established(&ra, r);
-			err = 0;
-		}
 	} else {
 		err = punch_wave(p, r, &ra, fd, 0,
 				 punch_min(mono_ns() + p->wave_ns,

@@ -49,6 +49,7 @@ struct punch_result {
 	struct in_addr icmp_from;
 	uint8_t icmp_type, icmp_code;
 	int64_t t_probe_err_ns; /* when the low-TTL SYN's error came */
+	unsigned probes;	/* low-TTL SYNs sent (one per socket) */
 };
 
 /* 0 with r->fd connected (the caller closes it), or -1 with o filled:

@@ -125,6 +125,7 @@ void report_add_strategy(json_t *j, const struct trial_params *p,
 	json_object_set_new(j, "ttl_icmp",
 			    report_str(pr->have_icmp ? icmp : NULL));
 	json_object_set_new(j, "t_ttl_icmp_ns", report_ns(pr->t_probe_err_ns));
+	json_object_set_new(j, "ttl_probes", json_integer(pr->probes));
 }
 
 void report_add_bridge(json_t *j, const struct bridge_result *b)

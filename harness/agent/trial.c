@@ -125,9 +125,8 @@ static void trial_strategy(const struct trial_params *p,
 		if (!pp->ttl)
 			log_warnx("no hop count from the coordinator: "
 				  "low-ttl punches without its first SYN");
-		/* The listener takes the peer's SYN while the low-TTL
-		 * socket is gone. */
-		pp->listen = 1;
+		/* No listener: its SYN-ACK would carry another ISN than
+		 * the one our NAT tracks (see punch.c). */
 		break;
 	case CELLCOND_LISTEN_CONNECT:
 		pp->listen = 1;

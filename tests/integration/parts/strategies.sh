@@ -46,4 +46,13 @@ died = [r for r in sides if r.get("ttl_icmp") == "11/0"
 # cell gets one, but the first of each side must.
 sys.exit(0 if sys.argv[2] and len(died) >= 2 else 1)
 PY
+check "strategy: low-ttl home-eim-rst x home-eim-rst >= 4/5, no RST from either router" \
+	/usr/bin/python3 - "$sdir/summary.json" <<'PY'
+import json, sys
+cells = {c["cell"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+c = cells["lowttl-rst"]
+nc = c["nat_counters"]
+sys.exit(0 if c["strategy"] == "low-ttl" and c["successes"] >= 4 and
+         nc["a"]["rst_sent"] == 0 and nc["b"]["rst_sent"] == 0 else 1)
+PY
 check "strategy: run leaves nothing behind" nothing_left "$srid"
