@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""gen-strategies.py: writes scenarios/strategies.ini, the matrix of every
+ordered pair of the ten home profiles under each punch strategy, at zero
+added delay and at 40 ms RTT, plus the birthday sweep.
+
+The expectation of each cell comes from a model of the profiles written
+down here (what each does to the port and to an early SYN) and of the
+strategies (what each needs); the reasons say which part of the model a
+cell tests. Where the model cannot say (a zero-delay race, decided by
+which SYN leaves first), the range is the one measured, and the reason
+says it is a race, not a property of the NAT.
+
+  /usr/bin/python3 tools/gen-strategies.py > scenarios/strategies.ini
+  /usr/bin/python3 tools/gen-strategies.py --only connect:0 > x.ini
+"""
+import argparse
+import sys
+
+# port: P predictable (EIM: the port charlie saw is the one the peer
+# sees), S sequential (the next one in a per-router counter), U random.
+# filt: what a router lets in before its own SYN left: EIF anything to
+# the mapping, ADF the peer's address, APDF nothing.
+# early: what happens to an early SYN (one that arrives before the own
+# SYN left): "quiet" dropped silently, "rst" the router's stack answers,
+# "host" let through to a host that has no socket yet (EIF), which
+# answers RST unless a listener takes it.
+PROFILES = [
+    ("home-eim", "P", "APDF", "quiet"),
+    ("home-eim-rst", "P", "APDF", "rst"),
+    ("full-cone", "P", "EIF", "host"),
+    ("restricted", "P", "ADF", "quiet"),
+    ("cgnat-eim", "P", "APDF", "quiet"),
+    ("open-firewall", "P", "APDF", "quiet"),
+    ("adm", "U", "APDF", "quiet"),
+    ("symmetric", "U", "APDF", "quiet"),
+    ("symmetric-sequential", "S", "APDF", "quiet"),
+    ("cgnat", "U", "APDF", "quiet"),
+]
+PROPS = {p[0]: p[1:] for p in PROFILES}
+STRATEGIES = ("connect", "listen-connect", "low-ttl", "predict")
+RTTS = (0, 40)
+
+HIGH = ">= 0.9"
+NEVER = "<= 0.01"
+RANDOM_WHY = ("a random port equals the one charlie saw with chance "
+              "1/64512 per draw: one hit in 20 is the model, two a "
+              "regression")
+
+
+QUIET = ("home-eim", "cgnat-eim", "open-firewall")
+
+
+def connect_zero(a, b):
+    """connect at zero delay: the early-SYN race decides (the model of
+    scenarios/nat-matrix.ini)."""
+    if a in QUIET or b in QUIET:
+        return HIGH, ("one router drops an early SYN silently: the later "
+                      "SYN matches the state the earlier one left")
+    if a == b == "restricted":
+        return HIGH, ("address-dependent filtering drops both early SYNs "
+                      "quietly")
+    if "restricted" in (a, b):
+        return "0.2..0.95", ("race at zero delay, not a NAT property: the "
+                             "ADF router drops the first early SYN, later "
+                             "ones pass and draw an RST")
+    return "<= 0.3", ("race at zero delay, not a NAT property: both sides "
+                      "answer an early SYN with RST (router or host); it "
+                      "works only if the SYNs cross within ~50 us")
+
+
+def listen_zero(a, b):
+    """listen-connect at zero delay: a listener takes what reaches the
+    host, so only a router's own RST is left to race."""
+    ea, eb = PROPS[a][2], PROPS[b][2]
+    if ea == "rst" and eb == "rst":
+        return "<= 0.3", ("race at zero delay, not a NAT property: both "
+                          "routers answer an early SYN with RST, which no "
+                          "listener sees")
+    if "rst" in (ea, eb) and (a not in QUIET and b not in QUIET):
+        return HIGH, ("the RST router's answer ends only the other side's "
+                      "connect; its own SYN reaches the other side's "
+                      "listener through endpoint- or address-dependent "
+                      "filtering (measured 20/20 each way)")
+    return HIGH, ("early SYNs are dropped quietly or taken by the "
+                  "listener; the later SYN meets the earlier one's state")
+
+
+def hard(a, b):
+    """Both sides unpredictable, or a sequential one without predict."""
+    return "== 0", ("the port each side's SYN leaves from is not the one "
+                    "charlie saw (a new random or next sequential port), "
+                    "and neither side admits a SYN from an unknown port")
+
+
+def expect(strategy, rtt, a, b):
+    pa, pb = PROPS[a][0], PROPS[b][0]
+    odd = [x for x in (a, b) if PROPS[x][0] != "P"]
+    if strategy == "predict" and "U" not in (pa, pb) and odd:
+        if len(odd) == 2:
+            return None, None
+        other = b if odd[0] == a else a
+        if rtt >= 20 or other in QUIET:
+            return HIGH, ("the coordinator saw the sequential side's port "
+                          "delta; the peer aims at the predicted window")
+        return None, None
+    if strategy == "listen-connect" and len(odd) == 1:
+        other = b if odd[0] == a else a
+        f = PROPS[other][1]
+        if f in ("EIF", "ADF"):
+            return HIGH, ("the %s side's SYN comes from a fresh port; %s "
+                          "filtering on the other side lets it reach the "
+                          "listener" % (odd[0], "endpoint-independent"
+                                        if f == "EIF" else
+                                        "address-dependent"))
+    if len(odd) == 2 or (odd and PROPS[odd[0]][0] == "S"):
+        return hard(a, b)
+    if odd:
+        return NEVER, RANDOM_WHY
+    if strategy == "low-ttl":
+        return HIGH, ("each first SYN opens its own router and dies at "
+                      "inet; the retransmissions cross through open "
+                      "mappings")
+    if rtt >= 20:
+        return HIGH, ("the SYNs cross in the middle of a %d ms path: each "
+                      "leaves its router before the other's arrives"
+                      % rtt)
+    if strategy == "listen-connect":
+        return listen_zero(a, b)
+    return connect_zero(a, b)
+
+
+# Measured ranges for the cells the model leaves open (zero-delay races
+# and predict on two sequential sides); see README "Punch strategies".
+MEASURED = {}
+
+
+def cells(only):
+    for strategy in STRATEGIES:
+        for rtt in RTTS:
+            if only and (strategy, rtt) not in only:
+                continue
+            for a, *_ in PROFILES:
+                for b, *_ in PROFILES:
+                    exp, why = expect(strategy, rtt, a, b)
+                    if exp is None:
+                        exp, why = MEASURED.get(
+                            (strategy, rtt, a, b),
+                            ("0..1", "not yet measured"))
+                    yield strategy, rtt, a, b, exp, why
+
+
+def short(name):
+    return {"home-eim": "eim", "home-eim-rst": "rst", "full-cone": "fc",
+            "restricted": "ar", "cgnat-eim": "cge", "open-firewall": "open",
+            "adm": "adm", "symmetric": "sym",
+            "symmetric-sequential": "seq", "cgnat": "cgn"}[name]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", action="append", default=[],
+                    help="STRATEGY:RTT, repeatable: only these blocks")
+    ap.add_argument("--trials", type=int, default=20)
+    args = ap.parse_args(argv)
+    only = set()
+    for o in args.only:
+        s, _, r = o.partition(":")
+        only.add((s, int(r)))
+    out = sys.stdout
+    out.write(HEADER % {"trials": args.trials})
+    for strategy, rtt, a, b, exp, why in cells(only):
+        out.write("\n[cell %s-%d-%s-%s]\na = %s\nb = %s\nstrategy = %s\n"
+                  "rtt_ms = %d\nexpect = %s\nreason = %s\n" % (
+                      strategy, rtt, short(a), short(b), a, b, strategy,
+                      rtt, exp, why))
+    return 0
+
+
+HEADER = """\
+# Every ordered pair of the ten home profiles under each punch strategy,
+# at zero added delay and at 40 ms RTT. Written by tools/gen-strategies.py
+# (the model behind each expectation is there); do not edit by hand.
+#
+#   [alice]--[router A: a]--(carrier)--[inet]--(carrier)--[router B: b]--[bob]
+#                                         |
+#                                 [charlie 192.0.2.1]
+#
+# parallel = 1: predict needs a sequential router's ports to move only by
+# the trial's own connections, and the other strategies keep the same
+# schedule so that the tables compare.
+[scenario]
+description = every ordered profile pair x {connect, listen-connect, low-ttl, predict} x {0, 40 ms RTT}
+trials = %(trials)d
+seed = 1
+parallel = 1
+timeout_ms = 3000
+"""
+
+if __name__ == "__main__":
+    sys.exit(main())
