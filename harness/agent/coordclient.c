@@ -9,6 +9,7 @@
 
 #include "monoclock.h"
 #include "coordclient.h"
+#include "coordprobe.h"
 #include "log.h"
 #include "loop.h"
 #include "msgio.h"
@@ -54,7 +55,8 @@ static int coordclient_register(struct msgio *m,
 		.proto = COORD_PROTO,
 		.key = p->key,
 		.flags = (p->handoff ? COORD_REG_UNREACHABLE : 0) |
-			 (p->ext ? COORD_REG_EXT : 0),
+			 (p->ext ? COORD_REG_EXT : 0) |
+			 (p->predict ? COORD_REG_PREDICT : 0),
 	};
 	uint8_t buf[COORD_REGISTER_FLAGS_LEN];
 	int len, r;
@@ -165,6 +167,12 @@ int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	/* Before the registration: the coordinator must see the probe's
+	 * mapping first (the earlier port). Its failure costs the delta
+	 * only. */
+	if (p->predict)
+		coordprobe_run(&p->coord, p->local_port, p->magic, p->key,
+			       p->setup_deadline_ns);
 	if (coordclient_connect(p, c, o))
 		return -1;
 	m = msgio_new(c->fd, p->magic, NODE_MAX_PAYLOAD);

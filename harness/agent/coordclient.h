@@ -19,6 +19,9 @@ struct coordclient_params {
 	 * the coordinator can leave us without a peer in its own terms. */
 	int handoff;
 	int ext; /* ask for hppunch's optional fields (COORD_REG_EXT) */
+	/* Probe the mapping first (coordprobe.h) and ask for the port
+	 * prediction (COORD_REG_PREDICT). */
+	int predict;
 	int64_t setup_deadline_ns; /* connect + handshake */
 	int64_t match_deadline_ns; /* hppunch */
 };

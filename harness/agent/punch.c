@@ -71,7 +71,8 @@ static void punch_tally(const struct race *ra, struct punch_result *r)
 static int punch_start(const struct punch_params *p, struct punch_result *r,
 		       struct race *ra, int fd, int probe)
 {
-	unsigned n = p->nports ? p->nports : 1;
+	unsigned n = p->sockets ? p->sockets : p->nports ? p->nports : 1;
+	int step = p->port_step * (int)(r->attempts - 1);
 	struct sockaddr_in to = p->peer;
 	int err = 0, e;
 
@@ -83,11 +84,12 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 			break;
 		}
 		if (fd < 0)
-			fd = sock_bound(p->local_port);
+			fd = sock_bound(p->sockets ? 0 : p->local_port);
 		if (fd < 0)
 			return err ? err : fd;
 		if (p->nports)
-			to.sin_port = htons(p->ports[k]);
+			to.sin_port = htons((uint16_t)(p->ports[k % p->nports] +
+						       step));
 		if (probe && setsockopt(fd, IPPROTO_IP, IP_TTL, &p->ttl,
 					sizeof(p->ttl)) < 0)
 			log_warn("IP_TTL %d", p->ttl);
@@ -231,10 +233,16 @@ static int punch_waves(const struct punch_params *p, struct punch_result *r,
 		log_debug("wave %u: %s", r->attempts, outcome_errstr(err));
 		if (err == -EINTR)
 			break;
-		if (err == -EDQUOT) {
-			/* Out of SYNs: only the listener can still help. */
-			snprintf(why, sizeof(why), "syn budget %u spent",
-				 p->syn_budget);
+		if (err == -EDQUOT || (p->max_waves &&
+					r->attempts >= p->max_waves)) {
+			/* Out of SYNs (or waves): only the listener and the
+			 * candidates can still help. */
+			if (err == -EDQUOT)
+				snprintf(why, sizeof(why),
+					 "syn budget %u spent", p->syn_budget);
+			else
+				snprintf(why, sizeof(why), "%u waves, %s",
+					 r->attempts, outcome_errstr(err));
 			if (race_wait(ra, p->deadline_ns) == 1) {
 				punch_established(ra, r);
 				return 0;
@@ -290,7 +298,11 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 					   "listen on 0.0.0.0:%u: %s",
 					   p->local_port, outcome_errstr(lfd));
 	}
-	race_init(&ra, lfd, p->initiator);
+	/* Several sockets in flight can give two connections: then the
+	 * responder keeps the one the initiator speaks on, as with a
+	 * listener. */
+	race_init(&ra, lfd,
+		  p->initiator || (lfd < 0 && p->nports <= 1 && !p->sockets));
 	/* The first socket is bound before the start time so that the first
 	 * SYN leaves as close to it as the scheduler allows. */
 	fd = sock_bound(p->local_port);

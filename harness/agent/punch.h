@@ -14,8 +14,9 @@
 /* syn_ns keeps the first this many connect() times; attempts counts on. */
 #define PUNCH_MAX_SYN 1024
 
-/* Ports one wave aims at at most (predict's window). */
-#define PUNCH_MAX_PORTS 256
+/* Ports one wave aims at, and sockets it opens, at most (predict's
+ * window, birthday's spray and sockets); below the usual 1024 open files. */
+#define PUNCH_MAX_PORTS 1000
 
 struct punch_params {
 	uint16_t local_port;
@@ -31,6 +32,13 @@ struct punch_params {
 	 * none: peer's own port. */
 	uint16_t ports[PUNCH_MAX_PORTS];
 	unsigned nports;
+	/* predict: wave w (from 0) aims at each ports[k] + w * port_step,
+	 * following the peer's NAT as the peer's own SYNs move it on. */
+	int port_step;
+	/* birthday's opener: each wave opens this many sockets (the first
+	 * on the punch port, the others on fresh ports) to the peer. */
+	unsigned sockets;
+	unsigned max_waves; /* 0: until the deadline */
 };
 
 struct punch_result {

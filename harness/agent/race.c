@@ -18,7 +18,7 @@ void race_init(struct race *r, int lfd, int keep_first)
 {
 	memset(r, 0, sizeof(*r));
 	r->lfd = lfd;
-	r->keep_first = keep_first || lfd < 0;
+	r->keep_first = keep_first;
 	r->winner_fd = -1;
 }
 

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#define RACE_MAX 300 /* sockets in flight plus candidates */
+#define RACE_MAX 1010 /* sockets in flight plus candidates */
 
 enum race_state {
 	RACE_CONNECTING, /* connect() in flight: poll for POLLOUT */
@@ -43,7 +43,8 @@ struct race {
 	uint8_t icmp_type, icmp_code;
 };
 
-/* lfd -1 for no listener. */
+/* lfd -1 for no listener. keep_first: see the rule above (a side with
+ * one socket in flight and no listener can only get one connection). */
 void race_init(struct race *r, int lfd, int keep_first);
 /* Closes every socket, the listener included (not the winner). */
 void race_close(struct race *r);

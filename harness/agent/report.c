@@ -11,6 +11,7 @@
 #include "cellcond.h"
 #include "report.h"
 #include "socks5.h"
+#include "strategy.h"
 
 static json_t *report_ns(int64_t ns)
 {
@@ -91,6 +92,37 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 	return j;
 }
 
+static json_t *report_port(unsigned port)
+{
+	return port ? json_integer(port) : json_null();
+}
+
+/* predict and birthday: the coordinator's deltas and prediction, and
+ * the port the kept connection really reached. */
+static void report_add_ports(json_t *j, const struct trial_params *p,
+			     const struct trial_result *r)
+{
+	const struct coord_punch *pu = &r->punch;
+	int have = r->matched && pu->predict;
+
+	json_object_set_new(j, "self_delta",
+			    have ? json_integer(pu->self_delta) : json_null());
+	json_object_set_new(j, "peer_delta",
+			    have ? json_integer(pu->peer_delta) : json_null());
+	json_object_set_new(j, "predict_port",
+			    report_port(have ? pu->peer_next : 0));
+	json_object_set_new(j, "peer_port", report_port(r->peer_port));
+	if (p->strategy != CELLCOND_BIRTHDAY)
+		return;
+	json_object_set_new(
+		j, "birthday_role",
+		report_str(r->birthday == STRATEGY_BIRTHDAY_OPEN    ? "open"
+			   : r->birthday == STRATEGY_BIRTHDAY_SPRAY ? "spray"
+								    : NULL));
+	/* connect() calls: the opener's sockets, the sprayer's SYNs. */
+	json_object_set_new(j, "sockets_opened", json_integer(r->pr.n_syn));
+}
+
 void report_add_strategy(json_t *j, const struct trial_params *p,
 			 const struct trial_result *r)
 {
@@ -111,6 +143,8 @@ void report_add_strategy(json_t *j, const struct trial_params *p,
 			    p->syn_budget ? json_integer(p->syn_budget)
 					  : json_null());
 	json_object_set_new(j, "syn_budget_hit", json_boolean(pr->budget_hit));
+	if (p->strategy == CELLCOND_PREDICT || p->strategy == CELLCOND_BIRTHDAY)
+		report_add_ports(j, p, r);
 	if (!low)
 		return;
 	inet_ntop(AF_INET, &pr->icmp_from, ip, sizeof(ip));

@@ -111,3 +111,14 @@ char *sock_str(const struct sockaddr *sa, char *buf, size_t cap)
 	}
 	return buf;
 }
+
+uint16_t sock_peer_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getpeername(fd, (struct sockaddr *)&sin, &len) < 0 ||
+	    sin.sin_family != AF_INET)
+		return 0;
+	return ntohs(sin.sin_port);
+}

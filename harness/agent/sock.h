@@ -30,6 +30,8 @@ int sock_dial(const struct sockaddr *sa, socklen_t len, int64_t deadline_ns);
 
 
 /* "ip:port" / "[ip]:port" of a sockaddr into buf; returns buf. */
+/* fd's peer port (host order), 0 when it has none. */
+uint16_t sock_peer_port(int fd);
 char *sock_str(const struct sockaddr *sa, char *buf, size_t cap);
 
 #endif

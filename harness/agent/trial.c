@@ -15,6 +15,7 @@
 #include "node.h"
 #include "sidechan.h"
 #include "sock.h"
+#include "strategy.h"
 #include "trial.h"
 
 const char *trial_mode_name(enum trial_mode m)
@@ -105,35 +106,21 @@ static int trial_handshake(const struct trial_params *p, int fd,
 	return 0;
 }
 
-/* The Hop Limit of low-ttl's first SYN: the hops to the coordinator. It
- * crosses our own NAT (or NATs) and dies at the next router, the core
- * the coordinator hangs off, short of the peer's NAT. */
-static int trial_low_ttl(const struct coord_punch *pu)
-{
-	return pu->hops ? pu->hops : 0;
-}
-
-/* The strategy's part of the punch parameters. */
 static void trial_strategy(const struct trial_params *p,
 			   struct trial_result *r, struct punch_params *pp)
 {
-	pp->initiator = r->punch.role == COORD_ROLE_INITIATOR;
-	pp->syn_budget = p->syn_budget;
-	switch (p->strategy) {
-	case CELLCOND_LOW_TTL:
-		pp->ttl = r->ttl = trial_low_ttl(&r->punch);
-		if (!pp->ttl)
-			log_warnx("no hop count from the coordinator: "
-				  "low-ttl punches without its first SYN");
-		/* No listener: its SYN-ACK would carry another ISN than
-		 * the one our NAT tracks (see punch.c). */
-		break;
-	case CELLCOND_LISTEN_CONNECT:
-		pp->listen = 1;
-		break;
-	default:
-		break;
-	}
+	const struct strategy_opts so = {
+		.strategy = p->strategy,
+		.predict_window = p->predict_window,
+		.birthday_sockets = p->birthday_sockets,
+		.birthday_ports = p->birthday_ports,
+		.syn_budget = p->syn_budget,
+	};
+	struct strategy_choice ch;
+
+	strategy_params(&so, &r->punch, pp, &ch);
+	r->ttl = ch.ttl;
+	r->birthday = ch.birthday;
 }
 
 /* Steps 3-5 from r->t_start_ns on: wait for the start, punch, handshake
@@ -178,6 +165,7 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 	trial_strategy(p, r, &pp);
 	if (punch_run(&pp, &r->pr, &r->o))
 		return -1;
+	r->peer_port = sock_peer_port(r->pr.fd);
 	err = trial_check_peername(r->pr.fd, &pp.peer,
 				   r->pr.accepted || pp.nports, &r->o);
 	if (!err && p->keep_fd)
@@ -203,6 +191,9 @@ static int trial_meet_coordinator(const struct trial_params *p,
 		.key = p->key,
 		.handoff = p->mode == TRIAL_HANDOFF,
 		.ext = p->strategy != CELLCOND_CONNECT,
+		/* birthday, too, learns from the deltas who opens. */
+		.predict = p->strategy == CELLCOND_PREDICT ||
+			   p->strategy == CELLCOND_BIRTHDAY,
 		.setup_deadline_ns = now + p->timeout_ms * LOOP_NS_PER_MS,
 		.match_deadline_ns = now + p->match_ms * LOOP_NS_PER_MS,
 	};

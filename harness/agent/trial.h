@@ -68,6 +68,8 @@ struct trial_result {
 	int64_t t_handshake_ns;
 	struct punch_result pr; /* attempts, syn_ns, t_established_ns, ... */
 	int ttl; /* low-ttl: the first SYN's TTL, 0 none */
+	int birthday;	   /* enum strategy_birthday_role */
+	uint16_t peer_port; /* the kept connection's peer port, 0 none */
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
 };

@@ -1,7 +1,7 @@
 /* coordmsg: payload codecs for hpregister, hppunch and hpreject. Every
  * decoder checks the length first: a message has one length (hpregister:
- * one of two, with its optional trailing flags byte; hppunch: with or
- * without its optional hops byte), so any other length
+ * one of two, with its optional trailing flags byte; hppunch: one of
+ * three, with its optional hops byte and prediction), so any other length
  * is a different (wrong) message. */
 #include <errno.h>
 #include <string.h>
@@ -41,7 +41,9 @@ int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m)
 
 	if (m->role != COORD_ROLE_INITIATOR && m->role != COORD_ROLE_RESPONDER)
 		return -EINVAL;
-	if (cap < (m->ext ? COORD_PUNCH_EXT_LEN : COORD_PUNCH_LEN))
+	if (cap < (m->predict ? COORD_PUNCH_PREDICT_LEN
+		   : m->ext   ? COORD_PUNCH_EXT_LEN
+			      : COORD_PUNCH_LEN))
 		return -ENOSPC;
 	p2p_netaddr_encode(out + off, &m->peer);
 	off += P2P_NETADDR_LEN;
@@ -54,8 +56,14 @@ int coord_punch_encode(uint8_t *out, size_t cap, const struct coord_punch *m)
 	off += 4;
 	p2p_put_u32le(out + off, m->rtt_us);
 	off += 4;
-	if (m->ext)
+	if (m->ext || m->predict)
 		out[off++] = m->hops;
+	if (m->predict) {
+		p2p_put_u16le(out + off, m->peer_next);
+		p2p_put_u16le(out + off + 2, (uint16_t)m->peer_delta);
+		p2p_put_u16le(out + off + 4, (uint16_t)m->self_delta);
+		off += 6;
+	}
 	return (int)off;
 }
 
@@ -63,7 +71,8 @@ int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m)
 {
 	size_t off = 0;
 
-	if (len != COORD_PUNCH_LEN && len != COORD_PUNCH_EXT_LEN)
+	if (len != COORD_PUNCH_LEN && len != COORD_PUNCH_EXT_LEN &&
+	    len != COORD_PUNCH_PREDICT_LEN)
 		return -EBADMSG;
 	p2p_netaddr_decode(p + off, &m->peer);
 	off += P2P_NETADDR_LEN;
@@ -78,8 +87,12 @@ int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m)
 	off += 4;
 	m->rtt_us = p2p_get_u32le(p + off);
 	off += 4;
-	m->ext = len == COORD_PUNCH_EXT_LEN;
-	m->hops = m->ext ? p[off] : 0;
+	m->ext = len >= COORD_PUNCH_EXT_LEN;
+	m->hops = m->ext ? p[off++] : 0;
+	m->predict = len == COORD_PUNCH_PREDICT_LEN;
+	m->peer_next = m->predict ? p2p_get_u16le(p + off) : 0;
+	m->peer_delta = m->predict ? (int16_t)p2p_get_u16le(p + off + 2) : 0;
+	m->self_delta = m->predict ? (int16_t)p2p_get_u16le(p + off + 4) : 0;
 	return 0;
 }
 
@@ -142,4 +155,14 @@ uint8_t coord_hops_from_ttl(uint8_t ttl)
 		if (ttl <= initial[i])
 			return (uint8_t)(initial[i] - ttl);
 	return 0; /* not reached: 255 is the largest TTL */
+}
+
+int16_t coord_port_delta(uint16_t probe_port, uint16_t reg_port)
+{
+	return (int16_t)(uint16_t)(reg_port - probe_port);
+}
+
+uint16_t coord_port_next(uint16_t port, int16_t delta)
+{
+	return (uint16_t)(port + (uint16_t)delta);
 }

@@ -5,7 +5,9 @@
  *   hppunch     coordinator -> agent   netaddr peer, netaddr self (as the
  *                                      coordinator saw it), u8 role,
  *                                      u64 session nonce, u32 delay_ms,
- *                                      u32 rtt_us [, u8 hops]
+ *                                      u32 rtt_us [, u8 hops
+ *                                      [, u16 peer_next, i16 peer_delta,
+ *                                      i16 self_delta]]
  *   hpreject    coordinator -> agent   u8 code, varstr reason (<= 255)
  *
  * A coordinator advertises COORD_SERVICE_BIT in its version services.
@@ -13,8 +15,10 @@
  * key are matched; key 0 means "any waiting peer" (first come). flags is
  * optional (12 or 13 bytes): a coordinator that has no use for a bit
  * ignores it, and an agent with no flags sends the 12-byte form.
- * hops is optional too (35 or 36 bytes): sent only to an agent that set
- * COORD_REG_EXT, so an agent that predates it gets the 35-byte form. */
+ * hops is optional too (69 or 70 bytes): sent only to an agent that set
+ * COORD_REG_EXT, so an agent that predates it gets the 69-byte form.
+ * The port prediction (76 bytes) follows hops, only to an agent that set
+ * COORD_REG_PREDICT. */
 #ifndef PUNCHLAB_COORDMSG_H
 #define PUNCHLAB_COORDMSG_H
 
@@ -44,6 +48,15 @@ enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
 #define COORD_REG_UNREACHABLE 0x01
 /* EXT: "I read the optional fields of hppunch (hops)". */
 #define COORD_REG_EXT 0x02
+/* PREDICT: "a probe registration (below) came before this one from my
+ * punch port; send me both sides' port deltas and the peer's next port"
+ * (hppunch's prediction fields). PROBE: "this is not a registration but
+ * a second look at my mapping, from the same local port to the
+ * coordinator's second port (its port + COORD_PROBE_PORT_OFFSET): note
+ * the port you see for key, then close". */
+#define COORD_REG_PREDICT 0x04
+#define COORD_REG_PROBE 0x08
+#define COORD_PROBE_PORT_OFFSET 1
 
 struct coord_register {
 	uint32_t proto;
@@ -61,7 +74,15 @@ struct coord_punch {
 	/* Routers between the agent and the coordinator, from the TTL its
 	 * registration's SYN arrived with (0: unknown, or not sent). */
 	uint8_t hops;
-	int ext; /* hops on the wire (36-byte form) */
+	int ext; /* hops on the wire (70-byte form) */
+	/* Port prediction (76-byte form; implies ext). A port delta is the
+	 * registration's public port minus its probe's (mod 2^16): 0 for an
+	 * endpoint-independent mapping. peer_next is the peer's public port
+	 * for its next connection, registration + delta; 0: unknown (the
+	 * peer sent no probe). */
+	int predict;
+	uint16_t peer_next;
+	int16_t peer_delta, self_delta;
 };
 
 struct coord_reject {
@@ -73,14 +94,15 @@ struct coord_reject {
 #define COORD_REGISTER_FLAGS_LEN 13 /* with flags */
 #define COORD_PUNCH_LEN (2 * P2P_NETADDR_LEN + 1 + 8 + 4 + 4)
 #define COORD_PUNCH_EXT_LEN (COORD_PUNCH_LEN + 1) /* with hops */
+#define COORD_PUNCH_PREDICT_LEN (COORD_PUNCH_EXT_LEN + 6)
 
 /* encode: returns payload length, -ENOSPC, or -EINVAL for a role not 0/1
  * or a reason without its NUL. decode: 0 or -EBADMSG (wrong length, role
  * not 0/1, reason with a NUL byte or a non-canonical CompactSize).
  * hpregister encodes 12 bytes when flags is 0, else 13, and decodes
  * either (flags 0 from 12); unknown flag bits are kept, not refused.
- * hppunch encodes 36 bytes when ext is set, else 35, and decodes either
- * (ext and hops 0 from 35). */
+ * hppunch encodes 76 bytes when predict is set, else 70 when ext is set,
+ * else 69, and decodes any of them (absent fields 0; 76 sets ext too). */
 int coord_register_encode(uint8_t *out, size_t cap,
 			  const struct coord_register *m);
 int coord_register_decode(const uint8_t *p, size_t len,
@@ -91,6 +113,10 @@ int coord_punch_decode(const uint8_t *p, size_t len, struct coord_punch *m);
  * usual initial TTL (64, 128, 255) at or above it, minus it. A TTL of 0
  * (never seen on arrival) gives 0, "unknown". */
 uint8_t coord_hops_from_ttl(uint8_t ttl);
+/* The port delta from a probe's port to the registration's, as a signed
+ * 16-bit difference; and the port after `port` with that delta. */
+int16_t coord_port_delta(uint16_t probe_port, uint16_t reg_port);
+uint16_t coord_port_next(uint16_t port, int16_t delta);
 
 int coord_reject_encode(uint8_t *out, size_t cap, const struct coord_reject *m);
 int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m);

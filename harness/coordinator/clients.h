@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "opts.h"
+#include "predict.h"
 
 #define CLIENTS_MAX 1024
 #define CLIENTS_FLUSH_MS 5000  /* a closing client must read its last message  \
@@ -21,6 +22,7 @@ struct clients {
 	uint64_t next_seq; /* registration order */
 	size_t n;
 	struct conn *conns[CLIENTS_MAX];
+	struct predict_table probes; /* probes not yet registered for */
 };
 
 /* An empty table with a copy of o. */

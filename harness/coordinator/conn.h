@@ -38,6 +38,8 @@ struct conn {
 	uint64_t key;
 	uint8_t flags; /* hpregister flags (COORD_REG_*) */
 	uint8_t hops;  /* routers its SYN crossed, 0 unknown */
+	bool have_probe;     /* COORD_REG_PREDICT: its probe was seen */
+	uint16_t probe_port; /* the probe's public port */
 	uint64_t seq;  /* registration order, for the initiator role */
 	uint64_t ping_nonce;
 	int64_t ping_sent_us;

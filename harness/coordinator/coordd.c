@@ -20,6 +20,60 @@
 
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
+#define COORDD_NFIXED 3 /* pollfds before the clients' */
+
+/* A listening socket on ss. The fd, or -errno. */
+static int coordd_listen(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd, one = 1, err;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		goto err_sock;
+	/* Keep each client's SYN: its TTL tells the hops to us (low-ttl). */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one)))
+		log_warn("TCP_SAVE_SYN");
+	if (bind(fd, (const struct sockaddr *)ss, len))
+		goto err_sock;
+	if (listen(fd, 128))
+		goto err_sock;
+	return fd;
+
+err_sock:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The probe listener next to the main one (predict.h); a coordinator
+ * without it still pairs, only without port deltas. */
+static void coordd_open_probe(struct coordd *d, struct sockaddr_storage ss,
+			      socklen_t len)
+{
+	struct p2p_netaddr na;
+	char name[CONN_NAME_LEN];
+
+	if (p2p_netaddr_from_sockaddr(&na, (struct sockaddr *)&ss) ||
+	    !na.port || na.port > 65535 - COORD_PROBE_PORT_OFFSET)
+		return;
+	na.port += COORD_PROBE_PORT_OFFSET;
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(na.port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(na.port);
+	d->lfd2 = coordd_listen(&ss, len);
+	p2p_netaddr_str(&na, name, sizeof(name));
+	if (d->lfd2 < 0) {
+		errno = -d->lfd2;
+		d->lfd2 = -1;
+		log_warn("probe listener %s", name);
+		return;
+	}
+	log_info("probe listener on %s", name);
+}
 
 int coordd_open(struct coordd *d, const struct opts *o)
 {
@@ -27,23 +81,17 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	socklen_t len = sizeof(ss);
 	struct p2p_netaddr na;
 	char name[CONN_NAME_LEN];
-	int one = 1, err;
+	int err;
 
 	memset(d, 0, sizeof(*d));
+	d->lfd2 = -1;
 	clients_init(&d->cl, o);
-	d->lfd = socket(o->listen.ss_family,
-			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (d->lfd < 0)
-		return -errno;
-	if (setsockopt(d->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		goto err_sock;
-	/* Keep each client's SYN: its TTL tells the hops to us (low-ttl). */
-	if (setsockopt(d->lfd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one)))
-		log_warn("TCP_SAVE_SYN");
-	if (bind(d->lfd, (const struct sockaddr *)&o->listen, o->listen_len))
-		goto err_sock;
-	if (listen(d->lfd, 128))
-		goto err_sock;
+	d->lfd = coordd_listen(&o->listen, o->listen_len);
+	if (d->lfd < 0) {
+		err = d->lfd;
+		d->lfd = -1;
+		return err;
+	}
 	if (getsockname(d->lfd, (struct sockaddr *)&ss, &len))
 		goto err_sock;
 	err = p2p_netaddr_from_sockaddr(&na, (struct sockaddr *)&ss);
@@ -53,6 +101,7 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	}
 	p2p_netaddr_str(&na, name, sizeof(name));
 	log_info("listening on %s", name);
+	coordd_open_probe(d, ss, len);
 	evlog_listening(name,
 			o->mode == OPTS_HANDOFF ? "handoff" : "rendezvous",
 			o->mode == OPTS_HANDOFF ? o->inbound_limit : -1);
@@ -70,7 +119,9 @@ void coordd_close(struct coordd *d)
 	clients_free_all(&d->cl);
 	if (d->lfd >= 0)
 		close(d->lfd);
-	d->lfd = -1;
+	if (d->lfd2 >= 0)
+		close(d->lfd2);
+	d->lfd = d->lfd2 = -1;
 }
 
 /* The hops of a client's SYN, from the IPv4 header the listener saved
@@ -86,7 +137,7 @@ static uint8_t coordd_hops(int fd)
 	return coord_hops_from_ttl(syn[8]); /* IPv4 TTL */
 }
 
-static void coordd_accept(struct coordd *d)
+static void coordd_accept(struct coordd *d, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -95,7 +146,7 @@ static void coordd_accept(struct coordd *d)
 
 	for (;;) {
 		len = sizeof(ss);
-		fd = accept4(d->lfd, (struct sockaddr *)&ss, &len,
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -245,8 +296,9 @@ static int coordd_wait_ms(const struct coordd *d, int64_t now)
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
-	/* [0] the listener, [1] the control channel, then the clients. */
-	static struct pollfd pfd[CLIENTS_MAX + 2];
+	/* [0] the listener, [1] the control channel, [2] the probe
+	 * listener, then the clients. */
+	static struct pollfd pfd[CLIENTS_MAX + COORDD_NFIXED];
 	static struct conn *polled[CLIENTS_MAX];
 	struct timespec ts;
 	size_t npolled, i;
@@ -265,19 +317,22 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		pfd[1].fd = control_poll_fd();
 		pfd[1].events = POLLOUT;
 		pfd[1].revents = 0;
+		pfd[2].fd = d->accept_paused_until_us > now ? -1 : d->lfd2;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
 		npolled = d->cl.n;
 		for (i = 0; i < npolled; i++) {
 			polled[i] = d->cl.conns[i];
-			pfd[i + 2].fd = polled[i]->fd;
-			pfd[i + 2].events = POLLIN;
+			pfd[i + COORDD_NFIXED].fd = polled[i]->fd;
+			pfd[i + COORDD_NFIXED].events = POLLIN;
 			if (conn_has_output(polled[i]))
-				pfd[i + 2].events |= POLLOUT;
-			pfd[i + 2].revents = 0;
+				pfd[i + COORDD_NFIXED].events |= POLLOUT;
+			pfd[i + COORDD_NFIXED].revents = 0;
 		}
 		wait = coordd_wait_ms(d, now);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;
-		n = ppoll(pfd, npolled + 2, &ts, waitmask);
+		n = ppoll(pfd, npolled + COORDD_NFIXED, &ts, waitmask);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -289,7 +344,7 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		 * and polled[] keeps the pairing with pfd[]. */
 		for (i = 0; i < npolled; i++) {
 			struct conn *c = polled[i];
-			short re = pfd[i + 2].revents;
+			short re = pfd[i + COORDD_NFIXED].revents;
 
 			if (re & (POLLIN | POLLHUP | POLLERR))
 				coordd_input(d, c);
@@ -300,7 +355,9 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		if (pfd[1].revents)
 			control_flush();
 		if (pfd[0].revents & POLLIN)
-			coordd_accept(d);
+			coordd_accept(d, d->lfd);
+		if (pfd[2].revents & POLLIN)
+			coordd_accept(d, d->lfd2);
 	}
 	log_info("stopping: %zu clients open", d->cl.n);
 	evlog_stopped();

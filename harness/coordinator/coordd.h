@@ -14,10 +14,14 @@
 struct coordd {
 	struct clients cl;
 	int lfd;
+	/* The probe listener: lfd's port + COORD_PROBE_PORT_OFFSET (-1
+	 * when that port is not free, or lfd's port was 0). A client there
+	 * is like any other; only its hpregister flags make it a probe. */
+	int lfd2;
 	int64_t accept_paused_until_us; /* after EMFILE/ENFILE */
 };
 
-/* Binds and listens, then emits the "listening" event with the bound
+/* Binds and listens (and the probe listener, when it can), then emits the "listening" event with the bound
  * address (so port 0 works). 0 or -errno. */
 int coordd_open(struct coordd *d, const struct opts *o);
 /* Runs until *stop is set. Signals that set *stop must be blocked by the
@@ -26,7 +30,7 @@ int coordd_open(struct coordd *d, const struct opts *o);
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask);
 /* Closes every client and the listener. Safe on a zeroed coordd with
- * lfd = -1. */
+ * lfd = lfd2 = -1. */
 void coordd_close(struct coordd *d);
 
 #endif

@@ -11,6 +11,7 @@
 #include "handoff.h"
 #include "log.h"
 #include "pairing.h"
+#include "predict.h"
 
 static const char *dispatch_version(struct clients *cl, struct conn *c,
 				    const struct p2p_hdr *h,
@@ -82,6 +83,18 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 			       "unsupported coordinator protocol", "proto");
 		return NULL;
 	}
+	/* A probe only shows its port; it never pairs. Its close tells the
+	 * agent the port is noted (predict.h). */
+	if (reg.flags & COORD_REG_PROBE) {
+		predict_note_probe(&cl->probes, c, reg.key, mono_us());
+		clients_finish(c);
+		clients_flush(c);
+		return NULL;
+	}
+	if ((reg.flags & COORD_REG_PREDICT) &&
+	    predict_take_probe(&cl->probes, c, mono_us(),
+			       (int64_t)cl->opt.pair_timeout_ms * 1000))
+		log_info("%s: predict without a probe: no delta", c->name);
 	/* In handoff mode a key is only a preference, shared by any number
 	 * of held peers. */
 	if (cl->opt.mode == OPTS_RENDEZVOUS && dispatch_key_busy(cl, reg.key)) {

@@ -7,6 +7,7 @@
 #include "evlog.h"
 #include "log.h"
 #include "pairing.h"
+#include "predict.h"
 
 uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
 			  int margin_ms)
@@ -55,9 +56,10 @@ static int pairing_send(struct clients *cl, struct conn *self,
 		.ext = !!(self->flags & COORD_REG_EXT),
 		.hops = self->hops,
 	};
-	uint8_t buf[COORD_PUNCH_EXT_LEN];
+	uint8_t buf[COORD_PUNCH_PREDICT_LEN];
 	int n;
 
+	predict_fill(&m, self, peer);
 	m.peer.services = peer->their_services;
 	m.self.services = self->their_services;
 	n = coord_punch_encode(buf, sizeof(buf), &m);

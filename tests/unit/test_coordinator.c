@@ -227,10 +227,10 @@ static int coord_stop(void)
 	return status;
 }
 
-static struct cli *cli_connect(void)
+static struct cli *cli_connect_to(unsigned port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons(co.port),
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in me;
 	socklen_t len = sizeof(me);
@@ -251,6 +251,11 @@ static struct cli *cli_connect(void)
 	snprintf(c->name, sizeof(c->name), "127.0.0.1:%u",
 		 (unsigned)ntohs(me.sin_port));
 	return c;
+}
+
+static struct cli *cli_connect(void)
+{
+	return cli_connect_to(co.port);
 }
 
 static void cli_close(struct cli *c)
@@ -464,6 +469,59 @@ static void check_pair(uint64_t key, uint8_t flags)
 	CU_ASSERT(cli_wait_eof(b));
 	cli_close(a);
 	cli_close(b);
+}
+
+static uint16_t cli_port(const struct cli *c)
+{
+	return (uint16_t)atoi(strrchr(c->name, ':') + 1);
+}
+
+/* predict: a probe on the second port is noted and closed, never paired;
+ * the registration from the same address takes it, and hppunch carries
+ * the deltas seen on the wire (here the two local ports' difference, no
+ * NAT on loopback) to both sides; a side without a probe has none. */
+static void test_predict(void)
+{
+	const uint64_t key = 4242;
+	const uint8_t fl = COORD_REG_EXT | COORD_REG_PREDICT;
+	struct cli *p, *a, *b;
+	struct coord_punch pa, pb;
+	int16_t delta;
+	char s[64];
+
+	CU_ASSERT_EQUAL_FATAL(coord_start("5000"), 0);
+	p = cli_connect_to(co.port + COORD_PROBE_PORT_OFFSET);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	cli_handshake(p);
+	CU_ASSERT_FATAL(cli_register_flags(p, COORD_PROTO, key,
+					   COORD_REG_PROBE) == 0);
+	CU_ASSERT(cli_wait_eof(p)); /* noted: closed without a ping */
+	a = cli_connect();
+	b = cli_connect();
+	CU_ASSERT_FATAL(a && b);
+	cli_handshake(a);
+	cli_handshake(b);
+	CU_ASSERT_FATAL(cli_register_flags(a, COORD_PROTO, key, fl) == 0);
+	cli_answer_ping(a);
+	CU_ASSERT_FATAL(cli_register_flags(b, COORD_PROTO, key, fl) == 0);
+	cli_answer_ping(b);
+	cli_get_punch(a, &pa);
+	cli_get_punch(b, &pb);
+	delta = coord_port_delta(cli_port(p), cli_port(a));
+	CU_ASSERT(delta != 0);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pb.peer, s, sizeof(s)),
+			       a->name);
+	CU_ASSERT(pa.predict && pb.predict);
+	CU_ASSERT_EQUAL(pa.self_delta, delta);
+	CU_ASSERT_EQUAL(pa.peer_delta, 0);
+	CU_ASSERT_EQUAL(pa.peer_next, 0);
+	CU_ASSERT_EQUAL(pb.self_delta, 0);
+	CU_ASSERT_EQUAL(pb.peer_delta, delta);
+	CU_ASSERT_EQUAL(pb.peer_next, coord_port_next(cli_port(a), delta));
+	cli_close(p);
+	cli_close(a);
+	cli_close(b);
+	coord_stop();
 }
 
 static void test_pair(void)
@@ -1066,6 +1124,7 @@ int main(void)
 {
 	static const struct testutil_case tests[] = {
 		{"two agents paired", test_pair},
+		{"predict: probe, deltas, next port", test_predict},
 		{"garbage dropped, service continues", test_garbage},
 		{"rejects and protocol errors", test_rejects},
 		{"unmatched registration times out", test_pair_timeout},

@@ -170,6 +170,67 @@ static void test_punch_hops(void)
 	CU_ASSERT_EQUAL(back.ext, 0);
 }
 
+/* The prediction: 76 bytes, hops and the first 35 bytes unchanged, each
+ * field little-endian at its place, negative deltas kept; the shorter
+ * forms still read (no prediction), a length between them does not. */
+static void test_punch_predict(void)
+{
+	struct coord_punch m = sample_punch(), back;
+	uint8_t plain[128], pr[128];
+
+	m.ext = 1;
+	m.hops = 2;
+	CU_ASSERT_EQUAL_FATAL(coord_punch_encode(plain, sizeof(plain), &m),
+			      COORD_PUNCH_EXT_LEN);
+	m.predict = 1;
+	m.peer_next = 40007;
+	m.peer_delta = 1;
+	m.self_delta = -3;
+	CU_ASSERT_EQUAL(coord_punch_encode(pr, COORD_PUNCH_EXT_LEN, &m),
+			-ENOSPC);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_encode(pr, sizeof(pr), &m),
+			      COORD_PUNCH_PREDICT_LEN);
+	CU_ASSERT_EQUAL(COORD_PUNCH_PREDICT_LEN, 76);
+	CU_ASSERT_EQUAL(memcmp(plain, pr, COORD_PUNCH_EXT_LEN), 0);
+	CU_ASSERT_EQUAL(pr[70], 40007 & 0xff);
+	CU_ASSERT_EQUAL(pr[71], 40007 >> 8);
+	CU_ASSERT_EQUAL(pr[72], 1);
+	CU_ASSERT_EQUAL(pr[73], 0);
+	CU_ASSERT_EQUAL(pr[74], 0xfd);
+	CU_ASSERT_EQUAL(pr[75], 0xff);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_decode(pr, COORD_PUNCH_PREDICT_LEN,
+						 &back), 0);
+	CU_ASSERT_EQUAL(back.predict, 1);
+	CU_ASSERT_EQUAL(back.ext, 1);
+	CU_ASSERT_EQUAL(back.hops, 2);
+	CU_ASSERT_EQUAL(back.peer_next, 40007);
+	CU_ASSERT_EQUAL(back.peer_delta, 1);
+	CU_ASSERT_EQUAL(back.self_delta, -3);
+	CU_ASSERT_EQUAL_FATAL(coord_punch_decode(pr, COORD_PUNCH_EXT_LEN,
+						 &back), 0);
+	CU_ASSERT_EQUAL(back.predict, 0);
+	CU_ASSERT_EQUAL(back.peer_next, 0);
+	CU_ASSERT_EQUAL(back.hops, 2);
+	for (size_t len = COORD_PUNCH_EXT_LEN + 1;
+	     len < COORD_PUNCH_PREDICT_LEN; len++)
+		CU_ASSERT_EQUAL(coord_punch_decode(pr, len, &back), -EBADMSG);
+	CU_ASSERT_EQUAL(coord_punch_decode(pr, COORD_PUNCH_PREDICT_LEN + 1,
+					   &back), -EBADMSG);
+}
+
+/* Deltas wrap at 2^16 both ways: a NAT that counts down, or wraps. */
+static void test_port_delta(void)
+{
+	CU_ASSERT_EQUAL(coord_port_delta(40000, 40001), 1);
+	CU_ASSERT_EQUAL(coord_port_delta(40001, 40001), 0);
+	CU_ASSERT_EQUAL(coord_port_delta(40005, 40001), -4);
+	CU_ASSERT_EQUAL(coord_port_delta(65535, 1), 2);
+	CU_ASSERT_EQUAL(coord_port_next(40001, 1), 40002);
+	CU_ASSERT_EQUAL(coord_port_next(40001, -4), 39997);
+	CU_ASSERT_EQUAL(coord_port_next(65535, 2), 1);
+	CU_ASSERT_EQUAL(coord_port_next(40001, 0), 40001);
+}
+
 static void test_hops_from_ttl(void)
 {
 	CU_ASSERT_EQUAL(coord_hops_from_ttl(64), 0);
@@ -271,6 +332,8 @@ int main(void)
 		{"hppunch bytes", test_punch_bytes},
 		{"hppunch malformed", test_punch_malformed},
 		{"hppunch optional hops", test_punch_hops},
+		{"hppunch optional prediction", test_punch_predict},
+		{"port deltas", test_port_delta},
 		{"hops from the arrival TTL", test_hops_from_ttl},
 		{"hpreject bytes", test_reject_bytes},
 		{"hpreject long reasons", test_reject_long_reasons},

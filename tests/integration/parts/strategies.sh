@@ -1,6 +1,7 @@
 # strategies: listen-connect takes a symmetric NAT's SYN on the listener,
-# low-ttl's first SYN dies at inet, and a strategy that needs the
-# coordinator is refused out of band before anything exists.
+# low-ttl's first SYN dies at inet, birthday keeps its SYN budget, predict
+# aims at the port the sequential NAT really maps, and a strategy that
+# needs the coordinator is refused out of band before anything exists.
 
 "$PL" run --results "$OUT/strat-bad" tests/integration/data/bad-strategy.ini \
 	>/dev/null 2>"$OUT/strat-bad.err"
@@ -55,4 +56,45 @@ nc = c["nat_counters"]
 sys.exit(0 if c["strategy"] == "low-ttl" and c["successes"] >= 4 and
          nc["a"]["rst_sent"] == 0 and nc["b"]["rst_sent"] == 0 else 1)
 PY
+check "strategy: birthday kept each side within its 100 SYNs, cap hit" \
+	/usr/bin/python3 - "$sdir/trials.jsonl" <<'PY'
+import json, sys
+ts = [json.loads(l) for l in open(sys.argv[1])]
+sides = [t[s] for t in ts if t["cell"] == "birthday-cap"
+         for s in ("alice", "bob")]
+roles = {r.get("birthday_role") for r in sides}
+ok = (len(sides) == 10 and roles == {"open", "spray"}
+      and all(r["syn_budget"] == 100 and 0 < r["syns_sent"] <= 100
+              for r in sides)
+      and all(r["syn_budget_hit"] is True for r in sides
+              if r.get("birthday_role") == "spray"))
+sys.exit(0 if ok else 1)
+PY
 check "strategy: run leaves nothing behind" nothing_left "$srid"
+
+"$PL" run --results "$OUT/pred" scenarios/strategies-predict-ci.ini \
+	>"$OUT/pred.log" 2>&1
+prid=$(rid_of "$OUT/pred/strategies-predict-ci")
+pdir="$OUT/pred/strategies-predict-ci/$prid"
+check "strategy: predict symmetric-sequential x home-eim >= 9/10" \
+	/usr/bin/python3 - "$pdir/summary.json" <<'PY'
+import json, sys
+cells = {c["cell"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+c = cells["predict-seq-eim"]
+sys.exit(0 if c["strategy"] == "predict" and c["successes"] >= 9 else 1)
+PY
+# bob's kept socket's peer port is the port router A really gave alice's
+# SYN (getpeername, after both NATs): it must be the coordinator's
+# prediction, registration + delta 1, inside the profile's range.
+check "strategy: predicted port = the port the NAT mapped" \
+	/usr/bin/python3 - "$pdir/trials.jsonl" <<'PY'
+import json, sys
+ts = [json.loads(l) for l in open(sys.argv[1])]
+ok = [t for t in ts if t["cell"] == "predict-seq-eim" and t["outcome"] == "ok"]
+good = [t for t in ok if t["alice"]["self_delta"] == 1
+        and t["bob"]["peer_delta"] == 1
+        and 40000 <= t["bob"]["predict_port"] <= 40255
+        and t["bob"]["peer_port"] == t["bob"]["predict_port"]]
+sys.exit(0 if ok and len(good) == len(ok) else 1)
+PY
+check "strategy: predict run leaves nothing behind" nothing_left "$prid"
