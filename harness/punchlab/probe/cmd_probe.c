@@ -54,7 +54,7 @@ static void probe_usage(FILE *f)
 		"An established-connection timeout that is the kernel default "
 		"or over %d s\nis shortened to %d s for the probe, which then "
 		"checks that the mapping\nlives that long. A probe takes about "
-		"7 s.\nExit codes: 0 all as declared, 1 something differs or "
+		"10 s.\nExit codes: 0 all as declared, 1 something differs or "
 		"could not be\nmeasured, 2 bad input, 4 not root.\n",
 		PROBE_LIFE_MAX_S, PROBE_LIFE_S);
 }
