@@ -352,8 +352,8 @@ static void obs_home_eim(struct probe_obs *o)
 	memcpy(o->udp.port_local, o->port_local, sizeof(o->port_local));
 	memcpy(o->udp.port_seen, o->port_seen, sizeof(o->port_seen));
 	o->udp.filt_public = o->filt_public;
-	o->udp.reply = (struct probe_attempt){.ans = PROBE_ANS_ACCEPTED,
-					      .arrived = 1};
+	o->udp.reply =
+		(struct probe_attempt){.ans = PROBE_ANS_ACCEPTED, .arrived = 1};
 	o->udp.unsol_port = 9;
 }
 

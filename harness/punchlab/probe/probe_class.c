@@ -77,9 +77,9 @@ void probe_class_decl(const struct nat_profile *home,
 		 * home router's: the stricter one decides. */
 		d->filtering =
 			probe_filter_chain(home->filtering, carrier->filtering);
-		d->udp_filtering = probe_filter_chain(
-			profile_udp_filtering(home),
-			profile_udp_filtering(carrier));
+		d->udp_filtering =
+			probe_filter_chain(profile_udp_filtering(home),
+					   profile_udp_filtering(carrier));
 		/* The outside reaches the carrier's address first. */
 		d->syn = carrier->unsolicited_syn;
 		d->udp_unsolicited = profile_udp_unsolicited(carrier);
@@ -222,8 +222,8 @@ int probe_class_syn(const struct probe_attempt *a)
 }
 
 int probe_class_udp_filtering(const struct probe_attempt *reply,
-			       const struct probe_attempt *from_port,
-			       const struct probe_attempt *from_addr)
+			      const struct probe_attempt *from_port,
+			      const struct probe_attempt *from_addr)
 {
 	/* Without the reply the mapping itself did not work: what the
 	 * others did says nothing about filtering. */

@@ -37,13 +37,13 @@ int probe_report_json(FILE *f, const struct probe_report *r)
 		const struct probe_row *row = &r->rows[i];
 
 		json_array_append_new(
-			axes, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "axis",
-					row->axis, "proto",
-					row->udp ? "udp" : "tcp", "declared",
-					row->declared,
-					"measured", row->measured, "verdict",
-					probe_verdict_str(row->verdict),
-					"detail", row->detail));
+			axes,
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "axis",
+				  row->axis, "proto", row->udp ? "udp" : "tcp",
+				  "declared", row->declared, "measured",
+				  row->measured, "verdict",
+				  probe_verdict_str(row->verdict), "detail",
+				  row->detail));
 	}
 	root = json_pack("{s:s, s:o, s:s, s:I, s:s, s:o}", "profile",
 			 r->profile, "behind",

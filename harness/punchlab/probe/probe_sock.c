@@ -104,8 +104,7 @@ int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-long probe_sock_recvfrom(int fd, char *buf, size_t cap,
-			 struct probe_ep *from)
+long probe_sock_recvfrom(int fd, char *buf, size_t cap, struct probe_ep *from)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);

@@ -25,8 +25,7 @@ int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg);
 /* One waiting datagram into buf, NUL-terminated (cut to cap - 1), its
  * source into *from (may be NULL). Its length, -EAGAIN when none waits
  * or -errno (a connected socket's ICMP error: see probe_sock_udp_error). */
-long probe_sock_recvfrom(int fd, char *buf, size_t cap,
-			 struct probe_ep *from);
+long probe_sock_recvfrom(int fd, char *buf, size_t cap, struct probe_ep *from);
 /* What poll's POLLERR on a UDP socket was: PROBE_ANS_ICMP with type and
  * code from the error queue, else PROBE_ANS_ERROR with SO_ERROR. */
 void probe_sock_udp_error(int fd, struct probe_attempt *a);

@@ -144,18 +144,18 @@ static int probe_udp_ports(struct probe_udp *u, uint16_t base)
 			e = fds[nfd];
 			snprintf(why, sizeof(why), "socket: %s", strerror(-e));
 		} else {
-			e = probe_udp_ask(u, fds[nfd++], SRV_A1,
-					  probe_udp_msg(u, "port", i, msg,
-							sizeof(msg)),
-					  &seen, why, sizeof(why));
+			e = probe_udp_ask(
+				u, fds[nfd++], SRV_A1,
+				probe_udp_msg(u, "port", i, msg, sizeof(msg)),
+				&seen, why, sizeof(why));
 		}
 		if (e == 0) {
 			o->port_local[i] = local.port;
 			o->port_seen[i] = seen.port;
 			o->nports++;
 		} else if (e != -EINTR) {
-			probe_udp_why(o, &o->ports_err, e,
-				      "UDP ports: %s", why);
+			probe_udp_why(o, &o->ports_err, e, "UDP ports: %s",
+				      why);
 		}
 	}
 	for (int i = 0; i < nfd; i++)
@@ -233,8 +233,7 @@ static int probe_udp_window(struct probe_udp *u, int hf, int tf)
 static int probe_udp_inbound(struct probe_udp *u, uint16_t base)
 {
 	struct probe_udp_obs *o = u->o;
-	struct probe_ep lf = {probe_addr(PROBE_H1), (uint16_t)(base + 20)},
-			dst;
+	struct probe_ep lf = {probe_addr(PROBE_H1), (uint16_t)(base + 20)}, dst;
 	int hf, tf = -1, e;
 	char msg[64], why[200];
 
@@ -265,9 +264,9 @@ static int probe_udp_inbound(struct probe_udp *u, uint16_t base)
 				      probe_udp_msg(u, probe_udp_in_role[i], 0,
 						    msg, sizeof(msg)));
 	if (!e)
-		e = probe_sock_sendto(tf, NULL,
-				      probe_udp_msg(u, "unsol", 0, msg,
-						    sizeof(msg)));
+		e = probe_sock_sendto(
+			tf, NULL,
+			probe_udp_msg(u, "unsol", 0, msg, sizeof(msg)));
 	if (e < 0)
 		snprintf(why, sizeof(why), "send: %s", strerror(-e));
 	else
@@ -286,12 +285,12 @@ int probe_udp_measure(struct probe_net *n, uint16_t base, struct probe_obs *o)
 	struct probe_udp u = {.n = n, .o = &o->udp, .srv = {-1, -1, -1}};
 	int e = 0;
 
-	u.srv_ep[SRV_A1] = (struct probe_ep){probe_addr(PROBE_SRV_A),
-					     PROBE_PORT_1};
-	u.srv_ep[SRV_A2] = (struct probe_ep){probe_addr(PROBE_SRV_A),
-					     PROBE_PORT_2};
-	u.srv_ep[SRV_B1] = (struct probe_ep){probe_addr(PROBE_SRV_B),
-					     PROBE_PORT_1};
+	u.srv_ep[SRV_A1] =
+		(struct probe_ep){probe_addr(PROBE_SRV_A), PROBE_PORT_1};
+	u.srv_ep[SRV_A2] =
+		(struct probe_ep){probe_addr(PROBE_SRV_A), PROBE_PORT_2};
+	u.srv_ep[SRV_B1] =
+		(struct probe_ep){probe_addr(PROBE_SRV_B), PROBE_PORT_1};
 	for (int i = 0; i < SRV_N && !e; i++) {
 		u.srv[i] = probe_sock_udp(n->srv.fd, &u.srv_ep[i], NULL);
 		e = u.srv[i] < 0 ? u.srv[i] : 0;

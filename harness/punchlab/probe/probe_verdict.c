@@ -19,8 +19,7 @@ static struct probe_row *probe_row(struct probe_report *r, int udp,
 	row = &r->rows[r->nrows++];
 	memset(row, 0, sizeof(*row));
 	row->udp = udp;
-	snprintf(row->axis, sizeof(row->axis), "%s%s", udp ? "UDP " : "",
-		 axis);
+	snprintf(row->axis, sizeof(row->axis), "%s%s", udp ? "UDP " : "", axis);
 	snprintf(row->declared, sizeof(row->declared), "%s", declared);
 	return row;
 }
@@ -94,8 +93,7 @@ static void probe_row_mapping(const struct probe_decl *d, int udp, int err,
 
 /* The port range row, after the port assignment row it bounds. */
 static void probe_row_range(const struct probe_decl *d, int udp,
-			    const uint16_t *seen, int n,
-			    struct probe_report *r)
+			    const uint16_t *seen, int n, struct probe_report *r)
 {
 	struct probe_row *row;
 	uint16_t lo = 65535, hi = 0;
@@ -127,8 +125,7 @@ static void probe_row_range(const struct probe_decl *d, int udp,
 /* Port assignment (and range) of one protocol from n new mappings. */
 static void probe_row_ports(const struct probe_decl *d, int udp, int err,
 			    const char *why, const uint16_t *local,
-			    const uint16_t *seen, int n,
-			    struct probe_report *r)
+			    const uint16_t *seen, int n, struct probe_report *r)
 {
 	struct probe_row *row = probe_row(r, udp, "port assignment",
 					  profile_ports_str(d->ports));
@@ -166,9 +163,9 @@ static void probe_row_inbound(const struct probe_decl *d,
 	syn = probe_row(r, 0, "unsolicited SYN", profile_syn_str(d->syn));
 	/* Without translation the inside hosts reach each other directly:
 	 * there is nothing to hairpin. */
-	hp = d->mapping == NAT_MAP_NONE
-		     ? NULL
-		     : probe_row(r, 0, "hairpinning", d->hairpin ? "on" : "off");
+	hp = d->mapping == NAT_MAP_NONE ? NULL
+					: probe_row(r, 0, "hairpinning",
+						    d->hairpin ? "on" : "off");
 	if (!filt || !syn)
 		return;
 	if (o->in_err) {
@@ -317,8 +314,7 @@ static void probe_row_udp_inbound(const struct probe_decl *d,
 		probe_error_row(uns, u->why);
 		return;
 	}
-	c = probe_class_udp_filtering(&u->reply, &u->from_port,
-				      &u->from_addr);
+	c = probe_class_udp_filtering(&u->reply, &u->from_port, &u->from_addr);
 	snprintf(filt->measured, sizeof(filt->measured), "%s",
 		 c < 0 ? "inconsistent" : profile_filter_str(c));
 	filt->verdict = c == (int)d->udp_filtering ? PROBE_PASS : PROBE_DIFF;
@@ -347,14 +343,14 @@ void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
 
 	probe_row_mapping(d, 0, o->map_err, o->why, &o->map_local, o->map_seen,
 			  r);
-	probe_row_ports(d, 0, o->ports_err, o->why, o->port_local,
-			o->port_seen, o->nports, r);
+	probe_row_ports(d, 0, o->ports_err, o->why, o->port_local, o->port_seen,
+			o->nports, r);
 	probe_row_inbound(d, o, r);
 	probe_row_lifetime(d, o, r);
 	probe_row_mapping(d, 1, u->map_err, u->why, &u->map_local, u->map_seen,
 			  r);
-	probe_row_ports(d, 1, u->ports_err, u->why, u->port_local,
-			u->port_seen, u->nports, r);
+	probe_row_ports(d, 1, u->ports_err, u->why, u->port_local, u->port_seen,
+			u->nports, r);
 	probe_row_udp_inbound(d, u, r);
 }
 
