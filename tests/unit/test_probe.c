@@ -345,6 +345,16 @@ static void obs_home_eim(struct probe_obs *o)
 		o->life_ms[i] = 3000 + offsets[i];
 		o->life_alive[i] = i < 3;
 	}
+	/* UDP alike: the same mappings, only the reply gets in, silence */
+	o->udp.map_local = o->map_local;
+	memcpy(o->udp.map_seen, o->map_seen, sizeof(o->map_seen));
+	o->udp.nports = o->nports;
+	memcpy(o->udp.port_local, o->port_local, sizeof(o->port_local));
+	memcpy(o->udp.port_seen, o->port_seen, sizeof(o->port_seen));
+	o->udp.filt_public = o->filt_public;
+	o->udp.reply =
+		(struct probe_attempt){.ans = PROBE_ANS_ACCEPTED, .arrived = 1};
+	o->udp.unsol_port = 9;
 }
 
 static struct probe_decl decl_home_eim(void)
@@ -374,7 +384,11 @@ static void test_verdict_pass(void)
 
 	obs_home_eim(&o);
 	probe_verdict(&d, &o, &r);
-	CU_ASSERT_EQUAL(r.nrows, 6); /* no range, no hairpin source */
+	/* no range, no hairpin source; TCP's 6 rows, then UDP's 4 */
+	CU_ASSERT_EQUAL(r.nrows, 10);
+	CU_ASSERT_STRING_EQUAL(r.rows[6].axis, "UDP mapping");
+	CU_ASSERT_TRUE(r.rows[6].udp);
+	CU_ASSERT_FALSE(r.rows[5].udp);
 	for (int i = 0; i < r.nrows; i++)
 		CU_ASSERT_EQUAL(r.rows[i].verdict, PROBE_PASS);
 	CU_ASSERT_EQUAL(probe_verdict_exit(&r), 0);

@@ -85,7 +85,7 @@ static void probe_profile(const char *profile, const char *const want[][2],
 	CU_ASSERT_STRING_EQUAL(
 		json_string_value(json_object_get(root, "verdict")), "pass");
 	axes = json_object_get(root, "axes");
-	CU_ASSERT_TRUE(json_array_size(axes) >= 6);
+	CU_ASSERT_TRUE(json_array_size(axes) >= 10); /* TCP 6, UDP 4 */
 	json_array_foreach(axes, i, a)
 	{
 		const char *v =
@@ -123,6 +123,10 @@ static void test_root_home_eim(void)
 		{"unsolicited SYN", "drop"},
 		{"hairpinning", "off"},
 		{"idle lifetime", "2.5-3.5 s"},
+		{"UDP mapping", "endpoint-independent"},
+		{"UDP port assignment", "preserve"},
+		{"UDP filtering", "address+port-dependent"},
+		{"UDP unsolicited", "drop"},
 	};
 
 	probe_profile("home-eim", want, sizeof(want) / sizeof(*want));
@@ -136,6 +140,10 @@ static void test_root_symmetric(void)
 		{"filtering", "address+port-dependent"},
 		{"unsolicited SYN", "drop"},
 		{"hairpinning", "off"},
+		{"UDP mapping", "address+port-dependent"},
+		{"UDP port assignment", "random"},
+		{"UDP filtering", "address+port-dependent"},
+		{"UDP unsolicited", "drop"},
 	};
 
 	probe_profile("symmetric", want, sizeof(want) / sizeof(*want));

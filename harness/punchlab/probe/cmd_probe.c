@@ -15,6 +15,7 @@
 #include "probe_net.h"
 #include "probe_report.h"
 #include "probe_sock.h"
+#include "probe_udp.h"
 #include "probe_verdict.h"
 #include "punchlab.h"
 
@@ -34,7 +35,9 @@ static void probe_usage(FILE *f)
 		"answers "
 		"unsolicited SYNs, hairpins and how\nlong an idle mapping "
 		"lives, "
-		"and compares each with the declaration.\n\n"
+		"then with UDP how it maps, assigns ports,\nfilters and "
+		"answers unsolicited datagrams, and compares each with the\n"
+		"declaration.\n\n"
 		"  --behind CARRIER  put the router behind a carrier NAT with "
 		"profile\n                    CARRIER (NAT444); default: the "
 		"profile's own `behind`\n"
@@ -51,7 +54,7 @@ static void probe_usage(FILE *f)
 		"An established-connection timeout that is the kernel default "
 		"or over %d s\nis shortened to %d s for the probe, which then "
 		"checks that the mapping\nlives that long. A probe takes about "
-		"7 s.\nExit codes: 0 all as declared, 1 something differs or "
+		"10 s.\nExit codes: 0 all as declared, 1 something differs or "
 		"could not be\nmeasured, 2 bad input, 4 not root.\n",
 		PROBE_LIFE_MAX_S, PROBE_LIFE_S);
 }
@@ -167,7 +170,8 @@ static int probe_prepare(const struct probe_opts *o, struct probe_profiles *pp)
 }
 
 /* The measurements, in an order where each one's connections are gone
- * before the next starts; the lifetime test goes last (it waits). */
+ * before the next starts; UDP after TCP (ports of its own protocol), the
+ * lifetime test last (it waits). */
 static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
 			     struct probe_obs *obs)
 {
@@ -192,6 +196,8 @@ static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
 		log_debug("probe: filtering, unsolicited SYN, hairpinning");
 		e = probe_measure_inbound(n, hold_fd, base, obs);
 	}
+	if (!e)
+		e = probe_udp_measure(n, base, obs);
 	if (!e && hold_fd >= 0 &&
 	    !(d->mapping == NAT_MAP_NONE && d->filtering == NAT_FILTER_EIF)) {
 		log_debug("probe: idle lifetime (%u s)", d->life_s);

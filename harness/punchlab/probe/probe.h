@@ -48,11 +48,35 @@ struct probe_decl {
 	int block;		     /* ports come from a subscriber block */
 	enum nat_filter filtering;
 	enum nat_syn syn;
+	/* UDP maps as TCP (mapping, ports above); it filters and answers
+	 * unsolicited datagrams as profile_udp_*() say. */
+	enum nat_filter udp_filtering;
+	enum nat_udp udp_unsolicited;
 	int hairpin;
 	/* Idle lifetime of an established mapping the probe checks, and
 	 * the profile's own value (0 = kernel default) when it overrode it. */
 	unsigned int life_s, life_profile_s;
 	int life_override;
+};
+
+/* Raw UDP observations, laid out as the TCP ones: datagrams from one
+ * socket per local port; "arrived" is a datagram read behind the NAT. */
+struct probe_udp_obs {
+	/* mapping: H1:base toward S:a:p1, S:a:p2, S:b:p1 */
+	int map_err;
+	struct probe_ep map_local, map_seen[3];
+	/* port assignment: new mappings from H1:base+10.. toward S:a:p1 */
+	int ports_err;
+	int nports;
+	uint16_t port_local[PROBE_NPORTS], port_seen[PROBE_NPORTS];
+	/* inbound: to the mapping H1:base+20 made toward S:a:p1, datagrams
+	 * from S:a:p1 (the reply every filter admits), S:a:p2 and S:b:p1;
+	 * one from T to a public port without mapping */
+	int in_err;
+	struct probe_ep filt_public;
+	struct probe_attempt reply, from_port, from_addr, unsol;
+	uint16_t unsol_port;
+	char why[256]; /* first UDP error, for the report */
 };
 
 /* Raw observations; a test that could not run leaves its err set
@@ -79,19 +103,21 @@ struct probe_obs {
 	int life_ms[PROBE_NLIFE];
 	int life_alive[PROBE_NLIFE];
 	char why[256]; /* first error, for the report */
+	struct probe_udp_obs udp;
 };
 
 enum probe_verdict { PROBE_PASS, PROBE_DIFF, PROBE_ERROR };
 
 struct probe_row {
 	char axis[24];
+	int udp; /* a UDP axis (JSON "proto") */
 	char declared[64];
 	char measured[64];
 	char detail[256];
 	enum probe_verdict verdict;
 };
 
-#define PROBE_MAX_ROWS 10
+#define PROBE_MAX_ROWS 16
 
 struct probe_report {
 	char profile[PROFILE_NAME_MAX];

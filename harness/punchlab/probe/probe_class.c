@@ -29,6 +29,13 @@ static enum nat_mapping probe_map_chain(enum nat_mapping home,
 	return home > carrier ? home : carrier;
 }
 
+/* EIF < ADF < APDF by how much of the sender a filter checks. */
+static enum nat_filter probe_filter_chain(enum nat_filter home,
+					  enum nat_filter carrier)
+{
+	return home > carrier ? home : carrier;
+}
+
 /* The ports a profile's new mappings of H1 (subscriber 0: H1 alone, the
  * home router's WAN behind a carrier) may get. */
 static void probe_ports_of(const struct nat_profile *p, struct probe_decl *d)
@@ -59,6 +66,8 @@ void probe_class_decl(const struct nat_profile *home,
 	d->mapping = home->mapping;
 	d->filtering = home->filtering;
 	d->syn = home->unsolicited_syn;
+	d->udp_filtering = profile_udp_filtering(home);
+	d->udp_unsolicited = profile_udp_unsolicited(home);
 	d->hairpin = home->hairpin;
 	d->life_s = home->timeout_established;
 	d->life_profile_s = orig_home->timeout_established;
@@ -66,11 +75,14 @@ void probe_class_decl(const struct nat_profile *home,
 		d->mapping = probe_map_chain(home->mapping, carrier->mapping);
 		/* An inbound packet passes the carrier's filter, then the
 		 * home router's: the stricter one decides. */
-		d->filtering = home->filtering > carrier->filtering
-				       ? home->filtering
-				       : carrier->filtering;
+		d->filtering =
+			probe_filter_chain(home->filtering, carrier->filtering);
+		d->udp_filtering =
+			probe_filter_chain(profile_udp_filtering(home),
+					   profile_udp_filtering(carrier));
 		/* The outside reaches the carrier's address first. */
 		d->syn = carrier->unsolicited_syn;
+		d->udp_unsolicited = profile_udp_unsolicited(carrier);
 		/* H2's packet to the shared public address turns at the
 		 * carrier and comes back to the home router's WAN from the
 		 * carrier's address, which only endpoint-independent
@@ -207,6 +219,26 @@ int probe_class_syn(const struct probe_attempt *a)
 	default:
 		return -EPROTO;
 	}
+}
+
+int probe_class_udp_filtering(const struct probe_attempt *reply,
+			      const struct probe_attempt *from_port,
+			      const struct probe_attempt *from_addr)
+{
+	/* Without the reply the mapping itself did not work: what the
+	 * others did says nothing about filtering. */
+	if (!reply->arrived)
+		return -EPROTO;
+	return probe_class_filtering(from_addr, from_port);
+}
+
+int probe_class_udp_unsolicited(const struct probe_attempt *a)
+{
+	if (a->ans == PROBE_ANS_NONE)
+		return NAT_UDP_DROP;
+	if (a->ans == PROBE_ANS_ICMP && a->icmp_type == 3 && a->icmp_code == 3)
+		return NAT_UDP_ICMP;
+	return -EPROTO;
 }
 
 int probe_class_lifetime(const int *ms, const int *alive, int n,

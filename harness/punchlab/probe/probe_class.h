@@ -46,6 +46,16 @@ int probe_class_filtering(const struct probe_attempt *from_host,
 /* The answer to an unsolicited SYN: enum nat_syn, or -EPROTO (accepted,
  * an ICMP error other than port unreachable, a local error). */
 int probe_class_syn(const struct probe_attempt *a);
+/* UDP filtering from datagrams to a mapping made toward S:a:p1: from
+ * S:a:p1 itself (the reply), S:a:p2 and S:b:p1, each arrived or not.
+ * enum nat_filter, or -EPROTO when the reply did not arrive or S:b got
+ * in where S:a:p2 did not. */
+int probe_class_udp_filtering(const struct probe_attempt *reply,
+			      const struct probe_attempt *from_port,
+			      const struct probe_attempt *from_addr);
+/* The answer to an unsolicited datagram: enum nat_udp (no answer: drop,
+ * ICMP port unreachable: icmp), or -EPROTO for anything else. */
+int probe_class_udp_unsolicited(const struct probe_attempt *a);
 /* Lifetime from connections idle ms[i] (ascending) that were alive[i]
  * (nonzero) or not: the longest idle still alive (-1: none) and the
  * shortest gone (-1: none). -EPROTO when a longer idle lived after a

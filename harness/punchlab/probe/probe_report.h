@@ -9,8 +9,9 @@
 
 void probe_report_table(FILE *f, const struct probe_report *r);
 /* {"profile", "behind", "run_id", "duration_ms", "verdict": "pass" |
- * "diff", "axes": [{"axis", "declared", "measured", "verdict", "detail"}]}
- * where an axis verdict is "PASS", "DIFF" or "ERROR". 0 or -EIO. */
+ * "diff", "axes": [{"axis", "proto", "declared", "measured", "verdict",
+ * "detail"}]} where proto is "tcp" or "udp" (a UDP axis is named "UDP
+ * ...") and an axis verdict is "PASS", "DIFF" or "ERROR". 0 or -EIO. */
 int probe_report_json(FILE *f, const struct probe_report *r);
 
 #endif

@@ -21,7 +21,7 @@
 
 /* socket() inside ns. A thread that cannot get back would go on in a
  * probe namespace: that is reported and the socket is not handed out. */
-static int probe_sock_in(int ns)
+static int probe_sock_in(int ns, int type)
 {
 	int self, fd, e, back;
 
@@ -33,7 +33,7 @@ static int probe_sock_in(int ns)
 		close(self);
 		return e;
 	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	e = fd < 0 ? -errno : 0;
 	back = netns_enter(self);
 	close(self);
@@ -52,7 +52,7 @@ int probe_sock_new(int ns, const struct probe_ep *local)
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int fd, one = 1, e;
 
-	fd = probe_sock_in(ns);
+	fd = probe_sock_in(ns, SOCK_STREAM);
 	if (fd < 0)
 		return fd;
 	sa.sin_addr.s_addr = local ? local->ip : 0;
@@ -66,6 +66,62 @@ int probe_sock_new(int ns, const struct probe_ep *local)
 		return e;
 	}
 	return fd;
+}
+
+int probe_sock_udp(int ns, const struct probe_ep *local,
+		   const struct probe_ep *peer)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd, one = 1, e;
+
+	fd = probe_sock_in(ns, SOCK_DGRAM);
+	if (fd < 0)
+		return fd;
+	sa.sin_addr.s_addr = local ? local->ip : 0;
+	sa.sin_port = htons(local ? local->port : 0);
+	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (peer && probe_sock_connect(fd, peer) < 0)) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	size_t len = strlen(msg);
+	ssize_t n;
+
+	sa.sin_addr.s_addr = dst ? dst->ip : 0;
+	sa.sin_port = htons(dst ? dst->port : 0);
+	n = sendto(fd, msg, len, 0, dst ? (struct sockaddr *)&sa : NULL,
+		   dst ? sizeof(sa) : 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+long probe_sock_recvfrom(int fd, char *buf, size_t cap, struct probe_ep *from)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	ssize_t n;
+
+	if (cap == 0)
+		return -EINVAL;
+	n = recvfrom(fd, buf, cap - 1, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		     &len);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (from) {
+		from->ip = sa.sin_addr.s_addr;
+		from->port = ntohs(sa.sin_port);
+	}
+	return (long)n;
 }
 
 int probe_sock_listen(int ns, const struct probe_ep *local)
@@ -148,6 +204,21 @@ void probe_sock_outcome(int fd, int timed_out, struct probe_attempt *a)
 		a->ans = PROBE_ANS_RST;
 	else
 		a->ans = PROBE_ANS_ERROR;
+}
+
+void probe_sock_udp_error(int fd, struct probe_attempt *a)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (probe_sock_icmp(fd, a)) {
+		a->ans = PROBE_ANS_ICMP;
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	a->ans = PROBE_ANS_ERROR;
+	a->err = err ? err : EIO;
 }
 
 int probe_sock_wait(int fd, int ms, struct probe_attempt *a)

@@ -1,7 +1,7 @@
-/* probe_sock: TCP sockets that the punchlab process makes inside a probe
- * run's namespaces (a socket stays in the namespace it was created in, so
- * one single-threaded process can play every host), and the outcome of a
- * connection attempt as the wire gave it: handshake, RST, ICMP or nothing. */
+/* probe_sock: TCP and UDP sockets that the punchlab process makes inside a
+ * probe run's namespaces (a socket stays in the namespace it was created
+ * in, so one single-threaded process can play every host), and the outcome
+ * of an attempt as the wire gave it: handshake, RST, ICMP or nothing. */
 #ifndef PUNCHLAB_PROBE_SOCK_H
 #define PUNCHLAB_PROBE_SOCK_H
 
@@ -15,6 +15,20 @@
  * ICMP error can be told from a RST; bound to local (port 0: any, ip 0:
  * any). fd or -errno. */
 int probe_sock_new(int ns, const struct probe_ep *local);
+/* Non-blocking UDP socket in ns with IP_RECVERR, bound to local (NULL:
+ * any) and connected to peer unless NULL. fd or -errno. */
+int probe_sock_udp(int ns, const struct probe_ep *local,
+		   const struct probe_ep *peer);
+/* One datagram holding msg (without its NUL) to dst (NULL: the connected
+ * peer). 0 or -errno. */
+int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg);
+/* One waiting datagram into buf, NUL-terminated (cut to cap - 1), its
+ * source into *from (may be NULL). Its length, -EAGAIN when none waits
+ * or -errno (a connected socket's ICMP error: see probe_sock_udp_error). */
+long probe_sock_recvfrom(int fd, char *buf, size_t cap, struct probe_ep *from);
+/* What poll's POLLERR on a UDP socket was: PROBE_ANS_ICMP with type and
+ * code from the error queue, else PROBE_ANS_ERROR with SO_ERROR. */
+void probe_sock_udp_error(int fd, struct probe_attempt *a);
 /* The same, listening. */
 int probe_sock_listen(int ns, const struct probe_ep *local);
 /* Starts a non-blocking connect. 0 (in progress or done) or -errno. */

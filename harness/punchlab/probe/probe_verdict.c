@@ -8,8 +8,9 @@
 #include "probe_class.h"
 #include "probe_verdict.h"
 
-static struct probe_row *probe_row(struct probe_report *r, const char *axis,
-				   const char *declared)
+/* A new row; a UDP one's axis reads "UDP <axis>". */
+static struct probe_row *probe_row(struct probe_report *r, int udp,
+				   const char *axis, const char *declared)
 {
 	struct probe_row *row;
 
@@ -17,7 +18,8 @@ static struct probe_row *probe_row(struct probe_report *r, const char *axis,
 		return NULL;
 	row = &r->rows[r->nrows++];
 	memset(row, 0, sizeof(*row));
-	snprintf(row->axis, sizeof(row->axis), "%s", axis);
+	row->udp = udp;
+	snprintf(row->axis, sizeof(row->axis), "%s%s", udp ? "UDP " : "", axis);
 	snprintf(row->declared, sizeof(row->declared), "%s", declared);
 	return row;
 }
@@ -60,81 +62,93 @@ static const char *probe_answer_str(const struct probe_attempt *a, char *buf,
 	}
 }
 
-static void probe_row_mapping(const struct probe_decl *d,
-			      const struct probe_obs *o, struct probe_report *r)
+/* The mapping row of one protocol from one local endpoint seen[3]. */
+static void probe_row_mapping(const struct probe_decl *d, int udp, int err,
+			      const char *why, const struct probe_ep *local,
+			      const struct probe_ep seen[3],
+			      struct probe_report *r)
 {
 	struct probe_row *row =
-		probe_row(r, "mapping", profile_mapping_str(d->mapping));
+		probe_row(r, udp, "mapping", profile_mapping_str(d->mapping));
 	char l[32], s[3][32];
 	int c;
 
 	if (!row)
 		return;
-	if (o->map_err) {
-		probe_error_row(row, o->why);
+	if (err) {
+		probe_error_row(row, why);
 		return;
 	}
-	c = probe_class_mapping(&o->map_local, o->map_seen);
+	c = probe_class_mapping(local, seen);
 	snprintf(row->measured, sizeof(row->measured), "%s",
 		 c < 0 ? "inconsistent" : profile_mapping_str(c));
 	row->verdict = c == (int)d->mapping ? PROBE_PASS : PROBE_DIFF;
 	probe_set(row->detail, sizeof(row->detail),
 		  "%s seen as %s (a:p1), %s (a:p2), %s (b:p1)",
-		  probe_ep_str(&o->map_local, l, sizeof(l)),
-		  probe_ep_str(&o->map_seen[0], s[0], sizeof(s[0])),
-		  probe_ep_str(&o->map_seen[1], s[1], sizeof(s[1])),
-		  probe_ep_str(&o->map_seen[2], s[2], sizeof(s[2])));
+		  probe_ep_str(local, l, sizeof(l)),
+		  probe_ep_str(&seen[0], s[0], sizeof(s[0])),
+		  probe_ep_str(&seen[1], s[1], sizeof(s[1])),
+		  probe_ep_str(&seen[2], s[2], sizeof(s[2])));
 }
 
-static void probe_row_ports(const struct probe_decl *d,
-			    const struct probe_obs *o, struct probe_report *r)
+/* The port range row, after the port assignment row it bounds. */
+static void probe_row_range(const struct probe_decl *d, int udp,
+			    const uint16_t *seen, int n, struct probe_report *r)
 {
-	struct probe_row *row =
-		probe_row(r, "port assignment", profile_ports_str(d->ports));
+	struct probe_row *row;
 	uint16_t lo = 65535, hi = 0;
 	char range[32];
-	size_t len;
-	int c;
 
-	if (!row)
-		return;
-	if (o->ports_err) {
-		probe_error_row(row, o->why);
-		return;
-	}
-	c = probe_class_ports(o->port_local, o->port_seen, o->nports,
-			      d->port_min, d->port_max);
-	snprintf(row->measured, sizeof(row->measured), "%s",
-		 c < 0 ? "too few mappings" : profile_ports_str(c));
-	row->verdict = c == (int)d->ports ? PROBE_PASS : PROBE_DIFF;
-	len = (size_t)snprintf(row->detail, sizeof(row->detail),
-			       "local %u..%u seen as", o->port_local[0],
-			       o->port_local[o->nports - 1]);
-	for (int i = 0; i < o->nports && len < sizeof(row->detail); i++) {
-		len += (size_t)snprintf(row->detail + len,
-					sizeof(row->detail) - len, " %u",
-					o->port_seen[i]);
-		if (o->port_seen[i] < lo)
-			lo = o->port_seen[i];
-		if (o->port_seen[i] > hi)
-			hi = o->port_seen[i];
-	}
 	/* A range bounds the ports a NAT picks; a subscriber block bounds
 	 * preserved ones too. */
 	if (d->ports == NAT_PORTS_PRESERVE && !d->block)
 		return;
 	snprintf(range, sizeof(range), "%u-%u%s", d->port_min, d->port_max,
 		 d->block ? " (H1's block)" : "");
-	row = probe_row(r, "port range", range);
+	row = probe_row(r, udp, "port range", range);
 	if (!row)
 		return;
+	for (int i = 0; i < n; i++) {
+		if (seen[i] < lo)
+			lo = seen[i];
+		if (seen[i] > hi)
+			hi = seen[i];
+	}
 	probe_set(row->measured, sizeof(row->measured), "%u-%u", lo, hi);
-	row->verdict = probe_class_in_range(o->port_seen, o->nports,
-					    d->port_min, d->port_max)
+	row->verdict = probe_class_in_range(seen, n, d->port_min, d->port_max)
 			       ? PROBE_PASS
 			       : PROBE_DIFF;
 	snprintf(row->detail, sizeof(row->detail),
 		 "lowest and highest of the ports above");
+}
+
+/* Port assignment (and range) of one protocol from n new mappings. */
+static void probe_row_ports(const struct probe_decl *d, int udp, int err,
+			    const char *why, const uint16_t *local,
+			    const uint16_t *seen, int n, struct probe_report *r)
+{
+	struct probe_row *row = probe_row(r, udp, "port assignment",
+					  profile_ports_str(d->ports));
+	size_t len;
+	int c;
+
+	if (!row)
+		return;
+	if (err) {
+		probe_error_row(row, why);
+		return;
+	}
+	c = probe_class_ports(local, seen, n, d->port_min, d->port_max);
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "too few mappings" : profile_ports_str(c));
+	row->verdict = c == (int)d->ports ? PROBE_PASS : PROBE_DIFF;
+	len = (size_t)snprintf(row->detail, sizeof(row->detail),
+			       "local %u..%u seen as", local[0], local[n - 1]);
+	for (int i = 0; i < n && len < sizeof(row->detail); i++)
+		len += (size_t)snprintf(row->detail + len,
+					sizeof(row->detail) - len, " %u",
+					seen[i]);
+	probe_row_range(d, udp, seen, n, r);
 }
 
 static void probe_row_inbound(const struct probe_decl *d,
@@ -145,13 +159,13 @@ static void probe_row_inbound(const struct probe_decl *d,
 	char pub[32], a1[40], a2[40], seen[32], h2[32];
 	int c;
 
-	filt = probe_row(r, "filtering", profile_filter_str(d->filtering));
-	syn = probe_row(r, "unsolicited SYN", profile_syn_str(d->syn));
+	filt = probe_row(r, 0, "filtering", profile_filter_str(d->filtering));
+	syn = probe_row(r, 0, "unsolicited SYN", profile_syn_str(d->syn));
 	/* Without translation the inside hosts reach each other directly:
 	 * there is nothing to hairpin. */
-	hp = d->mapping == NAT_MAP_NONE
-		     ? NULL
-		     : probe_row(r, "hairpinning", d->hairpin ? "on" : "off");
+	hp = d->mapping == NAT_MAP_NONE ? NULL
+					: probe_row(r, 0, "hairpinning",
+						    d->hairpin ? "on" : "off");
 	if (!filt || !syn)
 		return;
 	if (o->in_err) {
@@ -198,7 +212,7 @@ static void probe_row_inbound(const struct probe_decl *d,
 	if (!o->hairpin.arrived)
 		return;
 	/* RFC 4787 REQ-9a: the source H1 sees is H2's external endpoint. */
-	src = probe_row(r, "hairpin source", "external (REQ-9a)");
+	src = probe_row(r, 0, "hairpin source", "external (REQ-9a)");
 	if (!src)
 		return;
 	if (o->hairpin.seen_as.ip != o->h2_public.ip) {
@@ -238,7 +252,7 @@ static void probe_row_lifetime(const struct probe_decl *d,
 	else
 		snprintf(decl, sizeof(decl), "%u s (profile: kernel default)",
 			 d->life_s);
-	row = probe_row(r, "idle lifetime", decl);
+	row = probe_row(r, 0, "idle lifetime", decl);
 	if (!row)
 		return;
 	if (o->life_err || o->nlife < PROBE_NLIFE) {
@@ -271,13 +285,73 @@ static void probe_row_lifetime(const struct probe_decl *d,
 					o->life_alive[i] ? "in" : "lost");
 }
 
+static const char *probe_udp_answer_str(const struct probe_attempt *a,
+					char *buf, size_t cap)
+{
+	if (a->ans == PROBE_ANS_ACCEPTED)
+		return "a datagram back";
+	return probe_answer_str(a, buf, cap);
+}
+
+/* UDP filtering and the answer to an unsolicited datagram. */
+static void probe_row_udp_inbound(const struct probe_decl *d,
+				  const struct probe_udp_obs *u,
+				  struct probe_report *r)
+{
+	struct probe_row *filt, *uns;
+	struct probe_ep target;
+	char pub[32], a[40], t[32];
+	int c;
+
+	filt = probe_row(r, 1, "filtering",
+			 profile_filter_str(d->udp_filtering));
+	uns = probe_row(r, 1, "unsolicited",
+			profile_udp_str(d->udp_unsolicited));
+	if (!filt || !uns)
+		return;
+	if (u->in_err) {
+		probe_error_row(filt, u->why);
+		probe_error_row(uns, u->why);
+		return;
+	}
+	c = probe_class_udp_filtering(&u->reply, &u->from_port, &u->from_addr);
+	snprintf(filt->measured, sizeof(filt->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_filter_str(c));
+	filt->verdict = c == (int)d->udp_filtering ? PROBE_PASS : PROBE_DIFF;
+	probe_set(filt->detail, sizeof(filt->detail),
+		  "to %s (sent to a:p1): from a:p1 %s, a:p2 %s, b:p1 %s",
+		  probe_ep_str(&u->filt_public, pub, sizeof(pub)),
+		  u->reply.arrived ? "in" : "lost",
+		  u->from_port.arrived ? "in" : "lost",
+		  u->from_addr.arrived ? "in" : "lost");
+	c = probe_class_udp_unsolicited(&u->unsol);
+	snprintf(uns->measured, sizeof(uns->measured), "%s",
+		 c >= 0 ? profile_udp_str(c)
+			: probe_udp_answer_str(&u->unsol, a, sizeof(a)));
+	uns->verdict = c == (int)d->udp_unsolicited ? PROBE_PASS : PROBE_DIFF;
+	target = (struct probe_ep){u->filt_public.ip, u->unsol_port};
+	probe_set(uns->detail, sizeof(uns->detail),
+		  "T to %s (no mapping there): %s",
+		  probe_ep_str(&target, t, sizeof(t)),
+		  probe_udp_answer_str(&u->unsol, a, sizeof(a)));
+}
+
 void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
 		   struct probe_report *r)
 {
-	probe_row_mapping(d, o, r);
-	probe_row_ports(d, o, r);
+	const struct probe_udp_obs *u = &o->udp;
+
+	probe_row_mapping(d, 0, o->map_err, o->why, &o->map_local, o->map_seen,
+			  r);
+	probe_row_ports(d, 0, o->ports_err, o->why, o->port_local, o->port_seen,
+			o->nports, r);
 	probe_row_inbound(d, o, r);
 	probe_row_lifetime(d, o, r);
+	probe_row_mapping(d, 1, u->map_err, u->why, &u->map_local, u->map_seen,
+			  r);
+	probe_row_ports(d, 1, u->ports_err, u->why, u->port_local, u->port_seen,
+			u->nports, r);
+	probe_row_udp_inbound(d, u, r);
 }
 
 int probe_verdict_exit(const struct probe_report *r)
