@@ -14,6 +14,7 @@ says it is a race, not a property of the NAT.
   /usr/bin/python3 tools/gen-strategies.py --only connect:0 > x.ini
 """
 import argparse
+import math
 import sys
 
 # port: P predictable (EIM: the port charlie saw is the one the peer
@@ -97,12 +98,17 @@ def expect(strategy, rtt, a, b):
     odd = [x for x in (a, b) if PROPS[x][0] != "P"]
     if strategy == "predict" and "U" not in (pa, pb) and odd:
         if len(odd) == 2:
-            return None, None
+            return HIGH, ("both sides sequential: each aims at the other's "
+                          "predicted window, shifted each wave by the SYNs "
+                          "the other's wave used")
         other = b if odd[0] == a else a
         if rtt >= 20 or other in QUIET:
             return HIGH, ("the coordinator saw the sequential side's port "
                           "delta; the peer aims at the predicted window")
-        return None, None
+        return HIGH, ("the sequential router drops the window's misses "
+                      "quietly; an RST or a host's answer costs the "
+                      "sequential side a wave whose next port is still "
+                      "inside the window (measured 20/20 each)")
     if strategy == "listen-connect" and len(odd) == 1:
         other = b if odd[0] == a else a
         f = PROPS[other][1]
@@ -149,6 +155,30 @@ def cells(only):
                     yield strategy, rtt, a, b, exp, why
 
 
+# birthday: the symmetric side opens N sockets (N random mappings), the
+# EIM side sprays M SYNs at random ports of its address: one pair meets
+# with p = 1 - exp(-N*M/64512) per trial. The ranges hold 20 trials at
+# that p with room for the binomial spread (p, 2.5%..97.5%): N=16: 0.062,
+# 0-4/20; N=64: 0.22, 1-8/20; N=256: 0.64, 8-17/20.
+BIRTHDAY = [
+    ("symmetric", "home-eim", 16, 256, "<= 0.25"),
+    ("symmetric", "home-eim", 64, 256, "0.03..0.5"),
+    ("symmetric", "home-eim", 256, 256, "0.35..0.9"),
+    ("symmetric", "symmetric", 256, 256, "<= 0.05"),
+]
+
+
+def birthday_cells():
+    for a, b, n, m, exp in BIRTHDAY:
+        if a == b:
+            why = ("both random: the sprayer's SYNs leave its own NAT from "
+                   "fresh random ports, not the one the opener aims at")
+        else:
+            why = ("1 - exp(-N*M/64512) = %.2f per trial (N = %d sockets, "
+                   "M = %d ports)" % (1 - math.exp(-n * m / 64512.0), n, m))
+        yield a, b, n, m, exp, why
+
+
 def short(name):
     return {"home-eim": "eim", "home-eim-rst": "rst", "full-cone": "fc",
             "restricted": "ar", "cgnat-eim": "cge", "open-firewall": "open",
@@ -173,6 +203,13 @@ def main(argv=None):
                   "rtt_ms = %d\nexpect = %s\nreason = %s\n" % (
                       strategy, rtt, short(a), short(b), a, b, strategy,
                       rtt, exp, why))
+    if not only:
+        for a, b, n, m, exp, why in birthday_cells():
+            out.write("\n[cell birthday-%s-%s-n%d]\na = %s\nb = %s\n"
+                      "strategy = birthday\nbirthday_sockets = %d\n"
+                      "birthday_ports = %d\nsyn_budget = 1000\n"
+                      "expect = %s\nreason = %s\n" % (
+                          short(a), short(b), n, a, b, n, m, exp, why))
     return 0
 
 
