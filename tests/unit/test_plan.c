@@ -90,6 +90,99 @@ static int gw_reachable(const struct plan *p, const struct plan_route *r)
 	return 0;
 }
 
+/* The veth end (ns, ifname): its MAC and its peer's, or 0 when none. */
+static int veth_end(const struct plan *p, int ns, const char *ifn,
+		    const unsigned char **mac, const unsigned char **peer)
+{
+	for (int i = 0; i < p->nveths; i++) {
+		const struct plan_veth *v = &p->veths[i];
+
+		if (v->ns_a == ns && !strcmp(v->if_a, ifn)) {
+			*mac = v->mac_a;
+			*peer = v->mac_b;
+			return 1;
+		}
+		if (v->ns_b == ns && !strcmp(v->if_b, ifn)) {
+			*mac = v->mac_b;
+			*peer = v->mac_a;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether ns has a permanent entry for addr on ifn pointing at the other
+ * end of ifn's link. */
+static int has_neigh(const struct plan *p, int ns, const char *ifn,
+		     const char *addr)
+{
+	const unsigned char *mac, *peer;
+
+	if (!veth_end(p, ns, ifn, &mac, &peer))
+		return 0;
+	for (int i = 0; i < p->nneighs; i++) {
+		const struct plan_neigh *n = &p->neighs[i];
+
+		if (n->ns == ns && !strcmp(n->ifname, ifn) &&
+		    !strcmp(n->addr, addr) && !memcmp(n->mac, peer, PLAN_MAC))
+			return 1;
+	}
+	return 0;
+}
+
+/* No ARP is ever needed: every end's MAC is locally administered unicast
+ * and unique, every address has its entry on the other end of its link,
+ * and every next hop a route uses (gateway, or the /32 itself) is
+ * written in. */
+static void check_neighs(const struct plan *p)
+{
+	char buf[32];
+
+	for (int i = 0; i < p->nveths; i++) {
+		const struct plan_veth *v = &p->veths[i];
+
+		CU_ASSERT_EQUAL(v->mac_a[0] & 3, 2);
+		CU_ASSERT_EQUAL(v->mac_b[0] & 3, 2);
+		CU_ASSERT(memcmp(v->mac_a, v->mac_b, PLAN_MAC) != 0);
+		for (int j = 0; j < i; j++) {
+			const struct plan_veth *w = &p->veths[j];
+
+			CU_ASSERT(memcmp(v->mac_a, w->mac_a, PLAN_MAC) &&
+				  memcmp(v->mac_a, w->mac_b, PLAN_MAC) &&
+				  memcmp(v->mac_b, w->mac_a, PLAN_MAC) &&
+				  memcmp(v->mac_b, w->mac_b, PLAN_MAC));
+		}
+	}
+	for (int i = 0; i < p->naddrs; i++) {
+		const struct plan_addr *a = &p->addrs[i];
+		const unsigned char *mac, *peer;
+
+		if (!strcmp(a->ifname, "lo"))
+			continue;
+		CU_ASSERT_FATAL(veth_end(p, a->ns, a->ifname, &mac, &peer));
+		snprintf(buf, sizeof(buf), "%s", a->cidr);
+		*strchr(buf, '/') = '\0';
+		for (int v = 0; v < p->nveths; v++) {
+			const struct plan_veth *l = &p->veths[v];
+
+			if (l->ns_a == a->ns && !strcmp(l->if_a, a->ifname))
+				CU_ASSERT(has_neigh(p, l->ns_b, l->if_b, buf));
+			if (l->ns_b == a->ns && !strcmp(l->if_b, a->ifname))
+				CU_ASSERT(has_neigh(p, l->ns_a, l->if_a, buf));
+		}
+	}
+	for (int i = 0; i < p->nroutes; i++) {
+		const struct plan_route *r = &p->routes[i];
+
+		snprintf(buf, sizeof(buf), "%s", r->gw[0] ? r->gw : r->dst);
+		if (strchr(buf, '/')) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(buf, "/32"));
+			*strchr(buf, '/') = '\0';
+		}
+		CU_ASSERT(has_neigh(p, r->ns, r->ifname, buf));
+	}
+}
+
 /* Invariants every plan keeps. */
 static void check_plan(const struct plan *p)
 {
@@ -134,6 +227,7 @@ static void check_plan(const struct plan *p)
 					       p->addrs[j].cidr),
 					0);
 	CU_ASSERT_EQUAL(strcmp(p->table, "punchlab_" RID), 0);
+	check_neighs(p);
 }
 
 static void test_pair(void)
@@ -160,6 +254,11 @@ static void test_pair(void)
 	CU_ASSERT_EQUAL(p->cells[0].side[0].carrier, -1);
 	CU_ASSERT(p->ns[p->cells[0].side[0].router].forward);
 	CU_ASSERT(!p->ns[p->cells[0].side[0].host].forward);
+	/* Per link one entry each way (on a WAN link the host's is for the
+	 * gateway on inet's loopback): charlie's link, then two per side. */
+	CU_ASSERT_EQUAL(p->nneighs, 2 + 2 * (2 + 2));
+	CU_ASSERT_EQUAL(p->veths[0].mac_a[1], 0xa1);
+	CU_ASSERT_EQUAL(p->veths[0].mac_a[2], 0xb2);
 	plan_free(p);
 	free(s);
 }

@@ -56,7 +56,8 @@ static int links_build(struct world *w, char *err, size_t cap)
 		const struct plan_veth *v = &p->veths[i];
 		struct nb_host *a = &w->hosts[v->ns_a], *b = &w->hosts[v->ns_b];
 
-		if ((e = topo_veth(a->fd, v->if_a, b->fd, v->if_b)) < 0 ||
+		if ((e = topo_veth_p2p(a->fd, v->if_a, v->mac_a, b->fd,
+				       v->if_b, v->mac_b)) < 0 ||
 		    (e = topo_link_up(a->fd, v->if_a)) < 0 ||
 		    (e = topo_link_up(b->fd, v->if_b)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s", a->ns,
@@ -69,6 +70,14 @@ static int links_build(struct world *w, char *err, size_t cap)
 		    0)
 			return fail(err, cap, e, "address %s on %s:%s", a->cidr,
 				    w->hosts[a->ns].ns, a->ifname);
+	}
+	for (int i = 0; i < p->nneighs; i++) {
+		const struct plan_neigh *n = &p->neighs[i];
+
+		if ((e = topo_neigh(w->hosts[n->ns].fd, n->ifname, n->addr,
+				    n->mac)) < 0)
+			return fail(err, cap, e, "neighbour %s on %s:%s",
+				    n->addr, w->hosts[n->ns].ns, n->ifname);
 	}
 	for (int i = 0; i < p->nroutes; i++) {
 		const struct plan_route *r = &p->routes[i];
