@@ -17,6 +17,30 @@ static const struct {
 	{ "bob", "203.0.113.%d", "10.0.2.0/24", "10.0.2.1", "10.0.2.2" },
 };
 
+/* Cells 0-249 take their WAN addresses from the RFC 5737 /24s above and
+ * a routed home's LAN from 198.18.0.0/15 (RFC 2544), which those 500
+ * LANs fill up to 198.19.243.0/24. Later cells (k = cell - 250) go to
+ * 172.16.0.0/12, private like every WAN range here and unused by the
+ * testbed: side s's WAN address is 172.(16+s).0.0/16 + k + 1, its routed
+ * LAN the /29 at 172.(20+4s).0.0/14 + 8k (router .1, host .2). */
+#define PLAN_DOC_CELLS 250
+
+static void ip4_str(char *buf, size_t cap, unsigned long a)
+{
+	snprintf(buf, cap, "%lu.%lu.%lu.%lu", a >> 24 & 255, a >> 16 & 255,
+		 a >> 8 & 255, a & 255);
+}
+
+static void wan_address(int cell, int s, char *buf, size_t cap)
+{
+	unsigned long k = (unsigned long)(cell - PLAN_DOC_CELLS);
+
+	if (cell < PLAN_DOC_CELLS)
+		snprintf(buf, cap, plan_sides[s].wan_fmt, cell + 1);
+	else
+		ip4_str(buf, cap, ((172UL << 24) | ((16UL + s) << 16)) + k + 1);
+}
+
 /* Upper bounds of the steps of one side and of the WAN core. */
 enum { SIDE_NS = 3, SIDE_VETHS = 3, SIDE_ADDRS = 5, SIDE_ROUTES = 6,
        SIDE_NATS = 2, SIDE_NEIGHS = 7, CORE_NS = 2, CORE_VETHS = 1,
@@ -177,26 +201,32 @@ static void carrier_plan(struct plan *p, struct plan_side *sd, int cell,
 }
 
 /* A home's LAN: 10.0.x.0/24 behind a NAT, or for mapping none a public
- * /24 of its own from 198.18.0.0/15 (two per cell). */
-static void lan_addresses(struct plan_side *sd, int cell, int s,
-			  char *router_lan, size_t cap)
+ * LAN of its own (see wan_address). Returns its prefix length. */
+static int lan_addresses(struct plan_side *sd, int cell, int s,
+			 char *router_lan, size_t cap)
 {
-	if (sd->routed) {
-		unsigned char o2 = (unsigned char)(18 + (2 * cell + s) / 256),
-			      o3 = (unsigned char)((2 * cell + s) % 256);
+	unsigned long base, k = (unsigned long)(cell - PLAN_DOC_CELLS);
+	char net[PLAN_ADDR];
 
-		snprintf(sd->lan_prefix, sizeof(sd->lan_prefix),
-			 "198.%u.%u.0/24", o2, o3);
-		snprintf(router_lan, cap, "198.%u.%u.1", o2, o3);
-		snprintf(sd->lan_addr, sizeof(sd->lan_addr), "198.%u.%u.2", o2,
-			 o3);
-		return;
+	if (!sd->routed) {
+		snprintf(sd->lan_prefix, sizeof(sd->lan_prefix), "%s",
+			 plan_sides[s].lan_prefix);
+		snprintf(router_lan, cap, "%s", plan_sides[s].lan_router);
+		snprintf(sd->lan_addr, sizeof(sd->lan_addr), "%s",
+			 plan_sides[s].lan_host);
+		return 24;
 	}
-	snprintf(sd->lan_prefix, sizeof(sd->lan_prefix), "%s",
-		 plan_sides[s].lan_prefix);
-	snprintf(router_lan, cap, "%s", plan_sides[s].lan_router);
-	snprintf(sd->lan_addr, sizeof(sd->lan_addr), "%s",
-		 plan_sides[s].lan_host);
+	if (cell < PLAN_DOC_CELLS)
+		base = (198UL << 24 | 18UL << 16) +
+		       256UL * (2UL * (unsigned long)cell + (unsigned long)s);
+	else
+		base = (172UL << 24 | (20UL + 4UL * s) << 16) + 8 * k;
+	ip4_str(net, sizeof(net), base);
+	snprintf(sd->lan_prefix, sizeof(sd->lan_prefix), "%.15s/%d", net,
+		 cell < PLAN_DOC_CELLS ? 24 : 29);
+	ip4_str(router_lan, cap, base + 1);
+	ip4_str(sd->lan_addr, sizeof(sd->lan_addr), base + 2);
+	return cell < PLAN_DOC_CELLS ? 24 : 29;
 }
 
 static int side_plan(struct plan *p, const struct scenario *scn, int cell,
@@ -207,7 +237,7 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	int has_carrier = s ? sc->b_has_carrier : sc->a_has_carrier;
 	char tag[32], lan_if[PLAN_IFNAME], eth_if[PLAN_IFNAME],
 		router_lan[PLAN_ADDR];
-	int v;
+	int v, lan_len;
 
 	sd->profile = s ? &sc->b : &sc->a;
 	sd->carrier_profile = !has_carrier ? NULL :
@@ -223,10 +253,9 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 			 sd->carrier_profile->name);
 		return -EINVAL;
 	}
-	snprintf(sd->wan_addr, sizeof(sd->wan_addr), plan_sides[s].wan_fmt,
-		 cell + 1);
+	wan_address(cell, s, sd->wan_addr, sizeof(sd->wan_addr));
 	ifname(p, sd->inet_if, "%d%c", cell, s ? 'b' : 'a');
-	lan_addresses(sd, cell, s, router_lan, sizeof(router_lan));
+	lan_len = lan_addresses(sd, cell, s, router_lan, sizeof(router_lan));
 	snprintf(tag, sizeof(tag), "c%d-r%c", cell, s ? 'b' : 'a');
 	sd->router = ns_add(p, tag, 1);
 	snprintf(tag, sizeof(tag), "c%d-%s", cell, plan_sides[s].name);
@@ -239,8 +268,8 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	ifname(p, lan_if, "lan");
 	ifname(p, eth_if, "eth");
 	v = veth_add(p, sd->router, lan_if, sd->host, eth_if);
-	link_addr(p, v, 0, router_lan, 24);
-	link_addr(p, v, 1, sd->lan_addr, 24);
+	link_addr(p, v, 0, router_lan, lan_len);
+	link_addr(p, v, 1, sd->lan_addr, lan_len);
 	route_add(p, sd->host, "default", router_lan, eth_if, 0);
 	if (sd->routed)
 		route_add(p, p->inet, sd->lan_prefix, sd->wan_addr,
@@ -277,7 +306,7 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 	int e = -ENOMEM;
 
 	if (s->ncells > SCENARIO_MAX_CELLS) { /* scenario_load refuses more */
-		snprintf(err, err_cap, "%s: %d cells, at most %d fit the WAN",
+		snprintf(err, err_cap, "%s: %d cells, at most %d",
 			 s->path, s->ncells, SCENARIO_MAX_CELLS);
 		e = -E2BIG;
 		goto err;

@@ -12,7 +12,8 @@
  * 192.0.2.254 (on inet's loopback) over its own veth. A home whose router
  * does not translate (mapping none) gets a public LAN from 198.18.0.0/15
  * (RFC 2544), routed by inet to its router. NAT444: a carrier namespace
- * on the WAN, the router behind it at 100.64.0.2/10. */
+ * on the WAN, the router behind it at 100.64.0.2/10. Cells past 249 take
+ * their WAN addresses and routed LANs from 172.16.0.0/12 (plan.c). */
 #ifndef PUNCHLAB_PLAN_H
 #define PUNCHLAB_PLAN_H
 
