@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "daemons.h"
 #include "evidence.h"
+#include "hostfit.h"
 #include "log.h"
 #include "optparse.h"
 #include "punchlab.h"
@@ -351,17 +352,14 @@ int cmd_run(int argc, char **argv)
 		char err[512] = "";
 		struct plan *pl = plan_new(&sc[i], "000000", err, sizeof(err));
 
-		if (!pl) {
+		/* ... and so is one this machine cannot hold. */
+		if (!pl || hostfit_check(pl, &sc[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "punchlab run: %s\n", err);
+			plan_free(pl);
 			scenarios_free(sc, n);
 			return EXIT_USAGE;
 		}
 		plan_free(pl);
-		if (world_fits_host(&sc[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "punchlab run: %s\n", err);
-			scenarios_free(sc, n);
-			return EXIT_USAGE;
-		}
 	}
 	for (int i = 0; o.only_cell && i < n; i++)
 		if (cell_index(&sc[i], o.only_cell) < 0) {

@@ -135,36 +135,6 @@ static void world_views(struct world *w)
 		}
 }
 
-#define WORLD_NEIGH_MAX "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
-
-int world_fits_host(const struct scenario *s, char *err, size_t err_cap)
-{
-	long need = 2, have; /* inet <-> charlie */
-	FILE *f;
-	int n;
-
-	/* Per side: host <-> router and router <-> inet, plus router <->
-	 * carrier when there is one. */
-	for (int c = 0; c < s->ncells; c++)
-		need += 8 + 2 * (s->cells[c].a_has_carrier +
-				 s->cells[c].b_has_carrier);
-	f = fopen(WORLD_NEIGH_MAX, "re");
-	if (!f)
-		return 0; /* cannot tell: let the build find out */
-	n = fscanf(f, "%ld", &have);
-	fclose(f);
-	if (n != 1 || need <= have)
-		return 0;
-	snprintf(err, err_cap,
-		 "%s: %d cells need %ld neighbour (ARP) entries, and the "
-		 "kernel's table, shared by every namespace, holds %ld: "
-		 "raise net.ipv4.neigh.default.gc_thresh3 (e.g. sysctl -w "
-		 "net.ipv4.neigh.default.gc_thresh3=%ld) or split the "
-		 "scenario",
-		 s->path, s->ncells, need, have, (need + 1023) / 1024 * 2048);
-	return -E2BIG;
-}
-
 struct world *world_new(const struct plan *p, volatile sig_atomic_t *stop,
 			char *err, size_t err_cap)
 {
