@@ -88,6 +88,9 @@ $(B)/bin/$(call prog_name,$(1)): $(call obj,$(call prog_src,$(call prog_dir,$(1)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
+# Unit tests that include a punchlab room's source see its neighbours.
+$(B)/obj/tests/unit/test_hostfit.o: CPPFLAGS += -Iharness/punchlab/plan
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTUTIL_SRC)) $(LIBCOMMON) $(LIBTESTBED)
 	@mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";)
 	$(Q)$(CC) $(LDOPT) -o $@ $^ $(LDLIBS) -lcunit

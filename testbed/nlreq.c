@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
 
@@ -35,15 +36,30 @@ static struct nlmsghdr *nlreq_header(void *buf, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
-struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
-				const char *peer, int peer_netns_fd)
+/* A link's ifinfomsg part: no ARP on a point-to-point link whose
+ * neighbours are all written in (ifi_change limits the change to that
+ * one flag), and the link-layer address the plan gave it. */
+static void nlreq_p2p_attrs(struct nlmsghdr *nlh, struct ifinfomsg *ifm,
+			    const unsigned char *mac)
+{
+	if (!mac)
+		return;
+	ifm->ifi_flags = IFF_NOARP;
+	ifm->ifi_change = IFF_NOARP;
+	mnl_attr_put(nlh, IFLA_ADDRESS, NLREQ_MAC_LEN, mac);
+}
+
+static struct nlmsghdr *nlreq_veth(void *buf, uint32_t seq, const char *name,
+				   const unsigned char *mac, const char *peer,
+				   const unsigned char *peer_mac,
+				   int peer_netns_fd)
 {
 	struct nlattr *linkinfo, *data, *peerinfo;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 
 	if (!nlreq_ifname_ok(name) || !nlreq_ifname_ok(peer) ||
-	    peer_netns_fd < 0) {
+	    peer_netns_fd < 0 || !mac != !peer_mac) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -52,6 +68,7 @@ struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nlreq_p2p_attrs(nlh, ifm, mac);
 
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
@@ -66,6 +83,7 @@ struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
 	ifm->ifi_family = AF_UNSPEC;
 	nlh->nlmsg_len += MNL_ALIGN(sizeof(*ifm));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	nlreq_p2p_attrs(nlh, ifm, peer_mac);
 	/* The peer is born in the target namespace: it never appears in ours,
 	 * so no daemon of the host can grab or configure it. */
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
@@ -73,6 +91,24 @@ struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return nlh;
+}
+
+struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
+				const char *peer, int peer_netns_fd)
+{
+	return nlreq_veth(buf, seq, name, NULL, peer, NULL, peer_netns_fd);
+}
+
+struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
+				    const unsigned char *mac, const char *peer,
+				    const unsigned char *peer_mac,
+				    int peer_netns_fd)
+{
+	if (!mac || !peer_mac) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return nlreq_veth(buf, seq, name, mac, peer, peer_mac, peer_netns_fd);
 }
 
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex)
@@ -159,5 +195,28 @@ struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
 		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
 	if (oif > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	return nlh;
+}
+
+struct nlmsghdr *nlreq_neigh_add(void *buf, uint32_t seq, int ifindex,
+				 struct in_addr addr, const unsigned char *mac)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	if (ifindex <= 0 || !mac) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_header(buf, RTM_NEWNEIGH, NLREQ_FLAGS_NEW, seq);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = ifindex;
+	/* Permanent: never probed, never aged, and (kernel commit
+	 * 58956317c8de) not counted against the host-wide gc_thresh3. */
+	ndm->ndm_state = NUD_PERMANENT;
+	ndm->ndm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	mnl_attr_put(nlh, NDA_LLADDR, NLREQ_MAC_LEN, mac);
 	return nlh;
 }

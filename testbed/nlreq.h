@@ -16,6 +16,14 @@ struct nlmsghdr;
  * VETH_INFO_PEER), so neither end ever exists in the host namespace. */
 struct nlmsghdr *nlreq_veth_add(void *buf, uint32_t seq, const char *name,
 				const char *peer, int peer_netns_fd);
+#define NLREQ_MAC_LEN 6
+/* The same, for a point-to-point link: each end gets its MAC (IFLA_ADDRESS)
+ * and IFF_NOARP at creation, so it never sends or answers ARP; its
+ * neighbours come from nlreq_neigh_add. */
+struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
+				    const unsigned char *mac, const char *peer,
+				    const unsigned char *peer_mac,
+				    int peer_netns_fd);
 /* RTM_NEWLINK with IFF_UP set for ifindex. */
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex);
 /* RTM_GETLINK by IFLA_IFNAME. */
@@ -29,5 +37,9 @@ struct nlmsghdr *nlreq_addr_add(void *buf, uint32_t seq, int ifindex,
 struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
 				 uint8_t dst_len, const struct in_addr *gw,
 				 int oif, int onlink);
+
+/* RTM_NEWNEIGH: addr is at mac on ifindex, NUD_PERMANENT. */
+struct nlmsghdr *nlreq_neigh_add(void *buf, uint32_t seq, int ifindex,
+				 struct in_addr addr, const unsigned char *mac);
 
 #endif

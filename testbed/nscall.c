@@ -70,6 +70,18 @@ static void nscall_child(int fd, int netns_fd, nscall_fn fn, const void *arg)
 
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		_exit(errno);
+	/* The parent may hold thousands of namespace fds, and libnftables
+	 * waits on its netlink socket with select(), which takes no fd past
+	 * FD_SETSIZE (1024): with 1,200 namespaces open the child aborted
+	 * with "bit out of range 0 - FD_SETSIZE on fd_set". The child needs
+	 * only stdio and its pipe, so it keeps only those, low. */
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			_exit(errno);
+		fd = 3;
+	}
+	if (close_range(4, ~0U, 0) < 0)
+		_exit(errno);
 	f = fdopen(fd, "w");
 	if (!f)
 		_exit(ENOMEM);

@@ -212,8 +212,7 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	}
 	if (s->ncells == SCENARIO_MAX_CELLS) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "more than %d cells (the WAN has one address "
-			 "per router in a /24); split the scenario",
+			 "more than %d cells; split the scenario",
 			 SCENARIO_MAX_CELLS);
 		return -1;
 	}
@@ -366,6 +365,9 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 	size_t len;
 
 	memset(s, 0, sizeof(*s));
+	s->cells = calloc(SCENARIO_MAX_CELLS, sizeof(*s->cells));
+	if (!s->cells)
+		return cfg_fail(err, path, 0, "", "out of memory");
 	s->trials = 20;
 	s->seed = 1;
 	s->parallel = 8;
@@ -392,4 +394,13 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 		ret = scenario_check(&c, err);
 	free(c.matrices);
 	return ret;
+}
+
+void scenario_free(struct scenario *s)
+{
+	if (!s)
+		return;
+	free(s->cells);
+	s->cells = NULL;
+	s->ncells = 0;
 }

@@ -15,6 +15,10 @@
  * and key). */
 int scenario_load(const char *path, const char *profile_dir,
 		  struct scenario *s, struct cfg_error *err);
+/* Frees what scenario_load allocated (the cells) and leaves s empty, as
+ * after a failed load; NULL is safe. Every scenario_load, failed or not,
+ * needs one before s is loaded again or forgotten. */
+void scenario_free(struct scenario *s);
 /* "rendezvous", "handoff", "out-of-band" / "embedded", "bitcoind",
  * "bitcoind-import": as scenario files spell them. */
 const char *scenario_mode_name(enum scenario_mode m);

@@ -266,9 +266,8 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	if (s->ncells + total > SCENARIO_MAX_CELLS)
 		return cfg_fail(err, s->path, m->line, key,
 				"expands to %.0f cells; with the %d before "
-				"it that is more than %d (the WAN has one "
-				"address per router in a /24); shorten its "
-				"lists or split the scenario",
+				"it that is more than %d; shorten its lists "
+				"or split the scenario",
 				total, s->ncells, SCENARIO_MAX_CELLS);
 	for (int ia = 0; ia < m->na; ia++)
 		for (int ib = 0; ib < m->nb; ib++) {

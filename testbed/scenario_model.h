@@ -10,10 +10,11 @@
 #include "cellcond.h"
 #include "profile.h"
 
-/* The world gives cell i's routers the WAN addresses 198.51.100.(i+1) and
- * 203.0.113.(i+1): one /24 per side, .251-.255 kept free. The one cell
- * limit: the parser, the world and README.md all use this number. */
-#define SCENARIO_MAX_CELLS 250
+/* The one cell limit: the parser, the plan and README.md use this
+ * number. Addresses are not what bounds it (plan.c addresses cells 0-249
+ * from the RFC 5737 /24s and the rest from 172.16.0.0/12); the machine's
+ * memory, pid_max and file limit are, and world_fits_host checks them. */
+#define SCENARIO_MAX_CELLS 4096
 
 /* What runs in each home host (`node =`). */
 enum scenario_node {
@@ -80,7 +81,9 @@ struct scenario {
 	int npunchers;
 	struct scenario_puncher punchers[SCENARIO_MAX_PUNCHERS];
 	int ncells;
-	struct scenario_cell cells[SCENARIO_MAX_CELLS];
+	/* SCENARIO_MAX_CELLS of them from scenario_load (the untouched ones
+	 * cost no memory), freed by scenario_free */
+	struct scenario_cell *cells;
 };
 
 #define SCENARIO_MAX_MATRICES 16

@@ -108,6 +108,7 @@ static int topo_parse_cidr(const char *cidr, struct in_addr *addr,
 
 struct topo_veth_arg {
 	const char *name_a, *name_b;
+	const unsigned char *mac_a, *mac_b; /* both NULL: ARP as usual */
 	int ns_b;
 };
 
@@ -117,10 +118,29 @@ static int topo_veth_fn(struct rtnl *r, const void *arg)
 	alignas(struct nlmsghdr) char buf[TOPO_BUF_SIZE];
 	struct nlmsghdr *nlh;
 
-	nlh = nlreq_veth_add(buf, rtnl_seq(r), a->name_a, a->name_b, a->ns_b);
+	if (a->mac_a)
+		nlh = nlreq_veth_add_p2p(buf, rtnl_seq(r), a->name_a, a->mac_a,
+					 a->name_b, a->mac_b, a->ns_b);
+	else
+		nlh = nlreq_veth_add(buf, rtnl_seq(r), a->name_a, a->name_b,
+				     a->ns_b);
 	if (!nlh)
 		return -errno;
 	return rtnl_request(r, nlh);
+}
+
+static int topo_veth_make(int ns_a, const struct topo_veth_arg *a)
+{
+	int ret;
+
+	if (!topo_ifname_ok(a->name_a) || !topo_ifname_ok(a->name_b) ||
+	    a->ns_b < 0)
+		return -EINVAL;
+	ret = topo_in(ns_a, 1, topo_veth_fn, a);
+	if (ret)
+		log_warnx("topo: veth %s-%s: %s", a->name_a, a->name_b,
+			  strerror(-ret));
+	return ret;
 }
 
 int topo_veth(int ns_a, const char *name_a, int ns_b, const char *name_b)
@@ -128,15 +148,20 @@ int topo_veth(int ns_a, const char *name_a, int ns_b, const char *name_b)
 	struct topo_veth_arg a = {
 		.name_a = name_a, .name_b = name_b, .ns_b = ns_b
 	};
-	int ret;
 
-	if (!topo_ifname_ok(name_a) || !topo_ifname_ok(name_b) || ns_b < 0)
+	return topo_veth_make(ns_a, &a);
+}
+
+int topo_veth_p2p(int ns_a, const char *name_a, const unsigned char *mac_a,
+		  int ns_b, const char *name_b, const unsigned char *mac_b)
+{
+	struct topo_veth_arg a = { .name_a = name_a, .name_b = name_b,
+				   .mac_a = mac_a, .mac_b = mac_b,
+				   .ns_b = ns_b };
+
+	if (!mac_a || !mac_b)
 		return -EINVAL;
-	ret = topo_in(ns_a, 1, topo_veth_fn, &a);
-	if (ret)
-		log_warnx("topo: veth %s-%s: %s", name_a, name_b,
-			  strerror(-ret));
-	return ret;
+	return topo_veth_make(ns_a, &a);
 }
 
 static int topo_link_up_fn(struct rtnl *r, const void *arg)
@@ -299,5 +324,42 @@ int topo_sysctl(int ns, const char *key, const char *value)
 	if (ret)
 		log_warnx("topo: sysctl %s=%s: %s", key ? key : "(null)",
 			  value ? value : "(null)", strerror(-ret));
+	return ret;
+}
+
+struct topo_neigh_arg {
+	const char *ifname;
+	struct in_addr addr;
+	const unsigned char *mac;
+};
+
+static int topo_neigh_fn(struct rtnl *r, const void *arg)
+{
+	const struct topo_neigh_arg *a = arg;
+	alignas(struct nlmsghdr) char buf[TOPO_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	int ifindex;
+
+	ifindex = rtnl_ifindex(r, a->ifname);
+	if (ifindex < 0)
+		return ifindex;
+	nlh = nlreq_neigh_add(buf, rtnl_seq(r), ifindex, a->addr, a->mac);
+	if (!nlh)
+		return -errno;
+	return rtnl_request(r, nlh);
+}
+
+int topo_neigh(int ns, const char *ifname, const char *addr,
+	       const unsigned char *mac)
+{
+	struct topo_neigh_arg a = { .ifname = ifname, .mac = mac };
+	int ret;
+
+	if (!topo_ifname_ok(ifname) || !mac || topo_parse_ip(addr, &a.addr) < 0)
+		return -EINVAL;
+	ret = topo_in(ns, 1, topo_neigh_fn, &a);
+	if (ret)
+		log_warnx("topo: neighbour %s on %s: %s", addr, ifname,
+			  strerror(-ret));
 	return ret;
 }

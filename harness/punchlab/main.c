@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hostfit.h"
 #include "log.h"
 #include "punchlab.h"
 
@@ -38,6 +39,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	log_init("punchlab", 0);
+	/* A world holds one fd per namespace: take all the kernel allows
+	 * (hostfit_check says when even that is too few). */
+	if (hostfit_raise_nofile() < 0)
+		log_warn("raising RLIMIT_NOFILE to its hard limit");
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -65,7 +65,7 @@ check "bad scenario creates no namespace and no state" \
 mkfifo "$OUT/fifo.ini"
 bad_inputs() {
 	local n=0 rc bad_rc="" bad_msg=""
-	for f in tests/unit/data/bad/{nul-in-value,nul-padding,utf8-latin1,ctl-escape,very-long-line,cells-251,matrix-256,delay-sum,dup-scenario-section,trials-overflow,prof-nul,prof-dev-zero,prof-directory,prof-none-behind,prof-nat4444}.ini \
+	for f in tests/unit/data/bad/{nul-in-value,nul-padding,utf8-latin1,ctl-escape,very-long-line,cells-4097,matrix-5120,delay-sum,dup-scenario-section,trials-overflow,prof-nul,prof-dev-zero,prof-directory,prof-none-behind,prof-nat4444}.ini \
 		/dev/zero "$OUT/fifo.ini" tests/unit/data; do
 		timeout 20 $PL run --results "$OUT/bad" \
 			--profiles tests/unit/data/bad/profiles "$f" \

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
 #include <CUnit/Basic.h>
@@ -186,6 +187,86 @@ static void test_veth_rejects(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* Point to point: both ends carry their MAC and IFF_NOARP (and only
+ * that flag in ifi_change, so nothing else of the new link changes). */
+static void test_veth_p2p(void)
+{
+	static const unsigned char ma[6] = { 2, 0xa1, 0xb2, 0, 0, 4 },
+				   mb[6] = { 2, 0xa1, 0xb2, 0, 0, 5 };
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
+	const struct nlattr *vi[VETH_INFO_MAX + 1] = { 0 };
+	const struct nlattr *pt[IFLA_MAX + 1] = { 0 };
+	struct table t = { .tb = pt, .max = IFLA_MAX };
+	size_t hlen = MNL_ALIGN(sizeof(struct ifinfomsg));
+	const struct ifinfomsg *ifm, *pifm;
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0xa5, sizeof(buf));
+	nlh = nlreq_veth_add_p2p(buf, 5, "veth-a", ma, "veth-b", mb, 7);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWLINK, NEW_FLAGS, 5);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_flags, IFF_NOARP);
+	CU_ASSERT_EQUAL(ifm->ifi_change, IFF_NOARP);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) == 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[IFLA_ADDRESS]);
+	CU_ASSERT_EQUAL(mnl_attr_get_payload_len(tb[IFLA_ADDRESS]), 6);
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(tb[IFLA_ADDRESS]), ma, 6),
+			0);
+	CU_ASSERT_FATAL(parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) ==
+			0);
+	CU_ASSERT_FATAL(parse_nested(li[IFLA_INFO_DATA], vi, VETH_INFO_MAX) ==
+			0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vi[VETH_INFO_PEER]);
+	pifm = mnl_attr_get_payload(vi[VETH_INFO_PEER]);
+	CU_ASSERT_EQUAL(pifm->ifi_flags, IFF_NOARP);
+	CU_ASSERT_EQUAL(pifm->ifi_change, IFF_NOARP);
+	CU_ASSERT_FATAL(mnl_attr_parse_payload(
+				(const char *)pifm + hlen,
+				mnl_attr_get_payload_len(vi[VETH_INFO_PEER]) -
+					hlen,
+				table_cb, &t) == MNL_CB_OK);
+	CU_ASSERT_EQUAL(t.dups, 0);
+	CU_ASSERT(attr_is_str(pt[IFLA_IFNAME], "veth-b"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pt[IFLA_ADDRESS]);
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(pt[IFLA_ADDRESS]), mb, 6),
+			0);
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(pt[IFLA_NET_NS_FD]), 7);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_veth_add_p2p(buf, 1, "a", ma, "b", NULL, 3));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+static void test_neigh_add(void)
+{
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 9 };
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	const struct ndmsg *ndm;
+	struct nlmsghdr *nlh;
+	struct in_addr a;
+
+	inet_pton(AF_INET, "10.0.1.2", &a);
+	nlh = nlreq_neigh_add(buf, 3, 12, a, mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWNEIGH, NEW_FLAGS, 3);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ndm->ndm_family, AF_INET);
+	CU_ASSERT_EQUAL(ndm->ndm_ifindex, 12);
+	CU_ASSERT_EQUAL(ndm->ndm_state, NUD_PERMANENT);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ndm), tb, NDA_MAX) == 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[NDA_DST]);
+	CU_ASSERT_EQUAL(mnl_attr_get_payload_len(tb[NDA_DST]), 4);
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(tb[NDA_DST]), &a, 4), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[NDA_LLADDR]);
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(tb[NDA_LLADDR]), mac, 6),
+			0);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_neigh_add(buf, 1, 0, a, mac));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(nlreq_neigh_add(buf, 1, 3, a, NULL));
+}
+
 static void test_link_up(void)
 {
 	const struct ifinfomsg *ifm;
@@ -352,6 +433,8 @@ int main(void)
 	static const struct testutil_case tests[] = {
 		{ "veth layout", test_veth_layout },
 		{ "veth rejects", test_veth_rejects },
+		{ "veth point to point: MACs, no ARP", test_veth_p2p },
+		{ "neighbour add: permanent", test_neigh_add },
 		{ "link up", test_link_up },
 		{ "link get", test_link_get },
 		{ "addr add", test_addr_add },

@@ -90,6 +90,99 @@ static int gw_reachable(const struct plan *p, const struct plan_route *r)
 	return 0;
 }
 
+/* The veth end (ns, ifname): its MAC and its peer's, or 0 when none. */
+static int veth_end(const struct plan *p, int ns, const char *ifn,
+		    const unsigned char **mac, const unsigned char **peer)
+{
+	for (int i = 0; i < p->nveths; i++) {
+		const struct plan_veth *v = &p->veths[i];
+
+		if (v->ns_a == ns && !strcmp(v->if_a, ifn)) {
+			*mac = v->mac_a;
+			*peer = v->mac_b;
+			return 1;
+		}
+		if (v->ns_b == ns && !strcmp(v->if_b, ifn)) {
+			*mac = v->mac_b;
+			*peer = v->mac_a;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether ns has a permanent entry for addr on ifn pointing at the other
+ * end of ifn's link. */
+static int has_neigh(const struct plan *p, int ns, const char *ifn,
+		     const char *addr)
+{
+	const unsigned char *mac, *peer;
+
+	if (!veth_end(p, ns, ifn, &mac, &peer))
+		return 0;
+	for (int i = 0; i < p->nneighs; i++) {
+		const struct plan_neigh *n = &p->neighs[i];
+
+		if (n->ns == ns && !strcmp(n->ifname, ifn) &&
+		    !strcmp(n->addr, addr) && !memcmp(n->mac, peer, PLAN_MAC))
+			return 1;
+	}
+	return 0;
+}
+
+/* No ARP is ever needed: every end's MAC is locally administered unicast
+ * and unique, every address has its entry on the other end of its link,
+ * and every next hop a route uses (gateway, or the /32 itself) is
+ * written in. */
+static void check_neighs(const struct plan *p)
+{
+	char buf[32];
+
+	for (int i = 0; i < p->nveths; i++) {
+		const struct plan_veth *v = &p->veths[i];
+
+		CU_ASSERT_EQUAL(v->mac_a[0] & 3, 2);
+		CU_ASSERT_EQUAL(v->mac_b[0] & 3, 2);
+		CU_ASSERT(memcmp(v->mac_a, v->mac_b, PLAN_MAC) != 0);
+		for (int j = 0; j < i; j++) {
+			const struct plan_veth *w = &p->veths[j];
+
+			CU_ASSERT(memcmp(v->mac_a, w->mac_a, PLAN_MAC) &&
+				  memcmp(v->mac_a, w->mac_b, PLAN_MAC) &&
+				  memcmp(v->mac_b, w->mac_a, PLAN_MAC) &&
+				  memcmp(v->mac_b, w->mac_b, PLAN_MAC));
+		}
+	}
+	for (int i = 0; i < p->naddrs; i++) {
+		const struct plan_addr *a = &p->addrs[i];
+		const unsigned char *mac, *peer;
+
+		if (!strcmp(a->ifname, "lo"))
+			continue;
+		CU_ASSERT_FATAL(veth_end(p, a->ns, a->ifname, &mac, &peer));
+		snprintf(buf, sizeof(buf), "%s", a->cidr);
+		*strchr(buf, '/') = '\0';
+		for (int v = 0; v < p->nveths; v++) {
+			const struct plan_veth *l = &p->veths[v];
+
+			if (l->ns_a == a->ns && !strcmp(l->if_a, a->ifname))
+				CU_ASSERT(has_neigh(p, l->ns_b, l->if_b, buf));
+			if (l->ns_b == a->ns && !strcmp(l->if_b, a->ifname))
+				CU_ASSERT(has_neigh(p, l->ns_a, l->if_a, buf));
+		}
+	}
+	for (int i = 0; i < p->nroutes; i++) {
+		const struct plan_route *r = &p->routes[i];
+
+		snprintf(buf, sizeof(buf), "%s", r->gw[0] ? r->gw : r->dst);
+		if (strchr(buf, '/')) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(buf, "/32"));
+			*strchr(buf, '/') = '\0';
+		}
+		CU_ASSERT(has_neigh(p, r->ns, r->ifname, buf));
+	}
+}
+
 /* Invariants every plan keeps. */
 static void check_plan(const struct plan *p)
 {
@@ -134,6 +227,7 @@ static void check_plan(const struct plan *p)
 					       p->addrs[j].cidr),
 					0);
 	CU_ASSERT_EQUAL(strcmp(p->table, "punchlab_" RID), 0);
+	check_neighs(p);
 }
 
 static void test_pair(void)
@@ -160,7 +254,13 @@ static void test_pair(void)
 	CU_ASSERT_EQUAL(p->cells[0].side[0].carrier, -1);
 	CU_ASSERT(p->ns[p->cells[0].side[0].router].forward);
 	CU_ASSERT(!p->ns[p->cells[0].side[0].host].forward);
+	/* Per link one entry each way (on a WAN link the host's is for the
+	 * gateway on inet's loopback): charlie's link, then two per side. */
+	CU_ASSERT_EQUAL(p->nneighs, 2 + 2 * (2 + 2));
+	CU_ASSERT_EQUAL(p->veths[0].mac_a[1], 0xa1);
+	CU_ASSERT_EQUAL(p->veths[0].mac_a[2], 0xb2);
 	plan_free(p);
+	scenario_free(s);
 	free(s);
 }
 
@@ -194,6 +294,7 @@ static void test_carrier(void)
 	}
 	CU_ASSERT_EQUAL(found, 1);
 	plan_free(p);
+	scenario_free(s);
 	free(s);
 }
 
@@ -224,37 +325,119 @@ static void test_routed(void)
 		}
 	CU_ASSERT_EQUAL(routes, 2);
 	plan_free(p);
+	scenario_free(s);
 	free(s);
 }
 
-/* The most cells a scenario may have: every name and WAN address still
- * unique, the last cell's addresses still in their /24s. */
-static void test_max_cells(void)
+/* A scenario of n cells: home-eim pairs, the last two cells as given. */
+static struct scenario *load_cells(const char *name, int n, const char *a1,
+				   const char *b1, const char *a2,
+				   const char *b2)
 {
-	size_t cap = 64 + 70 * (size_t)SCENARIO_MAX_CELLS;
+	size_t cap = 64 + 80 * (size_t)n;
 	char *text = malloc(cap);
-	size_t n = 0;
+	size_t len = 0;
 	struct scenario *s;
-	struct plan *p;
-	char err[256] = "", last[32];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	n += (size_t)snprintf(text + n, cap - n, "[scenario]\ntrials = 1\n");
-	for (int c = 0; c < SCENARIO_MAX_CELLS; c++)
-		n += (size_t)snprintf(text + n, cap - n,
-				      "[cell c%d]\na = home-eim\nb = home-eim\n"
-				      "expect = == 0\n",
-				      c);
-	s = load("many", text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"[scenario]\ntrials = 1\n");
+	for (int c = 0; c < n; c++)
+		len += (size_t)snprintf(
+			text + len, cap - len,
+			"[cell c%d]\na = %s\nb = %s\nexpect = == 0\n", c,
+			c == n - 2 ? a1 : c == n - 1 ? a2 : "home-eim",
+			c == n - 2 ? b1 : c == n - 1 ? b2 : "home-eim");
+	s = load(name, text);
 	free(text);
-	p = plan_new(s, RID, err, sizeof(err));
+	return s;
+}
+
+/* Past cell 249 the RFC 5737 /24s are full: WAN addresses, carriers'
+ * and routed LANs come from 172.16.0.0/12, every invariant still kept. */
+static void test_past_250(void)
+{
+	struct scenario *s = load_cells("past", 260, "cgnat-eim",
+					"open-firewall", "open-firewall",
+					"open-firewall");
+	char err[256] = "";
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	const struct plan_cell *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	CU_ASSERT_STRING_EQUAL(p->cells[249].side[0].wan_addr, "198.51.100.250");
+	CU_ASSERT_STRING_EQUAL(p->cells[249].side[1].wan_addr, "203.0.113.250");
+	CU_ASSERT_STRING_EQUAL(p->cells[250].side[0].wan_addr, "172.16.0.1");
+	CU_ASSERT_STRING_EQUAL(p->cells[250].side[1].wan_addr, "172.17.0.1");
+	c = &p->cells[258]; /* cgnat-eim x open-firewall, k = 8 */
+	CU_ASSERT(c->side[0].carrier >= 0);
+	CU_ASSERT_STRING_EQUAL(c->side[0].wan_addr, "172.16.0.9");
+	for (int i = 0; i < p->nnats; i++)
+		if (p->nats[i].ns == c->side[0].carrier)
+			CU_ASSERT_STRING_EQUAL(p->nats[i].wan_addr,
+					       "172.16.0.9");
+	CU_ASSERT_STRING_EQUAL(c->side[1].lan_prefix, "172.24.0.64/29");
+	c = &p->cells[259]; /* open-firewall on both sides, k = 9 */
+	CU_ASSERT_STRING_EQUAL(c->side[0].lan_prefix, "172.20.0.72/29");
+	CU_ASSERT_STRING_EQUAL(c->side[0].lan_addr, "172.20.0.74");
+	CU_ASSERT_STRING_EQUAL(c->side[1].lan_prefix, "172.24.0.72/29");
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the n strings at base (stride bytes apart) are all different. */
+static int all_different(const char *base, size_t stride, int n)
+{
+	const char **v = malloc((size_t)n * sizeof(*v));
+	int ok = 1;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	for (int i = 0; i < n; i++)
+		v[i] = base + (size_t)i * stride;
+	qsort(v, (size_t)n, sizeof(*v), cmp_str);
+	for (int i = 1; i < n; i++)
+		ok &= strcmp(v[i - 1], v[i]) != 0;
+	free(v);
+	return ok;
+}
+
+/* The most cells a scenario may have: every namespace name, WAN address
+ * and MAC still unique (sorted, not pairwise: 24,578 namespaces). */
+static void test_max_cells(void)
+{
+	struct scenario *s = load_cells("many", SCENARIO_MAX_CELLS, "home-eim",
+					"home-eim", "home-eim", "home-eim");
+	char err[256] = "", last[32], *macs;
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	int n, k = SCENARIO_MAX_CELLS - 250;
+
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(p->ncells, SCENARIO_MAX_CELLS);
-	check_plan(p);
-	snprintf(last, sizeof(last), "198.51.100.%d", SCENARIO_MAX_CELLS);
+	CU_ASSERT(all_different(p->ns[0].name, sizeof(p->ns[0]), p->nns));
+	CU_ASSERT(all_different(p->cells[0].side[0].wan_addr,
+				sizeof(p->cells[0].side[0]),
+				2 * p->ncells));
+	snprintf(last, sizeof(last), "172.16.%d.%d", k >> 8, k & 255);
 	CU_ASSERT_STRING_EQUAL(p->cells[SCENARIO_MAX_CELLS - 1].side[0].wan_addr,
 			       last);
+	n = 2 * p->nveths;
+	macs = calloc((size_t)n, 18);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(macs);
+	for (int i = 0; i < p->nveths; i++) {
+		mac_str(p->veths[i].mac_a, macs + 18 * (2 * i));
+		mac_str(p->veths[i].mac_b, macs + 18 * (2 * i + 1));
+	}
+	CU_ASSERT(all_different(macs, 18, n));
+	free(macs);
 	plan_free(p);
+	scenario_free(s);
 	free(s);
 }
 
@@ -279,6 +462,7 @@ static void test_routed_behind_carrier(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "bad.ini:3:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "carrier-eim"));
+	scenario_free(s);
 	free(s);
 }
 
@@ -298,6 +482,7 @@ int main(void)
 		{ "pair: names, addresses, routes", test_pair },
 		{ "NAT444 carrier in front of the router", test_carrier },
 		{ "mapping none: a routed public LAN", test_routed },
+		{ "cells past 249: 172.16.0.0/12", test_past_250 },
 		{ "the most cells a scenario may have", test_max_cells },
 		{ "routed home behind a carrier is refused",
 		  test_routed_behind_carrier },

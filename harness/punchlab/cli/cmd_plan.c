@@ -29,11 +29,11 @@ int cmd_plan(int argc, char **argv)
 	p = plan_new(s, "000000", err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "punchlab plan: %s\n", err);
-		free(s);
+		punchlab_scenario_free(s);
 		return EXIT_USAGE;
 	}
 	plan_print(p, stdout);
 	plan_free(p);
-	free(s);
+	punchlab_scenario_free(s);
 	return EXIT_PASS;
 }

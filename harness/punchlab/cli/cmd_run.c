@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "daemons.h"
 #include "evidence.h"
+#include "hostfit.h"
 #include "log.h"
 #include "optparse.h"
 #include "punchlab.h"
@@ -257,6 +258,14 @@ out:
 	free(av);
 }
 
+/* sc[0..n-1], each loaded or zeroed. */
+static void scenarios_free(struct scenario *sc, int n)
+{
+	for (int i = 0; i < n; i++)
+		scenario_free(&sc[i]);
+	free(sc);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -334,7 +343,7 @@ int cmd_run(int argc, char **argv)
 				  &ce) < 0) {
 			fprintf(stderr, "punchlab run: %s\n",
 				cfg_error_str(&ce, msg, sizeof(msg)));
-			free(sc);
+			scenarios_free(sc, n);
 			return EXIT_USAGE;
 		}
 	}
@@ -343,23 +352,20 @@ int cmd_run(int argc, char **argv)
 		char err[512] = "";
 		struct plan *pl = plan_new(&sc[i], "000000", err, sizeof(err));
 
-		if (!pl) {
+		/* ... and so is one this machine cannot hold. */
+		if (!pl || hostfit_check(pl, &sc[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "punchlab run: %s\n", err);
-			free(sc);
+			plan_free(pl);
+			scenarios_free(sc, n);
 			return EXIT_USAGE;
 		}
 		plan_free(pl);
-		if (world_fits_host(&sc[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "punchlab run: %s\n", err);
-			free(sc);
-			return EXIT_USAGE;
-		}
 	}
 	for (int i = 0; o.only_cell && i < n; i++)
 		if (cell_index(&sc[i], o.only_cell) < 0) {
 			fprintf(stderr, "punchlab run: %s has no cell '%s'\n",
 				sc[i].path, o.only_cell);
-			free(sc);
+			scenarios_free(sc, n);
 			return EXIT_USAGE;
 		}
 	if (o.only_trial >= 0)
@@ -368,19 +374,19 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr,
 					"punchlab run: %s has trials 0..%d\n",
 					sc[i].path, sc[i].trials - 1);
-				free(sc);
+				scenarios_free(sc, n);
 				return EXIT_USAGE;
 			}
 	ret = punchlab_need_root("run");
 	if (ret != EXIT_PASS) {
-		free(sc);
+		scenarios_free(sc, n);
 		return ret;
 	}
 	log_init("punchlab", o.verbose);
 	punchlab_signals();
 	dirs = calloc(n + 4, sizeof(*dirs));
 	if (!dirs) {
-		free(sc);
+		scenarios_free(sc, n);
 		return EXIT_FAIL;
 	}
 	for (int i = 0; i < n && !punchlab_stop; i++) {
@@ -399,7 +405,7 @@ int cmd_run(int argc, char **argv)
 			failed += r;
 		}
 	}
-	free(sc);
+	scenarios_free(sc, n);
 	if (!punchlab_stop)
 		post_process(&o, dirs, ndirs);
 	for (int i = 0; i < ndirs; i++)

@@ -75,7 +75,7 @@ int cmd_up(int argc, char **argv)
 		return ret;
 	ret = punchlab_need_root("up");
 	if (ret != EXIT_PASS) {
-		free(s);
+		punchlab_scenario_free(s);
 		return ret;
 	}
 	punchlab_signals();
@@ -85,20 +85,20 @@ int cmd_up(int argc, char **argv)
 			   &punchlab_stop, err, sizeof(err));
 	if (ret == -EINVAL) {
 		fprintf(stderr, "punchlab up: %s\n", err);
-		free(s);
+		punchlab_scenario_free(s);
 		return EXIT_USAGE;
 	}
 	if (ret < 0 || session_start(&ss, 0, 1) < 0) {
 		fprintf(stderr, "punchlab up: %s; removing the topology\n",
 			err[0] ? err : "starting the daemons failed");
 		session_close(&ss);
-		free(s);
+		punchlab_scenario_free(s);
 		return EXIT_FAIL;
 	}
 	print_access(ss.w);
 	printf("Link conditions: %s; logs in %s\n", ss.link_method, ss.dir);
 	session_detach(&ss);
-	free(s);
+	punchlab_scenario_free(s);
 	return EXIT_PASS;
 }
 

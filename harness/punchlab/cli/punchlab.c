@@ -114,9 +114,16 @@ struct scenario *punchlab_scenario_arg(const char *cmd, int argc, char **argv,
 	if (scenario_load(path, profiles, s, &ce) < 0) {
 		fprintf(stderr, "punchlab %s: %s\n", cmd,
 			cfg_error_str(&ce, msg, sizeof(msg)));
+		scenario_free(s);
 		free(s);
 		return NULL;
 	}
 	*ret = EXIT_PASS;
 	return s;
+}
+
+void punchlab_scenario_free(struct scenario *s)
+{
+	scenario_free(s);
+	free(s);
 }

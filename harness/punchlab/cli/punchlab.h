@@ -32,10 +32,12 @@ const char *punchlab_bindir(void);
 const char *punchlab_profile_dir(void);
 
 /* `punchlab CMD [--profiles DIR] SCENARIO.ini`: the scenario loaded
- * (caller frees), or NULL with *ret the exit code (help printed: 0; bad
+ * (caller frees with punchlab_scenario_free), or NULL with *ret the exit code (help printed: 0; bad
  * usage or input, said on stderr: 2). */
 struct scenario *punchlab_scenario_arg(const char *cmd, int argc, char **argv,
 				       void (*usage)(FILE *f), int *ret);
+/* Frees a scenario from punchlab_scenario_arg; NULL is safe. */
+void punchlab_scenario_free(struct scenario *s);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);

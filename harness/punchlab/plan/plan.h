@@ -12,7 +12,8 @@
  * 192.0.2.254 (on inet's loopback) over its own veth. A home whose router
  * does not translate (mapping none) gets a public LAN from 198.18.0.0/15
  * (RFC 2544), routed by inet to its router. NAT444: a carrier namespace
- * on the WAN, the router behind it at 100.64.0.2/10. */
+ * on the WAN, the router behind it at 100.64.0.2/10. Cells past 249 take
+ * their WAN addresses and routed LANs from 172.16.0.0/12 (plan.c). */
 #ifndef PUNCHLAB_PLAN_H
 #define PUNCHLAB_PLAN_H
 
@@ -37,10 +38,29 @@ struct plan_ns {
 	int forward;
 };
 
-/* A veth pair: if_a in namespace ns_a, if_b in ns_b, both set up. */
+#define PLAN_MAC 6 /* bytes of an Ethernet address */
+
+/* A veth pair: if_a in namespace ns_a, if_b in ns_b, both set up. Every
+ * link is point to point: each end has a MAC of the plan's own (locally
+ * administered, 02:RR:RR:KK:KK:KK, RRRR the run id's first four digits,
+ * K the end's number, unique within the run) and IFF_NOARP; what it
+ * must reach on the link is in plan.neighs. */
 struct plan_veth {
 	int ns_a, ns_b;
 	char if_a[PLAN_IFNAME], if_b[PLAN_IFNAME];
+	unsigned char mac_a[PLAN_MAC], mac_b[PLAN_MAC];
+};
+
+/* A permanent neighbour entry in namespace ns: addr is at mac (the other
+ * end of ifname's link). One for each address of the other end and for
+ * each gateway reached over the link, so no ARP is ever needed; the
+ * kernel does not count permanent entries against the host-wide
+ * net.ipv4.neigh.default.gc_thresh3 (commit 58956317c8de). */
+struct plan_neigh {
+	int ns;
+	char ifname[PLAN_IFNAME];
+	char addr[PLAN_ADDR];
+	unsigned char mac[PLAN_MAC];
 };
 
 struct plan_addr {
@@ -97,7 +117,8 @@ struct plan {
 	struct plan_addr *addrs;
 	struct plan_route *routes;
 	struct plan_nat *nats;
-	int nns, nveths, naddrs, nroutes, nnats;
+	struct plan_neigh *neighs;
+	int nns, nveths, naddrs, nroutes, nnats, nneighs;
 };
 
 /* The plan of s's world for run rid. NULL with errno set and a message

@@ -7,6 +7,7 @@
 #include "rundir.h"
 #include "daemons.h"
 #include "proc.h"
+#include "hostfit.h"
 #include "session.h"
 #include "stund.h"
 
@@ -29,7 +30,7 @@ int session_open(struct session *ss, const struct scenario *s,
 	ss->plan = plan_new(s, ss->rid, err, err_cap);
 	if (!ss->plan)
 		return -errno;
-	if (world_fits_host(s, err, err_cap) < 0) {
+	if (hostfit_check(ss->plan, s, err, err_cap) < 0) {
 		e = -EINVAL;
 		goto err_plan;
 	}

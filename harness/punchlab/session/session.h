@@ -33,7 +33,7 @@ struct session {
 /* Plans s, creates its run folder under results_dir and builds its world;
  * its daemons will come from bindir.
  * 0, or -errno with err filled (-EINVAL: the plan refused s or the
- * host's neighbour table cannot hold it; nothing was created); on failure
+ * machine cannot hold it, hostfit.h; nothing was created); on failure
  * nothing of the session is left. */
 int session_open(struct session *ss, const struct scenario *s,
 		 const char *bindir, const char *results_dir,

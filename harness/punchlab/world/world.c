@@ -56,7 +56,8 @@ static int links_build(struct world *w, char *err, size_t cap)
 		const struct plan_veth *v = &p->veths[i];
 		struct nb_host *a = &w->hosts[v->ns_a], *b = &w->hosts[v->ns_b];
 
-		if ((e = topo_veth(a->fd, v->if_a, b->fd, v->if_b)) < 0 ||
+		if ((e = topo_veth_p2p(a->fd, v->if_a, v->mac_a, b->fd,
+				       v->if_b, v->mac_b)) < 0 ||
 		    (e = topo_link_up(a->fd, v->if_a)) < 0 ||
 		    (e = topo_link_up(b->fd, v->if_b)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s", a->ns,
@@ -69,6 +70,14 @@ static int links_build(struct world *w, char *err, size_t cap)
 		    0)
 			return fail(err, cap, e, "address %s on %s:%s", a->cidr,
 				    w->hosts[a->ns].ns, a->ifname);
+	}
+	for (int i = 0; i < p->nneighs; i++) {
+		const struct plan_neigh *n = &p->neighs[i];
+
+		if ((e = topo_neigh(w->hosts[n->ns].fd, n->ifname, n->addr,
+				    n->mac)) < 0)
+			return fail(err, cap, e, "neighbour %s on %s:%s",
+				    n->addr, w->hosts[n->ns].ns, n->ifname);
 	}
 	for (int i = 0; i < p->nroutes; i++) {
 		const struct plan_route *r = &p->routes[i];
@@ -124,36 +133,6 @@ static void world_views(struct world *w)
 			ws->carrier =
 				ps->carrier >= 0 ? &w->hosts[ps->carrier] : NULL;
 		}
-}
-
-#define WORLD_NEIGH_MAX "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
-
-int world_fits_host(const struct scenario *s, char *err, size_t err_cap)
-{
-	long need = 2, have; /* inet <-> charlie */
-	FILE *f;
-	int n;
-
-	/* Per side: host <-> router and router <-> inet, plus router <->
-	 * carrier when there is one. */
-	for (int c = 0; c < s->ncells; c++)
-		need += 8 + 2 * (s->cells[c].a_has_carrier +
-				 s->cells[c].b_has_carrier);
-	f = fopen(WORLD_NEIGH_MAX, "re");
-	if (!f)
-		return 0; /* cannot tell: let the build find out */
-	n = fscanf(f, "%ld", &have);
-	fclose(f);
-	if (n != 1 || need <= have)
-		return 0;
-	snprintf(err, err_cap,
-		 "%s: %d cells need %ld neighbour (ARP) entries, and the "
-		 "kernel's table, shared by every namespace, holds %ld: "
-		 "raise net.ipv4.neigh.default.gc_thresh3 (e.g. sysctl -w "
-		 "net.ipv4.neigh.default.gc_thresh3=%ld) or split the "
-		 "scenario",
-		 s->path, s->ncells, need, have, (need + 1023) / 1024 * 2048);
-	return -E2BIG;
 }
 
 struct world *world_new(const struct plan *p, volatile sig_atomic_t *stop,

@@ -30,15 +30,6 @@ struct world {
 	struct world_cell *cells;
 };
 
-/* Whether this host's neighbour (ARP) table holds the world of s: the
- * kernel has one table for every namespace and creates no entry past
- * net.ipv4.neigh.default.gc_thresh3 (1024 by default), so the cells past
- * it never reach charlie (measured: 250 cells on a default host, cells
- * 126-249 all "connect: Connection timed out"). A cell takes 8 entries,
- * 12 with two carriers. 0, or -E2BIG with err naming the sysctl to
- * raise. */
-int world_fits_host(const struct scenario *s, char *err, size_t err_cap);
-
 /* Executes plan p. On failure (or when *stop becomes non-zero) everything
  * made so far is removed, NULL is returned with errno set and a message
  * in err. */
