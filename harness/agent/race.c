@@ -2,7 +2,6 @@
  * which connection both sides keep. */
 #include <errno.h>
 #include <time.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +11,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "icmperr.h"
 #include "race.h"
 
 void race_init(struct race *r, int lfd, int keep_first)
@@ -87,34 +87,15 @@ unsigned race_connecting(const struct race *r)
 /* The ICMP queued on fd, if any: 1 and recorded, else 0. */
 static int race_icmp(struct race *r, int fd)
 {
-	char cbuf[512], dummy[64];
-	struct iovec iov = {.iov_base = dummy, .iov_len = sizeof(dummy)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
-	struct sock_extended_err ee;
-	struct sockaddr_in from;
-	struct cmsghdr *cm;
+	struct icmp_err e;
 
-	if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+	if (!icmperr_read(fd, &e))
 		return 0;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != IPPROTO_IP ||
-		    cm->cmsg_type != IP_RECVERR ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(ee) + sizeof(from)))
-			continue;
-		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-		if (ee.ee_origin != SO_EE_ORIGIN_ICMP)
-			continue;
-		memcpy(&from, CMSG_DATA(cm) + sizeof(ee), sizeof(from));
-		r->icmps++;
-		r->icmp_from = from.sin_addr;
-		r->icmp_type = ee.ee_type;
-		r->icmp_code = ee.ee_code;
-		return 1;
-	}
-	return 0;
+	r->icmps++;
+	r->icmp_from = e.from.sin_addr;
+	r->icmp_type = e.type;
+	r->icmp_code = e.code;
+	return 1;
 }
 
 /* A connect socket is done: 0 when established (now a candidate, or the

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "icmperr.h"
 #include "monoclock.h"
 #include "log.h"
 #include "netns.h"
@@ -153,31 +153,14 @@ int probe_sock_connect(int fd, const struct probe_ep *dst)
 /* The ICMP error queued on fd, if any: 1 with type and code, else 0. */
 static int probe_sock_icmp(int fd, struct probe_attempt *a)
 {
-	char cbuf[512], dummy[64];
-	struct iovec iov = {.iov_base = dummy, .iov_len = sizeof(dummy)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
-	struct sock_extended_err ee;
-	struct cmsghdr *cm;
+	struct icmp_err e;
 
-	if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+	if (!icmperr_read(fd, &e))
 		return 0;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != IPPROTO_IP ||
-		    cm->cmsg_type != IP_RECVERR ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
-			continue;
-		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-		if (ee.ee_origin != SO_EE_ORIGIN_ICMP)
-			continue;
-		a->icmp_type = ee.ee_type;
-		a->icmp_code = ee.ee_code;
-		a->err = (int)ee.ee_errno;
-		return 1;
-	}
-	return 0;
+	a->icmp_type = e.type;
+	a->icmp_code = e.code;
+	a->err = e.err;
+	return 1;
 }
 
 void probe_sock_outcome(int fd, int timed_out, struct probe_attempt *a)
