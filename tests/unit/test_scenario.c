@@ -506,7 +506,7 @@ static void test_cond_values(void)
 
 		CU_ASSERT_FATAL(i >= 0);
 		for (int w = IN_SCENARIO; w < IN_END; w++) {
-			const struct scenario_cell *c = &sc.cells[0];
+			const struct scenario_cell *c;
 
 			if (load_key(w, good[k].key, good[k].value, path,
 				     sizeof(path), &err) != 0) {
@@ -522,6 +522,8 @@ static void test_cond_values(void)
 				c = &sc.cells[1];
 			} else {
 				CU_ASSERT_EQUAL_FATAL(sc.ncells, 1);
+				/* the cells of this load, not the last one's */
+				c = &sc.cells[0];
 			}
 			CU_ASSERT_DOUBLE_EQUAL(cellcond_get(&c->cond, i),
 					       good[k].want, 1e-9);
