@@ -53,10 +53,10 @@ if [ -n "$srid" ]; then
 			ip -n \$ns -o link show type veth | grep -v 'link/ether 02:' && exit 1
 		done; exit 0"
 	for c in 0 1; do
-		timeout 15 ip netns exec "pl-$srid-c$c-alice" build/bin/punch-agent \
+		timeout 15 ip netns exec "pl-$srid-c$c-alice" "$(dirname "$PL")/punch-agent" \
 			--coordinator 192.0.2.1:18444 --local-port 20000 \
 			--key $((c + 1)) >"$OUT/scale-a$c" 2>&1 &
-		timeout 15 ip netns exec "pl-$srid-c$c-bob" build/bin/punch-agent \
+		timeout 15 ip netns exec "pl-$srid-c$c-bob" "$(dirname "$PL")/punch-agent" \
 			--coordinator 192.0.2.1:18444 --local-port 20000 \
 			--key $((c + 1)) >"$OUT/scale-b$c" 2>&1
 		echo $? >"$OUT/scale-b$c.rc"

@@ -47,14 +47,19 @@ died = [r for r in sides if r.get("ttl_icmp") == "11/0"
 # cell gets one, but the first of each side must.
 sys.exit(0 if sys.argv[2] and len(died) >= 2 else 1)
 PY
-check "strategy: low-ttl home-eim-rst x home-eim-rst >= 4/5, no RST from either router" \
+# The reject rule (syn_dropped) must never fire: no SYN reached either
+# router unsolicited. rst_sent also counts the router stack's own RSTs; a
+# stray one can come from a packet late after a re-probe (seen once in the
+# ASan build), against about 200 per 5 trials with connect.
+check "strategy: low-ttl home-eim-rst x home-eim-rst >= 4/5, no unsolicited SYN at either router" \
 	/usr/bin/python3 - "$sdir/summary.json" <<'PY'
 import json, sys
 cells = {c["cell"]: c for c in json.load(open(sys.argv[1]))["cells"]}
 c = cells["lowttl-rst"]
 nc = c["nat_counters"]
 sys.exit(0 if c["strategy"] == "low-ttl" and c["successes"] >= 4 and
-         nc["a"]["rst_sent"] == 0 and nc["b"]["rst_sent"] == 0 else 1)
+         nc["a"]["syn_dropped"] == 0 and nc["b"]["syn_dropped"] == 0 and
+         nc["a"]["rst_sent"] < 5 and nc["b"]["rst_sent"] < 5 else 1)
 PY
 check "strategy: birthday kept each side within its 100 SYNs, cap hit" \
 	/usr/bin/python3 - "$sdir/trials.jsonl" <<'PY'
