@@ -122,15 +122,9 @@ int scenario_matrix_section(struct scenario_ctx *c, const char *name,
 {
 	struct scenario_matrix *m;
 
-	while (isspace((unsigned char)*name))
-		name++;
-	if (!scenario_cell_name_ok(name) || strlen(name) >= sizeof(m->name)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "a matrix needs a name of 1..%zu letters, digits, "
-			 "'.', '_', '+' or '-': [matrix NAME]",
-			 sizeof(m->name) - 1);
+	name = scenario_section_name(name, sizeof(m->name), "matrix", err);
+	if (!name)
 		return -1;
-	}
 	for (int i = 0; i < c->nmatrices; i++)
 		if (!strcmp(c->matrices[i].name, name)) {
 			snprintf(err->msg, sizeof(err->msg),

@@ -19,15 +19,9 @@ int scenario_puncher_section(struct scenario_ctx *c, const char *name,
 	struct scenario *s = c->s;
 	struct scenario_puncher *p;
 
-	while (isspace((unsigned char)*name))
-		name++;
-	if (!scenario_cell_name_ok(name) || strlen(name) >= sizeof(p->name)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "a puncher needs a name of 1..%zu letters, digits, "
-			 "'.', '_', '+' or '-': [puncher NAME]",
-			 sizeof(p->name) - 1);
+	name = scenario_section_name(name, sizeof(p->name), "puncher", err);
+	if (!name)
 		return -1;
-	}
 	if (!strcmp(name, "agent")) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "'agent' is the built-in agent; name yours otherwise");

@@ -214,3 +214,17 @@ int scenario_cell_name_ok(const char *name)
 			return 0;
 	return 1;
 }
+
+const char *scenario_section_name(const char *name, size_t cap,
+				  const char *what, struct cfg_error *err)
+{
+	while (isspace((unsigned char)*name))
+		name++;
+	if (scenario_cell_name_ok(name) && strlen(name) < cap)
+		return name;
+	snprintf(err->msg, sizeof(err->msg),
+		 "a %s needs a name of 1..%zu letters, digits, '.', '_', '+' "
+		 "or '-': [%s NAME]",
+		 what, cap - 1, what);
+	return NULL;
+}

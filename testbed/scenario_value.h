@@ -29,5 +29,10 @@ int scenario_profile(struct scenario_ctx *c, const char *name,
 		     int *has_carrier, struct cfg_error *err);
 /* 1 for a cell name of letters, digits and ._+- */
 int scenario_cell_name_ok(const char *name);
+/* The name of a new [what NAME] section, blanks before it skipped: the
+ * name, or NULL with err->msg set when it is not 1..cap-1 letters, digits
+ * and ._+-. */
+const char *scenario_section_name(const char *name, size_t cap,
+				  const char *what, struct cfg_error *err);
 
 #endif
