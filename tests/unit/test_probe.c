@@ -329,12 +329,12 @@ static void obs_home_eim(struct probe_obs *o)
 						 500,	1000,  1500};
 
 	memset(o, 0, sizeof(*o));
-	o->map_local = ep("10.0.1.2", 40000);
+	o->m.map_local = ep("10.0.1.2", 40000);
 	for (int i = 0; i < 3; i++)
-		o->map_seen[i] = ep("198.51.100.1", 40000);
-	o->nports = 3;
+		o->m.map_seen[i] = ep("198.51.100.1", 40000);
+	o->m.nports = 3;
 	for (int i = 0; i < 3; i++)
-		o->port_local[i] = o->port_seen[i] = (uint16_t)(40010 + i);
+		o->m.port_local[i] = o->m.port_seen[i] = (uint16_t)(40010 + i);
 	o->filt_public = ep("198.51.100.1", 40020);
 	o->from_host.ans = o->from_addr.ans = o->syn.ans = PROBE_ANS_NONE;
 	o->hairpin.ans = PROBE_ANS_RST;
@@ -346,11 +346,11 @@ static void obs_home_eim(struct probe_obs *o)
 		o->life_alive[i] = i < 3;
 	}
 	/* UDP alike: the same mappings, only the reply gets in, silence */
-	o->udp.map_local = o->map_local;
-	memcpy(o->udp.map_seen, o->map_seen, sizeof(o->map_seen));
-	o->udp.nports = o->nports;
-	memcpy(o->udp.port_local, o->port_local, sizeof(o->port_local));
-	memcpy(o->udp.port_seen, o->port_seen, sizeof(o->port_seen));
+	o->udp.m.map_local = o->m.map_local;
+	memcpy(o->udp.m.map_seen, o->m.map_seen, sizeof(o->m.map_seen));
+	o->udp.m.nports = o->m.nports;
+	memcpy(o->udp.m.port_local, o->m.port_local, sizeof(o->m.port_local));
+	memcpy(o->udp.m.port_seen, o->m.port_seen, sizeof(o->m.port_seen));
 	o->udp.filt_public = o->filt_public;
 	o->udp.reply =
 		(struct probe_attempt){.ans = PROBE_ANS_ACCEPTED, .arrived = 1};
@@ -405,7 +405,7 @@ static void test_verdict_diff(void)
 	struct probe_obs o;
 
 	obs_home_eim(&o);
-	o.map_seen[2].port = 5000; /* other address, other port: ADM */
+	o.m.map_seen[2].port = 5000; /* other address, other port: ADM */
 	o.syn.ans = PROBE_ANS_RST;
 	o.life_alive[3] = 1; /* still in after 3.5 s */
 	probe_verdict(&d, &o, &r);
@@ -427,7 +427,7 @@ static void test_verdict_errors_and_hairpin(void)
 
 	/* a test that could not run is an ERROR, never a pass */
 	obs_home_eim(&o);
-	o.map_err = -ETIMEDOUT;
+	o.m.map_err = -ETIMEDOUT;
 	snprintf(o.why, sizeof(o.why), "mapping: connect: no answer");
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "mapping")->verdict, PROBE_ERROR);
@@ -467,13 +467,13 @@ static void test_verdict_range(void)
 	d.port_min = 40000;
 	d.port_max = 40255;
 	obs_home_eim(&o);
-	o.port_seen[0] = 40255;
-	o.port_seen[1] = 40000;
-	o.port_seen[2] = 40001;
+	o.m.port_seen[0] = 40255;
+	o.m.port_seen[1] = 40000;
+	o.m.port_seen[2] = 40001;
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "port assignment")->verdict, PROBE_PASS);
 	CU_ASSERT_EQUAL(row(&r, "port range")->verdict, PROBE_PASS);
-	o.port_seen[2] = 40256;
+	o.m.port_seen[2] = 40256;
 	memset(&r, 0, sizeof(r));
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "port range")->verdict, PROBE_DIFF);

@@ -112,12 +112,12 @@ static void obs_udp_apdf(struct probe_obs *o)
 	struct probe_udp_obs *u = &o->udp;
 
 	memset(o, 0, sizeof(*o));
-	u->map_local = ep("10.0.1.2", 40000);
+	u->m.map_local = ep("10.0.1.2", 40000);
 	for (int i = 0; i < 3; i++)
-		u->map_seen[i] = ep("198.51.100.1", 40000);
-	u->nports = 3;
+		u->m.map_seen[i] = ep("198.51.100.1", 40000);
+	u->m.nports = 3;
 	for (int i = 0; i < 3; i++)
-		u->port_local[i] = u->port_seen[i] = (uint16_t)(40010 + i);
+		u->m.port_local[i] = u->m.port_seen[i] = (uint16_t)(40010 + i);
 	u->filt_public = ep("198.51.100.1", 40020);
 	u->reply = in;
 	u->from_port = u->from_addr = u->unsol = lost;
@@ -189,8 +189,8 @@ static void test_verdict_diff(void)
 	CU_ASSERT_EQUAL(probe_verdict_exit(&r), 1);
 
 	/* a new port per destination for UDP where EIM is declared */
-	o.udp.map_seen[1].port = 40001;
-	o.udp.map_seen[2].port = 40002;
+	o.udp.m.map_seen[1].port = 40001;
+	o.udp.m.map_seen[2].port = 40002;
 	verdict_of(NAT_FILTER_APDF, NAT_UDP_DROP, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "UDP mapping")->verdict, PROBE_DIFF);
 	CU_ASSERT_STRING_EQUAL(row(&r, "UDP mapping")->measured,
@@ -225,9 +225,9 @@ static void test_verdict_errors(void)
 	CU_ASSERT_EQUAL(probe_verdict_exit(&r), 1);
 	/* random UDP ports: assignment and range rows */
 	obs_udp_apdf(&o);
-	o.udp.port_seen[0] = 5000;
-	o.udp.port_seen[1] = 70;
-	o.udp.port_seen[2] = 9000;
+	o.udp.m.port_seen[0] = 5000;
+	o.udp.m.port_seen[1] = 70;
+	o.udp.m.port_seen[2] = 9000;
 	verdict_of(NAT_FILTER_APDF, NAT_UDP_DROP, &o, &r);
 	CU_ASSERT_STRING_EQUAL(row(&r, "UDP port assignment")->measured,
 			       "random");

@@ -59,16 +59,23 @@ struct probe_decl {
 	int life_override;
 };
 
-/* Raw UDP observations, laid out as the TCP ones: datagrams from one
- * socket per local port; "arrived" is a datagram read behind the NAT. */
-struct probe_udp_obs {
-	/* mapping: H1:base toward S:a:p1, S:a:p2, S:b:p1 */
+/* What the mapping tests of one protocol saw, TCP and UDP alike: one
+ * local endpoint toward three server endpoints (map_*), and new mappings
+ * from consecutive local ports (port_*). */
+struct probe_map_obs {
 	int map_err;
 	struct probe_ep map_local, map_seen[3];
-	/* port assignment: new mappings from H1:base+10.. toward S:a:p1 */
 	int ports_err;
 	int nports;
 	uint16_t port_local[PROBE_NPORTS], port_seen[PROBE_NPORTS];
+};
+
+/* Raw UDP observations, laid out as the TCP ones: datagrams from one
+ * socket per local port; "arrived" is a datagram read behind the NAT. */
+struct probe_udp_obs {
+	/* H1:base toward S:a:p1, S:a:p2, S:b:p1; new mappings from
+	 * H1:base+10.. toward S:a:p1 */
+	struct probe_map_obs m;
 	/* inbound: to the mapping H1:base+20 made toward S:a:p1, datagrams
 	 * from S:a:p1 (the reply every filter admits), S:a:p2 and S:b:p1;
 	 * one from T to a public port without mapping */
@@ -82,13 +89,9 @@ struct probe_udp_obs {
 /* Raw observations; a test that could not run leaves its err set
  * (-errno) and its why text filled. */
 struct probe_obs {
-	/* mapping: one local endpoint toward S:a:p1, S:a:p2, S:b:p1 */
-	int map_err;
-	struct probe_ep map_local, map_seen[3];
-	/* port assignment: new mappings from consecutive local ports */
-	int ports_err;
-	int nports;
-	uint16_t port_local[PROBE_NPORTS], port_seen[PROBE_NPORTS];
+	/* one local endpoint toward S:a:p1, S:a:p2, S:b:p1; new mappings
+	 * from consecutive local ports */
+	struct probe_map_obs m;
 	/* inbound: to a mapping held toward S:a:hold, from T (other
 	 * host) and from S:a:other-port; unsolicited SYN from T to a port
 	 * without mapping; hairpin from H2 to H1's mapping */

@@ -147,14 +147,14 @@ int probe_measure_mapping(struct probe_net *n, uint16_t base,
 	int fds[3] = {-1, -1, -1}, e = 0;
 	char why[200];
 
-	o->map_local = (struct probe_ep){probe_addr(PROBE_H1), base};
+	o->m.map_local = (struct probe_ep){probe_addr(PROBE_H1), base};
 	for (int i = 0; i < 3 && !e; i++) {
-		e = probe_get(n->h1.fd, &o->map_local, &servers[i], &fds[i],
+		e = probe_get(n->h1.fd, &o->m.map_local, &servers[i], &fds[i],
 			      &ans, why, sizeof(why));
 		if (e == 0)
-			o->map_seen[i] = ans.observed;
+			o->m.map_seen[i] = ans.observed;
 		else if (e != -EINTR)
-			probe_why(o, &o->map_err, e, "mapping: %s", why);
+			probe_why(o, &o->m.map_err, e, "mapping: %s", why);
 	}
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0)
@@ -170,21 +170,21 @@ int probe_measure_ports(struct probe_net *n, uint16_t base, struct probe_obs *o)
 	struct probe_ep local;
 	char why[200];
 
-	o->nports = 0;
+	o->m.nports = 0;
 	for (int i = 0; i < PROBE_NPORTS && !e; i++) {
 		local = (struct probe_ep){probe_addr(PROBE_H1),
 					  (uint16_t)(base + 10 + i)};
 		e = probe_get(n->h1.fd, &local, &server, &fds[i], &ans, why,
 			      sizeof(why));
 		if (e == 0) {
-			o->port_local[i] = local.port;
-			o->port_seen[i] = ans.observed.port;
-			o->nports++;
+			o->m.port_local[i] = local.port;
+			o->m.port_seen[i] = ans.observed.port;
+			o->m.nports++;
 		} else if (e != -EINTR) {
-			probe_why(o, &o->ports_err, e, "ports: %s", why);
+			probe_why(o, &o->m.ports_err, e, "ports: %s", why);
 		}
 	}
-	for (int i = 0; i < o->nports; i++)
+	for (int i = 0; i < o->m.nports; i++)
 		close(fds[i]);
 	return e == -EINTR ? e : 0;
 }

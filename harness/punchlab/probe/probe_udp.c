@@ -109,19 +109,19 @@ static int probe_udp_mapping(struct probe_udp *u, uint16_t base)
 	char msg[64], why[200];
 	int fd, e = 0;
 
-	o->map_local = (struct probe_ep){probe_addr(PROBE_H1), base};
-	fd = probe_sock_udp(u->n->h1.fd, &o->map_local, NULL);
+	o->m.map_local = (struct probe_ep){probe_addr(PROBE_H1), base};
+	fd = probe_sock_udp(u->n->h1.fd, &o->m.map_local, NULL);
 	if (fd < 0) {
-		probe_udp_why(o, &o->map_err, fd, "UDP mapping: socket: %s",
+		probe_udp_why(o, &o->m.map_err, fd, "UDP mapping: socket: %s",
 			      strerror(-fd));
 		return 0;
 	}
 	for (int i = 0; i < SRV_N && !e; i++) {
 		e = probe_udp_ask(u, fd, i,
 				  probe_udp_msg(u, "map", i, msg, sizeof(msg)),
-				  &o->map_seen[i], why, sizeof(why));
+				  &o->m.map_seen[i], why, sizeof(why));
 		if (e < 0 && e != -EINTR)
-			probe_udp_why(o, &o->map_err, e, "UDP mapping: %s",
+			probe_udp_why(o, &o->m.map_err, e, "UDP mapping: %s",
 				      why);
 	}
 	close(fd);
@@ -135,7 +135,7 @@ static int probe_udp_ports(struct probe_udp *u, uint16_t base)
 	struct probe_ep local, seen;
 	char msg[64], why[200];
 
-	o->nports = 0;
+	o->m.nports = 0;
 	for (int i = 0; i < PROBE_NPORTS && !e; i++) {
 		local = (struct probe_ep){probe_addr(PROBE_H1),
 					  (uint16_t)(base + 10 + i)};
@@ -150,11 +150,11 @@ static int probe_udp_ports(struct probe_udp *u, uint16_t base)
 				&seen, why, sizeof(why));
 		}
 		if (e == 0) {
-			o->port_local[i] = local.port;
-			o->port_seen[i] = seen.port;
-			o->nports++;
+			o->m.port_local[i] = local.port;
+			o->m.port_seen[i] = seen.port;
+			o->m.nports++;
 		} else if (e != -EINTR) {
-			probe_udp_why(o, &o->ports_err, e, "UDP ports: %s",
+			probe_udp_why(o, &o->m.ports_err, e, "UDP ports: %s",
 				      why);
 		}
 	}
@@ -296,7 +296,7 @@ int probe_udp_measure(struct probe_net *n, uint16_t base, struct probe_obs *o)
 		e = u.srv[i] < 0 ? u.srv[i] : 0;
 	}
 	if (e < 0) {
-		o->udp.map_err = o->udp.ports_err = o->udp.in_err = e;
+		o->udp.m.map_err = o->udp.m.ports_err = o->udp.in_err = e;
 		snprintf(o->udp.why, sizeof(o->udp.why),
 			 "UDP server socket in %s: %s", n->srv.ns,
 			 strerror(-e));

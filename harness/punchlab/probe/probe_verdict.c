@@ -63,11 +63,11 @@ static const char *probe_answer_str(const struct probe_attempt *a, char *buf,
 }
 
 /* The mapping row of one protocol from one local endpoint seen[3]. */
-static void probe_row_mapping(const struct probe_decl *d, int udp, int err,
-			      const char *why, const struct probe_ep *local,
-			      const struct probe_ep seen[3],
+static void probe_row_mapping(const struct probe_decl *d, int udp,
+			      const struct probe_map_obs *m, const char *why,
 			      struct probe_report *r)
 {
+	const struct probe_ep *local = &m->map_local, *seen = m->map_seen;
 	struct probe_row *row =
 		probe_row(r, udp, "mapping", profile_mapping_str(d->mapping));
 	char l[32], s[3][32];
@@ -75,7 +75,7 @@ static void probe_row_mapping(const struct probe_decl *d, int udp, int err,
 
 	if (!row)
 		return;
-	if (err) {
+	if (m->map_err) {
 		probe_error_row(row, why);
 		return;
 	}
@@ -123,10 +123,12 @@ static void probe_row_range(const struct probe_decl *d, int udp,
 }
 
 /* Port assignment (and range) of one protocol from n new mappings. */
-static void probe_row_ports(const struct probe_decl *d, int udp, int err,
-			    const char *why, const uint16_t *local,
-			    const uint16_t *seen, int n, struct probe_report *r)
+static void probe_row_ports(const struct probe_decl *d, int udp,
+			    const struct probe_map_obs *m, const char *why,
+			    struct probe_report *r)
 {
+	const uint16_t *local = m->port_local, *seen = m->port_seen;
+	int n = m->nports;
 	struct probe_row *row = probe_row(r, udp, "port assignment",
 					  profile_ports_str(d->ports));
 	size_t len;
@@ -134,7 +136,7 @@ static void probe_row_ports(const struct probe_decl *d, int udp, int err,
 
 	if (!row)
 		return;
-	if (err) {
+	if (m->ports_err) {
 		probe_error_row(row, why);
 		return;
 	}
@@ -341,16 +343,12 @@ void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
 {
 	const struct probe_udp_obs *u = &o->udp;
 
-	probe_row_mapping(d, 0, o->map_err, o->why, &o->map_local, o->map_seen,
-			  r);
-	probe_row_ports(d, 0, o->ports_err, o->why, o->port_local, o->port_seen,
-			o->nports, r);
+	probe_row_mapping(d, 0, &o->m, o->why, r);
+	probe_row_ports(d, 0, &o->m, o->why, r);
 	probe_row_inbound(d, o, r);
 	probe_row_lifetime(d, o, r);
-	probe_row_mapping(d, 1, u->map_err, u->why, &u->map_local, u->map_seen,
-			  r);
-	probe_row_ports(d, 1, u->ports_err, u->why, u->port_local, u->port_seen,
-			u->nports, r);
+	probe_row_mapping(d, 1, &u->m, u->why, r);
+	probe_row_ports(d, 1, &u->m, u->why, r);
 	probe_row_udp_inbound(d, u, r);
 }
 
