@@ -168,7 +168,8 @@ static void test_stats_delta(void)
 struct tear_arg {
 	struct shapeboard *b;
 	volatile int stop;
-	unsigned long reads, torn;
+	volatile unsigned long reads;
+	unsigned long torn;
 };
 
 static void *tear_reader(void *p)
@@ -195,7 +196,9 @@ static void test_no_torn_config(void)
 	CU_ASSERT_EQUAL_FATAL(shapeboard_create(path, 1, &w), 0);
 	CU_ASSERT_EQUAL_FATAL(shapeboard_open(path, &t.b), 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, tear_reader, &t), 0);
-	for (int64_t i = 1; i <= 200000; i++)
+	/* Writes go on until the reader has read a good many times while
+	 * they did (a thread may start late). */
+	for (int64_t i = 1; i <= 200000 || t.reads < 100000; i++)
 		shapeboard_set(w, 0, 2 * i, i, 0);
 	t.stop = 1;
 	pthread_join(th, NULL);
