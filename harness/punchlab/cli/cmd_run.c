@@ -27,6 +27,7 @@
 #include "pyrun.h"
 #include "results.h"
 #include "runinfo.h"
+#include "shapeboard.h"
 #include "session.h"
 #include "trials.h"
 #include "world.h"
@@ -133,7 +134,8 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .run_dir = ss->dir,
 				  .ctl = ss->ctl,
-				  .bitcoind = bitcoind };
+				  .bitcoind = bitcoind,
+				  .board = ss->board };
 	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
 		    trials_run(&tc, jsonl, res) :
 		    btctrials_run(&tc, jsonl, res);
@@ -156,6 +158,18 @@ static int run_results(struct session *ss, const struct run_opts *o,
 	if (!nc)
 		return -ENOMEM;
 	evidence_counters(ss->w, nc);
+	for (int c = 0; c < ss->s->ncells && ss->board; c++) {
+		unsigned q[WORLD_CELL_QUEUES];
+		int n = world_cell_queues(ss->w, c, q);
+		struct shapeboard_stats st;
+
+		shapeboard_stats_sum(ss->board, q, n, &st);
+		res[c].shaped = n > 0;
+		res[c].shaper_released = st.released;
+		res[c].shaper_late_us_mean =
+			st.released ? st.late_ns_sum / 1e3 / st.released : 0;
+		res[c].shaper_late_us_max = st.late_ns_max / 1e3;
+	}
 	if (o->capture)
 		evidence_snapshots(ss->w, ss->dir, only_cell);
 	if (snprintf(path, sizeof(path), "%s/summary.json", ss->dir) >=

@@ -8,6 +8,7 @@
 
 #include "results.h"
 #include "stats.h"
+#include "timing.h"
 
 int results_cell_init(struct cell_result *r, int ntrials)
 {
@@ -16,7 +17,9 @@ int results_cell_init(struct cell_result *r, int ntrials)
 	memset(r, 0, sizeof(*r));
 	r->ttc_ms = calloc(n, sizeof(double));
 	r->hs_ms = calloc(n, sizeof(double));
-	if (!r->ttc_ms || !r->hs_ms) {
+	r->start_err_us = calloc(2 * n, sizeof(double));
+	r->syn_gap_us = calloc(n, sizeof(double));
+	if (!r->ttc_ms || !r->hs_ms || !r->start_err_us || !r->syn_gap_us) {
 		results_cell_free(r);
 		return -ENOMEM;
 	}
@@ -28,7 +31,9 @@ void results_cell_free(struct cell_result *r)
 {
 	free(r->ttc_ms);
 	free(r->hs_ms);
-	r->ttc_ms = r->hs_ms = NULL;
+	free(r->start_err_us);
+	free(r->syn_gap_us);
+	r->ttc_ms = r->hs_ms = r->start_err_us = r->syn_gap_us = NULL;
 	r->cap = 0;
 }
 
@@ -137,6 +142,8 @@ int results_write(const struct scenario *s, const char *rid,
 		const struct scenario_cell *c = &s->cells[i];
 		struct cell_result *r = &res[i];
 		double lo, hi, p50, p90;
+		enum timing_verdict tv;
+		json_t *j;
 		int pass;
 
 		if (r->trials == 0)
@@ -147,9 +154,10 @@ int results_write(const struct scenario *s, const char *rid,
 		pass = stats_gate(r->successes, r->trials,
 					 c->expect_min, c->expect_max);
 		failed += !pass;
-		json_array_append_new(cells,
-				      cell_json(s, c, r, counts ? counts[i] : NULL,
-						pass, lo, hi, p50, p90));
+		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
+			      p50, p90);
+		tv = timing_cell(j, r, s->timing_error_max_ms);
+		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
 		       "[%.3f,%.3f]  ttc p50 ",
 		       c->name, c->a.name, c->b.name, r->successes, r->trials,
@@ -158,13 +166,16 @@ int results_write(const struct scenario *s, const char *rid,
 			printf("%8.2f ms p90 %8.2f ms", p50, p90);
 		else
 			printf("%8s    p90 %8s   ", "-", "-");
-		printf("  expect %-9s %s\n", c->expect_text,
-		       pass ? "PASS" : "FAIL");
+		printf("  expect %-9s %s%s\n", c->expect_text,
+		       pass ? "PASS" : "FAIL",
+		       tv == TIMING_DEGRADED ? "  [timing degraded]" : "");
 	}
 	fflush(stdout);
-	root = json_pack("{s:s, s:s, s:I, s:s, s:o}", "scenario", s->name,
-			 "run_id", rid, "seed", (json_int_t)s->seed,
-			 "link_conditions", link_method, "cells", cells);
+	root = json_pack("{s:s, s:s, s:I, s:s, s:f, s:b, s:o}", "scenario",
+			 s->name, "run_id", rid, "seed", (json_int_t)s->seed,
+			 "link_conditions", link_method, "timing_error_max_ms",
+			 s->timing_error_max_ms, "realtime", s->realtime,
+			 "cells", cells);
 	if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
 		json_decref(root);
 		return -EIO;

@@ -4,8 +4,10 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "record.h"
+#include "timing.h"
 
 static json_t *side_report(struct side *sd)
 {
@@ -45,6 +47,16 @@ static double span_ms(json_t *a, json_t *b, const char *mark)
 	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
 }
 
+int record_board(const struct trials_cfg *cfg, int cell,
+		 struct shapeboard_stats *out)
+{
+	unsigned q[WORLD_CELL_QUEUES];
+	int n = cfg->board ? world_cell_queues(cfg->w, cell, q) : 0;
+
+	shapeboard_stats_sum(cfg->board, q, n, out);
+	return n > 0;
+}
+
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -55,6 +67,9 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_t *t;
 	int64_t sa, sb;
 	json_t *rep[2] = { ra, rb };
+	struct shapeboard_stats now;
+	struct shapeboard_delta sh;
+	int shaped;
 
 	puncher_judge(cfg, r->cell, rep);
 	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
@@ -90,6 +105,12 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 						    cfg->s, c, 1)));
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
+	/* The cell's queues over the trial: shared with the cell's other
+	 * trials in flight, as the link itself is. */
+	shaped = record_board(cfg, r->cell, &now);
+	if (shaped)
+		shapeboard_delta(&r->board0, &now, &sh);
+	timing_trial(t, shaped ? &sh : NULL, res);
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "puncher.h"
+#include "shapeboard.h"
 #include "results.h"
 #include "trialcfg.h"
 
@@ -29,6 +30,8 @@ struct running {
 	int64_t hard_deadline_ns;
 	struct side sd[2];
 	struct puncher_trial px; /* outside punchers: tokens, stderr files */
+	/* The cell's shaper queues when the trial started (record.h). */
+	struct shapeboard_stats board0;
 };
 
 /* Fresh state for (cell, trial); no process yet. */

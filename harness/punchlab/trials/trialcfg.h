@@ -10,6 +10,7 @@
 #include "world.h"
 
 struct coordctl;
+struct shapeboard;
 
 struct trials_cfg {
 	const struct scenario *s;
@@ -24,6 +25,8 @@ struct trials_cfg {
 	struct coordctl *ctl;
 	/* bitcoind node modes (btctrials.c) */
 	const char *bitcoind;
+	/* the shaper's board (shapeboard.h), NULL when nothing is shaped */
+	struct shapeboard *board;
 };
 
 #endif

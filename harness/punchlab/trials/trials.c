@@ -104,6 +104,7 @@ static int trial_start(struct sched *sc, int c)
 		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS) *
 					 1000000);
 	r->bob_pending = sc->mode->bob_waits;
+	record_board(cfg, c, &r->board0);
 	e = running_start(cfg, r, 0);
 	if (e == 0 && !r->bob_pending)
 		e = running_start(cfg, r, 1);

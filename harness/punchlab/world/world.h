@@ -16,6 +16,8 @@ struct world_side {
 	const struct plan_side *p; /* addresses and profiles */
 };
 
+#define WORLD_CELL_QUEUES 6
+
 struct world_cell {
 	struct world_side side[2]; /* 0: alice behind a, 1: bob behind b */
 	/* NFQUEUE numbers of the cell's shaped paths (0: not shaped), set
@@ -49,6 +51,11 @@ struct world *world_new(const struct plan *p, volatile sig_atomic_t *stop,
  * shaped). -errno with err filled on failure. */
 int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		int *method, char *err, size_t err_cap);
+
+/* The cell's shaped queues (links, then coordinator paths) into q; how
+ * many (0: the cell is not shaped, or netem shapes it). */
+int world_cell_queues(const struct world *w, int cell,
+		      unsigned q[WORLD_CELL_QUEUES]);
 
 /* Stops recorded processes and deletes every namespace. NULL is safe. */
 void world_free(struct world *w);
