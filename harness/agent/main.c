@@ -167,6 +167,7 @@ static int agent_trial(const struct opts *o)
 		.skew_ms = o->skew_ms,
 		.match_ms = o->match_ms,
 		.keep_fd = o->node != OPTS_NODE_EMBEDDED,
+		.realtime = o->realtime,
 	};
 	static struct trial_result r; /* syn_ns makes it large */
 	struct bridge_result br;

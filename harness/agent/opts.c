@@ -41,7 +41,7 @@ static const char opts_usage_text[] =
 		"                   [--strategy connect|listen-connect|low-ttl|\n"
 		"                    predict|birthday] [--predict-window K]\n"
 		"                   [--birthday-sockets N] [--birthday-ports M]\n"
-		"                   [--syn-budget N]\n"
+		"                   [--syn-budget N] [--realtime]\n"
 		"       punch-agent --oob --probe IP:PORT --local-port P\n"
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
 		"                   [--skew-ms N] [--match-timeout-ms N]\n"
@@ -73,6 +73,12 @@ static const char opts_usage_text[] =
 		"                       the coordinator said (0)\n"
 		"  --match-timeout-ms N give up waiting for a peer after N ms (60000)\n"
 		"  --magic NET          network magic (regtest)\n"
+		"  --realtime           SCHED_FIFO (priority 10, RLIMIT_RTTIME\n"
+		"                       50 ms) from registration to the connection,\n"
+		"                       busy-waiting the last 100 us before the\n"
+		"                       start; without the privilege the trial\n"
+		"                       runs as usual and reports \"rt\":\n"
+		"                       \"unavailable\"\n"
 		"\n"
 		"Strategies (--strategy): connect (default) punches with connect\n"
 		"waves; listen-connect adds a listener on the punch port (the\n"
@@ -416,6 +422,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"role", required_argument, NULL, 262},
 		{"nonce", required_argument, NULL, 263},
 		{"start-mono-ns", required_argument, NULL, 264},
+		{"realtime", no_argument, NULL, 265},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -448,6 +455,9 @@ int opts_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'F':
 			o->handoff = 1;
+			break;
+		case 265:
+			o->realtime = 1;
 			break;
 		case 'B':
 			o->oob = 1;
