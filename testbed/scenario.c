@@ -91,7 +91,8 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	if (i >= 0) {
 		double x;
 
-		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+		if (scenario_param_spec(c, i, v, strlen(v), &x, &cell->dist[i],
+					err) < 0)
 			return -1;
 		cellcond_set(&cell->cond, i, x);
 		c->cell_params[cell - c->s->cells] |= 1u << i;
@@ -101,8 +102,8 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "unknown key in a cell; known keys: a b expect reason "
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
-		 "coord_delay_b_ms strategy predict_window birthday_sockets "
-		 "birthday_ports syn_budget");
+		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
+		 "predict_window birthday_sockets birthday_ports syn_budget");
 	return -1;
 }
 
@@ -141,7 +142,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	if (i >= 0) {
 		double x;
 
-		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+		if (scenario_param_spec(c, i, v, strlen(v), &x,
+					&c->default_dist[i], err) < 0)
 			return -1;
 		cellcond_set(&c->defaults, i, x);
 		c->default_params |= 1u << i;
@@ -153,8 +155,9 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "unknown key in [scenario]; known keys: description trials "
 		 "seed parallel timeout_ms mode node star puncher "
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
-		 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget");
+		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
+		 "access_b_ms strategy predict_window birthday_sockets "
+		 "birthday_ports syn_budget");
 	return -1;
 }
 
@@ -331,9 +334,11 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	for (i = 0; i < s->ncells; i++) {
 		for (int p = 0; p < CELLCOND_NPARAMS; p++)
 			if (!(c->cell_params[i] & (1u << p)) &&
-			    (c->default_params & (1u << p)))
+			    (c->default_params & (1u << p))) {
 				cellcond_set(&s->cells[i].cond, p,
 					     cellcond_get(&c->defaults, p));
+				s->cells[i].dist[p] = c->default_dist[p];
+			}
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
 	for (i = 0; i < s->ncells; i++)
@@ -366,7 +371,8 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 
 	memset(s, 0, sizeof(*s));
 	s->cells = calloc(SCENARIO_MAX_CELLS, sizeof(*s->cells));
-	if (!s->cells)
+	s->csvs = calloc(SCENARIO_MAX_CSVS, sizeof(*s->csvs));
+	if (!s->cells || !s->csvs)
 		return cfg_fail(err, path, 0, "", "out of memory");
 	s->trials = 20;
 	s->seed = 1;
@@ -403,4 +409,9 @@ void scenario_free(struct scenario *s)
 	free(s->cells);
 	s->cells = NULL;
 	s->ncells = 0;
+	for (int i = 0; s->csvs && i < s->ncsvs; i++)
+		conddist_csv_free(&s->csvs[i]);
+	free(s->csvs);
+	s->csvs = NULL;
+	s->ncsvs = 0;
 }
