@@ -135,8 +135,10 @@ void cleanup_reaped(struct cleanup *c, pid_t pid)
 static int remove_state_dir(const char *dir)
 {
 	char path[PATH_MAX];
-	static const char *const files[] = { "owner", "pids", "kept",
-						   "hosts", NULL };
+	/* "shapeboard": harness/common/shapeboard.h's SHAPEBOARD_FILE */
+	static const char *const files[] = {
+		"owner", "pids", "kept", "hosts", "shapeboard", NULL
+	};
 
 	for (int i = 0; files[i]; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);

@@ -60,6 +60,17 @@ double shapecalc_rng_normal(struct shapecalc_rng *r)
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+/* ppb -> fraction of 2^32, rounded to nearest; 1e9 ppb -> 2^32 (always
+ * drop), 0 -> never. */
+static void shapecalc_loss_threshold(struct shapecalc *c)
+{
+	uint64_t scaled = (uint64_t)c->spec.loss_ppb << 32;
+
+	c->loss_threshold = scaled / SHAPESPEC_LOSS_ONE;
+	if (scaled % SHAPESPEC_LOSS_ONE >= SHAPESPEC_LOSS_ONE / 2)
+		c->loss_threshold++;
+}
+
 void shapecalc_init(struct shapecalc *c, const struct shape_spec *sp,
 		    uint64_t seed, enum shapecalc_dist dist, int reorder)
 {
@@ -69,12 +80,17 @@ void shapecalc_init(struct shapecalc *c, const struct shape_spec *sp,
 	c->reorder = reorder;
 	shapecalc_rng_seed(&c->loss_rng, seed, (uint64_t)sp->queue * 2);
 	shapecalc_rng_seed(&c->jitter_rng, seed, (uint64_t)sp->queue * 2 + 1);
-	/* ppb -> fraction of 2^32, rounded to nearest; 1e9 ppb -> 2^32
-	 * (always drop), 0 -> never. */
-	c->loss_threshold = ((uint64_t)sp->loss_ppb << 32) / SHAPESPEC_LOSS_ONE;
-	if (((uint64_t)sp->loss_ppb << 32) % SHAPESPEC_LOSS_ONE >=
-	    SHAPESPEC_LOSS_ONE / 2)
-		c->loss_threshold++;
+	shapecalc_loss_threshold(c);
+}
+
+void shapecalc_configure(struct shapecalc *c, uint64_t delay_ns,
+			 uint64_t jitter_ns, uint32_t loss_ppb)
+{
+	c->spec.delay_ns = delay_ns;
+	c->spec.jitter_ns = jitter_ns;
+	c->spec.loss_ppb =
+		loss_ppb > SHAPESPEC_LOSS_ONE ? SHAPESPEC_LOSS_ONE : loss_ppb;
+	shapecalc_loss_threshold(c);
 }
 
 uint64_t shapecalc_tx_ns(uint32_t len, uint64_t rate_kbit)

@@ -47,6 +47,10 @@ struct shapecalc {
  * change the other draws. */
 void shapecalc_init(struct shapecalc *c, const struct shape_spec *sp,
 		    uint64_t seed, enum shapecalc_dist dist, int reorder);
+/* Changes delay, jitter and loss for the packets that follow (a
+ * shapeboard configuration); the draws' streams and the FIFO state go on. */
+void shapecalc_configure(struct shapecalc *c, uint64_t delay_ns,
+			 uint64_t jitter_ns, uint32_t loss_ppb);
 /* Time on the wire of len bytes at rate_kbit (> 0), rounded up, in ns. */
 uint64_t shapecalc_tx_ns(uint32_t len, uint64_t rate_kbit);
 /* One packet of len bytes (IP length) that arrived at now_ns. Returns 1

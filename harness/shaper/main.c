@@ -36,8 +36,8 @@ static void shaper_usage(FILE *f)
 		"rate_kbit [--queue ...]\n"
 		"         [--seed S] [--jitter-dist uniform|normal] "
 		"[--reorder]\n"
-		"         [--maxlen N] [--trace FILE] [--run-id RID] [-v] "
-		"[--help]\n"
+		"         [--maxlen N] [--trace FILE] [--board FILE]\n"
+		"         [--run-id RID] [-v] [--help]\n"
 		"\n"
 		"Holds the packets the kernel queues to NFQUEUE N for the "
 		"link's one-way\n"
@@ -63,6 +63,13 @@ static void shaper_usage(FILE *f)
 		"for it in ns\n"
 		"                      (-1: dropped), in arrival order, written "
 		"as they come\n"
+		"  --board FILE        a shapeboard made by punchlab run: "
+		"per-queue delay,\n"
+		"                      jitter and loss written there override "
+		"--queue for\n"
+		"                      packets read after the write; lateness "
+		"statistics\n"
+		"                      are written there per packet\n"
 		"  --run-id RID        tag log lines with the run id\n"
 		"\n"
 		"stdout: {\"event\":\"ready\",...} once every queue is bound; "
@@ -176,6 +183,7 @@ int main(int argc, char **argv)
 		{"maxlen", required_argument, NULL, 'm'},
 		{"trace", required_argument, NULL, 't'},
 		{"run-id", required_argument, NULL, 'r'},
+		{"board", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -267,6 +275,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			o.trace = optarg;
+			break;
+		case 'b':
+			o.board = optarg;
 			break;
 		case 'r':
 			run_id = optarg;

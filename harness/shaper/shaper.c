@@ -13,6 +13,7 @@
 #include "log.h"
 #include "qsock.h"
 #include "monoclock.h"
+#include "shapeboard.h"
 #include "shaper.h"
 
 #define SHAPER_READ_BATCH 256 /* datagrams per wake-up before releasing */
@@ -84,6 +85,27 @@ static void shaper_hold(struct shaper *s, struct shaper_queue *q,
 	shaper_trace(s, queue, len, now, (long long)hold_ns);
 }
 
+/* A configuration punchlab wrote on the board since the last packet of
+ * this queue applies from this packet on; unset returns to --queue. One
+ * atomic load per packet when nothing changed. */
+static void shaper_board_config(struct shaper *s, struct shaper_queue *q)
+{
+	struct shapeboard_config c;
+	unsigned queue = q->calc.spec.queue;
+
+	if (!s->board || shapeboard_config_gen(s->board, queue) == q->board_gen)
+		return;
+	q->board_gen = shapeboard_config(s->board, queue, &c);
+	if (c.set)
+		shapecalc_configure(&q->calc, (uint64_t)c.delay_ns,
+				    (uint64_t)c.jitter_ns, c.loss_ppb);
+	else
+		shapecalc_configure(&q->calc, q->base.delay_ns,
+				    q->base.jitter_ns, q->base.loss_ppb);
+	log_debug("queue %u: board generation %llu: %s", queue,
+		  (unsigned long long)q->board_gen, c.set ? "set" : "unset");
+}
+
 static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 			     void *arg)
 {
@@ -105,12 +127,15 @@ static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 			  queue);
 	q->packets++;
 	q->bytes += len;
+	shaper_board_config(s, q);
 	if (!shapecalc_packet(&q->calc, now, len, &release)) {
 		q->lost++;
+		shapeboard_seen(s->board, queue, 1);
 		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
 	}
+	shapeboard_seen(s->board, queue, 0);
 	/* Nothing of this queue is held, so nothing can be overtaken. */
 	if (release <= now && q->held == 0) {
 		shaper_hold(s, q, queue, len, now, 0);
@@ -119,6 +144,7 @@ static void shaper_on_packet(uint16_t queue, uint32_t id, uint32_t len,
 	}
 	if (shapeheap_push(&s->heap, release, id, index) < 0) {
 		q->overflow++;
+		shapeboard_seen(s->board, queue, 1);
 		shaper_trace(s, queue, len, now, -1);
 		shaper_verdict(s, queue, id, NF_DROP);
 		return;
@@ -143,6 +169,8 @@ static void shaper_release_due(struct shaper *s)
 		q->late_ns_sum += now - it.release_ns;
 		if (now - it.release_ns > q->late_ns_max)
 			q->late_ns_max = now - it.release_ns;
+		shapeboard_released(s->board, q->calc.spec.queue,
+				    now - it.release_ns);
 		shaper_verdict(s, (uint16_t)q->calc.spec.queue, it.id,
 			       NF_ACCEPT);
 	}
@@ -188,6 +216,7 @@ static int shaper_queues(struct shaper *s, const struct shape_spec *specs,
 		/* shapecalc seeds by queue number: sorting changes no draw. */
 		shapecalc_init(&s->q[i].calc, &sorted[i], o->seed, o->dist,
 			       o->reorder);
+		s->q[i].base = sorted[i];
 	}
 	free(sorted);
 	s->nq = r == 0 ? n : 0;
@@ -213,6 +242,11 @@ int shaper_open(struct shaper *s, const struct shape_spec *specs, size_t n,
 			log_warn("--trace %s", o->trace);
 			return r;
 		}
+	}
+	if (o->board && (r = shapeboard_open(o->board, &s->board)) < 0) {
+		errno = -r;
+		log_warn("--board %s", o->board);
+		goto err_alloc;
 	}
 	if ((r = shaper_queues(s, specs, n, o)) < 0)
 		goto err_alloc;
@@ -254,6 +288,8 @@ err_qsock:
 err_timer:
 	shapeheap_fini(&s->heap);
 err_alloc:
+	shapeboard_close(s->board);
+	s->board = NULL;
 	free(s->q);
 	s->q = NULL;
 	s->nq = 0;
@@ -362,6 +398,8 @@ void shaper_close(struct shaper *s)
 	close(s->tfd);
 	s->tfd = -1;
 	shapeheap_fini(&s->heap);
+	shapeboard_close(s->board);
+	s->board = NULL;
 	if (s->trace && fclose(s->trace) != 0)
 		log_warn("writing the trace");
 	s->trace = NULL;

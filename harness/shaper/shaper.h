@@ -23,9 +23,12 @@
 #define SHAPER_HELD_MAX (1u << 20)
 
 struct qsock;
+struct shapeboard;
 
 struct shaper_queue {
 	struct shapecalc calc;
+	struct shape_spec base; /* the --queue spec; a board set overrides it */
+	uint64_t board_gen;	/* the board configuration applied last */
 	unsigned long long packets;  /* seen */
 	unsigned long long bytes;    /* IP bytes seen */
 	unsigned long long lost;     /* dropped by the loss draw */
@@ -47,6 +50,7 @@ struct shaper_opts {
 	int reorder;
 	uint32_t maxlen; /* per queue, in the kernel and in the heap */
 	const char *trace; /* per-packet decisions to this file, or NULL */
+	const char *board; /* a shapeboard file (shapeboard.h), or NULL */
 };
 
 struct shaper {
@@ -58,6 +62,7 @@ struct shaper {
 	uint64_t armed_ns; /* what the timer is set to; 0 = disarmed */
 	unsigned long long enobufs, zero_len;
 	FILE *trace; /* "queue len arrival_ns hold_ns" per packet; -1 dropped */
+	struct shapeboard *board; /* per-queue configuration and statistics */
 };
 
 /* Binds one NFQUEUE per spec (queue numbers distinct) in the current

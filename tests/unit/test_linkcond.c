@@ -36,6 +36,7 @@
 #include "monoclock.h"
 #include "netns.h"
 #include "proc.h"
+#include "shapeboard.h"
 #include "shapecalc.h"
 #include "shapeheap.h"
 #include "shapespec.h"
@@ -504,6 +505,7 @@ static const char *shaper_path;
 static char root_skip_why[160];
 
 static pid_t shaper_pid = -1;
+static const char *board_path; /* --board for the next shaper_start */
 static int shaper_out = -1;
 static char outbuf[16384];
 static size_t outlen;
@@ -613,7 +615,7 @@ static const char *event_of(json_t *j)
 static int shaper_start(const char *q1, const char *q2, const char *seed,
 			const char *maxlen)
 {
-	char *argv[14];
+	char *argv[16];
 	char line[4096];
 	int pfd[2], argc = 0, ready = 0;
 	json_t *j;
@@ -636,6 +638,10 @@ static int shaper_start(const char *q1, const char *q2, const char *seed,
 	unlink(trace_path);
 	argv[argc++] = "--trace";
 	argv[argc++] = trace_path;
+	if (board_path) {
+		argv[argc++] = "--board";
+		argv[argc++] = (char *)board_path;
+	}
 	argv[argc] = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
@@ -1148,6 +1154,53 @@ static void test_rtt(void)
 	}
 }
 
+/* The shapeboard: a delay set on the board while the shaper runs
+ * changes what the wire sees for the packets that follow, unset restores
+ * the --queue spec, and the board's lateness statistics count the same
+ * releases as the shaper's own exit line. */
+static void test_board_wire(void)
+{
+	char path[96];
+	struct shapeboard *b;
+	struct shapeboard_stats st;
+	struct shaper_result res;
+	double med, lo, hi, ow, ow_lo, set_lo, set_med;
+
+	CU_ASSERT_FATAL(topo_ok);
+	snprintf(path, sizeof(path), "%s-board", trace_path);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(shapeboard_create(path, 3, &b), 0);
+	board_path = path;
+	CU_ASSERT_EQUAL_FATAL(shaper_start("1:5:0:0:0", "2:5:0:0:0", "1",
+					   NULL),
+			      0);
+	board_path = NULL;
+	CU_ASSERT_EQUAL(measure(&med, &lo, &hi, &ow, NULL, &ow_lo), 0);
+	CU_ASSERT(lo >= 10.0 && med < 30.0);
+	shapeboard_set(b, 1, 20000000, 0, 0);
+	shapeboard_set(b, 2, 20000000, 0, 0);
+	CU_ASSERT_EQUAL(measure(&set_med, &set_lo, &hi, &ow, NULL, &ow_lo),
+			0);
+	/* Both ways now held 20 ms: no round trip under 40 ms. */
+	CU_ASSERT(set_lo >= 40.0);
+	CU_ASSERT(ow_lo >= 20.0);
+	shapeboard_unset(b, 1);
+	shapeboard_unset(b, 2);
+	CU_ASSERT_EQUAL(measure(&med, &lo, &hi, &ow, NULL, &ow_lo), 0);
+	CU_ASSERT(lo >= 10.0 && med < 30.0);
+	printf("\n    board: rtt 10 ms spec, 40 ms set: median %.2f ms, "
+	       "back to %.2f ms ",
+	       set_med, med);
+	CU_ASSERT_EQUAL(shaper_stop(&res), 0);
+	shapeboard_stats(b, 1, &st);
+	CU_ASSERT_EQUAL(st.packets, (uint64_t)res.q[1].packets);
+	CU_ASSERT(st.released > SAMPLES);
+	CU_ASSERT_DOUBLE_EQUAL(st.late_ns_max / 1e3, res.q[1].late_us_max,
+			       0.01);
+	shapeboard_close(b);
+	unlink(path);
+}
+
 #define JIT_N 40
 
 /* Jitter 25 +- 5 ms on x -> y: the holds the shaper scheduled spread over
@@ -1400,6 +1453,7 @@ static int root_suite_add(void)
 		{"topology x - r - y", test_topology},
 		{"method, rules, no bypass", test_method_and_rules},
 		{"rtt 20/50/100 ms: held exactly, never sooner", test_rtt},
+		{"board set and unset on the wire", test_board_wire},
 		{"jitter on the wire, per packet", test_jitter_wire},
 		{"loss 0.3, seeded, per packet", test_loss_wire},
 		{"rate 8 Mbit/s: never faster", test_rate_wire},

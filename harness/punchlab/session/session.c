@@ -9,6 +9,7 @@
 #include "proc.h"
 #include "hostfit.h"
 #include "session.h"
+#include "shapeboard.h"
 #include "stund.h"
 
 int session_open(struct session *ss, const struct scenario *s,
@@ -74,7 +75,8 @@ int session_start(struct session *ss, int verbose, int keep)
 			strerror(-e));
 		return e;
 	}
-	if ((e = daemons_shaper(ss->w, ss->s, &env, &ss->link_method)) < 0)
+	if ((e = daemons_shaper(ss->w, ss->s, &env, &ss->link_method,
+				  &ss->board)) < 0)
 		return e;
 	ss->stun = stund_start(ss->w, ss->dir, keep);
 	if (ss->stun < 0)
@@ -89,6 +91,8 @@ static void session_end(struct session *ss, int detach)
 {
 	coordctl_free(ss->ctl);
 	ss->ctl = NULL;
+	shapeboard_close(ss->board);
+	ss->board = NULL;
 	proc_set_hosts(NULL);
 	if (detach)
 		world_detach(ss->w);

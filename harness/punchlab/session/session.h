@@ -15,6 +15,7 @@
 #include "world.h"
 
 struct coordctl;
+struct shapeboard;
 
 struct session {
 	const struct scenario *s;
@@ -28,6 +29,9 @@ struct session {
 	pid_t coord;
 	pid_t stun; /* turnserver on charlie, 0 when coturn is missing */
 	struct coordctl *ctl; /* the coordinator's control channel, or NULL */
+	/* The shaper's shared board (shapeboard.h; slot = queue number, the
+	 * world's cells name their queues), NULL when nothing is shaped. */
+	struct shapeboard *board;
 };
 
 /* Plans s, creates its run folder under results_dir and builds its world;

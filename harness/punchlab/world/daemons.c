@@ -17,6 +17,8 @@
 #include "linkcond.h"
 #include "proc.h"
 #include "rundir.h"
+#include "runid.h"
+#include "shapeboard.h"
 #include "monoclock.h"
 
 #define READY_MS 5000
@@ -203,12 +205,14 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 /* Link conditions: queue rules in inet plus punch-shaper holding the
  * queues (or netem, where the kernel has it). */
 int daemons_shaper(struct world *w, const struct scenario *s,
-		   const struct daemons_env *env, const char **method_name)
+		   const struct daemons_env *env, const char **method_name,
+		   struct shapeboard **board)
 {
-	char **specs = NULL, err[512] = "", seed[32];
+	char **specs = NULL, err[512] = "", seed[32], bpath[PATH_MAX];
 	char **argv;
 	int n, method, e = 0, k = 0;
 
+	*board = NULL;
 	n = world_shape(w, s, &specs, &method, err, sizeof(err));
 	*method_name = method ? linkcond_method_name(method) : "none";
 	if (n < 0) {
@@ -218,7 +222,17 @@ int daemons_shaper(struct world *w, const struct scenario *s,
 	}
 	if (n == 0)
 		goto out;
-	argv = calloc(2 * n + 8, sizeof(*argv));
+	/* Queue numbers run 1..n: slot q is queue q. In the run's state
+	 * folder, so the run's cleanup removes it. */
+	snprintf(bpath, sizeof(bpath), "%s/%s/%s", RUNID_STATE_DIR, w->rid,
+		 SHAPEBOARD_FILE);
+	e = shapeboard_create(bpath, (unsigned)n + 1, board);
+	if (e < 0) {
+		fprintf(stderr, "punchlab run: shapeboard %s: %s\n", bpath,
+			strerror(-e));
+		goto out;
+	}
+	argv = calloc(2 * n + 10, sizeof(*argv));
 	if (!argv) {
 		e = -ENOMEM;
 		goto out;
@@ -233,6 +247,8 @@ int daemons_shaper(struct world *w, const struct scenario *s,
 	argv[k++] = seed;
 	argv[k++] = "--run-id";
 	argv[k++] = (char *)w->rid;
+	argv[k++] = "--board";
+	argv[k++] = bpath;
 	argv[k] = NULL;
 	e = daemon_start(w, w->inet->fd, env, "shaper", argv, "ready");
 	free(argv);

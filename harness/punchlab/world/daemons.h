@@ -12,6 +12,8 @@
 #include "world.h"
 
 /* Where and how the daemons of one session run. */
+struct shapeboard;
+
 struct daemons_env {
 	const char *bindir; /* where the punch-* programs are */
 	const char *dir;    /* run folder: <name>.jsonl and <name>.log */
@@ -28,8 +30,12 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 			  enum scenario_mode mode, int verbose,
 			  struct coordctl **ctl);
 /* Link conditions of every cell: queue rules plus punch-shaper in inet
- * (or netem). *method_name: "none", "netem" or "nfqueue". 0 or -errno. */
+ * (or netem). *method_name: "none", "netem" or "nfqueue". With the
+ * shaper, *board gets the run's shapeboard (/run/punchlab/<rid>/
+ * shapeboard, a slot per queue number; the caller closes it), else NULL.
+ * 0 or -errno. */
 int daemons_shaper(struct world *w, const struct scenario *s,
-		   const struct daemons_env *env, const char **method_name);
+		   const struct daemons_env *env, const char **method_name,
+		   struct shapeboard **board);
 
 #endif

@@ -216,11 +216,12 @@ void world_detach(struct world *w)
 /* One queue: its spec text goes to punch-shaper, its rule to inet. */
 static int shape_queue(struct world *w, char ***specs, int *n, double delay,
 		       const struct cell_cond *c, const char *iif,
-		       const char *oif, char *err, size_t cap)
+		       const char *oif, unsigned *qnum, char *err, size_t cap)
 {
 	char text[SHAPESPEC_TEXT_MAX], **grown;
 	int e, q = *n + 1;
 
+	*qnum = (unsigned)q;
 	snprintf(text, sizeof(text), "%d:%.6f:%.6f:%.9f:%u", q, delay,
 		 c->jitter_ms, c->loss, c->rate_kbit);
 	grown = realloc(*specs, (*n + 2) * sizeof(**specs));
@@ -287,10 +288,14 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 				continue;
 			link_if = w->cells[c].side[sd].p->inet_if;
 			e = shape_queue(w, specs, &n, cc->rtt_ms / 2 + extra,
-					cc, ch_if, link_if, err, err_cap);
+					cc, ch_if, link_if,
+					&w->cells[c].coord_queue[sd][0], err,
+					err_cap);
 			if (e == 0)
 				e = shape_queue(w, specs, &n, extra, cc,
-						link_if, ch_if, err, err_cap);
+						link_if, ch_if,
+						&w->cells[c].coord_queue[sd][1],
+						err, err_cap);
 		}
 	}
 	for (int c = 0; c < w->ncells && e == 0; c++) {
@@ -316,7 +321,8 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 			 * link, so shaping each link's inbound direction gives
 			 * RTT(alice, bob) = rtt/2 + rtt/2. */
 			e = shape_queue(w, specs, &n, cc->rtt_ms / 2, cc, NULL,
-					link_if, err, err_cap);
+					link_if, &w->cells[c].link_queue[sd],
+					err, err_cap);
 		}
 	}
 	return e < 0 ? e : n;

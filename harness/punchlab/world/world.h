@@ -18,6 +18,12 @@ struct world_side {
 
 struct world_cell {
 	struct world_side side[2]; /* 0: alice behind a, 1: bob behind b */
+	/* NFQUEUE numbers of the cell's shaped paths (0: not shaped), set
+	 * by world_shape; also the cell's slots on the shapeboard. link: the
+	 * side's WAN link inbound (rtt/2); coord[sd][0]: charlie -> side,
+	 * coord[sd][1]: side -> charlie (coord_delay_*_ms only). */
+	unsigned link_queue[2];
+	unsigned coord_queue[2][2];
 };
 
 struct world {
