@@ -249,9 +249,9 @@ static int scenario_handler(void *user, const char *section, const char *key,
 	return scenario_main_key(c, key, value, err);
 }
 
-/* The shaper holds a packet on charlie's path for rtt_ms / 2 plus the
- * coordinator delay, and takes at most SHAPESPEC_MAX_DELAY_MS: refuse a
- * sum past it here, not when the run has started. */
+/* The shaper holds a packet for the whole one-way delay of its path and
+ * takes at most SHAPESPEC_MAX_DELAY_MS: refuse a sum past it here, not
+ * when the run has started. (Per-trial draws are cut to it.) */
 static int scenario_delay_check(struct scenario_ctx *c,
 				const struct scenario_cell *cell,
 				struct cfg_error *err)
@@ -259,17 +259,23 @@ static int scenario_delay_check(struct scenario_ctx *c,
 	const struct cell_cond *cc = &cell->cond;
 
 	for (int k = 0; k < 2; k++) {
-		double extra = k ? cc->coord_delay_b_ms : cc->coord_delay_a_ms;
 		const char *key = cellcond_params[CELLCOND_COORD_DELAY_A + k].name;
 
-		if (cc->rtt_ms / 2 + extra <= SHAPESPEC_MAX_DELAY_MS)
+		if (cellcond_from_coord_ms(cc, k) <= SHAPESPEC_MAX_DELAY_MS)
 			continue;
 		return cfg_fail(err, c->s->path, cell->line, key,
-				"rtt_ms / 2 + %s is %g ms in [cell %s]; the "
-				"shaper delays a packet at most %d ms",
-				key, cc->rtt_ms / 2 + extra, cell->name,
+				"rtt_ms / 2 + %s + access is %g ms in [cell "
+				"%s]; the shaper delays a packet at most %d ms",
+				key, cellcond_from_coord_ms(cc, k), cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
+	if (cellcond_peer_ms(cc) > SHAPESPEC_MAX_DELAY_MS)
+		return cfg_fail(err, c->s->path, cell->line, "rtt_ms",
+				"rtt_ms / 2 + access_a_ms + access_b_ms is %g "
+				"ms in [cell %s]; the shaper delays a packet at "
+				"most %d ms",
+				cellcond_peer_ms(cc), cell->name,
+				SHAPESPEC_MAX_DELAY_MS);
 	return 0;
 }
 

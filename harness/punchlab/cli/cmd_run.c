@@ -133,6 +133,7 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .run_dir = ss->dir,
 				  .ctl = ss->ctl,
+				  .board = ss->board,
 				  .bitcoind = bitcoind };
 	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
 		    trials_run(&tc, jsonl, res) :

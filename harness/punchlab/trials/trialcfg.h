@@ -10,6 +10,7 @@
 #include "world.h"
 
 struct coordctl;
+struct shapeboard;
 
 struct trials_cfg {
 	const struct scenario *s;
@@ -22,6 +23,9 @@ struct trials_cfg {
 	const char *run_dir;
 	/* handoff: the coordinator's "held" reports (coordctl.h) */
 	struct coordctl *ctl;
+	/* the shaper's board, where a drawn cell's trial sets its queues
+	 * (world_shape_trial); NULL when nothing is shaped */
+	struct shapeboard *board;
 	/* bitcoind node modes (btctrials.c) */
 	const char *bitcoind;
 };
