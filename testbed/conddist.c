@@ -343,6 +343,17 @@ int conddist_format(const struct cond_dist *d, char *buf, size_t cap)
 	}
 }
 
+int conddist_label(const struct cond_dist *d, char *buf, size_t cap)
+{
+	const char *base;
+
+	if (d->kind != CONDDIST_CSV || !d->csv)
+		return conddist_format(d, buf, cap);
+	base = strrchr(d->csv->path, '/');
+	return snprintf(buf, cap, "csv:%s%s%s", base ? base + 1 : d->csv->path,
+			d->csv->column[0] ? ":" : "", d->csv->column);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

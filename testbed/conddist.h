@@ -68,6 +68,8 @@ void conddist_csv_free(struct conddist_csv *c);
 
 /* The spec as a scenario would write it. */
 int conddist_format(const struct cond_dist *d, char *buf, size_t cap);
+/* The same, shorter for a cell's name: a CSV by its file's base name. */
+int conddist_label(const struct cond_dist *d, char *buf, size_t cap);
 /* The distribution's median: what `punchlab plan`, checks and the cell's
  * nominal value use. */
 double conddist_median(const struct cond_dist *d);

@@ -264,9 +264,11 @@ static int scenario_delay_check(struct scenario_ctx *c,
 		if (cellcond_from_coord_ms(cc, k) <= SHAPESPEC_MAX_DELAY_MS)
 			continue;
 		return cfg_fail(err, c->s->path, cell->line, key,
-				"rtt_ms / 2 + %s + access is %g ms in [cell "
-				"%s]; the shaper delays a packet at most %d ms",
-				key, cellcond_from_coord_ms(cc, k), cell->name,
+				"rtt_ms / 2 + %s + access_%c_ms is %g ms in "
+				"[cell %s]; the shaper delays a packet at most "
+				"%d ms",
+				key, k ? 'b' : 'a', cellcond_from_coord_ms(cc, k),
+				cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
 	if (cellcond_peer_ms(cc) > SHAPESPEC_MAX_DELAY_MS)

@@ -175,8 +175,8 @@ static int cell_name(const struct scenario_matrix *m, int ia, int ib,
 			 m->dists[p][idx[p]].kind != CONDDIST_FIXED) {
 			char spec[CONDDIST_TEXT_MAX];
 
-			conddist_format(&m->dists[p][idx[p]], spec,
-					sizeof(spec));
+			conddist_label(&m->dists[p][idx[p]], spec,
+				       sizeof(spec));
 			n += snprintf(name + n, cap - (size_t)n, ":%s=%s",
 				      cellcond_params[p].name, spec);
 		} else if (m->nvals[p] > 1 && n < (int)cap)
