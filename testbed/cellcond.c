@@ -13,25 +13,34 @@ const char *const cellcond_strategies[CELLCOND_NSTRATEGIES + 1] = {
 };
 
 const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
-	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob", NULL },
-	{ "jitter_ms", 0, 60000, 0, "per WAN link, inbound", NULL },
-	{ "loss", 0, 1, 0, "per WAN link, inbound, a fraction", NULL },
-	{ "rate_kbit", 0, 100000000, 1, "per WAN link, inbound, 0: none", NULL },
-	{ "skew_ms", -60000, 60000, 0, "bob punches this much after alice", NULL },
+	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob",
+	  NULL, 1 },
+	{ "jitter_ms", 0, 60000, 0, "per WAN path, one way", NULL, 1 },
+	{ "loss", 0, 1, 0, "per WAN path, one way, a fraction", NULL, 1 },
+	{ "rate_kbit", 0, 100000000, 1, "per WAN link, inbound, 0: none", NULL,
+	  0 },
+	{ "skew_ms", -60000, 60000, 0, "bob punches this much after alice",
+	  NULL, 1 },
 	{ "coord_delay_a_ms", 0, 60000, 0,
-	  "extra one-way delay between charlie and router a", NULL },
+	  "extra one-way delay between charlie and router a", NULL, 1 },
 	{ "coord_delay_b_ms", 0, 60000, 0,
-	  "extra one-way delay between charlie and router b", NULL },
+	  "extra one-way delay between charlie and router b", NULL, 1 },
+	{ "access_a_ms", 0, 60000, 0,
+	  "one-way delay of home a's access link, both directions", NULL, 1 },
+	{ "access_b_ms", 0, 60000, 0,
+	  "one-way delay of home b's access link, both directions", NULL, 1 },
 	{ "strategy", 0, CELLCOND_NSTRATEGIES - 1, 1,
-	  "how both agents punch", cellcond_strategies },
+	  "how both agents punch", cellcond_strategies, 0 },
 	{ "predict_window", 0, 256, 1,
-	  "predict: ports aimed at around the predicted one, 0: 4", NULL },
+	  "predict: ports aimed at around the predicted one, 0: 4", NULL, 0 },
 	{ "birthday_sockets", 0, 1024, 1,
-	  "birthday: sockets the unpredictable side opens, 0: 64", NULL },
+	  "birthday: sockets the unpredictable side opens, 0: 64", NULL,
+	  0 },
 	{ "birthday_ports", 0, 4096, 1,
-	  "birthday: ports the other side sprays, 0: 64", NULL },
+	  "birthday: ports the other side sprays, 0: 64", NULL, 0 },
 	{ "syn_budget", 0, 100000, 1,
-	  "cap of SYNs per punch per side, 0: the strategy's own", NULL },
+	  "cap of SYNs per punch per side, 0: the strategy's own", NULL,
+	  0 },
 };
 
 int cellcond_index(const char *key)
@@ -45,13 +54,13 @@ int cellcond_index(const char *key)
 /* The double fields in table order; NULL for the integer ones. */
 static double *field(struct cell_cond *c, int i)
 {
-	double *const f[CELLCOND_COORD_DELAY_B + 1] = {
-		&c->rtt_ms,	 &c->jitter_ms, &c->loss,
-		NULL,		 &c->skew_ms,	&c->coord_delay_a_ms,
-		&c->coord_delay_b_ms,
+	double *const f[CELLCOND_ACCESS_B + 1] = {
+		&c->rtt_ms,	 &c->jitter_ms,	       &c->loss,
+		NULL,		 &c->skew_ms,	       &c->coord_delay_a_ms,
+		&c->coord_delay_b_ms, &c->access_a_ms, &c->access_b_ms,
 	};
 
-	return i >= 0 && i <= CELLCOND_COORD_DELAY_B ? f[i] : NULL;
+	return i >= 0 && i <= CELLCOND_ACCESS_B ? f[i] : NULL;
 }
 
 /* The unsigned fields; NULL for the double ones. */
@@ -98,7 +107,26 @@ int cellcond_shaped(const struct cell_cond *c)
 {
 	return c->rtt_ms > 0 || c->jitter_ms > 0 || c->loss > 0 ||
 	       c->rate_kbit > 0 || c->coord_delay_a_ms > 0 ||
-	       c->coord_delay_b_ms > 0;
+	       c->coord_delay_b_ms > 0 || c->access_a_ms > 0 ||
+	       c->access_b_ms > 0;
+}
+
+double cellcond_peer_ms(const struct cell_cond *c)
+{
+	return c->rtt_ms / 2 + c->access_a_ms + c->access_b_ms;
+}
+
+double cellcond_to_coord_ms(const struct cell_cond *c, int side)
+{
+	return side ? c->coord_delay_b_ms + c->access_b_ms :
+		      c->coord_delay_a_ms + c->access_a_ms;
+}
+
+/* The rtt/2 is the older model's: every link delayed its inbound
+ * direction, charlie's packets to a home included. */
+double cellcond_from_coord_ms(const struct cell_cond *c, int side)
+{
+	return c->rtt_ms / 2 + cellcond_to_coord_ms(c, side);
 }
 
 const char *cellcond_value_name(const struct cell_cond *c, int i)

@@ -6,7 +6,7 @@
 #ifndef PUNCHLAB_CELLCOND_H
 #define PUNCHLAB_CELLCOND_H
 
-#define CELLCOND_NPARAMS 12
+#define CELLCOND_NPARAMS 14
 
 struct cell_cond {
 	double rtt_ms;	  /* RTT the WAN adds between alice and bob: each
@@ -19,6 +19,9 @@ struct cell_cond {
 	double coord_delay_a_ms, coord_delay_b_ms; /* extra one-way delay
 						    * between charlie and
 						    * router a / b */
+	double access_a_ms, access_b_ms; /* one-way delay of home a's / b's
+					  * access link, both directions:
+					  * on every path of that home */
 	/* The punch strategy (an index into cellcond_strategies) and its
 	 * parameters; 0 = the agent's default. */
 	unsigned strategy;
@@ -54,6 +57,8 @@ enum cellcond_index {
 	CELLCOND_SKEW,
 	CELLCOND_COORD_DELAY_A,
 	CELLCOND_COORD_DELAY_B,
+	CELLCOND_ACCESS_A,
+	CELLCOND_ACCESS_B,
 	CELLCOND_STRATEGY,
 	CELLCOND_PREDICT_WINDOW,
 	CELLCOND_BIRTHDAY_SOCKETS,
@@ -69,6 +74,9 @@ struct cellcond_param {
 	/* A choice: the value is written as one of these names (NULL-
 	 * terminated) and kept as its index; NULL for a number. */
 	const char *const *names;
+	/* 1: takes a distribution (conddist.h), drawn per trial; the others
+	 * only a fixed value (rate: the shaper board has no rate). */
+	int drawn;
 };
 
 extern const struct cellcond_param cellcond_params[CELLCOND_NPARAMS];
@@ -79,6 +87,12 @@ int cellcond_index(const char *key);
 double cellcond_get(const struct cell_cond *c, int i);
 void cellcond_set(struct cell_cond *c, int i, double v);
 /* 1 when the cell needs shaped links (any delay, jitter, loss or rate). */
+/* The one-way delays of a cell's paths through inet, in ms (the model of
+ * docs/link-conditions.md): a<->b rtt/2 + access_a + access_b;
+ * a->charlie coord_a + access_a; charlie->a rtt/2 + coord_a + access_a. */
+double cellcond_peer_ms(const struct cell_cond *c);
+double cellcond_to_coord_ms(const struct cell_cond *c, int side);
+double cellcond_from_coord_ms(const struct cell_cond *c, int side);
 int cellcond_shaped(const struct cell_cond *c);
 /* The name of parameter i's value when it is a choice, else NULL. */
 const char *cellcond_value_name(const struct cell_cond *c, int i);

@@ -112,7 +112,8 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	if (i >= 0) {
 		double x;
 
-		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+		if (scenario_param_spec(c, i, v, strlen(v), &x, &cell->dist[i],
+					err) < 0)
 			return -1;
 		cellcond_set(&cell->cond, i, x);
 		c->cell_params[cell - c->s->cells] |= 1u << i;
@@ -122,8 +123,8 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "unknown key in a cell; known keys: a b expect reason "
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
-		 "coord_delay_b_ms strategy predict_window birthday_sockets "
-		 "birthday_ports syn_budget");
+		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
+		 "predict_window birthday_sockets birthday_ports syn_budget");
 	return -1;
 }
 
@@ -167,7 +168,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	if (i >= 0) {
 		double x;
 
-		if (scenario_param_value(i, v, strlen(v), &x, err) < 0)
+		if (scenario_param_spec(c, i, v, strlen(v), &x,
+					&c->default_dist[i], err) < 0)
 			return -1;
 		cellcond_set(&c->defaults, i, x);
 		c->default_params |= 1u << i;
@@ -180,8 +182,9 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "seed parallel timeout_ms timing_error_max_ms realtime "
 		 "mode node star puncher "
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
-		 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget");
+		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
+		 "access_b_ms strategy predict_window birthday_sockets "
+		 "birthday_ports syn_budget");
 	return -1;
 }
 
@@ -273,9 +276,9 @@ static int scenario_handler(void *user, const char *section, const char *key,
 	return scenario_main_key(c, key, value, err);
 }
 
-/* The shaper holds a packet on charlie's path for rtt_ms / 2 plus the
- * coordinator delay, and takes at most SHAPESPEC_MAX_DELAY_MS: refuse a
- * sum past it here, not when the run has started. */
+/* The shaper holds a packet for the whole one-way delay of its path and
+ * takes at most SHAPESPEC_MAX_DELAY_MS: refuse a sum past it here, not
+ * when the run has started. (Per-trial draws are cut to it.) */
 static int scenario_delay_check(struct scenario_ctx *c,
 				const struct scenario_cell *cell,
 				struct cfg_error *err)
@@ -283,17 +286,25 @@ static int scenario_delay_check(struct scenario_ctx *c,
 	const struct cell_cond *cc = &cell->cond;
 
 	for (int k = 0; k < 2; k++) {
-		double extra = k ? cc->coord_delay_b_ms : cc->coord_delay_a_ms;
 		const char *key = cellcond_params[CELLCOND_COORD_DELAY_A + k].name;
 
-		if (cc->rtt_ms / 2 + extra <= SHAPESPEC_MAX_DELAY_MS)
+		if (cellcond_from_coord_ms(cc, k) <= SHAPESPEC_MAX_DELAY_MS)
 			continue;
 		return cfg_fail(err, c->s->path, cell->line, key,
-				"rtt_ms / 2 + %s is %g ms in [cell %s]; the "
-				"shaper delays a packet at most %d ms",
-				key, cc->rtt_ms / 2 + extra, cell->name,
+				"rtt_ms / 2 + %s + access_%c_ms is %g ms in "
+				"[cell %s]; the shaper delays a packet at most "
+				"%d ms",
+				key, k ? 'b' : 'a', cellcond_from_coord_ms(cc, k),
+				cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
+	if (cellcond_peer_ms(cc) > SHAPESPEC_MAX_DELAY_MS)
+		return cfg_fail(err, c->s->path, cell->line, "rtt_ms",
+				"rtt_ms / 2 + access_a_ms + access_b_ms is %g "
+				"ms in [cell %s]; the shaper delays a packet at "
+				"most %d ms",
+				cellcond_peer_ms(cc), cell->name,
+				SHAPESPEC_MAX_DELAY_MS);
 	return 0;
 }
 
@@ -358,9 +369,11 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	for (i = 0; i < s->ncells; i++) {
 		for (int p = 0; p < CELLCOND_NPARAMS; p++)
 			if (!(c->cell_params[i] & (1u << p)) &&
-			    (c->default_params & (1u << p)))
+			    (c->default_params & (1u << p))) {
 				cellcond_set(&s->cells[i].cond, p,
 					     cellcond_get(&c->defaults, p));
+				s->cells[i].dist[p] = c->default_dist[p];
+			}
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
 	for (i = 0; i < s->ncells; i++)
@@ -393,7 +406,8 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 
 	memset(s, 0, sizeof(*s));
 	s->cells = calloc(SCENARIO_MAX_CELLS, sizeof(*s->cells));
-	if (!s->cells)
+	s->csvs = calloc(SCENARIO_MAX_CSVS, sizeof(*s->csvs));
+	if (!s->cells || !s->csvs)
 		return cfg_fail(err, path, 0, "", "out of memory");
 	s->trials = 20;
 	s->seed = 1;
@@ -432,4 +446,9 @@ void scenario_free(struct scenario *s)
 	free(s->cells);
 	s->cells = NULL;
 	s->ncells = 0;
+	for (int i = 0; s->csvs && i < s->ncsvs; i++)
+		conddist_csv_free(&s->csvs[i]);
+	free(s->csvs);
+	s->csvs = NULL;
+	s->ncsvs = 0;
 }

@@ -92,27 +92,29 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "unknown key in a matrix; known keys: a b expect "
 			 "puncher puncher_a puncher_b "
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
-			 "skew_ms coord_delay_a_ms coord_delay_b_ms strategy "
-			 "predict_window birthday_sockets birthday_ports "
-			 "syn_budget");
+			 "skew_ms coord_delay_a_ms coord_delay_b_ms "
+			 "access_a_ms access_b_ms strategy predict_window "
+			 "birthday_sockets birthday_ports syn_budget");
 		return -1;
 	}
 	m->nvals[i] = 0;
+	/* A distribution's own commas belong to it (conddist_span). */
 	for (const char *p = v;; p++) {
-		const char *q = strchr(p, ',');
-		size_t len = q ? (size_t)(q - p) : strlen(p);
+		size_t len = conddist_span(p, strlen(p));
+		int k = m->nvals[i];
 
-		if (m->nvals[i] == SCENARIO_MAX_LIST) {
+		if (k == SCENARIO_MAX_LIST) {
 			snprintf(err->msg, sizeof(err->msg),
 				 "at most %d values", SCENARIO_MAX_LIST);
 			return -1;
 		}
-		if (scenario_param_value(i, p, len,
-					 &m->vals[i][m->nvals[i]++], err) < 0)
+		if (scenario_param_spec(c, i, p, len, &m->vals[i][k],
+					&m->dists[i][k], err) < 0)
 			return -1;
-		if (!q)
+		m->nvals[i]++;
+		if (!p[len])
 			return 0;
-		p = q;
+		p += len;
 	}
 }
 
@@ -169,7 +171,15 @@ static int cell_name(const struct scenario_matrix *m, int ia, int ib,
 			n += snprintf(name + n, cap - (size_t)n, ":%s=%s",
 				      cellcond_params[p].name,
 				      cellcond_params[p].names[(int)m->vals[p][idx[p]]]);
-		else if (m->nvals[p] > 1 && n < (int)cap)
+		else if (m->nvals[p] > 1 && n < (int)cap &&
+			 m->dists[p][idx[p]].kind != CONDDIST_FIXED) {
+			char spec[CONDDIST_TEXT_MAX];
+
+			conddist_label(&m->dists[p][idx[p]], spec,
+				       sizeof(spec));
+			n += snprintf(name + n, cap - (size_t)n, ":%s=%s",
+				      cellcond_params[p].name, spec);
+		} else if (m->nvals[p] > 1 && n < (int)cap)
 			n += snprintf(name + n, cap - (size_t)n, ":%s=%g",
 				      cellcond_params[p].name,
 				      m->vals[p][idx[p]]);
@@ -195,6 +205,7 @@ static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		if (m->nvals[p]) {
 			cellcond_set(&cell->cond, p, m->vals[p][idx[p]]);
+			cell->dist[p] = m->dists[p][idx[p]];
 			c->cell_params[s->ncells] |= 1u << p;
 		}
 	if (n >= (int)sizeof(cell->name))

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cellcond.h"
+#include "conddist.h"
 #include "profile.h"
 
 /* The one cell limit: the parser, the plan and README.md use this
@@ -62,6 +63,10 @@ struct scenario_cell {
 	struct cell_cond cond;	/* link conditions, skew */
 	unsigned params;	/* bit i: cellcond_params[i].name was set or swept,
 				 * so results report it */
+	/* Per key: a distribution drawn per trial (celldraw.h), or kind
+	 * CONDDIST_FIXED when cond holds the value. For a distribution cond
+	 * holds its median. */
+	struct cond_dist dist[CELLCOND_NPARAMS];
 	/* per side: index into scenario.punchers, or SCENARIO_PUNCHER_AGENT */
 	int puncher[2];
 };
@@ -85,6 +90,10 @@ struct scenario {
 			 * charlie; one punch per cell, then a block's spread */
 	int npunchers;
 	struct scenario_puncher punchers[SCENARIO_MAX_PUNCHERS];
+	/* The CSV columns distributions draw from (conddist.h), each loaded
+	 * once; SCENARIO_MAX_CSVS of them, freed by scenario_free. */
+	struct conddist_csv *csvs;
+	int ncsvs;
 	int ncells;
 	/* SCENARIO_MAX_CELLS of them from scenario_load (the untouched ones
 	 * cost no memory), freed by scenario_free */
@@ -92,6 +101,7 @@ struct scenario {
 };
 
 #define SCENARIO_MAX_MATRICES 16
+#define SCENARIO_MAX_CSVS 8 /* CSV columns one scenario draws from */
 #define SCENARIO_MAX_LIST 32 /* values in one list key of a [matrix] */
 
 #endif

@@ -35,6 +35,7 @@ struct scenario_matrix {
 	char b[SCENARIO_MAX_LIST][PROFILE_NAME_MAX];
 	int na, nb, a_line, b_line;
 	double vals[CELLCOND_NPARAMS][SCENARIO_MAX_LIST];
+	struct cond_dist dists[CELLCOND_NPARAMS][SCENARIO_MAX_LIST];
 	int nvals[CELLCOND_NPARAMS];
 	double expect_min, expect_max;
 	char expect_text[64];
@@ -50,6 +51,7 @@ struct scenario_ctx {
 	struct scenario_matrix *matrix; /* the [matrix] being read, or NULL */
 	unsigned char has[SCENARIO_MAX_CELLS];
 	struct cell_cond defaults;	/* condition keys of [scenario] */
+	struct cond_dist default_dist[CELLCOND_NPARAMS];
 	unsigned default_params;
 	unsigned cell_params[SCENARIO_MAX_CELLS]; /* set in the cell itself */
 	struct scenario_matrix *matrices;

@@ -4,6 +4,7 @@
  * reader (scenario_matrix.c). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,13 @@ int scenario_param_value(int i, const char *p, size_t len,
 	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
 	    (cellcond_params[i].whole && dots)) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "'%.*s' is not a %snumber", (int)len, p,
-			 cellcond_params[i].whole ? "whole " : "");
+			 "'%.*s' is not a %snumber%s", (int)(len > 40 ? 40 : len),
+			 p, cellcond_params[i].whole ? "whole " : "",
+			 cellcond_params[i].drawn ?
+				 " or a distribution (uniform:LO,HI, "
+				 "normal:mean=M,sd=S, lognormal:median=M,p90=Q, "
+				 "csv:PATH[:COLUMN])" :
+				 "");
 		return -1;
 	}
 	memcpy(buf, p, len);
@@ -75,6 +81,73 @@ int scenario_param_value(int i, const char *p, size_t len,
 			 cellcond_params[i].max);
 		return -1;
 	}
+	return 0;
+}
+
+/* The CSV column of a csv: spec, loaded once per scenario; its path is
+ * relative to the scenario's folder. 0 or -1 with err->msg. */
+static int scenario_csv(struct scenario_ctx *c, int i, const char *path,
+			const char *column, const struct conddist_csv **out,
+			struct cfg_error *err)
+{
+	struct scenario *s = c->s;
+	const char *slash = strrchr(s->path, '/');
+	char file[PATH_MAX];
+	int n;
+
+	for (int k = 0; k < s->ncsvs; k++)
+		if (!strcmp(s->csvs[k].path, path) &&
+		    !strcmp(s->csvs[k].column, column)) {
+			*out = &s->csvs[k];
+			return 0;
+		}
+	if (s->ncsvs == SCENARIO_MAX_CSVS) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "more than %d CSV columns in one scenario",
+			 SCENARIO_MAX_CSVS);
+		return -1;
+	}
+	if (path[0] == '/' || !slash)
+		n = snprintf(file, sizeof(file), "%s", path);
+	else
+		n = snprintf(file, sizeof(file), "%.*s/%s",
+			     (int)(slash - s->path), s->path, path);
+	if (n >= (int)sizeof(file) ||
+	    conddist_csv_load(file, path, column, cellcond_params[i].min,
+			      cellcond_params[i].max, &s->csvs[s->ncsvs],
+			      err->msg, sizeof(err->msg)) < 0)
+		return -1;
+	*out = &s->csvs[s->ncsvs++];
+	return 0;
+}
+
+int scenario_param_spec(struct scenario_ctx *c, int i, const char *p,
+			size_t len, double *out, struct cond_dist *d,
+			struct cfg_error *err)
+{
+	const struct cellcond_param *cp = &cellcond_params[i];
+	char path[sizeof(c->s->csvs[0].path)], column[64];
+	const struct conddist_csv *csv;
+
+	memset(d, 0, sizeof(*d));
+	if (!conddist_is_spec(p, len))
+		return scenario_param_value(i, p, len, out, err);
+	if (!cp->drawn) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s takes a fixed number, not a distribution",
+			 cp->name);
+		return -1;
+	}
+	if (conddist_parse(p, len, cp->min, cp->max, d, path, sizeof(path),
+			   column, sizeof(column), err->msg,
+			   sizeof(err->msg)) < 0)
+		return -1;
+	if (d->kind == CONDDIST_CSV) {
+		if (scenario_csv(c, i, path, column, &csv, err) < 0)
+			return -1;
+		d->csv = csv;
+	}
+	*out = conddist_median(d);
 	return 0;
 }
 

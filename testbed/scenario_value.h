@@ -13,6 +13,13 @@
  * decimal in the parameter's range. */
 int scenario_param_value(int i, const char *p, size_t len, double *out,
 			 struct cfg_error *err);
+/* Condition parameter i from p[0..len): a plain number as above, or
+ * (for a key that takes one) a distribution into *d (conddist.h), its
+ * CSV loaded into the scenario, relative to the scenario's folder; *out
+ * gets the number or the distribution's median. */
+int scenario_param_spec(struct scenario_ctx *c, int i, const char *p,
+			size_t len, double *out, struct cond_dist *d,
+			struct cfg_error *err);
 /* Parses ">= 0.95", "<= 0.1", "== 0", "0.8..1.0" into [min,max].
  * 0 or -1. */
 int scenario_parse_expect(const char *text, double *min, double *max);

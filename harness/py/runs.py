@@ -12,7 +12,7 @@ import stats
 # tests/py/test_vocabulary.py holds the names to testbed/cellcond.c.
 PARAM_ORDER = ("strategy", "skew_ms", "rtt_ms", "jitter_ms", "loss",
                "rate_kbit", "coord_delay_a_ms", "coord_delay_b_ms",
-               "predict_window", "birthday_sockets", "birthday_ports",
+               "access_a_ms", "access_b_ms", "predict_window", "birthday_sockets", "birthday_ports",
                "syn_budget")
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.

@@ -1,6 +1,7 @@
 /* test_scenario: scenario files parse to the expected structs, and every
  * kind of mistake is reported with the right file, line and key. Fixtures
  * in tests/unit/data/ (profiles in data/profiles/); run from the repo root. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,8 @@ static void test_errors(void)
 	check_error("no-such-scenario.ini", 0, "", "cannot open");
 	/* 30000 + 30000 fits the shaper; 30000 + 30001 does not. */
 	check_error("scen-delay-sum.ini", 8, "coord_delay_b_ms",
-		    "rtt_ms / 2 + coord_delay_b_ms is 60001 ms in [cell far]");
+		    "rtt_ms / 2 + coord_delay_b_ms + access_b_ms is 60001 ms in "
+		    "[cell far]");
 }
 
 /* A broken profile: the scenario's line and key, plus the profile's own
@@ -734,6 +736,107 @@ static void test_strategy(void)
 			0);
 }
 
+/* Distributions in every section (in a [matrix] list too, where their
+ * own commas do not split the list), the cell keeps the spec and its
+ * median as the nominal value; a CSV column loads once. */
+static void test_cond_dists(void)
+{
+	static const struct {
+		const char *key, *value, *text;
+		double median;
+	} good[] = {
+	    {"rtt_ms", "lognormal:median=40,p90=120",
+	     "lognormal:median=40,p90=120", 40},
+	    {"jitter_ms", "uniform:0,2", "uniform:0,2", 1},
+	    {"loss", "uniform:0,0.02", "uniform:0,0.02", 0.01},
+	    {"access_a_ms", "normal:mean=5,sd=2", "normal:mean=5,sd=2", 5},
+	    {"access_b_ms", "uniform:1,5", "uniform:1,5", 3},
+	    {"coord_delay_a_ms", "lognormal:median=10,p90=30",
+	     "lognormal:median=10,p90=30", 10},
+	    {"coord_delay_b_ms", "uniform:0,30", "uniform:0,30", 15},
+	    {"skew_ms", "uniform:-100,100", "uniform:-100,100", 0},
+	};
+	char path[64], text[CONDDIST_TEXT_MAX], csv[300], abs[PATH_MAX];
+	struct cfg_error err;
+
+	for (size_t k = 0; k < sizeof(good) / sizeof(*good); k++) {
+		int i = param_index(good[k].key);
+
+		CU_ASSERT_FATAL(i >= 0);
+		for (int w = IN_SCENARIO; w < IN_END; w++) {
+			const struct scenario_cell *c;
+
+			if (load_key(w, good[k].key, good[k].value, path,
+				     sizeof(path), &err) != 0) {
+				fprintf(stderr, "\n%s = '%s' (place %d): %s\n",
+					good[k].key, good[k].value, w, err.msg);
+				CU_FAIL("good distribution refused");
+				continue;
+			}
+			CU_ASSERT_EQUAL_FATAL(sc.ncells, w == IN_LIST ? 2 : 1);
+			c = &sc.cells[w == IN_LIST ? 1 : 0];
+			conddist_format(&c->dist[i], text, sizeof(text));
+			CU_ASSERT_STRING_EQUAL(text, good[k].text);
+			CU_ASSERT_DOUBLE_EQUAL(cellcond_get(&c->cond, i),
+					       good[k].median, 1e-9);
+			if (w == IN_LIST) /* the list's first value: fixed */
+				CU_ASSERT_EQUAL(sc.cells[0].dist[i].kind,
+						CONDDIST_FIXED);
+		}
+	}
+	/* csv: relative to the scenario's folder, or absolute */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(DATA "cond-rtt.csv", abs));
+	CU_ASSERT_FATAL(strlen(abs) < 200);
+	snprintf(csv, sizeof(csv), "csv:%.200s:rtt_ms", abs);
+	CU_ASSERT_EQUAL_FATAL(load_key(IN_LIST, "rtt_ms", csv, path,
+				       sizeof(path), &err), 0);
+	CU_ASSERT_EQUAL(sc.ncsvs, 1);
+	CU_ASSERT_EQUAL(sc.cells[1].dist[CELLCOND_RTT].csv, &sc.csvs[0]);
+	CU_ASSERT_DOUBLE_EQUAL(sc.cells[1].cond.rtt_ms, 30, 1e-9);
+	CU_ASSERT_STRING_EQUAL(sc.cells[1].name,
+			       "c:eim:eim:rtt_ms=csv:cond-rtt.csv:rtt_ms");
+	/* a choice takes no distribution */
+	CU_ASSERT_EQUAL(load_key(IN_CELL, "strategy", "uniform:1,2", path,
+				 sizeof(path), &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "strategy takes a fixed"));
+}
+
+/* Distributions refused at the key's line, in every section. */
+static void test_cond_dists_refused(void)
+{
+	static const struct {
+		const char *key, *value, *msg;
+	} bad[] = {
+	    {"rtt_ms", "lognormal:median=40", "lognormal:median=M,p90=Q"},
+	    {"rtt_ms", "uniform:9,5", "LO <= HI"},
+	    {"loss", "uniform:0,2", "in 0..1"},
+	    {"rtt_ms", "weibull:1,2", "is not a number or a distribution"},
+	    {"rate_kbit", "uniform:1,2", "rate_kbit takes a fixed number"},
+	    {"rtt_ms", "csv:no-such.csv", "cannot open"},
+	    {"access_a_ms", "normal:mean=1,sd=-1", "S >= 0"},
+	};
+	char path[64];
+	struct cfg_error err;
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++)
+		for (int w = IN_SCENARIO; w < IN_END; w++) {
+			int r = load_key(w, bad[k].key, bad[k].value, path,
+					 sizeof(path), &err);
+
+			CU_ASSERT_EQUAL(r, -1);
+			if (r != -1)
+				continue;
+			CU_ASSERT_STRING_EQUAL(err.file, path);
+			CU_ASSERT_EQUAL(err.line, 5);
+			CU_ASSERT_STRING_EQUAL(err.key, bad[k].key);
+			if (!strstr(err.msg, bad[k].msg))
+				fprintf(stderr, "\n%s = '%s' (place %d): '%s' "
+					"lacks '%s'\n", bad[k].key,
+					bad[k].value, w, err.msg, bad[k].msg);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad[k].msg));
+		}
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -751,6 +854,8 @@ int main(void)
 		{"late [scenario] defaults", test_cond_default_late},
 		{"mode and node", test_mode_node},
 		{"strategy", test_strategy},
+		{"distributions accepted", test_cond_dists},
+		{"distributions refused", test_cond_dists_refused},
 	};
 	int fails;
 

@@ -134,8 +134,8 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .run_dir = ss->dir,
 				  .ctl = ss->ctl,
-				  .bitcoind = bitcoind,
-				  .board = ss->board };
+				  .board = ss->board,
+				  .bitcoind = bitcoind };
 	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
 		    trials_run(&tc, jsonl, res) :
 		    btctrials_run(&tc, jsonl, res);

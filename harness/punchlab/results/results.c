@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "celldraw.h"
 #include "results.h"
 #include "stats.h"
 #include "timing.h"
@@ -19,7 +20,9 @@ int results_cell_init(struct cell_result *r, int ntrials)
 	r->hs_ms = calloc(n, sizeof(double));
 	r->start_err_us = calloc(2 * n, sizeof(double));
 	r->syn_gap_us = calloc(n, sizeof(double));
-	if (!r->ttc_ms || !r->hs_ms || !r->start_err_us || !r->syn_gap_us) {
+	r->drawn = calloc(n * CELLCOND_NPARAMS, sizeof(double));
+	if (!r->ttc_ms || !r->hs_ms || !r->start_err_us || !r->syn_gap_us ||
+	    !r->drawn) {
 		results_cell_free(r);
 		return -ENOMEM;
 	}
@@ -33,7 +36,9 @@ void results_cell_free(struct cell_result *r)
 	free(r->hs_ms);
 	free(r->start_err_us);
 	free(r->syn_gap_us);
+	free(r->drawn);
 	r->ttc_ms = r->hs_ms = r->start_err_us = r->syn_gap_us = NULL;
+	r->drawn = NULL;
 	r->cap = 0;
 }
 
@@ -53,15 +58,74 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 	}
 }
 
+void results_cond(struct cell_result *r, const struct cell_cond *cc)
+{
+	if (r->ndrawn >= r->cap)
+		return;
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		r->drawn[r->ndrawn * CELLCOND_NPARAMS + i] = cellcond_get(cc, i);
+	r->ndrawn++;
+}
+
+json_t *results_cond_json(const struct scenario_cell *c,
+			  const struct cell_cond *cc)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < CELLCOND_NPARAMS; i++)
+		if (cellcond_params[i].drawn && (c->params & (1u << i)))
+			json_object_set_new(j, cellcond_params[i].name,
+					    json_real(cellcond_get(cc, i)));
+	return j;
+}
+
+/* Per drawn key: the spec and what its trials drew (p50, p90, min, max). */
+static void cell_draws(json_t *j, const struct scenario_cell *c,
+		       const struct cell_result *r)
+{
+	json_t *spec = json_object(), *drawn = json_object();
+	char text[CONDDIST_TEXT_MAX];
+	double *v = calloc(r->ndrawn ? r->ndrawn : 1, sizeof(*v));
+
+	for (int i = 0; v && i < CELLCOND_NPARAMS; i++) {
+		if (c->dist[i].kind == CONDDIST_FIXED)
+			continue;
+		conddist_format(&c->dist[i], text, sizeof(text));
+		json_object_set_new(spec, cellcond_params[i].name,
+				    json_string(text));
+		if (!r->ndrawn)
+			continue;
+		for (size_t k = 0; k < r->ndrawn; k++)
+			v[k] = r->drawn[k * CELLCOND_NPARAMS + i];
+		json_object_set_new(
+			drawn, cellcond_params[i].name,
+			json_pack("{s:f, s:f, s:f, s:f}", "p50",
+				  stats_percentile(v, r->ndrawn, 50), "p90",
+				  stats_percentile(v, r->ndrawn, 90), "min",
+				  stats_percentile(v, r->ndrawn, 0), "max",
+				  stats_percentile(v, r->ndrawn, 100)));
+	}
+	free(v);
+	json_object_set_new(j, "cond_spec", spec);
+	json_object_set_new(j, "cond_drawn", drawn);
+}
+
 json_t *results_params(const struct scenario_cell *c)
 {
 	json_t *p = json_object();
+
+	char spec[CONDDIST_TEXT_MAX];
 
 	for (int i = 0; i < CELLCOND_NPARAMS; i++) {
 		const char *name = cellcond_value_name(&c->cond, i);
 
 		if (!(c->params & (1u << i)))
 			continue;
+		/* A distribution is named by its spec. */
+		if (c->dist[i].kind != CONDDIST_FIXED) {
+			conddist_format(&c->dist[i], spec, sizeof(spec));
+			name = spec;
+		}
 		json_object_set_new(p, cellcond_params[i].name,
 				    name ? json_string(name)
 					 : json_real(cellcond_get(&c->cond, i)));
@@ -102,6 +166,13 @@ static json_t *cell_json(const struct scenario *sc,
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
 	json_object_set_new(j, "params", results_params(c));
+	if (celldraw_any(c)) {
+		cell_draws(j, c, r);
+		json_object_set_new(j, "parallel",
+				    json_integer(celldraw_shaper(c) ?
+							 1 :
+							 sc->parallel));
+	}
 	/* Every cell names its strategy, set or not. */
 	json_object_set_new(
 		j, "strategy",

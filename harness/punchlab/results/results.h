@@ -27,6 +27,10 @@ struct cell_result {
 	int shaped;
 	unsigned long long shaper_released;
 	double shaper_late_us_mean, shaper_late_us_max;
+	/* Every trial's drawn conditions (results_cond), for the keys the
+	 * cell draws: ndrawn rows of CELLCOND_NPARAMS values. */
+	double *drawn;
+	size_t ndrawn;
 };
 
 struct nat_counts {
@@ -39,6 +43,12 @@ void results_cell_free(struct cell_result *r);
 /* Adds one trial (ttc/hs < 0: not timed). */
 void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 		     double hs);
+/* Adds one trial's conditions (celldraw.h) to the cell's draws. */
+void results_cond(struct cell_result *r, const struct cell_cond *cc);
+/* {"key": value} of one trial's conditions: every key that takes a
+ * distribution and that the cell set, drawn or fixed. */
+struct json_t *results_cond_json(const struct scenario_cell *c,
+				 const struct cell_cond *cc);
 /* {"param": value} of the cell's conditions that the scenario set. */
 struct json_t *results_params(const struct scenario_cell *c);
 

@@ -1,6 +1,8 @@
 /* agentcmd: one agent's command line. */
 #include <stdio.h>
 
+#include "celldraw.h"
+
 #include "agentcmd.h"
 #include "modes.h"
 
@@ -83,7 +85,10 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 		  char **argv, char (*buf)[64])
 {
 	const struct world_side *ws = &cfg->w->cells[cell].side[s];
+	struct cell_cond cc;
 	int n = 0;
+
+	celldraw_trial(cfg->s, cell, trial, &cc);
 
 	snprintf(buf[0], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_COORD_PORT);
 	snprintf(buf[1], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_PROBE_PORT);
@@ -102,11 +107,11 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 	argv[n++] = buf[4];
 	argv[n++] = "--timeout-ms";
 	argv[n++] = buf[5];
-	n += skew_opts(&cfg->s->cells[cell].cond, s, argv + n, buf[6]);
+	n += skew_opts(&cc, s, argv + n, buf[6]);
 	if (cfg->s->realtime)
 		argv[n++] = "--realtime";
 	n += node_opts(cfg, ws->p->lan_addr, argv + n, buf + 7);
-	n += strategy_opts(&cfg->s->cells[cell].cond, argv + n, buf + 9);
+	n += strategy_opts(&cc, argv + n, buf + 9);
 	argv[n] = NULL;
 	return n;
 }

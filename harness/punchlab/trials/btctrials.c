@@ -6,6 +6,7 @@
 
 #include "btcnodes.h"
 #include "btctrial.h"
+#include "celldraw.h"
 #include "btctrials.h"
 #include "cleanup.h"
 
@@ -49,11 +50,19 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				"cell", sc->name, "a", sc->a.name, "b",
 				sc->b.name, "trial", t, "seed",
 				(json_int_t)s->seed, "node", "bitcoind");
+			struct cell_cond cc;
+
+			celldraw_trial(s, c, t, &cc);
+			if (celldraw_shaper(sc))
+				world_shape_trial(cfg->w, cfg->board, c, &cc);
 			enum outcome_code o = btctrial_run(cfg, c, t, node, rec, NULL);
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 
 			json_object_set_new(rec, "params", results_params(sc));
+			json_object_set_new(rec, "cond",
+					    results_cond_json(sc, &cc));
+			results_cond(&res[c], &cc);
 			json_object_set_new(rec, "ttc_ms",
 					    o == OUTCOME_OK && ttc >= 0 ?
 						    json_real(ttc) :

@@ -99,6 +99,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
 	json_object_set_new(t, "params", results_params(c));
+	json_object_set_new(t, "cond", results_cond_json(c, &r->cond));
 	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
@@ -117,6 +118,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_decref(t);
 
 	results_account(res, o, ttc, hs);
+	results_cond(res, &r->cond);
 	if (o != OUTCOME_OK) {
 		/* Failures a cell does not expect get a command that replays
 		 * exactly this trial; report.md lists it for every failure. */

@@ -28,6 +28,7 @@ struct running {
 	int bob_pending; /* handoff: bob starts once alice is held */
 	int relayed;	 /* out-of-band: endpoints exchanged */
 	int64_t hard_deadline_ns;
+	struct cell_cond cond; /* this trial's conditions (celldraw.h) */
 	struct side sd[2];
 	struct puncher_trial px; /* outside punchers: tokens, stderr files */
 	/* The cell's shaper queues when the trial started (record.h). */

@@ -1,6 +1,7 @@
 /* trials: the trial scheduler. Each trial is two punch-agent processes
  * (alice and bob of one cell) registering with the coordinator under a
- * key of their own; up to `parallel` trials per cell run at once, every
+ * key of their own; up to `parallel` trials per cell run at once (one
+ * when its queues change per trial: celldraw_parallel), every
  * cell at the same time, so failing trials waiting for their timeout do
  * not serialise the run. One poll() over every agent's pipe. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "celldraw.h"
 #include "coordctl.h"
 #include "handoff.h"
 #include "log.h"
@@ -103,6 +105,11 @@ static int trial_start(struct sched *sc, int c)
 	running_init(r, c, sc->next[c]++,
 		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS) *
 					 1000000);
+	/* The trial's draw goes on the cell's queues before its agents
+	 * exist: no packet of theirs meets another trial's conditions. */
+	celldraw_trial(cfg->s, c, r->trial, &r->cond);
+	if (celldraw_shaper(&cfg->s->cells[c]))
+		world_shape_trial(cfg->w, cfg->board, c, &r->cond);
 	r->bob_pending = sc->mode->bob_waits;
 	record_board(cfg, c, &r->board0);
 	e = running_start(cfg, r, 0);
@@ -130,7 +137,7 @@ static int fill(struct sched *sc)
 		started = 0;
 		for (int c = 0; c < s->ncells && sc->nrun < sc->maxrun; c++) {
 			if (sc->next[c] >= limit ||
-			    sc->inflight[c] >= s->parallel)
+			    sc->inflight[c] >= celldraw_parallel(s, c))
 				continue;
 			if ((e = trial_start(sc, c)) < 0)
 				return e;

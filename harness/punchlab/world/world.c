@@ -7,11 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "celldraw.h"
 #include "cleanup.h"
 #include "linkcond.h"
 #include "nat.h"
 #include "netns.h"
 #include "runid.h"
+#include "shapeboard.h"
 #include "shapespec.h"
 #include "topo.h"
 #include "world.h"
@@ -257,14 +259,26 @@ static int shape_queue(struct world *w, char ***specs, int *n, double delay,
 	return 0;
 }
 
+/* netem shapes a link's inbound direction with one fixed spec: no paths
+ * to charlie of their own, no access delays, no per-trial draws. */
 static int shape_netem(struct world *w, int cell, int s,
-		       const struct cell_cond *c, char *err, size_t cap)
+		       const struct scenario_cell *sc, char *err, size_t cap)
 {
+	const struct cell_cond *c = &sc->cond;
 	struct shape_spec sp;
 	const char *inet_if = w->cells[cell].side[s].p->inet_if;
 	char text[SHAPESPEC_TEXT_MAX], why[128];
 	int e;
 
+	if (c->coord_delay_a_ms > 0 || c->coord_delay_b_ms > 0 ||
+	    c->access_a_ms > 0 || c->access_b_ms > 0 ||
+	    celldraw_shaper(sc)) {
+		snprintf(err, cap,
+			 "coord_delay_*_ms, access_*_ms and distributions "
+			 "need the NFQUEUE shaper (cell %s)",
+			 sc->name);
+		return -ENOTSUP;
+	}
 	snprintf(text, sizeof(text), "0:%.6f:%.6f:%.9f:%u", c->rtt_ms / 2,
 		 c->jitter_ms, c->loss, c->rate_kbit);
 	if (shapespec_parse(text, &sp, why, sizeof(why)) < 0) {
@@ -277,6 +291,12 @@ static int shape_netem(struct world *w, int cell, int s,
 	return 0;
 }
 
+/* A cell has queues to charlie when some trial delays that path. */
+static int coord_paths(const struct scenario_cell *sc, int sd)
+{
+	return cellcond_to_coord_ms(&sc->cond, sd) > 0 || celldraw_shaper(sc);
+}
+
 int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		int *method, char *err, size_t err_cap)
 {
@@ -286,7 +306,7 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 	*specs = NULL;
 	*method = 0;
 	for (int c = 0; c < w->ncells; c++)
-		any |= cellcond_shaped(&s->cells[c].cond);
+		any |= celldraw_shaped(&s->cells[c]);
 	if (!any)
 		return 0;
 	*method = linkcond_method();
@@ -296,51 +316,74 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 	 * matches, so these must precede the links' general rules. */
 	for (int c = 0; c < w->ncells && *method == LINKCOND_NFQUEUE; c++) {
 		const struct cell_cond *cc = &s->cells[c].cond;
+		struct world_cell *wc = &w->cells[c];
 
 		for (int sd = 0; sd < 2 && e == 0; sd++) {
-			double extra = sd ? cc->coord_delay_b_ms :
-					    cc->coord_delay_a_ms;
-
-			if (extra <= 0)
+			if (!coord_paths(&s->cells[c], sd))
 				continue;
-			link_if = w->cells[c].side[sd].p->inet_if;
-			e = shape_queue(w, specs, &n, cc->rtt_ms / 2 + extra,
-					cc, ch_if, link_if,
-					&w->cells[c].coord_queue[sd][0], err,
-					err_cap);
+			link_if = wc->side[sd].p->inet_if;
+			e = shape_queue(w, specs, &n,
+					cellcond_from_coord_ms(cc, sd), cc,
+					ch_if, link_if, &wc->coord_queue[sd][0],
+					err, err_cap);
 			if (e == 0)
-				e = shape_queue(w, specs, &n, extra, cc,
-						link_if, ch_if,
-						&w->cells[c].coord_queue[sd][1],
-						err, err_cap);
+				e = shape_queue(w, specs, &n,
+						cellcond_to_coord_ms(cc, sd),
+						cc, link_if, ch_if,
+						&wc->coord_queue[sd][1], err,
+						err_cap);
 		}
 	}
 	for (int c = 0; c < w->ncells && e == 0; c++) {
-		const struct cell_cond *cc = &s->cells[c].cond;
+		const struct scenario_cell *sc = &s->cells[c];
+		const struct cell_cond *cc = &sc->cond;
 
-		if (!cellcond_shaped(cc))
+		if (!celldraw_shaped(sc))
 			continue;
 		for (int sd = 0; sd < 2 && e == 0; sd++) {
 			if (*method != LINKCOND_NFQUEUE) {
-				if (cc->coord_delay_a_ms > 0 ||
-				    cc->coord_delay_b_ms > 0) {
-					snprintf(err, err_cap,
-						 "coord_delay_*_ms needs the "
-						 "NFQUEUE shaper");
-					return -ENOTSUP;
-				}
-				e = shape_netem(w, c, sd, cc, err, err_cap);
+				e = shape_netem(w, c, sd, sc, err, err_cap);
 				continue;
 			}
 			link_if = w->cells[c].side[sd].p->inet_if;
 			/* A packet crossing inet is queued once, by the first
-			 * rule it matches; it leaves through exactly one WAN
-			 * link, so shaping each link's inbound direction gives
-			 * RTT(alice, bob) = rtt/2 + rtt/2. */
-			e = shape_queue(w, specs, &n, cc->rtt_ms / 2, cc, NULL,
-					link_if, &w->cells[c].link_queue[sd],
-					err, err_cap);
+			 * rule it matches; besides charlie's (above) only the
+			 * peer's packets leave through this link, so this is
+			 * the peer path: rtt/2 plus both access links. */
+			e = shape_queue(w, specs, &n, cellcond_peer_ms(cc), cc,
+					NULL, link_if,
+					&w->cells[c].link_queue[sd], err,
+					err_cap);
 		}
 	}
 	return e < 0 ? e : n;
+}
+
+/* One queue's slot on the board: delay_ms and the trial's jitter and
+ * loss, the delay cut to what the shaper can hold. */
+static void board_set(struct shapeboard *b, unsigned q, double delay_ms,
+		      const struct cell_cond *cc)
+{
+	if (!q)
+		return;
+	if (delay_ms > SHAPESPEC_MAX_DELAY_MS)
+		delay_ms = SHAPESPEC_MAX_DELAY_MS;
+	shapeboard_set(b, q, (int64_t)(delay_ms * 1e6),
+		       (int64_t)(cc->jitter_ms * 1e6), cc->loss);
+}
+
+void world_shape_trial(struct world *w, struct shapeboard *b, int cell,
+		       const struct cell_cond *cc)
+{
+	const struct world_cell *wc = &w->cells[cell];
+
+	if (!b)
+		return;
+	for (int sd = 0; sd < 2; sd++) {
+		board_set(b, wc->link_queue[sd], cellcond_peer_ms(cc), cc);
+		board_set(b, wc->coord_queue[sd][0],
+			  cellcond_from_coord_ms(cc, sd), cc);
+		board_set(b, wc->coord_queue[sd][1],
+			  cellcond_to_coord_ms(cc, sd), cc);
+	}
 }

@@ -22,8 +22,9 @@ struct world_cell {
 	struct world_side side[2]; /* 0: alice behind a, 1: bob behind b */
 	/* NFQUEUE numbers of the cell's shaped paths (0: not shaped), set
 	 * by world_shape; also the cell's slots on the shapeboard. link: the
-	 * side's WAN link inbound (rtt/2); coord[sd][0]: charlie -> side,
-	 * coord[sd][1]: side -> charlie (coord_delay_*_ms only). */
+	 * side's WAN link inbound, the peer path (cellcond_peer_ms);
+	 * coord[sd][0]: charlie -> side, coord[sd][1]: side -> charlie (when
+	 * a delay or a per-trial draw is on that path). */
 	unsigned link_queue[2];
 	unsigned coord_queue[2][2];
 };
@@ -56,6 +57,12 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
  * many (0: the cell is not shaped, or netem shapes it). */
 int world_cell_queues(const struct world *w, int cell,
 		      unsigned q[WORLD_CELL_QUEUES]);
+/* Before a trial of a cell whose conditions are drawn (celldraw.h):
+ * the cell's queues on board b take the trial's conditions cc, for
+ * packets the shaper reads from now on. NULL b: nothing shaped. */
+struct shapeboard;
+void world_shape_trial(struct world *w, struct shapeboard *b, int cell,
+		       const struct cell_cond *cc);
 
 /* Stops recorded processes and deletes every namespace. NULL is safe. */
 void world_free(struct world *w);
