@@ -8,7 +8,9 @@ uncertainties:
 - the shares w ~ Dirichlet(N w_hat + 1/2) (N the population's sample size:
   the shares are what N devices showed, Jeffreys prior per profile);
 - E = sum_ab w_a w_b p_ab per draw; the 95% interval is its 2.5th and
-  97.5th percentile.
+  97.5th percentile, widened to hold the point estimate (sum_ab
+  w_a w_b k_ab/n_ab) where the draws all fall on one side of it (pairs at
+  n/n or 0/n).
 
 A pair the runs did not measure is bounded, not guessed: its p is 0 in
 the lower bound and 1 in the upper, so the interval runs from the lower
@@ -42,6 +44,17 @@ def _layout(profiles, matrix, mirror):
 
 def _percentiles(x, lo=2.5, hi=97.5):
     return float(np.percentile(x, lo)), float(np.percentile(x, hi))
+
+
+def _around(iv, point):
+    """The interval widened to hold the point estimate: a pair at n/n has
+    its Jeffreys draws all below 1, and an interval that leaves out the
+    measured rate would say the measurement is unlikely. This is the
+    usual fix of the Jeffreys interval at 0/n and n/n (Brown, Cai and
+    DasGupta 2001: the end at the boundary is the boundary)."""
+    if iv is None:
+        return None
+    return min(iv[0], point[0]), max(iv[1], point[1])
 
 
 def _mix(w, layout, p, profiles):
@@ -102,6 +115,12 @@ def estimate(shares, sample_size, matrix, mirror=True, draws=DRAWS,
     plo, phi, _ = _mix(wd, layout, p_hat, profiles)
     r.population_only = (_percentiles(plo + np.zeros(draws))[0],
                          _percentiles(phi + np.zeros(draws))[1])
+    r.interval = _around(r.interval, r.point)
+    r.matrix_only = _around(r.matrix_only, r.point)
+    r.population_only = _around(r.population_only, r.point)
+    if r.measured_only is not None:
+        r.measured_only_interval = _around(
+            r.measured_only_interval, (r.measured_only, r.measured_only))
     r.failures = _failures(w_hat, layout, p_hat, profiles, matrix)
     r.unmeasured = [pair for pair, src in layout.items() if src is None]
     r.mirrored = [pair for pair, src in layout.items()
