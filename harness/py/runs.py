@@ -68,10 +68,10 @@ class Cell:
         self.p50 = None
         self.p90 = None
         self.nat_counters = None
-        self.timing = None  # summary.json's "timing" (e.g. "degraded")
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
+        self.timing = None  # summary.json's "timing" ("ok", "degraded", ...)
 
     @property
     def rate(self):
@@ -265,6 +265,7 @@ def _load_summary(run, path):
             raise InputError("%s: 'failures' must map reasons to counts"
                              % where)
         cell.failures = dict(fails)
+        cell.timing = c.get("timing")
         exp = c.get("expect")
         if exp is not None and not isinstance(exp, dict):
             raise InputError("%s: 'expect' must be an object" % where)
@@ -280,7 +281,6 @@ def _load_summary(run, path):
         cell.p50, cell.p90 = c.get("ttc_ms_p50"), c.get("ttc_ms_p90")
         if isinstance(c.get("nat_counters"), dict):
             cell.nat_counters = c["nat_counters"]
-        cell.timing = c.get("timing")
         lo, hi = cell.wilson
         for key, mine in (("wilson_low", lo), ("wilson_high", hi)):
             theirs = c.get(key)
