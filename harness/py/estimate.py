@@ -265,6 +265,10 @@ def main(argv=None):
                                 only=args.strategy,
                                 keep_degraded=args.keep_degraded)
     ests = estimates(pop, measured, args, mixture)
+    if not ests:
+        print("punchlab estimate: no cell of the runs matched (--where, "
+              "--strategy, or all marked timing: degraded)", file=sys.stderr)
+        return 1
     try:
         if args.json:
             print(json.dumps(to_json(pop, runs, measured, ests, args),
@@ -273,10 +277,6 @@ def main(argv=None):
             print(text_report(pop, runs, measured, ests, args))
     except OSError as e:
         print("punchlab estimate: %s" % e, file=sys.stderr)
-        return 1
-    if not ests:
-        print("punchlab estimate: no cell of the runs matched (--where, "
-              "--strategy, or all degraded)", file=sys.stderr)
         return 1
     if args.strict and any(r.unmeasured for _, _, _, r in ests):
         print("punchlab estimate: --strict: the runs did not measure every "

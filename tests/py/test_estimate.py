@@ -255,6 +255,11 @@ class TestCoverage(unittest.TestCase):
         est, doc = estimates([self.pop, run, "--keep-degraded"])
         self.assertEqual(doc["cells_degraded_kept"], ["c1"])
         self.assertEqual(est[((), "connect")]["degraded_cells"], ["c1"])
+        only = self.w.run([("home-eim", "home-eim", 20, 20, C,
+                            {"timing": "degraded"})])
+        rc, out, err = run_cli([self.pop, only, "--profiles", PROFILES])
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("no cell of the runs matched", err)
 
     def test_conditions_and_runs_pool_and_split(self):
         r40 = dict(C, rtt_ms=40)
