@@ -228,11 +228,12 @@ def text_report(pop, runs, measured, ests, args):
     for key, label, mat, r in ests:
         lines.append("%s, %s:" % (pairsmod.condition_text(key), label))
         if r.unmeasured:
+            alone = "-" if r.measured_only is None else "%.3f %s" % (
+                r.measured_only, _iv(r.measured_only_interval))
             lines.append("  not measured (bounded by 0..1): %s; measured "
-                         "pairs alone: %.3f %s" % (
+                         "pairs alone: %s" % (
                              ", ".join("%s>%s" % p for p in r.unmeasured),
-                             r.measured_only or 0.0,
-                             _iv(r.measured_only_interval)))
+                             alone))
         total = sum(f["mass"] for f in r.failures)
         for f in r.failures[:args.top]:
             if f["mass"] <= 0:
