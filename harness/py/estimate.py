@@ -243,7 +243,7 @@ def text_report(pop, runs, measured, ests, args):
                                    100 * f["mass"] / total,
                                    "; ".join(_order_text(o)
                                              for o in f["orders"])))
-        if total <= 0:
+        if total <= 0 and r.coverage > 0:
             lines.append("  no measured pair failed")
     return "\n".join(lines)
 
