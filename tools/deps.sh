@@ -7,7 +7,7 @@ PKGS="gcc make pkg-config libmnl-dev libnftables-dev libinih-dev
 libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
 libpcap-dev libnetfilter-conntrack-dev
 nftables iproute2 iputils-ping python3 coturn
-python3-matplotlib"
+python3-matplotlib python3-numpy"
 
 missing=""
 for p in $PKGS; do

@@ -12,6 +12,11 @@ says it is a race, not a property of the NAT.
 
   /usr/bin/python3 tools/gen-strategies.py > scenarios/strategies.ini
   /usr/bin/python3 tools/gen-strategies.py --only connect:0 > x.ini
+  /usr/bin/python3 tools/gen-strategies.py --profiles home-eim,symmetric
+
+--profiles keeps the cells (birthday ones too) whose two sides are both
+among the named profiles: the pairs a population needs for
+`punchlab estimate`.
 """
 import argparse
 import math
@@ -140,13 +145,15 @@ def expect(strategy, rtt, a, b):
 MEASURED = {}
 
 
-def cells(only):
+def cells(only, keep=None):
     for strategy in STRATEGIES:
         for rtt in RTTS:
             if only and (strategy, rtt) not in only:
                 continue
             for a, *_ in PROFILES:
                 for b, *_ in PROFILES:
+                    if keep and not (a in keep and b in keep):
+                        continue
                     exp, why = expect(strategy, rtt, a, b)
                     if exp is None:
                         exp, why = MEASURED.get(
@@ -191,20 +198,28 @@ def main(argv=None):
     ap.add_argument("--only", action="append", default=[],
                     help="STRATEGY:RTT, repeatable: only these blocks")
     ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--profiles", metavar="A,B,...",
+                    help="only cells whose both sides are among these")
     args = ap.parse_args(argv)
+    keep = set(args.profiles.split(",")) if args.profiles else None
+    if keep and not keep <= set(PROPS):
+        ap.error("--profiles: unknown profile(s) %s (known: %s)" % (
+            ", ".join(sorted(keep - set(PROPS))), ", ".join(PROPS)))
     only = set()
     for o in args.only:
         s, _, r = o.partition(":")
         only.add((s, int(r)))
     out = sys.stdout
     out.write(HEADER % {"trials": args.trials})
-    for strategy, rtt, a, b, exp, why in cells(only):
+    for strategy, rtt, a, b, exp, why in cells(only, keep):
         out.write("\n[cell %s-%d-%s-%s]\na = %s\nb = %s\nstrategy = %s\n"
                   "rtt_ms = %d\nexpect = %s\nreason = %s\n" % (
                       strategy, rtt, short(a), short(b), a, b, strategy,
                       rtt, exp, why))
     if not only:
         for a, b, n, m, exp, why in birthday_cells():
+            if keep and not (a in keep and b in keep):
+                continue
             out.write("\n[cell birthday-%s-%s-n%d]\na = %s\nb = %s\n"
                       "strategy = birthday\nbirthday_sockets = %d\n"
                       "birthday_ports = %d\nsyn_budget = 1000\n"

@@ -14,6 +14,8 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run scenarios and check their expectations" },
 	{ "report", cmd_report, "write report.md and figures for runs" },
+	{ "estimate", cmd_estimate,
+	  "expected success between two home nodes of a population" },
 	{ "bundle", cmd_bundle, "pack a run into one archive for a bug report" },
 	{ "replay", cmd_replay, "rerun the scenario in a bundle" },
 	{ "plan", cmd_plan, "print the topology a scenario would build" },

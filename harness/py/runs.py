@@ -71,6 +71,7 @@ class Cell:
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
+        self.timing = None  # summary.json's "timing" ("ok", "degraded", ...)
 
     @property
     def rate(self):
@@ -264,6 +265,7 @@ def _load_summary(run, path):
             raise InputError("%s: 'failures' must map reasons to counts"
                              % where)
         cell.failures = dict(fails)
+        cell.timing = c.get("timing")
         exp = c.get("expect")
         if exp is not None and not isinstance(exp, dict):
             raise InputError("%s: 'expect' must be an object" % where)

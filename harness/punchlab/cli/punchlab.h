@@ -41,6 +41,7 @@ void punchlab_scenario_free(struct scenario *s);
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
