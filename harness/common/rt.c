@@ -1,7 +1,9 @@
 /* rt: SCHED_FIFO on and off, with its CPU bound. */
 #include <errno.h>
 #include <sched.h>
+#include <unistd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "rt.h"
 
@@ -31,6 +33,22 @@ void rt_leave(void)
 	struct sched_param sp = { .sched_priority = 0 };
 
 	sched_setscheduler(0, SCHED_OTHER, &sp);
+}
+
+int rt_available(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(sched_setscheduler(0, SCHED_FIFO, &sp) < 0);
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 const char *rt_state_name(enum rt_state s)

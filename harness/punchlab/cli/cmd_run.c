@@ -164,11 +164,11 @@ static int run_results(struct session *ss, const struct run_opts *o,
 		struct shapeboard_stats st;
 
 		shapeboard_stats_sum(ss->board, q, n, &st);
-		res[c].shaped = n > 0;
-		res[c].shaper_released = st.released;
-		res[c].shaper_late_us_mean =
+		res[c].timing.shaped = n > 0;
+		res[c].timing.shaper_released = st.released;
+		res[c].timing.shaper_late_us_mean =
 			st.released ? st.late_ns_sum / 1e3 / st.released : 0;
-		res[c].shaper_late_us_max = st.late_ns_max / 1e3;
+		res[c].timing.shaper_late_us_max = st.late_ns_max / 1e3;
 	}
 	if (o->capture)
 		evidence_snapshots(ss->w, ss->dir, only_cell);

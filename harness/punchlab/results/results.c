@@ -8,7 +8,6 @@
 
 #include "results.h"
 #include "stats.h"
-#include "timing.h"
 
 int results_cell_init(struct cell_result *r, int ntrials)
 {
@@ -17,9 +16,7 @@ int results_cell_init(struct cell_result *r, int ntrials)
 	memset(r, 0, sizeof(*r));
 	r->ttc_ms = calloc(n, sizeof(double));
 	r->hs_ms = calloc(n, sizeof(double));
-	r->start_err_us = calloc(2 * n, sizeof(double));
-	r->syn_gap_us = calloc(n, sizeof(double));
-	if (!r->ttc_ms || !r->hs_ms || !r->start_err_us || !r->syn_gap_us) {
+	if (!r->ttc_ms || !r->hs_ms || timing_acc_init(&r->timing, n) < 0) {
 		results_cell_free(r);
 		return -ENOMEM;
 	}
@@ -31,9 +28,8 @@ void results_cell_free(struct cell_result *r)
 {
 	free(r->ttc_ms);
 	free(r->hs_ms);
-	free(r->start_err_us);
-	free(r->syn_gap_us);
-	r->ttc_ms = r->hs_ms = r->start_err_us = r->syn_gap_us = NULL;
+	timing_acc_free(&r->timing);
+	r->ttc_ms = r->hs_ms = NULL;
 	r->cap = 0;
 }
 
@@ -156,7 +152,7 @@ int results_write(const struct scenario *s, const char *rid,
 		failed += !pass;
 		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
 			      p50, p90);
-		tv = timing_cell(j, r, s->timing_error_max_ms);
+		tv = timing_cell(j, &r->timing, s->timing_error_max_ms);
 		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
 		       "[%.3f,%.3f]  ttc p50 ",

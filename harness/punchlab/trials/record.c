@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "record.h"
-#include "timing.h"
 
 static json_t *side_report(struct side *sd)
 {
@@ -110,7 +109,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	shaped = record_board(cfg, r->cell, &now);
 	if (shaped)
 		shapeboard_delta(&r->board0, &now, &sh);
-	timing_trial(t, shaped ? &sh : NULL, res);
+	timing_trial(t, shaped ? &sh : NULL, &res->timing);
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);
