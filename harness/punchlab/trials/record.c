@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cellcond.h"
 #include "record.h"
+#include "trialrtt.h"
 
 static json_t *side_report(struct side *sd)
 {
@@ -98,6 +100,12 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
 	json_object_set_new(t, "params", results_params(c));
+	if (cfg->trial_rtt && cfg->trial_rtt->n && cfg->board &&
+	    cellcond_shaped(&c->cond))
+		json_object_set_new(
+			t, "trial_rtt_ms",
+			json_real(cfg->trial_rtt->ms[r->trial %
+						     cfg->trial_rtt->n]));
 	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(

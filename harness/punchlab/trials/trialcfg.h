@@ -11,6 +11,7 @@
 
 struct coordctl;
 struct shapeboard;
+struct trialrtt;
 
 struct trials_cfg {
 	const struct scenario *s;
@@ -27,6 +28,8 @@ struct trials_cfg {
 	const char *bitcoind;
 	/* the shaper's board (shapeboard.h), NULL when nothing is shaped */
 	struct shapeboard *board;
+	/* --trial-rtt-ms (trialrtt.h), NULL: each cell's own rtt_ms */
+	const struct trialrtt *trial_rtt;
 };
 
 #endif

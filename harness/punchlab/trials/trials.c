@@ -18,6 +18,7 @@
 #include "oob.h"
 #include "record.h"
 #include "running.h"
+#include "trialrtt.h"
 #include "trials.h"
 
 #define MAX_INFLIGHT 96
@@ -104,6 +105,7 @@ static int trial_start(struct sched *sc, int c)
 		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS) *
 					 1000000);
 	r->bob_pending = sc->mode->bob_waits;
+	trialrtt_apply(cfg, c, r->trial);
 	record_board(cfg, c, &r->board0);
 	e = running_start(cfg, r, 0);
 	if (e == 0 && !r->bob_pending)
