@@ -26,6 +26,27 @@ static int scenario_int(const char *v, long min, long max, int *out,
 	return 0;
 }
 
+/* A positive decimal number of ms (digits and one dot) in [min, max]. */
+static int scenario_ms(const char *v, double min, double max, double *out,
+		       struct cfg_error *err)
+{
+	size_t digits = strspn(v, "0123456789."), dots = 0;
+	char *end;
+	double x;
+
+	for (const char *p = v; *p; p++)
+		dots += *p == '.';
+	x = strtod(v, &end);
+	if (!*v || v[digits] || dots > 1 || *end || !(x >= min && x <= max)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%s' is not a number of ms in [%g, %g]", v, min,
+			 max);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
 /* One of names (NULL-terminated) into *out, by index. */
 static int scenario_choice(const char *v, const char *const *names, int *out,
 			   struct cfg_error *err)
@@ -126,6 +147,11 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
 	if (!strcmp(key, "star"))
 		return cfg_bool(v, &s->star, err);
+	if (!strcmp(key, "timing_error_max_ms"))
+		return scenario_ms(v, 0.001, 60000, &s->timing_error_max_ms,
+				   err);
+	if (!strcmp(key, "realtime"))
+		return cfg_bool(v, &s->realtime, err);
 	if (!strcmp(key, "mode")) {
 		if (scenario_choice(v, scenario_modes, &choice, err) < 0)
 			return -1;
@@ -153,7 +179,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	}
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
-		 "seed parallel timeout_ms mode node star puncher "
+		 "seed parallel timeout_ms timing_error_max_ms realtime "
+		 "mode node star puncher "
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
@@ -386,6 +413,8 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 	s->seed = 1;
 	s->parallel = 8;
 	s->timeout_ms = 5000;
+	s->timing_error_max_ms = 1.0;
+	s->realtime = 1;
 	base = base ? base + 1 : path;
 	len = strlen(base);
 	if (len > 4 && !strcmp(base + len - 4, ".ini"))

@@ -79,6 +79,11 @@ struct scenario {
 	uint64_t seed;
 	int parallel;	/* trials in flight per cell */
 	int timeout_ms; /* per trial, from the punch start */
+	/* A cell whose start error p90 (or shaper lateness mean) exceeds
+	 * this is marked timing: degraded (harness/punchlab/results/
+	 * timing.h); default 1 ms. */
+	double timing_error_max_ms;
+	int realtime; /* agents and shaper ask for SCHED_FIFO; default 1 */
 	enum scenario_node node;
 	enum scenario_mode mode;
 	int star;	/* bitcoind: all homes stay up around a hub node at

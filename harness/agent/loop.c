@@ -15,6 +15,7 @@
 #define LOOP_PRECISE_NS (20 * LOOP_NS_PER_MS)
 
 static volatile sig_atomic_t loop_term;
+static int64_t loop_spin_ns;
 static sigset_t loop_waitmask; /* mask while waiting: signals unblocked */
 
 static void loop_on_signal(int sig)
@@ -90,6 +91,11 @@ int loop_poll(struct pollfd *fds, unsigned int n, int64_t deadline_ns)
 	}
 }
 
+void loop_spin(int64_t spin_ns)
+{
+	loop_spin_ns = spin_ns;
+}
+
 int loop_sleep_until(int64_t t_ns)
 {
 	for (;;) {
@@ -102,6 +108,11 @@ int loop_sleep_until(int64_t t_ns)
 		left = t_ns - mono_ns();
 		if (left <= 0)
 			return 0;
+		if (left <= loop_spin_ns) {
+			while (mono_ns() < t_ns)
+				;
+			return 0;
+		}
 		if (left > LOOP_PRECISE_NS) {
 			ts = loop_ts(left - LOOP_PRECISE_NS / 2);
 			if (ppoll(NULL, 0, &ts, &loop_waitmask) < 0 &&
@@ -111,7 +122,7 @@ int loop_sleep_until(int64_t t_ns)
 		}
 		/* The last few ms are not interruptible: a signal is then
 		 * noticed right at the start time. */
-		ts = loop_ts(t_ns);
+		ts = loop_ts(t_ns - loop_spin_ns);
 		r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		if (r && r != EINTR)
 			return -r;

@@ -23,5 +23,10 @@ int loop_poll(struct pollfd *fds, unsigned int n, int64_t deadline_ns);
 /* Sleeps until t_ns with clock_nanosleep(TIMER_ABSTIME) for the precise
  * end. 0, or -EINTR once terminated. */
 int loop_sleep_until(int64_t t_ns);
+/* From now on loop_sleep_until sleeps until spin_ns before t_ns and
+ * busy-waits the rest (0: never spins). Only under SCHED_FIFO is it worth
+ * it: the wake-up, not the timer, is what comes late. */
+#define LOOP_SPIN_NS INT64_C(100000)
+void loop_spin(int64_t spin_ns);
 
 #endif

@@ -92,8 +92,10 @@ static void agent_on_endpoint(void *arg, const struct p2p_netaddr *pub,
 		log_warnx("cannot write the endpoint event");
 }
 
+/* How the punch is made: the strategy, its parameters, realtime. */
 static void agent_strategy(const struct opts *o, struct trial_params *p)
 {
+	p->realtime = o->realtime;
 	p->strategy = o->strategy;
 	p->predict_window = o->predict_window;
 	p->birthday_sockets = o->birthday_sockets;

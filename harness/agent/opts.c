@@ -27,101 +27,6 @@ const char *opts_node_name(enum opts_node node)
 	return opts_node_names[node];
 }
 
-/* clang-format off */
-static const char opts_usage_text[] =
-		"usage: punch-agent --coordinator IP:PORT --local-port P [--key K]\n"
-		"                   [--handoff]\n"
-		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
-		"                   [--skew-ms N] [--match-timeout-ms N]\n"
-		"                   [--magic regtest|mainnet] [-v]\n"
-		"                   [--node embedded|bitcoind|bitcoind-import]\n"
-		"                   [--socks IP:PORT] [--bitcoind-p2p IP:PORT]\n"
-		"                   [--import-socket PATH] [--hold-ms N]\n"
-		"                   [--relay splice|copy]\n"
-		"                   [--strategy connect|listen-connect|low-ttl|\n"
-		"                    predict|birthday] [--predict-window K]\n"
-		"                   [--birthday-sockets N] [--birthday-ports M]\n"
-		"                   [--syn-budget N]\n"
-		"       punch-agent --oob --probe IP:PORT --local-port P\n"
-		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
-		"                   [--skew-ms N] [--match-timeout-ms N]\n"
-		"                   [--magic regtest|mainnet] [-v]\n"
-		"       punch-agent --connect HOST:PORT [--magic regtest|mainnet]\n"
-		"                   [--timeout-ms N] [-v]\n"
-		"                   [--local-port P [--role R] [--nonce HEX] [--start-mono-ns N]]\n"
-		"       punch-agent (--coordinator ...|--oob ...) --exec CMD\n"
-		"                   [--verify token|conntrack] [--token T]\n"
-		"                   [--peer-token T] [--exec-stderr PATH]\n"
-		"                   [--puncher NAME]\n"
-		"       punch-agent --help\n"
-		"\n"
-		"Trial mode: register at the coordinator from local port P, punch\n"
-		"to the announced peer from the same port at the start time, prove\n"
-		"the peer with a Bitcoin version/verack handshake, and print one\n"
-		"JSON line with the outcome and CLOCK_MONOTONIC timestamps.\n"
-		"\n"
-		"  --key K              pair with the peer registering the same key\n"
-		"                       (0, the default: any waiting peer)\n"
-		"  --handoff            for a coordinator in handoff mode: register\n"
-		"                       as unreachable (hand me off rather than\n"
-		"                       evict me) and wait to be handed off\n"
-		"  --timeout-ms N       trial deadline after the start time; also\n"
-		"                       bounds reaching the coordinator (5000)\n"
-		"  --wave-ms N          restart the connect after N ms without an\n"
-		"                       answer (1500)\n"
-		"  --skew-ms N          start N ms later (negative: earlier) than\n"
-		"                       the coordinator said (0)\n"
-		"  --match-timeout-ms N give up waiting for a peer after N ms (60000)\n"
-		"  --magic NET          network magic (regtest)\n"
-		"\n"
-		"Strategies (--strategy): connect (default) punches with connect\n"
-		"waves; listen-connect adds a listener on the punch port (the\n"
-		"initiator keeps its first connection, the responder the one its\n"
-		"version arrives on); low-ttl also sends a first SYN with the TTL\n"
-		"of the hop count the coordinator measured, so that it opens our\n"
-		"NAT and dies before the peer's. --syn-budget caps the SYNs sent.\n"
-		"\n"
-		"Node modes (--node): embedded (default) shakes hands itself.\n"
-		"bitcoind: no handshake; once punched, print {\"event\":\"punched\"}\n"
-		"(with \"addnode\": what to give the initiator's bitcoind) and\n"
-		"connect the socket to a local bitcoind (then {\"event\":\"spliced\"}\n"
-		"with \"node_addr\", the connection's getpeerinfo addr), relaying:\n"
-		"the initiator serves SOCKS5 on --socks (bitcoind -proxy; CONNECT\n"
-		"to the announced peer only), the responder dials --bitcoind-p2p.\n"
-		"Both options are needed, as the role comes from the coordinator.\n"
-		"The relay ends when a side closes, on SIGTERM, or --hold-ms after\n"
-		"the punch (60000). --relay copy uses read/write instead of splice.\n"
-		"bitcoind-import: send the punched socket to a bitcoind with\n"
-		"-importpeersocket at --import-socket PATH (SCM_RIGHTS) and exit.\n"
-		"\n"
-		"--oob: no coordinator. Learn our public endpoint from the probe\n"
-		"server (punch-probe-server) from port P, print it as\n"
-		"{\"event\":\"endpoint\",\"public\":\"IP:PORT\",\"t_ns\":N}, then read\n"
-		"one line from stdin, {\"peer\":\"IP:PORT\",\"role\":\"initiator\"|\n"
-		"\"responder\",\"nonce\":\"<16 hex>\",\"start_ns\":N} (start_ns:\n"
-		"absolute CLOCK_MONOTONIC), and punch as in trial mode.\n"
-		"--match-timeout-ms bounds the wait for that line.\n"
-		"\n"
-		"--connect: dial HOST:PORT (literal or name) and complete the\n"
-		"handshake as an outbound peer; prints the peer's version. With\n"
-		"--local-port: punch HOST:PORT (IPv4) from port P at\n"
-		"--start-mono-ns (CLOCK_MONOTONIC; default now) and shake hands\n"
-		"in --role with --nonce, as in trial mode (an outside puncher).\n"
-		"\n"
-		"--exec CMD: after the meeting, run CMD (a template with\n"
-		"{local_port} {public_ip} {public_port} {peer_ip} {peer_port}\n"
-		"{role} {nonce} {start_unix_ms} {start_mono_ns}) at the start time\n"
-		"instead of punching; --verify token: write --token to its stdin,\n"
-		"succeed when --peer-token appears on its stdout; conntrack:\n"
-		"report how it ended, the harness reads the routers.\n"
-		"\n"
-		"Exit: 0 success, 1 failure (the JSON says why), 2 usage.\n";
-
-void opts_usage(FILE *f)
-{
-	fputs(opts_usage_text, f);
-}
-/* clang-format on */
 
 static int opts_parse_i64(const char *opt, const char *s, int64_t min,
 			  int64_t max, int64_t *out)
@@ -416,6 +321,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"role", required_argument, NULL, 262},
 		{"nonce", required_argument, NULL, 263},
 		{"start-mono-ns", required_argument, NULL, 264},
+		{"realtime", no_argument, NULL, 265},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -448,6 +354,9 @@ int opts_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'F':
 			o->handoff = 1;
+			break;
+		case 265:
+			o->realtime = 1;
 			break;
 		case 'B':
 			o->oob = 1;

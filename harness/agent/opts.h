@@ -55,6 +55,7 @@ struct opts {
 	int role_responder;
 	uint64_t nonce;
 	int64_t start_mono_ns;
+	int realtime; /* --realtime */
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */

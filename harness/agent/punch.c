@@ -291,6 +291,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	r->syn_retrans = -1;
+	r->t_punch_ns = p->t_start_ns;
 	if (p->listen) {
 		lfd = sock_listener(p->local_port);
 		if (lfd < 0)

@@ -46,6 +46,9 @@ struct punch_result {
 	unsigned attempts; /* waves used */
 	unsigned n_syn;
 	int64_t syn_ns[PUNCH_MAX_SYN]; /* each connect() call */
+	/* When the first connect() was due: the start time, plus a
+	 * strategy's deliberate lag (birthday's sprayer). */
+	int64_t t_punch_ns;
 	int64_t t_established_ns;      /* 0 unless connected */
 	int64_t syn_retrans;	       /* tcpi_total_retrans, -1 unknown */
 	int accepted;		       /* the kept one came via the listener */

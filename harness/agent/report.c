@@ -82,6 +82,8 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 	json_object_set_new(j, "t_established_ns",
 			    report_ns(r->pr.t_established_ns));
 	json_object_set_new(j, "t_handshake_ns", report_ns(r->t_handshake_ns));
+	json_object_set_new(j, "t_punch_ns", report_ns(r->pr.t_punch_ns));
+	json_object_set_new(j, "rt", json_string(rt_state_name(r->rt)));
 	json_object_set_new(j, "syn_ns", syn);
 	json_object_set_new(j, "syn_retrans",
 			    r->pr.syn_retrans >= 0

@@ -13,6 +13,7 @@
 #include "outcome.h"
 #include "p2p.h"
 #include "punch.h"
+#include "rt.h"
 #include "sidechan.h"
 
 /* How the two sides learn each other's endpoint. */
@@ -51,6 +52,9 @@ struct trial_params {
 	/* TRIAL_GIVEN: peer, role and nonce; the start (0: now) */
 	struct coord_punch given;
 	int64_t given_start_ns;
+	/* SCHED_FIFO from the meeting to the connection (rt.h), and a busy
+	 * wait over the last LOOP_SPIN_NS before the start. */
+	int realtime;
 };
 
 struct trial_result {
@@ -70,6 +74,7 @@ struct trial_result {
 	int ttl; /* low-ttl: the first SYN's TTL, 0 none */
 	int birthday;	   /* enum strategy_birthday_role */
 	uint16_t peer_port; /* the kept connection's peer port, 0 none */
+	enum rt_state rt;   /* what realtime got (RT_OFF: not asked) */
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
 };

@@ -338,6 +338,25 @@ void shapeboard_stats(const struct shapeboard *b, unsigned queue,
 	} while (1);
 }
 
+void shapeboard_stats_sum(const struct shapeboard *b, const unsigned *q,
+			  int n, struct shapeboard_stats *out)
+{
+	struct shapeboard_stats s;
+
+	memset(out, 0, sizeof(*out));
+	for (int k = 0; k < n; k++) {
+		shapeboard_stats(b, q[k], &s);
+		out->packets += s.packets;
+		out->lost += s.lost;
+		out->released += s.released;
+		out->late_ns_sum += s.late_ns_sum;
+		if (s.late_ns_max > out->late_ns_max)
+			out->late_ns_max = s.late_ns_max;
+		for (unsigned i = 0; i < SHAPEBOARD_HIST; i++)
+			out->hist[i] += s.hist[i];
+	}
+}
+
 void shapeboard_delta(const struct shapeboard_stats *start,
 		      const struct shapeboard_stats *end,
 		      struct shapeboard_delta *out)

@@ -15,6 +15,7 @@
 #include "coordd.h"
 #include "evlog.h"
 #include "log.h"
+#include "rt.h"
 #include "optparse.h"
 
 static volatile sig_atomic_t coord_stop;
@@ -31,8 +32,9 @@ static void coord_usage(FILE *f)
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
 		"         [--mode rendezvous|handoff] [--inbound-limit N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
-		"         [--magic regtest|mainnet] [--control-fd N] [-v] "
-		"[--help]\n"
+		"         [--magic regtest|mainnet] [--control-fd N] "
+		"[--realtime] [-v]\n"
+		"         [--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -63,6 +65,13 @@ static void coord_usage(FILE *f)
 		"blocks; a\n"
 		"                         reader that goes away only closes "
 		"the channel\n"
+		"  --realtime             run under SCHED_FIFO (priority 15; "
+		"RLIMIT_RTTIME\n"
+		"                         200 ms): RTT pings answered and "
+		"punches sent\n"
+		"                         when due on a loaded machine "
+		"(refused: runs as\n"
+		"                         usual, with a warning)\n"
 		"  -v                     debug logging\n"
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
@@ -95,6 +104,7 @@ int main(int argc, char **argv)
 		{"mode", required_argument, NULL, 'M'},
 		{"inbound-limit", required_argument, NULL, 'i'},
 		{"control-fd", required_argument, NULL, 'c'},
+		{"realtime", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -112,7 +122,7 @@ int main(int argc, char **argv)
 	sigset_t block, waitmask;
 	static struct coordd d;
 	char tag[96];
-	int verbose = 0, opt, err;
+	int verbose = 0, realtime = 0, opt, err;
 
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -199,6 +209,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'R':
+			realtime = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -247,6 +260,12 @@ int main(int argc, char **argv)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGTERM);
 
+	/* The RTTs it measures and the instant it sends both punches from
+	 * set the two starts: a CFS coordinator woken late skews them. */
+	if (realtime && rt_enter(RT_PRIO_COORD, 200, &err) != RT_FIFO) {
+		errno = -err;
+		log_warn("realtime refused, running as usual");
+	}
 	err = coordd_open(&d, &o);
 	if (err) {
 		errno = -err;

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "optparse.h"
+#include "rt.h"
 #include "shaper.h"
 #include "shapespec.h"
 
@@ -37,7 +38,7 @@ static void shaper_usage(FILE *f)
 		"         [--seed S] [--jitter-dist uniform|normal] "
 		"[--reorder]\n"
 		"         [--maxlen N] [--trace FILE] [--board FILE]\n"
-		"         [--run-id RID] [-v] [--help]\n"
+		"         [--realtime] [--run-id RID] [-v] [--help]\n"
 		"\n"
 		"Holds the packets the kernel queues to NFQUEUE N for the "
 		"link's one-way\n"
@@ -70,6 +71,12 @@ static void shaper_usage(FILE *f)
 		"                      packets read after the write; lateness "
 		"statistics\n"
 		"                      are written there per packet\n"
+		"  --realtime          run under SCHED_FIFO (priority 20, above "
+		"the agents';\n"
+		"                      RLIMIT_RTTIME 200 ms); the ready line "
+		"says \"rt\":\n"
+		"                      \"fifo\", \"unavailable\" (refused: "
+		"runs as usual) or \"off\"\n"
 		"  --run-id RID        tag log lines with the run id\n"
 		"\n"
 		"stdout: {\"event\":\"ready\",...} once every queue is bound; "
@@ -99,7 +106,7 @@ static void shaper_print(json_t *j)
 }
 
 static void shaper_print_ready(const struct shape_spec *specs, size_t n,
-			       const struct shaper_opts *o)
+			       const struct shaper_opts *o, enum rt_state rt)
 {
 	json_t *qs = json_array();
 	char text[SHAPESPEC_TEXT_MAX];
@@ -117,10 +124,11 @@ static void shaper_print_ready(const struct shape_spec *specs, size_t n,
 				  (json_int_t)specs[i].rate_kbit));
 	}
 	shaper_print(json_pack(
-		"{s:s, s:s, s:I, s:s, s:b, s:i, s:o}", "event", "ready",
+		"{s:s, s:s, s:I, s:s, s:b, s:i, s:s, s:o}", "event", "ready",
 		"method", "nfqueue", "seed", (json_int_t)o->seed, "jitter_dist",
 		o->dist == SHAPECALC_NORMAL ? "normal" : "uniform", "reorder",
-		o->reorder, "maxlen", (int)o->maxlen, "queues", qs));
+		o->reorder, "maxlen", (int)o->maxlen, "rt", rt_state_name(rt),
+		"queues", qs));
 }
 
 static void shaper_print_stats(const struct shaper *s)
@@ -184,6 +192,7 @@ int main(int argc, char **argv)
 		{"trace", required_argument, NULL, 't'},
 		{"run-id", required_argument, NULL, 'r'},
 		{"board", required_argument, NULL, 'b'},
+		{"realtime", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -204,7 +213,8 @@ int main(int argc, char **argv)
 	char why[160], tag[96];
 	uint64_t v;
 	size_t n = 0;
-	int verbose = 0, opt, err;
+	int verbose = 0, realtime = 0, opt, err;
+	enum rt_state rt = RT_OFF;
 
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -279,6 +289,9 @@ int main(int argc, char **argv)
 		case 'b':
 			o.board = optarg;
 			break;
+		case 'R':
+			realtime = 1;
+			break;
 		case 'r':
 			run_id = optarg;
 			break;
@@ -326,13 +339,23 @@ int main(int argc, char **argv)
 	 * wake-ups by its default 50 us slack. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
+	/* Releases are wake-ups: under load a CFS shaper is woken late, and
+	 * every held packet with it. RLIMIT_RTTIME: the loop blocks in
+	 * ppoll between wake-ups; 200 ms without blocking is a bug. */
+	if (realtime) {
+		rt = rt_enter(RT_PRIO_SHAPER, 200, &err);
+		if (rt != RT_FIFO) {
+			errno = -err;
+			log_warn("realtime refused, running as usual");
+		}
+	}
 	err = shaper_open(&s, specs, n, &o);
 	if (err) {
 		errno = -err;
 		log_warn("cannot bind the queues");
 		return 1;
 	}
-	shaper_print_ready(specs, n, &o);
+	shaper_print_ready(specs, n, &o, rt);
 	log_debug("ready, %zu queue(s)", n);
 	err = shaper_run(&s, &shaper_stop, &waitmask);
 	shaper_close(&s);

@@ -18,7 +18,8 @@ int results_cell_init(struct cell_result *r, int ntrials)
 	r->ttc_ms = calloc(n, sizeof(double));
 	r->hs_ms = calloc(n, sizeof(double));
 	r->drawn = calloc(n * CELLCOND_NPARAMS, sizeof(double));
-	if (!r->ttc_ms || !r->hs_ms || !r->drawn) {
+	if (!r->ttc_ms || !r->hs_ms || !r->drawn ||
+	    timing_acc_init(&r->timing, n) < 0) {
 		results_cell_free(r);
 		return -ENOMEM;
 	}
@@ -31,6 +32,7 @@ void results_cell_free(struct cell_result *r)
 	free(r->ttc_ms);
 	free(r->hs_ms);
 	free(r->drawn);
+	timing_acc_free(&r->timing);
 	r->ttc_ms = r->hs_ms = r->drawn = NULL;
 	r->cap = 0;
 }
@@ -206,6 +208,8 @@ int results_write(const struct scenario *s, const char *rid,
 		const struct scenario_cell *c = &s->cells[i];
 		struct cell_result *r = &res[i];
 		double lo, hi, p50, p90;
+		enum timing_verdict tv;
+		json_t *j;
 		int pass;
 
 		if (r->trials == 0)
@@ -216,9 +220,10 @@ int results_write(const struct scenario *s, const char *rid,
 		pass = stats_gate(r->successes, r->trials,
 					 c->expect_min, c->expect_max);
 		failed += !pass;
-		json_array_append_new(cells,
-				      cell_json(s, c, r, counts ? counts[i] : NULL,
-						pass, lo, hi, p50, p90));
+		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
+			      p50, p90);
+		tv = timing_cell(j, &r->timing, s->timing_error_max_ms);
+		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
 		       "[%.3f,%.3f]  ttc p50 ",
 		       c->name, c->a.name, c->b.name, r->successes, r->trials,
@@ -227,13 +232,16 @@ int results_write(const struct scenario *s, const char *rid,
 			printf("%8.2f ms p90 %8.2f ms", p50, p90);
 		else
 			printf("%8s    p90 %8s   ", "-", "-");
-		printf("  expect %-9s %s\n", c->expect_text,
-		       pass ? "PASS" : "FAIL");
+		printf("  expect %-9s %s%s\n", c->expect_text,
+		       pass ? "PASS" : "FAIL",
+		       tv == TIMING_DEGRADED ? "  [timing degraded]" : "");
 	}
 	fflush(stdout);
-	root = json_pack("{s:s, s:s, s:I, s:s, s:o}", "scenario", s->name,
-			 "run_id", rid, "seed", (json_int_t)s->seed,
-			 "link_conditions", link_method, "cells", cells);
+	root = json_pack("{s:s, s:s, s:I, s:s, s:f, s:b, s:o}", "scenario",
+			 s->name, "run_id", rid, "seed", (json_int_t)s->seed,
+			 "link_conditions", link_method, "timing_error_max_ms",
+			 s->timing_error_max_ms, "realtime", s->realtime,
+			 "cells", cells);
 	if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
 		json_decref(root);
 		return -EIO;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "outcomes.h"
+#include "timing.h"
 #include "scenario.h"
 
 struct json_t;
@@ -23,6 +24,7 @@ struct cell_result {
 	 * cell draws: ndrawn rows of CELLCOND_NPARAMS values. */
 	double *drawn;
 	size_t ndrawn;
+	struct timing_acc timing; /* the harness's own timing */
 };
 
 struct nat_counts {

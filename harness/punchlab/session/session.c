@@ -65,7 +65,8 @@ int session_start(struct session *ss, int verbose, int keep)
 	struct daemons_env env = { .bindir = ss->bindir,
 				   .dir = ss->dir,
 				   .stop = ss->stop,
-				   .keep = keep };
+				   .keep = keep,
+				   .realtime = ss->s->realtime };
 
 	char hosts[PATH_MAX];
 

@@ -108,6 +108,8 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 	argv[n++] = "--timeout-ms";
 	argv[n++] = buf[5];
 	n += skew_opts(&cc, s, argv + n, buf[6]);
+	if (cfg->s->realtime)
+		argv[n++] = "--realtime";
 	n += node_opts(cfg, ws->p->lan_addr, argv + n, buf + 7);
 	n += strategy_opts(&cc, argv + n, buf + 9);
 	argv[n] = NULL;

@@ -4,8 +4,11 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "cellcond.h"
 #include "record.h"
+#include "trialrtt.h"
 
 static json_t *side_report(struct side *sd)
 {
@@ -45,6 +48,16 @@ static double span_ms(json_t *a, json_t *b, const char *mark)
 	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
 }
 
+int record_board(const struct trials_cfg *cfg, int cell,
+		 struct shapeboard_stats *out)
+{
+	unsigned q[WORLD_CELL_QUEUES];
+	int n = cfg->board ? world_cell_queues(cfg->w, cell, q) : 0;
+
+	shapeboard_stats_sum(cfg->board, q, n, out);
+	return n > 0;
+}
+
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -55,6 +68,9 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_t *t;
 	int64_t sa, sb;
 	json_t *rep[2] = { ra, rb };
+	struct shapeboard_stats now;
+	struct shapeboard_delta sh;
+	int shaped;
 
 	puncher_judge(cfg, r->cell, rep);
 	oa = outcome_parse(json_string_value(json_object_get(ra, "outcome")));
@@ -85,12 +101,24 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 						 json_null());
 	json_object_set_new(t, "params", results_params(c));
 	json_object_set_new(t, "cond", results_cond_json(c, &r->cond));
+	if (cfg->trial_rtt && cfg->trial_rtt->n && cfg->board &&
+	    cellcond_shaped(&c->cond))
+		json_object_set_new(
+			t, "trial_rtt_ms",
+			json_real(cfg->trial_rtt->ms[r->trial %
+						     cfg->trial_rtt->n]));
 	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
 						    cfg->s, c, 1)));
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
+	/* The cell's queues over the trial: shared with the cell's other
+	 * trials in flight, as the link itself is. */
+	shaped = record_board(cfg, r->cell, &now);
+	if (shaped)
+		shapeboard_delta(&r->board0, &now, &sh);
+	timing_trial(t, shaped ? &sh : NULL, &res->timing);
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);

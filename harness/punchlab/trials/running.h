@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "puncher.h"
+#include "shapeboard.h"
 #include "results.h"
 #include "trialcfg.h"
 
@@ -30,6 +31,8 @@ struct running {
 	struct cell_cond cond; /* this trial's conditions (celldraw.h) */
 	struct side sd[2];
 	struct puncher_trial px; /* outside punchers: tokens, stderr files */
+	/* The cell's shaper queues when the trial started (record.h). */
+	struct shapeboard_stats board0;
 };
 
 /* Fresh state for (cell, trial); no process yet. */

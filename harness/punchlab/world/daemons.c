@@ -188,6 +188,8 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 	}
 	if (verbose)
 		argv[n++] = "-v";
+	if (env->realtime)
+		argv[n++] = "--realtime";
 	argv[n] = NULL;
 	pid = daemon_start(w, w->charlie->fd, env, "coordinator", argv,
 			   "listening");
@@ -249,6 +251,8 @@ int daemons_shaper(struct world *w, const struct scenario *s,
 	argv[k++] = (char *)w->rid;
 	argv[k++] = "--board";
 	argv[k++] = bpath;
+	if (env->realtime)
+		argv[k++] = "--realtime";
 	argv[k] = NULL;
 	e = daemon_start(w, w->inet->fd, env, "shaper", argv, "ready");
 	free(argv);

@@ -19,6 +19,7 @@ struct daemons_env {
 	const char *dir;    /* run folder: <name>.jsonl and <name>.log */
 	volatile sig_atomic_t *stop; /* stops a readiness wait */
 	int keep;	    /* they outlive punchlab (punchlab up) */
+	int realtime;	    /* coordinator and shaper under SCHED_FIFO (rt.h) */
 };
 
 /* punch-coordinator on charlie in the scenario's mode (handoff: with one

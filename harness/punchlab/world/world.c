@@ -215,6 +215,23 @@ void world_detach(struct world *w)
 	world_end(w, 1);
 }
 
+int world_cell_queues(const struct world *w, int cell,
+		      unsigned q[WORLD_CELL_QUEUES])
+{
+	const struct world_cell *wc = &w->cells[cell];
+	const unsigned all[WORLD_CELL_QUEUES] = {
+		wc->link_queue[0],     wc->link_queue[1],
+		wc->coord_queue[0][0], wc->coord_queue[0][1],
+		wc->coord_queue[1][0], wc->coord_queue[1][1],
+	};
+	int n = 0;
+
+	for (int i = 0; i < WORLD_CELL_QUEUES; i++)
+		if (all[i])
+			q[n++] = all[i];
+	return n;
+}
+
 /* One queue: its spec text goes to punch-shaper, its rule to inet. */
 static int shape_queue(struct world *w, char ***specs, int *n, double delay,
 		       const struct cell_cond *c, const char *iif,

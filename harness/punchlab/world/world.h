@@ -16,6 +16,8 @@ struct world_side {
 	const struct plan_side *p; /* addresses and profiles */
 };
 
+#define WORLD_CELL_QUEUES 6
+
 struct world_cell {
 	struct world_side side[2]; /* 0: alice behind a, 1: bob behind b */
 	/* NFQUEUE numbers of the cell's shaped paths (0: not shaped), set
@@ -57,6 +59,10 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 struct shapeboard;
 void world_shape_trial(struct world *w, struct shapeboard *b, int cell,
 		       const struct cell_cond *cc);
+/* The cell's shaped queues (links, then coordinator paths) into q; how
+ * many (0: the cell is not shaped, or netem shapes it). */
+int world_cell_queues(const struct world *w, int cell,
+		      unsigned q[WORLD_CELL_QUEUES]);
 
 /* Stops recorded processes and deletes every namespace. NULL is safe. */
 void world_free(struct world *w);
