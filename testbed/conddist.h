@@ -27,8 +27,8 @@ enum conddist_kind {
 /* The numbers of one CSV column, loaded once per scenario and file;
  * owned by the scenario (scenario_free frees them). */
 struct conddist_csv {
-	char path[256];	  /* as written in the scenario */
-	char column[64];  /* "" = the first column */
+	char path[256];	 /* as written in the scenario */
+	char column[64]; /* "" = the first column */
 	double *v;
 	size_t n;
 };
