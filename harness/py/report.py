@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import conds  # noqa: E402
 import runs as runsmod  # noqa: E402
 import strategies  # noqa: E402
 import stats  # noqa: E402
@@ -569,6 +570,7 @@ def build(runs, out, figures):
             "successful trials only; dotted lines mark p50 and p90. "
             + cdf_facts(cells, log), ""]
 
+    doc += conds.section(cells)
     doc += timing_section(figures, runs, cells, out, title_tail)
 
     for param, xlabel, word in SWEEPS:
