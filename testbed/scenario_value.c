@@ -63,12 +63,13 @@ int scenario_param_value(int i, const char *p, size_t len,
 	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
 	    (cellcond_params[i].whole && dots)) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "'%.*s' is not a %snumber%s", (int)(len > 40 ? 40 : len),
-			 p, cellcond_params[i].whole ? "whole " : "",
+			 "'%.*s' is not a %snumber%s",
+			 (int)(len > 40 ? 40 : len), p,
+			 cellcond_params[i].whole ? "whole " : "",
 			 cellcond_params[i].drawn ?
 				 " or a distribution (uniform:LO,HI, "
-				 "normal:mean=M,sd=S, lognormal:median=M,p90=Q, "
-				 "csv:PATH[:COLUMN])" :
+				 "normal:mean=M,sd=S, "
+				 "lognormal:median=M,p90=Q, csv:PATH[:COLUMN])" :
 				 "");
 		return -1;
 	}

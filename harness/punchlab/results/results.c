@@ -55,10 +55,12 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 
 void results_cond(struct cell_result *r, const struct cell_cond *cc)
 {
+	double *row = &r->drawn[r->ndrawn * CELLCOND_NPARAMS];
+
 	if (r->ndrawn >= r->cap)
 		return;
 	for (int i = 0; i < CELLCOND_NPARAMS; i++)
-		r->drawn[r->ndrawn * CELLCOND_NPARAMS + i] = cellcond_get(cc, i);
+		row[i] = cellcond_get(cc, i);
 	r->ndrawn++;
 }
 
