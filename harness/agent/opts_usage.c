@@ -52,7 +52,7 @@ static const char opts_usage_text[] =
 		"  --magic NET          network magic (regtest)\n"
 		"  --realtime           SCHED_FIFO (priority 10, RLIMIT_RTTIME\n"
 		"                       50 ms) from registration to the connection,\n"
-		"                       busy-waiting the last 100 us before the\n"
+		"                       busy-waiting the last 300 us before the\n"
 		"                       start; without the privilege the trial\n"
 		"                       runs as usual and reports \"rt\":\n"
 		"                       \"unavailable\"\n"

@@ -9,11 +9,11 @@
 
 enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 {
-	struct sched_param sp = { .sched_priority = prio };
+	struct sched_param sp = {.sched_priority = prio};
 	struct rlimit old, lim = {
-		.rlim_cur = (rlim_t)rttime_ms * 1000,
-		.rlim_max = (rlim_t)rttime_ms * 2000,
-	};
+				   .rlim_cur = (rlim_t)rttime_ms * 1000,
+				   .rlim_max = (rlim_t)rttime_ms * 2000,
+			   };
 	int e = 0;
 
 	if (getrlimit(RLIMIT_RTTIME, &old) < 0 ||
@@ -30,14 +30,14 @@ enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 
 void rt_leave(void)
 {
-	struct sched_param sp = { .sched_priority = 0 };
+	struct sched_param sp = {.sched_priority = 0};
 
 	sched_setscheduler(0, SCHED_OTHER, &sp);
 }
 
 int rt_available(void)
 {
-	struct sched_param sp = { .sched_priority = 1 };
+	struct sched_param sp = {.sched_priority = 1};
 	int status;
 	pid_t pid = fork();
 
@@ -53,7 +53,7 @@ int rt_available(void)
 
 const char *rt_state_name(enum rt_state s)
 {
-	static const char *const names[] = { "off", "fifo", "unavailable" };
+	static const char *const names[] = {"off", "fifo", "unavailable"};
 
 	return names[s];
 }

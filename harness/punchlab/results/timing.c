@@ -33,8 +33,7 @@ void timing_acc_free(struct timing_acc *t)
 	t->cap = 0;
 }
 
-static const char *const timing_names[] = { "ok", "degraded",
-					    "unmeasured" };
+static const char *const timing_names[] = {"ok", "degraded", "unmeasured"};
 
 const char *timing_verdict_name(enum timing_verdict v)
 {
@@ -75,7 +74,8 @@ static int64_t timing_side(json_t *sd, double *err_us)
 void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
 		  struct timing_acc *r)
 {
-	json_t *a = json_object_get(rec, "alice"), *b = json_object_get(rec, "bob");
+	json_t *a = json_object_get(rec, "alice"),
+	       *b = json_object_get(rec, "bob");
 	double ea = NAN, eb = NAN, gap = NAN;
 	int64_t fa = -1, fb = -1;
 
@@ -103,8 +103,7 @@ void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
 		r->syn_gap_us[r->n_syn_gap++] = fabs(gap);
 }
 
-enum timing_verdict timing_cell(json_t *j, struct timing_acc *r,
-				double max_ms)
+enum timing_verdict timing_cell(json_t *j, struct timing_acc *r, double max_ms)
 {
 	double *se = r->start_err_us, *gap = r->syn_gap_us;
 	size_t ns = r->n_start_err, ng = r->n_syn_gap;

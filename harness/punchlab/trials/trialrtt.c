@@ -21,7 +21,8 @@ int trialrtt_parse(const char *s, struct trialrtt *t)
 		if (t->n == TRIALRTT_MAX || strspn(p, "0123456789.") == 0)
 			goto bad;
 		v = strtod(p, &end);
-		if (end == p || !(v >= 0 && v <= 2.0 * SHAPESPEC_MAX_DELAY_MS) ||
+		if (end == p ||
+		    !(v >= 0 && v <= 2.0 * SHAPESPEC_MAX_DELAY_MS) ||
 		    (*end && *end != ','))
 			goto bad;
 		t->ms[t->n++] = v;
