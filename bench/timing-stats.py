@@ -31,7 +31,16 @@ def load(run_dir):
                 late_sum += t["shaper_late_us_mean"] * n
                 late_n += n
                 late_max = max(late_max, t["shaper_late_us_max"])
-    return se, over, (late_sum / late_n if late_n else None), late_max
+    degraded = ncells = 0
+    try:
+        with open(os.path.join(run_dir, "summary.json")) as f:
+            for c in json.load(f)["cells"]:
+                ncells += 1
+                degraded += c.get("timing") == "degraded"
+    except (OSError, ValueError, KeyError):
+        pass
+    return (se, over, (late_sum / late_n if late_n else None), late_max,
+            "%d/%d" % (degraded, ncells))
 
 
 def fmt(v, scale=1.0, digits=0):
@@ -44,16 +53,19 @@ def main(argv):
         return 2 if len(argv) < 2 or argv[1] not in ("-h", "--help") else 0
     print(f"{'':14} {'start error (us)':>34}   {'ttc - rtt (ms)':>14}   "
           f"{'shaper late (us)':>16}")
+    print(f"{'goal':14} {'':>8} {'':>8} {'<=1000':>8} {'':>8}   {'':>6} "
+          f"{'<=1.00':>7}   {'<=200':>7}")
     print(f"{'':14} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8}   "
-          f"{'p50':>6} {'p90':>7}   {'mean':>7} {'max':>8}   trials")
+          f"{'p50':>6} {'p90':>7}   {'mean':>7} {'max':>8}   trials"
+          f"  degraded cells")
     for label, d in zip(argv[1::2], argv[2::2]):
-        se, over, lmean, lmax = load(d)
+        se, over, lmean, lmax, deg = load(d)
         print(f"{label:14} " + " ".join(
             f"{fmt(percentile(se, p)):>8}" for p in (50, 90, 99, 100)) +
             f"   {fmt(percentile(over, 50), 1, 2):>6} "
             f"{fmt(percentile(over, 90), 1, 2):>7}   "
             f"{fmt(lmean):>7} {fmt(lmax if lmean is not None else None):>8}"
-            f"   {len(se) // 2}")
+            f"   {len(se) // 2:6}  {deg}")
     return 0
 
 

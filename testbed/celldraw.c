@@ -33,11 +33,11 @@ void celldraw_trial(const struct scenario *s, int cell, int trial,
 
 		if (c->dist[i].kind == CONDDIST_FIXED)
 			continue;
-		cellcond_set(out, i,
-			     conddist_draw(&c->dist[i],
-					   conddist_seed(s->seed, c->name,
-							 trial, i),
-					   p->min, p->max));
+		cellcond_set(
+			out, i,
+			conddist_draw(&c->dist[i],
+				      conddist_seed(s->seed, c->name, trial, i),
+				      p->min, p->max));
 	}
 }
 

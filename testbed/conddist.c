@@ -3,12 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conddist.h"
+#include "why.h"
 
 /* z of the normal distribution's 90th percentile: a lognormal's sigma is
  * ln(p90 / median) / Z90. */
@@ -21,26 +21,12 @@ static const struct {
 	enum conddist_kind kind;
 	int commas; /* between its fields */
 } kinds[] = {
-	{ "uniform:", CONDDIST_UNIFORM, 1 },
-	{ "normal:", CONDDIST_NORMAL, 1 },
-	{ "lognormal:", CONDDIST_LOGNORMAL, 1 },
-	{ "csv:", CONDDIST_CSV, 0 },
+	{"uniform:", CONDDIST_UNIFORM, 1},
+	{"normal:", CONDDIST_NORMAL, 1},
+	{"lognormal:", CONDDIST_LOGNORMAL, 1},
+	{"csv:", CONDDIST_CSV, 0},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-
-static int fail(char *why, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, cap, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static void trim(const char **p, size_t *len)
 {
@@ -81,9 +67,7 @@ size_t conddist_span(const char *text, size_t len)
 	return i;
 }
 
-/* A plain decimal: optional '-', digits, at most one '.'; nothing strtod
- * would also take (exponents, hex, inf, nan). */
-static int decimal(const char *p, size_t len, double *out)
+int conddist_decimal(const char *p, size_t len, double *out)
 {
 	char buf[32];
 	int digits = 0, dots = 0;
@@ -116,7 +100,7 @@ static int named(const char *p, size_t len, const char *name, double *out)
 	trim(&p, &len);
 	if (len <= n || strncmp(p, name, n) || p[n] != '=')
 		return -1;
-	return decimal(p + n + 1, len - n - 1, out);
+	return conddist_decimal(p + n + 1, len - n - 1, out);
 }
 
 static int in_range(double v, double min, double max)
@@ -135,52 +119,53 @@ static int two_fields(int k, const char *body, size_t len, double min,
 
 	switch (kinds[k].kind) {
 	case CONDDIST_UNIFORM:
-		if (!comma || decimal(body, l1, &d->a) < 0 ||
-		    decimal(f2, l2, &d->b) < 0 || d->a > d->b)
-			return fail(why, cap,
-				    "write uniform:LO,HI with LO <= HI");
+		if (!comma || conddist_decimal(body, l1, &d->a) < 0 ||
+		    conddist_decimal(f2, l2, &d->b) < 0 || d->a > d->b)
+			return why_fail(why, cap,
+					"write uniform:LO,HI with LO <= HI");
 		break;
 	case CONDDIST_NORMAL:
 		if (!comma || named(body, l1, "mean", &d->a) < 0 ||
 		    named(f2, l2, "sd", &d->b) < 0 || d->b < 0)
-			return fail(why, cap,
-				    "write normal:mean=M,sd=S with S >= 0");
+			return why_fail(why, cap,
+					"write normal:mean=M,sd=S with S >= 0");
 		break;
 	default: /* lognormal */
 		if (!comma || named(body, l1, "median", &d->a) < 0 ||
 		    named(f2, l2, "p90", &d->b) < 0 || d->a <= 0 ||
 		    d->b <= d->a)
-			return fail(why, cap,
-				    "write lognormal:median=M,p90=Q with "
-				    "0 < M < Q");
+			return why_fail(why, cap,
+					"write lognormal:median=M,p90=Q with "
+					"0 < M < Q");
 	}
 	if (!in_range(d->a, min, max) || !in_range(d->b, min, max))
-		return fail(why, cap, "its numbers must be in %g..%g", min,
-			    max);
+		return why_fail(why, cap, "its numbers must be in %g..%g", min,
+				max);
 	return 0;
 }
 
 /* PATH[:COLUMN]: a path without ':' and a column of letters, digits,
  * '_' and '-'. */
-static int csv_fields(const char *body, size_t len, char *path,
-		      size_t path_cap, char *column, size_t column_cap,
-		      char *why, size_t cap)
+static int csv_fields(const char *body, size_t len, char *path, size_t path_cap,
+		      char *column, size_t column_cap, char *why, size_t cap)
 {
 	const char *colon = memchr(body, ':', len);
 	size_t lp = colon ? (size_t)(colon - body) : len;
 	size_t lc = colon ? len - lp - 1 : 0;
 
 	if (!lp || lp >= path_cap || (colon && (!lc || lc >= column_cap)))
-		return fail(why, cap,
-			    "write csv:PATH[:COLUMN] (a path of at most %zu "
-			    "characters, a column of at most %zu)",
-			    path_cap - 1, column_cap - 1);
+		return why_fail(
+			why, cap,
+			"write csv:PATH[:COLUMN] (a path of at most %zu "
+			"characters, a column of at most %zu)",
+			path_cap - 1, column_cap - 1);
 	for (size_t i = 0; i < lc; i++)
 		if (!isalnum((unsigned char)colon[1 + i]) &&
 		    !strchr("_-", colon[1 + i]))
-			return fail(why, cap,
-				    "a CSV column is named by letters, digits, "
-				    "'_' and '-'");
+			return why_fail(
+				why, cap,
+				"a CSV column is named by letters, digits, "
+				"'_' and '-'");
 	memcpy(path, body, lp);
 	path[lp] = '\0';
 	if (colon)
@@ -201,11 +186,12 @@ int conddist_parse(const char *text, size_t len, double min, double max,
 	k = kind_of(text, len);
 	memset(d, 0, sizeof(*d));
 	if (k < 0)
-		return fail(why, why_cap,
-			    "'%.*s' is no distribution; write uniform:LO,HI, "
-			    "normal:mean=M,sd=S, lognormal:median=M,p90=Q or "
-			    "csv:PATH[:COLUMN]",
-			    (int)(len > 40 ? 40 : len), text);
+		return why_fail(
+			why, why_cap,
+			"'%.*s' is no distribution; write uniform:LO,HI, "
+			"normal:mean=M,sd=S, lognormal:median=M,p90=Q or "
+			"csv:PATH[:COLUMN]",
+			(int)(len > 40 ? 40 : len), text);
 	n = strlen(kinds[k].prefix);
 	d->kind = kinds[k].kind;
 	if (d->kind == CONDDIST_CSV)
@@ -285,30 +271,32 @@ int conddist_csv_load(const char *file, const char *path, const char *column,
 		if (col < 0) { /* the header names the column */
 			col = csv_column_index(line, column);
 			if (col < 0)
-				e = fail(why, why_cap,
-					 "%s:%d: no column '%s' in the header",
-					 file, lineno, column);
+				e = why_fail(
+					why, why_cap,
+					"%s:%d: no column '%s' in the header",
+					file, lineno, column);
 			continue;
 		}
 		if (csv_field(line, col, &f, &len) < 0 ||
-		    decimal(f, len, &v) < 0) {
+		    conddist_decimal(f, len, &v) < 0) {
 			if (out->n == 0 && !column[0])
 				continue; /* a header row */
-			e = fail(why, why_cap, "%s:%d: column %d is not a number",
-				 file, lineno, col + 1);
+			e = why_fail(why, why_cap,
+				     "%s:%d: column %d is not a number", file,
+				     lineno, col + 1);
 		} else if (!in_range(v, min, max)) {
-			e = fail(why, why_cap, "%s:%d: %g is not in %g..%g",
-				 file, lineno, v, min, max);
+			e = why_fail(why, why_cap, "%s:%d: %g is not in %g..%g",
+				     file, lineno, v, min, max);
 		} else if (out->n == CSV_ROWS_MAX) {
-			e = fail(why, why_cap, "%s: more than %d rows", file,
-				 CSV_ROWS_MAX);
+			e = why_fail(why, why_cap, "%s: more than %d rows",
+				     file, CSV_ROWS_MAX);
 		} else {
 			e = csv_append(out, &cap, v);
 		}
 	}
 	fclose(fp);
 	if (e == 0 && out->n == 0)
-		e = fail(why, why_cap, "%s: no values", file);
+		e = why_fail(why, why_cap, "%s: no values", file);
 	if (e < 0)
 		conddist_csv_free(out);
 	return e;

@@ -27,8 +27,8 @@ enum conddist_kind {
 /* The numbers of one CSV column, loaded once per scenario and file;
  * owned by the scenario (scenario_free frees them). */
 struct conddist_csv {
-	char path[256];	  /* as written in the scenario */
-	char column[64];  /* "" = the first column */
+	char path[256];	 /* as written in the scenario */
+	char column[64]; /* "" = the first column */
 	double *v;
 	size_t n;
 };
@@ -49,6 +49,10 @@ int conddist_is_spec(const char *text, size_t len);
  * a [matrix] list can hold "lognormal:median=40,p90=120, 0". For text
  * that is no spec, up to the first comma. */
 size_t conddist_span(const char *text, size_t len);
+/* A plain decimal, blanks around it skipped: optional '-', digits, at
+ * most one '.'; nothing strtod would also take (exponents, hex, inf,
+ * nan). 0 or -1. */
+int conddist_decimal(const char *p, size_t len, double *out);
 /* Parses a spec (not a fixed number) into d. A csv spec fills
  * csv_path and csv_column for the caller to
  * load (conddist_csv_load) and set d->csv; min..max is the key's range,

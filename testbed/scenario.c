@@ -294,8 +294,8 @@ static int scenario_delay_check(struct scenario_ctx *c,
 				"rtt_ms / 2 + %s + access_%c_ms is %g ms in "
 				"[cell %s]; the shaper delays a packet at most "
 				"%d ms",
-				key, k ? 'b' : 'a', cellcond_from_coord_ms(cc, k),
-				cell->name,
+				key, k ? 'b' : 'a',
+				cellcond_from_coord_ms(cc, k), cell->name,
 				SHAPESPEC_MAX_DELAY_MS);
 	}
 	if (cellcond_peer_ms(cc) > SHAPESPEC_MAX_DELAY_MS)

@@ -63,12 +63,13 @@ int scenario_param_value(int i, const char *p, size_t len,
 	if (len >= sizeof(buf) || digits <= 0 || dots > 1 ||
 	    (cellcond_params[i].whole && dots)) {
 		snprintf(err->msg, sizeof(err->msg),
-			 "'%.*s' is not a %snumber%s", (int)(len > 40 ? 40 : len),
-			 p, cellcond_params[i].whole ? "whole " : "",
+			 "'%.*s' is not a %snumber%s",
+			 (int)(len > 40 ? 40 : len), p,
+			 cellcond_params[i].whole ? "whole " : "",
 			 cellcond_params[i].drawn ?
 				 " or a distribution (uniform:LO,HI, "
-				 "normal:mean=M,sd=S, lognormal:median=M,p90=Q, "
-				 "csv:PATH[:COLUMN])" :
+				 "normal:mean=M,sd=S, "
+				 "lognormal:median=M,p90=Q, csv:PATH[:COLUMN])" :
 				 "");
 		return -1;
 	}
@@ -164,36 +165,11 @@ int scenario_copy(char *dst, size_t cap, const char *v,
 }
 
 /* One probability: digits and at most one '.', nothing strtod would also
- * take (hex, exponents, inf, nan), within 0..1. */
+ * take (hex, exponents, inf, nan), no sign, within 0..1. */
 static int scenario_prob(const char *p, size_t len, double *out)
 {
-	char buf[32], *end;
-	int digits = 0, dots = 0;
-	size_t i;
-
-	while (len && isspace((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	while (len && isspace((unsigned char)p[len - 1]))
-		len--;
-	if (!len || len >= sizeof(buf))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (isdigit((unsigned char)p[i]))
-			digits++;
-		else if (p[i] == '.')
-			dots++;
-		else
-			return -1;
-	}
-	if (!digits || dots > 1)
-		return -1;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (*end || errno || *out < 0.0 || *out > 1.0)
+	if (memchr(p, '-', len) || conddist_decimal(p, len, out) < 0 ||
+	    *out < 0.0 || *out > 1.0)
 		return -1;
 	return 0;
 }

@@ -2,27 +2,13 @@
  * decimals (no strtod: "0.3" must mean exactly 300000000 ppb everywhere). */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shapespec.h"
+#include "why.h"
 
 #define SHAPESPEC_FIELDS 5
-
-static int shapespec_fail(char *why, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int shapespec_fail(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, cap, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* "123" or "123.45" scaled by 10^frac into *out, at most max. Leading zeros
  * are fine ("007"), an empty side of the point is not ("5.", ".5"). */
@@ -77,13 +63,13 @@ static int shapespec_split(const char *s, size_t len, const char **field,
 	for (int i = 0; i < SHAPESPEC_FIELDS; i++) {
 		colon = memchr(p, ':', (size_t)(s + len - p));
 		if (i < SHAPESPEC_FIELDS - 1 && !colon)
-			return shapespec_fail(
+			return why_fail(
 				why, why_cap,
 				"expected N:delay_ms:jitter_ms:loss:rate_kbit, "
 				"%s is missing",
 				shapespec_names[i + 1]);
 		if (i == SHAPESPEC_FIELDS - 1 && colon)
-			return shapespec_fail(why, why_cap,
+			return why_fail(why, why_cap,
 					      "more than %d fields",
 					      SHAPESPEC_FIELDS);
 		field[i] = p;
@@ -98,20 +84,20 @@ static int shapespec_bad(int i, const char *field, size_t flen, char *why,
 			 size_t why_cap)
 {
 	if (i == 0)
-		return shapespec_fail(why, why_cap,
+		return why_fail(why, why_cap,
 				      "queue \"%.*s\": expected 0..%d",
 				      (int)flen, field, SHAPESPEC_MAX_QUEUE);
 	if (i == 3)
-		return shapespec_fail(why, why_cap,
+		return why_fail(why, why_cap,
 				      "loss \"%.*s\": expected a probability "
 				      "0..1 with at most 9 decimals",
 				      (int)flen, field);
 	if (i == 4)
-		return shapespec_fail(why, why_cap,
+		return why_fail(why, why_cap,
 				      "rate_kbit \"%.*s\": expected 0 "
 				      "(unlimited) .. %d",
 				      (int)flen, field, SHAPESPEC_MAX_RATE_KBIT);
-	return shapespec_fail(why, why_cap,
+	return why_fail(why, why_cap,
 			      "%s \"%.*s\": expected 0..%d ms with at most 6 "
 			      "decimals",
 			      shapespec_names[i], (int)flen, field,
@@ -140,7 +126,7 @@ int shapespec_parse(const char *s, struct shape_spec *out, char *why,
 		return -EINVAL;
 	len = strnlen(s, SHAPESPEC_TEXT_MAX);
 	if (len == SHAPESPEC_TEXT_MAX)
-		return shapespec_fail(why, why_cap, "longer than %d characters",
+		return why_fail(why, why_cap, "longer than %d characters",
 				      SHAPESPEC_TEXT_MAX - 1);
 	if ((e = shapespec_split(s, len, field, flen, why, why_cap)) < 0)
 		return e;

@@ -25,8 +25,13 @@ int loop_poll(struct pollfd *fds, unsigned int n, int64_t deadline_ns);
 int loop_sleep_until(int64_t t_ns);
 /* From now on loop_sleep_until sleeps until spin_ns before t_ns and
  * busy-waits the rest (0: never spins). Only under SCHED_FIFO is it worth
- * it: the wake-up, not the timer, is what comes late. */
-#define LOOP_SPIN_NS INT64_C(100000)
+ * it: the wake-up, not the timer, is what comes late (an idle vCPU's
+ * wake-up here took up to hundreds of us). Measured with 96 trials in
+ * flight (bench/timing.sh): start error p99 365-585 us spinning 100 us,
+ * 270-320 us at 300 us, 146-173 us at 1 ms, where spinners at the agents'
+ * priority began to delay the others' connections (ttc - RTT p90 0.45 ->
+ * 0.5 -> 0.66-0.84 ms). */
+#define LOOP_SPIN_NS INT64_C(300000)
 void loop_spin(int64_t spin_ns);
 
 #endif

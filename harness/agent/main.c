@@ -92,8 +92,10 @@ static void agent_on_endpoint(void *arg, const struct p2p_netaddr *pub,
 		log_warnx("cannot write the endpoint event");
 }
 
+/* How the punch is made: the strategy, its parameters, realtime. */
 static void agent_strategy(const struct opts *o, struct trial_params *p)
 {
+	p->realtime = o->realtime;
 	p->strategy = o->strategy;
 	p->predict_window = o->predict_window;
 	p->birthday_sockets = o->birthday_sockets;
@@ -167,7 +169,6 @@ static int agent_trial(const struct opts *o)
 		.skew_ms = o->skew_ms,
 		.match_ms = o->match_ms,
 		.keep_fd = o->node != OPTS_NODE_EMBEDDED,
-		.realtime = o->realtime,
 	};
 	static struct trial_result r; /* syn_ns makes it large */
 	struct bridge_result br;

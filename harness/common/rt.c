@@ -1,17 +1,19 @@
 /* rt: SCHED_FIFO on and off, with its CPU bound. */
 #include <errno.h>
 #include <sched.h>
+#include <unistd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "rt.h"
 
 enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 {
-	struct sched_param sp = { .sched_priority = prio };
+	struct sched_param sp = {.sched_priority = prio};
 	struct rlimit old, lim = {
-		.rlim_cur = (rlim_t)rttime_ms * 1000,
-		.rlim_max = (rlim_t)rttime_ms * 2000,
-	};
+				   .rlim_cur = (rlim_t)rttime_ms * 1000,
+				   .rlim_max = (rlim_t)rttime_ms * 2000,
+			   };
 	int e = 0;
 
 	if (getrlimit(RLIMIT_RTTIME, &old) < 0 ||
@@ -28,14 +30,30 @@ enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 
 void rt_leave(void)
 {
-	struct sched_param sp = { .sched_priority = 0 };
+	struct sched_param sp = {.sched_priority = 0};
 
 	sched_setscheduler(0, SCHED_OTHER, &sp);
 }
 
+int rt_available(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(sched_setscheduler(0, SCHED_FIFO, &sp) < 0);
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 const char *rt_state_name(enum rt_state s)
 {
-	static const char *const names[] = { "off", "fifo", "unavailable" };
+	static const char *const names[] = {"off", "fifo", "unavailable"};
 
 	return names[s];
 }

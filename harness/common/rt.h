@@ -25,6 +25,9 @@ enum rt_state {
 enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err);
 /* Back to SCHED_OTHER (nice 0). */
 void rt_leave(void);
+/* 1 when this process could run under SCHED_FIFO (asked in a child, so
+ * nothing of the caller changes), else 0. */
+int rt_available(void);
 /* "off", "fifo", "unavailable" */
 const char *rt_state_name(enum rt_state s);
 

@@ -164,6 +164,26 @@ static struct shapeboard_slot *slot_of(const struct shapeboard *b,
 	return b && queue < b->nq ? &b->slot[queue] : NULL;
 }
 
+/* A seqlock read of one half of slot s: copy() until the sequence was
+ * even and unchanged around it. Returns that sequence. */
+static uint64_t seq_read(const struct shapeboard_slot *s, _Atomic uint64_t *seq,
+			 void (*copy)(const struct shapeboard_slot *, void *),
+			 void *out)
+{
+	uint64_t s1, s2;
+
+	for (;;) {
+		s1 = atomic_load_explicit(seq, memory_order_acquire);
+		if (s1 & 1)
+			continue;
+		copy(s, out);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(seq, RLX);
+		if (s1 == s2)
+			return s1;
+	}
+}
+
 /* Takes the configuration's seqlock: even -> odd by CAS. */
 static uint64_t cfg_lock(struct shapeboard_slot *s)
 {
@@ -226,28 +246,23 @@ uint64_t shapeboard_config_gen(const struct shapeboard *b, unsigned queue)
 	return s ? atomic_load_explicit(&s->cfg_seq, memory_order_acquire) : 0;
 }
 
+static void cfg_copy(const struct shapeboard_slot *s, void *arg)
+{
+	struct shapeboard_config *out = arg;
+
+	out->delay_ns = atomic_load_explicit(&s->delay_ns, RLX);
+	out->jitter_ns = atomic_load_explicit(&s->jitter_ns, RLX);
+	out->loss_ppb = atomic_load_explicit(&s->loss_ppb, RLX);
+	out->set = (int)atomic_load_explicit(&s->set, RLX);
+}
+
 uint64_t shapeboard_config(const struct shapeboard *b, unsigned queue,
 			   struct shapeboard_config *out)
 {
 	struct shapeboard_slot *s = slot_of(b, queue);
-	uint64_t s1, s2;
 
 	memset(out, 0, sizeof(*out));
-	if (!s)
-		return 0;
-	do {
-		s1 = atomic_load_explicit(&s->cfg_seq, memory_order_acquire);
-		if (s1 & 1)
-			continue;
-		out->delay_ns = atomic_load_explicit(&s->delay_ns, RLX);
-		out->jitter_ns = atomic_load_explicit(&s->jitter_ns, RLX);
-		out->loss_ppb = atomic_load_explicit(&s->loss_ppb, RLX);
-		out->set = (int)atomic_load_explicit(&s->set, RLX);
-		atomic_thread_fence(memory_order_acquire);
-		s2 = atomic_load_explicit(&s->cfg_seq, RLX);
-		if (s1 == s2)
-			return s1;
-	} while (1);
+	return s ? seq_read(s, &s->cfg_seq, cfg_copy, out) : 0;
 }
 
 /* The shaper is the statistics' only writer: plain increments of the
@@ -271,13 +286,22 @@ static void st_add(_Atomic uint64_t *v, uint64_t d)
 	atomic_store_explicit(v, atomic_load_explicit(v, RLX) + d, RLX);
 }
 
-void shapeboard_seen(struct shapeboard *b, unsigned queue, int lost)
+/* The queue's slot with its statistics' write begun, or NULL. */
+static struct shapeboard_slot *st_write(struct shapeboard *b, unsigned queue)
 {
 	struct shapeboard_slot *s = slot_of(b, queue);
 
+	if (s)
+		st_begin(s);
+	return s;
+}
+
+void shapeboard_seen(struct shapeboard *b, unsigned queue, int lost)
+{
+	struct shapeboard_slot *s = st_write(b, queue);
+
 	if (!s)
 		return;
-	st_begin(s);
 	st_add(&s->packets, 1);
 	if (lost)
 		st_add(&s->lost, 1);
@@ -298,11 +322,10 @@ unsigned shapeboard_bucket(uint64_t late_ns)
 
 void shapeboard_released(struct shapeboard *b, unsigned queue, uint64_t late_ns)
 {
-	struct shapeboard_slot *s = slot_of(b, queue);
+	struct shapeboard_slot *s = st_write(b, queue);
 
 	if (!s)
 		return;
-	st_begin(s);
 	st_add(&s->released, 1);
 	st_add(&s->late_ns_sum, late_ns);
 	if (late_ns > atomic_load_explicit(&s->late_ns_max, RLX))
@@ -311,35 +334,31 @@ void shapeboard_released(struct shapeboard *b, unsigned queue, uint64_t late_ns)
 	st_end(s);
 }
 
+static void st_copy(const struct shapeboard_slot *s, void *arg)
+{
+	struct shapeboard_stats *out = arg;
+
+	out->packets = atomic_load_explicit(&s->packets, RLX);
+	out->lost = atomic_load_explicit(&s->lost, RLX);
+	out->released = atomic_load_explicit(&s->released, RLX);
+	out->late_ns_sum = atomic_load_explicit(&s->late_ns_sum, RLX);
+	out->late_ns_max = atomic_load_explicit(&s->late_ns_max, RLX);
+	for (unsigned i = 0; i < SHAPEBOARD_HIST; i++)
+		out->hist[i] = atomic_load_explicit(&s->hist[i], RLX);
+}
+
 void shapeboard_stats(const struct shapeboard *b, unsigned queue,
 		      struct shapeboard_stats *out)
 {
 	struct shapeboard_slot *s = slot_of(b, queue);
-	uint64_t s1, s2;
 
 	memset(out, 0, sizeof(*out));
-	if (!s)
-		return;
-	do {
-		s1 = atomic_load_explicit(&s->st_seq, memory_order_acquire);
-		if (s1 & 1)
-			continue;
-		out->packets = atomic_load_explicit(&s->packets, RLX);
-		out->lost = atomic_load_explicit(&s->lost, RLX);
-		out->released = atomic_load_explicit(&s->released, RLX);
-		out->late_ns_sum = atomic_load_explicit(&s->late_ns_sum, RLX);
-		out->late_ns_max = atomic_load_explicit(&s->late_ns_max, RLX);
-		for (unsigned i = 0; i < SHAPEBOARD_HIST; i++)
-			out->hist[i] = atomic_load_explicit(&s->hist[i], RLX);
-		atomic_thread_fence(memory_order_acquire);
-		s2 = atomic_load_explicit(&s->st_seq, RLX);
-		if (s1 == s2)
-			return;
-	} while (1);
+	if (s)
+		seq_read(s, &s->st_seq, st_copy, out);
 }
 
-void shapeboard_stats_sum(const struct shapeboard *b, const unsigned *q,
-			  int n, struct shapeboard_stats *out)
+void shapeboard_stats_sum(const struct shapeboard *b, const unsigned *q, int n,
+			  struct shapeboard_stats *out)
 {
 	struct shapeboard_stats s;
 

@@ -298,3 +298,42 @@ def failures(path, rows, reasons, title):
                 ha="center", va="center", fontsize=12, color="#555555")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _save(fig, path)
+
+
+TIMING_FLOOR_US = 0.1  # a log axis has no 0: smaller values sit here
+
+
+def timing_cdf(path, series, threshold_us, title):
+    """series: [(label, values in us)] (start error of every side, the
+    first-SYN gap |bob - alice| of every trial); a log x axis from
+    TIMING_FLOOR_US, a dashed line at the degraded threshold."""
+    have = [(lab, sorted(max(v, TIMING_FLOOR_US) for v in vs))
+            for lab, vs in series if vs]
+    fig, ax = plt.subplots(figsize=(7.5, 4.4))
+    if not have:
+        _empty(fig, ax, "no trial sent a SYN: no harness timing to plot")
+        ax.set_title(title)
+        _save(fig, path)
+        return
+    colours = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+    for i, (lab, v) in enumerate(have):
+        k = len(v)
+        ax.step([v[0]] + v, [0.0] + [(j + 1) / k for j in range(k)],
+                where="post", color=colours[i % len(colours)],
+                linewidth=1.6, label="%s (%d, p90 %s us)" % (
+                    lab, k, "%.0f" % stats.percentile(v, 90)))
+    ax.axvline(threshold_us, color="#555555", linewidth=1.0,
+               linestyle="--", label="degraded above (p90 of start "
+               "error): %g us" % threshold_us)
+    for q in (0.5, 0.9, 0.99):
+        ax.axhline(q, color="#999999", linewidth=0.7, linestyle=":")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("microseconds, log scale (values below %g us drawn at "
+                  "%g)" % (TIMING_FLOOR_US, TIMING_FLOOR_US))
+    ax.set_ylabel("fraction")
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower right")
+    _save(fig, path)

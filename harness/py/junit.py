@@ -25,8 +25,10 @@ def clean(text):
 
 def failure_message(c):
     lo, hi = c.wilson
-    return "measured %d/%d = %.3f [%.3f, %.3f] outside expect %s" % (
-        c.k, c.n, c.rate if c.n else 0.0, lo, hi, c.expect_text or "?")
+    return "measured %d/%d = %.3f [%.3f, %.3f] outside expect %s%s" % (
+        c.k, c.n, c.rate if c.n else 0.0, lo, hi, c.expect_text or "?",
+        " (harness timing degraded: the miss may be the harness's)"
+        if c.degraded else "")
 
 
 def failure_body(c):
@@ -63,6 +65,12 @@ def system_out(run, c):
         if len(bad) > MAX_RERUNS:
             lines.append("  ... %d more in report.md"
                          % (len(bad) - MAX_RERUNS))
+    if c.degraded:
+        lines.append("timing degraded: %s" % (
+            c.timing_note or "the harness's timing exceeded the "
+            "scenario's timing_error_max_ms"))
+        lines.append("the verdict above is kept (a miss still fails), "
+                     "but the rate measures the harness, not the NAT")
     if c.verdict not in ("pass", "fail", "skip"):
         lines.append("no verdict in summary.json")
     return "\n".join(lines) + "\n"
@@ -72,8 +80,17 @@ def testsuite(run, name):
     cases = []
     counts = {"fail": 0, "skip": 0}
     for c in run.cells:
-        tc = ET.Element("testcase", name=clean(c.name),
+        case = c.name + (" [timing degraded]" if c.degraded else "")
+        tc = ET.Element("testcase", name=clean(case),
                         classname=clean(run.scenario))
+        if c.timing:
+            props = ET.SubElement(tc, "properties")
+            ET.SubElement(props, "property", name="timing",
+                          value=clean(c.timing))
+            for key in runsmod.TIMING_KEYS:
+                if c.timing_stats.get(key) is not None:
+                    ET.SubElement(props, "property", name=key,
+                                  value="%g" % c.timing_stats[key])
         if c.verdict == "fail":
             counts["fail"] += 1
             f = ET.SubElement(tc, "failure", message=clean(

@@ -10,6 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import conds  # noqa: E402
 import runs as runsmod  # noqa: E402
 import strategies  # noqa: E402
 import stats  # noqa: E402
@@ -299,6 +300,82 @@ def do_sweep(figures, cells, out, param, xlabel, word, title_tail):
     return name, text
 
 
+# ---- harness timing ------------------------------------------------------
+
+def fmt_us(v):
+    return "-" if v is None else "%.0f" % v
+
+
+def timing_section(figures, runs, cells, out, title_tail):
+    """The harness's own timing: a CDF of start errors and first-SYN gaps
+    over all trials, the figures per run, and which cells are degraded."""
+    trials = [t for c in cells for t in c.trials]
+    se = [v for t in trials for v in t.start_errors]
+    gap = [abs(t.first_syn_gap_us) for t in trials
+           if t.first_syn_gap_us is not None]
+    limits = sorted({c.timing_stats.get("timing_error_max_ms")
+                     for c in cells
+                     if c.timing_stats.get("timing_error_max_ms")})
+    thr_ms = limits[0] if limits else 1.0
+    doc = ["## Harness timing", ""]
+    if not se and not any(c.timing for c in cells):
+        return doc + ["The run's records carry no harness timing (written "
+                      "before punchlab recorded it, or no SYN was sent).",
+                      ""]
+    name = "timing-cdf.png"
+    figures.timing_cdf(os.path.join(out, name), [
+        ("start error, each side", se),
+        ("first-SYN gap |bob - alice|", gap)], thr_ms * 1000.0,
+        "Harness timing, %s" % title_tail)
+    doc += ["![Start error and first-SYN gap CDF](%s)" % name, ""]
+    text = ("Start error: a side's first SYN (the agent's clock just "
+            "before connect()) minus when it was due (the coordinator's "
+            "start, plus a strategy's own lag). First-SYN gap: bob's "
+            "first SYN minus alice's; it also holds the skew a cell sets "
+            "on purpose and the coordinator's own scheduling. ")
+    if se:
+        text += ("Over %d sides: start error p50 %s us, p90 %s us, p99 %s "
+                 "us, max %s us. " % (
+                     len(se), fmt_us(stats.percentile(se, 50)),
+                     fmt_us(stats.percentile(se, 90)),
+                     fmt_us(stats.percentile(se, 99)), fmt_us(max(se))))
+    if gap:
+        text += ("Over %d trials: first-SYN gap p50 %s us, p90 %s us, max "
+                 "%s us. " % (len(gap), fmt_us(stats.percentile(gap, 50)),
+                              fmt_us(stats.percentile(gap, 90)),
+                              fmt_us(max(gap))))
+    late = [c for c in cells
+            if c.timing_stats.get("shaper_late_us_mean") is not None]
+    if late:
+        worst = max(late, key=lambda c: c.timing_stats["shaper_late_us_mean"])
+        text += ("The shaper released held packets %s us late on average "
+                 "in the worst cell (%s; max %s us). " % (
+                     fmt_us(worst.timing_stats["shaper_late_us_mean"]),
+                     worst.label,
+                     fmt_us(worst.timing_stats["shaper_late_us_max"])))
+    doc += [text, ""]
+    bad = [c for c in cells if c.degraded]
+    rule = ("A cell is degraded when the p90 of its start errors, or the "
+            "mean lateness of the shaper on its links, exceeds the "
+            "scenario's `timing_error_max_ms` (%s ms here; default 1). "
+            "Its verdict is still computed and still counts for the exit "
+            "status and JUnit (a degraded cell that misses its "
+            "expectation fails the gate: CI must not hide a drop behind a "
+            "loaded machine), but its row carries ⚠ and its rate is the "
+            "harness's, not the NAT's." % ", ".join(
+                runsmod.fmt_num(x) for x in limits or [1.0]))
+    if bad:
+        doc += [rule + " Degraded here:", ""]
+        doc += ["- **%s**: %s" % (c.label, c.timing_note or
+                                  "start error p90 %s us" % fmt_us(
+                                      c.timing_stats.get(
+                                          "start_error_us_p90")))
+                for c in bad] + [""]
+    else:
+        doc += [rule + " No cell of this report is degraded.", ""]
+    return doc
+
+
 # ---- failures ------------------------------------------------------------
 
 def failure_facts(cells):
@@ -355,7 +432,7 @@ def cell_table(runs, cells):
     head = (["scenario"] if multi else []) + [
         "cell", "a", "b", "params", "k/n", "rate", "Wilson 95%",
         "ttc p50 (ms)", "ttc p90 (ms)", "failures", "expect", "verdict",
-        "NAT a; b drops/RSTs"]
+        "start error p90 (us)", "timing", "NAT a; b drops/RSTs"]
     lines = ["| " + " | ".join(head) + " |",
              "|" + "|".join("---" for _ in head) + "|"]
     for c in cells:
@@ -365,13 +442,19 @@ def cell_table(runs, cells):
         verdict = c.verdict or "-"
         if verdict == "fail":
             verdict = "**FAIL**"
+        if c.degraded:
+            verdict += " (harness timing)"
+        se90 = c.timing_stats.get("start_error_us_p90")
         row = ([c.run.scenario] if multi else []) + [
-            c.label, c.a, c.b, runsmod.params_text(c.params) or "-",
+            c.row_label, c.a, c.b, runsmod.params_text(c.params) or "-",
             "%d/%d" % (c.k, c.n),
             "%.3f" % c.rate if c.n else "-",
             interval(lo, hi) if c.n else "-",
             fmt_ms(c.p50), fmt_ms(c.p90), fails,
-            c.expect_text or "-", verdict, counters_text(c)]
+            c.expect_text or "-", verdict,
+            "%.0f" % se90 if se90 is not None else "-",
+            "**degraded**" if c.degraded else (c.timing or "-"),
+            counters_text(c)]
         lines.append("| " + " | ".join(md(x) for x in row) + " |")
     return "\n".join(lines)
 
@@ -379,15 +462,23 @@ def cell_table(runs, cells):
 def verdict_text(cells):
     judged = [c for c in cells if c.verdict in ("pass", "fail")]
     bad = [c for c in judged if c.verdict == "fail"]
+    degraded = [c.label for c in cells if c.degraded]
+    tail = ""
+    if degraded:
+        tail = (" %d cell%s ran with degraded harness timing (%s): %s "
+                "rate%s the harness's, not the NAT's; see Harness timing."
+                % (len(degraded), "" if len(degraded) == 1 else "s",
+                   join_list(degraded), "its" if len(degraded) == 1
+                   else "their", " is" if len(degraded) == 1 else "s are"))
     if not judged:
-        return "No cell carries a verdict."
+        return "No cell carries a verdict." + tail
     if not bad:
-        return "All %d cells meet their expectation." % len(judged)
+        return "All %d cells meet their expectation." % len(judged) + tail
     return "%d of %d cells fail their expectation: %s." % (
         len(bad), len(judged), "; ".join(
             "%s measured %s outside %s" % (c.label, rate_text(c),
                                           c.expect_text or "?")
-            for c in bad))
+            for c in bad)) + tail
 
 
 def reruns(run):
@@ -478,6 +569,9 @@ def build(runs, out, figures):
             "start to the later side's TCP established) per cell, "
             "successful trials only; dotted lines mark p50 and p90. "
             + cdf_facts(cells, log), ""]
+
+    doc += conds.section(cells)
+    doc += timing_section(figures, runs, cells, out, title_tail)
 
     for param, xlabel, word in SWEEPS:
         name, text = do_sweep(figures, cells, out, param, xlabel, word,

@@ -24,6 +24,15 @@ class InputError(Exception):
     """A result file is missing or garbled; str() is 'file:line: what'."""
 
 
+# summary.json's per-cell timing figures (harness/punchlab/results/timing.h)
+TIMING_KEYS = ("start_error_us_p50", "start_error_us_p90",
+               "start_error_us_p99", "start_error_us_max",
+               "first_syn_gap_us_p50", "first_syn_gap_us_p90",
+               "first_syn_gap_us_max", "shaper_late_us_mean",
+               "shaper_late_us_max", "timing_error_max_ms")
+TIMING_VERDICTS = ("ok", "degraded", "unmeasured")
+
+
 class Trial:
     def __init__(self, raw, line):
         self.raw = raw
@@ -38,7 +47,18 @@ class Trial:
         self.ttc_ms = raw.get("ttc_ms")
         self.handshake_ms = raw.get("handshake_ms")
         self.start_skew_us = raw.get("start_skew_us")
+        self.first_syn_gap_us = raw.get("first_syn_gap_us")
         self.params = raw.get("params") or {}
+
+    @property
+    def start_errors(self):
+        """Each side's start error (us) the record carries."""
+        out = []
+        for side in ("alice", "bob"):
+            rep = self.raw.get(side)
+            if isinstance(rep, dict) and _is_num(rep.get("start_error_us")):
+                out.append(rep["start_error_us"])
+        return out
 
     @property
     def ok(self):
@@ -68,6 +88,12 @@ class Cell:
         self.p50 = None
         self.p90 = None
         self.nat_counters = None
+        # The harness's own timing (summary.json): "ok", "degraded",
+        # "unmeasured", or None for a summary written before it existed;
+        # its figures (TIMING_KEYS) and, when degraded, why.
+        self.timing = None
+        self.timing_stats = {}
+        self.timing_note = None
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
@@ -76,6 +102,16 @@ class Cell:
     @property
     def rate(self):
         return self.k / self.n if self.n else None
+
+    @property
+    def degraded(self):
+        return self.timing == "degraded"
+
+    @property
+    def row_label(self):
+        """The label with a visible mark when the cell's harness timing
+        was degraded: every table row of the cell carries it."""
+        return self.label + (" ⚠ timing degraded" if self.degraded else "")
 
     @property
     def wilson(self):
@@ -279,6 +315,18 @@ def _load_summary(run, path):
                 raise InputError("%s: '%s' must be a number or null"
                                  % (where, key))
         cell.p50, cell.p90 = c.get("ttc_ms_p50"), c.get("ttc_ms_p90")
+        for key in TIMING_KEYS:
+            if c.get(key) is not None and not _is_num(c[key]):
+                raise InputError("%s: '%s' must be a number or null"
+                                 % (where, key))
+            cell.timing_stats[key] = c.get(key)
+        t = c.get("timing")
+        if t is not None and t not in TIMING_VERDICTS:
+            raise InputError("%s: 'timing' must be one of %s"
+                             % (where, ", ".join(TIMING_VERDICTS)))
+        cell.timing = t
+        if isinstance(c.get("timing_note"), str):
+            cell.timing_note = c["timing_note"]
         if isinstance(c.get("nat_counters"), dict):
             cell.nat_counters = c["nat_counters"]
         lo, hi = cell.wilson
@@ -296,7 +344,10 @@ _TRIAL_FIELDS = (("cell", str, False), ("trial", int, False),
                  ("b", str, True), ("seed", int, True),
                  ("attempts", int, True), ("ttc_ms", float, True),
                  ("handshake_ms", float, True),
-                 ("start_skew_us", float, True))
+                 ("start_skew_us", float, True),
+                 ("first_syn_gap_us", float, True),
+                 ("shaper_late_us_mean", float, True),
+                 ("shaper_late_us_max", float, True))
 
 
 def _check_trial(raw, where, run):

@@ -92,7 +92,7 @@ def strategy_table(cells):
         for t in c.trials:
             cost.add(t)
         params = {k: v for k, v in c.params.items() if k != "strategy"}
-        row = [c.label, c.a, c.b, runsmod.params_text(params) or "-",
+        row = [c.row_label, c.a, c.b, runsmod.params_text(params) or "-",
                "%d/%d" % (c.k, c.n), _fmt(cost.per_trial(cost.syns)),
                _fmt(cost.per_success()), _fmt(cost.per_trial(cost.rsts)),
                _fmt(cost.per_trial(cost.icmps)),

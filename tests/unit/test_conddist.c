@@ -47,9 +47,9 @@ static void test_parse(void)
 	conddist_format(&d, text, sizeof(text));
 	CU_ASSERT_STRING_EQUAL(text, "normal:mean=20,sd=5");
 
-	CU_ASSERT_EQUAL(conddist_parse("csv:x/y.csv:rtt_ms", 18, 0, 1, &d,
-				       path, sizeof(path), column,
-				       sizeof(column), why, sizeof(why)),
+	CU_ASSERT_EQUAL(conddist_parse("csv:x/y.csv:rtt_ms", 18, 0, 1, &d, path,
+				       sizeof(path), column, sizeof(column),
+				       why, sizeof(why)),
 			0);
 	CU_ASSERT_EQUAL(d.kind, CONDDIST_CSV);
 	CU_ASSERT_STRING_EQUAL(path, "x/y.csv");
@@ -65,22 +65,22 @@ static void test_refused(void)
 	static const struct {
 		const char *text, *why;
 	} bad[] = {
-		{ "lognormal:median=40", "lognormal:median=M,p90=Q" },
-		{ "lognormal:median=40,p90=40", "0 < M < Q" },
-		{ "lognormal:median=0,p90=40", "0 < M < Q" },
-		{ "lognormal:p90=120,median=40", "lognormal:median=M" },
-		{ "lognormal:median=4e1,p90=120", "lognormal:median=M" },
-		{ "uniform:5", "uniform:LO,HI" },
-		{ "uniform:9,5", "LO <= HI" },
-		{ "uniform:1,2,3", "uniform:LO,HI" },
-		{ "uniform:1,99999", "in 0..60000" },
-		{ "uniform:-1,5", "in 0..60000" },
-		{ "normal:mean=5", "normal:mean=M,sd=S" },
-		{ "normal:mean=5,sd=-1", "S >= 0" },
-		{ "csv:", "csv:PATH[:COLUMN]" },
-		{ "csv:a.csv:", "csv:PATH[:COLUMN]" },
-		{ "csv:a.csv:x y", "letters, digits" },
-		{ "pareto:1,2", "is no distribution" },
+		{"lognormal:median=40", "lognormal:median=M,p90=Q"},
+		{"lognormal:median=40,p90=40", "0 < M < Q"},
+		{"lognormal:median=0,p90=40", "0 < M < Q"},
+		{"lognormal:p90=120,median=40", "lognormal:median=M"},
+		{"lognormal:median=4e1,p90=120", "lognormal:median=M"},
+		{"uniform:5", "uniform:LO,HI"},
+		{"uniform:9,5", "LO <= HI"},
+		{"uniform:1,2,3", "uniform:LO,HI"},
+		{"uniform:1,99999", "in 0..60000"},
+		{"uniform:-1,5", "in 0..60000"},
+		{"normal:mean=5", "normal:mean=M,sd=S"},
+		{"normal:mean=5,sd=-1", "S >= 0"},
+		{"csv:", "csv:PATH[:COLUMN]"},
+		{"csv:a.csv:", "csv:PATH[:COLUMN]"},
+		{"csv:a.csv:x y", "letters, digits"},
+		{"pareto:1,2", "is no distribution"},
 	};
 	struct cond_dist d;
 	char why[256];
@@ -99,8 +99,8 @@ static void test_span(void)
 {
 	const char *l = "lognormal:median=40,p90=120, 0, uniform:1,2,csv:a:b,7";
 	const char *p = l;
-	const char *want[] = { "lognormal:median=40,p90=120", " 0",
-			       " uniform:1,2", "csv:a:b", "7" };
+	const char *want[] = {"lognormal:median=40,p90=120", " 0",
+			      " uniform:1,2", "csv:a:b", "7"};
 	size_t n;
 
 	for (size_t k = 0; k < 5; k++) {
@@ -136,7 +136,8 @@ static void test_draws(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	/* Reproducible, and apart for another trial, cell, key or seed. */
-	CU_ASSERT_EQUAL(conddist_seed(1, "c", 3, 0), conddist_seed(1, "c", 3, 0));
+	CU_ASSERT_EQUAL(conddist_seed(1, "c", 3, 0),
+			conddist_seed(1, "c", 3, 0));
 	CU_ASSERT_NOT_EQUAL(conddist_seed(1, "c", 3, 0),
 			    conddist_seed(1, "c", 4, 0));
 	CU_ASSERT_NOT_EQUAL(conddist_seed(1, "c", 3, 0),
@@ -151,7 +152,8 @@ static void test_draws(void)
 	parse("lognormal:median=40,p90=120", &d, why);
 	draws(&d, v);
 	printf("\n  lognormal:median=40,p90=120 over %d draws: p50 %.2f "
-	       "p90 %.2f\n", NDRAWS, v[NDRAWS / 2], v[NDRAWS * 9 / 10]);
+	       "p90 %.2f\n",
+	       NDRAWS, v[NDRAWS / 2], v[NDRAWS * 9 / 10]);
 	CU_ASSERT_DOUBLE_EQUAL(v[NDRAWS / 2], 40, 1.2);
 	CU_ASSERT_DOUBLE_EQUAL(v[NDRAWS * 9 / 10], 120, 3.6);
 	CU_ASSERT_EQUAL(conddist_draw(&d, 42, 0, 60000),
@@ -182,9 +184,9 @@ static void test_draws(void)
 static void test_csv(void)
 {
 	struct conddist_csv c;
-	struct cond_dist d = { .kind = CONDDIST_CSV, .csv = &c };
+	struct cond_dist d = {.kind = CONDDIST_CSV, .csv = &c};
 	char why[256], text[CONDDIST_TEXT_MAX];
-	int seen[5] = { 0 };
+	int seen[5] = {0};
 
 	CU_ASSERT_EQUAL_FATAL(conddist_csv_load(DATA "cond-rtt.csv", "r.csv",
 						"rtt_ms", 0, 60000, &c, why,
@@ -231,8 +233,8 @@ static void test_csv(void)
  * repeat for the same trial; drawn shaper keys run one trial at a time. */
 static void test_celldraw(void)
 {
-	struct scenario s = { .seed = 5, .parallel = 8, .ncells = 1 };
-	struct scenario_cell cell = { .name = "c" };
+	struct scenario s = {.seed = 5, .parallel = 8, .ncells = 1};
+	struct scenario_cell cell = {.name = "c"};
 	struct cell_cond a, b;
 	char why[256];
 
@@ -251,21 +253,21 @@ static void test_celldraw(void)
 	CU_ASSERT_DOUBLE_EQUAL(a.jitter_ms, 2, 1e-12);
 	celldraw_trial(&s, 0, 4, &b);
 	CU_ASSERT(a.rtt_ms != b.rtt_ms && a.skew_ms != b.skew_ms);
-	CU_ASSERT_EQUAL(a.rtt_ms, conddist_draw(&cell.dist[CELLCOND_RTT],
-						conddist_seed(5, "c", 3,
-							      CELLCOND_RTT),
-						0, 60000));
+	CU_ASSERT_EQUAL(a.rtt_ms,
+			conddist_draw(&cell.dist[CELLCOND_RTT],
+				      conddist_seed(5, "c", 3, CELLCOND_RTT), 0,
+				      60000));
 }
 
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "specs parse", test_parse },
-		{ "specs refused with a reason", test_refused },
-		{ "a list keeps a spec's commas", test_span },
-		{ "draws: reproducible, median and p90", test_draws },
-		{ "csv columns", test_csv },
-		{ "a trial's conditions", test_celldraw },
+		{"specs parse", test_parse},
+		{"specs refused with a reason", test_refused},
+		{"a list keeps a spec's commas", test_span},
+		{"draws: reproducible, median and p90", test_draws},
+		{"csv columns", test_csv},
+		{"a trial's conditions", test_celldraw},
 	};
 	int fails = testutil_run_suite("conddist", NULL, NULL, tests,
 				       TESTUTIL_N(tests));

@@ -153,6 +153,20 @@ static void test_stats_delta(void)
 	shapeboard_delta(&a, &z, &d);
 	CU_ASSERT_DOUBLE_EQUAL(d.late_us_max, 700.0, 1e-9);
 
+	/* Several queues as one: sums, and the largest maximum. */
+	shapeboard_released(b, 3, 900000);
+	{
+		unsigned q[2] = { 2, 3 };
+		struct shapeboard_stats sum;
+
+		shapeboard_stats_sum(b, q, 2, &sum);
+		CU_ASSERT_EQUAL(sum.released, z.released + 1);
+		CU_ASSERT_EQUAL(sum.late_ns_sum, z.late_ns_sum + 900000);
+		CU_ASSERT_EQUAL(sum.late_ns_max, 900000);
+		CU_ASSERT_EQUAL(sum.hist[shapeboard_bucket(900000)],
+				z.hist[shapeboard_bucket(900000)] + 1);
+	}
+
 	/* Nothing released: all zero. */
 	shapeboard_delta(&z, &z, &d);
 	CU_ASSERT_EQUAL(d.released, 0);

@@ -13,10 +13,11 @@ static void plan_usage(FILE *f)
 	fprintf(f, "Usage: punchlab plan [--profiles DIR] SCENARIO.ini\n\n"
 		   "Prints the topology `punchlab run` and `punchlab up` "
 		   "would build for the\nscenario, one step per line, in the "
-		   "order they are made (run id 000000), then each cell's conditions\n"
-		   "(a distribution by its spec), the one-way delay of its "
-		   "paths, and\nwhich cells run one trial at a time.\nNeeds no root and "
-		   "creates nothing.\nExit codes: 0 printed, 2 bad input.\n");
+		   "order they are made (run id 000000), then each cell's "
+		   "conditions\n(a distribution by its spec), the one-way "
+		   "delay of its paths, and\nwhich cells run one trial at a "
+		   "time.\nNeeds no root and creates nothing.\nExit codes: 0 "
+		   "printed, 2 bad input.\n");
 }
 
 /* Each cell's condition keys as written (a distribution by its spec)

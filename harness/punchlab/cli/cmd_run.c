@@ -29,6 +29,7 @@
 #include "runinfo.h"
 #include "shapeboard.h"
 #include "session.h"
+#include "trialrtt.h"
 #include "trials.h"
 #include "world.h"
 
@@ -41,6 +42,7 @@ struct run_opts {
 	int capture;
 	int report;
 	int verbose;
+	struct trialrtt trial_rtt;
 };
 
 static void run_usage(FILE *f)
@@ -62,10 +64,21 @@ static void run_usage(FILE *f)
 		"after the trials\n"
 		"  --report         write report.md and figures when done\n"
 		"  --junit FILE     write JUnit XML of the cells' verdicts\n"
+		"  --trial-rtt-ms LIST  trial t of every shaped cell runs at "
+		"the t-th RTT\n"
+		"                   of LIST (ms, comma-separated, cycling), "
+		"set through\n"
+		"                   the shaper's board before its agents start "
+		"(tests,\n"
+		"                   benchmarks; the cell's trials in flight "
+		"share it)\n"
 		"  -v, --verbose    agents and coordinator log more\n"
 		"  -h, --help       this text\n\n"
 		"Writes results/<scenario>/<run-id>/{trials.jsonl,summary.json,"
-		"*.log}.\nExit codes: 0 every cell met its expectation, 1 a "
+		"*.log};\nevery trial and cell carries the harness's timing "
+		"(start_error_us,\nfirst_syn_gap_us, shaper_late_us_*; a cell "
+		"past the scenario's\ntiming_error_max_ms is marked timing: "
+		"degraded).\nExit codes: 0 every cell met its expectation, 1 a "
 		"cell did not or the\nrun failed, 2 bad input, 4 not root.\n");
 }
 
@@ -134,8 +147,9 @@ static int run_trials(struct session *ss, const struct run_opts *o,
 				  .only_trial = o->only_trial,
 				  .run_dir = ss->dir,
 				  .ctl = ss->ctl,
+				  .bitcoind = bitcoind,
 				  .board = ss->board,
-				  .bitcoind = bitcoind };
+				  .trial_rtt = &o->trial_rtt };
 	e = ss->s->node == SCENARIO_NODE_EMBEDDED ?
 		    trials_run(&tc, jsonl, res) :
 		    btctrials_run(&tc, jsonl, res);
@@ -164,11 +178,11 @@ static int run_results(struct session *ss, const struct run_opts *o,
 		struct shapeboard_stats st;
 
 		shapeboard_stats_sum(ss->board, q, n, &st);
-		res[c].shaped = n > 0;
-		res[c].shaper_released = st.released;
-		res[c].shaper_late_us_mean =
+		res[c].timing.shaped = n > 0;
+		res[c].timing.shaper_released = st.released;
+		res[c].timing.shaper_late_us_mean =
 			st.released ? st.late_ns_sum / 1e3 / st.released : 0;
-		res[c].shaper_late_us_max = st.late_ns_max / 1e3;
+		res[c].timing.shaper_late_us_max = st.late_ns_max / 1e3;
 	}
 	if (o->capture)
 		evidence_snapshots(ss->w, ss->dir, only_cell);
@@ -290,6 +304,7 @@ int cmd_run(int argc, char **argv)
 		{ "capture", no_argument, NULL, 'C' },
 		{ "report", no_argument, NULL, 'R' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "trial-rtt-ms", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -328,6 +343,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'j':
 			o.junit = optarg;
+			break;
+		case 'T':
+			if (trialrtt_parse(optarg, &o.trial_rtt) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'v':
 			o.verbose = 1;

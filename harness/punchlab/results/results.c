@@ -9,7 +9,6 @@
 #include "celldraw.h"
 #include "results.h"
 #include "stats.h"
-#include "timing.h"
 
 int results_cell_init(struct cell_result *r, int ntrials)
 {
@@ -18,11 +17,9 @@ int results_cell_init(struct cell_result *r, int ntrials)
 	memset(r, 0, sizeof(*r));
 	r->ttc_ms = calloc(n, sizeof(double));
 	r->hs_ms = calloc(n, sizeof(double));
-	r->start_err_us = calloc(2 * n, sizeof(double));
-	r->syn_gap_us = calloc(n, sizeof(double));
 	r->drawn = calloc(n * CELLCOND_NPARAMS, sizeof(double));
-	if (!r->ttc_ms || !r->hs_ms || !r->start_err_us || !r->syn_gap_us ||
-	    !r->drawn) {
+	if (!r->ttc_ms || !r->hs_ms || !r->drawn ||
+	    timing_acc_init(&r->timing, n) < 0) {
 		results_cell_free(r);
 		return -ENOMEM;
 	}
@@ -34,11 +31,9 @@ void results_cell_free(struct cell_result *r)
 {
 	free(r->ttc_ms);
 	free(r->hs_ms);
-	free(r->start_err_us);
-	free(r->syn_gap_us);
 	free(r->drawn);
-	r->ttc_ms = r->hs_ms = r->start_err_us = r->syn_gap_us = NULL;
-	r->drawn = NULL;
+	timing_acc_free(&r->timing);
+	r->ttc_ms = r->hs_ms = r->drawn = NULL;
 	r->cap = 0;
 }
 
@@ -60,10 +55,12 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 
 void results_cond(struct cell_result *r, const struct cell_cond *cc)
 {
+	double *row = &r->drawn[r->ndrawn * CELLCOND_NPARAMS];
+
 	if (r->ndrawn >= r->cap)
 		return;
 	for (int i = 0; i < CELLCOND_NPARAMS; i++)
-		r->drawn[r->ndrawn * CELLCOND_NPARAMS + i] = cellcond_get(cc, i);
+		row[i] = cellcond_get(cc, i);
 	r->ndrawn++;
 }
 
@@ -227,7 +224,7 @@ int results_write(const struct scenario *s, const char *rid,
 		failed += !pass;
 		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
 			      p50, p90);
-		tv = timing_cell(j, r, s->timing_error_max_ms);
+		tv = timing_cell(j, &r->timing, s->timing_error_max_ms);
 		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
 		       "[%.3f,%.3f]  ttc p50 ",

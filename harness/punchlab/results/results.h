@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "outcomes.h"
+#include "timing.h"
 #include "scenario.h"
 
 struct json_t;
@@ -19,18 +20,11 @@ struct cell_result {
 	double *ttc_ms; /* successful timed trials only */
 	double *hs_ms;
 	size_t n_ok, cap;
-	/* The harness's own timing (timing.h): each side's start error
-	 * (room for 2 x cap), each trial's first-SYN gap (cap), and the
-	 * shaper's lateness on the cell's queues over the whole run. */
-	double *start_err_us, *syn_gap_us;
-	size_t n_start_err, n_syn_gap;
-	int shaped;
-	unsigned long long shaper_released;
-	double shaper_late_us_mean, shaper_late_us_max;
 	/* Every trial's drawn conditions (results_cond), for the keys the
 	 * cell draws: ndrawn rows of CELLCOND_NPARAMS values. */
 	double *drawn;
 	size_t ndrawn;
+	struct timing_acc timing; /* the harness's own timing */
 };
 
 struct nat_counts {

@@ -1,6 +1,9 @@
 /* timing: start errors, first-SYN gaps and shaper lateness, per trial
  * (trials.jsonl) and per cell (summary.json). */
+#include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,8 +12,28 @@
 #include "stats.h"
 #include "timing.h"
 
-static const char *const timing_names[] = { "ok", "degraded",
-					    "unmeasured" };
+int timing_acc_init(struct timing_acc *t, size_t ntrials)
+{
+	memset(t, 0, sizeof(*t));
+	t->start_err_us = calloc(2 * ntrials, sizeof(double));
+	t->syn_gap_us = calloc(ntrials, sizeof(double));
+	if (!t->start_err_us || !t->syn_gap_us) {
+		timing_acc_free(t);
+		return -ENOMEM;
+	}
+	t->cap = ntrials;
+	return 0;
+}
+
+void timing_acc_free(struct timing_acc *t)
+{
+	free(t->start_err_us);
+	free(t->syn_gap_us);
+	t->start_err_us = t->syn_gap_us = NULL;
+	t->cap = 0;
+}
+
+static const char *const timing_names[] = {"ok", "degraded", "unmeasured"};
 
 const char *timing_verdict_name(enum timing_verdict v)
 {
@@ -49,9 +72,10 @@ static int64_t timing_side(json_t *sd, double *err_us)
 }
 
 void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
-		  struct cell_result *r)
+		  struct timing_acc *r)
 {
-	json_t *a = json_object_get(rec, "alice"), *b = json_object_get(rec, "bob");
+	json_t *a = json_object_get(rec, "alice"),
+	       *b = json_object_get(rec, "bob");
 	double ea = NAN, eb = NAN, gap = NAN;
 	int64_t fa = -1, fb = -1;
 
@@ -79,8 +103,7 @@ void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
 		r->syn_gap_us[r->n_syn_gap++] = fabs(gap);
 }
 
-enum timing_verdict timing_cell(json_t *j, struct cell_result *r,
-				double max_ms)
+enum timing_verdict timing_cell(json_t *j, struct timing_acc *r, double max_ms)
 {
 	double *se = r->start_err_us, *gap = r->syn_gap_us;
 	size_t ns = r->n_start_err, ng = r->n_syn_gap;

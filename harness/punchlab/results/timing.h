@@ -6,10 +6,25 @@
 #ifndef PUNCHLAB_TIMING_H
 #define PUNCHLAB_TIMING_H
 
-#include "results.h"
+#include <stddef.h>
 
 struct json_t;
 struct shapeboard_delta;
+
+/* One cell's timing values: each side's start error (room for 2 x cap),
+ * each trial's first-SYN gap (cap), and the shaper's lateness on the
+ * cell's queues over the whole run (set by the caller at the end). */
+struct timing_acc {
+	double *start_err_us, *syn_gap_us;
+	size_t n_start_err, n_syn_gap, cap;
+	int shaped;
+	unsigned long long shaper_released;
+	double shaper_late_us_mean, shaper_late_us_max;
+};
+
+/* Room for ntrials trials. 0 or -ENOMEM (nothing allocated). */
+int timing_acc_init(struct timing_acc *t, size_t ntrials);
+void timing_acc_free(struct timing_acc *t);
 
 /* rec: a trial record holding the side reports "alice" and "bob"
  * (t_start_ns, t_punch_ns, syn_ns). Adds to each side "t_first_syn_ns"
@@ -17,9 +32,9 @@ struct shapeboard_delta;
  * (bob's first SYN minus alice's, signed; null unless both sent one) and
  * "shaper_packets", "shaper_late_us_mean", "shaper_late_us_max" from sh
  * (the cell's queues over the trial; NULL: not shaped, all null), and
- * accounts the values in r. */
+ * accounts the values in t. */
 void timing_trial(struct json_t *rec, const struct shapeboard_delta *sh,
-		  struct cell_result *r);
+		  struct timing_acc *t);
 
 /* The cell's verdict on its own timing. */
 enum timing_verdict {
@@ -31,9 +46,9 @@ enum timing_verdict {
 /* Adds to j (a summary.json cell) start_error_us_p50/p90/p99/max,
  * first_syn_gap_us_p50/p90/max (of |gap|), shaper_late_us_mean/max
  * (null unless shaped), timing_error_max_ms, "timing" ("ok",
- * "degraded", "unmeasured") and, when degraded, "timing_note". Sorts r's
- * timing arrays. */
-enum timing_verdict timing_cell(struct json_t *j, struct cell_result *r,
+ * "degraded", "unmeasured") and, when degraded, "timing_note". Sorts
+ * t's arrays. */
+enum timing_verdict timing_cell(struct json_t *j, struct timing_acc *t,
 				double max_ms);
 const char *timing_verdict_name(enum timing_verdict v);
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "rundir.h"
+#include "rt.h"
 #include "runinfo.h"
 
 static void copy_file(const char *from, const char *dir, const char *name)
@@ -99,6 +100,14 @@ void runinfo_write(const char *dir, const struct scenario *s,
 		      (json_int_t)((rt.tv_sec - mono.tv_sec) * 1000000000LL +
 				   (rt.tv_nsec - mono.tv_nsec)),
 		      "profile_files", copy_inputs(dir, s));
+	/* Whether agents, coordinator and shaper were to run under
+	 * SCHED_FIFO and could; each reports what it got ("rt" in trials
+	 * and in the shaper's ready line). */
+	if (j)
+		json_object_set_new(
+			j, "realtime",
+			json_pack("{s:b, s:b}", "requested", s->realtime,
+				  "available", rt_available()));
 	if (j)
 		json_dump_file(j, path, JSON_INDENT(2));
 	json_decref(j);

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cellcond.h"
 #include "record.h"
-#include "timing.h"
+#include "trialrtt.h"
 
 static json_t *side_report(struct side *sd)
 {
@@ -100,6 +101,12 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 						 json_null());
 	json_object_set_new(t, "params", results_params(c));
 	json_object_set_new(t, "cond", results_cond_json(c, &r->cond));
+	if (cfg->trial_rtt && cfg->trial_rtt->n && cfg->board &&
+	    cellcond_shaped(&c->cond))
+		json_object_set_new(
+			t, "trial_rtt_ms",
+			json_real(cfg->trial_rtt->ms[r->trial %
+						     cfg->trial_rtt->n]));
 	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
@@ -111,7 +118,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	shaped = record_board(cfg, r->cell, &now);
 	if (shaped)
 		shapeboard_delta(&r->board0, &now, &sh);
-	timing_trial(t, shaped ? &sh : NULL, res);
+	timing_trial(t, shaped ? &sh : NULL, &res->timing);
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);

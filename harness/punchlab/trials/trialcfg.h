@@ -11,6 +11,7 @@
 
 struct coordctl;
 struct shapeboard;
+struct trialrtt;
 
 struct trials_cfg {
 	const struct scenario *s;
@@ -23,12 +24,12 @@ struct trials_cfg {
 	const char *run_dir;
 	/* handoff: the coordinator's "held" reports (coordctl.h) */
 	struct coordctl *ctl;
-	/* the shaper's board (shapeboard.h): a drawn cell's trial sets its
-	 * queues (world_shape_trial), every trial reads the lateness of its
-	 * cell's queues; NULL when nothing is shaped */
-	struct shapeboard *board;
 	/* bitcoind node modes (btctrials.c) */
 	const char *bitcoind;
+	/* the shaper's board (shapeboard.h), NULL when nothing is shaped */
+	struct shapeboard *board;
+	/* --trial-rtt-ms (trialrtt.h), NULL: each cell's own rtt_ms */
+	const struct trialrtt *trial_rtt;
 };
 
 #endif

@@ -20,6 +20,7 @@
 #include "oob.h"
 #include "record.h"
 #include "running.h"
+#include "trialrtt.h"
 #include "trials.h"
 
 #define MAX_INFLIGHT 96
@@ -111,6 +112,7 @@ static int trial_start(struct sched *sc, int c)
 	if (celldraw_shaper(&cfg->s->cells[c]))
 		world_shape_trial(cfg->w, cfg->board, c, &r->cond);
 	r->bob_pending = sc->mode->bob_waits;
+	trialrtt_apply(cfg, c, r->trial);
 	record_board(cfg, c, &r->board0);
 	e = running_start(cfg, r, 0);
 	if (e == 0 && !r->bob_pending)

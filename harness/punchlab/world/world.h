@@ -53,16 +53,16 @@ struct world *world_new(const struct plan *p, volatile sig_atomic_t *stop,
 int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		int *method, char *err, size_t err_cap);
 
-/* The cell's shaped queues (links, then coordinator paths) into q; how
- * many (0: the cell is not shaped, or netem shapes it). */
-int world_cell_queues(const struct world *w, int cell,
-		      unsigned q[WORLD_CELL_QUEUES]);
 /* Before a trial of a cell whose conditions are drawn (celldraw.h):
  * the cell's queues on board b take the trial's conditions cc, for
  * packets the shaper reads from now on. NULL b: nothing shaped. */
 struct shapeboard;
 void world_shape_trial(struct world *w, struct shapeboard *b, int cell,
 		       const struct cell_cond *cc);
+/* The cell's shaped queues (links, then coordinator paths) into q; how
+ * many (0: the cell is not shaped, or netem shapes it). */
+int world_cell_queues(const struct world *w, int cell,
+		      unsigned q[WORLD_CELL_QUEUES]);
 
 /* Stops recorded processes and deletes every namespace. NULL is safe. */
 void world_free(struct world *w);
