@@ -397,25 +397,26 @@ static void probe_row_refresh(const struct probe_decl *d,
 	}
 	c = probe_class_refresh(o->refresh_ms, o->refresh_in, o->nrefresh, &in,
 				&lost);
-	if (c < 0)
-		snprintf(row->measured, sizeof(row->measured), "inconsistent");
-	else if (c == NAT_REFRESH_BOTH)
-		probe_set(row->measured, sizeof(row->measured),
-			  "both (> %.1f s)", in / 1000.0);
-	else
-		probe_set(row->measured, sizeof(row->measured),
-			  "outbound (%.1f-%.1f s)", in / 1000.0, lost / 1000.0);
-	/* An outbound-only mapping must outlive its timeout only by the
-	 * probe's step. */
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_refresh_str(c));
+	/* An outbound-only mapping ends at its timeout, give or take the
+	 * one datagram sent right at it. */
 	row->verdict = c == (int)d->refresh &&
 			       (c != NAT_REFRESH_OUTBOUND ||
-				(lost >= t - 1000 && in <= t + 1000))
+				(lost >= t - PROBE_REFRESH_STEP_MS &&
+				 in <= t + PROBE_REFRESH_STEP_MS))
 			   ? PROBE_PASS
 			   : PROBE_DIFF;
 	len = (size_t)snprintf(row->detail, sizeof(row->detail),
 			       "H1 sent once, then S every %.1f s (timeout "
-			       "%u s):",
-			       PROBE_REFRESH_STEP_MS / 1000.0, d->life_s);
+			       "%u s); last in %.1f s, first lost ",
+			       PROBE_REFRESH_STEP_MS / 1000.0, d->life_s,
+			       in / 1000.0);
+	len += (size_t)(lost < 0 ? snprintf(row->detail + len,
+					    sizeof(row->detail) - len, "none:")
+				 : snprintf(row->detail + len,
+					    sizeof(row->detail) - len,
+					    "%.1f s:", lost / 1000.0));
 	for (int i = 0; i < o->nrefresh && len < sizeof(row->detail); i++)
 		len += (size_t)snprintf(row->detail + len,
 					sizeof(row->detail) - len, " %.1f%s",
