@@ -358,6 +358,8 @@ static void obs_home_eim(struct probe_obs *o)
 	/* the kernel keeps H2 on H1's port; T's SYN back gets through */
 	o->ovl_local = 40025;
 	o->ovl_h1 = o->ovl_h2 = ep("198.51.100.1", 40025);
+	o->udp_ovl_local = 40028;
+	o->udp_ovl_h1 = o->udp_ovl_h2 = ep("198.51.100.1", 40028);
 	o->so_public = ep("198.51.100.1", 40026);
 	o->so_h1.ans = o->so_t.ans = PROBE_ANS_ACCEPTED;
 }
@@ -390,8 +392,8 @@ static void test_verdict_pass(void)
 	obs_home_eim(&o);
 	probe_verdict(&d, &o, &r);
 	/* no range, no hairpin source, no timers beyond the lifetime;
-	 * TCP's 8 rows, then UDP's 4 */
-	CU_ASSERT_EQUAL(r.nrows, 12);
+	 * TCP's 8 rows, then UDP's 5 */
+	CU_ASSERT_EQUAL(r.nrows, 13);
 	CU_ASSERT_STRING_EQUAL(r.rows[8].axis, "UDP mapping");
 	CU_ASSERT_TRUE(r.rows[8].udp);
 	CU_ASSERT_FALSE(r.rows[7].udp);
@@ -578,12 +580,15 @@ static void test_verdict_keys(void)
 	CU_ASSERT_EQUAL(row(&r, "port overloading")->verdict, PROBE_DIFF);
 	CU_ASSERT_PTR_NOT_NULL(strstr(row(&r, "port overloading")->detail,
 				      "from port 40025"));
+	CU_ASSERT_EQUAL(row(&r, "UDP port overloading")->verdict, PROBE_DIFF);
 	CU_ASSERT_EQUAL(row(&r, "simultaneous open")->verdict, PROBE_DIFF);
 	o.ovl_h2.port = 51234;
+	o.udp_ovl_h2.port = 51235;
 	o.so_h1.ans = o.so_t.ans = PROBE_ANS_NONE;
 	memset(&r, 0, sizeof(r));
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "port overloading")->verdict, PROBE_PASS);
+	CU_ASSERT_EQUAL(row(&r, "UDP port overloading")->verdict, PROBE_PASS);
 	CU_ASSERT_STRING_EQUAL(row(&r, "simultaneous open")->measured, "drop");
 	CU_ASSERT_EQUAL(row(&r, "simultaneous open")->verdict, PROBE_PASS);
 
@@ -633,6 +638,7 @@ static void test_verdict_keys(void)
 	memset(&r, 0, sizeof(r));
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_PTR_NULL(row(&r, "port overloading"));
+	CU_ASSERT_PTR_NULL(row(&r, "UDP port overloading"));
 }
 
 int main(void)

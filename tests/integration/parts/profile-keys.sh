@@ -44,6 +44,10 @@ check "port_overloading: on measured on, off measured off (EIM and APDM)" sh -c 
 	[ \"$(key_axis "$OUT/keys-keys-overload-on.json" 'port overloading' measured)\" = on ] &&
 	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" 'port overloading' measured)\" = off ] &&
 	[ \"$(key_axis "$OUT/keys-keys-overload-off-apdm.json" 'port overloading' measured)\" = off ]"
+check "port_overloading: the same for UDP" sh -c "
+	[ \"$(key_axis "$OUT/keys-keys-overload-on.json" 'UDP port overloading' measured)\" = on ] &&
+	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" 'UDP port overloading' measured)\" = off ] &&
+	[ \"$(key_axis "$OUT/keys-keys-overload-off-apdm.json" 'UDP port overloading' measured)\" = off ]"
 # and off keeps what EIM means for the host that got in first
 check "port_overloading off: still EIM, ports still preserved for H1" sh -c "
 	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" mapping measured)\" = endpoint-independent ] &&
