@@ -208,6 +208,8 @@ static int probe_measure_keys(struct probe_net *n, const struct probe_decl *d,
 		log_debug("probe: port overloading from %s and %s", PROBE_H1,
 			  PROBE_H2);
 		e = probe_measure_overloading(n, base, obs);
+		if (!e)
+			e = probe_measure_udp_overloading(n, base, obs);
 	}
 	pfd = e ? -1 : probe_trap_new(n, why, sizeof(why));
 	if (!e && pfd < 0) {

@@ -121,9 +121,9 @@ struct probe_obs {
 	struct probe_udp_obs udp;
 	/* port overloading: H1 and H2 from the same local port toward
 	 * S:a:p1 and S:b:p1 at once, and the sources S saw */
-	int ovl_err;
-	uint16_t ovl_local;
-	struct probe_ep ovl_h1, ovl_h2;
+	int ovl_err, udp_ovl_err;
+	uint16_t ovl_local, udp_ovl_local;
+	struct probe_ep ovl_h1, ovl_h2, udp_ovl_h1, udp_ovl_h2;
 	/* simultaneous open: H1's SYN to T, swallowed there; T's own SYN
 	 * back to the public endpoint it came from; how both ended */
 	int so_err;

@@ -10,6 +10,7 @@
 #include "probe_measure.h"
 #include "probe_sock.h"
 #include "probe_trap.h"
+#include "probe_udp.h"
 
 /* Keeps the first failure of these tests for the report. */
 void probe_keys_why(struct probe_obs *o, int *err, int e, const char *fmt,
@@ -47,6 +48,55 @@ int probe_measure_overloading(struct probe_net *n, uint16_t base,
 	}
 	if (e < 0 && e != -EINTR)
 		probe_keys_why(o, &o->ovl_err, e, "overloading: %s", why);
+	if (f1 >= 0)
+		close(f1);
+	if (f2 >= 0)
+		close(f2);
+	return e == -EINTR ? e : 0;
+}
+
+/* A datagram from ns/local to srv's socket sf at dst: the source sf saw. */
+static int probe_udp_from(struct probe_net *n, int ns,
+			  const struct probe_ep *local, int sf,
+			  const struct probe_ep *dst, const char *who,
+			  struct probe_ep *seen)
+{
+	char msg[64];
+	int fd, e;
+
+	snprintf(msg, sizeof(msg), "overloading %s %s", n->rid, who);
+	fd = probe_sock_udp(ns, local, NULL);
+	e = fd < 0 ? fd : probe_sock_sendto(fd, dst, msg);
+	if (e == 0)
+		e = probe_udp_await(sf, msg, PROBE_STEP_MS, seen);
+	/* The mapping outlives the socket: conntrack keeps it 30 s. */
+	if (fd >= 0)
+		close(fd);
+	return e;
+}
+
+int probe_measure_udp_overloading(struct probe_net *n, uint16_t base,
+				  struct probe_obs *o)
+{
+	const struct probe_ep s1 = {probe_addr(PROBE_SRV_A), PROBE_OVL_PORT},
+			      s2 = {probe_addr(PROBE_SRV_B), PROBE_OVL_PORT};
+	struct probe_ep l1 = {probe_addr(PROBE_H1), (uint16_t)(base + 28)},
+			l2 = {probe_addr(PROBE_H2), (uint16_t)(base + 28)};
+	int f1, f2 = -1, e;
+
+	o->udp_ovl_local = l1.port;
+	f1 = probe_sock_udp(n->srv.fd, &s1, NULL);
+	f2 = f1 < 0 ? f1 : probe_sock_udp(n->srv.fd, &s2, NULL);
+	e = f2 < 0 ? f2
+		   : probe_udp_from(n, n->h1.fd, &l1, f1, &s1, "h1",
+				    &o->udp_ovl_h1);
+	if (e == 0)
+		e = probe_udp_from(n, n->h2.fd, &l2, f2, &s2, "h2",
+				   &o->udp_ovl_h2);
+	if (e < 0 && e != -EINTR)
+		probe_keys_why(o, &o->udp_ovl_err, e, "UDP overloading: %s",
+			       e == -ETIMEDOUT ? "a datagram did not arrive"
+					       : strerror(-e));
 	if (f1 >= 0)
 		close(f1);
 	if (f2 >= 0)

@@ -14,6 +14,12 @@
  * 0 (result or why in o), -EINTR on stop. */
 int probe_measure_overloading(struct probe_net *n, uint16_t base,
 			      struct probe_obs *o);
+/* The same with UDP from base+28 to S:a and S:b port PROBE_OVL_PORT
+ * (sockets the probe holds in srv): one datagram each, H1's first. */
+int probe_measure_udp_overloading(struct probe_net *n, uint16_t base,
+				  struct probe_obs *o);
+#define PROBE_OVL_PORT 3482
+
 /* H1 connects from base+26 to T's first trap port; once T saw the SYN
  * (and swallowed it), T connects back from that port to the public
  * endpoint the SYN came from: a bare SYN in the mapping's reply

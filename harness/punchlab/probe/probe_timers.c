@@ -14,6 +14,7 @@
 #include "probe_sock.h"
 #include "probe_timers.h"
 #include "probe_trap.h"
+#include "probe_udp.h"
 
 /* Over veths an answer takes microseconds; a loaded machine gets slack. */
 #define PROBE_TIMER_WAIT_MS 700
@@ -127,9 +128,8 @@ int probe_measure_refresh(struct probe_net *n, uint16_t base,
 	struct probe_ep lh = {probe_addr(PROBE_H1), (uint16_t)(base + 27)},
 			ls = {probe_addr(PROBE_SRV_A), PROBE_REFRESH_PORT}, pub;
 	int hf, sf = -1, e, count;
-	char msg[64], buf[128];
-	int64_t from, end;
-	long got;
+	char msg[64];
+	int64_t from;
 
 	count = (int)((life_s * 1000 + 1500) / PROBE_REFRESH_STEP_MS);
 	if (count > PROBE_NREFRESH)
@@ -146,16 +146,8 @@ int probe_measure_refresh(struct probe_net *n, uint16_t base,
 	e = probe_sock_sendto(hf, &ls, msg);
 	from = mono_ms();
 	/* S learns the public endpoint from the one outbound datagram. */
-	for (end = from + PROBE_STEP_MS; e == 0;) {
-		got = probe_sock_recvfrom(sf, buf, sizeof(buf), &pub);
-		if (got >= 0 && !strcmp(buf, msg))
-			break;
-		if (mono_ms() >= end) {
-			e = -ETIMEDOUT;
-			break;
-		}
-		e = probe_sleep_ms(5);
-	}
+	if (e == 0)
+		e = probe_udp_await(sf, msg, PROBE_STEP_MS, &pub);
 	if (e < 0) {
 		if (e != -EINTR)
 			probe_keys_why(o, &o->refresh_err, e,

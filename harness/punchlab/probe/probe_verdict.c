@@ -301,10 +301,12 @@ static void probe_row_lifetime(const struct probe_decl *d,
 			"idle established connection, peer sends after");
 }
 
-/* Port overloading: the public ports H1 and H2 got from one local port. */
-static void probe_row_overloading(const struct probe_decl *d,
-				  const struct probe_obs *o,
-				  struct probe_report *r)
+/* Port overloading of one protocol: the public endpoints H1 and H2 got
+ * from one local port, or err. */
+static void probe_row_overloading(const struct probe_decl *d, int udp,
+				  uint16_t local, const struct probe_ep *h1,
+				  const struct probe_ep *h2, int err,
+				  const char *why, struct probe_report *r)
 {
 	struct probe_row *row;
 	char a[32], b[32];
@@ -312,21 +314,22 @@ static void probe_row_overloading(const struct probe_decl *d,
 
 	if (d->mapping == NAT_MAP_NONE)
 		return;
-	row = probe_row(r, 0, "port overloading", d->overloading ? "on" : "off");
+	row = probe_row(r, udp, "port overloading",
+			d->overloading ? "on" : "off");
 	if (!row)
 		return;
-	if (o->ovl_err) {
-		probe_error_row(row, o->keys_why);
+	if (err) {
+		probe_error_row(row, why);
 		return;
 	}
-	on = probe_ep_eq(&o->ovl_h1, &o->ovl_h2);
+	on = probe_ep_eq(h1, h2);
 	snprintf(row->measured, sizeof(row->measured), "%s", on ? "on" : "off");
 	row->verdict = on == !!d->overloading ? PROBE_PASS : PROBE_DIFF;
 	probe_set(row->detail, sizeof(row->detail),
-		  "H1 and H2 from port %u at once: a:p1 saw H1 as %s, b:p1 "
-		  "saw H2 as %s",
-		  o->ovl_local, probe_ep_str(&o->ovl_h1, a, sizeof(a)),
-		  probe_ep_str(&o->ovl_h2, b, sizeof(b)));
+		  "H1 and H2 from port %u at once: S:a saw H1 as %s, S:b saw "
+		  "H2 as %s",
+		  local, probe_ep_str(h1, a, sizeof(a)),
+		  probe_ep_str(h2, b, sizeof(b)));
 }
 
 static void probe_row_simopen(const struct probe_decl *d,
@@ -397,25 +400,26 @@ static void probe_row_refresh(const struct probe_decl *d,
 	}
 	c = probe_class_refresh(o->refresh_ms, o->refresh_in, o->nrefresh, &in,
 				&lost);
-	if (c < 0)
-		snprintf(row->measured, sizeof(row->measured), "inconsistent");
-	else if (c == NAT_REFRESH_BOTH)
-		probe_set(row->measured, sizeof(row->measured),
-			  "both (> %.1f s)", in / 1000.0);
-	else
-		probe_set(row->measured, sizeof(row->measured),
-			  "outbound (%.1f-%.1f s)", in / 1000.0, lost / 1000.0);
-	/* An outbound-only mapping must outlive its timeout only by the
-	 * probe's step. */
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_refresh_str(c));
+	/* An outbound-only mapping ends at its timeout, give or take the
+	 * one datagram sent right at it. */
 	row->verdict = c == (int)d->refresh &&
 			       (c != NAT_REFRESH_OUTBOUND ||
-				(lost >= t - 1000 && in <= t + 1000))
+				(lost >= t - PROBE_REFRESH_STEP_MS &&
+				 in <= t + PROBE_REFRESH_STEP_MS))
 			   ? PROBE_PASS
 			   : PROBE_DIFF;
 	len = (size_t)snprintf(row->detail, sizeof(row->detail),
 			       "H1 sent once, then S every %.1f s (timeout "
-			       "%u s):",
-			       PROBE_REFRESH_STEP_MS / 1000.0, d->life_s);
+			       "%u s); last in %.1f s, first lost ",
+			       PROBE_REFRESH_STEP_MS / 1000.0, d->life_s,
+			       in / 1000.0);
+	len += (size_t)(lost < 0 ? snprintf(row->detail + len,
+					    sizeof(row->detail) - len, "none:")
+				 : snprintf(row->detail + len,
+					    sizeof(row->detail) - len,
+					    "%.1f s:", lost / 1000.0));
 	for (int i = 0; i < o->nrefresh && len < sizeof(row->detail); i++)
 		len += (size_t)snprintf(row->detail + len,
 					sizeof(row->detail) - len, " %.1f%s",
@@ -483,12 +487,15 @@ void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
 	probe_row_ports(d, 0, &o->m, o->why, r);
 	probe_row_inbound(d, o, r);
 	probe_row_lifetime(d, o, r);
-	probe_row_overloading(d, o, r);
+	probe_row_overloading(d, 0, o->ovl_local, &o->ovl_h1, &o->ovl_h2,
+			      o->ovl_err, o->keys_why, r);
 	probe_row_simopen(d, o, r);
 	probe_row_synsent(d, o, r);
 	probe_row_mapping(d, 1, &u->m, u->why, r);
 	probe_row_ports(d, 1, &u->m, u->why, r);
 	probe_row_udp_inbound(d, u, r);
+	probe_row_overloading(d, 1, o->udp_ovl_local, &o->udp_ovl_h1,
+			      &o->udp_ovl_h2, o->udp_ovl_err, o->keys_why, r);
 	probe_row_refresh(d, o, r);
 }
 
