@@ -41,6 +41,16 @@ static int mapping_new(struct nat_build *b, enum nat_chain ch, const char *pre,
 		snprintf(range, sizeof(range), ":%u-%u", lo, hi);
 	switch (p->ports) {
 	case NAT_PORTS_PRESERVE:
+		if (!block && !profile_port_overloading(p)) {
+			/* The kernel would keep a port another inside
+			 * endpoint holds toward other destinations (RFC 4787
+			 * REQ-3): such a one draws a port instead. */
+			nat_need(b, NAT_OBJ_TAKEN);
+			nat_rule(b, ch,
+				 "%sip saddr %s " NAT_L4 " meta l4proto . th "
+				 "sport @taken snat to %s:%u-%u fully-random",
+				 pre, src, w, lo, hi);
+		}
 		if (p->mapping == NAT_MAP_EIM) {
 			/* The kernel keeps a free source port (if inside
 			 * the block) and, while the mapping lives, reuses
@@ -145,7 +155,8 @@ static int frag_mapping(struct nat_build *b)
 	/* A mapping that exists is reused; ct original ip daddr is the
 	 * remote address even on the hairpin path (after dnat). */
 	if (p->mapping == NAT_MAP_EIM &&
-	    (p->ports != NAT_PORTS_PRESERVE || p->port_block)) {
+	    (p->ports != NAT_PORTS_PRESERVE || p->port_block ||
+	     !profile_port_overloading(p))) {
 		nat_need(b, NAT_OBJ_EIM);
 		nat_rule(b, ch,
 			 "%sip saddr %s " NAT_L4 " snat to %s : ip saddr . meta "
@@ -252,6 +263,42 @@ static int frag_hairpin(struct nat_build *b)
 	return 0;
 }
 
+/* simultaneous_open = drop: an inbound bare SYN in the reply direction
+ * exists only while the outbound SYN is unanswered (conntrack SYN_SENT,
+ * which the crossing SYN would turn into SYN_SENT2): a simultaneous open,
+ * RFC 5382 REQ-2. Conntrack has counted it already; the filter drops it. */
+static int frag_simopen(struct nat_build *b)
+{
+	if (b->p->simultaneous_open == NAT_SIMOPEN_PASS)
+		return 0;
+	nat_put(&b->obj, "\tcounter simopen_dropped {\n\t}\n\n");
+	nat_rule(b, NAT_CH_FORWARD,
+		 "iifname \"%s\" ct direction reply tcp flags syn / "
+		 "fin,syn,rst,ack counter name \"simopen_dropped\" drop",
+		 b->ifc->wan);
+	return 0;
+}
+
+/* refresh = outbound: conntrack refreshes an entry on packets in either
+ * direction and nftables cannot stop that, so a set refreshed by
+ * outbound packets only (learned like the maps, with the mapping
+ * timeout) gates what comes in: once an inside endpoint has been silent
+ * that long, replies to it are dropped although its conntrack entry (and
+ * so its port) lives on while the peer keeps sending. */
+static int frag_refresh(struct nat_build *b)
+{
+	if (b->p->refresh == NAT_REFRESH_BOTH)
+		return 0;
+	nat_need(b, NAT_OBJ_FRESH);
+	nat_put(&b->obj, "\tcounter refresh_dropped {\n\t}\n\n");
+	nat_rule(b, NAT_CH_FORWARD,
+		 "iifname \"%s\" ct direction reply " NAT_L4
+		 " ip daddr . meta l4proto . th dport != @out_fresh counter "
+		 "name \"refresh_dropped\" drop",
+		 b->ifc->wan);
+	return 0;
+}
+
 /* What happens to an inbound SYN that matches no mapping. It reaches the
  * router's own address (input) or, routed to a LAN address, forward. */
 static int frag_unsolicited_syn(struct nat_build *b)
@@ -353,9 +400,9 @@ static int frag_timeouts(struct nat_build *b)
 /* Adding a behaviour means adding a fragment here; the order is the
  * order of rules within each chain. */
 static int (*const nat_fragments[])(struct nat_build *b) = {
-    frag_counters,	  frag_mapping,	 frag_filtering, frag_hairpin,
-    frag_unsolicited_syn, frag_unsolicited_udp, frag_firewall,
-    frag_timeouts,
+    frag_counters,	  frag_mapping,		frag_simopen,  frag_refresh,
+    frag_filtering,	  frag_hairpin,		frag_unsolicited_syn,
+    frag_unsolicited_udp, frag_firewall,	frag_timeouts,
 };
 
 int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,

@@ -60,6 +60,12 @@ static const struct {
     [NAT_OBJ_ADF_OPEN] = {"adf_open",
 			  "ipv4_addr . inet_proto . inet_service . ipv4_addr",
 			  NAT_CT_INSIDE " . ct original ip daddr"},
+    /* port_overloading off: external ports some inside endpoint holds */
+    [NAT_OBJ_TAKEN] = {"taken", "inet_proto . inet_service",
+		       "ct original protocol . ct reply proto-dst"},
+    /* refresh outbound: inside endpoints that sent within the timeout */
+    [NAT_OBJ_FRESH] = {"out_fresh", "ipv4_addr . inet_proto . inet_service",
+		       NAT_CT_INSIDE},
 };
 
 static void nat_vput(struct nat_text *t, const char *fmt, va_list ap)
@@ -153,6 +159,16 @@ static void nat_header(struct nat_text *out, const struct nat_profile *p)
 		nat_put(out, ", hairpinning on");
 	if (p->port_block)
 		nat_put(out, ", port_block %u", p->port_block);
+	/* The keys below only where they change the rules, so that a
+	 * ruleset rendered before they existed reads the same. */
+	if (p->port_overloading_set && p->mapping != NAT_MAP_NONE)
+		nat_put(out, ", port_overloading %s",
+			profile_port_overloading(p) ? "on" : "off");
+	if (p->simultaneous_open != NAT_SIMOPEN_PASS)
+		nat_put(out, ", simultaneous_open %s",
+			profile_simopen_str(p->simultaneous_open));
+	if (p->refresh != NAT_REFRESH_BOTH)
+		nat_put(out, ", refresh %s", profile_refresh_str(p->refresh));
 	if (p->behind[0])
 		nat_put(out, ", behind %s", p->behind);
 	nat_put(out, "\n");

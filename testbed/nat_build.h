@@ -43,6 +43,8 @@ enum nat_obj {
 	NAT_OBJ_ADF,
 	NAT_OBJ_EIF_OPEN,
 	NAT_OBJ_ADF_OPEN,
+	NAT_OBJ_TAKEN,
+	NAT_OBJ_FRESH,
 	NAT_OBJ_N
 };
 

@@ -44,6 +44,17 @@ static const char *const udp_names[] = {
     NULL,
 };
 
+static const char *const simopen_names[] = {
+    [NAT_SIMOPEN_PASS] = "pass",
+    [NAT_SIMOPEN_DROP] = "drop",
+    NULL,
+};
+static const char *const refresh_names[] = {
+    [NAT_REFRESH_BOTH] = "both",
+    [NAT_REFRESH_OUTBOUND] = "outbound",
+    NULL,
+};
+
 static const char *profile_name_of(const char *const *names, size_t n, int v)
 {
 	return v >= 0 && (size_t)v < n - 1 ? names[v] : "?";
@@ -78,6 +89,29 @@ const char *profile_udp_str(enum nat_udp u)
 {
 	return profile_name_of(udp_names,
 			       sizeof(udp_names) / sizeof(*udp_names), (int)u);
+}
+
+const char *profile_simopen_str(enum nat_simopen s)
+{
+	return profile_name_of(
+	    simopen_names, sizeof(simopen_names) / sizeof(*simopen_names),
+	    (int)s);
+}
+
+const char *profile_refresh_str(enum nat_refresh r)
+{
+	return profile_name_of(
+	    refresh_names, sizeof(refresh_names) / sizeof(*refresh_names),
+	    (int)r);
+}
+
+int profile_port_overloading(const struct nat_profile *p)
+{
+	if (p->mapping == NAT_MAP_NONE)
+		return 0;
+	if (p->port_overloading_set)
+		return p->port_overloading;
+	return p->ports == NAT_PORTS_PRESERVE && !p->port_block;
 }
 
 enum nat_filter profile_udp_filtering(const struct nat_profile *p)
@@ -213,6 +247,37 @@ static int key_hairpin(struct nat_profile *p, const char *v,
 	return cfg_bool(v, &p->hairpin, err);
 }
 
+static int key_port_overloading(struct nat_profile *p, const char *v,
+				struct cfg_error *err)
+{
+	if (cfg_bool(v, &p->port_overloading, err) < 0)
+		return -1;
+	p->port_overloading_set = 1;
+	return 0;
+}
+
+static int key_simopen(struct nat_profile *p, const char *v,
+		       struct cfg_error *err)
+{
+	int i = cfg_enum(v, simopen_names, err);
+
+	if (i < 0)
+		return -1;
+	p->simultaneous_open = (enum nat_simopen)i;
+	return 0;
+}
+
+static int key_refresh(struct nat_profile *p, const char *v,
+		       struct cfg_error *err)
+{
+	int i = cfg_enum(v, refresh_names, err);
+
+	if (i < 0)
+		return -1;
+	p->refresh = (enum nat_refresh)i;
+	return 0;
+}
+
 static int profile_timeout(const char *v, unsigned int *out,
 			   struct cfg_error *err)
 {
@@ -290,9 +355,12 @@ static const struct profile_key {
     {"nat", "hairpinning", key_hairpin},
     {"nat", "behind", key_behind},
     {"nat", "port_block", key_port_block},
+    {"nat", "port_overloading", key_port_overloading},
+    {"nat", "simultaneous_open", key_simopen},
     {"timeouts", "syn_sent", key_syn_sent},
     {"timeouts", "established", key_established},
     {"timeouts", "transitory", key_transitory},
+    {"timeouts", "refresh", key_refresh},
 };
 
 #define PROFILE_NKEYS (sizeof(profile_keys) / sizeof(*profile_keys))
@@ -390,8 +458,8 @@ static int profile_key_line(const struct profile_ctx *c, const char *key)
  * does not fit (a key left out takes its default and is never blamed). */
 static int profile_check(const struct profile_ctx *c, struct cfg_error *err)
 {
-	static const char *const untranslated[] = {"port_assignment",
-						   "port_range", "port_block"};
+	static const char *const untranslated[] = {
+	    "port_assignment", "port_range", "port_block", "port_overloading"};
 	const struct nat_profile *p = c->p;
 	unsigned int range = (unsigned int)p->port_max - p->port_min + 1, n;
 	const char *key;
@@ -409,6 +477,19 @@ static int profile_check(const struct profile_ctx *c, struct cfg_error *err)
 				"mapping = none translates no address or port; "
 				"remove this key");
 	}
+	/* A drawn port or a subscriber's block is never another inside
+	 * endpoint's: only a preserved port can be shared. */
+	if (p->port_overloading_set && p->port_overloading &&
+	    (p->ports != NAT_PORTS_PRESERVE || p->port_block))
+		return cfg_fail(err, p->path,
+				profile_key_line(c, "port_overloading"),
+				"port_overloading",
+				"only a preserved port is shared between inside "
+				"hosts; with %s it is never: write off or "
+				"remove the key",
+				p->port_block ? "port_block"
+					      : "port_assignment = sequential "
+						"or random");
 	if (p->port_block > range)
 		return cfg_fail(err, p->path, profile_key_line(c, "port_block"),
 				"port_block",

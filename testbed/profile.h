@@ -23,6 +23,12 @@ enum nat_filter { NAT_FILTER_EIF, NAT_FILTER_ADF, NAT_FILTER_APDF };
 enum nat_syn { NAT_SYN_DROP, NAT_SYN_RST, NAT_SYN_ICMP };
 /* The answer to an unsolicited UDP datagram: UDP has no RST. */
 enum nat_udp { NAT_UDP_DROP, NAT_UDP_ICMP };
+/* An inbound bare SYN for a mapping whose own SYN is unanswered (a
+ * simultaneous open, RFC 5382 REQ-2): let through or dropped. */
+enum nat_simopen { NAT_SIMOPEN_PASS, NAT_SIMOPEN_DROP };
+/* Which packets keep a mapping alive: both directions (conntrack) or
+ * outbound ones only (RFC 4787 REQ-6's minimum). */
+enum nat_refresh { NAT_REFRESH_BOTH, NAT_REFRESH_OUTBOUND };
 
 struct nat_profile {
 	char name[PROFILE_NAME_MAX]; /* file name without .ini */
@@ -41,6 +47,13 @@ struct nat_profile {
 	enum nat_udp udp_unsolicited;
 	int udp_unsolicited_set;
 	int hairpin;
+	/* Two inside endpoints given the same public port (toward different
+	 * destinations; RFC 4787 REQ-3 forbids it). Read it through
+	 * profile_port_overloading: the default follows port_assignment. */
+	int port_overloading;
+	int port_overloading_set;
+	enum nat_simopen simultaneous_open;
+	enum nat_refresh refresh;
 	/* conntrack TCP timeouts in seconds; 0 = kernel default */
 	unsigned int timeout_syn_sent, timeout_established, timeout_transitory;
 	/* NAT444: the carrier profile whose NAT this router's WAN sits
@@ -74,6 +87,8 @@ const char *profile_ports_str(enum nat_ports p);
 const char *profile_filter_str(enum nat_filter f);
 const char *profile_syn_str(enum nat_syn s);
 const char *profile_udp_str(enum nat_udp u);
+const char *profile_simopen_str(enum nat_simopen s);
+const char *profile_refresh_str(enum nat_refresh r);
 
 /* UDP filtering: udp_filtering when the profile sets it, else filtering. */
 enum nat_filter profile_udp_filtering(const struct nat_profile *p);
@@ -82,5 +97,10 @@ enum nat_filter profile_udp_filtering(const struct nat_profile *p);
  * ICMP port unreachable for rst (a reject rule's answer to UDP) and
  * icmp. */
 enum nat_udp profile_udp_unsolicited(const struct nat_profile *p);
+/* Port overloading: port_overloading when set, else what the rules
+ * without the key do — the kernel keeps a preserved source port for a
+ * second inside host (on) unless ports are drawn or come from subscriber
+ * blocks (off); never with mapping = none (nothing is translated). */
+int profile_port_overloading(const struct nat_profile *p);
 
 #endif

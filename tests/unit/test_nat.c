@@ -121,19 +121,21 @@ static const struct nat_ifaces *golden_ifaces(const struct nat_profile *p,
 	return &golden_ifc;
 }
 
-static void test_golden(void)
+/* Renders every .ini of dir and compares it with <dir>/<name>.nft;
+ * returns how many there were. */
+static size_t golden_dir(const char *dir)
 {
 	static char want[sizeof(rules)];
 	static struct nat_profile all[64];
 	const char *update = getenv("PUNCHLAB_GOLDEN_UPDATE");
 	const struct nat_profile *p;
-	char nft[600];
+	char nft[600], pat[256];
 	glob_t g;
 	size_t i, line, k, n;
 	int r;
 
-	CU_ASSERT_EQUAL_FATAL(glob("nat-profiles/*.ini", 0, NULL, &g), 0);
-	CU_ASSERT(g.gl_pathc >= 11);
+	snprintf(pat, sizeof(pat), "%s/*.ini", dir);
+	CU_ASSERT_EQUAL_FATAL(glob(pat, 0, NULL, &g), 0);
 	n = g.gl_pathc < 64 ? g.gl_pathc : 64;
 	for (i = 0; i < n; i++)
 		CU_ASSERT_EQUAL_FATAL(load(g.gl_pathv[i], &all[i]), 0);
@@ -144,7 +146,7 @@ static void test_golden(void)
 		if (r < 0)
 			fprintf(stderr, "\n%s: %s\n", g.gl_pathv[i], why);
 		CU_ASSERT_FATAL(r > 0);
-		snprintf(nft, sizeof(nft), "nat-profiles/%.63s.nft", p->name);
+		snprintf(nft, sizeof(nft), "%s/%.63s.nft", dir, p->name);
 		if (update && !strcmp(update, "1"))
 			CU_ASSERT_EQUAL(write_file(nft, rules), 0);
 		CU_ASSERT_FATAL(read_file(nft, want, sizeof(want)) >= 0);
@@ -163,6 +165,14 @@ static void test_golden(void)
 		CU_ASSERT(r < 16384);
 	}
 	globfree(&g);
+	return n;
+}
+
+static void test_golden(void)
+{
+	CU_ASSERT(golden_dir("nat-profiles") >= 11);
+	/* profiles of the keys that no shipped profile sets */
+	CU_ASSERT(golden_dir("tests/unit/data/keys") >= 8);
 }
 
 static int count(const char *hay, const char *needle)
@@ -837,6 +847,8 @@ static void test_goldens_load(void)
 	if (!need_root("loading the golden rulesets"))
 		return;
 	CU_ASSERT_EQUAL_FATAL(glob("nat-profiles/*.nft", 0, NULL, &g), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    glob("tests/unit/data/keys/*.nft", GLOB_APPEND, NULL, &g), 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
 	for (i = 0; i < g.gl_pathc; i++) {
 		CU_ASSERT_FATAL(read_file(g.gl_pathv[i], text, sizeof(text)) >

@@ -314,7 +314,7 @@ static void test_base(void)
 	for (unsigned long seed = 0; seed < 100000; seed += 997) {
 		uint16_t b = probe_class_base(&d, seed);
 
-		CU_ASSERT_TRUE(b >= 1024 && b + 40 <= 3071);
+		CU_ASSERT_TRUE(b >= 1024 && b + 48 <= 3071);
 	}
 }
 
@@ -355,6 +355,13 @@ static void obs_home_eim(struct probe_obs *o)
 	o->udp.reply =
 		(struct probe_attempt){.ans = PROBE_ANS_ACCEPTED, .arrived = 1};
 	o->udp.unsol_port = 9;
+	/* the kernel keeps H2 on H1's port; T's SYN back gets through */
+	o->ovl_local = 40025;
+	o->ovl_h1 = o->ovl_h2 = ep("198.51.100.1", 40025);
+	o->udp_ovl_local = 40028;
+	o->udp_ovl_h1 = o->udp_ovl_h2 = ep("198.51.100.1", 40028);
+	o->so_public = ep("198.51.100.1", 40026);
+	o->so_h1.ans = o->so_t.ans = PROBE_ANS_ACCEPTED;
 }
 
 static struct probe_decl decl_home_eim(void)
@@ -384,11 +391,16 @@ static void test_verdict_pass(void)
 
 	obs_home_eim(&o);
 	probe_verdict(&d, &o, &r);
-	/* no range, no hairpin source; TCP's 6 rows, then UDP's 4 */
-	CU_ASSERT_EQUAL(r.nrows, 10);
-	CU_ASSERT_STRING_EQUAL(r.rows[6].axis, "UDP mapping");
-	CU_ASSERT_TRUE(r.rows[6].udp);
-	CU_ASSERT_FALSE(r.rows[5].udp);
+	/* no range, no hairpin source, no timers beyond the lifetime;
+	 * TCP's 8 rows, then UDP's 5 */
+	CU_ASSERT_EQUAL(r.nrows, 13);
+	CU_ASSERT_STRING_EQUAL(r.rows[8].axis, "UDP mapping");
+	CU_ASSERT_TRUE(r.rows[8].udp);
+	CU_ASSERT_FALSE(r.rows[7].udp);
+	CU_ASSERT_STRING_EQUAL(row(&r, "port overloading")->measured, "on");
+	CU_ASSERT_STRING_EQUAL(row(&r, "simultaneous open")->measured, "pass");
+	CU_ASSERT_PTR_NULL(row(&r, "SYN_SENT timeout"));
+	CU_ASSERT_PTR_NULL(row(&r, "UDP refresh"));
 	for (int i = 0; i < r.nrows; i++)
 		CU_ASSERT_EQUAL(r.rows[i].verdict, PROBE_PASS);
 	CU_ASSERT_EQUAL(probe_verdict_exit(&r), 0);
@@ -479,6 +491,156 @@ static void test_verdict_range(void)
 	CU_ASSERT_EQUAL(row(&r, "port range")->verdict, PROBE_DIFF);
 }
 
+/* --- the keys of issue 11 --------------------------------------------- */
+
+static void test_keys_classes(void)
+{
+	static const int ms[4] = {500, 1000, 1500, 2000};
+	int all[4] = {1, 1, 1, 1}, cut[4] = {1, 1, 0, 0}, odd[4] = {1, 0, 1, 0};
+	struct probe_attempt a = {.ans = PROBE_ANS_ACCEPTED};
+	int in, lost;
+
+	CU_ASSERT_EQUAL(probe_class_simopen(&a), NAT_SIMOPEN_PASS);
+	a.ans = PROBE_ANS_NONE;
+	CU_ASSERT_EQUAL(probe_class_simopen(&a), NAT_SIMOPEN_DROP);
+	a.ans = PROBE_ANS_RST; /* a RST kills a punch: not a class here */
+	CU_ASSERT_EQUAL(probe_class_simopen(&a), -EPROTO);
+
+	CU_ASSERT_EQUAL(probe_class_refresh(ms, all, 4, &in, &lost),
+			NAT_REFRESH_BOTH);
+	CU_ASSERT_EQUAL(in, 2000);
+	CU_ASSERT_EQUAL(lost, -1);
+	CU_ASSERT_EQUAL(probe_class_refresh(ms, cut, 4, &in, &lost),
+			NAT_REFRESH_OUTBOUND);
+	CU_ASSERT_EQUAL(in, 1000);
+	CU_ASSERT_EQUAL(lost, 1500);
+	CU_ASSERT_EQUAL(probe_class_refresh(ms, odd, 4, &in, &lost), -EPROTO);
+	/* nothing arrived at all: the mapping itself did not work */
+	cut[0] = cut[1] = 0;
+	CU_ASSERT_EQUAL(probe_class_refresh(ms, cut, 4, &in, &lost), -EPROTO);
+
+	struct nat_profile p = prof(NAT_MAP_EIM, NAT_PORTS_PRESERVE,
+				    NAT_FILTER_APDF, NAT_SYN_DROP, 0);
+	CU_ASSERT_EQUAL(probe_class_shorten_syn(&p), 1);
+	CU_ASSERT_EQUAL(p.timeout_syn_sent, PROBE_LIFE_S);
+	p.timeout_syn_sent = 4;
+	CU_ASSERT_EQUAL(probe_class_shorten_syn(&p), 0);
+}
+
+static void test_decl_keys(void)
+{
+	struct nat_profile h = prof(NAT_MAP_EIM, NAT_PORTS_PRESERVE,
+				    NAT_FILTER_APDF, NAT_SYN_DROP, 0),
+			   c = prof(NAT_MAP_APDM, NAT_PORTS_RANDOM,
+				    NAT_FILTER_APDF, NAT_SYN_DROP, 0);
+	struct probe_decl d;
+
+	decl_of(&h, NULL, &d);
+	CU_ASSERT_EQUAL(d.overloading, 1); /* preserve: the kernel shares */
+	CU_ASSERT_EQUAL(d.simopen, NAT_SIMOPEN_PASS);
+	CU_ASSERT_EQUAL(d.refresh, NAT_REFRESH_BOTH);
+	h.port_overloading_set = 1;
+	h.port_overloading = 0;
+	decl_of(&h, NULL, &d);
+	CU_ASSERT_EQUAL(d.overloading, 0);
+
+	/* behind a symmetric carrier the two hosts part again */
+	h.port_overloading = 1;
+	decl_of(&h, &c, &d);
+	CU_ASSERT_EQUAL(d.overloading, 0);
+	/* an EIM carrier keeps one inside endpoint on one port */
+	c.mapping = NAT_MAP_EIM;
+	decl_of(&h, &c, &d);
+	CU_ASSERT_EQUAL(d.overloading, 1);
+	/* the stricter layer decides the rest; the shorter SYN_SENT shows */
+	c.simultaneous_open = NAT_SIMOPEN_DROP;
+	c.refresh = NAT_REFRESH_OUTBOUND;
+	h.timeout_syn_sent = 5;
+	c.timeout_syn_sent = 0;
+	decl_of(&h, &c, &d);
+	CU_ASSERT_EQUAL(d.simopen, NAT_SIMOPEN_DROP);
+	CU_ASSERT_EQUAL(d.refresh, NAT_REFRESH_OUTBOUND);
+	CU_ASSERT_EQUAL(d.syn_s, 5);
+	c.timeout_syn_sent = 3;
+	decl_of(&h, &c, &d);
+	CU_ASSERT_EQUAL(d.syn_s, 3);
+}
+
+static void test_verdict_keys(void)
+{
+	struct probe_decl d = decl_home_eim();
+	struct probe_report r = {0};
+	struct probe_obs o;
+
+	/* overloading declared off, but H2 got H1's port */
+	d.overloading = 0;
+	d.simopen = NAT_SIMOPEN_DROP;
+	obs_home_eim(&o);
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_EQUAL(row(&r, "port overloading")->verdict, PROBE_DIFF);
+	CU_ASSERT_PTR_NOT_NULL(strstr(row(&r, "port overloading")->detail,
+				      "from port 40025"));
+	CU_ASSERT_EQUAL(row(&r, "UDP port overloading")->verdict, PROBE_DIFF);
+	CU_ASSERT_EQUAL(row(&r, "simultaneous open")->verdict, PROBE_DIFF);
+	o.ovl_h2.port = 51234;
+	o.udp_ovl_h2.port = 51235;
+	o.so_h1.ans = o.so_t.ans = PROBE_ANS_NONE;
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_EQUAL(row(&r, "port overloading")->verdict, PROBE_PASS);
+	CU_ASSERT_EQUAL(row(&r, "UDP port overloading")->verdict, PROBE_PASS);
+	CU_ASSERT_STRING_EQUAL(row(&r, "simultaneous open")->measured, "drop");
+	CU_ASSERT_EQUAL(row(&r, "simultaneous open")->verdict, PROBE_PASS);
+
+	/* the timers, when measured */
+	d.syn_measure = d.refresh_measure = 1;
+	d.syn_s = 3;
+	d.refresh = NAT_REFRESH_OUTBOUND;
+	o.nsyn = PROBE_NLIFE;
+	memcpy(o.syn_ms, o.life_ms, sizeof(o.syn_ms));
+	memcpy(o.syn_alive, o.life_alive, sizeof(o.syn_alive));
+	o.nrefresh = 9;
+	for (int i = 0; i < 9; i++) {
+		o.refresh_ms[i] = 500 * (i + 1);
+		o.refresh_in[i] = i < 5; /* in until 2.5 s */
+	}
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_EQUAL(row(&r, "SYN_SENT timeout")->verdict, PROBE_PASS);
+	CU_ASSERT_STRING_EQUAL(row(&r, "SYN_SENT timeout")->declared,
+			       "3 s (profile: kernel default)");
+	CU_ASSERT_EQUAL(row(&r, "UDP refresh")->verdict, PROBE_PASS);
+	CU_ASSERT_STRING_EQUAL(row(&r, "UDP refresh")->measured, "outbound");
+	CU_ASSERT_PTR_NOT_NULL(strstr(row(&r, "UDP refresh")->detail,
+				      "last in 2.5 s, first lost 3.0 s:"));
+	/* cut long after the timeout: not what was declared */
+	for (int i = 0; i < 9; i++)
+		o.refresh_in[i] = i < 8;
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_EQUAL(row(&r, "UDP refresh")->verdict, PROBE_DIFF);
+	/* inbound kept it alive: both */
+	o.refresh_in[8] = 1;
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_STRING_EQUAL(row(&r, "UDP refresh")->measured, "both");
+	CU_ASSERT_EQUAL(row(&r, "UDP refresh")->verdict, PROBE_DIFF);
+	/* a timer that could not run is an ERROR */
+	o.syn_err = -ETIMEDOUT;
+	snprintf(o.keys_why, sizeof(o.keys_why), "SYN_SENT: T never saw it");
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_EQUAL(row(&r, "SYN_SENT timeout")->verdict, PROBE_ERROR);
+	CU_ASSERT_STRING_EQUAL(row(&r, "SYN_SENT timeout")->detail,
+			       o.keys_why);
+	/* nothing translated: no overloading row */
+	d.mapping = NAT_MAP_NONE;
+	memset(&r, 0, sizeof(r));
+	probe_verdict(&d, &o, &r);
+	CU_ASSERT_PTR_NULL(row(&r, "port overloading"));
+	CU_ASSERT_PTR_NULL(row(&r, "UDP port overloading"));
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -498,12 +660,16 @@ int main(void)
 	CU_add_test(s, "expected: one NAT", test_decl_single);
 	CU_add_test(s, "expected: NAT444", test_decl_nat444);
 	CU_add_test(s, "local port base", test_base);
+	CU_add_test(s, "simultaneous open and refresh classes",
+		    test_keys_classes);
+	CU_add_test(s, "expected: issue 11 keys", test_decl_keys);
 	s = CU_add_suite("probe_verdict", NULL, NULL);
 	CU_add_test(s, "all as declared", test_verdict_pass);
 	CU_add_test(s, "differences", test_verdict_diff);
 	CU_add_test(s, "errors and hairpin source",
 		    test_verdict_errors_and_hairpin);
 	CU_add_test(s, "port range row", test_verdict_range);
+	CU_add_test(s, "issue 11 key rows", test_verdict_keys);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = (int)CU_get_number_of_failures();

@@ -214,6 +214,66 @@ static void test_errors(void)
 		    "at most 1024 per range, not 2024");
 	check_error("prof-seq-block.ini", 4, "port_block",
 		    "at most 1024 per block, not 2000");
+	check_error("prof-none-overload.ini", 3, "port_overloading",
+		    "mapping = none translates");
+	check_error("prof-overload-random.ini", 4, "port_overloading",
+		    "with port_assignment = sequential or random it is never");
+	check_error("prof-overload-block.ini", 5, "port_overloading",
+		    "with port_block it is never");
+	check_error("prof-bad-overload.ini", 2, "port_overloading",
+		    "not a boolean");
+	check_error("prof-bad-simopen.ini", 2, "simultaneous_open",
+		    "'reject' is not one of: pass, drop");
+	check_error("prof-bad-refresh.ini", 3, "refresh",
+		    "'inbound' is not one of: both, outbound");
+	check_error("prof-refresh-nat.ini", 2, "refresh",
+		    "unknown key in [nat]");
+}
+
+/* The keys of issue 11: values, and defaults that keep the rules every
+ * profile had before them. */
+static void test_keys(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/empty.ini", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 1);
+	CU_ASSERT_EQUAL(p.simultaneous_open, NAT_SIMOPEN_PASS);
+	CU_ASSERT_EQUAL(p.refresh, NAT_REFRESH_BOTH);
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/sym.ini", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 0); /* random */
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load(DATA "profiles/carrier.ini", &p, &err), 0);
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 0); /* blocks */
+	p.ports = NAT_PORTS_PRESERVE;
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 0);
+	p.port_block = 0;
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 1);
+	p.mapping = NAT_MAP_NONE;
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 0);
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "keys/keys-overload-off.ini",
+					   &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(p.port_overloading_set, 1);
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load(DATA "keys/keys-overload-on.ini", &p, &err), 0);
+	CU_ASSERT_EQUAL(profile_port_overloading(&p), 1);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load(DATA "keys/keys-simopen-drop.ini", &p, &err), 0);
+	CU_ASSERT_EQUAL(p.simultaneous_open, NAT_SIMOPEN_DROP);
+	CU_ASSERT_EQUAL_FATAL(
+	    profile_load(DATA "keys/keys-refresh-outbound.ini", &p, &err), 0);
+	CU_ASSERT_EQUAL(p.refresh, NAT_REFRESH_OUTBOUND);
+	CU_ASSERT_EQUAL(p.timeout_established, 3);
+	CU_ASSERT_STRING_EQUAL(profile_simopen_str(NAT_SIMOPEN_DROP), "drop");
+	CU_ASSERT_STRING_EQUAL(profile_refresh_str(NAT_REFRESH_OUTBOUND),
+			       "outbound");
+	CU_ASSERT_STRING_EQUAL(profile_refresh_str((enum nat_refresh)7), "?");
 }
 
 static void test_find(void)
@@ -261,6 +321,7 @@ int main(void)
 		{"every key", test_all_keys},
 		{"carrier behind", test_carrier},
 		{"defaults", test_defaults},
+		{"keys of issue 11", test_keys},
 		{"errors name file, line, key", test_errors},
 		{"profile_find", test_find},
 		{"names", test_names},

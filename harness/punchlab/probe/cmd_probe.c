@@ -10,18 +10,21 @@
 #include "monoclock.h"
 #include "log.h"
 #include "probe_class.h"
+#include "probe_keys.h"
 #include "probe_lifetime.h"
 #include "probe_measure.h"
 #include "probe_net.h"
 #include "probe_report.h"
 #include "probe_sock.h"
+#include "probe_timers.h"
+#include "probe_trap.h"
 #include "probe_udp.h"
 #include "probe_verdict.h"
 #include "punchlab.h"
 
 struct probe_opts {
 	const char *profile, *behind, *dir, *json_path;
-	int json, keep, verbose;
+	int json, keep, verbose, timeouts;
 };
 
 static void probe_usage(FILE *f)
@@ -49,12 +52,20 @@ static void probe_usage(FILE *f)
 		"`punchlab down RUN-ID` removes it\n"
 		"  --profiles DIR    NAT profile folder (default: "
 		"nat-profiles)\n"
+		"  --timeouts        also measure the SYN_SENT timeout and "
+		"whether inbound-only\n                    packets refresh a "
+		"mapping (each is measured anyway when\n                    "
+		"the profile sets it; together about 12 s more)\n"
 		"  -v, --verbose     log each step\n"
 		"  -h, --help        this text\n\n"
-		"An established-connection timeout that is the kernel default "
-		"or over %d s\nis shortened to %d s for the probe, which then "
-		"checks that the mapping\nlives that long. A probe takes about "
-		"10 s.\nExit codes: 0 all as declared, 1 something differs or "
+		"Beyond RFC 4787/5382's classes it measures port overloading "
+		"(H1 and H2\nfrom the same port toward two servers get one "
+		"public port?) and\nsimultaneous open (T answers H1's "
+		"unanswered SYN with its own SYN).\n"
+		"An established-connection timeout (and a measured SYN_SENT "
+		"one) that is\nthe kernel default or over %d s is shortened "
+		"to %d s for the probe, which\nthen checks that the mapping "
+		"lives that long. A probe takes about 12 s.\nExit codes: 0 all as declared, 1 something differs or "
 		"could not be\nmeasured, 2 bad input, 4 not root.\n",
 		PROBE_LIFE_MAX_S, PROBE_LIFE_S);
 }
@@ -71,6 +82,8 @@ static int probe_parse(int argc, char **argv, struct probe_opts *o)
 			o->json = 1;
 		} else if (!strncmp(a, "--json=", 7) && a[7]) {
 			o->json_path = a + 7;
+		} else if (!strcmp(a, "--timeouts")) {
+			o->timeouts = 1;
 		} else if (!strcmp(a, "--keep")) {
 			o->keep = 1;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -114,6 +127,7 @@ static int probe_load(const char *dir, const char *arg, struct nat_profile *p)
 struct probe_profiles {
 	struct nat_profile home, carrier, home_orig, carrier_orig;
 	int has_carrier;
+	int syn_measure, refresh_measure; /* the opt-in timers */
 };
 
 static int probe_prepare(const struct probe_opts *o, struct probe_profiles *pp)
@@ -156,6 +170,19 @@ static int probe_prepare(const struct probe_opts *o, struct probe_profiles *pp)
 	probe_class_shorten(&pp->home);
 	if (pp->has_carrier)
 		probe_class_shorten(&pp->carrier);
+	pp->syn_measure = o->timeouts || pp->home_orig.timeout_syn_sent ||
+			  (pp->has_carrier && pp->carrier_orig.timeout_syn_sent);
+	pp->refresh_measure =
+		o->timeouts || pp->home_orig.refresh != NAT_REFRESH_BOTH ||
+		(pp->has_carrier &&
+		 pp->carrier_orig.refresh != NAT_REFRESH_BOTH);
+	/* A layer that keeps the kernel's 120 s gets the probe's timeout
+	 * too: the shorter of the two is what shows from outside. */
+	if (pp->syn_measure) {
+		probe_class_shorten_syn(&pp->home);
+		if (pp->has_carrier)
+			probe_class_shorten_syn(&pp->carrier);
+	}
 	if (probe_net_check(&pp->home, 0, why, sizeof(why)) < 0) {
 		fprintf(stderr, "punchlab probe: %s: %s\n", pp->home.path, why);
 		return -1;
@@ -167,6 +194,43 @@ static int probe_prepare(const struct probe_opts *o, struct probe_profiles *pp)
 		return -1;
 	}
 	return 0;
+}
+
+/* The keys of issue 11: overloading, simultaneous open, and the timers
+ * the profile sets or --timeouts asks for. */
+static int probe_measure_keys(struct probe_net *n, const struct probe_decl *d,
+			      uint16_t base, struct probe_obs *obs)
+{
+	char why[256];
+	int pfd, e = 0;
+
+	if (d->mapping != NAT_MAP_NONE) {
+		log_debug("probe: port overloading from %s and %s", PROBE_H1,
+			  PROBE_H2);
+		e = probe_measure_overloading(n, base, obs);
+		if (!e)
+			e = probe_measure_udp_overloading(n, base, obs);
+	}
+	pfd = e ? -1 : probe_trap_new(n, why, sizeof(why));
+	if (!e && pfd < 0) {
+		probe_keys_why(obs, &obs->so_err, pfd, "%s", why);
+		obs->syn_err = obs->so_err;
+	}
+	if (!e && pfd >= 0) {
+		log_debug("probe: simultaneous open");
+		e = probe_measure_simopen(n, pfd, base, obs);
+	}
+	if (!e && pfd >= 0 && d->syn_measure) {
+		log_debug("probe: SYN_SENT timeout (%u s)", d->syn_s);
+		e = probe_measure_synsent(n, pfd, base, d->syn_s, obs);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (!e && d->refresh_measure) {
+		log_debug("probe: refresh (%u s)", d->life_s);
+		e = probe_measure_refresh(n, base, d->life_s, obs);
+	}
+	return e;
 }
 
 /* The measurements, in an order where each one's connections are gone
@@ -205,6 +269,8 @@ static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
 	}
 	if (hold_fd >= 0)
 		close(hold_fd);
+	if (!e)
+		e = probe_measure_keys(n, d, base, obs);
 	return e;
 }
 
@@ -277,6 +343,8 @@ int cmd_probe(int argc, char **argv)
 	}
 	probe_class_decl(&pp->home, pp->has_carrier ? &pp->carrier : NULL,
 			 &pp->home_orig, &pp->carrier_orig, &d);
+	d.syn_measure = pp->syn_measure;
+	d.refresh_measure = pp->refresh_measure;
 	ret = punchlab_need_root("probe");
 	if (ret != EXIT_PASS || runid_new(rid) < 0) {
 		free(pp);

@@ -14,6 +14,9 @@
 	3		    /* established timeout the probe sets when the     \
 			     * profile's is the kernel default or too long */
 #define PROBE_LIFE_MAX_S 10 /* longest declared timeout measured as is */
+/* datagrams S sends, one each PROBE_REFRESH_STEP_MS, in the refresh test */
+#define PROBE_NREFRESH (2 * PROBE_LIFE_MAX_S + 4)
+#define PROBE_REFRESH_STEP_MS 500
 
 /* An IPv4 endpoint; ip in network byte order, port in host order. */
 struct probe_ep {
@@ -57,6 +60,15 @@ struct probe_decl {
 	 * the profile's own value (0 = kernel default) when it overrode it. */
 	unsigned int life_s, life_profile_s;
 	int life_override;
+	/* the keys of issue 11, as seen from outside */
+	int overloading;
+	enum nat_simopen simopen;
+	enum nat_refresh refresh;
+	int refresh_measure; /* measured: --timeouts or declared outbound */
+	/* SYN_SENT timeout as probed and as declared (0 = kernel default);
+	 * syn_measure: --timeouts or declared by the profile */
+	unsigned int syn_s, syn_profile_s;
+	int syn_measure;
 };
 
 /* What the mapping tests of one protocol saw, TCP and UDP alike: one
@@ -107,6 +119,29 @@ struct probe_obs {
 	int life_alive[PROBE_NLIFE];
 	char why[256]; /* first error, for the report */
 	struct probe_udp_obs udp;
+	/* port overloading: H1 and H2 from the same local port toward
+	 * S:a:p1 and S:b:p1 at once, and the sources S saw */
+	int ovl_err, udp_ovl_err;
+	uint16_t ovl_local, udp_ovl_local;
+	struct probe_ep ovl_h1, ovl_h2, udp_ovl_h1, udp_ovl_h2;
+	/* simultaneous open: H1's SYN to T, swallowed there; T's own SYN
+	 * back to the public endpoint it came from; how both ended */
+	int so_err;
+	struct probe_ep so_public;
+	struct probe_attempt so_h1, so_t;
+	/* SYN_SENT: mapping i made by one unanswered SYN, probed by T's SYN
+	 * after syn_ms[i] */
+	int syn_err;
+	int nsyn;
+	int syn_ms[PROBE_NLIFE];
+	int syn_alive[PROBE_NLIFE];
+	/* refresh: H1 sends one datagram, then only S sends: datagram i
+	 * left refresh_ms[i] after H1's and arrived or not */
+	int refresh_err;
+	int nrefresh;
+	int refresh_ms[PROBE_NREFRESH];
+	int refresh_in[PROBE_NREFRESH];
+	char keys_why[256]; /* first error of the tests above */
 };
 
 enum probe_verdict { PROBE_PASS, PROBE_DIFF, PROBE_ERROR };
@@ -120,7 +155,7 @@ struct probe_row {
 	enum probe_verdict verdict;
 };
 
-#define PROBE_MAX_ROWS 16
+#define PROBE_MAX_ROWS 24
 
 struct probe_report {
 	char profile[PROFILE_NAME_MAX];

@@ -53,6 +53,59 @@ static unsigned int probe_life_min(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
+int probe_class_shorten_syn(struct nat_profile *p)
+{
+	unsigned int v = p->timeout_syn_sent;
+
+	if (v >= 2 && v <= PROBE_LIFE_MAX_S)
+		return 0;
+	p->timeout_syn_sent = PROBE_LIFE_S;
+	return 1;
+}
+
+/* The shorter of two declared timeouts, 0 (kernel default) counting as
+ * the longest. */
+static unsigned int probe_timeout_min(unsigned int a, unsigned int b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	return a < b ? a : b;
+}
+
+/* The keys of issue 11 through one or two layers. */
+static void probe_keys_decl(const struct nat_profile *home,
+			    const struct nat_profile *carrier,
+			    const struct nat_profile *orig_home,
+			    const struct nat_profile *orig_carrier,
+			    struct probe_decl *d)
+{
+	d->overloading = profile_port_overloading(home);
+	d->simopen = home->simultaneous_open;
+	d->refresh = home->refresh;
+	d->syn_s = home->timeout_syn_sent;
+	d->syn_profile_s = orig_home->timeout_syn_sent;
+	if (!carrier)
+		return;
+	/* Two hosts sharing the home router's port are one inside endpoint
+	 * to the carrier: it keeps them together only if it translates
+	 * nothing or maps endpoint-independently. */
+	if (home->mapping == NAT_MAP_NONE)
+		d->overloading = profile_port_overloading(carrier);
+	else if (carrier->mapping != NAT_MAP_NONE &&
+		 carrier->mapping != NAT_MAP_EIM)
+		d->overloading = 0;
+	/* A SYN or a silence the carrier drops never reaches the home
+	 * router: the stricter layer decides. */
+	if (carrier->simultaneous_open == NAT_SIMOPEN_DROP)
+		d->simopen = NAT_SIMOPEN_DROP;
+	if (carrier->refresh == NAT_REFRESH_OUTBOUND)
+		d->refresh = NAT_REFRESH_OUTBOUND;
+	d->syn_s = probe_timeout_min(home->timeout_syn_sent,
+				     carrier->timeout_syn_sent);
+	d->syn_profile_s = probe_timeout_min(orig_home->timeout_syn_sent,
+					     orig_carrier->timeout_syn_sent);
+}
+
 void probe_class_decl(const struct nat_profile *home,
 		      const struct nat_profile *carrier,
 		      const struct nat_profile *orig_home,
@@ -114,6 +167,7 @@ void probe_class_decl(const struct nat_profile *home,
 			ports_from = carrier;
 	}
 	d->life_override = d->life_s != d->life_profile_s;
+	probe_keys_decl(home, carrier, orig_home, orig_carrier, d);
 	probe_ports_of(ports_from, d);
 	if (d->mapping == NAT_MAP_NONE) {
 		d->ports = NAT_PORTS_PRESERVE;
@@ -126,7 +180,7 @@ uint16_t probe_class_base(const struct probe_decl *d, unsigned long seed)
 	unsigned int span = (unsigned int)d->port_max - d->port_min + 1;
 
 	if (d->block && d->ports == NAT_PORTS_PRESERVE && span >= 64)
-		return (uint16_t)(d->port_min + seed % (span - 40));
+		return (uint16_t)(d->port_min + seed % (span - 48));
 	return (uint16_t)(20000 + seed % 40000);
 }
 
@@ -256,4 +310,20 @@ int probe_class_lifetime(const int *ms, const int *alive, int n,
 		}
 	}
 	return 0;
+}
+
+int probe_class_simopen(const struct probe_attempt *h1)
+{
+	if (h1->ans == PROBE_ANS_ACCEPTED)
+		return NAT_SIMOPEN_PASS;
+	return h1->ans == PROBE_ANS_NONE ? NAT_SIMOPEN_DROP : -EPROTO;
+}
+
+int probe_class_refresh(const int *ms, const int *in, int n,
+			int *last_in_ms, int *first_lost_ms)
+{
+	if (probe_class_lifetime(ms, in, n, last_in_ms, first_lost_ms) < 0 ||
+	    *last_in_ms < 0)
+		return -EPROTO;
+	return *first_lost_ms < 0 ? NAT_REFRESH_BOTH : NAT_REFRESH_OUTBOUND;
 }

@@ -12,6 +12,8 @@
  * cannot wait for (kernel default, over PROBE_LIFE_MAX_S, or under 2 s)
  * becomes PROBE_LIFE_S. Returns 1 when it changed p. */
 int probe_class_shorten(struct nat_profile *p);
+/* The same for the SYN_SENT timeout, when the probe measures it. */
+int probe_class_shorten_syn(struct nat_profile *p);
 /* Expected behaviour of home alone (carrier NULL) or of home behind
  * carrier, from the profiles as shortened; orig_* are the profiles as
  * declared (for the lifetime the report quotes). */
@@ -21,7 +23,7 @@ void probe_class_decl(const struct nat_profile *home,
 		      const struct nat_profile *orig_carrier,
 		      struct probe_decl *d);
 
-/* First of the local ports the probe uses (it needs the 40 above it):
+/* First of the local ports the probe uses (it needs the 48 above it):
  * spread by seed over 20000-59999, or inside the declared block when the
  * NAT preserves ports only within it. */
 uint16_t probe_class_base(const struct probe_decl *d, unsigned long seed);
@@ -63,6 +65,15 @@ int probe_class_udp_unsolicited(const struct probe_attempt *a);
 int probe_class_lifetime(const int *ms, const int *alive, int n,
 			 int *last_alive_ms, int *first_dead_ms);
 
+/* Simultaneous open from how H1's connect ended once T's SYN came back:
+ * pass (handshake), drop (no answer), or -EPROTO. */
+int probe_class_simopen(const struct probe_attempt *h1);
+/* Refresh direction from datagrams sent ms[i] (ascending) after the last
+ * outbound one, in[i] arrived or not: both when all arrived, outbound
+ * when the early ones did and the rest not (first lost and last in into
+ * the pointers, -1 for none), -EPROTO otherwise. */
+int probe_class_refresh(const int *ms, const int *in, int n,
+			int *last_in_ms, int *first_lost_ms);
 /* "a.b.c.d:port" into buf (at least 22 bytes); returns buf. */
 char *probe_ep_str(const struct probe_ep *ep, char *buf, size_t cap);
 int probe_ep_eq(const struct probe_ep *a, const struct probe_ep *b);

@@ -95,9 +95,7 @@ static int probe_connect(int ns, const struct probe_ep *local,
 	return fd;
 }
 
-/* One GET to the probe server from ns/local; the connection stays open
- * in *fdp so its mapping lives while the next ones are made. */
-static int probe_get(int ns, const struct probe_ep *local,
+int probe_get(int ns, const struct probe_ep *local,
 		     const struct probe_ep *server, int *fdp,
 		     struct probe_http_answer *ans, char *why, size_t cap)
 {

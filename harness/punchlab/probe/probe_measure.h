@@ -4,7 +4,10 @@
 #ifndef PUNCHLAB_PROBE_MEASURE_H
 #define PUNCHLAB_PROBE_MEASURE_H
 
+#include <stddef.h>
+
 #include "probe.h"
+#include "probe_http.h"
 #include "probe_net.h"
 
 #define PROBE_WINDOW_MS 2000 /* how long an inbound SYN may go unanswered */
@@ -27,6 +30,12 @@ int probe_measure_inbound(struct probe_net *n, int hold_fd, uint16_t base,
  * accepted fd, and the source the holder saw. 0 or -errno (why filled). */
 int probe_hold(int ns, const struct probe_ep *local, int hold_fd, int *cfd,
 	       int *sfd, struct probe_ep *seen, char *why, size_t cap);
+/* One GET to the probe server from ns/local; the connection stays open
+ * in *fdp so its mapping lives while the next ones are made. 0 with the
+ * answer (the source the server saw) or -errno with why filled. */
+int probe_get(int ns, const struct probe_ep *local,
+	      const struct probe_ep *server, int *fdp,
+	      struct probe_http_answer *ans, char *why, size_t cap);
 /* An address of probe_net.h's in network byte order. */
 uint32_t probe_addr(const char *dotted);
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -21,7 +22,7 @@
 
 /* socket() inside ns. A thread that cannot get back would go on in a
  * probe namespace: that is reported and the socket is not handed out. */
-static int probe_sock_in(int ns, int type)
+static int probe_sock_in(int ns, int domain, int type, int proto)
 {
 	int self, fd, e, back;
 
@@ -33,7 +34,7 @@ static int probe_sock_in(int ns, int type)
 		close(self);
 		return e;
 	}
-	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	e = fd < 0 ? -errno : 0;
 	back = netns_enter(self);
 	close(self);
@@ -52,7 +53,7 @@ int probe_sock_new(int ns, const struct probe_ep *local)
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int fd, one = 1, e;
 
-	fd = probe_sock_in(ns, SOCK_STREAM);
+	fd = probe_sock_in(ns, AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return fd;
 	sa.sin_addr.s_addr = local ? local->ip : 0;
@@ -74,7 +75,7 @@ int probe_sock_udp(int ns, const struct probe_ep *local,
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int fd, one = 1, e;
 
-	fd = probe_sock_in(ns, SOCK_DGRAM);
+	fd = probe_sock_in(ns, AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fd;
 	sa.sin_addr.s_addr = local ? local->ip : 0;
@@ -87,6 +88,11 @@ int probe_sock_udp(int ns, const struct probe_ep *local,
 		return e;
 	}
 	return fd;
+}
+
+int probe_sock_packet(int ns)
+{
+	return probe_sock_in(ns, AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
 }
 
 int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg)

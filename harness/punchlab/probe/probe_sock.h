@@ -19,6 +19,10 @@ int probe_sock_new(int ns, const struct probe_ep *local);
  * any) and connected to peer unless NULL. fd or -errno. */
 int probe_sock_udp(int ns, const struct probe_ep *local,
 		   const struct probe_ep *peer);
+/* Non-blocking packet socket in ns that gets a copy of every IPv4 packet
+ * on its links (without the link header) before the IP stack and its
+ * netfilter hooks see it. fd or -errno. */
+int probe_sock_packet(int ns);
 /* One datagram holding msg (without its NUL) to dst (NULL: the connected
  * peer). 0 or -errno. */
 int probe_sock_sendto(int fd, const struct probe_ep *dst, const char *msg);

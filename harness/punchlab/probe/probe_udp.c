@@ -55,10 +55,7 @@ static const char *probe_udp_msg(const struct probe_udp *u, const char *role,
 	return buf;
 }
 
-/* Waits up to ms for the datagram msg on fd: 0 with its source in *from,
- * -ETIMEDOUT or -EINTR. Other datagrams and the ICMP errors an unconnected
- * socket reports under IP_RECVERR are read and passed over. */
-static int probe_udp_await(int fd, const char *msg, int ms,
+int probe_udp_await(int fd, const char *msg, int ms,
 			   struct probe_ep *from)
 {
 	int64_t end = mono_ms() + ms, now;

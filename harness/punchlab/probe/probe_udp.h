@@ -13,5 +13,9 @@
  * so they do not meet the TCP tests' ports). 0 when the tests ran (a test
  * that could not run sets its err and o->udp.why), -EINTR on stop. */
 int probe_udp_measure(struct probe_net *n, uint16_t base, struct probe_obs *o);
+/* Waits up to ms for the datagram msg on fd: 0 with its source in *from,
+ * -ETIMEDOUT or -EINTR. Other datagrams and the ICMP errors an unconnected
+ * socket reports under IP_RECVERR are read and passed over. */
+int probe_udp_await(int fd, const char *msg, int ms, struct probe_ep *from);
 
 #endif

@@ -234,26 +234,62 @@ static void probe_row_inbound(const struct probe_decl *d,
 		  probe_ep_str(&o->h2_public, h2, sizeof(h2)));
 }
 
+/* The declared value of a timer the probe may have shortened. */
+static void probe_timer_decl(char *buf, size_t cap, unsigned int probed_s,
+			     unsigned int profile_s)
+{
+	if (probed_s == profile_s)
+		snprintf(buf, cap, "%u s", probed_s);
+	else if (profile_s)
+		snprintf(buf, cap, "%u s (profile: %u s)", probed_s, profile_s);
+	else
+		snprintf(buf, cap, "%u s (profile: kernel default)", probed_s);
+}
+
+/* A timer's row from n probes, probe i at ms[i] alive or not: every one
+ * before t_s must have got in, none after. */
+static void probe_timer_row(struct probe_row *row, const int *ms,
+			    const int *alive, int n, unsigned int t_s,
+			    const char *what)
+{
+	int in, gone, t = (int)t_s * 1000;
+	size_t len;
+
+	if (probe_class_lifetime(ms, alive, n, &in, &gone) < 0)
+		snprintf(row->measured, sizeof(row->measured), "inconsistent");
+	else if (gone < 0)
+		probe_set(row->measured, sizeof(row->measured), "> %.1f s",
+			  in / 1000.0);
+	else if (in < 0)
+		probe_set(row->measured, sizeof(row->measured), "< %.1f s",
+			  gone / 1000.0);
+	else
+		probe_set(row->measured, sizeof(row->measured), "%.1f-%.1f s",
+			  in / 1000.0, gone / 1000.0);
+	row->verdict = PROBE_PASS;
+	for (int i = 0; i < n; i++)
+		if (!!alive[i] != (ms[i] < t))
+			row->verdict = PROBE_DIFF;
+	len = (size_t)snprintf(row->detail, sizeof(row->detail), "%s", what);
+	for (int i = 0; i < n && len < sizeof(row->detail); i++)
+		len += (size_t)snprintf(row->detail + len,
+					sizeof(row->detail) - len, " %.1fs:%s",
+					ms[i] / 1000.0,
+					alive[i] ? "in" : "lost");
+}
+
 static void probe_row_lifetime(const struct probe_decl *d,
 			       const struct probe_obs *o,
 			       struct probe_report *r)
 {
 	struct probe_row *row;
 	char decl[64];
-	int alive, dead, t = (int)d->life_s * 1000;
-	size_t len;
 
 	/* Nothing is kept for a public host without a filter. */
 	if (d->mapping == NAT_MAP_NONE && d->filtering == NAT_FILTER_EIF)
 		return;
-	if (!d->life_override)
-		snprintf(decl, sizeof(decl), "%u s", d->life_s);
-	else if (d->life_profile_s)
-		snprintf(decl, sizeof(decl), "%u s (profile: %u s)", d->life_s,
-			 d->life_profile_s);
-	else
-		snprintf(decl, sizeof(decl), "%u s (profile: kernel default)",
-			 d->life_s);
+	probe_timer_decl(decl, sizeof(decl), d->life_s,
+			 d->life_override ? d->life_profile_s : d->life_s);
 	row = probe_row(r, 0, "idle lifetime", decl);
 	if (!row)
 		return;
@@ -261,30 +297,134 @@ static void probe_row_lifetime(const struct probe_decl *d,
 		probe_error_row(row, o->why[0] ? o->why : "interrupted");
 		return;
 	}
-	if (probe_class_lifetime(o->life_ms, o->life_alive, o->nlife, &alive,
-				 &dead) < 0)
-		snprintf(row->measured, sizeof(row->measured), "inconsistent");
-	else if (dead < 0)
-		probe_set(row->measured, sizeof(row->measured), "> %.1f s",
-			  alive / 1000.0);
-	else if (alive < 0)
-		probe_set(row->measured, sizeof(row->measured), "< %.1f s",
-			  dead / 1000.0);
-	else
-		probe_set(row->measured, sizeof(row->measured), "%.1f-%.1f s",
-			  alive / 1000.0, dead / 1000.0);
-	/* Every probe before the declared time got in, none after. */
-	row->verdict = PROBE_PASS;
-	for (int i = 0; i < o->nlife; i++)
-		if (!!o->life_alive[i] != (o->life_ms[i] < t))
-			row->verdict = PROBE_DIFF;
+	probe_timer_row(row, o->life_ms, o->life_alive, o->nlife, d->life_s,
+			"idle established connection, peer sends after");
+}
+
+/* Port overloading of one protocol: the public endpoints H1 and H2 got
+ * from one local port, or err. */
+static void probe_row_overloading(const struct probe_decl *d, int udp,
+				  uint16_t local, const struct probe_ep *h1,
+				  const struct probe_ep *h2, int err,
+				  const char *why, struct probe_report *r)
+{
+	struct probe_row *row;
+	char a[32], b[32];
+	int on;
+
+	if (d->mapping == NAT_MAP_NONE)
+		return;
+	row = probe_row(r, udp, "port overloading",
+			d->overloading ? "on" : "off");
+	if (!row)
+		return;
+	if (err) {
+		probe_error_row(row, why);
+		return;
+	}
+	on = probe_ep_eq(h1, h2);
+	snprintf(row->measured, sizeof(row->measured), "%s", on ? "on" : "off");
+	row->verdict = on == !!d->overloading ? PROBE_PASS : PROBE_DIFF;
+	probe_set(row->detail, sizeof(row->detail),
+		  "H1 and H2 from port %u at once: S:a saw H1 as %s, S:b saw "
+		  "H2 as %s",
+		  local, probe_ep_str(h1, a, sizeof(a)),
+		  probe_ep_str(h2, b, sizeof(b)));
+}
+
+static void probe_row_simopen(const struct probe_decl *d,
+			      const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *row;
+	char pub[32], a1[40], a2[40];
+	int c;
+
+	row = probe_row(r, 0, "simultaneous open",
+			profile_simopen_str(d->simopen));
+	if (!row)
+		return;
+	if (o->so_err) {
+		probe_error_row(row, o->keys_why);
+		return;
+	}
+	c = probe_class_simopen(&o->so_h1);
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c >= 0 ? profile_simopen_str(c)
+			: probe_answer_str(&o->so_h1, a1, sizeof(a1)));
+	row->verdict = c == (int)d->simopen ? PROBE_PASS : PROBE_DIFF;
+	probe_set(row->detail, sizeof(row->detail),
+		  "H1's SYN reached T as %s (T kept silent); T's SYN back "
+		  "while H1 waited: H1 %s, T %s",
+		  probe_ep_str(&o->so_public, pub, sizeof(pub)),
+		  probe_answer_str(&o->so_h1, a1, sizeof(a1)),
+		  probe_answer_str(&o->so_t, a2, sizeof(a2)));
+}
+
+static void probe_row_synsent(const struct probe_decl *d,
+			      const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *row;
+	char decl[64];
+
+	if (!d->syn_measure)
+		return;
+	probe_timer_decl(decl, sizeof(decl), d->syn_s, d->syn_profile_s);
+	row = probe_row(r, 0, "SYN_SENT timeout", decl);
+	if (!row)
+		return;
+	if (o->syn_err || o->nsyn < PROBE_NLIFE) {
+		probe_error_row(row, o->keys_why[0] ? o->keys_why
+						    : "interrupted");
+		return;
+	}
+	probe_timer_row(row, o->syn_ms, o->syn_alive, o->nsyn, d->syn_s,
+			"one unanswered SYN, T's SYN back after");
+}
+
+static void probe_row_refresh(const struct probe_decl *d,
+			      const struct probe_obs *o, struct probe_report *r)
+{
+	struct probe_row *row;
+	int c, in, lost, t = (int)d->life_s * 1000;
+	size_t len;
+
+	if (!d->refresh_measure)
+		return;
+	row = probe_row(r, 1, "refresh", profile_refresh_str(d->refresh));
+	if (!row)
+		return;
+	if (o->refresh_err || !o->nrefresh) {
+		probe_error_row(row, o->keys_why[0] ? o->keys_why
+						    : "interrupted");
+		return;
+	}
+	c = probe_class_refresh(o->refresh_ms, o->refresh_in, o->nrefresh, &in,
+				&lost);
+	snprintf(row->measured, sizeof(row->measured), "%s",
+		 c < 0 ? "inconsistent" : profile_refresh_str(c));
+	/* An outbound-only mapping ends at its timeout, give or take the
+	 * one datagram sent right at it. */
+	row->verdict = c == (int)d->refresh &&
+			       (c != NAT_REFRESH_OUTBOUND ||
+				(lost >= t - PROBE_REFRESH_STEP_MS &&
+				 in <= t + PROBE_REFRESH_STEP_MS))
+			   ? PROBE_PASS
+			   : PROBE_DIFF;
 	len = (size_t)snprintf(row->detail, sizeof(row->detail),
-			       "idle established connection, peer sends after");
-	for (int i = 0; i < o->nlife && len < sizeof(row->detail); i++)
+			       "H1 sent once, then S every %.1f s (timeout "
+			       "%u s); last in %.1f s, first lost ",
+			       PROBE_REFRESH_STEP_MS / 1000.0, d->life_s,
+			       in / 1000.0);
+	len += (size_t)(lost < 0 ? snprintf(row->detail + len,
+					    sizeof(row->detail) - len, "none:")
+				 : snprintf(row->detail + len,
+					    sizeof(row->detail) - len,
+					    "%.1f s:", lost / 1000.0));
+	for (int i = 0; i < o->nrefresh && len < sizeof(row->detail); i++)
 		len += (size_t)snprintf(row->detail + len,
-					sizeof(row->detail) - len, " %.1fs:%s",
-					o->life_ms[i] / 1000.0,
-					o->life_alive[i] ? "in" : "lost");
+					sizeof(row->detail) - len, " %.1f%s",
+					o->refresh_ms[i] / 1000.0,
+					o->refresh_in[i] ? "" : "x");
 }
 
 static const char *probe_udp_answer_str(const struct probe_attempt *a,
@@ -347,9 +487,16 @@ void probe_verdict(const struct probe_decl *d, const struct probe_obs *o,
 	probe_row_ports(d, 0, &o->m, o->why, r);
 	probe_row_inbound(d, o, r);
 	probe_row_lifetime(d, o, r);
+	probe_row_overloading(d, 0, o->ovl_local, &o->ovl_h1, &o->ovl_h2,
+			      o->ovl_err, o->keys_why, r);
+	probe_row_simopen(d, o, r);
+	probe_row_synsent(d, o, r);
 	probe_row_mapping(d, 1, &u->m, u->why, r);
 	probe_row_ports(d, 1, &u->m, u->why, r);
 	probe_row_udp_inbound(d, u, r);
+	probe_row_overloading(d, 1, o->udp_ovl_local, &o->udp_ovl_h1,
+			      &o->udp_ovl_h2, o->udp_ovl_err, o->keys_why, r);
+	probe_row_refresh(d, o, r);
 }
 
 int probe_verdict_exit(const struct probe_report *r)
