@@ -55,7 +55,7 @@ static void probe_usage(FILE *f)
 		"  --timeouts        also measure the SYN_SENT timeout and "
 		"whether inbound-only\n                    packets refresh a "
 		"mapping (each is measured anyway when\n                    "
-		"the profile sets it; together about 12 s more)\n"
+		"the profile sets it; together about 11 s more)\n"
 		"  -v, --verbose     log each step\n"
 		"  -h, --help        this text\n\n"
 		"Beyond RFC 4787/5382's classes it measures port overloading "
@@ -65,7 +65,7 @@ static void probe_usage(FILE *f)
 		"An established-connection timeout (and a measured SYN_SENT "
 		"one) that is\nthe kernel default or over %d s is shortened "
 		"to %d s for the probe, which\nthen checks that the mapping "
-		"lives that long. A probe takes about 12 s.\nExit codes: 0 all "
+		"lives that long. A probe takes about 11 s.\nExit codes: 0 all "
 		"as declared, 1 something differs or "
 		"could not be\nmeasured, 2 bad input, 4 not root.\n",
 		PROBE_LIFE_MAX_S, PROBE_LIFE_S);
