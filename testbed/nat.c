@@ -11,12 +11,18 @@
 
 /* --- fragments: one per profile key, each adds objects and rules --- */
 
+/* A named counter, read with nat_counter(). */
+static void nat_counter_obj(struct nat_build *b, const char *name)
+{
+	nat_put(&b->obj, "\tcounter %s {\n\t}\n\n", name);
+}
+
 /* Read by nat_counter and the harness whatever the profile. */
 static int frag_counters(struct nat_build *b)
 {
-	nat_put(&b->obj, "\tcounter syn_dropped {\n\t}\n\n");
-	nat_put(&b->obj, "\tcounter rst_sent {\n\t}\n\n");
-	nat_put(&b->obj, "\tcounter udp_dropped {\n\t}\n\n");
+	nat_counter_obj(b, "syn_dropped");
+	nat_counter_obj(b, "rst_sent");
+	nat_counter_obj(b, "udp_dropped");
 	/* Every RST the router itself sends toward the WAN, from its stack
 	 * or from a reject rule (both leave through the output hook). */
 	nat_rule(b, NAT_CH_OUTPUT,
@@ -271,7 +277,7 @@ static int frag_simopen(struct nat_build *b)
 {
 	if (b->p->simultaneous_open == NAT_SIMOPEN_PASS)
 		return 0;
-	nat_put(&b->obj, "\tcounter simopen_dropped {\n\t}\n\n");
+	nat_counter_obj(b, "simopen_dropped");
 	nat_rule(b, NAT_CH_FORWARD,
 		 "iifname \"%s\" ct direction reply tcp flags syn / "
 		 "fin,syn,rst,ack counter name \"simopen_dropped\" drop",
@@ -290,7 +296,7 @@ static int frag_refresh(struct nat_build *b)
 	if (b->p->refresh == NAT_REFRESH_BOTH)
 		return 0;
 	nat_need(b, NAT_OBJ_FRESH);
-	nat_put(&b->obj, "\tcounter refresh_dropped {\n\t}\n\n");
+	nat_counter_obj(b, "refresh_dropped");
 	nat_rule(b, NAT_CH_FORWARD,
 		 "iifname \"%s\" ct direction reply " NAT_L4
 		 " ip daddr . meta l4proto . th dport != @out_fresh counter "

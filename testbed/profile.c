@@ -13,98 +13,6 @@
  * jiffies at HZ=1000. */
 #define PROFILE_TIMEOUT_MAX 2592000L
 
-static const char *const mapping_names[] = {
-    [NAT_MAP_EIM] = "endpoint-independent",
-    [NAT_MAP_ADM] = "address-dependent",
-    [NAT_MAP_APDM] = "address+port-dependent",
-    [NAT_MAP_NONE] = "none",
-    NULL,
-};
-static const char *const ports_names[] = {
-    [NAT_PORTS_PRESERVE] = "preserve",
-    [NAT_PORTS_SEQUENTIAL] = "sequential",
-    [NAT_PORTS_RANDOM] = "random",
-    NULL,
-};
-static const char *const filter_names[] = {
-    [NAT_FILTER_EIF] = "endpoint-independent",
-    [NAT_FILTER_ADF] = "address-dependent",
-    [NAT_FILTER_APDF] = "address+port-dependent",
-    NULL,
-};
-static const char *const syn_names[] = {
-    [NAT_SYN_DROP] = "drop",
-    [NAT_SYN_RST] = "rst",
-    [NAT_SYN_ICMP] = "icmp",
-    NULL,
-};
-static const char *const udp_names[] = {
-    [NAT_UDP_DROP] = "drop",
-    [NAT_UDP_ICMP] = "icmp",
-    NULL,
-};
-
-static const char *const simopen_names[] = {
-    [NAT_SIMOPEN_PASS] = "pass",
-    [NAT_SIMOPEN_DROP] = "drop",
-    NULL,
-};
-static const char *const refresh_names[] = {
-    [NAT_REFRESH_BOTH] = "both",
-    [NAT_REFRESH_OUTBOUND] = "outbound",
-    NULL,
-};
-
-static const char *profile_name_of(const char *const *names, size_t n, int v)
-{
-	return v >= 0 && (size_t)v < n - 1 ? names[v] : "?";
-}
-
-const char *profile_mapping_str(enum nat_mapping m)
-{
-	return profile_name_of(mapping_names,
-			       sizeof(mapping_names) / sizeof(*mapping_names),
-			       (int)m);
-}
-
-const char *profile_ports_str(enum nat_ports p)
-{
-	return profile_name_of(
-	    ports_names, sizeof(ports_names) / sizeof(*ports_names), (int)p);
-}
-
-const char *profile_filter_str(enum nat_filter f)
-{
-	return profile_name_of(
-	    filter_names, sizeof(filter_names) / sizeof(*filter_names), (int)f);
-}
-
-const char *profile_syn_str(enum nat_syn s)
-{
-	return profile_name_of(syn_names,
-			       sizeof(syn_names) / sizeof(*syn_names), (int)s);
-}
-
-const char *profile_udp_str(enum nat_udp u)
-{
-	return profile_name_of(udp_names,
-			       sizeof(udp_names) / sizeof(*udp_names), (int)u);
-}
-
-const char *profile_simopen_str(enum nat_simopen s)
-{
-	return profile_name_of(
-	    simopen_names, sizeof(simopen_names) / sizeof(*simopen_names),
-	    (int)s);
-}
-
-const char *profile_refresh_str(enum nat_refresh r)
-{
-	return profile_name_of(
-	    refresh_names, sizeof(refresh_names) / sizeof(*refresh_names),
-	    (int)r);
-}
-
 int profile_port_overloading(const struct nat_profile *p)
 {
 	if (p->mapping == NAT_MAP_NONE)
@@ -143,7 +51,7 @@ static int key_description(struct nat_profile *p, const char *v,
 static int key_mapping(struct nat_profile *p, const char *v,
 		       struct cfg_error *err)
 {
-	int i = cfg_enum(v, mapping_names, err);
+	int i = cfg_enum(v, profile_mapping_names, err);
 
 	if (i < 0)
 		return -1;
@@ -154,7 +62,7 @@ static int key_mapping(struct nat_profile *p, const char *v,
 static int key_ports(struct nat_profile *p, const char *v,
 		     struct cfg_error *err)
 {
-	int i = cfg_enum(v, ports_names, err);
+	int i = cfg_enum(v, profile_ports_names, err);
 
 	if (i < 0)
 		return -1;
@@ -199,7 +107,7 @@ err_syntax:
 static int key_filtering(struct nat_profile *p, const char *v,
 			 struct cfg_error *err)
 {
-	int i = cfg_enum(v, filter_names, err);
+	int i = cfg_enum(v, profile_filter_names, err);
 
 	if (i < 0)
 		return -1;
@@ -209,7 +117,7 @@ static int key_filtering(struct nat_profile *p, const char *v,
 
 static int key_syn(struct nat_profile *p, const char *v, struct cfg_error *err)
 {
-	int i = cfg_enum(v, syn_names, err);
+	int i = cfg_enum(v, profile_syn_names, err);
 
 	if (i < 0)
 		return -1;
@@ -220,7 +128,7 @@ static int key_syn(struct nat_profile *p, const char *v, struct cfg_error *err)
 static int key_udp_filtering(struct nat_profile *p, const char *v,
 			     struct cfg_error *err)
 {
-	int i = cfg_enum(v, filter_names, err);
+	int i = cfg_enum(v, profile_filter_names, err);
 
 	if (i < 0)
 		return -1;
@@ -232,7 +140,7 @@ static int key_udp_filtering(struct nat_profile *p, const char *v,
 static int key_udp_unsolicited(struct nat_profile *p, const char *v,
 			       struct cfg_error *err)
 {
-	int i = cfg_enum(v, udp_names, err);
+	int i = cfg_enum(v, profile_udp_names, err);
 
 	if (i < 0)
 		return -1;
@@ -259,7 +167,7 @@ static int key_port_overloading(struct nat_profile *p, const char *v,
 static int key_simopen(struct nat_profile *p, const char *v,
 		       struct cfg_error *err)
 {
-	int i = cfg_enum(v, simopen_names, err);
+	int i = cfg_enum(v, profile_simopen_names, err);
 
 	if (i < 0)
 		return -1;
@@ -270,7 +178,7 @@ static int key_simopen(struct nat_profile *p, const char *v,
 static int key_refresh(struct nat_profile *p, const char *v,
 		       struct cfg_error *err)
 {
-	int i = cfg_enum(v, refresh_names, err);
+	int i = cfg_enum(v, profile_refresh_names, err);
 
 	if (i < 0)
 		return -1;

@@ -6,29 +6,12 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "profile_names.h"
 
 #define PROFILE_NAME_MAX 64
 /* A sequential port assignment lists every port of its range (or block)
  * in the ruleset, so the range is bounded. */
 #define PROFILE_SEQ_PORTS_MAX 1024
-
-enum nat_mapping {
-	NAT_MAP_EIM,  /* endpoint-independent */
-	NAT_MAP_ADM,  /* address-dependent */
-	NAT_MAP_APDM, /* address+port-dependent (symmetric) */
-	NAT_MAP_NONE, /* no translation (public address, firewall only) */
-};
-enum nat_ports { NAT_PORTS_PRESERVE, NAT_PORTS_SEQUENTIAL, NAT_PORTS_RANDOM };
-enum nat_filter { NAT_FILTER_EIF, NAT_FILTER_ADF, NAT_FILTER_APDF };
-enum nat_syn { NAT_SYN_DROP, NAT_SYN_RST, NAT_SYN_ICMP };
-/* The answer to an unsolicited UDP datagram: UDP has no RST. */
-enum nat_udp { NAT_UDP_DROP, NAT_UDP_ICMP };
-/* An inbound bare SYN for a mapping whose own SYN is unanswered (a
- * simultaneous open, RFC 5382 REQ-2): let through or dropped. */
-enum nat_simopen { NAT_SIMOPEN_PASS, NAT_SIMOPEN_DROP };
-/* Which packets keep a mapping alive: both directions (conntrack) or
- * outbound ones only (RFC 4787 REQ-6's minimum). */
-enum nat_refresh { NAT_REFRESH_BOTH, NAT_REFRESH_OUTBOUND };
 
 struct nat_profile {
 	char name[PROFILE_NAME_MAX]; /* file name without .ini */
@@ -81,14 +64,6 @@ int profile_find(const char *dir, const char *name, struct nat_profile *p,
  * carrier (NAT4444 is not supported; errno EINVAL). */
 int profile_load_carrier(const char *dir, const struct nat_profile *p,
 			 struct nat_profile *carrier, struct cfg_error *err);
-
-const char *profile_mapping_str(enum nat_mapping m);
-const char *profile_ports_str(enum nat_ports p);
-const char *profile_filter_str(enum nat_filter f);
-const char *profile_syn_str(enum nat_syn s);
-const char *profile_udp_str(enum nat_udp u);
-const char *profile_simopen_str(enum nat_simopen s);
-const char *profile_refresh_str(enum nat_refresh r);
 
 /* UDP filtering: udp_filtering when the profile sets it, else filtering. */
 enum nat_filter profile_udp_filtering(const struct nat_profile *p);

@@ -758,6 +758,53 @@ static int children_except(pid_t skip)
 
 /* nat_apply returns once the ruleset is in, without sitting through its
  * child's slow exit; those children are reaped later, never piling up. */
+/* The keys of issue 11 on top of every mapping, port assignment and
+ * hairpinning: each ruleset renders and loads. */
+static void test_keys_load(void)
+{
+	static const enum nat_mapping maps[] = {NAT_MAP_EIM, NAT_MAP_ADM,
+						NAT_MAP_APDM, NAT_MAP_NONE};
+	static const enum nat_ports ports[] = {
+	    NAT_PORTS_PRESERVE, NAT_PORTS_RANDOM, NAT_PORTS_SEQUENTIAL};
+	struct nat_profile base, p;
+	char err[1024];
+	struct tns t;
+	size_t m, k;
+	int hp, n = 0;
+
+	if (!need_root("loading the keys' rulesets"))
+		return;
+	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &base), 0);
+	base.port_min = 40000;
+	base.port_max = 40255;
+	base.simultaneous_open = NAT_SIMOPEN_DROP;
+	base.refresh = NAT_REFRESH_OUTBOUND;
+	base.port_overloading_set = 1; /* off */
+	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
+	for (m = 0; m < sizeof(maps) / sizeof(*maps); m++)
+		for (k = 0; k < sizeof(ports) / sizeof(*ports); k++)
+			for (hp = 0; hp < 2; hp++) {
+				p = base;
+				p.mapping = maps[m];
+				p.ports = ports[k];
+				p.hairpin = hp;
+				if (p.mapping == NAT_MAP_NONE &&
+				    p.ports != NAT_PORTS_PRESERVE)
+					continue;
+				CU_ASSERT_FATAL(render(&p, &golden_ifc) > 0);
+				CU_ASSERT_EQUAL(
+				    nat_apply(t.fd, rules, err, sizeof(err)), 0);
+				if (err[0])
+					fprintf(stderr, "\n%s\n%s\n", rules, err);
+				CU_ASSERT_EQUAL(count(rules, "th sport @taken"),
+						p.mapping != NAT_MAP_NONE &&
+						p.ports == NAT_PORTS_PRESERVE);
+				n++;
+			}
+	CU_ASSERT_EQUAL(n, 20);
+	tns_free(&t);
+}
+
 static void test_apply_many(void)
 {
 	static char once[16384], again[16384];
@@ -1539,6 +1586,8 @@ int main(void)
 	    !CU_add_test(s, "apply, idempotent, broken (root)", test_apply) ||
 	    !CU_add_test(s, "apply many, children reaped (root)",
 			 test_apply_many) ||
+	    !CU_add_test(s, "issue 11 keys with every mapping load (root)",
+			 test_keys_load) ||
 	    !CU_add_test(s, "unsolicited SYN on the wire (root)", test_wire) ||
 	    !CU_add_test(s, "golden rulesets load (root)", test_goldens_load) ||
 	    !CU_add_test(s, "shipped profiles on the wire (root)",

@@ -578,8 +578,8 @@ static void test_verdict_keys(void)
 	obs_home_eim(&o);
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "port overloading")->verdict, PROBE_DIFF);
-	CU_ASSERT_PTR_NOT_NULL(strstr(row(&r, "port overloading")->detail,
-				      "from port 40025"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(row(&r, "port overloading")->detail, "from port 40025"));
 	CU_ASSERT_EQUAL(row(&r, "UDP port overloading")->verdict, PROBE_DIFF);
 	CU_ASSERT_EQUAL(row(&r, "simultaneous open")->verdict, PROBE_DIFF);
 	o.ovl_h2.port = 51234;
@@ -631,8 +631,7 @@ static void test_verdict_keys(void)
 	memset(&r, 0, sizeof(r));
 	probe_verdict(&d, &o, &r);
 	CU_ASSERT_EQUAL(row(&r, "SYN_SENT timeout")->verdict, PROBE_ERROR);
-	CU_ASSERT_STRING_EQUAL(row(&r, "SYN_SENT timeout")->detail,
-			       o.keys_why);
+	CU_ASSERT_STRING_EQUAL(row(&r, "SYN_SENT timeout")->detail, o.keys_why);
 	/* nothing translated: no overloading row */
 	d.mapping = NAT_MAP_NONE;
 	memset(&r, 0, sizeof(r));

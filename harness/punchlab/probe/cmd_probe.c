@@ -55,7 +55,7 @@ static void probe_usage(FILE *f)
 		"  --timeouts        also measure the SYN_SENT timeout and "
 		"whether inbound-only\n                    packets refresh a "
 		"mapping (each is measured anyway when\n                    "
-		"the profile sets it; together about 12 s more)\n"
+		"the profile sets it; together about 11 s more)\n"
 		"  -v, --verbose     log each step\n"
 		"  -h, --help        this text\n\n"
 		"Beyond RFC 4787/5382's classes it measures port overloading "
@@ -65,7 +65,8 @@ static void probe_usage(FILE *f)
 		"An established-connection timeout (and a measured SYN_SENT "
 		"one) that is\nthe kernel default or over %d s is shortened "
 		"to %d s for the probe, which\nthen checks that the mapping "
-		"lives that long. A probe takes about 12 s.\nExit codes: 0 all as declared, 1 something differs or "
+		"lives that long. A probe takes about 11 s.\nExit codes: 0 all "
+		"as declared, 1 something differs or "
 		"could not be\nmeasured, 2 bad input, 4 not root.\n",
 		PROBE_LIFE_MAX_S, PROBE_LIFE_S);
 }
@@ -170,12 +171,13 @@ static int probe_prepare(const struct probe_opts *o, struct probe_profiles *pp)
 	probe_class_shorten(&pp->home);
 	if (pp->has_carrier)
 		probe_class_shorten(&pp->carrier);
-	pp->syn_measure = o->timeouts || pp->home_orig.timeout_syn_sent ||
-			  (pp->has_carrier && pp->carrier_orig.timeout_syn_sent);
-	pp->refresh_measure =
-		o->timeouts || pp->home_orig.refresh != NAT_REFRESH_BOTH ||
-		(pp->has_carrier &&
-		 pp->carrier_orig.refresh != NAT_REFRESH_BOTH);
+	pp->syn_measure =
+		o->timeouts || pp->home_orig.timeout_syn_sent ||
+		(pp->has_carrier && pp->carrier_orig.timeout_syn_sent);
+	pp->refresh_measure = o->timeouts ||
+			      pp->home_orig.refresh != NAT_REFRESH_BOTH ||
+			      (pp->has_carrier &&
+			       pp->carrier_orig.refresh != NAT_REFRESH_BOTH);
 	/* A layer that keeps the kernel's 120 s gets the probe's timeout
 	 * too: the shorter of the two is what shows from outside. */
 	if (pp->syn_measure) {
@@ -213,7 +215,8 @@ static int probe_measure_keys(struct probe_net *n, const struct probe_decl *d,
 	}
 	pfd = e ? -1 : probe_trap_new(n, why, sizeof(why));
 	if (!e && pfd < 0) {
-		probe_keys_why(obs, &obs->so_err, pfd, "%s", why);
+		probe_why(obs->keys_why, sizeof(obs->keys_why), &obs->so_err,
+			  pfd, "%s", why);
 		obs->syn_err = obs->so_err;
 	}
 	if (!e && pfd >= 0) {

@@ -7,14 +7,19 @@
 
 #include "probe_class.h"
 
+/* A timeout the probe can wait for stays; any other becomes
+ * PROBE_LIFE_S. 1 when it changed. */
+static int probe_shorten(unsigned int *v)
+{
+	if (*v >= 2 && *v <= PROBE_LIFE_MAX_S)
+		return 0;
+	*v = PROBE_LIFE_S;
+	return 1;
+}
+
 int probe_class_shorten(struct nat_profile *p)
 {
-	unsigned int v = p->timeout_established;
-
-	if (v >= 2 && v <= PROBE_LIFE_MAX_S)
-		return 0;
-	p->timeout_established = PROBE_LIFE_S;
-	return 1;
+	return probe_shorten(&p->timeout_established);
 }
 
 /* EIM < ADM < APDM by how much of the destination a mapping depends on;
@@ -55,12 +60,7 @@ static unsigned int probe_life_min(unsigned int a, unsigned int b)
 
 int probe_class_shorten_syn(struct nat_profile *p)
 {
-	unsigned int v = p->timeout_syn_sent;
-
-	if (v >= 2 && v <= PROBE_LIFE_MAX_S)
-		return 0;
-	p->timeout_syn_sent = PROBE_LIFE_S;
-	return 1;
+	return probe_shorten(&p->timeout_syn_sent);
 }
 
 /* The shorter of two declared timeouts, 0 (kernel default) counting as
@@ -319,8 +319,8 @@ int probe_class_simopen(const struct probe_attempt *h1)
 	return h1->ans == PROBE_ANS_NONE ? NAT_SIMOPEN_DROP : -EPROTO;
 }
 
-int probe_class_refresh(const int *ms, const int *in, int n,
-			int *last_in_ms, int *first_lost_ms)
+int probe_class_refresh(const int *ms, const int *in, int n, int *last_in_ms,
+			int *first_lost_ms)
 {
 	if (probe_class_lifetime(ms, in, n, last_in_ms, first_lost_ms) < 0 ||
 	    *last_in_ms < 0)

@@ -72,8 +72,8 @@ int probe_class_simopen(const struct probe_attempt *h1);
  * outbound one, in[i] arrived or not: both when all arrived, outbound
  * when the early ones did and the rest not (first lost and last in into
  * the pointers, -1 for none), -EPROTO otherwise. */
-int probe_class_refresh(const int *ms, const int *in, int n,
-			int *last_in_ms, int *first_lost_ms);
+int probe_class_refresh(const int *ms, const int *in, int n, int *last_in_ms,
+			int *first_lost_ms);
 /* "a.b.c.d:port" into buf (at least 22 bytes); returns buf. */
 char *probe_ep_str(const struct probe_ep *ep, char *buf, size_t cap);
 int probe_ep_eq(const struct probe_ep *a, const struct probe_ep *b);

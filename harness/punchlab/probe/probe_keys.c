@@ -12,20 +12,6 @@
 #include "probe_trap.h"
 #include "probe_udp.h"
 
-/* Keeps the first failure of these tests for the report. */
-void probe_keys_why(struct probe_obs *o, int *err, int e, const char *fmt,
-		    ...)
-{
-	va_list ap;
-
-	*err = e < 0 ? e : -e;
-	if (o->keys_why[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(o->keys_why, sizeof(o->keys_why), fmt, ap);
-	va_end(ap);
-}
-
 int probe_measure_overloading(struct probe_net *n, uint16_t base,
 			      struct probe_obs *o)
 {
@@ -47,7 +33,8 @@ int probe_measure_overloading(struct probe_net *n, uint16_t base,
 			o->ovl_h2 = ans.observed;
 	}
 	if (e < 0 && e != -EINTR)
-		probe_keys_why(o, &o->ovl_err, e, "overloading: %s", why);
+		probe_why(o->keys_why, sizeof(o->keys_why), &o->ovl_err, e,
+			  "overloading: %s", why);
 	if (f1 >= 0)
 		close(f1);
 	if (f2 >= 0)
@@ -94,9 +81,10 @@ int probe_measure_udp_overloading(struct probe_net *n, uint16_t base,
 		e = probe_udp_from(n, n->h2.fd, &l2, f2, &s2, "h2",
 				   &o->udp_ovl_h2);
 	if (e < 0 && e != -EINTR)
-		probe_keys_why(o, &o->udp_ovl_err, e, "UDP overloading: %s",
-			       e == -ETIMEDOUT ? "a datagram did not arrive"
-					       : strerror(-e));
+		probe_why(o->keys_why, sizeof(o->keys_why), &o->udp_ovl_err, e,
+			  "UDP overloading: %s",
+			  e == -ETIMEDOUT ? "a datagram did not arrive"
+					  : strerror(-e));
 	if (f1 >= 0)
 		close(f1);
 	if (f2 >= 0)
@@ -116,25 +104,25 @@ int probe_measure_simopen(struct probe_net *n, int pfd, uint16_t base,
 			    sizeof(why));
 	if (hf < 0) {
 		if (hf != -EINTR)
-			probe_keys_why(o, &o->so_err, hf, "simultaneous open: %s",
-				       why);
+			probe_why(o->keys_why, sizeof(o->keys_why), &o->so_err,
+				  hf, "simultaneous open: %s", why);
 		return hf == -EINTR ? hf : 0;
 	}
 	tf = probe_sock_new(n->t.fd, &lt);
 	e = tf < 0 ? tf : probe_sock_connect(tf, &o->so_public);
 	if (e < 0) {
-		probe_keys_why(o, &o->so_err, e,
-			       "simultaneous open: T's SYN: %s", strerror(-e));
+		probe_why(o->keys_why, sizeof(o->keys_why), &o->so_err, e,
+			  "simultaneous open: T's SYN: %s", strerror(-e));
 		goto out;
 	}
 	/* H1 completes as soon as T's SYN reaches it (it answers SYN-ACK,
 	 * T's ACK follows); T's own outcome is settled a moment later. */
 	e = probe_sock_wait(hf, PROBE_WINDOW_MS, &o->so_h1);
 	if (e == 0)
-		e = probe_sock_wait(tf, o->so_h1.ans == PROBE_ANS_ACCEPTED
-					    ? PROBE_STEP_MS
-					    : 0,
-				    &o->so_t);
+		e = probe_sock_wait(
+			tf,
+			o->so_h1.ans == PROBE_ANS_ACCEPTED ? PROBE_STEP_MS : 0,
+			&o->so_t);
 out:
 	close(hf);
 	if (tf >= 0)

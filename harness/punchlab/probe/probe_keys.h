@@ -27,8 +27,5 @@ int probe_measure_udp_overloading(struct probe_net *n, uint16_t base,
  * PROBE_WINDOW_MS. pfd from probe_trap_new. */
 int probe_measure_simopen(struct probe_net *n, int pfd, uint16_t base,
 			  struct probe_obs *o);
-/* Sets *err to -|e| and keeps the first message in o->keys_why. */
-void probe_keys_why(struct probe_obs *o, int *err, int e, const char *fmt,
-		    ...) __attribute__((format(printf, 4, 5)));
 
 #endif

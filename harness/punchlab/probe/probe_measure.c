@@ -47,20 +47,15 @@ static const char *probe_ans_str(const struct probe_attempt *a, char *buf,
 	}
 }
 
-/* Keeps the first failure of a test for the report. */
-static void probe_why(struct probe_obs *o, int *err, int e, const char *fmt,
-		      ...) __attribute__((format(printf, 4, 5)));
-
-static void probe_why(struct probe_obs *o, int *err, int e, const char *fmt,
-		      ...)
+void probe_why(char *buf, size_t cap, int *err, int e, const char *fmt, ...)
 {
 	va_list ap;
 
 	*err = e < 0 ? e : -e;
-	if (o->why[0])
+	if (buf[0])
 		return;
 	va_start(ap, fmt);
-	vsnprintf(o->why, sizeof(o->why), fmt, ap);
+	vsnprintf(buf, cap, fmt, ap);
 	va_end(ap);
 }
 
@@ -96,8 +91,8 @@ static int probe_connect(int ns, const struct probe_ep *local,
 }
 
 int probe_get(int ns, const struct probe_ep *local,
-		     const struct probe_ep *server, int *fdp,
-		     struct probe_http_answer *ans, char *why, size_t cap)
+	      const struct probe_ep *server, int *fdp,
+	      struct probe_http_answer *ans, char *why, size_t cap)
 {
 	char req[256], buf[PROBE_HTTP_MAX], ep[32], what[128];
 	long got;
@@ -152,7 +147,8 @@ int probe_measure_mapping(struct probe_net *n, uint16_t base,
 		if (e == 0)
 			o->m.map_seen[i] = ans.observed;
 		else if (e != -EINTR)
-			probe_why(o, &o->m.map_err, e, "mapping: %s", why);
+			probe_why(o->why, sizeof(o->why), &o->m.map_err, e,
+				  "mapping: %s", why);
 	}
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0)
@@ -179,7 +175,8 @@ int probe_measure_ports(struct probe_net *n, uint16_t base, struct probe_obs *o)
 			o->m.port_seen[i] = ans.observed.port;
 			o->m.nports++;
 		} else if (e != -EINTR) {
-			probe_why(o, &o->m.ports_err, e, "ports: %s", why);
+			probe_why(o->why, sizeof(o->why), &o->m.ports_err, e,
+				  "ports: %s", why);
 		}
 	}
 	for (int i = 0; i < o->m.nports; i++)
@@ -267,8 +264,7 @@ static int probe_inbound_run(struct probe_inbound *in)
 	struct probe_ep peer;
 	int np, idx[IN_N], fd;
 
-	while ((now = mono_ms()) < end &&
-	       !probe_inbound_settled(in, now)) {
+	while ((now = mono_ms()) < end && !probe_inbound_settled(in, now)) {
 		np = 0;
 		for (int i = 0; i < IN_N; i++)
 			if (in->fd[i] >= 0 && !in->done[i]) {
@@ -346,7 +342,8 @@ int probe_measure_inbound(struct probe_net *n, int hold_fd, uint16_t base,
 	in.lh = probe_sock_listen(n->h1.fd, &lh);
 	if (in.lf < 0 || in.lh < 0) {
 		e = in.lf < 0 ? in.lf : in.lh;
-		probe_why(o, &o->in_err, e, "listener on H1: %s", strerror(-e));
+		probe_why(o->why, sizeof(o->why), &o->in_err, e,
+			  "listener on H1: %s", strerror(-e));
 		goto out;
 	}
 	if ((e = probe_hold(n->h1.fd, &lf, hold_fd, &held[0], &held[1],
@@ -356,7 +353,8 @@ int probe_measure_inbound(struct probe_net *n, int hold_fd, uint16_t base,
 	    (e = probe_hold(n->h2.fd, &l2, hold_fd, &held[4], &held[5],
 			    &o->h2_public, why, sizeof(why))) < 0) {
 		if (e != -EINTR)
-			probe_why(o, &o->in_err, e, "inbound: %s", why);
+			probe_why(o->why, sizeof(o->why), &o->in_err, e,
+				  "inbound: %s", why);
 		goto out;
 	}
 	o->syn_port = PROBE_SYN_PORT;
@@ -371,7 +369,8 @@ int probe_measure_inbound(struct probe_net *n, int hold_fd, uint16_t base,
 	probe_inbound_start(&in, IN_HAIRPIN, n->h2.fd, &l2, &eh);
 	e = probe_inbound_run(&in);
 	if (e < 0 && e != -EINTR)
-		probe_why(o, &o->in_err, e, "inbound: poll: %s", strerror(-e));
+		probe_why(o->why, sizeof(o->why), &o->in_err, e,
+			  "inbound: poll: %s", strerror(-e));
 out:
 	for (int i = 0; i < IN_N; i++)
 		if (in.fd[i] >= 0)

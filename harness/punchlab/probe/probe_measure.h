@@ -36,6 +36,10 @@ int probe_hold(int ns, const struct probe_ep *local, int hold_fd, int *cfd,
 int probe_get(int ns, const struct probe_ep *local,
 	      const struct probe_ep *server, int *fdp,
 	      struct probe_http_answer *ans, char *why, size_t cap);
+/* Sets *err to -|e| and, unless buf holds a message already (the first
+ * failure is the one reported), writes the message into buf. */
+void probe_why(char *buf, size_t cap, int *err, int e, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* An address of probe_net.h's in network byte order. */
 uint32_t probe_addr(const char *dotted);
 

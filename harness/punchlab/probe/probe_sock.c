@@ -243,13 +243,25 @@ static void probe_ep_of(const struct sockaddr_in *sa, struct probe_ep *ep)
 	ep->port = ntohs(sa->sin_port);
 }
 
+int probe_sock_until(int fd, int64_t end)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int64_t now = mono_ms();
+
+	if (punchlab_stop)
+		return -EINTR;
+	if (now >= end)
+		return -ETIMEDOUT;
+	poll(&p, 1, (int)(end - now));
+	return punchlab_stop ? -EINTR : 0;
+}
+
 int probe_sock_accept(int lfd, int ms, struct probe_ep *peer)
 {
-	int64_t end = mono_ms() + ms, now;
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int64_t end = mono_ms() + ms;
 	struct sockaddr_in sa;
 	socklen_t len;
-	int fd;
+	int fd, e;
 
 	for (;;) {
 		if (punchlab_stop)
@@ -263,10 +275,8 @@ int probe_sock_accept(int lfd, int ms, struct probe_ep *peer)
 		}
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			return -errno;
-		now = mono_ms();
-		if (now >= end)
-			return -ETIMEDOUT;
-		poll(&p, 1, (int)(end - now));
+		if ((e = probe_sock_until(lfd, end)) < 0)
+			return e;
 	}
 }
 
@@ -283,11 +293,11 @@ int probe_sock_local(int fd, struct probe_ep *ep)
 
 long probe_sock_read_all(int fd, char *buf, size_t cap, int ms)
 {
-	int64_t end = mono_ms() + ms, now;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int64_t end = mono_ms() + ms;
 	size_t got = 0;
 	ssize_t n;
 	char extra;
+	int e;
 
 	for (;;) {
 		if (punchlab_stop)
@@ -304,10 +314,8 @@ long probe_sock_read_all(int fd, char *buf, size_t cap, int ms)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			return -errno;
-		now = mono_ms();
-		if (now >= end)
-			return -ETIMEDOUT;
-		poll(&p, 1, (int)(end - now));
+		if ((e = probe_sock_until(fd, end)) < 0)
+			return e;
 	}
 }
 

@@ -43,6 +43,10 @@ void probe_sock_outcome(int fd, int timed_out, struct probe_attempt *a);
 /* Waits up to ms for a connect to resolve; the outcome into a. Returns
  * -EINTR when punchlab_stop was raised meanwhile, else 0. */
 int probe_sock_wait(int fd, int ms, struct probe_attempt *a);
+/* Waits until fd is readable or the CLOCK_MONOTONIC ms deadline end
+ * passes: 0 (try again), -ETIMEDOUT when end has passed, -EINTR on
+ * punchlab_stop. The loops that read or accept before a deadline. */
+int probe_sock_until(int fd, int64_t end);
 /* Accepts one connection within ms: fd (blocking I/O off) or -ETIMEDOUT,
  * -EINTR on stop, -errno. The peer's endpoint into *peer. */
 int probe_sock_accept(int lfd, int ms, struct probe_ep *peer);

@@ -69,9 +69,9 @@ int probe_measure_synsent(struct probe_net *n, int pfd, uint16_t base,
 	for (; made < PROBE_NLIFE; made++) {
 		local = (struct probe_ep){probe_addr(PROBE_H1),
 					  (uint16_t)(base + 36 + made)};
-		hf[made] = probe_trap_syn(n, pfd, &local,
-					  (uint16_t)(PROBE_TRAP_PORT + 1 + made),
-					  &pub[made], why, sizeof(why));
+		hf[made] = probe_trap_syn(
+			n, pfd, &local, (uint16_t)(PROBE_TRAP_PORT + 1 + made),
+			&pub[made], why, sizeof(why));
 		if (hf[made] < 0) {
 			e = hf[made];
 			break;
@@ -80,7 +80,8 @@ int probe_measure_synsent(struct probe_net *n, int pfd, uint16_t base,
 	}
 	if (e < 0) {
 		if (e != -EINTR)
-			probe_keys_why(o, &o->syn_err, e, "SYN_SENT: %s", why);
+			probe_why(o->keys_why, sizeof(o->keys_why), &o->syn_err,
+				  e, "SYN_SENT: %s", why);
 		goto out;
 	}
 	o->nsyn = 0;
@@ -115,7 +116,8 @@ static void probe_refresh_drain(struct probe_net *n, int hf,
 		if (got < 0)
 			continue; /* a queued error: read the next */
 		for (int i = 0; i < o->nrefresh; i++) {
-			snprintf(want, sizeof(want), "refresh %s %d", n->rid, i);
+			snprintf(want, sizeof(want), "refresh %s %d", n->rid,
+				 i);
 			if (!strcmp(buf, want))
 				o->refresh_in[i] = 1;
 		}
@@ -138,8 +140,8 @@ int probe_measure_refresh(struct probe_net *n, uint16_t base,
 	sf = hf < 0 ? hf : probe_sock_udp(n->srv.fd, &ls, NULL);
 	if (sf < 0) {
 		e = sf;
-		probe_keys_why(o, &o->refresh_err, e, "refresh: socket: %s",
-			       strerror(-e));
+		probe_why(o->keys_why, sizeof(o->keys_why), &o->refresh_err, e,
+			  "refresh: socket: %s", strerror(-e));
 		goto out;
 	}
 	snprintf(msg, sizeof(msg), "refresh %s out", n->rid);
@@ -150,17 +152,19 @@ int probe_measure_refresh(struct probe_net *n, uint16_t base,
 		e = probe_udp_await(sf, msg, PROBE_STEP_MS, &pub);
 	if (e < 0) {
 		if (e != -EINTR)
-			probe_keys_why(o, &o->refresh_err, e,
-				       "refresh: H1's datagram to %s:%d: %s",
-				       PROBE_SRV_A, PROBE_REFRESH_PORT,
-				       e == -ETIMEDOUT ? "did not arrive"
-						       : strerror(-e));
+			probe_why(o->keys_why, sizeof(o->keys_why),
+				  &o->refresh_err, e,
+				  "refresh: H1's datagram to %s:%d: %s",
+				  PROBE_SRV_A, PROBE_REFRESH_PORT,
+				  e == -ETIMEDOUT ? "did not arrive"
+						  : strerror(-e));
 		goto out;
 	}
 	o->nrefresh = 0;
 	for (int i = 0; i < count; i++) {
-		e = probe_sleep_ms(
-		    (int)(from + (i + 1) * PROBE_REFRESH_STEP_MS - mono_ms()));
+		e = probe_sleep_ms((int)(from +
+					 (i + 1) * PROBE_REFRESH_STEP_MS -
+					 mono_ms()));
 		if (e < 0)
 			goto out;
 		probe_refresh_drain(n, hf, o);

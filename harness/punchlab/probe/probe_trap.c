@@ -5,7 +5,6 @@
 #include <linux/if_packet.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -96,16 +95,14 @@ static int probe_trap_match(const unsigned char *buf, size_t len,
 
 int probe_trap_wait(int pfd, uint16_t tport, int ms, struct probe_ep *src)
 {
-	int64_t end = mono_ms() + ms, now;
-	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	int64_t end = mono_ms() + ms;
 	unsigned char buf[256];
 	struct sockaddr_ll sll;
 	socklen_t sl;
 	ssize_t got;
+	int e;
 
 	for (;;) {
-		if (punchlab_stop)
-			return -EINTR;
 		sl = sizeof(sll);
 		got = recvfrom(pfd, buf, sizeof(buf), MSG_DONTWAIT,
 			       (struct sockaddr *)&sll, &sl);
@@ -117,16 +114,13 @@ int probe_trap_wait(int pfd, uint16_t tport, int ms, struct probe_ep *src)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			return -errno;
-		now = mono_ms();
-		if (now >= end)
-			return -ETIMEDOUT;
-		poll(&p, 1, (int)(end - now));
+		if ((e = probe_sock_until(pfd, end)) < 0)
+			return e;
 	}
 }
 
 int probe_trap_syn(struct probe_net *n, int pfd, const struct probe_ep *local,
-		   uint16_t tport, struct probe_ep *pub, char *why,
-		   size_t cap)
+		   uint16_t tport, struct probe_ep *pub, char *why, size_t cap)
 {
 	struct probe_ep t = {probe_addr(PROBE_T_ADDR), tport};
 	int fd, e;

@@ -24,7 +24,6 @@ int probe_trap_wait(int pfd, uint16_t tport, int ms, struct probe_ep *src);
  * connecting fd (still in SYN_SENT) with the public source in *pub, or
  * -errno with why filled. */
 int probe_trap_syn(struct probe_net *n, int pfd, const struct probe_ep *local,
-		   uint16_t tport, struct probe_ep *pub, char *why,
-		   size_t cap);
+		   uint16_t tport, struct probe_ep *pub, char *why, size_t cap);
 
 #endif

@@ -29,24 +29,6 @@ struct probe_udp {
 	struct probe_ep srv_ep[SRV_N];
 };
 
-/* Keeps the first UDP failure for the report. */
-static void probe_udp_why(struct probe_udp_obs *o, int *err, int e,
-			  const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void probe_udp_why(struct probe_udp_obs *o, int *err, int e,
-			  const char *fmt, ...)
-{
-	va_list ap;
-
-	*err = e < 0 ? e : -e;
-	if (o->why[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(o->why, sizeof(o->why), fmt, ap);
-	va_end(ap);
-}
-
 /* The payload of one role's datagram. */
 static const char *probe_udp_msg(const struct probe_udp *u, const char *role,
 				 int i, char *buf, size_t cap)
@@ -55,12 +37,10 @@ static const char *probe_udp_msg(const struct probe_udp *u, const char *role,
 	return buf;
 }
 
-int probe_udp_await(int fd, const char *msg, int ms,
-			   struct probe_ep *from)
+int probe_udp_await(int fd, const char *msg, int ms, struct probe_ep *from)
 {
-	int64_t end = mono_ms() + ms, now;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int errors = 0;
+	int64_t end = mono_ms() + ms;
+	int errors = 0, e;
 	char buf[128];
 	long got;
 
@@ -76,10 +56,8 @@ int probe_udp_await(int fd, const char *msg, int ms,
 			return (int)got;
 		if (got != -EAGAIN)
 			continue;
-		now = mono_ms();
-		if (now >= end)
-			return -ETIMEDOUT;
-		poll(&p, 1, (int)(end - now));
+		if ((e = probe_sock_until(fd, end)) < 0)
+			return e;
 	}
 }
 
@@ -109,8 +87,8 @@ static int probe_udp_mapping(struct probe_udp *u, uint16_t base)
 	o->m.map_local = (struct probe_ep){probe_addr(PROBE_H1), base};
 	fd = probe_sock_udp(u->n->h1.fd, &o->m.map_local, NULL);
 	if (fd < 0) {
-		probe_udp_why(o, &o->m.map_err, fd, "UDP mapping: socket: %s",
-			      strerror(-fd));
+		probe_why(o->why, sizeof(o->why), &o->m.map_err, fd,
+			  "UDP mapping: socket: %s", strerror(-fd));
 		return 0;
 	}
 	for (int i = 0; i < SRV_N && !e; i++) {
@@ -118,8 +96,8 @@ static int probe_udp_mapping(struct probe_udp *u, uint16_t base)
 				  probe_udp_msg(u, "map", i, msg, sizeof(msg)),
 				  &o->m.map_seen[i], why, sizeof(why));
 		if (e < 0 && e != -EINTR)
-			probe_udp_why(o, &o->m.map_err, e, "UDP mapping: %s",
-				      why);
+			probe_why(o->why, sizeof(o->why), &o->m.map_err, e,
+				  "UDP mapping: %s", why);
 	}
 	close(fd);
 	return e == -EINTR ? e : 0;
@@ -151,8 +129,8 @@ static int probe_udp_ports(struct probe_udp *u, uint16_t base)
 			o->m.port_seen[i] = seen.port;
 			o->m.nports++;
 		} else if (e != -EINTR) {
-			probe_udp_why(o, &o->m.ports_err, e, "UDP ports: %s",
-				      why);
+			probe_why(o->why, sizeof(o->why), &o->m.ports_err, e,
+				  "UDP ports: %s", why);
 		}
 	}
 	for (int i = 0; i < nfd; i++)
@@ -236,8 +214,8 @@ static int probe_udp_inbound(struct probe_udp *u, uint16_t base)
 
 	hf = probe_sock_udp(u->n->h1.fd, &lf, NULL);
 	if (hf < 0) {
-		probe_udp_why(o, &o->in_err, hf, "UDP inbound: socket: %s",
-			      strerror(-hf));
+		probe_why(o->why, sizeof(o->why), &o->in_err, hf,
+			  "UDP inbound: socket: %s", strerror(-hf));
 		return 0;
 	}
 	e = probe_udp_ask(u, hf, SRV_A1,
@@ -270,7 +248,8 @@ static int probe_udp_inbound(struct probe_udp *u, uint16_t base)
 		e = probe_udp_window(u, hf, tf);
 out:
 	if (e < 0 && e != -EINTR)
-		probe_udp_why(o, &o->in_err, e, "UDP inbound: %s", why);
+		probe_why(o->why, sizeof(o->why), &o->in_err, e,
+			  "UDP inbound: %s", why);
 	if (tf >= 0)
 		close(tf);
 	close(hf);

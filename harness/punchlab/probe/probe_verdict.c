@@ -272,10 +272,9 @@ static void probe_timer_row(struct probe_row *row, const int *ms,
 			row->verdict = PROBE_DIFF;
 	len = (size_t)snprintf(row->detail, sizeof(row->detail), "%s", what);
 	for (int i = 0; i < n && len < sizeof(row->detail); i++)
-		len += (size_t)snprintf(row->detail + len,
-					sizeof(row->detail) - len, " %.1fs:%s",
-					ms[i] / 1000.0,
-					alive[i] ? "in" : "lost");
+		len += (size_t)snprintf(
+			row->detail + len, sizeof(row->detail) - len,
+			" %.1fs:%s", ms[i] / 1000.0, alive[i] ? "in" : "lost");
 }
 
 static void probe_row_lifetime(const struct probe_decl *d,
@@ -373,8 +372,8 @@ static void probe_row_synsent(const struct probe_decl *d,
 	if (!row)
 		return;
 	if (o->syn_err || o->nsyn < PROBE_NLIFE) {
-		probe_error_row(row, o->keys_why[0] ? o->keys_why
-						    : "interrupted");
+		probe_error_row(row,
+				o->keys_why[0] ? o->keys_why : "interrupted");
 		return;
 	}
 	probe_timer_row(row, o->syn_ms, o->syn_alive, o->nsyn, d->syn_s,
@@ -394,8 +393,8 @@ static void probe_row_refresh(const struct probe_decl *d,
 	if (!row)
 		return;
 	if (o->refresh_err || !o->nrefresh) {
-		probe_error_row(row, o->keys_why[0] ? o->keys_why
-						    : "interrupted");
+		probe_error_row(row,
+				o->keys_why[0] ? o->keys_why : "interrupted");
 		return;
 	}
 	c = probe_class_refresh(o->refresh_ms, o->refresh_in, o->nrefresh, &in,
@@ -404,12 +403,12 @@ static void probe_row_refresh(const struct probe_decl *d,
 		 c < 0 ? "inconsistent" : profile_refresh_str(c));
 	/* An outbound-only mapping ends at its timeout, give or take the
 	 * one datagram sent right at it. */
-	row->verdict = c == (int)d->refresh &&
-			       (c != NAT_REFRESH_OUTBOUND ||
-				(lost >= t - PROBE_REFRESH_STEP_MS &&
-				 in <= t + PROBE_REFRESH_STEP_MS))
-			   ? PROBE_PASS
-			   : PROBE_DIFF;
+	row->verdict =
+		c == (int)d->refresh && (c != NAT_REFRESH_OUTBOUND ||
+					 (lost >= t - PROBE_REFRESH_STEP_MS &&
+					  in <= t + PROBE_REFRESH_STEP_MS))
+			? PROBE_PASS
+			: PROBE_DIFF;
 	len = (size_t)snprintf(row->detail, sizeof(row->detail),
 			       "H1 sent once, then S every %.1f s (timeout "
 			       "%u s); last in %.1f s, first lost ",
@@ -421,10 +420,9 @@ static void probe_row_refresh(const struct probe_decl *d,
 					    sizeof(row->detail) - len,
 					    "%.1f s:", lost / 1000.0));
 	for (int i = 0; i < o->nrefresh && len < sizeof(row->detail); i++)
-		len += (size_t)snprintf(row->detail + len,
-					sizeof(row->detail) - len, " %.1f%s",
-					o->refresh_ms[i] / 1000.0,
-					o->refresh_in[i] ? "" : "x");
+		len += (size_t)snprintf(
+			row->detail + len, sizeof(row->detail) - len, " %.1f%s",
+			o->refresh_ms[i] / 1000.0, o->refresh_in[i] ? "" : "x");
 }
 
 static const char *probe_udp_answer_str(const struct probe_attempt *a,

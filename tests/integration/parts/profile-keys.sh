@@ -30,24 +30,38 @@ key_probe() {
 	[ $rc -eq 0 ] || cat "$OUT/keys-$name.txt"
 }
 
-# key_counter RID NAME: packets of the router's named counter.
-key_counter() {
-	ip netns exec "pl-$1-r" nft list counter ip "punchlab_$1" "$2" 2>/dev/null |
-		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+# key_measured AXIS NAME=VALUE...: each probe NAME measured VALUE on AXIS.
+key_measured() {
+	local axis=$1 nv
+	shift
+	for nv in "$@"; do
+		[ "$(key_axis "$OUT/keys-${nv%%=*}.json" "$axis" measured)" = "${nv#*=}" ] ||
+			return 1
+	done
+}
+
+# key_kept NAME COUNTER WHAT: the kept probe run of NAME counted packets
+# in its router's COUNTER; then the run is removed and must leave nothing.
+key_kept() {
+	local rid n
+	rid=$(key_rid "$OUT/keys-$1.json")
+	n=$(ip netns exec "pl-$rid-r" nft list counter ip "punchlab_$rid" "$2" 2>/dev/null |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	check "$3: the router's $2 counted them (${n:-none})" [ "${n:-0}" -ge 1 ]
+	[ -n "$rid" ] && $PL down "$rid" >/dev/null 2>&1
+	check "probe $1 --keep removed by down (${rid:-no run id})" nothing_left "$rid"
 }
 
 # --- port_overloading: H2 from H1's port gets H1's public port or not ---
 key_probe keys-overload-on
 key_probe keys-overload-off
 key_probe keys-overload-off-apdm
-check "port_overloading: on measured on, off measured off (EIM and APDM)" sh -c "
-	[ \"$(key_axis "$OUT/keys-keys-overload-on.json" 'port overloading' measured)\" = on ] &&
-	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" 'port overloading' measured)\" = off ] &&
-	[ \"$(key_axis "$OUT/keys-keys-overload-off-apdm.json" 'port overloading' measured)\" = off ]"
-check "port_overloading: the same for UDP" sh -c "
-	[ \"$(key_axis "$OUT/keys-keys-overload-on.json" 'UDP port overloading' measured)\" = on ] &&
-	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" 'UDP port overloading' measured)\" = off ] &&
-	[ \"$(key_axis "$OUT/keys-keys-overload-off-apdm.json" 'UDP port overloading' measured)\" = off ]"
+check "port_overloading: on measured on, off measured off (EIM and APDM)" \
+	key_measured 'port overloading' keys-overload-on=on keys-overload-off=off \
+	keys-overload-off-apdm=off
+check "port_overloading: the same for UDP" \
+	key_measured 'UDP port overloading' keys-overload-on=on keys-overload-off=off \
+	keys-overload-off-apdm=off
 # and off keeps what EIM means for the host that got in first
 check "port_overloading off: still EIM, ports still preserved for H1" sh -c "
 	[ \"$(key_axis "$OUT/keys-keys-overload-off.json" mapping measured)\" = endpoint-independent ] &&
@@ -61,15 +75,9 @@ check "symmetric does not (random ports)" \
 # --- simultaneous_open: T's SYN back while H1's SYN is unanswered -------
 key_probe keys-simopen-pass
 key_probe keys-simopen-drop --keep
-srid=$(key_rid "$OUT/keys-keys-simopen-drop.json")
-check "simultaneous_open: pass measured pass, drop measured drop" sh -c "
-	[ \"$(key_axis "$OUT/keys-keys-simopen-pass.json" 'simultaneous open' measured)\" = pass ] &&
-	[ \"$(key_axis "$OUT/keys-keys-simopen-drop.json" 'simultaneous open' measured)\" = drop ]"
-n=$(key_counter "$srid" simopen_dropped)
-check "simultaneous_open = drop: the router's simopen_dropped counted T's SYN (${n:-none})" \
-	[ "${n:-0}" -ge 1 ]
-[ -n "$srid" ] && $PL down "$srid" >/dev/null 2>&1
-check "probe keys-simopen-drop --keep removed by down (${srid:-no run id})" nothing_left "$srid"
+check "simultaneous_open: pass measured pass, drop measured drop" \
+	key_measured 'simultaneous open' keys-simopen-pass=pass keys-simopen-drop=drop
+key_kept keys-simopen-drop simopen_dropped "simultaneous_open = drop: T's SYN back"
 
 # --- syn_sent: a mapping made by one unanswered SYN lives that long -----
 key_probe keys-syn-sent
@@ -85,15 +93,9 @@ check "syn_sent: 3 s and 6 s each hold as declared" sh -c "
 # --- refresh: do inbound-only datagrams keep the mapping? ---------------
 key_probe keys-refresh-both --timeouts
 key_probe keys-refresh-outbound --keep
-rrid=$(key_rid "$OUT/keys-keys-refresh-outbound.json")
-check "refresh: both measured both, outbound measured outbound" sh -c "
-	[ \"$(key_axis "$OUT/keys-keys-refresh-both.json" 'UDP refresh' measured)\" = both ] &&
-	[ \"$(key_axis "$OUT/keys-keys-refresh-outbound.json" 'UDP refresh' measured)\" = outbound ]"
-n=$(key_counter "$rrid" refresh_dropped)
-check "refresh = outbound: the router's refresh_dropped counted S's late datagrams (${n:-none})" \
-	[ "${n:-0}" -ge 1 ]
-[ -n "$rrid" ] && $PL down "$rrid" >/dev/null 2>&1
-check "probe keys-refresh-outbound --keep removed by down (${rrid:-no run id})" nothing_left "$rrid"
+check "refresh: both measured both, outbound measured outbound" \
+	key_measured 'UDP refresh' keys-refresh-both=both keys-refresh-outbound=outbound
+key_kept keys-refresh-outbound refresh_dropped "refresh = outbound: S's late datagrams"
 
 for f in "$OUT"/keys-*.json; do
 	r=$(key_rid "$f")
