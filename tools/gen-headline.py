@@ -31,7 +31,10 @@ _spec.loader.exec_module(model)
 
 # The home profiles the headline covers, in table order; a profile the
 # model does not know (model.PROPS) needs its properties added there.
-PROFILES = [p[0] for p in model.PROFILES]
+# The device zoo first, then the four idealised profiles the shipped
+# populations (populations/) are written in.
+PROFILES = [p[0] for p in model.ZOO] + [
+    "home-eim", "home-eim-rst", "full-cone", "symmetric"]
 STRATEGIES = model.STRATEGIES
 CONDITIONS = (
     ("rtt_ms", "lognormal:median=40,p90=120"),

@@ -42,7 +42,27 @@ PROFILES = [
     ("symmetric-sequential", "S", "APDF", "quiet"),
     ("cgnat", "U", "APDF", "quiet"),
 ]
-PROPS = {p[0]: p[1:] for p in PROFILES}
+# The device zoo (nat-profiles/README.md "Device zoo") in the same terms,
+# for the headline (tools/gen-headline.py); strategies.ini keeps the
+# idealised profiles above. A profile behind a carrier takes the port
+# behaviour its peers see (the carrier's: EIM random in a block is one
+# port per endpoint, "P"; APDM random is "U"), and the answer the peers
+# see to an early SYN. ICMP ends a connect as an RST does.
+ZOO = [
+    ("openwrt-fw4", "P", "APDF", "rst"),
+    ("mikrotik-defconf", "P", "APDF", "quiet"),
+    ("cisco-asa-pat", "P", "APDF", "quiet"),
+    ("docker-bridge", "P", "APDF", "rst"),
+    ("openvpn-masq", "P", "APDF", "rst"),
+    ("firewalld-external", "P", "APDF", "rst"),
+    ("openwrt-cgn-pba", "P", "APDF", "quiet"),
+    ("pfsense-default", "U", "APDF", "quiet"),
+    ("openbsd-pf", "U", "APDF", "rst"),
+    ("juniper-srx", "U", "APDF", "quiet"),
+    ("flannel-random-fully", "U", "APDF", "rst"),
+    ("android-hotspot", "U", "APDF", "quiet"),
+]
+PROPS = {p[0]: p[1:] for p in PROFILES + ZOO}
 STRATEGIES = ("connect", "listen-connect", "low-ttl", "predict")
 RTTS = (0, 40)
 
@@ -190,7 +210,14 @@ def short(name):
     return {"home-eim": "eim", "home-eim-rst": "rst", "full-cone": "fc",
             "restricted": "ar", "cgnat-eim": "cge", "open-firewall": "open",
             "adm": "adm", "symmetric": "sym",
-            "symmetric-sequential": "seq", "cgnat": "cgn"}[name]
+            "symmetric-sequential": "seq", "cgnat": "cgn",
+            "openwrt-fw4": "owrt", "mikrotik-defconf": "mtik",
+            "cisco-asa-pat": "asa", "docker-bridge": "dock",
+            "openvpn-masq": "ovpn", "firewalld-external": "fwd",
+            "openwrt-cgn-pba": "pba", "pfsense-default": "pfs",
+            "openbsd-pf": "obsd", "juniper-srx": "srx",
+            "flannel-random-fully": "flan",
+            "android-hotspot": "andr"}[name]
 
 
 def main(argv=None):
