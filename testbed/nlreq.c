@@ -111,6 +111,46 @@ struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
 	return nlreq_veth(buf, seq, name, mac, peer, peer_mac, peer_netns_fd);
 }
 
+struct nlmsghdr *nlreq_bridge_add(void *buf, uint32_t seq, const char *name,
+				  const unsigned char *mac)
+{
+	struct nlattr *linkinfo;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+
+	if (!nlreq_ifname_ok(name) || !mac) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_header(buf, RTM_NEWLINK, NLREQ_FLAGS_NEW, seq);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nlreq_p2p_attrs(nlh, ifm, mac);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nlh;
+}
+
+struct nlmsghdr *nlreq_link_master(void *buf, uint32_t seq, int ifindex,
+				   int master)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+
+	if (ifindex <= 0 || master <= 0 || ifindex == master) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_header(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return nlh;
+}
+
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex)
 {
 	struct nlmsghdr *nlh;

@@ -52,12 +52,23 @@ static int links_build(struct world *w, char *err, size_t cap)
 	const struct plan *p = w->plan;
 	int e;
 
+	for (int i = 0; i < p->nbridges; i++) {
+		const struct plan_bridge *b = &p->bridges[i];
+		struct nb_host *h = &w->hosts[b->ns];
+
+		if ((e = topo_bridge(h->fd, b->ifname, b->mac)) < 0 ||
+		    (e = topo_link_up(h->fd, b->ifname)) < 0)
+			return fail(err, cap, e, "bridge %s:%s", h->ns,
+				    b->ifname);
+	}
 	for (int i = 0; i < p->nveths; i++) {
 		const struct plan_veth *v = &p->veths[i];
 		struct nb_host *a = &w->hosts[v->ns_a], *b = &w->hosts[v->ns_b];
 
 		if ((e = topo_veth_p2p(a->fd, v->if_a, v->mac_a, b->fd,
 				       v->if_b, v->mac_b)) < 0 ||
+		    (v->master_a[0] &&
+		     (e = topo_link_master(a->fd, v->if_a, v->master_a)) < 0) ||
 		    (e = topo_link_up(a->fd, v->if_a)) < 0 ||
 		    (e = topo_link_up(b->fd, v->if_b)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s", a->ns,
@@ -283,6 +294,9 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 			double extra = sd ? cc->coord_delay_b_ms :
 					    cc->coord_delay_a_ms;
 
+			if (w->cells[c].side[sd].p->shared)
+				continue; /* router a's link, shaped once */
+
 			if (extra <= 0)
 				continue;
 			link_if = w->cells[c].side[sd].p->inet_if;
@@ -299,6 +313,8 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		if (!cellcond_shaped(cc))
 			continue;
 		for (int sd = 0; sd < 2 && e == 0; sd++) {
+			if (w->cells[c].side[sd].p->shared)
+				continue; /* router a's link, shaped once */
 			if (*method != LINKCOND_NFQUEUE) {
 				if (cc->coord_delay_a_ms > 0 ||
 				    cc->coord_delay_b_ms > 0) {
