@@ -104,7 +104,9 @@ static int trial_start(struct sched *sc, int c)
 		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS) *
 					 1000000);
 	r->bob_pending = sc->mode->bob_waits;
-	e = running_start(cfg, r, 0);
+	e = running_start_background(cfg, r);
+	if (e == 0)
+		e = running_start(cfg, r, 0);
 	if (e == 0 && !r->bob_pending)
 		e = running_start(cfg, r, 1);
 	if (e < 0) {
@@ -188,6 +190,7 @@ static int advance(struct sched *sc, int i)
 	}
 	if (running_alive(r))
 		return 0;
+	running_stop_background(cfg, r);
 	record_trial(cfg, r, sc->jsonl, &sc->res[r->cell]);
 	sc->done++;
 	sc->inflight[r->cell]--;
