@@ -64,10 +64,11 @@ json_t *results_params(const struct scenario_cell *c)
 	return p;
 }
 
-void results_home(json_t *j, const struct scenario_cell *c)
+void results_conditions(json_t *j, const struct scenario_cell *c)
 {
 	int shared = c->cond.home == CELLCOND_HOME_SHARED;
 
+	json_object_set_new(j, "params", results_params(c));
 	json_object_set_new(j, "home",
 			    json_string(cellcond_homes[shared]));
 	json_object_set_new(
@@ -108,8 +109,7 @@ static json_t *cell_json(const struct scenario *sc,
 				      "max", c->expect_max, "reason",
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
-	json_object_set_new(j, "params", results_params(c));
-	results_home(j, c);
+	results_conditions(j, c);
 	/* Every cell names its strategy, set or not. */
 	json_object_set_new(
 		j, "strategy",

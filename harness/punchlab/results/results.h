@@ -31,10 +31,11 @@ void results_cell_free(struct cell_result *r);
 /* Adds one trial (ttc/hs < 0: not timed). */
 void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 		     double hs);
-/* The cell's homes into j: "home" ("separate" or "shared") and "hosts"
- * {"a": N, "b": M}, the hosts behind each router (the agents' own, bob in
- * a shared home, and the background nodes; b is 0 in a shared home). */
-void results_home(struct json_t *j, const struct scenario_cell *c);
+/* Into a cell's or trial's record j: "params" (results_params), and the
+ * cell's homes: "home" ("separate" or "shared") and "hosts" {"a": N,
+ * "b": M}, the hosts behind each router (the agents' own, bob in a shared
+ * home, and the background nodes; b is 0 in a shared home). */
+void results_conditions(struct json_t *j, const struct scenario_cell *c);
 /* {"param": value} of the cell's conditions that the scenario set. */
 struct json_t *results_params(const struct scenario_cell *c);
 

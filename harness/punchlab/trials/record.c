@@ -83,8 +83,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "start_skew_us",
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
-	json_object_set_new(t, "params", results_params(c));
-	results_home(t, c);
+	results_conditions(t, c);
 	json_object_set_new(t, "puncher_a", json_string(scenario_puncher_label(
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
