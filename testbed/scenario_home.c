@@ -81,17 +81,15 @@ int scenario_home_check(struct scenario_ctx *c, struct scenario_cell *cell,
 	/* A background node is a punch-agent registering with charlie
 	 * under a key nobody else uses: it needs charlie's rendezvous, and
 	 * the bitcoind trial loops start no such node. */
-	if (s->mode != SCENARIO_MODE_RENDEZVOUS)
-		return cfg_fail(err, s->path, cell->line, key,
-				"[cell %s]: background nodes register with "
-				"the coordinator; they run with mode = "
-				"rendezvous only",
-				cell->name);
-	if (s->node != SCENARIO_NODE_EMBEDDED)
-		return cfg_fail(err, s->path, cell->line, key,
-				"[cell %s]: background nodes run with node = "
-				"embedded only; for two bitcoind behind one "
-				"router use home = shared",
-				cell->name);
-	return 0;
+	if (s->mode == SCENARIO_MODE_RENDEZVOUS &&
+	    s->node == SCENARIO_NODE_EMBEDDED)
+		return 0;
+	return cfg_fail(
+		err, s->path, cell->line, key, "[cell %s]: background nodes %s",
+		cell->name,
+		s->mode != SCENARIO_MODE_RENDEZVOUS
+			? "register with the coordinator; they run "
+			  "with mode = rendezvous only"
+			: "run with node = embedded only; for two "
+			  "bitcoind behind one router use home = shared");
 }
