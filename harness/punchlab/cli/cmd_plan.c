@@ -12,8 +12,10 @@ static void plan_usage(FILE *f)
 	fprintf(f, "Usage: punchlab plan [--profiles DIR] SCENARIO.ini\n\n"
 		   "Prints the topology `punchlab run` and `punchlab up` "
 		   "would build for the\nscenario, one step per line, in the "
-		   "order they are made (run id 000000).\nNeeds no root and "
-		   "creates nothing.\nExit codes: 0 printed, 2 bad input.\n");
+		   "order they are made (run id 000000),\nthen one `home` "
+		   "line per home: its router, public address and hosts.\n"
+		   "Needs no root and creates nothing.\n"
+		   "Exit codes: 0 printed, 2 bad input.\n");
 }
 
 int cmd_plan(int argc, char **argv)
