@@ -433,10 +433,12 @@ def homes_text(cells):
             md(c.label), "shared: bob behind router a (punching needs "
             "hairpinning)" if home == "shared" else "separate",
             na, nb if home != "shared" else "-"))
+    others = ("" if len(odd) == len(cells) else
+              " (the others: one host behind each of two routers)")
     return (["%d of %d cells ran another topology than one host behind "
-             "each of two routers; the others had that. Extra hosts run "
-             "a background node from the trial's own local port." % (
-                 len(odd), len(cells)), ""] + rows + [""])
+             "each of two routers%s. Extra hosts run a background node "
+             "from the trial's own local port." % (
+                 len(odd), len(cells), others), ""] + rows + [""])
 
 
 def build(runs, out, figures):
