@@ -12,6 +12,12 @@ const char *const cellcond_strategies[CELLCOND_NSTRATEGIES + 1] = {
 	[CELLCOND_NSTRATEGIES] = NULL,
 };
 
+const char *const cellcond_homes[CELLCOND_NHOMES + 1] = {
+	[CELLCOND_HOME_SEPARATE] = "separate",
+	[CELLCOND_HOME_SHARED] = "shared",
+	[CELLCOND_NHOMES] = NULL,
+};
+
 const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
 	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob",
 	  NULL, 1 },
@@ -41,6 +47,13 @@ const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
 	{ "syn_budget", 0, 100000, 1,
 	  "cap of SYNs per punch per side, 0: the strategy's own", NULL,
 	  0 },
+	{ "home", 0, CELLCOND_NHOMES - 1, 1,
+	  "bob behind his own router b, or behind alice's router a",
+	  cellcond_homes, 0 },
+	{ "hosts_a", 0, CELLCOND_HOSTS_MAX, 1,
+	  "more hosts behind router a, each a background node", NULL, 0 },
+	{ "hosts_b", 0, CELLCOND_HOSTS_MAX, 1,
+	  "more hosts behind router b, each a background node", NULL, 0 },
 };
 
 int cellcond_index(const char *key)
@@ -79,6 +92,12 @@ static unsigned *ufield(struct cell_cond *c, int i)
 		return &c->birthday_ports;
 	case CELLCOND_SYN_BUDGET:
 		return &c->syn_budget;
+	case CELLCOND_HOME:
+		return &c->home;
+	case CELLCOND_HOSTS_A:
+		return &c->hosts_a;
+	case CELLCOND_HOSTS_B:
+		return &c->hosts_b;
 	default:
 		return NULL;
 	}

@@ -6,7 +6,7 @@
 #ifndef PUNCHLAB_CELLCOND_H
 #define PUNCHLAB_CELLCOND_H
 
-#define CELLCOND_NPARAMS 14
+#define CELLCOND_NPARAMS 17
 
 struct cell_cond {
 	double rtt_ms;	  /* RTT the WAN adds between alice and bob: each
@@ -29,7 +29,25 @@ struct cell_cond {
 	unsigned birthday_sockets; /* birthday: sockets (mappings) opened */
 	unsigned birthday_ports;   /* birthday: ports sprayed */
 	unsigned syn_budget;	   /* cap of SYNs per punch per side */
+	/* The homes: bob behind his own router b (CELLCOND_HOME_SEPARATE)
+	 * or behind alice's router a (CELLCOND_HOME_SHARED, punching then
+	 * needs hairpinning), and how many more hosts each home holds, each
+	 * running a background node from the trial's own local port. */
+	unsigned home;
+	unsigned hosts_a, hosts_b;
 };
+
+/* Where bob lives (`home =`), in the order of cellcond_homes. */
+enum cellcond_home {
+	CELLCOND_HOME_SEPARATE,
+	CELLCOND_HOME_SHARED,
+	CELLCOND_NHOMES,
+};
+
+/* "separate", "shared", NULL-terminated. */
+extern const char *const cellcond_homes[CELLCOND_NHOMES + 1];
+/* Extra hosts per home, at most (hosts_a, hosts_b). */
+#define CELLCOND_HOSTS_MAX 8
 
 /* Punch strategies, in the order of cellcond_strategies. */
 enum cellcond_strategy {
@@ -64,6 +82,9 @@ enum cellcond_index {
 	CELLCOND_BIRTHDAY_SOCKETS,
 	CELLCOND_BIRTHDAY_PORTS,
 	CELLCOND_SYN_BUDGET,
+	CELLCOND_HOME,
+	CELLCOND_HOSTS_A,
+	CELLCOND_HOSTS_B,
 };
 
 struct cellcond_param {

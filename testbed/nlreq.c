@@ -49,6 +49,28 @@ static void nlreq_p2p_attrs(struct nlmsghdr *nlh, struct ifinfomsg *ifm,
 	mnl_attr_put(nlh, IFLA_ADDRESS, NLREQ_MAC_LEN, mac);
 }
 
+/* RTM_NEWLINK creating link name of this kind, with its MAC and no ARP
+ * when mac is given; returns with IFLA_LINKINFO open after its
+ * IFLA_INFO_KIND (the caller adds IFLA_INFO_DATA and ends the nest). */
+static struct nlmsghdr *nlreq_newlink(void *buf, uint32_t seq,
+				      const char *name,
+				      const unsigned char *mac,
+				      const char *kind,
+				      struct nlattr **linkinfo)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+
+	nlh = nlreq_header(buf, RTM_NEWLINK, NLREQ_FLAGS_NEW, seq);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nlreq_p2p_attrs(nlh, ifm, mac);
+	*linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	return nlh;
+}
+
 static struct nlmsghdr *nlreq_veth(void *buf, uint32_t seq, const char *name,
 				   const unsigned char *mac, const char *peer,
 				   const unsigned char *peer_mac,
@@ -64,14 +86,7 @@ static struct nlmsghdr *nlreq_veth(void *buf, uint32_t seq, const char *name,
 		return NULL;
 	}
 
-	nlh = nlreq_header(buf, RTM_NEWLINK, NLREQ_FLAGS_NEW, seq);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	nlreq_p2p_attrs(nlh, ifm, mac);
-
-	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	nlh = nlreq_newlink(buf, seq, name, mac, "veth", &linkinfo);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	/* veth parses the peer like a whole RTM_NEWLINK body: an ifinfomsg,
@@ -111,7 +126,25 @@ struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
 	return nlreq_veth(buf, seq, name, mac, peer, peer_mac, peer_netns_fd);
 }
 
-struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex)
+struct nlmsghdr *nlreq_bridge_add(void *buf, uint32_t seq, const char *name,
+				  const unsigned char *mac)
+{
+	struct nlattr *linkinfo;
+	struct nlmsghdr *nlh;
+
+	if (!nlreq_ifname_ok(name) || !mac) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_newlink(buf, seq, name, mac, "bridge", &linkinfo);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nlh;
+}
+
+/* RTM_NEWLINK changing link ifindex: flags under the mask change. */
+static struct nlmsghdr *nlreq_link_change(void *buf, uint32_t seq,
+					  int ifindex, unsigned flags,
+					  unsigned change)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
@@ -124,9 +157,29 @@ struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex)
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifindex;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = flags;
+	ifm->ifi_change = change;
 	return nlh;
+}
+
+struct nlmsghdr *nlreq_link_master(void *buf, uint32_t seq, int ifindex,
+				   int master)
+{
+	struct nlmsghdr *nlh;
+
+	if (master <= 0 || ifindex == master) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_link_change(buf, seq, ifindex, 0, 0);
+	if (nlh)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return nlh;
+}
+
+struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex)
+{
+	return nlreq_link_change(buf, seq, ifindex, IFF_UP, IFF_UP);
 }
 
 struct nlmsghdr *nlreq_link_get(void *buf, uint32_t seq, const char *name)

@@ -24,6 +24,13 @@ struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
 				    const unsigned char *mac, const char *peer,
 				    const unsigned char *peer_mac,
 				    int peer_netns_fd);
+/* A bridge (IFLA_INFO_KIND "bridge") with its MAC and IFF_NOARP, as a
+ * point-to-point veth end: a home LAN of several hosts. */
+struct nlmsghdr *nlreq_bridge_add(void *buf, uint32_t seq, const char *name,
+				  const unsigned char *mac);
+/* RTM_NEWLINK setting IFLA_MASTER of ifindex to master (a bridge port). */
+struct nlmsghdr *nlreq_link_master(void *buf, uint32_t seq, int ifindex,
+				   int master);
 /* RTM_NEWLINK with IFF_UP set for ifindex. */
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex);
 /* RTM_GETLINK by IFLA_IFNAME. */

@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "shapespec.h"
 
+#include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
 #include "scenario_puncher.h"
@@ -124,7 +125,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
 		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget");
+		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b");
 	return -1;
 }
 
@@ -184,7 +185,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
-		 "birthday_ports syn_budget");
+		 "birthday_ports syn_budget home hosts_a hosts_b");
 	return -1;
 }
 
@@ -353,15 +354,19 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	size_t k;
 	int i;
 
-	for (i = 0; i < c->nmatrices; i++)
+	for (i = 0; i < c->nmatrices; i++) {
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
-			if (!(c->matrices[i].has & required[k].bit))
+			if (required[k].bit != CELL_HAS_B &&
+			    !(c->matrices[i].has & required[k].bit))
 				return cfg_fail(err, s->path,
 						c->matrices[i].line,
 						required[k].key,
 						"missing in [matrix %s]; every "
 						"matrix needs a, b and expect",
 						c->matrices[i].name);
+		if (scenario_home_matrix_check(c, &c->matrices[i], err) < 0)
+			return -1;
+	}
 	for (i = 0; i < c->nmatrices; i++)
 		if (scenario_expand(c, &c->matrices[i], err) < 0)
 			return -1;
@@ -378,7 +383,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	}
 	for (i = 0; i < s->ncells; i++)
 		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
-		    scenario_strategy_check(c, &s->cells[i], err) < 0)
+		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
+		    scenario_home_check(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;
@@ -392,7 +398,9 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 				return cfg_fail(err, s->path, s->cells[i].line,
 						required[k].key,
 						"missing in [cell %s]; every "
-						"cell needs a, b and expect",
+						"cell needs a, b and expect "
+						"(b may be left out when home "
+						"= shared)",
 						s->cells[i].name);
 	return 0;
 }

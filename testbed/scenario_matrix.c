@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
 #include "scenario_puncher.h"
@@ -94,7 +95,7 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
 			 "skew_ms coord_delay_a_ms coord_delay_b_ms "
 			 "access_a_ms access_b_ms strategy predict_window "
-			 "birthday_sockets birthday_ports syn_budget");
+			 "birthday_sockets birthday_ports syn_budget home hosts_a hosts_b");
 		return -1;
 	}
 	m->nvals[i] = 0;
@@ -162,7 +163,9 @@ static int scenario_fail_at(struct cfg_error *err, const char *path,
 static int cell_name(const struct scenario_matrix *m, int ia, int ib,
 		     const int *idx, char *name, size_t cap)
 {
-	int n = snprintf(name, cap, "%s:%s:%s", m->name, m->a[ia], m->b[ib]);
+	/* Without b every cell is a shared home: bob is behind router a. */
+	int n = snprintf(name, cap, "%s:%s:%s", m->name, m->a[ia],
+			 (m->has & CELL_HAS_B) ? m->b[ib] : "same");
 
 	for (int p = 0; p < CELLCOND_NPARAMS; p++)
 		/* Past the end, snprintf's size would wrap; the caller
@@ -229,10 +232,13 @@ static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
 	if (scenario_profile(c, m->a[ia], &cell->a, &cell->a_carrier,
 			     &cell->a_has_carrier, err) < 0)
 		return scenario_fail_at(err, s->path, m->a_line, "a");
-	if (scenario_profile(c, m->b[ib], &cell->b, &cell->b_carrier,
+	if ((m->has & CELL_HAS_B) &&
+	    scenario_profile(c, m->b[ib], &cell->b, &cell->b_carrier,
 			     &cell->b_has_carrier, err) < 0)
 		return scenario_fail_at(err, s->path, m->b_line, "b");
-	c->has[s->ncells] = CELL_HAS_A | CELL_HAS_B | CELL_HAS_EXPECT;
+	/* No b: scenario_home_check gives the cell router a's. */
+	c->has[s->ncells] = CELL_HAS_A | (m->has & CELL_HAS_B) |
+			    CELL_HAS_EXPECT;
 	s->ncells++;
 	return 0;
 }
@@ -259,7 +265,7 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 	/* Up to 32^14 combinations: a long long would wrap and pass the
 	 * check; a double holds the count exactly (a product of small
 	 * numbers far below 2^1023). */
-	double total = (double)m->na * m->nb;
+	double total = (double)m->na * (m->nb ? m->nb : 1);
 	int npk = scenario_puncher_combos(m);
 	char key[64];
 
@@ -275,9 +281,11 @@ int scenario_expand(struct scenario_ctx *c, struct scenario_matrix *m,
 				"or split the scenario",
 				total, s->ncells, SCENARIO_MAX_CELLS);
 	for (int ia = 0; ia < m->na; ia++)
-		for (int ib = 0; ib < m->nb; ib++) {
+		for (int ib = 0; ib < (m->nb ? m->nb : 1); ib++) {
 			memset(idx, 0, sizeof(idx));
 			do {
+				if (scenario_home_skip(m, ia, ib, idx))
+					continue;
 				for (int pk = 0; pk < npk; pk++)
 					if (expand_one(c, m, ia, ib, idx, pk,
 						       err) < 0)

@@ -164,6 +164,59 @@ int topo_veth_p2p(int ns_a, const char *name_a, const unsigned char *mac_a,
 	return topo_veth_make(ns_a, &a);
 }
 
+struct topo_bridge_arg {
+	const char *name, *master;
+	const unsigned char *mac;
+};
+
+static int topo_bridge_fn(struct rtnl *r, const void *arg)
+{
+	const struct topo_bridge_arg *a = arg;
+	alignas(struct nlmsghdr) char buf[TOPO_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	int ifindex, master;
+
+	if (!a->master) {
+		nlh = nlreq_bridge_add(buf, rtnl_seq(r), a->name, a->mac);
+	} else {
+		if ((ifindex = rtnl_ifindex(r, a->name)) < 0)
+			return ifindex;
+		if ((master = rtnl_ifindex(r, a->master)) < 0)
+			return master;
+		nlh = nlreq_link_master(buf, rtnl_seq(r), ifindex, master);
+	}
+	if (!nlh)
+		return -errno;
+	return rtnl_request(r, nlh);
+}
+
+int topo_bridge(int ns, const char *name, const unsigned char *mac)
+{
+	struct topo_bridge_arg a = { .name = name, .mac = mac };
+	int ret;
+
+	if (!topo_ifname_ok(name) || !mac)
+		return -EINVAL;
+	ret = topo_in(ns, 1, topo_bridge_fn, &a);
+	if (ret)
+		log_warnx("topo: bridge %s: %s", name, strerror(-ret));
+	return ret;
+}
+
+int topo_link_master(int ns, const char *ifname, const char *master)
+{
+	struct topo_bridge_arg a = { .name = ifname, .master = master };
+	int ret;
+
+	if (!topo_ifname_ok(ifname) || !topo_ifname_ok(master))
+		return -EINVAL;
+	ret = topo_in(ns, 1, topo_bridge_fn, &a);
+	if (ret)
+		log_warnx("topo: %s into bridge %s: %s", ifname, master,
+			  strerror(-ret));
+	return ret;
+}
+
 static int topo_link_up_fn(struct rtnl *r, const void *arg)
 {
 	alignas(struct nlmsghdr) char buf[TOPO_BUF_SIZE];

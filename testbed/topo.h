@@ -9,6 +9,10 @@ int topo_veth(int ns_a, const char *name_a, int ns_b, const char *name_b);
  * creation (nlreq_veth_add_p2p); add its neighbours with topo_neigh. */
 int topo_veth_p2p(int ns_a, const char *name_a, const unsigned char *mac_a,
 		  int ns_b, const char *name_b, const unsigned char *mac_b);
+/* Bridge name with its 6-byte MAC and IFF_NOARP, left down. */
+int topo_bridge(int ns, const char *name, const unsigned char *mac);
+/* ifname becomes a port of bridge master (both in ns). */
+int topo_link_master(int ns, const char *ifname, const char *master);
 int topo_link_up(int ns, const char *ifname);
 /* cidr like "10.0.1.2/24". -EINVAL when it does not parse. */
 int topo_addr(int ns, const char *ifname, const char *cidr);

@@ -508,6 +508,30 @@ def reruns(run):
     return out
 
 
+def homes_text(cells):
+    """Which topology each cell ran: every cell one host per router
+    unless a scenario put bob behind alice's router or more hosts in a
+    home (README "Homes with more than one host")."""
+    odd = [c for c in cells if c.homes != ("separate", 1, 1)]
+    if not odd:
+        return ["Every cell: alice and bob each behind a router of their "
+                "own, one host per home.", ""]
+    rows = ["| cell | home | hosts behind router a | hosts behind router b |",
+            "| --- | --- | --- | --- |"]
+    for c in odd:
+        home, na, nb = c.homes
+        rows.append("| %s | %s | %s | %s |" % (
+            md(c.label), "shared: bob behind router a (punching needs "
+            "hairpinning)" if home == "shared" else "separate",
+            na, nb if home != "shared" else "-"))
+    others = ("" if len(odd) == len(cells) else
+              " (the others: one host behind each of two routers)")
+    return (["%d of %d cells ran another topology than one host behind "
+             "each of two routers%s. Extra hosts run a background node "
+             "from the trial's own local port." % (
+                 len(odd), len(cells), others), ""] + rows + [""])
+
+
 def build(runs, out, figures):
     cells = [c for r in runs for c in r.cells]
     scen = []
@@ -539,6 +563,7 @@ def build(runs, out, figures):
 
     doc += ["## Cells", "", cell_table(runs, cells), "",
             verdict_text(cells), ""]
+    doc += ["## Homes", ""] + homes_text(cells)
     reasons = {}
     for c in cells:
         if isinstance(c.expect, dict) and c.expect.get("reason"):

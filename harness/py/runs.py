@@ -12,8 +12,9 @@ import stats
 # tests/py/test_vocabulary.py holds the names to testbed/cellcond.c.
 PARAM_ORDER = ("strategy", "skew_ms", "rtt_ms", "jitter_ms", "loss",
                "rate_kbit", "coord_delay_a_ms", "coord_delay_b_ms",
-               "access_a_ms", "access_b_ms", "predict_window", "birthday_sockets", "birthday_ports",
-               "syn_budget")
+               "access_a_ms", "access_b_ms", "predict_window",
+               "birthday_sockets", "birthday_ports", "syn_budget", "home",
+               "hosts_a", "hosts_b")
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",
@@ -33,6 +34,24 @@ TIMING_KEYS = ("start_error_us_p50", "start_error_us_p90",
 TIMING_VERDICTS = ("ok", "degraded", "unmeasured")
 
 
+def b_label(raw):
+    """Bob's router as tables show it: in a shared home (home = shared)
+    bob sits behind alice's router, which must not pool with a pair of
+    two routers of the same profile."""
+    b = raw.get("b")
+    if b and raw.get("home") == "shared":
+        return "%s (same router)" % b
+    return b
+
+
+def homes(raw):
+    """(home, hosts behind a, hosts behind b) of a cell or trial record;
+    runs written before homes existed had one host per router."""
+    hosts = raw.get("hosts") if isinstance(raw.get("hosts"), dict) else {}
+    return (raw.get("home") or "separate", hosts.get("a", 1),
+            hosts.get("b", 1))
+
+
 class Trial:
     def __init__(self, raw, line):
         self.raw = raw
@@ -41,7 +60,8 @@ class Trial:
         self.trial = raw["trial"]
         self.outcome = raw["outcome"]
         self.a = raw.get("a")
-        self.b = raw.get("b")
+        self.b = b_label(raw)
+        self.homes = homes(raw)
         self.seed = raw.get("seed")
         self.attempts = raw.get("attempts")
         self.ttc_ms = raw.get("ttc_ms")
@@ -94,6 +114,7 @@ class Cell:
         self.timing = None
         self.timing_stats = {}
         self.timing_note = None
+        self.homes = ("separate", 1, 1)
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
@@ -291,7 +312,8 @@ def _load_summary(run, path):
         if run.cell(c["cell"]):
             raise InputError("%s: cell '%s' listed twice"
                              % (where, c["cell"]))
-        cell = Cell(run, c["cell"], c["a"], c["b"])
+        cell = Cell(run, c["cell"], c["a"], b_label(c))
+        cell.homes = homes(c)
         cell.in_summary = True
         cell.n, cell.k = c["trials"], c["successes"]
         cell.params = dict(_check_params(c.get("params"), where))
@@ -402,6 +424,7 @@ def _attach_trials(run):
             # Trials of a cell the summary lost (crash before it was
             # written): still worth showing, but without a verdict.
             c = Cell(run, t.cell, t.a or "?", t.b or "?")
+            c.homes = t.homes
             c.params = dict(t.params)
             run.cells.append(c)
             run.notes.append("cell %s has trials but is not in "

@@ -152,6 +152,40 @@ class TestStrategies(unittest.TestCase, PngMixin):
             self.assertIn("default strategy, `connect`", f.read())
 
 
+class TestHomes(unittest.TestCase):
+    """A shared home's b never pools with two routers of one profile, and
+    report.md says which cells were not one host behind each router."""
+
+    def cell(self, name, raw):
+        c = runs.Cell(None, name, raw["a"], runs.b_label(raw))
+        c.homes = runs.homes(raw)
+        return c
+
+    def test_labels_and_homes(self):
+        shared = {"a": "full-cone", "b": "full-cone", "home": "shared",
+                  "hosts": {"a": 3, "b": 0}}
+        self.assertEqual(runs.b_label(shared), "full-cone (same router)")
+        self.assertEqual(runs.homes(shared), ("shared", 3, 0))
+        old = {"a": "home-eim", "b": "home-eim"}
+        self.assertEqual(runs.b_label(old), "home-eim")
+        self.assertEqual(runs.homes(old), ("separate", 1, 1))
+
+    def test_section(self):
+        cells = [self.cell("x", {"a": "full-cone", "b": "full-cone",
+                                 "home": "shared",
+                                 "hosts": {"a": 2, "b": 0}}),
+                 self.cell("y", {"a": "home-eim", "b": "home-eim"}),
+                 self.cell("z", {"a": "home-eim", "b": "home-eim",
+                                 "home": "separate",
+                                 "hosts": {"a": 3, "b": 1}})]
+        text = "\n".join(report.homes_text(cells))
+        self.assertIn("2 of 3 cells", text)
+        self.assertIn("| x | shared: bob behind router a", text)
+        self.assertIn("| z | separate | 3 | 1 |", text)
+        self.assertNotIn("| y |", text)
+        self.assertIn("Every cell", "\n".join(report.homes_text(cells[1:2])))
+
+
 class TestStats(unittest.TestCase):
     def test_wilson_references(self):
         lo, hi = stats.wilson(0, 50)

@@ -238,6 +238,52 @@ static void test_veth_p2p(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* A home LAN's bridge: kind "bridge", its MAC, no ARP; a port joins it
+ * by IFLA_MASTER alone (no flag changed). */
+static void test_bridge(void)
+{
+	static const unsigned char mac[6] = { 2, 0xa1, 0xb2, 0x80, 0, 1 };
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0xa5, sizeof(buf));
+	nlh = nlreq_bridge_add(buf, 9, "rid-lan", mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWLINK, NEW_FLAGS, 9);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_flags, IFF_NOARP);
+	CU_ASSERT_EQUAL(ifm->ifi_change, IFF_NOARP);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) == 0);
+	CU_ASSERT(attr_is_str(tb[IFLA_IFNAME], "rid-lan"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[IFLA_ADDRESS]);
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(tb[IFLA_ADDRESS]), mac, 6),
+			0);
+	CU_ASSERT_FATAL(parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) ==
+			0);
+	CU_ASSERT(attr_is_str(li[IFLA_INFO_KIND], "bridge"));
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_bridge_add(buf, 1, "rid-lan", NULL));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(nlreq_bridge_add(buf, 1, "", mac));
+
+	memset(tb, 0, sizeof(tb));
+	nlh = nlreq_link_master(buf, 4, 12, 7);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 4);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifm->ifi_index, 12);
+	CU_ASSERT_EQUAL(ifm->ifi_change, 0);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) == 0);
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(tb[IFLA_MASTER]), 7);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_link_master(buf, 1, 7, 7));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(nlreq_link_master(buf, 1, 0, 7));
+	CU_ASSERT_PTR_NULL(nlreq_link_master(buf, 1, 3, -1));
+}
+
 static void test_neigh_add(void)
 {
 	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 9 };
@@ -435,6 +481,7 @@ int main(void)
 		{ "veth rejects", test_veth_rejects },
 		{ "veth point to point: MACs, no ARP", test_veth_p2p },
 		{ "neighbour add: permanent", test_neigh_add },
+		{ "bridge and bridge port", test_bridge },
 		{ "link up", test_link_up },
 		{ "link get", test_link_get },
 		{ "addr add", test_addr_add },

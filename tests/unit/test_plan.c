@@ -90,7 +90,18 @@ static int gw_reachable(const struct plan *p, const struct plan_route *r)
 	return 0;
 }
 
-/* The veth end (ns, ifname): its MAC and its peer's, or 0 when none. */
+/* The MAC of bridge (ns, ifname), or NULL when it is not one. */
+static const unsigned char *bridge_mac(const struct plan *p, int ns,
+				       const char *ifn)
+{
+	for (int i = 0; i < p->nbridges; i++)
+		if (p->bridges[i].ns == ns && !strcmp(p->bridges[i].ifname, ifn))
+			return p->bridges[i].mac;
+	return NULL;
+}
+
+/* The veth end (ns, ifname): its MAC and its peer's, or 0 when none. A
+ * host's end whose peer is a bridge port reaches the bridge's MAC. */
 static int veth_end(const struct plan *p, int ns, const char *ifn,
 		    const unsigned char **mac, const unsigned char **peer)
 {
@@ -104,9 +115,31 @@ static int veth_end(const struct plan *p, int ns, const char *ifn,
 		}
 		if (v->ns_b == ns && !strcmp(v->if_b, ifn)) {
 			*mac = v->mac_b;
-			*peer = v->mac_a;
-			return 1;
+			*peer = v->master_a[0] ?
+					bridge_mac(p, v->ns_a, v->master_a) :
+					v->mac_a;
+			return *peer != NULL;
 		}
+	}
+	return 0;
+}
+
+/* Whether bridge (ns, ifn) has an entry for addr at one of its ports'
+ * hosts. */
+static int bridge_has_neigh(const struct plan *p, int ns, const char *ifn,
+			    const char *addr)
+{
+	for (int i = 0; i < p->nneighs; i++) {
+		const struct plan_neigh *n = &p->neighs[i];
+
+		if (n->ns != ns || strcmp(n->ifname, ifn) ||
+		    strcmp(n->addr, addr))
+			continue;
+		for (int v = 0; v < p->nveths; v++)
+			if (p->veths[v].ns_a == ns &&
+			    !strcmp(p->veths[v].master_a, ifn) &&
+			    !memcmp(n->mac, p->veths[v].mac_b, PLAN_MAC))
+				return 1;
 	}
 	return 0;
 }
@@ -118,6 +151,8 @@ static int has_neigh(const struct plan *p, int ns, const char *ifn,
 {
 	const unsigned char *mac, *peer;
 
+	if (bridge_mac(p, ns, ifn))
+		return bridge_has_neigh(p, ns, ifn, addr);
 	if (!veth_end(p, ns, ifn, &mac, &peer))
 		return 0;
 	for (int i = 0; i < p->nneighs; i++) {
@@ -159,7 +194,8 @@ static void check_neighs(const struct plan *p)
 
 		if (!strcmp(a->ifname, "lo"))
 			continue;
-		CU_ASSERT_FATAL(veth_end(p, a->ns, a->ifname, &mac, &peer));
+		CU_ASSERT_FATAL(bridge_mac(p, a->ns, a->ifname) ||
+				veth_end(p, a->ns, a->ifname, &mac, &peer));
 		snprintf(buf, sizeof(buf), "%s", a->cidr);
 		*strchr(buf, '/') = '\0';
 		for (int v = 0; v < p->nveths; v++) {
@@ -167,8 +203,14 @@ static void check_neighs(const struct plan *p)
 
 			if (l->ns_a == a->ns && !strcmp(l->if_a, a->ifname))
 				CU_ASSERT(has_neigh(p, l->ns_b, l->if_b, buf));
+			/* a bridge's address: every port's host has it */
+			if (l->ns_a == a->ns && !strcmp(l->master_a, a->ifname))
+				CU_ASSERT(has_neigh(p, l->ns_b, l->if_b, buf));
 			if (l->ns_b == a->ns && !strcmp(l->if_b, a->ifname))
-				CU_ASSERT(has_neigh(p, l->ns_a, l->if_a, buf));
+				CU_ASSERT(has_neigh(p, l->ns_a,
+						    l->master_a[0] ? l->master_a
+								   : l->if_a,
+						    buf));
 		}
 	}
 	for (int i = 0; i < p->nroutes; i++) {
@@ -476,6 +518,114 @@ static int clean(void)
 	return testutil_rm_tree(tmpdir);
 }
 
+/* The addresses of a home's hosts in p, in plan order of their eth. */
+static int host_addr_count(const struct plan *p, int ns)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->naddrs; i++)
+		n += p->addrs[i].ns == ns;
+	return n;
+}
+
+/* home = shared: bob is a second host on router a's bridge; no router b,
+ * no second NAT; every host reaches the router and each other without
+ * ARP; extra hosts (hosts_a, hosts_b) get the next addresses. */
+static void test_shared_home(void)
+{
+	struct scenario *s = load("shared",
+				  "[scenario]\ntrials = 1\n"
+				  "[cell x]\na = full-cone\nhome = shared\n"
+				  "hosts_a = 2\nexpect = >= 0\n"
+				  "[cell y]\na = home-eim\nb = symmetric\n"
+				  "hosts_b = 1\nexpect = == 0\n");
+	char err[256] = "";
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	const struct plan_side *a, *b;
+	FILE *f;
+	char *text = NULL;
+	size_t len = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	a = &p->cells[0].side[0];
+	b = &p->cells[0].side[1];
+	CU_ASSERT(b->shared && !a->shared);
+	CU_ASSERT_EQUAL(b->router, a->router);
+	CU_ASSERT_NOT_EQUAL(b->host, a->host);
+	CU_ASSERT_STRING_EQUAL(b->wan_addr, a->wan_addr);
+	CU_ASSERT_STRING_EQUAL(a->lan_addr, "10.0.1.2");
+	CU_ASSERT_STRING_EQUAL(b->lan_addr, "10.0.1.3");
+	CU_ASSERT_STRING_EQUAL(p->ns[b->host].tag, "c0-bob");
+	CU_ASSERT_EQUAL_FATAL(a->nextra, 2);
+	CU_ASSERT_STRING_EQUAL(a->extra_addr[0], "10.0.1.4");
+	CU_ASSERT_STRING_EQUAL(a->extra_addr[1], "10.0.1.5");
+	CU_ASSERT_STRING_EQUAL(p->ns[a->extra[1]].tag, "c0-a2");
+	CU_ASSERT_EQUAL(host_addr_count(p, a->extra[1]), 1);
+	/* cell y: alice alone (no bridge), bob with one more host */
+	CU_ASSERT_EQUAL(p->cells[1].side[0].nextra, 0);
+	CU_ASSERT_EQUAL_FATAL(p->cells[1].side[1].nextra, 1);
+	CU_ASSERT_STRING_EQUAL(p->cells[1].side[1].extra_addr[0], "10.0.2.3");
+	/* 2 core + cell x: ra, alice, bob, a1, a2 + cell y: ra, alice, rb,
+	 * bob, b1 */
+	CU_ASSERT_EQUAL(p->nns, 12);
+	CU_ASSERT_EQUAL(p->nnats, 3);
+	CU_ASSERT_EQUAL(p->nbridges, 2);
+	CU_ASSERT_EQUAL(p->bridges[0].ns, a->router);
+	CU_ASSERT_EQUAL(p->bridges[0].mac[3] & 0x80, 0x80);
+
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	plan_print(p, f);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "bridge c0-ra:" RID "-lan noarp "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " master " RID "-lan\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		text, "home c0 shared: router c0-ra (198.51.100.1) hosts "
+		      "c0-alice 10.0.1.2 (alice), c0-bob 10.0.1.3 (bob), "
+		      "c0-a1 10.0.1.4 (background node), c0-a2 10.0.1.5 "
+		      "(background node)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		text, "home c1 b: router c1-rb (203.0.113.2) hosts c1-bob "
+		      "10.0.2.2 (bob), c1-b1 10.0.2.3 (background node)\n"));
+	free(text);
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+}
+
+/* A routed home past cell 249 has a /29: at most 5 hosts. */
+static void test_routed_hosts_limit(void)
+{
+	size_t cap = 64 + 80 * 251;
+	char *text = malloc(cap), err[256] = "";
+	size_t len = 0;
+	struct scenario *s;
+	struct plan *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"[scenario]\ntrials = 1\n");
+	for (int c = 0; c < 250; c++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"[cell c%d]\na = home-eim\nb = home-eim\n"
+					"expect = == 0\n",
+					c);
+	snprintf(text + len, cap - len,
+		 "[cell big]\na = open-firewall\nb = home-eim\nhosts_a = 5\n"
+		 "expect = == 0\n");
+	s = load("routedmany", text);
+	free(text);
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cell big: a routed /29 LAN holds "
+					   "at most 5 hosts, not 6"));
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -486,6 +636,8 @@ int main(void)
 		{ "the most cells a scenario may have", test_max_cells },
 		{ "routed home behind a carrier is refused",
 		  test_routed_behind_carrier },
+		{ "shared home and extra hosts on a bridge", test_shared_home },
+		{ "a routed /29 holds at most 5 hosts", test_routed_hosts_limit },
 	};
 
 	return testutil_run_suite("plan", init, clean, tests,

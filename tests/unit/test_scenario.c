@@ -591,6 +591,11 @@ static void test_cond_refused(void)
 	    {"rate_kbit", "uniform:1,2", "rate_kbit takes a fixed number"},
 	    {"rtt_ms", "csv:no-such.csv", "cannot open"},
 	    {"access_a_ms", "normal:mean=1,sd=-1", "S >= 0"},
+	    {"home", "both", "is not a home; want separate, shared"},
+	    {"home", "Shared", "is not a home"},
+	    {"hosts_a", "9", "hosts_a must be in 0..8"},
+	    {"hosts_b", "-1", "hosts_b must be in 0..8"},
+	    {"hosts_a", "1.5", "'1.5' is not a whole number"},
 	};
 	char path[64];
 	struct cfg_error err;
@@ -798,6 +803,105 @@ static void test_cond_dists(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "strategy takes a fixed"));
 }
 
+/* A refused home: load_text fails at line, key, with msg in the text. */
+static void check_home_refused(const char *text, int line, const char *key,
+			       const char *msg)
+{
+	char path[64];
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(load_text(text, path, sizeof(path), &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.file, path);
+	CU_ASSERT_EQUAL(err.line, line);
+	CU_ASSERT_STRING_EQUAL(err.key, key);
+	if (!strstr(err.msg, msg))
+		fprintf(stderr, "\n'%s' lacks '%s'\n", err.msg, msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, msg));
+}
+
+/* home = shared: b is router a's (left out, or the same profile), in a
+ * [cell], from [scenario], and in a [matrix] without b ("NAME:a:same")
+ * or sweeping home with b (shared cells only where b = a); hosts_a/b. */
+static void test_home(void)
+{
+	char path[64];
+	struct cfg_error err;
+	const struct scenario_cell *c;
+
+	CU_ASSERT_EQUAL_FATAL(
+		load_text("[scenario]\nhome = shared\nhosts_a = 2\n"
+			  "[cell c]\na = sym\nexpect = == 0\n"
+			  "[cell d]\na = eim\nb = eim\nexpect = >= 0\n"
+			  "home = separate\nhosts_b = 3\n"
+			  "[matrix m]\na = eim, sym\nexpect = >= 0\n",
+			  path, sizeof(path), &err),
+		0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 4);
+	c = &sc.cells[0];
+	CU_ASSERT_EQUAL(c->cond.home, CELLCOND_HOME_SHARED);
+	CU_ASSERT_STRING_EQUAL(c->b.name, "sym");
+	CU_ASSERT_EQUAL(c->b.mapping, c->a.mapping);
+	CU_ASSERT_EQUAL(c->cond.hosts_a, 2);
+	CU_ASSERT_EQUAL(c->cond.hosts_b, 0);
+	CU_ASSERT(c->params & (1u << CELLCOND_HOME));
+	CU_ASSERT(c->params & (1u << CELLCOND_HOSTS_A));
+	CU_ASSERT_STRING_EQUAL(
+		cellcond_value_name(&c->cond, CELLCOND_HOME), "shared");
+	c = &sc.cells[1];
+	CU_ASSERT_EQUAL(c->cond.home, CELLCOND_HOME_SEPARATE);
+	CU_ASSERT_EQUAL(c->cond.hosts_b, 3);
+	CU_ASSERT_EQUAL(c->cond.hosts_a, 2); /* [scenario]'s */
+	CU_ASSERT_STRING_EQUAL(sc.cells[2].name, "m:eim:same");
+	CU_ASSERT_STRING_EQUAL(sc.cells[3].name, "m:sym:same");
+	CU_ASSERT_STRING_EQUAL(sc.cells[3].b.name, "sym");
+
+	/* home swept with b: shared only where b names a's profile */
+	CU_ASSERT_EQUAL_FATAL(
+		load_text("[matrix m]\na = eim, sym\nb = eim, sym\n"
+			  "home = separate, shared\nexpect = >= 0\n",
+			  path, sizeof(path), &err),
+		0);
+	CU_ASSERT_EQUAL_FATAL(sc.ncells, 6);
+	CU_ASSERT_PTR_NOT_NULL(find_cell("m:eim:sym:home=separate"));
+	CU_ASSERT_PTR_NOT_NULL(find_cell("m:sym:sym:home=shared"));
+	for (int i = 0; i < sc.ncells; i++) /* one router, one profile */
+		CU_ASSERT(sc.cells[i].cond.home == CELLCOND_HOME_SEPARATE ||
+			  !strcmp(sc.cells[i].a.name, sc.cells[i].b.name));
+	c = find_cell("m:eim:eim:home=shared");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->cond.home, CELLCOND_HOME_SHARED);
+
+	/* [cell] b = a's profile is allowed in a shared home */
+	CU_ASSERT_EQUAL(load_text("[cell c]\na = eim\nb = eim\n"
+				  "home = shared\nexpect = >= 0\n",
+				  path, sizeof(path), &err),
+			0);
+
+	check_home_refused("[cell c]\na = eim\nb = sym\nhome = shared\n"
+			   "expect = >= 0\n",
+			   1, "b", "home = shared: bob sits behind router a");
+	check_home_refused("[scenario]\nhome = shared\n"
+			   "[matrix m]\na = eim\nb = sym\nexpect = >= 0\n",
+			   3, "b", "so b cannot be sym");
+	check_home_refused("[cell c]\na = eim\nhome = shared\nhosts_b = 1\n"
+			   "expect = >= 0\n",
+			   1, "hosts_b", "there is no router b");
+	check_home_refused("[cell c]\na = eim\nhome = shared\n"
+			   "coord_delay_b_ms = 5\nexpect = >= 0\n",
+			   1, "coord_delay_b_ms", "there is no router b");
+	check_home_refused("[cell c]\na = eim\nexpect = >= 0\n", 1, "b",
+			   "b may be left out when home = shared");
+	check_home_refused("[matrix m]\na = eim\nexpect = >= 0\n"
+			   "home = separate, shared\n",
+			   1, "b", "missing in [matrix m]");
+	check_home_refused("[scenario]\nmode = handoff\n[cell c]\na = eim\n"
+			   "b = eim\nhosts_a = 1\nexpect = >= 0\n",
+			   3, "hosts_a", "mode = rendezvous only");
+	check_home_refused("[scenario]\nnode = bitcoind\n[cell c]\na = eim\n"
+			   "b = eim\nhosts_b = 2\nexpect = >= 0\n",
+			   3, "hosts_b", "node = embedded only");
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -816,6 +920,7 @@ int main(void)
 		{"mode and node", test_mode_node},
 		{"strategy", test_strategy},
 		{"distribution specs kept", test_cond_dists},
+		{"home = shared, hosts_a, hosts_b", test_home},
 	};
 	int fails;
 

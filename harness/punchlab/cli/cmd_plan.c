@@ -16,7 +16,8 @@ static void plan_usage(FILE *f)
 		   "order they are made (run id 000000), then each cell's "
 		   "conditions\n(a distribution by its spec), the one-way "
 		   "delay of its paths, and\nwhich cells run one trial at a "
-		   "time.\nNeeds no root and creates nothing.\nExit codes: 0 "
+		   "time,\nthen one `home` line per home: its router, public "
+		   "address and hosts.\nNeeds no root and creates nothing.\nExit codes: 0 "
 		   "printed, 2 bad input.\n");
 }
 

@@ -39,6 +39,13 @@ static void print_access(const struct world *w)
 		for (int s = 0; s < 2; s++) {
 			const struct world_side *sd = &w->cells[c].side[s];
 
+			if (sd->p->shared) { /* bob on router a's LAN */
+				printf("  %-32s home host %s, behind router "
+				       "%s too\n",
+				       sd->host->ns, sd->p->lan_addr,
+				       sd->router->ns);
+				continue;
+			}
 			if (sd->carrier)
 				printf("  %-32s carrier NAT, WAN %s, profile "
 				       "%s\n",
@@ -51,6 +58,11 @@ static void print_access(const struct world *w)
 			       sd->p->profile->name);
 			printf("  %-32s home host %s\n", sd->host->ns,
 			       sd->p->lan_addr);
+			for (int i = 0; i < sd->p->nextra; i++)
+				printf("  %-32s home host %s (background "
+				       "node during trials)\n",
+				       w->hosts[sd->p->extra[i]].ns,
+				       sd->p->extra_addr[i]);
 		}
 	printf("\nGet in:      ip netns exec %s bash\n", a->host->ns);
 	printf("NAT rules:   ip netns exec %s nft list table ip %s\n",

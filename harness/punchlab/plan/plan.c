@@ -9,12 +9,14 @@
 #include "plan.h"
 #include "runid.h"
 
-/* The two sides' fixed addressing; a routed home's LAN is its own. */
+/* The two sides' fixed addressing; a routed home's LAN is its own. Hosts
+ * of a home take .2, .3, ... after the router's .1. */
 static const struct {
-	const char *name, *wan_fmt, *lan_prefix, *lan_router, *lan_host;
+	const char *name, *wan_fmt, *lan_prefix;
+	unsigned long lan_base;
 } plan_sides[2] = {
-	{ "alice", "198.51.100.%d", "10.0.1.0/24", "10.0.1.1", "10.0.1.2" },
-	{ "bob", "203.0.113.%d", "10.0.2.0/24", "10.0.2.1", "10.0.2.2" },
+	{ "alice", "198.51.100.%d", "10.0.1.0/24", 10UL << 24 | 1UL << 8 },
+	{ "bob", "203.0.113.%d", "10.0.2.0/24", 10UL << 24 | 2UL << 8 },
 };
 
 /* Cells 0-249 take their WAN addresses from the RFC 5737 /24s above and
@@ -88,6 +90,20 @@ static void mac_of(const struct plan *p, int v, int end, unsigned char *mac)
 	mac[5] = (unsigned char)k;
 }
 
+/* A bridge's MAC: K past every veth end (2 * veth + end < 2^23). */
+static int bridge_add(struct plan *p, int ns, const char *ifn)
+{
+	struct plan_bridge *b = &p->bridges[p->nbridges];
+
+	b->ns = ns;
+	snprintf(b->ifname, sizeof(b->ifname), "%s", ifn);
+	mac_of(p, 0, 0, b->mac);
+	b->mac[3] = (unsigned char)(0x80 | (p->nbridges >> 16));
+	b->mac[4] = (unsigned char)(p->nbridges >> 8);
+	b->mac[5] = (unsigned char)p->nbridges;
+	return p->nbridges++;
+}
+
 static int veth_add(struct plan *p, int a, const char *if_a, int b,
 		    const char *if_b)
 {
@@ -112,16 +128,24 @@ static void addr_add(struct plan *p, int ns, const char *ifn,
 	snprintf(a->cidr, sizeof(a->cidr), "%.15s/%d", addr, prefix);
 }
 
+static void neigh_put(struct plan *p, int ns, const char *ifn,
+		      const char *addr, const unsigned char *mac)
+{
+	struct plan_neigh *n = &p->neighs[p->nneighs++];
+
+	n->ns = ns;
+	snprintf(n->ifname, sizeof(n->ifname), "%s", ifn);
+	snprintf(n->addr, sizeof(n->addr), "%.15s", addr);
+	memcpy(n->mac, mac, PLAN_MAC);
+}
+
 /* In the namespace of end `end` of veth v: addr is at the other end. */
 static void neigh_add(struct plan *p, int v, int end, const char *addr)
 {
 	const struct plan_veth *l = &p->veths[v];
-	struct plan_neigh *n = &p->neighs[p->nneighs++];
 
-	n->ns = end ? l->ns_b : l->ns_a;
-	snprintf(n->ifname, sizeof(n->ifname), "%s", end ? l->if_b : l->if_a);
-	snprintf(n->addr, sizeof(n->addr), "%.15s", addr);
-	memcpy(n->mac, end ? l->mac_a : l->mac_b, PLAN_MAC);
+	neigh_put(p, end ? l->ns_b : l->ns_a, end ? l->if_b : l->if_a, addr,
+		  end ? l->mac_a : l->mac_b);
 }
 
 /* addr/prefix on end `end` of veth v, and the other end's entry for it. */
@@ -201,32 +225,148 @@ static void carrier_plan(struct plan *p, struct plan_side *sd, int cell,
 }
 
 /* A home's LAN: 10.0.x.0/24 behind a NAT, or for mapping none a public
- * LAN of its own (see wan_address). Returns its prefix length. */
+ * LAN of its own (see wan_address). Its network address into *base;
+ * returns its prefix length. */
 static int lan_addresses(struct plan_side *sd, int cell, int s,
-			 char *router_lan, size_t cap)
+			 unsigned long *base)
 {
-	unsigned long base, k = (unsigned long)(cell - PLAN_DOC_CELLS);
+	unsigned long k = (unsigned long)(cell - PLAN_DOC_CELLS);
 	char net[PLAN_ADDR];
 
 	if (!sd->routed) {
 		snprintf(sd->lan_prefix, sizeof(sd->lan_prefix), "%s",
 			 plan_sides[s].lan_prefix);
-		snprintf(router_lan, cap, "%s", plan_sides[s].lan_router);
-		snprintf(sd->lan_addr, sizeof(sd->lan_addr), "%s",
-			 plan_sides[s].lan_host);
+		*base = plan_sides[s].lan_base;
 		return 24;
 	}
 	if (cell < PLAN_DOC_CELLS)
-		base = (198UL << 24 | 18UL << 16) +
-		       256UL * (2UL * (unsigned long)cell + (unsigned long)s);
+		*base = (198UL << 24 | 18UL << 16) +
+			256UL * (2UL * (unsigned long)cell + (unsigned long)s);
 	else
-		base = (172UL << 24 | (20UL + 4UL * s) << 16) + 8 * k;
-	ip4_str(net, sizeof(net), base);
+		*base = (172UL << 24 | (20UL + 4UL * s) << 16) + 8 * k;
+	ip4_str(net, sizeof(net), *base);
 	snprintf(sd->lan_prefix, sizeof(sd->lan_prefix), "%.15s/%d", net,
 		 cell < PLAN_DOC_CELLS ? 24 : 29);
-	ip4_str(router_lan, cap, base + 1);
-	ip4_str(sd->lan_addr, sizeof(sd->lan_addr), base + 2);
 	return cell < PLAN_DOC_CELLS ? 24 : 29;
+}
+
+/* The hosts of one home, in address order: the side's own host, bob in
+ * a shared home, then the background-node hosts. */
+struct plan_home {
+	int n, ns[CELLCOND_HOSTS_MAX + 2];
+	char addr[CELLCOND_HOSTS_MAX + 2][PLAN_ADDR];
+};
+
+/* One host: a single point-to-point veth to the router. */
+static void lan_single(struct plan *p, const struct plan_side *sd,
+		       const char *router_lan, int len)
+{
+	char lan_if[PLAN_IFNAME], eth_if[PLAN_IFNAME];
+	int v;
+
+	ifname(p, lan_if, "lan");
+	ifname(p, eth_if, "eth");
+	v = veth_add(p, sd->router, lan_if, sd->host, eth_if);
+	link_addr(p, v, 0, router_lan, len);
+	link_addr(p, v, 1, sd->lan_addr, len);
+	route_add(p, sd->host, "default", router_lan, eth_if, 0);
+}
+
+/* Several hosts: the router's LAN is a bridge with one veth port per
+ * host; every host has the router's and each other's entries, so a host
+ * could reach another directly (LAN-direct) as well as through the
+ * router's public address (hairpinning). */
+static void lan_bridged(struct plan *p, const struct plan_side *sd,
+			const struct plan_home *h, const char *router_lan,
+			int len)
+{
+	char lan_if[PLAN_IFNAME], eth_if[PLAN_IFNAME], port_if[PLAN_IFNAME];
+	int br, v[CELLCOND_HOSTS_MAX + 2];
+
+	ifname(p, lan_if, "lan");
+	ifname(p, eth_if, "eth");
+	br = bridge_add(p, sd->router, lan_if);
+	addr_add(p, sd->router, lan_if, router_lan, len);
+	for (int i = 0; i < h->n; i++) {
+		ifname(p, port_if, "p%d", i);
+		v[i] = veth_add(p, sd->router, port_if, h->ns[i], eth_if);
+		snprintf(p->veths[v[i]].master_a,
+			 sizeof(p->veths[v[i]].master_a), "%s", lan_if);
+		addr_add(p, h->ns[i], eth_if, h->addr[i], len);
+		neigh_put(p, sd->router, lan_if, h->addr[i],
+			  p->veths[v[i]].mac_b);
+		neigh_put(p, h->ns[i], eth_if, router_lan,
+			  p->bridges[br].mac);
+		route_add(p, h->ns[i], "default", router_lan, eth_if, 0);
+	}
+	for (int i = 0; i < h->n; i++)
+		for (int j = 0; j < h->n; j++)
+			if (i != j)
+				neigh_put(p, h->ns[i], eth_if, h->addr[j],
+					  p->veths[v[j]].mac_b);
+}
+
+/* The hosts' namespaces and addresses of side s's home. -EINVAL when a
+ * routed /29 cannot address them all. */
+static int home_hosts(struct plan *p, const struct scenario *scn, int cell,
+		      int s, unsigned long base, int len, struct plan_home *h,
+		      char *err, size_t cap)
+{
+	const struct scenario_cell *sc = &scn->cells[cell];
+	struct plan_side *sd = &p->cells[cell].side[s];
+	int shared = sc->cond.home == CELLCOND_HOME_SHARED;
+	char tag[32];
+
+	sd->nextra = (int)(s ? sc->cond.hosts_b : sc->cond.hosts_a);
+	h->n = 1 + sd->nextra + (shared && !s);
+	if (h->n > (1 << (32 - len)) - 3) {
+		snprintf(err, cap,
+			 "%s:%d: cell %s: a routed /%d LAN holds at most %d "
+			 "hosts, not %d",
+			 scn->path, sc->line, sc->name, len,
+			 (1 << (32 - len)) - 3, h->n);
+		return -EINVAL;
+	}
+	h->ns[0] = sd->host;
+	if (shared && !s) {
+		snprintf(tag, sizeof(tag), "c%d-%s", cell, plan_sides[1].name);
+		p->cells[cell].side[1].host = h->ns[1] = ns_add(p, tag, 0);
+	}
+	for (int i = 0; i < sd->nextra; i++) {
+		snprintf(tag, sizeof(tag), "c%d-%c%d", cell, s ? 'b' : 'a',
+			 i + 1);
+		sd->extra[i] = h->ns[h->n - sd->nextra + i] = ns_add(p, tag, 0);
+	}
+	for (int i = 0; i < h->n; i++)
+		ip4_str(h->addr[i], sizeof(h->addr[i]),
+			base + 2 + (unsigned long)i);
+	snprintf(sd->lan_addr, sizeof(sd->lan_addr), "%s", h->addr[0]);
+	if (shared && !s)
+		snprintf(p->cells[cell].side[1].lan_addr, PLAN_ADDR, "%s",
+			 h->addr[1]);
+	for (int i = 0; i < sd->nextra; i++)
+		snprintf(sd->extra_addr[i], sizeof(sd->extra_addr[i]), "%s",
+			 h->addr[h->n - sd->nextra + i]);
+	return 0;
+}
+
+/* Bob in a shared home: alice's router, carrier and addresses; his host
+ * and LAN address were planned with alice's home. */
+static void shared_side(struct plan *p, int cell)
+{
+	const struct plan_side *a = &p->cells[cell].side[0];
+	struct plan_side *b = &p->cells[cell].side[1];
+
+	b->router = a->router;
+	b->carrier = a->carrier;
+	b->profile = a->profile;
+	b->carrier_profile = a->carrier_profile;
+	b->routed = a->routed;
+	b->shared = 1;
+	b->nextra = 0;
+	snprintf(b->wan_addr, sizeof(b->wan_addr), "%s", a->wan_addr);
+	snprintf(b->inet_if, sizeof(b->inet_if), "%s", a->inet_if);
+	snprintf(b->lan_prefix, sizeof(b->lan_prefix), "%s", a->lan_prefix);
 }
 
 static int side_plan(struct plan *p, const struct scenario *scn, int cell,
@@ -235,10 +375,15 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	const struct scenario_cell *sc = &scn->cells[cell];
 	struct plan_side *sd = &p->cells[cell].side[s];
 	int has_carrier = s ? sc->b_has_carrier : sc->a_has_carrier;
-	char tag[32], lan_if[PLAN_IFNAME], eth_if[PLAN_IFNAME],
-		router_lan[PLAN_ADDR];
-	int v, lan_len;
+	char tag[32], router_lan[PLAN_ADDR];
+	struct plan_home h;
+	unsigned long base;
+	int lan_len, e;
 
+	if (s && sc->cond.home == CELLCOND_HOME_SHARED) {
+		shared_side(p, cell);
+		return 0;
+	}
 	sd->profile = s ? &sc->b : &sc->a;
 	sd->carrier_profile = !has_carrier ? NULL :
 			      s		   ? &sc->b_carrier :
@@ -255,22 +400,23 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	}
 	wan_address(cell, s, sd->wan_addr, sizeof(sd->wan_addr));
 	ifname(p, sd->inet_if, "%d%c", cell, s ? 'b' : 'a');
-	lan_len = lan_addresses(sd, cell, s, router_lan, sizeof(router_lan));
+	lan_len = lan_addresses(sd, cell, s, &base);
+	ip4_str(router_lan, sizeof(router_lan), base + 1);
 	snprintf(tag, sizeof(tag), "c%d-r%c", cell, s ? 'b' : 'a');
 	sd->router = ns_add(p, tag, 1);
 	snprintf(tag, sizeof(tag), "c%d-%s", cell, plan_sides[s].name);
 	sd->host = ns_add(p, tag, 0);
+	if ((e = home_hosts(p, scn, cell, s, base, lan_len, &h, err, cap)) < 0)
+		return e;
 	if (has_carrier)
 		carrier_plan(p, sd, cell, s);
 	else
 		wan_attach(p, sd->router, sd->inet_if, sd->wan_addr);
 
-	ifname(p, lan_if, "lan");
-	ifname(p, eth_if, "eth");
-	v = veth_add(p, sd->router, lan_if, sd->host, eth_if);
-	link_addr(p, v, 0, router_lan, lan_len);
-	link_addr(p, v, 1, sd->lan_addr, lan_len);
-	route_add(p, sd->host, "default", router_lan, eth_if, 0);
+	if (h.n == 1)
+		lan_single(p, sd, router_lan, lan_len);
+	else
+		lan_bridged(p, sd, &h, router_lan, lan_len);
 	if (sd->routed)
 		route_add(p, p->inet, sd->lan_prefix, sd->wan_addr,
 			  sd->inet_if, 0);
@@ -280,21 +426,50 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	return 0;
 }
 
-static int plan_alloc(struct plan *p, int ncells)
-{
-	size_t sides = 2 * (size_t)ncells;
+/* What the homes' extra hosts add to the fixed per-side bounds. */
+struct plan_extra {
+	size_t hosts, neighs, bridges;
+};
 
-	p->cells = calloc(ncells ? ncells : 1, sizeof(*p->cells));
-	p->ns = calloc(CORE_NS + SIDE_NS * sides, sizeof(*p->ns));
-	p->veths = calloc(CORE_VETHS + SIDE_VETHS * sides, sizeof(*p->veths));
-	p->addrs = calloc(CORE_ADDRS + SIDE_ADDRS * sides, sizeof(*p->addrs));
-	p->routes =
-		calloc(CORE_ROUTES + SIDE_ROUTES * sides, sizeof(*p->routes));
+static void plan_extra(const struct scenario *s, struct plan_extra *x)
+{
+	memset(x, 0, sizeof(*x));
+	for (int c = 0; c < s->ncells; c++) {
+		const struct cell_cond *cc = &s->cells[c].cond;
+		int shared = cc->home == CELLCOND_HOME_SHARED;
+		size_t h[2] = { 1 + cc->hosts_a + (size_t)shared,
+				shared ? 1 : 1 + cc->hosts_b };
+
+		for (int k = 0; k < 2; k++) {
+			if (h[k] < 2)
+				continue;
+			x->hosts += h[k] - 1;
+			x->neighs += h[k] * (h[k] + 1);
+			x->bridges++;
+		}
+	}
+}
+
+static int plan_alloc(struct plan *p, const struct scenario *s)
+{
+	size_t sides = 2 * (size_t)s->ncells;
+	struct plan_extra x;
+
+	plan_extra(s, &x);
+	p->cells = calloc(s->ncells ? s->ncells : 1, sizeof(*p->cells));
+	p->ns = calloc(CORE_NS + SIDE_NS * sides + x.hosts, sizeof(*p->ns));
+	p->veths = calloc(CORE_VETHS + SIDE_VETHS * sides + x.hosts,
+			  sizeof(*p->veths));
+	p->addrs = calloc(CORE_ADDRS + SIDE_ADDRS * sides + x.hosts,
+			  sizeof(*p->addrs));
+	p->routes = calloc(CORE_ROUTES + SIDE_ROUTES * sides + x.hosts,
+			   sizeof(*p->routes));
 	p->nats = calloc(SIDE_NATS * sides + 1, sizeof(*p->nats));
-	p->neighs =
-		calloc(CORE_NEIGHS + SIDE_NEIGHS * sides, sizeof(*p->neighs));
+	p->neighs = calloc(CORE_NEIGHS + SIDE_NEIGHS * sides + x.neighs,
+			   sizeof(*p->neighs));
+	p->bridges = calloc(x.bridges + 1, sizeof(*p->bridges));
 	if (!p->cells || !p->ns || !p->veths || !p->addrs || !p->routes ||
-	    !p->nats || !p->neighs)
+	    !p->nats || !p->neighs || !p->bridges)
 		return -ENOMEM;
 	return 0;
 }
@@ -311,7 +486,7 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 		e = -E2BIG;
 		goto err;
 	}
-	if (!p || plan_alloc(p, s->ncells) < 0)
+	if (!p || plan_alloc(p, s) < 0)
 		goto err;
 	snprintf(p->rid, sizeof(p->rid), "%s", rid);
 	snprintf(p->table, sizeof(p->table), "punchlab_%s", rid);
@@ -346,6 +521,7 @@ void plan_free(struct plan *p)
 	free(p->routes);
 	free(p->nats);
 	free(p->neighs);
+	free(p->bridges);
 	free(p);
 }
 
@@ -356,6 +532,31 @@ static const char *mac_str(const unsigned char *m, char *buf)
 	return buf;
 }
 
+/* One line per home: its router, public address and every host on it. */
+static void plan_print_homes(const struct plan *p, int c, FILE *f)
+{
+	const struct plan_cell *pc = &p->cells[c];
+
+	for (int s = 0; s < 2; s++) {
+		const struct plan_side *sd = &pc->side[s];
+
+		if (sd->shared)
+			continue; /* printed with side 0 */
+		fprintf(f, "home c%d %s: router %s (%s) hosts %s %s (%s)", c,
+			pc->side[1].shared ? "shared" : s ? "b" : "a",
+			p->ns[sd->router].tag, sd->wan_addr,
+			p->ns[sd->host].tag, sd->lan_addr,
+			s ? "bob" : "alice");
+		if (!s && pc->side[1].shared)
+			fprintf(f, ", %s %s (bob)", p->ns[pc->side[1].host].tag,
+				pc->side[1].lan_addr);
+		for (int i = 0; i < sd->nextra; i++)
+			fprintf(f, ", %s %s (background node)",
+				p->ns[sd->extra[i]].tag, sd->extra_addr[i]);
+		fputc('\n', f);
+	}
+}
+
 void plan_print(const struct plan *p, FILE *f)
 {
 	char ma[18], mb[18];
@@ -363,12 +564,16 @@ void plan_print(const struct plan *p, FILE *f)
 	for (int i = 0; i < p->nns; i++)
 		fprintf(f, "netns %s%s\n", p->ns[i].name,
 			p->ns[i].forward ? " forward" : "");
+	for (int i = 0; i < p->nbridges; i++)
+		fprintf(f, "bridge %s:%s noarp %s\n", p->ns[p->bridges[i].ns].tag,
+			p->bridges[i].ifname, mac_str(p->bridges[i].mac, ma));
 	for (int i = 0; i < p->nveths; i++) {
 		const struct plan_veth *v = &p->veths[i];
 
-		fprintf(f, "veth %s:%s %s:%s noarp %s %s\n", p->ns[v->ns_a].tag,
-			v->if_a, p->ns[v->ns_b].tag, v->if_b,
-			mac_str(v->mac_a, ma), mac_str(v->mac_b, mb));
+		fprintf(f, "veth %s:%s %s:%s noarp %s %s%s%s\n",
+			p->ns[v->ns_a].tag, v->if_a, p->ns[v->ns_b].tag,
+			v->if_b, mac_str(v->mac_a, ma), mac_str(v->mac_b, mb),
+			v->master_a[0] ? " master " : "", v->master_a);
 	}
 	for (int i = 0; i < p->naddrs; i++)
 		fprintf(f, "addr %s:%s %s\n", p->ns[p->addrs[i].ns].tag,
@@ -389,4 +594,6 @@ void plan_print(const struct plan *p, FILE *f)
 			p->ns[p->nats[i].ns].tag, p->nats[i].profile->name,
 			p->nats[i].wan_if, p->nats[i].wan_addr,
 			p->nats[i].lan_if, p->nats[i].lan_cidr);
+	for (int c = 0; c < p->ncells; c++)
+		plan_print_homes(p, c, f);
 }

@@ -49,6 +49,18 @@ struct plan_veth {
 	int ns_a, ns_b;
 	char if_a[PLAN_IFNAME], if_b[PLAN_IFNAME];
 	unsigned char mac_a[PLAN_MAC], mac_b[PLAN_MAC];
+	char master_a[PLAN_IFNAME]; /* the bridge end a joins, "" none */
+};
+
+/* A bridge: the LAN of a home with more than one host. The router's LAN
+ * address sits on it (named like a single host's router end, so the NAT
+ * ruleset's `lan` is the same interface), every host's veth is a port.
+ * Point to point like the veths: the plan's MAC, IFF_NOARP, and
+ * permanent neighbours for every host on it. */
+struct plan_bridge {
+	int ns;
+	char ifname[PLAN_IFNAME];
+	unsigned char mac[PLAN_MAC];
 };
 
 /* A permanent neighbour entry in namespace ns: addr is at mac (the other
@@ -90,9 +102,17 @@ struct plan_nat {
 #define PLAN_CGN_ROUTER_WAN "100.64.0.2"
 
 /* One home: a host behind a router, and for NAT444 the carrier NAT in
- * front of it. Indices into plan.ns (carrier -1 when none). */
+ * front of it. Indices into plan.ns (carrier -1 when none). A home may
+ * hold more hosts (cell key hosts_a / hosts_b): each runs a background
+ * node; they sit on a bridge with the side's host. In a shared home
+ * (home = shared) bob's side names alice's router, carrier and WAN
+ * address, and bob is a second host on alice's LAN. */
 struct plan_side {
 	int router, host, carrier;
+	int shared;	/* side 1 behind side 0's router */
+	int nextra;	/* background-node hosts of this side */
+	int extra[CELLCOND_HOSTS_MAX];
+	char extra_addr[CELLCOND_HOSTS_MAX][PLAN_ADDR];
 	const struct nat_profile *profile, *carrier_profile;
 	int routed;			/* mapping none: a public LAN */
 	char wan_addr[PLAN_ADDR];	/* public address on the WAN */
@@ -118,12 +138,14 @@ struct plan {
 	struct plan_route *routes;
 	struct plan_nat *nats;
 	struct plan_neigh *neighs;
-	int nns, nveths, naddrs, nroutes, nnats, nneighs;
+	struct plan_bridge *bridges;
+	int nns, nveths, naddrs, nroutes, nnats, nneighs, nbridges;
 };
 
 /* The plan of s's world for run rid. NULL with errno set and a message
  * in err: EINVAL for a scenario the WAN cannot address (a routed home
- * behind a carrier), ENOMEM. Pure: reads only s. */
+ * behind a carrier, a routed /29 home with more than 5 hosts), ENOMEM.
+ * Pure: reads only s. */
 struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 		      size_t err_cap);
 void plan_free(struct plan *p);

@@ -130,6 +130,19 @@ json_t *results_params(const struct scenario_cell *c)
 	return p;
 }
 
+void results_conditions(json_t *j, const struct scenario_cell *c)
+{
+	int shared = c->cond.home == CELLCOND_HOME_SHARED;
+
+	json_object_set_new(j, "params", results_params(c));
+	json_object_set_new(j, "home",
+			    json_string(cellcond_homes[shared]));
+	json_object_set_new(
+		j, "hosts",
+		json_pack("{s:i, s:i}", "a", 1 + (int)c->cond.hosts_a + shared,
+			  "b", shared ? 0 : 1 + (int)c->cond.hosts_b));
+}
+
 static json_t *jnum_or_null(double v)
 {
 	return isnan(v) ? json_null() : json_real(v);
@@ -162,7 +175,7 @@ static json_t *cell_json(const struct scenario *sc,
 				      "max", c->expect_max, "reason",
 				      c->reason));
 	json_object_set_new(j, "verdict", json_string(pass ? "pass" : "fail"));
-	json_object_set_new(j, "params", results_params(c));
+	results_conditions(j, c);
 	if (celldraw_any(c)) {
 		cell_draws(j, c, r);
 		json_object_set_new(j, "parallel",

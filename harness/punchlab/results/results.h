@@ -43,6 +43,11 @@ void results_cond(struct cell_result *r, const struct cell_cond *cc);
  * distribution and that the cell set, drawn or fixed. */
 struct json_t *results_cond_json(const struct scenario_cell *c,
 				 const struct cell_cond *cc);
+/* Into a cell's or trial's record j: "params" (results_params), and the
+ * cell's homes: "home" ("separate" or "shared") and "hosts" {"a": N,
+ * "b": M}, the hosts behind each router (the agents' own, bob in a shared
+ * home, and the background nodes; b is 0 in a shared home). */
+void results_conditions(struct json_t *j, const struct scenario_cell *c);
 /* {"param": value} of the cell's conditions that the scenario set. */
 struct json_t *results_params(const struct scenario_cell *c);
 

@@ -82,6 +82,8 @@ struct capture *evidence_capture(struct world *w, const char *dir,
 				break;
 			const struct world_side *sd = &w->cells[i].side[s];
 
+			if (sd->p->shared)
+				continue; /* router a, captured already */
 			for (int k = 0; e == 0 && k < 2; k++) {
 				e = capture_host(c, sd->router, ifn[k], cdir);
 				if (e == 0 && sd->carrier)
@@ -135,7 +137,7 @@ void evidence_snapshots(struct world *w, const char *dir, int only_cell)
 
 			if (only_cell >= 0 && i != only_cell)
 				break;
-			for (int k = 0; k < 2; k++) {
+			for (int k = 0; k < 2 && !sd->p->shared; k++) {
 				if (!h[k] || h[k]->fd < 0)
 					continue;
 				e = ctsnap_files(h[k]->fd, w->table, sdir,

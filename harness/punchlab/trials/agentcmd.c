@@ -115,3 +115,24 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 	argv[n] = NULL;
 	return n;
 }
+
+/* Keys of background nodes lie past every trial key (at most
+ * SCENARIO_MAX_CELLS * 10^6 + 10^5): 10^10 per host slot. */
+#define BACKGROUND_KEY_STEP 10000000000ull
+
+int agentcmd_background_argv(const struct trials_cfg *cfg, int cell,
+			     int trial, int s, int h, char **argv,
+			     char (*buf)[64])
+{
+	int n = agentcmd_argv(cfg, cell, trial, s, argv, buf);
+
+	/* buf[2] is the key, buf[4] the name (agentcmd_argv). */
+	snprintf(buf[2], 64, "%llu",
+		 agentcmd_key(cell, trial) +
+			 BACKGROUND_KEY_STEP *
+				 (unsigned long long)(1 + s * CELLCOND_HOSTS_MAX +
+						      h));
+	snprintf(buf[4], 64, "%s-c%d-%c%d-t%d", cfg->w->rid, cell,
+		 s ? 'b' : 'a', h + 1, trial);
+	return n;
+}

@@ -16,5 +16,13 @@ unsigned long long agentcmd_key(int cell, int trial);
  * buf; returns argc. */
 int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 		  char **argv, char (*buf)[64]);
+/* A background node on host h (0-based) of side s's home during (cell,
+ * trial): side s's agent command line with the same local port, a key no
+ * other agent registers (it waits for a peer that never comes, holding
+ * its mapping at the router), and a name <rid>-c<cell>-<a|b><h+1>-t<trial>.
+ * Returns argc. */
+int agentcmd_background_argv(const struct trials_cfg *cfg, int cell,
+			     int trial, int s, int h, char **argv,
+			     char (*buf)[64]);
 
 #endif

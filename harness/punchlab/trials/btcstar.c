@@ -67,7 +67,7 @@ static void star_cell(struct star *st, int c, FILE *jsonl,
 	o = btctrial_run(st->cfg, c, 0, &st->node[2 * c], rec,
 			 &st->ag[2 * c]);
 	st->direct += o == OUTCOME_OK;
-	json_object_set_new(rec, "params", results_params(sc));
+	results_conditions(rec, sc);
 	json_dumpf(rec, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);

@@ -59,7 +59,7 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 
-			json_object_set_new(rec, "params", results_params(sc));
+			results_conditions(rec, sc);
 			json_object_set_new(rec, "cond",
 					    results_cond_json(sc, &cc));
 			results_cond(&res[c], &cc);

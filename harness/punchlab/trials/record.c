@@ -99,7 +99,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "start_skew_us",
 			    sa >= 0 && sb >= 0 ? json_integer((sb - sa) / 1000) :
 						 json_null());
-	json_object_set_new(t, "params", results_params(c));
+	results_conditions(t, c);
 	json_object_set_new(t, "cond", results_cond_json(c, &r->cond));
 	if (cfg->trial_rtt && cfg->trial_rtt->n && cfg->board &&
 	    cellcond_shaped(&c->cond))

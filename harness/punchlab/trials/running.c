@@ -18,6 +18,7 @@ void running_init(struct running *r, int cell, int trial,
 	r->trial = trial;
 	r->bob_pending = 0;
 	r->relayed = 0;
+	r->nbg = 0;
 	r->hard_deadline_ns = hard_deadline_ns;
 	puncher_tokens(&r->px);
 	for (int s = 0; s < 2; s++) {
@@ -74,6 +75,39 @@ int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 	return 0;
 }
 
+int running_start_background(const struct trials_cfg *cfg, struct running *r)
+{
+	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
+
+	for (int s = 0; s < 2; s++) {
+		const struct plan_side *ps = cfg->w->cells[r->cell].side[s].p;
+
+		for (int h = 0; h < ps->nextra; h++) {
+			pid_t pid;
+
+			agentcmd_background_argv(cfg, r->cell, r->trial, s, h,
+						 argv, buf);
+			/* Its report says only that nobody came: drop it. */
+			pid = proc_spawn(cfg->w->hosts[ps->extra[h]].fd, argv,
+					 -1, cfg->log_fd);
+			if (pid < 0)
+				return pid;
+			cleanup_pid(cfg->w->cu, pid);
+			r->bg[r->nbg++] = pid;
+		}
+	}
+	return 0;
+}
+
+void running_stop_background(const struct trials_cfg *cfg, struct running *r)
+{
+	for (int i = 0; i < r->nbg; i++) {
+		proc_stop(r->bg[i], 500);
+		cleanup_reaped(cfg->w->cu, r->bg[i]);
+	}
+	r->nbg = 0;
+}
+
 static void side_reap(const struct trials_cfg *cfg, struct side *sd)
 {
 	close(sd->fd);
@@ -113,7 +147,8 @@ int running_alive(const struct running *r)
 
 void running_kill(const struct trials_cfg *cfg, struct running *run, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		running_stop_background(cfg, &run[i]);
 		for (int s = 0; s < 2; s++) {
 			struct side *sd = &run[i].sd[s];
 
@@ -125,4 +160,5 @@ void running_kill(const struct trials_cfg *cfg, struct running *run, int n)
 			close(sd->fd);
 			sd->fd = -1;
 		}
+	}
 }

@@ -30,6 +30,9 @@ struct running {
 	int64_t hard_deadline_ns;
 	struct cell_cond cond; /* this trial's conditions (celldraw.h) */
 	struct side sd[2];
+	/* background nodes on the homes' extra hosts (hosts_a, hosts_b) */
+	pid_t bg[2 * CELLCOND_HOSTS_MAX];
+	int nbg;
 	struct puncher_trial px; /* outside punchers: tokens, stderr files */
 	/* The cell's shaper queues when the trial started (record.h). */
 	struct shapeboard_stats board0;
@@ -40,6 +43,12 @@ void running_init(struct running *r, int cell, int trial,
 		  int64_t hard_deadline_ns);
 /* Starts side s's agent in its home host. 0 or -errno. */
 int running_start(const struct trials_cfg *cfg, struct running *r, int s);
+/* Starts the background node of every extra host of the cell's homes
+ * (before the trial's agents, so they race them for the router's
+ * mappings). 0 or -errno. */
+int running_start_background(const struct trials_cfg *cfg, struct running *r);
+/* Stops and reaps them (the trial is over). */
+void running_stop_background(const struct trials_cfg *cfg, struct running *r);
 /* Reads what the agent wrote; on EOF reaps it. */
 void running_read(const struct trials_cfg *cfg, struct side *sd);
 /* 1 while either agent runs. */

@@ -114,7 +114,9 @@ static int trial_start(struct sched *sc, int c)
 	r->bob_pending = sc->mode->bob_waits;
 	trialrtt_apply(cfg, c, r->trial);
 	record_board(cfg, c, &r->board0);
-	e = running_start(cfg, r, 0);
+	e = running_start_background(cfg, r);
+	if (e == 0)
+		e = running_start(cfg, r, 0);
 	if (e == 0 && !r->bob_pending)
 		e = running_start(cfg, r, 1);
 	if (e < 0) {
@@ -198,6 +200,7 @@ static int advance(struct sched *sc, int i)
 	}
 	if (running_alive(r))
 		return 0;
+	running_stop_background(cfg, r);
 	record_trial(cfg, r, sc->jsonl, &sc->res[r->cell]);
 	sc->done++;
 	sc->inflight[r->cell]--;

@@ -11,12 +11,20 @@ void hostfit_need(const struct plan *p, const struct scenario *s,
 		  struct hostfit *need)
 {
 	long trials = (long)s->ncells * (s->parallel > 0 ? s->parallel : 1);
-	long tasks;
+	long tasks, per_trial = 2;
 
 	if (trials > HOSTFIT_TRIALS_AT_ONCE)
 		trials = HOSTFIT_TRIALS_AT_ONCE;
-	/* agents, daemons (coordinator, shaper and their children) */
-	tasks = 2 * trials + 16;
+	/* agents (two per trial, and the background nodes of the most
+	 * crowded homes), daemons (coordinator, shaper and their children) */
+	for (int c = 0; c < s->ncells; c++) {
+		long n = 2 + (long)s->cells[c].cond.hosts_a +
+			 (long)s->cells[c].cond.hosts_b;
+
+		if (n > per_trial)
+			per_trial = n;
+	}
+	tasks = per_trial * trials + 16;
 	/* star: every home's bitcoind stays up, each with its threads */
 	if (s->star && s->node != SCENARIO_NODE_EMBEDDED)
 		tasks += 2L * s->ncells * 32;

@@ -54,12 +54,23 @@ static int links_build(struct world *w, char *err, size_t cap)
 	const struct plan *p = w->plan;
 	int e;
 
+	for (int i = 0; i < p->nbridges; i++) {
+		const struct plan_bridge *b = &p->bridges[i];
+		struct nb_host *h = &w->hosts[b->ns];
+
+		if ((e = topo_bridge(h->fd, b->ifname, b->mac)) < 0 ||
+		    (e = topo_link_up(h->fd, b->ifname)) < 0)
+			return fail(err, cap, e, "bridge %s:%s", h->ns,
+				    b->ifname);
+	}
 	for (int i = 0; i < p->nveths; i++) {
 		const struct plan_veth *v = &p->veths[i];
 		struct nb_host *a = &w->hosts[v->ns_a], *b = &w->hosts[v->ns_b];
 
 		if ((e = topo_veth_p2p(a->fd, v->if_a, v->mac_a, b->fd,
 				       v->if_b, v->mac_b)) < 0 ||
+		    (v->master_a[0] &&
+		     (e = topo_link_master(a->fd, v->if_a, v->master_a)) < 0) ||
 		    (e = topo_link_up(a->fd, v->if_a)) < 0 ||
 		    (e = topo_link_up(b->fd, v->if_b)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s", a->ns,
@@ -319,6 +330,8 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		struct world_cell *wc = &w->cells[c];
 
 		for (int sd = 0; sd < 2 && e == 0; sd++) {
+			if (w->cells[c].side[sd].p->shared)
+				continue; /* router a's link, shaped once */
 			if (!coord_paths(&s->cells[c], sd))
 				continue;
 			link_if = wc->side[sd].p->inet_if;
@@ -341,6 +354,8 @@ int world_shape(struct world *w, const struct scenario *s, char ***specs,
 		if (!celldraw_shaped(sc))
 			continue;
 		for (int sd = 0; sd < 2 && e == 0; sd++) {
+			if (w->cells[c].side[sd].p->shared)
+				continue; /* router a's link, shaped once */
 			if (*method != LINKCOND_NFQUEUE) {
 				e = shape_netem(w, c, sd, sc, err, err_cap);
 				continue;
