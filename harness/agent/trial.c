@@ -149,6 +149,8 @@ static void trial_rt_leave(struct trial_result *r)
 		return;
 	loop_spin(0);
 	rt_leave(); /* r->rt stays: it is what the trial's timing had */
+	if (rt_demoted())
+		r->rt = RT_DEMOTED;
 }
 
 /* Steps 3-5 from r->t_start_ns on: wait for the start, punch, handshake
