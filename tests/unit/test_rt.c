@@ -82,12 +82,13 @@ static void test_names(void)
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "state names", test_names },
-		{ "enter and leave SCHED_FIFO", test_enter_leave },
-		{ "past RLIMIT_RTTIME: demoted, not killed",
-		  test_demoted_not_killed },
+		{"state names", test_names},
+		{"enter and leave SCHED_FIFO", test_enter_leave},
+		{"past RLIMIT_RTTIME: demoted, not killed",
+		 test_demoted_not_killed},
 	};
 
-	return testutil_run_suite("rt", NULL, NULL, tests,
-				  TESTUTIL_N(tests)) ? 1 : 0;
+	return testutil_run_suite("rt", NULL, NULL, tests, TESTUTIL_N(tests))
+		       ? 1
+		       : 0;
 }
