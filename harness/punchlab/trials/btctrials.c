@@ -8,6 +8,8 @@
 #include "btctrial.h"
 #include "btctrials.h"
 #include "cleanup.h"
+#include "record.h"
+#include "shapeboard.h"
 
 static double ns_span(json_t *rec, const char *side, const char *from,
 		      const char *to)
@@ -49,11 +51,19 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				"cell", sc->name, "a", sc->a.name, "b",
 				sc->b.name, "trial", t, "seed",
 				(json_int_t)s->seed, "node", "bitcoind");
+			struct shapeboard_stats b0, b1;
+			struct shapeboard_delta sh;
+			int shaped = record_board(cfg, c, &b0);
 			enum outcome_code o = btctrial_run(cfg, c, t, node, rec, NULL);
 			double ttc = ns_span(rec, "alice", "t_start_ns",
 					     "t_established_ns");
 
 			json_object_set_new(rec, "params", results_params(sc));
+			if (shaped) {
+				record_board(cfg, c, &b1);
+				shapeboard_delta(&b0, &b1, &sh);
+			}
+			timing_trial(rec, shaped ? &sh : NULL, &res[c].timing);
 			json_object_set_new(rec, "ttc_ms",
 					    o == OUTCOME_OK && ttc >= 0 ?
 						    json_real(ttc) :
