@@ -125,8 +125,8 @@ static void trial_strategy(const struct trial_params *p,
 
 /* Realtime from the meeting on: the coordinator's hppunch is read, the
  * start time met and the first SYN sent as soon as each is due, whatever
- * else the machine runs. RLIMIT_RTTIME: an agent that spun for 50 ms
- * without blocking has a bug, and SIGXCPU ends it. */
+ * else the machine runs. RLIMIT_RTTIME: an agent that ran 50 ms without
+ * blocking has a bug; SIGXCPU sends it back to the normal scheduler. */
 #define TRIAL_RTTIME_MS 50
 
 static void trial_rt_enter(const struct trial_params *p,
@@ -149,6 +149,8 @@ static void trial_rt_leave(struct trial_result *r)
 		return;
 	loop_spin(0);
 	rt_leave(); /* r->rt stays: it is what the trial's timing had */
+	if (rt_demoted())
+		r->rt = RT_DEMOTED;
 }
 
 /* Steps 3-5 from r->t_start_ns on: wait for the start, punch, handshake

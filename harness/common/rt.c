@@ -1,11 +1,31 @@
 /* rt: SCHED_FIFO on and off, with its CPU bound. */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "rt.h"
+
+static volatile sig_atomic_t rt_was_demoted;
+
+/* SIGXCPU: the soft RLIMIT_RTTIME ran out (rttime_ms without blocking).
+ * Rather than die, go on under the normal scheduler; RTTIME stops
+ * counting there, so the hard limit's SIGKILL never comes. */
+static void rt_on_xcpu(int sig)
+{
+	struct sched_param sp = {.sched_priority = 0};
+
+	(void)sig;
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	rt_was_demoted = 1;
+}
+
+int rt_demoted(void)
+{
+	return rt_was_demoted;
+}
 
 enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 {
@@ -14,9 +34,13 @@ enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err)
 				   .rlim_cur = (rlim_t)rttime_ms * 1000,
 				   .rlim_max = (rlim_t)rttime_ms * 2000,
 			   };
+	struct sigaction sa = {.sa_handler = rt_on_xcpu};
 	int e = 0;
 
-	if (getrlimit(RLIMIT_RTTIME, &old) < 0 ||
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGXCPU, &sa, NULL) < 0 ||
+	    getrlimit(RLIMIT_RTTIME, &old) < 0 ||
 	    setrlimit(RLIMIT_RTTIME, &lim) < 0)
 		e = -errno;
 	else if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0) {
@@ -53,7 +77,8 @@ int rt_available(void)
 
 const char *rt_state_name(enum rt_state s)
 {
-	static const char *const names[] = {"off", "fifo", "unavailable"};
+	static const char *const names[] = {"off", "fifo", "unavailable",
+					    "demoted"};
 
 	return names[s];
 }

@@ -1,7 +1,8 @@
 /* rt: SCHED_FIFO for the few processes whose wake-ups are measurements —
- * an agent from its registration to its connection, punch-shaper all
- * along — bounded by RLIMIT_RTTIME (a process that spins without blocking
- * gets SIGXCPU, then SIGKILL) and by the kernel's RT throttling
+ * an agent from its registration to its connection, the coordinator and
+ * punch-shaper all along — bounded by RLIMIT_RTTIME (a process that runs
+ * that long without blocking gets SIGXCPU, on which it drops back to the
+ * normal scheduler) and by the kernel's RT throttling
  * (sched_rt_runtime_us), which is left as the machine has it. */
 #ifndef PUNCHLAB_RT_H
 #define PUNCHLAB_RT_H
@@ -17,6 +18,7 @@ enum rt_state {
 	RT_OFF,		/* not asked for (realtime = off) */
 	RT_FIFO,	/* running under SCHED_FIFO */
 	RT_UNAVAILABLE, /* asked for, refused (no CAP_SYS_NICE, cgroup) */
+	RT_DEMOTED,	/* had it, ran past RLIMIT_RTTIME, back to CFS */
 };
 
 /* Sets RLIMIT_RTTIME to rttime_ms of CPU without blocking (soft; hard
@@ -25,10 +27,12 @@ enum rt_state {
 enum rt_state rt_enter(int prio, unsigned rttime_ms, int *err);
 /* Back to SCHED_OTHER (nice 0). */
 void rt_leave(void);
+/* 1 once SIGXCPU has demoted this process (rt_enter's handler). */
+int rt_demoted(void);
 /* 1 when this process could run under SCHED_FIFO (asked in a child, so
  * nothing of the caller changes), else 0. */
 int rt_available(void);
-/* "off", "fifo", "unavailable" */
+/* "off", "fifo", "unavailable", "demoted" */
 const char *rt_state_name(enum rt_state s);
 
 #endif

@@ -70,8 +70,8 @@ void shapeboard_unset(struct shapeboard *b, unsigned queue);
 void shapeboard_stats(const struct shapeboard *b, unsigned queue,
 		      struct shapeboard_stats *out);
 /* The statistics of queues q[0..n) as one queue (max: the largest). */
-void shapeboard_stats_sum(const struct shapeboard *b, const unsigned *q,
-			  int n, struct shapeboard_stats *out);
+void shapeboard_stats_sum(const struct shapeboard *b, const unsigned *q, int n,
+			  struct shapeboard_stats *out);
 /* end - start, as described at struct shapeboard_delta. */
 void shapeboard_delta(const struct shapeboard_stats *start,
 		      const struct shapeboard_stats *end,

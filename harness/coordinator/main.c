@@ -274,5 +274,8 @@ int main(int argc, char **argv)
 	}
 	err = coordd_run(&d, &coord_stop, &waitmask);
 	coordd_close(&d);
+	if (rt_demoted())
+		log_warnx("ran past RLIMIT_RTTIME: demoted to the normal "
+			  "scheduler");
 	return err ? 1 : 0;
 }

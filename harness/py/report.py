@@ -376,6 +376,27 @@ def timing_section(figures, runs, cells, out, title_tail):
     return doc
 
 
+def timing_line(cells):
+    """One line for the terminal: the worst cell's start error p90 and
+    first-SYN gap p90, and the degraded cells; None without timing."""
+    timed = [c for c in cells
+             if c.timing_stats.get("start_error_us_p90") is not None]
+    if not timed:
+        return None
+    se = max(timed, key=lambda c: c.timing_stats["start_error_us_p90"])
+    gaps = [c for c in timed
+            if c.timing_stats.get("first_syn_gap_us_p90") is not None]
+    out = "harness timing: start_error_us_p90 up to %s (%s)" % (
+        fmt_us(se.timing_stats["start_error_us_p90"]), se.label)
+    if gaps:
+        g = max(gaps, key=lambda c: c.timing_stats["first_syn_gap_us_p90"])
+        out += ", first_syn_gap_us_p90 up to %s (%s)" % (
+            fmt_us(g.timing_stats["first_syn_gap_us_p90"]), g.label)
+    bad = [c.label for c in cells if c.degraded]
+    out += "; timing degraded: %s" % (join_list(bad) if bad else "none")
+    return out
+
+
 # ---- failures ------------------------------------------------------------
 
 def failure_facts(cells):
@@ -638,7 +659,12 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="report.py",
         description="Write report.md, PNG figures and results.csv for "
-        "punchlab run folders (results/<scenario>/<run-id>/).",
+        "punchlab run folders (results/<scenario>/<run-id>/). The report "
+        "includes the harness's own timing (start_error_us, "
+        "first_syn_gap_us, shaper_late_us per trial and cell; cells "
+        "marked timing: degraded); on success the path is printed, then "
+        "one line with the worst start_error_us_p90 and first_syn_gap_us_p90 "
+        "and the degraded cells.",
         epilog="Exit status: 0 written, 2 usage or bad input (the message "
         "names the file and line), 4 matplotlib missing.")
     ap.add_argument("runs", metavar="RUN_DIR", nargs="+",
@@ -681,6 +707,9 @@ def main(argv=None):
         return 2
     if not args.quiet:
         print(path)
+        line = timing_line([c for r in runs for c in r.cells])
+        if line:
+            print(line)
     return 0
 
 

@@ -359,6 +359,9 @@ int main(int argc, char **argv)
 	log_debug("ready, %zu queue(s)", n);
 	err = shaper_run(&s, &shaper_stop, &waitmask);
 	shaper_close(&s);
+	if (rt_demoted())
+		log_warnx("ran past RLIMIT_RTTIME: demoted to the normal "
+			  "scheduler");
 	shaper_print_stats(&s);
 	shaper_free(&s);
 	free(specs);

@@ -711,6 +711,44 @@ static void test_mode_node(void)
 	CU_ASSERT_STRING_EQUAL(err.key, "node");
 }
 
+/* timing_error_max_ms and realtime: run settings in [scenario] with
+ * their defaults, refused in a cell and when malformed, by line and key. */
+static void test_timing_keys(void)
+{
+	static const char *const bad_ms[] = { "0", "-1", "1e3", "abc", "1.2.3",
+					      "60001", "" };
+	char path[64];
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(
+		reload(DATA "scen-defaults.ini", PROFILES, &sc, &err), 0);
+	CU_ASSERT_DOUBLE_EQUAL(sc.timing_error_max_ms, 1.0, 0);
+	CU_ASSERT_EQUAL(sc.realtime, 1);
+	CU_ASSERT_EQUAL_FATAL(load_key(IN_SCENARIO, "timing_error_max_ms",
+				       "0.25", path, sizeof(path), &err),
+			      0);
+	CU_ASSERT_DOUBLE_EQUAL(sc.timing_error_max_ms, 0.25, 1e-12);
+	CU_ASSERT_EQUAL_FATAL(load_key(IN_SCENARIO, "realtime", "off", path,
+				       sizeof(path), &err),
+			      0);
+	CU_ASSERT_EQUAL(sc.realtime, 0);
+	for (size_t i = 0; i < sizeof(bad_ms) / sizeof(bad_ms[0]); i++) {
+		CU_ASSERT_EQUAL(load_key(IN_SCENARIO, "timing_error_max_ms",
+					 bad_ms[i], path, sizeof(path), &err),
+				-1);
+		CU_ASSERT_EQUAL(err.line, 5);
+		CU_ASSERT_STRING_EQUAL(err.key, "timing_error_max_ms");
+	}
+	CU_ASSERT_EQUAL(load_key(IN_SCENARIO, "realtime", "maybe", path,
+				 sizeof(path), &err),
+			-1);
+	CU_ASSERT_STRING_EQUAL(err.key, "realtime");
+	CU_ASSERT_EQUAL(load_key(IN_CELL, "timing_error_max_ms", "1", path,
+				 sizeof(path), &err),
+			-1);
+	CU_ASSERT_STRING_EQUAL(err.key, "timing_error_max_ms");
+}
+
 /* strategy: a name in [scenario], [cell] and a [matrix] list (the cell
  * names carry the name, not its index); refused by name, and where the
  * coordinator is missing (out of band), at the key's line. */
@@ -918,6 +956,7 @@ int main(void)
 		{"condition values refused", test_cond_refused},
 		{"late [scenario] defaults", test_cond_default_late},
 		{"mode and node", test_mode_node},
+		{"timing_error_max_ms and realtime", test_timing_keys},
 		{"strategy", test_strategy},
 		{"distribution specs kept", test_cond_dists},
 		{"home = shared, hosts_a, hosts_b", test_home},

@@ -156,7 +156,7 @@ static void test_stats_delta(void)
 	/* Several queues as one: sums, and the largest maximum. */
 	shapeboard_released(b, 3, 900000);
 	{
-		unsigned q[2] = { 2, 3 };
+		unsigned q[2] = {2, 3};
 		struct shapeboard_stats sum;
 
 		shapeboard_stats_sum(b, q, 2, &sum);

@@ -247,9 +247,10 @@ int results_write(const struct scenario *s, const char *rid,
 			printf("%8.2f ms p90 %8.2f ms", p50, p90);
 		else
 			printf("%8s    p90 %8s   ", "-", "-");
-		printf("  expect %-9s %s%s\n", c->expect_text,
-		       pass ? "PASS" : "FAIL",
-		       tv == TIMING_DEGRADED ? "  [timing degraded]" : "");
+		/* PASS or FAIL ends the line: scripts count them. */
+		printf("%s  expect %-9s %s\n",
+		       tv == TIMING_DEGRADED ? "  [timing degraded]" : "",
+		       c->expect_text, pass ? "PASS" : "FAIL");
 	}
 	fflush(stdout);
 	root = json_pack("{s:s, s:s, s:I, s:s, s:f, s:b, s:o}", "scenario",

@@ -9,6 +9,8 @@
 #include "celldraw.h"
 #include "btctrials.h"
 #include "cleanup.h"
+#include "record.h"
+#include "shapeboard.h"
 
 static double ns_span(json_t *rec, const char *side, const char *from,
 		      const char *to)
@@ -19,6 +21,56 @@ static double ns_span(json_t *rec, const char *side, const char *from,
 	if (!json_is_integer(a) || !json_is_integer(b))
 		return -1;
 	return (double)(json_integer_value(b) - json_integer_value(a)) / 1e6;
+}
+
+/* One trial of cell c between the running nodes: the trial's drawn
+ * conditions on the board, the punch, its record and its accounting. */
+static void btctrials_one(const struct trials_cfg *cfg, int c, int t,
+			  struct btcnode node[2], FILE *jsonl,
+			  struct cell_result *res)
+{
+	const struct scenario *s = cfg->s;
+	const struct scenario_cell *sc = &s->cells[c];
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}",
+				"scenario", s->name, "run_id", cfg->w->rid,
+				"cell", sc->name, "a", sc->a.name, "b",
+				sc->b.name, "trial", t, "seed",
+				(json_int_t)s->seed, "node", "bitcoind");
+	struct cell_cond cc;
+	struct shapeboard_stats b0, b1;
+	struct shapeboard_delta sh;
+	enum outcome_code o;
+	double ttc;
+	int shaped;
+
+	celldraw_trial(s, c, t, &cc);
+	if (celldraw_shaper(sc))
+		world_shape_trial(cfg->w, cfg->board, c, &cc);
+	shaped = record_board(cfg, c, &b0);
+	o = btctrial_run(cfg, c, t, node, rec, NULL);
+	ttc = ns_span(rec, "alice", "t_start_ns", "t_established_ns");
+	results_conditions(rec, sc);
+	json_object_set_new(rec, "cond", results_cond_json(sc, &cc));
+	results_cond(&res[c], &cc);
+	if (shaped) {
+		record_board(cfg, c, &b1);
+		shapeboard_delta(&b0, &b1, &sh);
+	}
+	timing_trial(rec, shaped ? &sh : NULL, &res[c].timing);
+	json_object_set_new(rec, "ttc_ms", o == OUTCOME_OK && ttc >= 0 ?
+						   json_real(ttc) :
+						   json_null());
+	json_object_set_new(rec, "rss_kb",
+			    json_pack("{s:i, s:i}", "alice",
+				      (int)btcnode_rss_kb(node[0].pid), "bob",
+				      (int)btcnode_rss_kb(node[1].pid)));
+	json_dumpf(rec, jsonl, JSON_COMPACT);
+	fputc('\n', jsonl);
+	fflush(jsonl);
+	json_decref(rec);
+	results_account(&res[c], o, o == OUTCOME_OK ? ttc : -1, -1);
+	fprintf(stderr, "  %s: trial %d of cell %s: %s\n", s->name, t,
+		sc->name, outcome_name(o));
 }
 
 int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
@@ -42,47 +94,8 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 				results_account(&res[c], OUTCOME_SETUP, -1, -1);
 			goto stop;
 		}
-		for (int t = first; t <= last && !*cfg->stop; t++) {
-			const struct scenario_cell *sc = &s->cells[c];
-			json_t *rec = json_pack(
-				"{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}",
-				"scenario", s->name, "run_id", cfg->w->rid,
-				"cell", sc->name, "a", sc->a.name, "b",
-				sc->b.name, "trial", t, "seed",
-				(json_int_t)s->seed, "node", "bitcoind");
-			struct cell_cond cc;
-
-			celldraw_trial(s, c, t, &cc);
-			if (celldraw_shaper(sc))
-				world_shape_trial(cfg->w, cfg->board, c, &cc);
-			enum outcome_code o = btctrial_run(cfg, c, t, node, rec, NULL);
-			double ttc = ns_span(rec, "alice", "t_start_ns",
-					     "t_established_ns");
-
-			results_conditions(rec, sc);
-			json_object_set_new(rec, "cond",
-					    results_cond_json(sc, &cc));
-			results_cond(&res[c], &cc);
-			json_object_set_new(rec, "ttc_ms",
-					    o == OUTCOME_OK && ttc >= 0 ?
-						    json_real(ttc) :
-						    json_null());
-			json_object_set_new(rec, "rss_kb",
-					    json_pack("{s:i, s:i}", "alice",
-						      (int)btcnode_rss_kb(
-							      node[0].pid),
-						      "bob",
-						      (int)btcnode_rss_kb(
-							      node[1].pid)));
-			json_dumpf(rec, jsonl, JSON_COMPACT);
-			fputc('\n', jsonl);
-			fflush(jsonl);
-			json_decref(rec);
-			results_account(&res[c], o, o == OUTCOME_OK ? ttc : -1,
-				       -1);
-			fprintf(stderr, "  %s: trial %d of cell %s: %s\n",
-				s->name, t, sc->name, outcome_name(o));
-		}
+		for (int t = first; t <= last && !*cfg->stop; t++)
+			btctrials_one(cfg, c, t, node, jsonl, res);
 stop:
 		for (int i = 0; i < 2; i++)
 			if (node[i].pid > 0) {

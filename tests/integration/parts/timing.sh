@@ -25,7 +25,7 @@ for t in ts:
         first[s] = syn
         if (r["t_first_syn_ns"] != syn or r["t_punch_ns"] < r["t_start_ns"]
                 or abs(r["start_error_us"] - (syn - r["t_punch_ns"]) / 1e3)
-                > 1e-3 or r["rt"] not in ("fifo", "unavailable")):
+                > 1e-3 or r["rt"] not in ("fifo", "unavailable", "demoted")):
             bad.append((t["trial"], s))
     gap = (first["bob"] - first["alice"]) / 1e3
     skew = int((t["bob"]["t_start_ns"] - t["alice"]["t_start_ns"]) / 1000)
@@ -61,10 +61,10 @@ check "timing: run.json says realtime was asked for, and the agents got what it 
 	/usr/bin/python3 - "$tdir/run.json" "$tdir/trials.jsonl" <<'PY'
 import json, sys
 rt = json.load(open(sys.argv[1]))["realtime"]
-want = "fifo" if rt["available"] else "unavailable"
+want = {"fifo", "demoted"} if rt["available"] else {"unavailable"}
 got = {json.loads(l)[s]["rt"] for l in open(sys.argv[2])
        for s in ("alice", "bob")}
-sys.exit(0 if rt["requested"] is True and got == {want} else 1)
+sys.exit(0 if rt["requested"] is True and got <= want else 1)
 PY
 # The capture's clock is CLOCK_REALTIME, mapped by run.json's offset; a
 # SYN must leave after the agent stamped it (1 ms allowed for the
@@ -128,5 +128,5 @@ check "timing: degraded in junit.xml (name, property, system-out)" \
 	grep -q 'name=\"timing\" value=\"degraded\"' '$OUT/timing-tiny.xml' &&
 	grep -q 'timing degraded: ' '$OUT/timing-tiny.xml'"
 check "timing: the run's table line says degraded" \
-	grep -q 'PASS  \[timing degraded\]' "$OUT/timing-tiny.log"
+	grep -q '\[timing degraded\]  expect >= 0.5 *PASS$' "$OUT/timing-tiny.log"
 check "timing: tiny run leaves nothing behind" nothing_left "$ttid"
