@@ -12,13 +12,12 @@ regenerated from the run folder they came from.
 
 Exit codes: 0 printed, 2 usage or unreadable run.
 """
+import importlib.util
 import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "harness", "py"))
-import importlib.util  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
     "gen_headline", os.path.join(HERE, "gen-headline.py"))
