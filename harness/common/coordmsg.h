@@ -57,6 +57,11 @@ enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
 #define COORD_REG_PREDICT 0x04
 #define COORD_REG_PROBE 0x08
 #define COORD_PROBE_PORT_OFFSET 1
+/* HOLD / SEEK: the `advertised` mode (docs/network.md, section 4). HOLD:
+ * "keep this connection as my light connection; I am advertised under
+ * key". SEEK: "punch me to the holder of key". Other modes ignore both. */
+#define COORD_REG_HOLD 0x10
+#define COORD_REG_SEEK 0x20
 
 struct coord_register {
 	uint32_t proto;
