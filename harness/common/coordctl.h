@@ -1,7 +1,7 @@
 /* coordctl: the coordinator's control channel to the harness that started
  * it. `punch-coordinator --control-fd N` writes one short line per event
  * on an inherited pipe: "held KEY\n" when a handoff peer with that key
- * takes an inbound slot. This header is the line format (both sides) and
+ * takes an inbound slot, or (advertised mode) a holder of KEY is held. This header is the line format (both sides) and
  * the harness's reader; the reader never blocks. */
 #ifndef PUNCHLAB_COORDCTL_H
 #define PUNCHLAB_COORDCTL_H

@@ -24,7 +24,8 @@ enum conn_state {
 	CONN_READY,   /* versions exchanged, not registered */
 	CONN_PINGED,  /* registered, RTT ping in flight */
 	CONN_WAITING, /* registered with a known RTT, waiting for a peer
-		       * (handoff mode: held as an inbound peer) */
+		       * (handoff mode: held as an inbound peer; advertised:
+		       * a holder's light connection) */
 	CONN_CLOSING, /* last message queued; FIN once it is flushed */
 	CONN_LINGER,  /* FIN sent; waiting for the client's FIN */
 };
@@ -44,7 +45,10 @@ struct conn {
 	uint64_t ping_nonce;
 	int64_t ping_sent_us;
 	int64_t rtt_us;
-	int64_t deadline_us; /* when the current state times out */
+	int64_t deadline_us; /* when the current state times out (an
+			      * advertised holder: its next keepalive) */
+	bool ping_due;	     /* advertised holder: keepalive unanswered */
+	unsigned punches;    /* advertised holder: hppunch sent so far */
 	bool dead;	     /* close at the end of this round */
 	size_t in_len;
 	size_t out_off, out_len;

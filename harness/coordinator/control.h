@@ -15,7 +15,8 @@
  * -1 turns the channel off. 0, -EBADF, or -EINVAL (not a pipe or a
  * socket). */
 int control_init(int fd);
-/* Handoff mode: a peer registered with key now holds an inbound slot. */
+/* Handoff mode: a peer registered with key now holds an inbound slot;
+ * advertised: a holder of key is held (its light connection). */
 void control_held(uint64_t key);
 /* The fd to poll for POLLOUT while events wait, else -1. */
 int control_poll_fd(void);

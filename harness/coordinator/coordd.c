@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advertised.h"
 #include "control.h"
 #include "coordd.h"
 #include "dispatch.h"
@@ -75,6 +76,19 @@ static void coordd_open_probe(struct coordd *d, struct sockaddr_storage ss,
 	log_info("probe listener on %s", name);
 }
 
+static const char *coordd_mode_name(enum opts_mode m)
+{
+	switch (m) {
+	case OPTS_HANDOFF:
+		return "handoff";
+	case OPTS_ADVERTISED:
+		return "advertised";
+	case OPTS_RENDEZVOUS:
+	default:
+		return "rendezvous";
+	}
+}
+
 int coordd_open(struct coordd *d, const struct opts *o)
 {
 	struct sockaddr_storage ss;
@@ -102,8 +116,7 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	p2p_netaddr_str(&na, name, sizeof(name));
 	log_info("listening on %s", name);
 	coordd_open_probe(d, ss, len);
-	evlog_listening(name,
-			o->mode == OPTS_HANDOFF ? "handoff" : "rendezvous",
+	evlog_listening(name, coordd_mode_name(o->mode),
 			o->mode == OPTS_HANDOFF ? o->inbound_limit : -1);
 	return 0;
 
@@ -263,8 +276,14 @@ static void coordd_timeouts(struct coordd *d, int64_t now)
 		case CONN_READY:
 			clients_drop(c, "timeout");
 			break;
-		case CONN_PINGED:
 		case CONN_WAITING:
+			/* A light connection lasts while it answers. */
+			if (advertised_is_holder(&d->cl, c)) {
+				advertised_keepalive(&d->cl, c, now);
+				break;
+			}
+			/* fall through */
+		case CONN_PINGED:
 			clients_reject(&d->cl, c, COORD_REJECT_NO_PEER,
 				       "no peer", "timeout");
 			clients_flush(c);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "advertised.h"
 #include "dispatch.h"
 #include "monoclock.h"
 #include "evlog.h"
@@ -95,6 +96,8 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	    predict_take_probe(&cl->probes, c, mono_us(),
 			       (int64_t)cl->opt.pair_timeout_ms * 1000))
 		log_info("%s: predict without a probe: no delta", c->name);
+	if (cl->opt.mode == OPTS_ADVERTISED && advertised_refuse(cl, c))
+		return NULL;
 	/* In handoff mode a key is only a preference, shared by any number
 	 * of held peers. */
 	if (cl->opt.mode == OPTS_RENDEZVOUS && dispatch_key_busy(cl, reg.key)) {
@@ -127,6 +130,11 @@ static const char *dispatch_pong(struct clients *cl, struct conn *c,
 
 	if (h->length != 8)
 		return "bad-payload";
+	/* A holder's keepalive (advertised.h). */
+	if (c->state == CONN_WAITING) {
+		advertised_pong(cl, c, p2p_get_u64le(payload), now);
+		return NULL;
+	}
 	/* A pong for someone else's ping is ignored, as Core does. */
 	if (c->state != CONN_PINGED || p2p_get_u64le(payload) != c->ping_nonce)
 		return NULL;
@@ -138,6 +146,8 @@ static const char *dispatch_pong(struct clients *cl, struct conn *c,
 		       !!(c->flags & COORD_REG_UNREACHABLE));
 	if (cl->opt.mode == OPTS_HANDOFF)
 		handoff_admit(cl, c);
+	else if (cl->opt.mode == OPTS_ADVERTISED)
+		advertised_ready(cl, c);
 	else
 		pairing_try(cl, c);
 	return NULL;

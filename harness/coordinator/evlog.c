@@ -95,6 +95,29 @@ void evlog_match(uint64_t key, const char *initiator, const char *responder,
 			     (json_int_t)delay_responder_ms));
 }
 
+void evlog_hold(const char *peer, uint64_t key, int64_t rtt_us)
+{
+	evlog_emit(json_pack("{s:s, s:s, s:I, s:I}", "event", "hold", "peer",
+			     peer, "key", (json_int_t)key, "rtt_us",
+			     (json_int_t)rtt_us));
+}
+
+void evlog_seek(uint64_t key, const char *initiator, const char *responder,
+		uint64_t nonce, uint32_t delay_initiator_ms,
+		uint32_t delay_responder_ms, unsigned punches)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, nonce);
+	evlog_emit(json_pack("{s:s, s:I, s:s, s:s, s:s, s:[I,I], s:I}",
+			     "event", "seek", "key", (json_int_t)key,
+			     "initiator", initiator, "responder", responder,
+			     "nonce", hex, "delay_ms",
+			     (json_int_t)delay_initiator_ms,
+			     (json_int_t)delay_responder_ms, "holder_punches",
+			     (json_int_t)punches));
+}
+
 void evlog_drop(const char *peer, const char *reason)
 {
 	evlog_emit(json_pack("{s:s, s:s, s:s}", "event", "drop", "peer", peer,

@@ -10,7 +10,8 @@
 /* f stays the caller's; NULL turns events off. */
 void evlog_init(FILE *f);
 
-/* mode is "rendezvous" or "handoff"; inbound_limit < 0 writes null. */
+/* mode is "rendezvous", "handoff" or "advertised"; inbound_limit < 0
+ * writes null. */
 void evlog_listening(const char *addr, const char *mode, int inbound_limit);
 void evlog_register(uint64_t key, const char *observed, int64_t rtt_us,
 		    int unreachable);
@@ -28,6 +29,14 @@ void evlog_handoff(const char *initiator, const char *responder,
 void evlog_match(uint64_t key, const char *initiator, const char *responder,
 		 uint64_t nonce, uint32_t delay_initiator_ms,
 		 uint32_t delay_responder_ms);
+/* Advertised mode: peer's light connection is held under key. */
+void evlog_hold(const char *peer, uint64_t key, int64_t rtt_us);
+/* Advertised mode: the seeker (initiator) was punched to the holder of
+ * key (responder), whose connection stays; punches counts the hppunch
+ * sent on it so far, this one included. */
+void evlog_seek(uint64_t key, const char *initiator, const char *responder,
+		uint64_t nonce, uint32_t delay_initiator_ms,
+		uint32_t delay_responder_ms, unsigned punches);
 void evlog_drop(const char *peer, const char *reason);
 void evlog_reject(const char *peer, uint64_t key, unsigned code,
 		  const char *reason);

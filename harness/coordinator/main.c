@@ -1,5 +1,5 @@
 /* punch-coordinator: the coordinator (Charlie) of a punchlab run, in
- * rendezvous or inbound-handoff mode. Options, signals and exit codes live
+ * rendezvous, inbound-handoff or advertised mode. Options, signals and exit codes live
  * here; the daemon itself is coordd.c. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,7 +30,9 @@ static void coord_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
-		"         [--mode rendezvous|handoff] [--inbound-limit N]\n"
+		"         [--mode rendezvous|handoff|advertised] "
+		"[--inbound-limit N]\n"
+		"         [--hold-timeout-ms N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
 		"         [--magic regtest|mainnet] [--control-fd N] "
 		"[--realtime] [-v]\n"
@@ -48,9 +50,19 @@ static void coord_usage(FILE *f)
 		"                         are taken hand a newcomer and a held "
 		"peer\n"
 		"                         (both flagged unreachable) to each "
-		"other\n"
+		"other;\n"
+		"                         advertised: keep each holder's "
+		"light connection\n"
+		"                         (hpregister flag 0x10, one per "
+		"key) and punch a\n"
+		"                         seeker (0x20) of its key to it\n"
 		"  --inbound-limit N      handoff: inbound slots, 1..%d "
 		"(default %d)\n"
+		"  --hold-timeout-ms N    advertised: drop a holder that leaves "
+		"a keepalive\n"
+		"                         ping (sent every N/2 ms) unanswered "
+		"(default\n"
+		"                         %d, Bitcoin Core's peer timeout)\n"
 		"  --pair-timeout-ms N    reject a registration unmatched "
 		"(handoff:\n"
 		"                         held) after N ms (default 15000)\n"
@@ -61,8 +73,9 @@ static void coord_usage(FILE *f)
 		"events to,\n"
 		"                         one line each: \"held KEY\" when a "
 		"handoff\n"
-		"                         peer takes an inbound slot. Never "
-		"blocks; a\n"
+		"                         peer takes an inbound slot, or an "
+		"advertised\n"
+		"                         holder is held. Never blocks; a\n"
 		"                         reader that goes away only closes "
 		"the channel\n"
 		"  --realtime             run under SCHED_FIFO (priority 15; "
@@ -77,7 +90,8 @@ static void coord_usage(FILE *f)
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
 		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
 		"2 usage error.\n",
-		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT);
+		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT,
+		OPTS_HOLD_TIMEOUT_DEFAULT);
 }
 
 /* "a.b.c.d:port" or "[v6]:port", port 0 (any) allowed. 0 or -errno. */
@@ -103,6 +117,7 @@ int main(int argc, char **argv)
 		{"magic", required_argument, NULL, 'g'},
 		{"mode", required_argument, NULL, 'M'},
 		{"inbound-limit", required_argument, NULL, 'i'},
+		{"hold-timeout-ms", required_argument, NULL, 'H'},
 		{"control-fd", required_argument, NULL, 'c'},
 		{"realtime", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -115,8 +130,9 @@ int main(int argc, char **argv)
 		.margin_ms = 30,
 		.mode = OPTS_RENDEZVOUS,
 		.inbound_limit = OPTS_INBOUND_DEFAULT,
+		.hold_timeout_ms = OPTS_HOLD_TIMEOUT_DEFAULT,
 	};
-	int limit_given = 0, control_fd = -1;
+	int limit_given = 0, hold_given = 0, control_fd = -1;
 	const char *run_id = NULL, *listen_arg = NULL;
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -176,10 +192,13 @@ int main(int argc, char **argv)
 				o.mode = OPTS_RENDEZVOUS;
 			} else if (!strcmp(optarg, "handoff")) {
 				o.mode = OPTS_HANDOFF;
+			} else if (!strcmp(optarg, "advertised")) {
+				o.mode = OPTS_ADVERTISED;
 			} else {
 				fprintf(stderr,
 					"punch-coordinator: --mode %s: "
-					"expected rendezvous or handoff\n",
+					"expected rendezvous, handoff or "
+					"advertised\n",
 					optarg);
 				return 2;
 			}
@@ -194,6 +213,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			limit_given = 1;
+			break;
+		case 'H':
+			/* 2 at least: keepalives go every N/2 ms. */
+			if (coord_parse_ms(optarg, 2, &o.hold_timeout_ms)) {
+				fprintf(stderr,
+					"punch-coordinator: --hold-timeout-ms "
+					"%s: expected 2 or more milliseconds\n",
+					optarg);
+				return 2;
+			}
+			hold_given = 1;
 			break;
 		case 'c':
 			/* 0..2 are stdio; events on stdout are evlog's. */
@@ -226,6 +256,12 @@ int main(int argc, char **argv)
 	if (limit_given && o.mode != OPTS_HANDOFF) {
 		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
 				"--mode handoff\n");
+		coord_usage(stderr);
+		return 2;
+	}
+	if (hold_given && o.mode != OPTS_ADVERTISED) {
+		fprintf(stderr, "punch-coordinator: --hold-timeout-ms is for "
+				"--mode advertised\n");
 		coord_usage(stderr);
 		return 2;
 	}

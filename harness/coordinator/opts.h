@@ -9,11 +9,16 @@
 #define OPTS_INBOUND_MAX 1024 /* = CLIENTS_MAX: one slot per client */
 #define OPTS_INBOUND_DEFAULT 8
 
-/* The two coordinator modes of the proposal (see handoff.h). */
+/* The two coordinator modes of the proposal (see handoff.h), and the
+ * advertised mode of the May 2026 discussion (advertised.h). */
 enum opts_mode {
 	OPTS_RENDEZVOUS, /* pair two registrations with the same key */
 	OPTS_HANDOFF,	 /* hold inbound peers; when full, hand off */
+	OPTS_ADVERTISED, /* keep holders' light connections; punch seekers */
 };
+
+/* Bitcoin Core drops a peer silent for TIMEOUT_INTERVAL (20 min). */
+#define OPTS_HOLD_TIMEOUT_DEFAULT 1200000
 
 struct opts {
 	struct sockaddr_storage listen;
@@ -23,6 +28,7 @@ struct opts {
 	int margin_ms;
 	enum opts_mode mode;
 	int inbound_limit; /* handoff: registered peers held at most */
+	int hold_timeout_ms; /* advertised: a holder's silence at most */
 };
 
 #endif

@@ -39,9 +39,9 @@ static struct conn *pairing_find(struct clients *cl, const struct conn *c)
 	return best;
 }
 
-static int pairing_send(struct clients *cl, struct conn *self,
-			const struct conn *peer, uint8_t role, uint64_t nonce,
-			uint32_t delay_ms)
+int pairing_send(struct clients *cl, struct conn *self,
+		 const struct conn *peer, uint8_t role, uint64_t nonce,
+		 uint32_t delay_ms)
 {
 	struct coord_punch m = {
 		.peer = peer->observed,

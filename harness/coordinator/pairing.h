@@ -14,6 +14,12 @@
 uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
 			  int margin_ms);
 
+/* Queues self's hppunch: peer's observed endpoint, role, nonce, delay
+ * (and the optional fields self asked for). 0, -ENOBUFS or -errno. */
+int pairing_send(struct clients *cl, struct conn *self,
+		 const struct conn *peer, uint8_t role, uint64_t nonce,
+		 uint32_t delay_ms);
+
 /* Sends ini and rsp their hppunch back to back (each with the other's
  * observed endpoint, the role, nonce and its delay) and ends both
  * sessions: FIN once flushed. A side whose output overflows is dropped. */

@@ -42,6 +42,7 @@ static struct {
 	json_t *taken;	  /* same length: true once a test used it */
 	int stopped_seen; /* the last run ended with a "stopped" event */
 	int ctl_fd;	  /* >= 0: the next start passes --control-fd */
+	const char *hold_ms; /* the next start passes --hold-timeout-ms */
 } co = {.pid = -1, .out = -1, .ctl_fd = -1};
 
 struct cli {
@@ -117,7 +118,8 @@ static json_t *ev_take(const char *name, const char *field, const char *val)
 
 static int coord_stop(void);
 
-/* mode NULL: the default (rendezvous), no mode options at all. */
+/* mode NULL: the default (rendezvous), no mode options at all; limit
+ * NULL: no --inbound-limit. */
 static int coord_start_mode(const char *timeout_ms, const char *mode,
 			    const char *limit)
 {
@@ -153,8 +155,14 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 		if (mode) {
 			argv[n++] = "--mode";
 			argv[n++] = mode;
+		}
+		if (limit) {
 			argv[n++] = "--inbound-limit";
 			argv[n++] = limit;
+		}
+		if (co.hold_ms) {
+			argv[n++] = "--hold-timeout-ms";
+			argv[n++] = co.hold_ms;
 		}
 		if (co.ctl_fd >= 0) {
 			snprintf(fd, sizeof(fd), "%d", co.ctl_fd);
@@ -171,6 +179,7 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 	if (co.ctl_fd >= 0)
 		close(co.ctl_fd);
 	co.ctl_fd = -1;
+	co.hold_ms = NULL;
 	co.out = pfd[0];
 	co.line_len = 0;
 	co.events = json_array();
@@ -187,7 +196,7 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 	    strcmp(json_string_value(json_object_get(ev, "mode")),
 		   mode ? mode : "rendezvous"))
 		return -EBADMSG;
-	if (mode ? json_integer_value(json_object_get(ev, "inbound_limit")) !=
+	if (limit ? json_integer_value(json_object_get(ev, "inbound_limit")) !=
 			    atoi(limit)
 		 : !json_is_null(json_object_get(ev, "inbound_limit")))
 		return -EBADMSG;
@@ -530,6 +539,9 @@ static void test_pair(void)
 	check_pair(42, 0);
 	check_pair(0, 0);
 	check_pair(43, COORD_REG_UNREACHABLE);
+	/* The advertised roles mean nothing to rendezvous either. */
+	check_pair(44, COORD_REG_HOLD);
+	check_pair(45, COORD_REG_SEEK);
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
@@ -1050,6 +1062,222 @@ static void test_control_reader_slow(void)
 	coordctl_free(ctl);
 }
 
+/* --- advertised mode --- */
+
+#define HOLD COORD_REG_HOLD
+#define SEEK COORD_REG_SEEK
+
+static int coord_start_advertised(const char *timeout_ms, const char *hold_ms)
+{
+	co.hold_ms = hold_ms;
+	return coord_start_mode(timeout_ms, "advertised", NULL);
+}
+
+/* A holder, registered with its RTT: the "hold" event names it. */
+static struct cli *cli_holder(uint64_t key)
+{
+	struct cli *c = cli_arrive(key, HOLD);
+	json_t *ev = ev_take("hold", "peer", c->name);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
+	return c;
+}
+
+/* Seeker s and holder h got hppunch: s initiator, h responder, one nonce,
+ * each other's endpoint as observed; the "seek" event counts h's punches.
+ * s's session ends; h's light connection stays (it answers a ping and
+ * nothing else came). Returns the nonce. */
+static uint64_t check_seek(struct cli *s, struct cli *h, uint64_t key,
+			   unsigned punches)
+{
+	struct coord_punch ps, ph;
+	char a[64], hex[17];
+	json_t *ev;
+
+	cli_get_punch(s, &ps);
+	cli_get_punch(h, &ph);
+	CU_ASSERT_EQUAL(ps.role, COORD_ROLE_INITIATOR);
+	CU_ASSERT_EQUAL(ph.role, COORD_ROLE_RESPONDER);
+	CU_ASSERT_EQUAL(ps.nonce, ph.nonce);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ps.peer, a, sizeof(a)),
+			       h->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ps.self, a, sizeof(a)),
+			       s->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.peer, a, sizeof(a)),
+			       s->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.self, a, sizeof(a)),
+			       h->name);
+	CU_ASSERT(ps.delay_ms >= 29 && ps.delay_ms < 30 + WAIT_MS);
+	CU_ASSERT(ph.delay_ms >= 29 && ph.delay_ms < 30 + WAIT_MS);
+	ev = ev_take("seek", "initiator", s->name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	snprintf(hex, sizeof(hex), "%016" PRIx64, ps.nonce);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "responder"), h->name);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "nonce"), hex);
+	CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
+	CU_ASSERT_EQUAL(ev_int(ev, "holder_punches"), punches);
+	CU_ASSERT(cli_wait_eof(s));
+	check_still_held(h);
+	CU_ASSERT(!ev_seen("drop", "peer", h->name));
+	return ps.nonce;
+}
+
+/* Nobody holds the key: hpreject 1 before any ping. A registration with
+ * no role, or both, is refused the same way. */
+static void test_advertised_no_holder(void)
+{
+	struct cli *s, *n, *b;
+	struct p2p_hdr h;
+	uint8_t buf[512];
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
+	s = cli_connect();
+	n = cli_connect();
+	b = cli_connect();
+	CU_ASSERT_FATAL(s && n && b);
+	cli_handshake(s);
+	cli_handshake(n);
+	cli_handshake(b);
+	CU_ASSERT(cli_register_flags(s, COORD_PROTO, 11, SEEK) == 0);
+	check_rejected(s, COORD_REJECT_NO_PEER, "no-holder");
+	CU_ASSERT(cli_register_flags(n, COORD_PROTO, 11, 0) == 0);
+	check_rejected(n, COORD_REJECT_NO_PEER, "no-role");
+	CU_ASSERT(cli_register_flags(b, COORD_PROTO, 11, HOLD | SEEK) == 0);
+	CU_ASSERT_FATAL(cli_recv(b, &h, buf, sizeof(buf)) == 1);
+	CU_ASSERT_STRING_EQUAL(h.command, COORD_CMD_REJECT); /* no ping */
+	CU_ASSERT_PTR_NOT_NULL(ev_take("drop", "reason", "no-role"));
+	CU_ASSERT(!ev_seen("register", "observed", s->name));
+	cli_close(s);
+	cli_close(n);
+	cli_close(b);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* Holder + seeker: both punched; the holder stays and is punched again
+ * by a second seeker (a new nonce); "held KEY" on the control channel. */
+static void test_advertised_punch(void)
+{
+	struct ctl_seen seen = {0};
+	struct coordctl *ctl;
+	struct cli *h, *s1, *s2;
+	uint64_t n1, n2;
+	int wfd;
+
+	ctl = coordctl_open(&wfd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	co.ctl_fd = wfd;
+	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
+	h = cli_holder(KEY_ALICE);
+	CU_ASSERT_EQUAL_FATAL(ctl_wait(ctl, &seen, 1), 0);
+	CU_ASSERT(coordctl_is_held(ctl, KEY_ALICE));
+	s1 = cli_arrive(KEY_ALICE, SEEK);
+	n1 = check_seek(s1, h, KEY_ALICE, 1);
+	s2 = cli_arrive(KEY_ALICE, SEEK);
+	n2 = check_seek(s2, h, KEY_ALICE, 2);
+	CU_ASSERT(n1 != n2);
+	/* The holder leaves when it wants: its FIN is the end. */
+	cli_close(h);
+	CU_ASSERT_PTR_NOT_NULL(ev_take("drop", "reason", "eof"));
+	cli_close(s1);
+	cli_close(s2);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+	coordctl_free(ctl);
+}
+
+/* One holder per key: the second gets hpreject 3; the first stays. A
+ * holder of another key is welcome. */
+static void test_advertised_key_held(void)
+{
+	struct cli *h, *h2, *h3, *s;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
+	h = cli_holder(31);
+	h2 = cli_connect();
+	CU_ASSERT_FATAL(h2 != NULL);
+	cli_handshake(h2);
+	CU_ASSERT(cli_register_flags(h2, COORD_PROTO, 31, HOLD) == 0);
+	check_rejected(h2, COORD_REJECT_KEY_BUSY, "key-held");
+	h3 = cli_holder(32);
+	s = cli_arrive(31, SEEK);
+	check_seek(s, h, 31, 1);
+	check_still_held(h3);
+	cli_close(h);
+	cli_close(h2);
+	cli_close(h3);
+	cli_close(s);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* A seeker that arrives while the holder's RTT ping is out waits for
+ * its pong, then both are punched. */
+static void test_advertised_seeker_waits(void)
+{
+	struct cli *h = NULL, *s;
+	struct p2p_hdr hd;
+	uint8_t nonce[8];
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
+	h = cli_connect();
+	CU_ASSERT_FATAL(h != NULL);
+	cli_handshake(h);
+	CU_ASSERT(cli_register_flags(h, COORD_PROTO, 41, HOLD) == 0);
+	CU_ASSERT_FATAL(cli_expect(h, "ping", &hd, nonce, 8) == 1);
+	s = cli_arrive(41, SEEK);
+	CU_ASSERT(!ev_seen("seek", "initiator", s->name));
+	CU_ASSERT(cli_send(h, "pong", nonce, 8) == 0);
+	CU_ASSERT_PTR_NOT_NULL(ev_take("hold", "peer", h->name));
+	check_seek(s, h, 41, 1);
+	cli_close(h);
+	cli_close(s);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* Answers the coordinator's pings on c for ms; returns how many. */
+static int cli_answer_pings_for(struct cli *c, int ms)
+{
+	int64_t until = mono_ms() + ms;
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	struct p2p_hdr h;
+	uint8_t buf[64];
+	int n = 0;
+
+	while (testutil_left_ms(until) > 0) {
+		if (c->len == 0 &&
+		    poll(&p, 1, testutil_left_ms(until)) <= 0)
+			continue;
+		if (cli_recv(c, &h, buf, sizeof(buf)) != 1)
+			break;
+		if (!strcmp(h.command, "ping") && h.length == 8 &&
+		    cli_send(c, "pong", buf, 8) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* Keepalive: a holder that answers outlives both the pair timeout and
+ * the hold timeout, and can still be punched; one that is silent is
+ * dropped ("hold-timeout") within the hold timeout. */
+static void test_advertised_keepalive(void)
+{
+	struct cli *h, *q, *s;
+
+	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("500", "400"), 0);
+	h = cli_holder(51);
+	q = cli_holder(52);
+	CU_ASSERT(cli_answer_pings_for(h, 1500) >= 3);
+	CU_ASSERT_PTR_NOT_NULL(ev_take("drop", "peer", q->name));
+	CU_ASSERT(ev_seen("drop", "reason", "hold-timeout"));
+	CU_ASSERT(!ev_seen("drop", "peer", h->name));
+	CU_ASSERT(!ev_seen("reject", "peer", h->name));
+	s = cli_arrive(51, SEEK);
+	check_seek(s, h, 51, 1);
+	cli_close(h);
+	cli_close(q);
+	cli_close(s);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
 /* Exit status of the coordinator with these arguments (output discarded),
  * -1 when it did not exit within WAIT_MS. */
 static int coord_usage_status(const char *a1, const char *a2, const char *a3,
@@ -1099,6 +1327,16 @@ static void test_mode_usage(void)
 	CU_ASSERT_EQUAL(coord_usage_status("--mode", "rendezvous",
 					   "--inbound-limit", "3"),
 			2);
+	/* Holders are the advertised mode's only. */
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
+					   "--hold-timeout-ms", "1000"),
+			2);
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "advertised",
+					   "--inbound-limit", "3"),
+			2);
+	CU_ASSERT_EQUAL(coord_usage_status("--mode", "advertised",
+					   "--hold-timeout-ms", "1"),
+			2);
 }
 
 static void test_control_usage(void)
@@ -1135,7 +1373,18 @@ int main(void)
 		{"handoff: full, nobody to hand to: hpreject 4",
 		 test_handoff_full},
 		{"handoff: held peers time out", test_handoff_timeout},
-		{"--mode and --inbound-limit usage", test_mode_usage},
+		{"advertised: seeker without a holder, no role: hpreject 1",
+		 test_advertised_no_holder},
+		{"advertised: holder punched twice, connection kept",
+		 test_advertised_punch},
+		{"advertised: second holder of a key: hpreject 3",
+		 test_advertised_key_held},
+		{"advertised: seeker waits for the holder's RTT",
+		 test_advertised_seeker_waits},
+		{"advertised: keepalive keeps a holder, silence drops it",
+		 test_advertised_keepalive},
+		{"--mode, --inbound-limit, --hold-timeout-ms usage",
+		 test_mode_usage},
 		{"control: held peer reported on --control-fd",
 		 test_control_held},
 		{"control: reader gone, coordinator carries on",
