@@ -56,7 +56,9 @@ static int coordclient_register(struct msgio *m,
 		.key = p->key,
 		.flags = (p->handoff ? COORD_REG_UNREACHABLE : 0) |
 			 (p->ext ? COORD_REG_EXT : 0) |
-			 (p->predict ? COORD_REG_PREDICT : 0),
+			 (p->predict ? COORD_REG_PREDICT : 0) |
+			 (p->hold ? COORD_REG_HOLD : 0) |
+			 (p->seek ? COORD_REG_SEEK : 0),
 	};
 	uint8_t buf[COORD_REGISTER_FLAGS_LEN];
 	int len, r;
@@ -70,7 +72,10 @@ static int coordclient_register(struct msgio *m,
 	if (r)
 		return outcome_errno(o, OUTCOME_COORDINATOR, r, "hpregister");
 	log_debug("registered with key %" PRIu64 "%s", p->key,
-		  p->handoff ? " as unreachable" : "");
+		  p->handoff ? " as unreachable"
+		  : p->hold  ? " as its holder"
+		  : p->seek  ? " as a seeker"
+			     : "");
 	return 0;
 }
 
@@ -89,6 +94,15 @@ static int coordclient_rejected(const struct coordclient_params *p,
 		log_info("coordinator let us go: %s", rej->reason);
 		return outcome_set(o, OUTCOME_COORDINATOR,
 				   "stayed an inbound peer");
+	}
+	if (p->hold && rej->code == COORD_REJECT_KEY_BUSY) {
+		log_info("coordinator: %s", rej->reason);
+		return outcome_set(o, OUTCOME_COORDINATOR, "key already held");
+	}
+	if (p->seek && rej->code == COORD_REJECT_NO_PEER) {
+		log_info("coordinator: %s", rej->reason);
+		return outcome_set(o, OUTCOME_COORDINATOR,
+				   "nobody holds the key");
 	}
 	return outcome_set(o, OUTCOME_COORDINATOR, "rejected (code %u): %s",
 			   rej->code, rej->reason);
@@ -142,6 +156,7 @@ static int coordclient_wait_match(struct msgio *m,
 		if (r == -ETIMEDOUT)
 			return outcome_set(o, OUTCOME_COORDINATOR,
 					   p->handoff ? "stayed an inbound peer"
+					   : p->hold  ? "nobody sought us"
 						      : "no match before the "
 							"deadline");
 		if (r)

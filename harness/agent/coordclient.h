@@ -18,6 +18,10 @@ struct coordclient_params {
 	/* Handoff mode: register flagged unreachable, and name the two ways
 	 * the coordinator can leave us without a peer in its own terms. */
 	int handoff;
+	/* Advertised mode: keep this connection as our light connection
+	 * under key (COORD_REG_HOLD) and wait to be punched to, or ask to
+	 * be punched to the holder of key (COORD_REG_SEEK). */
+	int hold, seek;
 	int ext; /* ask for hppunch's optional fields (COORD_REG_EXT) */
 	/* Probe the mapping first (coordprobe.h) and ask for the port
 	 * prediction (COORD_REG_PREDICT). */
@@ -39,7 +43,10 @@ struct coordclient {
  * coordinator, timeout "terminated", setup). With handoff, the
  * coordinator outcomes "inbound slots full" (hpreject 4) and "stayed an
  * inbound peer" (never handed off: the match deadline, or hpreject 1) are
- * these exact texts. */
+ * these exact texts; so are, for hold and seek, "key already held"
+ * (hpreject 3), "nobody holds the key" (hpreject 1 to a seeker) and
+ * "nobody sought us" (a holder's match deadline). A holder's connection
+ * stays open at the coordinator after hppunch: closing c->fd ends it. */
 int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
 		    struct outcome *o);
 void coordclient_close(struct coordclient *c);

@@ -157,6 +157,8 @@ static int agent_trial(const struct opts *o)
 	struct trial_params p = {
 		.mode = o->oob	     ? TRIAL_OOB
 			: o->handoff ? TRIAL_HANDOFF
+			: o->hold    ? TRIAL_HOLD
+			: o->seek    ? TRIAL_SEEK
 				     : TRIAL_RENDEZVOUS,
 		.side_fd = STDIN_FILENO,
 		.on_endpoint = agent_on_endpoint,

@@ -148,11 +148,22 @@ static int opts_check_node(const struct opts *o)
 	return 0;
 }
 
-/* The options of the out-of-band mode and of handoff, and only those. */
+/* The options of the out-of-band mode, of handoff and of the advertised
+ * roles, and only those. */
 static int opts_check_oob(const struct opts *o)
 {
 	if (o->handoff && !o->coordinator) {
 		fprintf(stderr, "punch-agent: --handoff needs --coordinator\n");
+		return -EINVAL;
+	}
+	if ((o->hold || o->seek) && !o->coordinator) {
+		fprintf(stderr, "punch-agent: --hold and --seek need "
+				"--coordinator\n");
+		return -EINVAL;
+	}
+	if (o->handoff + o->hold + o->seek > 1) {
+		fprintf(stderr, "punch-agent: give at most one of --handoff, "
+				"--hold and --seek\n");
 		return -EINVAL;
 	}
 	if (!!o->probe != o->oob) {
@@ -322,6 +333,8 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"nonce", required_argument, NULL, 263},
 		{"start-mono-ns", required_argument, NULL, 264},
 		{"realtime", no_argument, NULL, 265},
+		{"hold", no_argument, NULL, 266},
+		{"seek", no_argument, NULL, 267},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -357,6 +370,12 @@ int opts_parse(int argc, char **argv, struct opts *o)
 			break;
 		case 265:
 			o->realtime = 1;
+			break;
+		case 266:
+			o->hold = 1;
+			break;
+		case 267:
+			o->seek = 1;
 			break;
 		case 'B':
 			o->oob = 1;

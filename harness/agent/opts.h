@@ -1,5 +1,5 @@
 /* opts: punch-agent's command line — its modes (trial at a coordinator,
- * handoff, out of band, --connect), the node modes, and the checks that
+ * handoff, advertised hold/seek, out of band, --connect), the node modes, and the checks that
  * each mode gets its options and only those. */
 #ifndef PUNCHLAB_AGENT_OPTS_H
 #define PUNCHLAB_AGENT_OPTS_H
@@ -26,6 +26,7 @@ struct opts {
 	int oob;		 /* trial mode without a coordinator */
 	const char *probe;	 /* --oob: the probe server */
 	int handoff;		 /* --coordinator in handoff mode */
+	int hold, seek;		 /* --coordinator in advertised mode */
 	const char *name;
 	long local_port; /* 0 = not given */
 	uint64_t key;

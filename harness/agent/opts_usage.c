@@ -7,7 +7,7 @@
 /* clang-format off */
 static const char opts_usage_text[] =
 		"usage: punch-agent --coordinator IP:PORT --local-port P [--key K]\n"
-		"                   [--handoff]\n"
+		"                   [--handoff | --hold | --seek]\n"
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
 		"                   [--skew-ms N] [--match-timeout-ms N]\n"
 		"                   [--magic regtest|mainnet] [-v]\n"
@@ -42,6 +42,13 @@ static const char opts_usage_text[] =
 		"  --handoff            for a coordinator in handoff mode: register\n"
 		"                       as unreachable (hand me off rather than\n"
 		"                       evict me) and wait to be handed off\n"
+		"  --hold               for a coordinator in advertised mode: keep\n"
+		"                       the connection as our light connection under\n"
+		"                       K (advertised as reachable through it) and\n"
+		"                       wait until a seeker of K is punched to us\n"
+		"                       (we are the responder; one punch a run)\n"
+		"  --seek               advertised mode: be punched to the holder of\n"
+		"                       K (we are the initiator: our outbound)\n"
 		"  --timeout-ms N       trial deadline after the start time; also\n"
 		"                       bounds reaching the coordinator (5000)\n"
 		"  --wave-ms N          restart the connect after N ms without an\n"

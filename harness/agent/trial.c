@@ -27,6 +27,9 @@ const char *trial_mode_name(enum trial_mode m)
 		return "out-of-band";
 	case TRIAL_GIVEN:
 		return "given";
+	case TRIAL_HOLD:
+	case TRIAL_SEEK:
+		return "advertised";
 	case TRIAL_RENDEZVOUS:
 	default:
 		return "rendezvous";
@@ -210,7 +213,7 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 	return err;
 }
 
-/* Rendezvous and handoff: the coordinator's hppunch. The start is its
+/* Rendezvous, handoff and advertised: the coordinator's hppunch. The start is its
  * delay after the match. */
 static int trial_meet_coordinator(const struct trial_params *p,
 				  struct coordclient *cc,
@@ -223,6 +226,8 @@ static int trial_meet_coordinator(const struct trial_params *p,
 		.magic = p->magic,
 		.key = p->key,
 		.handoff = p->mode == TRIAL_HANDOFF,
+		.hold = p->mode == TRIAL_HOLD,
+		.seek = p->mode == TRIAL_SEEK,
 		.ext = p->strategy != CELLCOND_CONNECT,
 		/* birthday, too, learns from the deltas who opens. */
 		.predict = p->strategy == CELLCOND_PREDICT ||

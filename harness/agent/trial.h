@@ -22,6 +22,9 @@ enum trial_mode {
 	TRIAL_HANDOFF,	  /* the coordinator hands us off from its slots */
 	TRIAL_OOB,	  /* no coordinator: probe server + side channel */
 	TRIAL_GIVEN,	  /* peer, role, nonce, start given (--connect) */
+	TRIAL_HOLD,	  /* advertised: keep a light connection, be punched
+			   * to by a seeker of our key */
+	TRIAL_SEEK,	  /* advertised: be punched to the holder of a key */
 };
 
 struct trial_params {
@@ -86,7 +89,8 @@ struct trial_meeting {
 	struct sidechan sc;
 };
 
-/* "rendezvous", "handoff", "out-of-band" or "given". */
+/* "rendezvous", "handoff", "out-of-band", "given" or (hold, seek)
+ * "advertised". */
 const char *trial_mode_name(enum trial_mode m);
 
 /* Runs the trial; 0 when it succeeded, -1 with r->o saying why not. r is

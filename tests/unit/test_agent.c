@@ -1129,6 +1129,16 @@ static void test_usage(void)
 
 	char *handoff_alone[] = {(char *)agent_bin, "--connect", "127.0.0.1:1",
 				 "--handoff", NULL};
+	char *hold_seek[] = {(char *)agent_bin, "--coordinator", "127.0.0.1:1",
+			     "--local-port",	"1000",	   "--hold",
+			     "--seek",		NULL};
+	char *hold_handoff[] = {(char *)agent_bin, "--coordinator",
+				"127.0.0.1:1",	   "--local-port",
+				"1000",		   "--hold",
+				"--handoff",	   NULL};
+	char *seek_oob[] = {(char *)agent_bin, "--oob",	 "--probe",
+			    "127.0.0.1:2",     "--local-port", "1000",
+			    "--seek",	       NULL};
 	char *oob_noprobe[] = {(char *)agent_bin, "--oob", "--local-port",
 			       "1000", NULL};
 	char *probe_alone[] = {(char *)agent_bin,
@@ -1175,6 +1185,9 @@ static void test_usage(void)
 	CU_ASSERT_EQUAL(run_status(noimport), 2);
 	CU_ASSERT_EQUAL(run_status(badsocks), 2);
 	CU_ASSERT_EQUAL(run_status(handoff_alone), 2);
+	CU_ASSERT_EQUAL(run_status(hold_seek), 2);
+	CU_ASSERT_EQUAL(run_status(hold_handoff), 2);
+	CU_ASSERT_EQUAL(run_status(seek_oob), 2);
 	CU_ASSERT_EQUAL(run_status(oob_noprobe), 2);
 	CU_ASSERT_EQUAL(run_status(probe_alone), 2);
 	CU_ASSERT_EQUAL(run_status(oob_coord), 2);
@@ -1190,6 +1203,8 @@ static void test_usage(void)
 static struct testutil_proc hcoord = {-1, -1, "", 0};
 static char hcoord_addr[64];
 
+static int hcoord_spawn(char **argv, const char *mode);
+
 static int hcoord_start(const char *limit, const char *pair_timeout_ms)
 {
 	char *argv[] = {(char *)coord_bin,
@@ -1204,6 +1219,23 @@ static int hcoord_start(const char *limit, const char *pair_timeout_ms)
 			"--pair-timeout-ms",
 			(char *)pair_timeout_ms,
 			NULL};
+
+	return hcoord_spawn(argv, "handoff");
+}
+
+/* The coordinator in advertised mode (holders and seekers). */
+static int acoord_start(void)
+{
+	char *argv[] = {(char *)coord_bin, "--listen",	 "127.0.0.1:0",
+			"--run-id",	   "unit-adv",	 "--mode",
+			"advertised",	   NULL};
+
+	return hcoord_spawn(argv, "advertised");
+}
+
+/* Starts hcoord from argv; 0 once it listens in mode. */
+static int hcoord_spawn(char **argv, const char *mode)
+{
 	json_t *ev;
 	int r = -EBADMSG;
 
@@ -1211,7 +1243,7 @@ static int hcoord_start(const char *limit, const char *pair_timeout_ms)
 		return -errno;
 	ev = testutil_proc_json(&hcoord, WAIT_MS);
 	if (ev && !strcmp(testutil_jstr(ev, "event"), "listening") &&
-	    !strcmp(testutil_jstr(ev, "mode"), "handoff")) {
+	    !strcmp(testutil_jstr(ev, "mode"), mode)) {
 		snprintf(hcoord_addr, sizeof(hcoord_addr), "%s",
 			 testutil_jstr(ev, "addr"));
 		r = 0;
@@ -1320,6 +1352,109 @@ static void test_handoff_pair(void)
 		  testutil_jint(jb, "t_register_ns"));
 	json_decref(ev);
 	json_decref(ja);
+	json_decref(jb);
+}
+
+/* --- advertised mode: bob holds (his light connection), alice seeks --- */
+
+/* Bob holds key 7; alice seeks it: alice initiates (her outbound), bob
+ * responds, and the coordinator kept bob's connection through the punch:
+ * it drops it only when bob's agent leaves, after the seek. */
+static void test_advertised_pair(void)
+{
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
+	int fa = -1, fb = -1, la, lb;
+	char ea[32], eb[32];
+	struct testutil_proc a, b;
+	json_t *ja, *jb, *ev, *drop;
+
+	CU_ASSERT_FATAL(acoord_start() == 0);
+	/* Early SYNs dropped, not refused, as between two NATs. */
+	la = testutil_listener(pa, 0, 1, &fa);
+	lb = testutil_listener(pb, 0, 1, &fb);
+	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
+	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
+	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--hold", "--key", "7",
+				      "--timeout-ms", "6000", (char *)NULL));
+	ev = hcoord_event("hold", "peer", eb);
+	CU_ASSERT_FATAL(ev != NULL);
+	CU_ASSERT_EQUAL(testutil_jint(ev, "key"), 7);
+	json_decref(ev);
+	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--seek", "--key", "7",
+				      "--timeout-ms", "6000", (char *)NULL));
+	ev = hcoord_event("seek", "initiator", ea);
+	CU_ASSERT_FATAL(ev != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "responder"), eb);
+	CU_ASSERT_EQUAL(testutil_jint(ev, "holder_punches"), 1);
+	ja = testutil_proc_json(&a, WAIT_MS);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
+	drop = hcoord_event("drop", "peer", eb);
+	CU_ASSERT_PTR_NOT_NULL(drop);
+	if (drop)
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(drop, "reason"), "eof");
+	json_decref(drop);
+	close(la);
+	close(lb);
+	close(fa);
+	close(fb);
+	hcoord_stop();
+	CU_ASSERT_FATAL(ja && jb);
+	check_ok_pair(ja, jb, pa, pb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "advertised");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "advertised");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "role"), "initiator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "role"), "responder");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "nonce"),
+			       testutil_jstr(ev, "nonce"));
+	json_decref(ev);
+	json_decref(ja);
+	json_decref(jb);
+}
+
+/* A seeker with nobody holding its key, a second holder of a held key,
+ * and a holder nobody seeks: each says so in the coordinator's terms. */
+static void test_advertised_refused(void)
+{
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port(),
+		 pc = testutil_free_port();
+	char eb[32];
+	struct testutil_proc a, b, c;
+	json_t *ja, *jb, *jc, *ev;
+
+	CU_ASSERT_FATAL(acoord_start() == 0);
+	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--seek", "--key", "8",
+				      (char *)NULL));
+	ja = testutil_proc_json(&a, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
+	CU_ASSERT_FATAL(ja != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "error"),
+			       "nobody holds the key");
+	json_decref(ja);
+
+	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
+	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--hold", "--key", "8",
+				      "--match-timeout-ms", "1500",
+				      (char *)NULL));
+	ev = hcoord_event("hold", "peer", eb);
+	CU_ASSERT_FATAL(ev != NULL);
+	json_decref(ev);
+	CU_ASSERT_FATAL(!hagent_start(&c, pc, "carol", "--hold", "--key", "8",
+				      (char *)NULL));
+	jc = testutil_proc_json(&c, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&c, WAIT_MS), 1);
+	CU_ASSERT_FATAL(jc != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "error"), "key already held");
+	json_decref(jc);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
+	hcoord_stop();
+	CU_ASSERT_FATAL(jb != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "error"), "nobody sought us");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "advertised");
 	json_decref(jb);
 }
 
@@ -1692,6 +1827,10 @@ int main(void)
 		{"bitcoind: SOCKS port taken", test_bitcoind_setup_errors},
 		{"handoff: held peer and newcomer punch", test_handoff_pair},
 		{"handoff: slots full; never handed off", test_handoff_refused},
+		{"advertised: bob holds, alice seeks and punches",
+		 test_advertised_pair},
+		{"advertised: no holder, key held, nobody sought",
+		 test_advertised_refused},
 		{"out-of-band: probe, side channel, punch", test_oob_pair},
 		{"out-of-band: bad side channel or probe", test_oob_bad_line},
 	};
