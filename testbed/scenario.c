@@ -64,6 +64,7 @@ static const char *const scenario_modes[] = {
 	[SCENARIO_MODE_RENDEZVOUS] = "rendezvous",
 	[SCENARIO_MODE_HANDOFF] = "handoff",
 	[SCENARIO_MODE_OOB] = "out-of-band",
+	[SCENARIO_MODE_ADVERTISED] = "advertised",
 	NULL,
 };
 static const char *const scenario_nodes[] = {
@@ -75,7 +76,7 @@ static const char *const scenario_nodes[] = {
 
 const char *scenario_mode_name(enum scenario_mode m)
 {
-	return (unsigned)m <= SCENARIO_MODE_OOB ? scenario_modes[m] : "?";
+	return (unsigned)m <= SCENARIO_MODE_ADVERTISED ? scenario_modes[m] : "?";
 }
 
 const char *scenario_node_name(enum scenario_node n)

@@ -19,8 +19,8 @@ int scenario_load(const char *path, const char *profile_dir,
  * after a failed load; NULL is safe. Every scenario_load, failed or not,
  * needs one before s is loaded again or forgotten. */
 void scenario_free(struct scenario *s);
-/* "rendezvous", "handoff", "out-of-band" / "embedded", "bitcoind",
- * "bitcoind-import": as scenario files spell them. */
+/* "rendezvous", "handoff", "out-of-band", "advertised" / "embedded",
+ * "bitcoind", "bitcoind-import": as scenario files spell them. */
 const char *scenario_mode_name(enum scenario_mode m);
 const char *scenario_node_name(enum scenario_node n);
 

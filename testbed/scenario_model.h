@@ -30,6 +30,8 @@ enum scenario_mode {
 	SCENARIO_MODE_HANDOFF,	  /* charlie's inbound slots are full: it
 				   * hands a newcomer to a held peer */
 	SCENARIO_MODE_OOB,	  /* no coordinator: a side channel */
+	SCENARIO_MODE_ADVERTISED, /* bob keeps a light connection to charlie
+				   * (advertised through it); alice seeks */
 };
 
 /* An outside puncher ([puncher NAME]): a program run from a command

@@ -679,7 +679,8 @@ static void check_enum(const char *key, const char *value, int want)
 	CU_ASSERT_STRING_EQUAL(err.key, key);
 	/* the message lists what is accepted */
 	CU_ASSERT_PTR_NOT_NULL(strstr(
-	    err.msg, !strcmp(key, "mode") ? "rendezvous, handoff, out-of-band"
+	    err.msg, !strcmp(key, "mode") ? "rendezvous, handoff, out-of-band, "
+						"advertised"
 					  : "embedded, bitcoind, "
 					    "bitcoind-import"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, value));
@@ -693,6 +694,7 @@ static void test_mode_node(void)
 	check_enum("mode", "rendezvous", 0);
 	check_enum("mode", "handoff", 1);
 	check_enum("mode", "out-of-band", 2);
+	check_enum("mode", "advertised", 3);
 	check_enum("node", "embedded", 0);
 	check_enum("node", "bitcoind", 1);
 	check_enum("node", "bitcoind-import", 2);

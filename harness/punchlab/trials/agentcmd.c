@@ -99,7 +99,7 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 		 s ? "bob" : "alice", trial);
 	snprintf(buf[5], 64, "%d", cfg->s->timeout_ms);
 	argv[n++] = (char *)cfg->agent_path;
-	n += trial_mode(cfg->s->mode)->agent_opts(argv + n, buf[0], buf[1],
+	n += trial_mode(cfg->s->mode)->agent_opts(argv + n, s, buf[0], buf[1],
 						    buf[2]);
 	argv[n++] = "--local-port";
 	argv[n++] = buf[3];

@@ -1,9 +1,10 @@
 /* modes: one entry per coordinator mode. */
 #include "modes.h"
 
-static int rendezvous_opts(char **argv, const char *coordinator,
+static int rendezvous_opts(char **argv, int s, const char *coordinator,
 			   const char *probe, const char *key)
 {
+	(void)s;
 	(void)probe;
 	argv[0] = "--coordinator";
 	argv[1] = (char *)coordinator;
@@ -13,10 +14,10 @@ static int rendezvous_opts(char **argv, const char *coordinator,
 }
 
 /* Like rendezvous, but the agent expects to be held or handed off. */
-static int handoff_opts(char **argv, const char *coordinator,
+static int handoff_opts(char **argv, int s, const char *coordinator,
 			const char *probe, const char *key)
 {
-	int n = rendezvous_opts(argv, coordinator, probe, key);
+	int n = rendezvous_opts(argv, s, coordinator, probe, key);
 
 	argv[n++] = "--handoff";
 	return n;
@@ -24,9 +25,10 @@ static int handoff_opts(char **argv, const char *coordinator,
 
 /* No coordinator, no key: a probe server on charlie tells each agent its
  * public endpoint, the harness relays the rest. */
-static int oob_opts(char **argv, const char *coordinator, const char *probe,
-		    const char *key)
+static int oob_opts(char **argv, int s, const char *coordinator,
+		    const char *probe, const char *key)
 {
+	(void)s;
 	(void)coordinator;
 	(void)key;
 	argv[0] = "--oob";
@@ -35,16 +37,32 @@ static int oob_opts(char **argv, const char *coordinator, const char *probe,
 	return 3;
 }
 
+/* Bob is the home node advertised as reachable through charlie: he
+ * holds the trial's key; alice picked his address and seeks it. */
+static int advertised_opts(char **argv, int s, const char *coordinator,
+			   const char *probe, const char *key)
+{
+	int n = rendezvous_opts(argv, s, coordinator, probe, key);
+
+	argv[n++] = s ? "--hold" : "--seek";
+	return n;
+}
+
 static const struct trial_mode trial_modes[] = {
 	[SCENARIO_MODE_RENDEZVOUS] = { .mode = SCENARIO_MODE_RENDEZVOUS,
 				       .agent_opts = rendezvous_opts },
 	[SCENARIO_MODE_HANDOFF] = { .mode = SCENARIO_MODE_HANDOFF,
 				    .max_inflight = 1,
-				    .bob_waits = 1,
+				    .wait_held = 1,
+				    .first = 0,
 				    .agent_opts = handoff_opts },
 	[SCENARIO_MODE_OOB] = { .mode = SCENARIO_MODE_OOB,
 				.side_channel = 1,
 				.agent_opts = oob_opts },
+	[SCENARIO_MODE_ADVERTISED] = { .mode = SCENARIO_MODE_ADVERTISED,
+				       .wait_held = 1,
+				       .first = 1,
+				       .agent_opts = advertised_opts },
 };
 
 const struct trial_mode *trial_mode(enum scenario_mode m)

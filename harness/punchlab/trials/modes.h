@@ -1,6 +1,7 @@
 /* modes: how each coordinator mode runs a trial — how many trials may be
- * in flight, whether bob waits until charlie holds alice, whether the
- * harness relays endpoints itself, and the agents' mode options. */
+ * in flight, whether one side waits until charlie holds the other,
+ * whether the harness relays endpoints itself, and the agents' mode
+ * options. */
 #ifndef PUNCHLAB_MODES_H
 #define PUNCHLAB_MODES_H
 
@@ -10,14 +11,18 @@ struct trial_mode {
 	enum scenario_mode mode;
 	/* trials in flight in the whole run (0: the engine's limit) */
 	int max_inflight;
-	/* handoff: charlie has one inbound slot; bob starts once the
-	 * coordinator reports alice held (coordctl) */
-	int bob_waits;
+	/* One side starts first; the other once the coordinator reports
+	 * the first held (coordctl). handoff: charlie has one inbound slot
+	 * and alice (first = 0) takes it; advertised: bob (first = 1) is
+	 * the holder alice's seek needs. */
+	int wait_held;
+	int first;
 	/* out of band: the harness is the side channel (oob.c) */
 	int side_channel;
-	/* the agent's options for this mode; coordinator is "ADDR:PORT" and
-	 * key the trial's; returns how many it put in argv */
-	int (*agent_opts)(char **argv, const char *coordinator,
+	/* side s's agent options for this mode (0 alice, 1 bob);
+	 * coordinator is "ADDR:PORT" and key the trial's; returns how many
+	 * it put in argv */
+	int (*agent_opts)(char **argv, int s, const char *coordinator,
 			  const char *probe, const char *key);
 };
 

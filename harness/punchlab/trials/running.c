@@ -16,7 +16,7 @@ void running_init(struct running *r, int cell, int trial,
 {
 	r->cell = cell;
 	r->trial = trial;
-	r->bob_pending = 0;
+	r->second_pending = 0;
 	r->relayed = 0;
 	r->nbg = 0;
 	r->hard_deadline_ns = hard_deadline_ns;

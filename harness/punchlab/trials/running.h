@@ -25,7 +25,8 @@ struct side {
 
 struct running {
 	int cell, trial;
-	int bob_pending; /* handoff: bob starts once alice is held */
+	int second_pending; /* the second side starts once the first is
+			     * held (modes.h: wait_held) */
 	int relayed;	 /* out-of-band: endpoints exchanged */
 	int64_t hard_deadline_ns;
 	struct cell_cond cond; /* this trial's conditions (celldraw.h) */

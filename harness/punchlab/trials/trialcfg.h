@@ -1,6 +1,7 @@
 /* trialcfg: what every part of the trial engine is given — the scenario,
  * the world, where agents and logs go, the stop flag, which trials, and
- * (handoff) the coordinator's control channel. A data model, no code. */
+ * (handoff, advertised) the coordinator's control channel. A data model,
+ * no code. */
 #ifndef PUNCHLAB_TRIALCFG_H
 #define PUNCHLAB_TRIALCFG_H
 
@@ -22,7 +23,7 @@ struct trials_cfg {
 	int progress; /* 1: \r line on a terminal, 0: plain lines */
 	int only_cell, only_trial; /* -1: all */
 	const char *run_dir;
-	/* handoff: the coordinator's "held" reports (coordctl.h) */
+	/* handoff, advertised: the coordinator's "held" reports (coordctl.h) */
 	struct coordctl *ctl;
 	/* bitcoind node modes (btctrials.c) */
 	const char *bitcoind;

@@ -111,14 +111,14 @@ static int trial_start(struct sched *sc, int c)
 	celldraw_trial(cfg->s, c, r->trial, &r->cond);
 	if (celldraw_shaper(&cfg->s->cells[c]))
 		world_shape_trial(cfg->w, cfg->board, c, &r->cond);
-	r->bob_pending = sc->mode->bob_waits;
+	r->second_pending = sc->mode->wait_held;
 	trialrtt_apply(cfg, c, r->trial);
 	record_board(cfg, c, &r->board0);
 	e = running_start_background(cfg, r);
 	if (e == 0)
-		e = running_start(cfg, r, 0);
-	if (e == 0 && !r->bob_pending)
-		e = running_start(cfg, r, 1);
+		e = running_start(cfg, r, sc->mode->first);
+	if (e == 0 && !r->second_pending)
+		e = running_start(cfg, r, !sc->mode->first);
 	if (e < 0) {
 		log_warnx("cannot start agents: %s", strerror(-e));
 		running_kill(cfg, r, 1);
@@ -151,7 +151,8 @@ static int fill(struct sched *sc)
 	return 0;
 }
 
-/* Waits for any agent's output, or (handoff) the coordinator's "held". */
+/* Waits for any agent's output, or (handoff, advertised) the
+ * coordinator's "held". */
 static int wait_agents(struct sched *sc)
 {
 	struct pollfd pfd[2 * MAX_INFLIGHT + 1];
@@ -175,7 +176,7 @@ static int wait_agents(struct sched *sc)
 	return 0;
 }
 
-/* Reads, advances (handoff, side channel, hang) and finishes trial i.
+/* Reads, advances (second side, side channel, hang) and finishes trial i.
  * 1 when it finished and left the slot, 0 when it goes on, -errno. */
 static int advance(struct sched *sc, int i)
 {
@@ -186,9 +187,9 @@ static int advance(struct sched *sc, int i)
 	for (int s = 0; s < 2; s++)
 		if (r->sd[s].fd >= 0)
 			running_read(cfg, &r->sd[s]);
-	if (r->bob_pending && handoff_alice_held(cfg, r)) {
-		r->bob_pending = 0;
-		if ((e = running_start(cfg, r, 1)) < 0)
+	if (r->second_pending && handoff_first_held(cfg, r)) {
+		r->second_pending = 0;
+		if ((e = running_start(cfg, r, !sc->mode->first)) < 0)
 			return e;
 	}
 	if (sc->mode->side_channel && !r->relayed)

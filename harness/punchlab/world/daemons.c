@@ -177,6 +177,11 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 		argv[n++] = "--inbound-limit";
 		argv[n++] = "1";
 	}
+	if (mode == SCENARIO_MODE_ADVERTISED) {
+		/* Bob holds the trial's key; alice seeks it. */
+		argv[n++] = "--mode";
+		argv[n++] = "advertised";
+	}
 	if (ctl) {
 		/* A pipe it inherits: "held KEY" lines, read by trials.c. */
 		c = coordctl_open(&wfd);
