@@ -1301,20 +1301,68 @@ static int hagent_start(struct testutil_proc *p, uint16_t port,
 	return testutil_proc_spawn(p, argv);
 }
 
+/* The agent p ended with exit 1 and outcome "coordinator" with error
+ * text; its report (the caller's to free), or NULL. */
+static json_t *hagent_refused(struct testutil_proc *p, const char *error)
+{
+	json_t *j = testutil_proc_json(p, WAIT_MS);
+
+	CU_ASSERT_EQUAL(testutil_proc_wait(p, WAIT_MS), 1);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	if (!j)
+		return NULL;
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "coordinator");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "error"), error);
+	return j;
+}
+
+/* Listeners on both punch ports (fds: two listeners, two fillers): early
+ * SYNs are dropped, not refused, as between two NATs. 0 or -1. */
+static int hpair_listeners(uint16_t pa, uint16_t pb, int *fds)
+{
+	fds[2] = fds[3] = -1;
+	fds[0] = testutil_listener(pa, 0, 1, &fds[2]);
+	fds[1] = testutil_listener(pb, 0, 1, &fds[3]);
+	return pa && pb && fds[0] >= 0 && fds[1] >= 0 ? 0 : -1;
+}
+
+/* Both agents' reports once they exit 0; then the listeners closed and
+ * the coordinator stopped. Checks the pair, both sides' mode and alice's
+ * role (bob's is the other). 0, or -1 without two reports. */
+static int hpair_finish(struct testutil_proc *a, struct testutil_proc *b,
+			int *fds, uint16_t pa, uint16_t pb, const char *mode,
+			const char *role_a, json_t **ja, json_t **jb)
+{
+	*ja = testutil_proc_json(a, WAIT_MS);
+	*jb = testutil_proc_json(b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(a, WAIT_MS), 0);
+	CU_ASSERT_EQUAL(testutil_proc_wait(b, WAIT_MS), 0);
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	hcoord_stop();
+	if (!*ja || !*jb)
+		return -1;
+	check_ok_pair(*ja, *jb, pa, pb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(*ja, "mode"), mode);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(*jb, "mode"), mode);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(*ja, "role"), role_a);
+	CU_ASSERT(strcmp(testutil_jstr(*jb, "role"), role_a) != 0);
+	return 0;
+}
+
 /* Alice holds the coordinator's one inbound slot; bob arrives, and the
  * coordinator hands them to each other: bob initiates, alice responds. */
 static void test_handoff_pair(void)
 {
 	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
-	int fa = -1, fb = -1, la, lb;
+	int fds[4];
 	char ea[32], eb[32];
 	struct testutil_proc a, b;
 	json_t *ja, *jb, *ev;
 
 	CU_ASSERT_FATAL(hcoord_start("1", "15000") == 0);
-	la = testutil_listener(pa, 0, 1, &fa);
-	lb = testutil_listener(pb, 0, 1, &fb);
-	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!hpair_listeners(pa, pb, fds));
 	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
 	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
 	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--handoff",
@@ -1330,21 +1378,8 @@ static void test_handoff_pair(void)
 	CU_ASSERT_FATAL(ev != NULL);
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "responder"), ea);
 	CU_ASSERT_EQUAL(testutil_jint(ev, "held"), 0);
-	ja = testutil_proc_json(&a, WAIT_MS);
-	jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
-	close(la);
-	close(lb);
-	close(fa);
-	close(fb);
-	hcoord_stop();
-	CU_ASSERT_FATAL(ja && jb);
-	check_ok_pair(ja, jb, pa, pb);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "handoff");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "handoff");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "role"), "responder");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "role"), "initiator");
+	CU_ASSERT_FATAL(!hpair_finish(&a, &b, fds, pa, pb, "handoff",
+				      "responder", &ja, &jb));
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "nonce"),
 			       testutil_jstr(ev, "nonce"));
 	/* Alice registered long before she was matched. */
@@ -1363,16 +1398,13 @@ static void test_handoff_pair(void)
 static void test_advertised_pair(void)
 {
 	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
-	int fa = -1, fb = -1, la, lb;
+	int fds[4];
 	char ea[32], eb[32];
 	struct testutil_proc a, b;
 	json_t *ja, *jb, *ev, *drop;
 
 	CU_ASSERT_FATAL(acoord_start() == 0);
-	/* Early SYNs dropped, not refused, as between two NATs. */
-	la = testutil_listener(pa, 0, 1, &fa);
-	lb = testutil_listener(pb, 0, 1, &fb);
-	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!hpair_listeners(pa, pb, fds));
 	snprintf(ea, sizeof(ea), "127.0.0.1:%u", pa);
 	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
 	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--hold", "--key", "7",
@@ -1387,26 +1419,14 @@ static void test_advertised_pair(void)
 	CU_ASSERT_FATAL(ev != NULL);
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(ev, "responder"), eb);
 	CU_ASSERT_EQUAL(testutil_jint(ev, "holder_punches"), 1);
-	ja = testutil_proc_json(&a, WAIT_MS);
-	jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
+	/* Bob's connection ends when his agent leaves, after the punch. */
 	drop = hcoord_event("drop", "peer", eb);
 	CU_ASSERT_PTR_NOT_NULL(drop);
 	if (drop)
 		CU_ASSERT_STRING_EQUAL(testutil_jstr(drop, "reason"), "eof");
 	json_decref(drop);
-	close(la);
-	close(lb);
-	close(fa);
-	close(fb);
-	hcoord_stop();
-	CU_ASSERT_FATAL(ja && jb);
-	check_ok_pair(ja, jb, pa, pb);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "advertised");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "advertised");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "role"), "initiator");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "role"), "responder");
+	CU_ASSERT_FATAL(!hpair_finish(&a, &b, fds, pa, pb, "advertised",
+				      "initiator", &ja, &jb));
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "nonce"),
 			       testutil_jstr(ev, "nonce"));
 	json_decref(ev);
@@ -1422,18 +1442,12 @@ static void test_advertised_refused(void)
 		 pc = testutil_free_port();
 	char eb[32];
 	struct testutil_proc a, b, c;
-	json_t *ja, *jb, *jc, *ev;
+	json_t *jb, *ev;
 
 	CU_ASSERT_FATAL(acoord_start() == 0);
 	CU_ASSERT_FATAL(!hagent_start(&a, pa, "alice", "--seek", "--key", "8",
 				      (char *)NULL));
-	ja = testutil_proc_json(&a, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
-	CU_ASSERT_FATAL(ja != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "error"),
-			       "nobody holds the key");
-	json_decref(ja);
+	json_decref(hagent_refused(&a, "nobody holds the key"));
 
 	snprintf(eb, sizeof(eb), "127.0.0.1:%u", pb);
 	CU_ASSERT_FATAL(!hagent_start(&b, pb, "bob", "--hold", "--key", "8",
@@ -1444,16 +1458,10 @@ static void test_advertised_refused(void)
 	json_decref(ev);
 	CU_ASSERT_FATAL(!hagent_start(&c, pc, "carol", "--hold", "--key", "8",
 				      (char *)NULL));
-	jc = testutil_proc_json(&c, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&c, WAIT_MS), 1);
-	CU_ASSERT_FATAL(jc != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "error"), "key already held");
-	json_decref(jc);
-	jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
+	json_decref(hagent_refused(&c, "key already held"));
+	jb = hagent_refused(&b, "nobody sought us");
 	hcoord_stop();
 	CU_ASSERT_FATAL(jb != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "error"), "nobody sought us");
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "advertised");
 	json_decref(jb);
 }
@@ -1481,23 +1489,15 @@ static void test_handoff_refused(void)
 	json_decref(ev);
 	CU_ASSERT_FATAL(
 		!hagent_start(&b, pb, "bob", "--handoff", (char *)NULL));
-	jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
+	jb = hagent_refused(&b, "inbound slots full");
 	CU_ASSERT_FATAL(jb != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "error"),
-			       "inbound slots full");
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(jb, "mode"), "handoff");
 	CU_ASSERT(json_is_null(json_object_get(jb, "role")));
 	CU_ASSERT(testutil_jint(jb, "t_register_ns") > 0);
 	json_decref(jb);
 	/* Alice, a plain registration, waited for a peer in vain. */
-	ja = testutil_proc_json(&a, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
+	ja = hagent_refused(&a, "no match before the deadline");
 	CU_ASSERT_FATAL(ja != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "error"),
-			       "no match before the deadline");
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(ja, "mode"), "rendezvous");
 	json_decref(ja);
 	/* Carol is held until her own deadline: her slot is free once the
@@ -1511,13 +1511,7 @@ static void test_handoff_refused(void)
 	ev = hcoord_event("inbound", "peer", ec);
 	CU_ASSERT(ev != NULL);
 	json_decref(ev);
-	jc = testutil_proc_json(&c, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&c, WAIT_MS), 1);
-	CU_ASSERT_FATAL(jc != NULL);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "outcome"), "coordinator");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(jc, "error"),
-			       "stayed an inbound peer");
-	json_decref(jc);
+	json_decref(hagent_refused(&c, "stayed an inbound peer"));
 	hcoord_stop();
 
 	/* The coordinator lets carol go first (hpreject 1). */

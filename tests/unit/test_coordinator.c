@@ -720,14 +720,22 @@ static int ev_seen(const char *name, const char *field, const char *val)
 	return 0;
 }
 
-/* A new client, versions exchanged, registered, RTT ping answered. */
-static struct cli *cli_arrive(uint64_t key, uint8_t flags)
+/* A new client, versions exchanged. */
+static struct cli *cli_ready(void)
 {
 	struct cli *c = cli_connect();
-	json_t *ev;
 
 	CU_ASSERT_FATAL(c != NULL);
 	cli_handshake(c);
+	return c;
+}
+
+/* A new client, versions exchanged, registered, RTT ping answered. */
+static struct cli *cli_arrive(uint64_t key, uint8_t flags)
+{
+	struct cli *c = cli_ready();
+	json_t *ev;
+
 	CU_ASSERT_FATAL(cli_register_flags(c, COORD_PROTO, key, flags) == 0);
 	cli_answer_ping(c);
 	ev = ev_take("register", "observed", c->name);
@@ -763,6 +771,43 @@ static void check_still_held(struct cli *c)
 	CU_ASSERT(h.length == 8 && !memcmp(buf, "heldheld", 8));
 }
 
+/* ini and rsp got their hppunch (into pi, pr): the roles, one nonce,
+ * each other's endpoint and their own as observed, delays from the
+ * 30 ms margin; the event named event (with ini as "initiator") says the
+ * same. Returns that event (borrowed). */
+static json_t *check_punches(struct cli *ini, struct cli *rsp,
+			     struct coord_punch *pi, struct coord_punch *pr,
+			     const char *event)
+{
+	char s[64], hex[17];
+	json_t *ev, *d;
+
+	cli_get_punch(ini, pi);
+	cli_get_punch(rsp, pr);
+	CU_ASSERT_EQUAL(pi->role, COORD_ROLE_INITIATOR);
+	CU_ASSERT_EQUAL(pr->role, COORD_ROLE_RESPONDER);
+	CU_ASSERT_EQUAL(pi->nonce, pr->nonce);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pi->peer, s, sizeof(s)),
+			       rsp->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pi->self, s, sizeof(s)),
+			       ini->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pr->peer, s, sizeof(s)),
+			       ini->name);
+	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pr->self, s, sizeof(s)),
+			       rsp->name);
+	CU_ASSERT(pi->delay_ms >= 29 && pi->delay_ms < 30 + WAIT_MS);
+	CU_ASSERT(pr->delay_ms >= 29 && pr->delay_ms < 30 + WAIT_MS);
+	ev = ev_take(event, "initiator", ini->name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	snprintf(hex, sizeof(hex), "%016" PRIx64, pi->nonce);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "responder"), rsp->name);
+	CU_ASSERT_STRING_EQUAL(ev_str(ev, "nonce"), hex);
+	d = json_object_get(ev, "delay_ms");
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 0)), pi->delay_ms);
+	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 1)), pr->delay_ms);
+	return ev;
+}
+
 /* The newcomer n and the held peer h were handed to each other: n is the
  * initiator, h the responder, one nonce, each other's endpoint; the event
  * records it and who learned what; both sessions end. */
@@ -770,36 +815,12 @@ static void check_handoff(struct cli *n, struct cli *h, uint64_t kn,
 			  uint64_t kh, unsigned held_after)
 {
 	struct coord_punch pn, ph;
-	char s[64], hex[17];
-	json_t *ev, *l, *d;
+	json_t *ev, *l;
 
-	cli_get_punch(n, &pn);
-	cli_get_punch(h, &ph);
-	CU_ASSERT_EQUAL(pn.role, COORD_ROLE_INITIATOR);
-	CU_ASSERT_EQUAL(ph.role, COORD_ROLE_RESPONDER);
-	CU_ASSERT_EQUAL(pn.nonce, ph.nonce);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pn.peer, s, sizeof(s)),
-			       h->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&pn.self, s, sizeof(s)),
-			       n->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.peer, s, sizeof(s)),
-			       n->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.self, s, sizeof(s)),
-			       h->name);
-	CU_ASSERT(pn.delay_ms >= 29 && pn.delay_ms < 30 + WAIT_MS);
-	CU_ASSERT(ph.delay_ms >= 29 && ph.delay_ms < 30 + WAIT_MS);
-
-	ev = ev_take("handoff", "initiator", n->name);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
-	snprintf(hex, sizeof(hex), "%016" PRIx64, pn.nonce);
-	CU_ASSERT_STRING_EQUAL(ev_str(ev, "responder"), h->name);
-	CU_ASSERT_STRING_EQUAL(ev_str(ev, "nonce"), hex);
+	ev = check_punches(n, h, &pn, &ph, "handoff");
 	CU_ASSERT_EQUAL(ev_int(ev, "key_initiator"), (json_int_t)kn);
 	CU_ASSERT_EQUAL(ev_int(ev, "key_responder"), (json_int_t)kh);
 	CU_ASSERT_EQUAL(ev_int(ev, "held"), held_after);
-	d = json_object_get(ev, "delay_ms");
-	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 0)), pn.delay_ms);
-	CU_ASSERT_EQUAL(json_integer_value(json_array_get(d, 1)), ph.delay_ms);
 	l = json_object_get(ev, "learned");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(
 				       json_object_get(l, "coordinator"), 0)),
@@ -1092,29 +1113,9 @@ static uint64_t check_seek(struct cli *s, struct cli *h, uint64_t key,
 			   unsigned punches)
 {
 	struct coord_punch ps, ph;
-	char a[64], hex[17];
 	json_t *ev;
 
-	cli_get_punch(s, &ps);
-	cli_get_punch(h, &ph);
-	CU_ASSERT_EQUAL(ps.role, COORD_ROLE_INITIATOR);
-	CU_ASSERT_EQUAL(ph.role, COORD_ROLE_RESPONDER);
-	CU_ASSERT_EQUAL(ps.nonce, ph.nonce);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ps.peer, a, sizeof(a)),
-			       h->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ps.self, a, sizeof(a)),
-			       s->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.peer, a, sizeof(a)),
-			       s->name);
-	CU_ASSERT_STRING_EQUAL(p2p_netaddr_str(&ph.self, a, sizeof(a)),
-			       h->name);
-	CU_ASSERT(ps.delay_ms >= 29 && ps.delay_ms < 30 + WAIT_MS);
-	CU_ASSERT(ph.delay_ms >= 29 && ph.delay_ms < 30 + WAIT_MS);
-	ev = ev_take("seek", "initiator", s->name);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
-	snprintf(hex, sizeof(hex), "%016" PRIx64, ps.nonce);
-	CU_ASSERT_STRING_EQUAL(ev_str(ev, "responder"), h->name);
-	CU_ASSERT_STRING_EQUAL(ev_str(ev, "nonce"), hex);
+	ev = check_punches(s, h, &ps, &ph, "seek");
 	CU_ASSERT_EQUAL(ev_int(ev, "key"), (json_int_t)key);
 	CU_ASSERT_EQUAL(ev_int(ev, "holder_punches"), punches);
 	CU_ASSERT(cli_wait_eof(s));
@@ -1132,13 +1133,9 @@ static void test_advertised_no_holder(void)
 	uint8_t buf[512];
 
 	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
-	s = cli_connect();
-	n = cli_connect();
-	b = cli_connect();
-	CU_ASSERT_FATAL(s && n && b);
-	cli_handshake(s);
-	cli_handshake(n);
-	cli_handshake(b);
+	s = cli_ready();
+	n = cli_ready();
+	b = cli_ready();
 	CU_ASSERT(cli_register_flags(s, COORD_PROTO, 11, SEEK) == 0);
 	check_rejected(s, COORD_REJECT_NO_PEER, "no-holder");
 	CU_ASSERT(cli_register_flags(n, COORD_PROTO, 11, 0) == 0);
@@ -1193,9 +1190,7 @@ static void test_advertised_key_held(void)
 
 	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
 	h = cli_holder(31);
-	h2 = cli_connect();
-	CU_ASSERT_FATAL(h2 != NULL);
-	cli_handshake(h2);
+	h2 = cli_ready();
 	CU_ASSERT(cli_register_flags(h2, COORD_PROTO, 31, HOLD) == 0);
 	check_rejected(h2, COORD_REJECT_KEY_BUSY, "key-held");
 	h3 = cli_holder(32);
@@ -1213,14 +1208,12 @@ static void test_advertised_key_held(void)
  * its pong, then both are punched. */
 static void test_advertised_seeker_waits(void)
 {
-	struct cli *h = NULL, *s;
+	struct cli *h, *s;
 	struct p2p_hdr hd;
 	uint8_t nonce[8];
 
 	CU_ASSERT_EQUAL_FATAL(coord_start_advertised("15000", NULL), 0);
-	h = cli_connect();
-	CU_ASSERT_FATAL(h != NULL);
-	cli_handshake(h);
+	h = cli_ready();
 	CU_ASSERT(cli_register_flags(h, COORD_PROTO, 41, HOLD) == 0);
 	CU_ASSERT_FATAL(cli_expect(h, "ping", &hd, nonce, 8) == 1);
 	s = cli_arrive(41, SEEK);
@@ -1311,32 +1304,26 @@ static int coord_usage_status(const char *a1, const char *a2, const char *a3,
 
 static void test_mode_usage(void)
 {
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "evict", NULL, NULL), 2);
-	CU_ASSERT_EQUAL(
-		coord_usage_status("--mode", "handoff", "--inbound-limit", "0"),
-		2);
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
-					   "--inbound-limit", "1025"),
-			2);
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
-					   "--inbound-limit", "8x"),
-			2);
-	/* The limit means nothing to rendezvous. */
-	CU_ASSERT_EQUAL(coord_usage_status("--inbound-limit", "3", NULL, NULL),
-			2);
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "rendezvous",
-					   "--inbound-limit", "3"),
-			2);
-	/* Holders are the advertised mode's only. */
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "handoff",
-					   "--hold-timeout-ms", "1000"),
-			2);
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "advertised",
-					   "--inbound-limit", "3"),
-			2);
-	CU_ASSERT_EQUAL(coord_usage_status("--mode", "advertised",
-					   "--hold-timeout-ms", "1"),
-			2);
+	/* Each refused with status 2. */
+	static const char *const bad[][4] = {
+		{"--mode", "evict", NULL, NULL},
+		{"--mode", "handoff", "--inbound-limit", "0"},
+		{"--mode", "handoff", "--inbound-limit", "1025"},
+		{"--mode", "handoff", "--inbound-limit", "8x"},
+		/* The limit means nothing to rendezvous. */
+		{"--inbound-limit", "3", NULL, NULL},
+		{"--mode", "rendezvous", "--inbound-limit", "3"},
+		/* Holders are the advertised mode's only, and it has no
+		 * slots; keepalives go every N/2 ms. */
+		{"--mode", "handoff", "--hold-timeout-ms", "1000"},
+		{"--mode", "advertised", "--inbound-limit", "3"},
+		{"--mode", "advertised", "--hold-timeout-ms", "1"},
+	};
+
+	for (size_t i = 0; i < TESTUTIL_N(bad); i++)
+		CU_ASSERT_EQUAL(coord_usage_status(bad[i][0], bad[i][1],
+						   bad[i][2], bad[i][3]),
+				2);
 }
 
 static void test_control_usage(void)
