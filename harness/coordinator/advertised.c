@@ -56,8 +56,7 @@ bool advertised_refuse(struct clients *cl, struct conn *c)
 
 /* Seeker s (initiator) and holder h (responder), back to back as in
  * pairing_punch; only the seeker's session ends. */
-static void advertised_punch(struct clients *cl, struct conn *s,
-			     struct conn *h)
+static void advertised_punch(struct clients *cl, struct conn *s, struct conn *h)
 {
 	uint64_t nonce = clients_random64();
 	uint32_t ds = pairing_delay_ms(s->rtt_us, h->rtt_us, cl->opt.margin_ms);
