@@ -55,7 +55,7 @@ BINS := $(foreach p,$(PROGRAMS),$(B)/bin/$(call prog_name,$(p)))
 TESTUTIL_SRC := $(wildcard tests/unit/lib/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps scenarios test unit integration clean-build format
+.PHONY: all deps scenarios test unit integration clean-build format fuzz fuzz-build fuzz-smoke
 .SECONDARY:
 all: $(BINS) $(UNIT_BINS)
 
@@ -104,7 +104,7 @@ scenarios:
 test:
 	$(Q)sh tools/deps.sh
 	$(Q)$(MAKE) --no-print-directory B=$(B) all
-	$(Q)$(MAKE) --no-print-directory B=$(B) unit integration
+	$(Q)$(MAKE) --no-print-directory B=$(B) unit fuzz-smoke integration
 
 # The tests run the programs of the build under test ($(B)/bin), and a
 # sanitizer report stops the program that made it (so a test sees it fail).
@@ -119,6 +119,52 @@ unit: $(UNIT_BINS) $(BINS)
 integration: $(BINS)
 	$(Q)$(TEST_ENV) bash tests/integration/run.sh
 
+# Fuzzing (libFuzzer, clang): one target per codec and parser that reads
+# untrusted input, under tests/fuzz/ with a seed corpus in
+# tests/fuzz/corpus/<target>/. The library sources are rebuilt with clang
+# and coverage into $(B)/fuzz/. `make fuzz` runs each target for
+# FUZZ_SECONDS (or FUZZ_RUNS inputs); `make test` runs each briefly
+# (tests/run-fuzz.sh) when clang is installed, and says SKIP otherwise.
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = -std=c11 -g -O1 $(WARN) -MMD -MP -Wno-unused-command-line-argument \
+	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -DFUZZ_PROFILE_DIR='"nat-profiles"'
+FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(TESTBED_SRC) $(COMMON_SRC))
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?=
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(B)/fuzz/libfuzzed.a: $(FUZZ_LIB_OBJ)
+	$(Q)$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(B)/fuzz/libfuzzed.a
+	@$(if $(Q),echo "  LD  $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	$(Q)FUZZ=1 sh tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory B=$(B) fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
+		sh tests/run-fuzz.sh $(B)/fuzz $(FUZZ_TARGETS)
+# In `make test`: each target briefly (FUZZ_SMOKE_SECONDS), when clang and
+# its libFuzzer runtime are installed.
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke:
+	$(Q)if command -v $(FUZZ_CC) >/dev/null && \
+		echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' | \
+		$(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then \
+		$(MAKE) --no-print-directory B=$(B) fuzz-build && \
+		FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) sh tests/run-fuzz.sh $(B)/fuzz $(FUZZ_TARGETS); \
+	else echo "SKIP fuzz: $(FUZZ_CC) with libFuzzer not installed (make fuzz installs it)"; fi
+
 clean-build:
 	rm -rf $(B)
 
@@ -127,4 +173,4 @@ format:
 		$(wildcard harness/*/*.c harness/*/*.h harness/*/*/*.c \
 		harness/*/*/*.h testbed/*.h)
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)

@@ -8,6 +8,8 @@ libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
 libpcap-dev libnetfilter-conntrack-dev
 nftables iproute2 iputils-ping python3 coturn
 python3-matplotlib python3-numpy"
+# `make fuzz`: clang and its libFuzzer runtime (not needed to build or test).
+[ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do
