@@ -67,8 +67,10 @@ def propagation(path, series, title):
     if not have:
         _empty(fig, ax, "no block was mined: no propagation to plot")
     for i, (lab, times, total) in enumerate(have):
-        _cdf(ax, i, lab, times, total, "pooled p50 %s ms" % figures.fmt_ms(
-            times[min(len(times), -(-total // 2)) - 1]))
+        half = -(-total // 2)
+        _cdf(ax, i, lab, times, total, "pooled p50 %s" % (
+            "%s ms" % figures.fmt_ms(times[half - 1])
+            if half <= len(times) else "never"))
     if have:
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
