@@ -81,7 +81,46 @@ def home_share(homes, reachable, edges, removed):
 
 def partition_curve(homes, reachable, edges, order):
     """[(percent removed, home share)] for STEPS, removing order's first
-    nodes."""
-    return [(p, home_share(homes, reachable, edges,
-                           order[:removed_count(p, len(reachable))]))
-            for p in STEPS]
+    nodes: home_share at every step, computed in one pass by adding the
+    reachable nodes back in reverse order (union-find only merges), which
+    is what makes 2,000 homes take a fraction of a second."""
+    reach = set(reachable)
+    adj = {r: [] for r in reach}
+    uf = UnionFind(homes)
+    homes_of = {h: 1 for h in homes}   # per root: its home nodes
+
+    def join(a, b):
+        ra, rb = uf.find(a), uf.find(b)
+        if ra != rb:
+            uf.union(ra, rb)
+            r = uf.find(ra)
+            o = rb if r == ra else ra
+            homes_of[r] += homes_of.pop(o)
+
+    for a, b in edges:
+        if a in reach:
+            adj[a].append(b)
+        if b in reach:
+            adj[b].append(a)
+        if a not in reach and b not in reach:
+            join(a, b)
+    at = {}
+    for p in STEPS:
+        at.setdefault(removed_count(p, len(order)), []).append(p)
+    present, share = set(), {}
+    for k in range(len(order), -1, -1):
+        if k in at:
+            roots = ({uf.find(r) for r in present} if present
+                     else homes_of)
+            best = max((homes_of[r] for r in roots), default=0)
+            for p in at[k]:
+                share[p] = best / len(homes) if homes else 0.0
+        if k:
+            r = order[k - 1]
+            uf.parent[r], uf.size[r] = r, 1
+            homes_of[r] = 0
+            present.add(r)
+            for n in adj[r]:
+                if n not in reach or n in present:
+                    join(r, n)
+    return [(p, share[p]) for p in STEPS]

@@ -264,6 +264,24 @@ class Graph(unittest.TestCase):
         self.assertEqual(netgraph.home_share(homes, [1], edges, [1]), 0.6)
 
 
+    def test_one_pass_curve_is_the_definition(self):
+        # partition_curve adds nodes back in one pass; home_share is the
+        # definition applied step by step: they agree on random graphs.
+        rnd = random.Random(11)
+        for _ in range(30):
+            reach = list(range(rnd.randrange(1, 12)))
+            homes = list(range(100, 100 + rnd.randrange(1, 30)))
+            ids = reach + homes
+            edges = [tuple(rnd.sample(ids, 2))
+                     for _ in range(rnd.randrange(0, 60))]
+            order = netgraph.random_order(reach, rnd.randrange(1000))
+            for p, share in netgraph.partition_curve(homes, reach, edges,
+                                                     order):
+                k = netgraph.removed_count(p, len(reach))
+                self.assertEqual(share, netgraph.home_share(
+                    homes, reach, edges, order[:k]), (p, edges))
+
+
 class Errors(unittest.TestCase):
     def run_dir(self, **kw):
         d = tempfile.TemporaryDirectory()
