@@ -282,10 +282,23 @@ def write_json(doc, path):
     os.replace(tmp, path)
 
 
+def has_network(path):
+    return os.path.exists(os.path.join(path, "nodes.json"))
+
+
 def is_network_run(path):
-    """A run folder of the network scenario: nodes.json, no cells."""
-    return (os.path.exists(os.path.join(path, "nodes.json")) and
-            not os.path.exists(os.path.join(path, "summary.json")))
+    """A run folder of the network scenario: nodes.json and no cells (no
+    summary.json, or one whose "cells" is empty or absent)."""
+    if not has_network(path):
+        return False
+    try:
+        with open(os.path.join(path, "summary.json"), encoding="utf-8") as f:
+            summary = json.load(f)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False     # report.py's summary reader says what is wrong
+    return not (isinstance(summary, dict) and summary.get("cells"))
 
 
 def section(run_dir, out, figures, prefix=""):

@@ -733,7 +733,8 @@ def main(argv=None):
                   file=sys.stderr)
             return 4
         if cell_dirs:
-            path = build(runs, out, figures, net_dirs)
+            path = build(runs, out, figures, [
+                p for p in args.runs if network.has_network(p)])
         else:
             path = build_network(net_dirs, out)
     except netinput.InputError as e:

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -360,6 +361,32 @@ class Outputs(unittest.TestCase):
                           "70 / 94 |", text)
             self.assertIn("| punch attempts: outcomes | none | 4/6 ok (ok 4,"
                           " refused 1, timeout 1) |", text)
+
+    def test_summary_without_cells_and_cells_with_network(self):
+        with tempfile.TemporaryDirectory() as d:
+            net = os.path.join(d, "net")
+            os.makedirs(net)
+            write_run(net)
+            with open(os.path.join(net, "summary.json"), "w") as f:
+                json.dump({"scenario": "network", "run_id": "feed01",
+                           "cells": []}, f)
+            rc, _, err = call(report.main, [net, "--quiet"])
+            self.assertEqual(rc, 0, err)
+            with open(os.path.join(net, "report.md")) as f:
+                text = f.read()
+            self.assertIn("## Network", text)
+            self.assertNotIn("## Cells", text)
+            # A cell run that also holds a network run gets both.
+            both = os.path.join(d, "both")
+            shutil.copytree(os.path.join(HERE, "data", "gate", "0a0b0c"),
+                            both)
+            write_run(both)
+            rc, _, err = call(report.main, [both, "--quiet"])
+            self.assertEqual(rc, 0, err)
+            with open(os.path.join(both, "report.md")) as f:
+                text = f.read()
+            self.assertIn("## Cells", text)
+            self.assertIn("## Network", text)
 
 
 # The default scenario's phases (modes off, rendezvous, handoff,
