@@ -247,13 +247,14 @@ def analyse_phase(world, phase):
     return fig, {"cdf": cdf, "shares": shares}
 
 
-def scenario_name(world, run_dir):
-    if world.scenario:
-        return world.scenario
-    meta = os.path.join(run_dir, "run.json")
+def run_meta(world, run_dir, key):
+    """nodes.json's scenario/population, else run.json's (punchlab writes
+    run.json for every run; nodes.json need not repeat them)."""
+    if getattr(world, key):
+        return getattr(world, key)
     try:
-        with open(meta, encoding="utf-8") as f:
-            v = json.load(f).get("scenario")
+        with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
+            v = json.load(f).get(key)
         return v if isinstance(v, str) else None
     except (OSError, ValueError, AttributeError):
         return None
@@ -263,11 +264,12 @@ def analyse(run_dir):
     """(network.json's object, {phase: plot series}); raises
     netinput.InputError on bad input."""
     world, phases = netinput.load(run_dir)
-    doc = {"scenario": scenario_name(world, run_dir),
+    doc = {"scenario": run_meta(world, run_dir, "scenario"),
            "run_id": world.run_id, "seed": world.seed,
            "homes": len(world.homes), "reachable": len(world.reachable),
            "coordinators": len(world.coordinators),
-           "population": world.population, "phases": {}}
+           "population": run_meta(world, run_dir, "population"),
+           "phases": {}}
     series = {}
     for p in phases:
         doc["phases"][p.name], series[p.name] = analyse_phase(world, p)

@@ -95,6 +95,9 @@ def split(records, key, k, parts):
 def write_run(d, drop=None):
     with open(os.path.join(d, "nodes.json"), "w") as f:
         json.dump(NODES, f)
+    if not os.path.exists(os.path.join(d, "run.json")):
+        with open(os.path.join(d, "run.json"), "w") as f:
+            json.dump({"scenario": "net-hand", "seed": 7}, f)
     files = {}
     for k in range(2):
         files["phase-off-part%d.json" % k] = {
@@ -162,7 +165,8 @@ class HandRun(unittest.TestCase):
 
     def test_world(self):
         self.near(self.doc, {"run_id": "feed01", "seed": 7, "homes": 4,
-                             "reachable": 2, "coordinators": 2})
+                             "reachable": 2, "coordinators": 2,
+                             "scenario": "net-hand", "population": None})
         self.assertEqual(list(self.doc["phases"]),
                          ["off", "adv-on", "adv-off"])
 
