@@ -8,10 +8,13 @@ Definitions, per phase (README "Network figures" says the same):
 
 - first block: the earliest t_mined_ms of the phase's blocks (settle_ms of
   nodes.json when the phase has none). A connection is OPEN AT THE FIRST
-  BLOCK when its t_ms <= first block and it was still open then: its
-  t_closed_ms is later when the record carries one, otherwise
-  open_at_end (the part format has no close time, so a connection closed
-  before the end counts as closed before the first block).
+  BLOCK when its t_ms <= first block and it was still open then: it
+  closed later, the close time being its t_closed_ms when the record
+  carries one, else, for a connection not open_at_end, the first eviction
+  of its pair (either order) at or after its t_ms; without any close
+  time, open_at_end decides (the part format has no close time, so a
+  connection closed for another reason counts as closed before the first
+  block).
 - peers of a node: the distinct other ends of its open connections of
   kind full, block or punched (light coordinator connections carry no
   blocks and are not peers). Every figure below uses only these.
@@ -69,13 +72,36 @@ def first_block(world, phase):
     return min(ts) if ts else world.settle_ms
 
 
-def is_open(c, t_first):
+def eviction_times(phase):
+    """{(lower id, higher id): sorted eviction times}: an eviction is the
+    one close a part records with a time."""
+    out = {}
+    for e in phase.evictions:
+        key = (min(e["node"], e["evicted"]), max(e["node"], e["evicted"]))
+        out.setdefault(key, []).append(e["t_ms"])
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def closed_ms(c, evicted):
+    """When c closed: its t_closed_ms, else the first eviction of its pair
+    after it opened, else None (open at the end, or closed at a time the
+    part did not write)."""
+    if c["t_closed_ms"] is not None or c["open_at_end"]:
+        return c["t_closed_ms"]
+    key = (min(c["a"], c["b"]), max(c["a"], c["b"]))
+    return next((t for t in evicted.get(key, ()) if t >= c["t_ms"]), None)
+
+
+def is_open(c, t_first, evicted=None):
     if t_first is None:
         return c["open_at_end"]
     if c["t_ms"] > t_first:
         return False
-    if c["t_closed_ms"] is not None:
-        return c["t_closed_ms"] > t_first
+    t = closed_ms(c, evicted or {})
+    if t is not None:
+        return t > t_first
     return c["open_at_end"]
 
 
@@ -222,8 +248,9 @@ def addrman_figures(phase):
 def analyse_phase(world, phase):
     """(figures for network.json, series the plots draw)."""
     t_first = first_block(world, phase)
+    evicted = eviction_times(phase)
     conns = [c for c in phase.connections
-             if c["kind"] in PEER_KINDS and is_open(c, t_first)]
+             if c["kind"] in PEER_KINDS and is_open(c, t_first, evicted)]
     g = Graph(world, conns)
     share, per_node = home_peer_figures(world, g)
     exposure, shares = exposure_figures(world, g)

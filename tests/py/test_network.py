@@ -247,6 +247,30 @@ class HandRun(unittest.TestCase):
             self.assertEqual(on[key], off[key], key)
 
 
+class OpenAtFirstBlock(unittest.TestCase):
+    def test_close_times(self):
+        ev = network.eviction_times(type("P", (), {"evictions": [
+            {"node": 0, "evicted": 13, "t_ms": 900.0},
+            {"node": 0, "evicted": 13, "t_ms": 16000.0},
+            {"node": 1, "evicted": 12, "t_ms": 400.0}]})())
+        c = dict(conn(13, 0, open_=False), t_closed_ms=None)
+        # opened at 500: evicted at 900, before the first block
+        self.assertFalse(network.is_open(c, 15000.0, ev))
+        # opened again at 1000: evicted at 16000, after it
+        self.assertTrue(network.is_open(dict(c, t_ms=1000.0), 15000.0, ev))
+        # an eviction before it opened is not its close: no close time
+        c = dict(conn(12, 1, open_=False), t_closed_ms=None)
+        self.assertFalse(network.is_open(c, 15000.0, ev))
+        self.assertTrue(network.is_open(dict(c, t_closed_ms=15001.0),
+                                        15000.0, ev))
+        self.assertFalse(network.is_open(dict(c, open_at_end=True,
+                                              t_closed_ms=14000.0),
+                                         15000.0, ev))
+        # opened after the first block
+        self.assertFalse(network.is_open(dict(c, open_at_end=True,
+                                              t_ms=15000.5), 15000.0, ev))
+
+
 class Graph(unittest.TestCase):
     def test_removed_count(self):
         self.assertEqual([netgraph.removed_count(p, 15)
