@@ -98,6 +98,27 @@ def phase_table(phases):
     return lines
 
 
+def block_table(phases):
+    """Per phase and block: t50 / t90 / t100 (ms), and the nodes that
+    never had the block."""
+    nb = max(len(f["propagation"]["blocks"]) for f in phases.values())
+    if not nb:
+        return ["No phase mined a block.", ""]
+    lines = ["| phase | " + " | ".join("block %d" % i for i in range(nb))
+             + " |", "|---|" + "---|" * nb]
+    for name, f in phases.items():
+        cells = []
+        for b in f["propagation"]["blocks"]:
+            text = "%s / %s / %s" % (ms(b["t50_ms"]), ms(b["t90_ms"]),
+                                     ms(b["t100_ms"]))
+            if b["missing"]:
+                text += " (%d never)" % b["missing"]
+            cells.append(text)
+        cells += ["-"] * (nb - len(cells))
+        lines.append("| %s | %s |" % (md(name), " | ".join(cells)))
+    return lines + [""]
+
+
 SYBIL_ROWS = (
     ("netgroups per home: mean / p50 / p10", lambda f: trio(
         f["diversity"], ("mean", "p50", "p10"))),
@@ -188,6 +209,10 @@ def section(doc, series, out, figures, prefix=""):
                 ", population %s" % md(doc["population"])
                 if doc["population"] else ""), ""]
     body = phase_table(doc["phases"]) + [""]
+    body += ["### Block propagation per block", "",
+             "Time after mining (ms) until 50%% / 90%% / 100%% of the %d "
+             "nodes had each block." % (doc["homes"] + doc["reachable"]), ""]
+    body += block_table(doc["phases"])
     body += ["### Sybil mitigation on vs off", ""] + sybil_section(
         doc["phases"])
     body += ["### Network plots", ""] + plots(doc, series, out, figures,

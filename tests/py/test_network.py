@@ -389,6 +389,9 @@ class Outputs(unittest.TestCase):
                           "70 / 94 |", text)
             self.assertIn("| punch attempts: outcomes | none | 4/6 ok (ok 4,"
                           " refused 1, timeout 1) |", text)
+            self.assertIn("| off | 20 / 100 / 100 | 40 / - / - (3 never) |",
+                          text)
+            self.assertIn("| adv-on | 2 / 5 / 5 | - |", text)
 
     def test_summary_without_cells_and_cells_with_network(self):
         with tempfile.TemporaryDirectory() as d:
