@@ -367,6 +367,13 @@ class Errors(unittest.TestCase):
 
 
 class Outputs(unittest.TestCase):
+    def report(self, d, extra=("--quiet",)):
+        """report.py on run folder d; its report.md."""
+        rc, _, err = call(report.main, [d] + list(extra))
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(d, "report.md")) as f:
+            return f.read()
+
     def test_network_py_and_report(self):
         with tempfile.TemporaryDirectory() as d:
             write_run(d)
@@ -378,10 +385,7 @@ class Outputs(unittest.TestCase):
             for k in ("home-peers", "partition", "propagation", "exposure"):
                 with open(os.path.join(d, "network-%s.png" % k), "rb") as f:
                     self.assertEqual(f.read(8), PNG_MAGIC)
-            rc, out, err = call(report.main, [d])
-            self.assertEqual(rc, 0, err)
-            with open(os.path.join(d, "report.md")) as f:
-                text = f.read()
+            text = self.report(d, [])
             self.assertIn("## Network", text)
             self.assertIn("| advertised | mitigation on (adv-on) | off "
                           "(adv-off) |", text)
@@ -401,10 +405,7 @@ class Outputs(unittest.TestCase):
             with open(os.path.join(net, "summary.json"), "w") as f:
                 json.dump({"scenario": "network", "run_id": "feed01",
                            "cells": []}, f)
-            rc, _, err = call(report.main, [net, "--quiet"])
-            self.assertEqual(rc, 0, err)
-            with open(os.path.join(net, "report.md")) as f:
-                text = f.read()
+            text = self.report(net)
             self.assertIn("## Network", text)
             self.assertNotIn("## Cells", text)
             # A cell run that also holds a network run gets both.
@@ -412,10 +413,7 @@ class Outputs(unittest.TestCase):
             shutil.copytree(os.path.join(HERE, "data", "gate", "0a0b0c"),
                             both)
             write_run(both)
-            rc, _, err = call(report.main, [both, "--quiet"])
-            self.assertEqual(rc, 0, err)
-            with open(os.path.join(both, "report.md")) as f:
-                text = f.read()
+            text = self.report(both)
             self.assertIn("## Cells", text)
             self.assertIn("## Network", text)
 
