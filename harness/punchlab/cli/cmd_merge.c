@@ -21,6 +21,7 @@
 #include "results.h"
 #include "rundir.h"
 #include "runid.h"
+#include "runinfo.h"
 
 struct merge_opts {
 	const char *results_dir, *scenario, *profiles, *junit;
@@ -50,8 +51,8 @@ static void merge_usage(FILE *f)
 		"folder's run.json\n"
 		"                   path); every folder must have run this "
 		"very file\n"
-		"  --profiles DIR   NAT profiles (default: the first folder's "
-		"profiles/)\n"
+		"  --profiles DIR   NAT profile folder (default: "
+		"nat-profiles)\n"
 		"  --report         write report.md and figures\n"
 		"  --junit FILE     write JUnit XML of the cells' verdicts\n"
 		"  -h, --help       this text\n\n"
@@ -220,7 +221,7 @@ static json_t *merged_from(const struct mergein *m)
 }
 
 static int write_out(const struct mergein *m, struct merge_out *mo,
-		     const char *dir, const char *rid)
+		     const char *dir, const char *rid, const char *profiles)
 {
 	const struct scenario *s = &m->s;
 	char path[PATH_MAX];
@@ -236,12 +237,15 @@ static int write_out(const struct mergein *m, struct merge_out *mo,
 		if (mo->line[k])
 			fprintf(f, "%s\n", mo->line[k]);
 	fclose(f);
-	j = json_deep_copy(m->src[0].run);
-	json_object_set_new(j, "run_id", json_string(rid));
-	json_object_set_new(j, "merged_from", merged_from(m));
+	/* run.json and the inputs' copies as a run writes them (the clock
+	 * offset is the merging machine's: a merged folder has no pcaps). */
+	runinfo_write(dir, s, rid, profiles);
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	json_dump_file(j, path, JSON_INDENT(2));
-	json_decref(j);
+	if ((j = json_load_file(path, 0, NULL))) {
+		json_object_set_new(j, "merged_from", merged_from(m));
+		json_dump_file(j, path, JSON_INDENT(2));
+		json_decref(j);
+	}
 	snprintf(path, sizeof(path), "%s/summary.json", dir);
 	link = json_string_value(
 		json_object_get(m->src[0].summary, "link_conditions"));
@@ -288,7 +292,7 @@ static int merge(const struct merge_opts *o, char **dirs, int ndirs,
 	printf("%s (merged %d folders -> run %s, %d cells x %d trials) -> "
 	       "%s\n",
 	       m.s.name, ndirs, rid, ncells, m.s.trials, out);
-	e = write_out(&m, &mo, out, rid);
+	e = write_out(&m, &mo, out, rid, o->profiles);
 out:
 	for (int c = 0; mo.res && c < ncells; c++)
 		results_cell_free(&mo.res[c]);
@@ -312,7 +316,8 @@ int cmd_merge(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct merge_opts o = { .results_dir = "results" };
+	struct merge_opts o = { .results_dir = "results",
+				.profiles = punchlab_profile_dir() };
 	char out[PATH_MAX] = "", err[3 * PATH_MAX] = "", *dir = out;
 	int opt, r;
 

@@ -209,15 +209,11 @@ static int assign(struct mergein *m, char *err, size_t cap)
 int mergein_scenario(struct mergein *m, const char *path,
 		     const char *profiles, char *err, size_t cap)
 {
-	char pdir[PATH_MAX], copy[PATH_MAX], msg[1200];
+	char copy[PATH_MAX], msg[1200];
 	struct cfg_error ce;
 
 	if (!path)
 		path = jstr(m->src[0].run, "path");
-	if (!profiles) {
-		snprintf(pdir, sizeof(pdir), "%s/profiles", m->src[0].dir);
-		profiles = pdir;
-	}
 	/* The file itself, not its name: an edited scenario is another
 	 * scenario even under the same name. */
 	for (int i = 0; i < m->nsrc; i++) {

@@ -31,8 +31,8 @@ struct mergein {
  * reason, naming the folders, in err. */
 int mergein_open(struct mergein *m, char **dirs, int ndirs, char *err,
 		 size_t cap);
-/* Loads the scenario (path NULL: the first folder's run.json "path";
- * profiles NULL: the first folder's profiles/ copies), checks that every
+/* Loads the scenario (path NULL: the first folder's run.json "path")
+ * with the profiles of the folder profiles, checks that every
  * folder ran this very file (its scenario.ini copy), and gives each cell
  * its folder: a cell in two folders, one the scenario lacks, or a cell in
  * none (with the shards not given) is an error. 0 or -EINVAL and err. */
