@@ -42,31 +42,8 @@ PY
 "$PL" merge --results "$OUT/shm" "${shd[@]}" >"$OUT/shm.log" 2>&1
 check "shard: merge of the three exits 0 (every cell inside)" [ $? = 0 ]
 shm="$OUT/shm/shard/$(rid_of "$OUT/shm/shard")"
-cat >"$OUT/shcmp.py" <<'PY'
-import json, sys
-def load(d):
-    s = json.load(open(d + "/summary.json"))
-    cells = [(c["cell"], c["a"], c["b"], c["trials"], c["successes"],
-              c["failures"], c["verdict"], c["expect"]["text"])
-             for c in s["cells"]]
-    trials = sorted((t["cell"], t["trial"], t["seed"], t["outcome"],
-                     json.dumps(t["cond"], sort_keys=True))
-                    for t in map(json.loads, open(d + "/trials.jsonl")))
-    ids = {t["run_id"] for t in map(json.loads, open(d + "/trials.jsonl"))}
-    return s, cells, trials, ids
-us, uc, ut, _ = load(sys.argv[1])
-ms, mc, mt, mids = load(sys.argv[2])
-drawn = [t for t in mt if t[4] != "{}"]
-print("unsharded %d cells %d trials, merged %d cells %d trials, %d drawn"
-      % (len(uc), len(ut), len(mc), len(mt), len(drawn)))
-for a, b in zip(uc, mc):
-    if a != b:
-        print("differs: %s / %s" % (a, b))
-sys.exit(0 if uc == mc and ut == mt and len(drawn) == 3 and
-         us["seed"] == ms["seed"] and mids == {ms["run_id"]} else 1)
-PY
 check "shard: merged == unsharded: cells, order, counts, failures, verdicts, every trial's seed, outcome and draw" \
-	/usr/bin/python3 "$OUT/shcmp.py" "$shu" "$shm"
+	/usr/bin/python3 tests/integration/shardcmp.py "$shu" "$shm" 3
 cp -r "$shm" "$OUT/shm-flip"
 /usr/bin/python3 - "$OUT/shm-flip/summary.json" <<'PY'
 import json, sys
@@ -75,7 +52,7 @@ s["cells"][1]["verdict"] = "fail"
 json.dump(s, open(sys.argv[1], "w"))
 PY
 check "shard: the comparison fails on a verdict changed by hand" \
-	sh -c "! /usr/bin/python3 '$OUT/shcmp.py' '$shu' '$OUT/shm-flip' >/dev/null"
+	sh -c "! /usr/bin/python3 tests/integration/shardcmp.py '$shu' '$OUT/shm-flip' >/dev/null"
 
 # What merge must refuse, each with exit 2 and the reason.
 merge_refuses() { # WHAT PATTERN DIR...
