@@ -44,6 +44,19 @@ check "shard: merge of the three exits 0 (every cell inside)" [ $? = 0 ]
 shm="$OUT/shm/shard/$(rid_of "$OUT/shm/shard")"
 check "shard: merged == unsharded: cells, order, counts, failures, verdicts, every trial's seed, outcome and draw" \
 	/usr/bin/python3 tests/integration/shardcmp.py "$shu" "$shm" 3
+check "shard: every merged cell's summary equals its shard's own, field for field (timing, draws, NAT counters)" \
+	/usr/bin/python3 - "$shm" "${shd[@]}" <<'PY'
+import json, sys
+mine = {}
+for d in sys.argv[2:]:
+    for c in json.load(open(d + "/summary.json"))["cells"]:
+        mine[c["cell"]] = c
+merged = json.load(open(sys.argv[1] + "/summary.json"))["cells"]
+bad = [(c["cell"], k) for c in merged for k in set(c) | set(mine[c["cell"]])
+       if c.get(k) != mine[c["cell"]].get(k)]
+print("differ:", bad[:5])
+sys.exit(1 if bad or len(merged) != len(mine) else 0)
+PY
 cp -r "$shm" "$OUT/shm-flip"
 /usr/bin/python3 - "$OUT/shm-flip/summary.json" <<'PY'
 import json, sys
