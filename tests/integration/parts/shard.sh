@@ -106,4 +106,7 @@ merge_refuses "a trial whose draw is not the seed's" \
 	"${shd[0]}" "${shd[1]}" "$OUT/sh-draw"
 "$PL" run --shard 3/3 "$SHI" >"$OUT/shx.log" 2>&1
 check "shard: --shard 3/3 is bad input (exit 2)" [ $? = 2 ]
+"$PL" run --shard 5/6 --results "$OUT/sh-empty" "$SHI" >"$OUT/shx.log" 2>&1
+check "shard: shard 5/6 of five cells skips (exit 4) and writes nothing" \
+	[ $? = 4 -a ! -e "$OUT/sh-empty" ]
 check "shard: the unsharded run left nothing" nothing_left "$(basename "$shu")"
