@@ -23,7 +23,7 @@ wait
 shd=()
 for i in 0 1 2; do
 	check "shard: shard $i/3 exits 0" [ "$(cat "$OUT/sh$i.rc")" = 0 ]
-	shd[$i]="$OUT/sh$i/shard/$(rid_of "$OUT/sh$i/shard")"
+	shd[i]="$OUT/sh$i/shard/$(rid_of "$OUT/sh$i/shard")"
 	check "shard: shard $i/3 left nothing of run $(basename "${shd[$i]}")" \
 		nothing_left "$(basename "${shd[$i]}")"
 done
