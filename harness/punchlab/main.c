@@ -13,6 +13,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "run", cmd_run, "run scenarios and check their expectations" },
+	{ "merge", cmd_merge, "join the shards of a run into one run folder" },
 	{ "report", cmd_report, "write report.md and figures for runs" },
 	{ "estimate", cmd_estimate,
 	  "expected success between two home nodes of a population" },

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -23,12 +22,13 @@
 #include "hostfit.h"
 #include "log.h"
 #include "optparse.h"
+#include "postrun.h"
 #include "punchlab.h"
-#include "pyrun.h"
 #include "results.h"
 #include "runinfo.h"
 #include "shapeboard.h"
 #include "session.h"
+#include "shard.h"
 #include "trialrtt.h"
 #include "trials.h"
 #include "world.h"
@@ -43,6 +43,7 @@ struct run_opts {
 	int report;
 	int verbose;
 	struct trialrtt trial_rtt;
+	struct shard shard; /* count 0: every cell */
 };
 
 static void run_usage(FILE *f)
@@ -64,6 +65,10 @@ static void run_usage(FILE *f)
 		"after the trials\n"
 		"  --report         write report.md and figures when done\n"
 		"  --junit FILE     write JUnit XML of the cells' verdicts\n"
+		"  --shard I/N      run only the cells at positions I, I+N, "
+		"I+2N, ...\n"
+		"                   (0-based, file order); `punchlab merge` "
+		"joins the shards\n"
 		"  --trial-rtt-ms LIST  trial t of every shaped cell runs at "
 		"the t-th RTT\n"
 		"                   of LIST (ms, comma-separated, cycling), "
@@ -236,6 +241,9 @@ static int run_one(const struct scenario *s, const struct run_opts *o,
 	    (e = run_trials(&ss, o, only_cell, bitcoind, res)) < 0)
 		goto out;
 	e = run_results(&ss, o, only_cell, res);
+	if (e >= 0 && o->shard.count && shard_note(ss.dir, &o->shard) < 0)
+		fprintf(stderr, "punchlab run: %s: cannot mark the shard\n",
+			ss.dir);
 out:
 	if (e == -EINTR || punchlab_stop)
 		fprintf(stderr, "punchlab run: interrupted, removing run %s\n",
@@ -247,43 +255,6 @@ out:
 		results_cell_free(&res[c]);
 	free(res);
 	return e;
-}
-
-/* Report and JUnit XML over every run folder this invocation wrote. */
-static void post_process(const struct run_opts *o, char **dirs, int ndirs)
-{
-	char out[PATH_MAX], stamp[32];
-	char **av = calloc(ndirs + 4, sizeof(*av));
-	time_t now = time(NULL);
-	int n = 0;
-
-	if (!av || ndirs == 0)
-		goto out;
-	for (int i = 0; i < ndirs; i++)
-		av[n++] = dirs[i];
-	if (pyrun_wait("trialcsv.py", n, av) != 0)
-		fprintf(stderr, "punchlab run: results.csv failed\n");
-	if (o->report) {
-		if (ndirs > 1) {
-			strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S",
-				 localtime(&now));
-			snprintf(out, sizeof(out), "%s/reports/%s",
-				 o->results_dir, stamp);
-			av[n] = "--out";
-			av[n + 1] = out;
-		}
-		if (pyrun_wait("report.py", n + (ndirs > 1 ? 2 : 0),
-					 av) != 0)
-			fprintf(stderr, "punchlab run: the report failed\n");
-	}
-	if (o->junit) {
-		av[n] = "--out";
-		av[n + 1] = (char *)o->junit;
-		if (pyrun_wait("junit.py", n + 2, av) != 0)
-			fprintf(stderr, "punchlab run: JUnit XML failed\n");
-	}
-out:
-	free(av);
 }
 
 /* sc[0..n-1], each loaded or zeroed. */
@@ -305,6 +276,7 @@ int cmd_run(int argc, char **argv)
 		{ "report", no_argument, NULL, 'R' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "trial-rtt-ms", required_argument, NULL, 'T' },
+		{ "shard", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -348,6 +320,13 @@ int cmd_run(int argc, char **argv)
 			if (trialrtt_parse(optarg, &o.trial_rtt) < 0)
 				return EXIT_USAGE;
 			break;
+		case 'S':
+			if (shard_parse(optarg, &o.shard) < 0) {
+				fprintf(stderr, "punchlab run: --shard wants "
+						"I/N with 0 <= I < N\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -379,6 +358,9 @@ int cmd_run(int argc, char **argv)
 			scenarios_free(sc, n);
 			return EXIT_USAGE;
 		}
+		/* Before the plan: a shard builds only its own cells. */
+		if (o.shard.count)
+			shard_select(&sc[i], &o.shard);
 	}
 	/* A scenario the WAN cannot address is bad input too. */
 	for (int i = 0; i < n; i++) {
@@ -424,7 +406,12 @@ int cmd_run(int argc, char **argv)
 	}
 	for (int i = 0; i < n && !punchlab_stop; i++) {
 		char dir[PATH_MAX] = "";
-		int r = run_one(&sc[i], &o, dir, sizeof(dir));
+		int r = sc[i].ncells ? run_one(&sc[i], &o, dir, sizeof(dir))
+				     : RUN_SKIPPED;
+
+		if (!sc[i].ncells)
+			printf("SKIP: %s has no cell in shard %d/%d\n",
+			       sc[i].name, o.shard.index, o.shard.count);
 
 		if (dir[0] && r >= 0)
 			dirs[ndirs++] = strdup(dir);
@@ -440,7 +427,7 @@ int cmd_run(int argc, char **argv)
 	}
 	scenarios_free(sc, n);
 	if (!punchlab_stop)
-		post_process(&o, dirs, ndirs);
+		postrun(o.results_dir, o.report, o.junit, dirs, ndirs);
 	for (int i = 0; i < ndirs; i++)
 		free(dirs[i]);
 	free(dirs);

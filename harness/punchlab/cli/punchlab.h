@@ -40,6 +40,7 @@ struct scenario *punchlab_scenario_arg(const char *cmd, int argc, char **argv,
 void punchlab_scenario_free(struct scenario *s);
 
 int cmd_run(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
