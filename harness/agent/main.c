@@ -152,14 +152,22 @@ report:
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
 
+/* The meeting the options ask for: the coordinator's mode, or none. */
+static enum trial_mode agent_mode(const struct opts *o)
+{
+	if (o->oob)
+		return TRIAL_OOB;
+	if (o->handoff)
+		return TRIAL_HANDOFF;
+	if (o->hold)
+		return TRIAL_HOLD;
+	return o->seek ? TRIAL_SEEK : TRIAL_RENDEZVOUS;
+}
+
 static int agent_trial(const struct opts *o)
 {
 	struct trial_params p = {
-		.mode = o->oob	     ? TRIAL_OOB
-			: o->handoff ? TRIAL_HANDOFF
-			: o->hold    ? TRIAL_HOLD
-			: o->seek    ? TRIAL_SEEK
-				     : TRIAL_RENDEZVOUS,
+		.mode = agent_mode(o),
 		.side_fd = STDIN_FILENO,
 		.on_endpoint = agent_on_endpoint,
 		.arg = (void *)o,
