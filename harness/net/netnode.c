@@ -1,0 +1,468 @@
+/* netnode: nodes in their namespaces. A socket keeps the namespace it
+ * was created in, so the process enters a node's namespace only to
+ * create one (setns on the fd opened once from /run/netns) and goes back
+ * at once; accepted sockets inherit the listener's. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monoclock.h"
+#include "netconn.h"
+#include "netevict.h"
+#include "netnode.h"
+#include "netpunch.h"
+#include "netrelay.h"
+
+uint64_t networld_group_of(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	if ((h & 0xfff00000U) == 0xac100000U) /* 172.16.0.0/12 */
+		return ((h >> 8) & 0xfffU);
+	return (UINT64_C(1) << 39) | (h >> 8);
+}
+
+const struct netcfg_node *networld_node_cfg(const struct networld *w, int id)
+{
+	if (id < 0 || id > w->cfg->max_id || w->cfg_of[id] < 0)
+		return NULL;
+	return &w->cfg->nodes[w->cfg_of[id]];
+}
+
+/* Sockets per node at most: reachable ones take every inbound slot;
+ * each punch holds a coordinator connection and a punched one, with
+ * one more for a holder's light connection. */
+long networld_fd_need(const struct netcfg *cfg, int part, int parts)
+{
+	long need = 64; /* epoll, stdio, the out file, jansson */
+
+	for (int i = 0; i < cfg->nnodes; i++) {
+		const struct netcfg_node *c = &cfg->nodes[i];
+
+		if (c->id % parts != part)
+			continue;
+		need += 1 + cfg->outbound_full + cfg->outbound_block +
+			3 * cfg->punch_target + 4;
+		if (c->kind == NETCFG_REACHABLE)
+			need += 1 + cfg->inbound_slots;
+	}
+	return need;
+}
+
+static int networld_maps(struct networld *w)
+{
+	const struct netcfg *cfg = w->cfg;
+
+	w->local_of = malloc(((size_t)cfg->max_id + 1) * sizeof(int));
+	w->cfg_of = malloc(((size_t)cfg->max_id + 1) * sizeof(int));
+	w->coords = calloc((size_t)cfg->nnodes, sizeof(int));
+	w->nodes = calloc((size_t)cfg->nnodes, sizeof(*w->nodes));
+	w->miner = calloc((size_t)cfg->blocks + 1, sizeof(int));
+	w->hash = calloc((size_t)cfg->blocks + 1, sizeof(*w->hash));
+	if (!w->local_of || !w->cfg_of || !w->coords || !w->nodes ||
+	    !w->miner || !w->hash)
+		return -ENOMEM;
+	for (int id = 0; id <= cfg->max_id; id++)
+		w->local_of[id] = w->cfg_of[id] = -1;
+	for (int i = 0; i < cfg->nnodes; i++) {
+		w->cfg_of[cfg->nodes[i].id] = i;
+		if (cfg->nodes[i].coordinator)
+			w->coords[w->ncoords++] = i;
+	}
+	return 0;
+}
+
+/* Block b: mined by a seeded node; its hash names run, phase and b. */
+static void networld_blocks(struct networld *w)
+{
+	const struct netcfg *cfg = w->cfg;
+
+	for (int b = 0; b < cfg->blocks; b++) {
+		uint64_t r = netaddrman_mix(cfg->seed ^
+					    netaddrman_mix((uint64_t)w->phase_index + 1) ^
+					    netaddrman_mix(UINT64_C(1000) + (uint64_t)b));
+
+		w->miner[b] = cfg->nodes[r % (uint64_t)cfg->nnodes].id;
+		memcpy(w->hash[b], "punchnet", 8);
+		p2p_put_u64le(w->hash[b] + 8, cfg->seed);
+		p2p_put_u32le(w->hash[b] + 16, (uint32_t)w->phase_index);
+		p2p_put_u32le(w->hash[b] + 20, (uint32_t)b);
+	}
+}
+
+static int netnode_init(struct networld *w, struct netnode *n,
+			const struct netcfg_node *c, char *err, size_t errlen)
+{
+	const struct netcfg *cfg = w->cfg;
+	char path[128];
+	uint64_t seed = netaddrman_mix(cfg->seed ^
+				       netaddrman_mix(((uint64_t)c->id << 8) |
+						      (uint64_t)w->phase_index));
+
+	n->fdtype = NETFD_LISTEN;
+	n->c = c;
+	n->listen_fd = n->ns_fd = -1;
+	n->rng = netaddrman_mix(seed + 1);
+	n->nonce = netaddrman_mix(seed + 2) | 1;
+	n->inbound_limit = cfg->inbound_slots - cfg->outbound_full -
+			   cfg->outbound_block;
+	n->have_ns = calloc((size_t)cfg->blocks + 1, sizeof(*n->have_ns));
+	n->asked = calloc((size_t)cfg->blocks + 1, sizeof(*n->asked));
+	if (!n->have_ns || !n->asked)
+		return -ENOMEM;
+	netaddrman_init(&n->am, c->id, seed, w->phase->sybil_mitigation);
+	for (int i = 0; i < cfg->nnodes; i++) {
+		const struct netcfg_node *r = &cfg->nodes[i];
+		struct netaddrman_entry e = {
+			.node_id = r->id,
+			.addr = r->addr,
+			.port = r->port,
+			.group = (uint64_t)r->netgroup,
+			.coord_id = -1,
+		};
+
+		if (r->kind == NETCFG_REACHABLE &&
+		    netaddrman_add(&n->am, &e) == -ENOMEM)
+			return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s", c->netns);
+	n->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (n->ns_fd < 0) {
+		int e = -errno;
+
+		snprintf(err, errlen, "node %d: open %s: %s", c->id, path,
+			 strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
+int networld_init(struct networld *w, const struct netcfg *cfg,
+		  int phase_index, int part, int parts, int64_t t0_ns,
+		  char *err, size_t errlen)
+{
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->cfg = cfg;
+	w->phase_index = phase_index;
+	w->phase = &cfg->phases[phase_index];
+	w->part = part;
+	w->parts = parts;
+	w->t0_ns = t0_ns;
+	w->home_ns_fd = -1;
+	w->max_payload = (size_t)cfg->block_bytes + 1024;
+	snprintf(err, errlen, "out of memory");
+	if ((r = networld_maps(w)))
+		return r;
+	networld_blocks(w);
+	w->home_ns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->home_ns_fd < 0 || w->epfd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "own namespace or epoll: %s",
+			 strerror(-r));
+		return r;
+	}
+	for (int i = 0; i < cfg->nnodes; i++) {
+		struct netnode *n = &w->nodes[w->nlocal];
+
+		if (cfg->nodes[i].id % parts != part)
+			continue;
+		w->local_of[cfg->nodes[i].id] = w->nlocal++;
+		if ((r = netnode_init(w, n, &cfg->nodes[i], err, errlen)))
+			return r;
+	}
+	w->open_fds = w->nlocal + 2;
+	return 0;
+}
+
+void networld_free(struct networld *w)
+{
+	while (w->conns)
+		netconn_close(w, w->conns, 0);
+	netconn_reap(w);
+	netpunch_free(w);
+	for (int i = 0; i < w->nlocal; i++) {
+		struct netnode *n = &w->nodes[i];
+
+		if (n->ns_fd >= 0)
+			close(n->ns_fd);
+		if (n->listen_fd >= 0)
+			close(n->listen_fd);
+		netaddrman_free(&n->am);
+		free(n->have_ns);
+		free(n->asked);
+	}
+	if (w->home_ns_fd >= 0)
+		close(w->home_ns_fd);
+	if (w->epfd > 0)
+		close(w->epfd);
+	free(w->nodes);
+	free(w->local_of);
+	free(w->cfg_of);
+	free(w->coords);
+	free(w->miner);
+	free(w->hash);
+	free(w->rc);
+	free(w->rp);
+	free(w->re);
+}
+
+int netnode_enter(struct networld *w, struct netnode *n)
+{
+	w->setns_calls++;
+	if (setns(n->ns_fd, CLONE_NEWNET))
+		return -errno;
+	return 0;
+}
+
+void netnode_leave(struct networld *w)
+{
+	/* Failing to get back would put every later socket in the wrong
+	 * namespace: nothing sensible is left to do. */
+	if (setns(w->home_ns_fd, CLONE_NEWNET)) {
+		log_warn("setns back to our own namespace");
+		abort();
+	}
+}
+
+int netnode_listen(struct networld *w, struct netnode *n)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(n->c->port),
+		.sin_addr = n->c->addr,
+	};
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = n};
+	int fd, r;
+
+	if ((r = netnode_enter(w, n)))
+		return r;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1},
+				 sizeof(int)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, 1024) || epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev))
+		r = -errno;
+	netnode_leave(w);
+	if (r) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	w->sockets++;
+	w->open_fds++;
+	n->listen_fd = fd;
+	return 0;
+}
+
+/* A full node makes room: the victim's record is the eviction. */
+static void netnode_evict(struct networld *w, struct netnode *n)
+{
+	struct netevict_cand cand[1024];
+	struct netconn *who[1024], *c;
+	int k = 0, v;
+
+	for (c = n->conns; c && k < 1024; c = c->nnext)
+		if (c->inbound) {
+			cand[k].group = networld_group_of(c->peer.sin_addr);
+			cand[k].t_open_ns = c->t_start_ns;
+			who[k++] = c;
+		}
+	v = netevict_choose(cand, k);
+	if (v < 0)
+		return;
+	if (w->nre == w->capre) {
+		int cap = w->capre ? 2 * w->capre : 256;
+		struct netrec_evict *re = realloc(w->re, (size_t)cap * sizeof(*re));
+
+		if (!re)
+			return;
+		w->re = re;
+		w->capre = cap;
+	}
+	w->re[w->nre++] = (struct netrec_evict){
+		.node = n->c->id,
+		.evicted = who[v]->peer_id,
+		.t_ms = net_ms(w, mono_ns()),
+	};
+	netconn_close(w, who[v], 0);
+}
+
+void netnode_accept(struct networld *w, struct netnode *n)
+{
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		int fd = accept4(n->listen_fd, (struct sockaddr *)&from, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("node %d: accept", n->c->id);
+			return;
+		}
+		w->sockets++;
+		if (++w->open_fds > w->peak_fds)
+			w->peak_fds = w->open_fds;
+		if (n->n_in >= n->inbound_limit)
+			netnode_evict(w, n);
+		if (!netconn_accepted(w, n, fd, &from)) {
+			close(fd);
+			w->open_fds--;
+			continue;
+		}
+		n->n_in++;
+	}
+}
+
+int netnode_count(const struct netnode *n, enum netconn_kind kind, int extra)
+{
+	int k = 0;
+
+	for (const struct netconn *c = n->conns; c; c = c->nnext)
+		k += !c->inbound && c->am >= 0 && c->kind == kind &&
+		     c->extra == extra;
+	return k;
+}
+
+/* Groups of the outbound picks (open, opening or being sought). */
+static int netnode_used(const struct netnode *n, uint64_t *used, int cap)
+{
+	int k = 0;
+
+	for (const struct netconn *c = n->conns; c && k < cap; c = c->nnext)
+		if (!c->inbound && c->am >= 0)
+			used[k++] = c->group;
+	if (n->seek && n->seek->am >= 0 && k < cap)
+		used[k++] = n->am.e[n->seek->am].group;
+	return k;
+}
+
+int netnode_pick(struct networld *w, struct netnode *n,
+		 enum netconn_kind kind, int extra, int64_t now)
+{
+	uint64_t used[256];
+	int nused = netnode_used(n, used, 256);
+	int i = netaddrman_pick(&n->am, used, nused, !extra);
+	struct netaddrman_entry *e;
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	struct netconn *c;
+
+	if (i < 0)
+		return -1;
+	e = &n->am.e[i];
+	if (e->advertised)
+		return netpunch_seek(w, n, i, now);
+	to.sin_addr = e->addr;
+	to.sin_port = htons(e->port);
+	c = netconn_dial(w, n, kind, &to, 0, 0);
+	if (!c) {
+		e->failed = 1;
+		n->next_dial_ns = now + NET_REDIAL_MS * NET_NS_PER_MS;
+		return -1;
+	}
+	c->am = i;
+	c->group = e->group;
+	c->extra = extra;
+	c->peer_id = e->node_id;
+	e->in_use = 1;
+	return 0;
+}
+
+static void netnode_outbound(struct networld *w, struct netnode *n,
+			     int64_t now)
+{
+	const struct netcfg *cfg = w->cfg;
+	int nf = netnode_count(n, NETCONN_FULL, 0);
+	int nb = netnode_count(n, NETCONN_BLOCK, 0);
+
+	if (now < net_at(w, NET_T_OUTBOUND_MS) || now < n->next_dial_ns)
+		return;
+	while (nf < cfg->outbound_full || nb < cfg->outbound_block) {
+		int full = nf < cfg->outbound_full;
+
+		if (netnode_pick(w, n, full ? NETCONN_FULL : NETCONN_BLOCK, 0,
+				 now))
+			return;
+		nf += full;
+		nb += !full;
+	}
+}
+
+void netnode_tick(struct networld *w, struct netnode *n, int64_t now)
+{
+	netnode_outbound(w, n, now);
+	if (w->phase->mode != NETCFG_OFF)
+		netpunch_tick(w, n, now);
+}
+
+int netnode_record(struct networld *w, struct netconn *c, int b, int via)
+{
+	if (w->nrc == w->caprc) {
+		int cap = w->caprc ? 2 * w->caprc : 1024;
+		struct netrec_conn *rc = realloc(w->rc, (size_t)cap * sizeof(*rc));
+
+		if (!rc)
+			return -1;
+		w->rc = rc;
+		w->caprc = cap;
+	}
+	w->rc[w->nrc] = (struct netrec_conn){
+		.a = c->node->c->id,
+		.b = b,
+		.via = via,
+		.kind = c->kind,
+		.t_ms = net_ms(w, mono_ns()),
+		.open_at_end = 1,
+	};
+	c->rec = w->nrc;
+	return w->nrc++;
+}
+
+void netnode_conn_open(struct networld *w, struct netconn *c)
+{
+	if (c->att) {
+		netpunch_conn_open(w, c);
+	} else if (c->sess) {
+		netpunch_coord_open(w, c);
+		return;
+	} else if (!c->inbound) {
+		netnode_record(w, c, c->peer_id, -1);
+	}
+	netrelay_conn_open(w, c);
+}
+
+void netnode_conn_closed(struct networld *w, struct netconn *c, int err)
+{
+	struct netnode *n = c->node;
+	int64_t now = mono_ns();
+
+	if (c->rec >= 0)
+		w->rc[c->rec].open_at_end = 0;
+	if (c->inbound)
+		n->n_in--;
+	netrelay_conn_closed(w, c);
+	if (c->att)
+		netpunch_conn_closed(w, c, err);
+	if (c->sess)
+		netpunch_coord_closed(w, c, err);
+	if (c->am >= 0 && c->kind != NETCONN_COORD) {
+		struct netaddrman_entry *e = &n->am.e[c->am];
+
+		e->in_use = 0;
+		if (!c->t_open_ns)
+			e->failed = 1;
+		n->next_dial_ns = now + NET_REDIAL_MS * NET_NS_PER_MS;
+	}
+}

@@ -1,0 +1,31 @@
+/* netpunch: the coordinator client and the punches, non-blocking for
+ * many nodes at once — rendezvous/handoff registrations (key 0,
+ * UNREACHABLE), advertised holders (HOLD, a light connection kept all
+ * phase) and seekers (SEEK for a picked key), and for each hppunch a
+ * simultaneous open from the registration's local port at the
+ * coordinator's delay, checked by the version nonce. */
+#ifndef PUNCHLAB_NETPUNCH_H
+#define PUNCHLAB_NETPUNCH_H
+
+#include "netmodel.h"
+
+/* The punching due for n at now (sessions to start). */
+void netpunch_tick(struct networld *w, struct netnode *n, int64_t now);
+/* Waves and deadlines of every attempt and session. */
+void netpunch_sweep(struct networld *w, int64_t now);
+/* A seeker session toward addrman entry i (advertised). 0 or -1. */
+int netpunch_seek(struct networld *w, struct netnode *n, int i, int64_t now);
+/* From netconn/netnode. */
+void netpunch_msg(struct networld *w, struct netconn *c,
+		  const struct p2p_hdr *h, const uint8_t *p);
+void netpunch_coord_open(struct networld *w, struct netconn *c);
+void netpunch_coord_closed(struct networld *w, struct netconn *c, int err);
+void netpunch_conn_open(struct networld *w, struct netconn *c);
+void netpunch_conn_closed(struct networld *w, struct netconn *c, int err);
+/* The coordinator (cfg node) of a coordinator endpoint, or NULL. */
+const struct netcfg_node *netpunch_coord_at(const struct networld *w,
+					    struct in_addr a, uint16_t port);
+const char *netpunch_outcome_name(enum netattempt_outcome o);
+void netpunch_free(struct networld *w);
+
+#endif
