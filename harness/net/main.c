@@ -20,7 +20,8 @@
 #include "netrelay.h"
 #include "optparse.h"
 
-#define NET_TICK_MS 10 /* node timelines and deadlines */
+#define NET_TICK_MS 20 /* node timelines and deadlines */
+#define NET_SWEEP_MS 100 /* handshake deadlines (seconds long) */
 #define NET_WAIT_MS 2  /* epoll wait: punches start within this */
 
 static volatile sig_atomic_t net_stop;
@@ -160,7 +161,7 @@ static int net_run(struct networld *w)
 	int64_t end = net_at(w, cfg->settle_ms +
 				    (int64_t)cfg->blocks * NET_BLOCK_GAP_MS +
 				    NET_TAIL_MS);
-	int64_t next_tick = 0, now;
+	int64_t next_tick = 0, next_sweep = 0, now;
 	struct epoll_event ev[1024];
 	int listening = 0, b = 0;
 
@@ -199,8 +200,11 @@ static int net_run(struct networld *w)
 		if (listening && now >= next_tick) {
 			for (int i = 0; i < w->nlocal; i++)
 				netnode_tick(w, &w->nodes[i], now);
-			netconn_sweep(w, now);
 			next_tick = now + NET_TICK_MS * NET_NS_PER_MS;
+		}
+		if (now >= next_sweep) {
+			netconn_sweep(w, now);
+			next_sweep = now + NET_SWEEP_MS * NET_NS_PER_MS;
 		}
 		while (b < cfg->blocks &&
 		       now >= net_at(w, cfg->settle_ms +

@@ -143,6 +143,9 @@ struct netnode {
 	struct netaddrman am;
 	struct netconn *conns;
 	int n_in, inbound_limit;
+	/* Outbound picks open or opening: kept as counts because every
+	 * tick asks and a reachable node has ~125 connections to walk. */
+	int n_full, n_block, n_extra;
 	uint64_t nonce, rng;
 	int64_t next_dial_ns, next_punch_ns, next_pick_ns;
 	struct netsession *hold, *seek; /* at most one of each at a time */

@@ -265,28 +265,30 @@ int netnode_listen(struct networld *w, struct netnode *n)
 	return 0;
 }
 
-/* A full node makes room: the victim's record is the eviction. */
-static void netnode_evict(struct networld *w, struct netnode *n)
+/* A full node makes room: the victim's record is the eviction. Only
+ * peers past their version are candidates (Bitcoin Core, too, judges
+ * connected peers only). -1 when none is: the newcomer is refused. */
+static int netnode_evict(struct networld *w, struct netnode *n)
 {
 	struct netevict_cand cand[1024];
 	struct netconn *who[1024], *c;
 	int k = 0, v;
 
 	for (c = n->conns; c && k < 1024; c = c->nnext)
-		if (c->inbound) {
+		if (c->inbound && c->got_version) {
 			cand[k].group = networld_group_of(c->peer.sin_addr);
 			cand[k].t_open_ns = c->t_start_ns;
 			who[k++] = c;
 		}
 	v = netevict_choose(cand, k);
 	if (v < 0)
-		return;
+		return -1;
 	if (w->nre == w->capre) {
 		int cap = w->capre ? 2 * w->capre : 256;
 		struct netrec_evict *re = realloc(w->re, (size_t)cap * sizeof(*re));
 
 		if (!re)
-			return;
+			return -1;
 		w->re = re;
 		w->capre = cap;
 	}
@@ -296,6 +298,7 @@ static void netnode_evict(struct networld *w, struct netnode *n)
 		.t_ms = net_ms(w, mono_ns()),
 	};
 	netconn_close(w, who[v], 0);
+	return 0;
 }
 
 void netnode_accept(struct networld *w, struct netnode *n)
@@ -315,9 +318,8 @@ void netnode_accept(struct networld *w, struct netnode *n)
 		w->sockets++;
 		if (++w->open_fds > w->peak_fds)
 			w->peak_fds = w->open_fds;
-		if (n->n_in >= n->inbound_limit)
-			netnode_evict(w, n);
-		if (!netconn_accepted(w, n, fd, &from)) {
+		if ((n->n_in >= n->inbound_limit && netnode_evict(w, n)) ||
+		    !netconn_accepted(w, n, fd, &from)) {
 			close(fd);
 			w->open_fds--;
 			continue;
@@ -326,14 +328,14 @@ void netnode_accept(struct networld *w, struct netnode *n)
 	}
 }
 
-int netnode_count(const struct netnode *n, enum netconn_kind kind, int extra)
+void netnode_count(struct netnode *n, const struct netconn *c, int delta)
 {
-	int k = 0;
-
-	for (const struct netconn *c = n->conns; c; c = c->nnext)
-		k += !c->inbound && c->am >= 0 && c->kind == kind &&
-		     c->extra == extra;
-	return k;
+	if (c->extra)
+		n->n_extra += delta;
+	else if (c->kind == NETCONN_BLOCK)
+		n->n_block += delta;
+	else
+		n->n_full += delta;
 }
 
 /* Groups of the outbound picks (open, opening or being sought). */
@@ -377,6 +379,7 @@ int netnode_pick(struct networld *w, struct netnode *n,
 	c->extra = extra;
 	c->peer_id = e->node_id;
 	e->in_use = 1;
+	netnode_count(n, c, 1);
 	return 0;
 }
 
@@ -384,19 +387,16 @@ static void netnode_outbound(struct networld *w, struct netnode *n,
 			     int64_t now)
 {
 	const struct netcfg *cfg = w->cfg;
-	int nf = netnode_count(n, NETCONN_FULL, 0);
-	int nb = netnode_count(n, NETCONN_BLOCK, 0);
 
 	if (now < net_at(w, NET_T_OUTBOUND_MS) || now < n->next_dial_ns)
 		return;
-	while (nf < cfg->outbound_full || nb < cfg->outbound_block) {
-		int full = nf < cfg->outbound_full;
+	while (n->n_full < cfg->outbound_full ||
+	       n->n_block < cfg->outbound_block) {
+		int full = n->n_full < cfg->outbound_full;
 
 		if (netnode_pick(w, n, full ? NETCONN_FULL : NETCONN_BLOCK, 0,
 				 now))
 			return;
-		nf += full;
-		nb += !full;
 	}
 }
 
@@ -460,9 +460,11 @@ void netnode_conn_closed(struct networld *w, struct netconn *c, int err)
 	if (c->am >= 0 && c->kind != NETCONN_COORD) {
 		struct netaddrman_entry *e = &n->am.e[c->am];
 
+		/* Failed or closed (evicted): this phase the node tries
+		 * another address, so evictions cannot cycle. */
 		e->in_use = 0;
-		if (!c->t_open_ns)
-			e->failed = 1;
+		e->failed = 1;
+		netnode_count(n, c, -1);
 		n->next_dial_ns = now + NET_REDIAL_MS * NET_NS_PER_MS;
 	}
 }

@@ -34,9 +34,8 @@ void netnode_tick(struct networld *w, struct netnode *n, int64_t now);
  * advertised entry). 0, or -1 when nothing could be started. */
 int netnode_pick(struct networld *w, struct netnode *n,
 		 enum netconn_kind kind, int extra, int64_t now);
-/* Outbound connections (open or opening) of kind; extra: only the
- * advertised-phase picks, else only the others. */
-int netnode_count(const struct netnode *n, enum netconn_kind kind, int extra);
+/* Counts c among n's outbound picks (n_full, n_block or n_extra). */
+void netnode_count(struct netnode *n, const struct netconn *c, int delta);
 
 /* From netconn. */
 void netnode_conn_open(struct networld *w, struct netconn *c);

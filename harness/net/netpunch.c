@@ -215,9 +215,7 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 	if (now < net_at(w, NET_T_PICK_MS) || n->seek ||
 	    now < n->next_pick_ns)
 		return;
-	if (netnode_count(n, NETCONN_FULL, 1) +
-		    netnode_count(n, NETCONN_PUNCHED, 1) <
-	    w->cfg->punch_target)
+	if (n->n_extra < w->cfg->punch_target)
 		if (netnode_pick(w, n, NETCONN_FULL, 1, now))
 			n->next_pick_ns = now + NET_RETRY_MS * NET_NS_PER_MS;
 }
@@ -384,6 +382,7 @@ void netpunch_conn_open(struct networld *w, struct netconn *c)
 		c->am = s->am;
 		c->group = s->node->am.e[s->am].group;
 		s->am = -1; /* the connection holds the entry now */
+		netnode_count(s->node, c, 1);
 	}
 	if (a->punch.role == COORD_ROLE_INITIATOR)
 		netnode_record(w, c, c->peer_id, s->coord_id);

@@ -85,9 +85,11 @@ NFT
 done
 
 # --- the nodes file ------------------------------------------------------
-$PY - "$RID" "$REACH" "$HOMES" >"$OUT/nodes.json" <<'PYEOF'
+# nodes.json: the phases; nodes-small.json: 5 inbound slots (2 after
+# 3 outbound) for one short phase that must evict.
+$PY - "$RID" "$REACH" "$HOMES" "$OUT" <<'PYEOF'
 import json, sys
-rid, reach, homes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rid, reach, homes, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 nodes = []
 for j in range(reach):
     n = {"id": j, "kind": "reachable", "netns": f"pl-{rid}-r{j}",
@@ -99,25 +101,31 @@ for i in range(homes):
     nodes.append({"id": reach + i, "kind": "home", "netns": f"pl-{rid}-h{i}",
                   "addr": "10.0.0.2", "wan_addr": f"172.16.{10 + i}.1",
                   "netgroup": 10 + i, "profile": "home-eim"})
-print(json.dumps({"run_id": rid, "seed": 7, "outbound_full": 2,
-                  "outbound_block": 1, "inbound_slots": 125,
-                  "punch_target": 1, "blocks": 3, "block_bytes": 2000,
-                  "settle_ms": 6000,
-                  "phases": [{"name": "off", "mode": "off"},
-                             {"name": "rendezvous", "mode": "rendezvous"}],
-                  "nodes": nodes}, indent=1))
+cfg = {"run_id": rid, "seed": 7, "outbound_full": 2,
+       "outbound_block": 1, "inbound_slots": 125,
+       "punch_target": 1, "blocks": 3, "block_bytes": 2000,
+       "settle_ms": 6000,
+       "phases": [{"name": "off", "mode": "off"},
+                  {"name": "rendezvous", "mode": "rendezvous"},
+                  {"name": "advertised", "mode": "advertised",
+                   "sybil_mitigation": True}],
+       "nodes": nodes}
+json.dump(cfg, open(f"{out}/nodes.json", "w"), indent=1)
+cfg.update(inbound_slots=5, settle_ms=2500, blocks=1,
+           phases=[{"name": "evict", "mode": "off"}])
+json.dump(cfg, open(f"{out}/nodes-small.json", "w"), indent=1)
 PYEOF
 
 # --- one phase: both parts, same T0 -------------------------------------
 run_phase() {
-	local phase=$1 t0 p1 p2 t_start
+	local phase=$1 nodes=${2:-nodes.json} t0 p1 p2 t_start
 	t0=$($PY -c 'import time; print(time.monotonic_ns() + 1500000000)')
 	t_start=$(date +%s.%N)
-	"$BIN/punch-net" --nodes "$OUT/nodes.json" --phase "$phase" \
+	"$BIN/punch-net" --nodes "$OUT/$nodes" --phase "$phase" \
 		--part 0/2 --epoch-ns "$t0" --out "$OUT/$phase-0.json" \
 		2>"$OUT/$phase-0.log" &
 	p1=$!
-	"$BIN/punch-net" --nodes "$OUT/nodes.json" --phase "$phase" \
+	"$BIN/punch-net" --nodes "$OUT/$nodes" --phase "$phase" \
 		--part 1/2 --epoch-ns "$t0" --out "$OUT/$phase-1.json" \
 		2>"$OUT/$phase-1.log" &
 	p2=$!
@@ -172,7 +180,9 @@ PYEOF
 	[ $? = 0 ] || fail=1
 }
 
-inns r0 "$BIN/punch-coordinator" --listen 172.16.0.1:18445 \
+# ip netns exec itself (not the inns function, whose subshell would
+# be what $! names): the pid killed is the coordinator's.
+ip netns exec "pl-$RID-r0" "$BIN/punch-coordinator" --listen 172.16.0.1:18445 \
 	--mode rendezvous --run-id "$RID" --pair-timeout-ms 4000 \
 	>"$OUT/coord.jsonl" 2>"$OUT/coord.log" &
 pids=("${pids[@]}" $!)
@@ -180,8 +190,43 @@ for k in $(seq 50); do
 	inns r0 ss -ltn | grep -q 18445 && break
 	sleep 0.1
 done
+echo "rid $RID"
 run_phase off
 check_phase off 0
 run_phase rendezvous
 check_phase rendezvous 1
+run_phase evict nodes-small.json
+$PY - "$OUT" <<'PYEOF' || fail=1
+import json, sys
+parts = [json.load(open(f"{sys.argv[1]}/evict-{k}.json")) for k in (0, 1)]
+ev = [e for p in parts for e in p["evictions"]]
+inb = {}
+for p in parts:
+    for c in p["connections"]:
+        if c["open_at_end"] and c["kind"] in ("full", "block"):
+            inb[c["b"]] = inb.get(c["b"], 0) + 1
+ok = ev and all(e["evicted"] is not None for e in ev) and max(inb.values()) <= 2
+print(("PASS" if ok else "FAIL") + f": netengine: evict: {len(ev)} evictions, "
+      f"inbound per reachable at the end {sorted(inb.items())} (limit 2)")
+sys.exit(not ok)
+PYEOF
+# advertised: this branch's coordinator predates the mode and ignores
+# HOLD/SEEK, so a holder and a seeker of one key meet as a rendezvous
+# pair. What is checked: hpaddr gossip fills the address managers and
+# the phase runs to its end.
+if [ -n "${NE_ADVERTISED:-}" ]; then
+	run_phase advertised
+	$PY - "$OUT" <<'PYEOF' || fail=1
+import json, sys
+parts = [json.load(open(f"{sys.argv[1]}/advertised-{k}.json")) for k in (0, 1)]
+am = [a for p in parts for a in p["addrman"]]
+att = [a for p in parts for a in p["punch_attempts"]]
+light = [c for p in parts for c in p["connections"] if c["kind"] == "light"]
+ok = all(a["advertised"] > 0 for a in am) and light
+print(("PASS" if ok else "FAIL") + f": netengine: advertised: advertised entries per node "
+      f"{sorted(a['advertised'] for a in am)}, {len(light)} light connections, "
+      f"attempts {sorted(set(a['outcome'] for a in att))}")
+sys.exit(not ok)
+PYEOF
+fi
 exit $fail
