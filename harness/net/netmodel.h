@@ -27,6 +27,7 @@
 #define NET_PUNCH_MS 5000     /* scheduled start to connected */
 #define NET_RETRY_MS 500      /* a failed punch's next request */
 #define NET_REDIAL_MS 100     /* a failed outbound's next pick */
+#define NET_FORGET_MS 1000    /* failures forgotten when all failed */
 
 enum netfd_type { NETFD_LISTEN, NETFD_CONN };
 
@@ -147,7 +148,7 @@ struct netnode {
 	 * tick asks and a reachable node has ~125 connections to walk. */
 	int n_full, n_block, n_extra;
 	uint64_t nonce, rng;
-	int64_t next_dial_ns, next_punch_ns, next_pick_ns;
+	int64_t next_dial_ns, next_punch_ns, next_pick_ns, next_forget_ns;
 	struct netsession *hold, *seek; /* at most one of each at a time */
 	int announced;
 	int64_t *have_ns; /* per block: first receipt (0: not yet) */

@@ -361,6 +361,14 @@ int netnode_pick(struct networld *w, struct netnode *n,
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	struct netconn *c;
 
+	if (i == -ENOENT && now >= n->next_forget_ns) {
+		/* Every address failed (refused, evicted): like Core's
+		 * retries, try them again, at most once a second. */
+		n->next_forget_ns = now + NET_FORGET_MS * NET_NS_PER_MS;
+		for (int k = 0; k < n->am.n; k++)
+			n->am.e[k].failed = 0;
+		i = netaddrman_pick(&n->am, used, nused, !extra);
+	}
 	if (i < 0)
 		return -1;
 	e = &n->am.e[i];
