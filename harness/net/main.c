@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 		netcfg_free(&cfg);
 		return 2;
 	}
-	r = net_fd_budget(networld_fd_need(&cfg, o.part, o.parts));
+	r = net_fd_budget(networld_fd_need(&cfg, cfg.phases[phase].mode,
+					   o.part, o.parts));
 	if (r) {
 		if (r != -EMFILE)
 			fprintf(stderr, "punch-net: RLIMIT_NOFILE: %s\n",

@@ -13,6 +13,8 @@
  * its registration's port. The fd or -errno. */
 int netconn_socket(struct networld *w, struct netnode *n, int reuse,
 		   uint16_t local_port);
+/* TCP_NODELAY on fd: 0 or -1 with errno. */
+int netconn_nodelay(int fd);
 /* Connects from n (see netconn_socket) to `to`. NULL with errno set when
  * the connect failed at once. */
 struct netconn *netconn_dial(struct networld *w, struct netnode *n,

@@ -72,6 +72,7 @@ struct netconn {
 	int check; /* punched: the peer's version nonce must be check_nonce */
 	int relay; /* our version's relay flag */
 	int got_version, got_verack, sent_version;
+	uint64_t known; /* blocks (bit b) the peer has or was told of */
 	int64_t t_start_ns, t_open_ns, deadline_ns;
 	struct netsession *sess; /* coordinator connections */
 	struct netattempt *att;	 /* punched connections while punching */

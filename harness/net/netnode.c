@@ -37,22 +37,37 @@ const struct netcfg_node *networld_node_cfg(const struct networld *w, int id)
 	return &w->cfg->nodes[w->cfg_of[id]];
 }
 
-/* Sockets per node at most: reachable ones take every inbound slot;
- * each punch holds a coordinator connection and a punched one, with
- * one more for a holder's light connection. */
-long networld_fd_need(const struct netcfg *cfg, int part, int parts)
+/* Sockets per node: its namespace, its outbound picks and, in a
+ * punching phase, a coordinator connection and a punched one per punch
+ * (with a holder's light connection and a spare). A reachable node's inbound is bounded by its slots
+ * and, in practice, by its share of everyone's outbound: 5/4 of the
+ * average plus 16 (churn, evicted peers still closing). The bound is
+ * what this part needs with the world's outbound spread as seeded
+ * picks spread it, not the sum of every slot. */
+long networld_fd_need(const struct netcfg *cfg, enum netcfg_mode mode,
+		      int part, int parts)
 {
 	long need = 64; /* epoll, stdio, the out file, jansson */
+	long per = cfg->outbound_full + cfg->outbound_block +
+		   cfg->punch_target;
+	long reach = 0, in;
 
+	for (int i = 0; i < cfg->nnodes; i++)
+		reach += cfg->nodes[i].kind == NETCFG_REACHABLE;
+	in = (long)cfg->nnodes * per / (reach ? reach : 1) + 1;
+	in = in * 5 / 4 + 16;
+	if (in > cfg->inbound_slots)
+		in = cfg->inbound_slots;
 	for (int i = 0; i < cfg->nnodes; i++) {
 		const struct netcfg_node *c = &cfg->nodes[i];
 
 		if (c->id % parts != part)
 			continue;
-		need += 1 + cfg->outbound_full + cfg->outbound_block +
-			3 * cfg->punch_target + 4;
+		need += 1 + cfg->outbound_full + cfg->outbound_block;
+		if (mode != NETCFG_OFF)
+			need += 2 * cfg->punch_target + 3;
 		if (c->kind == NETCFG_REACHABLE)
-			need += 1 + cfg->inbound_slots;
+			need += 1 + in;
 	}
 	return need;
 }
@@ -250,6 +265,7 @@ int netnode_listen(struct networld *w, struct netnode *n)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1},
 				 sizeof(int)) ||
+	    netconn_nodelay(fd) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    listen(fd, 1024) || epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev))
 		r = -errno;
@@ -301,6 +317,17 @@ static int netnode_evict(struct networld *w, struct netnode *n)
 	return 0;
 }
 
+/* Out of descriptors (the estimate in networld_fd_need was short): the
+ * listener stops (a level-triggered listener with a pending connection
+ * it cannot accept would spin) and the node takes no more inbound. */
+static void netnode_out_of_fds(struct networld *w, struct netnode *n)
+{
+	log_warnx("node %d: out of file descriptors (%ld open): it accepts "
+		  "no more inbound; run more parts",
+		  n->c->id, w->open_fds);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, n->listen_fd, NULL);
+}
+
 void netnode_accept(struct networld *w, struct netnode *n)
 {
 	for (;;) {
@@ -310,14 +337,17 @@ void netnode_accept(struct networld *w, struct netnode *n)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE)
+				netnode_out_of_fds(w, n);
+			else if (errno != EAGAIN && errno != EINTR &&
+				 errno != ECONNABORTED)
 				log_warn("node %d: accept", n->c->id);
 			return;
 		}
 		w->sockets++;
 		if (++w->open_fds > w->peak_fds)
 			w->peak_fds = w->open_fds;
+		netconn_nodelay(fd); /* inherited; made sure of */
 		if ((n->n_in >= n->inbound_limit && netnode_evict(w, n)) ||
 		    !netconn_accepted(w, n, fd, &from)) {
 			close(fd);

@@ -15,8 +15,10 @@ int networld_init(struct networld *w, const struct netcfg *cfg,
 		  int phase_index, int part, int parts, int64_t t0_ns,
 		  char *err, size_t errlen);
 void networld_free(struct networld *w);
-/* File descriptors this part needs at most (sockets and namespaces). */
-long networld_fd_need(const struct netcfg *cfg, int part, int parts);
+/* File descriptors this part needs (sockets and namespaces), with the
+ * inbound of reachable nodes bounded as netnode.c explains. */
+long networld_fd_need(const struct netcfg *cfg, enum netcfg_mode mode,
+		      int part, int parts);
 const struct netcfg_node *networld_node_cfg(const struct networld *w, int id);
 /* The netgroup of an address: docs/network.md's /24 groups for
  * 172.16.0.0/12, else a group per /24 outside that range. */

@@ -27,6 +27,13 @@ static void netrelay_inv(struct networld *w, struct netconn *c,
 {
 	uint8_t p[NETRELAY_INV_LEN];
 
+	if (!strcmp(cmd, "inv")) {
+		/* As Core's per-peer known inventory: never announced
+		 * twice, nor to a peer that announced it to us. */
+		if (c->known & (UINT64_C(1) << b))
+			return;
+		c->known |= UINT64_C(1) << b;
+	}
 	p[0] = 1;
 	p2p_put_u32le(p + 1, NETRELAY_MSG_BLOCK);
 	memcpy(p + 5, w->hash[b], 32);
@@ -66,6 +73,8 @@ static void netrelay_on_inv(struct networld *w, struct netconn *c,
 
 		if (b < 0 || p2p_get_u32le(e) != NETRELAY_MSG_BLOCK)
 			continue;
+		if (!getdata)
+			c->known |= UINT64_C(1) << b;
 		if (!getdata && !n->have_ns[b] && !n->asked[b]) {
 			n->asked[b] = c;
 			netrelay_inv(w, c, "getdata", b);
@@ -87,7 +96,10 @@ static void netrelay_on_block(struct networld *w, struct netconn *c,
 {
 	int b = len >= 32 ? netrelay_block_of(w, p) : -1;
 
-	if (b < 0 || c->node->have_ns[b])
+	if (b < 0)
+		return;
+	c->known |= UINT64_C(1) << b;
+	if (c->node->have_ns[b])
 		return;
 	netrelay_have(w, c->node, b, c);
 }
