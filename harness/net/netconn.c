@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,9 +16,6 @@
 #include "log.h"
 #include "monoclock.h"
 #include "netconn.h"
-#include "netnode.h"
-#include "netpunch.h"
-#include "netrelay.h"
 
 #define NETCONN_UA "/punch-net:1/"
 
@@ -29,6 +27,24 @@ int netconn_nodelay(int fd)
 			  sizeof(int));
 }
 
+int netconn_enter(struct networld *w, struct netnode *n)
+{
+	w->setns_calls++;
+	if (setns(n->ns_fd, CLONE_NEWNET))
+		return -errno;
+	return 0;
+}
+
+void netconn_leave(struct networld *w)
+{
+	/* Failing to get back would put every later socket in the wrong
+	 * namespace: nothing sensible is left to do. */
+	if (setns(w->home_ns_fd, CLONE_NEWNET)) {
+		log_warn("setns back to our own namespace");
+		abort();
+	}
+}
+
 int netconn_socket(struct networld *w, struct netnode *n, int reuse,
 		   uint16_t local_port)
 {
@@ -38,7 +54,7 @@ int netconn_socket(struct networld *w, struct netnode *n, int reuse,
 	};
 	int one = 1, fd, err = 0;
 
-	if ((err = netnode_enter(w, n)))
+	if ((err = netconn_enter(w, n)))
 		return err;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -50,7 +66,7 @@ int netconn_socket(struct networld *w, struct netnode *n, int reuse,
 		  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
 		  bind(fd, (struct sockaddr *)&sin, sizeof(sin))))
 		err = -errno;
-	netnode_leave(w);
+	netconn_leave(w);
 	if (err && fd >= 0)
 		close(fd);
 	if (err)
@@ -282,17 +298,14 @@ static void netconn_msg(struct networld *w, struct netconn *c,
 			netconn_send(w, c, "pong", p, 8);
 		return;
 	} else if (c->state == NETCONN_OPEN) {
-		if (c->kind == NETCONN_COORD || c->kind == NETCONN_LIGHT)
-			netpunch_msg(w, c, h, p);
-		else
-			netrelay_msg(w, c, h, p);
+		w->ops->msg(w, c, h, p);
 		return;
 	}
 	if (c->state == NETCONN_HANDSHAKE && c->got_version &&
 	    c->got_verack) {
 		c->state = NETCONN_OPEN;
 		c->t_open_ns = mono_ns();
-		netnode_conn_open(w, c);
+		w->ops->open(w, c);
 	}
 }
 
@@ -394,7 +407,7 @@ void netconn_close(struct networld *w, struct netconn *c, int err)
 	/* gnext stays: a sweep standing on c goes on from there. */
 	c->nprev = w->dead;
 	w->dead = c;
-	netnode_conn_closed(w, c, err);
+	w->ops->closed(w, c, err);
 }
 
 void netconn_sweep(struct networld *w, int64_t now)

@@ -1,13 +1,16 @@
 /* netconn: one TCP connection of an embedded node as a non-blocking
  * state machine — connecting, version/verack, open, closed — over P2P
- * framing. What an open connection's messages mean is netrelay's (peers)
- * or netpunch's (coordinators); opening and closing are reported to
- * netnode. A closed connection stays readable until netconn_reap. */
+ * framing. Opening, closing and an open connection's messages go up
+ * through w->ops. A closed connection stays readable until netconn_reap. */
 #ifndef PUNCHLAB_NETCONN_H
 #define PUNCHLAB_NETCONN_H
 
 #include "netmodel.h"
 
+/* Into n's namespace and back to the process's own (abort when the way
+ * back fails: every later socket would land in the wrong one). */
+int netconn_enter(struct networld *w, struct netnode *n);
+void netconn_leave(struct networld *w);
 /* A socket created in n's namespace. reuse: SO_REUSEADDR + SO_REUSEPORT
  * and bound to local_port (0: the kernel's pick), as a punch must share
  * its registration's port. The fd or -errno. */

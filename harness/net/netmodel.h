@@ -156,8 +156,20 @@ struct netnode {
 	struct netconn **asked; /* per block: the peer a getdata went to */
 };
 
+/* What netconn reports upward (set by netnode: the lower floor calls
+ * the upper through these, so no include goes up). */
+struct networld;
+struct p2p_hdr;
+struct netconn_ops {
+	void (*open)(struct networld *w, struct netconn *c);
+	void (*closed)(struct networld *w, struct netconn *c, int err);
+	void (*msg)(struct networld *w, struct netconn *c,
+		    const struct p2p_hdr *h, const uint8_t *p);
+};
+
 struct networld {
 	const struct netcfg *cfg;
+	const struct netconn_ops *ops;
 	const struct netcfg_phase *phase;
 	int phase_index, part, parts;
 	int64_t t0_ns;
@@ -181,8 +193,41 @@ struct networld {
 	uint8_t (*hash)[32];
 	size_t max_payload;
 	/* figures for the log */
-	long sockets, open_fds, peak_fds, setns_calls;
+	long sockets, open_fds, peak_fds, setns_calls, lost;
 };
+
+static inline const struct netcfg_node *net_node_cfg(const struct networld *w,
+						     int id)
+{
+	if (id < 0 || id > w->cfg->max_id || w->cfg_of[id] < 0)
+		return NULL;
+	return &w->cfg->nodes[w->cfg_of[id]];
+}
+
+/* The coordinator (its cfg node) listening at a:port, or NULL. */
+static inline const struct netcfg_node *
+net_coord_at(const struct networld *w, struct in_addr a, uint16_t port)
+{
+	for (int k = 0; k < w->ncoords; k++) {
+		const struct netcfg_node *c = &w->cfg->nodes[w->coords[k]];
+
+		if (c->coord_addr.s_addr == a.s_addr && c->coord_port == port)
+			return c;
+	}
+	return NULL;
+}
+
+/* Counts c among its node's outbound picks (n_full, n_block, n_extra). */
+static inline void net_count(struct netnode *n, const struct netconn *c,
+			     int delta)
+{
+	if (c->extra)
+		n->n_extra += delta;
+	else if (c->kind == NETCONN_BLOCK)
+		n->n_block += delta;
+	else
+		n->n_full += delta;
+}
 
 static inline double net_ms(const struct networld *w, int64_t ns)
 {

@@ -18,7 +18,9 @@
 #include "netconn.h"
 #include "netevict.h"
 #include "netnode.h"
+#include "netpick.h"
 #include "netpunch.h"
+#include "netrecord.h"
 #include "netrelay.h"
 
 uint64_t networld_group_of(struct in_addr a)
@@ -28,13 +30,6 @@ uint64_t networld_group_of(struct in_addr a)
 	if ((h & 0xfff00000U) == 0xac100000U) /* 172.16.0.0/12 */
 		return ((h >> 8) & 0xfffU);
 	return (UINT64_C(1) << 39) | (h >> 8);
-}
-
-const struct netcfg_node *networld_node_cfg(const struct networld *w, int id)
-{
-	if (id < 0 || id > w->cfg->max_id || w->cfg_of[id] < 0)
-		return NULL;
-	return &w->cfg->nodes[w->cfg_of[id]];
 }
 
 /* Sockets per node: its namespace, its outbound picks and, in a
@@ -71,6 +66,27 @@ long networld_fd_need(const struct netcfg *cfg, enum netcfg_mode mode,
 	}
 	return need;
 }
+
+static void netnode_conn_open(struct networld *w, struct netconn *c);
+static void netnode_conn_closed(struct networld *w, struct netconn *c,
+				int err);
+
+/* Coordinator connections speak the coordinator's messages; every
+ * other one a peer's. */
+static void netnode_conn_msg(struct networld *w, struct netconn *c,
+			     const struct p2p_hdr *h, const uint8_t *p)
+{
+	if (c->kind == NETCONN_COORD || c->kind == NETCONN_LIGHT)
+		netpunch_msg(w, c, h, p);
+	else
+		netrelay_msg(w, c, h, p);
+}
+
+static const struct netconn_ops netnode_ops = {
+	.open = netnode_conn_open,
+	.closed = netnode_conn_closed,
+	.msg = netnode_conn_msg,
+};
 
 static int networld_maps(struct networld *w)
 {
@@ -168,6 +184,7 @@ int networld_init(struct networld *w, const struct netcfg *cfg,
 
 	memset(w, 0, sizeof(*w));
 	w->cfg = cfg;
+	w->ops = &netnode_ops;
 	w->phase_index = phase_index;
 	w->phase = &cfg->phases[phase_index];
 	w->part = part;
@@ -232,24 +249,6 @@ void networld_free(struct networld *w)
 	free(w->re);
 }
 
-int netnode_enter(struct networld *w, struct netnode *n)
-{
-	w->setns_calls++;
-	if (setns(n->ns_fd, CLONE_NEWNET))
-		return -errno;
-	return 0;
-}
-
-void netnode_leave(struct networld *w)
-{
-	/* Failing to get back would put every later socket in the wrong
-	 * namespace: nothing sensible is left to do. */
-	if (setns(w->home_ns_fd, CLONE_NEWNET)) {
-		log_warn("setns back to our own namespace");
-		abort();
-	}
-}
-
 int netnode_listen(struct networld *w, struct netnode *n)
 {
 	struct sockaddr_in sin = {
@@ -260,7 +259,7 @@ int netnode_listen(struct networld *w, struct netnode *n)
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = n};
 	int fd, r;
 
-	if ((r = netnode_enter(w, n)))
+	if ((r = netconn_enter(w, n)))
 		return r;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1},
@@ -269,7 +268,7 @@ int netnode_listen(struct networld *w, struct netnode *n)
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    listen(fd, 1024) || epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev))
 		r = -errno;
-	netnode_leave(w);
+	netconn_leave(w);
 	if (r) {
 		if (fd >= 0)
 			close(fd);
@@ -299,20 +298,7 @@ static int netnode_evict(struct networld *w, struct netnode *n)
 	v = netevict_choose(cand, k);
 	if (v < 0)
 		return -1;
-	if (w->nre == w->capre) {
-		int cap = w->capre ? 2 * w->capre : 256;
-		struct netrec_evict *re = realloc(w->re, (size_t)cap * sizeof(*re));
-
-		if (!re)
-			return -1;
-		w->re = re;
-		w->capre = cap;
-	}
-	w->re[w->nre++] = (struct netrec_evict){
-		.node = n->c->id,
-		.evicted = who[v]->peer_id,
-		.t_ms = net_ms(w, mono_ns()),
-	};
+	netrecord_evict(w, n, who[v]->peer_id);
 	netconn_close(w, who[v], 0);
 	return 0;
 }
@@ -358,117 +344,16 @@ void netnode_accept(struct networld *w, struct netnode *n)
 	}
 }
 
-void netnode_count(struct netnode *n, const struct netconn *c, int delta)
-{
-	if (c->extra)
-		n->n_extra += delta;
-	else if (c->kind == NETCONN_BLOCK)
-		n->n_block += delta;
-	else
-		n->n_full += delta;
-}
-
-/* Groups of the outbound picks (open, opening or being sought). */
-static int netnode_used(const struct netnode *n, uint64_t *used, int cap)
-{
-	int k = 0;
-
-	for (const struct netconn *c = n->conns; c && k < cap; c = c->nnext)
-		if (!c->inbound && c->am >= 0)
-			used[k++] = c->group;
-	if (n->seek && n->seek->am >= 0 && k < cap)
-		used[k++] = n->am.e[n->seek->am].group;
-	return k;
-}
-
-int netnode_pick(struct networld *w, struct netnode *n,
-		 enum netconn_kind kind, int extra, int64_t now)
-{
-	uint64_t used[256];
-	int nused = netnode_used(n, used, 256);
-	int i = netaddrman_pick(&n->am, used, nused, !extra);
-	struct netaddrman_entry *e;
-	struct sockaddr_in to = {.sin_family = AF_INET};
-	struct netconn *c;
-
-	if (i == -ENOENT && now >= n->next_forget_ns) {
-		/* Every address failed (refused, evicted): like Core's
-		 * retries, try them again, at most once a second. */
-		n->next_forget_ns = now + NET_FORGET_MS * NET_NS_PER_MS;
-		for (int k = 0; k < n->am.n; k++)
-			n->am.e[k].failed = 0;
-		i = netaddrman_pick(&n->am, used, nused, !extra);
-	}
-	if (i < 0)
-		return -1;
-	e = &n->am.e[i];
-	if (e->advertised)
-		return netpunch_seek(w, n, i, now);
-	to.sin_addr = e->addr;
-	to.sin_port = htons(e->port);
-	c = netconn_dial(w, n, kind, &to, 0, 0);
-	if (!c) {
-		e->failed = 1;
-		n->next_dial_ns = now + NET_REDIAL_MS * NET_NS_PER_MS;
-		return -1;
-	}
-	c->am = i;
-	c->group = e->group;
-	c->extra = extra;
-	c->peer_id = e->node_id;
-	e->in_use = 1;
-	netnode_count(n, c, 1);
-	return 0;
-}
-
-static void netnode_outbound(struct networld *w, struct netnode *n,
-			     int64_t now)
-{
-	const struct netcfg *cfg = w->cfg;
-
-	if (now < net_at(w, NET_T_OUTBOUND_MS) || now < n->next_dial_ns)
-		return;
-	while (n->n_full < cfg->outbound_full ||
-	       n->n_block < cfg->outbound_block) {
-		int full = n->n_full < cfg->outbound_full;
-
-		if (netnode_pick(w, n, full ? NETCONN_FULL : NETCONN_BLOCK, 0,
-				 now))
-			return;
-	}
-}
-
 void netnode_tick(struct networld *w, struct netnode *n, int64_t now)
 {
-	netnode_outbound(w, n, now);
+	netpick_outbound(w, n, now);
 	if (w->phase->mode != NETCFG_OFF)
 		netpunch_tick(w, n, now);
+	if (w->phase->mode == NETCFG_ADVERTISED)
+		netpick_extra(w, n, now);
 }
 
-int netnode_record(struct networld *w, struct netconn *c, int b, int via)
-{
-	if (w->nrc == w->caprc) {
-		int cap = w->caprc ? 2 * w->caprc : 1024;
-		struct netrec_conn *rc = realloc(w->rc, (size_t)cap * sizeof(*rc));
-
-		if (!rc)
-			return -1;
-		w->rc = rc;
-		w->caprc = cap;
-	}
-	w->rc[w->nrc] = (struct netrec_conn){
-		.a = c->node->c->id,
-		.b = b,
-		.via = via,
-		.kind = c->kind,
-		.t_ms = net_ms(w, mono_ns()),
-		.open_at_end = 1,
-	};
-	c->rec = w->nrc;
-	return w->nrc++;
-}
-
-void netnode_conn_open(struct networld *w, struct netconn *c)
+static void netnode_conn_open(struct networld *w, struct netconn *c)
 {
 	if (c->att) {
 		netpunch_conn_open(w, c);
@@ -476,12 +361,13 @@ void netnode_conn_open(struct networld *w, struct netconn *c)
 		netpunch_coord_open(w, c);
 		return;
 	} else if (!c->inbound) {
-		netnode_record(w, c, c->peer_id, -1);
+		netrecord_conn(w, c, c->peer_id, -1);
 	}
 	netrelay_conn_open(w, c);
 }
 
-void netnode_conn_closed(struct networld *w, struct netconn *c, int err)
+static void netnode_conn_closed(struct networld *w, struct netconn *c,
+				int err)
 {
 	struct netnode *n = c->node;
 	int64_t now = mono_ns();
@@ -502,7 +388,7 @@ void netnode_conn_closed(struct networld *w, struct netconn *c, int err)
 		 * another address, so evictions cannot cycle. */
 		e->in_use = 0;
 		e->failed = 1;
-		netnode_count(n, c, -1);
+		net_count(n, c, -1);
 		n->next_dial_ns = now + NET_REDIAL_MS * NET_NS_PER_MS;
 	}
 }

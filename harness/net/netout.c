@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "netout.h"
-#include "netpunch.h"
+#include "netrecord.h"
 
 static const char *const netout_kinds[] = {
 	[NETCONN_FULL] = "full",
@@ -58,7 +58,7 @@ static json_t *netout_punches(const struct networld *w)
 				     netout_id(r->node), "coordinator",
 				     netout_id(r->coordinator), "peer",
 				     netout_id(r->peer), "outcome",
-				     netpunch_outcome_name(r->outcome), "t_ms",
+				     netrecord_outcome_name(r->outcome), "t_ms",
 				     netout_ms(r->t_ms), "ttc_ms",
 				     r->ttc_ms < 0 ? json_null()
 						   : netout_ms(r->ttc_ms)));

@@ -10,58 +10,9 @@
 #include "log.h"
 #include "monoclock.h"
 #include "netconn.h"
-#include "netnode.h"
 #include "netpunch.h"
+#include "netrecord.h"
 #include "netrelay.h"
-
-static const char *const netpunch_outcomes[] = {
-	[NETATT_OK] = "ok",
-	[NETATT_TIMEOUT] = "timeout",
-	[NETATT_REFUSED] = "refused",
-	[NETATT_WRONG_PEER] = "wrong-peer",
-	[NETATT_COORDINATOR] = "coordinator",
-	[NETATT_REJECT] = "reject",
-};
-
-const char *netpunch_outcome_name(enum netattempt_outcome o)
-{
-	return netpunch_outcomes[o];
-}
-
-const struct netcfg_node *netpunch_coord_at(const struct networld *w,
-					    struct in_addr a, uint16_t port)
-{
-	for (int k = 0; k < w->ncoords; k++) {
-		const struct netcfg_node *c = &w->cfg->nodes[w->coords[k]];
-
-		if (c->coord_addr.s_addr == a.s_addr && c->coord_port == port)
-			return c;
-	}
-	return NULL;
-}
-
-static void netpunch_record(struct networld *w, struct netnode *n, int coord,
-			    int peer, enum netattempt_outcome o,
-			    int64_t t_ns, int64_t ttc_ns)
-{
-	if (w->nrp == w->caprp) {
-		int cap = w->caprp ? 2 * w->caprp : 1024;
-		struct netrec_punch *rp = realloc(w->rp, (size_t)cap * sizeof(*rp));
-
-		if (!rp)
-			return;
-		w->rp = rp;
-		w->caprp = cap;
-	}
-	w->rp[w->nrp++] = (struct netrec_punch){
-		.node = n->c->id,
-		.coordinator = coord,
-		.peer = peer,
-		.outcome = o,
-		.t_ms = net_ms(w, t_ns),
-		.ttc_ms = ttc_ns < 0 ? -1 : (double)ttc_ns / 1e6,
-	};
-}
 
 static int64_t netpunch_settle(const struct networld *w)
 {
@@ -106,7 +57,7 @@ static void netpunch_session_fail(struct networld *w, struct netsession *s,
 	int peer = s->kind == NETSESS_SEEK ? (int)s->key : -1;
 
 	if (s->kind != NETSESS_HOLD)
-		netpunch_record(w, s->node, s->coord_id, peer, o,
+		netrecord_punch(w, s->node, s->coord_id, peer, o,
 				s->t_start_ns, -1);
 	if (s->kind == NETSESS_SEEK && s->am >= 0)
 		s->node->am.e[s->am].failed = 1;
@@ -172,7 +123,7 @@ int netpunch_seek(struct networld *w, struct netnode *n, int i, int64_t now)
 
 	if (n->seek)
 		return -1;
-	coord = netpunch_coord_at(w, e->addr, e->port);
+	coord = net_coord_at(w, e->addr, e->port);
 	if (!coord) {
 		e->failed = 1;
 		return -1;
@@ -212,12 +163,6 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 	    (coord = netpunch_pick_coord(w, n)))
 		netpunch_session_new(w, n, NETSESS_HOLD, coord,
 				     (uint64_t)n->c->id, -1, now);
-	if (now < net_at(w, NET_T_PICK_MS) || n->seek ||
-	    now < n->next_pick_ns)
-		return;
-	if (n->n_extra < w->cfg->punch_target)
-		if (netnode_pick(w, n, NETCONN_FULL, 1, now))
-			n->next_pick_ns = now + NET_RETRY_MS * NET_NS_PER_MS;
 }
 
 void netpunch_coord_open(struct networld *w, struct netconn *c)
@@ -244,7 +189,7 @@ void netpunch_coord_open(struct networld *w, struct netconn *c)
 		return netpunch_session_fail(w, s, NETATT_COORDINATOR);
 	s->registered = 1;
 	if (s->kind == NETSESS_HOLD) {
-		netnode_record(w, c, s->coord_id, -1);
+		netrecord_conn(w, c, s->coord_id, -1);
 		netrelay_announce(w, s->node);
 	}
 }
@@ -287,7 +232,7 @@ static void netpunch_attempt_end(struct networld *w, struct netattempt *a,
 	int64_t now = mono_ns();
 
 	a->done = 1;
-	netpunch_record(w, a->node, s->coord_id, peer, o, a->t_rec_ns,
+	netrecord_punch(w, a->node, s->coord_id, peer, o, a->t_rec_ns,
 			o == NETATT_OK ? now - a->start_ns : -1);
 	if (a->conn) {
 		struct netconn *c = a->conn;
@@ -382,10 +327,10 @@ void netpunch_conn_open(struct networld *w, struct netconn *c)
 		c->am = s->am;
 		c->group = s->node->am.e[s->am].group;
 		s->am = -1; /* the connection holds the entry now */
-		netnode_count(s->node, c, 1);
+		net_count(s->node, c, 1);
 	}
 	if (a->punch.role == COORD_ROLE_INITIATOR)
-		netnode_record(w, c, c->peer_id, s->coord_id);
+		netrecord_conn(w, c, c->peer_id, s->coord_id);
 	netpunch_attempt_end(w, a, NETATT_OK, c->peer_id);
 }
 

@@ -9,7 +9,8 @@
 
 #include "netmodel.h"
 
-/* The punching due for n at now (sessions to start). */
+/* The sessions due for n at now: rendezvous/handoff requests, the
+ * advertised holder (the advertised picks are netpick's). */
 void netpunch_tick(struct networld *w, struct netnode *n, int64_t now);
 /* Waves and deadlines of every attempt and session. */
 void netpunch_sweep(struct networld *w, int64_t now);
@@ -22,10 +23,6 @@ void netpunch_coord_open(struct networld *w, struct netconn *c);
 void netpunch_coord_closed(struct networld *w, struct netconn *c, int err);
 void netpunch_conn_open(struct networld *w, struct netconn *c);
 void netpunch_conn_closed(struct networld *w, struct netconn *c, int err);
-/* The coordinator (cfg node) of a coordinator endpoint, or NULL. */
-const struct netcfg_node *netpunch_coord_at(const struct networld *w,
-					    struct in_addr a, uint16_t port);
-const char *netpunch_outcome_name(enum netattempt_outcome o);
 void netpunch_free(struct networld *w);
 
 #endif

@@ -8,9 +8,7 @@
 
 #include "monoclock.h"
 #include "netconn.h"
-#include "netnode.h"
 #include "nethpaddr.h"
-#include "netpunch.h"
 #include "netrelay.h"
 
 #define NETRELAY_INV_LEN (1 + 4 + 32) /* one entry */
@@ -151,7 +149,7 @@ static void netrelay_on_hpaddr(struct networld *w, struct netconn *c,
 		return netconn_close(w, c, -EBADMSG);
 	if (p2p_netaddr_to_sockaddr(&m.coord, &ss) != sizeof(*sin))
 		return;
-	coord = netpunch_coord_at(w, sin->sin_addr, ntohs(sin->sin_port));
+	coord = net_coord_at(w, sin->sin_addr, ntohs(sin->sin_port));
 	if (!coord || m.key == (uint64_t)n->c->id)
 		return;
 	e.node_id = (int)m.node;
@@ -181,7 +179,7 @@ static void netrelay_own_hpaddr(const struct networld *w,
 				const struct netnode *n, struct nethpaddr *m)
 {
 	const struct netcfg_node *coord =
-		networld_node_cfg(w, n->hold->coord_id);
+		net_node_cfg(w, n->hold->coord_id);
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr = coord->coord_addr,
