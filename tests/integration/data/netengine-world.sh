@@ -180,16 +180,26 @@ PYEOF
 	[ $? = 0 ] || fail=1
 }
 
-# ip netns exec itself (not the inns function, whose subshell would
-# be what $! names): the pid killed is the coordinator's.
-ip netns exec "pl-$RID-r0" "$BIN/punch-coordinator" --listen 172.16.0.1:18445 \
-	--mode rendezvous --run-id "$RID" --pair-timeout-ms 4000 \
-	>"$OUT/coord.jsonl" 2>"$OUT/coord.log" &
-pids=("${pids[@]}" $!)
-for k in $(seq 50); do
-	inns r0 ss -ltn | grep -q 18445 && break
-	sleep 0.1
-done
+# coord_start MODE: the coordinator for the next phase (punchlab, too,
+# restarts it per phase). ip netns exec itself, not the inns function
+# (whose subshell would be what $! names): the pid is the coordinator's.
+coord_pid=
+coord_start() {
+	if [ -n "$coord_pid" ]; then
+		kill "$coord_pid"
+		wait "$coord_pid" 2>/dev/null
+	fi
+	ip netns exec "pl-$RID-r0" "$BIN/punch-coordinator" \
+		--listen 172.16.0.1:18445 --mode "$1" --run-id "$RID" \
+		--pair-timeout-ms 4000 >>"$OUT/coord.jsonl" 2>>"$OUT/coord.log" &
+	coord_pid=$!
+	pids=("${pids[@]}" "$coord_pid")
+	for k in $(seq 50); do
+		inns r0 ss -ltn | grep -q ':18445 ' && return 0
+		sleep 0.1
+	done
+}
+coord_start rendezvous
 echo "rid $RID"
 run_phase off
 check_phase off 0
@@ -210,11 +220,15 @@ print(("PASS" if ok else "FAIL") + f": netengine: evict: {len(ev)} evictions, "
       f"inbound per reachable at the end {sorted(inb.items())} (limit 2)")
 sys.exit(not ok)
 PYEOF
-# advertised: this branch's coordinator predates the mode and ignores
-# HOLD/SEEK, so a holder and a seeker of one key meet as a rendezvous
-# pair. What is checked: hpaddr gossip fills the address managers and
-# the phase runs to its end.
+# advertised (NE_ADVERTISED=1): with a coordinator that knows the mode
+# (section 4), else in rendezvous mode, where HOLD/SEEK are ignored and a
+# holder and a seeker of one key meet as a rendezvous pair. Checked:
+# hpaddr gossip fills the address managers, holders keep light
+# connections, the phase runs to its end.
 if [ -n "${NE_ADVERTISED:-}" ]; then
+	if "$BIN/punch-coordinator" --help 2>&1 | grep -q advertised; then
+		coord_start advertised
+	fi
 	run_phase advertised
 	$PY - "$OUT" <<'PYEOF' || fail=1
 import json, sys
