@@ -107,6 +107,7 @@ cfg = {"run_id": rid, "seed": 7, "outbound_full": 2,
        "settle_ms": 6000,
        "phases": [{"name": "off", "mode": "off"},
                   {"name": "rendezvous", "mode": "rendezvous"},
+                  {"name": "handoff", "mode": "handoff"},
                   {"name": "advertised", "mode": "advertised",
                    "sybil_mitigation": True}],
        "nodes": nodes}
@@ -191,6 +192,7 @@ coord_start() {
 	fi
 	ip netns exec "pl-$RID-r0" "$BIN/punch-coordinator" \
 		--listen 172.16.0.1:18445 --mode "$1" --run-id "$RID" \
+		${2:+--inbound-limit "$2"} \
 		--pair-timeout-ms 4000 >>"$OUT/coord.jsonl" 2>>"$OUT/coord.log" &
 	coord_pid=$!
 	pids=("${pids[@]}" "$coord_pid")
@@ -220,6 +222,13 @@ print(("PASS" if ok else "FAIL") + f": netengine: evict: {len(ev)} evictions, "
       f"inbound per reachable at the end {sorted(inb.items())} (limit 2)")
 sys.exit(not ok)
 PYEOF
+# handoff (NE_HANDOFF=1): the daemon holds one registration and hands
+# each newcomer and the held one to each other.
+if [ -n "${NE_HANDOFF:-}" ]; then
+	coord_start handoff 1
+	run_phase handoff
+	check_phase handoff 1
+fi
 # advertised (NE_ADVERTISED=1): with a coordinator that knows the mode
 # (section 4), else in rendezvous mode, where HOLD/SEEK are ignored and a
 # holder and a seeker of one key meet as a rendezvous pair. Checked:
