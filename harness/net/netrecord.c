@@ -3,20 +3,26 @@
 #include <stdlib.h>
 
 #include "monoclock.h"
+#include "outcomes.h"
 #include "netrecord.h"
 
-static const char *const netrecord_outcomes[] = {
-	[NETATT_OK] = "ok",
-	[NETATT_TIMEOUT] = "timeout",
-	[NETATT_REFUSED] = "refused",
-	[NETATT_WRONG_PEER] = "wrong-peer",
-	[NETATT_COORDINATOR] = "coordinator",
-	[NETATT_REJECT] = "reject",
+/* The agent's vocabulary (outcomes.c), and one word of the network
+ * scenario's own: the coordinator answered hpreject (no holder, key busy,
+ * stayed an inbound peer), which a trial folds into "coordinator" but
+ * the network analysis counts apart. */
+static const enum outcome_code netrecord_outcomes[] = {
+	[NETATT_OK] = OUTCOME_OK,
+	[NETATT_TIMEOUT] = OUTCOME_TIMEOUT,
+	[NETATT_REFUSED] = OUTCOME_REFUSED,
+	[NETATT_WRONG_PEER] = OUTCOME_WRONG_PEER,
+	[NETATT_COORDINATOR] = OUTCOME_COORDINATOR,
 };
 
 const char *netrecord_outcome_name(enum netattempt_outcome o)
 {
-	return netrecord_outcomes[o];
+	if (o == NETATT_REJECT)
+		return "reject";
+	return outcome_name(netrecord_outcomes[o]);
 }
 
 /* Room for one more element in *arr (n used of *cap); 0 or -ENOMEM. */
