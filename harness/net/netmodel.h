@@ -124,6 +124,7 @@ struct netrec_conn {
 	int a, b, via;
 	enum netconn_kind kind;
 	double t_ms;
+	double t_closed_ms; /* when it closed before the phase's end; < 0 open */
 	int open_at_end;
 };
 

@@ -372,8 +372,10 @@ static void netnode_conn_closed(struct networld *w, struct netconn *c,
 	struct netnode *n = c->node;
 	int64_t now = mono_ns();
 
-	if (c->rec >= 0)
+	if (c->rec >= 0) {
 		w->rc[c->rec].open_at_end = 0;
+		w->rc[c->rec].t_closed_ms = net_ms(w, now);
+	}
 	if (c->inbound)
 		n->n_in--;
 	netrelay_conn_closed(w, c);

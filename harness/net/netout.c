@@ -35,13 +35,17 @@ static json_t *netout_connections(const struct networld *w)
 	for (int i = 0; i < w->nrc; i++) {
 		const struct netrec_conn *r = &w->rc[i];
 
-		json_array_append_new(
-			a, json_pack("{s:o, s:o, s:s, s:o, s:o, s:b}", "a",
-				     netout_id(r->a), "b", netout_id(r->b),
-				     "kind", netout_kinds[r->kind], "via",
-				     netout_id(r->via), "t_ms",
-				     netout_ms(r->t_ms), "open_at_end",
-				     r->open_at_end));
+		json_t *o = json_pack(
+			"{s:o, s:o, s:s, s:o, s:o, s:b}", "a", netout_id(r->a),
+			"b", netout_id(r->b), "kind", netout_kinds[r->kind],
+			"via", netout_id(r->via), "t_ms", netout_ms(r->t_ms),
+			"open_at_end", r->open_at_end);
+
+		/* network.py needs it to tell open at the first block */
+		if (o && r->t_closed_ms >= 0)
+			json_object_set_new(o, "t_closed_ms",
+					    netout_ms(r->t_closed_ms));
+		json_array_append_new(a, o);
 	}
 	return a;
 }

@@ -55,6 +55,7 @@ void netrecord_conn(struct networld *w, struct netconn *c, int b, int via)
 		.via = via,
 		.kind = c->kind,
 		.t_ms = net_ms(w, mono_ns()),
+		.t_closed_ms = -1,
 		.open_at_end = 1,
 	};
 	c->rec = w->nrc++;
