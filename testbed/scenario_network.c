@@ -1,0 +1,533 @@
+/* scenario_network: the [network] section — sizes, the population mix,
+ * the relay and punching settings and the phases — checked once the file
+ * is read, when the defaults that depend on other keys are known. */
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "scenario.h"
+#include "scenario_network.h"
+#include "scenario_value.h"
+
+/* The whole-number keys: where they go and their range. */
+static const struct {
+	const char *key;
+	size_t off;
+	long min, max;
+} net_ints[] = {
+#define NI(k, lo, hi) { #k, offsetof(struct scenario_network, k), lo, hi }
+	NI(homes, 1, SCENARIO_NET_MAX_NODES),
+	NI(reachable, 1, SCENARIO_NET_MAX_NODES),
+	NI(coordinators, 1, SCENARIO_NET_MAX_NODES),
+	NI(outbound_full, 0, 64),
+	NI(outbound_block, 0, 64),
+	NI(inbound_slots, 1, 100000),
+	NI(punch_target, 0, 64),
+	NI(blocks, 1, 1000),
+	/* the block's hash is its first 32 bytes */
+	NI(block_bytes, 32, 4000000),
+	NI(netgroups, 1, SCENARIO_NET_MAX_GROUPS),
+	/* punching starts at T0 + 2 s and needs some time before mining */
+	NI(settle_ms, 2500, 3600000),
+	/* punch-coordinator's --inbound-limit range */
+	NI(coordinator_mode_slots, 1, 1024),
+#undef NI
+};
+#define NET_NINTS (sizeof(net_ints) / sizeof(*net_ints))
+enum { KEY_POPULATION = NET_NINTS, KEY_MODES, KEY_SYBIL, NET_NKEYS };
+
+static const char *const net_modes[] = {
+	[SCENARIO_NET_OFF] = "off",
+	[SCENARIO_NET_RENDEZVOUS] = "rendezvous",
+	[SCENARIO_NET_HANDOFF] = "handoff",
+	[SCENARIO_NET_ADVERTISED] = "advertised",
+	NULL,
+};
+static const char *const net_sybil[] = {
+	[SCENARIO_SYBIL_ON] = "on",
+	[SCENARIO_SYBIL_OFF] = "off",
+	[SCENARIO_SYBIL_BOTH] = "both",
+	NULL,
+};
+
+/* What reading [network] keeps besides the model: each key's line (0:
+ * not given) and the modes in the order written. */
+struct scenario_netread {
+	int line[NET_NKEYS];
+	int nmodes;
+	enum scenario_net_mode modes[4];
+};
+
+const char *scenario_net_mode_name(enum scenario_net_mode m)
+{
+	return (unsigned)m <= SCENARIO_NET_ADVERTISED ? net_modes[m] : "?";
+}
+
+int scenario_network_section(struct scenario_ctx *c, const char *rest,
+			     int line, struct cfg_error *err)
+{
+	struct scenario_network *n;
+
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (*rest) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "[network] takes no name; a scenario has one");
+		return -1;
+	}
+	if (c->s->net) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "given twice (first at line %d); keep one",
+			 c->s->net->line);
+		return -1;
+	}
+	n = calloc(1, sizeof(*n));
+	c->netread = calloc(1, sizeof(*c->netread));
+	if (!n || !c->netread) {
+		free(n);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	*n = (struct scenario_network){ .line = line,
+					.homes = 200,
+					.outbound_full = 8,
+					.outbound_block = 2,
+					.inbound_slots = 125,
+					.punch_target = 2,
+					.sybil = SCENARIO_SYBIL_BOTH,
+					.blocks = 5,
+					.block_bytes = 2000,
+					.netgroups = 256,
+					.settle_ms = 15000,
+					.coordinator_mode_slots = 8 };
+	snprintf(n->population, sizeof(n->population),
+		 "populations/halkes2011-tribler.csv");
+	c->s->net = n;
+	c->in_network = 1;
+	return 0;
+}
+
+/* "off, rendezvous, ..." into the reader's modes, each at most once. */
+static int modes_parse(struct scenario_netread *r, const char *v,
+		       struct cfg_error *err)
+{
+	r->nmodes = 0;
+	for (const char *p = v;;) {
+		char word[32];
+		size_t len;
+		int m;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		len = strcspn(p, ",");
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (!len || len >= sizeof(word))
+			goto bad;
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if ((m = cfg_enum(word, net_modes, err)) < 0)
+			return -1;
+		for (int i = 0; i < r->nmodes; i++)
+			if (r->modes[i] == (enum scenario_net_mode)m) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "mode %s listed twice", word);
+				return -1;
+			}
+		r->modes[r->nmodes++] = (enum scenario_net_mode)m;
+		p = strchr(p, ',');
+		if (!p)
+			return 0;
+		p++;
+	}
+bad:
+	snprintf(err->msg, sizeof(err->msg),
+		 "a list of modes separated by commas: off, rendezvous, "
+		 "handoff, advertised");
+	return -1;
+}
+
+int scenario_network_key(struct scenario_ctx *c, const char *key,
+			 const char *v, int line, struct cfg_error *err)
+{
+	struct scenario_network *n = c->s->net;
+	struct scenario_netread *r = c->netread;
+	long x;
+	int k;
+
+	for (size_t i = 0; i < NET_NINTS; i++) {
+		if (strcmp(key, net_ints[i].key))
+			continue;
+		if (cfg_int(v, net_ints[i].min, net_ints[i].max, &x, err) < 0)
+			return -1;
+		*(int *)((char *)n + net_ints[i].off) = (int)x;
+		r->line[i] = line;
+		return 0;
+	}
+	if (!strcmp(key, "population")) {
+		r->line[KEY_POPULATION] = line;
+		return scenario_copy(n->population, sizeof(n->population), v,
+				     err);
+	}
+	if (!strcmp(key, "modes")) {
+		r->line[KEY_MODES] = line;
+		return modes_parse(r, v, err);
+	}
+	if (!strcmp(key, "sybil_mitigation")) {
+		if ((k = cfg_enum(v, net_sybil, err)) < 0)
+			return -1;
+		n->sybil = (enum scenario_net_sybil)k;
+		r->line[KEY_SYBIL] = line;
+		return 0;
+	}
+	snprintf(err->msg, sizeof(err->msg),
+		 "unknown key in [network]; known keys: homes reachable "
+		 "coordinators population outbound_full outbound_block "
+		 "inbound_slots punch_target modes sybil_mitigation blocks "
+		 "block_bytes netgroups settle_ms coordinator_mode_slots "
+		 "(docs/network.md)");
+	return -1;
+}
+
+/* Adds share to profile name (a name listed twice is one entry). */
+static int pop_add(struct scenario_network *n, const char *name, double share,
+		   char *why, size_t cap)
+{
+	int i;
+
+	if (!*name || strlen(name) >= PROFILE_NAME_MAX) {
+		snprintf(why, cap, "a profile name of 1..%d characters",
+			 PROFILE_NAME_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < n->nprofiles; i++)
+		if (!strcmp(n->profiles[i].p.name, name))
+			break;
+	if (i == n->nprofiles) {
+		if (n->nprofiles == SCENARIO_NET_MAX_PROFILES) {
+			snprintf(why, cap, "more than %d profiles",
+				 SCENARIO_NET_MAX_PROFILES);
+			return -1;
+		}
+		snprintf(n->profiles[n->nprofiles++].p.name, PROFILE_NAME_MAX,
+			 "%s", name);
+	}
+	n->profiles[i].share += share;
+	return 0;
+}
+
+/* A share or count: a plain decimal >= 0. */
+static int pop_number(const char *t, double *out)
+{
+	char *end;
+
+	if (!*t || !(isdigit((unsigned char)*t) || *t == '.'))
+		return -1;
+	*out = strtod(t, &end);
+	return *end || !(*out >= 0 && *out < 1e12) ? -1 : 0;
+}
+
+/* The next comma-separated field of *p into buf, blanks trimmed. */
+static void csv_field(const char **p, char *buf, size_t cap)
+{
+	size_t len = strcspn(*p, ",");
+	const char *s = *p;
+
+	*p += len + (s[len] == ',');
+	while (len && isspace((unsigned char)*s))
+		s++, len--;
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
+/* "home-eim:0.64, symmetric:0.15". */
+static int pop_inline(struct scenario_network *n, char *why, size_t cap)
+{
+	char item[128], num[64];
+	const char *p = n->population;
+
+	while (*p) {
+		char *colon;
+		double x;
+
+		csv_field(&p, item, sizeof(item));
+		colon = strchr(item, ':');
+		if (!colon) {
+			snprintf(why, cap,
+				 "'%s': an inline population is "
+				 "profile:share,profile:share",
+				 item);
+			return -1;
+		}
+		*colon = '\0';
+		snprintf(num, sizeof(num), "%s", colon + 1);
+		if (pop_number(num, &x) < 0) {
+			snprintf(why, cap, "'%s': the share is not a number",
+				 num);
+			return -1;
+		}
+		if (pop_add(n, item, x, why, cap) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A population CSV (populations/README.md): comment lines (#), the header
+ * `profile,share,...` (or `profile,count,...`), one row per profile. */
+static int pop_csv(struct scenario_network *n, char *why, size_t cap)
+{
+	const char *path = n->population_path;
+	char buf[4096], f0[PROFILE_NAME_MAX + 8], f1[64];
+	FILE *f = fopen(path, "re");
+	int line = 0, header = 0, rows = 0, ret = -1;
+
+	if (!f) {
+		snprintf(why, cap, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		const char *p = buf;
+		double x;
+
+		line++;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		csv_field(&p, f0, sizeof(f0));
+		csv_field(&p, f1, sizeof(f1));
+		if (!header) {
+			if (strcmp(f0, "profile") ||
+			    (strcmp(f1, "share") && strcmp(f1, "count"))) {
+				snprintf(why, cap,
+					 "%s:%d: the header must start with "
+					 "profile,share (or profile,count)",
+					 path, line);
+				goto out;
+			}
+			header = 1;
+			continue;
+		}
+		if (pop_number(f1, &x) < 0) {
+			snprintf(why, cap, "%.400s:%d: '%.40s' is not a share",
+				 path, line, f1);
+			goto out;
+		}
+		if (pop_add(n, f0, x, why, cap) < 0) {
+			char m[100];
+
+			snprintf(m, sizeof(m), "%s", why);
+			snprintf(why, cap, "%.400s:%d: %s", path, line, m);
+			goto out;
+		}
+		rows++;
+	}
+	if (!rows)
+		snprintf(why, cap, "%s: no profile rows", path);
+	else
+		ret = 0;
+out:
+	fclose(f);
+	return ret;
+}
+
+/* The CSV's path: absolute as written; else beside the scenario, then
+ * in the tree the profile folder belongs to (populations/ next to
+ * nat-profiles/), then from the current folder. */
+static void pop_resolve(struct scenario_ctx *c, struct scenario_network *n)
+{
+	char dir[512], cand[3][1024];
+	struct stat st;
+
+	if (n->population[0] == '/') {
+		snprintf(n->population_path, sizeof(n->population_path), "%s",
+			 n->population);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", c->s->path);
+	snprintf(cand[0], sizeof(cand[0]), "%s/%s", dirname(dir),
+		 n->population);
+	snprintf(dir, sizeof(dir), "%s", c->profile_dir);
+	snprintf(cand[1], sizeof(cand[1]), "%s/../%s", dir, n->population);
+	snprintf(cand[2], sizeof(cand[2]), "%s", n->population);
+	for (int i = 0; i < 3; i++)
+		if (stat(cand[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			snprintf(n->population_path,
+				 sizeof(n->population_path), "%.511s",
+				 cand[i]);
+			return;
+		}
+	snprintf(n->population_path, sizeof(n->population_path), "%s",
+		 n->population);
+}
+
+/* The population read, its shares normalised and each profile loaded. */
+static int population_load(struct scenario_ctx *c, struct scenario_network *n,
+			   int line, struct cfg_error *err)
+{
+	char why[600] = "";
+	double sum = 0;
+	int e;
+
+	n->nprofiles = 0;
+	if (strchr(n->population, ':')) {
+		n->population_path[0] = '\0';
+		e = pop_inline(n, why, sizeof(why));
+	} else {
+		pop_resolve(c, n);
+		e = pop_csv(n, why, sizeof(why));
+	}
+	if (e < 0)
+		return cfg_fail(err, c->s->path, line, "population", "%s",
+				why);
+	for (int i = 0; i < n->nprofiles; i++)
+		sum += n->profiles[i].share;
+	if (!(sum > 0))
+		return cfg_fail(err, c->s->path, line, "population",
+				"the shares sum to 0; give some profile a "
+				"share");
+	for (int i = 0; i < n->nprofiles; i++) {
+		struct scenario_netprofile *np = &n->profiles[i];
+		char name[PROFILE_NAME_MAX];
+
+		np->share /= sum;
+		snprintf(name, sizeof(name), "%s", np->p.name);
+		if (scenario_profile(c, name, &np->p, &np->carrier,
+				     &np->has_carrier, err) < 0) {
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return cfg_fail(err, c->s->path, line, "population",
+					"%s", why);
+		}
+		/* A home is a node behind a NAT; a reachable node is one
+		 * of `reachable`, not a home without translation. */
+		if (np->p.mapping == NAT_MAP_NONE)
+			return cfg_fail(err, c->s->path, line, "population",
+					"profile %s translates nothing "
+					"(mapping none); reachable nodes "
+					"are the `reachable` key's",
+					name);
+	}
+	return 0;
+}
+
+/* One phase per mode; advertised once per sybil_mitigation value. */
+static void phases_make(struct scenario_network *n,
+			const struct scenario_netread *r)
+{
+	static const enum scenario_net_mode all[] = {
+		SCENARIO_NET_OFF, SCENARIO_NET_RENDEZVOUS,
+		SCENARIO_NET_HANDOFF, SCENARIO_NET_ADVERTISED
+	};
+	const enum scenario_net_mode *m = r->nmodes ? r->modes : all;
+	int nm = r->nmodes ? r->nmodes : 4;
+
+	n->nphases = 0;
+	for (int i = 0; i < nm; i++) {
+		for (int v = 0; v < 2; v++) {
+			struct scenario_netphase *ph;
+			int on = v == 0;
+
+			if (m[i] != SCENARIO_NET_ADVERTISED && v)
+				break;
+			if (m[i] == SCENARIO_NET_ADVERTISED &&
+			    n->sybil != SCENARIO_SYBIL_BOTH &&
+			    on != (n->sybil == SCENARIO_SYBIL_ON))
+				continue;
+			ph = &n->phases[n->nphases++];
+			ph->mode = m[i];
+			ph->sybil_mitigation =
+				m[i] == SCENARIO_NET_ADVERTISED && on;
+			snprintf(ph->name, sizeof(ph->name), "%s%s",
+				 net_modes[m[i]],
+				 m[i] != SCENARIO_NET_ADVERTISED ? "" :
+				 on ? "-mitigated" : "-unmitigated");
+		}
+	}
+}
+
+/* What a [network] scenario cannot hold: cells, matrices, punchers and
+ * [scenario] keys about pair trials. */
+static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
+{
+	const struct scenario *s = c->s;
+
+	if (s->ncells || c->nmatrices)
+		return cfg_fail(err, s->path,
+				s->ncells ? s->cells[0].line :
+					    c->matrices[0].line,
+				"[network]",
+				"a [network] scenario has no [cell] or [matrix] "
+				"sections (the [network] is at line %d); "
+				"split it into two scenarios",
+				s->net->line);
+	if (s->npunchers)
+		return cfg_fail(err, s->path, s->punchers[0].line,
+				"[network]",
+				"a [network] scenario runs no outside "
+				"punchers");
+	if (c->unused_line)
+		return cfg_fail(err, s->path, c->unused_line, c->unused_key,
+				"a [network] scenario does not use it; its "
+				"[scenario] takes description, seed and "
+				"realtime");
+	return 0;
+}
+
+int scenario_network_check(struct scenario_ctx *c, struct cfg_error *err)
+{
+	struct scenario_network *n = c->s->net;
+	const struct scenario_netread *r = c->netread;
+	const char *path = c->s->path;
+	enum { H, R, C, OF, OB, IS, PT, BL, BB, NG };
+	long nodes, outbound;
+
+	if (net_refusals(c, err) < 0)
+		return -1;
+	if (!r->line[R])
+		n->reachable = n->homes / 5 > 0 ? n->homes / 5 : 1;
+	if (!r->line[C])
+		n->coordinators = n->reachable / 10 > 0 ? n->reachable / 10 : 1;
+	if (n->coordinators > n->reachable)
+		return cfg_fail(err, path, r->line[C] ? r->line[C] : r->line[R],
+				r->line[C] ? "coordinators" : "reachable",
+				"%d coordinators but %d reachable nodes: the "
+				"first C reachable nodes run them",
+				n->coordinators, n->reachable);
+	outbound = (long)n->outbound_full + n->outbound_block;
+	if (outbound < 1)
+		return cfg_fail(err, path, r->line[OF] ? r->line[OF] : n->line,
+				"outbound_full",
+				"outbound_full + outbound_block is 0: nodes "
+				"would have no peers");
+	if (n->inbound_slots <= outbound)
+		return cfg_fail(err, path, r->line[IS] ? r->line[IS] : n->line,
+				"inbound_slots",
+				"%d slots leave no inbound beside %ld outbound",
+				n->inbound_slots, outbound);
+	nodes = (long)n->homes + n->reachable;
+	if (nodes > SCENARIO_NET_MAX_NODES)
+		return cfg_fail(err, path, r->line[H] ? r->line[H] : n->line,
+				"homes", "%ld nodes, at most %d", nodes,
+				SCENARIO_NET_MAX_NODES);
+	if (nodes > (long)n->netgroups * SCENARIO_NET_GROUP_HOSTS)
+		return cfg_fail(err, path, r->line[NG] ? r->line[NG] : n->line,
+				"netgroups",
+				"%ld nodes do not fit %d /24 groups of %d "
+				"addresses; raise netgroups",
+				nodes, n->netgroups, SCENARIO_NET_GROUP_HOSTS);
+	phases_make(n, r);
+	return population_load(c, n,
+			       r->line[KEY_POPULATION] ? r->line[KEY_POPULATION] :
+						       n->line,
+			       err);
+}
