@@ -22,6 +22,7 @@
 #include "evidence.h"
 #include "hostfit.h"
 #include "log.h"
+#include "netrun.h"
 #include "optparse.h"
 #include "punchlab.h"
 #include "pyrun.h"
@@ -383,7 +384,16 @@ int cmd_run(int argc, char **argv)
 	/* A scenario the WAN cannot address is bad input too. */
 	for (int i = 0; i < n; i++) {
 		char err[512] = "";
-		struct plan *pl = plan_new(&sc[i], "000000", err, sizeof(err));
+		struct plan *pl;
+
+		if (sc[i].net) { /* a [network] scenario: its own plan */
+			if (netrun_check(&sc[i], err, sizeof(err)) == 0)
+				continue;
+			fprintf(stderr, "punchlab run: %s\n", err);
+			scenarios_free(sc, n);
+			return EXIT_USAGE;
+		}
+		pl = plan_new(&sc[i], "000000", err, sizeof(err));
 
 		/* ... and so is one this machine cannot hold. */
 		if (!pl || hostfit_check(pl, &sc[i], err, sizeof(err)) < 0) {
@@ -424,9 +434,14 @@ int cmd_run(int argc, char **argv)
 	}
 	for (int i = 0; i < n && !punchlab_stop; i++) {
 		char dir[PATH_MAX] = "";
-		int r = run_one(&sc[i], &o, dir, sizeof(dir));
+		/* network runs analyse themselves (network.py) */
+		int r = sc[i].net ? netrun_one(&sc[i], o.results_dir,
+					       o.profile_dir, dir, sizeof(dir)) :
+				    run_one(&sc[i], &o, dir, sizeof(dir));
 
-		if (dir[0] && r >= 0)
+		if (r == NETRUN_SKIPPED)
+			r = RUN_SKIPPED;
+		if (dir[0] && r >= 0 && !sc[i].net)
 			dirs[ndirs++] = strdup(dir);
 		if (r == RUN_SKIPPED) {
 			skipped++;
