@@ -269,7 +269,12 @@ static int pop_inline(struct scenario_network *n, char *why, size_t cap)
 			return -1;
 		}
 		*colon = '\0';
-		snprintf(num, sizeof(num), "%s", colon + 1);
+		/* blanks around the colon */
+		for (char *e = colon; e > item && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		for (colon++; isspace((unsigned char)*colon);)
+			colon++;
+		snprintf(num, sizeof(num), "%s", colon);
 		if (pop_number(num, &x) < 0) {
 			snprintf(why, cap, "'%s': the share is not a number",
 				 num);
