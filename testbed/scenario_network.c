@@ -465,19 +465,24 @@ static void phases_make(struct scenario_network *n,
 static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
 {
 	const struct scenario *s = c->s;
+	char key[64];
 
+	if (s->ncells)
+		snprintf(key, sizeof(key), "[cell %.50s]", s->cells[0].name);
+	else if (c->nmatrices)
+		snprintf(key, sizeof(key), "[matrix %s]", c->matrices[0].name);
 	if (s->ncells || c->nmatrices)
 		return cfg_fail(err, s->path,
 				s->ncells ? s->cells[0].line :
 					    c->matrices[0].line,
-				"[network]",
+				key,
 				"a [network] scenario has no [cell] or [matrix] "
 				"sections (the [network] is at line %d); "
 				"split it into two scenarios",
 				s->net->line);
 	if (s->npunchers)
 		return cfg_fail(err, s->path, s->punchers[0].line,
-				"[network]",
+				"[puncher]",
 				"a [network] scenario runs no outside "
 				"punchers");
 	if (c->unused_line)

@@ -144,7 +144,7 @@ static void test_errors(void)
 		  "out of range" },
 		{ "mixed", "[network]\n[cell x]\na = home-eim\nb = home-eim\n"
 			   "expect = >= 0\n",
-		  2, "[network]", "no [cell] or [matrix]" },
+		  2, "[cell x]", "no [cell] or [matrix]" },
 		{ "trials", "[scenario]\ntrials = 3\n[network]\n", 2, "trials",
 		  "does not use it" },
 		{ "coords", "[network]\nreachable = 2\ncoordinators = 3\n", 3,

@@ -132,8 +132,10 @@ int netparts_run(struct world *w, const struct netparts_phase *ph)
 		if (status[k] == -1) {
 			fprintf(stderr,
 				"[network] %s: punch-net part %d/%d still runs "
-				"at the deadline; stopping it\n",
-				ph->phase, k, ph->parts);
+				"%s; stopping it\n",
+				ph->phase, k, ph->parts,
+				ph->stop && *ph->stop ? "(interrupted)" :
+							"at the deadline");
 			ps[nstop++] = (struct proc_stop){ .pid = pids[k] };
 			failed++;
 			continue;

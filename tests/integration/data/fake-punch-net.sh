@@ -2,8 +2,7 @@
 # A stand-in for punch-net, for testing punchlab's network plumbing only
 # (PUNCHLAB_NET_PROGRAM=this): it checks its command line, that it runs
 # in the run's inet namespace, and writes an empty but valid phase file
-# at the time the real one would (T0 + settle + blocks * 2 s + 2 s is
-# not waited for: it writes at once). Never shipped as punch-net.
+# at once (the real one writes at T0 + settle + blocks * 2 s + 2 s). Never shipped as punch-net.
 set -eu
 nodes= phase= part= epoch= out=
 while [ $# -gt 0 ]; do
@@ -19,6 +18,9 @@ while [ $# -gt 0 ]; do
 done
 [ -r "$nodes" ] && [ -n "$phase" ] && [ -n "$out" ] && [ -n "$epoch" ] || exit 2
 k=${part%/*} K=${part#*/}
+# FAKE_NET_SLEEP=S: take S seconds first (a part that outlives its
+# deadline, or one to interrupt)
+[ -z "${FAKE_NET_SLEEP:-}" ] || sleep "$FAKE_NET_SLEEP"
 # inet has the gateway address on its loopback
 ip -4 addr show dev lo | grep -q 192.0.2.254 || { echo "fake-punch-net: not in inet" >&2; exit 1; }
 printf '{"phase": "%s", "part": %s, "parts": %s, "connections": [], "punch_attempts": [], "evictions": [], "blocks": [], "addrman": []}\n' \
