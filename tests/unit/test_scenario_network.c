@@ -19,31 +19,28 @@
 static char tmpdir[] = "/tmp/punchlab-test-scenario-network.XXXXXX";
 static char path[600];
 
+/* Writes tmpdir/name (text); its path into path. */
+static void write_file(const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 /* Writes name.ini (text) into tmpdir and loads it: scenario_load's
  * answer; *s loaded (the caller frees it). */
 static int load(const char *name, const char *text, struct scenario *s,
 		struct cfg_error *ce)
 {
-	FILE *f;
+	char file[128];
 
-	snprintf(path, sizeof(path), "%s/%s.ini", tmpdir, name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
+	snprintf(file, sizeof(file), "%s.ini", name);
+	write_file(file, text);
 	return scenario_load(path, "nat-profiles", s, ce);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char p[600];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static void test_defaults(void)
