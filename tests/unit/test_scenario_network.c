@@ -12,6 +12,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "../../harness/punchlab/network/netnodes.c"
 #include "../../harness/punchlab/plan/netplan.c"
 #include "../../harness/punchlab/plan/plan.c"
 #include "lib/testutil.h"
@@ -280,6 +281,81 @@ static void test_full_groups(void)
 	scenario_free(&s);
 }
 
+/* nodes.json as docs/network.md section 3 has it. */
+static void test_nodes_json(void)
+{
+	static const char *const modes[] = { NULL, "handoff", "rendezvous" };
+	struct scenario s;
+	struct cfg_error ce;
+	struct netplan *np;
+	json_error_t je;
+	json_t *d, *nodes, *ph;
+	char err[256] = "", file[600];
+
+	CU_ASSERT_EQUAL_FATAL(
+		load("json",
+		     "[scenario]\nseed = 5\n[network]\nhomes = 8\n"
+		     "reachable = 3\ncoordinators = 2\n"
+		     "modes = off, handoff, advertised\nsybil_mitigation = on\n"
+		     "population = cgnat-eim:1\n",
+		     &s, &ce),
+		0);
+	np = netplan_new(&s, "a1b2c3", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(np);
+	snprintf(file, sizeof(file), "%s/nodes.json", tmpdir);
+	CU_ASSERT_EQUAL_FATAL(netnodes_write(np, modes, file), 0);
+	d = json_load_file(file, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(d, "run_id"), "a1b2c3");
+	CU_ASSERT_EQUAL(testutil_jint(d, "seed"), 5);
+	CU_ASSERT_EQUAL(testutil_jint(d, "outbound_full"), 8);
+	CU_ASSERT_EQUAL(testutil_jint(d, "settle_ms"), 15000);
+	ph = json_object_get(d, "phases");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(ph), 3);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_array_get(ph, 2), "name"),
+			       "advertised-mitigated");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_array_get(ph, 2), "mode"),
+			       "advertised");
+	CU_ASSERT_TRUE(json_is_true(
+		json_object_get(json_array_get(ph, 2), "sybil_mitigation")));
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_array_get(ph, 2), "coordinator_mode"),
+		"rendezvous");
+	CU_ASSERT_TRUE(json_is_null(
+		json_object_get(json_array_get(ph, 0), "coordinator_mode")));
+	nodes = json_object_get(d, "nodes");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(nodes), 11);
+	for (int id = 0; id < 11; id++) {
+		json_t *n = json_array_get(nodes, id), *c;
+
+		CU_ASSERT_EQUAL(testutil_jint(n, "id"), id);
+		if (id < 3) {
+			CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "kind"),
+					       "reachable");
+			CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "addr"),
+					       np->nodes[id].wan_addr);
+			CU_ASSERT_EQUAL(testutil_jint(n, "port"), 18444);
+			c = json_object_get(n, "coordinator");
+			CU_ASSERT_EQUAL(json_is_object(c), id < 2);
+			if (id < 2)
+				CU_ASSERT_EQUAL(testutil_jint(c, "port"),
+						18445);
+			continue;
+		}
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "kind"), "home");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "addr"), "10.0.0.2");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "wan_addr"),
+				       np->nodes[id].wan_addr);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "profile"), "cgnat-eim");
+		CU_ASSERT_EQUAL(testutil_jint(n, "netgroup"),
+				np->nodes[id].netgroup);
+		CU_ASSERT_PTR_NOT_NULL(testutil_jstr(n, "carrier_netns"));
+	}
+	json_decref(d);
+	netplan_free(np);
+	scenario_free(&s);
+}
+
 static int init(void)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -298,6 +374,7 @@ int main(void)
 		{ "mistakes name file, line and key", test_errors },
 		{ "plan: names, netgroups, carriers, seeded", test_plan },
 		{ "a full netgroup passes nodes on", test_full_groups },
+		{ "nodes.json as docs/network.md has it", test_nodes_json },
 	};
 
 	return testutil_run_suite("scenario_network", init, clean, tests,
