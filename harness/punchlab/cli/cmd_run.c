@@ -436,7 +436,8 @@ int cmd_run(int argc, char **argv)
 		char dir[PATH_MAX] = "";
 		/* network runs analyse themselves (network.py) */
 		int r = sc[i].net ? netrun_one(&sc[i], o.results_dir,
-					       o.profile_dir, dir, sizeof(dir)) :
+					       o.profile_dir, o.capture, dir,
+					       sizeof(dir)) :
 				    run_one(&sc[i], &o, dir, sizeof(dir));
 
 		if (r == NETRUN_SKIPPED)

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctsnap.h"
 #include "hostfit.h"
+#include "log.h"
 #include "monoclock.h"
 #include "netcoord.h"
 #include "netnodes.h"
@@ -60,7 +62,39 @@ struct netrun {
 	char dir[PATH_MAX];
 	char prog[PATH_MAX];
 	const char *coord_mode[SCENARIO_NET_MAX_PHASES];
+	int capture;
 };
+
+/* --capture: every home router's and carrier's conntrack table and NAT
+ * table as the phase left them, in snapshots/<phase>/<netns>.*. Entries
+ * of earlier phases that have not timed out yet are there too (the
+ * world is not reset between phases). */
+static void phase_snapshots(const struct netrun *r, const char *phase)
+{
+	char sdir[PATH_MAX];
+	int e = -ENAMETOOLONG;
+
+	if (snprintf(sdir, sizeof(sdir), "%s/snapshots/%s", r->dir, phase) >=
+		    (int)sizeof(sdir) ||
+	    (e = rundir_mkdir_p(sdir)) < 0) {
+		log_warnx("snapshots: %s: %s", sdir, strerror(-e));
+		return;
+	}
+	for (int id = 0; id < r->np->nnodes; id++) {
+		const struct netplan_node *nd = &r->np->nodes[id];
+		const int ns[2] = { nd->router, nd->carrier };
+
+		for (int k = 0; k < 2 && nd->home; k++) {
+			const struct nb_host *h = ns[k] >= 0 ? &r->w->hosts[ns[k]] :
+							     NULL;
+
+			if (h && (e = ctsnap_files(h->fd, r->w->table, sdir,
+						   h->ns)) < 0)
+				log_warnx("snapshot of %s: %s", h->ns,
+					  strerror(-e));
+		}
+	}
+}
 
 /* One phase: coordinators, parts, coordinators stopped. 0 when it ran
  * to its end, 1 when it failed, -errno when nothing could run. */
@@ -110,6 +144,8 @@ static int phase_run(struct netrun *r, int i)
 		pp.deadline_ns += d;
 	}
 	failed = netparts_run(r->w, &pp);
+	if (r->capture && failed >= 0)
+		phase_snapshots(r, ph->name);
 	if (mode)
 		netcoord_stop(r->w, coords, n->coordinators);
 	free(coords);
@@ -190,9 +226,10 @@ static int netrun_analyse(const struct netrun *r)
 }
 
 int netrun_one(const struct scenario *s, const char *results_dir,
-	       const char *profile_dir, char *dir_out, size_t dir_cap)
+	       const char *profile_dir, int capture, char *dir_out,
+	       size_t dir_cap)
 {
-	struct netrun r = { .s = s };
+	struct netrun r = { .s = s, .capture = capture };
 	int e, failed = 0, ran = 0;
 
 	if (!net_program(r.prog, sizeof(r.prog))) {
