@@ -7,11 +7,12 @@
 #include "profile.h"
 
 #define SCENARIO_NET_MAX_PROFILES 32 /* distinct profiles of a population */
-#define SCENARIO_NET_MAX_PHASES 5    /* off, rendezvous, handoff, advertised x2 */
-#define SCENARIO_NET_MAX_NODES 65536 /* homes + reachable */
-#define SCENARIO_NET_MAX_GROUPS 4096 /* the /24s of 172.16.0.0/12 */
-#define SCENARIO_NET_GROUP_HOSTS 254 /* .1 .. .254 of a /24 */
-#define SCENARIO_NET_PORT 18444	     /* every reachable node listens here */
+#define SCENARIO_NET_MAX_PHASES 5 /* off, rendezvous, handoff, advertised x2   \
+				   */
+#define SCENARIO_NET_MAX_NODES 65536  /* homes + reachable */
+#define SCENARIO_NET_MAX_GROUPS 4096  /* the /24s of 172.16.0.0/12 */
+#define SCENARIO_NET_GROUP_HOSTS 254  /* .1 .. .254 of a /24 */
+#define SCENARIO_NET_PORT 18444	      /* every reachable node listens here */
 #define SCENARIO_NET_COORD_PORT 18445 /* punch-coordinator on the first C */
 
 /* A phase's coordinator mode; OFF: no punching (the baseline). */
@@ -48,7 +49,7 @@ struct scenario_netphase {
 struct scenario_network {
 	int line; /* of the [network] header */
 	int homes, reachable, coordinators;
-	char population[256]; /* as written */
+	char population[256];	   /* as written */
 	char population_path[512]; /* the CSV read, "" for an inline list */
 	int nprofiles;
 	struct scenario_netprofile profiles[SCENARIO_NET_MAX_PROFILES];

@@ -18,7 +18,10 @@ static const struct {
 	size_t off;
 	long min, max;
 } net_ints[] = {
-#define NI(k, lo, hi) { #k, offsetof(struct scenario_network, k), lo, hi }
+#define NI(k, lo, hi)                                                          \
+	{                                                                      \
+#k, offsetof(struct scenario_network, k), lo, hi               \
+	}
 	NI(homes, 1, SCENARIO_NET_MAX_NODES),
 	NI(reachable, 1, SCENARIO_NET_MAX_NODES),
 	NI(coordinators, 1, SCENARIO_NET_MAX_NODES),
@@ -66,8 +69,8 @@ const char *scenario_net_mode_name(enum scenario_net_mode m)
 	return (unsigned)m <= SCENARIO_NET_ADVERTISED ? net_modes[m] : "?";
 }
 
-int scenario_network_section(struct scenario_ctx *c, const char *rest,
-			     int line, struct cfg_error *err)
+int scenario_network_section(struct scenario_ctx *c, const char *rest, int line,
+			     struct cfg_error *err)
 {
 	struct scenario_network *n;
 
@@ -91,18 +94,18 @@ int scenario_network_section(struct scenario_ctx *c, const char *rest,
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -1;
 	}
-	*n = (struct scenario_network){ .line = line,
-					.homes = 200,
-					.outbound_full = 8,
-					.outbound_block = 2,
-					.inbound_slots = 125,
-					.punch_target = 2,
-					.sybil = SCENARIO_SYBIL_BOTH,
-					.blocks = 5,
-					.block_bytes = 2000,
-					.netgroups = 256,
-					.settle_ms = 15000,
-					.coordinator_mode_slots = 8 };
+	*n = (struct scenario_network){.line = line,
+				       .homes = 200,
+				       .outbound_full = 8,
+				       .outbound_block = 2,
+				       .inbound_slots = 125,
+				       .punch_target = 2,
+				       .sybil = SCENARIO_SYBIL_BOTH,
+				       .blocks = 5,
+				       .block_bytes = 2000,
+				       .netgroups = 256,
+				       .settle_ms = 15000,
+				       .coordinator_mode_slots = 8};
 	snprintf(n->population, sizeof(n->population),
 		 "populations/halkes2011-tribler.csv");
 	c->s->net = n;
@@ -150,8 +153,8 @@ bad:
 	return -1;
 }
 
-int scenario_network_key(struct scenario_ctx *c, const char *key,
-			 const char *v, int line, struct cfg_error *err)
+int scenario_network_key(struct scenario_ctx *c, const char *key, const char *v,
+			 int line, struct cfg_error *err)
 {
 	struct scenario_network *n = c->s->net;
 	struct scenario_netread *r = c->netread;
@@ -197,9 +200,8 @@ static void phases_make(struct scenario_network *n,
 			const struct scenario_netread *r)
 {
 	static const enum scenario_net_mode all[] = {
-		SCENARIO_NET_OFF, SCENARIO_NET_RENDEZVOUS,
-		SCENARIO_NET_HANDOFF, SCENARIO_NET_ADVERTISED
-	};
+		SCENARIO_NET_OFF, SCENARIO_NET_RENDEZVOUS, SCENARIO_NET_HANDOFF,
+		SCENARIO_NET_ADVERTISED};
 	const enum scenario_net_mode *m = r->nmodes ? r->modes : all;
 	int nm = r->nmodes ? r->nmodes : 4;
 
@@ -221,8 +223,9 @@ static void phases_make(struct scenario_network *n,
 				m[i] == SCENARIO_NET_ADVERTISED && on;
 			snprintf(ph->name, sizeof(ph->name), "%s%s",
 				 net_modes[m[i]],
-				 m[i] != SCENARIO_NET_ADVERTISED ? "" :
-				 on ? "-mitigated" : "-unmitigated");
+				 m[i] != SCENARIO_NET_ADVERTISED ? ""
+				 : on				 ? "-mitigated"
+				      : "-unmitigated");
 		}
 	}
 }
@@ -239,17 +242,15 @@ static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
 	else if (c->nmatrices)
 		snprintf(key, sizeof(key), "[matrix %s]", c->matrices[0].name);
 	if (s->ncells || c->nmatrices)
-		return cfg_fail(err, s->path,
-				s->ncells ? s->cells[0].line :
-					    c->matrices[0].line,
-				key,
-				"a [network] scenario has no [cell] or [matrix] "
-				"sections (the [network] is at line %d); "
-				"split it into two scenarios",
-				s->net->line);
+		return cfg_fail(
+			err, s->path,
+			s->ncells ? s->cells[0].line : c->matrices[0].line, key,
+			"a [network] scenario has no [cell] or [matrix] "
+			"sections (the [network] is at line %d); "
+			"split it into two scenarios",
+			s->net->line);
 	if (s->npunchers)
-		return cfg_fail(err, s->path, s->punchers[0].line,
-				"[puncher]",
+		return cfg_fail(err, s->path, s->punchers[0].line, "[puncher]",
 				"a [network] scenario runs no outside "
 				"punchers");
 	if (c->unused_line)
@@ -303,8 +304,8 @@ int scenario_network_check(struct scenario_ctx *c, struct cfg_error *err)
 				"addresses; raise netgroups",
 				nodes, n->netgroups, SCENARIO_NET_GROUP_HOSTS);
 	phases_make(n, r);
-	return scenario_population_load(c, n,
-			       r->line[KEY_POPULATION] ? r->line[KEY_POPULATION] :
-						       n->line,
-			       err);
+	return scenario_population_load(
+		c, n,
+		r->line[KEY_POPULATION] ? r->line[KEY_POPULATION] : n->line,
+		err);
 }

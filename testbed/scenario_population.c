@@ -88,7 +88,8 @@ static int pop_inline(struct scenario_network *n, char *why, size_t cap)
 		}
 		*colon = '\0';
 		/* blanks around the colon */
-		for (char *e = colon; e > item && isspace((unsigned char)e[-1]);)
+		for (char *e = colon;
+		     e > item && isspace((unsigned char)e[-1]);)
 			*--e = '\0';
 		for (colon++; isspace((unsigned char)*colon);)
 			colon++;
@@ -185,9 +186,8 @@ static void pop_resolve(struct scenario_ctx *c, struct scenario_network *n)
 	snprintf(cand[2], sizeof(cand[2]), "%s", n->population);
 	for (int i = 0; i < 3; i++)
 		if (stat(cand[i], &st) == 0 && S_ISREG(st.st_mode)) {
-			snprintf(n->population_path,
-				 sizeof(n->population_path), "%.511s",
-				 cand[i]);
+			snprintf(n->population_path, sizeof(n->population_path),
+				 "%.511s", cand[i]);
 			return;
 		}
 	snprintf(n->population_path, sizeof(n->population_path), "%s",
@@ -195,9 +195,8 @@ static void pop_resolve(struct scenario_ctx *c, struct scenario_network *n)
 }
 
 /* The population read, its shares normalised and each profile loaded. */
-int scenario_population_load(struct scenario_ctx *c,
-			     struct scenario_network *n, int line,
-			     struct cfg_error *err)
+int scenario_population_load(struct scenario_ctx *c, struct scenario_network *n,
+			     int line, struct cfg_error *err)
 {
 	char why[600] = "";
 	double sum = 0;
@@ -212,8 +211,7 @@ int scenario_population_load(struct scenario_ctx *c,
 		e = pop_csv(n, why, sizeof(why));
 	}
 	if (e < 0)
-		return cfg_fail(err, c->s->path, line, "population", "%s",
-				why);
+		return cfg_fail(err, c->s->path, line, "population", "%s", why);
 	for (int i = 0; i < n->nprofiles; i++)
 		sum += n->profiles[i].share;
 	if (!(sum > 0))

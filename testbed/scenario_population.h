@@ -12,8 +12,7 @@
  * n->population_path. 0, or -1 with err naming the scenario's line
  * (the population key's) and, for a CSV, the CSV's own file:line in the
  * message. Profiles that translate nothing (mapping none) are refused. */
-int scenario_population_load(struct scenario_ctx *c,
-			     struct scenario_network *n, int line,
-			     struct cfg_error *err);
+int scenario_population_load(struct scenario_ctx *c, struct scenario_network *n,
+			     int line, struct cfg_error *err);
 
 #endif

@@ -136,37 +136,36 @@ static void test_errors(void)
 		int line;
 		const char *key, *msg;
 	} bad[] = {
-		{ "unknown", "[network]\nhomes = 3\ncolour = red\n", 3,
-		  "colour", "unknown key in [network]" },
-		{ "range", "[network]\nhomes = 0\n", 2, "homes",
-		  "out of range" },
-		{ "mixed", "[network]\n[cell x]\na = home-eim\nb = home-eim\n"
-			   "expect = >= 0\n",
-		  2, "[cell x]", "no [cell] or [matrix]" },
-		{ "trials", "[scenario]\ntrials = 3\n[network]\n", 2, "trials",
-		  "does not use it" },
-		{ "coords", "[network]\nreachable = 2\ncoordinators = 3\n", 3,
-		  "coordinators", "first C reachable" },
-		{ "groups", "[network]\nhomes = 300\nnetgroups = 1\n", 3,
-		  "netgroups", "raise netgroups" },
-		{ "slots", "[network]\ninbound_slots = 10\n", 2,
-		  "inbound_slots", "no inbound" },
-		{ "mode", "[network]\nmodes = off, teleport\n", 2, "modes",
-		  "teleport" },
-		{ "twice", "[network]\nmodes = off, off\n", 2, "modes",
-		  "twice" },
-		{ "none", "[network]\npopulation = open-firewall:1\n", 2,
-		  "population", "mapping none" },
-		{ "noprof", "[network]\npopulation = nosuch:1\n", 2,
-		  "population", "no NAT profile 'nosuch'" },
-		{ "nocsv", "[network]\npopulation = nosuch.csv\n", 2,
-		  "population", "nosuch.csv" },
-		{ "header", "[network]\npopulation = hdr.csv\n", 2,
-		  "population", "hdr.csv:2: the header" },
-		{ "zero", "[network]\npopulation = home-eim:0\n", 2,
-		  "population", "sum to 0" },
-		{ "named", "[network x]\n", 1, "[network x]", "no name" },
-		{ "two", "[network]\n[network]\n", 2, "[network]", "twice" },
+		{"unknown", "[network]\nhomes = 3\ncolour = red\n", 3, "colour",
+		 "unknown key in [network]"},
+		{"range", "[network]\nhomes = 0\n", 2, "homes", "out of range"},
+		{"mixed",
+		 "[network]\n[cell x]\na = home-eim\nb = home-eim\n"
+		 "expect = >= 0\n",
+		 2, "[cell x]", "no [cell] or [matrix]"},
+		{"trials", "[scenario]\ntrials = 3\n[network]\n", 2, "trials",
+		 "does not use it"},
+		{"coords", "[network]\nreachable = 2\ncoordinators = 3\n", 3,
+		 "coordinators", "first C reachable"},
+		{"groups", "[network]\nhomes = 300\nnetgroups = 1\n", 3,
+		 "netgroups", "raise netgroups"},
+		{"slots", "[network]\ninbound_slots = 10\n", 2, "inbound_slots",
+		 "no inbound"},
+		{"mode", "[network]\nmodes = off, teleport\n", 2, "modes",
+		 "teleport"},
+		{"twice", "[network]\nmodes = off, off\n", 2, "modes", "twice"},
+		{"none", "[network]\npopulation = open-firewall:1\n", 2,
+		 "population", "mapping none"},
+		{"noprof", "[network]\npopulation = nosuch:1\n", 2,
+		 "population", "no NAT profile 'nosuch'"},
+		{"nocsv", "[network]\npopulation = nosuch.csv\n", 2,
+		 "population", "nosuch.csv"},
+		{"header", "[network]\npopulation = hdr.csv\n", 2, "population",
+		 "hdr.csv:2: the header"},
+		{"zero", "[network]\npopulation = home-eim:0\n", 2,
+		 "population", "sum to 0"},
+		{"named", "[network x]\n", 1, "[network x]", "no name"},
+		{"two", "[network]\n[network]\n", 2, "[network]", "twice"},
 	};
 
 	write_file("hdr.csv", "# x\nname,share\nhome-eim,1\n");
@@ -198,13 +197,12 @@ static void test_plan(void)
 	char err[256] = "";
 	int carriers = 0;
 
-	CU_ASSERT_EQUAL_FATAL(
-		load("plan",
-		     "[network]\nhomes = 300\nreachable = 30\n"
-		     "coordinators = 3\nnetgroups = 2\n"
-		     "population = home-eim:1, cgnat-eim:1\n",
-		     &s, &ce),
-		0);
+	CU_ASSERT_EQUAL_FATAL(load("plan",
+				   "[network]\nhomes = 300\nreachable = 30\n"
+				   "coordinators = 3\nnetgroups = 2\n"
+				   "population = home-eim:1, cgnat-eim:1\n",
+				   &s, &ce),
+			      0);
 	np = netplan_new(&s, "a1b2c3", err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(np);
 	CU_ASSERT_EQUAL(np->nnodes, 330);
@@ -264,7 +262,7 @@ static void test_full_groups(void)
 	struct cfg_error ce;
 	struct netplan *np;
 	char err[256] = "";
-	int count[2] = { 0, 0 };
+	int count[2] = {0, 0};
 
 	CU_ASSERT_EQUAL_FATAL(load("full",
 				   "[network]\nhomes = 500\nreachable = 8\n"
@@ -284,7 +282,7 @@ static void test_full_groups(void)
 /* nodes.json as docs/network.md section 3 has it. */
 static void test_nodes_json(void)
 {
-	static const char *const modes[] = { NULL, "handoff", "rendezvous" };
+	static const char *const modes[] = {NULL, "handoff", "rendezvous"};
 	struct scenario s;
 	struct cfg_error ce;
 	struct netplan *np;
@@ -346,7 +344,8 @@ static void test_nodes_json(void)
 		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "addr"), "10.0.0.2");
 		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "wan_addr"),
 				       np->nodes[id].wan_addr);
-		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "profile"), "cgnat-eim");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(n, "profile"),
+				       "cgnat-eim");
 		CU_ASSERT_EQUAL(testutil_jint(n, "netgroup"),
 				np->nodes[id].netgroup);
 		CU_ASSERT_PTR_NOT_NULL(testutil_jstr(n, "carrier_netns"));
@@ -369,14 +368,16 @@ static int clean(void)
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "defaults and the default population", test_defaults },
-		{ "every key; CSV with counts; inline list", test_keys },
-		{ "mistakes name file, line and key", test_errors },
-		{ "plan: names, netgroups, carriers, seeded", test_plan },
-		{ "a full netgroup passes nodes on", test_full_groups },
-		{ "nodes.json as docs/network.md has it", test_nodes_json },
+		{"defaults and the default population", test_defaults},
+		{"every key; CSV with counts; inline list", test_keys},
+		{"mistakes name file, line and key", test_errors},
+		{"plan: names, netgroups, carriers, seeded", test_plan},
+		{"a full netgroup passes nodes on", test_full_groups},
+		{"nodes.json as docs/network.md has it", test_nodes_json},
 	};
 
 	return testutil_run_suite("scenario_network", init, clean, tests,
-				  TESTUTIL_N(tests)) ? 1 : 0;
+				  TESTUTIL_N(tests))
+		       ? 1
+		       : 0;
 }

@@ -31,7 +31,7 @@ const char *netcoord_mode(const struct scenario_netphase *ph, int advertised)
 int netcoord_has_advertised(const char *bindir)
 {
 	char path[PATH_MAX], buf[4096];
-	char *argv[] = { path, "--help", NULL };
+	char *argv[] = {path, "--help", NULL};
 	size_t len = 0;
 	ssize_t r;
 	int fds[2], found;
@@ -87,8 +87,8 @@ int netcoord_start(struct world *w, const struct netplan *np,
 			argv[k++] = slots;
 		}
 		argv[k] = NULL;
-		pids[j] = daemons_start(w, w->hosts[nd->ns].fd, env, name,
-					argv, "listening");
+		pids[j] = daemons_start(w, w->hosts[nd->ns].fd, env, name, argv,
+					"listening");
 		if (pids[j] < 0) {
 			int e = (int)pids[j];
 

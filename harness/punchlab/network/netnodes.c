@@ -13,21 +13,20 @@ static json_t *node_json(const struct netplan *np,
 	json_t *o;
 
 	if (!nd->home)
-		return json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:o}", "id",
-				 nd->id, "kind", "reachable", "netns",
-				 p->ns[nd->ns].name, "addr", nd->addr, "port",
-				 SCENARIO_NET_PORT, "netgroup", nd->netgroup,
-				 "coordinator",
-				 nd->coordinator ?
-					 json_pack("{s:s, s:i}", "addr",
-						   nd->addr, "port",
-						   SCENARIO_NET_COORD_PORT) :
-					 json_null());
+		return json_pack(
+			"{s:i, s:s, s:s, s:s, s:i, s:i, s:o}", "id", nd->id,
+			"kind", "reachable", "netns", p->ns[nd->ns].name,
+			"addr", nd->addr, "port", SCENARIO_NET_PORT, "netgroup",
+			nd->netgroup, "coordinator",
+			nd->coordinator
+				? json_pack("{s:s, s:i}", "addr", nd->addr,
+					    "port", SCENARIO_NET_COORD_PORT)
+				: json_null());
 	/* router_netns, carrier_netns: for the analysis and the tests'
 	 * kernel checks; nodes never read them. */
-	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
-		      nd->id, "kind", "home", "netns", p->ns[nd->ns].name,
-		      "addr", nd->addr, "wan_addr", nd->wan_addr, "netgroup",
+	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", nd->id,
+		      "kind", "home", "netns", p->ns[nd->ns].name, "addr",
+		      nd->addr, "wan_addr", nd->wan_addr, "netgroup",
 		      nd->netgroup, "profile", n->profiles[nd->profile].p.name,
 		      "router_netns", p->ns[nd->router].name);
 	if (o && nd->carrier >= 0)
@@ -49,8 +48,8 @@ static json_t *phases_json(const struct scenario_network *n,
 				     "mode", scenario_net_mode_name(ph->mode),
 				     "sybil_mitigation", ph->sybil_mitigation,
 				     "coordinator_mode",
-				     coord_mode[i] ? json_string(coord_mode[i]) :
-						     json_null()));
+				     coord_mode[i] ? json_string(coord_mode[i])
+						   : json_null()));
 	}
 	return a;
 }

@@ -35,13 +35,21 @@ int netparts_count(const struct netplan *np)
 }
 
 /* Part k: stdout and stderr to net-<phase>-part<k>.log. */
-static pid_t part_start(struct world *w, const struct netparts_phase *ph,
-			int k)
+static pid_t part_start(struct world *w, const struct netparts_phase *ph, int k)
 {
 	char nodes[PATH_MAX], out[PATH_MAX], part[32], epoch[32], log[96];
-	char *argv[] = { (char *)ph->prog, "--nodes", nodes, "--phase",
-			 (char *)ph->phase, "--part", part, "--epoch-ns",
-			 epoch, "--out", out, NULL };
+	char *argv[] = {(char *)ph->prog,
+			"--nodes",
+			nodes,
+			"--phase",
+			(char *)ph->phase,
+			"--part",
+			part,
+			"--epoch-ns",
+			epoch,
+			"--out",
+			out,
+			NULL};
 	int fd;
 	pid_t pid;
 
@@ -72,14 +80,14 @@ static void parts_wait(struct world *w, const struct netparts_phase *ph,
 
 	for (int k = 0; k < ph->parts; k++) {
 		status[k] = -1;
-		pfd[k] = (struct pollfd){ .fd = pidfd_open(pids[k], 0),
-					  .events = POLLIN };
+		pfd[k] = (struct pollfd){.fd = pidfd_open(pids[k], 0),
+					 .events = POLLIN};
 	}
 	while (left && !(ph->stop && *ph->stop)) {
 		int64_t now = mono_ns();
-		int ms = now >= ph->deadline_ns ?
-				 0 :
-				 (int)((ph->deadline_ns - now) / 1000000 + 1);
+		int ms = now >= ph->deadline_ns
+				 ? 0
+				 : (int)((ph->deadline_ns - now) / 1000000 + 1);
 
 		if (now >= ph->deadline_ns)
 			break;
@@ -117,7 +125,7 @@ int netparts_run(struct world *w, const struct netparts_phase *ph)
 			int e = (int)pids[k];
 
 			for (int i = 0; i < k; i++)
-				ps[i] = (struct proc_stop){ .pid = pids[i] };
+				ps[i] = (struct proc_stop){.pid = pids[i]};
 			proc_stop_all(ps, (size_t)k, 1000);
 			for (int i = 0; i < k; i++)
 				cleanup_reaped(w->cu, pids[i]);
@@ -134,9 +142,9 @@ int netparts_run(struct world *w, const struct netparts_phase *ph)
 				"[network] %s: punch-net part %d/%d still runs "
 				"%s; stopping it\n",
 				ph->phase, k, ph->parts,
-				ph->stop && *ph->stop ? "(interrupted)" :
-							"at the deadline");
-			ps[nstop++] = (struct proc_stop){ .pid = pids[k] };
+				ph->stop && *ph->stop ? "(interrupted)"
+						      : "at the deadline");
+			ps[nstop++] = (struct proc_stop){.pid = pids[k]};
 			failed++;
 			continue;
 		}
@@ -148,9 +156,10 @@ int netparts_run(struct world *w, const struct netparts_phase *ph)
 				"[network] %s: punch-net part %d/%d %s %d%s "
 				"(see %s/net-%s-part%d.log)\n",
 				ph->phase, k, ph->parts,
-				WIFEXITED(status[k]) ? "exited" : "killed by signal",
-				WIFEXITED(status[k]) ? WEXITSTATUS(status[k]) :
-						       WTERMSIG(status[k]),
+				WIFEXITED(status[k]) ? "exited"
+						     : "killed by signal",
+				WIFEXITED(status[k]) ? WEXITSTATUS(status[k])
+						     : WTERMSIG(status[k]),
 				stat(out, &st) < 0 ? ", no phase file" : "",
 				ph->dir, ph->phase, k);
 			failed++;

@@ -20,11 +20,11 @@
 int netparts_count(const struct netplan *np);
 
 struct netparts_phase {
-	const char *prog;   /* punch-net */
-	const char *dir;    /* run folder: nodes.json, phase files, logs */
-	const char *phase;  /* its name */
-	int parts;	    /* K */
-	int64_t epoch_ns;   /* T0, CLOCK_MONOTONIC */
+	const char *prog;    /* punch-net */
+	const char *dir;     /* run folder: nodes.json, phase files, logs */
+	const char *phase;   /* its name */
+	int parts;	     /* K */
+	int64_t epoch_ns;    /* T0, CLOCK_MONOTONIC */
 	int64_t deadline_ns; /* stop what still runs then */
 	volatile sig_atomic_t *stop;
 };

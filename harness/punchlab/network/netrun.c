@@ -82,11 +82,11 @@ static void phase_snapshots(const struct netrun *r, const char *phase)
 	}
 	for (int id = 0; id < r->np->nnodes; id++) {
 		const struct netplan_node *nd = &r->np->nodes[id];
-		const int ns[2] = { nd->router, nd->carrier };
+		const int ns[2] = {nd->router, nd->carrier};
 
 		for (int k = 0; k < 2 && nd->home; k++) {
-			const struct nb_host *h = ns[k] >= 0 ? &r->w->hosts[ns[k]] :
-							     NULL;
+			const struct nb_host *h =
+				ns[k] >= 0 ? &r->w->hosts[ns[k]] : NULL;
 
 			if (h && (e = ctsnap_files(h->fd, r->w->table, sdir,
 						   h->ns)) < 0)
@@ -102,32 +102,36 @@ static int phase_run(struct netrun *r, int i)
 {
 	const struct scenario_network *n = r->s->net;
 	const struct scenario_netphase *ph = &n->phases[i];
-	struct daemons_env env = { .bindir = punchlab_bindir(),
-				   .dir = r->dir,
-				   .stop = &punchlab_stop };
+	struct daemons_env env = {.bindir = punchlab_bindir(),
+				  .dir = r->dir,
+				  .stop = &punchlab_stop};
 	pid_t *coords = calloc(n->coordinators, sizeof(*coords));
 	int64_t start = mono_ns(), t0 = start + NETRUN_LEAD_NS;
 	struct netparts_phase pp = {
-		.prog = r->prog, .dir = r->dir, .phase = ph->name,
-		.parts = netparts_count(r->np), .epoch_ns = t0,
+		.prog = r->prog,
+		.dir = r->dir,
+		.phase = ph->name,
+		.parts = netparts_count(r->np),
+		.epoch_ns = t0,
 		.deadline_ns = t0 + (int64_t)n->settle_ms * 1000000 +
 			       (int64_t)n->blocks * 2000000000 +
 			       NETRUN_GRACE_NS,
-		.stop = &punchlab_stop };
+		.stop = &punchlab_stop};
 	const char *mode = r->coord_mode[i];
 	int e = 0, failed;
 
 	if (!coords)
 		return -ENOMEM;
-	fprintf(stderr, "[network] phase %s (%d/%d): %s%s%s, %d punch-net "
-			"parts\n",
+	fprintf(stderr,
+		"[network] phase %s (%d/%d): %s%s%s, %d punch-net "
+		"parts\n",
 		ph->name, i + 1, n->nphases,
 		mode ? "coordinators in mode " : "no coordinators",
 		mode ? mode : "",
 		mode && ph->mode == SCENARIO_NET_ADVERTISED &&
-				strcmp(mode, "advertised") ?
-			" (the daemon has no advertised mode)" :
-			"",
+				strcmp(mode, "advertised")
+			? " (the daemon has no advertised mode)"
+			: "",
 		pp.parts);
 	if (mode && (e = netcoord_start(r->w, r->np, &env, ph->name, mode,
 					coords)) < 0) {
@@ -150,8 +154,8 @@ static int phase_run(struct netrun *r, int i)
 		netcoord_stop(r->w, coords, n->coordinators);
 	free(coords);
 	if (failed < 0) {
-		fprintf(stderr, "[network] phase %s: punch-net: %s\n",
-			ph->name, strerror(-failed));
+		fprintf(stderr, "[network] phase %s: punch-net: %s\n", ph->name,
+			strerror(-failed));
 		return failed;
 	}
 	fprintf(stderr, "[network] phase %s: %s in %.1f s%s\n", ph->name,
@@ -204,7 +208,7 @@ fail:
 /* network.py on the run folder: network.json, plots, report section. */
 static int netrun_analyse(const struct netrun *r)
 {
-	char *av[] = { (char *)r->dir, NULL }, py[PATH_MAX];
+	char *av[] = {(char *)r->dir, NULL}, py[PATH_MAX];
 	int rc;
 
 	/* Built on its own branch (issue 12): without it the run's files
@@ -212,8 +216,9 @@ static int netrun_analyse(const struct netrun *r)
 	if (punchlab_sibling("../../harness/py/network.py", py, sizeof(py)) <
 		    0 ||
 	    access(py, R_OK) < 0) {
-		fprintf(stderr, "punchlab run: no harness/py/network.py: "
-				"%s has no analysis\n",
+		fprintf(stderr,
+			"punchlab run: no harness/py/network.py: "
+			"%s has no analysis\n",
 			r->dir);
 		return 0;
 	}
@@ -229,7 +234,7 @@ int netrun_one(const struct scenario *s, const char *results_dir,
 	       const char *profile_dir, int capture, char *dir_out,
 	       size_t dir_cap)
 {
-	struct netrun r = { .s = s, .capture = capture };
+	struct netrun r = {.s = s, .capture = capture};
 	int e, failed = 0, ran = 0;
 
 	if (!net_program(r.prog, sizeof(r.prog))) {

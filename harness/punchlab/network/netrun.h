@@ -17,9 +17,10 @@
 int netrun_check(const struct scenario *s, char *err, size_t err_cap);
 /* The whole run of s (s->net non-NULL) under results_dir; its folder
  * into dir_out. capture: after each phase, the home routers' and
- * carriers' conntrack and NAT tables into snapshots/<phase>/. Returns the number of phases that failed (and 1 more
- * when the analysis failed), NETRUN_SKIPPED, or -errno. Progress on
- * stderr, one line per phase start and end. */
+ * carriers' conntrack and NAT tables into snapshots/<phase>/. Returns the
+ * number of phases that failed (and 1 more when the analysis failed),
+ * NETRUN_SKIPPED, or -errno. Progress on stderr, one line per phase start and
+ * end. */
 int netrun_one(const struct scenario *s, const char *results_dir,
 	       const char *profile_dir, int capture, char *dir_out,
 	       size_t dir_cap);

@@ -13,8 +13,14 @@
 enum { STREAM_NETGROUP = 0x6e67, STREAM_PROFILE = 0x7066 };
 
 /* Upper bounds of one node's steps (a NAT444 home has the most). */
-enum { NODE_NS = 3, NODE_VETHS = 3, NODE_ADDRS = 5, NODE_ROUTES = 7,
-       NODE_NATS = 2, NODE_NEIGHS = 7 };
+enum {
+	NODE_NS = 3,
+	NODE_VETHS = 3,
+	NODE_ADDRS = 5,
+	NODE_ROUTES = 7,
+	NODE_NATS = 2,
+	NODE_NEIGHS = 7
+};
 
 static int netplan_alloc(struct plan *p, size_t nodes)
 {
@@ -26,9 +32,9 @@ static int netplan_alloc(struct plan *p, size_t nodes)
 	p->neighs = calloc(NODE_NEIGHS * nodes, sizeof(*p->neighs));
 	p->bridges = calloc(1, sizeof(*p->bridges));
 	return p->ns && p->veths && p->addrs && p->routes && p->nats &&
-			       p->neighs && p->bridges ?
-		       0 :
-		       -ENOMEM;
+			       p->neighs && p->bridges
+		       ? 0
+		       : -ENOMEM;
 }
 
 /* Each node's /24 group and address in it, in id order. */
@@ -43,7 +49,8 @@ static int netplan_addresses(struct netplan *np)
 	shapecalc_rng_seed(&rng, np->s->seed, STREAM_NETGROUP);
 	for (int id = 0; id < np->nnodes; id++) {
 		struct netplan_node *nd = &np->nodes[id];
-		int g = (int)(shapecalc_rng_next(&rng) % (uint64_t)n->netgroups);
+		int g = (int)(shapecalc_rng_next(&rng) %
+			      (uint64_t)n->netgroups);
 
 		/* the parser made sure all nodes fit */
 		while (used[g] == SCENARIO_NET_GROUP_HOSTS)
@@ -99,7 +106,7 @@ static void home_plan(struct netplan *np, struct netplan_node *nd)
 	const struct scenario_netprofile *pr =
 		&np->s->net->profiles[nd->profile];
 	struct plan *p = np->plan;
-	struct plan_side sd = { .carrier = -1 };
+	struct plan_side sd = {.carrier = -1};
 	char tag[32];
 
 	snprintf(tag, sizeof(tag), "h%dr", nd->index);

@@ -26,13 +26,13 @@
 
 struct netplan_node {
 	int id;
-	int home;    /* 1: a home node, 0: reachable */
-	int index;   /* i of h<i> or j of r<j> */
-	int ns;	     /* the node's own namespace (plan index) */
+	int home;	     /* 1: a home node, 0: reachable */
+	int index;	     /* i of h<i> or j of r<j> */
+	int ns;		     /* the node's own namespace (plan index) */
 	int router, carrier; /* plan indices; -1 for none */
 	int netgroup;
-	int profile; /* index into net->profiles; -1 reachable */
-	int coordinator; /* runs punch-coordinator (j < C) */
+	int profile;		  /* index into net->profiles; -1 reachable */
+	int coordinator;	  /* runs punch-coordinator (j < C) */
 	char addr[PLAN_ADDR];	  /* where it listens / connects from */
 	char wan_addr[PLAN_ADDR]; /* its public address */
 };
@@ -40,7 +40,7 @@ struct netplan_node {
 struct netplan {
 	struct plan *plan; /* what world_new executes */
 	const struct scenario *s;
-	int nnodes;	   /* R + N; nodes[id] */
+	int nnodes; /* R + N; nodes[id] */
 	struct netplan_node *nodes;
 };
 
