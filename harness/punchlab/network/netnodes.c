@@ -12,16 +12,20 @@ static json_t *node_json(const struct netplan *np,
 	const struct plan *p = np->plan;
 	json_t *o;
 
-	if (!nd->home)
-		return json_pack(
-			"{s:i, s:s, s:s, s:s, s:i, s:i, s:o}", "id", nd->id,
-			"kind", "reachable", "netns", p->ns[nd->ns].name,
-			"addr", nd->addr, "port", SCENARIO_NET_PORT, "netgroup",
-			nd->netgroup, "coordinator",
-			nd->coordinator
-				? json_pack("{s:s, s:i}", "addr", nd->addr,
-					    "port", SCENARIO_NET_COORD_PORT)
-				: json_null());
+	if (!nd->home) {
+		/* "coordinator" only where one runs, as in the contract's
+		 * example */
+		o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:i}", "id", nd->id,
+			      "kind", "reachable", "netns", p->ns[nd->ns].name,
+			      "addr", nd->addr, "port", SCENARIO_NET_PORT,
+			      "netgroup", nd->netgroup);
+		if (o && nd->coordinator)
+			json_object_set_new(
+				o, "coordinator",
+				json_pack("{s:s, s:i}", "addr", nd->addr,
+					  "port", SCENARIO_NET_COORD_PORT));
+		return o;
+	}
 	/* router_netns, carrier_netns: for the analysis and the tests'
 	 * kernel checks; nodes never read them. */
 	o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", nd->id,

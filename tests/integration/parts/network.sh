@@ -80,7 +80,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 h = [n for n in d["nodes"] if n["kind"] == "home"]
 r = [n for n in d["nodes"] if n["kind"] == "reachable"]
-c = [n for n in r if n["coordinator"]]
+c = [n for n in r if n.get("coordinator")]
 ok = (len(h) == 60 and len(r) == 12 and len(c) == 3
       and all(n["netns"].endswith("-h%d" % (n["id"] - 12)) for n in h)
       and all(n["addr"] == "10.0.0.2" for n in h)
