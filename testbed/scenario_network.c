@@ -3,6 +3,7 @@
  * is read, when the defaults that depend on other keys are known. */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,10 @@ static const struct {
 	NI(outbound_block, 0, 64),
 	NI(inbound_slots, 1, 100000),
 	NI(punch_target, 0, 64),
-	NI(blocks, 1, 1000),
+	/* punch-net's ranges (harness/net/netcfg.c) */
+	NI(blocks, 1, 64),
 	/* the block's hash is its first 32 bytes */
-	NI(block_bytes, 32, 4000000),
+	NI(block_bytes, 32, 1 << 20),
 	NI(netgroups, 1, SCENARIO_NET_MAX_GROUPS),
 	/* punching starts at T0 + 2 s and needs some time before mining */
 	NI(settle_ms, 2500, 3600000),
@@ -271,6 +273,11 @@ int scenario_network_check(struct scenario_ctx *c, struct cfg_error *err)
 
 	if (net_refusals(c, err) < 0)
 		return -1;
+	/* nodes.json carries it as a JSON integer, which is signed */
+	if (c->s->seed > INT64_MAX)
+		return cfg_fail(err, path, c->scenario_line, "seed",
+				"a [network] scenario's seed is at most %lld",
+				(long long)INT64_MAX);
 	if (!r->line[R])
 		n->reachable = n->homes / 5 > 0 ? n->homes / 5 : 1;
 	if (!r->line[C])

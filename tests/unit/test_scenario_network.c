@@ -166,6 +166,10 @@ static void test_errors(void)
 		 "population", "sum to 0"},
 		{"named", "[network x]\n", 1, "[network x]", "no name"},
 		{"two", "[network]\n[network]\n", 2, "[network]", "twice"},
+		{"seed", "[scenario]\nseed = 18446744073709551615\n[network]\n",
+		 1, "seed", "at most 9223372036854775807"},
+		{"blocks", "[network]\nblocks = 65\n", 2, "blocks",
+		 "out of range 1..64"},
 	};
 
 	write_file("hdr.csv", "# x\nname,share\nhome-eim,1\n");

@@ -250,8 +250,11 @@ out:
 	return e;
 }
 
-/* Report and JUnit XML over every run folder this invocation wrote. */
-static void post_process(const struct run_opts *o, char **dirs, int ndirs)
+/* Report and JUnit XML over every run folder this invocation wrote: the
+ * first ncell of dirs are cell runs (CSV, report, JUnit), the rest
+ * network runs (their Network section in the report only). */
+static void post_process(const struct run_opts *o, char **dirs, int ndirs,
+			 int ncell)
 {
 	char out[PATH_MAX], stamp[32];
 	char **av = calloc(ndirs + 4, sizeof(*av));
@@ -262,7 +265,7 @@ static void post_process(const struct run_opts *o, char **dirs, int ndirs)
 		goto out;
 	for (int i = 0; i < ndirs; i++)
 		av[n++] = dirs[i];
-	if (pyrun_wait("trialcsv.py", n, av) != 0)
+	if (ncell && pyrun_wait("trialcsv.py", ncell, av) != 0)
 		fprintf(stderr, "punchlab run: results.csv failed\n");
 	if (o->report) {
 		if (ndirs > 1) {
@@ -277,10 +280,10 @@ static void post_process(const struct run_opts *o, char **dirs, int ndirs)
 					 av) != 0)
 			fprintf(stderr, "punchlab run: the report failed\n");
 	}
-	if (o->junit) {
-		av[n] = "--out";
-		av[n + 1] = (char *)o->junit;
-		if (pyrun_wait("junit.py", n + 2, av) != 0)
+	if (o->junit && ncell) {
+		av[ncell] = "--out";
+		av[ncell + 1] = (char *)o->junit;
+		if (pyrun_wait("junit.py", ncell + 2, av) != 0)
 			fprintf(stderr, "punchlab run: JUnit XML failed\n");
 	}
 out:
@@ -314,8 +317,9 @@ int cmd_run(int argc, char **argv)
 			      .profile_dir = punchlab_profile_dir(),
 			      .only_trial = -1 };
 	struct scenario *sc;
-	char **dirs;
+	char **dirs, **netdirs;
 	int opt, n, failed = 0, broken = 0, ret, ndirs = 0, skipped = 0;
+	int nnet = 0, ncell;
 
 	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -428,7 +432,10 @@ int cmd_run(int argc, char **argv)
 	log_init("punchlab", o.verbose);
 	punchlab_signals();
 	dirs = calloc(n + 4, sizeof(*dirs));
-	if (!dirs) {
+	netdirs = calloc(n + 4, sizeof(*netdirs));
+	if (!dirs || !netdirs) {
+		free(dirs);
+		free(netdirs);
 		scenarios_free(sc, n);
 		return EXIT_FAIL;
 	}
@@ -442,7 +449,9 @@ int cmd_run(int argc, char **argv)
 
 		if (r == NETRUN_SKIPPED)
 			r = RUN_SKIPPED;
-		if (dir[0] && r >= 0 && !sc[i].net)
+		if (dir[0] && r >= 0 && sc[i].net)
+			netdirs[nnet++] = strdup(dir);
+		else if (dir[0] && r >= 0)
 			dirs[ndirs++] = strdup(dir);
 		if (r == RUN_SKIPPED) {
 			skipped++;
@@ -455,8 +464,13 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	scenarios_free(sc, n);
+	/* network runs after the cell runs (post_process) */
+	ncell = ndirs;
+	for (int i = 0; i < nnet; i++)
+		dirs[ndirs++] = netdirs[i];
+	free(netdirs);
 	if (!punchlab_stop)
-		post_process(&o, dirs, ndirs);
+		post_process(&o, dirs, ndirs, ncell);
 	for (int i = 0; i < ndirs; i++)
 		free(dirs[i]);
 	free(dirs);

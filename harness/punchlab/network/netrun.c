@@ -223,7 +223,8 @@ static int netrun_analyse(const struct netrun *r)
 		return 0;
 	}
 	rc = pyrun_wait("network.py", 1, av);
-
+	if (rc == EXIT_SKIP) /* no matplotlib: said by network.py */
+		return 0;
 	if (rc != 0)
 		fprintf(stderr, "punchlab run: network.py %s exited %d\n",
 			r->dir, rc);
