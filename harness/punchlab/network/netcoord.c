@@ -41,6 +41,8 @@ int netcoord_has_advertised(const char *bindir)
 			     bindir) >= sizeof(path) ||
 	    pipe2(fds, O_CLOEXEC) < 0)
 		return 0;
+	/* before the world exists, so in our namespace: --help opens no
+	 * socket */
 	pid = proc_spawn(-1, argv, fds[1], -1);
 	close(fds[1]);
 	while (pid > 0 && len < sizeof(buf) - 1 &&
