@@ -12,6 +12,7 @@
 
 #include "scenario_home.h"
 #include "scenario_matrix.h"
+#include "scenario_network.h"
 #include "scenario_priv.h"
 #include "scenario_puncher.h"
 #include "scenario_value.h"
@@ -200,6 +201,10 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	c->cell = NULL;
 	c->matrix = NULL;
 	c->puncher = NULL;
+	c->in_network = 0;
+	if (!strncmp(section, "network", 7) &&
+	    (!section[7] || isspace((unsigned char)section[7])))
+		return scenario_network_section(c, section + 7, line, err);
 	if (!strncmp(section, "puncher", 7) &&
 	    (!section[7] || isspace((unsigned char)section[7])))
 		return scenario_puncher_section(c, section + 7, line, err);
@@ -221,7 +226,8 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 	    (section[4] && !isspace((unsigned char)section[4]))) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a scenario has [scenario], "
-			 "[cell NAME], [matrix NAME] and [puncher NAME]");
+			 "[cell NAME], [matrix NAME] and [puncher NAME], "
+			 "or [scenario] and [network]");
 		return -1;
 	}
 	for (name = section + 4; isspace((unsigned char)*name); name++)
@@ -268,6 +274,15 @@ static int scenario_handler(void *user, const char *section, const char *key,
 			 "key before any section; put it under [scenario], "
 			 "a [cell NAME] or a [matrix NAME]");
 		return -1;
+	}
+	if (c->in_network)
+		return scenario_network_key(c, key, value, line, err);
+	/* A [network] scenario refuses these once it is known to be one. */
+	if (!c->cell && !c->matrix && !c->puncher && !c->unused_line &&
+	    strcmp(key, "description") && strcmp(key, "seed") &&
+	    strcmp(key, "realtime")) {
+		snprintf(c->unused_key, sizeof(c->unused_key), "%s", key);
+		c->unused_line = line;
 	}
 	if ((r = scenario_puncher_key(c, key, value, line, err)) <= 0)
 		return r;
@@ -355,6 +370,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	size_t k;
 	int i;
 
+	if (s->net)
+		return scenario_network_check(c, err);
 	for (i = 0; i < c->nmatrices; i++) {
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
 			if (required[k].bit != CELL_HAS_B &&
@@ -445,6 +462,7 @@ int scenario_load(const char *path, const char *profile_dir, struct scenario *s,
 	if (ret == 0)
 		ret = scenario_check(&c, err);
 	free(c.matrices);
+	free(c.netread);
 	return ret;
 }
 
@@ -455,6 +473,8 @@ void scenario_free(struct scenario *s)
 	free(s->cells);
 	s->cells = NULL;
 	s->ncells = 0;
+	free(s->net);
+	s->net = NULL;
 	for (int i = 0; s->csvs && i < s->ncsvs; i++)
 		conddist_csv_free(&s->csvs[i]);
 	free(s->csvs);

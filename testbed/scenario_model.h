@@ -10,6 +10,7 @@
 #include "cellcond.h"
 #include "conddist.h"
 #include "profile.h"
+#include "scenario_netmodel.h"
 
 /* The one cell limit: the parser, the plan and README.md use this
  * number. Addresses are not what bounds it (plan.c addresses cells 0-249
@@ -100,6 +101,9 @@ struct scenario {
 	/* SCENARIO_MAX_CELLS of them from scenario_load (the untouched ones
 	 * cost no memory), freed by scenario_free */
 	struct scenario_cell *cells;
+	/* A [network] scenario (scenario_netmodel.h): many nodes on one
+	 * world, no cells. NULL otherwise; freed by scenario_free. */
+	struct scenario_network *net;
 };
 
 #define SCENARIO_MAX_MATRICES 16

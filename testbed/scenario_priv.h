@@ -63,6 +63,12 @@ struct scenario_ctx {
 	/* puncher references: [scenario]'s, each cell's (0 alice, 1 bob) */
 	struct scenario_pref def_pref[2];
 	struct scenario_pref cell_pref[SCENARIO_MAX_CELLS][2];
+	/* [network] (scenario_network.c): being read, the lines of its
+	 * keys, and the first [scenario] key a network does not use. */
+	int in_network;
+	struct scenario_netread *netread;
+	char unused_key[32];
+	int unused_line;
 };
 
 #endif

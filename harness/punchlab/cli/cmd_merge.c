@@ -357,7 +357,7 @@ int cmd_merge(int argc, char **argv)
 			err[0] ? err : strerror(-r));
 		return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
-	postrun(o.results_dir, o.report, o.junit, &dir, 1);
+	postrun(o.results_dir, o.report, o.junit, &dir, 1, 1);
 	if (r > 0) {
 		printf("punchlab: %d cell(s) outside expectation\n", r);
 		return EXIT_FAIL;

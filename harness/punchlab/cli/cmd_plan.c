@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "celldraw.h"
+#include "netplan.h"
 #include "plan.h"
 #include "punchlab.h"
 
@@ -78,6 +79,17 @@ int cmd_plan(int argc, char **argv)
 
 	if (!s)
 		return ret;
+	if (s->net) { /* a [network] scenario: nodes, not cells */
+		struct netplan *np = netplan_new(s, "000000", err, sizeof(err));
+
+		if (np)
+			netplan_print(np, stdout);
+		else
+			fprintf(stderr, "punchlab plan: %s\n", err);
+		netplan_free(np);
+		punchlab_scenario_free(s);
+		return np ? EXIT_PASS : EXIT_USAGE;
+	}
 	p = plan_new(s, "000000", err, sizeof(err));
 	if (!p) {
 		fprintf(stderr, "punchlab plan: %s\n", err);

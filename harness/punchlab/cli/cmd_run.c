@@ -21,6 +21,7 @@
 #include "evidence.h"
 #include "hostfit.h"
 #include "log.h"
+#include "netrun.h"
 #include "optparse.h"
 #include "postrun.h"
 #include "punchlab.h"
@@ -285,8 +286,9 @@ int cmd_run(int argc, char **argv)
 			      .profile_dir = punchlab_profile_dir(),
 			      .only_trial = -1 };
 	struct scenario *sc;
-	char **dirs;
+	char **dirs, **netdirs;
 	int opt, n, failed = 0, broken = 0, ret, ndirs = 0, skipped = 0;
+	int nnet = 0, ncell;
 
 	while ((opt = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (opt) {
@@ -365,7 +367,16 @@ int cmd_run(int argc, char **argv)
 	/* A scenario the WAN cannot address is bad input too. */
 	for (int i = 0; i < n; i++) {
 		char err[512] = "";
-		struct plan *pl = plan_new(&sc[i], "000000", err, sizeof(err));
+		struct plan *pl;
+
+		if (sc[i].net) { /* a [network] scenario: its own plan */
+			if (netrun_check(&sc[i], err, sizeof(err)) == 0)
+				continue;
+			fprintf(stderr, "punchlab run: %s\n", err);
+			scenarios_free(sc, n);
+			return EXIT_USAGE;
+		}
+		pl = plan_new(&sc[i], "000000", err, sizeof(err));
 
 		/* ... and so is one this machine cannot hold. */
 		if (!pl || hostfit_check(pl, &sc[i], err, sizeof(err)) < 0) {
@@ -400,20 +411,39 @@ int cmd_run(int argc, char **argv)
 	log_init("punchlab", o.verbose);
 	punchlab_signals();
 	dirs = calloc(n + 4, sizeof(*dirs));
-	if (!dirs) {
+	netdirs = calloc(n + 4, sizeof(*netdirs));
+	if (!dirs || !netdirs) {
+		free(dirs);
+		free(netdirs);
 		scenarios_free(sc, n);
 		return EXIT_FAIL;
 	}
 	for (int i = 0; i < n && !punchlab_stop; i++) {
 		char dir[PATH_MAX] = "";
-		int r = sc[i].ncells ? run_one(&sc[i], &o, dir, sizeof(dir))
-				     : RUN_SKIPPED;
+		int r;
 
-		if (!sc[i].ncells)
+		/* A network is one unit: shard 0 runs it, and analyses it
+		 * itself (network.py). */
+		if (sc[i].net && o.shard.count && o.shard.index) {
+			printf("SKIP: %s is a network, run whole in shard "
+			       "0/%d\n", sc[i].name, o.shard.count);
+			r = RUN_SKIPPED;
+		} else if (sc[i].net) {
+			r = netrun_one(&sc[i], o.results_dir, o.profile_dir,
+				       o.capture, dir, sizeof(dir));
+		} else if (!sc[i].ncells) {
 			printf("SKIP: %s has no cell in shard %d/%d\n",
 			       sc[i].name, o.shard.index, o.shard.count);
+			r = RUN_SKIPPED;
+		} else {
+			r = run_one(&sc[i], &o, dir, sizeof(dir));
+		}
 
-		if (dir[0] && r >= 0)
+		if (r == NETRUN_SKIPPED)
+			r = RUN_SKIPPED;
+		if (dir[0] && r >= 0 && sc[i].net)
+			netdirs[nnet++] = strdup(dir);
+		else if (dir[0] && r >= 0)
 			dirs[ndirs++] = strdup(dir);
 		if (r == RUN_SKIPPED) {
 			skipped++;
@@ -426,8 +456,13 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	scenarios_free(sc, n);
+	/* network runs after the cell runs (post_process) */
+	ncell = ndirs;
+	for (int i = 0; i < nnet; i++)
+		dirs[ndirs++] = netdirs[i];
+	free(netdirs);
 	if (!punchlab_stop)
-		postrun(o.results_dir, o.report, o.junit, dirs, ndirs);
+		postrun(o.results_dir, o.report, o.junit, dirs, ndirs, ncell);
 	for (int i = 0; i < ndirs; i++)
 		free(dirs[i]);
 	free(dirs);

@@ -85,6 +85,13 @@ int cmd_up(int argc, char **argv)
 
 	if (!s)
 		return ret;
+	if (s->net) { /* its world lives for the phases of one run */
+		fprintf(stderr, "punchlab up: %s is a [network] scenario; run "
+				"it with punchlab run\n",
+			s->path);
+		punchlab_scenario_free(s);
+		return EXIT_USAGE;
+	}
 	ret = punchlab_need_root("up");
 	if (ret != EXIT_PASS) {
 		punchlab_scenario_free(s);

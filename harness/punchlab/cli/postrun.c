@@ -8,7 +8,7 @@
 #include "pyrun.h"
 
 void postrun(const char *results_dir, int report, const char *junit,
-	     char **dirs, int ndirs)
+	     char **dirs, int ndirs, int ncell)
 {
 	char out[PATH_MAX], stamp[32];
 	char **av = calloc(ndirs + 4, sizeof(*av));
@@ -19,7 +19,7 @@ void postrun(const char *results_dir, int report, const char *junit,
 		goto out;
 	for (int i = 0; i < ndirs; i++)
 		av[n++] = dirs[i];
-	if (pyrun_wait("trialcsv.py", n, av) != 0)
+	if (ncell && pyrun_wait("trialcsv.py", ncell, av) != 0)
 		fprintf(stderr, "punchlab: results.csv failed\n");
 	if (report) {
 		if (ndirs > 1) {
@@ -33,10 +33,10 @@ void postrun(const char *results_dir, int report, const char *junit,
 		if (pyrun_wait("report.py", n + (ndirs > 1 ? 2 : 0), av) != 0)
 			fprintf(stderr, "punchlab: the report failed\n");
 	}
-	if (junit) {
-		av[n] = "--out";
-		av[n + 1] = (char *)junit;
-		if (pyrun_wait("junit.py", n + 2, av) != 0)
+	if (junit && ncell) {
+		av[ncell] = "--out";
+		av[ncell + 1] = (char *)junit;
+		if (pyrun_wait("junit.py", ncell + 2, av) != 0)
 			fprintf(stderr, "punchlab: JUnit XML failed\n");
 	}
 out:

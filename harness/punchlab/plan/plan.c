@@ -204,14 +204,14 @@ static void nat_add(struct plan *p, int ns, const struct nat_profile *prof,
 	n->carrier = carrier;
 }
 
-/* NAT444: the carrier on the WAN, its LAN 100.64/10 toward the router. */
-static void carrier_plan(struct plan *p, struct plan_side *sd, int cell,
-			 int s)
+/* NAT444: the carrier (namespace tag) on the WAN, its LAN 100.64/10
+ * toward the router. */
+static void carrier_plan_tag(struct plan *p, struct plan_side *sd,
+			     const char *tag)
 {
-	char tag[32], lan_if[PLAN_IFNAME], wan_if[PLAN_IFNAME];
+	char lan_if[PLAN_IFNAME], wan_if[PLAN_IFNAME];
 	int v;
 
-	snprintf(tag, sizeof(tag), "c%d-c%c", cell, s ? 'b' : 'a');
 	sd->carrier = ns_add(p, tag, 1);
 	wan_attach(p, sd->carrier, sd->inet_if, sd->wan_addr);
 	ifname(p, lan_if, "lan");
@@ -222,6 +222,15 @@ static void carrier_plan(struct plan *p, struct plan_side *sd, int cell,
 	route_add(p, sd->router, "default", PLAN_CGN_CARRIER_LAN, wan_if, 0);
 	nat_add(p, sd->carrier, sd->carrier_profile, sd->wan_addr,
 		"100.64.0.0/10", 1);
+}
+
+static void carrier_plan(struct plan *p, struct plan_side *sd, int cell,
+			 int s)
+{
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "c%d-c%c", cell, s ? 'b' : 'a');
+	carrier_plan_tag(p, sd, tag);
 }
 
 /* A home's LAN: 10.0.x.0/24 behind a NAT, or for mapping none a public
@@ -596,4 +605,45 @@ void plan_print(const struct plan *p, FILE *f)
 			p->nats[i].lan_if, p->nats[i].lan_cidr);
 	for (int c = 0; c < p->ncells; c++)
 		plan_print_homes(p, c, f);
+}
+
+/* The step builders, for plans made elsewhere (netplan.c): the same
+ * namespaces, links, MACs and neighbour entries as a cell's. */
+int plan_step_ns(struct plan *p, const char *tag, int forward)
+{
+	return ns_add(p, tag, forward);
+}
+
+void plan_step_addr(struct plan *p, int ns, const char *ifn,
+		    const char *addr, int prefix)
+{
+	addr_add(p, ns, ifn, addr, prefix);
+}
+
+void plan_step_ifname(const struct plan *p, char *buf, const char *tag)
+{
+	ifname(p, buf, "%s", tag);
+}
+
+void plan_step_wan(struct plan *p, int h, const char *inet_if,
+		   const char *addr)
+{
+	wan_attach(p, h, inet_if, addr);
+}
+
+void plan_step_carrier(struct plan *p, struct plan_side *sd, const char *tag)
+{
+	carrier_plan_tag(p, sd, tag);
+}
+
+void plan_step_lan(struct plan *p, const struct plan_side *sd,
+		   const char *router_lan, int len)
+{
+	lan_single(p, sd, router_lan, len);
+}
+
+void plan_step_nat(struct plan *p, int ns, const struct nat_profile *prof,
+		   const char *wan_addr, const char *lan_cidr)
+{
+	nat_add(p, ns, prof, wan_addr, lan_cidr, 0);
 }

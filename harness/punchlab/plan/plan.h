@@ -153,4 +153,27 @@ void plan_free(struct plan *p);
  * prints it. */
 void plan_print(const struct plan *p, FILE *f);
 
+/* Step builders for a plan made elsewhere (netplan.h), on arrays the
+ * caller sized: each appends the steps a cell's world has for the same
+ * thing. A namespace pl-<rid>-<tag>: its index. */
+int plan_step_ns(struct plan *p, const char *tag, int forward);
+void plan_step_addr(struct plan *p, int ns, const char *ifn,
+		    const char *addr, int prefix);
+/* "<rid>-<tag>" into buf (PLAN_IFNAME bytes), as every interface. */
+void plan_step_ifname(const struct plan *p, char *buf, const char *tag);
+/* Host h on the WAN at addr/32 through inet's interface inet_if. */
+void plan_step_wan(struct plan *p, int h, const char *inet_if,
+		   const char *addr);
+/* NAT444: carrier namespace tag in front of sd->router, on the WAN at
+ * sd->wan_addr via sd->inet_if, loaded with sd->carrier_profile; sets
+ * sd->carrier. */
+void plan_step_carrier(struct plan *p, struct plan_side *sd, const char *tag);
+/* One host (sd->host at sd->lan_addr) on the router's LAN, router at
+ * router_lan, /len. */
+void plan_step_lan(struct plan *p, const struct plan_side *sd,
+		   const char *router_lan, int len);
+/* A router's NAT: profile prof between WAN (wan_addr) and LAN. */
+void plan_step_nat(struct plan *p, int ns, const struct nat_profile *prof,
+		   const char *wan_addr, const char *lan_cidr);
+
 #endif

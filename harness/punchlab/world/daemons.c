@@ -269,3 +269,9 @@ out:
 	return e;
 }
 
+
+pid_t daemons_start(struct world *w, int ns_fd, const struct daemons_env *env,
+		    const char *name, char **argv, const char *event)
+{
+	return daemon_start(w, ns_fd, env, name, argv, event);
+}

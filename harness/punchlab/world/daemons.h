@@ -38,5 +38,12 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 int daemons_shaper(struct world *w, const struct scenario *s,
 		   const struct daemons_env *env, const char **method_name,
 		   struct shapeboard **board);
+/* Any daemon of ours (argv[0] a program name next to punchlab) in the
+ * namespace ns_fd, output to <name>.jsonl and <name>.log in env->dir,
+ * registered for cleanup; returns once <name>.jsonl has a line with
+ * event. pid or -errno. For the network run's coordinators
+ * (harness/punchlab/network/). */
+pid_t daemons_start(struct world *w, int ns_fd, const struct daemons_env *env,
+		    const char *name, char **argv, const char *event);
 
 #endif
