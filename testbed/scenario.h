@@ -23,8 +23,5 @@ void scenario_free(struct scenario *s);
  * "bitcoind", "bitcoind-import": as scenario files spell them. */
 const char *scenario_mode_name(enum scenario_mode m);
 const char *scenario_node_name(enum scenario_node n);
-/* A [network] phase's mode as scenario files spell it: "off",
- * "rendezvous", "handoff", "advertised". */
-const char *scenario_net_mode_name(enum scenario_net_mode m);
 
 #endif

@@ -61,4 +61,8 @@ struct scenario_network {
 	int coordinator_mode_slots;
 };
 
+/* A [network] phase's mode as scenario files spell it: "off",
+ * "rendezvous", "handoff", "advertised". */
+const char *scenario_net_mode_name(enum scenario_net_mode m);
+
 #endif

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
 #include "scenario_network.h"
 #include "scenario_population.h"
 #include "scenario_value.h"
