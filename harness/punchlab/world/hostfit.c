@@ -69,6 +69,9 @@ long hostfit_inflight_of(const struct plan *p, const struct scenario *s,
 	n = fit(n, have->tasks, need.tasks, per, HOSTFIT_SHARE);
 	n = fit(n, have->mem_kb, need.mem_kb, per * HOSTFIT_TASK_KB,
 		HOSTFIT_SHARE);
+	/* every agent of a trial may be the coordinator's client */
+	if (n > HOSTFIT_COORD_CLIENTS * 7 / 8 / per)
+		n = HOSTFIT_COORD_CLIENTS * 7 / 8 / per;
 	if (ncores > 0 && n > ncores * HOSTFIT_TRIALS_PER_CORE)
 		n = ncores * HOSTFIT_TRIALS_PER_CORE;
 	if (cap > 0 && n > cap)

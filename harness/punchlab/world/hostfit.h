@@ -29,6 +29,10 @@ struct hostfit {
  * nat-matrix's 400 trials at once (800 agents) ran without a trial
  * hanging; 256 a core leaves that room on 2 cores. */
 #define HOSTFIT_TRIALS_PER_CORE 256
+/* The run's one coordinator holds at most this many clients at once
+ * (CLIENTS_MAX, harness/coordinator/clients.h); trials in flight keep
+ * 1/8 of it free for clients still closing. */
+#define HOSTFIT_COORD_CLIENTS 1024
 /* Of the machine's free tasks and memory, a run takes at most 1/this
  * for its trials, so other runs (and the rest of the machine) keep theirs. */
 #define HOSTFIT_SHARE 2
@@ -53,8 +57,8 @@ int hostfit_check(const struct plan *p, const struct scenario *s, char *err,
 /* Trials at once for plan p of scenario s on a machine that has *have
  * with ncores cores: the scenario's own ceiling (cells x parallel) cut to
  * what is left of the open files, HOSTFIT_SHARE's part of the free tasks
- * and memory once the world holds its need, and HOSTFIT_TRIALS_PER_CORE
- * a core; cap > 0 cuts it further. Unknown limits (-1, ncores <= 0) cut
+ * and memory once the world holds its need, 7/8 of the coordinator's
+ * client table, and HOSTFIT_TRIALS_PER_CORE a core; cap > 0 cuts it further. Unknown limits (-1, ncores <= 0) cut
  * nothing. At least 1. Pure. */
 long hostfit_inflight_of(const struct plan *p, const struct scenario *s,
 			 const struct hostfit *have, long ncores, long cap);
