@@ -18,28 +18,102 @@
 
 #include "proc.h"
 
-/* The run's hosts file ("" = none); one run per punchlab process. */
-static char proc_hosts[PATH_MAX];
+/* The run's mount namespace (-1 = none): one per run, made once by
+ * proc_set_hosts, entered by every child. unshare(CLONE_NEWNS) per child
+ * copied the host's whole mount table, one nsfs mount per network
+ * namespace of every run on the machine: ~30 ms a child with 4,000 of
+ * them here, the bound on how fast a run started its agents, and a cost
+ * each run put on the others. setns() into one made earlier copies
+ * nothing. */
+static int proc_mntns = -1;
+
+/* In a fresh child: a mount namespace of our own, a slave of the host's
+ * (host mounts and unmounts, such as another run's /run/netns entries
+ * going, still reach it; nothing of ours goes back, since systemd and
+ * iproute2 make / and /run/netns shared), path over /etc/hosts. */
+static int proc_make_mntns(const char *path)
+{
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
 
 int proc_set_hosts(const char *path)
 {
-	if (path && strlen(path) >= sizeof(proc_hosts))
+	int up[2], down[2], e = 0, fd = -1;
+	char ns[64];
+	pid_t pid;
+
+	if (proc_mntns >= 0)
+		close(proc_mntns);
+	proc_mntns = -1;
+	if (!path || !path[0])
+		return 0;
+	if (strlen(path) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	snprintf(proc_hosts, sizeof(proc_hosts), "%s", path ? path : "");
-	return 0;
+	if (pipe2(up, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(down, O_CLOEXEC) < 0) {
+		e = -errno;
+		goto out_up;
+	}
+	pid = fork();
+	if (pid < 0) {
+		e = -errno;
+		goto out_down;
+	}
+	if (pid == 0) { /* made, reported, held until the parent has it */
+		char c;
+
+		close(down[1]); /* so the parent's close is our EOF */
+		e = proc_make_mntns(path);
+		if (write(up[1], &e, sizeof(e)) == (ssize_t)sizeof(e))
+			while (read(down[0], &c, 1) < 0 && errno == EINTR)
+				;
+		_exit(0);
+	}
+	close(up[1]);
+	up[1] = -1;
+	if (read(up[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = -EPIPE;
+	if (e == 0) {
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)pid);
+		fd = open(ns, O_RDONLY | O_CLOEXEC);
+		e = fd < 0 ? -errno : 0;
+	}
+	close(down[1]);
+	down[1] = -1;
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	proc_mntns = fd;
+out_down:
+	if (down[1] >= 0)
+		close(down[1]);
+	close(down[0]);
+out_up:
+	if (up[1] >= 0)
+		close(up[1]);
+	close(up[0]);
+	return e;
 }
 
 int proc_enter_hosts(void)
 {
-	if (!proc_hosts[0])
+	int cwd, e = 0;
+
+	if (proc_mntns < 0)
 		return 0;
-	/* Private first: the bind must not propagate back to the host's
-	 * mount namespace (systemd makes / shared). */
-	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(proc_hosts, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
-		return -1;
-	return 0;
+	/* setns into a mount namespace moves cwd to its root; relative
+	 * program paths (build/bin/...) resolve from where we were. */
+	cwd = open(".", O_PATH | O_CLOEXEC);
+	if (setns(proc_mntns, CLONE_NEWNS) < 0 ||
+	    (cwd >= 0 && fchdir(cwd) < 0))
+		e = -1;
+	if (cwd >= 0)
+		close(cwd);
+	return e;
 }
 
 static void proc_child(int netns_fd, char *const argv[], int in_fd,

@@ -18,13 +18,14 @@ pid_t proc_spawn_in(int netns_fd, char *const argv[], int in_fd, int out_fd,
  * leaves daemons running; punchlab down stops them by recorded pid). */
 pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
 		      int err_fd);
-/* From now on every child proc_spawn* starts gets a private mount
- * namespace with path bind-mounted over /etc/hosts (NULL: no more; the
- * path is copied). The run's names resolve in its processes, and
- * nothing of the host's mounts or /etc changes. 0 or -errno (-ENAMETOOLONG). */
+/* Makes the run's mount namespace, with path bind-mounted over
+ * /etc/hosts, which every child proc_spawn* starts from now on enters
+ * (NULL: no more, and this process lets go of it). The run's names
+ * resolve in its processes, and nothing of the host's mounts or /etc
+ * changes. 0 or -errno (-ENAMETOOLONG; the kernel's: needs root). */
 int proc_set_hosts(const char *path);
-/* In a child, before exec: the private mount namespace and the bind
- * mount, when proc_set_hosts gave a file. 0 or -1 with errno. */
+/* In a child, before exec: enters the run's mount namespace, when
+ * proc_set_hosts made one. 0 or -1 with errno. */
 int proc_enter_hosts(void);
 
 /* Our child pid: SIGTERM, up to grace_ms for it to exit, then SIGKILL;

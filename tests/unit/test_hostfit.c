@@ -53,13 +53,48 @@ static void test_need(void)
 	CU_ASSERT(n1.files > n1.netns);
 	CU_ASSERT(n2.files > n2.netns);
 	CU_ASSERT(n2.mem_kb >= n2.netns * HOSTFIT_NS_KB);
-	/* the scheduler caps trials at once, not the cell count */
-	CU_ASSERT_EQUAL(n2.tasks, 2 * HOSTFIT_TRIALS_AT_ONCE + 16);
-	CU_ASSERT(n1.tasks < n2.tasks);
+	/* the world and one trial: trials at once are hostfit_inflight's */
+	CU_ASSERT_EQUAL(n2.tasks, 2 + 16);
+	CU_ASSERT_EQUAL(n1.tasks, n2.tasks);
 	plan_free(p1);
 	plan_free(p2);
 	scenario_free(&s1);
 	scenario_free(&s2);
+}
+
+/* Trials at once: the scenario's ceiling, cut by each limit in turn. */
+static void test_inflight(void)
+{
+	struct scenario s;
+	struct plan *p = plan_of(300, &s);
+	struct hostfit need, have = { -1, -1, -1, -1 };
+	long ceiling = 300L * s.parallel;
+
+	hostfit_need(p, &s, &need);
+	/* nothing known: the scenario's own ceiling, or the coordinator's
+	 * client table (two agents a trial) */
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, -1, 0),
+			ceiling < 448 ? ceiling : 448);
+	/* cores */
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, 1, 0),
+			HOSTFIT_TRIALS_PER_CORE);
+	/* an explicit cap (PUNCHLAB_INFLIGHT) */
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, 2, 96), 96);
+	/* files: the world's, then 4 a task, 2 tasks a trial */
+	have.files = need.files + 8 * 99;
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, -1, 0), 100);
+	have.files = -1;
+	/* tasks: half of what is free after the world's */
+	have.tasks = need.tasks + 2 * 2 * 49;
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, -1, 0), 50);
+	have.tasks = -1;
+	have.mem_kb = need.mem_kb + 2 * 2 * HOSTFIT_TASK_KB * 9;
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, -1, 0), 10);
+	/* less than the world needs: still one (hostfit_check refuses) */
+	have.mem_kb = 1;
+	CU_ASSERT_EQUAL(hostfit_inflight_of(p, &s, &have, -1, 0), 1);
+	plan_free(p);
+	scenario_free(&s);
 }
 
 static void test_compare(void)
@@ -126,6 +161,7 @@ int main(void)
 {
 	static const struct testutil_case tests[] = {
 		{ "need: namespaces, files, tasks, memory", test_need },
+		{ "trials in flight: each limit cuts", test_inflight },
 		{ "compare: each limit named, unknown skipped", test_compare },
 		{ "RLIMIT_NOFILE soft raised to hard", test_raise_nofile },
 	};

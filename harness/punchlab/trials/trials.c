@@ -3,7 +3,8 @@
  * key of their own; up to `parallel` trials per cell run at once (one
  * when its queues change per trial: celldraw_parallel), every
  * cell at the same time, so failing trials waiting for their timeout do
- * not serialise the run. One poll() over every agent's pipe. */
+ * not serialise the run: as many at once as the machine holds
+ * (hostfit_inflight). One poll() over every agent's pipe. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "celldraw.h"
 #include "coordctl.h"
 #include "handoff.h"
+#include "hostfit.h"
 #include "log.h"
 #include "modes.h"
 #include "monoclock.h"
@@ -23,7 +25,6 @@
 #include "trialrtt.h"
 #include "trials.h"
 
-#define MAX_INFLIGHT 96
 /* An agent that outlives its own timeout by this much is hung. */
 #define HANG_GRACE_MS 30000
 #define POLL_MS 200
@@ -35,6 +36,7 @@ struct sched {
 	FILE *jsonl;
 	int *next, *inflight; /* per cell: next trial, trials in flight */
 	struct running *run;
+	struct pollfd *pfd; /* 2 per trial in flight, and the coordinator's */
 	int nrun, maxrun;
 	unsigned total, done, ok;
 	int64_t t0;
@@ -71,11 +73,16 @@ static int sched_init(struct sched *sc)
 
 	sc->next = calloc(s->ncells, sizeof(int));
 	sc->inflight = calloc(s->ncells, sizeof(int));
-	sc->run = calloc(MAX_INFLIGHT, sizeof(*sc->run));
-	if (!sc->next || !sc->inflight || !sc->run)
+	sc->maxrun = (int)hostfit_inflight(cfg->w->plan, s);
+	if (sc->mode->max_inflight && sc->mode->max_inflight < sc->maxrun)
+		sc->maxrun = sc->mode->max_inflight;
+	sc->run = calloc(sc->maxrun, sizeof(*sc->run));
+	sc->pfd = calloc(2 * (size_t)sc->maxrun + 1, sizeof(*sc->pfd));
+	if (!sc->next || !sc->inflight || !sc->run || !sc->pfd)
 		return -ENOMEM;
-	sc->maxrun = sc->mode->max_inflight ? sc->mode->max_inflight :
-					      MAX_INFLIGHT;
+	if (cfg->only_cell < 0 && cfg->only_trial < 0)
+		fprintf(stderr, "  %s: up to %d trials in flight\n", s->name,
+			sc->maxrun);
 	for (int c = 0; c < s->ncells; c++) {
 		int want = cfg->only_cell < 0 || cfg->only_cell == c;
 
@@ -95,6 +102,7 @@ static void sched_free(struct sched *sc)
 	free(sc->next);
 	free(sc->inflight);
 	free(sc->run);
+	free(sc->pfd);
 }
 
 static int trial_start(struct sched *sc, int c)
@@ -155,7 +163,7 @@ static int fill(struct sched *sc)
  * coordinator's "held". */
 static int wait_agents(struct sched *sc)
 {
-	struct pollfd pfd[2 * MAX_INFLIGHT + 1];
+	struct pollfd *pfd = sc->pfd;
 	int np = 0;
 
 	for (int i = 0; i < sc->nrun; i++)

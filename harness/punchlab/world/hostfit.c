@@ -2,21 +2,19 @@
  * first namespace exists. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "hostfit.h"
 
-void hostfit_need(const struct plan *p, const struct scenario *s,
-		  struct hostfit *need)
+/* Tasks one trial of the scenario's most crowded cell runs: its two
+ * agents and the background nodes of its homes. */
+static long trial_tasks(const struct scenario *s)
 {
-	long trials = (long)s->ncells * (s->parallel > 0 ? s->parallel : 1);
-	long tasks, per_trial = 2;
+	long per_trial = 2;
 
-	if (trials > HOSTFIT_TRIALS_AT_ONCE)
-		trials = HOSTFIT_TRIALS_AT_ONCE;
-	/* agents (two per trial, and the background nodes of the most
-	 * crowded homes), daemons (coordinator, shaper and their children) */
 	for (int c = 0; c < s->ncells; c++) {
 		long n = 2 + (long)s->cells[c].cond.hosts_a +
 			 (long)s->cells[c].cond.hosts_b;
@@ -24,15 +22,61 @@ void hostfit_need(const struct plan *p, const struct scenario *s,
 		if (n > per_trial)
 			per_trial = n;
 	}
-	tasks = per_trial * trials + 16;
+	return per_trial;
+}
+
+/* Each agent: pidfd, pipes both ways, in punchlab. */
+#define HOSTFIT_TASK_FILES 4
+
+void hostfit_need(const struct plan *p, const struct scenario *s,
+		  struct hostfit *need)
+{
+	/* one trial's agents, daemons (coordinator, shaper and their
+	 * children) */
+	long tasks = trial_tasks(s) + 16;
+
 	/* star: every home's bitcoind stays up, each with its threads */
 	if (s->star && s->node != SCENARIO_NODE_EMBEDDED)
 		tasks += 2L * s->ncells * 32;
 	need->netns = p->nns;
 	need->tasks = tasks;
-	/* each agent: pidfd, pipes both ways; stdio and libraries */
-	need->files = p->nns + 4 * tasks + 64;
+	/* stdio and libraries: 64 */
+	need->files = p->nns + HOSTFIT_TASK_FILES * tasks + 64;
 	need->mem_kb = (long)p->nns * HOSTFIT_NS_KB + tasks * HOSTFIT_TASK_KB;
+}
+
+/* lim cut to (room left of have over need) / cost a trial, share-th of
+ * it; unknown have leaves lim. */
+static long fit(long lim, long have, long need, long cost, long share)
+{
+	long n;
+
+	if (have < 0)
+		return lim;
+	n = (have - need) / share / cost + 1; /* need holds one trial */
+	return n < lim ? n : lim;
+}
+
+long hostfit_inflight_of(const struct plan *p, const struct scenario *s,
+			 const struct hostfit *have, long ncores, long cap)
+{
+	long per = trial_tasks(s),
+	     n = (long)s->ncells * (s->parallel > 0 ? s->parallel : 1);
+	struct hostfit need;
+
+	hostfit_need(p, s, &need);
+	n = fit(n, have->files, need.files, HOSTFIT_TASK_FILES * per, 1);
+	n = fit(n, have->tasks, need.tasks, per, HOSTFIT_SHARE);
+	n = fit(n, have->mem_kb, need.mem_kb, per * HOSTFIT_TASK_KB,
+		HOSTFIT_SHARE);
+	/* every agent of a trial may be the coordinator's client */
+	if (n > HOSTFIT_COORD_CLIENTS * 7 / 8 / per)
+		n = HOSTFIT_COORD_CLIENTS * 7 / 8 / per;
+	if (ncores > 0 && n > ncores * HOSTFIT_TRIALS_PER_CORE)
+		n = ncores * HOSTFIT_TRIALS_PER_CORE;
+	if (cap > 0 && n > cap)
+		n = cap;
+	return n < 1 ? 1 : n;
 }
 
 /* The first number in a /proc file, after skip fields; -1 if none. */
@@ -128,6 +172,17 @@ int hostfit_check(const struct plan *p, const struct scenario *s, char *err,
 	hostfit_need(p, s, &need);
 	hostfit_have(&have);
 	return hostfit_compare(&need, &have, s->path, s->ncells, err, err_cap);
+}
+
+long hostfit_inflight(const struct plan *p, const struct scenario *s)
+{
+	const char *env = getenv(HOSTFIT_INFLIGHT_ENV);
+	struct hostfit have;
+	long cap = env ? strtol(env, NULL, 10) : 0;
+
+	hostfit_have(&have);
+	return hostfit_inflight_of(p, s, &have, sysconf(_SC_NPROCESSORS_ONLN),
+				   cap);
 }
 
 int hostfit_raise_nofile(void)
