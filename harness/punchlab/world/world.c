@@ -21,12 +21,16 @@
 
 #define fail netbuild_fail
 
-static int nat_load(struct world *w, const struct plan_nat *n, char *err,
-		    size_t cap)
+/* Rulesets are rendered here and loaded NAT_BATCH at a time, each batch
+ * in one nft child (nscall_each): a fork copies the fd table, which in a
+ * world of 5,000 homes holds 10,000 namespace fds. */
+#define NAT_BATCH 64
+
+static int nat_render_one(struct world *w, const struct plan_nat *n,
+			  char *rules, char *err, size_t cap)
 {
 	const char *subs[] = { PLAN_CGN_ROUTER_WAN };
-	struct nb_host *h = &w->hosts[n->ns];
-	char *rules = malloc(NAT_RULESET_MAX), why[256] = "", nfterr[1024] = "";
+	char why[256] = "";
 	struct nat_ifaces ifc = { .table = w->table,
 				  .wan = n->wan_if,
 				  .lan = n->lan_if,
@@ -36,18 +40,40 @@ static int nat_load(struct world *w, const struct plan_nat *n, char *err,
 				  .nsubscribers = n->carrier ? 1 : 0 };
 	int e;
 
-	if (!rules)
-		return -ENOMEM;
 	e = nat_render(n->profile, &ifc, rules, NAT_RULESET_MAX, why,
 		       sizeof(why));
 	if (e < 0)
 		snprintf(err, cap, "profile %s: %s", n->profile->name,
 			 why[0] ? why : strerror(-e));
-	else if ((e = nat_apply(h->fd, rules, nfterr, sizeof(nfterr))) < 0)
-		snprintf(err, cap, "loading NAT profile %s into %s: %s",
-			 n->profile->name, h->ns, nfterr);
-	free(rules);
 	return e < 0 ? e : 0;
+}
+
+/* NAT rulesets from first on, at most NAT_BATCH. */
+static int nat_load_batch(struct world *w, int first, int n, char *err,
+			  size_t cap)
+{
+	const struct plan_nat *nats = &w->plan->nats[first];
+	char *rules = malloc((size_t)n * NAT_RULESET_MAX),
+	     nfterr[1024] = "";
+	const char *texts[NAT_BATCH];
+	int fds[NAT_BATCH], done = 0, e = 0;
+
+	if (!rules)
+		return -ENOMEM;
+	for (int i = 0; i < n && e == 0; i++) {
+		texts[i] = rules + (size_t)i * NAT_RULESET_MAX;
+		fds[i] = w->hosts[nats[i].ns].fd;
+		e = nat_render_one(w, &nats[i], rules + (size_t)i *
+				   NAT_RULESET_MAX, err, cap);
+	}
+	if (e == 0 &&
+	    (e = nat_apply_each(fds, texts, n, &done, nfterr,
+				sizeof(nfterr))) < 0)
+		snprintf(err, cap, "loading NAT profile %s into %s: %s",
+			 nats[done < n ? done : n - 1].profile->name,
+			 w->hosts[nats[done < n ? done : n - 1].ns].ns, nfterr);
+	free(rules);
+	return e;
 }
 
 /* The plan's steps of one kind grouped by namespace, in plan order within
@@ -90,7 +116,7 @@ static void byns_free(struct byns *b)
 
 enum { BY_BRIDGE, BY_VETH_A, BY_VETH_B, BY_ADDR, BY_NEIGH, BY_ROUTE, BY_N };
 
-/* First visit of a namespace: sysctls, loopback, its bridges, and the
+/* First visit of a namespace: its bridges, and the
  * veths whose a end it holds (the b end is made in ns_b from here, by
  * fd), a ends joined to their bridges and set up. */
 static int visit_links(struct world *w, struct topo_visit *v, int ns,
@@ -100,8 +126,6 @@ static int visit_links(struct world *w, struct topo_visit *v, int ns,
 	struct nb_host *h = &w->hosts[ns];
 	int e;
 
-	if ((e = netbuild_host_setup(v, h, p->ns[ns].forward, err, cap)) < 0)
-		return e;
 	BYNS(&by[BY_BRIDGE], ns, i) {
 		const struct plan_bridge *b = &p->bridges[i];
 
@@ -229,17 +253,26 @@ static int world_build(struct world *w, volatile sig_atomic_t *stop,
 	for (int i = 0; i < p->nns; i++) {
 		if (stop && *stop)
 			return fail(err, cap, EINTR, "building namespaces");
-		e = netbuild_host_add(w->cu, w->rid, &w->hosts[i], p->ns[i].tag,
-				      err, cap);
+		/* Sysctls as each namespace is made: the first lookup of
+		 * /proc/sys/net/ipv4 (and ipv6) in a namespace walks a hash
+		 * chain holding that dentry of every namespace that has
+		 * looked it up before, so namespace k pays k compares here,
+		 * not n (measured: 2,000 homes 57 s before, ... s after). */
+		e = netbuild_host(w->cu, w->rid, &w->hosts[i], p->ns[i].tag,
+				  p->ns[i].forward, err, cap);
 		if (e < 0)
 			return e;
 	}
 	if ((e = links_build(w, stop, err, cap)) < 0)
 		return e;
-	for (int i = 0; i < p->nnats; i++) {
+	for (int i = 0; i < p->nnats; i += NAT_BATCH) {
 		if (stop && *stop)
 			return fail(err, cap, EINTR, "loading NAT rulesets");
-		if ((e = nat_load(w, &p->nats[i], err, cap)) < 0)
+		e = nat_load_batch(w, i,
+				   p->nnats - i < NAT_BATCH ? p->nnats - i :
+							      NAT_BATCH,
+				   err, cap);
+		if (e < 0)
 			return e;
 	}
 	return 0;
