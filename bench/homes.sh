@@ -19,8 +19,14 @@
 #   bare ms/ns  unshare(CLONE_NEWNET) of as many namespaces, nothing in
 #               them (python ctypes), per namespace: the floor
 #
-# Measured (2 cores, 24 GiB, kernel 6.18, seven helpers' load 5-7), see
-# README "Home nodes at scale" for the figures and what bounds them.
+# Measured here (2 cores, 23.5 GiB, kernel 6.18, other helpers' load
+# 3-6; README "Home nodes at scale" has the before/after and what bounds
+# the build):
+#  homes  netns  build s  ms/node  cpu s  down s  kern KiB  rss MiB  bare ms
+#   1000   2002      6.6     6.63    6.2    0.66       609       51    0.458
+#   2000   4002     32.2    16.08   30.4    0.86       419       55    0.665
+#   5000  10002    306.2    61.25  216.2   11.26       618       67    0.739
+# main at 4820df1: 2000 homes 88.9 s (under perf), down 7.9 s.
 set -u
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
