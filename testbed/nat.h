@@ -31,6 +31,10 @@ int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,
  * netlink socket in the current namespace and may exit() on failure).
  * 0, or -EPROTO with nft's error text in err (may be NULL). */
 int nat_apply(int netns_fd, const char *ruleset, char *err, size_t err_cap);
+/* nat_apply of rulesets[i] into fds[i] for i = 0 .. n-1, in one child:
+ * stops at the first that fails; *done says how many loaded. */
+int nat_apply_each(const int *fds, const char *const *rulesets, int n,
+		   int *done, char *err, size_t err_cap);
 
 /* Reads counter <name> from table in netns_fd: packets into *packets.
  * 0 or -errno. */

@@ -101,6 +101,44 @@ int nat_apply(int netns_fd, const char *ruleset, char *err, size_t err_cap)
 	return e;
 }
 
+struct nat_each {
+	const char *const *rulesets;
+};
+
+static int nat_each_child(FILE *out, int i, const void *arg)
+{
+	const struct nat_each *e = arg;
+	struct nat_cmd c = { e->rulesets[i], 0 };
+
+	return nat_child(out, &c);
+}
+
+int nat_apply_each(const int *fds, const char *const *rulesets, int n,
+		   int *done, char *err, size_t err_cap)
+{
+	struct nat_each arg = { rulesets };
+	char *text = NULL;
+	size_t len = 0;
+	int e;
+
+	e = nscall_each(fds, n, nat_each_child, &arg, NAT_OUTPUT_MAX, &text,
+			&len, done);
+	if (err && err_cap) {
+		snprintf(err, err_cap, "%s", text ? text : "");
+		for (len = strlen(err);
+		     len && isspace((unsigned char)err[len - 1]);)
+			err[--len] = '\0';
+		if (e < 0 && !err[0])
+			snprintf(err, err_cap,
+				 "nft child failed without a message: %s",
+				 strerror(-e));
+		if (e == 0)
+			err[0] = '\0';
+	}
+	free(text);
+	return e;
+}
+
 int nat_counter(int netns_fd, const char *table, const char *name,
 		unsigned long long *packets)
 {

@@ -207,9 +207,10 @@ static int netns_sysctl_path(const char *key, char *path, size_t size)
 	return 0;
 }
 
-int netns_sysctl(const char *key, const char *value)
+static int netns_sysctl_write(int dir, const char *key, const char *value)
 {
 	char path[sizeof("/proc/sys/") + NETNS_SYSCTL_KEY_MAX];
+	const char *rel = path;
 	size_t len;
 	ssize_t n;
 	int ret;
@@ -223,9 +224,11 @@ int netns_sysctl(const char *key, const char *value)
 	len = strnlen(value, NETNS_SYSCTL_VALUE_MAX);
 	if (len == 0 || len >= NETNS_SYSCTL_VALUE_MAX)
 		return -EINVAL;
+	if (dir >= 0)
+		rel = path + sizeof("/proc/sys/net/") - 1;
 
 	/* The file resolves to the namespace of this thread at open time. */
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dir >= 0 ? dir : AT_FDCWD, rel, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do {
@@ -237,6 +240,16 @@ int netns_sysctl(const char *key, const char *value)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+int netns_sysctl(const char *key, const char *value)
+{
+	return netns_sysctl_write(-1, key, value);
+}
+
+int netns_sysctl_at(int dir, const char *key, const char *value)
+{
+	return dir < 0 ? -EBADF : netns_sysctl_write(dir, key, value);
 }
 
 static int netns_name_cmp(const void *a, const void *b)

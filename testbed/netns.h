@@ -24,6 +24,9 @@ int netns_enter(int fd);
  * namespace, e.g. netns_sysctl("net.ipv4.ip_forward", "1"). 0 or -errno.
  * Only net.* keys (-EINVAL otherwise): other trees are not per namespace. */
 int netns_sysctl(const char *key, const char *value);
+/* The same below dir, an fd of /proc/sys/net opened in the namespace
+ * (key still starts "net."): no lookup from /proc/sys's root. */
+int netns_sysctl_at(int dir, const char *key, const char *value);
 /* Names in /run/netns that start with prefix, sorted. *names is a
  * NULL-terminated array the caller frees with netns_list_free. Returns the
  * count or -errno. */

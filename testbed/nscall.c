@@ -21,7 +21,16 @@
  * ms per ruleset load, against 1.3 ms for the load). Text never holds a
  * NUL, so the trailer cannot be mistaken for it. */
 static const char nscall_trailer[4] = { '\0', 'N', 'S', 'C' };
-#define NSCALL_TRAILER (sizeof(nscall_trailer) + sizeof(int))
+#define NSCALL_TRAILER (sizeof(nscall_trailer) + 2 * sizeof(int))
+
+/* What a child runs: each(out, i, arg) inside fds[i]'s namespace for i in
+ * order, stopping at the first failure. */
+struct nscall_job {
+	const int *fds;
+	int n;
+	nscall_each_fn each;
+	const void *arg;
+};
 
 /* Children that have reported and are still exiting; reaped by later
  * calls, or by init once we exit. Bounded: at the limit the oldest is
@@ -63,33 +72,68 @@ static void nscall_done(pid_t pid)
 	nscall_exiting[nscall_nexiting++] = pid;
 }
 
-static void nscall_child(int fd, int netns_fd, nscall_fn fn, const void *arg)
+static int nscall_int_cmp(const void *a, const void *b)
 {
-	FILE *f;
-	int code;
+	int x = *(const int *)a, y = *(const int *)b;
 
-	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		_exit(errno);
-	/* The parent may hold thousands of namespace fds, and libnftables
-	 * waits on its netlink socket with select(), which takes no fd past
-	 * FD_SETSIZE (1024): with 1,200 namespaces open the child aborted
-	 * with "bit out of range 0 - FD_SETSIZE on fd_set". The child needs
-	 * only stdio and its pipe, so it keeps only those, low. */
-	if (fd != 3) {
-		if (dup2(fd, 3) < 0)
-			_exit(errno);
-		fd = 3;
+	return (x > y) - (x < y);
+}
+
+/* The child keeps stdio, its pipe (3) and the namespaces it enters, none
+ * below 64; everything else the parent holds is closed (a pipe end kept
+ * here would delay another reader's EOF), and 4-63 are free, so what the
+ * child opens gets a low number. The parent may hold thousands of
+ * namespace fds, and libnftables waits on its netlink socket with
+ * select(), which takes no fd past FD_SETSIZE (1024): with 1,200
+ * namespaces open the child aborted with "bit out of range 0 -
+ * FD_SETSIZE on fd_set". */
+static int nscall_keep(const struct nscall_job *j, int pipe, int *fds,
+		       int *keep)
+{
+	unsigned lo = 4;
+
+	/* Namespaces first: one of them may be fd 3 in the parent. */
+	for (int i = 0; i < j->n; i++) {
+		fds[i] = j->fds[i];
+		if (fds[i] < 64 && (fds[i] = fcntl(fds[i], F_DUPFD, 64)) < 0)
+			return errno;
+		keep[i] = fds[i];
 	}
-	if (close_range(4, ~0U, 0) < 0)
-		_exit(errno);
-	f = fdopen(fd, "w");
+	if (pipe != 3 && dup2(pipe, 3) < 0)
+		return errno;
+	qsort(keep, (size_t)j->n, sizeof(*keep), nscall_int_cmp);
+	for (int i = 0; i < j->n; i++) {
+		if ((unsigned)keep[i] > lo &&
+		    close_range(lo, (unsigned)keep[i] - 1, 0) < 0)
+			return errno;
+		lo = (unsigned)keep[i] + 1;
+	}
+	return close_range(lo, ~0U, 0) < 0 ? errno : 0;
+}
+
+static void nscall_child(int fd, const struct nscall_job *j)
+{
+	int *fds = malloc(2 * (size_t)j->n * sizeof(int)), code = 0, done = 0;
+	FILE *f;
+
+	if (!fds)
+		_exit(ENOMEM);
+	if ((code = nscall_keep(j, fd, fds, fds + j->n)) != 0)
+		_exit(code);
+	f = fdopen(3, "w");
 	if (!f)
 		_exit(ENOMEM);
-	code = fn(f, arg);
+	for (; done < j->n && !code; done += !code) {
+		if (setns(fds[done], CLONE_NEWNET) < 0)
+			code = errno;
+		else
+			code = j->each(f, done, j->arg);
+	}
 	if (fflush(f) != 0 && !code)
 		code = EIO;
 	fwrite(nscall_trailer, 1, sizeof(nscall_trailer), f);
 	fwrite(&code, 1, sizeof(code), f);
+	fwrite(&done, 1, sizeof(done), f);
 	fclose(f); /* the parent goes on at EOF */
 	_exit(code);
 }
@@ -135,7 +179,7 @@ static int nscall_read(int fd, size_t max, char **buf, size_t *got)
 
 /* The status from the trailer at the end of buf (and buf cut before it),
  * or -1 when the child ended without one. */
-static int nscall_status(char *buf, size_t *got)
+static int nscall_status(char *buf, size_t *got, int *done)
 {
 	int code;
 
@@ -143,13 +187,14 @@ static int nscall_status(char *buf, size_t *got)
 	    memcmp(buf + *got - NSCALL_TRAILER, nscall_trailer,
 		   sizeof(nscall_trailer)))
 		return -1;
-	memcpy(&code, buf + *got - sizeof(code), sizeof(code));
+	memcpy(&code, buf + *got - 2 * sizeof(code), sizeof(code));
+	memcpy(done, buf + *got - sizeof(*done), sizeof(*done));
 	*got -= NSCALL_TRAILER;
 	return code;
 }
 
-int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
-	   char **text, size_t *len)
+static int nscall_run(const struct nscall_job *j, size_t max, char **text,
+		      size_t *len, int *done)
 {
 	char *buf = NULL;
 	int fds[2], wst, ret, code;
@@ -158,8 +203,10 @@ int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 
 	*text = NULL;
 	*len = 0;
-	if (netns_fd < 0)
-		return -EBADF;
+	*done = 0;
+	for (int i = 0; i < j->n; i++)
+		if (j->fds[i] < 0)
+			return -EBADF;
 	nscall_reap();
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
@@ -173,12 +220,12 @@ int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		nscall_child(fds[1], netns_fd, fn, arg);
+		nscall_child(fds[1], j);
 	}
 	close(fds[1]);
 	ret = nscall_read(fds[0], max + NSCALL_TRAILER, &buf, &got);
 	close(fds[0]);
-	code = ret == 0 ? nscall_status(buf, &got) : -1;
+	code = ret == 0 ? nscall_status(buf, &got, done) : -1;
 	if (code >= 0) {
 		nscall_done(pid);
 		ret = -code;
@@ -199,4 +246,37 @@ int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
 	*text = buf;
 	*len = got;
 	return ret;
+}
+
+struct nscall_one {
+	nscall_fn fn;
+	const void *arg;
+};
+
+static int nscall_one_fn(FILE *out, int i, const void *arg)
+{
+	const struct nscall_one *o = arg;
+
+	(void)i;
+	return o->fn(out, o->arg);
+}
+
+int nscall(int netns_fd, nscall_fn fn, const void *arg, size_t max,
+	   char **text, size_t *len)
+{
+	struct nscall_one o = { fn, arg };
+	struct nscall_job j = { &netns_fd, 1, nscall_one_fn, &o };
+	int done;
+
+	return nscall_run(&j, max, text, len, &done);
+}
+
+int nscall_each(const int *fds, int n, nscall_each_fn each, const void *arg,
+		size_t max, char **text, size_t *len, int *done)
+{
+	struct nscall_job j = { fds, n, each, arg };
+
+	if (n <= 0)
+		return -EINVAL;
+	return nscall_run(&j, max, text, len, done);
 }

@@ -36,13 +36,9 @@ int netbuild_ifname(char *buf, size_t cap, const char *rid, const char *tag)
 	return 0;
 }
 
-int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
-		  const char *tag, int router, char *err, size_t cap)
+int netbuild_host_add(struct cleanup *cu, const char *rid, struct nb_host *h,
+		      const char *tag, char *err, size_t cap)
 {
-	static const char *const router_off[] = {
-		"net.ipv4.conf.all.send_redirects",
-		"net.ipv4.conf.default.send_redirects",
-	};
 	int e;
 
 	snprintf(h->ns, sizeof(h->ns), "%s%s-%s", RUNID_NETNS_PREFIX, rid,
@@ -57,20 +53,47 @@ int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
 	if (h->fd < 0)
 		return netbuild_fail(err, cap, h->fd, "opening namespace %s",
 				     h->ns);
-	if ((e = topo_sysctl(h->fd, "net.ipv6.conf.all.disable_ipv6", "1")) <
+	return 0;
+}
+
+int netbuild_host_setup(struct topo_visit *v, const struct nb_host *h,
+			int router, char *err, size_t cap)
+{
+	static const char *const router_off[] = {
+		"net.ipv4.conf.all.send_redirects",
+		"net.ipv4.conf.default.send_redirects",
+	};
+	int e;
+
+	if ((e = topo_v_sysctl(v, "net.ipv6.conf.all.disable_ipv6", "1")) <
 		    0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv6.conf.default.disable_ipv6",
-			     "1")) < 0 ||
-	    (e = topo_sysctl(h->fd, "net.ipv4.ip_forward",
-			     router ? "1" : "0")) < 0)
+	    (e = topo_v_sysctl(v, "net.ipv6.conf.default.disable_ipv6",
+			       "1")) < 0 ||
+	    (e = topo_v_sysctl(v, "net.ipv4.ip_forward",
+			       router ? "1" : "0")) < 0)
 		return netbuild_fail(err, cap, e, "sysctls in %s", h->ns);
 	for (size_t i = 0; router && i < 2; i++)
-		if ((e = topo_sysctl(h->fd, router_off[i], "0")) < 0)
+		if ((e = topo_v_sysctl(v, router_off[i], "0")) < 0)
 			return netbuild_fail(err, cap, e, "sysctls in %s",
 					     h->ns);
-	if ((e = topo_link_up(h->fd, "lo")) < 0)
+	if ((e = topo_v_link_up(v, "lo")) < 0)
 		return netbuild_fail(err, cap, e, "loopback up in %s", h->ns);
 	return 0;
+}
+
+int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
+		  const char *tag, int router, char *err, size_t cap)
+{
+	struct topo_visit v;
+	int e;
+
+	if ((e = netbuild_host_add(cu, rid, h, tag, err, cap)) < 0)
+		return e;
+	if ((e = topo_enter(&v, h->fd)) < 0)
+		return netbuild_fail(err, cap, e, "entering %s", h->ns);
+	e = netbuild_host_setup(&v, h, router, err, cap);
+	topo_leave(&v);
+	return e;
 }
 
 int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,

@@ -30,6 +30,14 @@ int netbuild_ifname(char *buf, size_t cap, const char *rid, const char *tag);
  * router). 0 or -errno with err filled. */
 int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
 		  const char *tag, int router, char *err, size_t cap);
+/* netbuild_host in two steps, for a builder that batches a namespace's
+ * steps in one visit: _add registers, creates and opens it (h->fd);
+ * _setup, inside a visit of it, sets the sysctls and loopback. */
+int netbuild_host_add(struct cleanup *cu, const char *rid, struct nb_host *h,
+		      const char *tag, char *err, size_t cap);
+struct topo_visit;
+int netbuild_host_setup(struct topo_visit *v, const struct nb_host *h,
+			int router, char *err, size_t cap);
 /* veth <rid>-<inet_tag> in inet to <rid>-wan in h, addr/32 on it, default
  * route to PLAN_INET_GW, and the /32 route back in inet. */
 int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,

@@ -94,3 +94,44 @@ check "260 cells x 1 trial: every cell passes (gc_thresh3 $gc3)" \
 check "cell 259 used 172.16.0.10 and 172.17.0.10 (past the /24s)" \
 	grep -q '"public":"172.16.0.10:' "$(ls -d "$OUT"/scale/scale-260/*/ | head -n1)/trials.jsonl"
 check "the 260-cell run left nothing" nothing_left "$(rid_of "$OUT/scale/scale-260")"
+
+# A 300-cell world built by namespace visits (world.c: each namespace's
+# steps in one setns, veth peers made in their namespace by fd): every
+# namespace has its sysctls, every link is up, every neighbour entry is
+# permanent, and `punchlab down` leaves nothing.
+{
+	echo "[scenario]"
+	echo "trials = 1"
+	for ((c = 0; c < 300; c++)); do
+		printf '[cell c%d]\na = home-eim\nb = home-eim\nexpect = == 1\n' "$c"
+	done
+} >"$OUT/scale-300.ini"
+$PL up "$OUT/scale-300.ini" >"$OUT/scale-300-up" 2>&1
+vrid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/scale-300-up")
+if [ -n "$vrid" ]; then
+	mkdir -p "$OUT/scale/visits/$vrid" # for the final leftover check
+	check "300 cells: 1,202 namespaces" \
+		[ "$(ls /run/netns | grep -c "^pl-$vrid-")" -eq 1202 ]
+	read -r other total <<<"$(scale_neighs "$vrid")"
+	# 2,402 entries when this was written (20 for two cells above)
+	check "300 cells: only PERMANENT neighbour entries ($other others of $total)" \
+		[ "$other" -eq 0 -a "$total" -gt 2400 ]
+	check "300 cells: no link is down" \
+		sh -c "for ns in \$(ls /run/netns | grep '^pl-$vrid-'); do
+			ip -n \$ns -o link show | grep -q 'state DOWN' && exit 1
+		done; exit 0"
+	check "300 cells: routers forward and send no redirects, hosts do not forward, IPv6 is off" \
+		sh -c "for c in 0 150 299; do
+			[ \$(ip netns exec pl-$vrid-c\$c-ra sysctl -n net.ipv4.ip_forward) = 1 ] &&
+			[ \$(ip netns exec pl-$vrid-c\$c-rb sysctl -n net.ipv4.conf.all.send_redirects) = 0 ] &&
+			[ \$(ip netns exec pl-$vrid-c\$c-alice sysctl -n net.ipv4.ip_forward) = 0 ] &&
+			[ \$(ip netns exec pl-$vrid-c\$c-bob sysctl -n net.ipv6.conf.all.disable_ipv6) = 1 ] || exit 1
+		done; exit 0"
+	check "300 cells: the last cell's hosts reach charlie through their NATs (ping)" \
+		sh -c "ip netns exec pl-$vrid-c299-alice ping -c1 -W2 192.0.2.1 >/dev/null &&
+		       ip netns exec pl-$vrid-c299-bob ping -c1 -W2 192.0.2.1 >/dev/null"
+	$PL down "$vrid" >/dev/null
+	check "300 cells: punchlab down leaves nothing" nothing_left "$vrid"
+else
+	bad "punchlab up (300 cells): $(tail -n1 "$OUT/scale-300-up")"
+fi
