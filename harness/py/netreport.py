@@ -39,6 +39,12 @@ def punch_text(p):
         "%s %d" % kv for kv in p["outcomes"].items()))
 
 
+def hops_text(pr):
+    m = pr["mean"]
+    return " / ".join("-" if m.get(k) is None else "%.2f" % m[k]
+                      for k in ("h50", "h90", "h100"))
+
+
 def prop_text(pr):
     m = pr["mean"]
     text = "%s / %s / %s" % (ms(m["t50_ms"]), ms(m["t90_ms"]),
@@ -79,6 +85,8 @@ ROWS = (
     ("homes connected, 100% removed", lambda f: pct(
         at(f["partition"], "random", 100))),
     ("propagation mean t50 / t90 / t100 (ms)", lambda f: prop_text(
+        f["propagation"])),
+    ("relay hops from the miner, mean h50 / h90 / h100", lambda f: hops_text(
         f["propagation"])),
     ("coordinator exposure: mean / p90 / max", lambda f: trio(
         f["coordinator_exposure"], ("mean", "p90", "max"), pct)),
@@ -122,6 +130,8 @@ def block_table(phases):
 SYBIL_ROWS = (
     ("netgroups per home: mean / p50 / p10", lambda f: trio(
         f["diversity"], ("mean", "p50", "p10"))),
+    ("relay hops from the miner, mean h50 / h90 / h100", lambda f: hops_text(
+        f["propagation"])),
     ("coordinator exposure: mean / p90 / max", lambda f: trio(
         f["coordinator_exposure"], ("mean", "p90", "max"), pct)),
     ("homes with a direct home peer", lambda f: pct(

@@ -43,6 +43,9 @@ Definitions, per phase (README "Network figures" says the same):
   which ceil(q x nodes) nodes have it, q = 50%, 90%, 100%; null when
   fewer ever got it, with the count missing. mean = mean over the blocks
   where it is not null (t100: null when any block's is, the count said).
+  h50/h90/h100: the same quantiles of the hop count from the miner over
+  the open peer connections (shortest paths, breadth first): the relay
+  path length, which, unlike the times, no CPU load of the lab moves.
 - coordinator_exposure: per home node with >= 1 peer, the largest number
   of its peers reached through one coordinator (an open punched
   connection with via = that coordinator) divided by its peers; mean,
@@ -196,20 +199,41 @@ def block_times(world, b):
     return sorted(t - b["t_mined_ms"] for t in got.values())
 
 
-def propagation_figures(world, phase):
+def hops_from(g, start):
+    """Sorted hop counts from start to every node it reaches over the
+    open peer connections (breadth first)."""
+    dist = {start: 0}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for x in frontier:
+            for y in g.nbrs[x]:
+                if y not in dist:
+                    dist[y] = dist[x] + 1
+                    nxt.append(y)
+        frontier = nxt
+    return sorted(dist.values())
+
+
+def propagation_figures(world, phase, g):
     n = len(world.nodes)
     rows, pooled = [], []
     for idx in sorted(phase.blocks):
         b = phase.blocks[idx]
         times = block_times(world, b)
+        hops = hops_from(g, b["miner"])
         pooled += times
         row = {"block": idx, "miner": b["miner"], "missing": n - len(times)}
         for q in (50, 90, 100):
             k = math.ceil(q * n / 100)
             row["t%d_ms" % q] = times[k - 1] if k <= len(times) else None
+            row["h%d" % q] = hops[k - 1] if k <= len(hops) else None
         rows.append(row)
     mean = {}
     for q in (50, 90, 100):
+        hv = [r["h%d" % q] for r in rows]
+        mean["h%d" % q] = (sum(hv) / len(hv)
+                           if hv and None not in hv else None)
         vals = [r["t%d_ms" % q] for r in rows]
         have = [v for v in vals if v is not None]
         if q == 100 and len(have) < len(vals):
@@ -254,7 +278,7 @@ def analyse_phase(world, phase):
     g = Graph(world, conns)
     share, per_node = home_peer_figures(world, g)
     exposure, shares = exposure_figures(world, g)
-    prop, cdf = propagation_figures(world, phase)
+    prop, cdf = propagation_figures(world, phase, g)
     kinds = {}
     for c in conns:
         kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1

@@ -192,12 +192,18 @@ class HandRun(unittest.TestCase):
 
     def test_off_propagation(self):
         p = self.doc["phases"]["off"]["propagation"]
+        # Hops over the open peers 10-0, 10-1, 11-0, 12-1, 13-0, 0-1:
+        # from 10: 0 (10), 1 (0, 1), 2 (11, 13, 12) -> h50 = 3rd = 1,
+        # h90 = 6th = 2; from 1: 0 (1), 1 (10, 12, 0), 2 (11, 13).
         self.near(p, {"nodes": 6, "blocks_not_everywhere": 1, "blocks": [
             {"block": 0, "miner": 10, "missing": 0, "t50_ms": 20.0,
-             "t90_ms": 100.0, "t100_ms": 100.0},
+             "t90_ms": 100.0, "t100_ms": 100.0,
+             "h50": 1, "h90": 2, "h100": 2},
             {"block": 1, "miner": 1, "missing": 3, "t50_ms": 40.0,
-             "t90_ms": None, "t100_ms": None}],
-            "mean": {"t50_ms": 30.0, "t90_ms": 100.0, "t100_ms": None}})
+             "t90_ms": None, "t100_ms": None,
+             "h50": 1, "h90": 2, "h100": 2}],
+            "mean": {"t50_ms": 30.0, "t90_ms": 100.0, "t100_ms": None,
+                     "h50": 1.0, "h90": 2.0, "h100": 2.0}})
 
     def test_off_partition(self):
         # Without 0: {1, 10, 12} holds 2 of 4 homes; without 1: {0, 10,
