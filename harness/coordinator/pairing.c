@@ -68,6 +68,17 @@ int pairing_send(struct clients *cl, struct conn *self,
 	return clients_send(cl, self, COORD_CMD_PUNCH, buf, (size_t)n);
 }
 
+void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce)
+{
+	if (nonce & 1) {
+		clients_flush(b);
+		clients_flush(a);
+	} else {
+		clients_flush(a);
+		clients_flush(b);
+	}
+}
+
 void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		   uint64_t nonce, uint32_t delay_ini_ms, uint32_t delay_rsp_ms)
 {
@@ -82,8 +93,7 @@ void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		clients_drop(rsp, "output-overflow");
 	else
 		clients_finish(rsp);
-	clients_flush(ini);
-	clients_flush(rsp);
+	pairing_flush_both(ini, rsp, nonce);
 }
 
 void pairing_try(struct clients *cl, struct conn *c)

@@ -352,6 +352,24 @@ echo "  matrix wall time: $(( $(date +%s) - start )) s"
 check "NAT matrix: all 100 cells inside their expectation" [ $rc -eq 0 ]
 check "NAT matrix: 100 cells measured" \
 	[ "$(grep -c -E ' (PASS|FAIL)$' "$OUT/matrix.out")" -eq 100 ]
+# Which side's first SYN leaves first is the coordinator's coin (the
+# order it writes the two hppunch): over the race cells' 160 trials each
+# sign must be at least a quarter (a fixed order gave one sign 85%).
+race_signs=$(/usr/bin/python3 - "$OUT/matrix" <<'PYEOF'
+import glob, json, sys
+pos = neg = 0
+for f in glob.glob(sys.argv[1] + "/nat-matrix/*/trials.jsonl"):
+    for line in open(f):
+        t = json.loads(line)
+        g = t.get("first_syn_gap_us")
+        if t.get("cell", "").startswith("race") and g is not None:
+            pos, neg = pos + (g > 0), neg + (g <= 0)
+print(pos, neg)
+PYEOF
+)
+echo "  race cells: first SYN gap > 0 / <= 0: $race_signs"
+check "NAT matrix: the side whose SYN leads is a coin (each >= 1/4 of race trials)" \
+	/usr/bin/python3 -c "p, n = map(int, '${race_signs:-0 0}'.split()); sys = __import__('sys'); sys.exit(0 if p + n >= 100 and min(p, n) * 4 >= p + n else 1)"
 
 # --- coordinator modes: handoff and out-of-band -------------------------------
 for m in handoff out-of-band; do
