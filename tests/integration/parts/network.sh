@@ -74,6 +74,31 @@ for n in nodes:
 print("routers without a NAT'd outbound:", bad[:5], file=sys.stderr)
 sys.exit(0 if not bad else 1)
 PY
+	# Punched connections through both NATs: for every punched
+	# home-home connection open at the end of the rendezvous phase, each
+	# router's conntrack (snapshot after the phase) holds a flow from its
+	# host (10.0.0.2) to the other router's WAN address, source-NATed and
+	# answered. Counted, and at least 10 such pairs must exist.
+	check "network: rendezvous: each punched pair is a NAT'd, answered flow in both routers' conntrack" \
+		/usr/bin/python3 - "$ndir" <<'PY'
+import glob, json, sys
+d = sys.argv[1]
+nodes = {n["id"]: n for n in json.load(open(d + "/nodes.json"))["nodes"]}
+pairs = []
+for f in glob.glob(d + "/phase-rendezvous-part*.json"):
+    pairs += [(c["a"], c["b"]) for c in json.load(open(f))["connections"]
+              if c["kind"] == "punched" and c["open_at_end"]]
+def flow(home, peer):
+    es = [json.loads(l) for l in open("%s/snapshots/rendezvous/%s.conntrack.jsonl"
+                                      % (d, home["router_netns"]))]
+    return any(e.get("proto") == "tcp" and e["orig"]["src"] == "10.0.0.2"
+               and e["orig"]["dst"] == peer["wan_addr"]
+               and {"SRC_NAT", "SEEN_REPLY"} <= set(e["status"]) for e in es)
+bad = [(a, b) for a, b in pairs
+       if not (flow(nodes[a], nodes[b]) and flow(nodes[b], nodes[a]))]
+print("punched pairs:", len(pairs), "without both flows:", bad[:5], file=sys.stderr)
+sys.exit(0 if len(pairs) >= 10 and not bad else 1)
+PY
 	check "network: nodes.json lists 60 homes behind their routers and 12 reachable, 3 coordinating" \
 		/usr/bin/python3 - "$ndir/nodes.json" <<'PY'
 import json, sys
