@@ -132,8 +132,9 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS    := $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS   = -std=c11 -g -O1 $(WARN) -MMD -MP -Wno-unused-command-line-argument \
-	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -DFUZZ_PROFILE_DIR='"nat-profiles"'
-FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(TESTBED_SRC) $(COMMON_SRC))
+	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -DFUZZ_PROFILE_DIR='"nat-profiles"' -Iharness/net
+FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(TESTBED_SRC) $(COMMON_SRC) \
+	harness/net/nethpaddr.c)
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
 

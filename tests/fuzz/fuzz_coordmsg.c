@@ -1,13 +1,15 @@
 /* fuzz_coordmsg: the coordinator protocol's payloads (coordmsg.c), read
  * by the daemon (hpregister) and by every agent (hppunch, hpreject) from
- * a party that may lie. The first byte picks the decoder; the rest is the
- * payload. Oracle beyond "no crash": whatever decodes re-encodes to the
+ * a party that may lie, and punch-net's hpaddr (harness/net/nethpaddr.c),
+ * gossiped between nodes. The first byte picks the decoder; the rest is
+ * the payload. Oracle beyond "no crash": whatever decodes re-encodes to the
  * same bytes (hpreject: to a payload that decodes to the same reason). */
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "coordmsg.h"
+#include "nethpaddr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	n = size - 1;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0: {
 		struct coord_register m;
 
@@ -39,6 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (coord_punch_decode(p, n, &m) != 0)
 			return 0;
 		len = coord_punch_encode(out, sizeof(out), &m);
+		assert(len == (int)n && !memcmp(out, p, n));
+		break;
+	}
+	case 3: {
+		struct nethpaddr m;
+
+		if (nethpaddr_decode(p, n, &m) != 0)
+			return 0;
+		len = nethpaddr_encode(out, sizeof(out), &m);
 		assert(len == (int)n && !memcmp(out, p, n));
 		break;
 	}

@@ -67,8 +67,12 @@ def main():
     write("coordmsg", "punch", b"\1" + punch())
     write("coordmsg", "punch-ext", b"\1" + punch(ext=True))
     write("coordmsg", "punch-predict", b"\1" + punch(predict=True))
+    hpaddr = struct.pack("<Q", 7) + netaddr("192.0.2.1", 18445) + \
+        struct.pack("<I", 215)
+    write("coordmsg", "hpaddr", b"\3" + hpaddr)
     reason = b"no peer"
     write("coordmsg", "reject", b"\2" + bytes([1, len(reason)]) + reason)
+    write("coordmsg", "reject-4", b"\6" + bytes([4, len(reason)]) + reason)
     os.makedirs(os.path.join(OUT, "scenario"), exist_ok=True)
     # Small files only: a seed costs its parse on every mutation (the
     # 16-section nat-matrix.ini takes 0.5 s under ASan, so it is a small
