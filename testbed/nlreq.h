@@ -33,6 +33,12 @@ struct nlmsghdr *nlreq_link_master(void *buf, uint32_t seq, int ifindex,
 				   int master);
 /* RTM_NEWLINK with IFF_UP set for ifindex. */
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex);
+/* The same, and the link's IPv4 and IPv6 settings in IFLA_AF_SPEC: IPv4
+ * forwarding on it when forward (off otherwise), ICMP redirects neither
+ * sent nor accepted by it, and IN6_ADDR_GEN_MODE_NONE (no IPv6 address is
+ * made for it, so it sends no IPv6 packet). */
+struct nlmsghdr *nlreq_link_up_conf(void *buf, uint32_t seq, int ifindex,
+				    int forward);
 /* RTM_GETLINK by IFLA_IFNAME. */
 struct nlmsghdr *nlreq_link_get(void *buf, uint32_t seq, const char *name);
 /* RTM_NEWADDR: addr/prefixlen on ifindex (IFA_LOCAL and IFA_ADDRESS). */
