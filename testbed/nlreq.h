@@ -25,7 +25,8 @@ struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
 				    const unsigned char *peer_mac,
 				    int peer_netns_fd);
 /* A bridge (IFLA_INFO_KIND "bridge") with its MAC and IFF_NOARP, as a
- * point-to-point veth end: a home LAN of several hosts. */
+ * point-to-point veth end: a home LAN of several hosts. Multicast
+ * snooping off (IFLA_BR_MCAST_SNOOPING 0): no MLD of its own. */
 struct nlmsghdr *nlreq_bridge_add(void *buf, uint32_t seq, const char *name,
 				  const unsigned char *mac);
 /* RTM_NEWLINK setting IFLA_MASTER of ifindex to master (a bridge port). */

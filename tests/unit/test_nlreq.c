@@ -264,6 +264,16 @@ static void test_bridge(void)
 	CU_ASSERT_FATAL(parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) ==
 			0);
 	CU_ASSERT(attr_is_str(li[IFLA_INFO_KIND], "bridge"));
+	{
+		const struct nlattr *br[IFLA_BR_MAX + 1] = { 0 };
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(li[IFLA_INFO_DATA]);
+		CU_ASSERT_FATAL(parse_nested(li[IFLA_INFO_DATA], br,
+					     IFLA_BR_MAX) == 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(br[IFLA_BR_MCAST_SNOOPING]);
+		CU_ASSERT_EQUAL(mnl_attr_get_u8(br[IFLA_BR_MCAST_SNOOPING]),
+				0);
+	}
 	errno = 0;
 	CU_ASSERT_PTR_NULL(nlreq_bridge_add(buf, 1, "rid-lan", NULL));
 	CU_ASSERT_EQUAL(errno, EINVAL);
