@@ -20,13 +20,14 @@
 #               them (python ctypes), per namespace: the floor
 #
 # Measured here (2 cores, 23.5 GiB, kernel 6.18, other helpers' load
-# 3-6; README "Home nodes at scale" has the before/after and what bounds
-# the build):
+# 1.5-2; README "Home nodes at scale" has the earlier rows and what
+# bounds the build):
 #  homes  netns  build s  ms/node  cpu s  down s  kern KiB  rss MiB  bare ms
-#   1000   2002      6.6     6.63    6.2    0.66       609       51    0.458
-#   2000   4002     32.2    16.08   30.4    0.86       419       55    0.665
-#   5000  10002    306.2    61.25  216.2   11.26       618       67    0.739
-# main at 4820df1: 2000 homes 88.9 s (under perf), down 7.9 s.
+#   1000   2002      6.4     6.36    5.6    0.75       570       51    0.690
+#   2000   4002     14.8     7.41   12.9    2.28       432       55    0.674
+#   5000  10002     46.6     9.33   41.1    9.20       469       67    0.741
+# With sysctls written per namespace (the commit before, same session,
+# load 3-7): 5000 homes 331 s, cpu 200 s, down 19.4 s.
 set -u
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

@@ -261,11 +261,8 @@ static int frag_hairpin(struct nat_build *b)
 		 "iifname \"%s\" ip saddr %s ip daddr %s " NAT_L4
 		 " dnat ip to meta l4proto . th dport map @owner",
 		 ifc->lan, ifc->lan_cidr, ifc->wan_addr);
-	/* The hairpinned packet leaves by the port it came in on, where the
-	 * stack may answer with a redirect that teaches the sender to skip
-	 * the router (whatever send_redirects the namespace has). */
-	nat_rule(b, NAT_CH_OUTPUT, "oifname \"%s\" icmp type redirect drop",
-		 ifc->lan);
+	/* The hairpinned packet leaves by the port it came in on: the
+	 * redirect the stack answers with is dropped by frag_no_redirects. */
 	return 0;
 }
 
@@ -403,12 +400,26 @@ static int frag_timeouts(struct nat_build *b)
 	return 0;
 }
 
+/* No ICMP redirect leaves a router: a hairpinned packet goes out the
+ * port it came in on, and a redirect would teach the host to skip the
+ * router. The kernel sends one when the outgoing device's send_redirects
+ * OR net.ipv4.conf.all's is set (IN_DEV_TX_REDIRECTS); all is 1 in a new
+ * namespace (copied from the host's) and is a sysctl only, which a world
+ * of thousands of namespaces no longer writes (nlreq_link_up_conf), so
+ * the per-link 0 is not enough and the redirect is dropped here. */
+static int frag_no_redirects(struct nat_build *b)
+{
+	nat_rule(b, NAT_CH_OUTPUT, "icmp type redirect counter drop");
+	return 0;
+}
+
 /* Adding a behaviour means adding a fragment here; the order is the
  * order of rules within each chain. */
 static int (*const nat_fragments[])(struct nat_build *b) = {
     frag_counters,	  frag_mapping,		frag_simopen,  frag_refresh,
     frag_filtering,	  frag_hairpin,		frag_unsolicited_syn,
     frag_unsolicited_udp, frag_firewall,	frag_timeouts,
+    frag_no_redirects,
 };
 
 int nat_render(const struct nat_profile *p, const struct nat_ifaces *ifc,

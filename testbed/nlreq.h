@@ -25,7 +25,8 @@ struct nlmsghdr *nlreq_veth_add_p2p(void *buf, uint32_t seq, const char *name,
 				    const unsigned char *peer_mac,
 				    int peer_netns_fd);
 /* A bridge (IFLA_INFO_KIND "bridge") with its MAC and IFF_NOARP, as a
- * point-to-point veth end: a home LAN of several hosts. */
+ * point-to-point veth end: a home LAN of several hosts. Multicast
+ * snooping off (IFLA_BR_MCAST_SNOOPING 0): no MLD of its own. */
 struct nlmsghdr *nlreq_bridge_add(void *buf, uint32_t seq, const char *name,
 				  const unsigned char *mac);
 /* RTM_NEWLINK setting IFLA_MASTER of ifindex to master (a bridge port). */
@@ -33,6 +34,12 @@ struct nlmsghdr *nlreq_link_master(void *buf, uint32_t seq, int ifindex,
 				   int master);
 /* RTM_NEWLINK with IFF_UP set for ifindex. */
 struct nlmsghdr *nlreq_link_up(void *buf, uint32_t seq, int ifindex);
+/* The same, and the link's IPv4 and IPv6 settings in IFLA_AF_SPEC: IPv4
+ * forwarding on it when forward (off otherwise), ICMP redirects neither
+ * sent nor accepted by it, and IN6_ADDR_GEN_MODE_NONE (no IPv6 address is
+ * made for it, so it sends no IPv6 packet). */
+struct nlmsghdr *nlreq_link_up_conf(void *buf, uint32_t seq, int ifindex,
+				    int forward);
 /* RTM_GETLINK by IFLA_IFNAME. */
 struct nlmsghdr *nlreq_link_get(void *buf, uint32_t seq, const char *name);
 /* RTM_NEWADDR: addr/prefixlen on ifindex (IFA_LOCAL and IFA_ADDRESS). */

@@ -265,36 +265,68 @@ int topo_link_master(int ns, const char *ifname, const char *master)
 	TOPO_ONCE(ns, topo_v_link_master(&v_, ifname, master));
 }
 
+struct topo_up_arg {
+	const char *ifname;
+	int conf, forward; /* conf: nlreq_link_up_conf's settings too */
+};
+
 static int topo_link_up_fn(struct rtnl *r, const void *arg)
 {
+	const struct topo_up_arg *a = arg;
 	alignas(struct nlmsghdr) char buf[TOPO_BUF_SIZE];
 	struct nlmsghdr *nlh;
 	int ifindex;
 
-	ifindex = rtnl_ifindex(r, arg);
+	ifindex = rtnl_ifindex(r, a->ifname);
 	if (ifindex < 0)
 		return ifindex;
-	nlh = nlreq_link_up(buf, rtnl_seq(r), ifindex);
+	if (a->conf)
+		nlh = nlreq_link_up_conf(buf, rtnl_seq(r), ifindex,
+					 a->forward);
+	else
+		nlh = nlreq_link_up(buf, rtnl_seq(r), ifindex);
 	if (!nlh)
 		return -errno;
 	return rtnl_request(r, nlh);
 }
 
-int topo_v_link_up(struct topo_visit *v, const char *ifname)
+static int topo_link_up_make(struct topo_visit *v,
+			     const struct topo_up_arg *a)
 {
 	int ret;
 
-	if (!topo_ifname_ok(ifname))
+	if (!topo_ifname_ok(a->ifname))
 		return -EINVAL;
-	ret = topo_link_up_fn(v->r, ifname);
+	ret = topo_link_up_fn(v->r, a);
 	if (ret)
-		log_warnx("topo: link %s up: %s", ifname, strerror(-ret));
+		log_warnx("topo: link %s up: %s", a->ifname, strerror(-ret));
 	return ret;
+}
+
+int topo_v_link_up(struct topo_visit *v, const char *ifname)
+{
+	struct topo_up_arg a = { .ifname = ifname };
+
+	return topo_link_up_make(v, &a);
 }
 
 int topo_link_up(int ns, const char *ifname)
 {
 	TOPO_ONCE(ns, topo_v_link_up(&v_, ifname));
+}
+
+int topo_v_link_up_conf(struct topo_visit *v, const char *ifname,
+			int forward)
+{
+	struct topo_up_arg a = { .ifname = ifname, .conf = 1,
+				 .forward = forward };
+
+	return topo_link_up_make(v, &a);
+}
+
+int topo_link_up_conf(int ns, const char *ifname, int forward)
+{
+	TOPO_ONCE(ns, topo_v_link_up_conf(&v_, ifname, forward));
 }
 
 struct topo_addr_arg {

@@ -26,6 +26,11 @@ int topo_v_bridge(struct topo_visit *v, const char *name,
 int topo_v_link_master(struct topo_visit *v, const char *ifname,
 		       const char *master);
 int topo_v_link_up(struct topo_visit *v, const char *ifname);
+/* Up with the testbed's per-link settings (nlreq_link_up_conf): IPv4
+ * forwarding on it when forward, no ICMP redirects, no IPv6 address. A
+ * world sets these per link, never through /proc/sys (see nlreq.c). */
+int topo_v_link_up_conf(struct topo_visit *v, const char *ifname,
+			int forward);
 int topo_v_addr(struct topo_visit *v, const char *ifname, const char *cidr);
 int topo_v_route(struct topo_visit *v, const char *dst, const char *gw,
 		 const char *ifname, int onlink);
@@ -46,6 +51,7 @@ int topo_bridge(int ns, const char *name, const unsigned char *mac);
 /* ifname becomes a port of bridge master (both in ns). */
 int topo_link_master(int ns, const char *ifname, const char *master);
 int topo_link_up(int ns, const char *ifname);
+int topo_link_up_conf(int ns, const char *ifname, int forward);
 /* cidr like "10.0.1.2/24". -EINVAL when it does not parse. */
 int topo_addr(int ns, const char *ifname, const char *cidr);
 /* dst "default" or "a.b.c.d/n"; gw may be NULL; ifname may be NULL when gw

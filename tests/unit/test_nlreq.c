@@ -6,6 +6,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/neighbour.h>
 #include <linux/veth.h>
@@ -263,6 +264,16 @@ static void test_bridge(void)
 	CU_ASSERT_FATAL(parse_nested(tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) ==
 			0);
 	CU_ASSERT(attr_is_str(li[IFLA_INFO_KIND], "bridge"));
+	{
+		const struct nlattr *br[IFLA_BR_MAX + 1] = { 0 };
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(li[IFLA_INFO_DATA]);
+		CU_ASSERT_FATAL(parse_nested(li[IFLA_INFO_DATA], br,
+					     IFLA_BR_MAX) == 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(br[IFLA_BR_MCAST_SNOOPING]);
+		CU_ASSERT_EQUAL(mnl_attr_get_u8(br[IFLA_BR_MCAST_SNOOPING]),
+				0);
+	}
 	errno = 0;
 	CU_ASSERT_PTR_NULL(nlreq_bridge_add(buf, 1, "rid-lan", NULL));
 	CU_ASSERT_EQUAL(errno, EINVAL);
@@ -332,6 +343,67 @@ static void test_link_up(void)
 
 	errno = 0;
 	CU_ASSERT_PTR_NULL(nlreq_link_up(buf, 9, 0));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+}
+
+/* Up, and in IFLA_AF_SPEC: AF_INET's IFLA_INET_CONF indexed by
+ * IPV4_DEVCONF_* (forwarding as asked, no redirects either way) and
+ * AF_INET6's address generation mode none. */
+static void test_link_up_conf(void)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *af[AF_INET6 + 1] = { 0 };
+	const struct nlattr *in[IFLA_INET_MAX + 1] = { 0 };
+	const struct nlattr *conf[IPV4_DEVCONF_MAX + 1] = { 0 };
+	const struct nlattr *in6[IFLA_INET6_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh;
+
+	for (int fwd = 0; fwd < 2; fwd++) {
+		memset(tb, 0, sizeof(tb));
+		memset(af, 0, sizeof(af));
+		memset(in, 0, sizeof(in));
+		memset(conf, 0, sizeof(conf));
+		memset(in6, 0, sizeof(in6));
+		nlh = nlreq_link_up_conf(buf, 4, 7, fwd);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+		check_header(nlh, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 4);
+		ifm = mnl_nlmsg_get_payload(nlh);
+		CU_ASSERT_EQUAL(ifm->ifi_index, 7);
+		CU_ASSERT_EQUAL(ifm->ifi_flags, IFF_UP);
+		CU_ASSERT_EQUAL(ifm->ifi_change, IFF_UP);
+		CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifm), tb, IFLA_MAX) ==
+				0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tb[IFLA_AF_SPEC]);
+		CU_ASSERT_FATAL(parse_nested(tb[IFLA_AF_SPEC], af, AF_INET6) ==
+				0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(af[AF_INET]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(af[AF_INET6]);
+		CU_ASSERT_FATAL(parse_nested(af[AF_INET], in, IFLA_INET_MAX) ==
+				0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(in[IFLA_INET_CONF]);
+		CU_ASSERT_FATAL(parse_nested(in[IFLA_INET_CONF], conf,
+					     IPV4_DEVCONF_MAX) == 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(conf[IPV4_DEVCONF_FORWARDING]);
+		CU_ASSERT_EQUAL(mnl_attr_get_u32(conf[IPV4_DEVCONF_FORWARDING]),
+				(uint32_t)fwd);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(conf[IPV4_DEVCONF_SEND_REDIRECTS]);
+		CU_ASSERT_EQUAL(
+			mnl_attr_get_u32(conf[IPV4_DEVCONF_SEND_REDIRECTS]), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(
+			conf[IPV4_DEVCONF_ACCEPT_REDIRECTS]);
+		CU_ASSERT_EQUAL(
+			mnl_attr_get_u32(conf[IPV4_DEVCONF_ACCEPT_REDIRECTS]),
+			0);
+		CU_ASSERT_FATAL(parse_nested(af[AF_INET6], in6,
+					     IFLA_INET6_MAX) == 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(in6[IFLA_INET6_ADDR_GEN_MODE]);
+		CU_ASSERT_EQUAL(
+			mnl_attr_get_u8(in6[IFLA_INET6_ADDR_GEN_MODE]),
+			IN6_ADDR_GEN_MODE_NONE);
+	}
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_link_up_conf(buf, 4, 0, 1));
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
@@ -483,6 +555,7 @@ int main(void)
 		{ "neighbour add: permanent", test_neigh_add },
 		{ "bridge and bridge port", test_bridge },
 		{ "link up", test_link_up },
+		{ "link up with its settings", test_link_up_conf },
 		{ "link get", test_link_get },
 		{ "addr add", test_addr_add },
 		{ "route gateway onlink", test_route_gateway_onlink },

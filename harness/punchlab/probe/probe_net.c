@@ -108,7 +108,8 @@ static int probe_lan(struct probe_net *n, char *err, size_t cap)
 	probe_ifname(eth, sizeof(eth), n->rid, "eth");
 	if ((e = probe_bridge_add(n->router.fd, br)) < 0 ||
 	    (e = topo_addr(n->router.fd, br, PROBE_LAN_GW "/24")) < 0 ||
-	    (e = topo_link_up(n->router.fd, br)) < 0)
+	    (e = topo_link_up_conf(n->router.fd, br, n->router.forward)) <
+		    0)
 		return probe_fail(err, cap, e, "LAN bridge in %s",
 				  n->router.ns);
 	/* Bridged frames between H1 and H2 stay out of the router's IP
@@ -120,8 +121,10 @@ static int probe_lan(struct probe_net *n, char *err, size_t cap)
 		if ((e = topo_veth(n->router.fd, port, hosts[i]->fd, eth)) <
 			    0 ||
 		    (e = probe_bridge_port(n->router.fd, br, port)) < 0 ||
-		    (e = topo_link_up(n->router.fd, port)) < 0 ||
-		    (e = topo_link_up(hosts[i]->fd, eth)) < 0 ||
+		    (e = topo_link_up_conf(n->router.fd, port,
+						n->router.forward)) < 0 ||
+		    (e = topo_link_up_conf(hosts[i]->fd, eth,
+						hosts[i]->forward)) < 0 ||
 		    (e = topo_addr(hosts[i]->fd, eth, addrs[i])) < 0 ||
 		    (e = topo_route(hosts[i]->fd, "default", PROBE_LAN_GW, eth,
 				    0)) < 0)
@@ -140,8 +143,9 @@ static int probe_cgn_link(struct probe_net *n, char *err, size_t cap)
 	probe_ifname(lan, sizeof(lan), n->rid, "lan");
 	probe_ifname(wan, sizeof(wan), n->rid, "wan");
 	if ((e = topo_veth(n->cgn.fd, lan, n->router.fd, wan)) < 0 ||
-	    (e = topo_link_up(n->cgn.fd, lan)) < 0 ||
-	    (e = topo_link_up(n->router.fd, wan)) < 0 ||
+	    (e = topo_link_up_conf(n->cgn.fd, lan, n->cgn.forward)) < 0 ||
+	    (e = topo_link_up_conf(n->router.fd, wan, n->router.forward)) <
+		0 ||
 	    (e = topo_addr(n->cgn.fd, lan, PLAN_CGN_CARRIER_LAN "/10")) < 0 ||
 	    (e = topo_addr(n->router.fd, wan, PLAN_CGN_ROUTER_WAN "/10")) < 0 ||
 	    (e = topo_route(n->router.fd, "default", PLAN_CGN_CARRIER_LAN, wan, 0)) <

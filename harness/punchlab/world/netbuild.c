@@ -56,27 +56,16 @@ int netbuild_host_add(struct cleanup *cu, const char *rid, struct nb_host *h,
 	return 0;
 }
 
-int netbuild_host_setup(struct topo_visit *v, const struct nb_host *h,
-			int router, char *err, size_t cap)
+/* No /proc/sys here: each link brought up with topo_v_link_up_conf
+ * carries its forwarding, redirect and IPv6 settings (nlreq.c says why).
+ * lo too, for its IPv6 mode; it keeps ::1, which no packet leaves. */
+int netbuild_host_setup(struct topo_visit *v, struct nb_host *h, int router,
+			char *err, size_t cap)
 {
-	static const char *const router_off[] = {
-		"net.ipv4.conf.all.send_redirects",
-		"net.ipv4.conf.default.send_redirects",
-	};
 	int e;
 
-	if ((e = topo_v_sysctl(v, "net.ipv6.conf.all.disable_ipv6", "1")) <
-		    0 ||
-	    (e = topo_v_sysctl(v, "net.ipv6.conf.default.disable_ipv6",
-			       "1")) < 0 ||
-	    (e = topo_v_sysctl(v, "net.ipv4.ip_forward",
-			       router ? "1" : "0")) < 0)
-		return netbuild_fail(err, cap, e, "sysctls in %s", h->ns);
-	for (size_t i = 0; router && i < 2; i++)
-		if ((e = topo_v_sysctl(v, router_off[i], "0")) < 0)
-			return netbuild_fail(err, cap, e, "sysctls in %s",
-					     h->ns);
-	if ((e = topo_v_link_up(v, "lo")) < 0)
+	h->forward = router;
+	if ((e = topo_v_link_up_conf(v, "lo", router)) < 0)
 		return netbuild_fail(err, cap, e, "loopback up in %s", h->ns);
 	return 0;
 }
@@ -109,8 +98,9 @@ int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,
 	if ((e = topo_veth(inet_fd, inet_if, h->fd, wan_if)) < 0)
 		return netbuild_fail(err, cap, e, "veth %s <-> %s:%s", inet_if,
 				     h->ns, wan_if);
-	if ((e = topo_link_up(inet_fd, inet_if)) < 0 ||
-	    (e = topo_link_up(h->fd, wan_if)) < 0 ||
+	/* inet routes between WAN hosts. */
+	if ((e = topo_link_up_conf(inet_fd, inet_if, 1)) < 0 ||
+	    (e = topo_link_up_conf(h->fd, wan_if, h->forward)) < 0 ||
 	    (e = topo_addr(h->fd, wan_if, cidr)) < 0 ||
 	    (e = topo_route(h->fd, PLAN_INET_GW "/32", NULL, wan_if, 0)) <
 		    0 ||

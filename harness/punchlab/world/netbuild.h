@@ -1,6 +1,6 @@
 /* netbuild: the steps every punchlab topology is made of — a run's
- * namespace registered for cleanup and set up (IPv6 off, forwarding,
- * loopback up), and a WAN host attached to the internet namespace by a
+ * namespace registered for cleanup and set up (its role, loopback up;
+ * forwarding and IPv6 off come with each link, topo_link_up_conf), and a WAN host attached to the internet namespace by a
  * veth with a /32 that inet routes. Shared by world.c (scenarios) and
  * probe_net.c (the probe), which use the plan's WAN gateway and carrier
  * addresses (plan.h). */
@@ -17,6 +17,7 @@ struct cleanup;
 struct nb_host {
 	char ns[96];
 	int fd; /* namespace fd, -1 when not created */
+	int forward; /* it routes: its links are brought up forwarding */
 };
 
 /* Fills err with "what: strerror(e)" and returns -|e|. */
@@ -32,12 +33,13 @@ int netbuild_host(struct cleanup *cu, const char *rid, struct nb_host *h,
 		  const char *tag, int router, char *err, size_t cap);
 /* netbuild_host in two steps, for a builder that batches a namespace's
  * steps in one visit: _add registers, creates and opens it (h->fd);
- * _setup, inside a visit of it, sets the sysctls and loopback. */
+ * _setup, inside a visit of it, records its role (forward) and brings
+ * loopback up. */
 int netbuild_host_add(struct cleanup *cu, const char *rid, struct nb_host *h,
 		      const char *tag, char *err, size_t cap);
 struct topo_visit;
-int netbuild_host_setup(struct topo_visit *v, const struct nb_host *h,
-			int router, char *err, size_t cap);
+int netbuild_host_setup(struct topo_visit *v, struct nb_host *h, int router,
+			char *err, size_t cap);
 /* veth <rid>-<inet_tag> in inet to <rid>-wan in h, addr/32 on it, default
  * route to PLAN_INET_GW, and the /32 route back in inet. */
 int netbuild_wan(const char *rid, int inet_fd, struct nb_host *h,

@@ -130,7 +130,7 @@ static int visit_links(struct world *w, struct topo_visit *v, int ns,
 		const struct plan_bridge *b = &p->bridges[i];
 
 		if ((e = topo_v_bridge(v, b->ifname, b->mac)) < 0 ||
-		    (e = topo_v_link_up(v, b->ifname)) < 0)
+		    (e = topo_v_link_up_conf(v, b->ifname, h->forward)) < 0)
 			return fail(err, cap, e, "bridge %s:%s", h->ns,
 				    b->ifname);
 	}
@@ -143,7 +143,7 @@ static int visit_links(struct world *w, struct topo_visit *v, int ns,
 		    (pv->master_a[0] &&
 		     (e = topo_v_link_master(v, pv->if_a, pv->master_a)) <
 			     0) ||
-		    (e = topo_v_link_up(v, pv->if_a)) < 0)
+		    (e = topo_v_link_up_conf(v, pv->if_a, h->forward)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s", h->ns,
 				    pv->if_a, b->ns, pv->if_b);
 	}
@@ -162,7 +162,8 @@ static int visit_addressing(struct world *w, struct topo_visit *v, int ns,
 	BYNS(&by[BY_VETH_B], ns, i) {
 		const struct plan_veth *pv = &p->veths[i];
 
-		if ((e = topo_v_link_up(v, pv->if_b)) < 0)
+		if ((e = topo_v_link_up_conf(v, pv->if_b,
+					       w->hosts[ns].forward)) < 0)
 			return fail(err, cap, e, "veth %s:%s <-> %s:%s",
 				    w->hosts[pv->ns_a].ns, pv->if_a, name,
 				    pv->if_b);
@@ -253,11 +254,11 @@ static int world_build(struct world *w, volatile sig_atomic_t *stop,
 	for (int i = 0; i < p->nns; i++) {
 		if (stop && *stop)
 			return fail(err, cap, EINTR, "building namespaces");
-		/* Sysctls as each namespace is made: the first lookup of
-		 * /proc/sys/net/ipv4 (and ipv6) in a namespace walks a hash
-		 * chain holding that dentry of every namespace that has
-		 * looked it up before, so namespace k pays k compares here,
-		 * not n (2,000 homes: 57 s before, 32 s after, at load 5). */
+		/* No sysctl: the first /proc/sys lookup in a namespace
+		 * walks a hash chain holding that dentry of every namespace
+		 * alive, so namespace k paid k compares (2,000 homes: 57 s,
+		 * then 32 s with one /proc/sys/net open per namespace, at
+		 * load 5). Each link now carries its settings (nlreq.c). */
 		e = netbuild_host(w->cu, w->rid, &w->hosts[i], p->ns[i].tag,
 				  p->ns[i].forward, err, cap);
 		if (e < 0)

@@ -96,3 +96,26 @@ PY
 check "homes: background nodes ran under the run id, one per extra host and trial" \
 	[ "$(grep -oE "$hrid-c2-(a1|a2|b1)-t[0-4]" "$hdir/agents.log" | sort -u | wc -l)" = 15 ]
 check "homes: run leaves nothing behind" nothing_left "$hrid"
+
+# A packet routed back out the port it came in on makes the kernel send
+# an ICMP redirect whenever net.ipv4.conf.all.send_redirects is 1 (it is
+# in every new namespace; the world sets only the links' own, by
+# netlink). Alice's ping to bob through router A must not teach her to
+# skip the router: the router's ruleset counts the redirect its stack
+# made and drops it, and alice's kernel received none.
+"$PL" up tests/integration/data/homes.ini >"$OUT/homes-up" 2>&1
+urid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/homes-up")
+if [ -n "$urid" ]; then
+	mkdir -p "$OUT/homes/up/$urid"
+	ha=pl-$urid-c0-alice hr=pl-$urid-c0-ra
+	ip -n "$ha" route add 10.0.1.3/32 via 10.0.1.1
+	ip netns exec "$ha" ping -c2 -i0.2 -W2 10.0.1.3 >/dev/null
+	check "homes: a hairpinned ping's redirect is dropped in router A (counted), none reaches alice" \
+		sh -c "ip netns exec $hr nft list ruleset | grep -q 'icmp type redirect counter packets [1-9]' &&
+		       ip netns exec $ha awk '/^Icmp:/ && !seen { for (i = 1; i <= NF; i++) h[i] = \$i; seen = 1; next }
+				/^Icmp:/ { for (i = 1; i <= NF; i++) if (h[i] == \"InRedirects\") exit \$i != 0; exit 1 }' /proc/net/snmp"
+	"$PL" down "$urid" >/dev/null
+	check "homes: punchlab down after the redirect check leaves nothing" nothing_left "$urid"
+else
+	bad "punchlab up (homes): $(tail -n1 "$OUT/homes-up")"
+fi

@@ -97,8 +97,8 @@ check "the 260-cell run left nothing" nothing_left "$(rid_of "$OUT/scale/scale-2
 
 # A 300-cell world built by namespace visits (world.c: each namespace's
 # steps in one setns, veth peers made in their namespace by fd): every
-# namespace has its sysctls, every link is up, every neighbour entry is
-# permanent, and `punchlab down` leaves nothing.
+# link carries its forwarding and IPv6 settings, every link is up, every
+# neighbour entry is permanent, and `punchlab down` leaves nothing.
 {
 	echo "[scenario]"
 	echo "trials = 1"
@@ -120,12 +120,24 @@ if [ -n "$vrid" ]; then
 		sh -c "for ns in \$(ls /run/netns | grep '^pl-$vrid-'); do
 			ip -n \$ns -o link show | grep -q 'state DOWN' && exit 1
 		done; exit 0"
-	check "300 cells: routers forward and send no redirects, hosts do not forward, IPv6 is off" \
+	# Set per link by netlink (nlreq_link_up_conf), read back here from
+	# the kernel: forwarding is per device (the one a packet comes in
+	# on), ICMP redirects die in the routers' ruleset (all.send_redirects
+	# stays 1 and is or-ed with the device's), IPv6 has no address
+	# (IFLA_INET6_ADDR_GEN_MODE none) and sent or received nothing.
+	check "300 cells: routers forward on every link and drop redirects, hosts do not forward" \
 		sh -c "for c in 0 150 299; do
-			[ \$(ip netns exec pl-$vrid-c\$c-ra sysctl -n net.ipv4.ip_forward) = 1 ] &&
-			[ \$(ip netns exec pl-$vrid-c\$c-rb sysctl -n net.ipv4.conf.all.send_redirects) = 0 ] &&
-			[ \$(ip netns exec pl-$vrid-c\$c-alice sysctl -n net.ipv4.ip_forward) = 0 ] &&
-			[ \$(ip netns exec pl-$vrid-c\$c-bob sysctl -n net.ipv6.conf.all.disable_ipv6) = 1 ] || exit 1
+			for d in $vrid-wan $vrid-lan lo; do
+				[ \$(ip netns exec pl-$vrid-c\$c-ra cat /proc/sys/net/ipv4/conf/\$d/forwarding) = 1 ] || exit 1
+			done
+			[ \$(ip netns exec pl-$vrid-c\$c-alice cat /proc/sys/net/ipv4/conf/$vrid-eth/forwarding) = 0 ] &&
+			[ \$(ip netns exec pl-$vrid-c\$c-rb cat /proc/sys/net/ipv4/conf/$vrid-lan/send_redirects) = 0 ] &&
+			ip netns exec pl-$vrid-c\$c-rb nft list ruleset | grep -q 'icmp type redirect counter packets [0-9]* bytes [0-9]* drop' || exit 1
+		done; exit 0"
+	check "300 cells: IPv6 is silent (no address but lo's ::1, no IPv6 packet in or out)" \
+		sh -c "for ns in \$(ls /run/netns | grep '^pl-$vrid-c1[0-9]-'); do
+			ip -n \$ns -6 -o addr | grep -v ' lo .* ::1/128' | grep -q . && exit 1
+			ip netns exec \$ns awk '\$1 ~ /^Ip6(InReceives|OutRequests)\$/ && \$2 != 0 { bad = 1 } END { exit bad }' /proc/net/snmp6 || exit 1
 		done; exit 0"
 	check "300 cells: the last cell's hosts reach charlie through their NATs (ping)" \
 		sh -c "ip netns exec pl-$vrid-c299-alice ping -c1 -W2 192.0.2.1 >/dev/null &&
