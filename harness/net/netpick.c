@@ -80,7 +80,11 @@ void netpick_outbound(struct networld *w, struct netnode *n, int64_t now)
 
 void netpick_extra(struct networld *w, struct netnode *n, int64_t now)
 {
-	if (now < net_at(w, NET_T_PICK_MS) ||
+	int64_t start_ms = w->cfg->settle_ms / 2 > NET_T_PICK_MS
+				   ? w->cfg->settle_ms / 2
+				   : NET_T_PICK_MS;
+
+	if (now < net_at(w, start_ms) ||
 	    now >= net_at(w, w->cfg->settle_ms) || n->seek ||
 	    now < n->next_pick_ns || n->n_extra >= w->cfg->punch_target)
 		return;

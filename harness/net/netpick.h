@@ -9,7 +9,8 @@
 
 /* Tops up the outbound connections from T0 + 500 ms. */
 void netpick_outbound(struct networld *w, struct netnode *n, int64_t now);
-/* Advertised phases: the extra picks, from T0 + NET_T_PICK_MS to settle. */
+/* Advertised phases: the extra picks, from T0 + max(NET_T_PICK_MS,
+ * settle_ms / 2) to settle. */
 void netpick_extra(struct networld *w, struct netnode *n, int64_t now);
 
 #endif
