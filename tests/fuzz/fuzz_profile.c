@@ -3,29 +3,21 @@
  * bad ones must be refused with a file:line:key error, never crash. */
 #include <assert.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzzfile.h"
 #include "profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fd = -1;
 	char path[64];
 	struct nat_profile p;
 	struct cfg_error err;
 	int rc;
 
-	if (fd < 0)
-		fd = memfd_create("fuzz-profile", 0);
-	assert(fd >= 0);
-	assert(ftruncate(fd, 0) == 0);
-	assert(pwrite(fd, data, size, 0) == (ssize_t)size);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fuzzfile_write(data, size, path, sizeof(path));
 	memset(&p, 0, sizeof(p));
 	memset(&err, 0, sizeof(err));
 	rc = profile_load(path, &p, &err);

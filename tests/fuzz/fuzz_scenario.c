@@ -5,11 +5,9 @@
  * input goes through a memfd so the parser reads it as a file. */
 #include <assert.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzzfile.h"
 #include "scenario.h"
 
 #ifndef FUZZ_PROFILE_DIR
@@ -20,18 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fd = -1;
 	char path[64];
 	struct scenario s;
 	struct cfg_error err;
 	int rc;
 
-	if (fd < 0)
-		fd = memfd_create("fuzz-scenario", 0);
-	assert(fd >= 0);
-	assert(ftruncate(fd, 0) == 0);
-	assert(pwrite(fd, data, size, 0) == (ssize_t)size);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fuzzfile_write(data, size, path, sizeof(path));
 	memset(&s, 0, sizeof(s));
 	memset(&err, 0, sizeof(err));
 	rc = scenario_load(path, FUZZ_PROFILE_DIR, &s, &err);
