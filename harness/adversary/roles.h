@@ -8,6 +8,14 @@
 
 #include "adv.h"
 
+/* The lying coordinator's roles and the hijacker (docs/adversaries.md,
+ * section 3): redirect.c, impersonate.c, withhold.c, delay.c, hijack.c. */
+int adv_redirect_run(struct adv_ctx *c, int argc, char **argv);
+int adv_impersonate_run(struct adv_ctx *c, int argc, char **argv);
+int adv_withhold_run(struct adv_ctx *c, int argc, char **argv);
+int adv_delay_run(struct adv_ctx *c, int argc, char **argv);
+int adv_hijack_run(struct adv_ctx *c, int argc, char **argv);
+
 extern const struct adv_role adv_roles[];
 extern const size_t adv_nroles;
 

@@ -1,0 +1,211 @@
+/* advio: buffered P2P I/O for the adversary. The output buffer is fixed:
+ * a victim that never reads costs us nothing but its slot. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "advio.h"
+#include "monoclock.h"
+
+static uint64_t advio_sent;
+
+void advio_init(struct advio *io, int fd, uint32_t magic)
+{
+	io->fd = fd;
+	io->magic = magic;
+	io->in_len = io->out_off = io->out_len = 0;
+}
+
+void advio_close(struct advio *io)
+{
+	if (io->fd >= 0)
+		close(io->fd);
+	io->fd = -1;
+	io->in_len = io->out_off = io->out_len = 0;
+}
+
+int advio_fill(struct advio *io)
+{
+	ssize_t n;
+
+	if (io->in_len >= sizeof(io->in))
+		return -ENOBUFS;
+	do
+		n = read(io->fd, io->in + io->in_len,
+			 sizeof(io->in) - io->in_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	io->in_len += (size_t)n;
+	return (int)n;
+}
+
+int advio_next(struct advio *io, struct p2p_hdr *h, const uint8_t **payload)
+{
+	return p2p_frame(io->in, io->in_len, io->magic, ADVIO_MAX_PAYLOAD, h,
+			 payload);
+}
+
+void advio_consume(struct advio *io, size_t n)
+{
+	if (n >= io->in_len) {
+		io->in_len = 0;
+		return;
+	}
+	memmove(io->in, io->in + n, io->in_len - n);
+	io->in_len -= n;
+}
+
+int advio_send(struct advio *io, const char *command, const void *payload,
+	       size_t len)
+{
+	int n;
+
+	if (io->out_off) {
+		memmove(io->out, io->out + io->out_off,
+			io->out_len - io->out_off);
+		io->out_len -= io->out_off;
+		io->out_off = 0;
+	}
+	n = p2p_msg_encode(io->out + io->out_len,
+			   sizeof(io->out) - io->out_len, io->magic, command,
+			   payload, len);
+	if (n == -ENOSPC)
+		return -ENOBUFS;
+	if (n > 0)
+		io->out_len += (size_t)n;
+	return n;
+}
+
+int advio_flush(struct advio *io)
+{
+	ssize_t n;
+
+	while (io->out_off < io->out_len) {
+		n = send(io->fd, io->out + io->out_off,
+			 io->out_len - io->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -errno;
+		}
+		io->out_off += (size_t)n;
+		advio_sent += (uint64_t)n;
+	}
+	io->out_off = io->out_len = 0;
+	return 0;
+}
+
+int advio_pending(const struct advio *io)
+{
+	return io->out_off < io->out_len;
+}
+
+/* poll() on io for events until deadline_ns: 0 ready, -ETIMEDOUT, -EINTR
+ * once stopped (the signal handler set *stop), or -errno. */
+static int advio_poll(struct advio *io, short events, int64_t deadline_ns,
+		      volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd = {.fd = io->fd, .events = events};
+	int64_t left;
+	int r;
+
+	for (;;) {
+		if (stop && *stop)
+			return -EINTR;
+		left = (deadline_ns - mono_ns()) / 1000000;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, left > 200 ? 200 : (int)left);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+int advio_recv_wait(struct advio *io, struct p2p_hdr *h,
+		    const uint8_t **payload, int64_t deadline_ns,
+		    volatile sig_atomic_t *stop)
+{
+	int n;
+
+	for (;;) {
+		n = advio_next(io, h, payload);
+		if (n)
+			return n;
+		n = advio_poll(io, POLLIN, deadline_ns, stop);
+		if (n)
+			return n;
+		n = advio_fill(io);
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0 && n != -EAGAIN)
+			return n;
+	}
+}
+
+int advio_flush_wait(struct advio *io, int64_t deadline_ns)
+{
+	int r;
+
+	for (;;) {
+		r = advio_flush(io);
+		if (r || !advio_pending(io))
+			return r;
+		r = advio_poll(io, POLLOUT, deadline_ns, NULL);
+		if (r)
+			return r;
+	}
+}
+
+uint64_t advio_bytes_sent(void)
+{
+	return advio_sent;
+}
+
+void advio_stop_event(struct adv_ctx *c)
+{
+	adv_event(c, "stop",
+		  json_pack("{s:I}", "bytes_sent", (json_int_t)advio_sent));
+}
+
+int advio_bound(const struct sockaddr_storage *ss, int backlog)
+{
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in);
+	int one = 1, fd, err;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    bind(fd, (const struct sockaddr *)ss, len) ||
+	    (backlog > 0 && listen(fd, backlog)))
+		goto err_sock;
+	return fd;
+
+err_sock:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+uint16_t advio_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	struct p2p_netaddr na;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) ||
+	    p2p_netaddr_from_sockaddr(&na, (struct sockaddr *)&ss))
+		return 0;
+	return na.port;
+}
