@@ -118,14 +118,14 @@ static int peerplay_handshake(struct adv_ctx *c, struct advio *io,
 	struct p2p_version v;
 	const uint8_t *pl;
 	struct p2p_hdr h;
-	int n, got_version = 0;
+	int n, r, got_version = 0;
 
 	*why = "sending";
-	if (p->initiator && (n = peerplay_send_version(io, p, ours)))
-		return n;
+	if (p->initiator && (r = peerplay_send_version(io, p, ours)))
+		return r;
 	for (;;) {
-		if ((n = advio_flush_wait(io, deadline_ns)))
-			return n;
+		if ((r = advio_flush_wait(io, deadline_ns)))
+			return r;
 		*why = got_version ? "waiting for verack" : "waiting for version";
 		n = advio_recv_wait(io, &h, &pl, deadline_ns, c->stop);
 		if (n < 0)
@@ -138,10 +138,10 @@ static int peerplay_handshake(struct adv_ctx *c, struct advio *io,
 				return -EPROTO;
 			got_version = 1;
 			if (!p->initiator &&
-			    (n = peerplay_send_version(io, p, ours)))
-				return n;
-			if ((n = advio_send(io, "verack", NULL, 0)) < 0)
-				return n;
+			    (r = peerplay_send_version(io, p, ours)))
+				return r;
+			if ((r = advio_send(io, "verack", NULL, 0)) < 0)
+				return r;
 		} else if (!strcmp(h.command, "verack")) {
 			advio_consume(io, (size_t)n);
 			return 0;
@@ -178,6 +178,7 @@ static void peerplay_close_inherited(int keep_a, int keep_b)
 static int peerplay_child(struct adv_ctx *c, const struct peerplay_params *p)
 {
 	int64_t deadline_ns = p->t_start_ns + PEERPLAY_MAX_MS * INT64_C(1000000);
+	uint64_t bytes0 = advio_bytes_sent(); /* the parent's, inherited */
 	int lfd = p->listen_fd, fd, r;
 	struct advio io;
 	const char *why = "tcp";
@@ -202,7 +203,7 @@ static int peerplay_child(struct adv_ctx *c, const struct peerplay_params *p)
 	}
 	ev = json_pack("{s:I,s:s,s:b,s:I}", "key", (json_int_t)p->key, "with",
 		       with, "handshake", r == 0, "bytes",
-		       (json_int_t)advio_bytes_sent());
+		       (json_int_t)(advio_bytes_sent() - bytes0));
 	if (r)
 		json_object_set_new(ev, "error", json_sprintf("%s: %s", why,
 							      strerror(-r)));
