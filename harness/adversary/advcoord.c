@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "advcoord.h"
@@ -17,7 +16,6 @@
 #include "optparse.h"
 #include "peerplay.h"
 
-#define ADVCOORD_UA "/punchlab-coordinator:0.1/" /* the honest one's */
 #define ADVCOORD_TICK_MS 100
 
 uint64_t advcoord_random64(void)
@@ -61,15 +59,8 @@ static int advcoord_version(struct advcoord_agent *a,
 
 	if (p2p_version_decode(pl, h->length, &theirs))
 		return -EBADMSG;
-	memset(&ours, 0, sizeof(ours));
-	ours.version = P2P_PROTOCOL_VERSION;
-	ours.services = COORD_SERVICE_BIT;
-	ours.timestamp = (int64_t)time(NULL);
-	ours.recv = a->observed;
-	ours.recv.services = theirs.services;
-	ours.from.services = COORD_SERVICE_BIT;
-	ours.nonce = advcoord_random64();
-	snprintf(ours.user_agent, sizeof(ours.user_agent), "%s", ADVCOORD_UA);
+	coord_version_init(&ours, &a->observed, theirs.services,
+			   advcoord_random64());
 	n = p2p_version_encode(buf, sizeof(buf), &ours);
 	if (n < 0 || advio_send(&a->io, "version", buf, (size_t)n) < 0 ||
 	    advio_send(&a->io, "verack", NULL, 0) < 0)

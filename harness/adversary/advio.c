@@ -4,10 +4,16 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "advio.h"
 #include "monoclock.h"
+
+/* What a punchlab node calls itself: a false peer says the same. */
+#define ADVIO_NODE_UA "/punchlab-agent:0.1/"
 
 static uint64_t advio_sent;
 
@@ -15,7 +21,7 @@ void advio_init(struct advio *io, int fd, uint32_t magic)
 {
 	io->fd = fd;
 	io->magic = magic;
-	io->in_len = io->out_off = io->out_len = 0;
+	p2pbuf_reset(&io->b);
 }
 
 void advio_close(struct advio *io)
@@ -23,87 +29,63 @@ void advio_close(struct advio *io)
 	if (io->fd >= 0)
 		close(io->fd);
 	io->fd = -1;
-	io->in_len = io->out_off = io->out_len = 0;
+	p2pbuf_reset(&io->b);
 }
 
 int advio_fill(struct advio *io)
 {
-	ssize_t n;
-
-	if (io->in_len >= sizeof(io->in))
-		return -ENOBUFS;
-	do
-		n = read(io->fd, io->in + io->in_len,
-			 sizeof(io->in) - io->in_len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	io->in_len += (size_t)n;
-	return (int)n;
+	return p2pbuf_fill(&io->b, io->fd);
 }
 
 int advio_next(struct advio *io, struct p2p_hdr *h, const uint8_t **payload)
 {
-	return p2p_frame(io->in, io->in_len, io->magic, ADVIO_MAX_PAYLOAD, h,
-			 payload);
+	return p2p_frame(io->b.in, io->b.in_len, io->magic, ADVIO_MAX_PAYLOAD,
+			 h, payload);
 }
 
 void advio_consume(struct advio *io, size_t n)
 {
-	if (n >= io->in_len) {
-		io->in_len = 0;
-		return;
-	}
-	memmove(io->in, io->in + n, io->in_len - n);
-	io->in_len -= n;
+	p2pbuf_consume(&io->b, n);
 }
 
 int advio_send(struct advio *io, const char *command, const void *payload,
 	       size_t len)
 {
-	int n;
-
-	if (io->out_off) {
-		memmove(io->out, io->out + io->out_off,
-			io->out_len - io->out_off);
-		io->out_len -= io->out_off;
-		io->out_off = 0;
-	}
-	n = p2p_msg_encode(io->out + io->out_len,
-			   sizeof(io->out) - io->out_len, io->magic, command,
-			   payload, len);
-	if (n == -ENOSPC)
-		return -ENOBUFS;
-	if (n > 0)
-		io->out_len += (size_t)n;
-	return n;
+	return p2pbuf_queue(&io->b, io->magic, command, payload, len);
 }
 
 int advio_flush(struct advio *io)
 {
-	ssize_t n;
+	int n = p2pbuf_flush(&io->b, io->fd);
 
-	while (io->out_off < io->out_len) {
-		n = send(io->fd, io->out + io->out_off,
-			 io->out_len - io->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -errno;
-		}
-		io->out_off += (size_t)n;
-		advio_sent += (uint64_t)n;
-	}
-	io->out_off = io->out_len = 0;
+	if (n < 0)
+		return n;
+	advio_sent += (uint64_t)n;
 	return 0;
+}
+
+int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
+		       uint64_t nonce)
+{
+	struct p2p_version v;
+	uint8_t buf[256];
+	int n;
+
+	memset(&v, 0, sizeof(v));
+	v.version = P2P_PROTOCOL_VERSION;
+	v.timestamp = (int64_t)time(NULL);
+	v.recv = *recv;
+	v.nonce = nonce;
+	snprintf(v.user_agent, sizeof(v.user_agent), "%s", ADVIO_NODE_UA);
+	n = p2p_version_encode(buf, sizeof(buf), &v);
+	if (n < 0)
+		return n;
+	return advio_send(io, "version", buf, (size_t)n);
 }
 
 int advio_pending(const struct advio *io)
 {
-	return io->out_off < io->out_len;
+	return p2pbuf_has_output(&io->b);
 }
 
 /* poll() on io for events until deadline_ns: 0 ready, -ETIMEDOUT, -EINTR

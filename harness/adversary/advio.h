@@ -13,17 +13,14 @@
 
 #include "adv.h"
 #include "p2p.h"
+#include "p2pbuf.h"
 
-#define ADVIO_IN_CAP 4096   /* one accepted message and the next's start */
-#define ADVIO_OUT_CAP 4096  /* everything one role sends one victim */
-#define ADVIO_MAX_PAYLOAD 2048
+#define ADVIO_MAX_PAYLOAD 2048 /* fits P2PBUF_IN_CAP with the next's start */
 
 struct advio {
 	int fd; /* -1: closed */
 	uint32_t magic;
-	size_t in_len, out_off, out_len;
-	uint8_t in[ADVIO_IN_CAP];
-	uint8_t out[ADVIO_OUT_CAP];
+	struct p2pbuf b;
 };
 
 void advio_init(struct advio *io, int fd, uint32_t magic);
@@ -44,6 +41,10 @@ void advio_consume(struct advio *io, size_t n);
 int advio_send(struct advio *io, const char *command, const void *payload,
 	       size_t len);
 int advio_flush(struct advio *io);
+/* Queues the version a punchlab node sends (its user agent, services 0,
+ * protocol 70016) with this nonce and addr_recv. advio_send's returns. */
+int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
+		       uint64_t nonce);
 int advio_pending(const struct advio *io);
 
 /* Blocking forms for a process with one peer: wait (poll) until a whole

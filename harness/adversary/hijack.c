@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "advcoord.h"
@@ -25,7 +24,6 @@
 #define HIJACK_RETRY_MS 100   /* a new registration after one ends */
 #define HIJACK_BACKOFF_MS 1000 /* after a refusal or a failed connect */
 #define HIJACK_TICK_MS 100
-#define HIJACK_UA "/punchlab-agent:0.1/"
 
 enum hijack_state {
 	HIJACK_IDLE,	   /* no connection; a new one at retry_ns */
@@ -46,6 +44,7 @@ struct hijack_slot {
 struct hijack {
 	struct adv_ctx *ctx;
 	struct sockaddr_storage target;
+	struct p2p_netaddr recv; /* target, as our version's addr_recv */
 	struct hijack_slot *slots;
 	unsigned n;
 	unsigned registrations, punches;
@@ -80,32 +79,14 @@ static void hijack_open(struct hijack *h, struct hijack_slot *sl)
 	sl->state = HIJACK_CONNECTING;
 }
 
-static int hijack_send_version(struct hijack *h, struct hijack_slot *sl)
-{
-	struct p2p_version v;
-	uint8_t buf[256];
-	int n;
-
-	memset(&v, 0, sizeof(v));
-	v.version = P2P_PROTOCOL_VERSION;
-	v.timestamp = (int64_t)time(NULL);
-	p2p_netaddr_from_sockaddr(&v.recv, (struct sockaddr *)&h->target);
-	v.nonce = advcoord_random64();
-	snprintf(v.user_agent, sizeof(v.user_agent), "%s", HIJACK_UA);
-	n = p2p_version_encode(buf, sizeof(buf), &v);
-	if (n < 0)
-		return n;
-	n = advio_send(&sl->io, "version", buf, (size_t)n);
-	return n < 0 ? n : 0;
-}
-
 static void hijack_connected(struct hijack *h, struct hijack_slot *sl)
 {
 	socklen_t len = sizeof(int);
 	int soerr = 0;
 
 	getsockopt(sl->io.fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-	if (soerr || hijack_send_version(h, sl)) {
+	if (soerr || advio_send_version(&sl->io, &h->recv,
+					advcoord_random64()) < 0) {
 		hijack_end(sl, HIJACK_BACKOFF_MS);
 		return;
 	}
@@ -297,6 +278,7 @@ int adv_hijack_run(struct adv_ctx *c, int argc, char **argv)
 
 	if (hijack_args(argc, argv, &h, &first))
 		return 2;
+	p2p_netaddr_from_sockaddr(&h.recv, (struct sockaddr *)&h.target);
 	h.slots = calloc(h.n, sizeof(*h.slots));
 	pfd = calloc(h.n, sizeof(*pfd));
 	if (!h.slots || !pfd) {

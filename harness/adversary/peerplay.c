@@ -8,8 +8,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "advio.h"
@@ -19,7 +19,6 @@
 
 #define PEERPLAY_WAVE_MS 200 /* a refused connect is tried again after */
 #define PEERPLAY_LINGER_MS 1000
-#define PEERPLAY_UA "/punchlab-agent:0.1/" /* what a node says */
 
 static pid_t peerplay_pids[PEERPLAY_MAX_CHILDREN];
 static unsigned peerplay_n;
@@ -90,20 +89,11 @@ static int peerplay_send_version(struct advio *io,
 				 const struct peerplay_params *p,
 				 uint64_t nonce)
 {
-	struct p2p_version v;
-	uint8_t buf[256];
+	struct p2p_netaddr recv;
 	int n;
 
-	memset(&v, 0, sizeof(v));
-	v.version = P2P_PROTOCOL_VERSION;
-	v.timestamp = (int64_t)time(NULL);
-	p2p_netaddr_from_sockaddr(&v.recv, (const struct sockaddr *)&p->peer);
-	v.nonce = nonce;
-	snprintf(v.user_agent, sizeof(v.user_agent), "%s", PEERPLAY_UA);
-	n = p2p_version_encode(buf, sizeof(buf), &v);
-	if (n < 0)
-		return n;
-	n = advio_send(io, "version", buf, (size_t)n);
+	p2p_netaddr_from_sockaddr(&recv, (const struct sockaddr *)&p->peer);
+	n = advio_send_version(io, &recv, nonce);
 	return n < 0 ? n : 0;
 }
 
@@ -235,8 +225,13 @@ int peerplay_spawn(struct adv_ctx *c, const struct peerplay_params *p)
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid == 0)
+	if (pid == 0) {
+		/* A play never outlives the role that started it. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(1);
 		_exit(peerplay_child(c, p));
+	}
 	peerplay_pids[peerplay_n++] = pid;
 	return 0;
 }

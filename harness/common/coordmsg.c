@@ -4,7 +4,9 @@
  * three, with its optional hops byte and prediction), so any other length
  * is a different (wrong) message. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "coordmsg.h"
 
@@ -165,4 +167,19 @@ int16_t coord_port_delta(uint16_t probe_port, uint16_t reg_port)
 uint16_t coord_port_next(uint16_t port, int16_t delta)
 {
 	return (uint16_t)(port + (uint16_t)delta);
+}
+
+void coord_version_init(struct p2p_version *v,
+			const struct p2p_netaddr *observed,
+			uint64_t their_services, uint64_t nonce)
+{
+	memset(v, 0, sizeof(*v));
+	v->version = P2P_PROTOCOL_VERSION;
+	v->services = COORD_SERVICE_BIT;
+	v->timestamp = (int64_t)time(NULL);
+	v->recv = *observed;
+	v->recv.services = their_services;
+	v->from.services = COORD_SERVICE_BIT;
+	v->nonce = nonce;
+	snprintf(v->user_agent, sizeof(v->user_agent), "%s", COORD_USER_AGENT);
 }

@@ -32,6 +32,7 @@
 #define COORD_CMD_PUNCH "hppunch"
 #define COORD_CMD_REJECT "hpreject"
 #define COORD_MAX_PAYLOAD 1024 /* coordinator drops clients sending more */
+#define COORD_USER_AGENT "/punchlab-coordinator:0.1/"
 
 enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
 
@@ -122,6 +123,13 @@ uint8_t coord_hops_from_ttl(uint8_t ttl);
  * 16-bit difference; and the port after `port` with that delta. */
 int16_t coord_port_delta(uint16_t probe_port, uint16_t reg_port);
 uint16_t coord_port_next(uint16_t port, int16_t delta);
+
+/* The version a coordinator answers a client's with: our protocol, the
+ * service bit, addr_recv = the client as we see it (with its services,
+ * as Core does), our user agent, the given nonce, the time now. */
+void coord_version_init(struct p2p_version *v,
+			const struct p2p_netaddr *observed,
+			uint64_t their_services, uint64_t nonce);
 
 int coord_reject_encode(uint8_t *out, size_t cap, const struct coord_reject *m);
 int coord_reject_decode(const uint8_t *p, size_t len, struct coord_reject *m);

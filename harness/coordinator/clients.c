@@ -65,7 +65,7 @@ void clients_finish(struct conn *c)
 {
 	c->state = CONN_CLOSING;
 	c->deadline_us = mono_us() + (int64_t)CLIENTS_FLUSH_MS * 1000;
-	c->in_len = 0;
+	c->buf.in_len = 0;
 }
 
 void clients_reject(struct clients *cl, struct conn *c, unsigned code,

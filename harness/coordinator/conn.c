@@ -1,6 +1,6 @@
-/* conn: buffers and socket I/O of one coordinator client. Output is a
- * fixed buffer so a client that never reads cannot make the coordinator
- * grow; it is dropped instead. */
+/* conn: one coordinator client. Its buffers are p2pbuf's (fixed, so a
+ * client that never reads cannot make the coordinator grow; it is
+ * dropped instead). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,70 +40,30 @@ void conn_free(struct conn *c)
 
 int conn_fill(struct conn *c)
 {
-	ssize_t n;
-
-	if (c->in_len >= sizeof(c->in))
-		return -ENOBUFS;
-	do
-		n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	c->in_len += (size_t)n;
-	return (int)n;
+	return p2pbuf_fill(&c->buf, c->fd);
 }
 
 void conn_consume(struct conn *c, size_t n)
 {
-	if (n >= c->in_len) {
-		c->in_len = 0;
-		return;
-	}
-	memmove(c->in, c->in + n, c->in_len - n);
-	c->in_len -= n;
+	p2pbuf_consume(&c->buf, n);
 }
 
 int conn_send(struct conn *c, uint32_t magic, const char *command,
 	      const void *payload, size_t len)
 {
-	int n;
+	int n = p2pbuf_queue(&c->buf, magic, command, payload, len);
 
-	if (c->out_off) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	n = p2p_msg_encode(c->out + c->out_len, sizeof(c->out) - c->out_len,
-			   magic, command, payload, len);
-	if (n == -ENOSPC)
-		return -ENOBUFS;
-	if (n < 0)
-		return n;
-	c->out_len += (size_t)n;
-	return 0;
+	return n < 0 ? n : 0;
 }
 
 int conn_flush(struct conn *c)
 {
-	ssize_t n;
+	int n = p2pbuf_flush(&c->buf, c->fd);
 
-	while (c->out_off < c->out_len) {
-		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -errno;
-		}
-		c->out_off += (size_t)n;
-	}
-	c->out_off = c->out_len = 0;
-	return 0;
+	return n < 0 ? n : 0;
 }
 
 bool conn_has_output(const struct conn *c)
 {
-	return c->out_off < c->out_len;
+	return p2pbuf_has_output(&c->buf);
 }

@@ -11,12 +11,8 @@
 
 #include "coordmsg.h"
 #include "p2p.h"
+#include "p2pbuf.h"
 
-/* Input holds at most one whole message plus the start of the next; the
- * largest accepted message is P2P_HDR_LEN + COORD_MAX_PAYLOAD. */
-#define CONN_IN_CAP 4096
-/* Everything the coordinator ever sends one client fits many times. */
-#define CONN_OUT_CAP 8192
 #define CONN_NAME_LEN 64
 
 enum conn_state {
@@ -50,10 +46,9 @@ struct conn {
 	bool ping_due;	     /* advertised holder: keepalive unanswered */
 	unsigned punches;    /* advertised holder: hppunch sent so far */
 	bool dead;	     /* close at the end of this round */
-	size_t in_len;
-	size_t out_off, out_len;
-	uint8_t in[CONN_IN_CAP];
-	uint8_t out[CONN_OUT_CAP];
+	/* Input holds at most one whole message (P2P_HDR_LEN +
+	 * COORD_MAX_PAYLOAD) plus the start of the next. */
+	struct p2pbuf buf;
 };
 
 /* Takes ownership of fd (closed by conn_free); on failure (NULL, errno

@@ -203,12 +203,12 @@ static const char *coordd_frame_error(const struct conn *c, uint32_t magic)
 {
 	uint8_t want[4];
 	struct p2p_hdr h;
-	size_t n = c->in_len < 4 ? c->in_len : 4;
+	size_t n = c->buf.in_len < 4 ? c->buf.in_len : 4;
 
 	p2p_put_u32le(want, magic);
-	if (memcmp(c->in, want, n))
+	if (memcmp(c->buf.in, want, n))
 		return "bad-magic";
-	if (c->in_len >= P2P_HDR_LEN && p2p_hdr_decode(c->in, &h))
+	if (c->buf.in_len >= P2P_HDR_LEN && p2p_hdr_decode(c->buf.in, &h))
 		return "bad-command";
 	return "bad-checksum";
 }
@@ -240,12 +240,12 @@ static void coordd_input(struct coordd *d, struct conn *c)
 		return;
 	}
 	if (c->state == CONN_CLOSING || c->state == CONN_LINGER) {
-		c->in_len = 0;
+		c->buf.in_len = 0;
 		return;
 	}
 	while (!c->dead && c->state != CONN_CLOSING &&
 	       c->state != CONN_LINGER) {
-		n = p2p_frame(c->in, c->in_len, d->cl.opt.magic,
+		n = p2p_frame(c->buf.in, c->buf.in_len, d->cl.opt.magic,
 			      COORD_MAX_PAYLOAD, &h, &payload);
 		if (n == 0)
 			return;

@@ -29,17 +29,9 @@ static const char *dispatch_version(struct clients *cl, struct conn *c,
 		  (int)theirs.version, theirs.user_agent,
 		  (unsigned long long)theirs.services);
 
-	memset(&ours, 0, sizeof(ours));
-	ours.version = P2P_PROTOCOL_VERSION;
-	ours.services = COORD_SERVICE_BIT;
-	ours.timestamp = (int64_t)time(NULL);
 	/* addr_recv tells the client how it looks from here, as Core does. */
-	ours.recv = c->observed;
-	ours.recv.services = theirs.services;
-	ours.from.services = COORD_SERVICE_BIT;
-	ours.nonce = clients_random64();
-	snprintf(ours.user_agent, sizeof(ours.user_agent), "%s",
-		 DISPATCH_USER_AGENT);
+	coord_version_init(&ours, &c->observed, theirs.services,
+			   clients_random64());
 	n = p2p_version_encode(buf, sizeof(buf), &ours);
 	if (n < 0)
 		return "internal";

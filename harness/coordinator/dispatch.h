@@ -5,7 +5,7 @@
 
 #include "clients.h"
 
-#define DISPATCH_USER_AGENT "/punchlab-coordinator:0.1/"
+#define DISPATCH_USER_AGENT COORD_USER_AGENT
 
 /* Handles one framed message from c. Returns NULL, or the reason to drop
  * c (a short token for the "drop" event). May queue output, change c's
