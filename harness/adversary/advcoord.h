@@ -13,7 +13,7 @@
 #include "advio.h"
 #include "coordmsg.h"
 
-#define ADVCOORD_MAX_AGENTS 1024
+#define ADVCOORD_MAX_AGENTS 1000 /* under the usual 1024 open files */
 
 enum advcoord_state {
 	ADVCOORD_HELLO,	     /* waiting for the node's version */
