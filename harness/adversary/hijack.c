@@ -104,8 +104,9 @@ static int hijack_register(struct hijack *h, struct hijack_slot *sl)
 		return -ENOBUFS;
 	sl->state = HIJACK_REGISTERED;
 	h->registrations++;
-	log_debug("key %" PRIu64 " registered from port %u", sl->key,
-		  sl->port);
+	adv_event(h->ctx, "registered",
+		  json_pack("{s:I,s:i}", "key", (json_int_t)sl->key, "port",
+			    sl->port));
 	return 0;
 }
 

@@ -59,10 +59,12 @@ else
 table inet punchlab_${vrid}_adv {
 	counter victim_syn {}
 	counter victim_bytes {}
+	counter victim_syn_homes {}
 	chain in {
 		type filter hook input priority 0;
 		ip daddr 192.0.2.1 tcp dport 18699 tcp flags & (syn | ack) == syn counter name victim_syn
 		ip daddr 192.0.2.1 tcp dport 18699 counter name victim_bytes
+		ip saddr { 198.51.100.1, 203.0.113.1 } ip daddr 192.0.2.1 tcp dport 18699 tcp flags & (syn | ack) == syn counter name victim_syn_homes
 	}
 }
 NFT
@@ -96,7 +98,7 @@ NFT
 	wait $p7 $p8
 	for t in redirect withhold delay2s delaymax; do adv_stop $t; done
 
-	check "redirect: both agents punched the victim named in hppunch: its nft SYN counter = their syns_sent (> 0)" \
+	check "redirect: both agents punched the victim named in hppunch: its nft SYN counter = their syns_sent (> 0), all from the homes' public addresses" \
 		/usr/bin/python3 - "$AO" <<'PY'
 import json, sys
 d = sys.argv[1]
@@ -116,6 +118,7 @@ print("  victim syns %d bytes %d; agents' syns_sent %d, outcomes %s, peers %s;"
           c["victim_bytes"]["bytes"] / stop["bytes_sent"]))
 sys.exit(0 if len(punch) == 2 and syns > 0
          and c["victim_syn"]["packets"] == syns
+         and c["victim_syn_homes"]["packets"] == syns
          and all(r["peer"] == "192.0.2.1:18699" for r in a) else 1)
 PY
 	check "withhold: both agents held until their deadline (5 s: the match deadline is never before the setup one), outcome coordinator, 0 SYNs, no flow but the one to mallory" \
@@ -191,7 +194,10 @@ PY
 	# hijack: mallory registers keys 201..205 at the honest coordinator
 	# first; each pair of nodes registering one of them later is played.
 	adv_start hijack --role hijack --target 192.0.2.1:18444 --keys 201:5
-	sleep 0.5
+	for i in $(seq 50); do
+		[ "$(grep -c '"registered"' "$AO/hijack.events")" -ge 5 ] && break
+		sleep 0.1
+	done
 	for k in 201 202 203 204 205; do
 		agent "hj$k" alice 192.0.2.1:18444 "$k" $((20000 + k)) & p1=$!
 		agent "hj$k" bob 192.0.2.1:18444 "$k" $((20000 + k)) & p2=$!
