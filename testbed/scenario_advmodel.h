@@ -32,8 +32,14 @@ enum adv_inject { ADV_INJECT_RST, ADV_INJECT_SYN };
 enum adv_flood { ADV_FLOOD_SLOWLORIS, ADV_FLOOD_PAIRS };
 
 /* `expect_effect = OP NUMBER`; ADV_OP_NONE: the key is absent. */
-enum adv_op { ADV_OP_NONE, ADV_OP_GE, ADV_OP_LE, ADV_OP_EQ, ADV_OP_LT,
-	      ADV_OP_GT };
+enum adv_op {
+	ADV_OP_NONE,
+	ADV_OP_GE,
+	ADV_OP_LE,
+	ADV_OP_EQ,
+	ADV_OP_LT,
+	ADV_OP_GT
+};
 
 struct adv_expect {
 	enum adv_op op;

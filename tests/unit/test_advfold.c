@@ -15,12 +15,12 @@
 #include "../../harness/punchlab/results/timing.c"
 #include "lib/testutil.h"
 
-static const struct advcell OFF = { .attack = NULL, .expect = "" };
+static const struct advcell OFF = {.attack = NULL, .expect = ""};
 
 /* Folds the records given as JSON texts (NULL ends them). */
 static json_t *fold(const struct advcell *ac, int *pass, ...)
 {
-	struct advfold_acc a = { 0 };
+	struct advfold_acc a = {0};
 	va_list ap;
 	const char *text;
 	json_t *j;
@@ -77,38 +77,42 @@ static void test_expect(void)
 
 static void test_redirect(void)
 {
-	struct advcell on = { .attack = "redirect", .target_policy = 1,
-			      .expect = "== 0" };
-	struct advcell off = { .attack = "redirect", .expect = "" };
+	struct advcell on = {
+		.attack = "redirect", .target_policy = 1, .expect = "== 0"};
+	struct advcell off = {.attack = "redirect", .expect = ""};
 	int pass = -1;
 	json_t *j;
 
 	/* Policy on: no SYN reached the victim. */
-	j = fold(&on, &pass,
-		 "{\"attack\":\"redirect\",\"victim_syns\":0,\"victim_bytes\":0,"
-		 "\"attacker_bytes\":300,\"syns_sent\":0}",
-		 "{\"attack\":\"redirect\",\"victim_syns\":0,\"victim_bytes\":0,"
-		 "\"attacker_bytes\":300,\"syns_sent\":0}",
-		 NULL);
+	j = fold(
+		&on, &pass,
+		"{\"attack\":\"redirect\",\"victim_syns\":0,\"victim_bytes\":0,"
+		"\"attacker_bytes\":300,\"syns_sent\":0}",
+		"{\"attack\":\"redirect\",\"victim_syns\":0,\"victim_bytes\":0,"
+		"\"attacker_bytes\":300,\"syns_sent\":0}",
+		NULL);
 	CU_ASSERT_EQUAL(pass, 1);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 0, 0);
-	CU_ASSERT_STRING_EQUAL(verdict_of(j),
-			       "defence holds: victim got 0 SYNs in 2 requests");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_object_get(j, "effect"),
-					     "name"),
-			       "victim_syns_per_request");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_object_get(j, "defences"),
-					     "target_policy"),
-			       "on");
+	CU_ASSERT_STRING_EQUAL(
+		verdict_of(j),
+		"defence holds: victim got 0 SYNs in 2 requests");
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_object_get(j, "effect"), "name"),
+		"victim_syns_per_request");
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_object_get(j, "defences"), "target_policy"),
+		"on");
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "amplification"), 0, 0);
 	json_decref(j);
 
 	/* Policy off: the node is a SYN cannon. 5 and 7 SYNs, 300 and 500
 	 * bytes to the victim for 100 bytes of lie each. */
 	j = fold(&off, &pass,
-		 "{\"attack\":\"redirect\",\"victim_syns\":5,\"victim_bytes\":300,"
+		 "{\"attack\":\"redirect\",\"victim_syns\":5,\"victim_bytes\":"
+		 "300,"
 		 "\"attacker_bytes\":100,\"syns_sent\":6}",
-		 "{\"attack\":\"redirect\",\"victim_syns\":7,\"victim_bytes\":500,"
+		 "{\"attack\":\"redirect\",\"victim_syns\":7,\"victim_bytes\":"
+		 "500,"
 		 "\"attacker_bytes\":100,\"syns_sent\":8}",
 		 NULL);
 	CU_ASSERT_EQUAL(pass, 1); /* no expect_effect: a measurement */
@@ -128,8 +132,9 @@ static void test_redirect(void)
 	json_decref(j);
 
 	/* The policy leaks one SYN: the gate fails the cell. */
-	j = fold(&on, &pass, "{\"attack\":\"redirect\",\"victim_syns\":1,"
-			     "\"victim_bytes\":60,\"attacker_bytes\":100}",
+	j = fold(&on, &pass,
+		 "{\"attack\":\"redirect\",\"victim_syns\":1,"
+		 "\"victim_bytes\":60,\"attacker_bytes\":100}",
 		 NULL);
 	CU_ASSERT_EQUAL(pass, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "defence fails: "));
@@ -139,8 +144,8 @@ static void test_redirect(void)
 
 static void test_impersonate(void)
 {
-	struct advcell ac = { .attack = "impersonate", .peer_auth = 1,
-			      .expect = "== 1" };
+	struct advcell ac = {
+		.attack = "impersonate", .peer_auth = 1, .expect = "== 1"};
 	int pass = -1;
 	json_t *j;
 
@@ -159,8 +164,8 @@ static void test_impersonate(void)
 	/* Without the secret nobody notices. */
 	ac.peer_auth = 0;
 	ac.expect = "== 0";
-	j = fold(&ac, &pass, "{\"played\":1,\"detected\":0}",
-		 "{\"played\":1}", NULL);
+	j = fold(&ac, &pass, "{\"played\":1,\"detected\":0}", "{\"played\":1}",
+		 NULL);
 	CU_ASSERT_EQUAL(pass, 1);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 0, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "as expected: "));
@@ -176,8 +181,8 @@ static void test_impersonate(void)
 
 static void test_cost(void)
 {
-	struct advcell ac = { .attack = "withhold", .target_policy = 1,
-			      .expect = "<= 11000" };
+	struct advcell ac = {
+		.attack = "withhold", .target_policy = 1, .expect = "<= 11000"};
 	int pass = -1;
 	json_t *j;
 
@@ -186,21 +191,22 @@ static void test_cost(void)
 		 "{\"cost_ms\":10010,\"syns_sent\":0,\"sockets\":1}",
 		 "{\"cost_ms\":10020,\"syns_sent\":0,\"sockets\":1}", NULL);
 	CU_ASSERT_EQUAL(pass, 1);
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_object_get(j, "effect"),
-					     "name"),
-			       "cost_ms_per_request");
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_object_get(j, "effect"), "name"),
+		"cost_ms_per_request");
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 10010, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "cost_ms_p90"), 10018, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "cost_ms_max"), 10020, 0);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "sockets_mean"), 1, 0);
-	CU_ASSERT_STRING_EQUAL(verdict_of(j),
-			       "defence holds: a request cost the node 10010 ms "
-			       "mean (p90 10018), 0.0 SYNs, 1.0 sockets in 3 "
-			       "requests");
+	CU_ASSERT_STRING_EQUAL(
+		verdict_of(j),
+		"defence holds: a request cost the node 10010 ms "
+		"mean (p90 10018), 0.0 SYNs, 1.0 sockets in 3 "
+		"requests");
 	json_decref(j);
 
 	/* delay: same fold; a node without caps waits the lie out. */
-	ac = (struct advcell){ .attack = "delay", .expect = "" };
+	ac = (struct advcell){.attack = "delay", .expect = ""};
 	j = fold(&ac, &pass, "{\"cost_ms\":60000,\"syns_sent\":16}", NULL);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 60000, 0);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "syns_max"), 16, 0);
@@ -211,8 +217,10 @@ static void test_cost(void)
 
 static void test_hijack(void)
 {
-	struct advcell ac = { .attack = "hijack", .peer_auth = 1,
-			      .coord_limits = 1, .expect = "== 0" };
+	struct advcell ac = {.attack = "hijack",
+			     .peer_auth = 1,
+			     .coord_limits = 1,
+			     .expect = "== 0"};
 	int pass = -1;
 	json_t *j;
 
@@ -224,20 +232,21 @@ static void test_hijack(void)
 	json_decref(j);
 
 	/* Undetected plays are hijacks: 2 of 4. */
-	ac = (struct advcell){ .attack = "hijack", .expect = "" };
+	ac = (struct advcell){.attack = "hijack", .expect = ""};
 	j = fold(&ac, &pass, "{\"played\":1,\"detected\":0}", "{\"played\":1}",
 		 "{\"played\":0}", "{\"played\":1,\"detected\":1}", NULL);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 0.5, 1e-12);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "hijacked"), 2, 0);
-	CU_ASSERT_STRING_EQUAL(verdict_of(j),
-			       "measured: attacker completed undetected in 2 of "
-			       "4 trials (played 3, detected 1)");
+	CU_ASSERT_STRING_EQUAL(
+		verdict_of(j),
+		"measured: attacker completed undetected in 2 of "
+		"4 trials (played 3, detected 1)");
 	json_decref(j);
 }
 
 static void test_inject(void)
 {
-	struct advcell ac = { .attack = "inject", .expect = "" };
+	struct advcell ac = {.attack = "inject", .expect = ""};
 	int pass = -1;
 	json_t *j, *bo, *e;
 
@@ -249,15 +258,15 @@ static void test_inject(void)
 	bo = json_object_get(json_object_get(j, "metrics"), "by_offset");
 	CU_ASSERT_EQUAL_FATAL(json_array_size(bo), 2);
 	e = json_array_get(bo, 0);
-	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(e,
-								 "offset_ms")),
-			       -5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(
+		json_number_value(json_object_get(e, "offset_ms")), -5, 0);
 	CU_ASSERT_EQUAL(testutil_jint(e, "trials"), 1);
 	CU_ASSERT_EQUAL(testutil_jint(e, "killed"), 0);
 	e = json_array_get(bo, 1);
 	CU_ASSERT_EQUAL(testutil_jint(e, "trials"), 3);
 	CU_ASSERT_EQUAL(testutil_jint(e, "killed"), 2);
-	CU_ASSERT_STRING_EQUAL(verdict_of(j), "measured: 2 of 4 punches killed");
+	CU_ASSERT_STRING_EQUAL(verdict_of(j),
+			       "measured: 2 of 4 punches killed");
 	json_decref(j);
 
 	j = fold(&ac, &pass, "{\"inject_offset_ms\":20,\"killed\":0}", NULL);
@@ -268,8 +277,8 @@ static void test_inject(void)
 
 static void test_flood(void)
 {
-	struct advcell ac = { .attack = "flood", .coord_limits = 1,
-			      .expect = ">= 0.95" };
+	struct advcell ac = {
+		.attack = "flood", .coord_limits = 1, .expect = ">= 0.95"};
 	int pass = -1;
 	json_t *j;
 
@@ -277,8 +286,9 @@ static void test_flood(void)
 		 "{\"paired\":0}", NULL);
 	CU_ASSERT_EQUAL(pass, 0);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 2.0 / 3, 1e-12);
-	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "defence fails: 2 of 3 "
-						     "legitimate trials paired"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j),
+				      "defence fails: 2 of 3 "
+				      "legitimate trials paired"));
 	json_decref(j);
 }
 
@@ -287,14 +297,14 @@ static void test_flood(void)
  * has none. */
 static void test_no_records(void)
 {
-	struct advcell ac = { .attack = "flood", .expect = ">= 0.95" };
+	struct advcell ac = {.attack = "flood", .expect = ">= 0.95"};
 	int pass = -1;
 	json_t *j;
 
 	j = fold(&ac, &pass, NULL);
 	CU_ASSERT_EQUAL(pass, 0);
-	CU_ASSERT(json_is_null(json_object_get(json_object_get(j, "effect"),
-					       "value")));
+	CU_ASSERT(json_is_null(
+		json_object_get(json_object_get(j, "effect"), "value")));
 	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "no measurement"));
 	json_decref(j);
 	j = fold(&OFF, &pass, "{\"attack\":\"flood\",\"paired\":1}", NULL);
@@ -309,9 +319,12 @@ static void test_no_records(void)
 static int write_cell(struct scenario_cell *c, int victim_syns,
 		      json_t **summary)
 {
-	struct scenario s = { .name = "adv", .trials = 2, .parallel = 1,
-			      .timing_error_max_ms = 1, .ncells = 1,
-			      .cells = c };
+	struct scenario s = {.name = "adv",
+			     .trials = 2,
+			     .parallel = 1,
+			     .timing_error_max_ms = 1,
+			     .ncells = 1,
+			     .cells = c};
 	struct cell_result r;
 	char path[] = "/tmp/test_advfold_XXXXXX";
 	int fd = mkstemp(path), failed;
@@ -336,17 +349,17 @@ static int write_cell(struct scenario_cell *c, int victim_syns,
 
 static void test_results_write(void)
 {
-	struct scenario_cell c = { .name = "redirect-lan-policy",
-				   .puncher = { SCENARIO_PUNCHER_AGENT,
-						SCENARIO_PUNCHER_AGENT } };
+	struct scenario_cell c = {
+		.name = "redirect-lan-policy",
+		.puncher = {SCENARIO_PUNCHER_AGENT, SCENARIO_PUNCHER_AGENT}};
 	json_t *sum, *cell, *adv;
 
 	strcpy(c.a.name, "home-eim");
 	strcpy(c.b.name, "home-eim");
-	c.adv = (struct cell_adv){ .attack = ADV_REDIRECT,
-				   .victim = ADV_VICTIM_LAN,
-				   .target_policy = 1,
-				   .expect_effect = { ADV_OP_EQ, 0, "== 0" } };
+	c.adv = (struct cell_adv){.attack = ADV_REDIRECT,
+				  .victim = ADV_VICTIM_LAN,
+				  .target_policy = 1,
+				  .expect_effect = {ADV_OP_EQ, 0, "== 0"}};
 	CU_ASSERT_EQUAL(write_cell(&c, 0, &sum), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
 	cell = json_array_get(json_object_get(sum, "cells"), 0);
@@ -355,12 +368,12 @@ static void test_results_write(void)
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(cell, "verdict"), "pass");
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(adv, "attack"), "redirect");
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(adv, "expect_effect"), "== 0");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_object_get(adv, "setting"),
-					     "victim"),
-			       "lan");
-	CU_ASSERT_STRING_EQUAL(testutil_jstr(json_object_get(adv, "defences"),
-					     "peer_auth"),
-			       "off");
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_object_get(adv, "setting"), "victim"),
+		"lan");
+	CU_ASSERT_STRING_EQUAL(
+		testutil_jstr(json_object_get(adv, "defences"), "peer_auth"),
+		"off");
 	json_decref(sum);
 
 	/* One SYN per request reached the router's admin page: FAIL. */
@@ -382,15 +395,15 @@ static void test_results_write(void)
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "expect_effect comparisons", test_expect },
-		{ "redirect: victim SYNs, bytes, amplification", test_redirect },
-		{ "impersonate: detected rate", test_impersonate },
-		{ "withhold and delay: cost per request", test_cost },
-		{ "hijack: undetected completions", test_hijack },
-		{ "inject: killed rate by offset", test_inject },
-		{ "flood: legitimate pairs", test_flood },
-		{ "no records, attack from the records", test_no_records },
-		{ "summary.json and the gate", test_results_write },
+		{"expect_effect comparisons", test_expect},
+		{"redirect: victim SYNs, bytes, amplification", test_redirect},
+		{"impersonate: detected rate", test_impersonate},
+		{"withhold and delay: cost per request", test_cost},
+		{"hijack: undetected completions", test_hijack},
+		{"inject: killed rate by offset", test_inject},
+		{"flood: legitimate pairs", test_flood},
+		{"no records, attack from the records", test_no_records},
+		{"summary.json and the gate", test_results_write},
 	};
 
 	return testutil_run_suite("advfold", NULL, NULL, tests,

@@ -7,10 +7,14 @@
 #include "advcell.h"
 
 static const char *const attack_names[] = {
-	[ADV_NONE] = "none",	       [ADV_REDIRECT] = "redirect",
-	[ADV_IMPERSONATE] = "impersonate", [ADV_WITHHOLD] = "withhold",
-	[ADV_DELAY] = "delay",	       [ADV_HIJACK] = "hijack",
-	[ADV_INJECT] = "inject",	       [ADV_FLOOD] = "flood",
+	[ADV_NONE] = "none",
+	[ADV_REDIRECT] = "redirect",
+	[ADV_IMPERSONATE] = "impersonate",
+	[ADV_WITHHOLD] = "withhold",
+	[ADV_DELAY] = "delay",
+	[ADV_HIJACK] = "hijack",
+	[ADV_INJECT] = "inject",
+	[ADV_FLOOD] = "flood",
 };
 static const char *const victim_names[] = {
 	[ADV_VICTIM_WAN] = "wan",
@@ -38,8 +42,8 @@ static json_t *setting(const struct cell_adv *a)
 				 "inject_offset_ms", a->inject_offset_ms);
 	case ADV_FLOOD:
 		return json_pack("{s:s, s:I}", "flood",
-				 a->flood == ADV_FLOOD_PAIRS ? "pairs" :
-							       "slowloris",
+				 a->flood == ADV_FLOOD_PAIRS ? "pairs"
+							     : "slowloris",
 				 "flood_count", (json_int_t)a->flood_count);
 	default:
 		return json_object();
@@ -57,9 +61,8 @@ int advcell_read(const struct scenario_cell *c, struct advcell *out)
 	out->target_policy = a->target_policy;
 	out->peer_auth = a->peer_auth;
 	out->coord_limits = a->coord_limits;
-	out->expect = a->expect_effect.op == ADV_OP_NONE ?
-			      "" :
-			      a->expect_effect.text;
+	out->expect =
+		a->expect_effect.op == ADV_OP_NONE ? "" : a->expect_effect.text;
 	out->setting = setting(a);
 	return 1;
 }

@@ -99,8 +99,7 @@ static double ratio(size_t k, size_t n)
 }
 
 /* mean, p90, max of key into the metrics as KEY_mean...; mean back. */
-static double spread(struct fold *f, const char *key, const char *as,
-		     double *v)
+static double spread(struct fold *f, const char *key, const char *as, double *v)
 {
 	size_t k = column(f, key, v);
 	char name[64];
@@ -154,20 +153,29 @@ static void fold_redirect(struct fold *f, double *v)
 			 f->value, syn_max, f->n);
 }
 
-static void fold_impersonate(struct fold *f, double *v)
+/* Trials where mallory played the peer, and those where a node then
+ * detected it: impersonate and hijack count the same two things. */
+static void plays(struct fold *f, size_t *played, size_t *detected)
 {
-	size_t played = 0, detected = 0;
-
-	(void)v;
+	*played = *detected = 0;
 	for (size_t i = 0; i < f->n; i++) {
 		json_t *r = json_array_get(f->recs, i);
+		int p = flag(r, "played");
 
-		played += flag(r, "played");
-		detected += flag(r, "played") && flag(r, "detected");
+		*played += p;
+		*detected += p && flag(r, "detected");
 	}
+	puti(f->metrics, "played", *played);
+	puti(f->metrics, "detected", *detected);
+}
+
+static void fold_impersonate(struct fold *f, double *v)
+{
+	size_t played, detected;
+
+	(void)v;
+	plays(f, &played, &detected);
 	f->value = ratio(detected, played);
-	puti(f->metrics, "played", played);
-	puti(f->metrics, "detected", detected);
 	put(f->metrics, "detected_rate", f->value);
 	snprintf(f->what, sizeof(f->what),
 		 "detected %zu of %zu impersonations (mallory played the "
@@ -192,26 +200,18 @@ static void fold_cost(struct fold *f, double *v)
 
 static void fold_hijack(struct fold *f, double *v)
 {
-	size_t played = 0, detected = 0, hijacked = 0;
+	size_t played, detected;
 
 	(void)v;
-	for (size_t i = 0; i < f->n; i++) {
-		json_t *r = json_array_get(f->recs, i);
-		int p = flag(r, "played"), d = flag(r, "detected");
-
-		played += p;
-		detected += p && d;
-		hijacked += p && !d;
-	}
-	f->value = ratio(hijacked, f->n);
-	puti(f->metrics, "played", played);
-	puti(f->metrics, "detected", detected);
-	puti(f->metrics, "hijacked", hijacked);
+	plays(f, &played, &detected);
+	/* A completion the node did not detect is the hijack. */
+	f->value = ratio(played - detected, f->n);
+	puti(f->metrics, "hijacked", played - detected);
 	put(f->metrics, "hijacked_rate", f->value);
 	snprintf(f->what, sizeof(f->what),
 		 "attacker completed undetected in %zu of %zu trials (played "
 		 "%zu, detected %zu)",
-		 hijacked, f->n, played, detected);
+		 played - detected, f->n, played, detected);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -261,8 +261,8 @@ static void fold_inject(struct fold *f, double *v)
 	puti(f->metrics, "killed", killed);
 	put(f->metrics, "killed_rate", f->value);
 	bo = by_offset(f, v);
-	snprintf(f->what, sizeof(f->what), "%zu of %zu punches killed",
-		 killed, f->n);
+	snprintf(f->what, sizeof(f->what), "%zu of %zu punches killed", killed,
+		 f->n);
 	if (json_array_size(bo) == 1)
 		snprintf(f->what + strlen(f->what),
 			 sizeof(f->what) - strlen(f->what), " at %+g ms",
@@ -282,26 +282,26 @@ static void fold_flood(struct fold *f, double *v)
 	puti(f->metrics, "paired", paired);
 	put(f->metrics, "legit_matched_rate", f->value);
 	snprintf(f->what, sizeof(f->what),
-		 "%zu of %zu legitimate trials paired under the flood",
-		 paired, f->n);
+		 "%zu of %zu legitimate trials paired under the flood", paired,
+		 f->n);
 }
 
 static const struct attack_fold {
 	const char *attack, *effect, *unit;
 	void (*fn)(struct fold *f, double *scratch);
 } folds[] = {
-	{ "redirect", "victim_syns_per_request", "SYNs", fold_redirect },
-	{ "impersonate", "detected_rate", "ratio", fold_impersonate },
-	{ "withhold", "cost_ms_per_request", "ms", fold_cost },
-	{ "delay", "cost_ms_per_request", "ms", fold_cost },
-	{ "hijack", "hijacked_rate", "ratio", fold_hijack },
-	{ "inject", "killed_rate", "ratio", fold_inject },
-	{ "flood", "legit_matched_rate", "ratio", fold_flood },
+	{"redirect", "victim_syns_per_request", "SYNs", fold_redirect},
+	{"impersonate", "detected_rate", "ratio", fold_impersonate},
+	{"withhold", "cost_ms_per_request", "ms", fold_cost},
+	{"delay", "cost_ms_per_request", "ms", fold_cost},
+	{"hijack", "hijacked_rate", "ratio", fold_hijack},
+	{"inject", "killed_rate", "ratio", fold_inject},
+	{"flood", "legit_matched_rate", "ratio", fold_flood},
 };
 
 int advfold_expect(const char *expect, double value)
 {
-	static const char *const ops[] = { ">=", "<=", "==", "<", ">" };
+	static const char *const ops[] = {">=", "<=", "==", "<", ">"};
 	const char *p = expect;
 	char *end;
 	double want;
@@ -326,11 +326,16 @@ int advfold_expect(const char *expect, double value)
 		return 0;
 	/* Rates and means of integers: a last-bit difference is no miss. */
 	switch (op) {
-	case 0: return value >= want - 1e-9;
-	case 1: return value <= want + 1e-9;
-	case 2: return fabs(value - want) <= 1e-9;
-	case 3: return value < want;
-	default: return value > want;
+	case 0:
+		return value >= want - 1e-9;
+	case 1:
+		return value <= want + 1e-9;
+	case 2:
+		return fabs(value - want) <= 1e-9;
+	case 3:
+		return value < want;
+	default:
+		return value > want;
 	}
 }
 
@@ -353,8 +358,7 @@ static const char *attack_of(const struct advcell *ac, json_t *recs)
 
 /* One line: how the effect stands against expect_effect, then what was
  * measured. A defence on and the expectation met: the defence holds. */
-static json_t *verdict(const struct advcell *ac, const struct fold *f,
-		       int met)
+static json_t *verdict(const struct advcell *ac, const struct fold *f, int met)
 {
 	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits;
 	const char *lead;
@@ -381,8 +385,10 @@ json_t *advfold_cell(const struct advcell *ac, const struct advfold_acc *a,
 	const char *attack = attack_of(ac, a->recs);
 	const struct attack_fold *af = fold_of(attack);
 	int has_expect = ac->expect && ac->expect[0];
-	struct fold f = { .recs = a->recs, .n = json_array_size(a->recs),
-			  .value = NAN, .metrics = json_object() };
+	struct fold f = {.recs = a->recs,
+			 .n = json_array_size(a->recs),
+			 .value = NAN,
+			 .metrics = json_object()};
 	double *scratch = calloc(f.n ? f.n : 1, sizeof(double));
 	int met = -1;
 	json_t *j;
@@ -413,9 +419,11 @@ json_t *advfold_cell(const struct advcell *ac, const struct advfold_acc *a,
 		      has_expect ? json_string(ac->expect) : json_null());
 	if (!j)
 		return NULL;
-	json_object_set_new(j, "met", met < 0 ? json_null() : json_boolean(met));
+	json_object_set_new(j, "met",
+			    met < 0 ? json_null() : json_boolean(met));
 	json_object_set_new(j, "verdict", verdict(ac, &f, met));
-	json_object_set_new(j, "setting", ac->setting ? json_deep_copy(ac->setting)
-						      : json_object());
+	json_object_set_new(j, "setting",
+			    ac->setting ? json_deep_copy(ac->setting)
+					: json_object());
 	return j;
 }
