@@ -112,6 +112,22 @@ class TestSecuritySection(unittest.TestCase, PngMixin):
         self.assertPng(os.path.join(self.dir, "inject-offsets.png"))
         self.assertIn("(inject-offsets.png)", self.sec)
 
+    def test_results_csv_adv_columns(self):
+        import csv
+        with open(os.path.join(self.dir, "results.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 100)
+        red = [r for r in rows if r["cell"] == "redirect-lan-off"]
+        self.assertEqual({r["adv_victim_syns"] for r in red}, {"6"})
+        self.assertEqual({r["adv_attack"] for r in red}, {"redirect"})
+        inj = [r for r in rows if r["cell"] == "inject-rst-5"]
+        self.assertEqual(sum(int(r["adv_killed"]) for r in inj), 8)
+        self.assertEqual({r["adv_paired"] for r in red}, {""})
+        gate = os.path.join(self.tmp, "data", GATE, "results.csv")
+        call(report.main, ["--quiet", os.path.dirname(gate)])
+        with open(gate) as f:
+            self.assertNotIn("adv_", f.readline())
+
     def test_no_section_without_adversaries(self):
         d = os.path.join(self.tmp, "data", GATE)
         rc, _, err = call(report.main, ["--quiet", d])
