@@ -213,6 +213,13 @@ static void test_cost(void)
 	CU_ASSERT(json_is_null(json_object_get(json_object_get(j, "metrics"),
 					       "sockets_mean")));
 	json_decref(j);
+
+	/* Records without a cost: no effect, said so. */
+	j = fold(&ac, &pass, "{\"syns_sent\":1}", NULL);
+	CU_ASSERT(isnan(effect(j)));
+	CU_ASSERT_STRING_EQUAL(verdict_of(j), "measured: no trial recorded "
+					      "its cost (1 requests)");
+	json_decref(j);
 }
 
 static void test_hijack(void)

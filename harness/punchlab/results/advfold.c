@@ -192,6 +192,11 @@ static void fold_cost(struct fold *f, double *v)
 	p90 = json_real_value(json_object_get(f->metrics, "cost_ms_p90"));
 	syns = spread(f, "syns_sent", "syns", v);
 	socks = spread(f, "sockets", "sockets", v);
+	if (isnan(f->value)) {
+		snprintf(f->what, sizeof(f->what),
+			 "no trial recorded its cost (%zu requests)", f->n);
+		return;
+	}
 	snprintf(f->what, sizeof(f->what),
 		 "a request cost the node %.0f ms mean (p90 %.0f), %.1f SYNs, "
 		 "%.1f sockets in %zu requests",
