@@ -10,6 +10,7 @@
 #include "cellcond.h"
 #include "conddist.h"
 #include "profile.h"
+#include "scenario_advmodel.h"
 #include "scenario_netmodel.h"
 
 /* The one cell limit: the parser, the plan and README.md use this
@@ -72,6 +73,7 @@ struct scenario_cell {
 	struct cond_dist dist[CELLCOND_NPARAMS];
 	/* per side: index into scenario.punchers, or SCENARIO_PUNCHER_AGENT */
 	int puncher[2];
+	struct cell_adv adv; /* adversary and defences (scenario_advmodel.h) */
 };
 
 struct scenario {

@@ -203,8 +203,10 @@ def _sweep_scale(xs):
     return "linear", None
 
 
-def sweep(path, xlabel, lines, title):
-    """lines: [(label, [(x, k, n)] sorted by x)]; one line per NAT pair."""
+def sweep(path, xlabel, lines, title,
+          ylabel="success rate (Wilson 95% interval)"):
+    """lines: [(label, [(x, k, n)] sorted by x)]; one line per NAT pair
+    (or per attack setting: security.py's killed rate by offset)."""
     xs = sorted({x for _, pts in lines for x, _, _ in pts})
     wide = len(lines) > 5
     fig, ax = plt.subplots(figsize=(9.5 if wide else 7.5, 4.6))
@@ -247,7 +249,7 @@ def sweep(path, xlabel, lines, title):
         xlabel = (xlabel[:-1] + ", symmetric log scale)"
                   if xlabel.endswith(")") else xlabel + " (symmetric log)")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("success rate (Wilson 95% interval)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     if wide:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import runs as runsmod  # noqa: E402
+import security  # noqa: E402
 
 MAX_RERUNS = 20
 
@@ -23,7 +24,18 @@ def clean(text):
     return _BAD_XML.sub("?", str(text))
 
 
+def effect_line(c):
+    """An adversary cell's effect against its expectation, one line."""
+    adv = c.adversary
+    return "%s: %s, expect_effect %s" % (
+        security.setting_text(adv), security.effect_text(adv),
+        adv.get("expect_effect") or "none (a measurement)")
+
+
 def failure_message(c):
+    adv = c.adversary
+    if adv and adv.get("met") is False:
+        return "effect misses its expectation: %s" % effect_line(c)
     lo, hi = c.wilson
     return "measured %d/%d = %.3f [%.3f, %.3f] outside expect %s%s" % (
         c.k, c.n, c.rate if c.n else 0.0, lo, hi, c.expect_text or "?",
@@ -38,6 +50,9 @@ def failure_body(c):
                  else len(runsmod.REASONS), r))]
     if not lines:
         lines = ["no failed trials (too many successes for the expectation)"]
+    if c.adversary:
+        lines = ["adversary: %s" % (c.adversary.get("verdict") or "-"),
+                 "failed trials by reason:"] + lines
     if isinstance(c.expect, dict) and c.expect.get("reason"):
         lines += ["", "expectation: %s" % c.expect["reason"]]
     if c.nat_counters:
@@ -65,6 +80,10 @@ def system_out(run, c):
         if len(bad) > MAX_RERUNS:
             lines.append("  ... %d more in report.md"
                          % (len(bad) - MAX_RERUNS))
+    if c.adversary:
+        lines.append("adversary %s" % effect_line(c))
+        lines.append("defences: %s" % security.defences_text(c.adversary))
+        lines.append("verdict: %s" % (c.adversary.get("verdict") or "-"))
     if c.degraded:
         lines.append("timing degraded: %s" % (
             c.timing_note or "the harness's timing exceeded the "
@@ -74,6 +93,19 @@ def system_out(run, c):
     if c.verdict not in ("pass", "fail", "skip"):
         lines.append("no verdict in summary.json")
     return "\n".join(lines) + "\n"
+
+
+def adversary_props(adv):
+    """(name, value) properties of an adversary testcase."""
+    e = adv.get("effect") if isinstance(adv.get("effect"), dict) else {}
+    out = [("attack", security.setting_text(adv)),
+           ("defences", security.defences_text(adv)),
+           ("effect", security.effect_text(adv))]
+    if e.get("value") is not None:
+        out.append((str(e.get("name") or "effect_value"),
+                    "%g" % e["value"]))
+    out.append(("expect_effect", adv.get("expect_effect") or "none"))
+    return out
 
 
 def testsuite(run, name):
@@ -91,6 +123,12 @@ def testsuite(run, name):
                 if c.timing_stats.get(key) is not None:
                     ET.SubElement(props, "property", name=key,
                                   value="%g" % c.timing_stats[key])
+        if c.adversary:
+            props = tc.find("properties")
+            if props is None:
+                props = ET.SubElement(tc, "properties")
+            for key, val in adversary_props(c.adversary):
+                ET.SubElement(props, "property", name=key, value=clean(val))
         if c.verdict == "fail":
             counts["fail"] += 1
             f = ET.SubElement(tc, "failure", message=clean(

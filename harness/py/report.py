@@ -15,6 +15,7 @@ import conds  # noqa: E402
 import netinput  # noqa: E402
 import network  # noqa: E402
 import runs as runsmod  # noqa: E402
+import security  # noqa: E402
 import strategies  # noqa: E402
 import stats  # noqa: E402
 import trialcsv  # noqa: E402
@@ -451,6 +452,13 @@ def counters_text(c):
     return "; ".join(parts)
 
 
+def expect_column(c):
+    """`expect`, and an adversary cell's expect_effect beside it."""
+    ee = (c.adversary or {}).get("expect_effect")
+    parts = [x for x in (c.expect_text, ee and "effect %s" % ee) if x]
+    return "; ".join(parts) or "-"
+
+
 def cell_table(runs, cells):
     multi = len(runs) > 1
     head = (["scenario"] if multi else []) + [
@@ -475,7 +483,7 @@ def cell_table(runs, cells):
             "%.3f" % c.rate if c.n else "-",
             interval(lo, hi) if c.n else "-",
             fmt_ms(c.p50), fmt_ms(c.p90), fails,
-            c.expect_text or "-", verdict,
+            expect_column(c), verdict,
             "%.0f" % se90 if se90 is not None else "-",
             "**degraded**" if c.degraded else (c.timing or "-"),
             counters_text(c)]
@@ -499,10 +507,17 @@ def verdict_text(cells):
     if not bad:
         return "All %d cells meet their expectation." % len(judged) + tail
     return "%d of %d cells fail their expectation: %s." % (
-        len(bad), len(judged), "; ".join(
-            "%s measured %s outside %s" % (c.label, rate_text(c),
-                                          c.expect_text or "?")
-            for c in bad)) + tail
+        len(bad), len(judged), "; ".join(miss_text(c) for c in bad)) + tail
+
+
+def miss_text(c):
+    """Why a failed cell failed: its rate, or its adversary effect."""
+    adv = c.adversary
+    if adv and adv.get("met") is False:
+        return "%s measured %s against expect_effect %s" % (
+            c.label, security.effect_text(adv), adv.get("expect_effect"))
+    return "%s measured %s outside %s" % (c.label, rate_text(c),
+                                         c.expect_text or "?")
 
 
 def reruns(run):
@@ -615,6 +630,7 @@ def build(runs, out, figures, network_dirs=()):
 
     doc += ["## Cells", "", cell_table(runs, cells), "",
             verdict_text(cells), ""]
+    doc += security.section(figures, runs, out, title_tail)
     doc += ["## Homes", ""] + homes_text(cells)
     reasons = {}
     for c in cells:

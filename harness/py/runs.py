@@ -115,6 +115,9 @@ class Cell:
         self.timing_stats = {}
         self.timing_note = None
         self.homes = ("separate", 1, 1)
+        # summary.json's "adversary" object (docs/adversaries.md section
+        # 6) for a cell that ran an attack, else None.
+        self.adversary = None
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
@@ -328,6 +331,10 @@ def _load_summary(run, path):
         if exp is not None and not isinstance(exp, dict):
             raise InputError("%s: 'expect' must be an object" % where)
         cell.expect = exp
+        adv = c.get("adversary")
+        if adv is not None and not isinstance(adv, dict):
+            raise InputError("%s: 'adversary' must be an object" % where)
+        cell.adversary = adv
         v = c.get("verdict")
         if v is not None and not isinstance(v, str):
             raise InputError("%s: 'verdict' must be a string" % where)

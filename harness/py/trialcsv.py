@@ -4,6 +4,16 @@ import csv
 
 COLUMNS = ("scenario", "run_id", "cell", "a", "b", "trial", "seed",
            "outcome", "attempts", "ttc_ms", "handshake_ms", "start_skew_us")
+# An adversary trial's "adv" members (docs/adversaries.md section 6), in
+# the contract's order; a run gets the columns its trials carry, adv_KEY.
+ADV_KEYS = ("attack", "victim_syns", "victim_bytes", "attacker_bytes",
+            "played", "detected", "cost_ms", "syns_sent", "sockets",
+            "inject_offset_ms", "killed", "paired")
+
+
+def _adv(t):
+    adv = t.raw.get("adv")
+    return adv if isinstance(adv, dict) else {}
 
 
 def _val(v):
@@ -17,7 +27,8 @@ def _val(v):
 def rows(run):
     """Header and rows for one run, trials in cell order then trial."""
     keys = run.param_keys()
-    out = [list(COLUMNS) + keys]
+    advk = [k for k in ADV_KEYS if any(k in _adv(t) for t in run.trials)]
+    out = [list(COLUMNS) + keys + ["adv_" + k for k in advk]]
     for c in run.cells:
         for t in c.trials:
             seed = t.seed if t.seed is not None else run.seed
@@ -25,6 +36,7 @@ def rows(run):
                    t.trial, seed, t.outcome, t.attempts, t.ttc_ms,
                    t.handshake_ms, t.start_skew_us]
             row += [t.params.get(k) for k in keys]
+            row += [_adv(t).get(k) for k in advk]
             out.append([_val(v) for v in row])
     return out
 

@@ -86,22 +86,30 @@ def write_run(root, scenario, rid, seed, cells, path=None):
             if c.get("side"):
                 for who in ("alice", "bob"):
                     c["side"](rec[who], outcome == "ok")
+            if c.get("adv"):
+                rec["adv"] = c["adv"](t)
             lines.append(rec)
         n, k = len(c["outcomes"]), len(ttcs)
         lo, hi = stats.wilson(k, n)
-        emin, emax = EXPECT[c["expect"]]
+        # An adversary cell may leave expect out (expect_effect instead).
+        emin, emax = EXPECT[c["expect"]] if c["expect"] else (0.0, 1.0)
         cell = {"cell": c["cell"], "a": c["a"], "b": c["b"], "trials": n,
                 "successes": k, "success_rate": k / n if n else 0.0,
                 "wilson_low": lo, "wilson_high": hi,
                 "ttc_ms_p50": stats.percentile(ttcs, 50),
                 "ttc_ms_p90": stats.percentile(ttcs, 90),
                 "failures": fails,
-                "expect": {"text": c["expect"], "min": emin, "max": emax,
+                "expect": {"text": c["expect"] or "", "min": emin,
+                           "max": emax,
                            "reason": c["reason"]},
                 "verdict": "pass" if n and hi >= emin - 1e-12
                 and lo <= emax + 1e-12 else "fail"}
         if c["params"]:
             cell["params"] = c["params"]
+        if c.get("adversary"):
+            cell["adversary"] = c["adversary"]
+            if c["adversary"].get("met") is False:
+                cell["verdict"] = "fail"
         refused = fails.get("refused", 0)
         cell["nat_counters"] = {
             "a": {"syn_dropped": n + random.randint(0, n), "rst_sent":
@@ -255,6 +263,100 @@ def strategies(root):
     write_run(root, "strategies", "5a7e01", 9, cells)
 
 
+def adv_obj(attack, setting, defences, effect, value, unit, metrics,
+            expect, verdict):
+    """A summary.json "adversary" object as results/advfold.c writes it;
+    met follows from the verdict's lead words."""
+    on = {"target_policy": "on", "peer_auth": "secret", "coord_limits": "on"}
+    met = (None if expect is None else
+           not verdict.startswith(("defence fails", "expectation missed")))
+    return {"attack": attack,
+            "defences": {k: (on[k] if k in defences else
+                             "off") for k in on},
+            "effect": {"name": effect, "value": value, "unit": unit},
+            "metrics": metrics, "expect_effect": expect, "met": met,
+            "verdict": verdict, "setting": setting}
+
+
+def adversaries(root):
+    random.seed(16)
+    n = 10
+    red = "victim_syns_per_request"
+    cells = [
+        {"cell": "redirect-lan-off", "params": {}, "reason":
+         "a measurement: how many SYNs a lie buys without the policy",
+         "outcomes": outcomes(n, 0),
+         "adv": lambda t: {"attack": "redirect", "victim_syns": 6,
+                           "victim_bytes": 360, "attacker_bytes": 120,
+                           "syns_sent": 6},
+         "adversary": adv_obj(
+             "redirect", {"victim": "lan"}, (), red, 6.0, "SYNs",
+             {"trials": n, "victim_syns_per_request_mean": 6.0,
+              "victim_syns_per_request_max": 6.0,
+              "victim_bytes_per_request": 360.0,
+              "attacker_bytes_per_request": 120.0, "amplification": 3.0},
+             None, "measured: victim got 6.0 SYNs per request (max 6) in "
+             "10 requests, amplification 3.00")},
+        {"cell": "redirect-lan-on", "params": {}, "reason":
+         "the policy refuses a private target before any SYN",
+         "outcomes": outcomes(n, 0),
+         "adv": lambda t: {"attack": "redirect", "victim_syns": 0,
+                           "victim_bytes": 0, "attacker_bytes": 120,
+                           "syns_sent": 0},
+         "adversary": adv_obj(
+             "redirect", {"victim": "lan"}, ("target_policy",), red, 0.0,
+             "SYNs", {"trials": n, "victim_syns_per_request_mean": 0.0,
+                      "victim_syns_per_request_max": 0.0,
+                      "amplification": 0.0},
+             "== 0", "defence holds: victim got 0 SYNs in 10 requests")},
+        {"cell": "impersonate-secret", "params": {}, "reason":
+         "mallory has no secret: its hpauth MAC cannot be right",
+         "outcomes": outcomes(n, 0, wrong_peer=n),
+         "adv": lambda t: {"attack": "impersonate", "played": 1,
+                           "detected": 1},
+         "adversary": adv_obj(
+             "impersonate", {}, ("peer_auth",), "detected_rate", 1.0,
+             "ratio", {"trials": n, "played": n, "detected": n,
+                       "detected_rate": 1.0},
+             "== 1", "defence holds: detected 10 of 10 impersonations "
+             "(mallory played the peer in 10 of 10 trials)")},
+        {"cell": "flood-slowloris-on", "params": {}, "reason":
+         "the per-address limit keeps slots for legitimate nodes",
+         "outcomes": outcomes(n, 9),
+         "adv": lambda t: {"attack": "flood", "paired": int(t != 3)},
+         "adversary": adv_obj(
+             "flood", {"flood": "slowloris", "flood_count": 1100},
+             ("coord_limits",), "legit_matched_rate", 0.9, "ratio",
+             {"trials": n, "paired": 9, "legit_matched_rate": 0.9},
+             ">= 0.95", "defence fails: 9 of 10 legitimate trials paired "
+             "under the flood (expect_effect >= 0.95)")},
+    ]
+    for kind, off, killed in (("rst", -5, 0), ("rst", 0, 3), ("rst", 5, 8),
+                              ("rst", 20, 10), ("syn", 0, 1),
+                              ("syn", 20, 2)):
+        cells.append({
+            "cell": "inject-%s-%s" % (kind, off), "params": {},
+            "reason": "a measurement: when a spoofed packet kills the punch",
+            "outcomes": outcomes(n, n - killed, refused=killed),
+            "adv": (lambda o, k: lambda t: {"attack": "inject",
+                                            "inject_offset_ms": o,
+                                            "killed": int(t < k)})(off,
+                                                                   killed),
+            "adversary": adv_obj(
+                "inject", {"inject": kind, "inject_offset_ms": off}, (),
+                "killed_rate", killed / n, "ratio",
+                {"trials": n, "killed": killed, "killed_rate": killed / n,
+                 "by_offset": [{"offset_ms": off, "trials": n,
+                                "killed": killed,
+                                "killed_rate": killed / n}]},
+                None, "measured: %d of %d punches killed at %+d ms"
+                % (killed, n, off))})
+    for c in cells:
+        c.update({"a": "home-eim", "b": "home-eim", "ttc": fast(0.4),
+                  "expect": None})
+    write_run(root, "adversaries", "ad0e13", 21, cells)
+
+
 def main():
     root = os.path.join(HERE, "data")
     skew_sweep(root)
@@ -262,6 +364,7 @@ def main():
     gate(root)
     empty(root)
     strategies(root)
+    adversaries(root)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,8 @@ static int take_trial(const struct mergein *m, struct merge_out *mo, int i,
 			 jnum(rec, "ttc_ms", -1), jnum(rec, "handshake_ms", -1));
 	results_cond(&mo->res[c], &cc);
 	timing_trial(rec, NULL, &mo->res[c].timing);
+	if (results_adv(&mo->res[c], rec) < 0)
+		return -ENOMEM;
 	return 0;
 }
 

@@ -33,6 +33,7 @@ void results_cell_free(struct cell_result *r)
 	free(r->hs_ms);
 	free(r->drawn);
 	timing_acc_free(&r->timing);
+	advfold_free(&r->adv);
 	r->ttc_ms = r->hs_ms = r->drawn = NULL;
 	r->cap = 0;
 }
@@ -51,6 +52,11 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 		r->hs_ms[r->n_ok] = hs;
 		r->n_ok++;
 	}
+}
+
+int results_adv(struct cell_result *r, json_t *trial)
+{
+	return advfold_add(&r->adv, json_object_get(trial, "adv"));
 }
 
 void results_cond(struct cell_result *r, const struct cell_cond *cc)
@@ -212,6 +218,33 @@ static json_t *cell_json(const struct scenario *sc,
 	return j;
 }
 
+/* The cell's "adversary" object (NULL: none); clears *pass when the
+ * effect misses expect_effect. */
+static json_t *adversary(const struct scenario_cell *c,
+			 const struct cell_result *r, int *pass)
+{
+	struct advcell ac;
+	json_t *j;
+	int met = 1;
+
+	if (!advcell_read(c, &ac))
+		return NULL;
+	j = advfold_cell(&ac, &r->adv, &met);
+	json_decref(ac.setting);
+	*pass = *pass && met;
+	return j;
+}
+
+/* The expectation the cell line shows: `expect`, else expect_effect. */
+static const char *expect_shown(const struct scenario_cell *c, json_t *adv)
+{
+	const char *e = json_string_value(json_object_get(adv, "expect_effect"));
+
+	if (c->expect_text[0])
+		return c->expect_text;
+	return e ? e : "-";
+}
+
 int results_write(const struct scenario *s, const char *rid,
 		  struct cell_result *res, struct nat_counts (*counts)[2],
 		  const char *link_method, const char *path)
@@ -224,7 +257,7 @@ int results_write(const struct scenario *s, const char *rid,
 		struct cell_result *r = &res[i];
 		double lo, hi, p50, p90;
 		enum timing_verdict tv;
-		json_t *j;
+		json_t *j, *adv;
 		int pass;
 
 		if (r->trials == 0)
@@ -232,11 +265,17 @@ int results_write(const struct scenario *s, const char *rid,
 		stats_wilson(r->successes, r->trials, STATS_Z95, &lo, &hi);
 		p50 = stats_percentile(r->ttc_ms, r->n_ok, 50);
 		p90 = stats_percentile(r->ttc_ms, r->n_ok, 90);
-		pass = stats_gate(r->successes, r->trials,
-					 c->expect_min, c->expect_max);
+		/* An adversary cell may leave `expect` out: its claim is
+		 * expect_effect, checked by the fold. */
+		pass = !c->expect_text[0] ||
+		       stats_gate(r->successes, r->trials, c->expect_min,
+				  c->expect_max);
+		adv = adversary(c, r, &pass);
 		failed += !pass;
 		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
 			      p50, p90);
+		if (adv)
+			json_object_set_new(j, "adversary", adv);
 		tv = timing_cell(j, &r->timing, s->timing_error_max_ms);
 		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
@@ -250,7 +289,11 @@ int results_write(const struct scenario *s, const char *rid,
 		/* PASS or FAIL ends the line: scripts count them. */
 		printf("%s  expect %-9s %s\n",
 		       tv == TIMING_DEGRADED ? "  [timing degraded]" : "",
-		       c->expect_text, pass ? "PASS" : "FAIL");
+		       expect_shown(c, adv), pass ? "PASS" : "FAIL");
+		if (adv) /* under its cell, never ending in PASS/FAIL */
+			printf("    adversary %s: %s\n",
+			       json_string_value(json_object_get(adv, "attack")),
+			       json_string_value(json_object_get(adv, "verdict")));
 	}
 	fflush(stdout);
 	root = json_pack("{s:s, s:s, s:I, s:s, s:f, s:b, s:o}", "scenario",

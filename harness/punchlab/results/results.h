@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "advfold.h"
 #include "outcomes.h"
 #include "timing.h"
 #include "scenario.h"
@@ -25,6 +26,7 @@ struct cell_result {
 	double *drawn;
 	size_t ndrawn;
 	struct timing_acc timing; /* the harness's own timing */
+	struct advfold_acc adv;	  /* an adversary cell's "adv" records */
 };
 
 struct nat_counts {
@@ -37,6 +39,9 @@ void results_cell_free(struct cell_result *r);
 /* Adds one trial (ttc/hs < 0: not timed). */
 void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 		     double hs);
+/* Keeps a trial record's "adv" member (docs/adversaries.md section 6),
+ * if it has one, for the cell's "adversary" object. 0 or -ENOMEM. */
+int results_adv(struct cell_result *r, struct json_t *trial);
 /* Adds one trial's conditions (celldraw.h) to the cell's draws. */
 void results_cond(struct cell_result *r, const struct cell_cond *cc);
 /* {"key": value} of one trial's conditions: every key that takes a
@@ -54,7 +59,8 @@ struct json_t *results_params(const struct scenario_cell *c);
 /* Writes path (summary.json; link_method: "none", "netem", "nfqueue") and
  * prints one line per cell on stdout. counts[cell][side] may be NULL.
  * Returns the number of cells whose measured interval misses their
- * expectation, or -errno. */
+ * expectation, or whose adversary effect misses expect_effect, or
+ * -errno. */
 int results_write(const struct scenario *s, const char *rid,
 		  struct cell_result *res, struct nat_counts (*counts)[2],
 		  const char *link_method, const char *path);

@@ -122,8 +122,8 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
 	fflush(jsonl);
+	results_adv(res, t); /* an adversary trial's "adv", for the fold */
 	json_decref(t);
-
 	results_account(res, o, ttc, hs);
 	results_cond(res, &r->cond);
 	if (o != OUTCOME_OK) {

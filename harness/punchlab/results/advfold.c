@@ -1,0 +1,434 @@
+/* advfold: per attack, one fold from the trials' "adv" records to the
+ * headline effect (docs/adversaries.md section 6's table), its metrics
+ * and the measurement in words; then the expect_effect gate and the
+ * verdict line. A request is one trial: each trial asks once. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advfold.h"
+#include "stats.h"
+
+struct fold {
+	json_t *recs;
+	size_t n;
+	double value; /* the headline effect; NAN: none */
+	json_t *metrics;
+	char what[256]; /* the measurement in words */
+};
+
+int advfold_add(struct advfold_acc *a, json_t *adv)
+{
+	if (!json_is_object(adv))
+		return 0;
+	if (!a->recs && !(a->recs = json_array()))
+		return -ENOMEM;
+	return json_array_append(a->recs, adv) < 0 ? -ENOMEM : 0;
+}
+
+void advfold_free(struct advfold_acc *a)
+{
+	json_decref(a->recs);
+	a->recs = NULL;
+}
+
+/* A member as a number; NAN when absent or not one (true counts 1). */
+static double num(json_t *r, const char *key)
+{
+	json_t *v = json_object_get(r, key);
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int flag(json_t *r, const char *key)
+{
+	return num(r, key) == 1;
+}
+
+/* Every record's numeric key into v (room for f->n); how many had it. */
+static size_t column(const struct fold *f, const char *key, double *v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		double x = num(json_array_get(f->recs, i), key);
+
+		if (!isnan(x))
+			v[k++] = x;
+	}
+	return k;
+}
+
+static double sum(const double *v, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static double mean(const double *v, size_t n)
+{
+	return n ? sum(v, n) / (double)n : NAN;
+}
+
+static json_t *jreal(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static void put(json_t *m, const char *key, double v)
+{
+	json_object_set_new(m, key, jreal(v));
+}
+
+static void puti(json_t *m, const char *key, size_t v)
+{
+	json_object_set_new(m, key, json_integer((json_int_t)v));
+}
+
+static double ratio(size_t k, size_t n)
+{
+	return n ? (double)k / (double)n : NAN;
+}
+
+/* mean, p90, max of key into the metrics as KEY_mean...; mean back. */
+static double spread(struct fold *f, const char *key, const char *as, double *v)
+{
+	size_t k = column(f, key, v);
+	char name[64];
+	double m = mean(v, k);
+
+	snprintf(name, sizeof(name), "%s_mean", as);
+	put(f->metrics, name, m);
+	snprintf(name, sizeof(name), "%s_p90", as);
+	put(f->metrics, name, stats_percentile(v, k, 90));
+	snprintf(name, sizeof(name), "%s_max", as);
+	put(f->metrics, name, stats_percentile(v, k, 100));
+	return m;
+}
+
+static void fold_redirect(struct fold *f, double *v)
+{
+	double syns, syn_max, vbytes, abytes;
+	size_t k = column(f, "victim_syns", v);
+
+	syns = sum(v, k);
+	f->value = mean(v, k);
+	syn_max = stats_percentile(v, k, 100);
+	put(f->metrics, "victim_syns_per_request_mean", f->value);
+	put(f->metrics, "victim_syns_per_request_max", syn_max);
+	put(f->metrics, "victim_syns_total", syns);
+	k = column(f, "victim_bytes", v);
+	vbytes = sum(v, k);
+	put(f->metrics, "victim_bytes_per_request", mean(v, k));
+	k = column(f, "attacker_bytes", v);
+	abytes = sum(v, k);
+	put(f->metrics, "attacker_bytes_per_request", mean(v, k));
+	/* Bytes the victim got per byte the liar sent: the amplification
+	 * an attacker buys by naming a victim. */
+	put(f->metrics, "amplification", abytes > 0 ? vbytes / abytes : NAN);
+	k = column(f, "syns_sent", v);
+	put(f->metrics, "syns_sent_per_request_mean", mean(v, k));
+	put(f->metrics, "syns_sent_per_request_max",
+	    stats_percentile(v, k, 100));
+	if (syns == 0)
+		snprintf(f->what, sizeof(f->what),
+			 "victim got 0 SYNs in %zu requests", f->n);
+	else if (abytes > 0)
+		snprintf(f->what, sizeof(f->what),
+			 "victim got %.1f SYNs per request (max %.0f) in %zu "
+			 "requests, amplification %.2f",
+			 f->value, syn_max, f->n, vbytes / abytes);
+	else
+		snprintf(f->what, sizeof(f->what),
+			 "victim got %.1f SYNs per request (max %.0f) in %zu "
+			 "requests",
+			 f->value, syn_max, f->n);
+}
+
+/* Trials where mallory played the peer, and those where a node then
+ * detected it: impersonate and hijack count the same two things. */
+static void plays(struct fold *f, size_t *played, size_t *detected)
+{
+	*played = *detected = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *r = json_array_get(f->recs, i);
+		int p = flag(r, "played");
+
+		*played += p;
+		*detected += p && flag(r, "detected");
+	}
+	puti(f->metrics, "played", *played);
+	puti(f->metrics, "detected", *detected);
+}
+
+static void fold_impersonate(struct fold *f, double *v)
+{
+	size_t played, detected;
+
+	(void)v;
+	plays(f, &played, &detected);
+	f->value = ratio(detected, played);
+	put(f->metrics, "detected_rate", f->value);
+	snprintf(f->what, sizeof(f->what),
+		 "detected %zu of %zu impersonations (mallory played the "
+		 "peer in %zu of %zu trials)",
+		 detected, played, played, f->n);
+}
+
+/* withhold and delay: what a lying answer costs the node. */
+static void fold_cost(struct fold *f, double *v)
+{
+	double p90, syns, socks;
+
+	f->value = spread(f, "cost_ms", "cost_ms", v);
+	p90 = json_real_value(json_object_get(f->metrics, "cost_ms_p90"));
+	syns = spread(f, "syns_sent", "syns", v);
+	socks = spread(f, "sockets", "sockets", v);
+	if (isnan(f->value)) {
+		snprintf(f->what, sizeof(f->what),
+			 "no trial recorded its cost (%zu requests)", f->n);
+		return;
+	}
+	snprintf(f->what, sizeof(f->what),
+		 "a request cost the node %.0f ms mean (p90 %.0f), %.1f SYNs, "
+		 "%.1f sockets in %zu requests",
+		 f->value, p90, syns, socks, f->n);
+}
+
+static void fold_hijack(struct fold *f, double *v)
+{
+	size_t played, detected;
+
+	(void)v;
+	plays(f, &played, &detected);
+	/* A completion the node did not detect is the hijack. */
+	f->value = ratio(played - detected, f->n);
+	puti(f->metrics, "hijacked", played - detected);
+	put(f->metrics, "hijacked_rate", f->value);
+	snprintf(f->what, sizeof(f->what),
+		 "attacker completed undetected in %zu of %zu trials (played "
+		 "%zu, detected %zu)",
+		 played - detected, f->n, played, detected);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* [{"offset_ms", "trials", "killed", "killed_rate"}] in offset order. */
+static json_t *by_offset(const struct fold *f, double *v)
+{
+	size_t k = column(f, "inject_offset_ms", v);
+	json_t *out = json_array();
+
+	qsort(v, k, sizeof(*v), cmp_double);
+	for (size_t i = 0; i < k; i++) {
+		size_t n = 0, killed = 0;
+
+		if (i && v[i] == v[i - 1])
+			continue;
+		for (size_t j = 0; j < f->n; j++) {
+			json_t *r = json_array_get(f->recs, j);
+
+			if (num(r, "inject_offset_ms") != v[i])
+				continue;
+			n++;
+			killed += flag(r, "killed");
+		}
+		json_array_append_new(
+			out, json_pack("{s:o, s:I, s:I, s:o}", "offset_ms",
+				       jreal(v[i]), "trials", (json_int_t)n,
+				       "killed", (json_int_t)killed,
+				       "killed_rate", jreal(ratio(killed, n))));
+	}
+	return out;
+}
+
+static void fold_inject(struct fold *f, double *v)
+{
+	size_t killed = 0;
+	json_t *bo;
+
+	for (size_t i = 0; i < f->n; i++)
+		killed += flag(json_array_get(f->recs, i), "killed");
+	f->value = ratio(killed, f->n);
+	puti(f->metrics, "killed", killed);
+	put(f->metrics, "killed_rate", f->value);
+	bo = by_offset(f, v);
+	snprintf(f->what, sizeof(f->what), "%zu of %zu punches killed", killed,
+		 f->n);
+	if (json_array_size(bo) == 1)
+		snprintf(f->what + strlen(f->what),
+			 sizeof(f->what) - strlen(f->what), " at %+g ms",
+			 json_number_value(json_object_get(
+				 json_array_get(bo, 0), "offset_ms")));
+	json_object_set_new(f->metrics, "by_offset", bo);
+}
+
+static void fold_flood(struct fold *f, double *v)
+{
+	size_t paired = 0;
+
+	(void)v;
+	for (size_t i = 0; i < f->n; i++)
+		paired += flag(json_array_get(f->recs, i), "paired");
+	f->value = ratio(paired, f->n);
+	puti(f->metrics, "paired", paired);
+	put(f->metrics, "legit_matched_rate", f->value);
+	snprintf(f->what, sizeof(f->what),
+		 "%zu of %zu legitimate trials paired under the flood", paired,
+		 f->n);
+}
+
+static const struct attack_fold {
+	const char *attack, *effect, *unit;
+	void (*fn)(struct fold *f, double *scratch);
+} folds[] = {
+	{"redirect", "victim_syns_per_request", "SYNs", fold_redirect},
+	{"impersonate", "detected_rate", "ratio", fold_impersonate},
+	{"withhold", "cost_ms_per_request", "ms", fold_cost},
+	{"delay", "cost_ms_per_request", "ms", fold_cost},
+	{"hijack", "hijacked_rate", "ratio", fold_hijack},
+	{"inject", "killed_rate", "ratio", fold_inject},
+	{"flood", "legit_matched_rate", "ratio", fold_flood},
+};
+
+int advfold_expect(const char *expect, double value)
+{
+	static const char *const ops[] = {">=", "<=", "==", "<", ">"};
+	const char *p = expect;
+	char *end;
+	double want;
+	int op = -1;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (int i = 0; i < 5 && op < 0; i++)
+		if (!strncmp(p, ops[i], strlen(ops[i])))
+			op = i;
+	if (op < 0)
+		return -EINVAL;
+	p += strlen(ops[op]);
+	want = strtod(p, &end);
+	if (end == p || isnan(want))
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (isnan(value))
+		return 0;
+	/* Rates and means of integers: a last-bit difference is no miss. */
+	switch (op) {
+	case 0:
+		return value >= want - 1e-9;
+	case 1:
+		return value <= want + 1e-9;
+	case 2:
+		return fabs(value - want) <= 1e-9;
+	case 3:
+		return value < want;
+	default:
+		return value > want;
+	}
+}
+
+static const struct attack_fold *fold_of(const char *attack)
+{
+	for (size_t i = 0; attack && i < sizeof(folds) / sizeof(folds[0]); i++)
+		if (!strcmp(folds[i].attack, attack))
+			return &folds[i];
+	return NULL;
+}
+
+/* The attack's name: the cell's, else the records' own. */
+static const char *attack_of(const struct advcell *ac, json_t *recs)
+{
+	if (ac->attack)
+		return ac->attack;
+	return json_string_value(
+		json_object_get(json_array_get(recs, 0), "attack"));
+}
+
+/* One line: how the effect stands against expect_effect, then what was
+ * measured. A defence on and the expectation met: the defence holds. */
+static json_t *verdict(const struct advcell *ac, const struct fold *f, int met)
+{
+	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits;
+	const char *lead;
+
+	if (!f->n)
+		return json_sprintf("no measurement: no trial carried an "
+				    "\"adv\" record%s",
+				    met < 0 ? "" : " (expect_effect fails)");
+	if (met < 0)
+		lead = "measured";
+	else if (met)
+		lead = defended ? "defence holds" : "as expected";
+	else
+		lead = defended ? "defence fails" : "expectation missed";
+	if (met == 0)
+		return json_sprintf("%s: %s (expect_effect %s)", lead, f->what,
+				    ac->expect);
+	return json_sprintf("%s: %s", lead, f->what);
+}
+
+json_t *advfold_cell(const struct advcell *ac, const struct advfold_acc *a,
+		     int *pass)
+{
+	const char *attack = attack_of(ac, a->recs);
+	const struct attack_fold *af = fold_of(attack);
+	int has_expect = ac->expect && ac->expect[0];
+	struct fold f = {.recs = a->recs,
+			 .n = json_array_size(a->recs),
+			 .value = NAN,
+			 .metrics = json_object()};
+	double *scratch = calloc(f.n ? f.n : 1, sizeof(double));
+	int met = -1;
+	json_t *j;
+
+	if (!scratch || !f.metrics) {
+		free(scratch);
+		json_decref(f.metrics);
+		return NULL;
+	}
+	puti(f.metrics, "trials", f.n);
+	snprintf(f.what, sizeof(f.what), "no fold for attack '%s'",
+		 attack ? attack : "?");
+	if (af && f.n)
+		af->fn(&f, scratch);
+	free(scratch);
+	if (has_expect)
+		met = advfold_expect(ac->expect, f.value) == 1;
+	*pass = met != 0;
+	j = json_pack("{s:s?, s:{s:s, s:s, s:s}, s:{s:s?, s:o, s:s?}, s:o, "
+		      "s:o}",
+		      "attack", attack, "defences", "target_policy",
+		      ac->target_policy ? "on" : "off", "peer_auth",
+		      ac->peer_auth ? "secret" : "off", "coord_limits",
+		      ac->coord_limits ? "on" : "off", "effect", "name",
+		      af ? af->effect : NULL, "value", jreal(f.value), "unit",
+		      af ? af->unit : NULL, "metrics", f.metrics,
+		      "expect_effect",
+		      has_expect ? json_string(ac->expect) : json_null());
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "met",
+			    met < 0 ? json_null() : json_boolean(met));
+	json_object_set_new(j, "verdict", verdict(ac, &f, met));
+	json_object_set_new(j, "setting",
+			    ac->setting ? json_deep_copy(ac->setting)
+					: json_object());
+	return j;
+}
