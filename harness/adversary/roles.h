@@ -9,6 +9,9 @@
 #include "adv.h"
 
 extern const struct adv_role adv_roles[];
+
+int adv_inject(struct adv_ctx *c, int argc, char **argv);
+extern const char adv_inject_usage[];
 extern const size_t adv_nroles;
 
 #endif
