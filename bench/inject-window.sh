@@ -7,6 +7,9 @@
 # honest coordinator per cell on charlie at 192.0.2.1:(18600+cell) with a
 # 150 ms margin so that offsets down to -150 ms are still ahead. Figures
 # only, never a verdict; the load average is printed beside them.
+# Columns: killed = pairs where either side did not connect; sent_offset
+# = the bursts' actual send times from START (min..max); ttc_p50 = the
+# median time from alice's start to her connection, over the survivors.
 # Needs root. Usage: bench/inject-window.sh
 #   env: RTTS="0 100" KINDS="rst syn" OFFSETS="-60 ... 100" TRIALS=10
 #        COUNT=8 (segments per pair) KEEP=1 (keep the capture folder)
@@ -69,8 +72,10 @@ start_pair() {
 	return 1
 }
 
-key=0
+key=0 # advanced by the main loop: trials runs in a subshell
 # trials CELL DIR RTT: TRIALS pairs at once; prints how many were killed.
+# Each pair gets ports of its own: a killed pair leaves conntrack entries
+# and sockets behind that would poison the next pair on the same ports.
 trials() {
 	local t pids=() killed=0 tmo=$((3000 + 4 * $3))
 	for t in $(seq "$TRIALS"); do
@@ -78,7 +83,7 @@ trials() {
 		for side in alice bob; do
 			ip netns exec "$(ns c$1-$side)" "$B/bin/punch-agent" \
 				--coordinator "192.0.2.1:$((18600 + $1))" \
-				--local-port $((21000 + t)) --key "$key" \
+				--local-port $((20000 + key % 40000)) --key "$key" \
 				--timeout-ms "$tmo" >"$2/$t-$side.json" 2>/dev/null &
 			pids+=($!)
 		done
@@ -92,7 +97,8 @@ trials() {
 	echo "$killed"
 }
 
-printf '%-6s %-4s %8s %8s %14s  %s\n' rtt_ms kind offset killed "sent_offset_ms" load
+printf '%-6s %-4s %8s %8s %14s %9s  %s\n' rtt_ms kind offset killed \
+	sent_offset_ms ttc_p50_ms load
 i=0
 for r in $RTTS; do
 	for k in $KINDS; do
@@ -100,14 +106,27 @@ for r in $RTTS; do
 			dir=$out/$i-$k-$o
 			start_pair "$i" "$k" "$o" || { echo "FAIL: coordinator"; exit 1; }
 			n=$(trials "$i" "$dir" "$r")
+			key=$((key + TRIALS))
 			stop_pair
-			sent=$(/usr/bin/python3 -c '
-import json, sys
-v = [json.loads(l)["offset_ns"] / 1e6 for l in open(sys.argv[1])
-     if "\"inject\"" in l]
-print("%.1f..%.1f" % (min(v), max(v)) if v else "none")' "$dir/adv.jsonl")
-			printf '%-6s %-4s %8s %5s/%-2s %14s  %s\n' "$r" "$k" "$o" \
-				"$n" "$TRIALS" "$sent" "$(cut -d' ' -f1-3 /proc/loadavg)"
+			fig=$(/usr/bin/python3 - "$dir" <<'PY'
+import glob, json, statistics, sys
+d = sys.argv[1]
+v = [json.loads(l)["offset_ns"] / 1e6 for l in open(d + "/adv.jsonl")
+     if '"inject"' in l]
+ttc = []
+for f in glob.glob(d + "/*-alice.json"):
+    try:
+        j = json.loads(open(f).readline())
+    except ValueError:
+        continue
+    if j.get("outcome") == "ok":
+        ttc.append((j["t_established_ns"] - j["t_start_ns"]) / 1e6)
+print("%14s %9s" % ("%.1f..%.1f" % (min(v), max(v)) if v else "none",
+                    "%.0f" % statistics.median(ttc) if ttc else "-"))
+PY
+)
+			printf '%-6s %-4s %8s %5s/%-2s %s  %s\n' "$r" "$k" "$o" \
+				"$n" "$TRIALS" "$fig" "$(cut -d' ' -f1-3 /proc/loadavg)"
 		done
 	done
 	i=$((i + 1))
