@@ -51,7 +51,8 @@ int coordtap_parse(const char *line, size_t len, struct coordtap_pair *p)
 	long long st;
 	size_t off = 0;
 
-	if (coordtap_field(line, len, &off, verb, sizeof(verb)) ||
+	if (!len || line[len - 1] == ' ' ||
+	    coordtap_field(line, len, &off, verb, sizeof(verb)) ||
 	    strcmp(verb, "pair") ||
 	    coordtap_field(line, len, &off, key, sizeof(key)) ||
 	    coordtap_field(line, len, &off, p->a, sizeof(p->a)) ||
