@@ -13,6 +13,8 @@
 # Needs root. Usage: bench/inject-window.sh
 #   env: RTTS="0 100" KINDS="rst syn" OFFSETS="-60 ... 100" TRIALS=10
 #        COUNT=8 (segments per pair) KEEP=1 (keep the capture folder)
+#        DEFEND=rst-noack: both routers drop RSTs without ACK from the WAN
+#        before conntrack sees them (raw prerouting), the defence measured
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -48,6 +50,25 @@ trap cleanup EXIT
 rid=$("$B/bin/punchlab" up "$out/world.ini" 2>&1 | sed -n 's/^run \([0-9a-f]*\) is up.*/\1/p')
 [ -n "$rid" ] || { echo "FAIL: punchlab up"; exit 1; }
 ns() { echo "pl-$rid-$1"; }
+# A RST without ACK answers a segment that carried an ACK; none of the
+# punch's SYNs does, so in SYN_SENT only a forger sends one. Dropped in
+# raw prerouting, the router's conntrack never sees it.
+if [ "${DEFEND:-}" = rst-noack ]; then
+	i=0
+	for _ in $RTTS; do
+		for r in ra rb; do
+			ip netns exec "$(ns c$i-$r)" nft -f - <<NFT || exit 1
+table inet punchlab_${rid}_rstdef {
+	chain pre {
+		type filter hook prerouting priority raw;
+		iifname "$rid-wan" tcp flags & (rst | ack) == rst counter drop
+	}
+}
+NFT
+		done
+		i=$((i + 1))
+	done
+fi
 
 # start_pair CELL KIND OFFSET: the coordinator's tap into the injector.
 start_pair() {
