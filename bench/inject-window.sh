@@ -13,6 +13,7 @@
 # Needs root. Usage: bench/inject-window.sh
 #   env: RTTS="0 100" KINDS="rst syn" OFFSETS="-60 ... 100" TRIALS=10
 #        COUNT=8 (segments per pair) KEEP=1 (keep the capture folder)
+#        PROFILE=home-eim (both routers' profile)
 #        DEFEND=rst-noack: both routers drop RSTs without ACK from the WAN
 #        before conntrack sees them (raw prerouting), the defence measured
 set -u
@@ -23,6 +24,7 @@ KINDS=${KINDS:-"rst syn"}
 OFFSETS=${OFFSETS:-"-60 -40 -20 -10 0 10 20 40 60 100"}
 TRIALS=${TRIALS:-10}
 COUNT=${COUNT:-8}
+PROFILE=${PROFILE:-home-eim}
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: bench/inject-window.sh needs root"; exit 4; }
 make --no-print-directory B="$B" all >/dev/null || exit 1
 out=$(mktemp -d /tmp/punchlab-inject.XXXXXX)
@@ -43,7 +45,7 @@ trap cleanup EXIT
 	printf '[scenario]\ndescription = inject window\ntrials = 1\n'
 	i=0
 	for r in $RTTS; do
-		printf '[cell c%d]\na = home-eim\nb = home-eim\nexpect = >= 0\nrtt_ms = %s\n' "$i" "$r"
+		printf '[cell c%d]\na = %s\nb = %s\nexpect = >= 0\nrtt_ms = %s\n' "$i" "$PROFILE" "$PROFILE" "$r"
 		i=$((i + 1))
 	done
 } >"$out/world.ini"
