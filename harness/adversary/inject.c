@@ -11,7 +11,10 @@
  *   syn: SYNs with a random ISN each, which a NAT that already sent its
  *        host's SYN takes for the peer's (simultaneous open).
  * Bounded: --count segments per pair, only to addresses inside the run's
- * WAN (--wan, default the plan's WAN ranges). */
+ * WAN (--wan, default the plan's WAN ranges). A line that arrives after
+ * its instant is served at once (offset_ns says how late). The role ends
+ * like every role, or when the tap closes (the coordinator stopped) and
+ * no burst waits. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
