@@ -7,6 +7,7 @@ const struct adv_role adv_roles[] = {
 	{"withhold", "    --listen IP:PORT\n", adv_withhold_run},
 	{"delay", "    --listen IP:PORT [--delay-ms N]\n", adv_delay_run},
 	{"hijack", "    --target IP:PORT --keys FIRST:COUNT\n", adv_hijack_run},
+	{"inject", adv_inject_usage, adv_inject},
 };
 
 const size_t adv_nroles = sizeof(adv_roles) / sizeof(adv_roles[0]);

@@ -17,6 +17,9 @@ int adv_delay_run(struct adv_ctx *c, int argc, char **argv);
 int adv_hijack_run(struct adv_ctx *c, int argc, char **argv);
 
 extern const struct adv_role adv_roles[];
+
+int adv_inject(struct adv_ctx *c, int argc, char **argv);
+extern const char adv_inject_usage[];
 extern const size_t adv_nroles;
 
 #endif

@@ -74,7 +74,7 @@ static void advertised_punch(struct clients *cl, struct conn *s, struct conn *h)
 		clients_finish(s);
 	if (pairing_send(cl, h, s, COORD_ROLE_RESPONDER, nonce, dh))
 		clients_drop(h, "output-overflow");
-	pairing_flush_both(s, h, nonce);
+	pairing_flush_both(s, h, nonce, ds);
 }
 
 static void advertised_hold(struct clients *cl, struct conn *h)

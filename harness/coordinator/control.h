@@ -1,15 +1,11 @@
 /* control: the coordinator's side of --control-fd, the channel the
  * harness that started it reads events from (line format in coordctl.h).
- * Writes never block and never stop the daemon: events wait in a small
- * buffer for a slow reader; when the reader is gone, the channel is
- * closed and the daemon carries on without it. */
+ * A linechan (linechan.h): never blocks, and a reader that goes away
+ * only closes the channel. */
 #ifndef PUNCHLAB_COORD_CONTROL_H
 #define PUNCHLAB_COORD_CONTROL_H
 
 #include <stdint.h>
-
-/* Buffered event lines at most; an event past it is lost (and logged). */
-#define CONTROL_BUF 4096
 
 /* fd: an inherited pipe or socket, made non-blocking and close-on-exec;
  * -1 turns the channel off. 0, -EBADF, or -EINVAL (not a pipe or a

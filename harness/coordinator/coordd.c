@@ -18,10 +18,11 @@
 #include "monoclock.h"
 #include "evlog.h"
 #include "log.h"
+#include "tap.h"
 
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
-#define COORDD_NFIXED 3 /* pollfds before the clients' */
+#define COORDD_NFIXED 4 /* pollfds before the clients' */
 
 /* A listening socket on ss. The fd, or -errno. */
 static int coordd_listen(const struct sockaddr_storage *ss, socklen_t len)
@@ -316,7 +317,7 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
 	/* [0] the listener, [1] the control channel, [2] the probe
-	 * listener, then the clients. */
+	 * listener, [3] the tap, then the clients. */
 	static struct pollfd pfd[CLIENTS_MAX + COORDD_NFIXED];
 	static struct conn *polled[CLIENTS_MAX];
 	struct timespec ts;
@@ -339,6 +340,9 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		pfd[2].fd = d->accept_paused_until_us > now ? -1 : d->lfd2;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
+		pfd[3].fd = tap_poll_fd();
+		pfd[3].events = POLLOUT;
+		pfd[3].revents = 0;
 		npolled = d->cl.n;
 		for (i = 0; i < npolled; i++) {
 			polled[i] = d->cl.conns[i];
@@ -373,6 +377,8 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		}
 		if (pfd[1].revents)
 			control_flush();
+		if (pfd[3].revents)
+			tap_flush();
 		if (pfd[0].revents & POLLIN)
 			coordd_accept(d, d->lfd);
 		if (pfd[2].revents & POLLIN)

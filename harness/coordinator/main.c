@@ -16,6 +16,7 @@
 #include "evlog.h"
 #include "log.h"
 #include "rt.h"
+#include "tap.h"
 #include "optparse.h"
 
 static volatile sig_atomic_t coord_stop;
@@ -35,8 +36,8 @@ static void coord_usage(FILE *f)
 		"         [--hold-timeout-ms N]\n"
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
 		"         [--magic regtest|mainnet] [--control-fd N] "
-		"[--realtime] [-v]\n"
-		"         [--help]\n"
+		"[--tap-fd N]\n"
+		"         [--realtime] [-v] [--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -78,6 +79,12 @@ static void coord_usage(FILE *f)
 		"                         holder is held. Never blocks; a\n"
 		"                         reader that goes away only closes "
 		"the channel\n"
+		"  --tap-fd N             an inherited pipe to write one line "
+		"per pairing to:\n"
+		"                         \"pair KEY A_IP:PORT B_IP:PORT "
+		"START_MONO_NS\"\n"
+		"                         (the leak an off-path injector "
+		"gets; as --control-fd)\n"
 		"  --realtime             run under SCHED_FIFO (priority 15; "
 		"RLIMIT_RTTIME\n"
 		"                         200 ms): RTT pings answered and "
@@ -119,6 +126,7 @@ int main(int argc, char **argv)
 		{"inbound-limit", required_argument, NULL, 'i'},
 		{"hold-timeout-ms", required_argument, NULL, 'H'},
 		{"control-fd", required_argument, NULL, 'c'},
+		{"tap-fd", required_argument, NULL, 'T'},
 		{"realtime", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -132,7 +140,7 @@ int main(int argc, char **argv)
 		.inbound_limit = OPTS_INBOUND_DEFAULT,
 		.hold_timeout_ms = OPTS_HOLD_TIMEOUT_DEFAULT,
 	};
-	int limit_given = 0, hold_given = 0, control_fd = -1;
+	int limit_given = 0, hold_given = 0, chan_fd = -1;
 	const char *run_id = NULL, *listen_arg = NULL;
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -226,15 +234,18 @@ int main(int argc, char **argv)
 			hold_given = 1;
 			break;
 		case 'c':
+		case 'T':
 			/* 0..2 are stdio; events on stdout are evlog's. */
-			err = optparse_int(optarg, 3, INT_MAX, &control_fd);
+			err = optparse_int(optarg, 3, INT_MAX, &chan_fd);
 			if (!err)
-				err = control_init(control_fd);
+				err = opt == 'c' ? control_init(chan_fd)
+						 : tap_init(chan_fd);
 			if (err) {
 				fprintf(stderr,
-					"punch-coordinator: --control-fd %s: "
+					"punch-coordinator: --%s %s: "
 					"expected the number (3 or more) of an "
 					"inherited pipe: %s\n",
+					opt == 'c' ? "control-fd" : "tap-fd",
 					optarg, strerror(-err));
 				return 2;
 			}

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "pairing.h"
 #include "predict.h"
+#include "tap.h"
 
 uint32_t pairing_delay_ms(int64_t rtt_self_us, int64_t rtt_other_us,
 			  int margin_ms)
@@ -68,7 +69,8 @@ int pairing_send(struct clients *cl, struct conn *self,
 	return clients_send(cl, self, COORD_CMD_PUNCH, buf, (size_t)n);
 }
 
-void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce)
+void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce,
+			uint32_t delay_a_ms)
 {
 	if (nonce & 1) {
 		clients_flush(b);
@@ -77,6 +79,7 @@ void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce)
 		clients_flush(a);
 		clients_flush(b);
 	}
+	tap_pair(a, b, delay_a_ms);
 }
 
 void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
@@ -93,7 +96,7 @@ void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		clients_drop(rsp, "output-overflow");
 	else
 		clients_finish(rsp);
-	pairing_flush_both(ini, rsp, nonce);
+	pairing_flush_both(ini, rsp, nonce, delay_ini_ms);
 }
 
 void pairing_try(struct clients *cl, struct conn *c)

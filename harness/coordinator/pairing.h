@@ -28,8 +28,10 @@ int pairing_send(struct clients *cl, struct conn *self,
  * writes (tens of us); at zero added delay that decides races (a router
  * that answers an early SYN with RST, or a host behind EIF), so a fixed
  * order (always the initiator) made the lab, not the NAT, decide such
- * pairs: 19 of 20 trials had one sign. */
-void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce);
+ * pairs: 19 of 20 trials had one sign. Then the pairing goes to the tap
+ * (tap.h), with a's delay_ms for the start both were scheduled for. */
+void pairing_flush_both(struct conn *a, struct conn *b, uint64_t nonce,
+			uint32_t delay_a_ms);
 
 void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 		   uint64_t nonce, uint32_t delay_ini_ms,

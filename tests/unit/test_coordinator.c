@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "coordctl.h"
+#include "coordtap.h"
 #include "coordmsg.h"
 #include "p2p.h"
 #include "lib/testutil.h"
@@ -42,8 +43,9 @@ static struct {
 	json_t *taken;	  /* same length: true once a test used it */
 	int stopped_seen; /* the last run ended with a "stopped" event */
 	int ctl_fd;	  /* >= 0: the next start passes --control-fd */
+	int tap_fd;	  /* >= 0: the next start passes --tap-fd */
 	const char *hold_ms; /* the next start passes --hold-timeout-ms */
-} co = {.pid = -1, .out = -1, .ctl_fd = -1};
+} co = {.pid = -1, .out = -1, .ctl_fd = -1, .tap_fd = -1};
 
 struct cli {
 	int fd;
@@ -138,7 +140,7 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 	if (co.pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY), n = 0;
 		const char *argv[20];
-		char fd[16];
+		char fd[16], tfd[16];
 
 		dup2(pfd[1], STDOUT_FILENO);
 		if (!getenv("PUNCHLAB_TEST_VERBOSE") && devnull >= 0)
@@ -169,6 +171,11 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 			argv[n++] = "--control-fd";
 			argv[n++] = fd;
 		}
+		if (co.tap_fd >= 0) {
+			snprintf(tfd, sizeof(tfd), "%d", co.tap_fd);
+			argv[n++] = "--tap-fd";
+			argv[n++] = tfd;
+		}
 		argv[n++] = "-v";
 		argv[n] = NULL;
 		execv(coord_bin, (char *const *)argv);
@@ -178,7 +185,9 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 	/* The coordinator has its copy; ours would hide its EOF. */
 	if (co.ctl_fd >= 0)
 		close(co.ctl_fd);
-	co.ctl_fd = -1;
+	if (co.tap_fd >= 0)
+		close(co.tap_fd);
+	co.ctl_fd = co.tap_fd = -1;
 	co.hold_ms = NULL;
 	co.out = pfd[0];
 	co.line_len = 0;
@@ -543,6 +552,35 @@ static void test_pair(void)
 	check_pair(44, COORD_REG_HOLD);
 	check_pair(45, COORD_REG_SEEK);
 	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+/* --tap-fd: one "pair" line per pairing, with both endpoints and a
+ * start no earlier than the 30 ms margin after the pairing. */
+static void test_tap(void)
+{
+	struct coordtap_pair p;
+	struct pollfd pl = {.events = POLLIN};
+	char line[COORDTAP_LINE_MAX];
+	int64_t t0 = mono_ns();
+	int tp[2];
+	ssize_t n;
+
+	CU_ASSERT_FATAL(pipe(tp) == 0);
+	co.tap_fd = tp[1];
+	pl.fd = tp[0];
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	check_pair(46, 0);
+	CU_ASSERT_FATAL(poll(&pl, 1, WAIT_MS) == 1);
+	n = read(tp[0], line, sizeof(line));
+	CU_ASSERT_FATAL(n > 1 && line[n - 1] == '\n');
+	CU_ASSERT_EQUAL_FATAL(coordtap_parse(line, (size_t)n - 1, &p), 0);
+	CU_ASSERT_EQUAL(p.key, 46);
+	CU_ASSERT(!strncmp(p.a, "127.0.0.1:", 10) &&
+		  !strncmp(p.b, "127.0.0.1:", 10) && strcmp(p.a, p.b));
+	CU_ASSERT(p.start_ns >= t0 + 29 * 1000000LL);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+	CU_ASSERT_EQUAL(read(tp[0], line, sizeof(line)), 0); /* one line */
+	close(tp[0]);
 }
 
 /* Sends bytes and expects the coordinator to drop us for reason. */
@@ -1349,6 +1387,7 @@ int main(void)
 {
 	static const struct testutil_case tests[] = {
 		{"two agents paired", test_pair},
+		{"tap: one pair line per pairing", test_tap},
 		{"predict: probe, deltas, next port", test_predict},
 		{"garbage dropped, service continues", test_garbage},
 		{"rejects and protocol errors", test_rejects},

@@ -1,0 +1,143 @@
+# inject: an off-path party that knows both public endpoints and the
+# punch start (the coordinator's --tap-fd) spoofs TCP between them.
+#
+#   [alice]--[router A 198.51.100.1]--[inet + injector]--[router B 203.0.113.1]--[bob]
+#                                         |  (50 ms toward each router)
+#                                     [charlie: coordinator --tap-fd -> injector]
+#
+# Evidence from the kernel: counters in router A (raw prerouting, before
+# conntrack; forward, after it) count the spoofed segments by their shape
+# (our SYNs carry only an MSS option, doff 6; our RSTs no ACK), the
+# profile's syn_dropped counter, and router A's conntrack entry for
+# alice's punch. The agents' outcomes are the effect.
+cat >"$OUT/inject.ini" <<'INI'
+[scenario]
+description = inject: spoofed segments at punch time
+trials = 1
+[cell c0]
+a = home-eim
+b = home-eim
+expect = >= 0
+rtt_ms = 100
+INI
+"$PL" up "$OUT/inject.ini" >"$OUT/inject-up" 2>&1
+irid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/inject-up")
+if [ -n "$irid" ]; then
+	ibin=$(dirname "$PL")
+	ira=pl-$irid-c0-ra
+	ip netns exec "$ira" nft -f - <<NFT
+table inet punchlab_${irid}_injtest {
+	counter rst_in {}
+	counter syn_in {}
+	counter syn_fwd {}
+	chain inj_pre {
+		type filter hook prerouting priority raw;
+		ip saddr 203.0.113.1 tcp flags rst / rst,ack counter name rst_in
+		ip saddr 203.0.113.1 tcp flags syn / syn,ack tcp doff 6 counter name syn_in
+	}
+	chain inj_fwd {
+		type filter hook forward priority -10;
+		ip saddr 203.0.113.1 tcp flags syn / syn,ack tcp doff 6 counter name syn_fwd
+	}
+}
+NFT
+	# inject_counter NAME [TABLE]: packets of a named counter in router A
+	inject_counter() {
+		ip netns exec "$ira" nft list counter "${2:-inet punchlab_${irid}_injtest}" "$1" |
+			sed -n 's/.*packets \([0-9]*\).*/\1/p'
+	}
+	# inject_step NAME KIND OFFSET_MS PORT: the tapped coordinator (its
+	# tap lines also kept in tap.lines), the injector in inet and one
+	# pair of agents on PORT (key = PORT).
+	inject_step() {
+		local d=$OUT/inject/$1 a c pa pb
+		mkdir -p "$d"
+		mkfifo "$d/tap"
+		ip netns exec "pl-$irid-inet" "$ibin/punch-adversary" --role inject \
+			--run-id "$irid" --events "$d/adv.jsonl" --duration-ms 20000 \
+			--tap-fd 3 --inject "$2" --offset-ms "$3" 3<"$d/tap" 2>"$d/adv.err" &
+		a=$!
+		ip netns exec "pl-$irid-charlie" "$ibin/punch-coordinator" \
+			--listen 192.0.2.1:18600 --run-id "$irid" --margin-ms 150 \
+			--tap-fd 4 4> >(tee "$d/tap.lines" >"$d/tap") \
+			>"$d/coord.jsonl" 2>"$d/coord.err" &
+		c=$!
+		for _ in $(seq 50); do
+			grep -q listening "$d/coord.err" 2>/dev/null && break
+			sleep 0.1
+		done
+		for side in alice bob; do
+			ip netns exec "pl-$irid-c0-$side" "$ibin/punch-agent" \
+				--coordinator 192.0.2.1:18600 --local-port "$4" \
+				--key "$4" --timeout-ms 2500 >"$d/$side.json" 2>/dev/null &
+			[ "$side" = alice ] && pa=$! || pb=$!
+		done
+		wait "$pa" "$pb"
+		kill "$c" 2>/dev/null
+		wait "$c" "$a" 2>/dev/null
+	}
+	# inject_ok DIR: both agents connected
+	inject_ok() { grep -q '"outcome":"ok"' "$1/alice.json" && grep -q '"outcome":"ok"' "$1/bob.json"; }
+
+	# rst 40 ms after the start the coordinator scheduled: the agents
+	# start ~25 ms after it here (the delay is all toward the routers,
+	# the coordinator assumes half the RTT each way), so the RSTs reach
+	# router A while alice's entry is in SYN_SENT.
+	inject_step rst rst 40 24001
+	check "inject: the tap line names both public endpoints as router A's conntrack shows alice's punch" \
+		/usr/bin/python3 - "$OUT/inject/rst/tap.lines" <<PY
+import re, subprocess, sys
+line = open(sys.argv[1]).read().split()
+ct = subprocess.run(["ip", "netns", "exec", "$ira", "cat",
+                     "/proc/net/nf_conntrack"], capture_output=True,
+                    text=True).stdout
+ok = False
+for l in ct.splitlines():
+    f = re.findall(r"(src|dst|sport|dport)=(\S+)", l)
+    if len(f) < 8 or f[0][1] != "10.0.1.2" or f[2][1] != "24001":
+        continue
+    orig, reply = dict(f[:4]), dict(f[4:8])
+    if orig["dst"] == "203.0.113.1":
+        # A is the initiator, whichever side registered first
+        ok = (line[0] == "pair" and line[1] == "24001"
+              and sorted(line[2:4]) == sorted(
+                  ["%s:%s" % (reply["dst"], reply["dport"]),
+                   "%s:%s" % (orig["dst"], orig["dport"])]))
+print("  tap:", " ".join(line[:4]))
+if not ok:
+    print(ct)
+sys.exit(0 if ok else 1)
+PY
+	check "inject: the spoofed RSTs reached router A from B's public endpoint, as many as the injector sent it" \
+		/usr/bin/python3 - "$OUT/inject/rst/adv.jsonl" "$(inject_counter rst_in)" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+to_a = [e for e in ev if e["event"] == "inject"
+        and e["src"] == "203.0.113.1:24001" and e["dst"] == "198.51.100.1:24001"]
+print("  sent %s, counted %s" % ([e["count"] for e in to_a], sys.argv[2]))
+sys.exit(0 if len(to_a) == 1 and to_a[0]["count"] == 4 == int(sys.argv[2]) else 1)
+PY
+
+	# syn 100 ms before the start: no entry in router A yet, so the
+	# spoofed SYNs are unsolicited and the profile drops them.
+	dropped=$(inject_counter syn_dropped "ip punchlab_$irid")
+	inject_step early syn -100 24002
+	check "inject: SYNs before alice's own find no conntrack entry: dropped by router A (syn_dropped), none forwarded, the pair connects" \
+		sh -c "[ $(inject_counter syn_in) = 4 ] && [ $(inject_counter syn_fwd) = 0 ] &&
+		       [ $(inject_counter syn_dropped "ip punchlab_$irid") -ge $((dropped + 4)) ]" &&
+		inject_ok "$OUT/inject/early"
+
+	# syn 50 ms after the scheduled start: between alice's SYN leaving
+	# router A (~+25 ms) and bob's reaching it (~+75 ms). Conntrack takes
+	# the first spoofed SYN for simultaneous open and forwards it; alice
+	# answers its foreign ISN, bob's stack answers that SYN-ACK with a
+	# RST at exactly the sequence alice expects, and the punch dies.
+	inject_step mid syn 50 24003
+	check "inject: a spoofed SYN inside the window is forwarded to alice by router A's conntrack, and that pair fails" \
+		sh -c "[ $(inject_counter syn_fwd) -ge 1 ]" && ! inject_ok "$OUT/inject/mid"
+
+	"$PL" down "$irid" >/dev/null
+	check "inject: punchlab down leaves nothing" nothing_left "$irid"
+else
+	bad "punchlab up (inject): $(tail -n1 "$OUT/inject-up")"
+fi
