@@ -50,6 +50,8 @@ struct conn {
 	bool ping_due;	     /* advertised holder: keepalive unanswered */
 	unsigned punches;    /* advertised holder: hppunch sent so far */
 	bool dead;	     /* close at the end of this round */
+	bool owns_key;	     /* its registration was accepted (keyowner.h) */
+	bool counted;	     /* counted in the per-address limit */
 	size_t in_len;
 	size_t out_off, out_len;
 	uint8_t in[CONN_IN_CAP];

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "monoclock.h"
 #include "evlog.h"
 #include "log.h"
+#include "lograte.h"
 
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
@@ -98,8 +100,10 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	d->lfd2 = -1;
-	clients_init(&d->cl, o);
+	d->lfd = d->lfd2 = -1;
+	err = clients_init(&d->cl, o);
+	if (err)
+		return err;
 	d->lfd = coordd_listen(&o->listen, o->listen_len);
 	if (d->lfd < 0) {
 		err = d->lfd;
@@ -130,6 +134,11 @@ err_sock:
 void coordd_close(struct coordd *d)
 {
 	clients_free_all(&d->cl);
+	free(d->pfd);
+	free(d->polled);
+	d->pfd = NULL;
+	d->polled = NULL;
+	d->pcap = 0;
 	if (d->lfd >= 0)
 		close(d->lfd);
 	if (d->lfd2 >= 0)
@@ -154,8 +163,9 @@ static void coordd_accept(struct coordd *d, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	struct linger rst = {.l_onoff = 1, .l_linger = 0};
 	struct conn *c;
-	int fd, one = 1;
+	int fd, one = 1, err;
 
 	for (;;) {
 		len = sizeof(ss);
@@ -184,7 +194,16 @@ static void coordd_accept(struct coordd *d, int lfd)
 			close(fd);
 			continue;
 		}
-		if (clients_add(&d->cl, c)) {
+		err = clients_add(&d->cl, c);
+		if (err == -EBUSY) {
+			/* Counted and reported once a second (coordd_second):
+			 * a flood must not write a line per connection. RST,
+			 * not FIN: no TIME_WAIT kept here for each refusal. */
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+			conn_free(c);
+			continue;
+		}
+		if (err) {
 			clients_drop(c, "full");
 			conn_free(c);
 			continue;
@@ -312,13 +331,51 @@ static int coordd_wait_ms(const struct coordd *d, int64_t now)
 	return (int)((next - now + 999) / 1000);
 }
 
+/* Once a second: what was counted instead of logged line by line. */
+static void coordd_second(struct coordd *d, int64_t now)
+{
+	struct addrlimit *al = &d->cl.addrs;
+
+	if (now - d->report_us < 1000000)
+		return;
+	d->report_us = now;
+	if (al->refused) {
+		log_info("refused %llu connections over the per-address "
+			 "limit of %u (%llu in all)",
+			 (unsigned long long)al->refused, al->limit,
+			 (unsigned long long)al->refused_total);
+		al->refused = 0;
+	}
+	lograte_report(now * 1000);
+}
+
+/* The poll set as large as the client table. 0 or -ENOMEM. */
+static int coordd_pollset(struct coordd *d)
+{
+	struct pollfd *p;
+	struct conn **q;
+
+	if (d->pcap >= d->cl.cap && d->pfd)
+		return 0;
+	p = realloc(d->pfd, (d->cl.cap + COORDD_NFIXED) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	d->pfd = p;
+	q = realloc(d->polled, (d->cl.cap + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	d->polled = q;
+	d->pcap = d->cl.cap;
+	return 0;
+}
+
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
 	/* [0] the listener, [1] the control channel, [2] the probe
 	 * listener, then the clients. */
-	static struct pollfd pfd[CLIENTS_MAX + COORDD_NFIXED];
-	static struct conn *polled[CLIENTS_MAX];
+	struct pollfd *pfd;
+	struct conn **polled;
 	struct timespec ts;
 	size_t npolled, i;
 	int64_t now;
@@ -328,6 +385,13 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		now = mono_us();
 		coordd_timeouts(d, now);
 		clients_reap(&d->cl);
+		coordd_second(d, now);
+		if (coordd_pollset(d)) {
+			log_warnx("poll set: out of memory");
+			return -ENOMEM;
+		}
+		pfd = d->pfd;
+		polled = d->polled;
 
 		pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
 		pfd[0].events = POLLIN;
