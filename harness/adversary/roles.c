@@ -2,6 +2,7 @@
 #include "roles.h"
 
 const struct adv_role adv_roles[] = {
+	{"flood", adv_flood_usage, adv_flood},
 };
 
 const size_t adv_nroles = sizeof(adv_roles) / sizeof(adv_roles[0]);

@@ -8,6 +8,9 @@
 
 #include "adv.h"
 
+extern const char adv_flood_usage[];
+int adv_flood(struct adv_ctx *c, int argc, char **argv);
+
 extern const struct adv_role adv_roles[];
 extern const size_t adv_nroles;
 
