@@ -684,51 +684,6 @@ static void test_rejects(void)
 	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
-/* A pair has matched and both still have their connections open (the
- * coordinator waits CLIENTS_LINGER_MS for their FIN). A third
- * registration of the key: with --key-owner it is rejected, nobody can
- * wait under the key in the pair's place; without, it is taken (its RTT
- * ping comes), as before. */
-static void check_after_match(int key_owner)
-{
-	struct cli *a, *b, *c;
-	struct coord_punch m;
-	struct p2p_hdr h;
-	uint8_t nonce[8];
-
-	co.key_owner = key_owner;
-	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
-	a = cli_connect();
-	b = cli_connect();
-	c = cli_connect();
-	CU_ASSERT_FATAL(a && b && c);
-	cli_handshake(a);
-	cli_handshake(b);
-	cli_handshake(c);
-	CU_ASSERT(cli_register(a, COORD_PROTO, 55) == 0);
-	cli_answer_ping(a);
-	CU_ASSERT(cli_register(b, COORD_PROTO, 55) == 0);
-	cli_answer_ping(b);
-	cli_get_punch(a, &m);
-	cli_get_punch(b, &m);
-	CU_ASSERT(cli_register(c, COORD_PROTO, 55) == 0);
-	if (key_owner) {
-		check_rejected(c, COORD_REJECT_KEY_BUSY, "key-owned");
-	} else {
-		CU_ASSERT(cli_expect(c, "ping", &h, nonce, 8) == 1);
-	}
-	cli_close(a);
-	cli_close(b);
-	cli_close(c);
-	CU_ASSERT_EQUAL(coord_stop(), 0);
-}
-
-static void test_key_owner(void)
-{
-	check_after_match(0);
-	check_after_match(1);
-}
-
 static void test_pair_timeout(void)
 {
 	struct cli *a;
@@ -1328,6 +1283,47 @@ static void test_advertised_keepalive(void)
 
 /* Exit status of the coordinator with these arguments (output discarded),
  * -1 when it did not exit within WAIT_MS. */
+/* A pair has matched and both still have their connections open (the
+ * coordinator waits CLIENTS_LINGER_MS for their FIN). A third
+ * registration of the key: with --key-owner it is rejected, nobody can
+ * wait under the key in the pair's place; without, it is taken (its RTT
+ * ping comes), as before. */
+static void check_after_match(int key_owner)
+{
+	struct cli *a, *b, *c;
+	struct coord_punch m;
+	struct p2p_hdr h;
+	uint8_t nonce[8];
+
+	co.key_owner = key_owner;
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	a = cli_ready();
+	b = cli_ready();
+	c = cli_ready();
+	CU_ASSERT(cli_register(a, COORD_PROTO, 55) == 0);
+	cli_answer_ping(a);
+	CU_ASSERT(cli_register(b, COORD_PROTO, 55) == 0);
+	cli_answer_ping(b);
+	cli_get_punch(a, &m);
+	cli_get_punch(b, &m);
+	CU_ASSERT(cli_register(c, COORD_PROTO, 55) == 0);
+	if (key_owner) {
+		check_rejected(c, COORD_REJECT_KEY_BUSY, "key-owned");
+	} else {
+		CU_ASSERT(cli_expect(c, "ping", &h, nonce, 8) == 1);
+	}
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void test_key_owner(void)
+{
+	check_after_match(0);
+	check_after_match(1);
+}
+
 /* Two connections are let in; the third is reset at accept. With
  * --per-addr-limit it leaves no event (counted, not logged one by one);
  * with --max-clients it is dropped "full" as before. Once one of the
@@ -1340,11 +1336,8 @@ static void check_third_refused(const char *opt, const char *reason)
 	co.limit[0] = opt;
 	co.limit[1] = "2";
 	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
-	a = cli_connect();
-	b = cli_connect();
-	CU_ASSERT_FATAL(a && b);
-	cli_handshake(a);
-	cli_handshake(b);
+	a = cli_ready();
+	b = cli_ready();
 	c = cli_connect();
 	CU_ASSERT_FATAL(c != NULL);
 	CU_ASSERT(cli_wait_eof(c));
@@ -1358,9 +1351,7 @@ static void check_third_refused(const char *opt, const char *reason)
 	} else {
 		CU_ASSERT(!ev_seen("drop", "peer", c->name));
 	}
-	d = cli_connect();
-	CU_ASSERT_FATAL(d != NULL);
-	cli_handshake(d);
+	d = cli_ready();
 	cli_close(b);
 	cli_close(c);
 	cli_close(d);
