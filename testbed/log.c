@@ -8,6 +8,7 @@
 
 static char log_tag[64] = "punchlab";
 static int log_verbose;
+static int (*log_gate)(void);
 
 void log_init(const char *tag, int verbose)
 {
@@ -15,10 +16,17 @@ void log_init(const char *tag, int verbose)
 	log_verbose = verbose;
 }
 
+void log_set_gate(int (*gate)(void))
+{
+	log_gate = gate;
+}
+
 static void log_vline(const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];
 
+	if (log_gate && !log_gate())
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (suffix)
 		fprintf(stderr, "[%s] %s: %s\n", log_tag, msg, suffix);

@@ -8,6 +8,7 @@ const struct adv_role adv_roles[] = {
 	{"delay", "    --listen IP:PORT [--delay-ms N]\n", adv_delay_run},
 	{"hijack", "    --target IP:PORT --keys FIRST:COUNT\n", adv_hijack_run},
 	{"inject", adv_inject_usage, adv_inject},
+	{"flood", adv_flood_usage, adv_flood},
 };
 
 const size_t adv_nroles = sizeof(adv_roles) / sizeof(adv_roles[0]);

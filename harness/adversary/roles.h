@@ -15,6 +15,8 @@ int adv_impersonate_run(struct adv_ctx *c, int argc, char **argv);
 int adv_withhold_run(struct adv_ctx *c, int argc, char **argv);
 int adv_delay_run(struct adv_ctx *c, int argc, char **argv);
 int adv_hijack_run(struct adv_ctx *c, int argc, char **argv);
+extern const char adv_flood_usage[];
+int adv_flood(struct adv_ctx *c, int argc, char **argv);
 
 extern const struct adv_role adv_roles[];
 

@@ -3,6 +3,7 @@
  * round (c->dead), so a handler never frees a client another is using. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -13,25 +14,60 @@
 #include "evlog.h"
 #include "log.h"
 
-void clients_init(struct clients *cl, const struct opts *o)
+int clients_init(struct clients *cl, const struct opts *o)
 {
 	memset(cl, 0, sizeof(*cl));
 	cl->opt = *o;
+	return addrlimit_init(&cl->addrs, (unsigned)o->per_addr_limit);
+}
+
+/* Room for one more, doubling up to --max-clients. 0, -ENOSPC, -ENOMEM. */
+static int clients_grow(struct clients *cl)
+{
+	size_t max = (size_t)cl->opt.max_clients, cap;
+	struct conn **p;
+
+	if (cl->n < cl->cap)
+		return 0;
+	if (cl->n >= max)
+		return -ENOSPC;
+	cap = cl->cap ? 2 * cl->cap : CLIENTS_CAP0;
+	if (cap > max)
+		cap = max;
+	p = realloc(cl->conns, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	cl->conns = p;
+	cl->cap = cap;
+	return 0;
 }
 
 int clients_add(struct clients *cl, struct conn *c)
 {
-	if (cl->n >= CLIENTS_MAX)
-		return -ENOSPC;
+	int err = clients_grow(cl);
+
+	if (err)
+		return err;
+	err = addrlimit_take(&cl->addrs, c->observed.ip);
+	if (err == -EBUSY)
+		return err;
+	c->counted = !err && cl->addrs.limit;
 	cl->conns[cl->n++] = c;
 	return 0;
+}
+
+static void clients_free_one(struct clients *cl, struct conn *c)
+{
+	if (c->counted)
+		addrlimit_put(&cl->addrs, c->observed.ip);
+	conn_free(c);
 }
 
 void clients_reap(struct clients *cl)
 {
 	for (size_t i = 0; i < cl->n;) {
 		if (cl->conns[i]->dead) {
-			conn_free(cl->conns[i]);
+			clients_free_one(cl, cl->conns[i]);
 			cl->conns[i] = cl->conns[--cl->n];
 		} else {
 			i++;
@@ -42,8 +78,11 @@ void clients_reap(struct clients *cl)
 void clients_free_all(struct clients *cl)
 {
 	for (size_t i = 0; i < cl->n; i++)
-		conn_free(cl->conns[i]);
-	cl->n = 0;
+		clients_free_one(cl, cl->conns[i]);
+	cl->n = cl->cap = 0;
+	free(cl->conns);
+	cl->conns = NULL;
+	addrlimit_free(&cl->addrs);
 }
 
 int clients_send(struct clients *cl, struct conn *c, const char *command,

@@ -8,11 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrlimit.h"
 #include "conn.h"
 #include "opts.h"
 #include "predict.h"
 
-#define CLIENTS_MAX 1024
+#define CLIENTS_CAP0 64 /* the table's first size; it doubles up to
+			 * --max-clients */
 #define CLIENTS_FLUSH_MS 5000  /* a closing client must read its last message  \
 				*/
 #define CLIENTS_LINGER_MS 2000 /* wait for the client's FIN after ours */
@@ -20,19 +22,21 @@
 struct clients {
 	struct opts opt;
 	uint64_t next_seq; /* registration order */
-	size_t n;
-	struct conn *conns[CLIENTS_MAX];
+	size_t n, cap;
+	struct conn **conns;	 /* cap slots, n used */
+	struct addrlimit addrs;	 /* --per-addr-limit */
 	struct predict_table probes; /* probes not yet registered for */
 };
 
-/* An empty table with a copy of o. */
-void clients_init(struct clients *cl, const struct opts *o);
-/* c belongs to the table from now on. -ENOSPC when the table is full
- * (c stays the caller's). */
+/* An empty table with a copy of o. 0 or -ENOMEM. */
+int clients_init(struct clients *cl, const struct opts *o);
+/* c belongs to the table from now on. -EBUSY when its address has
+ * --per-addr-limit connections open already, -ENOSPC when the table has
+ * --max-clients, -ENOMEM when it could not grow (c stays the caller's). */
 int clients_add(struct clients *cl, struct conn *c);
 /* Frees the clients marked dead; the order of the others may change. */
 void clients_reap(struct clients *cl);
-/* Frees every client. */
+/* Frees every client and the table. */
 void clients_free_all(struct clients *cl);
 
 /* Frames and queues one message to c with the coordinator's magic.

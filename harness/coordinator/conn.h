@@ -46,6 +46,8 @@ struct conn {
 	bool ping_due;	     /* advertised holder: keepalive unanswered */
 	unsigned punches;    /* advertised holder: hppunch sent so far */
 	bool dead;	     /* close at the end of this round */
+	bool owns_key;	     /* its registration was accepted (keyowner.h) */
+	bool counted;	     /* counted in the per-address limit */
 	/* Input holds at most one whole message (P2P_HDR_LEN +
 	 * COORD_MAX_PAYLOAD) plus the start of the next. */
 	struct p2pbuf buf;

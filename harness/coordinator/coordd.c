@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "evlog.h"
 #include "log.h"
 #include "tap.h"
+#include "lograte.h"
 
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
@@ -99,8 +101,10 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	d->lfd2 = -1;
-	clients_init(&d->cl, o);
+	d->lfd = d->lfd2 = -1;
+	err = clients_init(&d->cl, o);
+	if (err)
+		return err;
 	d->lfd = coordd_listen(&o->listen, o->listen_len);
 	if (d->lfd < 0) {
 		err = d->lfd;
@@ -131,6 +135,11 @@ err_sock:
 void coordd_close(struct coordd *d)
 {
 	clients_free_all(&d->cl);
+	free(d->pfd);
+	free(d->polled);
+	d->pfd = NULL;
+	d->polled = NULL;
+	d->pcap = 0;
 	if (d->lfd >= 0)
 		close(d->lfd);
 	if (d->lfd2 >= 0)
@@ -155,8 +164,9 @@ static void coordd_accept(struct coordd *d, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	struct linger rst = {.l_onoff = 1, .l_linger = 0};
 	struct conn *c;
-	int fd, one = 1;
+	int fd, one = 1, err;
 
 	for (;;) {
 		len = sizeof(ss);
@@ -185,7 +195,16 @@ static void coordd_accept(struct coordd *d, int lfd)
 			close(fd);
 			continue;
 		}
-		if (clients_add(&d->cl, c)) {
+		err = clients_add(&d->cl, c);
+		if (err == -EBUSY) {
+			/* Counted and reported once a second (coordd_second):
+			 * a flood must not write a line per connection. RST,
+			 * not FIN: no TIME_WAIT kept here for each refusal. */
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+			conn_free(c);
+			continue;
+		}
+		if (err) {
 			clients_drop(c, "full");
 			conn_free(c);
 			continue;
@@ -313,13 +332,82 @@ static int coordd_wait_ms(const struct coordd *d, int64_t now)
 	return (int)((next - now + 999) / 1000);
 }
 
+/* Once a second: what was counted instead of logged line by line. */
+static void coordd_second(struct coordd *d, int64_t now)
+{
+	struct addrlimit *al = &d->cl.addrs;
+
+	if (now - d->report_us < 1000000)
+		return;
+	d->report_us = now;
+	if (al->refused) {
+		log_info("refused %llu connections over the per-address "
+			 "limit of %u (%llu in all)",
+			 (unsigned long long)al->refused, al->limit,
+			 (unsigned long long)al->refused_total);
+		al->refused = 0;
+	}
+	lograte_report(now * 1000);
+}
+
+/* The poll set as large as the client table. 0 or -ENOMEM. */
+static int coordd_pollset(struct coordd *d)
+{
+	struct pollfd *p;
+	struct conn **q;
+
+	if (d->pcap >= d->cl.cap && d->pfd)
+		return 0;
+	p = realloc(d->pfd, (d->cl.cap + COORDD_NFIXED) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	d->pfd = p;
+	q = realloc(d->polled, (d->cl.cap + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	d->polled = q;
+	d->pcap = d->cl.cap;
+	return 0;
+}
+
+/* [0] the listener, [1] the control channel, [2] the probe listener,
+ * [3] the tap, then the clients; returns how many clients are polled. */
+static size_t coordd_fill(struct coordd *d, int64_t now)
+{
+	struct pollfd *pfd = d->pfd;
+	struct conn **polled = d->polled;
+	size_t npolled, i;
+
+	pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
+	pfd[0].events = POLLIN;
+	pfd[0].revents = 0;
+	/* Only while control events wait for a slow reader. */
+	pfd[1].fd = control_poll_fd();
+	pfd[1].events = POLLOUT;
+	pfd[1].revents = 0;
+	pfd[2].fd = d->accept_paused_until_us > now ? -1 : d->lfd2;
+	pfd[2].events = POLLIN;
+	pfd[2].revents = 0;
+	pfd[3].fd = tap_poll_fd();
+	pfd[3].events = POLLOUT;
+	pfd[3].revents = 0;
+	npolled = d->cl.n;
+	for (i = 0; i < npolled; i++) {
+		polled[i] = d->cl.conns[i];
+		pfd[i + COORDD_NFIXED].fd = polled[i]->fd;
+		pfd[i + COORDD_NFIXED].events = POLLIN;
+		if (conn_has_output(polled[i]))
+			pfd[i + COORDD_NFIXED].events |= POLLOUT;
+		pfd[i + COORDD_NFIXED].revents = 0;
+	}
+	return npolled;
+}
+
 int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 	       const sigset_t *waitmask)
 {
-	/* [0] the listener, [1] the control channel, [2] the probe
-	 * listener, [3] the tap, then the clients. */
-	static struct pollfd pfd[CLIENTS_MAX + COORDD_NFIXED];
-	static struct conn *polled[CLIENTS_MAX];
+	struct pollfd *pfd;
+	struct conn **polled;
 	struct timespec ts;
 	size_t npolled, i;
 	int64_t now;
@@ -329,29 +417,14 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 		now = mono_us();
 		coordd_timeouts(d, now);
 		clients_reap(&d->cl);
-
-		pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
-		pfd[0].events = POLLIN;
-		pfd[0].revents = 0;
-		/* Only while control events wait for a slow reader. */
-		pfd[1].fd = control_poll_fd();
-		pfd[1].events = POLLOUT;
-		pfd[1].revents = 0;
-		pfd[2].fd = d->accept_paused_until_us > now ? -1 : d->lfd2;
-		pfd[2].events = POLLIN;
-		pfd[2].revents = 0;
-		pfd[3].fd = tap_poll_fd();
-		pfd[3].events = POLLOUT;
-		pfd[3].revents = 0;
-		npolled = d->cl.n;
-		for (i = 0; i < npolled; i++) {
-			polled[i] = d->cl.conns[i];
-			pfd[i + COORDD_NFIXED].fd = polled[i]->fd;
-			pfd[i + COORDD_NFIXED].events = POLLIN;
-			if (conn_has_output(polled[i]))
-				pfd[i + COORDD_NFIXED].events |= POLLOUT;
-			pfd[i + COORDD_NFIXED].revents = 0;
+		coordd_second(d, now);
+		if (coordd_pollset(d)) {
+			log_warnx("poll set: out of memory");
+			return -ENOMEM;
 		}
+		pfd = d->pfd;
+		polled = d->polled;
+		npolled = coordd_fill(d, now);
 		wait = coordd_wait_ms(d, now);
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;

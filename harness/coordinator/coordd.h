@@ -5,6 +5,7 @@
 #ifndef PUNCHLAB_COORD_COORDD_H
 #define PUNCHLAB_COORD_COORDD_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -19,6 +20,11 @@ struct coordd {
 	 * is like any other; only its hpregister flags make it a probe. */
 	int lfd2;
 	int64_t accept_paused_until_us; /* after EMFILE/ENFILE */
+	int64_t report_us;		/* the last once-a-second report */
+	/* The poll set, sized with the client table. */
+	struct pollfd *pfd;
+	struct conn **polled;
+	size_t pcap;
 };
 
 /* Binds and listens (and the probe listener, when it can), then emits the "listening" event with the bound

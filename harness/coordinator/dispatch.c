@@ -10,6 +10,7 @@
 #include "monoclock.h"
 #include "evlog.h"
 #include "handoff.h"
+#include "keyowner.h"
 #include "log.h"
 #include "pairing.h"
 #include "predict.h"
@@ -88,6 +89,11 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	    predict_take_probe(&cl->probes, c, mono_us(),
 			       (int64_t)cl->opt.pair_timeout_ms * 1000))
 		log_info("%s: predict without a probe: no delta", c->name);
+	if (keyowner_busy(cl, c)) {
+		clients_reject(cl, c, COORD_REJECT_KEY_BUSY,
+			       "key bound to another connection", "key-owned");
+		return NULL;
+	}
 	if (cl->opt.mode == OPTS_ADVERTISED && advertised_refuse(cl, c))
 		return NULL;
 	/* In handoff mode a key is only a preference, shared by any number
@@ -107,6 +113,7 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	if (clients_send(cl, c, "ping", nonce, sizeof(nonce)))
 		return "output-overflow";
 	c->state = CONN_PINGED;
+	c->owns_key = true;
 	c->ping_sent_us = mono_us();
 	clients_flush(c);
 	log_debug("%s: registered key %llu flags 0x%02x", c->name,

@@ -14,6 +14,7 @@
 #include "control.h"
 #include "coordd.h"
 #include "evlog.h"
+#include "limitopts.h"
 #include "log.h"
 #include "rt.h"
 #include "tap.h"
@@ -99,6 +100,7 @@ static void coord_usage(FILE *f)
 		"2 usage error.\n",
 		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT,
 		OPTS_HOLD_TIMEOUT_DEFAULT);
+	limitopts_usage(f);
 }
 
 /* "a.b.c.d:port" or "[v6]:port", port 0 (any) allowed. 0 or -errno. */
@@ -130,6 +132,7 @@ int main(int argc, char **argv)
 		{"realtime", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		LIMITOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {
@@ -139,6 +142,7 @@ int main(int argc, char **argv)
 		.mode = OPTS_RENDEZVOUS,
 		.inbound_limit = OPTS_INBOUND_DEFAULT,
 		.hold_timeout_ms = OPTS_HOLD_TIMEOUT_DEFAULT,
+		.max_clients = OPTS_CLIENTS_DEFAULT,
 	};
 	int limit_given = 0, hold_given = 0, chan_fd = -1;
 	const char *run_id = NULL, *listen_arg = NULL;
@@ -149,6 +153,11 @@ int main(int argc, char **argv)
 	int verbose = 0, realtime = 0, opt, err;
 
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (limitopts_parse(opt, optarg, &o, &err)) {
+			if (err)
+				return 2;
+			continue;
+		}
 		switch (opt) {
 		case 'l':
 			listen_arg = optarg;
@@ -276,6 +285,8 @@ int main(int argc, char **argv)
 		coord_usage(stderr);
 		return 2;
 	}
+	if (limitopts_check(&o))
+		return 2;
 	if (optind != argc || !listen_arg) {
 		if (!listen_arg)
 			fprintf(stderr, "punch-coordinator: --listen is "
@@ -290,6 +301,7 @@ int main(int argc, char **argv)
 		snprintf(tag, sizeof(tag), "coord");
 	log_init(tag, verbose);
 	evlog_init(stdout);
+	limitopts_apply(&o);
 
 	/* Handlers only set a flag; the signals stay blocked except inside
 	 * ppoll(), so a stop request is never lost between check and wait. */

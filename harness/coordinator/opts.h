@@ -3,10 +3,14 @@
 #ifndef PUNCHLAB_COORD_OPTS_H
 #define PUNCHLAB_COORD_OPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define OPTS_INBOUND_MAX 1024 /* = CLIENTS_MAX: one slot per client */
+/* --max-clients: the client table grows up to it (a slot per client). */
+#define OPTS_CLIENTS_DEFAULT 1024
+#define OPTS_CLIENTS_MAX 65536
+#define OPTS_INBOUND_MAX OPTS_CLIENTS_MAX /* and at most --max-clients */
 #define OPTS_INBOUND_DEFAULT 8
 
 /* The two coordinator modes of the proposal (see handoff.h), and the
@@ -29,6 +33,11 @@ struct opts {
 	enum opts_mode mode;
 	int inbound_limit; /* handoff: registered peers held at most */
 	int hold_timeout_ms; /* advertised: a holder's silence at most */
+	/* Defences against a flood (limitopts.c; docs/adversaries.md 5). */
+	int max_clients;    /* connections open at most */
+	int per_addr_limit; /* per source address; 0: none */
+	bool key_owner;	    /* keyowner.h */
+	int log_rate;	    /* log lines a second; 0: no limit */
 };
 
 #endif

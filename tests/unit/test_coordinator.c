@@ -45,6 +45,8 @@ static struct {
 	int ctl_fd;	  /* >= 0: the next start passes --control-fd */
 	int tap_fd;	  /* >= 0: the next start passes --tap-fd */
 	const char *hold_ms; /* the next start passes --hold-timeout-ms */
+	int key_owner;	     /* the next start passes --key-owner */
+	const char *limit[2]; /* the next start passes limit[0] limit[1] */
 } co = {.pid = -1, .out = -1, .ctl_fd = -1, .tap_fd = -1};
 
 struct cli {
@@ -166,6 +168,12 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 			argv[n++] = "--hold-timeout-ms";
 			argv[n++] = co.hold_ms;
 		}
+		if (co.key_owner)
+			argv[n++] = "--key-owner";
+		if (co.limit[0]) {
+			argv[n++] = co.limit[0];
+			argv[n++] = co.limit[1];
+		}
 		if (co.ctl_fd >= 0) {
 			snprintf(fd, sizeof(fd), "%d", co.ctl_fd);
 			argv[n++] = "--control-fd";
@@ -189,6 +197,8 @@ static int coord_start_mode(const char *timeout_ms, const char *mode,
 		close(co.tap_fd);
 	co.ctl_fd = co.tap_fd = -1;
 	co.hold_ms = NULL;
+	co.key_owner = 0;
+	co.limit[0] = co.limit[1] = NULL;
 	co.out = pfd[0];
 	co.line_len = 0;
 	co.events = json_array();
@@ -1311,6 +1321,87 @@ static void test_advertised_keepalive(void)
 
 /* Exit status of the coordinator with these arguments (output discarded),
  * -1 when it did not exit within WAIT_MS. */
+/* A pair has matched and both still have their connections open (the
+ * coordinator waits CLIENTS_LINGER_MS for their FIN). A third
+ * registration of the key: with --key-owner it is rejected, nobody can
+ * wait under the key in the pair's place; without, it is taken (its RTT
+ * ping comes), as before. */
+static void check_after_match(int key_owner)
+{
+	struct cli *a, *b, *c;
+	struct coord_punch m;
+	struct p2p_hdr h;
+	uint8_t nonce[8];
+
+	co.key_owner = key_owner;
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	a = cli_ready();
+	b = cli_ready();
+	c = cli_ready();
+	CU_ASSERT(cli_register(a, COORD_PROTO, 55) == 0);
+	cli_answer_ping(a);
+	CU_ASSERT(cli_register(b, COORD_PROTO, 55) == 0);
+	cli_answer_ping(b);
+	cli_get_punch(a, &m);
+	cli_get_punch(b, &m);
+	CU_ASSERT(cli_register(c, COORD_PROTO, 55) == 0);
+	if (key_owner) {
+		check_rejected(c, COORD_REJECT_KEY_BUSY, "key-owned");
+	} else {
+		CU_ASSERT(cli_expect(c, "ping", &h, nonce, 8) == 1);
+	}
+	cli_close(a);
+	cli_close(b);
+	cli_close(c);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void test_key_owner(void)
+{
+	check_after_match(0);
+	check_after_match(1);
+}
+
+/* Two connections are let in; the third is reset at accept. With
+ * --per-addr-limit it leaves no event (counted, not logged one by one);
+ * with --max-clients it is dropped "full" as before. Once one of the
+ * two has gone, a newcomer is let in. */
+static void check_third_refused(const char *opt, const char *reason)
+{
+	struct cli *a, *b, *c, *d;
+	json_t *ev;
+
+	co.limit[0] = opt;
+	co.limit[1] = "2";
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	a = cli_ready();
+	b = cli_ready();
+	c = cli_connect();
+	CU_ASSERT_FATAL(c != NULL);
+	CU_ASSERT(cli_wait_eof(c));
+	cli_close(a);
+	/* Events come in order: c's, if any, before a's eof. */
+	CU_ASSERT_PTR_NOT_NULL(ev_take("drop", "reason", "eof"));
+	if (reason) {
+		ev = ev_take("drop", "peer", c->name);
+		CU_ASSERT(ev && !strcmp(json_string_value(json_object_get(
+						ev, "reason")), reason));
+	} else {
+		CU_ASSERT(!ev_seen("drop", "peer", c->name));
+	}
+	d = cli_ready();
+	cli_close(b);
+	cli_close(c);
+	cli_close(d);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
+}
+
+static void test_limits(void)
+{
+	check_third_refused("--per-addr-limit", NULL);
+	check_third_refused("--max-clients", "full");
+}
+
 static int coord_usage_status(const char *a1, const char *a2, const char *a3,
 			      const char *a4)
 {
@@ -1419,6 +1510,10 @@ int main(void)
 		 test_control_reader_slow},
 		{"--control-fd usage", test_control_usage},
 		{"SIGTERM stops with status 0", test_stop_event},
+		{"--key-owner: no registration in a matched pair's place",
+		 test_key_owner},
+		{"--per-addr-limit, --max-clients: the third is refused",
+		 test_limits},
 	};
 	int fails;
 

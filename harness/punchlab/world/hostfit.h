@@ -30,7 +30,8 @@ struct hostfit {
  * hanging; 256 a core leaves that room on 2 cores. */
 #define HOSTFIT_TRIALS_PER_CORE 256
 /* The run's one coordinator holds at most this many clients at once
- * (CLIENTS_MAX, harness/coordinator/clients.h); trials in flight keep
+ * (--max-clients default, OPTS_CLIENTS_DEFAULT in
+ * harness/coordinator/opts.h); trials in flight keep
  * 1/8 of it free for clients still closing. */
 #define HOSTFIT_COORD_CLIENTS 1024
 /* Of the machine's free tasks and memory, a run takes at most 1/this

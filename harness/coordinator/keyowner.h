@@ -1,0 +1,18 @@
+/* keyowner: --key-owner. A key is bound to the connections that
+ * registered it, for as long as they are open (paired, closing or
+ * lingering included): in rendezvous mode the first registration owns
+ * it and the next one is its partner; in advertised mode the first
+ * holder owns it. Any other registration of a bound key is refused
+ * (COORD_REJECT_KEY_BUSY) before it can wait, pair or hold in an
+ * owner's place. Handoff keys are only preferences and are not bound. */
+#ifndef PUNCHLAB_COORD_KEYOWNER_H
+#define PUNCHLAB_COORD_KEYOWNER_H
+
+#include "clients.h"
+
+/* Why c's registration (c->key, c->flags filled in, c not yet owning
+ * anything) must be refused: "key-owned", or NULL when it may go on.
+ * Pure: reads the table only. Key 0 ("any peer") is never bound. */
+const char *keyowner_busy(const struct clients *cl, const struct conn *c);
+
+#endif

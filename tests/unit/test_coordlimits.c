@@ -1,0 +1,223 @@
+/* test_coordlimits: the coordinator's flood defences as pure functions:
+ * the per-address counter (refuses the limit+1st, frees on put, survives
+ * thousands of addresses and tombstones), the log rate limiter (N lines
+ * a window, the rest counted and reported once) and key ownership (who
+ * may register a key that connections already hold). */
+#include <errno.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "../../harness/coordinator/addrlimit.c"
+#include "../../harness/coordinator/keyowner.c"
+#include "../../harness/coordinator/lograte.c"
+#include "lib/testutil.h"
+
+static void ip4(uint8_t ip[16], uint32_t a)
+{
+	memset(ip, 0, 16);
+	ip[10] = ip[11] = 0xff;
+	ip[12] = (uint8_t)(a >> 24);
+	ip[13] = (uint8_t)(a >> 16);
+	ip[14] = (uint8_t)(a >> 8);
+	ip[15] = (uint8_t)a;
+}
+
+static void test_addrlimit_one(void)
+{
+	struct addrlimit al;
+	uint8_t a[16], b[16];
+
+	ip4(a, 0xc0000242); /* 192.0.2.66 */
+	ip4(b, 0xc0000202);
+	CU_ASSERT_EQUAL_FATAL(addrlimit_init(&al, 16), 0);
+	for (int i = 0; i < 16; i++)
+		CU_ASSERT_EQUAL(addrlimit_take(&al, a), 0);
+	CU_ASSERT_EQUAL(addrlimit_take(&al, a), -EBUSY);
+	CU_ASSERT_EQUAL(addrlimit_take(&al, a), -EBUSY);
+	CU_ASSERT_EQUAL(al.refused, 2);
+	CU_ASSERT_EQUAL(addrlimit_count(&al, a), 16);
+	/* Another address is not touched by a's flood. */
+	CU_ASSERT_EQUAL(addrlimit_take(&al, b), 0);
+	CU_ASSERT_EQUAL(addrlimit_count(&al, b), 1);
+	/* One of a's goes: one more may come, and only one. */
+	addrlimit_put(&al, a);
+	CU_ASSERT_EQUAL(addrlimit_take(&al, a), 0);
+	CU_ASSERT_EQUAL(addrlimit_take(&al, a), -EBUSY);
+	CU_ASSERT_EQUAL(al.refused_total, 3);
+	addrlimit_free(&al);
+}
+
+/* Off: nothing counted, nothing refused, nothing allocated. */
+static void test_addrlimit_off(void)
+{
+	struct addrlimit al;
+	uint8_t a[16];
+
+	ip4(a, 1);
+	CU_ASSERT_EQUAL_FATAL(addrlimit_init(&al, 0), 0);
+	CU_ASSERT_PTR_NULL(al.slot);
+	for (int i = 0; i < 5000; i++)
+		CU_ASSERT_EQUAL_FATAL(addrlimit_take(&al, a), 0);
+	CU_ASSERT_EQUAL(addrlimit_count(&al, a), 0);
+	addrlimit_free(&al);
+}
+
+/* Many addresses come and go: counts stay exact through growth and
+ * tombstones, and the table does not grow without bound. */
+static void test_addrlimit_churn(void)
+{
+	struct addrlimit al;
+	uint8_t a[16];
+	size_t cap;
+
+	CU_ASSERT_EQUAL_FATAL(addrlimit_init(&al, 2), 0);
+	for (uint32_t i = 0; i < 3000; i++) {
+		ip4(a, 0x0a000000 + i);
+		CU_ASSERT_EQUAL_FATAL(addrlimit_take(&al, a), 0);
+		CU_ASSERT_EQUAL_FATAL(addrlimit_take(&al, a), 0);
+	}
+	for (uint32_t i = 0; i < 3000; i++) {
+		ip4(a, 0x0a000000 + i);
+		CU_ASSERT_EQUAL_FATAL(addrlimit_take(&al, a), -EBUSY);
+		addrlimit_put(&al, a);
+		addrlimit_put(&al, a);
+		CU_ASSERT_EQUAL_FATAL(addrlimit_count(&al, a), 0);
+	}
+	/* 30,000 one-off visitors, one at a time: tombstones are rebuilt
+	 * away, the table does not grow. */
+	cap = al.cap;
+	for (uint32_t i = 0; i < 30000; i++) {
+		ip4(a, 0x0b000000 + i);
+		CU_ASSERT_EQUAL_FATAL(addrlimit_take(&al, a), 0);
+		addrlimit_put(&al, a);
+	}
+	CU_ASSERT_EQUAL(al.cap, cap);
+	addrlimit_free(&al);
+}
+
+static void test_lograte(void)
+{
+	const int64_t s = LOGRATE_WINDOW_NS;
+	struct lograte lr;
+	int passed = 0;
+
+	lograte_init(&lr, 20, 0);
+	for (int i = 0; i < 1000; i++)
+		passed += lograte_allow(&lr, i * (s / 2000)); /* in 0.5 s */
+	CU_ASSERT_EQUAL(passed, 20);
+	CU_ASSERT_EQUAL(lr.suppressed, 980);
+	/* Not reported before a second has passed, then once. */
+	CU_ASSERT_EQUAL(lograte_take_report(&lr, s / 2), 0);
+	CU_ASSERT_EQUAL(lograte_take_report(&lr, s), 980);
+	CU_ASSERT_EQUAL(lograte_take_report(&lr, 3 * s), 0);
+	/* A new window lets 20 through again. */
+	CU_ASSERT_EQUAL(lograte_allow(&lr, s + 1), 1);
+	CU_ASSERT_EQUAL(lr.suppressed_total, 980);
+	/* 0: no limit at all. */
+	lograte_init(&lr, 0, 0);
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT_EQUAL_FATAL(lograte_allow(&lr, 0), 1);
+	CU_ASSERT_EQUAL(lograte_take_report(&lr, 10 * s), 0);
+}
+
+/* A table of n connections for keyowner_busy. */
+static struct conn ko_conn[4];
+static struct conn *ko_ptr[4];
+
+static void ko_table(struct clients *cl, enum opts_mode mode, int owner,
+		     size_t n)
+{
+	memset(cl, 0, sizeof(*cl));
+	memset(ko_conn, 0, sizeof(ko_conn));
+	cl->opt.mode = mode;
+	cl->opt.key_owner = owner;
+	cl->conns = ko_ptr;
+	cl->n = n;
+	for (size_t i = 0; i < TESTUTIL_N(ko_conn); i++) {
+		ko_ptr[i] = &ko_conn[i];
+		ko_conn[i].key = 42;
+	}
+}
+
+static void test_keyowner_rendezvous(void)
+{
+	struct clients cl;
+	struct conn *c = &ko_conn[3];
+
+	/* Off: the mode's own checks only. */
+	ko_table(&cl, OPTS_RENDEZVOUS, 0, 3);
+	ko_conn[0].owns_key = ko_conn[1].owns_key = true;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	/* A lone waiting owner takes its partner. */
+	ko_table(&cl, OPTS_RENDEZVOUS, 1, 3);
+	ko_conn[0].owns_key = true;
+	ko_conn[0].state = CONN_WAITING;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	/* Owner and partner: a third is refused while they are open,
+	 * paired or not. */
+	ko_conn[1].owns_key = true;
+	ko_conn[1].state = CONN_PINGED;
+	CU_ASSERT_STRING_EQUAL(keyowner_busy(&cl, c), "key-owned");
+	ko_conn[0].state = ko_conn[1].state = CONN_CLOSING;
+	CU_ASSERT_STRING_EQUAL(keyowner_busy(&cl, c), "key-owned");
+	/* One side of a matched pair still lingering: nobody pairs in the
+	 * place of the one that left. */
+	ko_conn[1].dead = true;
+	ko_conn[0].state = CONN_LINGER;
+	CU_ASSERT_STRING_EQUAL(keyowner_busy(&cl, c), "key-owned");
+	/* Gone: the key is free again. */
+	ko_conn[0].dead = true;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	/* A connection that never registered (or was refused) owns
+	 * nothing; key 0 is never bound. */
+	ko_table(&cl, OPTS_RENDEZVOUS, 1, 3);
+	ko_conn[0].state = ko_conn[1].state = CONN_WAITING;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	ko_conn[0].owns_key = ko_conn[1].owns_key = true;
+	c->key = 0;
+	ko_conn[0].key = ko_conn[1].key = 0;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+}
+
+static void test_keyowner_advertised(void)
+{
+	struct clients cl;
+	struct conn *c = &ko_conn[3];
+
+	ko_table(&cl, OPTS_ADVERTISED, 1, 2);
+	ko_conn[0].owns_key = true;
+	ko_conn[0].flags = COORD_REG_HOLD;
+	ko_conn[0].state = CONN_WAITING;
+	ko_conn[1].owns_key = true;
+	ko_conn[1].flags = COORD_REG_SEEK;
+	/* A second holder never replaces the first; seekers share. */
+	c->flags = COORD_REG_HOLD;
+	CU_ASSERT_STRING_EQUAL(keyowner_busy(&cl, c), "key-owned");
+	c->flags = COORD_REG_SEEK;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	/* Only seekers hold the key: a holder may come. */
+	ko_conn[0].dead = true;
+	c->flags = COORD_REG_HOLD;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+	/* Handoff keys are preferences: never bound. */
+	ko_table(&cl, OPTS_HANDOFF, 1, 2);
+	ko_conn[0].owns_key = ko_conn[1].owns_key = true;
+	ko_conn[0].state = ko_conn[1].state = CONN_WAITING;
+	CU_ASSERT_PTR_NULL(keyowner_busy(&cl, c));
+}
+
+int main(void)
+{
+	static const struct testutil_case tests[] = {
+		{"addrlimit: the limit+1st is refused", test_addrlimit_one},
+		{"addrlimit: 0 is off", test_addrlimit_off},
+		{"addrlimit: churn", test_addrlimit_churn},
+		{"lograte: N a second, the rest counted", test_lograte},
+		{"keyowner: rendezvous", test_keyowner_rendezvous},
+		{"keyowner: advertised and handoff", test_keyowner_advertised},
+	};
+
+	return testutil_run_suite("coordlimits", NULL, NULL, tests,
+				  TESTUTIL_N(tests)) ? 1 : 0;
+}
