@@ -209,6 +209,16 @@ static enum trial_mode agent_mode(const struct opts *o)
 	return o->seek ? TRIAL_SEEK : TRIAL_RENDEZVOUS;
 }
 
+/* Whom the meeting is with (the coordinator, or the probe server), and
+ * the defences that know it. 0 or the exit code. */
+static int agent_meeting(const struct opts *o, struct trial_params *p)
+{
+	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p->probe)
+		   : opts_ipv4_addr("--coordinator", o->coordinator, &p->coord))
+		return AGENT_EXIT_USAGE;
+	return agent_defences(o, o->oob ? &p->probe : &p->coord, p);
+}
+
 static int agent_trial(const struct opts *o)
 {
 	struct trial_params p = {
@@ -235,10 +245,7 @@ static int agent_trial(const struct opts *o)
 	int err, socks_fd = -1;
 	json_t *j;
 
-	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p.probe)
-		   : opts_ipv4_addr("--coordinator", o->coordinator, &p.coord))
-		return AGENT_EXIT_USAGE;
-	err = agent_defences(o, o->oob ? &p.probe : &p.coord, &p);
+	err = agent_meeting(o, &p);
 	if (err)
 		return err;
 	if (o->exec)
