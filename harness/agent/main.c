@@ -312,6 +312,7 @@ static int agent_given(const struct opts *o)
 	};
 	static struct trial_result r;
 	struct sockaddr_in peer;
+	json_t *j;
 	int err;
 
 	if (opts_ipv4_addr("--connect", o->connect, &peer))
@@ -329,7 +330,9 @@ static int agent_given(const struct opts *o)
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
 	else
 		trial_run(&p, &r);
-	if (report_print(report_trial(o->name, o->local_port, "embedded", &r)))
+	j = report_trial(o->name, o->local_port, "embedded", &r);
+	report_add_strategy(j, &p, &r);
+	if (report_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }

@@ -1,0 +1,169 @@
+# agent-defences: punch-agent's --target-policy, its caps and
+# --auth-secret (docs/adversaries.md section 4) in a real world, counted
+# on the wire: nft counters in alice's namespace count every SYN she
+# sends to each target, so "refused" means 0 SYNs left her host.
+#
+#   [alice 10.0.1.2]--[ra 10.0.1.1 | 198.51.100.1]--[inet]--[rb]--[bob]
+#                                                      |
+#                                 [charlie 192.0.2.1: coordinator :18444,
+#                                  liecoord.py :18600..18603]
+#
+# The lying coordinator (tests/integration/data/liecoord.py) answers
+# every registration with an hppunch naming its --target.
+
+AGENT=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
+"$PL" up tests/integration/data/agent-defences.ini >"$OUT/def-up" 2>&1
+drid=$(sed -n 's/^[Rr]un \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/def-up")
+if [ -z "$drid" ]; then
+	bad "punchlab up (agent-defences): $(tail -n1 "$OUT/def-up")"
+else
+dal=pl-$drid-c0-alice dbo=pl-$drid-c0-bob dch=pl-$drid-charlie
+dd=$OUT/def
+mkdir -p "$dd"
+head -c 32 /dev/urandom >"$dd/s1"
+head -c 32 /dev/urandom >"$dd/s2"
+
+# SYNs (no ACK) alice sends, per target.
+ip netns exec "$dal" nft -f - <<'NFT'
+table inet punchlab_def {
+	counter lo_syn {}
+	counter lan_syn {}
+	counter rst_syn {}
+	counter drop_syn {}
+	chain out {
+		type filter hook output priority 0;
+		tcp flags & (syn | ack) == syn ip daddr 127.0.0.1 tcp dport 18443 counter name lo_syn
+		tcp flags & (syn | ack) == syn ip daddr 10.0.1.1 tcp dport 80 counter name lan_syn
+		tcp flags & (syn | ack) == syn ip daddr 192.0.2.1 tcp dport 9 counter name rst_syn
+		tcp flags & (syn | ack) == syn ip daddr 203.0.113.1 tcp dport 8333 counter name drop_syn
+	}
+}
+NFT
+# The packets of one named counter, then zero it.
+dsyns() {
+	ip netns exec "$dal" nft reset counter inet punchlab_def "$1" |
+		awk '/packets/ { print $2; exit }'
+}
+# "outcome error auth syns_sent" of one agent report.
+dfield() {
+	/usr/bin/python3 -c 'import json,sys
+j = json.loads(open(sys.argv[1]).readline())
+print(j["outcome"], j.get("syns_sent"), j["auth"], "|", j["error"])' "$1"
+}
+dliar() { # PORT TARGET [DELAY]
+	ip netns exec "$dch" /usr/bin/python3 tests/integration/data/liecoord.py \
+		--listen "192.0.2.1:$1" --target "$2" --delay-ms "${3:-0}" \
+		>"$dd/liar-$1.log" 2>&1 &
+	echo $! >>"$dd/liars"
+}
+dliar 18600 127.0.0.1:18443
+dliar 18601 10.0.1.1:80
+dliar 18602 192.0.2.1:18443
+dliar 18603 203.0.113.1:8333 4294967295
+for port in 18600 18601 18602 18603; do
+	for _ in $(seq 50); do
+		grep -q ready "$dd/liar-$port.log" 2>/dev/null && break
+		sleep 0.1
+	done
+done
+
+# (a), (b): five punches each through the honest coordinator.
+dpair() { # KEY SECRET_A SECRET_B
+	ip netns exec "$dal" "$AGENT" --coordinator 192.0.2.1:18444 \
+		--local-port $((20000 + $1)) --key "$1" --name alice \
+		--target-policy --auth-secret "$2" >"$dd/a$1" 2>/dev/null &
+	ip netns exec "$dbo" "$AGENT" --coordinator 192.0.2.1:18444 \
+		--local-port $((20000 + $1)) --key "$1" --name bob \
+		--target-policy --auth-secret "$3" >"$dd/b$1" 2>/dev/null
+	wait $!
+}
+same=0 diff=0
+for k in 1 2 3 4 5; do
+	dpair $k "$dd/s1" "$dd/s1"
+	[ "$(dfield "$dd/a$k" | cut -d' ' -f1,3)" = "ok ok" ] &&
+		[ "$(dfield "$dd/b$k" | cut -d' ' -f1,3)" = "ok ok" ] &&
+		same=$((same + 1))
+	dpair $((k + 10)) "$dd/s1" "$dd/s2"
+	for s in a b; do
+		dfield "$dd/$s$((k + 10))"
+	done | grep -c '^wrong-peer .* failed | auth: bad MAC' |
+		grep -qx 2 && diff=$((diff + 1))
+done
+echo "agent-defences: auth ok $same/5 with one secret, both sides wrong-peer auth $diff/5 with two"
+check "agent-defences: one secret: both ok with auth ok (5/5)" [ "$same" = 5 ]
+check "agent-defences: two secrets: both wrong-peer 'auth: bad MAC', auth failed (5/5)" \
+	[ "$diff" = 5 ]
+
+# (c) a coordinator names a refused target: with the policy 0 SYNs and
+# outcome policy naming the rule; without it the agent sends SYNs.
+dlie() { # PORT NAME LOCAL_PORT ARGS...
+	local port=$1 name=$2 lp=$3
+	shift 3
+	ip netns exec "$dal" "$AGENT" --coordinator "192.0.2.1:$port" \
+		--local-port "$lp" --name alice --timeout-ms 2000 "$@" \
+		>"$dd/$name" 2>/dev/null
+}
+dsyns lo_syn >/dev/null; dsyns lan_syn >/dev/null
+dlie 18600 lo-on 21001 --target-policy
+lo_on=$(dsyns lo_syn)
+dlie 18600 lo-off 21002
+lo_off=$(dsyns lo_syn)
+dlie 18601 lan-on 21003 --target-policy
+lan_on=$(dsyns lan_syn)
+dlie 18601 lan-off 21004
+lan_off=$(dsyns lan_syn)
+dlie 18602 coord-on 21005 --target-policy
+echo "agent-defences: SYNs to 127.0.0.1:18443 $lo_on with the policy, $lo_off without; to router A's 10.0.1.1:80 $lan_on with, $lan_off without"
+check "agent-defences: loopback target: 0 SYNs and outcome policy 'loopback', SYNs without the policy" \
+	sh -c "[ '$lo_on' = 0 ] && [ '${lo_off:-0}' -gt 0 ] &&
+	       grep -q '\"outcome\":\"policy\",\"error\":\"loopback 127.0.0.1\"' '$dd/lo-on'"
+check "agent-defences: router LAN target: 0 SYNs, policy 'private 10.0.1.1 not in --wan-allow', SYNs without" \
+	sh -c "[ '$lan_on' = 0 ] && [ '${lan_off:-0}' -gt 0 ] &&
+	       grep -q '\"outcome\":\"policy\".*private 10.0.1.1 not in --wan-allow' '$dd/lan-on'"
+check "agent-defences: the coordinator's own address is refused" \
+	grep -q '"outcome":"policy","error":"coordinator'"'"'s own address 192.0.2.1"' "$dd/coord-on"
+
+# A delay of 0xffffffff ms: refused at once with the bound; without it
+# the agent is still waiting when stopped (SIGTERM: timeout, 0 SYNs).
+dlie 18603 delay-on 21006 --max-delay-ms 5000
+ip netns exec "$dal" "$AGENT" --coordinator 192.0.2.1:18603 \
+	--local-port 21007 --name alice >"$dd/delay-off" 2>/dev/null &
+dpid=$!
+sleep 2
+kill -0 "$dpid" 2>/dev/null && dwaiting=1 || dwaiting=0
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+check "agent-defences: delay_ms 4294967295 refused (policy) under --max-delay-ms, still waiting without" \
+	sh -c "grep -q '\"outcome\":\"policy\",\"error\":\"delay 4294967295 ms > --max-delay-ms 5000\"' '$dd/delay-on' &&
+	       [ $dwaiting = 1 ] && grep -q '\"error\":\"terminated\"' '$dd/delay-off'"
+
+# --max-syns is a hard cap on the wire: an RST target (charlie, no
+# listener) and a silent one (router B drops unsolicited SYNs: the
+# kernel's retransmission after 1 s must not pass the cap).
+dsyns rst_syn >/dev/null; dsyns drop_syn >/dev/null
+dgiven() { # TARGET NAME LOCAL_PORT ARGS...
+	local t=$1 name=$2 lp=$3
+	shift 3
+	ip netns exec "$dal" "$AGENT" --connect "$t" --local-port "$lp" \
+		--name alice "$@" >"$dd/$name" 2>/dev/null
+}
+dgiven 192.0.2.1:9 rst-cap 21010 --timeout-ms 3000 --max-syns 6
+rst_cap=$(dsyns rst_syn)
+dgiven 192.0.2.1:9 rst-free 21011 --timeout-ms 3000
+rst_free=$(dsyns rst_syn)
+dgiven 203.0.113.1:8333 drop-cap 21012 --timeout-ms 4000 --max-syns 3
+drop_cap=$(dsyns drop_syn)
+echo "agent-defences: SYNs to an RST target in 3 s: $rst_cap with --max-syns 6, $rst_free without; to a silent one in 4 s with --max-syns 3: $drop_cap"
+check "agent-defences: --max-syns 6 to an RST target: 6 SYNs on the wire (reported 6, cap hit), more without" \
+	sh -c "[ '$rst_cap' = 6 ] && [ '${rst_free:-0}' -gt 6 ] &&
+	       grep -q '\"syns_sent\":6,' '$dd/rst-cap' &&
+	       grep -q '\"syn_budget_hit\":true' '$dd/rst-cap'"
+check "agent-defences: --max-syns 3 to a silent target: 3 SYNs on the wire, retransmissions included" \
+	sh -c "[ '$drop_cap' = 3 ] && grep -q '\"syns_sent\":3,' '$dd/drop-cap'"
+
+while read -r p; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done <"$dd/liars"
+"$PL" down "$drid" >/dev/null 2>&1
+rm -rf "results/agent-defences/$drid"
+rmdir results/agent-defences 2>/dev/null
+check "agent-defences: punchlab down leaves nothing" nothing_left "$drid"
+fi
