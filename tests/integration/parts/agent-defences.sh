@@ -12,60 +12,23 @@
 # every registration with an hppunch naming its --target.
 
 AGENT=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
-"$PL" up tests/integration/data/agent-defences.ini >"$OUT/def-up" 2>&1
-drid=$(sed -n 's/^[Rr]un \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/def-up")
-if [ -z "$drid" ]; then
-	bad "punchlab up (agent-defences): $(tail -n1 "$OUT/def-up")"
+. tests/integration/data/defences-world.sh
+if ! dworld_up "$OUT/def"; then
+	bad "punchlab up (agent-defences): $(tail -n1 "$OUT/def/up")"
+	dworld_down
 else
-dal=pl-$drid-c0-alice dbo=pl-$drid-c0-bob dch=pl-$drid-charlie
-dd=$OUT/def
-mkdir -p "$dd"
 head -c 32 /dev/urandom >"$dd/s1"
 head -c 32 /dev/urandom >"$dd/s2"
-
-# SYNs (no ACK) alice sends, per target.
-ip netns exec "$dal" nft -f - <<'NFT'
-table inet punchlab_def {
-	counter lo_syn {}
-	counter lan_syn {}
-	counter rst_syn {}
-	counter drop_syn {}
-	chain out {
-		type filter hook output priority 0;
-		tcp flags & (syn | ack) == syn ip daddr 127.0.0.1 tcp dport 18443 counter name lo_syn
-		tcp flags & (syn | ack) == syn ip daddr 10.0.1.1 tcp dport 80 counter name lan_syn
-		tcp flags & (syn | ack) == syn ip daddr 192.0.2.1 tcp dport 9 counter name rst_syn
-		tcp flags & (syn | ack) == syn ip daddr 203.0.113.1 tcp dport 8333 counter name drop_syn
-	}
-}
-NFT
-# The packets of one named counter, then zero it.
-dsyns() {
-	ip netns exec "$dal" nft reset counter inet punchlab_def "$1" |
-		awk '/packets/ { print $2; exit }'
-}
-# "outcome error auth syns_sent" of one agent report.
+# "outcome syns_sent auth | error" of one agent report.
 dfield() {
 	/usr/bin/python3 -c 'import json,sys
 j = json.loads(open(sys.argv[1]).readline())
 print(j["outcome"], j.get("syns_sent"), j["auth"], "|", j["error"])' "$1"
 }
-dliar() { # PORT TARGET [DELAY]
-	ip netns exec "$dch" /usr/bin/python3 tests/integration/data/liecoord.py \
-		--listen "192.0.2.1:$1" --target "$2" --delay-ms "${3:-0}" \
-		>"$dd/liar-$1.log" 2>&1 &
-	echo $! >>"$dd/liars"
-}
 dliar 18600 127.0.0.1:18443
 dliar 18601 10.0.1.1:80
 dliar 18602 192.0.2.1:18443
 dliar 18603 203.0.113.1:8333 4294967295
-for port in 18600 18601 18602 18603; do
-	for _ in $(seq 50); do
-		grep -q ready "$dd/liar-$port.log" 2>/dev/null && break
-		sleep 0.1
-	done
-done
 
 # (a), (b): five punches each through the honest coordinator.
 dpair() { # KEY SECRET_A SECRET_B
@@ -161,9 +124,6 @@ check "agent-defences: --max-syns 6 to an RST target: 6 SYNs on the wire (report
 check "agent-defences: --max-syns 3 to a silent target: 3 SYNs on the wire, retransmissions included" \
 	sh -c "[ '$drop_cap' = 3 ] && grep -q '\"syns_sent\":3,' '$dd/drop-cap'"
 
-while read -r p; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done <"$dd/liars"
-"$PL" down "$drid" >/dev/null 2>&1
-rm -rf "results/agent-defences/$drid"
-rmdir results/agent-defences 2>/dev/null
+dworld_down
 check "agent-defences: punchlab down leaves nothing" nothing_left "$drid"
 fi
