@@ -57,6 +57,26 @@ check "agent-defences: one secret: both ok with auth ok (5/5)" [ "$same" = 5 ]
 check "agent-defences: two secrets: both wrong-peer 'auth: bad MAC', auth failed (5/5)" \
 	[ "$diff" = 5 ]
 
+# Same home: the peer's endpoint is our own public address (a hairpin at
+# the router), not one of our addresses: the policy lets it through.
+dsame=""
+for s in alice bob; do
+	ip netns exec "pl-$drid-c1-$s" "$AGENT" --coordinator 192.0.2.1:18444 \
+		--local-port $((20100 + ${#s})) --key 100 --name $s \
+		--strategy listen-connect --target-policy >"$dd/same-$s" \
+		2>/dev/null &
+	dsame="$dsame $!"
+done
+wait $dsame # not the liars
+check "agent-defences: same home: a hairpin to our own public address punches under the policy" \
+	/usr/bin/python3 - "$dd/same-alice" "$dd/same-bob" <<'PY'
+import json, sys
+a, b = (json.loads(open(p).readline()) for p in sys.argv[1:])
+ip = lambda e: e.rsplit(":", 1)[0]
+sys.exit(0 if a["outcome"] == b["outcome"] == "ok"
+         and ip(a["peer"]) == ip(a["public"]) == ip(b["public"]) else 1)
+PY
+
 # (c) a coordinator names a refused target: with the policy 0 SYNs and
 # outcome policy naming the rule; without it the agent sends SYNs.
 dlie() { # PORT NAME LOCAL_PORT ARGS...
