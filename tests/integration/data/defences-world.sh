@@ -1,6 +1,7 @@
 # defences-world.sh: the world of the agent-defences part and bench, to
 # source (bash): dworld_up brings tests/integration/data/agent-defences.ini
-# up and puts nft counters of alice's SYNs per target in her namespace;
+# up and puts nft counters of alice's SYNs per target in her namespace
+# (table punchlab_<rid>_def, gone with the namespace);
 # dliar starts a lying coordinator on charlie; dworld_down removes it all.
 # Needs $PL (punchlab) and $AGENT (punch-agent); sets drid, dal, dbo, dch.
 
@@ -13,8 +14,8 @@ dworld_up() {
 	drid=$(sed -n 's/^[Rr]un \([0-9a-f]\{6\}\) is up.*/\1/p' "$dd/up")
 	[ -n "$drid" ] || return 1
 	dal=pl-$drid-c0-alice dbo=pl-$drid-c0-bob dch=pl-$drid-charlie
-	ip netns exec "$dal" nft -f - <<'NFT'
-table inet punchlab_def {
+	ip netns exec "$dal" nft -f - <<NFT
+table inet punchlab_${drid}_def {
 	counter lo_syn {}
 	counter lan_syn {}
 	counter rst_syn {}
@@ -32,7 +33,7 @@ NFT
 
 # dsyns COUNTER: the SYNs alice sent to its target since the last call.
 dsyns() {
-	ip netns exec "$dal" nft reset counter inet punchlab_def "$1" |
+	ip netns exec "$dal" nft reset counter inet "punchlab_${drid}_def" "$1" |
 		awk '/packets/ { print $2; exit }'
 }
 
