@@ -133,12 +133,27 @@ static int targetpolicy_refuse(char *why, size_t whylen, const char *rule,
 	return -EPERM;
 }
 
+/* The first rule of that kind (allowable or not) ip falls in, or -1. */
+static int targetpolicy_match(const uint8_t ip[16], int allowable)
+{
+	struct targetpolicy_prefix rule;
+
+	for (unsigned i = 0; i < TARGETPOLICY_NRULES; i++) {
+		if (targetpolicy_rules[i].allowable != allowable)
+			continue;
+		targetpolicy_prefix_parse(targetpolicy_rules[i].prefix, &rule);
+		if (targetpolicy_in(ip, &rule))
+			return (int)i;
+	}
+	return -1;
+}
+
 int targetpolicy_check(const struct targetpolicy *tp,
 		       const struct p2p_netaddr *na, char *why, size_t whylen)
 {
-	struct targetpolicy_prefix rule;
 	char addr[INET6_ADDRSTRLEN];
 	const uint8_t *ip = na->ip;
+	int k;
 
 	if (!memcmp(ip, targetpolicy_v4mapped, 12))
 		inet_ntop(AF_INET, ip + 12, addr, sizeof(addr));
@@ -146,15 +161,10 @@ int targetpolicy_check(const struct targetpolicy *tp,
 		inet_ntop(AF_INET6, ip, addr, sizeof(addr));
 	if (!na->port)
 		return targetpolicy_refuse(why, whylen, "port 0 of", addr, "");
-	for (unsigned i = 0; i < TARGETPOLICY_NRULES; i++) {
-		if (targetpolicy_rules[i].allowable)
-			continue;
-		targetpolicy_prefix_parse(targetpolicy_rules[i].prefix, &rule);
-		if (targetpolicy_in(ip, &rule))
-			return targetpolicy_refuse(why, whylen,
-						   targetpolicy_rules[i].name,
-						   addr, "");
-	}
+	k = targetpolicy_match(ip, 0);
+	if (k >= 0)
+		return targetpolicy_refuse(why, whylen,
+					   targetpolicy_rules[k].name, addr, "");
 	for (unsigned i = 0; i < tp->nown; i++)
 		if (!memcmp(ip, tp->own[i], 16))
 			return targetpolicy_refuse(why, whylen, "own address",
@@ -165,14 +175,10 @@ int targetpolicy_check(const struct targetpolicy *tp,
 					   "");
 	if (targetpolicy_allowed(tp, ip))
 		return 0;
-	for (unsigned i = 0; i < TARGETPOLICY_NRULES; i++) {
-		if (!targetpolicy_rules[i].allowable)
-			continue;
-		targetpolicy_prefix_parse(targetpolicy_rules[i].prefix, &rule);
-		if (targetpolicy_in(ip, &rule))
-			return targetpolicy_refuse(why, whylen,
-						   targetpolicy_rules[i].name,
-						   addr, " not in --wan-allow");
-	}
+	k = targetpolicy_match(ip, 1);
+	if (k >= 0)
+		return targetpolicy_refuse(why, whylen,
+					   targetpolicy_rules[k].name, addr,
+					   " not in --wan-allow");
 	return 0;
 }
