@@ -1798,6 +1798,123 @@ static int suite_clean(void)
 	return 0;
 }
 
+/* --auth-secret on loopback: alice and bob with secret files sa and sb
+ * (NULL: none); their reports. */
+static void auth_pair(const char *sa, const char *sb, json_t **ja,
+		      json_t **jb)
+{
+	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
+	int fa = -1, fb = -1, la, lb;
+	uint64_t key = next_key();
+	struct testutil_proc a, b;
+
+	la = testutil_listener(pa, 0, 1, &fa);
+	lb = testutil_listener(pb, 0, 1, &fb);
+	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
+				     "6000", sa ? "--auth-secret" : NULL, sa,
+				     (char *)NULL));
+	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--timeout-ms", "6000",
+				     sb ? "--auth-secret" : NULL, sb,
+				     (char *)NULL));
+	*ja = testutil_proc_json(&a, WAIT_MS);
+	*jb = testutil_proc_json(&b, WAIT_MS);
+	testutil_proc_wait(&a, WAIT_MS);
+	testutil_proc_wait(&b, WAIT_MS);
+	close(la);
+	close(lb);
+	close(fa);
+	close(fb);
+	CU_ASSERT_FATAL(*ja && *jb);
+}
+
+static int write_secret(const char *path, int seed)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (int i = 0; i < 32; i++)
+		fputc(seed + i, f);
+	return fclose(f);
+}
+
+/* One secret: both ok, "auth": "ok". Two secrets: both wrong-peer with
+ * "auth: bad MAC". Bob alone with a secret: alice closes after verack,
+ * bob's wait for hpauth fails; alice, without one, reports "off". */
+static void test_auth(void)
+{
+	char dir[] = "/tmp/punchlab-test-auth.XXXXXX", s1[64], s2[64];
+	json_t *a, *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(s1, sizeof(s1), "%s/s1", dir);
+	snprintf(s2, sizeof(s2), "%s/s2", dir);
+	CU_ASSERT_FATAL(!write_secret(s1, 1) && !write_secret(s2, 2));
+	auth_pair(s1, s1, &a, &b);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "auth"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "auth"), "ok");
+	json_decref(a);
+	json_decref(b);
+	auth_pair(s1, s2, &a, &b);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? b : a;
+
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"),
+				       "wrong-peer");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "error"),
+				       "auth: bad MAC (32 bytes)");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "auth"), "failed");
+	}
+	json_decref(a);
+	json_decref(b);
+	auth_pair(NULL, s1, &a, &b);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "auth"), "off");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "wrong-peer");
+	CU_ASSERT(!strncmp(testutil_jstr(b, "error"),
+			   "auth: waiting for hpauth", 24));
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "auth"), "failed");
+	json_decref(a);
+	json_decref(b);
+	unlink(s1);
+	unlink(s2);
+	rmdir(dir);
+}
+
+/* --target-policy on loopback: the coordinator names 127.0.0.1, which
+ * is refused before any SYN (attempts 0, no syn_ns). */
+static void test_target_policy(void)
+{
+	uint16_t port = testutil_free_port();
+	struct testutil_proc a, b;
+	json_t *ja, *jb;
+	uint64_t key = next_key();
+
+	CU_ASSERT_FATAL(!agent_start(&a, port, "alice", key, "--target-policy",
+				     (char *)NULL));
+	CU_ASSERT_FATAL(!agent_start(&b, testutil_free_port(), "bob", key,
+				     "--target-policy", (char *)NULL));
+	ja = testutil_proc_json(&a, WAIT_MS);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
+	CU_ASSERT_FATAL(ja && jb);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? jb : ja;
+
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "policy");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "error"),
+				       "loopback 127.0.0.1");
+		CU_ASSERT_EQUAL(testutil_jint(j, "attempts"), 0);
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "syn_ns")),
+				0);
+	}
+	json_decref(ja);
+	json_decref(jb);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -1827,6 +1944,9 @@ int main(void)
 		 test_advertised_refused},
 		{"out-of-band: probe, side channel, punch", test_oob_pair},
 		{"out-of-band: bad side channel or probe", test_oob_bad_line},
+		{"--auth-secret: one secret, two, one side only", test_auth},
+		{"--target-policy refuses loopback before any SYN",
+		 test_target_policy},
 	};
 	int fails;
 
