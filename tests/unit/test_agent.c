@@ -1883,6 +1883,32 @@ static void test_auth(void)
 	rmdir(dir);
 }
 
+/* --connect --local-port with a start 1000 s away under a cap of 2 s
+ * (opt): refused at once ("delay 99999x ms" then tail), nothing sent
+ * (the peer is not even there). */
+static void check_far_start(const char *opt, const char *tail)
+{
+	char port[8], start[24];
+	char *argv[] = {(char *)agent_bin, "--connect", "192.0.2.9:8333",
+			"--local-port", port, "--start-mono-ns", start,
+			(char *)opt, "2000", NULL};
+	struct testutil_proc p;
+	json_t *j;
+
+	snprintf(port, sizeof(port), "%u", testutil_free_port());
+	snprintf(start, sizeof(start), "%" PRId64,
+		 mono_ns() + INT64_C(1000000) * MS);
+	CU_ASSERT_FATAL(!testutil_proc_spawn(&p, argv));
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
+	CU_ASSERT_FATAL(j != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "policy");
+	CU_ASSERT(!strncmp(testutil_jstr(j, "error"), "delay 99999", 11));
+	CU_ASSERT_PTR_NOT_NULL(strstr(testutil_jstr(j, "error"), tail));
+	CU_ASSERT_EQUAL(testutil_jint(j, "syns_sent"), 0);
+	json_decref(j);
+}
+
 /* --target-policy on loopback: the coordinator names 127.0.0.1, which
  * is refused before any SYN (attempts 0, no syn_ns). */
 static void test_target_policy(void)
@@ -1913,6 +1939,8 @@ static void test_target_policy(void)
 	}
 	json_decref(ja);
 	json_decref(jb);
+	check_far_start("--max-punch-ms", " ms >= --max-punch-ms 2000");
+	check_far_start("--max-delay-ms", " ms > --max-delay-ms 2000");
 }
 
 int main(void)
@@ -1945,7 +1973,7 @@ int main(void)
 		{"out-of-band: probe, side channel, punch", test_oob_pair},
 		{"out-of-band: bad side channel or probe", test_oob_bad_line},
 		{"--auth-secret: one secret, two, one side only", test_auth},
-		{"--target-policy refuses loopback before any SYN",
+		{"--target-policy refuses loopback; a far start is refused",
 		 test_target_policy},
 	};
 	int fails;
