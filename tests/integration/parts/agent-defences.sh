@@ -108,6 +108,8 @@ check "agent-defences: the coordinator's own address is refused" \
 
 # A delay of 0xffffffff ms: refused at once with the bound; without it
 # the agent is still waiting when stopped (SIGTERM: timeout, 0 SYNs).
+# Load can only make "still running after 2 s" more likely, never less:
+# the check cannot fail because the machine is busy.
 dlie 18603 delay-on 21006 --max-delay-ms 5000
 ip netns exec "$dal" "$AGENT" --coordinator 192.0.2.1:18603 \
 	--local-port 21007 --name alice >"$dd/delay-off" 2>/dev/null &
