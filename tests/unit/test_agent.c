@@ -118,33 +118,50 @@ static void check_ok_pair(json_t *a, json_t *b, uint16_t pa, uint16_t pb)
 	}
 }
 
-/* Runs alice and bob (bob with extra args) with SYN-dropping listeners on
- * both ports, then checks both succeeded. */
-static void run_pair(const char *bob_arg1, const char *bob_arg2, json_t **ja,
-		     json_t **jb)
+/* Runs alice and bob (each with up to two extra args, NULL: none) with
+ * SYN-dropping listeners on both ports; their reports, exit codes and
+ * ports. */
+static void pair_spawn(const char *const extra[4], json_t **ja, json_t **jb,
+		       int rc[2], uint16_t port[2])
 {
-	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	int fa = -1, fb = -1, la, lb;
 	uint64_t key = next_key();
 	struct testutil_proc a, b;
 
-	la = testutil_listener(pa, 0, 1, &fa);
-	lb = testutil_listener(pb, 0, 1, &fb);
-	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
-	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
-				     "6000", (char *)NULL));
-	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--timeout-ms", "6000",
-				     bob_arg1, bob_arg2, (char *)NULL));
+	port[0] = testutil_free_port();
+	port[1] = testutil_free_port();
+	la = testutil_listener(port[0], 0, 1, &fa);
+	lb = testutil_listener(port[1], 0, 1, &fb);
+	CU_ASSERT_FATAL(port[0] && port[1] && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!agent_start(&a, port[0], "alice", key, "--timeout-ms",
+				     "6000", extra[0], extra[1],
+				     (char *)NULL));
+	CU_ASSERT_FATAL(!agent_start(&b, port[1], "bob", key, "--timeout-ms",
+				     "6000", extra[2], extra[3],
+				     (char *)NULL));
 	*ja = testutil_proc_json(&a, WAIT_MS);
 	*jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
+	rc[0] = testutil_proc_wait(&a, WAIT_MS);
+	rc[1] = testutil_proc_wait(&b, WAIT_MS);
 	close(la);
 	close(lb);
 	close(fa);
 	close(fb);
 	CU_ASSERT_FATAL(*ja && *jb);
-	check_ok_pair(*ja, *jb, pa, pb);
+}
+
+/* Both must succeed. */
+static void run_pair(const char *bob_arg1, const char *bob_arg2, json_t **ja,
+		     json_t **jb)
+{
+	const char *const extra[4] = {NULL, NULL, bob_arg1, bob_arg2};
+	uint16_t port[2];
+	int rc[2];
+
+	pair_spawn(extra, ja, jb, rc, port);
+	CU_ASSERT_EQUAL(rc[0], 0);
+	CU_ASSERT_EQUAL(rc[1], 0);
+	check_ok_pair(*ja, *jb, port[0], port[1]);
 }
 
 static void test_pair(void)
@@ -1803,29 +1820,12 @@ static int suite_clean(void)
 static void auth_pair(const char *sa, const char *sb, json_t **ja,
 		      json_t **jb)
 {
-	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
-	int fa = -1, fb = -1, la, lb;
-	uint64_t key = next_key();
-	struct testutil_proc a, b;
+	const char *const extra[4] = {sa ? "--auth-secret" : NULL, sa,
+				      sb ? "--auth-secret" : NULL, sb};
+	uint16_t port[2];
+	int rc[2];
 
-	la = testutil_listener(pa, 0, 1, &fa);
-	lb = testutil_listener(pb, 0, 1, &fb);
-	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
-	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
-				     "6000", sa ? "--auth-secret" : NULL, sa,
-				     (char *)NULL));
-	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--timeout-ms", "6000",
-				     sb ? "--auth-secret" : NULL, sb,
-				     (char *)NULL));
-	*ja = testutil_proc_json(&a, WAIT_MS);
-	*jb = testutil_proc_json(&b, WAIT_MS);
-	testutil_proc_wait(&a, WAIT_MS);
-	testutil_proc_wait(&b, WAIT_MS);
-	close(la);
-	close(lb);
-	close(fa);
-	close(fb);
-	CU_ASSERT_FATAL(*ja && *jb);
+	pair_spawn(extra, ja, jb, rc, port);
 }
 
 static int write_secret(const char *path, int seed)
