@@ -3,6 +3,7 @@
  * (--connect) a handshake check against any node. Prints one JSON report
  * line on stdout (bitcoind modes: "punched" and "spliced" event lines
  * first; --oob: an "endpoint" event line first); logs go to stderr. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 #include "bridge.h"
 #include "exec.h"
 #include "fdpass.h"
+#include "hpauth.h"
 #include "log.h"
 #include "loop.h"
 #include "nodecheck.h"
 #include "opts.h"
+#include "ownaddrs.h"
 #include "report.h"
 #include "optparse.h"
 #include "sock.h"
@@ -103,6 +106,48 @@ static void agent_strategy(const struct opts *o, struct trial_params *p)
 	p->syn_budget = o->syn_budget;
 }
 
+/* The defences into p: the caps, the secret, and the target policy with
+ * the namespace's own addresses and the coordinator's (meet: NULL when
+ * there is none). 0, or the exit code after a message on stderr. */
+static int agent_defences(const struct opts *o,
+			  const struct sockaddr_in *meet,
+			  struct trial_params *p)
+{
+	static uint8_t secret[HPAUTH_SECRET_LEN];
+	static struct targetpolicy tp;
+	int err;
+
+	p->max_delay_ms = o->max_delay_ms;
+	p->max_punch_ms = o->max_punch_ms;
+	p->max_syns = o->max_syns > 0 ? (unsigned)o->max_syns : 0;
+	if (o->auth_secret) {
+		err = hpauth_secret_read(o->auth_secret, secret);
+		if (err) {
+			fprintf(stderr, "punch-agent: --auth-secret %s: %s\n",
+				o->auth_secret,
+				err == -EMSGSIZE ? "want exactly 32 bytes"
+						 : strerror(-err));
+			return AGENT_EXIT_USAGE;
+		}
+		p->auth_secret = secret;
+	}
+	if (!o->target_policy)
+		return 0;
+	tp = o->policy;
+	/* Fail closed: a policy that does not know our addresses would let
+	 * a coordinator aim us at our own services. */
+	err = ownaddrs_load(&tp);
+	if (err) {
+		fprintf(stderr, "punch-agent: --target-policy: our addresses: "
+				"%s\n", strerror(-err));
+		return AGENT_EXIT_FAIL;
+	}
+	if (meet)
+		targetpolicy_set_coord(&tp, &meet->sin_addr, 4);
+	p->policy = &tp;
+	return 0;
+}
+
 /* --exec: the meeting, then the outside puncher instead of our punch. */
 static int agent_exec(const struct opts *o, struct trial_params *p)
 {
@@ -164,6 +209,16 @@ static enum trial_mode agent_mode(const struct opts *o)
 	return o->seek ? TRIAL_SEEK : TRIAL_RENDEZVOUS;
 }
 
+/* Whom the meeting is with (the coordinator, or the probe server), and
+ * the defences that know it. 0 or the exit code. */
+static int agent_meeting(const struct opts *o, struct trial_params *p)
+{
+	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p->probe)
+		   : opts_ipv4_addr("--coordinator", o->coordinator, &p->coord))
+		return AGENT_EXIT_USAGE;
+	return agent_defences(o, o->oob ? &p->probe : &p->coord, p);
+}
+
 static int agent_trial(const struct opts *o)
 {
 	struct trial_params p = {
@@ -190,9 +245,9 @@ static int agent_trial(const struct opts *o)
 	int err, socks_fd = -1;
 	json_t *j;
 
-	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p.probe)
-		   : opts_ipv4_addr("--coordinator", o->coordinator, &p.coord))
-		return AGENT_EXIT_USAGE;
+	err = agent_meeting(o, &p);
+	if (err)
+		return err;
 	if (o->exec)
 		return agent_exec(o, &p);
 	if (o->node == OPTS_NODE_BITCOIND &&
@@ -257,10 +312,14 @@ static int agent_given(const struct opts *o)
 	};
 	static struct trial_result r;
 	struct sockaddr_in peer;
+	json_t *j;
 	int err;
 
 	if (opts_ipv4_addr("--connect", o->connect, &peer))
 		return AGENT_EXIT_USAGE;
+	err = agent_defences(o, NULL, &p);
+	if (err)
+		return err;
 	p2p_netaddr_from_sockaddr(&p.given.peer, (struct sockaddr *)&peer);
 	p.given.role = o->role_responder ? COORD_ROLE_RESPONDER
 					 : COORD_ROLE_INITIATOR;
@@ -271,7 +330,9 @@ static int agent_given(const struct opts *o)
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
 	else
 		trial_run(&p, &r);
-	if (report_print(report_trial(o->name, o->local_port, "embedded", &r)))
+	j = report_trial(o->name, o->local_port, "embedded", &r);
+	report_add_strategy(j, &p, &r);
+	if (report_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }

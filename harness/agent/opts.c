@@ -335,6 +335,12 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"realtime", no_argument, NULL, 265},
 		{"hold", no_argument, NULL, 266},
 		{"seek", no_argument, NULL, 267},
+		{"target-policy", no_argument, NULL, OPTS_TARGET_POLICY},
+		{"wan-allow", required_argument, NULL, OPTS_WAN_ALLOW},
+		{"max-syns", required_argument, NULL, OPTS_MAX_SYNS},
+		{"max-punch-ms", required_argument, NULL, OPTS_MAX_PUNCH_MS},
+		{"max-delay-ms", required_argument, NULL, OPTS_MAX_DELAY_MS},
+		{"auth-secret", required_argument, NULL, OPTS_AUTH_SECRET},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -347,6 +353,9 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		.timeout_ms = 5000,
 		.wave_ms = 1500,
 		.match_ms = 60000,
+		.max_syns = -1,
+		.max_punch_ms = -1,
+		.max_delay_ms = -1,
 	};
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -465,6 +474,14 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		case 264:
 			r = opts_parse_puncher(c, optarg, o);
 			break;
+		case OPTS_TARGET_POLICY:
+		case OPTS_WAN_ALLOW:
+		case OPTS_MAX_SYNS:
+		case OPTS_MAX_PUNCH_MS:
+		case OPTS_MAX_DELAY_MS:
+		case OPTS_AUTH_SECRET:
+			r = opts_parse_defence(c, optarg, o);
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -489,7 +506,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	}
 	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o) ||
-	    opts_check_exec(o))
+	    opts_check_exec(o) || opts_check_defence(o))
 		return -EINVAL;
 	/* After the checks: an explicit --hold-ms is for bitcoind only. */
 	if (!o->hold_ms)

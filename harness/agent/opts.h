@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "relay.h"
+#include "targetpolicy.h"
 
 /* What is behind the agent (--node). */
 enum opts_node {
@@ -57,9 +58,30 @@ struct opts {
 	uint64_t nonce;
 	int64_t start_mono_ns;
 	int realtime; /* --realtime */
+	/* The defences (docs/adversaries.md section 4): --target-policy
+	 * with its --wan-allow prefixes in policy.allow; the caps, -1 when
+	 * none (the policy gives them defaults); --auth-secret. */
+	int target_policy;
+	struct targetpolicy policy;
+	int64_t max_syns, max_punch_ms, max_delay_ms;
+	const char *auth_secret;
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */
+/* The caps' defaults under --target-policy. */
+#define OPTS_POLICY_MAX_SYNS 16
+#define OPTS_POLICY_MAX_PUNCH_MS 10000
+#define OPTS_POLICY_MAX_DELAY_MS 5000
+
+/* The defence options' getopt codes (opts_defence.c). */
+enum {
+	OPTS_TARGET_POLICY = 300,
+	OPTS_WAN_ALLOW,
+	OPTS_MAX_SYNS,
+	OPTS_MAX_PUNCH_MS,
+	OPTS_MAX_DELAY_MS,
+	OPTS_AUTH_SECRET,
+};
 
 /* "embedded", "bitcoind" or "bitcoind-import". */
 const char *opts_node_name(enum opts_node node);
@@ -68,6 +90,10 @@ const char *opts_node_name(enum opts_node node);
  * after printing what is wrong on stderr. Strings point into argv. */
 int opts_parse(int argc, char **argv, struct opts *o);
 void opts_usage(FILE *f);
+/* For opts_parse: one defence option into o (0 or -EINVAL, printed), and
+ * after the command line their checks and the policy's defaults. */
+int opts_parse_defence(int c, const char *v, struct opts *o);
+int opts_check_defence(struct opts *o);
 
 /* IPv4-ADDRESS:PORT (the coordinator, the probe server, --socks) into sin;
  * opt names the option in the message printed on failure. 0 or -EINVAL. */

@@ -113,6 +113,10 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 	return err;
 }
 
+/* A SYN_SENT socket retransmits its SYN after the initial RTO (1 s,
+ * TCP_TIMEOUT_INIT); closing it before then sends nothing more. */
+#define PUNCH_BEFORE_RTO_NS (900 * LOOP_NS_PER_MS)
+
 /* One wave: its connects, then the race until one is kept (0, r->fd
  * set) or the wave ends (-ETIMEDOUT; its connects closed), else the
  * wave's -errno. A listener's tuple already taken (EADDRINUSE,
@@ -121,10 +125,17 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 static int punch_wave(const struct punch_params *p, struct punch_result *r,
 		      struct race *ra, int fd, int probe, int64_t wave_end_ns)
 {
+	int64_t t_wave = mono_ns();
 	int err;
 
 	r->attempts++;
 	err = punch_start(p, r, ra, fd, probe);
+	/* The budget is a hard cap: when the retransmissions of this wave's
+	 * sockets would pass it, the wave ends before they are due, so that
+	 * the SYNs sent are the connect() calls counted. */
+	if (p->syn_budget && ra->syns + race_connecting(ra) > p->syn_budget)
+		wave_end_ns = punch_min(wave_end_ns,
+					t_wave + PUNCH_BEFORE_RTO_NS);
 	if (err && !(p->listen && (err == -EADDRINUSE ||
 				   err == -EADDRNOTAVAIL)))
 		if (!race_connecting(ra))

@@ -91,6 +91,8 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 				    : json_null());
 	json_object_set_new(j, "peer_user_agent",
 			    report_str(r->have_peer_ua ? r->peer_ua : NULL));
+	/* null: a secret, but the trial ended before the exchange. */
+	json_object_set_new(j, "auth", report_str(peerauth_state_name(r->auth)));
 	return j;
 }
 

@@ -14,7 +14,8 @@
 #include "trial.h"
 
 /* The trial report; node is "embedded", "bitcoind" or "bitcoind-import",
- * "mode" comes from r. NULL on allocation failure. */
+ * "mode" comes from r; "auth" is "off", "ok", "failed" or null (a secret
+ * was given, the trial ended before the hpauth exchange). NULL on allocation failure. */
 json_t *report_trial(const char *name, long local_port, const char *node,
 		     const struct trial_result *r);
 /* Every trial: "strategy", "syns_sent", "rsts", "icmps", "accepted",

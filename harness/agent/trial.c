@@ -62,6 +62,35 @@ static int trial_check_peername(int fd, const struct sockaddr_in *want,
 	return 0;
 }
 
+/* --auth-secret: the hpauth exchange on the handshaken connection; any
+ * failure means the far end is not the peer we share the secret with. */
+static int trial_auth(const struct trial_params *p, struct msgio *m,
+		      const struct node_params *np,
+		      const struct node_peer *peer, int64_t deadline_ns,
+		      struct trial_result *r)
+{
+	struct hpauth_input in = {
+		.role = r->punch.role,
+		.session_nonce = r->punch.nonce,
+		.own_nonce = np->nonce,
+		.peer_nonce = peer->version.nonce,
+	};
+	char why[160];
+	int err;
+
+	err = peerauth_run(m, p->auth_secret, &in, deadline_ns, why,
+			   sizeof(why));
+	r->auth = err ? PEERAUTH_FAILED : PEERAUTH_OK;
+	if (err == -EINTR)
+		return outcome_errno(&r->o, OUTCOME_TIMEOUT, err, "auth");
+	if (err == -EACCES)
+		return outcome_set(&r->o, OUTCOME_WRONG_PEER, "auth: %s", why);
+	if (err)
+		return outcome_set(&r->o, OUTCOME_WRONG_PEER, "auth: %s: %s",
+				   why, outcome_errstr(err));
+	return 0;
+}
+
 static int trial_handshake(const struct trial_params *p, int fd,
 			   int64_t deadline_ns, struct trial_result *r)
 {
@@ -91,28 +120,29 @@ static int trial_handshake(const struct trial_params *p, int fd,
 	if (!m)
 		return outcome_errno(&r->o, OUTCOME_SETUP, -errno, "msgio");
 	err = node_handshake(m, &np, &peer, deadline_ns, why, sizeof(why));
-	msgio_free(m);
 	if (peer.version.user_agent[0] || !err) {
 		r->have_peer_ua = 1;
 		snprintf(r->peer_ua, sizeof(r->peer_ua), "%s",
 			 peer.version.user_agent);
 	}
-	if (err) {
-		snprintf(what, sizeof(what), "handshake: %s", why);
-		if (err == -EPROTO)
-			return outcome_set(&r->o, OUTCOME_WRONG_PEER, "%s",
-					   what);
-		return outcome_errno(&r->o, outcome_from_peer_errno(err), err,
-				     what);
+	if (!err) {
+		r->t_handshake_ns = peer.t_handshake_ns;
+		if (p->auth_secret)
+			err = trial_auth(p, m, &np, &peer, deadline_ns, r);
+		msgio_free(m);
+		return err;
 	}
-	r->t_handshake_ns = peer.t_handshake_ns;
-	return 0;
+	msgio_free(m);
+	snprintf(what, sizeof(what), "handshake: %s", why);
+	if (err == -EPROTO)
+		return outcome_set(&r->o, OUTCOME_WRONG_PEER, "%s", what);
+	return outcome_errno(&r->o, outcome_from_peer_errno(err), err, what);
 }
 
 static void trial_strategy(const struct trial_params *p,
 			   struct trial_result *r, struct punch_params *pp)
 {
-	const struct strategy_opts so = {
+	struct strategy_opts so = {
 		.strategy = p->strategy,
 		.predict_window = p->predict_window,
 		.birthday_sockets = p->birthday_sockets,
@@ -120,6 +150,10 @@ static void trial_strategy(const struct trial_params *p,
 		.syn_budget = p->syn_budget,
 	};
 	struct strategy_choice ch;
+
+	/* --max-syns tightens --syn-budget; either alone is the cap. */
+	if (p->max_syns && (!so.syn_budget || p->max_syns < so.syn_budget))
+		so.syn_budget = p->max_syns;
 
 	strategy_params(&so, &r->punch, pp, &ch);
 	r->ttl = ch.ttl;
@@ -177,6 +211,9 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 	memcpy(&pp.peer, &ss, sizeof(pp.peer));
 
 	deadline = r->t_start_ns + p->timeout_ms * LOOP_NS_PER_MS;
+	if (p->max_punch_ms >= 0 &&
+	    r->t_match_ns + p->max_punch_ms * LOOP_NS_PER_MS < deadline)
+		deadline = r->t_match_ns + p->max_punch_ms * LOOP_NS_PER_MS;
 	pp.t_start_ns = r->t_start_ns;
 	pp.deadline_ns = deadline;
 
@@ -296,6 +333,32 @@ static int trial_meet_given(const struct trial_params *p,
 	return 0;
 }
 
+/* The defences before any SYN: the endpoint the meeting named, and the
+ * delay to the start it set (the coordinator's delay_ms; out of band, the
+ * agreed start from the moment the line was read). */
+static int trial_guard(const struct trial_params *p, struct trial_result *r,
+		       int64_t start_ns)
+{
+	int64_t delay_ms = r->mode == TRIAL_OOB || r->mode == TRIAL_GIVEN
+				   ? (start_ns - r->t_match_ns) / LOOP_NS_PER_MS
+				   : (int64_t)r->punch.delay_ms;
+	char why[128];
+
+	if (p->policy &&
+	    targetpolicy_check(p->policy, &r->punch.peer, why, sizeof(why)))
+		return outcome_set(&r->o, OUTCOME_POLICY, "%s", why);
+	if (p->max_delay_ms >= 0 && delay_ms > p->max_delay_ms)
+		return outcome_set(&r->o, OUTCOME_POLICY,
+				   "delay %" PRId64 " ms > --max-delay-ms %"
+				   PRId64, delay_ms, p->max_delay_ms);
+	/* A start past the punch's bound: give up now, not at the bound. */
+	if (p->max_punch_ms >= 0 && delay_ms >= p->max_punch_ms)
+		return outcome_set(&r->o, OUTCOME_POLICY,
+				   "delay %" PRId64 " ms >= --max-punch-ms %"
+				   PRId64, delay_ms, p->max_punch_ms);
+	return 0;
+}
+
 void trial_result_init(struct trial_result *r, enum trial_mode m)
 {
 	memset(r, 0, sizeof(*r));
@@ -312,12 +375,15 @@ int trial_meet(const struct trial_params *p, struct trial_meeting *m,
 
 	m->cc = (struct coordclient){ .fd = -1 };
 	m->sc = (struct sidechan){ .fd = -1 };
+	r->auth = p->auth_secret ? PEERAUTH_NONE : PEERAUTH_OFF;
 	if (p->mode == TRIAL_OOB)
 		err = trial_meet_oob(p, &m->sc, r, &start);
 	else if (p->mode == TRIAL_GIVEN)
 		err = trial_meet_given(p, r, &start);
 	else
 		err = trial_meet_coordinator(p, &m->cc, r, &start);
+	if (!err)
+		err = trial_guard(p, r, start);
 	if (err)
 		return err;
 	r->t_start_ns = start + p->skew_ms * LOOP_NS_PER_MS;

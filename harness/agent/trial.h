@@ -12,9 +12,11 @@
 #include "coordmsg.h"
 #include "outcome.h"
 #include "p2p.h"
+#include "peerauth.h"
 #include "punch.h"
 #include "rt.h"
 #include "sidechan.h"
+#include "targetpolicy.h"
 
 /* How the two sides learn each other's endpoint. */
 enum trial_mode {
@@ -58,6 +60,15 @@ struct trial_params {
 	/* SCHED_FIFO from the meeting to the connection (rt.h), and a busy
 	 * wait over the last LOOP_SPIN_NS before the start. */
 	int realtime;
+	/* The defences (docs/adversaries.md section 4): the target policy
+	 * (NULL: none), applied to the endpoint the meeting names; the caps
+	 * (-1 / 0: none): a larger delay is refused, the punch given up
+	 * max_punch_ms after the meeting, at most max_syns SYNs; the shared
+	 * secret of the hpauth exchange after verack (NULL: off). */
+	const struct targetpolicy *policy;
+	int64_t max_delay_ms, max_punch_ms;
+	unsigned max_syns;
+	const uint8_t *auth_secret;
 };
 
 struct trial_result {
@@ -80,6 +91,7 @@ struct trial_result {
 	enum rt_state rt;   /* what realtime got (RT_OFF: not asked) */
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
+	enum peerauth_state auth;
 };
 
 /* The connection a meeting leaves open (it holds the punch port's NAT

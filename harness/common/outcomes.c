@@ -10,6 +10,7 @@ static const char *const outcome_names[OUTCOME_N] = {
 	[OUTCOME_SETUP] = "setup",
 	[OUTCOME_BIND] = "bind",
 	[OUTCOME_COORDINATOR] = "coordinator",
+	[OUTCOME_POLICY] = "policy",
 	[OUTCOME_WRONG_PEER] = "wrong-peer",
 	[OUTCOME_REFUSED] = "refused",
 	[OUTCOME_UNREACHABLE] = "unreachable",

@@ -12,6 +12,8 @@ enum outcome_code {
 	OUTCOME_SETUP,	     /* the agent or its world could not start */
 	OUTCOME_BIND,	     /* the punch port could not be reused */
 	OUTCOME_COORDINATOR, /* registration, match or handoff failed */
+	OUTCOME_POLICY,	     /* the agent refused the coordinator's target
+			      * (--target-policy and its caps) */
 	OUTCOME_WRONG_PEER,  /* connected, but not to the announced peer */
 	OUTCOME_REFUSED,     /* RST */
 	OUTCOME_UNREACHABLE, /* ICMP */

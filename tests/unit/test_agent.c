@@ -118,33 +118,50 @@ static void check_ok_pair(json_t *a, json_t *b, uint16_t pa, uint16_t pb)
 	}
 }
 
-/* Runs alice and bob (bob with extra args) with SYN-dropping listeners on
- * both ports, then checks both succeeded. */
-static void run_pair(const char *bob_arg1, const char *bob_arg2, json_t **ja,
-		     json_t **jb)
+/* Runs alice and bob (each with up to two extra args, NULL: none) with
+ * SYN-dropping listeners on both ports; their reports, exit codes and
+ * ports. */
+static void pair_spawn(const char *const extra[4], json_t **ja, json_t **jb,
+		       int rc[2], uint16_t port[2])
 {
-	uint16_t pa = testutil_free_port(), pb = testutil_free_port();
 	int fa = -1, fb = -1, la, lb;
 	uint64_t key = next_key();
 	struct testutil_proc a, b;
 
-	la = testutil_listener(pa, 0, 1, &fa);
-	lb = testutil_listener(pb, 0, 1, &fb);
-	CU_ASSERT_FATAL(pa && pb && la >= 0 && lb >= 0);
-	CU_ASSERT_FATAL(!agent_start(&a, pa, "alice", key, "--timeout-ms",
-				     "6000", (char *)NULL));
-	CU_ASSERT_FATAL(!agent_start(&b, pb, "bob", key, "--timeout-ms", "6000",
-				     bob_arg1, bob_arg2, (char *)NULL));
+	port[0] = testutil_free_port();
+	port[1] = testutil_free_port();
+	la = testutil_listener(port[0], 0, 1, &fa);
+	lb = testutil_listener(port[1], 0, 1, &fb);
+	CU_ASSERT_FATAL(port[0] && port[1] && la >= 0 && lb >= 0);
+	CU_ASSERT_FATAL(!agent_start(&a, port[0], "alice", key, "--timeout-ms",
+				     "6000", extra[0], extra[1],
+				     (char *)NULL));
+	CU_ASSERT_FATAL(!agent_start(&b, port[1], "bob", key, "--timeout-ms",
+				     "6000", extra[2], extra[3],
+				     (char *)NULL));
 	*ja = testutil_proc_json(&a, WAIT_MS);
 	*jb = testutil_proc_json(&b, WAIT_MS);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 0);
-	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 0);
+	rc[0] = testutil_proc_wait(&a, WAIT_MS);
+	rc[1] = testutil_proc_wait(&b, WAIT_MS);
 	close(la);
 	close(lb);
 	close(fa);
 	close(fb);
 	CU_ASSERT_FATAL(*ja && *jb);
-	check_ok_pair(*ja, *jb, pa, pb);
+}
+
+/* Both must succeed. */
+static void run_pair(const char *bob_arg1, const char *bob_arg2, json_t **ja,
+		     json_t **jb)
+{
+	const char *const extra[4] = {NULL, NULL, bob_arg1, bob_arg2};
+	uint16_t port[2];
+	int rc[2];
+
+	pair_spawn(extra, ja, jb, rc, port);
+	CU_ASSERT_EQUAL(rc[0], 0);
+	CU_ASSERT_EQUAL(rc[1], 0);
+	check_ok_pair(*ja, *jb, port[0], port[1]);
 }
 
 static void test_pair(void)
@@ -1798,6 +1815,134 @@ static int suite_clean(void)
 	return 0;
 }
 
+/* --auth-secret on loopback: alice and bob with secret files sa and sb
+ * (NULL: none); their reports. */
+static void auth_pair(const char *sa, const char *sb, json_t **ja,
+		      json_t **jb)
+{
+	const char *const extra[4] = {sa ? "--auth-secret" : NULL, sa,
+				      sb ? "--auth-secret" : NULL, sb};
+	uint16_t port[2];
+	int rc[2];
+
+	pair_spawn(extra, ja, jb, rc, port);
+}
+
+static int write_secret(const char *path, int seed)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (int i = 0; i < 32; i++)
+		fputc(seed + i, f);
+	return fclose(f);
+}
+
+/* One secret: both ok, "auth": "ok". Two secrets: both wrong-peer with
+ * "auth: bad MAC". Bob alone with a secret: alice closes after verack,
+ * bob's wait for hpauth fails; alice, without one, reports "off". */
+static void test_auth(void)
+{
+	char dir[] = "/tmp/punchlab-test-auth.XXXXXX", s1[64], s2[64];
+	json_t *a, *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(s1, sizeof(s1), "%s/s1", dir);
+	snprintf(s2, sizeof(s2), "%s/s2", dir);
+	CU_ASSERT_FATAL(!write_secret(s1, 1) && !write_secret(s2, 2));
+	auth_pair(s1, s1, &a, &b);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "auth"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "auth"), "ok");
+	json_decref(a);
+	json_decref(b);
+	auth_pair(s1, s2, &a, &b);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? b : a;
+
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"),
+				       "wrong-peer");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "error"),
+				       "auth: bad MAC (32 bytes)");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "auth"), "failed");
+	}
+	json_decref(a);
+	json_decref(b);
+	auth_pair(NULL, s1, &a, &b);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "auth"), "off");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "wrong-peer");
+	CU_ASSERT(!strncmp(testutil_jstr(b, "error"),
+			   "auth: waiting for hpauth", 24));
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "auth"), "failed");
+	json_decref(a);
+	json_decref(b);
+	unlink(s1);
+	unlink(s2);
+	rmdir(dir);
+}
+
+/* --connect --local-port with a start 1000 s away under a cap of 2 s
+ * (opt): refused at once ("delay 99999x ms" then tail), nothing sent
+ * (the peer is not even there). */
+static void check_far_start(const char *opt, const char *tail)
+{
+	char port[8], start[24];
+	char *argv[] = {(char *)agent_bin, "--connect", "192.0.2.9:8333",
+			"--local-port", port, "--start-mono-ns", start,
+			(char *)opt, "2000", NULL};
+	struct testutil_proc p;
+	json_t *j;
+
+	snprintf(port, sizeof(port), "%u", testutil_free_port());
+	snprintf(start, sizeof(start), "%" PRId64,
+		 mono_ns() + INT64_C(1000000) * MS);
+	CU_ASSERT_FATAL(!testutil_proc_spawn(&p, argv));
+	j = testutil_proc_json(&p, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
+	CU_ASSERT_FATAL(j != NULL);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "policy");
+	CU_ASSERT(!strncmp(testutil_jstr(j, "error"), "delay 99999", 11));
+	CU_ASSERT_PTR_NOT_NULL(strstr(testutil_jstr(j, "error"), tail));
+	CU_ASSERT_EQUAL(testutil_jint(j, "syns_sent"), 0);
+	json_decref(j);
+}
+
+/* --target-policy on loopback: the coordinator names 127.0.0.1, which
+ * is refused before any SYN (attempts 0, no syn_ns). */
+static void test_target_policy(void)
+{
+	uint16_t port = testutil_free_port();
+	struct testutil_proc a, b;
+	json_t *ja, *jb;
+	uint64_t key = next_key();
+
+	CU_ASSERT_FATAL(!agent_start(&a, port, "alice", key, "--target-policy",
+				     (char *)NULL));
+	CU_ASSERT_FATAL(!agent_start(&b, testutil_free_port(), "bob", key,
+				     "--target-policy", (char *)NULL));
+	ja = testutil_proc_json(&a, WAIT_MS);
+	jb = testutil_proc_json(&b, WAIT_MS);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&a, WAIT_MS), 1);
+	CU_ASSERT_EQUAL(testutil_proc_wait(&b, WAIT_MS), 1);
+	CU_ASSERT_FATAL(ja && jb);
+	for (int i = 0; i < 2; i++) {
+		json_t *j = i ? jb : ja;
+
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "outcome"), "policy");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j, "error"),
+				       "loopback 127.0.0.1");
+		CU_ASSERT_EQUAL(testutil_jint(j, "attempts"), 0);
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "syn_ns")),
+				0);
+	}
+	json_decref(ja);
+	json_decref(jb);
+	check_far_start("--max-punch-ms", " ms >= --max-punch-ms 2000");
+	check_far_start("--max-delay-ms", " ms > --max-delay-ms 2000");
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -1827,6 +1972,9 @@ int main(void)
 		 test_advertised_refused},
 		{"out-of-band: probe, side channel, punch", test_oob_pair},
 		{"out-of-band: bad side channel or probe", test_oob_bad_line},
+		{"--auth-secret: one secret, two, one side only", test_auth},
+		{"--target-policy refuses loopback; a far start is refused",
+		 test_target_policy},
 	};
 	int fails;
 
