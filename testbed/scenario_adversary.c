@@ -221,6 +221,17 @@ int scenario_adv_check(const struct scenario_ctx *c,
 					scenario_adv_attacks[adv_owned[i].attack],
 					cell->name,
 					scenario_adv_attacks[a->attack]);
+	/* bitcoind's agents run through btctrials.c, which does not pass
+	 * the defences on: refuse rather than ignore them */
+	for (int k = CELL_ADV_TARGET_POLICY; k <= CELL_ADV_PEER_AUTH; k++)
+		if (a->line[k] && (k == CELL_ADV_TARGET_POLICY ?
+					   a->target_policy : a->peer_auth) &&
+		    s->node != SCENARIO_NODE_EMBEDDED)
+			return cfg_fail(err, path, a->line[k], adv_keys[k],
+					"needs node = embedded (the built-in "
+					"node's defence); [cell %s] runs "
+					"another node",
+					cell->name);
 	if (a->attack == CELL_ATTACK_NONE) {
 		for (size_t i = 0; i < sizeof(adv_needs_attack) /
 					       sizeof(*adv_needs_attack); i++)

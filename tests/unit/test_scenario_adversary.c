@@ -279,6 +279,12 @@ static void test_mode_node(void)
 	refused("[scenario]\nnode = bitcoind\n[cell c]\na = eim\nb = eim\n"
 		"adversary = hijack\nexpect = >= 0\n", 6, "adversary",
 		"needs node = embedded");
+	refused("[scenario]\nnode = bitcoind\n[cell c]\na = eim\nb = eim\n"
+		"peer_auth = secret\nexpect = >= 0\n", 6, "peer_auth",
+		"needs node = embedded");
+	refused("[scenario]\nnode = bitcoind-import\n[cell c]\na = eim\n"
+		"b = eim\ntarget_policy = on\nexpect = >= 0\n", 6,
+		"target_policy", "needs node = embedded");
 }
 
 int main(void)
