@@ -80,6 +80,25 @@ struct advcells *advcell_new(const struct trials_cfg *cfg)
 	return a;
 }
 
+/* The command line of a cell's process, one line in the run folder's
+ * adversary.cmdlines: what ran, to rerun it by hand and for the tests. */
+static void note_argv(const struct advcells *a, int cell, char **argv)
+{
+	int fd = rundir_open(a->cfg->run_dir, "adversary.cmdlines", O_APPEND);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fprintf(f, "cell %d:", cell);
+	for (int i = 0; argv[i]; i++)
+		fprintf(f, " %s", argv[i]);
+	fputc('\n', f);
+	fclose(f);
+}
+
 static void stop_one(struct advcells *a, pid_t *pid)
 {
 	if (*pid <= 0)
@@ -163,6 +182,7 @@ static pid_t start_coordinator(struct advcells *a, int cell, int tap_fd)
 		argv[n++] = "--realtime";
 	argv[n] = NULL;
 	snprintf(name, sizeof(name), "coordinator-%d", cell);
+	note_argv(a, cell, argv);
 	return daemons_start(a->cfg->w, a->cfg->w->charlie->fd, &a->env, name,
 			     argv, "listening");
 }
@@ -261,6 +281,7 @@ static pid_t start_adversary(struct advcells *a, int cell, int tap_fd)
 	unlink(a->c[cell].events);
 	snprintf(name, sizeof(name), "adversary-%d", cell);
 	snprintf(events, sizeof(events), "adv-%d.jsonl", cell);
+	note_argv(a, cell, argv);
 	return daemons_start_events(cfg->w, cfg->w->hosts[cfg->w->plan->mallory].fd,
 				    &a->env, name, argv, events, "ready");
 }
