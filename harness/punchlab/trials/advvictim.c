@@ -151,6 +151,14 @@ static void sink_child(int ns_fd, int report)
 				  .sin_port = htons(ADVVICTIM_PORT) };
 	int one = 1, lfd = -1, e = 0;
 
+	sigset_t none;
+
+	/* punchlab's mask and handlers are not the listener's: SIGTERM must
+	 * end it at once (proc_stop), not after the SIGKILL grace */
+	sigemptyset(&none);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inet_pton(AF_INET, PLAN_VICTIM_ADDR, &sa.sin_addr);
 	if (setns(ns_fd, CLONE_NEWNET) < 0 ||
