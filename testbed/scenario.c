@@ -50,18 +50,6 @@ static int scenario_ms(const char *v, double min, double max, double *out,
 	return 0;
 }
 
-/* One of names (NULL-terminated) into *out, by index. */
-static int scenario_choice(const char *v, const char *const *names, int *out,
-			   struct cfg_error *err)
-{
-	int n = cfg_enum(v, names, err);
-
-	if (n < 0)
-		return -1;
-	*out = n;
-	return 0;
-}
-
 static const char *const scenario_modes[] = {
 	[SCENARIO_MODE_RENDEZVOUS] = "rendezvous",
 	[SCENARIO_MODE_HANDOFF] = "handoff",

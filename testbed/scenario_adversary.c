@@ -6,6 +6,7 @@
 
 #include "scenario_adversary.h"
 #include "scenario_priv.h"
+#include "scenario_value.h"
 
 const char *const scenario_adv_attacks[] = {
 	[CELL_ATTACK_NONE] = "none",
@@ -101,24 +102,6 @@ static int adv_effect(struct cell_adv *a, const char *v, struct cfg_error *err)
 	return 0;
 }
 
-/* An enum key: its index into *out. */
-static int adv_enum(const char *v, const char *const *names, int *out,
-		    struct cfg_error *err)
-{
-	int n = cfg_enum(v, names, err);
-
-	if (n < 0)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static int adv_int(const char *v, long min, long max, long *out,
-		   struct cfg_error *err)
-{
-	return cfg_int(v, min, max, out, err);
-}
-
 static int adv_set(struct cell_adv *a, int k, const char *v,
 		   struct cfg_error *err)
 {
@@ -127,41 +110,41 @@ static int adv_set(struct cell_adv *a, int k, const char *v,
 
 	switch (k) {
 	case CELL_ADV_ADVERSARY:
-		e = adv_enum(v, scenario_adv_attacks, &x, err);
+		e = scenario_choice(v, scenario_adv_attacks, &x, err);
 		a->attack = (enum cell_attack)x;
 		return e;
 	case CELL_ADV_VICTIM:
-		e = adv_enum(v, scenario_adv_victims, &x, err);
+		e = scenario_choice(v, scenario_adv_victims, &x, err);
 		a->victim = (enum cell_victim)x;
 		return e;
 	case CELL_ADV_ATTACK_DELAY:
-		e = adv_int(v, 0, UINT32_MAX, &n, err);
+		e = cfg_int(v, 0, UINT32_MAX, &n, err);
 		a->attack_delay_ms = (uint32_t)n;
 		return e;
 	case CELL_ADV_INJECT:
-		e = adv_enum(v, scenario_adv_injects, &x, err);
+		e = scenario_choice(v, scenario_adv_injects, &x, err);
 		a->inject = (enum cell_inject)x;
 		return e;
 	case CELL_ADV_INJECT_OFFSET:
-		e = adv_int(v, -1000, 1000, &n, err);
+		e = cfg_int(v, -1000, 1000, &n, err);
 		a->inject_offset_ms = (int)n;
 		return e;
 	case CELL_ADV_FLOOD:
-		e = adv_enum(v, scenario_adv_floods, &x, err);
+		e = scenario_choice(v, scenario_adv_floods, &x, err);
 		a->flood = (enum cell_flood)x;
 		return e;
 	case CELL_ADV_FLOOD_COUNT:
-		e = adv_int(v, 1, 5000, &n, err);
+		e = cfg_int(v, 1, 5000, &n, err);
 		a->flood_count = (int)n;
 		return e;
 	case CELL_ADV_TARGET_POLICY:
-		return adv_enum(v, adv_offon, &a->target_policy, err);
+		return scenario_choice(v, adv_offon, &a->target_policy, err);
 	case CELL_ADV_PEER_AUTH:
-		return adv_enum(v, adv_auth, &a->peer_auth, err);
+		return scenario_choice(v, adv_auth, &a->peer_auth, err);
 	case CELL_ADV_COORD_LIMITS:
-		return adv_enum(v, adv_offon, &a->coord_limits, err);
+		return scenario_choice(v, adv_offon, &a->coord_limits, err);
 	case CELL_ADV_MAX_CLIENTS:
-		e = adv_int(v, 1, 65536, &n, err);
+		e = cfg_int(v, 1, 65536, &n, err);
 		a->max_clients = (int)n;
 		return e;
 	default:

@@ -385,6 +385,16 @@ int advcell_trial_begin(struct advcells *a, struct running *r)
 	if (adv->attack != CELL_ATTACK_NONE && !c->open &&
 	    (e = open_cell(a, r->cell)) < 0)
 		return e;
+	/* A trial without its attacker would be recorded as attacked. */
+	if (c->open && (proc_zombie(c->adversary) ||
+			!proc_starttime(c->adversary))) {
+		fprintf(stderr,
+			"punchlab run: punch-adversary of cell %s exited before "
+			"trial %d (see %s/adversary-%d.log)\n",
+			a->cfg->s->cells[r->cell].name, r->trial,
+			a->cfg->run_dir, r->cell);
+		return -ECHILD;
+	}
 	if (adv->peer_auth && (e = write_secrets(a->cfg, r)) < 0) {
 		fprintf(stderr, "punchlab run: secret files in %s: %s\n",
 			a->cfg->run_dir, strerror(-e));

@@ -145,7 +145,7 @@ static void sink_loop(int lfd)
 	}
 }
 
-static void sink_child(int ns_fd, int report)
+static void sink_child(int ns_fd, int report, pid_t parent)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(ADVVICTIM_PORT) };
@@ -159,9 +159,10 @@ static void sink_child(int ns_fd, int report)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inet_pton(AF_INET, PLAN_VICTIM_ADDR, &sa.sin_addr);
-	if (setns(ns_fd, CLONE_NEWNET) < 0 ||
+	/* the parent may have died before prctl: then nobody stops us */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+	    setns(ns_fd, CLONE_NEWNET) < 0 ||
 	    (lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -176,7 +177,7 @@ static void sink_child(int ns_fd, int report)
 pid_t advvictim_listener(struct world *w)
 {
 	int pfd[2], e = EIO;
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
@@ -189,7 +190,7 @@ pid_t advvictim_listener(struct world *w)
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		sink_child(w->hosts[w->plan->victim].fd, pfd[1]);
+		sink_child(w->hosts[w->plan->victim].fd, pfd[1], parent);
 		_exit(1);
 	}
 	close(pfd[1]);
