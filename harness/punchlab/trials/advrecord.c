@@ -107,18 +107,15 @@ static void node_effort(json_t *rep[2], json_t *adv)
 	json_object_set_new(adv, "sockets", json_integer(sockets));
 }
 
-void advrecord_add(json_t *t, const struct trials_cfg *cfg,
-		   const struct running *r, json_t *ra, json_t *rb, int ok)
+json_t *advrecord_json(const struct cell_adv *a, const char *events,
+		       unsigned long long key, const struct running *r,
+		       json_t *ra, json_t *rb, int ok)
 {
-	const struct cell_adv *a = &cfg->s->cells[r->cell].adv;
 	json_t *rep[2] = { ra, rb }, *adv;
 	struct adv_seen v;
 	int played, paired;
 
-	if (a->attack == CELL_ATTACK_NONE)
-		return;
-	read_events(advcell_events(cfg->adv, r->cell),
-		    agentcmd_key(r->cell, r->trial), &v);
+	read_events(events, key, &v);
 	played = v.played;
 	paired = jint(ra, "t_match_ns") > 0 && jint(rb, "t_match_ns") > 0;
 	adv = json_object();
@@ -152,5 +149,18 @@ void advrecord_add(json_t *t, const struct trials_cfg *cfg,
 				    json_integer(v.injects > 0 && !ok));
 	}
 	json_object_set_new(adv, "paired", json_integer(paired));
-	json_object_set_new(t, "adv", adv);
+	return adv;
+}
+
+void advrecord_add(json_t *t, const struct trials_cfg *cfg,
+		   const struct running *r, json_t *ra, json_t *rb, int ok)
+{
+	const struct cell_adv *a = &cfg->s->cells[r->cell].adv;
+
+	if (a->attack == CELL_ATTACK_NONE)
+		return;
+	json_object_set_new(t, "adv",
+			    advrecord_json(a, advcell_events(cfg->adv, r->cell),
+					   agentcmd_key(r->cell, r->trial), r,
+					   ra, rb, ok));
 }

@@ -14,5 +14,11 @@
  * ok: the trial's combined outcome was ok. Nothing for an honest cell. */
 void advrecord_add(json_t *t, const struct trials_cfg *cfg,
 		   const struct running *r, json_t *ra, json_t *rb, int ok);
+/* The object itself for attack a, from the events file (path; "" none)
+ * lines naming key, r's victim counters and agents' times, and the
+ * reports. The caller owns it. */
+json_t *advrecord_json(const struct cell_adv *a, const char *events,
+		       unsigned long long key, const struct running *r,
+		       json_t *ra, json_t *rb, int ok);
 
 #endif
