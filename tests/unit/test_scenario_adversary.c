@@ -21,22 +21,12 @@ static char path[64];
 /* text as a scenario file of its own, loaded; 0 or -1 with err. */
 static int load(const char *text, struct cfg_error *err)
 {
-	FILE *f;
-	int fd, r;
+	int r;
 
 	scenario_free(&sc);
 	snprintf(path, sizeof(path), "/tmp/scen-adv-XXXXXX.ini");
-	fd = mkstemps(path, 4);
-	if (fd < 0)
+	if (testutil_temp_file(path, 4, text) < 0)
 		return -2;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -2;
-	}
-	fputs(text, f);
-	fclose(f);
 	r = scenario_load(path, PROFILES, &sc, err);
 	unlink(path);
 	return r;
