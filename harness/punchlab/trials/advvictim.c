@@ -2,14 +2,10 @@
  * listener. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -116,8 +112,8 @@ int advvictim_read(const struct world *w, int ns, unsigned long long *syns,
 	return e;
 }
 
-/* The listener's life in the child: accept, read, discard, until it is
- * stopped (SIGTERM's default action) or its parent dies. */
+/* The listener's life in the child (proc_fork_in): accept, read,
+ * discard, until it is stopped (SIGTERM) or its parent dies. */
 #define SINK_CONNS 64
 static void sink_loop(int lfd)
 {
@@ -145,65 +141,39 @@ static void sink_loop(int lfd)
 	}
 }
 
-static void sink_child(int ns_fd, int report, pid_t parent)
+/* In the child, inside the victim namespace: the listening socket. */
+static int sink_setup(void *arg)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(ADVVICTIM_PORT) };
-	int one = 1, lfd = -1, e = 0;
+	int one = 1, *lfd = arg;
 
-	sigset_t none;
-
-	/* punchlab's mask and handlers are not the listener's: SIGTERM must
-	 * end it at once (proc_stop), not after the SIGKILL grace */
-	sigemptyset(&none);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	inet_pton(AF_INET, PLAN_VICTIM_ADDR, &sa.sin_addr);
-	/* the parent may have died before prctl: then nobody stops us */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
-	    setns(ns_fd, CLONE_NEWNET) < 0 ||
-	    (lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(lfd, 128) < 0)
-		e = errno ? errno : EIO;
-	if (write(report, &e, sizeof(e)) != sizeof(e) || e)
-		_exit(1);
-	close(report);
-	sink_loop(lfd);
+	*lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*lfd < 0 ||
+	    setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(*lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(*lfd, 128) < 0)
+		return errno ? errno : EIO;
+	return 0;
+}
+
+static void sink_run(void *arg)
+{
+	sink_loop(*(int *)arg);
 }
 
 pid_t advvictim_listener(struct world *w)
 {
-	int pfd[2], e = EIO;
-	pid_t parent = getpid(), pid;
+	int lfd = -1;
+	pid_t pid = proc_fork_in(w->hosts[w->plan->victim].fd, sink_setup,
+				 sink_run, &lfd);
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
 	if (pid < 0) {
-		e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		sink_child(w->hosts[w->plan->victim].fd, pfd[1], parent);
-		_exit(1);
-	}
-	close(pfd[1]);
-	cleanup_pid(w->cu, pid);
-	while (read(pfd[0], &e, sizeof(e)) < 0 && errno == EINTR)
-		;
-	close(pfd[0]);
-	if (e) {
-		proc_stop(pid, 100);
-		cleanup_reaped(w->cu, pid);
 		fprintf(stderr, "punchlab run: victim listener on %s:%d: %s\n",
-			PLAN_VICTIM_ADDR, ADVVICTIM_PORT, strerror(e));
-		return -e;
+			PLAN_VICTIM_ADDR, ADVVICTIM_PORT, strerror(-pid));
+		return pid;
 	}
+	cleanup_pid(w->cu, pid);
 	return pid;
 }

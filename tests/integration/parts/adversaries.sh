@@ -54,7 +54,7 @@ else
 				"punchlab_${rid}_adv" victim_syn 2>/dev/null |
 				grep -o "packets [0-9]*" | sed 's/^/victim_syn /' >>"$OUT/adv-seen"
 		fi
-		sleep 0.2
+		sleep 0.05
 	done
 	wait "$apid"
 	arc=$?
