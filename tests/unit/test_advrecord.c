@@ -12,7 +12,7 @@
 #include "lib/testutil.h"
 
 /* advrecord.c's neighbours, not under test */
-const char *advcell_events(const struct advcells *a, int cell)
+const char *advcell_events(struct advcells *a, int cell)
 {
 	(void)a;
 	(void)cell;

@@ -30,7 +30,6 @@ struct advcell {
 	int open;
 	pid_t coord, adversary, sink; /* -1: none */
 	int count_ns;		      /* plan namespace counting, -1 none */
-	char events[PATH_MAX];
 };
 
 struct advcells {
@@ -40,6 +39,7 @@ struct advcells {
 	int busy;	       /* the adversary cell being played, -1 */
 	char bindir[PATH_MAX];
 	struct daemons_env env;
+	char events[PATH_MAX]; /* advcell_events' answer */
 };
 
 struct advcells *advcell_new(const struct trials_cfg *cfg)
@@ -50,6 +50,7 @@ struct advcells *advcell_new(const struct trials_cfg *cfg)
 
 	if (!a)
 		return NULL;
+	a->cfg = cfg;
 	a->c = calloc(s->ncells ? s->ncells : 1, sizeof(*a->c));
 	a->loaded = calloc(cfg->w->plan->nns, 1);
 	if (!a->c || !a->loaded) {
@@ -57,7 +58,6 @@ struct advcells *advcell_new(const struct trials_cfg *cfg)
 		errno = ENOMEM;
 		return NULL;
 	}
-	a->cfg = cfg;
 	a->busy = -1;
 	/* punch-adversary and punch-coordinator lie next to punch-agent */
 	snprintf(a->bindir, sizeof(a->bindir), "%s", cfg->agent_path);
@@ -73,9 +73,6 @@ struct advcells *advcell_new(const struct trials_cfg *cfg)
 	for (int i = 0; i < s->ncells; i++) {
 		a->c[i].coord = a->c[i].adversary = a->c[i].sink = -1;
 		a->c[i].count_ns = -1;
-		if (s->cells[i].adv.attack != CELL_ATTACK_NONE)
-			snprintf(a->c[i].events, sizeof(a->c[i].events),
-				 "%s/adv-%d.jsonl", cfg->run_dir, i);
 	}
 	return a;
 }
@@ -140,9 +137,21 @@ int advcell_may_start(const struct advcells *a, int cell, int inflight)
 	return inflight == 0 && (a->busy < 0 || a->busy == cell);
 }
 
-const char *advcell_events(const struct advcells *a, int cell)
+/* The file name of cell's events in the run folder. */
+static void events_name(int cell, char *buf, size_t cap)
 {
-	return a ? a->c[cell].events : "";
+	snprintf(buf, cap, "adv-%d.jsonl", cell);
+}
+
+const char *advcell_events(struct advcells *a, int cell)
+{
+	char name[32];
+
+	if (!a || a->cfg->s->cells[cell].adv.attack == CELL_ATTACK_NONE)
+		return "";
+	events_name(cell, name, sizeof(name));
+	snprintf(a->events, sizeof(a->events), "%s/%s", a->cfg->run_dir, name);
+	return a->events;
 }
 
 /* The cell's honest coordinator on charlie (section 3); tap_fd >= 0:
@@ -273,14 +282,14 @@ static pid_t start_adversary(struct advcells *a, int cell, int tap_fd)
 	argv[n++] = "--run-id";
 	argv[n++] = (char *)cfg->w->rid;
 	argv[n++] = "--events";
-	argv[n++] = a->c[cell].events;
+	argv[n++] = (char *)advcell_events(a, cell);
 	argv[n++] = "--duration-ms";
 	argv[n++] = buf[4];
 	argv[n] = NULL;
 	/* a file from an earlier start must not look ready */
-	unlink(a->c[cell].events);
+	unlink(advcell_events(a, cell));
 	snprintf(name, sizeof(name), "adversary-%d", cell);
-	snprintf(events, sizeof(events), "adv-%d.jsonl", cell);
+	events_name(cell, events, sizeof(events));
 	note_argv(a, cell, argv);
 	return daemons_start_events(cfg->w, cfg->w->hosts[cfg->w->plan->mallory].fd,
 				    &a->env, name, argv, events, "ready");

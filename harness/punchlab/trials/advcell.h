@@ -32,7 +32,7 @@ void advcell_trial_end(struct advcells *a, struct running *r);
 /* The cell's last trial is recorded: its processes stop. */
 void advcell_cell_done(struct advcells *a, int cell);
 /* The cell's punch-adversary events file (run folder adv-<cell>.jsonl),
- * "" for an honest cell. */
-const char *advcell_events(const struct advcells *a, int cell);
+ * "" for an honest cell; valid until the next call. */
+const char *advcell_events(struct advcells *a, int cell);
 
 #endif
