@@ -382,6 +382,9 @@ static int write_secrets(const struct trials_cfg *cfg, struct running *r)
 			close(fd);
 	}
 	explicit_bzero(key, sizeof(key));
+	for (int s = 0; s < 2 && e < 0; s++)
+		if (r->adv.auth[s][0])
+			unlink(r->adv.auth[s]);
 	return e;
 }
 
