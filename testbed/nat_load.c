@@ -142,15 +142,24 @@ int nat_apply_each(const int *fds, const char *const *rulesets, int n,
 int nat_counter(int netns_fd, const char *table, const char *name,
 		unsigned long long *packets)
 {
+	return nat_counter_at(netns_fd, "ip", table, name, packets, NULL);
+}
+
+int nat_counter_at(int netns_fd, const char *family, const char *table,
+		   const char *name, unsigned long long *packets,
+		   unsigned long long *bytes)
+{
 	char cmd[160], out[4096];
 	json_error_t jerr;
-	json_t *root, *items, *it, *ctr, *pk;
+	json_t *root, *items, *it, *ctr, *pk, *by;
 	size_t i;
 	int e;
 
-	if (!nat_load_name_ok(table) || !nat_load_name_ok(name))
+	if (!nat_load_name_ok(table) || !nat_load_name_ok(name) ||
+	    (strcmp(family, "ip") && strcmp(family, "inet")))
 		return -EINVAL;
-	snprintf(cmd, sizeof(cmd), "list counter ip %s %s", table, name);
+	snprintf(cmd, sizeof(cmd), "list counter %s %s %s", family, table,
+		 name);
 	e = nat_run(netns_fd, cmd, NFT_CTX_OUTPUT_JSON, out, sizeof(out));
 	if (e == -EPROTO && strstr(out, "No such file or directory"))
 		e = -ENOENT;
@@ -169,8 +178,14 @@ int nat_counter(int netns_fd, const char *table, const char *name,
 	{
 		ctr = json_object_get(it, "counter");
 		pk = json_object_get(ctr, "packets");
+		by = json_object_get(ctr, "bytes");
 		if (json_is_integer(pk) && json_integer_value(pk) >= 0) {
 			*packets = (unsigned long long)json_integer_value(pk);
+			if (bytes)
+				*bytes = json_is_integer(by) ?
+						 (unsigned long long)
+							 json_integer_value(by) :
+						 0;
 			e = 0;
 			break;
 		}

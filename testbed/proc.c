@@ -116,25 +116,38 @@ int proc_enter_hosts(void)
 	return e;
 }
 
+/* In a fresh child: dies with parent (unless keep), the parent's
+ * blocked signals and handlers undone, in netns_fd and the run's mount
+ * namespace. 0 or -1 with errno. */
+static int proc_child_enter(int netns_fd, pid_t parent, int keep)
+{
+	sigset_t none;
+
+	if (!keep &&
+	    (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
+		return -1;
+	if (keep)
+		setsid(); /* outlives us: not in our session either */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0)
+		return -1;
+	if (netns_fd >= 0 && proc_enter_hosts() < 0)
+		return -1;
+	return 0;
+}
+
 static void proc_child(int netns_fd, char *const argv[], int in_fd,
 		       int out_fd, int err_fd, int report_fd, pid_t parent,
 		       int keep)
 {
 	int e, nul;
 
-	if (!keep &&
-	    (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
-		goto fail;
-	if (keep)
-		setsid(); /* outlives us: not in our session either */
-	/* Undo the parent's blocked signals and handlers for the new program. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0)
-		goto fail;
-	if (netns_fd >= 0 && proc_enter_hosts() < 0)
+	if (proc_child_enter(netns_fd, parent, keep) < 0)
 		goto fail;
 	nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (nul < 0)
@@ -152,8 +165,21 @@ fail:
 	_exit(127);
 }
 
-static pid_t proc_spawn_any(int netns_fd, char *const argv[], int in_fd,
-			    int out_fd, int err_fd, int keep)
+/* What a child of proc_fork runs (it never returns); report_fd: where
+ * it writes an errno on failure (0: ready), closed on exec meaning ready
+ * too. */
+struct proc_body {
+	void (*fn)(const struct proc_body *b, int report_fd, pid_t parent);
+	int netns_fd, in_fd, out_fd, err_fd, keep;
+	char *const *argv;
+	int (*setup)(void *arg);
+	void (*run)(void *arg);
+	void *arg;
+};
+
+/* Forks b's child and waits for its report: its pid once it is ready
+ * (exec'd, or a 0 written), -errno of the step that failed. */
+static pid_t proc_fork(const struct proc_body *b)
 {
 	pid_t parent = getpid(), pid;
 	int pfd[2], e = 0;
@@ -170,19 +196,60 @@ static pid_t proc_spawn_any(int netns_fd, char *const argv[], int in_fd,
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		proc_child(netns_fd, argv, in_fd, out_fd, err_fd, pfd[1],
-			   parent, keep);
+		b->fn(b, pfd[1], parent);
+		_exit(127);
 	}
 	close(pfd[1]);
 	do
 		n = read(pfd[0], &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
 	close(pfd[0]);
-	if (n == (ssize_t)sizeof(e)) {
+	if (n == (ssize_t)sizeof(e) && e) {
 		waitpid(pid, NULL, 0);
 		return -e;
 	}
 	return pid;
+}
+
+static void proc_exec_body(const struct proc_body *b, int report_fd,
+			   pid_t parent)
+{
+	proc_child(b->netns_fd, b->argv, b->in_fd, b->out_fd, b->err_fd,
+		   report_fd, parent, b->keep);
+}
+
+static pid_t proc_spawn_any(int netns_fd, char *const argv[], int in_fd,
+			    int out_fd, int err_fd, int keep)
+{
+	struct proc_body b = { .fn = proc_exec_body, .netns_fd = netns_fd,
+			       .in_fd = in_fd, .out_fd = out_fd,
+			       .err_fd = err_fd, .keep = keep, .argv = argv };
+
+	return proc_fork(&b);
+}
+
+static void proc_fn_body(const struct proc_body *b, int report_fd,
+			 pid_t parent)
+{
+	int e;
+
+	if (proc_child_enter(b->netns_fd, parent, 0) < 0)
+		e = errno ? errno : EIO;
+	else
+		e = b->setup(b->arg);
+	if (write(report_fd, &e, sizeof(e)) != (ssize_t)sizeof(e) || e)
+		_exit(127);
+	close(report_fd);
+	b->run(b->arg);
+}
+
+pid_t proc_fork_in(int netns_fd, int (*setup)(void *arg),
+		   void (*run)(void *arg), void *arg)
+{
+	struct proc_body b = { .fn = proc_fn_body, .netns_fd = netns_fd,
+			       .setup = setup, .run = run, .arg = arg };
+
+	return proc_fork(&b);
 }
 
 pid_t proc_spawn(int netns_fd, char *const argv[], int out_fd, int err_fd)

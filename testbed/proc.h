@@ -18,6 +18,12 @@ pid_t proc_spawn_in(int netns_fd, char *const argv[], int in_fd, int out_fd,
  * leaves daemons running; punchlab down stops them by recorded pid). */
 pid_t proc_spawn_kept(int netns_fd, char *const argv[], int out_fd,
 		      int err_fd);
+/* A child of ours that does not exec: it enters netns_fd (-1: stays)
+ * like proc_spawn's, dies with its parent, has default signal handling,
+ * runs setup(arg) (0, or an errno that fails the call) and then run(arg),
+ * which does not return. The pid once setup succeeded, or -errno. */
+pid_t proc_fork_in(int netns_fd, int (*setup)(void *arg),
+		   void (*run)(void *arg), void *arg);
 /* Makes the run's mount namespace, with path bind-mounted over
  * /etc/hosts, which every child proc_spawn* starts from now on enters
  * (NULL: no more, and this process lets go of it). The run's names

@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "shapespec.h"
 
+#include "scenario_adversary.h"
 #include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_network.h"
@@ -46,18 +47,6 @@ static int scenario_ms(const char *v, double min, double max, double *out,
 		return -1;
 	}
 	*out = x;
-	return 0;
-}
-
-/* One of names (NULL-terminated) into *out, by index. */
-static int scenario_choice(const char *v, const char *const *names, int *out,
-			   struct cfg_error *err)
-{
-	int n = cfg_enum(v, names, err);
-
-	if (n < 0)
-		return -1;
-	*out = n;
 	return 0;
 }
 
@@ -111,6 +100,9 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	if (!strcmp(key, "reason"))
 		return scenario_copy(cell->reason, sizeof(cell->reason), v,
 				     err);
+	int r = scenario_adv_key(&cell->adv, key, v, c->line, err);
+	if (r <= 0)
+		return r;
 	int i = cellcond_index(key);
 	if (i >= 0) {
 		double x;
@@ -127,7 +119,10 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
 		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b");
+		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b "
+		 "adversary victim attack_delay_ms inject inject_offset_ms "
+		 "flood flood_count target_policy peer_auth coord_limits "
+		 "max_clients expect_effect");
 	return -1;
 }
 
@@ -255,6 +250,7 @@ static int scenario_section(struct scenario_ctx *c, const char *section,
 		return -1;
 	}
 	c->cell = &s->cells[s->ncells++];
+	scenario_adv_init(&c->cell->adv);
 	strcpy(c->cell->name, name);
 	c->cell->line = line;
 	return 0;
@@ -354,6 +350,14 @@ static int scenario_strategy_check(struct scenario_ctx *c,
 	return 0;
 }
 
+/* An adversary cell (or matrix) may give expect_effect for expect: the
+ * success rate is then any (">= 0"), the gate judges the effect. */
+static int scenario_expect_spared(const struct cell_adv *a, unsigned bit)
+{
+	return bit == CELL_HAS_EXPECT && a->attack != CELL_ATTACK_NONE &&
+	       a->effect_op != CELL_EFFECT_NONE;
+}
+
 /* Required keys are checked once the whole file is read; the error names
  * the cell's header line. */
 static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
@@ -375,12 +379,16 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	for (i = 0; i < c->nmatrices; i++) {
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
 			if (required[k].bit != CELL_HAS_B &&
-			    !(c->matrices[i].has & required[k].bit))
+			    !(c->matrices[i].has & required[k].bit) &&
+			    !scenario_expect_spared(&c->matrices[i].adv,
+						    required[k].bit))
 				return cfg_fail(err, s->path,
 						c->matrices[i].line,
 						required[k].key,
 						"missing in [matrix %s]; every "
-						"matrix needs a, b and expect",
+						"matrix needs a, b and expect "
+						"(an adversary's may have "
+						"expect_effect instead)",
 						c->matrices[i].name);
 		if (scenario_home_matrix_check(c, &c->matrices[i], err) < 0)
 			return -1;
@@ -402,7 +410,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 	for (i = 0; i < s->ncells; i++)
 		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
 		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
-		    scenario_home_check(c, &s->cells[i], err) < 0)
+		    scenario_home_check(c, &s->cells[i], err) < 0 ||
+		    scenario_adv_check(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;
@@ -412,14 +421,23 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 				"least one");
 	for (i = 0; i < s->ncells; i++)
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
-			if (!(c->has[i] & required[k].bit))
+			if (!(c->has[i] & required[k].bit) &&
+			    !scenario_expect_spared(&s->cells[i].adv,
+						    required[k].bit))
 				return cfg_fail(err, s->path, s->cells[i].line,
 						required[k].key,
 						"missing in [cell %s]; every "
 						"cell needs a, b and expect "
 						"(b may be left out when home "
-						"= shared)",
+						"= shared; an adversary's "
+						"expect may be expect_effect)",
 						s->cells[i].name);
+	for (i = 0; i < s->ncells; i++)
+		if (!(c->has[i] & CELL_HAS_EXPECT)) {
+			s->cells[i].expect_min = 0;
+			s->cells[i].expect_max = 1;
+			strcpy(s->cells[i].expect_text, ">= 0");
+		}
 	return 0;
 }
 

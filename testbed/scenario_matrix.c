@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario_adversary.h"
 #include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
@@ -87,6 +88,10 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 	}
 	if (!strcmp(key, "reason"))
 		return scenario_copy(m->reason, sizeof(m->reason), v, err);
+	/* Not lists: an attack and its defences are one cell's story. */
+	i = scenario_adv_key(&m->adv, key, v, line, err);
+	if (i <= 0)
+		return i;
 	i = cellcond_index(key);
 	if (i < 0) {
 		snprintf(err->msg, sizeof(err->msg),
@@ -95,7 +100,11 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
 			 "skew_ms coord_delay_a_ms coord_delay_b_ms "
 			 "access_a_ms access_b_ms strategy predict_window "
-			 "birthday_sockets birthday_ports syn_budget home hosts_a hosts_b");
+			 "birthday_sockets birthday_ports syn_budget home hosts_a hosts_b, "
+			 "and single values of adversary victim "
+			 "attack_delay_ms inject inject_offset_ms flood "
+			 "flood_count target_policy peer_auth coord_limits "
+			 "max_clients expect_effect");
 		return -1;
 	}
 	m->nvals[i] = 0;
@@ -142,6 +151,7 @@ int scenario_matrix_section(struct scenario_ctx *c, const char *name,
 	}
 	m = &c->matrices[c->nmatrices++];
 	memset(m, 0, sizeof(*m));
+	scenario_adv_init(&m->adv);
 	strcpy(m->name, name);
 	m->line = line;
 	c->matrix = m;
@@ -228,6 +238,7 @@ static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
 	cell->expect_max = m->expect_max;
 	strcpy(cell->expect_text, m->expect_text);
 	strcpy(cell->reason, m->reason);
+	cell->adv = m->adv;
 	/* Checked while parsing; fails only if a profile changed since. */
 	if (scenario_profile(c, m->a[ia], &cell->a, &cell->a_carrier,
 			     &cell->a_has_carrier, err) < 0)
@@ -237,8 +248,7 @@ static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
 			     &cell->b_has_carrier, err) < 0)
 		return scenario_fail_at(err, s->path, m->b_line, "b");
 	/* No b: scenario_home_check gives the cell router a's. */
-	c->has[s->ncells] = CELL_HAS_A | (m->has & CELL_HAS_B) |
-			    CELL_HAS_EXPECT;
+	c->has[s->ncells] = CELL_HAS_A | (m->has & (CELL_HAS_B | CELL_HAS_EXPECT));
 	s->ncells++;
 	return 0;
 }

@@ -10,7 +10,6 @@
 #include "cellcond.h"
 #include "conddist.h"
 #include "profile.h"
-#include "scenario_advmodel.h"
 #include "scenario_netmodel.h"
 
 /* The one cell limit: the parser, the plan and README.md use this
@@ -54,6 +53,52 @@ struct scenario_puncher {
 	int line; /* of the [puncher] header */
 };
 
+/* An adversary cell's attack and defences (docs/adversaries.md section 1;
+ * read by scenario_adversary.c). Each enum's names are in
+ * scenario_adversary.h. */
+enum cell_attack {
+	CELL_ATTACK_NONE, CELL_ATTACK_REDIRECT, CELL_ATTACK_IMPERSONATE,
+	CELL_ATTACK_WITHHOLD, CELL_ATTACK_DELAY, CELL_ATTACK_HIJACK,
+	CELL_ATTACK_INJECT, CELL_ATTACK_FLOOD,
+};
+enum cell_victim {
+	CELL_VICTIM_WAN, CELL_VICTIM_WAN_LISTEN, CELL_VICTIM_LAN,
+	CELL_VICTIM_LOOPBACK, CELL_VICTIM_COORDINATOR,
+};
+enum cell_inject { CELL_INJECT_RST, CELL_INJECT_SYN };
+enum cell_flood { CELL_FLOOD_SLOWLORIS, CELL_FLOOD_PAIRS };
+/* expect_effect's comparison; NONE: not given */
+enum cell_effect_op {
+	CELL_EFFECT_NONE, CELL_EFFECT_GE, CELL_EFFECT_LE, CELL_EFFECT_EQ,
+	CELL_EFFECT_LT, CELL_EFFECT_GT,
+};
+/* Where each key was written (the cell's or the matrix's line), 0: not
+ * given; the checks that need the whole file name that line. */
+enum cell_adv_key {
+	CELL_ADV_ADVERSARY, CELL_ADV_VICTIM, CELL_ADV_ATTACK_DELAY,
+	CELL_ADV_INJECT, CELL_ADV_INJECT_OFFSET, CELL_ADV_FLOOD,
+	CELL_ADV_FLOOD_COUNT, CELL_ADV_TARGET_POLICY, CELL_ADV_PEER_AUTH,
+	CELL_ADV_COORD_LIMITS, CELL_ADV_MAX_CLIENTS, CELL_ADV_EXPECT_EFFECT,
+	CELL_ADV_NKEYS
+};
+#define CELL_MAX_CLIENTS_DEFAULT 1024
+
+struct cell_adv {
+	enum cell_attack attack;
+	enum cell_victim victim;	/* redirect */
+	uint32_t attack_delay_ms;	/* delay */
+	enum cell_inject inject;	/* inject */
+	int inject_offset_ms;		/* inject, -1000..1000 */
+	enum cell_flood flood;		/* flood */
+	int flood_count;		/* flood, 1..5000 */
+	int target_policy, peer_auth, coord_limits; /* defences, 0/1 */
+	int max_clients;		/* the cell's coordinator's cap */
+	enum cell_effect_op effect_op;
+	double effect_value;
+	char effect_text[32];		/* as written, e.g. ">= 0.9" */
+	int line[CELL_ADV_NKEYS];
+};
+
 struct scenario_cell {
 	char name[64];		/* from [cell NAME] */
 	struct nat_profile a, b; /* alice's and bob's routers */
@@ -73,7 +118,7 @@ struct scenario_cell {
 	struct cond_dist dist[CELLCOND_NPARAMS];
 	/* per side: index into scenario.punchers, or SCENARIO_PUNCHER_AGENT */
 	int puncher[2];
-	struct cell_adv adv; /* adversary and defences (scenario_advmodel.h) */
+	struct cell_adv adv; /* attack none: an honest cell */
 };
 
 struct scenario {

@@ -42,6 +42,7 @@ struct scenario_matrix {
 	char reason[256];
 	unsigned char has;
 	struct scenario_plist punchers[3];
+	struct cell_adv adv; /* one value each, the same in every cell */
 };
 
 struct scenario_ctx {

@@ -277,3 +277,15 @@ const char *scenario_section_name(const char *name, size_t cap,
 		 what, cap - 1, what);
 	return NULL;
 }
+
+/* One of names (NULL-terminated) into *out, by index. */
+int scenario_choice(const char *v, const char *const *names, int *out,
+		    struct cfg_error *err)
+{
+	int n = cfg_enum(v, names, err);
+
+	if (n < 0)
+		return -1;
+	*out = n;
+	return 0;
+}

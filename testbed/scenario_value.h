@@ -24,6 +24,10 @@ int scenario_param_spec(struct scenario_ctx *c, int i, const char *p,
  * 0 or -1. */
 int scenario_parse_expect(const char *text, double *min, double *max);
 /* v into dst, refused when it is cap or longer. */
+/* One of names (NULL-terminated) into *out, by index. 0 or -1 with
+ * err->msg listing the names. */
+int scenario_choice(const char *v, const char *const *names, int *out,
+		    struct cfg_error *err);
 int scenario_copy(char *dst, size_t cap, const char *v,
 		  struct cfg_error *err);
 /* An `expect` value: its range and, as written, its text. */

@@ -1,4 +1,4 @@
-/* Unit tests for advfold and advcell (harness/punchlab/results/): every
+/* Unit tests for advfold and advsetting (harness/punchlab/results/): every
  * attack's headline effect, metrics and verdict from synthetic "adv"
  * records, the expect_effect gate, and an adversary cell in summary.json
  * through results_write. No root needed. */
@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../harness/punchlab/results/advcell.c"
+#include "../../harness/punchlab/results/advsetting.c"
 #include "../../harness/punchlab/results/advfold.c"
 #include "../../harness/punchlab/results/results.c"
 #include "../../harness/punchlab/results/timing.c"
 #include "lib/testutil.h"
 
-static const struct advcell OFF = {.attack = NULL, .expect = ""};
+static const struct advsetting OFF = {.attack = NULL, .expect = ""};
 
 /* Folds the records given as JSON texts (NULL ends them). */
-static json_t *fold(const struct advcell *ac, int *pass, ...)
+static json_t *fold(const struct advsetting *ac, int *pass, ...)
 {
 	struct advfold_acc a = {0};
 	va_list ap;
@@ -77,9 +77,9 @@ static void test_expect(void)
 
 static void test_redirect(void)
 {
-	struct advcell on = {
+	struct advsetting on = {
 		.attack = "redirect", .target_policy = 1, .expect = "== 0"};
-	struct advcell off = {.attack = "redirect", .expect = ""};
+	struct advsetting off = {.attack = "redirect", .expect = ""};
 	int pass = -1;
 	json_t *j;
 
@@ -144,7 +144,7 @@ static void test_redirect(void)
 
 static void test_impersonate(void)
 {
-	struct advcell ac = {
+	struct advsetting ac = {
 		.attack = "impersonate", .peer_auth = 1, .expect = "== 1"};
 	int pass = -1;
 	json_t *j;
@@ -181,7 +181,7 @@ static void test_impersonate(void)
 
 static void test_cost(void)
 {
-	struct advcell ac = {
+	struct advsetting ac = {
 		.attack = "withhold", .target_policy = 1, .expect = "<= 11000"};
 	int pass = -1;
 	json_t *j;
@@ -206,7 +206,7 @@ static void test_cost(void)
 	json_decref(j);
 
 	/* delay: same fold; a node without caps waits the lie out. */
-	ac = (struct advcell){.attack = "delay", .expect = ""};
+	ac = (struct advsetting){.attack = "delay", .expect = ""};
 	j = fold(&ac, &pass, "{\"cost_ms\":60000,\"syns_sent\":16}", NULL);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 60000, 0);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "syns_max"), 16, 0);
@@ -224,7 +224,7 @@ static void test_cost(void)
 
 static void test_hijack(void)
 {
-	struct advcell ac = {.attack = "hijack",
+	struct advsetting ac = {.attack = "hijack",
 			     .peer_auth = 1,
 			     .coord_limits = 1,
 			     .expect = "== 0"};
@@ -239,7 +239,7 @@ static void test_hijack(void)
 	json_decref(j);
 
 	/* Undetected plays are hijacks: 2 of 4. */
-	ac = (struct advcell){.attack = "hijack", .expect = ""};
+	ac = (struct advsetting){.attack = "hijack", .expect = ""};
 	j = fold(&ac, &pass, "{\"played\":1,\"detected\":0}", "{\"played\":1}",
 		 "{\"played\":0}", "{\"played\":1,\"detected\":1}", NULL);
 	CU_ASSERT_DOUBLE_EQUAL(effect(j), 0.5, 1e-12);
@@ -253,7 +253,7 @@ static void test_hijack(void)
 
 static void test_inject(void)
 {
-	struct advcell ac = {.attack = "inject", .expect = ""};
+	struct advsetting ac = {.attack = "inject", .expect = ""};
 	int pass = -1;
 	json_t *j, *bo, *e;
 
@@ -284,7 +284,7 @@ static void test_inject(void)
 
 static void test_flood(void)
 {
-	struct advcell ac = {
+	struct advsetting ac = {
 		.attack = "flood", .coord_limits = 1, .expect = ">= 0.95"};
 	int pass = -1;
 	json_t *j;
@@ -304,7 +304,7 @@ static void test_flood(void)
  * has none. */
 static void test_no_records(void)
 {
-	struct advcell ac = {.attack = "flood", .expect = ">= 0.95"};
+	struct advsetting ac = {.attack = "flood", .expect = ">= 0.95"};
 	int pass = -1;
 	json_t *j;
 
@@ -321,7 +321,7 @@ static void test_no_records(void)
 	json_decref(j);
 }
 
-/* advcell reads the model; results_write puts the object in the cell,
+/* advsetting reads the model; results_write puts the object in the cell,
  * gates on it and counts the miss. */
 static int write_cell(struct scenario_cell *c, int victim_syns,
 		      json_t **summary)
@@ -363,10 +363,11 @@ static void test_results_write(void)
 
 	strcpy(c.a.name, "home-eim");
 	strcpy(c.b.name, "home-eim");
-	c.adv = (struct cell_adv){.attack = ADV_REDIRECT,
-				  .victim = ADV_VICTIM_LAN,
+	c.adv = (struct cell_adv){.attack = CELL_ATTACK_REDIRECT,
+				  .victim = CELL_VICTIM_LAN,
 				  .target_policy = 1,
-				  .expect_effect = {ADV_OP_EQ, 0, "== 0"}};
+				  .effect_op = CELL_EFFECT_EQ, .effect_value = 0,
+				  .effect_text = "== 0"};
 	CU_ASSERT_EQUAL(write_cell(&c, 0, &sum), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
 	cell = json_array_get(json_object_get(sum, "cells"), 0);
@@ -390,7 +391,7 @@ static void test_results_write(void)
 	json_decref(sum);
 
 	/* A cell without an adversary gets no object. */
-	c.adv.attack = ADV_NONE;
+	c.adv.attack = CELL_ATTACK_NONE;
 	strcpy(c.expect_text, ">= 0");
 	c.expect_max = 1;
 	CU_ASSERT_EQUAL(write_cell(&c, 0, &sum), 0);

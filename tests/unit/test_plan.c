@@ -627,6 +627,58 @@ static void test_routed_hosts_limit(void)
 	free(s);
 }
 
+/* An adversary cell adds mallory and victim on the WAN, attached like
+ * charlie, and `punchlab plan` prints them; without one there are none. */
+static void test_adversary_hosts(void)
+{
+	struct scenario *s = load("adv", "[cell x]\na = home-eim\n"
+					 "b = home-eim\nexpect = >= 0\n"
+					 "[cell y]\na = home-eim\nb = home-eim\n"
+					 "adversary = redirect\n"
+					 "expect_effect = >= 0\n");
+	char err[256] = "", *text = NULL;
+	size_t len = 0;
+	struct plan *p = plan_new(s, RID, err, sizeof(err));
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan(p);
+	CU_ASSERT_EQUAL(p->nns, 4 + 2 * 4);
+	CU_ASSERT_FATAL(p->mallory > 0 && p->victim > 0);
+	CU_ASSERT_STRING_EQUAL(p->ns[p->mallory].name, "pl-" RID "-mallory");
+	CU_ASSERT_STRING_EQUAL(p->ns[p->victim].name, "pl-" RID "-victim");
+	CU_ASSERT(!p->ns[p->mallory].forward && !p->ns[p->victim].forward);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	plan_print(p, f);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "netns pl-" RID "-mallory\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "netns pl-" RID "-victim\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "mallory:" RID "-wan "
+					    PLAN_MALLORY_ADDR "/32"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "victim:" RID "-wan "
+					    PLAN_VICTIM_ADDR "/32"));
+	/* inet routes both /32s to them, as charlie's */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, PLAN_MALLORY_ADDR "/32 dev "
+					    RID "-ml"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, PLAN_VICTIM_ADDR "/32 dev "
+					    RID "-vi"));
+	free(text);
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+	s = load("honest", "[cell x]\na = home-eim\nb = home-eim\n"
+			   "expect = >= 0\ntarget_policy = on\n");
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->mallory, -1);
+	CU_ASSERT_EQUAL(p->victim, -1);
+	CU_ASSERT_EQUAL(p->nns, 2 + 4);
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -639,6 +691,8 @@ int main(void)
 		  test_routed_behind_carrier },
 		{ "shared home and extra hosts on a bridge", test_shared_home },
 		{ "a routed /29 holds at most 5 hosts", test_routed_hosts_limit },
+		{ "adversary: mallory and victim on the WAN",
+		  test_adversary_hosts },
 	};
 
 	return testutil_run_suite("plan", init, clean, tests,

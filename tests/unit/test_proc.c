@@ -77,6 +77,51 @@ static void test_term_reaps(void)
 	}
 }
 
+static int fork_setup(void *arg)
+{
+	return *(int *)arg;
+}
+
+static void fork_run(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+}
+
+/* proc_fork_in: a setup failure is the call's errno and leaves no child;
+ * a running child ends by SIGTERM's default action although its parent
+ * catches SIGTERM and blocks it (what the child inherited is undone). */
+static void test_fork_in(void)
+{
+	struct sigaction sa = { .sa_handler = on_term }, old;
+	struct proc_stop p = { 0 };
+	sigset_t term, mask;
+	int fail = EADDRINUSE, fine = 0;
+
+	CU_ASSERT_EQUAL(proc_fork_in(-1, fork_setup, fork_run, &fail),
+			-EADDRINUSE);
+	CU_ASSERT(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
+	sigaction(SIGTERM, &sa, &old);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &mask);
+	p.pid = proc_fork_in(-1, fork_setup, fork_run, &fine);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	sigaction(SIGTERM, &old, NULL);
+	CU_ASSERT_FATAL(p.pid > 0);
+	p.starttime = proc_starttime(p.pid);
+	CU_ASSERT_EQUAL(proc_stop_all(&p, 1, LONG_GRACE_MS), 0);
+	CU_ASSERT_EQUAL(p.how, PROC_TERM);
+	CU_ASSERT(WIFSIGNALED(p.status) && WTERMSIG(p.status) == SIGTERM);
+	no_leftover(p.pid);
+}
+
 static void test_ignores_term_gets_kill(void)
 {
 	struct proc_stop p = { .pid = child_waiting(1) };
@@ -201,6 +246,7 @@ int main(void)
 {
 	static const struct testutil_case tests[] = {
 		{ "SIGTERM ends and reaps", test_term_reaps },
+		{ "proc_fork_in: setup, default SIGTERM", test_fork_in },
 		{ "ignored SIGTERM ends by SIGKILL",
 		  test_ignores_term_gets_kill },
 		{ "proc_stop falls back to SIGKILL", test_proc_stop_kills },

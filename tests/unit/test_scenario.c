@@ -415,21 +415,11 @@ static void test_matrix_errors(void)
 static int load_text(const char *text, char *path, size_t cap,
 		     struct cfg_error *err)
 {
-	FILE *f;
-	int fd, r;
+	int r;
 
 	snprintf(path, cap, "/tmp/scen-m-XXXXXX.ini");
-	fd = mkstemps(path, 4);
-	if (fd < 0)
+	if (testutil_temp_file(path, 4, text) < 0)
 		return -2;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -2;
-	}
-	fputs(text, f);
-	fclose(f);
 	r = reload(path, PROFILES, &sc, err);
 	unlink(path);
 	return r;

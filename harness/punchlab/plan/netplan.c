@@ -151,6 +151,7 @@ struct netplan *netplan_new(const struct scenario *s, const char *rid,
 		goto err;
 	snprintf(p->rid, sizeof(p->rid), "%s", rid);
 	snprintf(p->table, sizeof(p->table), "punchlab_%s", rid);
+	p->mallory = p->victim = -1; /* no adversary cells in a network */
 	p->inet = plan_step_ns(p, "inet", 1);
 	plan_step_addr(p, p->inet, "lo", PLAN_INET_GW, 32);
 	shapecalc_rng_seed(&rng, s->seed, STREAM_PROFILE);

@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "runid.h"
+#include "scenario_adversary.h"
 
 /* The two sides' fixed addressing; a routed home's LAN is its own. Hosts
  * of a home take .2, .3, ... after the router's .1. */
@@ -45,8 +46,8 @@ static void wan_address(int cell, int s, char *buf, size_t cap)
 
 /* Upper bounds of the steps of one side and of the WAN core. */
 enum { SIDE_NS = 3, SIDE_VETHS = 3, SIDE_ADDRS = 5, SIDE_ROUTES = 6,
-       SIDE_NATS = 2, SIDE_NEIGHS = 7, CORE_NS = 2, CORE_VETHS = 1,
-       CORE_ADDRS = 2, CORE_ROUTES = 3, CORE_NEIGHS = 3 };
+       SIDE_NATS = 2, SIDE_NEIGHS = 7, CORE_NS = 4, CORE_VETHS = 3,
+       CORE_ADDRS = 4, CORE_ROUTES = 9, CORE_NEIGHS = 5 };
 
 /* "<rid>-<tag>": every interface name carries the run id. */
 static void ifname(const struct plan *p, char *buf, const char *fmt, ...)
@@ -505,6 +506,17 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 	p->charlie = ns_add(p, "charlie", 0);
 	ifname(p, p->charlie_if, "ch");
 	wan_attach(p, p->charlie, p->charlie_if, PLAN_COORD_ADDR);
+	p->mallory = p->victim = -1;
+	if (scenario_adv_any(s)) {
+		char inet_if[PLAN_IFNAME];
+
+		p->mallory = ns_add(p, "mallory", 0);
+		ifname(p, inet_if, "ml");
+		wan_attach(p, p->mallory, inet_if, PLAN_MALLORY_ADDR);
+		p->victim = ns_add(p, "victim", 0);
+		ifname(p, inet_if, "vi");
+		wan_attach(p, p->victim, inet_if, PLAN_VICTIM_ADDR);
+	}
 	for (int c = 0; c < s->ncells; c++)
 		for (int sd = 0; sd < 2; sd++)
 			if ((e = side_plan(p, s, c, sd, err, err_cap)) < 0)

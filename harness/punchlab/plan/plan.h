@@ -27,6 +27,13 @@
 #define PLAN_PROBE_PORT 3479  /* out-of-band: charlie's probe server
 			       * (3478 is the run's STUN server) */
 #define PLAN_INET_GW "192.0.2.254" /* on inet's loopback */
+/* Scenarios with an adversary cell (docs/adversaries.md section 2): the
+ * attacker's host and the redirect victim's, on the WAN like charlie.
+ * Cell i's own coordinator (and mallory's lying one) listens on
+ * PLAN_ADV_PORT_BASE + i. */
+#define PLAN_MALLORY_ADDR "192.0.2.66"
+#define PLAN_VICTIM_ADDR "192.0.2.99"
+#define PLAN_ADV_PORT_BASE 18500
 #define PLAN_IFNAME 16		   /* IFNAMSIZ */
 #define PLAN_ADDR 24		   /* dotted quad, or with /prefix */
 
@@ -130,6 +137,7 @@ struct plan {
 	char table[32]; /* nft table in every router: punchlab_<rid> */
 	int inet, charlie; /* indices into ns */
 	char charlie_if[PLAN_IFNAME]; /* inet's end of charlie's link */
+	int mallory, victim; /* indices into ns; -1 without an adversary */
 	int ncells;
 	struct plan_cell *cells;
 	struct plan_ns *ns;

@@ -353,7 +353,7 @@ static const struct attack_fold *fold_of(const char *attack)
 }
 
 /* The attack's name: the cell's, else the records' own. */
-static const char *attack_of(const struct advcell *ac, json_t *recs)
+static const char *attack_of(const struct advsetting *ac, json_t *recs)
 {
 	if (ac->attack)
 		return ac->attack;
@@ -363,7 +363,7 @@ static const char *attack_of(const struct advcell *ac, json_t *recs)
 
 /* One line: how the effect stands against expect_effect, then what was
  * measured. A defence on and the expectation met: the defence holds. */
-static json_t *verdict(const struct advcell *ac, const struct fold *f, int met)
+static json_t *verdict(const struct advsetting *ac, const struct fold *f, int met)
 {
 	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits;
 	const char *lead;
@@ -384,7 +384,7 @@ static json_t *verdict(const struct advcell *ac, const struct fold *f, int met)
 	return json_sprintf("%s: %s", lead, f->what);
 }
 
-json_t *advfold_cell(const struct advcell *ac, const struct advfold_acc *a,
+json_t *advfold_cell(const struct advsetting *ac, const struct advfold_acc *a,
 		     int *pass)
 {
 	const char *attack = attack_of(ac, a->recs);

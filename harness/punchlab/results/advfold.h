@@ -5,7 +5,7 @@
 #ifndef PUNCHLAB_ADVFOLD_H
 #define PUNCHLAB_ADVFOLD_H
 
-#include "advcell.h"
+#include "advsetting.h"
 
 struct json_t;
 
@@ -26,7 +26,7 @@ int advfold_expect(const char *expect, double value);
 /* The cell's "adversary" object from its settings and records; *pass is
  * 0 when expect_effect is set and the effect misses it (or there is no
  * effect to check), else 1. NULL only when out of memory. */
-struct json_t *advfold_cell(const struct advcell *ac,
+struct json_t *advfold_cell(const struct advsetting *ac,
 			    const struct advfold_acc *a, int *pass);
 
 #endif

@@ -223,11 +223,11 @@ static json_t *cell_json(const struct scenario *sc,
 static json_t *adversary(const struct scenario_cell *c,
 			 const struct cell_result *r, int *pass)
 {
-	struct advcell ac;
+	struct advsetting ac;
 	json_t *j;
 	int met = 1;
 
-	if (!advcell_read(c, &ac))
+	if (!advsetting_read(c, &ac))
 		return NULL;
 	j = advfold_cell(&ac, &r->adv, &met);
 	json_decref(ac.setting);

@@ -3,6 +3,7 @@
 
 #include "celldraw.h"
 
+#include "advcmd.h"
 #include "agentcmd.h"
 #include "modes.h"
 
@@ -90,7 +91,8 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 
 	celldraw_trial(cfg->s, cell, trial, &cc);
 
-	snprintf(buf[0], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_COORD_PORT);
+	/* an adversary cell's: mallory's, or its own (advcmd.h) */
+	advcmd_coordinator(cfg, cell, buf[0], 64);
 	snprintf(buf[1], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_PROBE_PORT);
 	snprintf(buf[2], 64, "%llu", agentcmd_key(cell, trial));
 	snprintf(buf[3], 64, "%d", LOCAL_PORT_BASE + trial % LOCAL_PORT_SPAN);

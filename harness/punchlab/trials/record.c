@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advrecord.h"
 #include "cellcond.h"
 #include "record.h"
 #include "trialrtt.h"
@@ -65,9 +66,8 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_t *ra = side_report(&r->sd[0]), *rb = side_report(&r->sd[1]);
 	enum outcome_code oa, ob, o;
 	double ttc, hs;
-	json_t *t;
+	json_t *t, *rep[2] = { ra, rb };
 	int64_t sa, sb;
-	json_t *rep[2] = { ra, rb };
 	struct shapeboard_stats now;
 	struct shapeboard_delta sh;
 	int shaped;
@@ -111,6 +111,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 						    cfg->s, c, 0)));
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
 						    cfg->s, c, 1)));
+	advrecord_add(t, cfg, r, ra, rb, o == OUTCOME_OK);
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	/* The cell's queues over the trial: shared with the cell's other

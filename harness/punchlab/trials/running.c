@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "advcmd.h"
 #include "agentcmd.h"
 #include "cleanup.h"
 #include "modes.h"
+#include "monoclock.h"
 #include "proc.h"
 #include "running.h"
 
@@ -27,7 +29,9 @@ void running_init(struct running *r, int cell, int trial,
 		r->sd[s].in_fd = -1;
 		r->sd[s].len = 0;
 		r->sd[s].status = 0;
+		r->sd[s].t_spawn_ns = r->sd[s].t_end_ns = 0;
 	}
+	memset(&r->adv, 0, sizeof(r->adv));
 }
 
 void running_close_in(struct side *sd)
@@ -46,6 +50,7 @@ int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 
 	int n = agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
 
+	n += advcmd_argv(cfg, r->cell, &r->adv, s, argv + n);
 	argv[n + puncher_argv(cfg, r->cell, r->trial, s, &r->px, argv + n)] =
 		NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -67,6 +72,7 @@ int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 		return pid;
 	}
 	r->sd[s].in_fd = ifd[1];
+	r->sd[s].t_spawn_ns = mono_ns();
 	cleanup_pid(cfg->w->cu, pid);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	r->sd[s].pid = pid;
@@ -110,6 +116,7 @@ void running_stop_background(const struct trials_cfg *cfg, struct running *r)
 
 static void side_reap(const struct trials_cfg *cfg, struct side *sd)
 {
+	sd->t_end_ns = mono_ns();
 	close(sd->fd);
 	sd->fd = -1;
 	while (waitpid(sd->pid, &sd->status, 0) < 0 && errno == EINTR)

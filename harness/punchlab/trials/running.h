@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "advtrial.h"
 #include "puncher.h"
 #include "shapeboard.h"
 #include "results.h"
@@ -21,6 +22,9 @@ struct side {
 	char buf[RUNNING_OUT_MAX];
 	size_t len;
 	int status;
+	/* CLOCK_MONOTONIC at its spawn and at its report's EOF: what a
+	 * request cost a node (advrecord.c) */
+	int64_t t_spawn_ns, t_end_ns;
 };
 
 struct running {
@@ -37,6 +41,7 @@ struct running {
 	struct puncher_trial px; /* outside punchers: tokens, stderr files */
 	/* The cell's shaper queues when the trial started (record.h). */
 	struct shapeboard_stats board0;
+	struct adv_trial adv; /* attack and defences (advcell.h) */
 };
 
 /* Fresh state for (cell, trial); no process yet. */

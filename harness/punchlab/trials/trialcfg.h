@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "world.h"
 
+struct advcells;
 struct coordctl;
 struct shapeboard;
 struct trialrtt;
@@ -31,6 +32,8 @@ struct trials_cfg {
 	struct shapeboard *board;
 	/* --trial-rtt-ms (trialrtt.h), NULL: each cell's own rtt_ms */
 	const struct trialrtt *trial_rtt;
+	/* adversary cells and defences (advcell.h); trials_run makes it */
+	struct advcells *adv;
 };
 
 #endif

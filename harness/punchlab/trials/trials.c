@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advcell.h"
 #include "celldraw.h"
 #include "coordctl.h"
 #include "handoff.h"
@@ -122,6 +123,9 @@ static int trial_start(struct sched *sc, int c)
 	r->second_pending = sc->mode->wait_held;
 	trialrtt_apply(cfg, c, r->trial);
 	record_board(cfg, c, &r->board0);
+	e = advcell_trial_begin(cfg->adv, r);
+	if (e < 0)
+		return e;
 	e = running_start_background(cfg, r);
 	if (e == 0)
 		e = running_start(cfg, r, sc->mode->first);
@@ -149,7 +153,9 @@ static int fill(struct sched *sc)
 		started = 0;
 		for (int c = 0; c < s->ncells && sc->nrun < sc->maxrun; c++) {
 			if (sc->next[c] >= limit ||
-			    sc->inflight[c] >= celldraw_parallel(s, c))
+			    sc->inflight[c] >= celldraw_parallel(s, c) ||
+			    !advcell_may_start(sc->cfg->adv, c,
+					       sc->inflight[c]))
 				continue;
 			if ((e = trial_start(sc, c)) < 0)
 				return e;
@@ -184,6 +190,15 @@ static int wait_agents(struct sched *sc)
 	return 0;
 }
 
+/* 1 when every trial of cell this run plays has started. */
+static int cell_finished(const struct sched *sc, int cell)
+{
+	int limit = sc->cfg->only_trial >= 0 ? sc->cfg->only_trial + 1 :
+					       sc->cfg->s->trials;
+
+	return sc->next[cell] >= limit;
+}
+
 /* Reads, advances (second side, side channel, hang) and finishes trial i.
  * 1 when it finished and left the slot, 0 when it goes on, -errno. */
 static int advance(struct sched *sc, int i)
@@ -210,9 +225,12 @@ static int advance(struct sched *sc, int i)
 	if (running_alive(r))
 		return 0;
 	running_stop_background(cfg, r);
+	advcell_trial_end(cfg->adv, r);
 	record_trial(cfg, r, sc->jsonl, &sc->res[r->cell]);
 	sc->done++;
 	sc->inflight[r->cell]--;
+	if (!sc->inflight[r->cell] && cell_finished(sc, r->cell))
+		advcell_cell_done(cfg->adv, r->cell);
 	sc->run[i] = sc->run[--sc->nrun];
 	return 1;
 }
@@ -224,14 +242,21 @@ static void count_ok(struct sched *sc)
 		sc->ok += sc->res[c].successes;
 }
 
-int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
+int trials_run(const struct trials_cfg *given, FILE *jsonl,
 	       struct cell_result *res)
 {
+	struct trials_cfg run = *given;
+	const struct trials_cfg *cfg = &run;
 	struct sched sc = { .cfg = cfg,
 			    .mode = trial_mode(cfg->s->mode),
 			    .res = res,
 			    .jsonl = jsonl };
 	int e = sched_init(&sc);
+
+	/* The adversary cells' processes live as long as their trials. */
+	run.adv = advcell_new(cfg);
+	if (!run.adv && e == 0)
+		e = -errno;
 
 	while (e == 0) {
 		if (*cfg->stop) {
@@ -256,6 +281,7 @@ int trials_run(const struct trials_cfg *cfg, FILE *jsonl,
 		progress(&sc, 1);
 	if (sc.run)
 		running_kill(cfg, sc.run, sc.nrun);
+	advcell_free(run.adv);
 	sched_free(&sc);
 	return e;
 }

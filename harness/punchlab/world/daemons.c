@@ -94,10 +94,11 @@ static int wait_event(const char *dir, const char *file, const char *event,
 
 /* Starts a daemon of ours in ns with stdout to <name>.jsonl and stderr to
  * <name>.log in the run folder, registered for cleanup, and waits for
- * its ready event. argv[0] is the program's name next to punchlab. */
-static pid_t daemon_start(struct world *w, int ns,
-			  const struct daemons_env *env, const char *name,
-			  char **argv, const char *event)
+ * its ready event in the file events (NULL: <name>.jsonl). argv[0] is
+ * the program's name next to punchlab. */
+static pid_t daemon_start_at(struct world *w, int ns,
+			     const struct daemons_env *env, const char *name,
+			     char **argv, const char *events, const char *event)
 {
 	char path[PATH_MAX], file[64];
 	int out, err, e;
@@ -119,6 +120,9 @@ static pid_t daemon_start(struct world *w, int ns,
 		     proc_spawn(ns, argv, out, err);
 	if (pid > 0)
 		cleanup_pid(w->cu, pid);
+	else
+		fprintf(stderr, "punchlab run: cannot start %s: %s\n", path,
+			strerror(-pid));
 out:
 	if (out >= 0)
 		close(out);
@@ -127,7 +131,7 @@ out:
 	if (pid < 0)
 		return pid;
 	snprintf(file, sizeof(file), "%s.jsonl", name);
-	e = wait_event(env->dir, file, event, pid, env->stop);
+	e = wait_event(env->dir, events ? events : file, event, pid, env->stop);
 	if (e < 0) {
 		fprintf(stderr,
 			"punchlab run: %s did not come up: %s (see %s/%s.log)\n",
@@ -135,6 +139,13 @@ out:
 		return e;
 	}
 	return pid;
+}
+
+static pid_t daemon_start(struct world *w, int ns,
+			  const struct daemons_env *env, const char *name,
+			  char **argv, const char *event)
+{
+	return daemon_start_at(w, ns, env, name, argv, NULL, event);
 }
 
 pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
@@ -274,4 +285,11 @@ pid_t daemons_start(struct world *w, int ns_fd, const struct daemons_env *env,
 		    const char *name, char **argv, const char *event)
 {
 	return daemon_start(w, ns_fd, env, name, argv, event);
+}
+
+pid_t daemons_start_events(struct world *w, int ns_fd,
+			   const struct daemons_env *env, const char *name,
+			   char **argv, const char *events, const char *event)
+{
+	return daemon_start_at(w, ns_fd, env, name, argv, events, event);
 }

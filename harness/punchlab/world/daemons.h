@@ -45,5 +45,10 @@ int daemons_shaper(struct world *w, const struct scenario *s,
  * (harness/punchlab/network/). */
 pid_t daemons_start(struct world *w, int ns_fd, const struct daemons_env *env,
 		    const char *name, char **argv, const char *event);
+/* The same, waiting for event in the run folder's file events, which the
+ * daemon writes itself (punch-adversary --events). */
+pid_t daemons_start_events(struct world *w, int ns_fd,
+			   const struct daemons_env *env, const char *name,
+			   char **argv, const char *events, const char *event);
 
 #endif

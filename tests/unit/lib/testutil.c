@@ -242,6 +242,29 @@ void testutil_check_cfg_error(const struct cfg_error *err, const char *path,
 	CU_ASSERT_PTR_NOT_NULL(strstr(err->msg, msg_part));
 }
 
+/* text into a fresh file made from pattern (mkstemps, ending in suffix_len
+ * fixed characters, e.g. "/tmp/x-XXXXXX.ini" and 4); its path stays in
+ * pattern. 0, or -1 with nothing left behind. */
+int testutil_temp_file(char *pattern, int suffix_len, const char *text)
+{
+	int fd = mkstemps(pattern, suffix_len);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(pattern);
+		}
+		return -1;
+	}
+	fputs(text, f);
+	if (fclose(f) != 0) {
+		unlink(pattern);
+		return -1;
+	}
+	return 0;
+}
+
 /* The peer of n whose handshake is done and that matches addr (NULL: any
  * inbound). 1 when found (copied to *out). */
 int testutil_find_peer(struct btcnode *n, const char *addr,

@@ -42,6 +42,8 @@ int testutil_coord_start(struct testutil_proc *p, const char *bin,
 uint16_t testutil_free_port(void);
 int testutil_listener(uint16_t port, int backlog, int reuseport, int *filler);
 
+int testutil_temp_file(char *pattern, int suffix_len, const char *text);
+
 struct cfg_error;
 void testutil_check_cfg_error(const struct cfg_error *err, const char *path,
 			      const char *name, int line, const char *key,

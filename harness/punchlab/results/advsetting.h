@@ -1,15 +1,15 @@
-/* advcell: what the results need to know of a cell's adversary — the
+/* advsetting: what the results need to know of a cell's adversary — the
  * attack, its defences, its setting and expect_effect — read from the
  * cell model in one place, so the fold (advfold.h) does not depend on
  * the model's layout. */
-#ifndef PUNCHLAB_ADVCELL_H
-#define PUNCHLAB_ADVCELL_H
+#ifndef PUNCHLAB_ADVSETTING_H
+#define PUNCHLAB_ADVSETTING_H
 
 #include "scenario.h"
 
 struct json_t;
 
-struct advcell {
+struct advsetting {
 	const char *attack; /* contract name ("redirect"); NULL: none */
 	int target_policy, peer_auth, coord_limits; /* 1: on / secret */
 	const char *expect; /* expect_effect as written; "" or NULL: none */
@@ -19,6 +19,6 @@ struct advcell {
 };
 
 /* 1 and *out filled when the cell has an adversary, 0 when it has none. */
-int advcell_read(const struct scenario_cell *c, struct advcell *out);
+int advsetting_read(const struct scenario_cell *c, struct advsetting *out);
 
 #endif
