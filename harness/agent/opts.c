@@ -352,7 +352,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		.magic = P2P_MAGIC_REGTEST,
 		.timeout_ms = 5000,
 		.wave_ms = 1500,
-		.match_ms = 60000,
+		.match_ms = -1, /* opts_check_defence: 60000, or 20000 */
 		.max_syns = -1,
 		.max_punch_ms = -1,
 		.max_delay_ms = -1,

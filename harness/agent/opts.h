@@ -72,6 +72,10 @@ struct opts {
 #define OPTS_POLICY_MAX_SYNS 16
 #define OPTS_POLICY_MAX_PUNCH_MS 10000
 #define OPTS_POLICY_MAX_DELAY_MS 5000
+/* The wait for a match: an honest coordinator answers within its pair
+ * timeout (15 s); with the policy a withheld registration costs 20 s. */
+#define OPTS_MATCH_MS 60000
+#define OPTS_POLICY_MATCH_MS 20000
 
 /* The defence options' getopt codes (opts_defence.c). */
 enum {

@@ -83,6 +83,9 @@ int opts_check_defence(struct opts *o)
 				"node (no --node bitcoind*, no --exec)\n");
 		return -EINVAL;
 	}
+	if (o->match_ms < 0)
+		o->match_ms = o->target_policy ? OPTS_POLICY_MATCH_MS
+					       : OPTS_MATCH_MS;
 	if (!o->target_policy)
 		return 0;
 	if (o->max_syns < 0)
