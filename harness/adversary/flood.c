@@ -33,7 +33,10 @@ const char adv_flood_usage[] =
 	"pairs: give a\n"
 	"                       pair up after N ms (default 20000)\n"
 	"    --in-flight N      pairs: pairs at once (default: COUNT)\n"
-	"    --handshake        slowloris: send version+verack first\n";
+	"    --handshake        slowloris: send version+verack first\n"
+	"    --repeat           pairs: start another COUNT pairs when a round "
+	"ends,\n"
+	"                       until stopped (a flood for a whole cell)\n";
 
 static int flood_usage_error(const char *opt, const char *v, const char *want)
 {
@@ -51,6 +54,7 @@ static int flood_opts(struct flood *f, int argc, char **argv)
 		{"hold-ms", required_argument, NULL, 'H'},
 		{"in-flight", required_argument, NULL, 'i'},
 		{"handshake", no_argument, NULL, 's'},
+		{"repeat", no_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	bool target = false;
@@ -93,6 +97,9 @@ static int flood_opts(struct flood *f, int argc, char **argv)
 			break;
 		case 's':
 			f->handshake = true;
+			break;
+		case 'r':
+			f->repeat = true;
 			break;
 		default:
 			return -EINVAL;
@@ -167,6 +174,7 @@ static void flood_report(struct flood *f)
 			    json_integer((json_int_t)f->pairs_sent));
 	json_object_set_new(m, "pairs_matched",
 			    json_integer((json_int_t)f->pairs_matched));
+	json_object_set_new(m, "rounds", json_integer((json_int_t)f->rounds));
 	adv_event(f->c, "flood", m);
 }
 
@@ -275,8 +283,13 @@ static int flood_loop(struct flood *f)
 		now = mono_ns();
 		wake = f->kind == FLOOD_PAIRS ? flood_tend_pairs(f, now)
 					      : flood_tend_slowloris(f, now);
-		if (f->kind == FLOOD_PAIRS && f->pairs_done >= (uint64_t)f->count)
-			break;
+		if (f->kind == FLOOD_PAIRS &&
+		    f->pairs_done >= (uint64_t)f->count) {
+			if (!f->repeat)
+				break;
+			f->rounds++;
+			f->pairs_started = f->pairs_done = 0;
+		}
 		if (now >= report) {
 			flood_report(f);
 			report = now + FLOOD_REPORT_NS;

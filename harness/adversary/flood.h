@@ -51,6 +51,8 @@ struct flood {
 	int hold_ms;   /* slowloris: close and reopen after; pairs: wait */
 	int in_flight; /* pairs at once */
 	bool handshake; /* slowloris: send version+verack after connect */
+	bool repeat;	/* pairs: a new round of COUNT when one ends */
+	uint64_t rounds; /* pairs: rounds finished */
 	struct fconn *conns;
 	size_t nconns;
 	struct fpair *pairs; /* nconns / 2 (pairs mode) */

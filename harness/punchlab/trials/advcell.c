@@ -260,6 +260,10 @@ static int adversary_role(struct advcells *a, int cell, int tap_fd,
 		argv[n++] = (char *)scenario_adv_floods[adv->flood];
 		argv[n++] = "--count";
 		argv[n++] = buf[2];
+		/* pairs: one round is over in a second; the cell's trials
+		 * need the flood while they run */
+		if (adv->flood == CELL_FLOOD_PAIRS)
+			argv[n++] = "--repeat";
 	}
 	return n;
 }
