@@ -272,6 +272,19 @@ static int flood_poll(struct flood *f, struct pollfd *pfd, size_t *idx,
 	return 0;
 }
 
+/* Ready once the attack is in place: a pairs flood at once, slowloris
+ * when every connection has been up or refused once, so the table is as
+ * full as the flood can make it before the cell's first trial. */
+static void flood_ready(struct flood *f)
+{
+	if (f->ready || (f->kind == FLOOD_SLOWLORIS && f->tried < f->nconns))
+		return;
+	f->ready = true;
+	adv_event(f->c, "ready",
+		  json_pack("{s:I, s:I}", "open", (json_int_t)f->open,
+			    "refused", (json_int_t)f->refused));
+}
+
 static int flood_loop(struct flood *f)
 {
 	struct pollfd *pfd = calloc(f->nconns + 1, sizeof(*pfd));
@@ -290,6 +303,7 @@ static int flood_loop(struct flood *f)
 			f->rounds++;
 			f->pairs_started = f->pairs_done = 0;
 		}
+		flood_ready(f);
 		if (now >= report) {
 			flood_report(f);
 			report = now + FLOOD_REPORT_NS;
@@ -311,7 +325,6 @@ int adv_flood(struct adv_ctx *c, int argc, char **argv)
 		return 2;
 	err = flood_setup(&f);
 	if (!err) {
-		adv_event(c, "ready", NULL);
 		log_info("flood %s: %d %s, %zu sockets",
 			 f.kind == FLOOD_PAIRS ? "pairs" : "slowloris", f.count,
 			 f.kind == FLOOD_PAIRS ? "pairs" : "connections",

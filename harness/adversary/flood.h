@@ -26,6 +26,7 @@ struct fconn {
 	int fd;
 	enum fconn_state state;
 	bool punched;	/* pairs: got hppunch */
+	bool tried;	/* has been up or refused once */
 	int64_t opened_ns;  /* when it was established */
 	int64_t next_ns;    /* FC_IDLE: reopen then; FC_OPEN: hold until */
 	int64_t backoff_ns; /* slowloris: the wait before the next reopen */
@@ -59,6 +60,8 @@ struct flood {
 	/* What the events report. */
 	uint64_t open, refused, pairs_sent, pairs_matched, pairs_started;
 	uint64_t pairs_done;
+	size_t tried;	/* connections up or refused at least once */
+	bool ready;	/* the ready event is out */
 	uint64_t bytes_sent;
 };
 

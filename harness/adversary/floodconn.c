@@ -85,6 +85,10 @@ static void floodconn_up(struct flood *f, size_t i, int64_t now)
 	fc->state = FC_OPEN;
 	fc->opened_ns = now;
 	f->open++;
+	if (!fc->tried) {
+		fc->tried = true;
+		f->tried++;
+	}
 	if (f->kind == FLOOD_PAIRS) {
 		err = floodconn_register(f, i);
 		/* Sent when the second side's registration is out. */
@@ -133,8 +137,13 @@ void floodconn_close(struct flood *f, size_t i, int64_t now, bool by_peer)
 	fc->fd = -1;
 	if (fc->state == FC_OPEN)
 		f->open--;
-	if (by_peer)
+	if (by_peer) {
 		f->refused++;
+		if (!fc->tried) {
+			fc->tried = true;
+			f->tried++;
+		}
+	}
 	if (f->kind == FLOOD_PAIRS) {
 		fc->state = FC_DONE;
 		return;

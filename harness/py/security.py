@@ -15,7 +15,7 @@ AGAINST = {"redirect": ("target_policy",), "withhold": ("target_policy",),
            "flood": ("coord_limits",), "inject": ()}
 # Per attack, metrics worth a word beside the headline effect.
 EXTRAS = {
-    "redirect": (("victim_syns_per_request_max", "max %g"),
+    "redirect": (("victim_syns_per_trial_max", "max %g a trial"),
                  ("victim_bytes_per_request", "%.0f B to the victim"),
                  ("amplification", "amplification %.2f")),
     "impersonate": (("played", "played %d"), ("detected", "detected %d")),

@@ -292,7 +292,7 @@ def adversaries(root):
          "adversary": adv_obj(
              "redirect", {"victim": "lan"}, (), red, 6.0, "SYNs",
              {"trials": n, "victim_syns_per_request_mean": 6.0,
-              "victim_syns_per_request_max": 6.0,
+              "victim_syns_per_trial_max": 6.0,
               "victim_bytes_per_request": 360.0,
               "attacker_bytes_per_request": 120.0, "amplification": 3.0},
              None, "measured: victim got 6.0 SYNs per request (max 6) in "
@@ -306,7 +306,7 @@ def adversaries(root):
          "adversary": adv_obj(
              "redirect", {"victim": "lan"}, ("target_policy",), red, 0.0,
              "SYNs", {"trials": n, "victim_syns_per_request_mean": 0.0,
-                      "victim_syns_per_request_max": 0.0,
+                      "victim_syns_per_trial_max": 0.0,
                       "amplification": 0.0},
              "== 0", "defence holds: victim got 0 SYNs in 10 requests")},
         {"cell": "impersonate-secret", "params": {}, "reason":

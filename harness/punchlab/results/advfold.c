@@ -114,43 +114,47 @@ static double spread(struct fold *f, const char *key, const char *as, double *v)
 	return m;
 }
 
+/* Per request: the sums over the trials divided by the lying hppunches
+ * the victim's counter could see (the records' "requests"; one per trial
+ * when a record predates it). */
 static void fold_redirect(struct fold *f, double *v)
 {
-	double syns, syn_max, vbytes, abytes;
-	size_t k = column(f, "victim_syns", v);
+	double syns, syn_max, vbytes, abytes, req;
+	size_t k = column(f, "requests", v);
 
+	req = k ? sum(v, k) : (double)f->n;
+	k = column(f, "victim_syns", v);
 	syns = sum(v, k);
-	f->value = mean(v, k);
+	f->value = req > 0 ? syns / req : NAN;
 	syn_max = stats_percentile(v, k, 100);
+	put(f->metrics, "requests", req);
 	put(f->metrics, "victim_syns_per_request_mean", f->value);
-	put(f->metrics, "victim_syns_per_request_max", syn_max);
+	put(f->metrics, "victim_syns_per_trial_max", syn_max);
 	put(f->metrics, "victim_syns_total", syns);
 	k = column(f, "victim_bytes", v);
 	vbytes = sum(v, k);
-	put(f->metrics, "victim_bytes_per_request", mean(v, k));
+	put(f->metrics, "victim_bytes_per_request", req > 0 ? vbytes / req : NAN);
 	k = column(f, "attacker_bytes", v);
 	abytes = sum(v, k);
-	put(f->metrics, "attacker_bytes_per_request", mean(v, k));
+	put(f->metrics, "attacker_bytes_per_request",
+	    req > 0 ? abytes / req : NAN);
 	/* Bytes the victim got per byte the liar sent: the amplification
 	 * an attacker buys by naming a victim. */
 	put(f->metrics, "amplification", abytes > 0 ? vbytes / abytes : NAN);
 	k = column(f, "syns_sent", v);
-	put(f->metrics, "syns_sent_per_request_mean", mean(v, k));
-	put(f->metrics, "syns_sent_per_request_max",
-	    stats_percentile(v, k, 100));
+	put(f->metrics, "syns_sent_per_trial_mean", mean(v, k));
+	put(f->metrics, "syns_sent_per_trial_max", stats_percentile(v, k, 100));
 	if (syns == 0)
 		snprintf(f->what, sizeof(f->what),
-			 "victim got 0 SYNs in %zu requests", f->n);
-	else if (abytes > 0)
-		snprintf(f->what, sizeof(f->what),
-			 "victim got %.1f SYNs per request (max %.0f) in %zu "
-			 "requests, amplification %.2f",
-			 f->value, syn_max, f->n, vbytes / abytes);
+			 "victim got 0 SYNs in %.0f requests", req);
 	else
 		snprintf(f->what, sizeof(f->what),
-			 "victim got %.1f SYNs per request (max %.0f) in %zu "
-			 "requests",
-			 f->value, syn_max, f->n);
+			 "victim got %.1f SYNs per request (%.0f requests)%s",
+			 f->value, req, abytes > 0 ? ", amplification" : "");
+	if (syns > 0 && abytes > 0)
+		snprintf(f->what + strlen(f->what),
+			 sizeof(f->what) - strlen(f->what), " %.1f",
+			 vbytes / abytes);
 }
 
 /* Trials where mallory played the peer, and those where a node then
@@ -291,18 +295,31 @@ static void fold_flood(struct fold *f, double *v)
 		 f->n);
 }
 
+/* harm: where the effect says the attack worked — above harm_at when
+ * harm_up, else below it. A cost is harm past what an honest coordinator
+ * can cost (its 15 s pair timeout, the 5 s start bound, 1 s of slack);
+ * a flood is harm when fewer than 95% of legitimate pairs match. */
 static const struct attack_fold {
 	const char *attack, *effect, *unit;
 	void (*fn)(struct fold *f, double *scratch);
+	double harm_at;
+	int harm_up;
 } folds[] = {
-	{"redirect", "victim_syns_per_request", "SYNs", fold_redirect},
-	{"impersonate", "detected_rate", "ratio", fold_impersonate},
-	{"withhold", "cost_ms_per_request", "ms", fold_cost},
-	{"delay", "cost_ms_per_request", "ms", fold_cost},
-	{"hijack", "hijacked_rate", "ratio", fold_hijack},
-	{"inject", "killed_rate", "ratio", fold_inject},
-	{"flood", "legit_matched_rate", "ratio", fold_flood},
+	{"redirect", "victim_syns_per_request", "SYNs", fold_redirect, 0, 1},
+	{"impersonate", "detected_rate", "ratio", fold_impersonate, 1, 0},
+	{"withhold", "cost_ms_per_request", "ms", fold_cost, 21000, 1},
+	{"delay", "cost_ms_per_request", "ms", fold_cost, 21000, 1},
+	{"hijack", "hijacked_rate", "ratio", fold_hijack, 0, 1},
+	{"inject", "killed_rate", "ratio", fold_inject, 0, 1},
+	{"flood", "legit_matched_rate", "ratio", fold_flood, 0.95, 0},
 };
+
+static int harmful(const struct attack_fold *af, double v)
+{
+	if (!af || isnan(v))
+		return 0;
+	return af->harm_up ? v > af->harm_at : v < af->harm_at;
+}
 
 int advfold_expect(const char *expect, double value)
 {
@@ -361,9 +378,12 @@ static const char *attack_of(const struct advsetting *ac, json_t *recs)
 		json_object_get(json_array_get(recs, 0), "attack"));
 }
 
-/* One line: how the effect stands against expect_effect, then what was
- * measured. A defence on and the expectation met: the defence holds. */
-static json_t *verdict(const struct advsetting *ac, const struct fold *f, int met)
+/* One line: how the effect stands against expect_effect and whether
+ * the attack did harm, then what was measured. An expectation can be
+ * met by an attack that works (a cell that shows a defence does not
+ * answer it): the lead says which. */
+static json_t *verdict(const struct advsetting *ac, const struct fold *f,
+		       int met, int harm)
 {
 	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits;
 	const char *lead;
@@ -374,8 +394,11 @@ static json_t *verdict(const struct advsetting *ac, const struct fold *f, int me
 				    met < 0 ? "" : " (expect_effect fails)");
 	if (met < 0)
 		lead = "measured";
+	else if (met && harm)
+		lead = defended ? "attack works despite the defence"
+				: "attack works";
 	else if (met)
-		lead = defended ? "defence holds" : "as expected";
+		lead = defended ? "defence holds" : "attack fails undefended";
 	else
 		lead = defended ? "defence fails" : "expectation missed";
 	if (met == 0)
@@ -426,7 +449,8 @@ json_t *advfold_cell(const struct advsetting *ac, const struct advfold_acc *a,
 		return NULL;
 	json_object_set_new(j, "met",
 			    met < 0 ? json_null() : json_boolean(met));
-	json_object_set_new(j, "verdict", verdict(ac, &f, met));
+	json_object_set_new(j, "verdict",
+			    verdict(ac, &f, met, harmful(af, f.value)));
 	json_object_set_new(j, "setting",
 			    ac->setting ? json_deep_copy(ac->setting)
 					: json_object());

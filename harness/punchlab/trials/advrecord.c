@@ -107,6 +107,23 @@ static void node_effort(json_t *rep[2], json_t *adv)
 	json_object_set_new(adv, "sockets", json_integer(sockets));
 }
 
+/* The lying hppunches whose SYNs the victim's counter can see: a LAN or
+ * loopback victim is counted at alice's side only (bob's SYNs go to his
+ * own router or loopback), a WAN victim sees both nodes. The attacker's
+ * bytes are those of the same hppunches, so the amplification compares
+ * like with like. */
+static void redirect_requests(const struct cell_adv *a,
+			      const struct adv_seen *v, json_t *adv)
+{
+	int alice_only = a->victim == CELL_VICTIM_LAN ||
+			 a->victim == CELL_VICTIM_LOOPBACK;
+	int n = alice_only && v->punches > 1 ? 1 : v->punches;
+	long long bytes = v->punches ? v->attacker_bytes * n / v->punches : 0;
+
+	json_object_set_new(adv, "requests", json_integer(n));
+	json_object_set_new(adv, "attacker_bytes", json_integer(bytes));
+}
+
 json_t *advrecord_json(const struct cell_adv *a, const char *events,
 		       unsigned long long key, const struct running *r,
 		       json_t *ra, json_t *rb, int ok)
@@ -130,8 +147,7 @@ json_t *advrecord_json(const struct cell_adv *a, const char *events,
 							      r->adv.bytes0)));
 	}
 	if (a->attack == CELL_ATTACK_REDIRECT)
-		json_object_set_new(adv, "attacker_bytes",
-				    json_integer(v.attacker_bytes));
+		redirect_requests(a, &v, adv);
 	if (a->attack == CELL_ATTACK_IMPERSONATE ||
 	    a->attack == CELL_ATTACK_HIJACK) {
 		json_object_set_new(adv, "played", json_integer(played));
