@@ -46,6 +46,12 @@ struct scenario_netphase {
 	int sybil_mitigation;
 };
 
+/* The network's adversary (docs/adversaries.md section 7). */
+enum scenario_net_adversary {
+	SCENARIO_NET_HONEST,
+	SCENARIO_NET_ECLIPSE, /* lying coordinators pair homes with attackers */
+};
+
 struct scenario_network {
 	int line; /* of the [network] header */
 	int homes, reachable, coordinators;
@@ -59,6 +65,11 @@ struct scenario_network {
 	struct scenario_netphase phases[SCENARIO_NET_MAX_PHASES];
 	int blocks, block_bytes, netgroups, settle_ms;
 	int coordinator_mode_slots;
+	/* eclipse: coordinators 0..eclipse_coordinators-1 lie; the last
+	 * `attackers` reachable nodes are the attacker's (never
+	 * coordinators). */
+	enum scenario_net_adversary adversary;
+	int eclipse_coordinators, attackers;
 };
 
 /* A [network] phase's mode as scenario files spell it: "off",

@@ -36,7 +36,7 @@ static void coord_usage(FILE *f)
 		"         [--pair-timeout-ms N] [--margin-ms N]\n"
 		"         [--magic regtest|mainnet] [--control-fd N] "
 		"[--realtime] [-v]\n"
-		"         [--help]\n"
+		"         [--eclipse] [--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -85,6 +85,13 @@ static void coord_usage(FILE *f)
 		"                         when due on a loaded machine "
 		"(refused: runs as\n"
 		"                         usual, with a warning)\n"
+		"  --eclipse              lab switch (rendezvous): lie as the "
+		"eclipse attack's\n"
+		"                         coordinator, pairing every "
+		"registration with one\n"
+		"                         flagged 0x40 (the attacker's) and "
+		"never two\n"
+		"                         honest ones (docs/adversaries.md)\n"
 		"  -v                     debug logging\n"
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
@@ -120,6 +127,7 @@ int main(int argc, char **argv)
 		{"hold-timeout-ms", required_argument, NULL, 'H'},
 		{"control-fd", required_argument, NULL, 'c'},
 		{"realtime", no_argument, NULL, 'R'},
+		{"eclipse", no_argument, NULL, 'E'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -242,6 +250,9 @@ int main(int argc, char **argv)
 		case 'R':
 			realtime = 1;
 			break;
+		case 'E':
+			o.eclipse = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -256,6 +267,12 @@ int main(int argc, char **argv)
 	if (limit_given && o.mode != OPTS_HANDOFF) {
 		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
 				"--mode handoff\n");
+		coord_usage(stderr);
+		return 2;
+	}
+	if (o.eclipse && o.mode != OPTS_RENDEZVOUS) {
+		fprintf(stderr, "punch-coordinator: --eclipse is for "
+				"--mode rendezvous\n");
 		coord_usage(stderr);
 		return 2;
 	}

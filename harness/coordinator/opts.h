@@ -29,6 +29,7 @@ struct opts {
 	enum opts_mode mode;
 	int inbound_limit; /* handoff: registered peers held at most */
 	int hold_timeout_ms; /* advertised: a holder's silence at most */
+	int eclipse; /* lab: a lying coordinator (eclipse.h) */
 };
 
 #endif

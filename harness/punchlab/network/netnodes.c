@@ -5,6 +5,20 @@
 
 #include "netnodes.h"
 
+int netnodes_lies(const struct scenario_network *n,
+		  const struct netplan_node *nd)
+{
+	return n->adversary == SCENARIO_NET_ECLIPSE && !nd->home &&
+	       nd->coordinator && nd->index < n->eclipse_coordinators;
+}
+
+int netnodes_attacker(const struct scenario_network *n,
+		      const struct netplan_node *nd)
+{
+	return n->adversary == SCENARIO_NET_ECLIPSE && !nd->home &&
+	       nd->index >= n->reachable - n->attackers;
+}
+
 static json_t *node_json(const struct netplan *np,
 			 const struct netplan_node *nd)
 {
@@ -24,6 +38,13 @@ static json_t *node_json(const struct netplan *np,
 				o, "coordinator",
 				json_pack("{s:s, s:i}", "addr", nd->addr,
 					  "port", SCENARIO_NET_COORD_PORT));
+		/* Only in an eclipse run: honest runs' files stay as
+		 * they were. */
+		if (o && netnodes_lies(n, nd))
+			json_object_set_new(json_object_get(o, "coordinator"),
+					    "lies", json_true());
+		if (o && netnodes_attacker(n, nd))
+			json_object_set_new(o, "attacker", json_true());
 		return o;
 	}
 	/* router_netns, carrier_netns: for the analysis and the tests'
@@ -82,6 +103,13 @@ int netnodes_write(const struct netplan *np, const char *const *coord_mode,
 		n->settle_ms, "netgroups", n->netgroups,
 		"coordinator_mode_slots", n->coordinator_mode_slots, "phases",
 		phases_json(n, coord_mode), "nodes", nodes);
+	if (root && n->adversary == SCENARIO_NET_ECLIPSE)
+		json_object_set_new(
+			root, "adversary",
+			json_pack("{s:s, s:i, s:i}", "attack", "eclipse",
+				  "eclipse_coordinators",
+				  n->eclipse_coordinators, "attackers",
+				  n->attackers));
 	if (!root || e < 0) {
 		json_decref(root);
 		return -ENOMEM;

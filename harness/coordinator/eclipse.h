@@ -1,0 +1,16 @@
+/* eclipse: the lying coordinator of the network scenario's eclipse attack
+ * (docs/adversaries.md section 7), a lab switch (--eclipse). It answers
+ * every honest registration with one of the attacker's (hpregister flag
+ * COORD_REG_ATTACKER) instead of the honest match, and never pairs two
+ * honest ones. Without the switch nothing here runs. */
+#ifndef PUNCHLAB_COORD_ECLIPSE_H
+#define PUNCHLAB_COORD_ECLIPSE_H
+
+#include "clients.h"
+
+/* Rendezvous under --eclipse: c's partner, the oldest waiting
+ * registration of the other side (attacker for an honest c, honest for
+ * an attacker's), whatever its key; NULL when none waits. */
+struct conn *eclipse_find(struct clients *cl, const struct conn *c);
+
+#endif
