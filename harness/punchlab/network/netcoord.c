@@ -10,7 +10,6 @@
 
 #include "cleanup.h"
 #include "netcoord.h"
-#include "netnodes.h"
 #include "proc.h"
 
 const char *netcoord_mode(const struct scenario_netphase *ph, int advertised)
@@ -90,7 +89,7 @@ int netcoord_start(struct world *w, const struct netplan *np,
 			argv[k++] = slots;
 		}
 		/* A lying coordinator (docs/adversaries.md section 7). */
-		if (netnodes_lies(n, nd))
+		if (nd->lies)
 			argv[k++] = "--eclipse";
 		argv[k] = NULL;
 		pids[j] = daemons_start(w, w->hosts[nd->ns].fd, env, name, argv,

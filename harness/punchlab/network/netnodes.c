@@ -5,20 +5,6 @@
 
 #include "netnodes.h"
 
-int netnodes_lies(const struct scenario_network *n,
-		  const struct netplan_node *nd)
-{
-	return n->adversary == SCENARIO_NET_ECLIPSE && !nd->home &&
-	       nd->coordinator && nd->index < n->eclipse_coordinators;
-}
-
-int netnodes_attacker(const struct scenario_network *n,
-		      const struct netplan_node *nd)
-{
-	return n->adversary == SCENARIO_NET_ECLIPSE && !nd->home &&
-	       nd->index >= n->reachable - n->attackers;
-}
-
 static json_t *node_json(const struct netplan *np,
 			 const struct netplan_node *nd)
 {
@@ -40,10 +26,10 @@ static json_t *node_json(const struct netplan *np,
 					  "port", SCENARIO_NET_COORD_PORT));
 		/* Only in an eclipse run: honest runs' files stay as
 		 * they were. */
-		if (o && netnodes_lies(n, nd))
+		if (o && nd->lies)
 			json_object_set_new(json_object_get(o, "coordinator"),
 					    "lies", json_true());
-		if (o && netnodes_attacker(n, nd))
+		if (o && nd->attacker)
 			json_object_set_new(o, "attacker", json_true());
 		return o;
 	}

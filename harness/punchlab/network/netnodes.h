@@ -6,14 +6,6 @@
 
 #include "netplan.h"
 
-/* Eclipse (docs/adversaries.md section 7): 1 when nd is a lying
- * coordinator (the first eclipse_coordinators of them), or one of the
- * attacker's nodes (the last `attackers` reachable nodes). */
-int netnodes_lies(const struct scenario_network *n,
-		  const struct netplan_node *nd);
-int netnodes_attacker(const struct scenario_network *n,
-		      const struct netplan_node *nd);
-
 /* Writes path. coord_mode[i]: the mode phase i's coordinators really run
  * ("rendezvous", "handoff", "advertised"; NULL: none run), which differs
  * from the phase's mode only where the daemon lacks it. 0 or -errno. */
