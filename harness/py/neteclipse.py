@@ -20,7 +20,9 @@ graph network.py builds):
   attacker nodes (mean, max): the mitigation bounds it by the number of
   lying coordinators.
 - others: share_all over the homes that are not victims (attacker nodes
-  reached by ordinary outbound picks), the baseline."""
+  reached by ordinary outbound picks), the baseline.
+- homes_share_punched: share_punched over every home with punched peers
+  (victims or not): the two phases' victims differ, this does not."""
 import stats
 
 
@@ -43,16 +45,19 @@ def figures(world, phase, g):
                       and world.nodes[a["node"]].home})
     vs = set(victims)
     share_all, share_punched, per_victim, others = [], [], [], []
+    every = []
     for h in world.homes:
         peers = g.nbrs[h]
         share = (len(peers & attackers) / len(peers)) if peers else None
+        punched = {p for p in g.via.get(h, {}) if p in peers}
+        if punched:
+            every.append(len(punched & attackers) / len(punched))
         if h not in vs:
             if share is not None:
                 others.append(share)
             continue
         if share is not None:
             share_all.append(share)
-        punched = {p for p in g.via.get(h, {}) if p in peers}
         bad = len(punched & attackers)
         per_victim.append(bad)
         if punched:
@@ -66,4 +71,5 @@ def figures(world, phase, g):
                 "mean": (sum(per_victim) / len(per_victim)
                          if per_victim else None),
                 "max": max(per_victim, default=None)},
-            "others": _summary(others)}
+            "others": _summary(others),
+            "homes_share_punched": _summary(every)}

@@ -189,6 +189,8 @@ ECLIPSE_ROWS = (
         num(f["eclipse"]["attacker_punched_per_victim"]["max"]))),
     ("other homes: attacker share of all peers: mean / p90 / max",
      lambda f: _share(f["eclipse"]["others"])),
+    ("every home: attacker share of punched peers: mean / p90 / max",
+     lambda f: _share(f["eclipse"]["homes_share_punched"])),
 )
 
 
