@@ -21,6 +21,9 @@ graph network.py builds):
   lying coordinators.
 - others: share_all over the homes that are not victims (attacker nodes
   reached by ordinary outbound picks), the baseline.
+- attacker_punched: open punched connections with an attacker node at
+  one end, and attackers_used: attacker nodes holding at least one (how
+  many of the attacker's nodes the attack took).
 - homes_share_punched: share_punched over every home with punched peers
   (victims or not): the two phases' victims differ, this does not."""
 import stats
@@ -35,9 +38,11 @@ def _summary(values):
 
 
 def figures(world, phase, g):
-    """The phase's eclipse figures, or None for a run without one."""
+    """(the phase's eclipse figures, the victims' sorted shares of
+    punched peers for the plot), or (None, None) for a run without
+    one."""
     if not world.adversary:
-        return None
+        return None, None
     attackers = {i for i, n in world.nodes.items() if n.attacker}
     liars = {i for i, n in world.nodes.items() if n.lies}
     victims = sorted({a["node"] for a in phase.attempts
@@ -62,7 +67,10 @@ def figures(world, phase, g):
         per_victim.append(bad)
         if punched:
             share_punched.append(bad / len(punched))
+    used = {a for a in attackers if g.via.get(a)}
     return {"attackers": len(attackers),
+            "attackers_used": len(used),
+            "attacker_punched": sum(len(g.via.get(a, {})) for a in used),
             "lying_coordinators": len(liars),
             "victims": len(victims),
             "share_all": _summary(share_all),
@@ -72,4 +80,4 @@ def figures(world, phase, g):
                          if per_victim else None),
                 "max": max(per_victim, default=None)},
             "others": _summary(others),
-            "homes_share_punched": _summary(every)}
+            "homes_share_punched": _summary(every)}, sorted(share_punched)

@@ -178,6 +178,10 @@ def _share(s):
 
 ECLIPSE_ROWS = (
     ("sybil mitigation", lambda f: "on" if f["sybil_mitigation"] else "off"),
+    ("attacker nodes holding punched victims / open punched connections",
+     lambda f: "%d of %d / %d" % (f["eclipse"]["attackers_used"],
+                                  f["eclipse"]["attackers"],
+                                  f["eclipse"]["attacker_punched"])),
     ("victims (homes that asked a lying coordinator)",
      lambda f: num(f["eclipse"]["victims"])),
     ("attacker share of a victim's punched peers: mean / p90 / max",
@@ -194,8 +198,9 @@ ECLIPSE_ROWS = (
 )
 
 
-def eclipse_section(doc):
-    """The eclipse table (eclipse runs only): one column per phase."""
+def eclipse_section(doc, series, out_dir, figures, prefix):
+    """The eclipse table and plot (eclipse runs only): one column, one
+    line per phase that punched."""
     phases = {n: f for n, f in doc["phases"].items() if f.get("eclipse")}
     adv = doc.get("adversary")
     if not adv or not phases:
@@ -213,7 +218,15 @@ def eclipse_section(doc):
     for label, fn in ECLIPSE_ROWS:
         out.append("| %s | %s |" % (md(label), " | ".join(
             md(fn(phases[n])) for n in names)))
-    return out + [""]
+    png = prefix + "network-eclipse.png"
+    figures.eclipse(os.path.join(out_dir, png), [
+        (n, series[n]["eclipse"]) for n in names
+        if phases[n]["eclipse"]["victims"]],
+        "Attacker share of victims' punched peers, run %s" % doc["run_id"])
+    return out + ["", "![Eclipse: attacker share of punched peers](%s)" % png,
+                  "", "Per victim with punched peers, the share of them "
+                  "that are the attacker's nodes (1 = every punched peer "
+                  "the attacker's), per phase.", ""]
 
 
 def plots(doc, series, out, figures, prefix):
@@ -272,7 +285,7 @@ def section(doc, series, out, figures, prefix=""):
     body += block_table(doc["phases"])
     body += ["### Sybil mitigation on vs off", ""] + sybil_section(
         doc["phases"])
-    body += eclipse_section(doc)
+    body += eclipse_section(doc, series, out, figures, prefix)
     body += ["### Network plots", ""] + plots(doc, series, out, figures,
                                                prefix)
     return head + body

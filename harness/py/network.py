@@ -297,10 +297,10 @@ def analyse_phase(world, phase):
            "punch": punch_figures(world, phase),
            "evictions": len(phase.evictions),
            "addrman": addrman_figures(phase)}
-    ecl = neteclipse.figures(world, phase, g)
+    ecl, victims = neteclipse.figures(world, phase, g)
     if ecl is not None:
         fig["eclipse"] = ecl
-    return fig, {"cdf": cdf, "shares": shares}
+    return fig, {"cdf": cdf, "shares": shares, "eclipse": victims}
 
 
 def run_meta(world, run_dir, key):
