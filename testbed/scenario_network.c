@@ -72,6 +72,20 @@ static const char *const net_adversaries[] = {
 	NULL,
 };
 
+/* The keys that take one word of a list; stored as the word's index in
+ * an int-sized enum field. */
+static const struct {
+	const char *key;
+	const char *const *names;
+	size_t off;
+	int line;
+} net_enums[] = {
+	{"sybil_mitigation", net_sybil, offsetof(struct scenario_network, sybil),
+	 KEY_SYBIL},
+	{"adversary", net_adversaries,
+	 offsetof(struct scenario_network, adversary), KEY_ADVERSARY},
+};
+
 /* What reading [network] keeps besides the model: each key's line (0:
  * not given) and the modes in the order written. */
 struct scenario_netread {
@@ -197,18 +211,13 @@ int scenario_network_key(struct scenario_ctx *c, const char *key, const char *v,
 		r->line[KEY_MODES] = line;
 		return modes_parse(r, v, err);
 	}
-	if (!strcmp(key, "sybil_mitigation")) {
-		if ((k = cfg_enum(v, net_sybil, err)) < 0)
+	for (size_t i = 0; i < sizeof(net_enums) / sizeof(*net_enums); i++) {
+		if (strcmp(key, net_enums[i].key))
+			continue;
+		if ((k = cfg_enum(v, net_enums[i].names, err)) < 0)
 			return -1;
-		n->sybil = (enum scenario_net_sybil)k;
-		r->line[KEY_SYBIL] = line;
-		return 0;
-	}
-	if (!strcmp(key, "adversary")) {
-		if ((k = cfg_enum(v, net_adversaries, err)) < 0)
-			return -1;
-		n->adversary = (enum scenario_net_adversary)k;
-		r->line[KEY_ADVERSARY] = line;
+		*(int *)((char *)n + net_enums[i].off) = k;
+		r->line[net_enums[i].line] = line;
 		return 0;
 	}
 	snprintf(err->msg, sizeof(err->msg),

@@ -203,6 +203,40 @@ static void test_errors(void)
 	}
 }
 
+/* nodes.json of the eclipse scenario below: r0 and r1 lie, r3..r7 are
+ * the attacker's, the adversary named at the top. */
+static void eclipse_nodes_json(const struct scenario *s)
+{
+	const char *modes[] = {NULL, "rendezvous", "rendezvous"};
+	struct netplan *np;
+	json_error_t je;
+	json_t *d, *nodes;
+	char err[256] = "", file[600];
+
+	np = netplan_new(s, "a1b2c3", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(np);
+	snprintf(file, sizeof(file), "%s/eclipse.json", tmpdir);
+	CU_ASSERT_EQUAL_FATAL(netnodes_write(np, modes, file), 0);
+	d = json_load_file(file, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(testutil_jint(json_object_get(d, "adversary"),
+				      "attackers"),
+			5);
+	nodes = json_object_get(d, "nodes");
+	for (int id = 0; id < 8; id++) {
+		json_t *n = json_array_get(nodes, id);
+		json_t *c = json_object_get(n, "coordinator");
+
+		CU_ASSERT_EQUAL(json_is_true(json_object_get(c, "lies")),
+				id < 2);
+		CU_ASSERT_EQUAL(json_is_true(json_object_get(n, "attacker")),
+				id >= 3);
+		CU_ASSERT_EQUAL(np->nodes[id].lies, id < 2);
+	}
+	json_decref(d);
+	netplan_free(np);
+}
+
 /* An eclipse runs rendezvous once per sybil_mitigation value. */
 static void test_eclipse(void)
 {
@@ -228,6 +262,7 @@ static void test_eclipse(void)
 	CU_ASSERT_TRUE(n->phases[1].sybil_mitigation);
 	CU_ASSERT_STRING_EQUAL(n->phases[2].name, "rendezvous-unmitigated");
 	CU_ASSERT_FALSE(n->phases[2].sybil_mitigation);
+	eclipse_nodes_json(&s);
 	scenario_free(&s);
 }
 
