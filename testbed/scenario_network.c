@@ -231,14 +231,14 @@ int scenario_network_key(struct scenario_ctx *c, const char *key, const char *v,
 }
 
 /* A mode run once per sybil_mitigation value: advertised, and under an
- * eclipse rendezvous too (the rule's effect on the attack is the
- * measurement). */
+ * eclipse rendezvous and handoff too (the rule's effect on the attack is
+ * the measurement). */
 static int phases_both(const struct scenario_network *n,
 		       enum scenario_net_mode m)
 {
 	return m == SCENARIO_NET_ADVERTISED ||
 	       (n->adversary == SCENARIO_NET_ECLIPSE &&
-		m == SCENARIO_NET_RENDEZVOUS);
+		m != SCENARIO_NET_OFF);
 }
 
 /* One phase per mode; advertised once per sybil_mitigation value. */
@@ -308,8 +308,8 @@ static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
 }
 
 /* The eclipse keys: only with adversary = eclipse, inside the sizes, and
- * with rendezvous phases, the only mode whose lie punch-coordinator's
- * --eclipse tells (docs/adversaries.md section 7). */
+ * with rendezvous or handoff phases, the modes whose lie
+ * punch-coordinator's --eclipse tells (docs/adversaries.md section 7). */
 static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 {
 	const struct scenario_network *n = c->s->net;
@@ -339,21 +339,22 @@ static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 				"nodes are the attacker's)",
 				n->attackers, n->reachable - n->coordinators);
 	for (int i = 0; i < r->nmodes; i++)
-		if (r->modes[i] == SCENARIO_NET_RENDEZVOUS)
-			rv = 1;
-		else if (r->modes[i] != SCENARIO_NET_OFF)
+		if (r->modes[i] == SCENARIO_NET_ADVERTISED)
 			return cfg_fail(err, path, r->line[KEY_MODES], "modes",
-					"adversary = eclipse runs off and "
-					"rendezvous phases only (%s has no "
-					"lying coordinator yet)",
-					net_modes[r->modes[i]]);
+					"adversary = eclipse runs off, "
+					"rendezvous and handoff phases "
+					"(advertised has no lying coordinator "
+					"yet)");
+		else if (r->modes[i] != SCENARIO_NET_OFF)
+			rv = 1;
 	if (!rv)
 		return cfg_fail(err, path,
 				r->line[KEY_MODES] ? r->line[KEY_MODES]
 						   : r->line[KEY_ADVERSARY],
 				"modes",
 				"adversary = eclipse needs modes with "
-				"rendezvous (and optionally off)");
+				"rendezvous or handoff (and optionally "
+				"off)");
 	return 0;
 }
 

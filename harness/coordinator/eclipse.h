@@ -8,7 +8,7 @@
 
 #include "clients.h"
 
-/* Rendezvous under --eclipse: c's partner, the oldest waiting
+/* Rendezvous and handoff under --eclipse: c's partner, the oldest waiting
  * registration of the other side (attacker for an honest c, honest for
  * an attacker's), whatever its key; NULL when none waits. */
 struct conn *eclipse_find(struct clients *cl, const struct conn *c);

@@ -85,13 +85,13 @@ static void coord_usage(FILE *f)
 		"                         when due on a loaded machine "
 		"(refused: runs as\n"
 		"                         usual, with a warning)\n"
-		"  --eclipse              lab switch (rendezvous): lie as the "
-		"eclipse attack's\n"
-		"                         coordinator, pairing every "
-		"registration with one\n"
-		"                         flagged 0x40 (the attacker's) and "
-		"never two\n"
-		"                         honest ones (docs/adversaries.md)\n"
+		"  --eclipse              lab switch (rendezvous, handoff): lie "
+		"as the eclipse\n"
+		"                         attack's coordinator, pairing every "
+		"registration\n"
+		"                         with one flagged 0x40 (the "
+		"attacker's) and never\n"
+		"                         two honest ones (docs/adversaries.md)\n"
 		"  -v                     debug logging\n"
 		"\n"
 		"Events go to stdout as JSON lines; logs go to stderr.\n"
@@ -270,9 +270,9 @@ int main(int argc, char **argv)
 		coord_usage(stderr);
 		return 2;
 	}
-	if (o.eclipse && o.mode != OPTS_RENDEZVOUS) {
+	if (o.eclipse && o.mode == OPTS_ADVERTISED) {
 		fprintf(stderr, "punch-coordinator: --eclipse is for "
-				"--mode rendezvous\n");
+				"--mode rendezvous or handoff\n");
 		coord_usage(stderr);
 		return 2;
 	}

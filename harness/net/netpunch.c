@@ -212,7 +212,8 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 
 	if (now < net_at(w, NET_T_PUNCH_MS) || now >= netpunch_settle(w))
 		return;
-	if (w->phase->mode == NETCFG_RENDEZVOUS && n->c->attacker)
+	if (n->c->attacker && (w->phase->mode == NETCFG_RENDEZVOUS ||
+				w->phase->mode == NETCFG_HANDOFF))
 		return netpunch_lure(w, n, now);
 	if (w->phase->mode != NETCFG_ADVERTISED) {
 		if (!home || n->seek || now < n->next_punch_ns ||

@@ -1,7 +1,8 @@
 # network-eclipse: the eclipse attack at CI size
 # (scenarios/network-eclipse-ci.ini, docs/adversaries.md section 7): 30
 # homes, 10 reachable, 3 coordinators of which r0 lies, r7..r9 are the
-# attacker's; rendezvous with the sybil mitigation on, then off.
+# attacker's; rendezvous and handoff, each with the sybil mitigation on,
+# then off.
 #
 #   [h<i>] -- [h<i>r: NAT] --+
 #                             [inet] -- [r0: liar] [r1 r2] [r3..r6] [r7..r9: attacker]
@@ -12,17 +13,17 @@
 # introduced each punched peer. And the coordinators' own match events.
 
 ecl_plan=$("$PL" plan scenarios/network-eclipse-ci.ini)
-check "network-eclipse: plan marks r0 the liar, r7..r9 the attacker's, 2 phases" \
+check "network-eclipse: plan marks r0 the liar, r7..r9 the attacker's, 4 phases" \
 	[ "$(grep -c ' coordinator :18445 lies$' <<<"$ecl_plan")" = 1 -a \
 	  "$(grep -c '^node [789] reachable .* attacker$' <<<"$ecl_plan")" = 3 -a \
-	  "$(grep -c '^phase rendezvous-\(un\)\?mitigated ' <<<"$ecl_plan")" = 2 ]
+	  "$(grep -c '^phase \(rendezvous\|handoff\)-\(un\)\?mitigated ' <<<"$ecl_plan")" = 4 ]
 
-printf '[network]\nhomes = 10\nadversary = eclipse\nmodes = off, handoff\n' \
+printf '[network]\nhomes = 10\nadversary = eclipse\nmodes = off, advertised\n' \
 	>"$OUT/eclipse-bad.ini"
 "$PL" plan "$OUT/eclipse-bad.ini" >/dev/null 2>"$OUT/eclipse-bad.err"
 ecl_bad=$?
-check "network-eclipse: eclipse with handoff exits 2 naming file, line and key" \
-	sh -c "[ $ecl_bad = 2 ] && grep -q 'eclipse-bad.ini:4: key .modes.: .*handoff has no lying coordinator' '$OUT/eclipse-bad.err'"
+check "network-eclipse: eclipse with advertised exits 2 naming file, line and key" \
+	sh -c "[ $ecl_bad = 2 ] && grep -q 'eclipse-bad.ini:4: key .modes.: .*advertised has no lying coordinator' '$OUT/eclipse-bad.err'"
 
 if [ ! -x "$(dirname "$PL")/punch-net" ]; then
 	skip "network-eclipse: $(dirname "$PL")/punch-net is not built"
@@ -35,15 +36,17 @@ else
 	check "network-eclipse: the run exits 0 ($erc)" [ "$erc" = 0 ]
 	# Per home router: punched flows (host 10.0.0.2 to a WAN address at
 	# neither 18444 nor 18445, source-NATed and answered) grouped by the
-	# coordinator whose session left from the same port. Through the
-	# liar: only attacker addresses. Mitigated phase: at most one per
-	# (home, coordinator). Unmitigated (flows new since the mitigated
-	# snapshot): some home has two or more through the liar.
+	# coordinator whose session left from the same port; each phase's
+	# flows are those new since the snapshot of the phase before. Through
+	# the liar: only attacker addresses. Mitigated phases: at most one
+	# per (home, coordinator). Unmitigated rendezvous: some home has two
+	# or more through the liar.
 	check "network-eclipse: conntrack: the liar's punched peers are all attacker nodes; the mitigation holds one per coordinator" \
 		/usr/bin/python3 - "$edir" <<'PY'
 import json, sys
 d = sys.argv[1]
-nodes = json.load(open(d + "/nodes.json"))["nodes"]
+doc = json.load(open(d + "/nodes.json"))
+nodes = doc["nodes"]
 liar = {n["addr"] for n in nodes if n.get("coordinator", {}).get("lies")}
 coords = {n["addr"] for n in nodes if n.get("coordinator")}
 att = {n["addr"] for n in nodes if n.get("attacker")}
@@ -64,46 +67,51 @@ def punched(es):
             out.setdefault(via[o["sport"]], set()).add(o["dst"])
     return out
 key = lambda e: (e["orig"]["sport"], e["orig"]["dst"], e["orig"]["dport"])
-bad, liar_peers, per_coord, two = [], 0, 0, 0
+bad, liar_peers, per_coord, two = [], {}, 0, 0
 for h in homes:
-    m = flows("rendezvous-mitigated", h["router_netns"])
-    seen = {key(e) for e in m}
-    u = [e for e in flows("rendezvous-unmitigated", h["router_netns"])
-         if key(e) not in seen]
-    pm, pu = punched(m), punched(u)
-    for phase, p in (("mitigated", pm), ("unmitigated", pu)):
+    seen = set()
+    for ph in doc["phases"]:
+        es = [e for e in flows(ph["name"], h["router_netns"])
+              if key(e) not in seen]
+        seen |= {key(e) for e in es}
+        p = punched(es)
         for c, peers in p.items():
             if c in liar and not peers <= att:
-                bad.append((h["netns"], phase, sorted(peers - att)))
-            liar_peers += len(peers) if c in liar else 0
-    per_coord = max([per_coord] + [len(v) for v in pm.values()])
-    two += sum(1 for c, v in pu.items() if c in liar and len(v) >= 2)
+                bad.append((h["netns"], ph["name"], sorted(peers - att)))
+            if c in liar:
+                liar_peers[ph["name"]] = liar_peers.get(ph["name"], 0) + len(peers)
+        if ph["sybil_mitigation"]:
+            per_coord = max([per_coord] + [len(v) for v in p.values()])
+        elif ph["name"] == "rendezvous-unmitigated":
+            two += sum(1 for c, v in p.items() if c in liar and len(v) >= 2)
 print("punched peers through the liar:", liar_peers, "non-attacker:", bad[:3],
       "mitigated max per coordinator:", per_coord,
       "unmitigated homes with >= 2 through the liar:", two, file=sys.stderr)
-sys.exit(0 if not bad and liar_peers >= 10 and per_coord == 1 and two >= 1 else 1)
+sys.exit(0 if not bad and len(liar_peers) == 4 and min(liar_peers.values()) >= 5
+         and per_coord == 1 and two >= 1 else 1)
 PY
-	# The liar's own events: each match pairs one attacker address with
-	# one home router's; an honest coordinator never names an attacker.
-	check "network-eclipse: the liar matched only attacker-home pairs, honest coordinators no attacker" \
+	# The liar's own events: each match (rendezvous) or handoff pairs one
+	# attacker address with one home router's; an honest coordinator
+	# never names an attacker.
+	check "network-eclipse: the liar paired only attacker and home, honest coordinators no attacker" \
 		/usr/bin/python3 - "$edir" <<'PY'
 import glob, json, sys
 d = sys.argv[1]
 nodes = json.load(open(d + "/nodes.json"))["nodes"]
 att = {n["addr"] for n in nodes if n.get("attacker")}
-ok, liar_matches = True, 0
-for f in glob.glob(d + "/coord-r*-rendezvous-*.jsonl"):
+ok, liar_pairs = True, {}
+for f in glob.glob(d + "/coord-r*-*.jsonl"):
     r = int(f.split("coord-r")[1].split("-")[0])
     lies = bool(nodes[r].get("coordinator", {}).get("lies"))
     for e in (json.loads(l) for l in open(f)):
-        if e.get("event") != "match":
+        if e.get("event") not in ("match", "handoff"):
             continue
         sides = [e["initiator"].split(":")[0], e["responder"].split(":")[0]]
-        n_att = sum(s in att for s in sides)
-        ok &= n_att == (1 if lies else 0)
-        liar_matches += lies
-print("liar matches:", liar_matches, file=sys.stderr)
-sys.exit(0 if ok and liar_matches >= 10 else 1)
+        ok &= sum(s in att for s in sides) == (1 if lies else 0)
+        if lies:
+            liar_pairs[e["event"]] = liar_pairs.get(e["event"], 0) + 1
+print("liar pairings:", liar_pairs, file=sys.stderr)
+sys.exit(0 if ok and min(liar_pairs.get(k, 0) for k in ("match", "handoff")) >= 10 else 1)
 PY
 	check "network-eclipse: network.json: mitigated, no victim has two attacker punched peers" \
 		/usr/bin/python3 - "$edir/network.json" <<'PY'
