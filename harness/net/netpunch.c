@@ -134,14 +134,14 @@ static int netpunch_through(const struct netnode *n, int coord)
 }
 
 /* The node's coordinator for this session: a seeded pick among the C.
- * With the sybil mitigation in a rendezvous phase every peer one
+ * With the sybil mitigation in a rendezvous or handoff phase every peer one
  * coordinator introduces counts as one address, so a coordinator that
  * already gave n a punched peer is not asked again (an eclipse run's
- * measurement; honest rendezvous phases run without it). */
+ * measurement; honest rendezvous and handoff phases run without it). */
 static const struct netcfg_node *netpunch_pick_coord(struct networld *w,
 						     struct netnode *n)
 {
-	int cand[256], nc = 0;
+	uint64_t nc = 0, r;
 
 	if (!w->ncoords)
 		return NULL;
@@ -149,12 +149,16 @@ static const struct netcfg_node *netpunch_pick_coord(struct networld *w,
 	    w->phase->mode == NETCFG_ADVERTISED)
 		return &w->cfg->nodes[w->coords[netaddrman_next(&n->rng) %
 						 (uint64_t)w->ncoords]];
-	for (int k = 0; k < w->ncoords && nc < 256; k++)
-		if (!netpunch_through(n, w->cfg->nodes[w->coords[k]].id))
-			cand[nc++] = w->coords[k];
+	for (int k = 0; k < w->ncoords; k++)
+		nc += !netpunch_through(n, w->cfg->nodes[w->coords[k]].id);
 	if (!nc)
 		return NULL;
-	return &w->cfg->nodes[cand[netaddrman_next(&n->rng) % (uint64_t)nc]];
+	r = netaddrman_next(&n->rng) % nc;
+	for (int k = 0; k < w->ncoords; k++)
+		if (!netpunch_through(n, w->cfg->nodes[w->coords[k]].id) &&
+		    r-- == 0)
+			return &w->cfg->nodes[w->coords[k]];
+	return NULL;
 }
 
 /* The eclipse attacker's node: one registration (flag
@@ -167,7 +171,6 @@ static void netpunch_lure(struct networld *w, struct netnode *n, int64_t now)
 		return;
 	for (int k = 0; k < w->ncoords; k++) {
 		const struct netcfg_node *co = &w->cfg->nodes[w->coords[k]];
-
 		struct netsession *s;
 
 		if (!co->lies || n->lure[k])
