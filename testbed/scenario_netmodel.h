@@ -7,8 +7,9 @@
 #include "profile.h"
 
 #define SCENARIO_NET_MAX_PROFILES 32 /* distinct profiles of a population */
-#define SCENARIO_NET_MAX_PHASES 5 /* off, rendezvous, handoff, advertised x2   \
-				   */
+/* off, then rendezvous, handoff, advertised x2 each (an eclipse runs
+ * every punching mode once per sybil_mitigation value) */
+#define SCENARIO_NET_MAX_PHASES 7
 #define SCENARIO_NET_MAX_NODES 65536  /* homes + reachable */
 #define SCENARIO_NET_MAX_GROUPS 4096  /* the /24s of 172.16.0.0/12 */
 #define SCENARIO_NET_GROUP_HOSTS 254  /* .1 .. .254 of a /24 */

@@ -308,8 +308,7 @@ static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
 }
 
 /* The eclipse keys: only with adversary = eclipse, inside the sizes, and
- * with rendezvous or handoff phases, the modes whose lie
- * punch-coordinator's --eclipse tells (docs/adversaries.md section 7). */
+ * with a phase that punches (docs/adversaries.md section 7). */
 static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 {
 	const struct scenario_network *n = c->s->net;
@@ -339,22 +338,15 @@ static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 				"nodes are the attacker's)",
 				n->attackers, n->reachable - n->coordinators);
 	for (int i = 0; i < r->nmodes; i++)
-		if (r->modes[i] == SCENARIO_NET_ADVERTISED)
-			return cfg_fail(err, path, r->line[KEY_MODES], "modes",
-					"adversary = eclipse runs off, "
-					"rendezvous and handoff phases "
-					"(advertised has no lying coordinator "
-					"yet)");
-		else if (r->modes[i] != SCENARIO_NET_OFF)
-			rv = 1;
+		rv |= r->modes[i] != SCENARIO_NET_OFF;
 	if (!rv)
 		return cfg_fail(err, path,
 				r->line[KEY_MODES] ? r->line[KEY_MODES]
 						   : r->line[KEY_ADVERSARY],
 				"modes",
-				"adversary = eclipse needs modes with "
-				"rendezvous or handoff (and optionally "
-				"off)");
+				"adversary = eclipse needs a mode that "
+				"punches (rendezvous, handoff or "
+				"advertised)");
 	return 0;
 }
 

@@ -23,3 +23,22 @@ struct conn *eclipse_find(struct clients *cl, const struct conn *c)
 	}
 	return best;
 }
+
+struct conn *eclipse_holder(const struct clients *cl, const struct conn *s)
+{
+	struct conn *best = NULL;
+
+	if (eclipse_is_attacker(s))
+		return NULL;
+	for (size_t i = 0; i < cl->n; i++) {
+		struct conn *o = cl->conns[i];
+
+		if (o == s || o->dead || !eclipse_is_attacker(o) ||
+		    !(o->flags & COORD_REG_HOLD) ||
+		    (o->state != CONN_PINGED && o->state != CONN_WAITING))
+			continue;
+		if (!best || o->punches < best->punches)
+			best = o;
+	}
+	return best;
+}

@@ -85,12 +85,12 @@ static void coord_usage(FILE *f)
 		"                         when due on a loaded machine "
 		"(refused: runs as\n"
 		"                         usual, with a warning)\n"
-		"  --eclipse              lab switch (rendezvous, handoff): lie "
-		"as the eclipse\n"
-		"                         attack's coordinator, pairing every "
-		"registration\n"
-		"                         with one flagged 0x40 (the "
-		"attacker's) and never\n"
+		"  --eclipse              lab switch: lie as the eclipse "
+		"attack's coordinator,\n"
+		"                         pairing every registration with one "
+		"flagged 0x40\n"
+		"                         (the attacker's; advertised: its "
+		"holders) and never\n"
 		"                         two honest ones (docs/adversaries.md)\n"
 		"  -v                     debug logging\n"
 		"\n"
@@ -267,12 +267,6 @@ int main(int argc, char **argv)
 	if (limit_given && o.mode != OPTS_HANDOFF) {
 		fprintf(stderr, "punch-coordinator: --inbound-limit is for "
 				"--mode handoff\n");
-		coord_usage(stderr);
-		return 2;
-	}
-	if (o.eclipse && o.mode == OPTS_ADVERTISED) {
-		fprintf(stderr, "punch-coordinator: --eclipse is for "
-				"--mode rendezvous or handoff\n");
 		coord_usage(stderr);
 		return 2;
 	}

@@ -74,7 +74,8 @@ static void netpunch_session_fail(struct networld *w, struct netsession *s,
 
 	/* Holders keep a light connection, lures wait for victims: no
 	 * punch was asked for. */
-	if (s->kind != NETSESS_HOLD && s->kind != NETSESS_LURE)
+	if (s->kind != NETSESS_HOLD && s->kind != NETSESS_LURE &&
+	    !s->node->c->attacker)
 		netrecord_punch(w, s->node, s->coord_id, peer, o,
 				s->t_start_ns, -1);
 	if (s->kind == NETSESS_SEEK && s->am >= 0)
@@ -198,6 +199,24 @@ int netpunch_seek(struct networld *w, struct netnode *n, int i, int64_t now)
 	return 0;
 }
 
+/* Advertised: the liar an attacker's node holds at (the liars in turn
+ * by node id), whose every seeker it is punched to; NULL without one. */
+static const struct netcfg_node *netpunch_liar(struct networld *w,
+					       const struct netnode *n)
+{
+	int nl = 0, k;
+
+	for (k = 0; k < w->ncoords; k++)
+		nl += w->cfg->nodes[w->coords[k]].lies;
+	if (!nl)
+		return NULL;
+	nl = n->c->id % nl;
+	for (k = 0; k < w->ncoords; k++)
+		if (w->cfg->nodes[w->coords[k]].lies && nl-- == 0)
+			break;
+	return &w->cfg->nodes[w->coords[k]];
+}
+
 /* Punched connections of n, open or being punched. */
 static int netpunch_count(const struct netnode *n)
 {
@@ -227,6 +246,10 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 					     0, -1, now);
 		return;
 	}
+	if (n->c->attacker && !n->hold && now >= n->next_punch_ns &&
+	    (coord = netpunch_liar(w, n)))
+		netpunch_session_new(w, n, NETSESS_HOLD, coord,
+				     (uint64_t)n->c->id, -1, now);
 	if (home && !n->hold && now >= n->next_punch_ns &&
 	    (coord = netpunch_pick_coord(w, n)))
 		netpunch_session_new(w, n, NETSESS_HOLD, coord,
@@ -251,9 +274,11 @@ void netpunch_coord_open(struct networld *w, struct netconn *c)
 		reg.flags = COORD_REG_HOLD;
 		break;
 	case NETSESS_LURE:
-		reg.flags = COORD_REG_ATTACKER;
 		break;
 	}
+	/* The liar serves the attacker's own requests honestly. */
+	if (s->node->c->attacker)
+		reg.flags |= COORD_REG_ATTACKER;
 	len = coord_register_encode(buf, sizeof(buf), &reg);
 	if (len < 0 ||
 	    netconn_send(w, c, COORD_CMD_REGISTER, buf, (size_t)len))
@@ -305,7 +330,7 @@ static void netpunch_attempt_end(struct networld *w, struct netattempt *a,
 	a->done = 1;
 	/* punch_attempts are the honest nodes' requests; the attacker's
 	 * punches show as its punched connections. */
-	if (s->kind != NETSESS_LURE)
+	if (s->kind != NETSESS_LURE && !a->node->c->attacker)
 		netrecord_punch(w, a->node, s->coord_id, peer, o, a->t_rec_ns,
 				o == NETATT_OK ? now - a->start_ns : -1);
 	if (a->conn) {

@@ -183,11 +183,8 @@ static void test_errors(void)
 		 "[network]\nhomes = 10\nreachable = 4\ncoordinators = 2\n"
 		 "adversary = eclipse\nattackers = 3\nmodes = rendezvous\n",
 		 6, "attackers", "only 2 reachable nodes"},
-		{"ecmode",
-		 "[network]\nadversary = eclipse\nmodes = off, advertised\n",
-		 3, "modes", "advertised has no lying coordinator"},
 		{"ecnorv", "[network]\nadversary = eclipse\nmodes = off\n", 3,
-		 "modes", "needs modes with rendezvous"},
+		 "modes", "needs a mode that punches"},
 	};
 
 	write_file("hdr.csv", "# x\nname,share\nhome-eim,1\n");
@@ -207,8 +204,9 @@ static void test_errors(void)
  * the attacker's, the adversary named at the top. */
 static void eclipse_nodes_json(const struct scenario *s)
 {
-	const char *modes[] = {NULL, "rendezvous", "rendezvous", "handoff",
-			       "handoff"};
+	const char *modes[] = {NULL,	  "rendezvous", "rendezvous",
+			       "handoff", "handoff",	"advertised",
+			       "advertised"};
 	struct netplan *np;
 	json_error_t je;
 	json_t *d, *nodes;
@@ -250,15 +248,16 @@ static void test_eclipse(void)
 		     "[network]\nhomes = 20\nreachable = 8\n"
 		     "coordinators = 3\nadversary = eclipse\n"
 		     "eclipse_coordinators = 2\nattackers = 5\n"
-		     "modes = off, rendezvous, handoff\n",
+		     "modes = off, rendezvous, handoff, advertised\n",
 		     &s, &ce),
 		0);
 	n = s.net;
 	CU_ASSERT_EQUAL(n->adversary, SCENARIO_NET_ECLIPSE);
 	CU_ASSERT_EQUAL(n->eclipse_coordinators, 2);
 	CU_ASSERT_EQUAL(n->attackers, 5);
-	CU_ASSERT_EQUAL_FATAL(n->nphases, 5);
+	CU_ASSERT_EQUAL_FATAL(n->nphases, 7);
 	CU_ASSERT_STRING_EQUAL(n->phases[4].name, "handoff-unmitigated");
+	CU_ASSERT_STRING_EQUAL(n->phases[6].name, "advertised-unmitigated");
 	CU_ASSERT_STRING_EQUAL(n->phases[0].name, "off");
 	CU_ASSERT_STRING_EQUAL(n->phases[1].name, "rendezvous-mitigated");
 	CU_ASSERT_TRUE(n->phases[1].sybil_mitigation);

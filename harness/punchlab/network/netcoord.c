@@ -89,7 +89,7 @@ int netcoord_start(struct world *w, const struct netplan *np,
 			argv[k++] = slots;
 		}
 		/* A lying coordinator (docs/adversaries.md section 7). */
-		if (nd->lies && strcmp(mode, "advertised"))
+		if (nd->lies)
 			argv[k++] = "--eclipse";
 		argv[k] = NULL;
 		pids[j] = daemons_start(w, w->hosts[nd->ns].fd, env, name, argv,
