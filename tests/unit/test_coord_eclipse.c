@@ -2,7 +2,8 @@
  * punch-coordinator --eclipse) on a hand-made client table: an honest
  * registration meets the oldest waiting attacker's whatever the key, an
  * attacker's the oldest waiting honest one, and two of a kind never
- * meet. No sockets. */
+ * meet; in advertised mode every honest seeker goes to an attacker's
+ * holder. No sockets. */
 #include <string.h>
 
 #include <CUnit/Basic.h>
@@ -53,6 +54,27 @@ static void test_two_of_a_kind_never(void)
 	CU_ASSERT_PTR_NULL(eclipse_find(&cl, &conns[2]));
 }
 
+/* Advertised: an honest seeker of any key goes to the attacker's holder
+ * punched least; the attacker's own seeker gets none from here. */
+static void test_holder(void)
+{
+	const int att[] = {0, 1, 1, 0, 1};
+
+	table(att, 5);
+	conns[0].flags = COORD_REG_HOLD; /* an honest holder */
+	conns[1].flags |= COORD_REG_HOLD;
+	conns[1].punches = 3;
+	conns[2].flags |= COORD_REG_HOLD;
+	conns[2].punches = 1;
+	conns[2].state = CONN_PINGED; /* RTT not known yet: still a holder */
+	conns[3].flags = COORD_REG_SEEK;
+	conns[4].flags = COORD_REG_SEEK | COORD_REG_ATTACKER;
+	CU_ASSERT_PTR_EQUAL(eclipse_holder(&cl, &conns[3]), &conns[2]);
+	CU_ASSERT_PTR_NULL(eclipse_holder(&cl, &conns[4]));
+	conns[1].dead = conns[2].dead = true;
+	CU_ASSERT_PTR_NULL(eclipse_holder(&cl, &conns[3]));
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -60,6 +82,8 @@ int main(void)
 		 test_honest_meets_attacker},
 		{"two honest (or two attackers) never meet",
 		 test_two_of_a_kind_never},
+		{"advertised: every honest seeker to the attacker's holder",
+		 test_holder},
 	};
 
 	return testutil_run_suite("coord_eclipse", NULL, NULL, tests,
