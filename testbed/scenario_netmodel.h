@@ -7,8 +7,9 @@
 #include "profile.h"
 
 #define SCENARIO_NET_MAX_PROFILES 32 /* distinct profiles of a population */
-#define SCENARIO_NET_MAX_PHASES 5 /* off, rendezvous, handoff, advertised x2   \
-				   */
+/* off, then rendezvous, handoff, advertised x2 each (an eclipse runs
+ * every punching mode once per sybil_mitigation value) */
+#define SCENARIO_NET_MAX_PHASES 7
 #define SCENARIO_NET_MAX_NODES 65536  /* homes + reachable */
 #define SCENARIO_NET_MAX_GROUPS 4096  /* the /24s of 172.16.0.0/12 */
 #define SCENARIO_NET_GROUP_HOSTS 254  /* .1 .. .254 of a /24 */
@@ -46,6 +47,12 @@ struct scenario_netphase {
 	int sybil_mitigation;
 };
 
+/* The network's adversary (docs/adversaries.md section 7). */
+enum scenario_net_adversary {
+	SCENARIO_NET_HONEST,
+	SCENARIO_NET_ECLIPSE, /* lying coordinators pair homes with attackers */
+};
+
 struct scenario_network {
 	int line; /* of the [network] header */
 	int homes, reachable, coordinators;
@@ -59,6 +66,11 @@ struct scenario_network {
 	struct scenario_netphase phases[SCENARIO_NET_MAX_PHASES];
 	int blocks, block_bytes, netgroups, settle_ms;
 	int coordinator_mode_slots;
+	/* eclipse: coordinators 0..eclipse_coordinators-1 lie; the last
+	 * `attackers` reachable nodes are the attacker's (never
+	 * coordinators). */
+	enum scenario_net_adversary adversary;
+	int eclipse_coordinators, attackers;
 };
 
 /* A [network] phase's mode as scenario files spell it: "off",

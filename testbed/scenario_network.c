@@ -38,10 +38,20 @@ static const struct {
 	NI(settle_ms, 2500, 3600000),
 	/* punch-coordinator's --inbound-limit range */
 	NI(coordinator_mode_slots, 1, 1024),
+	/* eclipse (docs/adversaries.md section 7); checked against the
+	 * sizes once all keys are read */
+	NI(eclipse_coordinators, 1, SCENARIO_NET_MAX_NODES),
+	NI(attackers, 1, SCENARIO_NET_MAX_NODES),
 #undef NI
 };
 #define NET_NINTS (sizeof(net_ints) / sizeof(*net_ints))
-enum { KEY_POPULATION = NET_NINTS, KEY_MODES, KEY_SYBIL, NET_NKEYS };
+enum {
+	KEY_POPULATION = NET_NINTS,
+	KEY_MODES,
+	KEY_SYBIL,
+	KEY_ADVERSARY,
+	NET_NKEYS
+};
 
 static const char *const net_modes[] = {
 	[SCENARIO_NET_OFF] = "off",
@@ -55,6 +65,25 @@ static const char *const net_sybil[] = {
 	[SCENARIO_SYBIL_OFF] = "off",
 	[SCENARIO_SYBIL_BOTH] = "both",
 	NULL,
+};
+static const char *const net_adversaries[] = {
+	[SCENARIO_NET_HONEST] = "none",
+	[SCENARIO_NET_ECLIPSE] = "eclipse",
+	NULL,
+};
+
+/* The keys that take one word of a list; stored as the word's index in
+ * an int-sized enum field. */
+static const struct {
+	const char *key;
+	const char *const *names;
+	size_t off;
+	int line;
+} net_enums[] = {
+	{"sybil_mitigation", net_sybil, offsetof(struct scenario_network, sybil),
+	 KEY_SYBIL},
+	{"adversary", net_adversaries,
+	 offsetof(struct scenario_network, adversary), KEY_ADVERSARY},
 };
 
 /* What reading [network] keeps besides the model: each key's line (0:
@@ -106,7 +135,9 @@ int scenario_network_section(struct scenario_ctx *c, const char *rest, int line,
 				       .block_bytes = 2000,
 				       .netgroups = 256,
 				       .settle_ms = 15000,
-				       .coordinator_mode_slots = 8};
+				       .coordinator_mode_slots = 8,
+				       .eclipse_coordinators = 1,
+				       .attackers = 1};
 	snprintf(n->population, sizeof(n->population),
 		 "populations/halkes2011-tribler.csv");
 	c->s->net = n;
@@ -180,11 +211,13 @@ int scenario_network_key(struct scenario_ctx *c, const char *key, const char *v,
 		r->line[KEY_MODES] = line;
 		return modes_parse(r, v, err);
 	}
-	if (!strcmp(key, "sybil_mitigation")) {
-		if ((k = cfg_enum(v, net_sybil, err)) < 0)
+	for (size_t i = 0; i < sizeof(net_enums) / sizeof(*net_enums); i++) {
+		if (strcmp(key, net_enums[i].key))
+			continue;
+		if ((k = cfg_enum(v, net_enums[i].names, err)) < 0)
 			return -1;
-		n->sybil = (enum scenario_net_sybil)k;
-		r->line[KEY_SYBIL] = line;
+		*(int *)((char *)n + net_enums[i].off) = k;
+		r->line[net_enums[i].line] = line;
 		return 0;
 	}
 	snprintf(err->msg, sizeof(err->msg),
@@ -192,8 +225,20 @@ int scenario_network_key(struct scenario_ctx *c, const char *key, const char *v,
 		 "coordinators population outbound_full outbound_block "
 		 "inbound_slots punch_target modes sybil_mitigation blocks "
 		 "block_bytes netgroups settle_ms coordinator_mode_slots "
-		 "(docs/network.md)");
+		 "adversary eclipse_coordinators attackers (docs/network.md, "
+		 "docs/adversaries.md)");
 	return -1;
+}
+
+/* A mode run once per sybil_mitigation value: advertised, and under an
+ * eclipse rendezvous and handoff too (the rule's effect on the attack is
+ * the measurement). */
+static int phases_both(const struct scenario_network *n,
+		       enum scenario_net_mode m)
+{
+	return m == SCENARIO_NET_ADVERTISED ||
+	       (n->adversary == SCENARIO_NET_ECLIPSE &&
+		m != SCENARIO_NET_OFF);
 }
 
 /* One phase per mode; advertised once per sybil_mitigation value. */
@@ -208,25 +253,25 @@ static void phases_make(struct scenario_network *n,
 
 	n->nphases = 0;
 	for (int i = 0; i < nm; i++) {
+		int both = phases_both(n, m[i]);
+
 		for (int v = 0; v < 2; v++) {
 			struct scenario_netphase *ph;
 			int on = v == 0;
 
-			if (m[i] != SCENARIO_NET_ADVERTISED && v)
+			if (!both && v)
 				break;
-			if (m[i] == SCENARIO_NET_ADVERTISED &&
-			    n->sybil != SCENARIO_SYBIL_BOTH &&
+			if (both && n->sybil != SCENARIO_SYBIL_BOTH &&
 			    on != (n->sybil == SCENARIO_SYBIL_ON))
 				continue;
 			ph = &n->phases[n->nphases++];
 			ph->mode = m[i];
-			ph->sybil_mitigation =
-				m[i] == SCENARIO_NET_ADVERTISED && on;
+			ph->sybil_mitigation = both && on;
 			snprintf(ph->name, sizeof(ph->name), "%s%s",
 				 net_modes[m[i]],
-				 m[i] != SCENARIO_NET_ADVERTISED ? ""
-				 : on				 ? "-mitigated"
-				      : "-unmitigated");
+				 !both ? ""
+				 : on  ? "-mitigated"
+				       : "-unmitigated");
 		}
 	}
 }
@@ -259,6 +304,49 @@ static int net_refusals(struct scenario_ctx *c, struct cfg_error *err)
 				"a [network] scenario does not use it; its "
 				"[scenario] takes description, seed and "
 				"realtime");
+	return 0;
+}
+
+/* The eclipse keys: only with adversary = eclipse, inside the sizes, and
+ * with a phase that punches (docs/adversaries.md section 7). */
+static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
+{
+	const struct scenario_network *n = c->s->net;
+	const struct scenario_netread *r = c->netread;
+	const char *path = c->s->path;
+	enum { EC = NET_NINTS - 2, AT = NET_NINTS - 1 };
+	int rv = 0;
+
+	if (n->adversary != SCENARIO_NET_ECLIPSE) {
+		if (r->line[EC] || r->line[AT])
+			return cfg_fail(err, path,
+					r->line[EC] ? r->line[EC] : r->line[AT],
+					r->line[EC] ? "eclipse_coordinators"
+						    : "attackers",
+					"only with adversary = eclipse");
+		return 0;
+	}
+	if (n->eclipse_coordinators > n->coordinators)
+		return cfg_fail(err, path, r->line[EC], "eclipse_coordinators",
+				"%d lying coordinators but %d coordinators",
+				n->eclipse_coordinators, n->coordinators);
+	if (n->attackers > n->reachable - n->coordinators)
+		return cfg_fail(err, path, r->line[AT] ? r->line[AT] : n->line,
+				"attackers",
+				"%d attacker nodes but only %d reachable nodes "
+				"are not coordinators (the last reachable "
+				"nodes are the attacker's)",
+				n->attackers, n->reachable - n->coordinators);
+	for (int i = 0; i < r->nmodes; i++)
+		rv |= r->modes[i] != SCENARIO_NET_OFF;
+	if (!rv)
+		return cfg_fail(err, path,
+				r->line[KEY_MODES] ? r->line[KEY_MODES]
+						   : r->line[KEY_ADVERSARY],
+				"modes",
+				"adversary = eclipse needs a mode that "
+				"punches (rendezvous, handoff or "
+				"advertised)");
 	return 0;
 }
 
@@ -309,6 +397,8 @@ int scenario_network_check(struct scenario_ctx *c, struct cfg_error *err)
 				"%ld nodes do not fit %d /24 groups of %d "
 				"addresses; raise netgroups",
 				nodes, n->netgroups, SCENARIO_NET_GROUP_HOSTS);
+	if (eclipse_check(c, err) < 0)
+		return -1;
 	phases_make(n, r);
 	return scenario_population_load(
 		c, n,

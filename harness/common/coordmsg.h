@@ -63,6 +63,11 @@ enum coord_role { COORD_ROLE_INITIATOR = 0, COORD_ROLE_RESPONDER = 1 };
  * key". SEEK: "punch me to the holder of key". Other modes ignore both. */
 #define COORD_REG_HOLD 0x10
 #define COORD_REG_SEEK 0x20
+/* ATTACKER: a lab switch, no protocol flag. It marks the registrations
+ * of the eclipse attacker's own nodes, so that a coordinator started with
+ * --eclipse (a lying one, docs/adversaries.md section 7) knows whom to
+ * pair the honest with; every other coordinator ignores it. */
+#define COORD_REG_ATTACKER 0x40
 
 struct coord_register {
 	uint32_t proto;

@@ -5,6 +5,7 @@
  * only its silence ends it. */
 #include "advertised.h"
 #include "control.h"
+#include "eclipse.h"
 #include "evlog.h"
 #include "log.h"
 #include "monoclock.h"
@@ -20,10 +21,14 @@ bool advertised_is_holder(const struct clients *cl, const struct conn *c)
 	return cl->opt.mode == OPTS_ADVERTISED && (c->flags & COORD_REG_HOLD);
 }
 
-/* The registered holder of key other than c (RTT known or not), or NULL. */
+/* The registered holder of key other than c (RTT known or not), or NULL.
+ * A liar (--eclipse) names the attacker's holder to every honest seeker. */
 static struct conn *advertised_holder(const struct clients *cl, uint64_t key,
 				      const struct conn *c)
 {
+	if (cl->opt.eclipse && (c->flags & COORD_REG_SEEK) &&
+	    !(c->flags & COORD_REG_ATTACKER))
+		return eclipse_holder(cl, c);
 	for (size_t i = 0; i < cl->n; i++) {
 		struct conn *o = cl->conns[i];
 
@@ -88,7 +93,9 @@ static void advertised_hold(struct clients *cl, struct conn *h)
 		struct conn *o = cl->conns[i];
 
 		if (o != h && !o->dead && o->state == CONN_WAITING &&
-		    o->key == h->key && !advertised_is_holder(cl, o))
+		    !advertised_is_holder(cl, o) &&
+		    (cl->opt.eclipse ? advertised_holder(cl, o->key, o) == h
+				     : o->key == h->key))
 			advertised_punch(cl, o, h);
 	}
 }

@@ -2,6 +2,7 @@
  * The newcomer is the initiator: it is the one that just arrived, so its
  * hppunch is the fresh news, and the held peer has been waiting to answer. */
 #include "control.h"
+#include "eclipse.h"
 #include "evlog.h"
 #include "handoff.h"
 #include "log.h"
@@ -42,10 +43,14 @@ struct conn *handoff_pick(const struct clients *cl, const struct conn *c)
 void handoff_admit(struct clients *cl, struct conn *c)
 {
 	unsigned held = handoff_held(cl); /* c is among them already */
-	struct conn *p;
+	struct conn *p = cl->opt.eclipse ? eclipse_find(cl, c) : NULL;
 	uint32_t di, dr;
 	uint64_t nonce;
 
+	/* A liar hands every newcomer to a held peer of the other side at
+	 * once, and never one honest peer to another. */
+	if (p)
+		goto hand;
 	if (held <= (unsigned)cl->opt.inbound_limit) {
 		log_info("inbound %s key %llu (%u of %d slots)", c->name,
 			 (unsigned long long)c->key, held,
@@ -57,13 +62,15 @@ void handoff_admit(struct clients *cl, struct conn *c)
 	}
 	/* A newcomer that can take inbound connections itself gains nothing
 	 * from a handoff: it meets the full slots as any node does. */
-	p = c->flags & COORD_REG_UNREACHABLE ? handoff_pick(cl, c) : NULL;
+	if (!cl->opt.eclipse && (c->flags & COORD_REG_UNREACHABLE))
+		p = handoff_pick(cl, c);
 	if (!p) {
 		clients_reject(cl, c, COORD_REJECT_INBOUND_FULL,
 			       "inbound slots full", "inbound-full");
 		clients_flush(c);
 		return;
 	}
+hand:
 	nonce = clients_random64();
 	di = pairing_delay_ms(c->rtt_us, p->rtt_us, cl->opt.margin_ms);
 	dr = pairing_delay_ms(p->rtt_us, c->rtt_us, cl->opt.margin_ms);

@@ -28,17 +28,43 @@ static void coord_on_signal(int sig)
 	coord_stop = 1;
 }
 
+/* The options that exist for the adversary lab (docs/adversaries.md),
+ * and how the program talks and ends. */
+static void coord_usage_lab(FILE *f)
+{
+	fputs(
+		"\nAdversary lab (docs/adversaries.md):\n"
+		"  --tap-fd N             an inherited pipe to write one line "
+		"per pairing to:\n"
+		"                         \"pair KEY A_IP:PORT B_IP:PORT "
+		"START_MONO_NS\"\n"
+		"                         (the leak an off-path injector "
+		"gets; as --control-fd)\n"
+		"  --eclipse              lab switch: lie as the eclipse "
+		"attack's coordinator,\n"
+		"                         pairing every registration with one "
+		"flagged 0x40\n"
+		"                         (the attacker's; advertised: its "
+		"holders) and never\n"
+		"                         two honest ones (docs/adversaries.md)\n"
+		"\n"
+		"Events go to stdout as JSON lines; logs go to stderr.\n"
+		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
+		"2 usage error.\n",
+		f);
+}
+
 static void coord_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
 		"         [--mode rendezvous|handoff|advertised] "
 		"[--inbound-limit N]\n"
-		"         [--hold-timeout-ms N]\n"
-		"         [--pair-timeout-ms N] [--margin-ms N]\n"
+		"         [--hold-timeout-ms N] [--pair-timeout-ms N] "
+		"[--margin-ms N]\n"
 		"         [--magic regtest|mainnet] [--control-fd N] "
 		"[--tap-fd N]\n"
-		"         [--realtime] [-v] [--help]\n"
+		"         [--realtime] [-v] [--eclipse] [--help]\n"
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
@@ -80,12 +106,6 @@ static void coord_usage(FILE *f)
 		"                         holder is held. Never blocks; a\n"
 		"                         reader that goes away only closes "
 		"the channel\n"
-		"  --tap-fd N             an inherited pipe to write one line "
-		"per pairing to:\n"
-		"                         \"pair KEY A_IP:PORT B_IP:PORT "
-		"START_MONO_NS\"\n"
-		"                         (the leak an off-path injector "
-		"gets; as --control-fd)\n"
 		"  --realtime             run under SCHED_FIFO (priority 15; "
 		"RLIMIT_RTTIME\n"
 		"                         200 ms): RTT pings answered and "
@@ -93,14 +113,11 @@ static void coord_usage(FILE *f)
 		"                         when due on a loaded machine "
 		"(refused: runs as\n"
 		"                         usual, with a warning)\n"
-		"  -v                     debug logging\n"
-		"\n"
-		"Events go to stdout as JSON lines; logs go to stderr.\n"
-		"Exit: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, "
-		"2 usage error.\n",
+		"  -v                     debug logging\n",
 		OPTS_INBOUND_MAX, OPTS_INBOUND_DEFAULT,
 		OPTS_HOLD_TIMEOUT_DEFAULT);
 	limitopts_usage(f);
+	coord_usage_lab(f);
 }
 
 /* "a.b.c.d:port" or "[v6]:port", port 0 (any) allowed. 0 or -errno. */
@@ -130,6 +147,7 @@ int main(int argc, char **argv)
 		{"control-fd", required_argument, NULL, 'c'},
 		{"tap-fd", required_argument, NULL, 'T'},
 		{"realtime", no_argument, NULL, 'R'},
+		{"eclipse", no_argument, NULL, 'E'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		LIMITOPTS_LONGOPTS,
@@ -261,6 +279,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			realtime = 1;
+			break;
+		case 'E':
+			o.eclipse = 1;
 			break;
 		case 'v':
 			verbose = 1;

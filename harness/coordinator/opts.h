@@ -38,6 +38,7 @@ struct opts {
 	int per_addr_limit; /* per source address; 0: none */
 	bool key_owner;	    /* keyowner.h */
 	int log_rate;	    /* log lines a second; 0: no limit */
+	int eclipse; /* lab: a lying coordinator (eclipse.h) */
 };
 
 #endif

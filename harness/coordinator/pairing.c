@@ -4,6 +4,7 @@
  * (when the NAT's mapping is endpoint-independent). */
 #include <stdint.h>
 
+#include "eclipse.h"
 #include "evlog.h"
 #include "log.h"
 #include "pairing.h"
@@ -101,7 +102,9 @@ void pairing_punch(struct clients *cl, struct conn *ini, struct conn *rsp,
 
 void pairing_try(struct clients *cl, struct conn *c)
 {
-	struct conn *p = pairing_find(cl, c), *ini, *rsp;
+	struct conn *p = cl->opt.eclipse ? eclipse_find(cl, c)
+					 : pairing_find(cl, c),
+		    *ini, *rsp;
 	uint32_t di, dr;
 	uint64_t nonce;
 

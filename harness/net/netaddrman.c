@@ -36,8 +36,12 @@ int netaddrman_add(struct netaddrman *am, const struct netaddrman_entry *e)
 
 	if (e->node_id == am->self_id)
 		return -EEXIST;
+	/* One entry per node and kind: an eclipse attacker's node is both
+	 * a reachable address and an advertised entry (honest nodes are
+	 * one or the other). */
 	for (int i = 0; i < am->n; i++)
-		if (am->e[i].node_id == e->node_id)
+		if (am->e[i].node_id == e->node_id &&
+		    am->e[i].advertised == e->advertised)
 			return i;
 	if (am->n == am->cap) {
 		int cap = am->cap ? 2 * am->cap : 64;

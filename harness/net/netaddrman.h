@@ -42,7 +42,8 @@ uint64_t netaddrman_next(uint64_t *state);
 void netaddrman_init(struct netaddrman *am, int self_id, uint64_t seed,
 		     int sybil_mitigation);
 /* Adds e (its group computed here for advertised entries); the index,
- * the existing index when the node is already there (no change), or
+ * the existing index when the node is already there as an entry of the
+ * same kind (no change), or
  * -ENOMEM. The node's own entry is refused (-EEXIST). */
 int netaddrman_add(struct netaddrman *am, const struct netaddrman_entry *e);
 /* A weighted seeded pick among entries neither failed nor in use whose

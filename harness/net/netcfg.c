@@ -100,6 +100,20 @@ static int netcfg_ip(struct netcfg_ctx *x, json_t *o, const char *where,
 	return 0;
 }
 
+/* An optional boolean key (absent: 0). */
+static int netcfg_flag(struct netcfg_ctx *x, json_t *o, const char *where,
+		       const char *name, int *out)
+{
+	json_t *v = json_object_get(o, name);
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s%s", where, name);
+	if (v && !json_is_boolean(v))
+		return netcfg_fail(x, key, "not true or false");
+	*out = v && json_is_true(v);
+	return 0;
+}
+
 static int netcfg_phase(struct netcfg_ctx *x, json_t *o, int i,
 			struct netcfg_phase *p)
 {
@@ -164,6 +178,8 @@ static int netcfg_node(struct netcfg_ctx *x, json_t *o, int i,
 	if ((r = netcfg_int(x, o, where, "netgroup", 0, 1 << 20, -1, &v)))
 		return r;
 	n->netgroup = (int)v;
+	if ((r = netcfg_flag(x, o, where, "attacker", &n->attacker)))
+		return r;
 	co = json_object_get(o, "coordinator");
 	if (!co || json_is_null(co))
 		return 0;
@@ -175,7 +191,7 @@ static int netcfg_node(struct netcfg_ctx *x, json_t *o, int i,
 		return r;
 	n->coord_port = (uint16_t)v;
 	n->coordinator = 1;
-	return 0;
+	return netcfg_flag(x, co, key, "lies", &n->lies);
 }
 
 static int netcfg_top(struct netcfg_ctx *x, json_t *root, struct netcfg *c)

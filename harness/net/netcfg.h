@@ -26,6 +26,8 @@ struct netcfg_node {
 	uint16_t port; /* reachable: listening port */
 	int netgroup;
 	int coordinator; /* 1: runs a coordinator at coord_addr:coord_port */
+	int lies;	 /* eclipse: the coordinator pairs homes with attackers */
+	int attacker;	 /* eclipse: the attacker's node (docs/adversaries.md) */
 	struct in_addr coord_addr;
 	uint16_t coord_port;
 };

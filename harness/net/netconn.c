@@ -91,7 +91,7 @@ static struct netconn *netconn_new(struct networld *w, struct netnode *n,
 	c->node = n;
 	c->kind = kind;
 	c->peer_id = -1;
-	c->rec = c->am = -1;
+	c->rec = c->am = c->via = -1;
 	c->nonce = n->nonce;
 	c->relay = kind != NETCONN_BLOCK;
 	c->t_start_ns = mono_ns();

@@ -75,6 +75,7 @@ struct netconn {
 	int epollout;
 	uint64_t nonce, check_nonce;
 	int check; /* punched: the peer's version nonce must be check_nonce */
+	int via;   /* punched: the coordinator's node id; -1 none */
 	int relay; /* our version's relay flag */
 	int got_version, got_verack, sent_version;
 	uint64_t known; /* blocks (bit b) the peer has or was told of */
@@ -83,7 +84,14 @@ struct netconn {
 	struct netattempt *att;	 /* punched connections while punching */
 };
 
-enum netsession_kind { NETSESS_RENDEZVOUS, NETSESS_SEEK, NETSESS_HOLD };
+/* LURE: an eclipse attacker's registration kept open at a lying
+ * coordinator (one per coordinator, renewed at each hppunch). */
+enum netsession_kind {
+	NETSESS_RENDEZVOUS,
+	NETSESS_SEEK,
+	NETSESS_HOLD,
+	NETSESS_LURE,
+};
 
 /* One registration at a coordinator. */
 struct netsession {
@@ -157,6 +165,7 @@ struct netnode {
 	uint64_t nonce, rng;
 	int64_t next_dial_ns, next_punch_ns, next_pick_ns, next_forget_ns;
 	struct netsession *hold, *seek; /* at most one of each at a time */
+	struct netsession **lure; /* attacker: per w->coords index, or NULL */
 	int announced;
 	int64_t *have_ns; /* per block: first receipt (0: not yet) */
 	struct netconn **asked; /* per block: the peer a getdata went to */

@@ -233,6 +233,7 @@ void networld_free(struct networld *w)
 		netaddrman_free(&n->am);
 		free(n->have_ns);
 		free(n->asked);
+		free(n->lure);
 	}
 	if (w->home_ns_fd >= 0)
 		close(w->home_ns_fd);

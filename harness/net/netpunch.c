@@ -19,6 +19,21 @@ static int64_t netpunch_settle(const struct networld *w)
 	return net_at(w, w->cfg->settle_ms);
 }
 
+/* A lure's slot is free for the next registration once the daemon has
+ * answered it (or it ended): the attacker keeps one waiting at each
+ * lying coordinator. */
+static void netpunch_lure_release(const struct networld *w,
+				  struct netsession *s)
+{
+	struct netnode *n = s->node;
+
+	if (s->kind != NETSESS_LURE || !n->lure)
+		return;
+	for (int k = 0; k < w->ncoords; k++)
+		if (n->lure[k] == s)
+			n->lure[k] = NULL;
+}
+
 /* Ends a session: its coordinator connection closed (a holder's too),
  * the node free to start another after `pause_ms`. */
 static void netpunch_session_end(struct networld *w, struct netsession *s,
@@ -30,6 +45,7 @@ static void netpunch_session_end(struct networld *w, struct netsession *s,
 	if (s->done)
 		return;
 	s->done = 1;
+	netpunch_lure_release(w, s);
 	if (s->conn) {
 		struct netconn *c = s->conn;
 
@@ -56,7 +72,10 @@ static void netpunch_session_fail(struct networld *w, struct netsession *s,
 {
 	int peer = s->kind == NETSESS_SEEK ? (int)s->key : -1;
 
-	if (s->kind != NETSESS_HOLD)
+	/* Holders keep a light connection, lures wait for victims: no
+	 * punch was asked for. */
+	if (s->kind != NETSESS_HOLD && s->kind != NETSESS_LURE &&
+	    !s->node->c->attacker)
 		netrecord_punch(w, s->node, s->coord_id, peer, o,
 				s->t_start_ns, -1);
 	if (s->kind == NETSESS_SEEK && s->am >= 0)
@@ -91,7 +110,7 @@ static struct netsession *netpunch_session_new(struct networld *w,
 	w->sessions = s;
 	if (kind == NETSESS_HOLD)
 		n->hold = s;
-	else
+	else if (kind != NETSESS_LURE)
 		n->seek = s;
 	s->conn = netconn_dial(w, n,
 			       kind == NETSESS_HOLD ? NETCONN_LIGHT
@@ -106,14 +125,61 @@ static struct netsession *netpunch_session_new(struct networld *w,
 	return s;
 }
 
-/* The node's coordinator for this session: a seeded pick among the C. */
+/* 1 when n has a punched connection (open or punching) through coord. */
+static int netpunch_through(const struct netnode *n, int coord)
+{
+	for (const struct netconn *c = n->conns; c; c = c->nnext)
+		if (c->kind == NETCONN_PUNCHED && c->via == coord)
+			return 1;
+	return 0;
+}
+
+/* The node's coordinator for this session: a seeded pick among the C.
+ * With the sybil mitigation in a rendezvous or handoff phase every peer one
+ * coordinator introduces counts as one address, so a coordinator that
+ * already gave n a punched peer is not asked again (an eclipse run's
+ * measurement; honest rendezvous and handoff phases run without it). */
 static const struct netcfg_node *netpunch_pick_coord(struct networld *w,
 						     struct netnode *n)
 {
+	uint64_t nc = 0, r;
+
 	if (!w->ncoords)
 		return NULL;
-	return &w->cfg->nodes[w->coords[netaddrman_next(&n->rng) %
-					 (uint64_t)w->ncoords]];
+	if (!w->phase->sybil_mitigation ||
+	    w->phase->mode == NETCFG_ADVERTISED)
+		return &w->cfg->nodes[w->coords[netaddrman_next(&n->rng) %
+						 (uint64_t)w->ncoords]];
+	for (int k = 0; k < w->ncoords; k++)
+		nc += !netpunch_through(n, w->cfg->nodes[w->coords[k]].id);
+	if (!nc)
+		return NULL;
+	r = netaddrman_next(&n->rng) % nc;
+	for (int k = 0; k < w->ncoords; k++)
+		if (!netpunch_through(n, w->cfg->nodes[w->coords[k]].id) &&
+		    r-- == 0)
+			return &w->cfg->nodes[w->coords[k]];
+	return NULL;
+}
+
+/* The eclipse attacker's node: one registration (flag
+ * COORD_REG_ATTACKER) waiting at each lying coordinator all through the
+ * punching window. */
+static void netpunch_lure(struct networld *w, struct netnode *n, int64_t now)
+{
+	if (!n->lure && !(n->lure = calloc((size_t)w->ncoords + 1,
+					   sizeof(*n->lure))))
+		return;
+	for (int k = 0; k < w->ncoords; k++) {
+		const struct netcfg_node *co = &w->cfg->nodes[w->coords[k]];
+		struct netsession *s;
+
+		if (!co->lies || n->lure[k])
+			continue;
+		s = netpunch_session_new(w, n, NETSESS_LURE, co, 0, -1, now);
+		/* one that failed at once is retried at the next tick */
+		n->lure[k] = s && !s->done ? s : NULL;
+	}
 }
 
 int netpunch_seek(struct networld *w, struct netnode *n, int i, int64_t now)
@@ -133,6 +199,24 @@ int netpunch_seek(struct networld *w, struct netnode *n, int i, int64_t now)
 	return 0;
 }
 
+/* Advertised: the liar an attacker's node holds at (the liars in turn
+ * by node id), whose every seeker it is punched to; NULL without one. */
+static const struct netcfg_node *netpunch_liar(struct networld *w,
+					       const struct netnode *n)
+{
+	int nl = 0, k;
+
+	for (k = 0; k < w->ncoords; k++)
+		nl += w->cfg->nodes[w->coords[k]].lies;
+	if (!nl)
+		return NULL;
+	nl = n->c->id % nl;
+	for (k = 0; k < w->ncoords; k++)
+		if (w->cfg->nodes[w->coords[k]].lies && nl-- == 0)
+			break;
+	return &w->cfg->nodes[w->coords[k]];
+}
+
 /* Punched connections of n, open or being punched. */
 static int netpunch_count(const struct netnode *n)
 {
@@ -150,6 +234,9 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 
 	if (now < net_at(w, NET_T_PUNCH_MS) || now >= netpunch_settle(w))
 		return;
+	if (n->c->attacker && (w->phase->mode == NETCFG_RENDEZVOUS ||
+				w->phase->mode == NETCFG_HANDOFF))
+		return netpunch_lure(w, n, now);
 	if (w->phase->mode != NETCFG_ADVERTISED) {
 		if (!home || n->seek || now < n->next_punch_ns ||
 		    netpunch_count(n) >= w->cfg->punch_target)
@@ -159,6 +246,10 @@ void netpunch_tick(struct networld *w, struct netnode *n, int64_t now)
 					     0, -1, now);
 		return;
 	}
+	if (n->c->attacker && !n->hold && now >= n->next_punch_ns &&
+	    (coord = netpunch_liar(w, n)))
+		netpunch_session_new(w, n, NETSESS_HOLD, coord,
+				     (uint64_t)n->c->id, -1, now);
 	if (home && !n->hold && now >= n->next_punch_ns &&
 	    (coord = netpunch_pick_coord(w, n)))
 		netpunch_session_new(w, n, NETSESS_HOLD, coord,
@@ -182,7 +273,12 @@ void netpunch_coord_open(struct networld *w, struct netconn *c)
 	case NETSESS_HOLD:
 		reg.flags = COORD_REG_HOLD;
 		break;
+	case NETSESS_LURE:
+		break;
 	}
+	/* The liar serves the attacker's own requests honestly. */
+	if (s->node->c->attacker)
+		reg.flags |= COORD_REG_ATTACKER;
 	len = coord_register_encode(buf, sizeof(buf), &reg);
 	if (len < 0 ||
 	    netconn_send(w, c, COORD_CMD_REGISTER, buf, (size_t)len))
@@ -232,8 +328,11 @@ static void netpunch_attempt_end(struct networld *w, struct netattempt *a,
 	int64_t now = mono_ns();
 
 	a->done = 1;
-	netrecord_punch(w, a->node, s->coord_id, peer, o, a->t_rec_ns,
-			o == NETATT_OK ? now - a->start_ns : -1);
+	/* punch_attempts are the honest nodes' requests; the attacker's
+	 * punches show as its punched connections. */
+	if (s->kind != NETSESS_LURE && !a->node->c->attacker)
+		netrecord_punch(w, a->node, s->coord_id, peer, o, a->t_rec_ns,
+				o == NETATT_OK ? now - a->start_ns : -1);
 	if (a->conn) {
 		struct netconn *c = a->conn;
 
@@ -258,7 +357,9 @@ static void netpunch_on_punch(struct networld *w, struct netsession *s,
 	    !netpunch_attempt_new(w, s, &pu)) {
 		if (s->kind != NETSESS_HOLD)
 			netpunch_session_fail(w, s, NETATT_COORDINATOR);
+		return;
 	}
+	netpunch_lure_release(w, s);
 }
 
 void netpunch_msg(struct networld *w, struct netconn *c,
@@ -356,6 +457,7 @@ static void netpunch_wave(struct networld *w, struct netattempt *a,
 	/* The responder answers with nonce + 1 (as the agent does), so
 	 * each side knows it reached the announced peer. */
 	c->att = a;
+	c->via = a->sess->coord_id;
 	c->check = 1;
 	c->nonce = initiator ? a->punch.nonce : a->punch.nonce + 1;
 	c->check_nonce = initiator ? a->punch.nonce + 1 : a->punch.nonce;

@@ -43,6 +43,9 @@ static void netrelay_have(struct networld *w, struct netnode *n, int b,
 {
 	n->have_ns[b] = mono_ns();
 	n->asked[b] = NULL;
+	/* The eclipse attacker's nodes take blocks and pass none on. */
+	if (from && n->c->attacker)
+		return;
 	for (struct netconn *c = n->conns; c; c = c->nnext)
 		if (c != from && netrelay_carries_blocks(c))
 			netrelay_inv(w, c, "inv", b);
@@ -214,7 +217,8 @@ void netrelay_conn_open(struct networld *w, struct netconn *c)
 	if (!netrelay_carries_blocks(c))
 		return;
 	for (int b = 0; b < w->cfg->blocks; b++)
-		if (n->have_ns[b])
+		if (n->have_ns[b] &&
+		    (!n->c->attacker || w->miner[b] == n->c->id))
 			netrelay_inv(w, c, "inv", b);
 	if (n->announced && n->hold && !c->inbound &&
 	    c->kind == NETCONN_FULL) {

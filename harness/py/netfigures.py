@@ -82,12 +82,12 @@ def propagation(path, series, title):
     _save(fig, path)
 
 
-def exposure(path, series, title):
-    """series: [(phase, sorted per-home shares)]: CDF per phase."""
+def _share_cdf(path, series, title, xlabel, ylabel, empty):
+    """series: [(phase, sorted shares in 0..1)]: one CDF per phase."""
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
     have = [s for s in series if s[1]]
     if not have:
-        _empty(fig, ax, "no home node has a peer: no exposure to plot")
+        _empty(fig, ax, empty)
     for i, (lab, shares) in enumerate(have):
         _cdf(ax, i, lab, shares, len(shares), "max %.0f%%"
              % (100 * shares[-1]))
@@ -96,10 +96,26 @@ def exposure(path, series, title):
         ax.set_ylim(0, 1.02)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_xlabel("largest share of a home node's peers from one "
-                      "coordinator")
-        ax.set_ylabel("fraction of home nodes with peers")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right")
     ax.set_title(title)
     _save(fig, path)
+
+
+def exposure(path, series, title):
+    """series: [(phase, sorted per-home shares)]: CDF per phase."""
+    _share_cdf(path, series, title,
+               "largest share of a home node's peers from one coordinator",
+               "fraction of home nodes with peers",
+               "no home node has a peer: no exposure to plot")
+
+
+def eclipse(path, series, title):
+    """series: [(phase, sorted per-victim attacker shares of punched
+    peers)]: CDF per phase."""
+    _share_cdf(path, series, title,
+               "attacker nodes' share of a victim's punched peers",
+               "fraction of victims with punched peers",
+               "no victim has a punched peer: nothing to plot")

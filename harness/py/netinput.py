@@ -77,9 +77,13 @@ class Node:
         self.netgroup = get(raw, "netgroup", "int", where)
         self.profile = get(raw, "profile", "str", where, nullable=True,
                            default=None)
-        self.coordinator = (self.kind == "reachable" and
-                            get(raw, "coordinator", "dict", where,
-                                nullable=True, default=None) is not None)
+        coord = (get(raw, "coordinator", "dict", where, nullable=True,
+                     default=None) if self.kind == "reachable" else None)
+        self.coordinator = coord is not None
+        # eclipse runs (docs/adversaries.md section 7) only
+        self.lies = self.coordinator and get(
+            coord, "lies", "bool", where + ".coordinator", default=False)
+        self.attacker = get(raw, "attacker", "bool", where, default=False)
 
     @property
     def home(self):
@@ -102,6 +106,8 @@ class World:
         for key in ("outbound_full", "outbound_block", "inbound_slots"):
             setattr(self, key, get(raw, key, "int", w))
         self.settle_ms = get(raw, "settle_ms", "num", w, default=None)
+        self.adversary = get(raw, "adversary", "dict", w, nullable=True,
+                             default=None)
         self.phases = []
         for i, p in enumerate(get(raw, "phases", "list", w)):
             pw = "%s: phases[%d]" % (w, i)

@@ -169,6 +169,66 @@ def sybil_section(phases):
     return out
 
 
+def _share(s):
+    if not s["n"]:
+        return "-"
+    return "%s / %s / %s (%d of %d at 100%%)" % (
+        pct(s["mean"]), pct(s["p90"]), pct(s["max"]), s["eclipsed"], s["n"])
+
+
+ECLIPSE_ROWS = (
+    ("sybil mitigation", lambda f: "on" if f["sybil_mitigation"] else "off"),
+    ("attacker nodes holding punched victims / open punched connections",
+     lambda f: "%d of %d / %d" % (f["eclipse"]["attackers_used"],
+                                  f["eclipse"]["attackers"],
+                                  f["eclipse"]["attacker_punched"])),
+    ("victims (homes that asked a lying coordinator)",
+     lambda f: num(f["eclipse"]["victims"])),
+    ("attacker share of a victim's punched peers: mean / p90 / max",
+     lambda f: _share(f["eclipse"]["share_punched"])),
+    ("attacker share of all its peers: mean / p90 / max",
+     lambda f: _share(f["eclipse"]["share_all"])),
+    ("attacker punched peers per victim: mean / max", lambda f: "%s / %s" % (
+        num(f["eclipse"]["attacker_punched_per_victim"]["mean"]),
+        num(f["eclipse"]["attacker_punched_per_victim"]["max"]))),
+    ("other homes: attacker share of all peers: mean / p90 / max",
+     lambda f: _share(f["eclipse"]["others"])),
+    ("every home: attacker share of punched peers: mean / p90 / max",
+     lambda f: _share(f["eclipse"]["homes_share_punched"])),
+)
+
+
+def eclipse_section(doc, series, out_dir, figures, prefix):
+    """The eclipse table and plot (eclipse runs only): one column, one
+    line per phase that punched."""
+    phases = {n: f for n, f in doc["phases"].items() if f.get("eclipse")}
+    adv = doc.get("adversary")
+    if not adv or not phases:
+        return []
+    names = list(phases)
+    out = ["### Eclipse through a lying coordinator", "",
+           "%d of %d coordinators lie: each pairs every home that asks it "
+           "with one of the attacker's %d reachable nodes (which relay no "
+           "block). A victim is a home that asked a liar in the phase; "
+           "definitions in harness/py/neteclipse.py." % (
+               adv.get("eclipse_coordinators", 0), doc["coordinators"],
+               adv.get("attackers", 0)), "",
+           "| figure | " + " | ".join(md(n) for n in names) + " |",
+           "|---|" + "---|" * len(names)]
+    for label, fn in ECLIPSE_ROWS:
+        out.append("| %s | %s |" % (md(label), " | ".join(
+            md(fn(phases[n])) for n in names)))
+    png = prefix + "network-eclipse.png"
+    figures.eclipse(os.path.join(out_dir, png), [
+        (n, series[n]["eclipse"]) for n in names
+        if phases[n]["eclipse"]["victims"]],
+        "Attacker share of victims' punched peers, run %s" % doc["run_id"])
+    return out + ["", "![Eclipse: attacker share of punched peers](%s)" % png,
+                  "", "Per victim with punched peers, the share of them "
+                  "that are the attacker's nodes (1 = every punched peer "
+                  "the attacker's), per phase.", ""]
+
+
 def plots(doc, series, out, figures, prefix):
     phases = doc["phases"]
     tail = "run %s" % doc["run_id"]
@@ -225,6 +285,7 @@ def section(doc, series, out, figures, prefix=""):
     body += block_table(doc["phases"])
     body += ["### Sybil mitigation on vs off", ""] + sybil_section(
         doc["phases"])
+    body += eclipse_section(doc, series, out, figures, prefix)
     body += ["### Network plots", ""] + plots(doc, series, out, figures,
                                                prefix)
     return head + body

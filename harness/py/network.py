@@ -50,6 +50,7 @@ Definitions, per phase (README "Network figures" says the same):
   of its peers reached through one coordinator (an open punched
   connection with via = that coordinator) divided by its peers; mean,
   p90, max; homes without peers are counted apart.
+- eclipse (eclipse runs only): neteclipse.py's figures.
 - punch: every attempt of every part; successes = outcome "ok"; ttc p50
   and p90 (linear interpolation, as stats.percentile) over the ok
   attempts that carry ttc_ms; homes_with_success = home nodes with an ok
@@ -63,6 +64,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import neteclipse  # noqa: E402
 import netgraph  # noqa: E402
 import netinput  # noqa: E402
 import stats  # noqa: E402
@@ -295,7 +297,10 @@ def analyse_phase(world, phase):
            "punch": punch_figures(world, phase),
            "evictions": len(phase.evictions),
            "addrman": addrman_figures(phase)}
-    return fig, {"cdf": cdf, "shares": shares}
+    ecl, victims = neteclipse.figures(world, phase, g)
+    if ecl is not None:
+        fig["eclipse"] = ecl
+    return fig, {"cdf": cdf, "shares": shares, "eclipse": victims}
 
 
 def run_meta(world, run_dir, key):
@@ -319,6 +324,7 @@ def analyse(run_dir):
            "run_id": world.run_id, "seed": world.seed,
            "homes": len(world.homes), "reachable": len(world.reachable),
            "coordinators": len(world.coordinators),
+           "adversary": world.adversary,
            "population": run_meta(world, run_dir, "population"),
            "phases": {}}
     series = {}

@@ -57,7 +57,9 @@ static void test_addrman_netgroups(void)
 	netaddrman_free(&am);
 }
 
-/* Its own entry is refused; a node seen again keeps its first entry. */
+/* Its own entry is refused; a node seen again as the same kind keeps
+ * its first entry; a reachable node that also advertises (the eclipse
+ * attacker's) has one entry of each kind. */
 static void test_addrman_add(void)
 {
 	struct netaddrman am;
@@ -66,12 +68,17 @@ static void test_addrman_add(void)
 	struct netaddrman_entry self = {.node_id = 7};
 	CU_ASSERT_EQUAL(netaddrman_add(&am, &self), -EEXIST);
 	add_reachable(&am, 1, 5);
-	add_advertised(&am, 1, 3);
+	add_reachable(&am, 1, 6);
 	CU_ASSERT_EQUAL(am.n, 1);
-	CU_ASSERT_EQUAL(am.nreachable, 1);
-	CU_ASSERT_EQUAL(am.nadvertised, 0);
+	CU_ASSERT_EQUAL(am.e[0].group, 5);
 	add_advertised(&am, 2, 3);
+	add_advertised(&am, 2, 4);
+	CU_ASSERT_EQUAL(am.n, 2);
 	CU_ASSERT_EQUAL(am.e[1].group, NETADDRMAN_GROUP_KEY | 2);
+	add_advertised(&am, 1, 3);
+	CU_ASSERT_EQUAL(am.n, 3);
+	CU_ASSERT_EQUAL(am.nreachable, 1);
+	CU_ASSERT_EQUAL(am.nadvertised, 2);
 	netaddrman_free(&am);
 }
 

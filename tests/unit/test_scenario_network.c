@@ -171,6 +171,20 @@ static void test_errors(void)
 		 1, "seed", "at most 9223372036854775807"},
 		{"blocks", "[network]\nblocks = 65\n", 2, "blocks",
 		 "out of range 1..64"},
+		{"adv", "[network]\nadversary = flood\n", 2, "adversary",
+		 "eclipse"},
+		{"ecnone", "[network]\nattackers = 2\n", 2, "attackers",
+		 "only with adversary = eclipse"},
+		{"eclies",
+		 "[network]\nadversary = eclipse\ncoordinators = 2\n"
+		 "eclipse_coordinators = 3\nmodes = rendezvous\n",
+		 4, "eclipse_coordinators", "3 lying coordinators but 2"},
+		{"ecatt",
+		 "[network]\nhomes = 10\nreachable = 4\ncoordinators = 2\n"
+		 "adversary = eclipse\nattackers = 3\nmodes = rendezvous\n",
+		 6, "attackers", "only 2 reachable nodes"},
+		{"ecnorv", "[network]\nadversary = eclipse\nmodes = off\n", 3,
+		 "modes", "needs a mode that punches"},
 	};
 
 	write_file("hdr.csv", "# x\nname,share\nhome-eim,1\n");
@@ -184,6 +198,73 @@ static void test_errors(void)
 					 bad[i].key, bad[i].msg);
 		scenario_free(&s);
 	}
+}
+
+/* nodes.json of the eclipse scenario below: r0 and r1 lie, r3..r7 are
+ * the attacker's, the adversary named at the top. */
+static void eclipse_nodes_json(const struct scenario *s)
+{
+	const char *modes[] = {NULL,	  "rendezvous", "rendezvous",
+			       "handoff", "handoff",	"advertised",
+			       "advertised"};
+	struct netplan *np;
+	json_error_t je;
+	json_t *d, *nodes;
+	char err[256] = "", file[600];
+
+	np = netplan_new(s, "a1b2c3", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(np);
+	snprintf(file, sizeof(file), "%s/eclipse.json", tmpdir);
+	CU_ASSERT_EQUAL_FATAL(netnodes_write(np, modes, file), 0);
+	d = json_load_file(file, 0, &je);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(testutil_jint(json_object_get(d, "adversary"),
+				      "attackers"),
+			5);
+	nodes = json_object_get(d, "nodes");
+	for (int id = 0; id < 8; id++) {
+		json_t *n = json_array_get(nodes, id);
+		json_t *c = json_object_get(n, "coordinator");
+
+		CU_ASSERT_EQUAL(json_is_true(json_object_get(c, "lies")),
+				id < 2);
+		CU_ASSERT_EQUAL(json_is_true(json_object_get(n, "attacker")),
+				id >= 3);
+		CU_ASSERT_EQUAL(np->nodes[id].lies, id < 2);
+	}
+	json_decref(d);
+	netplan_free(np);
+}
+
+/* An eclipse runs rendezvous once per sybil_mitigation value. */
+static void test_eclipse(void)
+{
+	struct scenario s;
+	struct cfg_error ce;
+	const struct scenario_network *n;
+
+	CU_ASSERT_EQUAL_FATAL(
+		load("eclipse",
+		     "[network]\nhomes = 20\nreachable = 8\n"
+		     "coordinators = 3\nadversary = eclipse\n"
+		     "eclipse_coordinators = 2\nattackers = 5\n"
+		     "modes = off, rendezvous, handoff, advertised\n",
+		     &s, &ce),
+		0);
+	n = s.net;
+	CU_ASSERT_EQUAL(n->adversary, SCENARIO_NET_ECLIPSE);
+	CU_ASSERT_EQUAL(n->eclipse_coordinators, 2);
+	CU_ASSERT_EQUAL(n->attackers, 5);
+	CU_ASSERT_EQUAL_FATAL(n->nphases, 7);
+	CU_ASSERT_STRING_EQUAL(n->phases[4].name, "handoff-unmitigated");
+	CU_ASSERT_STRING_EQUAL(n->phases[6].name, "advertised-unmitigated");
+	CU_ASSERT_STRING_EQUAL(n->phases[0].name, "off");
+	CU_ASSERT_STRING_EQUAL(n->phases[1].name, "rendezvous-mitigated");
+	CU_ASSERT_TRUE(n->phases[1].sybil_mitigation);
+	CU_ASSERT_STRING_EQUAL(n->phases[2].name, "rendezvous-unmitigated");
+	CU_ASSERT_FALSE(n->phases[2].sybil_mitigation);
+	eclipse_nodes_json(&s);
+	scenario_free(&s);
 }
 
 static int in_group(const char *addr, int g)
@@ -378,6 +459,7 @@ int main(void)
 		{"defaults and the default population", test_defaults},
 		{"every key; CSV with counts; inline list", test_keys},
 		{"mistakes name file, line and key", test_errors},
+		{"eclipse keys and phases", test_eclipse},
 		{"plan: names, netgroups, carriers, seeded", test_plan},
 		{"a full netgroup passes nodes on", test_full_groups},
 		{"nodes.json as docs/network.md has it", test_nodes_json},

@@ -88,6 +88,9 @@ int netcoord_start(struct world *w, const struct netplan *np,
 			argv[k++] = "--inbound-limit";
 			argv[k++] = slots;
 		}
+		/* A lying coordinator (docs/adversaries.md section 7). */
+		if (nd->lies)
+			argv[k++] = "--eclipse";
 		argv[k] = NULL;
 		pids[j] = daemons_start(w, w->hosts[nd->ns].fd, env, name, argv,
 					"listening");

@@ -24,6 +24,13 @@ static json_t *node_json(const struct netplan *np,
 				o, "coordinator",
 				json_pack("{s:s, s:i}", "addr", nd->addr,
 					  "port", SCENARIO_NET_COORD_PORT));
+		/* Only in an eclipse run: honest runs' files stay as
+		 * they were. */
+		if (o && nd->lies)
+			json_object_set_new(json_object_get(o, "coordinator"),
+					    "lies", json_true());
+		if (o && nd->attacker)
+			json_object_set_new(o, "attacker", json_true());
 		return o;
 	}
 	/* router_netns, carrier_netns: for the analysis and the tests'
@@ -82,6 +89,13 @@ int netnodes_write(const struct netplan *np, const char *const *coord_mode,
 		n->settle_ms, "netgroups", n->netgroups,
 		"coordinator_mode_slots", n->coordinator_mode_slots, "phases",
 		phases_json(n, coord_mode), "nodes", nodes);
+	if (root && n->adversary == SCENARIO_NET_ECLIPSE)
+		json_object_set_new(
+			root, "adversary",
+			json_pack("{s:s, s:i, s:i}", "attack", "eclipse",
+				  "eclipse_coordinators",
+				  n->eclipse_coordinators, "attackers",
+				  n->attackers));
 	if (!root || e < 0) {
 		json_decref(root);
 		return -ENOMEM;

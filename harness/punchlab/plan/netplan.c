@@ -90,6 +90,12 @@ static void reachable_plan(struct netplan *np, struct netplan_node *nd)
 	nd->router = nd->carrier = -1;
 	nd->profile = -1;
 	nd->coordinator = nd->index < np->s->net->coordinators;
+	if (np->s->net->adversary == SCENARIO_NET_ECLIPSE) {
+		nd->lies = nd->coordinator &&
+			   nd->index < np->s->net->eclipse_coordinators;
+		nd->attacker =
+			nd->index >= np->s->net->reachable - np->s->net->attackers;
+	}
 	snprintf(nd->addr, sizeof(nd->addr), "%s", nd->wan_addr);
 	plan_step_ifname(p, inet_if, tag);
 	plan_step_wan(p, nd->ns, inet_if, nd->wan_addr);
@@ -195,10 +201,14 @@ void netplan_print(const struct netplan *np, FILE *f)
 		const struct netplan_node *nd = &np->nodes[id];
 
 		if (!nd->home) {
-			fprintf(f, "node %d reachable %s %s:%d netgroup %d%s\n",
+			fprintf(f,
+				"node %d reachable %s %s:%d netgroup %d%s%s\n",
 				id, p->ns[nd->ns].tag, nd->addr,
 				SCENARIO_NET_PORT, nd->netgroup,
-				nd->coordinator ? " coordinator :18445" : "");
+				nd->coordinator ? " coordinator :18445" : "",
+				nd->lies       ? " lies"
+				: nd->attacker ? " attacker"
+					       : "");
 			continue;
 		}
 		fprintf(f,

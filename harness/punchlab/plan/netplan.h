@@ -33,6 +33,9 @@ struct netplan_node {
 	int netgroup;
 	int profile;		  /* index into net->profiles; -1 reachable */
 	int coordinator;	  /* runs punch-coordinator (j < C) */
+	/* eclipse (docs/adversaries.md section 7): a lying coordinator
+	 * (j < eclipse_coordinators), an attacker's node (j >= R - A) */
+	int lies, attacker;
 	char addr[PLAN_ADDR];	  /* where it listens / connects from */
 	char wan_addr[PLAN_ADDR]; /* its public address */
 };
