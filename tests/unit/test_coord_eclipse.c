@@ -12,6 +12,7 @@
 #include "lib/testutil.h"
 
 static struct conn conns[6];
+static struct conn *slots[6];
 static struct clients cl;
 
 /* conns[i]: seq i, waiting; attacker when attacker[i]. */
@@ -19,6 +20,8 @@ static void table(const int *attacker, int n)
 {
 	memset(&cl, 0, sizeof(cl));
 	memset(conns, 0, sizeof(conns));
+	cl.conns = slots; /* the table's slots (clients.h: cap of them) */
+	cl.cap = sizeof(slots) / sizeof(slots[0]);
 	for (int i = 0; i < n; i++) {
 		conns[i].state = CONN_WAITING;
 		conns[i].seq = (uint64_t)i;
