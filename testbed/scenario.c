@@ -351,7 +351,8 @@ static int scenario_strategy_check(struct scenario_ctx *c,
 }
 
 /* An adversary cell (or matrix) may give expect_effect for expect: the
- * success rate is then any (">= 0"), the gate judges the effect. */
+ * success rate is then any (0..1, no text: the cell line shows the
+ * effect's expectation), the gate judges the effect. */
 static int scenario_expect_spared(const struct cell_adv *a, unsigned bit)
 {
 	return bit == CELL_HAS_EXPECT && a->attack != CELL_ATTACK_NONE &&
@@ -436,7 +437,7 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		if (!(c->has[i] & CELL_HAS_EXPECT)) {
 			s->cells[i].expect_min = 0;
 			s->cells[i].expect_max = 1;
-			strcpy(s->cells[i].expect_text, ">= 0");
+			s->cells[i].expect_text[0] = '\0';
 		}
 	return 0;
 }

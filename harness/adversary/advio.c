@@ -64,20 +64,29 @@ int advio_flush(struct advio *io)
 	return 0;
 }
 
-int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
-		       uint64_t nonce)
+int advio_version_encode(uint8_t *buf, size_t cap,
+			 const struct p2p_netaddr *recv, uint64_t nonce,
+			 const char *ua)
 {
 	struct p2p_version v;
-	uint8_t buf[256];
-	int n;
 
 	memset(&v, 0, sizeof(v));
 	v.version = P2P_PROTOCOL_VERSION;
 	v.timestamp = (int64_t)time(NULL);
-	v.recv = *recv;
+	if (recv)
+		v.recv = *recv;
 	v.nonce = nonce;
-	snprintf(v.user_agent, sizeof(v.user_agent), "%s", ADVIO_NODE_UA);
-	n = p2p_version_encode(buf, sizeof(buf), &v);
+	snprintf(v.user_agent, sizeof(v.user_agent), "%s", ua);
+	return p2p_version_encode(buf, cap, &v);
+}
+
+int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
+		       uint64_t nonce)
+{
+	uint8_t buf[256];
+	int n = advio_version_encode(buf, sizeof(buf), recv, nonce,
+				     ADVIO_NODE_UA);
+
 	if (n < 0)
 		return n;
 	return advio_send(io, "version", buf, (size_t)n);

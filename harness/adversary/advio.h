@@ -43,6 +43,11 @@ int advio_send(struct advio *io, const char *command, const void *payload,
 int advio_flush(struct advio *io);
 /* Queues the version a punchlab node sends (its user agent, services 0,
  * protocol 70016) with this nonce and addr_recv. advio_send's returns. */
+/* A version message as a node would send it (recv may be NULL) into
+ * buf; its length or -ENOSPC. */
+int advio_version_encode(uint8_t *buf, size_t cap,
+			 const struct p2p_netaddr *recv, uint64_t nonce,
+			 const char *ua);
 int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
 		       uint64_t nonce);
 int advio_pending(const struct advio *io);

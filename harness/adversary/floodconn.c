@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advio.h"
 #include "coordmsg.h"
 #include "flood.h"
 #include "log.h"
@@ -39,16 +40,11 @@ static int floodconn_msg(struct flood *f, struct fconn *fc, const char *cmd,
 
 static int floodconn_version(struct flood *f, struct fconn *fc)
 {
-	struct p2p_version v;
 	uint8_t buf[256];
-	int n;
+	int n = advio_version_encode(buf, sizeof(buf), NULL,
+				     ((uint64_t)rand() << 32) ^ (uint64_t)rand(),
+				     "/punchlab-flood:0.1/");
 
-	memset(&v, 0, sizeof(v));
-	v.version = P2P_PROTOCOL_VERSION;
-	v.timestamp = (int64_t)time(NULL);
-	v.nonce = ((uint64_t)rand() << 32) ^ (uint64_t)rand();
-	snprintf(v.user_agent, sizeof(v.user_agent), "/punchlab-flood:0.1/");
-	n = p2p_version_encode(buf, sizeof(buf), &v);
 	if (n < 0)
 		return n;
 	if (floodconn_msg(f, fc, "version", buf, (size_t)n))

@@ -297,7 +297,8 @@ static void fold_flood(struct fold *f, double *v)
 
 /* harm: where the effect says the attack worked — above harm_at when
  * harm_up, else below it. A cost is harm past what an honest coordinator
- * can cost (its 15 s pair timeout, the 5 s start bound, 1 s of slack);
+ * can cost: withhold, past its 15 s pair timeout and the policy's 20 s
+ * wait (1 s of slack); delay, past the policy's 5 s start bound (+1 s);
  * a flood is harm when fewer than 95% of legitimate pairs match. */
 static const struct attack_fold {
 	const char *attack, *effect, *unit;
@@ -308,7 +309,7 @@ static const struct attack_fold {
 	{"redirect", "victim_syns_per_request", "SYNs", fold_redirect, 0, 1},
 	{"impersonate", "detected_rate", "ratio", fold_impersonate, 1, 0},
 	{"withhold", "cost_ms_per_request", "ms", fold_cost, 21000, 1},
-	{"delay", "cost_ms_per_request", "ms", fold_cost, 21000, 1},
+	{"delay", "cost_ms_per_request", "ms", fold_cost, 6000, 1},
 	{"hijack", "hijacked_rate", "ratio", fold_hijack, 0, 1},
 	{"inject", "killed_rate", "ratio", fold_inject, 0, 1},
 	{"flood", "legit_matched_rate", "ratio", fold_flood, 0.95, 0},

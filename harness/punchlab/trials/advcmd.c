@@ -64,3 +64,13 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 	}
 	return n;
 }
+
+int advcmd_wait_ms(const struct cell_adv *a)
+{
+	if (a->attack == CELL_ATTACK_WITHHOLD)
+		return 60000;
+	if (a->attack == CELL_ATTACK_DELAY)
+		return a->attack_delay_ms < 120000 ? (int)a->attack_delay_ms
+						   : 120000;
+	return 0;
+}

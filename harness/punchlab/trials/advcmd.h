@@ -24,5 +24,10 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 		const struct adv_trial *t, int s, char **argv);
 /* The port of cell's own coordinator, and of mallory's for it. */
 int advcmd_port(int cell);
+/* How long a lying coordinator may make an undefended agent wait beyond
+ * the trial's timeout (withhold: the agent's 60 s match timeout; delay:
+ * the named delay, at most 120 s): the harness's hang grace grows by it,
+ * so the cost measured is the agent's own, not the harness's kill. */
+int advcmd_wait_ms(const struct cell_adv *a);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "advcell.h"
+#include "advcmd.h"
 #include "celldraw.h"
 #include "coordctl.h"
 #include "handoff.h"
@@ -113,7 +114,8 @@ static int trial_start(struct sched *sc, int c)
 	int e;
 
 	running_init(r, c, sc->next[c]++,
-		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS) *
+		     mono_ns() + (int64_t)(cfg->s->timeout_ms + HANG_GRACE_MS +
+					   advcmd_wait_ms(&cfg->s->cells[c].adv)) *
 					 1000000);
 	/* The trial's draw goes on the cell's queues before its agents
 	 * exist: no packet of theirs meets another trial's conditions. */
