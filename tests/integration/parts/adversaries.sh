@@ -6,7 +6,7 @@
 # SYNs; a cell whose punch-adversary is missing fails the run at once,
 # naming the program, and leaves nothing behind.
 #
-#   [alice]--[router A]--[inet]--[router B]--[bob]        x 5 cells
+#   [alice]--[router A]--[inet]--[router B]--[bob]        x 8 cells
 #                          |
 #      [charlie :18444, :18500+i]  [mallory 192.0.2.66:18500+i]
 #                 [victim 192.0.2.99:8333, counted]
@@ -84,7 +84,7 @@ ts = [json.loads(l) for l in open(sys.argv[1])]
 by = {}
 for t in ts:
     by.setdefault(t["cell"], []).append(t)
-ok = len(ts) == 10 and all(len(v) == 2 for v in by.values())
+ok = len(ts) == 16 and all(len(v) == 2 for v in by.values())
 ok = ok and all("adv" not in t for t in by["honest"])
 per_syn = {}
 for c in ("redirect-wan", "redirect-listen"):
