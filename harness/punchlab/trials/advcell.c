@@ -276,7 +276,8 @@ static pid_t start_adversary(struct advcells *a, int cell, int tap_fd)
 	char *argv[32];
 	int n = 0, first, count = cell_trials(cfg, &first);
 	long long bound = (long long)count *
-				  (cfg->s->timeout_ms + ADV_TRIAL_BOUND_MS) +
+				  (cfg->s->timeout_ms + ADV_TRIAL_BOUND_MS +
+				   advcmd_wait_ms(&cfg->s->cells[cell].adv)) +
 			  60000;
 
 	argv[n++] = "punch-adversary";
