@@ -19,6 +19,10 @@ R=${1:?run id} KIND=${2:?slowloris or pairs} LIM=${3:?on or off}
 LOGRATE=${4:-0} N=${5:-33}
 B=${PUNCHLAB_BIN_DIR:-build/bin}
 D=$(mktemp -d /tmp/punchlab-flood.XXXXXX)
+CP="" AP=""
+# Ctrl-C or an error: the coordinator and the flooder stop by pid, the
+# folder goes (the world is the caller's: punchlab down R).
+trap 'kill $CP $AP 2>/dev/null; rm -rf "$D"' EXIT INT TERM
 FL=""
 [ "$LIM" = on ] && FL="--per-addr-limit 16 --key-owner"
 [ "$LOGRATE" != 0 ] && FL="$FL --log-rate $LOGRATE"

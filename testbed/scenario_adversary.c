@@ -243,6 +243,14 @@ int scenario_adv_check(const struct scenario_ctx *c,
 				"agents' defences and reports are the "
 				"built-in node's); [cell %s] runs another",
 				cell->name);
+	/* the hijacker holds one connection per key (hijack.c) */
+	if (a->attack == CELL_ATTACK_HIJACK &&
+	    s->trials > SCENARIO_ADV_HIJACK_MAX_KEYS)
+		return cfg_fail(err, path, a->line[CELL_ADV_ADVERSARY],
+				"adversary",
+				"hijack registers every trial's key at once: "
+				"at most %d trials, the scenario has %d",
+				SCENARIO_ADV_HIJACK_MAX_KEYS, s->trials);
 	return 0;
 }
 

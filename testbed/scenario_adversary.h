@@ -13,6 +13,10 @@
 struct scenario_ctx;
 
 /* NULL-terminated, indexed by the enums of scenario_model.h. */
+/* punch-adversary's hijacker holds one connection per trial key
+ * (harness/adversary/hijack.c HIJACK_MAX_KEYS) */
+#define SCENARIO_ADV_HIJACK_MAX_KEYS 1000
+
 extern const char *const scenario_adv_attacks[];
 extern const char *const scenario_adv_victims[];
 extern const char *const scenario_adv_injects[];

@@ -140,6 +140,18 @@ static void test_redirect(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "defence fails: "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(verdict_of(j), "(expect_effect == 0)"));
 	json_decref(j);
+
+	/* The victim's counter could not be read: no SYN count is not a
+	 * count of 0, and the claim fails. */
+	j = fold(&on, &pass,
+		 "{\"attack\":\"redirect\",\"requests\":1,"
+		 "\"attacker_bytes\":93}",
+		 NULL);
+	CU_ASSERT_EQUAL(pass, 0);
+	CU_ASSERT(isnan(effect(j)));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(verdict_of(j), "no victim counter was read in 1 trials"));
+	json_decref(j);
 }
 
 static void test_impersonate(void)

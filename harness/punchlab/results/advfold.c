@@ -119,10 +119,22 @@ static double spread(struct fold *f, const char *key, const char *as, double *v)
  * when a record predates it). */
 static void fold_redirect(struct fold *f, double *v)
 {
-	double syns, syn_max, vbytes, abytes, req;
-	size_t k = column(f, "requests", v);
+	double syns, syn_max, vbytes, abytes, req = 0;
+	size_t k, i, counted = 0;
 
-	req = k ? sum(v, k) : (double)f->n;
+	/* Only trials whose counters were read count as requests: a failed
+	 * read must not pass as "the victim got 0 SYNs". */
+	for (i = 0; i < f->n; i++) {
+		json_t *r = json_array_get(f->recs, i), *q;
+
+		if (!json_is_number(json_object_get(r, "victim_syns")))
+			continue;
+		counted++;
+		q = json_object_get(r, "requests");
+		req += json_is_number(q) ? json_number_value(q) : 1;
+	}
+	if (!counted)
+		req = 0;
 	k = column(f, "victim_syns", v);
 	syns = sum(v, k);
 	f->value = req > 0 ? syns / req : NAN;
@@ -144,7 +156,10 @@ static void fold_redirect(struct fold *f, double *v)
 	k = column(f, "syns_sent", v);
 	put(f->metrics, "syns_sent_per_trial_mean", mean(v, k));
 	put(f->metrics, "syns_sent_per_trial_max", stats_percentile(v, k, 100));
-	if (syns == 0)
+	if (req == 0)
+		snprintf(f->what, sizeof(f->what),
+			 "no victim counter was read in %zu trials", f->n);
+	else if (syns == 0)
 		snprintf(f->what, sizeof(f->what),
 			 "victim got 0 SYNs in %.0f requests", req);
 	else

@@ -121,8 +121,16 @@ static void sink_loop(int lfd)
 	char buf[4096];
 	int n = 1;
 
+	/* A fork without exec holds every fd punchlab had open (agents'
+	 * stdin pipes among them): keep only the listener, so no agent
+	 * waits on an EOF this child would withhold. */
+	if (lfd > 3)
+		close_range(3, (unsigned)lfd - 1, 0);
+	close_range((unsigned)lfd + 1, ~0U, 0);
 	p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 	for (;;) {
+		/* full: leave the listener out, or poll returns at once */
+		p[0].fd = n < 1 + SINK_CONNS ? lfd : -1;
 		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			_exit(1);
 		if ((p[0].revents & POLLIN) && n < 1 + SINK_CONNS) {

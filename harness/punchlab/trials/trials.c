@@ -136,6 +136,7 @@ static int trial_start(struct sched *sc, int c)
 	if (e < 0) {
 		log_warnx("cannot start agents: %s", strerror(-e));
 		running_kill(cfg, r, 1);
+		advcell_trial_end(cfg->adv, r); /* its secrets go too */
 		return e;
 	}
 	sc->inflight[c]++;
@@ -281,8 +282,12 @@ int trials_run(const struct trials_cfg *given, FILE *jsonl,
 	}
 	if (e == 0)
 		progress(&sc, 1);
-	if (sc.run)
+	if (sc.run) {
 		running_kill(cfg, sc.run, sc.nrun);
+		/* trials cut short (error, SIGTERM): their secret files */
+		for (int i = 0; run.adv && i < sc.nrun; i++)
+			advcell_trial_end(run.adv, &sc.run[i]);
+	}
 	advcell_free(run.adv);
 	sched_free(&sc);
 	return e;
