@@ -15,6 +15,7 @@
 #include "roles.h"
 
 #define FLOOD_COUNT_MAX 5000	   /* the scenario key's range */
+#define FLOOD_READY_MAX_NS (3 * 1000000000LL)
 #define FLOOD_PAIR_WAIT_MS 20000   /* pairs: a pair's wait, default */
 #define FLOOD_REPORT_NS 1000000000LL
 #define FLOOD_FD_SPARE 32
@@ -274,10 +275,15 @@ static int flood_poll(struct flood *f, struct pollfd *pfd, size_t *idx,
 
 /* Ready once the attack is in place: a pairs flood at once, slowloris
  * when every connection has been up or refused once, so the table is as
- * full as the flood can make it before the cell's first trial. */
-static void flood_ready(struct flood *f)
+ * full as the flood can make it before the cell's first trial — or
+ * FLOOD_READY_MAX_NS after the start, since SYNs past the coordinator's
+ * listen backlog wait for their retransmission (1 s, 3 s, ...). */
+static void flood_ready(struct flood *f, int64_t now)
 {
-	if (f->ready || (f->kind == FLOOD_SLOWLORIS && f->tried < f->nconns))
+	if (f->ready)
+		return;
+	if (f->kind == FLOOD_SLOWLORIS && f->tried < f->nconns &&
+	    now - f->start_ns < FLOOD_READY_MAX_NS)
 		return;
 	f->ready = true;
 	adv_event(f->c, "ready",
@@ -292,6 +298,7 @@ static int flood_loop(struct flood *f)
 	int64_t now, wake, report = mono_ns() + FLOOD_REPORT_NS;
 	int err = pfd && idx ? 0 : -ENOMEM;
 
+	f->start_ns = mono_ns();
 	while (!err && !adv_done(f->c)) {
 		now = mono_ns();
 		wake = f->kind == FLOOD_PAIRS ? flood_tend_pairs(f, now)
@@ -303,7 +310,7 @@ static int flood_loop(struct flood *f)
 			f->rounds++;
 			f->pairs_started = f->pairs_done = 0;
 		}
-		flood_ready(f);
+		flood_ready(f, now);
 		if (now >= report) {
 			flood_report(f);
 			report = now + FLOOD_REPORT_NS;

@@ -62,6 +62,7 @@ struct flood {
 	uint64_t pairs_done;
 	size_t tried;	/* connections up or refused at least once */
 	bool ready;	/* the ready event is out */
+	int64_t start_ns; /* when the flood began */
 	uint64_t bytes_sent;
 };
 
