@@ -189,9 +189,10 @@ def section(figures, runs, out, title_tail):
            "Each adversary cell runs one attack with its defences on or "
            "off (docs/adversaries.md; README \"Threats\"). The measured "
            "effect is the attack's headline number over the cell's "
-           "trials, one request per trial; a cell with an expect_effect "
-           "fails the gate when the effect misses it, one without is a "
-           "measurement.", ""]
+           "trials (redirect: per lying hppunch the victim could see; "
+           "else per trial); every adversary cell states a claim "
+           "(expect_effect, or expect on the success rate) and fails "
+           "the gate when it misses it, the undefended ones too.", ""]
     for r, cells in have:
         if len(have) > 1:
             doc += ["### %s run %s" % (r.scenario, r.run_id), ""]
