@@ -378,19 +378,14 @@ static size_t coordd_fill(struct coordd *d, int64_t now)
 	struct conn **polled = d->polled;
 	size_t npolled, i;
 
-	pfd[0].fd = d->accept_paused_until_us > now ? -1 : d->lfd;
-	pfd[0].events = POLLIN;
-	pfd[0].revents = 0;
-	/* Only while control events wait for a slow reader. */
-	pfd[1].fd = control_poll_fd();
-	pfd[1].events = POLLOUT;
-	pfd[1].revents = 0;
-	pfd[2].fd = d->accept_paused_until_us > now ? -1 : d->lfd2;
-	pfd[2].events = POLLIN;
-	pfd[2].revents = 0;
-	pfd[3].fd = tap_poll_fd();
-	pfd[3].events = POLLOUT;
-	pfd[3].revents = 0;
+	int paused = d->accept_paused_until_us > now;
+
+	/* The control channel and the tap only while their lines wait
+	 * for a slow reader. */
+	pfd[0] = (struct pollfd){.fd = paused ? -1 : d->lfd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = control_poll_fd(), .events = POLLOUT};
+	pfd[2] = (struct pollfd){.fd = paused ? -1 : d->lfd2, .events = POLLIN};
+	pfd[3] = (struct pollfd){.fd = tap_poll_fd(), .events = POLLOUT};
 	npolled = d->cl.n;
 	for (i = 0; i < npolled; i++) {
 		polled[i] = d->cl.conns[i];
