@@ -132,6 +132,16 @@ void nat_need(struct nat_build *b, enum nat_obj o)
 		nat_objs[o].type,
 		p->timeout_established ? p->timeout_established
 				       : NAT_MAPPING_TIMEOUT);
+	/* update refreshes an element's timeout but keeps its value: a
+	 * port a new connection took over from another inside endpoint
+	 * (random ports can do that while the old element lives) would
+	 * still lead to the old one. A new connection's map element is
+	 * therefore removed first, then added with its own value. */
+	if (strchr(nat_objs[o].type, ':') && p->mapping != NAT_MAP_NONE)
+		nat_rule(b, NAT_CH_LEARN,
+			 "ct state new ct direction original ct status snat "
+			 "ct original ip saddr %s " NAT_L4 " delete @%s { %s }",
+			 b->ifc->lan_cidr, name, nat_objs[o].elem);
 	if (p->mapping == NAT_MAP_NONE)
 		nat_rule(b, NAT_CH_LEARN,
 			 "oifname \"%s\" ct direction original ct original ip "
