@@ -47,6 +47,10 @@ INI
 		check "the run waited for its first answer (pcpd.jsonl)" \
 			grep -q '"router": "c0-ra", "external": "198.51.100.1"' \
 			"results/pcp-router/$prid/pcpd.jsonl"
+		# its STUN check is answered inside the router: nothing of the
+		# start (nor anything else yet) has left router A by its WAN
+		check "router A sent nothing on its WAN while miniupnpd started (tx_packets $(ip netns exec $ra cat /sys/class/net/$prid-wan/statistics/tx_packets))" \
+			[ "$(ip netns exec $ra cat /sys/class/net/$prid-wan/statistics/tx_packets)" = 0 ]
 		alice /usr/bin/python3 "$PCPC" 10.0.1.1 addr >"$OUT/pcp-addr" 2>&1
 		check "NAT-PMP external address from alice: 198.51.100.1 ($(head -n1 "$OUT/pcp-addr"))" \
 			grep -q '^op=128 result=0 external=198\.51\.100\.1$' "$OUT/pcp-addr"
@@ -113,4 +117,18 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	check "after SIGKILL of punchlab run + punchlab clean: no miniupnpd ($kmpid), file or namespace of the run (${krid:-no run})" sh -c \
 		"[ -n '$kmpid' ] && ! ps -o stat= -p '$kmpid' | grep -qv Z && [ ! -e '/run/punchlab/${krid:-x}' ]"
 	check "after SIGKILL + clean nothing of the run is left" nothing_left "$krid"
+
+	# A daemon only its pid file names (its line taken out of the run's
+	# pids registry, as when punchlab dies between exec and recording):
+	# punchlab clean finds it by miniupnpd-<router>.pid and its cmdline
+	$PL up "$OUT/pcp-router.ini" >"$OUT/pcp-up2" 2>&1
+	urid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/pcp-up2")
+	umpid=$(cat "/run/punchlab/$urid/miniupnpd-c0-ra.pid" 2>/dev/null)
+	[ -n "$urid" ] && [ -n "$umpid" ] &&
+		sed -i "/^$umpid /d" "/run/punchlab/$urid/pids"
+	$PL clean --force "${urid:-000000}" >/dev/null
+	rm -rf "results/pcp-router/$urid"; rmdir results/pcp-router 2>/dev/null
+	check "punchlab clean stops a miniupnpd known only by its pid file ($umpid) and leaves nothing (${urid:-no run})" sh -c \
+		"[ -n '$umpid' ] && ! ps -o stat= -p '$umpid' | grep -qv Z && [ ! -e '/run/punchlab/${urid:-x}' ]"
+	check "after that clean nothing of the run is left" nothing_left "$urid"
 fi
