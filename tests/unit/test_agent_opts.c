@@ -12,6 +12,7 @@
 
 #include "../../harness/agent/opts.c"
 #include "../../harness/agent/opts_defence.c"
+#include "../../harness/agent/opts_pcp.c"
 #include "../../harness/agent/targetpolicy.c"
 #include "lib/testutil.h"
 
