@@ -1,0 +1,79 @@
+# pcp-client: punch-agent's PCP / NAT-PMP client (--pcp) and --serve,
+# against miniupnpd started by hand in bob's router
+# (tests/integration/pcp-world.sh draws the world and says why STUN).
+#
+# With no daemon the mapping fails with outcome pcp, result timeout, after
+# the router's ICMP port unreachable. With miniupnpd, for PCP, NAT-PMP and
+# auto: bob's --serve gets a mapping, miniupnpd's DNAT rule for it is in
+# rb's kernel ruleset, alice dials the external endpoint bob's mapped
+# event names and both sides complete the handshake; auto picks PCP.
+PCA=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
+. tests/integration/pcp-world.sh
+
+# pcpc_trial PROTO PORT WANT [ARG...]: bob serves PORT with a mapping
+# (--pcp-proto PROTO; WANT: the protocol that must answer), alice dials
+# the external endpoint of bob's mapped event.
+pcpc_trial() {
+	local proto=$1 port=$2 want=$3 out=$pcpw_dir/serve-$1 ext spid rc
+	shift 3
+	ip netns exec "$pcpw_bob" "$PCA" --serve --local-port "$port" \
+		--name bob --pcp 10.0.2.1 --pcp-proto "$proto" "$@" \
+		--timeout-ms 5000 >"$out.out" 2>"$out.err" &
+	spid=$!
+	for _ in $(seq 1 50); do
+		grep -q '"event":"mapped"' "$out.out" && break
+		sleep 0.1
+	done
+	ext=$(sed -n 's/.*"external":"\([0-9.:]*\)".*/\1/p' "$out.out" | head -n1)
+	check "$proto: the mapped event names 203.0.113.1:$port, $want, port honoured ($(head -n1 "$out.out"))" sh -c \
+		"[ '$ext' = '203.0.113.1:$port' ] &&
+		 head -n1 '$out.out' | grep -q '\"proto\":\"$want\".*\"port_honoured\":true'"
+	check "$proto: rb's kernel ruleset forwards TCP $port to 10.0.2.2:$port" sh -c \
+		"ip netns exec '$pcpw_rb' nft list chain inet '$pcpw_tab' prerouting_miniupnpd |
+		 grep -q 'dport $port dnat ip to 10.0.2.2:$port'"
+	ip netns exec "$pcpw_alice" "$PCA" --connect \
+		"${ext:-203.0.113.1:$port}" --timeout-ms 3000 >"$out.dial" 2>&1
+	wait "$spid"
+	rc=$?
+	check "$proto: alice's handshake with bob through the mapping" \
+		grep -q '"outcome":"ok"' "$out.dial"
+	check "$proto: bob's --serve: exit 0, outcome ok, the peer came from router A, pcp ok" sh -c \
+		"[ $rc = 0 ] && tail -n1 '$out.out' | grep -q '\"outcome\":\"ok\".*\"peer\":\"198\.51\.100\.1:' &&
+		 tail -n1 '$out.out' | grep -q '\"pcp\":{\"proto\":\"$want\",\"ok\":true'"
+}
+
+if [ ! -x /usr/sbin/miniupnpd ]; then
+	skip "miniupnpd not installed (Debian miniupnpd-nftables): PCP client checks"
+else
+	pcpw_up "$OUT/pcpc"
+fi
+if [ -x /usr/sbin/miniupnpd ] && [ -z "$pcpw_rid" ]; then
+	bad "punchlab up for the PCP client checks: $(cat "$OUT/pcpc/up")"
+elif [ -n "${pcpw_rid:-}" ]; then
+	pcd=$pcpw_dir
+	ip netns exec "$pcpw_bob" "$PCA" --serve --local-port 21000 \
+		--name bob --pcp 10.0.2.1 --timeout-ms 800 \
+		>"$pcd/nod.out" 2>"$pcd/nod.err"
+	pcrc=$?
+	check "no daemon: exit 1, outcome pcp, result timeout, the router's ICMP seen ($(cat "$pcd/nod.out"))" sh -c \
+		"[ $pcrc = 1 ] && grep -q '\"outcome\":\"pcp\"' '$pcd/nod.out' &&
+		 grep -q '\"result\":\"timeout\"' '$pcd/nod.out' &&
+		 grep -q '\"error\":\"pcp: timeout' '$pcd/nod.out' &&
+		 ! grep -q '\"refused\":0' '$pcd/nod.out' &&
+		 ! grep -q '\"event\"' '$pcd/nod.out'"
+	pcpw_daemon
+	check "miniupnpd maps (STUN says the WAN is open) and listens on 10.0.2.1:5351" sh -c \
+		"grep -q 'Port forwarding is now enabled' '$pcd/miniupnpd.log' &&
+		 ip netns exec '$pcpw_rb' ss -Hlnu | grep -q '10.0.2.1:5351'"
+	pcpc_trial pcp 21001 pcp
+	pcpc_trial natpmp 21002 natpmp
+	pcpc_trial auto 21003 pcp --pcp-lifetime 300
+	check "auto: the lifetime asked for (300 s) is the one granted" \
+		sh -c "head -n1 '$pcd/serve-auto.out' | grep -q '\"lifetime\":300'"
+	pcpc_mu=$pcpw_mu pcpc_stun=$pcpw_stun
+	pcpw_down
+	check "miniupnpd and the STUN responder are stopped" sh -c \
+		"! kill -0 $pcpc_mu 2>/dev/null && ! kill -0 $pcpc_stun 2>/dev/null"
+	check "nothing of the PCP client run $pcpw_rid is left" \
+		nothing_left "$pcpw_rid"
+fi
