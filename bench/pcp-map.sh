@@ -33,7 +33,7 @@ for proto in pcp natpmp; do
 			>"$f.serve" 2>/dev/null &
 		spid=$!
 		for _ in $(seq 1 50); do
-			grep -q '"event":"mapped"' "$f.serve" && break
+			grep -qs '"event":"mapped"' "$f.serve" && break
 			sleep 0.1
 		done
 		ext=$(sed -n 's/.*"external":"\([0-9.:]*\)".*/\1/p' "$f.serve" | head -n1)
@@ -45,6 +45,7 @@ for proto in pcp natpmp; do
 	/usr/bin/python3 - "$proto" "$out"/$proto-*.line <<'EOF'
 import json, sys
 proto, files = sys.argv[1], sys.argv[2:]
+files.sort(key=lambda f: int(f.rsplit("-", 1)[1].split(".")[0]))
 lines = [json.loads(open(f).read() or "{}") for f in files]
 pcp = [l.get("pcp") or {} for l in lines]
 ms = sorted(p["ms"] for p in pcp if p.get("ok"))
@@ -53,6 +54,14 @@ print(f"{proto:7s} trials {len(lines)}  mapped {len(ms)}  handshakes "
       f"{sum(l.get('outcome') == 'ok' for l in lines)}  mapping ms p50 "
       f"{q(0.5):.1f} p90 {q(0.9):.1f} max {ms[-1] if ms else float('nan'):.1f}  "
       f"requests {sum(p.get('requests', 0) for p in pcp)}")
+# miniupnpd reads its whole nft chain on each request: does it slow
+# down as its mappings pile up?
+seq = [p.get("ms") for p in pcp if p.get("ok")]
+h = len(seq) // 2
+if h:
+    med = lambda v: sorted(v)[len(v) // 2]
+    print(f"        in request order: first half p50 {med(seq[:h]):.1f} ms, "
+          f"second half p50 {med(seq[h:]):.1f} ms")
 EOF
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
