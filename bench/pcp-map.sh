@@ -28,18 +28,11 @@ for proto in pcp natpmp; do
 	for i in $(seq 1 "$n"); do
 		port=$((port + 1))
 		f=$out/$proto-$i
-		ip netns exec "$pcpw_bob" "$PCA" --serve --local-port $port \
-			--pcp 10.0.2.1 --pcp-proto $proto --timeout-ms 5000 \
-			>"$f.serve" 2>/dev/null &
-		spid=$!
-		for _ in $(seq 1 50); do
-			grep -qs '"event":"mapped"' "$f.serve" && break
-			sleep 0.1
-		done
-		ext=$(sed -n 's/.*"external":"\([0-9.:]*\)".*/\1/p' "$f.serve" | head -n1)
+		pcpw_serve "$f.serve" $port --pcp-proto $proto --timeout-ms 5000
+		ext=$pcpw_ext
 		[ -n "$ext" ] && ip netns exec "$pcpw_alice" "$PCA" --connect "$ext" \
 			--timeout-ms 3000 >"$f.dial" 2>/dev/null
-		wait $spid
+		wait $pcpw_spid
 		tail -n1 "$f.serve" >"$f.line"
 	done
 	/usr/bin/python3 - "$proto" "$out"/$proto-*.line <<'EOF'

@@ -15,7 +15,7 @@
 # answers, each naming its request's own source. stun-open.py gives them;
 # coturn answers CHANGE-REQUEST with 420 (no RFC 5780), which miniupnpd
 # reads as a restrictive NAT. Its chains live in table inet
-# pl_<rid>_pcpc in rb; stopped by pid. Needs $PL.
+# pl_<rid>_pcpc in rb; stopped by pid. Needs $PL and $PCA (punch-agent).
 
 # pcpw_up DIR: the world (pcpw_rid; "" when punchlab up failed, its
 # output in DIR/up). The daemon is not started yet.
@@ -81,10 +81,37 @@ pcpw_daemon() {
 		forward iifname "\"$pcpw_rid-wan\"" ct status dnat accept
 }
 
+# pcpw_serve OUT PORT [ARG...]: bob --serve --local-port PORT --pcp
+# 10.0.2.1 ARG... in the background (its lines in OUT, its pid in
+# pcpw_spid), until its mapped event (5 s at most); pcpw_ext: the external
+# endpoint it names, "" when none came.
+pcpw_serve() {
+	local out=$1 port=$2
+	shift 2
+	ip netns exec "$pcpw_bob" "$PCA" --serve --local-port "$port" \
+		--pcp 10.0.2.1 "$@" >"$out" 2>"$out.err" &
+	pcpw_spid=$!
+	for _ in $(seq 1 50); do
+		grep -qs '"event":"mapped"' "$out" && break
+		sleep 0.1
+	done
+	pcpw_ext=$(sed -n 's/.*"external":"\([0-9.:]*\)".*/\1/p' "$out" | head -n1)
+}
+
 # pcpw_down: the daemon and the responder by pid, the table, the world.
+# miniupnpd reads SIGTERM's flag between requests only, and one request
+# can keep it busy for minutes (README: a denied port): SIGKILL after 3 s.
 pcpw_down() {
-	[ -n "$pcpw_mu$pcpw_stun" ] && kill $pcpw_mu $pcpw_stun 2>/dev/null
-	[ -n "$pcpw_mu$pcpw_stun" ] && wait $pcpw_mu $pcpw_stun 2>/dev/null
+	local p
+	for p in $pcpw_mu $pcpw_stun; do
+		kill "$p" 2>/dev/null
+		for _ in $(seq 1 30); do
+			ps -o stat= -p "$p" 2>/dev/null | grep -qv Z || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	ip netns exec "$pcpw_rb" nft delete table inet "$pcpw_tab" 2>/dev/null
 	$PL down "$pcpw_rid" >/dev/null
 	rm -rf "results/eim-vs-eim/$pcpw_rid"

@@ -14,32 +14,26 @@ PCA=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
 # (--pcp-proto PROTO; WANT: the protocol that must answer), alice dials
 # the external endpoint of bob's mapped event.
 pcpc_trial() {
-	local proto=$1 port=$2 want=$3 out=$pcpw_dir/serve-$1 ext spid rc
+	local proto=$1 port=$2 want=$3 out=$pcpw_dir/serve-$1.out ext rc
 	shift 3
-	ip netns exec "$pcpw_bob" "$PCA" --serve --local-port "$port" \
-		--name bob --pcp 10.0.2.1 --pcp-proto "$proto" "$@" \
-		--timeout-ms 5000 >"$out.out" 2>"$out.err" &
-	spid=$!
-	for _ in $(seq 1 50); do
-		grep -q '"event":"mapped"' "$out.out" && break
-		sleep 0.1
-	done
-	ext=$(sed -n 's/.*"external":"\([0-9.:]*\)".*/\1/p' "$out.out" | head -n1)
-	check "$proto: the mapped event names 203.0.113.1:$port, $want, port honoured ($(head -n1 "$out.out"))" sh -c \
+	pcpw_serve "$out" "$port" --name bob --pcp-proto "$proto" "$@" \
+		--timeout-ms 5000
+	ext=$pcpw_ext
+	check "$proto: the mapped event names 203.0.113.1:$port, $want, port honoured ($(head -n1 "$out"))" sh -c \
 		"[ '$ext' = '203.0.113.1:$port' ] &&
-		 head -n1 '$out.out' | grep -q '\"proto\":\"$want\".*\"port_honoured\":true'"
+		 head -n1 '$out' | grep -q '\"proto\":\"$want\".*\"port_honoured\":true'"
 	check "$proto: rb's kernel ruleset forwards TCP $port to 10.0.2.2:$port" sh -c \
 		"ip netns exec '$pcpw_rb' nft list chain inet '$pcpw_tab' prerouting_miniupnpd |
 		 grep -q 'dport $port dnat ip to 10.0.2.2:$port'"
 	ip netns exec "$pcpw_alice" "$PCA" --connect \
 		"${ext:-203.0.113.1:$port}" --timeout-ms 3000 >"$out.dial" 2>&1
-	wait "$spid"
+	wait "$pcpw_spid"
 	rc=$?
 	check "$proto: alice's handshake with bob through the mapping" \
 		grep -q '"outcome":"ok"' "$out.dial"
 	check "$proto: bob's --serve: exit 0, outcome ok, the peer came from router A, pcp ok" sh -c \
-		"[ $rc = 0 ] && tail -n1 '$out.out' | grep -q '\"outcome\":\"ok\".*\"peer\":\"198\.51\.100\.1:' &&
-		 tail -n1 '$out.out' | grep -q '\"pcp\":{\"proto\":\"$want\",\"ok\":true'"
+		"[ $rc = 0 ] && tail -n1 '$out' | grep -q '\"outcome\":\"ok\".*\"peer\":\"198\.51\.100\.1:' &&
+		 tail -n1 '$out' | grep -q '\"pcp\":{\"proto\":\"$want\",\"ok\":true'"
 }
 
 if [ ! -x /usr/sbin/miniupnpd ]; then
