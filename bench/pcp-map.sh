@@ -1,6 +1,6 @@
 #!/bin/bash
-# The agent's PCP / NAT-PMP client against miniupnpd 2.3.1 in one
-# eim-vs-eim world (tests/integration/pcp-world.sh): per protocol, N
+# The agent's PCP / NAT-PMP client against miniupnpd 2.3.1 in bob's
+# router (profile openwrt-upnp; tests/integration/pcp-world.sh): per protocol, N
 # trials of bob --serve --pcp (a new port each) and alice --connect to
 # the mapped endpoint. Prints, per protocol, the trials, mappings granted,
 # handshakes done, the mapping time ("pcp.ms": first request to the
@@ -22,7 +22,6 @@ pcpw_rid=
 trap '[ -n "$pcpw_rid" ] && pcpw_down; rm -rf "$out"' EXIT
 pcpw_up "$out/w"
 [ -n "$pcpw_rid" ] || { cat "$out/w/up"; exit 1; }
-pcpw_daemon
 port=22000
 for proto in pcp natpmp; do
 	for i in $(seq 1 "$n"); do
