@@ -1,8 +1,8 @@
 #!/bin/bash
 # The agent's PCP / NAT-PMP client against miniupnpd 2.3.1 in bob's
-# router (profile openwrt-upnp; tests/integration/pcp-world.sh): per protocol, N
-# trials of bob --serve --pcp (a new port each) and alice --connect to
-# the mapped endpoint. Prints, per protocol, the trials, mappings granted,
+# router (profile openwrt-upnp; tests/integration/pcp-world.sh): per
+# protocol, N trials of bob --serve --pcp (a new port each, the protocols
+# in turn) and alice --connect to the mapped endpoint. Prints, per protocol, the trials, mappings granted,
 # handshakes done, the mapping time ("pcp.ms": first request to the
 # deciding answer) p50/p90/max, the requests sent, and the load average.
 # Figures only, never a verdict. Needs root.
@@ -22,9 +22,11 @@ pcpw_rid=
 trap '[ -n "$pcpw_rid" ] && pcpw_down; rm -rf "$out"' EXIT
 pcpw_up "$out/w"
 [ -n "$pcpw_rid" ] || { cat "$out/w/up"; exit 1; }
+# The protocols take turns, so that both meet a daemon with as many
+# mappings (miniupnpd slows as they pile up).
 port=22000
-for proto in pcp natpmp; do
-	for i in $(seq 1 "$n"); do
+for i in $(seq 1 "$n"); do
+	for proto in pcp natpmp; do
 		port=$((port + 1))
 		f=$out/$proto-$i
 		pcpw_serve "$f.serve" $port --pcp-proto $proto --timeout-ms 5000
@@ -34,6 +36,8 @@ for proto in pcp natpmp; do
 		wait $pcpw_spid
 		tail -n1 "$f.serve" >"$f.line"
 	done
+done
+for proto in pcp natpmp; do
 	/usr/bin/python3 - "$proto" "$out"/$proto-*.line <<'EOF'
 import json, sys
 proto, files = sys.argv[1], sys.argv[2:]
