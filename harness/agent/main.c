@@ -378,14 +378,16 @@ static int agent_connect(const struct opts *o)
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
 
-/* The --serve line: the check's fields, the mode, our name and port. */
+/* The --serve line, and any mode's when --pcp failed before it ran: the
+ * check's fields, "mode": "serve" (--serve only), our name and port. */
 static int agent_serve_print(const struct opts *o,
 			     const struct nodecheck_result *r)
 {
 	json_t *j = report_check(r);
 
 	if (j) {
-		json_object_set_new(j, "mode", json_string("serve"));
+		if (o->serve)
+			json_object_set_new(j, "mode", json_string("serve"));
 		json_object_set_new(j, "name", o->name ? json_string(o->name)
 						       : json_null());
 		json_object_set_new(j, "local_port",
