@@ -33,6 +33,9 @@
 /* How long bitcoind may take to close the import connection (its
  * acknowledgement) before we leave anyway: the fd is sent already. */
 #define AGENT_IMPORT_ACK_MS 2000
+/* How long --serve waits for its mapping's release (at most
+ * --timeout-ms): two or three tries at the 250 ms schedule. */
+#define AGENT_UNMAP_MS 1000
 
 /* --pcp: the mapping made before the mode ran, for its final line. */
 static struct pcpmap_result agent_pcp;
@@ -430,6 +433,21 @@ static int agent_map(const struct opts *o)
 	return AGENT_EXIT_FAIL;
 }
 
+/* After --serve: the mapping is not needed any more (a node would keep
+ * it; a trial must not leave it to pile up in the router). */
+static void agent_unmap(const struct opts *o)
+{
+	int64_t ms = o->timeout_ms < AGENT_UNMAP_MS ? o->timeout_ms
+						   : AGENT_UNMAP_MS;
+	struct pcpmap_params p = {
+		.gateway = o->pcp_gateway,
+		.internal_port = (uint16_t)o->local_port,
+		.deadline_ns = mono_ns() + ms * LOOP_NS_PER_MS,
+	};
+
+	pcpmap_release(&p, &agent_pcp);
+}
+
 /* --serve: listen (after the mapping), say where, take one peer. */
 static int agent_serve(const struct opts *o)
 {
@@ -450,6 +468,8 @@ static int agent_serve(const struct opts *o)
 	serve_accept(lfd, o->magic, mono_ns() + o->timeout_ms * LOOP_NS_PER_MS,
 		     &r);
 	close(lfd);
+	if (agent_pcp_asked)
+		agent_unmap(o);
 	return agent_serve_print(o, &r);
 }
 

@@ -188,6 +188,7 @@ static int pcpmap_pcp(struct pcpmap_io *io, const struct pcpmap_params *p)
 	r->external.sin_addr = x.resp.external;
 	r->external.sin_port = htons(x.resp.external_port);
 	r->lifetime = x.resp.lifetime;
+	memcpy(r->nonce, x.req.nonce, sizeof(r->nonce));
 	return 0;
 }
 
@@ -331,6 +332,58 @@ int pcpmap_run(const struct pcpmap_params *p, struct pcpmap_result *r)
 	return 0;
 }
 
+/* The delete request of r's protocol into req: its length. */
+static int pcpmap_release_req(const struct pcpmap_params *p,
+			      const struct pcpmap_result *r,
+			      struct pcp_map_req *pr, uint8_t *req, size_t cap)
+{
+	if (strcmp(r->proto, "pcp"))
+		return natpmp_map_encode(req, cap, p->internal_port, 0, 0);
+	*pr = (struct pcp_map_req){
+		.client = r->internal.sin_addr,
+		.external = r->external.sin_addr,
+		.internal_port = p->internal_port,
+		.external_port = ntohs(r->external.sin_port),
+		.lifetime = 0,
+	};
+	memcpy(pr->nonce, r->nonce, sizeof(pr->nonce));
+	return pcp_map_encode(req, cap, pr);
+}
+
+int pcpmap_release(const struct pcpmap_params *p, struct pcpmap_result *r)
+{
+	struct pcpmap_result x = *r; /* the release's counts stay apart */
+	struct pcpmap_io io = {.deadline_ns = p->deadline_ns, .r = &x};
+	struct pcpmap_natpmp n = {.op = NATPMP_OP_MAP_TCP,
+				  .internal_port = p->internal_port};
+	struct pcpmap_pcp y;
+	uint8_t req[PCP_MAP_LEN];
+	int err, len;
+
+	if (!r->ok)
+		return -EINVAL;
+	r->release_tried = 1;
+	io.fd = pcpmap_socket(p, &x);
+	if (io.fd < 0)
+		return io.fd;
+	len = pcpmap_release_req(p, r, &y.req, req, sizeof(req));
+	if (strcmp(r->proto, "pcp")) {
+		err = pcpmap_natpmp_ask(&io, &n, req, (size_t)len);
+	} else {
+		y.natpmp = 0;
+		err = pcpmap_exchange(&io, req, (size_t)len, pcpmap_pcp_accept,
+				      &y);
+		if (!err && (y.natpmp || y.resp.result != PCP_SUCCESS))
+			err = -EPROTO;
+	}
+	close(io.fd);
+	r->released = !err;
+	if (err)
+		log_warnx("%s: the mapping was not released: %s", r->proto,
+			  err == -ETIMEDOUT ? "no answer" : x.result);
+	return err;
+}
+
 static json_t *pcpmap_endpoint(const struct sockaddr_in *sin)
 {
 	char buf[64];
@@ -359,6 +412,8 @@ void pcpmap_report_add(json_t *j, const struct pcpmap_result *r)
 	json_object_set_new(o, "result", json_string(r->result));
 	json_object_set_new(o, "requests", json_integer(r->requests));
 	json_object_set_new(o, "refused", json_integer(r->refused));
+	if (r->release_tried)
+		json_object_set_new(o, "released", json_boolean(r->released));
 	json_object_set_new(j, "pcp", o);
 }
 

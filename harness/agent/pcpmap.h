@@ -35,6 +35,8 @@ struct pcpmap_result {
 	char why[200];	  /* "" when ok */
 	unsigned requests; /* datagrams sent, retransmissions included */
 	unsigned refused;  /* ICMP port unreachable seen (no daemon) */
+	uint8_t nonce[12]; /* PCP: the mapping's, for its release */
+	int release_tried, released; /* pcpmap_release */
 };
 
 /* Maps. 0 when the router granted a mapping (r->ok), -ETIMEDOUT when no
@@ -43,8 +45,16 @@ struct pcpmap_result {
  * r->why says what happened in every case. */
 int pcpmap_run(const struct pcpmap_params *p, struct pcpmap_result *r);
 
+/* Deletes the mapping r holds (lifetime 0: RFC 6887 15 with the same
+ * nonce, RFC 6886 3.4 with external port 0) by p->deadline_ns, so that
+ * mappings do not pile up in the router (miniupnpd slows as they do:
+ * README). Sets r->release_tried and r->released. 0, -EPROTO (refused),
+ * or the exchange's error. */
+int pcpmap_release(const struct pcpmap_params *p, struct pcpmap_result *r);
+
 /* j["pcp"] = the contract's object: proto, ok, ms, external, lifetime,
- * port_honoured, result (and requests, refused). j NULL: nothing. */
+ * port_honoured, result (and requests, refused; released once a release
+ * was tried). j NULL: nothing. */
 void pcpmap_report_add(json_t *j, const struct pcpmap_result *r);
 /* {"event":"mapped","name","external","internal","proto","lifetime",
  * "port_honoured","ms"}. NULL on allocation failure. */

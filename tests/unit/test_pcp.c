@@ -255,7 +255,10 @@ static void test_garbage(void)
 
 /* --- the client against a scripted server ------------------------------ */
 
-enum script { SCRIPT_RETRY, SCRIPT_FALLBACK, SCRIPT_REFUSE };
+/* SCRIPT_NONCE: answers only requests with the first request's nonce. */
+enum script { SCRIPT_RETRY, SCRIPT_FALLBACK, SCRIPT_REFUSE, SCRIPT_NONCE };
+
+static uint8_t script_nonce[12];
 
 /* The server's answer to request b (n bytes) under the script, into out:
  * its length, 0 to stay silent. seen counts the requests so far. */
@@ -270,6 +273,12 @@ static size_t script_answer(enum script s, int seen, const uint8_t *b,
 			return sizeof(unsupp);
 		}
 		if (s == SCRIPT_RETRY && seen <= 2)
+			return 0;
+		/* a delete must carry the nonce of the
+		 * first request (a map), else no answer */
+		if (s == SCRIPT_NONCE && seen == 1)
+			memcpy(script_nonce, b + 24, 12);
+		if (s == SCRIPT_NONCE && memcmp(script_nonce, b + 24, 12))
 			return 0;
 		memcpy(out, b, n);
 		memset(out + 2, 0, 22);
@@ -335,9 +344,10 @@ static int script_socket(struct sockaddr_in *sin)
 	return fd;
 }
 
-/* Runs the client against script s (or, s < 0, a closed port). */
-static int script_run(int s, enum pcpmap_proto proto, int64_t ms,
-		      struct pcpmap_result *r)
+/* Runs the client against script s (or, s < 0, a closed port); with
+ * release, then deletes the mapping it got. */
+static int script_run_rel(int s, enum pcpmap_proto proto, int64_t ms,
+			  struct pcpmap_result *r, int release)
 {
 	struct pcpmap_params p = {
 		.proto = proto,
@@ -356,12 +366,22 @@ static int script_run(int s, enum pcpmap_proto proto, int64_t ms,
 	CU_ASSERT_FATAL(pid != 0);
 	p.deadline_ns = mono_ns() + ms * LOOP_NS_PER_MS;
 	err = pcpmap_run(&p, r);
+	if (release) {
+		p.deadline_ns = mono_ns() + 1000 * LOOP_NS_PER_MS;
+		CU_ASSERT_EQUAL(pcpmap_release(&p, r), 0);
+	}
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(fd);
 	}
 	return err;
+}
+
+static int script_run(int s, enum pcpmap_proto proto, int64_t ms,
+		      struct pcpmap_result *r)
+{
+	return script_run_rel(s, proto, ms, r, 0);
 }
 
 static void test_client_pcp_retry(void)
@@ -378,6 +398,21 @@ static void test_client_pcp_retry(void)
 	CU_ASSERT_EQUAL(r.lifetime, 7200);
 	CU_ASSERT(!r.port_honoured);
 	CU_ASSERT_EQUAL(ntohl(r.internal.sin_addr.s_addr), INADDR_LOOPBACK);
+}
+
+/* The release: lifetime 0, the mapping's nonce (the script echoes it:
+ * another nonce's answer would not be taken), for either protocol. */
+static void test_client_release(void)
+{
+	struct pcpmap_result r;
+
+	CU_ASSERT_EQUAL(script_run_rel(SCRIPT_NONCE, PCPMAP_PCP, 5000, &r,
+				       1), 0);
+	CU_ASSERT(r.release_tried && r.released);
+	CU_ASSERT_EQUAL(r.requests, 1); /* the release's are its own */
+	CU_ASSERT_EQUAL(script_run_rel(SCRIPT_FALLBACK, PCPMAP_NATPMP, 5000,
+				       &r, 1), 0);
+	CU_ASSERT(r.release_tried && r.released);
 }
 
 static void test_client_fallback(void)
@@ -442,6 +477,8 @@ int main(void)
 		{"garbage and near misses", test_garbage},
 		{"client: PCP after two lost requests", test_client_pcp_retry},
 		{"client: auto falls back to NAT-PMP", test_client_fallback},
+		{"client: releases the mapping (lifetime 0)",
+		 test_client_release},
 		{"client: a refusal is a result, not a timeout",
 		 test_client_refused},
 		{"client: nobody answers: timeout by the deadline",

@@ -6,7 +6,8 @@
 # timeout, after the router's ICMP port unreachable. With miniupnpd, for
 # PCP, NAT-PMP and auto: bob's --serve gets a mapping, miniupnpd's DNAT rule for it is in
 # rb's kernel ruleset, alice dials the external endpoint bob's mapped
-# event names and both sides complete the handshake; auto picks PCP.
+# event names and both sides complete the handshake, and bob's exit
+# deletes the mapping (gone from the kernel); auto picks PCP.
 PCA=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
 . tests/integration/pcp-world.sh
 
@@ -34,6 +35,9 @@ pcpc_trial() {
 	check "$proto: bob's --serve: exit 0, outcome ok, the peer came from router A, pcp ok" sh -c \
 		"[ $rc = 0 ] && tail -n1 '$out' | grep -q '\"outcome\":\"ok\".*\"peer\":\"198\.51\.100\.1:' &&
 		 tail -n1 '$out' | grep -q '\"pcp\":{\"proto\":\"$want\",\"ok\":true'"
+	check "$proto: bob released the mapping on exit: gone from rb's kernel ruleset" sh -c \
+		"tail -n1 '$out' | grep -q '\"released\":true' &&
+		 ! ip netns exec '$pcpw_rb' nft list table inet '$pcpw_tab' | grep -q 'dport $port '"
 }
 
 if [ ! -x /usr/sbin/miniupnpd ]; then
