@@ -39,23 +39,28 @@ int opts_parse_pcp(int c, const char *v, struct opts *o)
 		};
 		if (inet_pton(AF_INET, v, &o->pcp_gateway.sin_addr) == 1)
 			return 0;
-		fprintf(stderr, "punch-agent: --pcp '%s': want the gateway's "
-				"IPv4 address (PCP and NAT-PMP use port %d)\n",
+		fprintf(stderr,
+			"punch-agent: --pcp '%s': want the gateway's "
+			"IPv4 address (PCP and NAT-PMP use port %d)\n",
 			v, PCP_PORT);
 		return -EINVAL;
 	case OPTS_PCP_PROTO:
 		if (opts_pcp_proto(v, &o->pcp_proto) == 0)
 			return 0;
-		fprintf(stderr, "punch-agent: --pcp-proto '%s': want pcp, "
-				"natpmp or auto\n", v);
+		fprintf(stderr,
+			"punch-agent: --pcp-proto '%s': want pcp, "
+			"natpmp or auto\n",
+			v);
 		return -EINVAL;
 	default:
 		if (optparse_ll(v, 1, UINT32_MAX, &n) == 0) {
 			o->pcp_lifetime = n;
 			return 0;
 		}
-		fprintf(stderr, "punch-agent: --pcp-lifetime '%s': want "
-				"seconds from 1 to %u\n", v, UINT32_MAX);
+		fprintf(stderr,
+			"punch-agent: --pcp-lifetime '%s': want "
+			"seconds from 1 to %u\n",
+			v, UINT32_MAX);
 		return -EINVAL;
 	}
 }
@@ -65,7 +70,8 @@ int opts_parse_pcp(int c, const char *v, struct opts *o)
 int opts_check_pcp(const struct opts *o)
 {
 	if ((o->pcp_proto != PCPMAP_AUTO ||
-	     o->pcp_lifetime != OPTS_PCP_LIFETIME_DEFAULT) && !o->pcp) {
+	     o->pcp_lifetime != OPTS_PCP_LIFETIME_DEFAULT) &&
+	    !o->pcp) {
 		fprintf(stderr, "punch-agent: --pcp-proto and --pcp-lifetime "
 				"are for --pcp\n");
 		return -EINVAL;
@@ -82,8 +88,8 @@ int opts_check_pcp(const struct opts *o)
 		return -EINVAL;
 	}
 	if (o->exec || o->key_given || o->target_policy || o->auth_secret ||
-	    o->max_syns >= 0 || o->max_punch_ms >= 0 ||
-	    o->max_delay_ms >= 0 || o->strategy) {
+	    o->max_syns >= 0 || o->max_punch_ms >= 0 || o->max_delay_ms >= 0 ||
+	    o->strategy) {
 		fprintf(stderr, "punch-agent: --serve takes --local-port, "
 				"--pcp*, --timeout-ms, --magic and --name "
 				"only\n");

@@ -85,8 +85,8 @@ static int pcpmap_wait(struct pcpmap_io *io, int64_t until,
 
 /* Sends req, then again after each RT, until accept takes a reply. 0,
  * -ETIMEDOUT at the deadline, or -errno. */
-static int pcpmap_exchange(struct pcpmap_io *io, const uint8_t *req,
-			   size_t len, pcpmap_accept_fn accept, void *arg)
+static int pcpmap_exchange(struct pcpmap_io *io, const uint8_t *req, size_t len,
+			   pcpmap_accept_fn accept, void *arg)
 {
 	int64_t now, until;
 	ssize_t s;
@@ -154,13 +154,14 @@ static int pcpmap_pcp(struct pcpmap_io *io, const struct pcpmap_params *p)
 {
 	struct pcpmap_result *r = io->r;
 	struct pcpmap_pcp x = {
-		.req = {
-			.client = r->internal.sin_addr,
-			.external.s_addr = htonl(INADDR_ANY),
-			.internal_port = p->internal_port,
-			.external_port = p->internal_port,
-			.lifetime = p->lifetime,
-		},
+		.req =
+			{
+				.client = r->internal.sin_addr,
+				.external.s_addr = htonl(INADDR_ANY),
+				.internal_port = p->internal_port,
+				.external_port = p->internal_port,
+				.lifetime = p->lifetime,
+			},
 	};
 	uint8_t req[PCP_MAP_LEN];
 	int err;
@@ -253,8 +254,7 @@ static int pcpmap_natpmp(struct pcpmap_io *io, const struct pcpmap_params *p)
 }
 
 /* The socket toward the gateway and our address on it. fd or -errno. */
-static int pcpmap_socket(const struct pcpmap_params *p,
-			 struct pcpmap_result *r)
+static int pcpmap_socket(const struct pcpmap_params *p, struct pcpmap_result *r)
 {
 	socklen_t len = sizeof(r->internal);
 	int fd, err;
@@ -287,8 +287,9 @@ static void pcpmap_why(const struct pcpmap_params *p, struct pcpmap_result *r,
 			 "ICMP port unreachable)",
 			 r->proto, gw, r->requests, r->refused);
 	} else if (err == -EPROTO || err == -EPROTONOSUPPORT) {
-		snprintf(r->why, sizeof(r->why), "%s: %s refused the mapping: "
-			 "%s", r->proto, gw, r->result);
+		snprintf(r->why, sizeof(r->why),
+			 "%s: %s refused the mapping: %s", r->proto, gw,
+			 r->result);
 	} else {
 		snprintf(r->result, sizeof(r->result), "error");
 		snprintf(r->why, sizeof(r->why), "%s: %s: %s", r->proto, gw,
@@ -316,8 +317,9 @@ int pcpmap_run(const struct pcpmap_params *p, struct pcpmap_result *r)
 	} else {
 		err = pcpmap_pcp(&io, p);
 		if (err == -EPROTONOSUPPORT && p->proto == PCPMAP_AUTO) {
-			log_info("pcp: the gateway answered %s; NAT-PMP "
-				 "instead", r->result);
+			log_info(
+				"pcp: the gateway answered %s; NAT-PMP instead",
+				r->result);
 			err = pcpmap_natpmp(&io, p);
 		}
 	}
@@ -388,8 +390,8 @@ static json_t *pcpmap_endpoint(const struct sockaddr_in *sin)
 {
 	char buf[64];
 
-	return json_string(sock_str((const struct sockaddr *)sin, buf,
-				    sizeof(buf)));
+	return json_string(
+		sock_str((const struct sockaddr *)sin, buf, sizeof(buf)));
 }
 
 void pcpmap_report_add(json_t *j, const struct pcpmap_result *r)
@@ -401,9 +403,9 @@ void pcpmap_report_add(json_t *j, const struct pcpmap_result *r)
 	json_object_set_new(o, "proto", json_string(r->proto));
 	json_object_set_new(o, "ok", json_boolean(r->ok));
 	json_object_set_new(o, "ms", json_real(r->ms));
-	json_object_set_new(o, "external", r->ok ? pcpmap_endpoint(
-						      &r->external)
-						: json_null());
+	json_object_set_new(o, "external",
+			    r->ok ? pcpmap_endpoint(&r->external)
+				  : json_null());
 	json_object_set_new(o, "lifetime",
 			    r->ok ? json_integer(r->lifetime) : json_null());
 	json_object_set_new(o, "port_honoured",
@@ -429,8 +431,7 @@ json_t *pcpmap_event(const char *name, const struct pcpmap_result *r)
 	json_object_set_new(j, "internal", pcpmap_endpoint(&r->internal));
 	json_object_set_new(j, "proto", json_string(r->proto));
 	json_object_set_new(j, "lifetime", json_integer(r->lifetime));
-	json_object_set_new(j, "port_honoured",
-			    json_boolean(r->port_honoured));
+	json_object_set_new(j, "port_honoured", json_boolean(r->port_honoured));
 	json_object_set_new(j, "ms", json_real(r->ms));
 	return j;
 }

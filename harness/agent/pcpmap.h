@@ -31,8 +31,8 @@ struct pcpmap_result {
 	struct sockaddr_in internal, external; /* external: 0 unless ok */
 	uint32_t lifetime;
 	int port_honoured;
-	char result[32];  /* "SUCCESS", the RFC name, "CODE_<n>", "timeout" */
-	char why[200];	  /* "" when ok */
+	char result[32];   /* "SUCCESS", the RFC name, "CODE_<n>", "timeout" */
+	char why[200];	   /* "" when ok */
 	unsigned requests; /* datagrams sent, retransmissions included */
 	unsigned refused;  /* ICMP port unreachable seen (no daemon) */
 	uint8_t nonce[12]; /* PCP: the mapping's, for its release */

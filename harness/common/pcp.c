@@ -23,11 +23,13 @@ enum {
 
 /* RFC 6887 7.4 */
 static const char *const pcp_results[] = {
-	"SUCCESS",	      "UNSUPP_VERSION",	 "NOT_AUTHORIZED",
-	"MALFORMED_REQUEST",  "UNSUPP_OPCODE",	 "UNSUPP_OPTION",
-	"MALFORMED_OPTION",   "NETWORK_FAILURE", "NO_RESOURCES",
-	"UNSUPP_PROTOCOL",    "USER_EX_QUOTA",	 "CANNOT_PROVIDE_EXTERNAL",
-	"ADDRESS_MISMATCH",   "EXCESSIVE_REMOTE_PEERS",
+	"SUCCESS",	    "UNSUPP_VERSION",
+	"NOT_AUTHORIZED",   "MALFORMED_REQUEST",
+	"UNSUPP_OPCODE",    "UNSUPP_OPTION",
+	"MALFORMED_OPTION", "NETWORK_FAILURE",
+	"NO_RESOURCES",	    "UNSUPP_PROTOCOL",
+	"USER_EX_QUOTA",    "CANNOT_PROVIDE_EXTERNAL",
+	"ADDRESS_MISMATCH", "EXCESSIVE_REMOTE_PEERS",
 };
 
 /* RFC 6886 3.5 numbers them; the names are PCP's for the same meaning
@@ -39,7 +41,7 @@ static const char *const natpmp_results[] = {
 };
 
 /* ::ffff:0:0/96, how PCP carries an IPv4 address (RFC 6887 5). */
-static const uint8_t pcp_v4mapped[12] = {0, 0, 0, 0, 0, 0,
+static const uint8_t pcp_v4mapped[12] = {0, 0, 0, 0, 0,	   0,
 					 0, 0, 0, 0, 0xff, 0xff};
 
 static void pcp_put16(uint8_t *p, uint16_t v)

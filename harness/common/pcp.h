@@ -13,18 +13,18 @@
 #define PCP_PORT 5351 /* PCP and NAT-PMP share it (RFC 6887 19.1) */
 #define PCP_VERSION 2
 #define NATPMP_VERSION 0
-#define PCP_R_BIT 0x80	     /* opcode's top bit: a response */
+#define PCP_R_BIT 0x80 /* opcode's top bit: a response */
 #define PCP_OP_MAP 1
 #define PCP_PROTO_TCP 6
 #define PCP_NONCE_LEN 12
 #define PCP_HEADER_LEN 24
-#define PCP_MAP_LEN 60	     /* header + MAP opcode data, no options */
-#define PCP_MAX_LEN 1100     /* RFC 6887 7: no message is longer */
+#define PCP_MAP_LEN 60	 /* header + MAP opcode data, no options */
+#define PCP_MAX_LEN 1100 /* RFC 6887 7: no message is longer */
 #define NATPMP_OP_EXTERNAL 0
 #define NATPMP_OP_MAP_TCP 2
 #define NATPMP_EXTERNAL_REQ_LEN 2
 #define NATPMP_MAP_REQ_LEN 12
-#define NATPMP_HEADER_LEN 8  /* version, opcode, result, epoch */
+#define NATPMP_HEADER_LEN 8 /* version, opcode, result, epoch */
 #define NATPMP_EXTERNAL_RESP_LEN 12
 #define NATPMP_MAP_RESP_LEN 16
 
@@ -39,7 +39,7 @@ struct pcp_map_req {
 	struct in_addr external; /* suggested; INADDR_ANY: no preference */
 	uint8_t nonce[PCP_NONCE_LEN];
 	uint16_t internal_port, external_port; /* host order */
-	uint32_t lifetime;			/* seconds */
+	uint32_t lifetime;		       /* seconds */
 };
 
 /* A PCP MAP response. has_map is 0 for a header-only error response
@@ -60,7 +60,7 @@ struct natpmp_resp {
 	uint8_t op; /* without the R bit */
 	uint16_t result;
 	uint32_t epoch;
-	struct in_addr external;		 /* NATPMP_OP_EXTERNAL */
+	struct in_addr external;	       /* NATPMP_OP_EXTERNAL */
 	uint16_t internal_port, external_port; /* NATPMP_OP_MAP_TCP */
 	uint32_t lifetime;
 };

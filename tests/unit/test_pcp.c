@@ -24,12 +24,15 @@ static const uint8_t nonce[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 /* MAP request of 10.0.2.2 for TCP 20000 -> 20000, any address, 3600 s
  * (RFC 6887 figures 2 and 9). */
 static const uint8_t map_req[PCP_MAP_LEN] = {
-	2, 1, 0, 0, 0, 0, 0x0e, 0x10, /* version, opcode MAP, lifetime */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 2, 2, /* client */
-	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,	/* nonce */
-	6, 0, 0, 0,				/* TCP, reserved */
-	0x4e, 0x20, 0x4e, 0x20,			/* ports */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0, /* ::ffff:0.0.0.0 */
+	2,    1,    0,	  0,	0, 0, 0x0e, 0x10, /* version, opcode MAP,
+						     lifetime */
+	0,    0,    0,	  0,	0, 0, 0,    0,	  0, 0,	 0xff, 0xff,
+	10,   0,    2,	  2,					   /* client */
+	1,    2,    3,	  4,	5, 6, 7,    8,	  9, 10, 11,   12, /* nonce */
+	6,    0,    0,	  0,	/* TCP, reserved */
+	0x4e, 0x20, 0x4e, 0x20, /* ports */
+	0,    0,    0,	  0,	0, 0, 0,    0,	  0, 0,	 0xff, 0xff,
+	0,    0,    0,	  0, /* ::ffff:0.0.0.0 */
 };
 
 static struct pcp_map_req the_req(void)
@@ -62,8 +65,8 @@ static void test_encode(void)
 {
 	struct pcp_map_req r = the_req();
 	uint8_t buf[PCP_MAP_LEN + 8];
-	static const uint8_t nat_map[] = {0, 2, 0, 0, 0x4e, 0x20, 0x4e, 0x20,
-					  0, 0, 0x0e, 0x10};
+	static const uint8_t nat_map[] = {0,	2,    0, 0, 0x4e, 0x20,
+					  0x4e, 0x20, 0, 0, 0x0e, 0x10};
 
 	memset(buf, 0xaa, sizeof(buf));
 	CU_ASSERT_EQUAL(pcp_map_encode(buf, sizeof(buf), &r), PCP_MAP_LEN);
@@ -177,7 +180,7 @@ static void test_pcp_truncated(void)
 static void test_natpmp_decode(void)
 {
 	uint8_t ext[] = {0, 0x80, 0, 0, 0, 0, 0, 9, 203, 0, 113, 1};
-	uint8_t map[] = {0, 0x82, 0, 0, 0, 0, 0, 9,
+	uint8_t map[] = {0,    0x82, 0,	   0,	 0, 0, 0,    9,
 			 0x4e, 0x20, 0x4e, 0x21, 0, 0, 0x0e, 0x10};
 	uint8_t err[] = {0, 0x82, 0, 2, 0, 0, 0, 9};
 	struct natpmp_resp out;
@@ -252,7 +255,6 @@ static void test_garbage(void)
 	}
 }
 
-
 /* --- the client against a scripted server ------------------------------ */
 
 /* SCRIPT_NONCE: answers only requests with the first request's nonce. */
@@ -262,8 +264,8 @@ static uint8_t script_nonce[12];
 
 /* The server's answer to request b (n bytes) under the script, into out:
  * its length, 0 to stay silent. seen counts the requests so far. */
-static size_t script_answer(enum script s, int seen, const uint8_t *b,
-			    size_t n, uint8_t *out)
+static size_t script_answer(enum script s, int seen, const uint8_t *b, size_t n,
+			    uint8_t *out)
 {
 	static const uint8_t unsupp[] = {0, 0x81, 0, 1, 0, 0, 0, 5};
 
@@ -406,12 +408,12 @@ static void test_client_release(void)
 {
 	struct pcpmap_result r;
 
-	CU_ASSERT_EQUAL(script_run_rel(SCRIPT_NONCE, PCPMAP_PCP, 5000, &r,
-				       1), 0);
+	CU_ASSERT_EQUAL(script_run_rel(SCRIPT_NONCE, PCPMAP_PCP, 5000, &r, 1),
+			0);
 	CU_ASSERT(r.release_tried && r.released);
 	CU_ASSERT_EQUAL(r.requests, 1); /* the release's are its own */
-	CU_ASSERT_EQUAL(script_run_rel(SCRIPT_FALLBACK, PCPMAP_NATPMP, 5000,
-				       &r, 1), 0);
+	CU_ASSERT_EQUAL(
+		script_run_rel(SCRIPT_FALLBACK, PCPMAP_NATPMP, 5000, &r, 1), 0);
 	CU_ASSERT(r.release_tried && r.released);
 }
 
@@ -485,8 +487,7 @@ int main(void)
 		 test_client_timeout},
 	};
 
-	return testutil_run_suite("pcp", NULL, NULL, tests,
-				  TESTUTIL_N(tests))
+	return testutil_run_suite("pcp", NULL, NULL, tests, TESTUTIL_N(tests))
 		       ? 1
 		       : 0;
 }
