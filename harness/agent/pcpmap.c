@@ -104,7 +104,10 @@ static int pcpmap_exchange(struct pcpmap_io *io, const uint8_t *req, size_t len,
 		}
 		if (s < 0 && errno != ECONNREFUSED)
 			return -errno;
-		io->r->requests++;
+		if (s < 0)
+			io->r->refused++; /* not sent; waited out all the same */
+		else
+			io->r->requests++;
 		until = now + pcpmap_rt_ns(n);
 		if (until > io->deadline_ns)
 			until = io->deadline_ns;
