@@ -19,8 +19,10 @@
 #include "nodecheck.h"
 #include "opts.h"
 #include "ownaddrs.h"
+#include "pcpmap.h"
 #include "report.h"
 #include "optparse.h"
+#include "serve.h"
 #include "sock.h"
 #include "trial.h"
 
@@ -31,6 +33,21 @@
 /* How long bitcoind may take to close the import connection (its
  * acknowledgement) before we leave anyway: the fd is sent already. */
 #define AGENT_IMPORT_ACK_MS 2000
+/* How long --serve waits for its mapping's release (at most
+ * --timeout-ms): two or three tries at the 250 ms schedule. */
+#define AGENT_UNMAP_MS 1000
+
+/* --pcp: the mapping made before the mode ran, for its final line. */
+static struct pcpmap_result agent_pcp;
+static int agent_pcp_asked;
+
+/* The mode's final line, with "pcp" when a mapping was asked. */
+static int agent_print(json_t *j)
+{
+	if (agent_pcp_asked)
+		pcpmap_report_add(j, &agent_pcp);
+	return report_print(j);
+}
 
 /* bitcoind mode after the punch: relay until the connection ends. */
 static void agent_bridge(const struct opts *o, struct trial_result *r,
@@ -192,7 +209,7 @@ report:
 	if (j)
 		report_add_exec(j, o->puncher, o->conntrack, o->exec_stderr,
 				&x);
-	if (report_print(j))
+	if (agent_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -293,7 +310,7 @@ report:
 		report_add_bridge(j, &br);
 	if (j && o->node == OPTS_NODE_IMPORT)
 		report_add_import(j, o->import_socket, t_imported, ack);
-	if (report_print(j))
+	if (agent_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -332,7 +349,7 @@ static int agent_given(const struct opts *o)
 		trial_run(&p, &r);
 	j = report_trial(o->name, o->local_port, "embedded", &r);
 	report_add_strategy(j, &p, &r);
-	if (report_print(j))
+	if (agent_print(j))
 		return AGENT_EXIT_FAIL;
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
@@ -364,6 +381,98 @@ static int agent_connect(const struct opts *o)
 	return r.o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
 }
 
+/* The --serve line, and any mode's when --pcp failed before it ran: the
+ * check's fields, "mode": "serve" (--serve only), our name and port. */
+static int agent_serve_print(const struct opts *o,
+			     const struct nodecheck_result *r)
+{
+	json_t *j = report_check(r);
+
+	if (j) {
+		if (o->serve)
+			json_object_set_new(j, "mode", json_string("serve"));
+		json_object_set_new(j, "name", o->name ? json_string(o->name)
+						       : json_null());
+		json_object_set_new(j, "local_port",
+				    json_integer(o->local_port));
+	}
+	if (agent_print(j))
+		return AGENT_EXIT_FAIL;
+	return r->o.code == OUTCOME_OK ? AGENT_EXIT_OK : AGENT_EXIT_FAIL;
+}
+
+/* --pcp, before the mode: map --local-port within --timeout-ms. 0 when
+ * mapped; else the failure line (outcome pcp) is printed and the exit
+ * code returned. */
+static int agent_map(const struct opts *o)
+{
+	struct pcpmap_params p = {
+		.gateway = o->pcp_gateway,
+		.proto = o->pcp_proto,
+		.internal_port = (uint16_t)o->local_port,
+		.lifetime = (uint32_t)o->pcp_lifetime,
+		.deadline_ns = mono_ns() + o->timeout_ms * LOOP_NS_PER_MS,
+	};
+	struct nodecheck_result r;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	agent_pcp_asked = 1;
+	err = loop_init();
+	if (!err)
+		err = pcpmap_run(&p, &agent_pcp);
+	if (!err)
+		return 0;
+	if (err == -EINTR)
+		outcome_set(&r.o, OUTCOME_TIMEOUT, "terminated");
+	else if (!agent_pcp.why[0])
+		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
+	else
+		outcome_set(&r.o, OUTCOME_PCP, "%s", agent_pcp.why);
+	agent_serve_print(o, &r);
+	return AGENT_EXIT_FAIL;
+}
+
+/* After --serve: the mapping is not needed any more (a node would keep
+ * it; a trial must not leave it to pile up in the router). */
+static void agent_unmap(const struct opts *o)
+{
+	int64_t ms = o->timeout_ms < AGENT_UNMAP_MS ? o->timeout_ms
+						   : AGENT_UNMAP_MS;
+	struct pcpmap_params p = {
+		.gateway = o->pcp_gateway,
+		.internal_port = (uint16_t)o->local_port,
+		.deadline_ns = mono_ns() + ms * LOOP_NS_PER_MS,
+	};
+
+	pcpmap_release(&p, &agent_pcp);
+}
+
+/* --serve: listen (after the mapping), say where, take one peer. */
+static int agent_serve(const struct opts *o)
+{
+	static struct nodecheck_result r;
+	int err, lfd;
+
+	err = loop_init();
+	if (err) {
+		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
+		return agent_serve_print(o, &r);
+	}
+	lfd = serve_listen((uint16_t)o->local_port, &r);
+	if (lfd < 0)
+		return agent_serve_print(o, &r);
+	if (agent_pcp_asked &&
+	    report_print(pcpmap_event(o->name, &agent_pcp)))
+		log_warnx("cannot write the mapped event");
+	serve_accept(lfd, o->magic, mono_ns() + o->timeout_ms * LOOP_NS_PER_MS,
+		     &r);
+	close(lfd);
+	if (agent_pcp_asked)
+		agent_unmap(o);
+	return agent_serve_print(o, &r);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -381,6 +490,10 @@ int main(int argc, char **argv)
 	}
 	snprintf(tag, sizeof(tag), "agent %s", o.name ? o.name : "");
 	log_init(o.name ? tag : "agent", o.verbose);
+	if (o.pcp && (r = agent_map(&o)) != 0)
+		return r;
+	if (o.serve)
+		return agent_serve(&o);
 	if (o.connect && o.local_port)
 		return agent_given(&o);
 	if (o.connect)

@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "monoclock.h"
@@ -48,45 +49,51 @@ static int nodecheck_dial(const char *host, uint16_t port, int64_t deadline,
 	return fd;
 }
 
+int nodecheck_handshake(int fd, enum node_role role, uint32_t magic,
+			int64_t deadline, struct nodecheck_result *r)
+{
+	struct node_params np = {
+		.role = role,
+		.features = 1,
+	};
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct msgio *m;
+	char why[160], what[200];
+	int err;
+
+	r->t_established_ns = mono_ns();
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		p2p_netaddr_from_sockaddr(&np.peer, (struct sockaddr *)&ss);
+	err = node_random_u64(&np.nonce);
+	if (err)
+		return outcome_errno(&r->o, OUTCOME_SETUP, err, "getrandom");
+	m = msgio_new(fd, magic, NODE_MAX_PAYLOAD);
+	if (!m)
+		return outcome_errno(&r->o, OUTCOME_SETUP, -errno, "msgio");
+	err = node_handshake(m, &np, &r->np, deadline, why, sizeof(why));
+	msgio_free(m);
+	r->have_version = r->np.version.version != 0;
+	if (!err)
+		return 0;
+	snprintf(what, sizeof(what), "handshake: %s", why);
+	if (err == -EPROTO)
+		return outcome_set(&r->o, OUTCOME_WRONG_PEER, "%s", what);
+	return outcome_errno(&r->o, outcome_from_peer_errno(err), err, what);
+}
+
 int nodecheck_run(const char *host, uint16_t port, uint32_t magic,
 		  int64_t timeout_ms, struct nodecheck_result *r)
 {
 	int64_t deadline = mono_ns() + timeout_ms * LOOP_NS_PER_MS;
-	struct node_params np = {
-		.role = NODE_OUTBOUND,
-		.features = 1,
-	};
-	struct msgio *m;
-	char why[160], what[200];
+	struct p2p_netaddr na;
 	int fd, err;
 
 	memset(r, 0, sizeof(*r));
-	fd = nodecheck_dial(host, port, deadline, r, &np.peer);
+	fd = nodecheck_dial(host, port, deadline, r, &na);
 	if (fd < 0)
 		return -1;
-	r->t_established_ns = mono_ns();
-	err = node_random_u64(&np.nonce);
-	if (err) {
-		outcome_errno(&r->o, OUTCOME_SETUP, err, "getrandom");
-		goto out;
-	}
-	m = msgio_new(fd, magic, NODE_MAX_PAYLOAD);
-	if (!m) {
-		err = outcome_errno(&r->o, OUTCOME_SETUP, -errno, "msgio");
-		goto out;
-	}
-	err = node_handshake(m, &np, &r->np, deadline, why, sizeof(why));
-	msgio_free(m);
-	r->have_version = r->np.version.version != 0;
-	if (err) {
-		snprintf(what, sizeof(what), "handshake: %s", why);
-		if (err == -EPROTO)
-			outcome_set(&r->o, OUTCOME_WRONG_PEER, "%s", what);
-		else
-			outcome_errno(&r->o, outcome_from_peer_errno(err), err,
-				      what);
-	}
-out:
+	err = nodecheck_handshake(fd, NODE_OUTBOUND, magic, deadline, r);
 	close(fd);
 	return err ? -1 : 0;
 }

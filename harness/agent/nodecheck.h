@@ -22,4 +22,11 @@ struct nodecheck_result {
 int nodecheck_run(const char *host, uint16_t port, uint32_t magic,
 		  int64_t timeout_ms, struct nodecheck_result *r);
 
+/* The version/verack handshake on a connected fd, as role (NODE_OUTBOUND:
+ * we dialled; NODE_INBOUND: --serve accepted it and answers as a node
+ * does). Sets t_established_ns, the peer's version, and r->o on failure:
+ * wrong-peer for a protocol break, else from the errno. 0 or -1. */
+int nodecheck_handshake(int fd, enum node_role role, uint32_t magic,
+			int64_t deadline, struct nodecheck_result *r);
+
 #endif

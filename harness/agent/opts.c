@@ -341,6 +341,10 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"max-punch-ms", required_argument, NULL, OPTS_MAX_PUNCH_MS},
 		{"max-delay-ms", required_argument, NULL, OPTS_MAX_DELAY_MS},
 		{"auth-secret", required_argument, NULL, OPTS_AUTH_SECRET},
+		{"serve", no_argument, NULL, OPTS_SERVE},
+		{"pcp", required_argument, NULL, OPTS_PCP},
+		{"pcp-proto", required_argument, NULL, OPTS_PCP_PROTO},
+		{"pcp-lifetime", required_argument, NULL, OPTS_PCP_LIFETIME},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -356,6 +360,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		.max_syns = -1,
 		.max_punch_ms = -1,
 		.max_delay_ms = -1,
+		.pcp_lifetime = OPTS_PCP_LIFETIME_DEFAULT,
 	};
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -482,6 +487,12 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		case OPTS_AUTH_SECRET:
 			r = opts_parse_defence(c, optarg, o);
 			break;
+		case OPTS_SERVE:
+		case OPTS_PCP:
+		case OPTS_PCP_PROTO:
+		case OPTS_PCP_LIFETIME:
+			r = opts_parse_pcp(c, optarg, o);
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -495,9 +506,9 @@ int opts_parse(int argc, char **argv, struct opts *o)
 			argv[optind]);
 		return -EINVAL;
 	}
-	if (!!o->coordinator + !!o->connect + !!o->oob != 1) {
+	if (!!o->coordinator + !!o->connect + !!o->oob + o->serve != 1) {
 		fprintf(stderr, "punch-agent: give exactly one of "
-				"--coordinator, --oob and --connect\n");
+				"--coordinator, --oob, --connect and --serve\n");
 		return -EINVAL;
 	}
 	if (o->coordinator && !o->local_port) {
@@ -506,7 +517,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	}
 	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o) ||
-	    opts_check_exec(o) || opts_check_defence(o))
+	    opts_check_exec(o) || opts_check_defence(o) || opts_check_pcp(o))
 		return -EINVAL;
 	/* After the checks: an explicit --hold-ms is for bitcoind only. */
 	if (!o->hold_ms)

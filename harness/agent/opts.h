@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "pcpmap.h"
 #include "relay.h"
 #include "targetpolicy.h"
 
@@ -65,6 +66,12 @@ struct opts {
 	struct targetpolicy policy;
 	int64_t max_syns, max_punch_ms, max_delay_ms;
 	const char *auth_secret;
+	/* --serve and --pcp (opts_pcp.c, docs/alternatives.md section 5) */
+	int serve;
+	const char *pcp; /* the gateway, an IPv4 literal */
+	struct sockaddr_in pcp_gateway;
+	enum pcpmap_proto pcp_proto;
+	int64_t pcp_lifetime;
 };
 
 #define OPTS_HOLD_MS 60000 /* --hold-ms default */
@@ -85,7 +92,14 @@ enum {
 	OPTS_MAX_PUNCH_MS,
 	OPTS_MAX_DELAY_MS,
 	OPTS_AUTH_SECRET,
+	/* opts_pcp.c */
+	OPTS_SERVE = 320,
+	OPTS_PCP,
+	OPTS_PCP_PROTO,
+	OPTS_PCP_LIFETIME,
 };
+
+#define OPTS_PCP_LIFETIME_DEFAULT 3600
 
 /* "embedded", "bitcoind" or "bitcoind-import". */
 const char *opts_node_name(enum opts_node node);
@@ -98,6 +112,9 @@ void opts_usage(FILE *f);
  * after the command line their checks and the policy's defaults. */
 int opts_parse_defence(int c, const char *v, struct opts *o);
 int opts_check_defence(struct opts *o);
+/* The same for --serve, --pcp, --pcp-proto, --pcp-lifetime. */
+int opts_parse_pcp(int c, const char *v, struct opts *o);
+int opts_check_pcp(const struct opts *o);
 
 /* IPv4-ADDRESS:PORT (the coordinator, the probe server, --socks) into sin;
  * opt names the option in the message printed on failure. 0 or -EINVAL. */

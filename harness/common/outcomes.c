@@ -8,6 +8,7 @@
 static const char *const outcome_names[OUTCOME_N] = {
 	[OUTCOME_OK] = "ok",
 	[OUTCOME_SETUP] = "setup",
+	[OUTCOME_PCP] = "pcp",
 	[OUTCOME_BIND] = "bind",
 	[OUTCOME_COORDINATOR] = "coordinator",
 	[OUTCOME_POLICY] = "policy",

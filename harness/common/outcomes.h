@@ -10,6 +10,8 @@
 enum outcome_code {
 	OUTCOME_OK,
 	OUTCOME_SETUP,	     /* the agent or its world could not start */
+	OUTCOME_PCP,	     /* --pcp: the router granted no port mapping
+			      * (no answer, or a failure result) */
 	OUTCOME_BIND,	     /* the punch port could not be reused */
 	OUTCOME_COORDINATOR, /* registration, match or handoff failed */
 	OUTCOME_POLICY,	     /* the agent refused the coordinator's target

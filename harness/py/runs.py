@@ -18,7 +18,8 @@ PARAM_ORDER = ("strategy", "skew_ms", "rtt_ms", "jitter_ms", "loss",
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",
-           "coordinator", "setup", "unverified", "bitcoind", "policy")
+           "coordinator", "setup", "unverified", "bitcoind", "policy",
+           "pcp")
 
 
 class InputError(Exception):

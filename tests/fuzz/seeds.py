@@ -54,6 +54,25 @@ def write(target, name, data):
         f.write(data)
 
 
+def pcp_seeds():
+    """fuzz_pcp: first byte 0 PCP MAP, 1 NAT-PMP external, 2 NAT-PMP map;
+    answers to the target's request (10.0.2.2, nonce 1..12, TCP 20000)
+    as RFC 6887 figures 3/10 and RFC 6886 3.2/3.3 lay them out."""
+    v4 = b"\0" * 10 + b"\xff\xff"
+    body = (bytes(range(1, 13)) + b"\x06\0\0\0" + struct.pack(">HH", 20000, 20001)
+            + v4 + bytes([203, 0, 113, 1]))
+    head = struct.pack(">BBBBII", 2, 0x81, 0, 0, 7200, 77) + b"\0" * 12
+    write("pcp", "map-success", b"\0" + head + body)
+    write("pcp", "map-option", b"\0" + head + body + b"\x80\0\0\4" + b"\0" * 4)
+    write("pcp", "map-refused", b"\0" + head[:3] + b"\2" + head[4:] + body)
+    write("pcp", "header-only-error", b"\0" + head[:3] + b"\3" + head[4:])
+    write("pcp", "natpmp-unsupp-version", b"\0" + bytes([0, 0x81, 0, 1, 0, 0, 0, 5]))
+    write("pcp", "natpmp-external", b"\1" + bytes([0, 0x80, 0, 0, 0, 0, 0, 5, 203, 0, 113, 1]))
+    write("pcp", "natpmp-map", b"\2" + bytes([0, 0x82, 0, 0, 0, 0, 0, 5])
+          + struct.pack(">HHI", 20000, 20000, 3600))
+    write("pcp", "natpmp-error", b"\2" + bytes([0, 0x82, 0, 2, 0, 0, 0, 5]))
+
+
 def main():
     v = version()
     write("p2p", "version", frame("version", v))
@@ -73,6 +92,7 @@ def main():
     reason = b"no peer"
     write("coordmsg", "reject", b"\2" + bytes([1, len(reason)]) + reason)
     write("coordmsg", "reject-4", b"\6" + bytes([4, len(reason)]) + reason)
+    pcp_seeds()
     os.makedirs(os.path.join(OUT, "scenario"), exist_ok=True)
     # Small files only: a seed costs its parse on every mutation (the
     # 16-section nat-matrix.ini takes 0.5 s under ASan, so it is a small

@@ -2,6 +2,7 @@
  * them, without running the agent: the caps' ranges and defaults (the
  * policy's, and each cap alone), --wan-allow, and the modes they are
  * refused in. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "../../harness/agent/opts.c"
 #include "../../harness/agent/opts_defence.c"
+#include "../../harness/agent/opts_pcp.c"
 #include "../../harness/agent/targetpolicy.c"
 #include "lib/testutil.h"
 
@@ -130,6 +132,39 @@ static void test_modes(void)
 			      "--verify", "conntrack", NULL), 0);
 }
 
+/* --serve and --pcp: what each needs, and nothing else with --serve. */
+static void test_serve_pcp(void)
+{
+	struct opts o;
+
+	CU_ASSERT_EQUAL(parse(&o, "--serve", "--local-port", "8333", NULL), 0);
+	CU_ASSERT(o.serve && !o.pcp);
+	CU_ASSERT_EQUAL(o.pcp_lifetime, 3600);
+	CU_ASSERT_EQUAL(parse(&o, "--serve", "--local-port", "8333", "--pcp",
+			      "10.0.2.1", "--pcp-proto", "natpmp",
+			      "--pcp-lifetime", "120", NULL), 0);
+	CU_ASSERT_EQUAL(o.pcp_proto, PCPMAP_NATPMP);
+	CU_ASSERT_EQUAL(o.pcp_lifetime, 120);
+	CU_ASSERT_EQUAL(ntohs(o.pcp_gateway.sin_port), 5351);
+	CU_ASSERT_EQUAL(ntohl(o.pcp_gateway.sin_addr.s_addr), 0x0a000201);
+	/* a trial maps its punch port too */
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--pcp", "10.0.2.1", NULL), 0);
+	CU_ASSERT_EQUAL(parse(&o, "--serve", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "--serve", "--local-port", "1", COORD, NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "--serve", "--local-port", "1",
+			      "--target-policy", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "--connect", "192.0.2.1:8333", "--pcp",
+			      "10.0.2.1", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--pcp", "10.0.2.1:5351", NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--pcp", "10.0.2.1", "--pcp-proto",
+			      "upnp", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--pcp-proto", "pcp", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--pcp", "10.0.2.1",
+			      "--pcp-lifetime", "0", NULL), -EINVAL);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -137,6 +172,7 @@ int main(void)
 		{"caps: ranges", test_ranges},
 		{"--wan-allow", test_wan_allow},
 		{"modes that take the defences", test_modes},
+		{"--serve and --pcp", test_serve_pcp},
 	};
 	int fails;
 

@@ -1,0 +1,21 @@
+/* serve: the --serve mode's listening side — listen on --local-port,
+ * accept one inbound connection by the deadline, and prove it with the
+ * version/verack handshake, answering as a node does (the --connect side
+ * dials it). For the direct and the PCP rungs of the ladder
+ * (docs/alternatives.md section 6). */
+#ifndef PUNCHLAB_AGENT_SERVE_H
+#define PUNCHLAB_AGENT_SERVE_H
+
+#include <stdint.h>
+
+#include "nodecheck.h"
+
+/* The listener on 0.0.0.0:port. fd, or -1 with r->o set (bind). */
+int serve_listen(uint16_t port, struct nodecheck_result *r);
+
+/* Accepts one connection on lfd by deadline_ns and shakes hands; r->peer
+ * is who came. 0, or -1 with r->o set (timeout when nobody came). */
+int serve_accept(int lfd, uint32_t magic, int64_t deadline_ns,
+		 struct nodecheck_result *r);
+
+#endif
