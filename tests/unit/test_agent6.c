@@ -1,0 +1,231 @@
+/* test_agent6: punch-agent and punch-coordinator over IPv6 on loopback, no
+ * root (docs/alternatives.md section 5): a coordinator listening on
+ * 127.0.0.1 and, with --listen6, on [::1]; a pair punches through [::1]
+ * from IPv6 sockets; a key pairs only registrants of one family (an IPv4
+ * and an IPv6 registrant of one key both time out, while an IPv4 and an
+ * IPv6 pair of another key both connect); and --target-policy refuses the
+ * ::1 a coordinator on loopback names. Both sides use listen-connect: on
+ * loopback a SYN to a port without a listener draws an RST, and the
+ * listener takes the one that comes first. PUNCH_AGENT and
+ * PUNCH_COORDINATOR override the binaries' paths. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "lib/testutil.h"
+
+#define WAIT_MS 15000
+
+static const char *agent_bin, *coord_bin;
+static char addr4[64], addr6[80];
+static struct testutil_proc coord = {-1, -1, "", 0};
+
+/* The coordinator on 127.0.0.1:0 and [::1]:0; its "listening" event
+ * names both bound addresses. */
+static int coord_up(void)
+{
+	char *argv[] = {(char *)coord_bin, "--listen", "127.0.0.1:0",
+			"--listen6", "[::1]:0", "--run-id", "unit6",
+			"--pair-timeout-ms", "2000", NULL};
+	json_t *ev;
+	int r = -1;
+
+	if (testutil_proc_spawn(&coord, argv))
+		return -1;
+	ev = testutil_proc_json(&coord, WAIT_MS);
+	if (ev && !strcmp(testutil_jstr(ev, "event"), "listening") &&
+	    json_is_string(json_object_get(ev, "addr6"))) {
+		snprintf(addr4, sizeof(addr4), "%s", testutil_jstr(ev, "addr"));
+		snprintf(addr6, sizeof(addr6), "%s",
+			 testutil_jstr(ev, "addr6"));
+		r = strncmp(addr6, "[::1]:", 6) ? -1 : 0;
+	}
+	json_decref(ev);
+	return r;
+}
+
+static int suite_init(void)
+{
+	agent_bin = testutil_bin("PUNCH_AGENT", "punch-agent");
+	coord_bin = testutil_bin("PUNCH_COORDINATOR", "punch-coordinator");
+	return coord_up();
+}
+
+static int suite_clean(void)
+{
+	if (coord.pid > 0) {
+		kill(coord.pid, SIGTERM);
+		testutil_proc_wait(&coord, WAIT_MS);
+	}
+	return 0;
+}
+
+static uint64_t next_key(void)
+{
+	static uint64_t n;
+
+	return ((uint64_t)getpid() << 16) + ++n;
+}
+
+/* An agent at coordinator where, listen-connect, extra args after it. */
+static int agent_start(struct testutil_proc *p, const char *where,
+		       uint16_t port, uint64_t key, ...)
+{
+	char sport[8], skey[24];
+	char *argv[24] = {(char *)agent_bin, "--coordinator", (char *)where,
+			  "--local-port", sport, "--key", skey,
+			  "--strategy", "listen-connect", "--timeout-ms",
+			  "5000"};
+	int i = 11;
+	va_list ap;
+
+	snprintf(sport, sizeof(sport), "%u", port);
+	snprintf(skey, sizeof(skey), "%" PRIu64, key);
+	va_start(ap, key);
+	while (i < 22 && (argv[i] = va_arg(ap, char *)))
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	return testutil_proc_spawn(p, argv);
+}
+
+/* Runs n agents (where[i], one key per pair of the same key[i]) and
+ * collects their reports and exit codes. */
+static void run_agents(unsigned n, const char *const *where,
+		       const uint64_t *key, uint16_t *port, json_t **j,
+		       int *rc, const char *extra)
+{
+	struct testutil_proc p[4];
+
+	for (unsigned i = 0; i < n; i++) {
+		port[i] = testutil_free_port();
+		CU_ASSERT_FATAL(port[i] != 0);
+		CU_ASSERT_FATAL(!agent_start(&p[i], where[i], port[i], key[i],
+					     extra, (char *)NULL));
+	}
+	for (unsigned i = 0; i < n; i++) {
+		j[i] = testutil_proc_json(&p[i], WAIT_MS);
+		rc[i] = testutil_proc_wait(&p[i], WAIT_MS);
+		CU_ASSERT_FATAL(j[i] != NULL);
+	}
+}
+
+/* a and b connected to each other at host (e.g. "[::1]"). */
+static void check_ok(json_t *a, json_t *b, const char *host, uint16_t pa,
+		     uint16_t pb)
+{
+	char ea[64], eb[64];
+
+	snprintf(ea, sizeof(ea), "%s:%u", host, pa);
+	snprintf(eb, sizeof(eb), "%s:%u", host, pb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "outcome"), "ok");
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "public"), ea);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "peer"), eb);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(b, "peer"), ea);
+	CU_ASSERT_STRING_EQUAL(testutil_jstr(a, "nonce"),
+			       testutil_jstr(b, "nonce"));
+}
+
+static void test_pair6(void)
+{
+	const char *where[2] = {addr6, addr6};
+	uint64_t key[2];
+	uint16_t port[2];
+	json_t *j[2];
+	int rc[2];
+
+	key[0] = key[1] = next_key();
+	run_agents(2, where, key, port, j, rc, NULL);
+	CU_ASSERT_EQUAL(rc[0], 0);
+	CU_ASSERT_EQUAL(rc[1], 0);
+	check_ok(j[0], j[1], "[::1]", port[0], port[1]);
+	json_decref(j[0]);
+	json_decref(j[1]);
+}
+
+/* One key, one registrant per family: no pair, both rejected with the
+ * coordinator's "no peer" at its pair timeout. */
+static void test_families_apart(void)
+{
+	const char *where[2] = {addr4, addr6};
+	uint64_t key[2];
+	uint16_t port[2];
+	json_t *j[2];
+	int rc[2];
+
+	key[0] = key[1] = next_key();
+	run_agents(2, where, key, port, j, rc, NULL);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(rc[i], 1);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "outcome"),
+				       "coordinator");
+		CU_ASSERT(strstr(testutil_jstr(j[i], "error"), "no peer") !=
+			  NULL);
+		json_decref(j[i]);
+	}
+}
+
+/* One key, two pairs: each family pairs within itself, at once. */
+static void test_families_share_key(void)
+{
+	const char *where[4] = {addr4, addr6, addr4, addr6};
+	uint64_t key[4];
+	uint16_t port[4];
+	json_t *j[4];
+	int rc[4];
+
+	key[0] = key[1] = key[2] = key[3] = next_key();
+	run_agents(4, where, key, port, j, rc, NULL);
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(rc[i], 0);
+	check_ok(j[0], j[2], "127.0.0.1", port[0], port[2]);
+	check_ok(j[1], j[3], "[::1]", port[1], port[3]);
+	for (int i = 0; i < 4; i++)
+		json_decref(j[i]);
+}
+
+/* A coordinator on loopback names [::1]:PORT: the policy refuses it
+ * before any SYN (no listener is even opened). */
+static void test_policy_loopback6(void)
+{
+	const char *where[2] = {addr6, addr6};
+	uint64_t key[2];
+	uint16_t port[2];
+	json_t *j[2];
+	int rc[2];
+
+	key[0] = key[1] = next_key();
+	run_agents(2, where, key, port, j, rc, "--target-policy");
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(rc[i], 1);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "outcome"),
+				       "policy");
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "error"),
+				       "loopback ::1");
+		CU_ASSERT_EQUAL(testutil_jint(j[i], "syns_sent"), 0);
+		json_decref(j[i]);
+	}
+}
+
+int main(void)
+{
+	static const struct testutil_case tests[] = {
+		{"a pair punches through [::1] from IPv6 sockets", test_pair6},
+		{"an IPv4 and an IPv6 registrant of one key never pair",
+		 test_families_apart},
+		{"an IPv4 and an IPv6 pair share a key", test_families_share_key},
+		{"--target-policy refuses the ::1 a coordinator names",
+		 test_policy_loopback6},
+	};
+
+	return testutil_run_suite("agent6", suite_init, suite_clean, tests,
+				  TESTUTIL_N(tests)) ? 1 : 0;
+}
