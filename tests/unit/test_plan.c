@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../harness/punchlab/plan/plan.c"
+#include "../../harness/punchlab/plan/plan6.c"
 #include "../../harness/punchlab/plan/plan_print.c"
 #include "lib/testutil.h"
 
