@@ -119,7 +119,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
 		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b "
+		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b family "
 		 "adversary victim attack_delay_ms inject inject_offset_ms "
 		 "flood flood_count target_policy peer_auth coord_limits "
 		 "max_clients expect_effect");
@@ -182,7 +182,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
-		 "birthday_ports syn_budget home hosts_a hosts_b");
+		 "birthday_ports syn_budget home hosts_a hosts_b family");
 	return -1;
 }
 
