@@ -11,6 +11,7 @@
 #include "shapespec.h"
 
 #include "scenario_adversary.h"
+#include "scenario_family.h"
 #include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_network.h"
@@ -412,7 +413,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
 		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
 		    scenario_home_check(c, &s->cells[i], err) < 0 ||
-		    scenario_adv_check(c, &s->cells[i], err) < 0)
+		    scenario_adv_check(c, &s->cells[i], err) < 0 ||
+		    scenario_family_check(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;
