@@ -9,7 +9,7 @@
 
 "$PL" run --capture --results "$OUT/ipv6-punch" \
 	tests/integration/data/ipv6-punch.ini >"$OUT/ipv6-punch.log" 2>&1
-check "ipv6-punch: connect and listen-connect over IPv6 within expectation (>= 19/20 each at 40 ms RTT)" \
+check "ipv6-punch: connect, listen-connect and an outside puncher over IPv6 within expectation (>= 19/20 each at 40 ms RTT)" \
 	[ $? = 0 ]
 i6rid=$(rid_of "$OUT/ipv6-punch/ipv6-punch")
 i6dir="$OUT/ipv6-punch/ipv6-punch/$i6rid"
@@ -21,8 +21,8 @@ check "ipv6-punch: charlie's coordinator listened on [2001:db8::1]:18444 beside 
 check "ipv6-punch: every trial punched between the homes' IPv6 addresses, 20 ms from charlie (rtt/2)" \
 	/usr/bin/python3 - "$i6dir/trials.jsonl" <<'PY'
 import json, sys
-ts = [json.loads(l) for l in open(sys.argv[1])]
 cells = {"v6-connect": 0, "v6-listen-connect": 1}
+ts = [t for t in map(json.loads, open(sys.argv[1])) if t["cell"] in cells]
 good = 0
 for t in ts:
     i = cells[t["cell"]]
@@ -41,9 +41,9 @@ PY
 check "ipv6-punch: both routers' conntrack holds an IPv6 entry between the punch ports of each ok trial" \
 	/usr/bin/python3 - "$i6dir/trials.jsonl" "$i6dir/snapshots/pl-$i6rid" <<'PY'
 import json, sys
-ts = [json.loads(l) for l in open(sys.argv[1])]
-snap = sys.argv[2]
 cells = {"v6-connect": 0, "v6-listen-connect": 1}
+ts = [t for t in map(json.loads, open(sys.argv[1])) if t["cell"] in cells]
+snap = sys.argv[2]
 
 def entries(cell, r):
     return [json.loads(l) for l in open("%s-c%d-r%s.conntrack.jsonl"
@@ -69,5 +69,15 @@ for t in ts:
                 break
     ok += seen == 2
 sys.exit(0 if ok >= 38 else 1)
+PY
+check "ipv6-punch: the outside puncher's trials were verified by both routers' conntrack" \
+	/usr/bin/python3 - "$i6dir/trials.jsonl" <<'PY'
+import json, sys
+ts = [t for t in map(json.loads, open(sys.argv[1]))
+      if t["cell"] == "v6-puncher"]
+v = [t for t in ts if t["outcome"] == "ok" and
+     t["alice"].get("verified") == t["bob"].get("verified") == "conntrack"
+     and t["alice"]["peer"].startswith("[2001:db8:2:2::2]:")]
+sys.exit(0 if len(ts) == 20 and len(v) >= 19 else 1)
 PY
 check "ipv6-punch: nothing of the run is left" nothing_left "$i6rid"
