@@ -96,25 +96,51 @@ static int agent_start(struct testutil_proc *p, const char *where,
 	return testutil_proc_spawn(p, argv);
 }
 
-/* Runs n agents (where[i], one key per pair of the same key[i]) and
- * collects their reports and exit codes. */
-static void run_agents(unsigned n, const char *const *where,
-		       const uint64_t *key, uint16_t *port, json_t **j,
-		       int *rc, const char *extra)
+/* The reports, exit codes and ports of one run of agents. */
+struct run {
+	uint16_t port[4];
+	json_t *j[4];
+	int rc[4];
+};
+
+/* Runs n agents (at where[i], all under one fresh key, extra after the
+ * options when not NULL) and collects their reports and exit codes. */
+static void run_agents(struct run *r, unsigned n, const char *const *where,
+		       const char *extra)
 {
 	struct testutil_proc p[4];
+	uint64_t key = next_key();
 
 	for (unsigned i = 0; i < n; i++) {
-		port[i] = testutil_free_port();
-		CU_ASSERT_FATAL(port[i] != 0);
-		CU_ASSERT_FATAL(!agent_start(&p[i], where[i], port[i], key[i],
+		r->port[i] = testutil_free_port();
+		CU_ASSERT_FATAL(r->port[i] != 0);
+		CU_ASSERT_FATAL(!agent_start(&p[i], where[i], r->port[i], key,
 					     extra, (char *)NULL));
 	}
 	for (unsigned i = 0; i < n; i++) {
-		j[i] = testutil_proc_json(&p[i], WAIT_MS);
-		rc[i] = testutil_proc_wait(&p[i], WAIT_MS);
-		CU_ASSERT_FATAL(j[i] != NULL);
+		r->j[i] = testutil_proc_json(&p[i], WAIT_MS);
+		r->rc[i] = testutil_proc_wait(&p[i], WAIT_MS);
+		CU_ASSERT_FATAL(r->j[i] != NULL);
 	}
+}
+
+/* Both of a run's first two agents failed with outcome and error. */
+static void check_both_failed(struct run *r, const char *outcome,
+			      const char *error)
+{
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(r->rc[i], 1);
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(r->j[i], "outcome"),
+				       outcome);
+		CU_ASSERT(strstr(testutil_jstr(r->j[i], "error"), error) !=
+			  NULL);
+	}
+}
+
+static void run_free(struct run *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		json_decref(r->j[i]);
 }
 
 /* a and b connected to each other at host (e.g. "[::1]"). */
@@ -137,18 +163,13 @@ static void check_ok(json_t *a, json_t *b, const char *host, uint16_t pa,
 static void test_pair6(void)
 {
 	const char *where[2] = {addr6, addr6};
-	uint64_t key[2];
-	uint16_t port[2];
-	json_t *j[2];
-	int rc[2];
+	struct run r;
 
-	key[0] = key[1] = next_key();
-	run_agents(2, where, key, port, j, rc, NULL);
-	CU_ASSERT_EQUAL(rc[0], 0);
-	CU_ASSERT_EQUAL(rc[1], 0);
-	check_ok(j[0], j[1], "[::1]", port[0], port[1]);
-	json_decref(j[0]);
-	json_decref(j[1]);
+	run_agents(&r, 2, where, NULL);
+	CU_ASSERT_EQUAL(r.rc[0], 0);
+	CU_ASSERT_EQUAL(r.rc[1], 0);
+	check_ok(r.j[0], r.j[1], "[::1]", r.port[0], r.port[1]);
+	run_free(&r, 2);
 }
 
 /* One key, one registrant per family: no pair, both rejected with the
@@ -156,40 +177,25 @@ static void test_pair6(void)
 static void test_families_apart(void)
 {
 	const char *where[2] = {addr4, addr6};
-	uint64_t key[2];
-	uint16_t port[2];
-	json_t *j[2];
-	int rc[2];
+	struct run r;
 
-	key[0] = key[1] = next_key();
-	run_agents(2, where, key, port, j, rc, NULL);
-	for (int i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(rc[i], 1);
-		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "outcome"),
-				       "coordinator");
-		CU_ASSERT(strstr(testutil_jstr(j[i], "error"), "no peer") !=
-			  NULL);
-		json_decref(j[i]);
-	}
+	run_agents(&r, 2, where, NULL);
+	check_both_failed(&r, "coordinator", "no peer");
+	run_free(&r, 2);
 }
 
 /* One key, two pairs: each family pairs within itself, at once. */
 static void test_families_share_key(void)
 {
 	const char *where[4] = {addr4, addr6, addr4, addr6};
-	uint64_t key[4];
-	uint16_t port[4];
-	json_t *j[4];
-	int rc[4];
+	struct run r;
 
-	key[0] = key[1] = key[2] = key[3] = next_key();
-	run_agents(4, where, key, port, j, rc, NULL);
+	run_agents(&r, 4, where, NULL);
 	for (int i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(rc[i], 0);
-	check_ok(j[0], j[2], "127.0.0.1", port[0], port[2]);
-	check_ok(j[1], j[3], "[::1]", port[1], port[3]);
-	for (int i = 0; i < 4; i++)
-		json_decref(j[i]);
+		CU_ASSERT_EQUAL(r.rc[i], 0);
+	check_ok(r.j[0], r.j[2], "127.0.0.1", r.port[0], r.port[2]);
+	check_ok(r.j[1], r.j[3], "[::1]", r.port[1], r.port[3]);
+	run_free(&r, 4);
 }
 
 /* A coordinator on loopback names [::1]:PORT: the policy refuses it
@@ -197,22 +203,16 @@ static void test_families_share_key(void)
 static void test_policy_loopback6(void)
 {
 	const char *where[2] = {addr6, addr6};
-	uint64_t key[2];
-	uint16_t port[2];
-	json_t *j[2];
-	int rc[2];
+	struct run r;
 
-	key[0] = key[1] = next_key();
-	run_agents(2, where, key, port, j, rc, "--target-policy");
+	run_agents(&r, 2, where, "--target-policy");
+	check_both_failed(&r, "policy", "loopback ::1");
 	for (int i = 0; i < 2; i++) {
-		CU_ASSERT_EQUAL(rc[i], 1);
-		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "outcome"),
-				       "policy");
-		CU_ASSERT_STRING_EQUAL(testutil_jstr(j[i], "error"),
+		CU_ASSERT_STRING_EQUAL(testutil_jstr(r.j[i], "error"),
 				       "loopback ::1");
-		CU_ASSERT_EQUAL(testutil_jint(j[i], "syns_sent"), 0);
-		json_decref(j[i]);
+		CU_ASSERT_EQUAL(testutil_jint(r.j[i], "syns_sent"), 0);
 	}
+	run_free(&r, 2);
 }
 
 int main(void)
