@@ -25,9 +25,10 @@ static int opts_family_strategy(const struct opts *o)
 {
 	if (o->strategy != CELLCOND_PREDICT && o->strategy != CELLCOND_BIRTHDAY)
 		return 0;
-	fprintf(stderr, "punch-agent: --strategy %s does not apply over "
-			"IPv6 (no NAT port to predict); use connect, "
-			"listen-connect or low-ttl\n",
+	fprintf(stderr,
+		"punch-agent: --strategy %s does not apply over "
+		"IPv6 (no NAT port to predict); use connect, "
+		"listen-connect or low-ttl\n",
 		cellcond_strategies[o->strategy]);
 	return -EINVAL;
 }
@@ -37,8 +38,9 @@ int opts_check_family(const struct opts *o)
 	if (opts_family(o) != AF_INET6)
 		return 0;
 	if (o->node != OPTS_NODE_EMBEDDED) {
-		fprintf(stderr, "punch-agent: --node %s needs an IPv4 "
-				"coordinator (its SOCKS5 bridge is IPv4)\n",
+		fprintf(stderr,
+			"punch-agent: --node %s needs an IPv4 "
+			"coordinator (its SOCKS5 bridge is IPv4)\n",
 			opts_node_name(o->node));
 		return -EINVAL;
 	}
@@ -49,7 +51,9 @@ int opts_endpoint(const char *opt, const char *s, union addr6 *a)
 {
 	if (addr6_parse(s, a) == 0)
 		return 0;
-	fprintf(stderr, "punch-agent: %s '%s': want IPv4-ADDRESS:PORT or "
-			"[IPv6-ADDRESS]:PORT\n", opt, s);
+	fprintf(stderr,
+		"punch-agent: %s '%s': want IPv4-ADDRESS:PORT or "
+		"[IPv6-ADDRESS]:PORT\n",
+		opt, s);
 	return -EINVAL;
 }

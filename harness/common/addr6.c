@@ -5,7 +5,7 @@
 #include "addr6.h"
 #include "optparse.h"
 
-static const uint8_t addr6_v4mapped[12] = {0, 0, 0, 0, 0, 0,
+static const uint8_t addr6_v4mapped[12] = {0, 0, 0, 0, 0,    0,
 					   0, 0, 0, 0, 0xff, 0xff};
 
 int addr6_parse(const char *s, union addr6 *a)
@@ -105,8 +105,7 @@ int addr6_family16(const uint8_t ip[16])
 	return memcmp(ip, addr6_v4mapped, 12) ? AF_INET6 : AF_INET;
 }
 
-int addr6_same_family(const struct p2p_netaddr *a,
-		      const struct p2p_netaddr *b)
+int addr6_same_family(const struct p2p_netaddr *a, const struct p2p_netaddr *b)
 {
 	return addr6_family16(a->ip) == addr6_family16(b->ip);
 }

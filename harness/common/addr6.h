@@ -42,7 +42,6 @@ size_t addr6_bytes(const union addr6 *a, const void **bytes);
 int addr6_family16(const uint8_t ip[16]);
 /* 1 when two netaddrs are of one family: the coordinator pairs only those
  * (an IPv4 socket cannot reach an IPv6 endpoint, nor the reverse). */
-int addr6_same_family(const struct p2p_netaddr *a,
-		      const struct p2p_netaddr *b);
+int addr6_same_family(const struct p2p_netaddr *a, const struct p2p_netaddr *b);
 
 #endif

@@ -14,10 +14,18 @@
 static void test_parse(void)
 {
 	static const char *const bad[] = {
-		"",		    "2001:db8::1:18444", "[2001:db8::1]",
-		"[2001:db8::1]18444", "[10.0.0.1]:1",	     "10.0.0.1",
-		"[::1]:0",	    "[::1]:65536",	     "host:80",
-		"[fe80::1%eth0]:1", "[::1]:x",		     "1.2.3.4:5:6",
+		"",
+		"2001:db8::1:18444",
+		"[2001:db8::1]",
+		"[2001:db8::1]18444",
+		"[10.0.0.1]:1",
+		"10.0.0.1",
+		"[::1]:0",
+		"[::1]:65536",
+		"host:80",
+		"[fe80::1%eth0]:1",
+		"[::1]:x",
+		"1.2.3.4:5:6",
 	};
 	char s[64];
 	union addr6 a;
@@ -116,6 +124,7 @@ int main(void)
 		 test_netaddr_family},
 	};
 
-	return testutil_run_suite("addr6", NULL, NULL, tests,
-				  TESTUTIL_N(tests)) ? 1 : 0;
+	return testutil_run_suite("addr6", NULL, NULL, tests, TESTUTIL_N(tests))
+		       ? 1
+		       : 0;
 }

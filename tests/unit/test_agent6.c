@@ -31,9 +31,16 @@ static struct testutil_proc coord = {-1, -1, "", 0};
  * names both bound addresses. */
 static int coord_up(void)
 {
-	char *argv[] = {(char *)coord_bin, "--listen", "127.0.0.1:0",
-			"--listen6", "[::1]:0", "--run-id", "unit6",
-			"--pair-timeout-ms", "2000", NULL};
+	char *argv[] = {(char *)coord_bin,
+			"--listen",
+			"127.0.0.1:0",
+			"--listen6",
+			"[::1]:0",
+			"--run-id",
+			"unit6",
+			"--pair-timeout-ms",
+			"2000",
+			NULL};
 	json_t *ev;
 	int r = -1;
 
@@ -79,9 +86,16 @@ static int agent_start(struct testutil_proc *p, const char *where,
 		       uint16_t port, uint64_t key, ...)
 {
 	char sport[8], skey[24];
-	char *argv[24] = {(char *)agent_bin, "--coordinator", (char *)where,
-			  "--local-port", sport, "--key", skey,
-			  "--strategy", "listen-connect", "--timeout-ms",
+	char *argv[24] = {(char *)agent_bin,
+			  "--coordinator",
+			  (char *)where,
+			  "--local-port",
+			  sport,
+			  "--key",
+			  skey,
+			  "--strategy",
+			  "listen-connect",
+			  "--timeout-ms",
 			  "5000"};
 	int i = 11;
 	va_list ap;
@@ -221,11 +235,14 @@ int main(void)
 		{"a pair punches through [::1] from IPv6 sockets", test_pair6},
 		{"an IPv4 and an IPv6 registrant of one key never pair",
 		 test_families_apart},
-		{"an IPv4 and an IPv6 pair share a key", test_families_share_key},
+		{"an IPv4 and an IPv6 pair share a key",
+		 test_families_share_key},
 		{"--target-policy refuses the ::1 a coordinator names",
 		 test_policy_loopback6},
 	};
 
 	return testutil_run_suite("agent6", suite_init, suite_clean, tests,
-				  TESTUTIL_N(tests)) ? 1 : 0;
+				  TESTUTIL_N(tests))
+		       ? 1
+		       : 0;
 }
