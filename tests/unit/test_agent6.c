@@ -229,6 +229,33 @@ static void test_policy_loopback6(void)
 	run_free(&r, 2);
 }
 
+/* --listen6 takes an IPv6 literal only; a taken IPv6 port is a listen
+ * failure (exit 1), not a silent IPv4-only coordinator. */
+static void test_listen6_usage(void)
+{
+	static const char *const bad[] = {"127.0.0.1:5", "[::1]", "::1:5",
+					  "[::1]:65536", "[fe80::1%lo]:5"};
+	char taken[80];
+	struct testutil_proc p;
+
+	for (unsigned i = 0; i < TESTUTIL_N(bad); i++) {
+		char *argv[] = {(char *)coord_bin, "--listen",
+				"127.0.0.1:0",	   "--listen6",
+				(char *)bad[i],	   NULL};
+
+		CU_ASSERT_FATAL(!testutil_proc_spawn(&p, argv));
+		CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 2);
+	}
+	snprintf(taken, sizeof(taken), "%s", addr6);
+	{
+		char *argv[] = {(char *)coord_bin, "--listen", "127.0.0.1:0",
+				"--listen6",	   taken,      NULL};
+
+		CU_ASSERT_FATAL(!testutil_proc_spawn(&p, argv));
+		CU_ASSERT_EQUAL(testutil_proc_wait(&p, WAIT_MS), 1);
+	}
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -239,6 +266,8 @@ int main(void)
 		 test_families_share_key},
 		{"--target-policy refuses the ::1 a coordinator names",
 		 test_policy_loopback6},
+		{"--listen6: IPv6 literals only; a taken port fails",
+		 test_listen6_usage},
 	};
 
 	return testutil_run_suite("agent6", suite_init, suite_clean, tests,
