@@ -22,7 +22,7 @@ static int coordclient_connect(const struct coordclient_params *p,
 	char where[64];
 	int r;
 
-	c->fd = sock_bound(p->coord.sa.sa_family, p->local_port);
+	c->fd = sock_bound_af(p->coord.sa.sa_family, p->local_port);
 	if (c->fd < 0) {
 		r = c->fd;
 		c->fd = -1;

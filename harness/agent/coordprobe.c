@@ -66,7 +66,7 @@ int coordprobe_run(const union addr6 *coord, uint16_t local_port,
 
 	addr6_set_port(&to, (uint16_t)(addr6_port(coord) +
 				       COORD_PROBE_PORT_OFFSET));
-	fd = sock_bound(to.sa.sa_family, local_port);
+	fd = sock_bound_af(to.sa.sa_family, local_port);
 	if (fd < 0)
 		return fd;
 	r = sock_connect(fd, &to.sa, addr6_len(&to));

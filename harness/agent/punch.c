@@ -101,7 +101,7 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 			break;
 		}
 		if (fd < 0)
-			fd = sock_bound(fam, p->sockets ? 0 : p->local_port);
+			fd = sock_bound_af(fam, p->sockets ? 0 : p->local_port);
 		if (fd < 0)
 			return err ? err : fd;
 		if (p->nports)
@@ -236,7 +236,7 @@ static int punch_probe(const struct punch_params *p, struct punch_result *r,
 		    r->probes >= PUNCH_MAX_PROBES || loop_terminated() ||
 		    mono_ns() >= p->deadline_ns)
 			return err;
-		fd = sock_bound(p->peer.sa.sa_family, p->local_port);
+		fd = sock_bound_af(p->peer.sa.sa_family, p->local_port);
 		if (fd < 0)
 			return fd;
 	}
@@ -293,7 +293,7 @@ static int punch_waves(const struct punch_params *p, struct punch_result *r,
 		}
 		if (loop_terminated() || now >= p->deadline_ns)
 			break;
-		fd = sock_bound(p->peer.sa.sa_family, p->local_port);
+		fd = sock_bound_af(p->peer.sa.sa_family, p->local_port);
 		if (fd < 0)
 			return outcome_set(o, OUTCOME_BIND,
 					   "bind %s:%u for wave %u: %s",
@@ -320,7 +320,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 	r->syn_retrans = -1;
 	r->t_punch_ns = p->t_start_ns;
 	if (p->listen) {
-		lfd = sock_listener(fam, p->local_port);
+		lfd = sock_listener_af(fam, p->local_port);
 		if (lfd < 0)
 			return outcome_set(o, OUTCOME_BIND,
 					   "listen on %s:%u: %s",
@@ -334,7 +334,7 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 		  p->initiator || (lfd < 0 && p->nports <= 1 && !p->sockets));
 	/* The first socket is bound before the start time so that the first
 	 * SYN leaves as close to it as the scheduler allows. */
-	fd = sock_bound(fam, p->local_port);
+	fd = sock_bound_af(fam, p->local_port);
 	if (fd < 0) {
 		race_close(&ra);
 		return outcome_set(o, OUTCOME_BIND,

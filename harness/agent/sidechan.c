@@ -86,7 +86,7 @@ static int sidechan_probe(const struct sidechan_params *p, struct sidechan *c,
 	ssize_t n;
 	int r;
 
-	c->fd = sock_bound(AF_INET, p->local_port);
+	c->fd = sock_bound(p->local_port);
 	if (c->fd < 0) {
 		r = c->fd;
 		c->fd = -1;

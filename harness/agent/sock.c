@@ -13,7 +13,7 @@
 #include "loop.h"
 #include "sock.h"
 
-int sock_bound(int family, uint16_t port)
+int sock_bound_af(int family, uint16_t port)
 {
 	union addr6 any;
 	int one = 1;
@@ -41,9 +41,14 @@ err_close:
 	return err;
 }
 
-int sock_listener(int family, uint16_t port)
+int sock_bound(uint16_t port)
 {
-	int fd = sock_bound(family, port), err;
+	return sock_bound_af(AF_INET, port);
+}
+
+int sock_listener_af(int family, uint16_t port)
+{
+	int fd = sock_bound_af(family, port), err;
 
 	if (fd < 0)
 		return fd;
@@ -53,6 +58,11 @@ int sock_listener(int family, uint16_t port)
 		return err;
 	}
 	return fd;
+}
+
+int sock_listener(uint16_t port)
+{
+	return sock_listener_af(AF_INET, port);
 }
 
 int sock_connect(int fd, const struct sockaddr *sa, socklen_t len)
