@@ -47,13 +47,25 @@ int opts_check_family(const struct opts *o)
 	return opts_family_strategy(o);
 }
 
+/* An IPv4-mapped IPv6 literal would make an IPv6 socket talk IPv4 on the
+ * wire, and the peers it is told of IPv4 ones: refused, with the way to
+ * write it. */
 int opts_endpoint(const char *opt, const char *s, union addr6 *a)
 {
-	if (addr6_parse(s, a) == 0)
-		return 0;
-	fprintf(stderr,
-		"punch-agent: %s '%s': want IPv4-ADDRESS:PORT or "
-		"[IPv6-ADDRESS]:PORT\n",
-		opt, s);
-	return -EINVAL;
+	if (addr6_parse(s, a) < 0) {
+		fprintf(stderr,
+			"punch-agent: %s '%s': want IPv4-ADDRESS:PORT or "
+			"[IPv6-ADDRESS]:PORT\n",
+			opt, s);
+		return -EINVAL;
+	}
+	if (a->sa.sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
+		fprintf(stderr,
+			"punch-agent: %s '%s': an IPv4-mapped address; "
+			"write it as IPv4-ADDRESS:PORT\n",
+			opt, s);
+		return -EINVAL;
+	}
+	return 0;
 }

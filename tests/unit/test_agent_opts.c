@@ -175,6 +175,9 @@ static void test_ipv6(void)
 			-EINVAL);
 	CU_ASSERT_EQUAL(opts_endpoint("--connect", "[10.0.0.1]:1", &a),
 			-EINVAL);
+	CU_ASSERT_EQUAL(opts_endpoint("--coordinator", "[::ffff:10.0.0.1]:1",
+				      &a),
+			-EINVAL);
 	fclose(stderr);
 	stderr = saved;
 }
