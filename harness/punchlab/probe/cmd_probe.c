@@ -20,6 +20,7 @@
 #include "probe_trap.h"
 #include "probe_udp.h"
 #include "probe_verdict.h"
+#include "probe6.h"
 #include "punchlab.h"
 
 struct probe_opts {
@@ -240,7 +241,7 @@ static int probe_measure_keys(struct probe_net *n, const struct probe_decl *d,
  * before the next starts; UDP after TCP (ports of its own protocol), the
  * lifetime test last (it waits). */
 static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
-			     struct probe_obs *obs)
+			     struct probe_obs *obs, struct probe6_obs *obs6)
 {
 	const struct probe_ep hold = {probe_addr(PROBE_SRV_A), PROBE_HOLD_PORT};
 	/* Fresh local ports per run, laid out from one base. */
@@ -274,6 +275,8 @@ static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
 		close(hold_fd);
 	if (!e)
 		e = probe_measure_keys(n, d, base, obs);
+	if (!e)
+		e = probe6_measure(n, base, obs6);
 	return e;
 }
 
@@ -327,6 +330,7 @@ int cmd_probe(int argc, char **argv)
 	struct probe_profiles *pp;
 	struct probe_report rep = {0};
 	struct probe_obs obs = {0};
+	struct probe6_obs obs6 = {0};
 	struct probe_decl d;
 	struct probe_net *n;
 	char rid[RUNID_LEN + 1], err[1024] = "";
@@ -362,7 +366,7 @@ int cmd_probe(int argc, char **argv)
 		free(pp);
 		return EXIT_FAIL;
 	}
-	e = probe_measure_all(n, &d, &obs);
+	e = probe_measure_all(n, &d, &obs, &obs6);
 	if (e == -EINTR) {
 		fprintf(stderr,
 			"punchlab probe: interrupted; removing run %s\n", rid);
@@ -376,6 +380,7 @@ int cmd_probe(int argc, char **argv)
 			 pp->carrier.name);
 	snprintf(rep.rid, sizeof(rep.rid), "%s", rid);
 	probe_verdict(&d, &obs, &rep);
+	probe6_verdict(&obs6, &rep);
 	rep.duration_ms = (long)(mono_ms() - t0);
 	ret = probe_verdict_exit(&rep) ? EXIT_FAIL : EXIT_PASS;
 	if (probe_output(&o, &rep) < 0)

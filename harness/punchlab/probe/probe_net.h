@@ -37,6 +37,9 @@ struct probe_net {
 	struct nb_host inet, srv, t, cgn, router, h1, h2;
 	int has_carrier;
 	pid_t srv_pid;
+	/* IPv6 (probe6.h): measured when v6_on; the home's [ipv6] */
+	int v6_on;
+	const struct nat_profile *home;
 };
 
 /* Checks that p renders (before anything is built) as the home router or,
