@@ -63,6 +63,9 @@ static void probe_usage(FILE *f)
 		"(H1 and H2\nfrom the same port toward two servers get one "
 		"public port?) and\nsimultaneous open (T answers H1's "
 		"unanswered SYN with its own SYN).\n"
+		"With [ipv6] enabled (and a carrier that routes IPv6) it "
+		"also measures\nthe router's IPv6 filtering class and its "
+		"answer to an unsolicited SYN.\n"
 		"An established-connection timeout (and a measured SYN_SENT "
 		"one) that is\nthe kernel default or over %d s is shortened "
 		"to %d s for the probe, which\nthen checks that the mapping "
@@ -324,6 +327,22 @@ static int probe_output(const struct probe_opts *o,
 	return e;
 }
 
+/* The topology, dual-stack when the home has IPv6 (probe6.h). */
+static struct probe_net *probe_build(const char *rid,
+				     const struct probe_profiles *pp, int keep,
+				     char *err, size_t cap)
+{
+	const struct nat_profile *c = pp->has_carrier ? &pp->carrier : NULL;
+	struct probe_net *n = probe_net_new(rid, &pp->home, c, keep, err, cap);
+
+	if (n && (n->v6_on = probe6_wanted(&pp->home, c)) &&
+	    probe6_net(n, err, cap) < 0) {
+		probe_net_free(n);
+		return NULL;
+	}
+	return n;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_opts o = {.dir = punchlab_profile_dir()};
@@ -359,8 +378,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	punchlab_signals();
 	log_debug("probe: run %s, building the topology", rid);
-	n = probe_net_new(rid, &pp->home, pp->has_carrier ? &pp->carrier : NULL,
-			  o.keep, err, sizeof(err));
+	n = probe_build(rid, pp, o.keep, err, sizeof(err));
 	if (!n) {
 		fprintf(stderr, "punchlab probe: %s\n", err);
 		free(pp);

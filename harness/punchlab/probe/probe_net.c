@@ -17,7 +17,6 @@
 #include "probe_bridge.h"
 #include "netbuild.h"
 #include "probe_net.h"
-#include "probe6.h"
 #include "proc.h"
 #include "punchlab.h"
 #include "topo.h"
@@ -288,8 +287,7 @@ static int probe_net_build(struct probe_net *n, const struct nat_profile *home,
 			    1)) < 0)
 		return probe_fail(err, cap, e, "route to the carrier LAN");
 	if ((e = probe_nat_load(n, home, 0, err, cap)) < 0 ||
-	    (carrier && (e = probe_nat_load(n, carrier, 1, err, cap)) < 0) ||
-	    (n->v6_on && (e = probe6_net(n, err, cap)) < 0))
+	    (carrier && (e = probe_nat_load(n, carrier, 1, err, cap)) < 0))
 		return e;
 	return probe_srv_start(n, stay, err, cap);
 }
@@ -312,7 +310,6 @@ struct probe_net *probe_net_new(const char *rid, const struct nat_profile *home,
 	n->has_carrier = carrier != NULL;
 	n->srv_pid = -1;
 	n->home = home;
-	n->v6_on = probe6_wanted(home, carrier);
 	all[0] = &n->inet, all[1] = &n->srv, all[2] = &n->t, all[3] = &n->cgn;
 	all[4] = &n->router, all[5] = &n->h1, all[6] = &n->h2;
 	for (int i = 0; i < 7; i++)
