@@ -16,6 +16,7 @@
 #include "probe6.h"
 #include "probe_measure.h"
 #include "probe_sock.h"
+#include "probe_verdict.h"
 #include "topo.h"
 
 #define PROBE6_LAN "2001:db8:1::/64"
@@ -269,22 +270,6 @@ out:
 	return e == -EINTR ? e : 0;
 }
 
-static const char *probe6_ans(const struct probe_attempt *a)
-{
-	switch (a->ans) {
-	case PROBE_ANS_NONE:
-		return "no answer";
-	case PROBE_ANS_ACCEPTED:
-		return "accepted";
-	case PROBE_ANS_RST:
-		return "RST";
-	case PROBE_ANS_ICMP:
-		return "ICMPv6 admin prohibited";
-	default:
-		return "local error";
-	}
-}
-
 /* The class the three dials show. */
 static const char *probe6_class(const struct probe6_obs *o)
 {
@@ -330,8 +315,9 @@ static struct probe_row *probe6_row(struct probe_report *r, const char *axis)
 
 void probe6_verdict(const struct probe6_obs *o, struct probe_report *r)
 {
-	struct probe_row *f, *s;
 	int open = o->filtering == PROFILE6_OPEN;
+	struct probe_row *f, *s;
+	char b[3][64];
 
 	if (!o->on || !(f = probe6_row(r, "IPv6 filtering")) ||
 	    !(s = probe6_row(r, "IPv6 unsolicited SYN")))
@@ -354,14 +340,17 @@ void probe6_verdict(const struct probe6_obs *o, struct probe_report *r)
 	snprintf(f->detail, sizeof(f->detail),
 		 "after H1 sent to T1: T1 %s, T2 %s, to a port H1 never used "
 		 "%s",
-		 probe6_ans(&o->same_addr), probe6_ans(&o->other_addr),
-		 probe6_ans(&o->unused));
+		 probe_answer_str(&o->same_addr, b[0], sizeof(b[0])),
+		 probe_answer_str(&o->other_addr, b[1], sizeof(b[1])),
+		 probe_answer_str(&o->unused, b[2], sizeof(b[2])));
 	f->verdict = strcmp(f->declared, f->measured) ? PROBE_DIFF : PROBE_PASS;
 	snprintf(s->measured, sizeof(s->measured), "%s",
 		 open ? (o->unused.ans == PROBE_ANS_ACCEPTED ? "accepted (open)"
 							    : probe6_syn(&o->unused))
 		      : probe6_syn(&o->unused));
-	snprintf(s->detail, sizeof(s->detail), "SYN from T1 to [%s]: %s",
-		 PROBE6_H1, probe6_ans(&o->unused));
+	snprintf(s->detail, sizeof(s->detail), "SYN from T1 to [%s]: %s%s",
+		 PROBE6_H1, probe_answer_str(&o->unused, b[0], sizeof(b[0])),
+		 o->unused.ans == PROBE_ANS_ICMP ? " (ICMPv6 admin prohibited)"
+						 : "");
 	s->verdict = strcmp(s->declared, s->measured) ? PROBE_DIFF : PROBE_PASS;
 }
