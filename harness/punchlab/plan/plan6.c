@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan.h"
 #include "plan6.h"
 
 int plan6_side_on(const struct nat_profile *home,
