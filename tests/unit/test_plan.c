@@ -428,6 +428,22 @@ static void test_ipv6(void)
 		strstr(text, "no ipv6: behind carrier carrier-eim without IPv6"));
 	free(text);
 	plan_free(p);
+	scenario_free(s);
+	free(s);
+	/* A shared home: bob is ::3 of alice's /64, a background host ::4,
+	 * each with the router's entry on the bridge. */
+	s = load("v6s", "[scenario]\ntrials = 1\n[cell x]\na = openwrt-fw4\n"
+			"home = shared\nhosts_a = 1\nexpect = >= 0\n");
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan6(p);
+	b = &p->cells[0].side[1];
+	CU_ASSERT_EQUAL(b->v6, 1);
+	CU_ASSERT_STRING_EQUAL(b->lan6_addr, "2001:db8:1:0::3");
+	CU_ASSERT(has_addr6(p, b->host, "2001:db8:1:0::3/64"));
+	CU_ASSERT(has_addr6(p, p->cells[0].side[0].extra[0],
+			    "2001:db8:1:0::4/64"));
+	plan_free(p);
 	/* The same scenario without IPv6 homes: no IPv6 step at all. */
 	for (int c = 0; c < s->ncells; c++) {
 		s->cells[c].a.ipv6.enabled = s->cells[c].b.ipv6.enabled = 0;
