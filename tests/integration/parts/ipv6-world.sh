@@ -6,7 +6,7 @@
 # the probe's IPv6 rows pass. Evidence: what charlie's and alice's TCP
 # listeners accepted, the filters' named counters, kernel addresses.
 #
-#   c0: [alice 2001:db8:1:0::2]--[openwrt-fw4]--[inet 2001:db8::fe]--[carrier-eim-v6]--[cgnat-eim-v6]--[bob 2001:db8:2:0::2]
+#   c0: [alice 2001:db8:1::2]--[openwrt-fw4]--[inet 2001:db8::fe]--[carrier-eim-v6]--[cgnat-eim-v6]--[bob 2001:db8:2::2]
 #   c1: [alice, a1 on a bridge]--[mikrotik-defconf]--[inet]--[carrier-eim]--[v6-behind-v4: no IPv6]--[bob]
 #                                        |
 #                              [charlie 2001:db8::1]
@@ -67,9 +67,9 @@ PY
 
 v6plan=$("$PL" plan --profiles "$v6o/prof" "$v6o/v6.ini" 2>&1)
 check "ipv6-world: plan gives c0's homes their /64s and router WAN addresses" \
-	grep -q "^home c0 a: .*; ipv6 2001:db8:1:0::/64 router WAN 2001:db8:ffa:0::1$" <<<"$v6plan"
-check "ipv6-world: plan routes bob's /64 through his carrier (2001:db8:ffd:0::1)" \
-	grep -q "^route inet: 2001:db8:2:0::/64 via 2001:db8:ffd:0::1 dev" <<<"$v6plan"
+	grep -q "^home c0 a: .*; ipv6 2001:db8:1::/64 router WAN 2001:db8:ffa::1$" <<<"$v6plan"
+check "ipv6-world: plan routes bob's /64 through his carrier (2001:db8:ffd::1)" \
+	grep -q "^route inet: 2001:db8:2::/64 via 2001:db8:ffd::1 dev" <<<"$v6plan"
 check "ipv6-world: plan says the home behind a carrier without IPv6 has none" \
 	grep -q "^home c1 b: .*; no ipv6: behind carrier carrier-eim without IPv6$" <<<"$v6plan"
 
@@ -99,9 +99,9 @@ if [ -n "$v6rid" ]; then
 		[ "$(grep -v ready "$v6o/charlie.seen" | sort | tr '\n' ' ')" = \
 		  "2001:db8:1:1::2 2001:db8:1:1::3 2001:db8:1::2 2001:db8:2::2 " ]
 	in_a=$(ip netns exec "$(v6ns charlie)" /usr/bin/python3 "$v6o/dial.py" \
-		2001:db8:1:0::2 9999)
+		2001:db8:1::2 9999)
 	in_b=$(ip netns exec "$(v6ns charlie)" /usr/bin/python3 "$v6o/dial.py" \
-		2001:db8:2:0::2 9999)
+		2001:db8:2::2 9999)
 	wait "$v6apid"
 	v6ctr() { ip netns exec "$(v6ns "$1")" nft list counter ip6 \
 		"punchlab_${v6rid}_f6" "$2" | awk '/packets/ { print $2 }'; }
