@@ -35,7 +35,7 @@
 
 static const struct filter6_ifaces golden = {
 	.table = TABLE, .wan = "wan0", .lan = "lan0",
-	.lan6 = "2001:db8:1:0::/64",
+	.lan6 = "2001:db8:1::/64",
 };
 
 static char rules[NAT_RULESET_MAX], why[256];

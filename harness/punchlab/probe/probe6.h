@@ -13,24 +13,13 @@
 #include <stdint.h>
 
 #include "probe.h"
+#include "probe6_verdict.h"
 #include "probe_net.h"
 
-#define PROBE6_H1 "2001:db8:1::2"
 #define PROBE6_H2 "2001:db8:1::3"
 #define PROBE6_T1 "2001:db8::20"
 #define PROBE6_T2 "2001:db8::21"
 #define PROBE6_T_PORT 4000
-
-/* What the IPv6 tests saw: H1 sent from one port to T1, then T1 (from
- * another port) and T2 dialled that port, and T1 a port H1 never used. */
-struct probe6_obs {
-	int on;	 /* the home has IPv6: rows are written */
-	int err; /* -errno when the tests could not run */
-	char why[256];
-	struct probe_attempt same_addr, other_addr, unused;
-	enum profile6_filter filtering; /* declared */
-	enum nat_syn syn;
-};
 
 /* Whether the probe measures IPv6 for home (behind carrier, may be NULL). */
 int probe6_wanted(const struct nat_profile *home,
@@ -40,7 +29,5 @@ int probe6_wanted(const struct nat_profile *home,
 int probe6_net(struct probe_net *n, char *err, size_t cap);
 /* The tests, from local ports base+50..; 0, or -EINTR on punchlab_stop. */
 int probe6_measure(struct probe_net *n, uint16_t base, struct probe6_obs *o);
-/* The two rows (none when o->on is 0). */
-void probe6_verdict(const struct probe6_obs *o, struct probe_report *r);
 
 #endif

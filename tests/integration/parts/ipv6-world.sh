@@ -6,7 +6,7 @@
 # the probe's IPv6 rows pass. Evidence: what charlie's and alice's TCP
 # listeners accepted, the filters' named counters, kernel addresses.
 #
-#   c0: [alice 2001:db8:1:0::2]--[openwrt-fw4]--[inet 2001:db8::fe]--[carrier-eim-v6]--[cgnat-eim-v6]--[bob 2001:db8:2:0::2]
+#   c0: [alice 2001:db8:1::2]--[openwrt-fw4]--[inet 2001:db8::fe]--[carrier-eim-v6]--[cgnat-eim-v6]--[bob 2001:db8:2::2]
 #   c1: [alice, a1 on a bridge]--[mikrotik-defconf]--[inet]--[carrier-eim]--[v6-behind-v4: no IPv6]--[bob]
 #                                        |
 #                              [charlie 2001:db8::1]
@@ -51,11 +51,16 @@ while time.monotonic() < end:
     print(a[0], flush=True)
     c.close()
 PY
-# v6dial ADDR PORT: "ok", "refused" or "timeout" within 1.5 s.
+# v6dial ADDR PORT [SRC SPORT SECONDS]: "ok", "refused" or "timeout"
+# within 1.5 s (or SECONDS), from [SRC]:SPORT when given.
 cat >"$v6o/dial.py" <<'PY'
 import socket, sys
+a = sys.argv
 try:
-    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1.5)
+    socket.create_connection((a[1], int(a[2])),
+                             timeout=float(a[5]) if len(a) > 5 else 1.5,
+                             source_address=(a[3], int(a[4]))
+                             if len(a) > 4 else None)
     print("ok")
 except ConnectionRefusedError:
     print("refused")
@@ -67,9 +72,9 @@ PY
 
 v6plan=$("$PL" plan --profiles "$v6o/prof" "$v6o/v6.ini" 2>&1)
 check "ipv6-world: plan gives c0's homes their /64s and router WAN addresses" \
-	grep -q "^home c0 a: .*; ipv6 2001:db8:1:0::/64 router WAN 2001:db8:ffa:0::1$" <<<"$v6plan"
-check "ipv6-world: plan routes bob's /64 through his carrier (2001:db8:ffd:0::1)" \
-	grep -q "^route inet: 2001:db8:2:0::/64 via 2001:db8:ffd:0::1 dev" <<<"$v6plan"
+	grep -q "^home c0 a: .*; ipv6 2001:db8:1::/64 router WAN 2001:db8:ffa::1$" <<<"$v6plan"
+check "ipv6-world: plan routes bob's /64 through his carrier (2001:db8:ffd::1)" \
+	grep -q "^route inet: 2001:db8:2::/64 via 2001:db8:ffd::1 dev" <<<"$v6plan"
 check "ipv6-world: plan says the home behind a carrier without IPv6 has none" \
 	grep -q "^home c1 b: .*; no ipv6: behind carrier carrier-eim without IPv6$" <<<"$v6plan"
 
@@ -99,9 +104,9 @@ if [ -n "$v6rid" ]; then
 		[ "$(grep -v ready "$v6o/charlie.seen" | sort | tr '\n' ' ')" = \
 		  "2001:db8:1:1::2 2001:db8:1:1::3 2001:db8:1::2 2001:db8:2::2 " ]
 	in_a=$(ip netns exec "$(v6ns charlie)" /usr/bin/python3 "$v6o/dial.py" \
-		2001:db8:1:0::2 9999)
+		2001:db8:1::2 9999)
 	in_b=$(ip netns exec "$(v6ns charlie)" /usr/bin/python3 "$v6o/dial.py" \
-		2001:db8:2:0::2 9999)
+		2001:db8:2::2 9999)
 	wait "$v6apid"
 	v6ctr() { ip netns exec "$(v6ns "$1")" nft list counter ip6 \
 		"punchlab_${v6rid}_f6" "$2" | awk '/packets/ { print $2 }'; }
@@ -113,6 +118,18 @@ if [ -n "$v6rid" ]; then
 		[ "$in_b" = timeout ] && [ "$(v6ctr c0-rb syn_dropped)" -ge 1 ] &&
 		[ "$(v6ctr c0-rb rst_sent)" = 0 ] &&
 		! ip netns exec "$(v6ns c0-cb)" nft list table ip6 "punchlab_${v6rid}_f6" >/dev/null 2>&1
+	# IPv6 punching by hand: alice's SYN leaves first and dies at bob's
+	# silent filter, but opens hers; bob's SYN crosses it as a reply and
+	# the two connect (simultaneous open, RFC 6092 REC-31).
+	ip netns exec "$(v6ns c0-alice)" /usr/bin/python3 "$v6o/dial.py" \
+		2001:db8:2::2 7001 2001:db8:1::2 7000 4 >"$v6o/punch.a" &
+	v6ppid=$!
+	sleep 0.3
+	ip netns exec "$(v6ns c0-bob)" /usr/bin/python3 "$v6o/dial.py" \
+		2001:db8:1::2 7000 2001:db8:2::2 7001 4 >"$v6o/punch.b"
+	wait "$v6ppid"
+	check "ipv6-world: alice and bob punch over IPv6 through both filters (both connect)" \
+		[ "$(cat "$v6o/punch.a" "$v6o/punch.b" | tr '\n' ' ')" = "ok ok " ]
 	check "ipv6-world: the home behind carrier-eim has no global IPv6 address" \
 		[ -z "$(ip -n "$(v6ns c1-bob)" -6 addr show scope global)" ]
 	"$PL" down "$v6rid" >/dev/null
