@@ -18,6 +18,12 @@ const char *const cellcond_homes[CELLCOND_NHOMES + 1] = {
 	[CELLCOND_NHOMES] = NULL,
 };
 
+const char *const cellcond_families[CELLCOND_NFAMILIES + 1] = {
+	[CELLCOND_FAMILY_4] = "4",
+	[CELLCOND_FAMILY_6] = "6",
+	[CELLCOND_NFAMILIES] = NULL,
+};
+
 const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
 	{ "rtt_ms", 0, 60000, 0, "RTT the WAN adds between alice and bob",
 	  NULL, 1 },
@@ -54,6 +60,9 @@ const struct cellcond_param cellcond_params[CELLCOND_NPARAMS] = {
 	  "more hosts behind router a, each a background node", NULL, 0 },
 	{ "hosts_b", 0, CELLCOND_HOSTS_MAX, 1,
 	  "more hosts behind router b, each a background node", NULL, 0 },
+	{ "family", 0, CELLCOND_NFAMILIES - 1, 1,
+	  "4: punch over IPv4 (default); 6: over IPv6 through charlie's "
+	  "IPv6 coordinator", cellcond_families, 0 },
 };
 
 int cellcond_index(const char *key)
@@ -98,6 +107,8 @@ static unsigned *ufield(struct cell_cond *c, int i)
 		return &c->hosts_a;
 	case CELLCOND_HOSTS_B:
 		return &c->hosts_b;
+	case CELLCOND_FAMILY:
+		return &c->family;
 	default:
 		return NULL;
 	}

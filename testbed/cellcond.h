@@ -6,7 +6,7 @@
 #ifndef PUNCHLAB_CELLCOND_H
 #define PUNCHLAB_CELLCOND_H
 
-#define CELLCOND_NPARAMS 17
+#define CELLCOND_NPARAMS 18
 
 struct cell_cond {
 	double rtt_ms;	  /* RTT the WAN adds between alice and bob: each
@@ -35,7 +35,21 @@ struct cell_cond {
 	 * running a background node from the trial's own local port. */
 	unsigned home;
 	unsigned hosts_a, hosts_b;
+	/* The family the agents punch over (an index into
+	 * cellcond_families): IPv4 (the default) or IPv6 through charlie's
+	 * IPv6 coordinator (docs/alternatives.md section 5). */
+	unsigned family;
 };
+
+/* What the agents punch over (`family =`), in cellcond_families' order. */
+enum cellcond_family {
+	CELLCOND_FAMILY_4,
+	CELLCOND_FAMILY_6,
+	CELLCOND_NFAMILIES,
+};
+
+/* "4", "6", NULL-terminated. */
+extern const char *const cellcond_families[CELLCOND_NFAMILIES + 1];
 
 /* Where bob lives (`home =`), in the order of cellcond_homes. */
 enum cellcond_home {
@@ -85,6 +99,7 @@ enum cellcond_index {
 	CELLCOND_HOME,
 	CELLCOND_HOSTS_A,
 	CELLCOND_HOSTS_B,
+	CELLCOND_FAMILY,
 };
 
 struct cellcond_param {

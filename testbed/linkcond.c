@@ -31,8 +31,11 @@
 #include "runid.h"
 
 /* nft_compat refuses xtables targets in inet tables (only ip, ip6, arp
- * and bridge have them), and the testbed is IPv4. */
+ * and bridge have them): one ip table and, for a dual-stack world's IPv6
+ * packets on the same links, one ip6 table of the same name and rules
+ * (the shaper reads no header, so either family queues alike). */
 #define LC_FAMILY NFPROTO_IPV4
+static const int linkcond_families[] = {NFPROTO_IPV4, NFPROTO_IPV6};
 #define LC_BUF 8192
 #define LC_NFQ_REV 3 /* struct xt_NFQ_info_v3 */
 
@@ -272,20 +275,20 @@ static struct nftnl_expr *linkcond_expr_nfqueue(struct nftnl_rule *r,
 
 /* The table, the forward chain and one rule queueing packets of the path
  * (iifname and/or oifname) to queue_num. 0 or -ENOMEM. */
-static int match_objects(const char *table, const char *iifname,
-			 const char *oifname, int queue_num,
-			 struct nftnl_table **t, struct nftnl_chain **c,
-			 struct nftnl_rule **r)
+static int match_objects(int family, const char *table,
+			 const char *iifname, const char *oifname,
+			 int queue_num, struct nftnl_table **t,
+			 struct nftnl_chain **c, struct nftnl_rule **r)
 {
 	*t = nftnl_table_alloc();
 	*c = nftnl_chain_alloc();
 	*r = nftnl_rule_alloc();
 	if (!*t || !*c || !*r)
 		return -ENOMEM;
-	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, LC_FAMILY);
+	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, family);
 	nftnl_table_set_str(*t, NFTNL_TABLE_NAME, table);
 
-	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, LC_FAMILY);
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, family);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_NAME, LINKCOND_CHAIN);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TYPE, "filter");
@@ -293,7 +296,7 @@ static int match_objects(const char *table, const char *iifname,
 	nftnl_chain_set_s32(*c, NFTNL_CHAIN_PRIO, 0);
 	nftnl_chain_set_u32(*c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 
-	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, LC_FAMILY);
+	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, family);
 	nftnl_rule_set_str(*r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(*r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
 	if ((iifname &&
@@ -307,7 +310,7 @@ static int match_objects(const char *table, const char *iifname,
 
 /* Table, chain and rule in one batch: all or nothing. Table and chain
  * without NLM_F_EXCL, so a second interface reuses them. */
-static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
+static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap, int family,
 					   const struct nftnl_table *t,
 					   const struct nftnl_chain *c,
 					   struct nftnl_rule *r)
@@ -319,17 +322,17 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWTABLE, LC_FAMILY,
+					  NFT_MSG_NEWTABLE, family,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWCHAIN, LC_FAMILY,
+					  NFT_MSG_NEWCHAIN, family,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_rule_nlmsg_build_hdr(
-		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, LC_FAMILY,
+		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, family,
 		NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	mnl_nlmsg_batch_next(b);
@@ -341,8 +344,10 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
 	return b;
 }
 
-int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
-			 const char *oifname, int queue_num)
+/* One family's table, chain and rule (linkcond_apply_match). */
+static int linkcond_match_family(int netns_fd, int family, const char *table,
+				 const char *iifname, const char *oifname,
+				 int queue_num)
 {
 	alignas(struct nlmsghdr) char buf[LC_BUF];
 	const char *ifname = oifname ? oifname : iifname;
@@ -351,22 +356,13 @@ int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 	struct nftnl_rule *r = NULL;
 	struct mnl_nlmsg_batch *b = NULL;
 	struct mnl_socket *nl = NULL;
-	char table[64];
 	int ret;
 
-	if (netns_fd < 0 || !ifname || queue_num < 0 ||
-	    queue_num > SHAPESPEC_MAX_QUEUE)
-		return -EINVAL;
-	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
-	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
-		return -EINVAL;
-	ret = linkcond_table_name(rid, table, sizeof(table));
-	if (ret)
-		return ret;
-	ret = match_objects(table, iifname, oifname, queue_num, &t, &c, &r);
+	ret = match_objects(family, table, iifname, oifname, queue_num, &t,
+			    &c, &r);
 	if (ret < 0)
 		goto out;
-	b = match_batch(buf, sizeof(buf), t, c, r);
+	b = match_batch(buf, sizeof(buf), family, t, c, r);
 	if (!b) {
 		ret = -ENOSPC;
 		goto out;
@@ -379,8 +375,9 @@ int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 	ret = linkcond_talk(nl, mnl_nlmsg_batch_head(b),
 			    mnl_nlmsg_batch_size(b), 3);
 	if (ret)
-		log_warnx("linkcond: queue rule for %s (queue %d) in %s: %s",
-			  ifname, queue_num, table, strerror(-ret));
+		log_warnx("linkcond: queue rule for %s (queue %d) in %s%s: %s",
+			  ifname, queue_num, family == LC_FAMILY ? "" : "ip6 ",
+			  table, strerror(-ret));
 out:
 	if (nl)
 		mnl_socket_close(nl);
@@ -389,6 +386,30 @@ out:
 	nftnl_rule_free(r);
 	nftnl_chain_free(c);
 	nftnl_table_free(t);
+	return ret;
+}
+
+int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
+			 const char *oifname, int queue_num)
+{
+	const char *ifname = oifname ? oifname : iifname;
+	char table[64];
+	int ret;
+
+	if (netns_fd < 0 || !ifname || queue_num < 0 ||
+	    queue_num > SHAPESPEC_MAX_QUEUE)
+		return -EINVAL;
+	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
+	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
+		return -EINVAL;
+	ret = linkcond_table_name(rid, table, sizeof(table));
+	if (ret)
+		return ret;
+	for (size_t i = 0; !ret && i < sizeof(linkcond_families) /
+					   sizeof(linkcond_families[0]); i++)
+		ret = linkcond_match_family(netns_fd, linkcond_families[i],
+					    table, iifname, oifname,
+					    queue_num);
 	return ret;
 }
 
@@ -410,7 +431,8 @@ int linkcond_apply(int netns_fd, const char *rid, const char *ifname,
 				  queue_num);
 }
 
-int linkcond_remove(int netns_fd, const char *rid)
+/* One family's table away. 0 or -errno (-ENOENT: there was none). */
+static int linkcond_remove_family(int netns_fd, int family, const char *table)
 {
 	alignas(struct nlmsghdr) char buf[LC_BUF];
 	struct mnl_nlmsg_batch *b;
@@ -418,24 +440,18 @@ int linkcond_remove(int netns_fd, const char *rid)
 	struct nftnl_table *t;
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL);
-	char table[64];
 	int ret;
 
-	if (netns_fd < 0)
-		return -EINVAL;
-	ret = linkcond_table_name(rid, table, sizeof(table));
-	if (ret)
-		return ret;
 	t = nftnl_table_alloc();
 	if (!t)
 		return -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, LC_FAMILY);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, family);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	b = mnl_nlmsg_batch_start(buf, sizeof(buf));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_DELTABLE, LC_FAMILY,
+					  NFT_MSG_DELTABLE, family,
 					  NLM_F_ACK, seq++);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	mnl_nlmsg_batch_next(b);
@@ -453,4 +469,22 @@ int linkcond_remove(int netns_fd, const char *rid)
 	mnl_nlmsg_batch_stop(b);
 	nftnl_table_free(t);
 	return ret;
+}
+
+/* The ip table's answer is the one that counts (callers know it); the ip6
+ * twin is removed alike, and its absence (a table made before it existed)
+ * is no error. */
+int linkcond_remove(int netns_fd, const char *rid)
+{
+	char table[64];
+	int ret, e6;
+
+	if (netns_fd < 0)
+		return -EINVAL;
+	ret = linkcond_table_name(rid, table, sizeof(table));
+	if (ret)
+		return ret;
+	ret = linkcond_remove_family(netns_fd, LC_FAMILY, table);
+	e6 = linkcond_remove_family(netns_fd, NFPROTO_IPV6, table);
+	return ret ? ret : e6 == -ENOENT ? 0 : e6;
 }

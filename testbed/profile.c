@@ -306,6 +306,8 @@ static int profile_handler(void *user, const char *section, const char *key,
 	if (!strcmp(section, "pcp"))
 		return profile_pcp(&c->p->pcp, key, value, line, err);
 
+	if (!strcmp(section, "ipv6"))
+		return profile6_line(&c->p->ipv6, key, value, line, err);
 	if (!key) {
 		if (profile_known_section(section)) {
 			int *seen = strcmp(section, "nat") ? &c->timeouts_line
@@ -324,7 +326,7 @@ static int profile_handler(void *user, const char *section, const char *key,
 		}
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a profile has [nat], "
-			 "[timeouts] and [pcp]");
+			 "[timeouts], [pcp] and [ipv6]");
 		return -1;
 	}
 	if (!section[0]) {
@@ -435,6 +437,7 @@ static void profile_defaults(struct nat_profile *p)
 	p->unsolicited_syn = NAT_SYN_RST;
 	p->hairpin = 0;
 	pcpconf_defaults(&p->pcp);
+	profile6_defaults(&p->ipv6);
 }
 
 int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
@@ -462,7 +465,9 @@ int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
 	p->behind_line = profile_key_line(&c, "behind");
 	if (profile_check(&c, err) < 0)
 		return -1;
-	return pcpconf_check(&p->pcp, p->path, err);
+	if (pcpconf_check(&p->pcp, p->path, err) < 0)
+		return -1;
+	return profile6_check(&p->ipv6, p->path, err);
 }
 
 int profile_find(const char *dir, const char *name, struct nat_profile *p,

@@ -7,6 +7,7 @@
 
 #include "cfg.h"
 #include "pcpconf.h"
+#include "profile6.h"
 #include "profile_names.h"
 
 #define PROFILE_NAME_MAX 64
@@ -49,6 +50,7 @@ struct nat_profile {
 	unsigned int port_block;
 	/* [pcp]: the router's PCP/NAT-PMP server (pcpconf.h). */
 	struct pcp_conf pcp;
+	struct profile6 ipv6; /* [ipv6] (profile6.h) */
 };
 
 /* Reads one profile file. 0 or -1 with err naming file, line and key.

@@ -11,6 +11,7 @@
 #include "shapespec.h"
 
 #include "scenario_adversary.h"
+#include "scenario_family.h"
 #include "scenario_home.h"
 #include "scenario_matrix.h"
 #include "scenario_network.h"
@@ -119,7 +120,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "puncher puncher_a puncher_b "
 		 "rtt_ms jitter_ms loss rate_kbit skew_ms coord_delay_a_ms "
 		 "coord_delay_b_ms access_a_ms access_b_ms strategy "
-		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b "
+		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b family "
 		 "adversary victim attack_delay_ms inject inject_offset_ms "
 		 "flood flood_count target_policy peer_auth coord_limits "
 		 "max_clients expect_effect");
@@ -182,7 +183,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
-		 "birthday_ports syn_budget home hosts_a hosts_b");
+		 "birthday_ports syn_budget home hosts_a hosts_b family");
 	return -1;
 }
 
@@ -350,6 +351,20 @@ static int scenario_strategy_check(struct scenario_ctx *c,
 	return 0;
 }
 
+/* Each cell's keys against each other, once [scenario]'s are in. */
+static int scenario_cell_checks(struct scenario_ctx *c,
+				struct scenario_cell *cell,
+				struct cfg_error *err)
+{
+	if (scenario_delay_check(c, cell, err) < 0 ||
+	    scenario_strategy_check(c, cell, err) < 0 ||
+	    scenario_home_check(c, cell, err) < 0 ||
+	    scenario_adv_check(c, cell, err) < 0 ||
+	    scenario_family_check(c, cell, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* An adversary cell (or matrix) may give expect_effect for expect: the
  * success rate is then any (0..1, no text: the cell line shows the
  * effect's expectation), the gate judges the effect. */
@@ -409,10 +424,7 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
 	for (i = 0; i < s->ncells; i++)
-		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
-		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
-		    scenario_home_check(c, &s->cells[i], err) < 0 ||
-		    scenario_adv_check(c, &s->cells[i], err) < 0)
+		if (scenario_cell_checks(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;

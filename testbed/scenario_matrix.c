@@ -100,7 +100,7 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "reason and lists of rtt_ms jitter_ms loss rate_kbit "
 			 "skew_ms coord_delay_a_ms coord_delay_b_ms "
 			 "access_a_ms access_b_ms strategy predict_window "
-			 "birthday_sockets birthday_ports syn_budget home hosts_a hosts_b, "
+			 "birthday_sockets birthday_ports syn_budget home hosts_a hosts_b family, "
 			 "and single values of adversary victim "
 			 "attack_delay_ms inject inject_offset_ms flood "
 			 "flood_count target_policy peer_auth coord_limits "

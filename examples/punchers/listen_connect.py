@@ -28,17 +28,24 @@ def log(msg):
     sys.stderr.flush()
 
 
-def bound(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def family(peer):
+    """IPv6 when the peer's host is an IPv6 literal ([v6]:PORT given)."""
+    return socket.AF_INET6 if ":" in peer[0] else socket.AF_INET
+
+
+def bound(port, fam=socket.AF_INET):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    s.bind(("0.0.0.0", port))
+    s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", port))
     s.setblocking(False)
     return s
 
 
 def dial(port, peer):
-    s = bound(port)
+    s = bound(port, family(peer))
     err = s.connect_ex(peer)
     if err not in (0, errno.EINPROGRESS):
         s.close()
@@ -48,7 +55,7 @@ def dial(port, peer):
 
 def punch(port, peer, role, deadline):
     """The connected socket, or None at the deadline."""
-    lsn = bound(port)
+    lsn = bound(port, family(peer))
     lsn.listen(4)
     sel = selectors.DefaultSelector()
     sel.register(lsn, selectors.EVENT_READ, "accept")
@@ -69,10 +76,10 @@ def punch(port, peer, role, deadline):
                         c, addr = lsn.accept()
                     except OSError:
                         continue
-                    if addr == peer:
+                    if tuple(addr[:2]) == peer:
                         won["accept"] = c
                     else:
-                        log("dropped a connection from %s:%d" % addr)
+                        log("dropped a connection from %s:%d" % addr[:2])
                         c.close()
                 else:
                     err = out.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
@@ -129,14 +136,14 @@ def relay(conn):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--peer", required=True, help="IP:PORT")
+    ap.add_argument("--peer", required=True, help="IP:PORT or [IPv6]:PORT")
     ap.add_argument("--role", choices=("initiator", "responder"),
                     default="initiator")
     ap.add_argument("--start-mono-ns", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=10.0)
     a = ap.parse_args()
     host, _, port = a.peer.rpartition(":")
-    peer = (host, int(port))
+    peer = (host.strip("[]"), int(port))
     if a.start_mono_ns:
         time.sleep(max(0.0, a.start_mono_ns / 1e9 - time.monotonic()))
     conn = punch(a.port, peer, a.role, time.monotonic() + a.timeout)

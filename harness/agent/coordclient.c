@@ -22,16 +22,16 @@ static int coordclient_connect(const struct coordclient_params *p,
 	char where[64];
 	int r;
 
-	c->fd = sock_bound(p->local_port);
+	c->fd = sock_bound_af(p->coord.sa.sa_family, p->local_port);
 	if (c->fd < 0) {
 		r = c->fd;
 		c->fd = -1;
-		return outcome_set(o, OUTCOME_BIND, "bind 0.0.0.0:%u: %s",
+		return outcome_set(o, OUTCOME_BIND, "bind %s:%u: %s",
+				   addr6_any_str(p->coord.sa.sa_family),
 				   p->local_port, outcome_errstr(r));
 	}
-	sock_str((const struct sockaddr *)&p->coord, where, sizeof(where));
-	r = sock_connect(c->fd, (const struct sockaddr *)&p->coord,
-			 sizeof(p->coord));
+	sock_str(&p->coord.sa, where, sizeof(where));
+	r = sock_connect(c->fd, &p->coord.sa, addr6_len(&p->coord));
 	if (r == -EINPROGRESS)
 		r = sock_wait_connect(c->fd, p->setup_deadline_ns);
 	if (r) {
@@ -199,7 +199,7 @@ int coordclient_run(const struct coordclient_params *p, struct coordclient *c,
 		outcome_errno(o, OUTCOME_SETUP, r, "getrandom");
 		goto out;
 	}
-	p2p_netaddr_from_sockaddr(&np.peer, (const struct sockaddr *)&p->coord);
+	p2p_netaddr_from_sockaddr(&np.peer, &p->coord.sa);
 	r = node_handshake(m, &np, &peer, p->setup_deadline_ns, why,
 			   sizeof(why));
 	if (r) {

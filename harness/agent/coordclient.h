@@ -7,11 +7,12 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr6.h"
 #include "coordmsg.h"
 #include "outcome.h"
 
 struct coordclient_params {
-	struct sockaddr_in coord;
+	union addr6 coord; /* its family is the punch's */
 	uint16_t local_port;
 	uint32_t magic;
 	uint64_t key;

@@ -12,7 +12,7 @@
 #include "node.h"
 #include "sock.h"
 
-static int coordprobe_talk(int fd, const struct sockaddr_in *to,
+static int coordprobe_talk(int fd, const union addr6 *to,
 			   uint32_t magic, uint64_t key, int64_t deadline_ns)
 {
 	struct node_params np = {
@@ -38,7 +38,7 @@ static int coordprobe_talk(int fd, const struct sockaddr_in *to,
 	r = node_random_u64(&np.nonce);
 	if (r)
 		goto out;
-	p2p_netaddr_from_sockaddr(&np.peer, (const struct sockaddr *)to);
+	p2p_netaddr_from_sockaddr(&np.peer, &to->sa);
 	r = node_handshake(m, &np, &peer, deadline_ns, why, sizeof(why));
 	if (r) {
 		log_warnx("probe handshake: %s", why);
@@ -58,18 +58,18 @@ out:
 	return r;
 }
 
-int coordprobe_run(const struct sockaddr_in *coord, uint16_t local_port,
+int coordprobe_run(const union addr6 *coord, uint16_t local_port,
 		   uint32_t magic, uint64_t key, int64_t deadline_ns)
 {
-	struct sockaddr_in to = *coord;
+	union addr6 to = *coord;
 	int fd, r;
 
-	to.sin_port = htons((uint16_t)(ntohs(coord->sin_port) +
+	addr6_set_port(&to, (uint16_t)(addr6_port(coord) +
 				       COORD_PROBE_PORT_OFFSET));
-	fd = sock_bound(local_port);
+	fd = sock_bound_af(to.sa.sa_family, local_port);
 	if (fd < 0)
 		return fd;
-	r = sock_connect(fd, (const struct sockaddr *)&to, sizeof(to));
+	r = sock_connect(fd, &to.sa, addr6_len(&to));
 	if (r == -EINPROGRESS)
 		r = sock_wait_connect(fd, deadline_ns);
 	if (!r)

@@ -10,10 +10,12 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr6.h"
+
 /* 0 once the coordinator closed the probe (the port is noted), or
  * -errno. The socket is always closed on return; a failed probe is no
  * failed trial, only a registration without a delta. */
-int coordprobe_run(const struct sockaddr_in *coord, uint16_t local_port,
+int coordprobe_run(const union addr6 *coord, uint16_t local_port,
 		   uint32_t magic, uint64_t key, int64_t deadline_ns);
 
 #endif

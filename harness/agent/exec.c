@@ -28,18 +28,27 @@ static void exec_values(const struct exec_params *p,
 			const struct trial_result *r, char (*v)[64])
 {
 	const struct coord_punch *pu = &r->punch;
-	struct sockaddr_storage ss;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	union addr6 a;
 	struct timespec rt;
+	const void *ip;
 	int64_t unix_ms;
 
+	/* {peer_ip} of an IPv6 punch is bracketed ([2001:db8::2]), so that
+	 * the templates' {peer_ip}:{peer_port} stays one valid endpoint. */
 	for (int k = 0; k < 2; k++) {
-		memset(&ss, 0, sizeof(ss));
-		p2p_netaddr_to_sockaddr(k ? &pu->peer : &pu->self, &ss);
-		inet_ntop(AF_INET, &sin->sin_addr,
-			  v[k ? CMDTMPL_PEER_IP : CMDTMPL_PUBLIC_IP], 64);
+		char *out = v[k ? CMDTMPL_PEER_IP : CMDTMPL_PUBLIC_IP];
+		char ip6[INET6_ADDRSTRLEN];
+
+		addr6_from_netaddr(&a, k ? &pu->peer : &pu->self);
+		addr6_bytes(&a, &ip);
+		if (a.sa.sa_family == AF_INET6) {
+			inet_ntop(AF_INET6, ip, ip6, sizeof(ip6));
+			snprintf(out, 64, "[%s]", ip6);
+		} else {
+			inet_ntop(AF_INET, ip, out, 64);
+		}
 		snprintf(v[k ? CMDTMPL_PEER_PORT : CMDTMPL_PUBLIC_PORT], 64,
-			 "%u", ntohs(sin->sin_port));
+			 "%u", addr6_port(&a));
 	}
 	snprintf(v[CMDTMPL_LOCAL_PORT], 64, "%u", p->local_port);
 	snprintf(v[CMDTMPL_ROLE], 64, "%s",

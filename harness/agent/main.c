@@ -126,12 +126,13 @@ static void agent_strategy(const struct opts *o, struct trial_params *p)
 /* The defences into p: the caps, the secret, and the target policy with
  * the namespace's own addresses and the coordinator's (meet: NULL when
  * there is none). 0, or the exit code after a message on stderr. */
-static int agent_defences(const struct opts *o,
-			  const struct sockaddr_in *meet,
+static int agent_defences(const struct opts *o, const union addr6 *meet,
 			  struct trial_params *p)
 {
 	static uint8_t secret[HPAUTH_SECRET_LEN];
 	static struct targetpolicy tp;
+	const void *meet_ip;
+	size_t meet_len;
 	int err;
 
 	p->max_delay_ms = o->max_delay_ms;
@@ -159,8 +160,10 @@ static int agent_defences(const struct opts *o,
 				"%s\n", strerror(-err));
 		return AGENT_EXIT_FAIL;
 	}
-	if (meet)
-		targetpolicy_set_coord(&tp, &meet->sin_addr, 4);
+	if (meet) {
+		meet_len = addr6_bytes(meet, &meet_ip);
+		targetpolicy_set_coord(&tp, meet_ip, meet_len);
+	}
 	p->policy = &tp;
 	return 0;
 }
@@ -230,10 +233,18 @@ static enum trial_mode agent_mode(const struct opts *o)
  * the defences that know it. 0 or the exit code. */
 static int agent_meeting(const struct opts *o, struct trial_params *p)
 {
-	if (o->oob ? opts_ipv4_addr("--probe", o->probe, &p->probe)
-		   : opts_ipv4_addr("--coordinator", o->coordinator, &p->coord))
+	union addr6 probe;
+
+	if (o->oob) {
+		if (opts_ipv4_addr("--probe", o->probe, &p->probe))
+			return AGENT_EXIT_USAGE;
+		addr6_from_sockaddr(&probe, (struct sockaddr *)&p->probe);
+		return agent_defences(o, &probe, p);
+	}
+	if (opts_endpoint("--coordinator", o->coordinator, &p->coord))
 		return AGENT_EXIT_USAGE;
-	return agent_defences(o, o->oob ? &p->probe : &p->coord, p);
+	p->family = p->coord.sa.sa_family;
+	return agent_defences(o, &p->coord, p);
 }
 
 static int agent_trial(const struct opts *o)
@@ -328,16 +339,17 @@ static int agent_given(const struct opts *o)
 		.given_start_ns = o->start_mono_ns,
 	};
 	static struct trial_result r;
-	struct sockaddr_in peer;
+	union addr6 peer;
 	json_t *j;
 	int err;
 
-	if (opts_ipv4_addr("--connect", o->connect, &peer))
+	if (opts_endpoint("--connect", o->connect, &peer))
 		return AGENT_EXIT_USAGE;
+	p.family = peer.sa.sa_family;
 	err = agent_defences(o, NULL, &p);
 	if (err)
 		return err;
-	p2p_netaddr_from_sockaddr(&p.given.peer, (struct sockaddr *)&peer);
+	p2p_netaddr_from_sockaddr(&p.given.peer, &peer.sa);
 	p.given.role = o->role_responder ? COORD_ROLE_RESPONDER
 					 : COORD_ROLE_INITIATOR;
 	p.given.nonce = o->nonce;

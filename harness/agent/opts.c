@@ -517,7 +517,8 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	}
 	if (opts_check_oob(o) || opts_check_node(o) || opts_check_strategy(o) ||
-	    opts_check_exec(o) || opts_check_defence(o) || opts_check_pcp(o))
+	    opts_check_exec(o) || opts_check_defence(o) || opts_check_pcp(o) ||
+	    opts_check_family(o))
 		return -EINVAL;
 	/* After the checks: an explicit --hold-ms is for bitcoind only. */
 	if (!o->hold_ms)

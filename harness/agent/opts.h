@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "pcpmap.h"
+#include "addr6.h"
 #include "relay.h"
 #include "targetpolicy.h"
 
@@ -115,6 +116,14 @@ int opts_check_defence(struct opts *o);
 /* The same for --serve, --pcp, --pcp-proto, --pcp-lifetime. */
 int opts_parse_pcp(int c, const char *v, struct opts *o);
 int opts_check_pcp(const struct opts *o);
+
+/* opts_family.c: the punch's family (AF_INET6 when the coordinator, or
+ * --connect's peer, is [v6]:PORT, else AF_INET); the checks of an IPv6
+ * punch (0 or -EINVAL, printed); ADDRESS:PORT of either family into a
+ * (opt names the option in the message). */
+int opts_family(const struct opts *o);
+int opts_check_family(const struct opts *o);
+int opts_endpoint(const char *opt, const char *s, union addr6 *a);
 
 /* IPv4-ADDRESS:PORT (the coordinator, the probe server, --socks) into sin;
  * opt names the option in the message printed on failure. 0 or -EINVAL. */

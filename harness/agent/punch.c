@@ -65,6 +65,23 @@ static void punch_tally(const struct race *ra, struct punch_result *r)
 	r->accepts = ra->accepts;
 }
 
+/* low-ttl's small TTL (ttl > 0), or the default again (-1): IP_TTL, or
+ * IPv6's hop limit (IPV6_UNICAST_HOPS, where -1 is the default too). */
+static void punch_ttl(int fd, int family, int ttl)
+{
+	int v6 = family == AF_INET6;
+
+	if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+		       v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof(ttl)) < 0) {
+		if (ttl > 0)
+			log_warn("%s %d", v6 ? "IPV6_UNICAST_HOPS" : "IP_TTL",
+				 ttl);
+		else
+			log_warn("%s back to the default",
+				 v6 ? "IPV6_UNICAST_HOPS" : "IP_TTL");
+	}
+}
+
 /* Starts one connect per target port: the first on fd (bound before the
  * start), the others on fresh sockets of the same port. 0, or the first
  * -errno of a connect that failed at once. */
@@ -73,8 +90,8 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 {
 	unsigned n = p->sockets ? p->sockets : p->nports ? p->nports : 1;
 	int step = p->port_step * (int)(r->attempts - 1);
-	struct sockaddr_in to = p->peer;
-	int err = 0, e;
+	union addr6 to = p->peer;
+	int fam = p->peer.sa.sa_family, err = 0, e;
 
 	for (unsigned k = 0; k < n; k++) {
 		if (p->syn_budget && ra->syns >= p->syn_budget) {
@@ -84,24 +101,22 @@ static int punch_start(const struct punch_params *p, struct punch_result *r,
 			break;
 		}
 		if (fd < 0)
-			fd = sock_bound(p->sockets ? 0 : p->local_port);
+			fd = sock_bound_af(fam, p->sockets ? 0 : p->local_port);
 		if (fd < 0)
 			return err ? err : fd;
 		if (p->nports)
-			to.sin_port = htons((uint16_t)(p->ports[k % p->nports] +
+			addr6_set_port(&to, (uint16_t)(p->ports[k % p->nports] +
 						       step));
-		if (probe && setsockopt(fd, IPPROTO_IP, IP_TTL, &p->ttl,
-					sizeof(p->ttl)) < 0)
-			log_warn("IP_TTL %d", p->ttl);
+		if (probe)
+			punch_ttl(fd, fam, p->ttl);
 		if (r->n_syn < PUNCH_MAX_SYN)
 			r->syn_ns[r->n_syn++] = mono_ns();
-		e = sock_connect(fd, (const struct sockaddr *)&to, sizeof(to));
+		e = sock_connect(fd, &to.sa, addr6_len(&to));
 		/* The SYN is out: its retransmissions (same socket, same
 		 * ISN, the one our NAT's conntrack entry tracks) carry the
 		 * normal TTL again and reach the peer. */
-		if (probe && setsockopt(fd, IPPROTO_IP, IP_TTL, &(int){-1},
-					sizeof(int)) < 0)
-			log_warn("IP_TTL back to the default");
+		if (probe)
+			punch_ttl(fd, fam, -1);
 		if (e == -EINPROGRESS || !e)
 			e = race_add(ra, fd, probe);
 		else
@@ -221,7 +236,7 @@ static int punch_probe(const struct punch_params *p, struct punch_result *r,
 		    r->probes >= PUNCH_MAX_PROBES || loop_terminated() ||
 		    mono_ns() >= p->deadline_ns)
 			return err;
-		fd = sock_bound(p->local_port);
+		fd = sock_bound_af(p->peer.sa.sa_family, p->local_port);
 		if (fd < 0)
 			return fd;
 	}
@@ -278,10 +293,11 @@ static int punch_waves(const struct punch_params *p, struct punch_result *r,
 		}
 		if (loop_terminated() || now >= p->deadline_ns)
 			break;
-		fd = sock_bound(p->local_port);
+		fd = sock_bound_af(p->peer.sa.sa_family, p->local_port);
 		if (fd < 0)
 			return outcome_set(o, OUTCOME_BIND,
-					   "bind 0.0.0.0:%u for wave %u: %s",
+					   "bind %s:%u for wave %u: %s",
+					   addr6_any_str(p->peer.sa.sa_family),
 					   p->local_port, r->attempts + 1,
 					   outcome_errstr(fd));
 		err = punch_wave(p, r, ra, fd, 0,
@@ -297,18 +313,19 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 	      struct outcome *o)
 {
 	struct race ra;
-	int fd, lfd = -1, err;
+	int fam = p->peer.sa.sa_family, fd, lfd = -1, err;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	r->syn_retrans = -1;
 	r->t_punch_ns = p->t_start_ns;
 	if (p->listen) {
-		lfd = sock_listener(p->local_port);
+		lfd = sock_listener_af(fam, p->local_port);
 		if (lfd < 0)
 			return outcome_set(o, OUTCOME_BIND,
-					   "listen on 0.0.0.0:%u: %s",
-					   p->local_port, outcome_errstr(lfd));
+					   "listen on %s:%u: %s",
+					   addr6_any_str(fam), p->local_port,
+					   outcome_errstr(lfd));
 	}
 	/* Several sockets in flight can give two connections: then the
 	 * responder keeps the one the initiator speaks on, as with a
@@ -317,12 +334,13 @@ int punch_run(const struct punch_params *p, struct punch_result *r,
 		  p->initiator || (lfd < 0 && p->nports <= 1 && !p->sockets));
 	/* The first socket is bound before the start time so that the first
 	 * SYN leaves as close to it as the scheduler allows. */
-	fd = sock_bound(p->local_port);
+	fd = sock_bound_af(fam, p->local_port);
 	if (fd < 0) {
 		race_close(&ra);
 		return outcome_set(o, OUTCOME_BIND,
-				   "bind 0.0.0.0:%u for wave 1: %s",
-				   p->local_port, outcome_errstr(fd));
+				   "bind %s:%u for wave 1: %s",
+				   addr6_any_str(fam), p->local_port,
+				   outcome_errstr(fd));
 	}
 	if (loop_sleep_until(p->t_start_ns)) {
 		close(fd);

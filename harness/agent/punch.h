@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr6.h"
 #include "outcome.h"
 
 /* syn_ns keeps the first this many connect() times; attempts counts on. */
@@ -20,7 +21,7 @@
 
 struct punch_params {
 	uint16_t local_port;
-	struct sockaddr_in peer;
+	union addr6 peer; /* its family is the punch sockets' */
 	int64_t t_start_ns;
 	int64_t deadline_ns;
 	int64_t wave_ns; /* a wave without any answer ends after this */
@@ -57,7 +58,7 @@ struct punch_result {
 	int budget_hit;		       /* stopped by syn_budget */
 	/* low-ttl: the first SYN's ICMP (sender, type, code), if any */
 	int have_icmp;
-	struct in_addr icmp_from;
+	union addr6 icmp_from; /* port 0 */
 	uint8_t icmp_type, icmp_code;
 	int64_t t_probe_err_ns; /* when the low-TTL SYN's error came */
 	unsigned probes;	/* low-TTL SYNs sent (one per socket) */

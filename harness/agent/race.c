@@ -52,6 +52,17 @@ void race_close(struct race *r)
 	r->lfd = -1;
 }
 
+/* The socket's family (SO_DOMAIN): its error queue's option follows it. */
+static int race_family(int fd)
+{
+	int fam = AF_INET;
+	socklen_t len = sizeof(fam);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &fam, &len) < 0)
+		return AF_INET;
+	return fam;
+}
+
 int race_add(struct race *r, int fd, int probe)
 {
 	int one = 1;
@@ -62,7 +73,10 @@ int race_add(struct race *r, int fd, int probe)
 	}
 	/* The error queue tells an ICMP from an RST (both can end a connect
 	 * with ECONNREFUSED) and who sent it. */
-	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	if (race_family(fd) == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
 	r->c[r->n++] = (struct race_conn){.fd = fd, .probe = probe};
 	r->syns++;
 	return 0;
@@ -92,7 +106,8 @@ static int race_icmp(struct race *r, int fd)
 	if (!icmperr_read(fd, &e))
 		return 0;
 	r->icmps++;
-	r->icmp_from = e.from.sin_addr;
+	r->icmp_from = e.from;
+	addr6_set_port(&r->icmp_from, 0);
 	r->icmp_type = e.type;
 	r->icmp_code = e.code;
 	return 1;

@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr6.h"
+
 #define RACE_MAX 1010 /* sockets in flight plus candidates */
 
 enum race_state {
@@ -39,7 +41,7 @@ struct race {
 	unsigned icmps;	 /* ICMP errors read from the error queue */
 	unsigned accepts;
 	/* The last ICMP: who sent it, type and code (time exceeded: 11/0). */
-	struct in_addr icmp_from;
+	union addr6 icmp_from;
 	uint8_t icmp_type, icmp_code;
 };
 

@@ -131,7 +131,7 @@ void report_add_strategy(json_t *j, const struct trial_params *p,
 			 const struct trial_result *r)
 {
 	const struct punch_result *pr = &r->pr;
-	char ip[INET_ADDRSTRLEN], icmp[16];
+	char ip[INET6_ADDRSTRLEN], icmp[16];
 	int low = p->strategy == CELLCOND_LOW_TTL;
 
 	if (!j)
@@ -151,7 +151,11 @@ void report_add_strategy(json_t *j, const struct trial_params *p,
 		report_add_ports(j, p, r);
 	if (!low)
 		return;
-	inet_ntop(AF_INET, &pr->icmp_from, ip, sizeof(ip));
+	if (pr->icmp_from.sa.sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &pr->icmp_from.sin6.sin6_addr, ip,
+			  sizeof(ip));
+	else
+		inet_ntop(AF_INET, &pr->icmp_from.sin.sin_addr, ip, sizeof(ip));
 	snprintf(icmp, sizeof(icmp), "%u/%u", pr->icmp_type, pr->icmp_code);
 	json_object_set_new(j, "hops",
 			    r->matched ? json_integer(r->punch.hops)

@@ -9,25 +9,29 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr6.h"
 #include "loop.h"
 #include "sock.h"
 
-int sock_bound(uint16_t port)
+int sock_bound_af(int family, uint16_t port)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_ANY),
-	};
+	union addr6 any;
 	int one = 1;
 	int fd, err;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	addr6_any(&any, family, port);
+	fd = socket(any.sa.sa_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* IPv6 only: an IPv6 punch port must not also take the IPv4
+	 * connections of the same port (another agent's, or our own). */
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto err_close;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	    bind(fd, &any.sa, addr6_len(&any)) < 0)
 		goto err_close;
 	return fd;
 
@@ -37,9 +41,14 @@ err_close:
 	return err;
 }
 
-int sock_listener(uint16_t port)
+int sock_bound(uint16_t port)
 {
-	int fd = sock_bound(port), err;
+	return sock_bound_af(AF_INET, port);
+}
+
+int sock_listener_af(int family, uint16_t port)
+{
+	int fd = sock_bound_af(family, port), err;
 
 	if (fd < 0)
 		return fd;
@@ -49,6 +58,11 @@ int sock_listener(uint16_t port)
 		return err;
 	}
 	return fd;
+}
+
+int sock_listener(uint16_t port)
+{
+	return sock_listener_af(AF_INET, port);
 }
 
 int sock_connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -114,11 +128,11 @@ char *sock_str(const struct sockaddr *sa, char *buf, size_t cap)
 
 uint16_t sock_peer_port(int fd)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
+	union addr6 a;
+	socklen_t len = sizeof(a);
 
-	if (getpeername(fd, (struct sockaddr *)&sin, &len) < 0 ||
-	    sin.sin_family != AF_INET)
+	if (getpeername(fd, &a.sa, &len) < 0 ||
+	    (a.sa.sa_family != AF_INET && a.sa.sa_family != AF_INET6))
 		return 0;
-	return ntohs(sin.sin_port);
+	return addr6_port(&a);
 }

@@ -8,12 +8,17 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* Non-blocking IPv4 TCP socket with SO_REUSEADDR and SO_REUSEPORT, bound
- * to 0.0.0.0:port, so the coordinator connection and every punch wave share
+/* Non-blocking TCP socket of family (AF_INET, or AF_INET6 with
+ * IPV6_V6ONLY) with SO_REUSEADDR and SO_REUSEPORT, bound to 0.0.0.0:port
+ * (or [::]:port), so the coordinator connection and every punch wave share
  * one source port (and so one NAT mapping). fd or -errno. */
+int sock_bound_af(int family, uint16_t port);
+/* sock_bound_af(AF_INET, port) */
 int sock_bound(uint16_t port);
 
-/* sock_bound, listening: the punch port's listener. fd or -errno. */
+/* sock_bound_af, listening: the punch port's listener. fd or -errno. */
+int sock_listener_af(int family, uint16_t port);
+/* sock_listener_af(AF_INET, port) */
 int sock_listener(uint16_t port);
 /* Starts a connect on a non-blocking fd. 0 when already connected,
  * -EINPROGRESS while it runs, other -errno when it failed at once. */

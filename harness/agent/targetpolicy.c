@@ -29,6 +29,11 @@ static const struct {
 	{"255.255.255.255/32", "broadcast", 0},
 	{"169.254.0.0/16", "link-local", 0},
 	{"fe80::/10", "link-local", 0},
+	/* IPv4-compatible (::a.b.c.d, deprecated by RFC 4291): no honest
+	 * peer has one, and a stack that still routes them would carry the
+	 * SYN to the IPv4 address inside past the IPv4 rules above. After
+	 * :: and ::1, which it contains. */
+	{"::/96", "ipv4-compatible", 0},
 	{"10.0.0.0/8", "private", 1},
 	{"172.16.0.0/12", "private", 1},
 	{"192.168.0.0/16", "private", 1},

@@ -41,24 +41,21 @@ const char *trial_mode_name(enum trial_mode m)
  * connection through the listener, or to a predicted port) only the
  * address must match: a symmetric NAT gives the peer another port than
  * the one announced, and the nonce of the handshake proves the peer. */
-static int trial_check_peername(int fd, const struct sockaddr_in *want,
+static int trial_check_peername(int fd, const union addr6 *want,
 				int any_port, struct outcome *o)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const struct sockaddr_in *got = (const struct sockaddr_in *)&ss;
+	union addr6 got;
+	socklen_t len = sizeof(got);
 	char a[64], b[64];
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+	if (getpeername(fd, &got.sa, &len) < 0)
 		return outcome_errno(o, OUTCOME_WRONG_PEER, -errno,
 				     "getpeername");
-	if (ss.ss_family != AF_INET ||
-	    (!any_port && got->sin_port != want->sin_port) ||
-	    got->sin_addr.s_addr != want->sin_addr.s_addr)
-		return outcome_set(
-			o, OUTCOME_WRONG_PEER, "connected to %s, announced %s",
-			sock_str((struct sockaddr *)&ss, a, sizeof(a)),
-			sock_str((const struct sockaddr *)want, b, sizeof(b)));
+	if (!addr6_same(&got, want, any_port))
+		return outcome_set(o, OUTCOME_WRONG_PEER,
+				   "connected to %s, announced %s",
+				   sock_str(&got.sa, a, sizeof(a)),
+				   sock_str(&want->sa, b, sizeof(b)));
 	return 0;
 }
 
@@ -198,17 +195,21 @@ static int trial_punch(const struct trial_params *p, struct trial_result *r)
 		.local_port = p->local_port,
 		.wave_ns = p->wave_ms * LOOP_NS_PER_MS,
 	};
-	struct sockaddr_storage ss;
+	int fam = p->family == AF_INET6 ? AF_INET6 : AF_INET;
 	int64_t deadline;
 	char peer[64];
 	int err;
 
-	if (p2p_netaddr_to_sockaddr(&r->punch.peer, &ss) != sizeof(pp.peer))
+	/* Our punch socket is of the meeting's family: a peer of the other
+	 * family cannot be reached from it (no coordinator of ours pairs
+	 * such). */
+	addr6_from_netaddr(&pp.peer, &r->punch.peer);
+	if (pp.peer.sa.sa_family != fam)
 		return outcome_set(
 			&r->o, OUTCOME_COORDINATOR,
-			"peer endpoint %s is not IPv4",
-			p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)));
-	memcpy(&pp.peer, &ss, sizeof(pp.peer));
+			"peer endpoint %s is not IPv%c",
+			p2p_netaddr_str(&r->punch.peer, peer, sizeof(peer)),
+			fam == AF_INET6 ? '6' : '4');
 
 	deadline = r->t_start_ns + p->timeout_ms * LOOP_NS_PER_MS;
 	if (p->max_punch_ms >= 0 &&

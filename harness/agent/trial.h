@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "addr6.h"
 #include "coordclient.h"
 #include "coordmsg.h"
 #include "outcome.h"
@@ -31,7 +32,7 @@ enum trial_mode {
 
 struct trial_params {
 	enum trial_mode mode;
-	struct sockaddr_in coord; /* rendezvous, handoff */
+	union addr6 coord;	  /* rendezvous, handoff, advertised */
 	struct sockaddr_in probe; /* out-of-band */
 	int side_fd;		  /* out-of-band: the side channel (stdin) */
 	/* out-of-band: called with our public endpoint once the probe
@@ -54,6 +55,9 @@ struct trial_params {
 	unsigned strategy;
 	unsigned predict_window, birthday_sockets, birthday_ports;
 	unsigned syn_budget;
+	/* The punch's family (AF_INET, AF_INET6): the coordinator's, or
+	 * with TRIAL_GIVEN the peer's; 0 is AF_INET. */
+	int family;
 	/* TRIAL_GIVEN: peer, role and nonce; the start (0: now) */
 	struct coord_punch given;
 	int64_t given_start_ns;

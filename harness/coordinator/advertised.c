@@ -3,6 +3,7 @@
  * and the holder answers as for any inbound. A holder never times out
  * while it answers keepalive pings (a light connection is meant to last);
  * only its silence ends it. */
+#include "addr6.h"
 #include "advertised.h"
 #include "control.h"
 #include "eclipse.h"
@@ -33,6 +34,7 @@ static struct conn *advertised_holder(const struct clients *cl, uint64_t key,
 		struct conn *o = cl->conns[i];
 
 		if (o != c && !o->dead && o->key == key &&
+		    addr6_same_family(&o->observed, &c->observed) &&
 		    advertised_is_holder(cl, o) &&
 		    (o->state == CONN_PINGED || o->state == CONN_WAITING))
 			return o;

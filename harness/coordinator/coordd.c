@@ -24,10 +24,12 @@
 
 #define COORDD_MAX_WAIT_MS 1000
 #define COORDD_ACCEPT_PAUSE_MS 100
-#define COORDD_NFIXED 4 /* pollfds before the clients' */
+#define COORDD_NFIXED 5 /* pollfds before the clients' */
 
-/* A listening socket on ss. The fd, or -errno. */
-static int coordd_listen(const struct sockaddr_storage *ss, socklen_t len)
+/* A listening socket on ss (v6only: IPv6 alone, so that it shares its
+ * port with an IPv4 listener). The fd, or -errno. */
+static int coordd_listen(const struct sockaddr_storage *ss, socklen_t len,
+			 int v6only)
 {
 	int fd, one = 1, err;
 
@@ -36,6 +38,9 @@ static int coordd_listen(const struct sockaddr_storage *ss, socklen_t len)
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		goto err_sock;
+	if (v6only &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto err_sock;
 	/* Keep each client's SYN: its TTL tells the hops to us (low-ttl). */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one)))
@@ -68,7 +73,7 @@ static void coordd_open_probe(struct coordd *d, struct sockaddr_storage ss,
 		((struct sockaddr_in *)&ss)->sin_port = htons(na.port);
 	else
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons(na.port);
-	d->lfd2 = coordd_listen(&ss, len);
+	d->lfd2 = coordd_listen(&ss, len, 0);
 	p2p_netaddr_str(&na, name, sizeof(name));
 	if (d->lfd2 < 0) {
 		errno = -d->lfd2;
@@ -92,20 +97,44 @@ static const char *coordd_mode_name(enum opts_mode m)
 	}
 }
 
+/* --listen6: the IPv6 listener, its bound address into name (port 0
+ * works). 0 or -errno. */
+static int coordd_open6(struct coordd *d, const struct opts *o, char *name,
+			size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct p2p_netaddr na;
+
+	d->lfd6 = coordd_listen(&o->listen6, o->listen6_len, 1);
+	if (d->lfd6 < 0) {
+		int err = d->lfd6;
+
+		d->lfd6 = -1;
+		return err;
+	}
+	if (getsockname(d->lfd6, (struct sockaddr *)&ss, &len) ||
+	    p2p_netaddr_from_sockaddr(&na, (struct sockaddr *)&ss))
+		return -errno;
+	p2p_netaddr_str(&na, name, cap);
+	log_info("listening on %s", name);
+	return 0;
+}
+
 int coordd_open(struct coordd *d, const struct opts *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	struct p2p_netaddr na;
-	char name[CONN_NAME_LEN];
+	char name[CONN_NAME_LEN], name6[CONN_NAME_LEN];
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	d->lfd = d->lfd2 = -1;
+	d->lfd = d->lfd2 = d->lfd6 = -1;
 	err = clients_init(&d->cl, o);
 	if (err)
 		return err;
-	d->lfd = coordd_listen(&o->listen, o->listen_len);
+	d->lfd = coordd_listen(&o->listen, o->listen_len, 0);
 	if (d->lfd < 0) {
 		err = d->lfd;
 		d->lfd = -1;
@@ -121,7 +150,16 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	p2p_netaddr_str(&na, name, sizeof(name));
 	log_info("listening on %s", name);
 	coordd_open_probe(d, ss, len);
-	evlog_listening(name, coordd_mode_name(o->mode),
+	if (o->listen6_len) {
+		err = coordd_open6(d, o, name6, sizeof(name6));
+		if (err) {
+			close(d->lfd);
+			d->lfd = -1;
+			return err;
+		}
+	}
+	evlog_listening(name, o->listen6_len ? name6 : NULL,
+			coordd_mode_name(o->mode),
 			o->mode == OPTS_HANDOFF ? o->inbound_limit : -1);
 	return 0;
 
@@ -144,20 +182,26 @@ void coordd_close(struct coordd *d)
 		close(d->lfd);
 	if (d->lfd2 >= 0)
 		close(d->lfd2);
-	d->lfd = d->lfd2 = -1;
+	if (d->lfd6 >= 0)
+		close(d->lfd6);
+	d->lfd = d->lfd2 = d->lfd6 = -1;
 }
 
-/* The hops of a client's SYN, from the IPv4 header the listener saved
- * (TCP_SAVE_SYN; read once, the kernel frees it). 0 when unknown. */
+/* The hops of a client's SYN, from the IP header the listener saved
+ * (TCP_SAVE_SYN; read once, the kernel frees it): the IPv4 TTL, or the
+ * IPv6 hop limit (byte 7 of its 40-byte header). 0 when unknown. */
 static uint8_t coordd_hops(int fd)
 {
 	uint8_t syn[512];
 	socklen_t len = sizeof(syn);
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0 ||
-	    len < 20 || (syn[0] >> 4) != 4)
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0)
 		return 0;
-	return coord_hops_from_ttl(syn[8]); /* IPv4 TTL */
+	if (len >= 20 && (syn[0] >> 4) == 4)
+		return coord_hops_from_ttl(syn[8]);
+	if (len >= 40 && (syn[0] >> 4) == 6)
+		return coord_hops_from_ttl(syn[7]);
+	return 0;
 }
 
 static void coordd_accept(struct coordd *d, int lfd)
@@ -371,7 +415,8 @@ static int coordd_pollset(struct coordd *d)
 }
 
 /* [0] the listener, [1] the control channel, [2] the probe listener,
- * [3] the tap, then the clients; returns how many clients are polled. */
+ * [3] the tap, [4] the IPv6 listener, then the clients; returns how many
+ * clients are polled. */
 static size_t coordd_fill(struct coordd *d, int64_t now)
 {
 	struct pollfd *pfd = d->pfd;
@@ -386,6 +431,7 @@ static size_t coordd_fill(struct coordd *d, int64_t now)
 	pfd[1] = (struct pollfd){.fd = control_poll_fd(), .events = POLLOUT};
 	pfd[2] = (struct pollfd){.fd = paused ? -1 : d->lfd2, .events = POLLIN};
 	pfd[3] = (struct pollfd){.fd = tap_poll_fd(), .events = POLLOUT};
+	pfd[4] = (struct pollfd){.fd = paused ? -1 : d->lfd6, .events = POLLIN};
 	npolled = d->cl.n;
 	for (i = 0; i < npolled; i++) {
 		polled[i] = d->cl.conns[i];
@@ -451,6 +497,8 @@ int coordd_run(struct coordd *d, volatile sig_atomic_t *stop,
 			coordd_accept(d, d->lfd);
 		if (pfd[2].revents & POLLIN)
 			coordd_accept(d, d->lfd2);
+		if (pfd[4].revents & POLLIN)
+			coordd_accept(d, d->lfd6);
 	}
 	log_info("stopping: %zu clients open", d->cl.n);
 	evlog_stopped();

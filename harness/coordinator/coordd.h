@@ -19,6 +19,9 @@ struct coordd {
 	 * when that port is not free, or lfd's port was 0). A client there
 	 * is like any other; only its hpregister flags make it a probe. */
 	int lfd2;
+	/* --listen6: the IPv6-only listener, -1 without. Its clients pair
+	 * among themselves (pairing.c): a punch never crosses families. */
+	int lfd6;
 	int64_t accept_paused_until_us; /* after EMFILE/ENFILE */
 	int64_t report_us;		/* the last once-a-second report */
 	/* The poll set, sized with the client table. */

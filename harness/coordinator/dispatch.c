@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr6.h"
 #include "advertised.h"
 #include "dispatch.h"
 #include "monoclock.h"
@@ -43,7 +44,10 @@ static const char *dispatch_version(struct clients *cl, struct conn *c,
 	return NULL;
 }
 
-static int dispatch_key_busy(const struct clients *cl, uint64_t key)
+/* Two registrants of c's family under the key: each family pairs on its
+ * own (an IPv4 and an IPv6 pair may share a key). */
+static int dispatch_key_busy(const struct clients *cl, const struct conn *c,
+			     uint64_t key)
 {
 	int n = 0;
 
@@ -53,6 +57,7 @@ static int dispatch_key_busy(const struct clients *cl, uint64_t key)
 		const struct conn *o = cl->conns[i];
 
 		if (!o->dead && o->key == key &&
+		    addr6_same_family(&o->observed, &c->observed) &&
 		    (o->state == CONN_PINGED || o->state == CONN_WAITING))
 			n++;
 	}
@@ -98,7 +103,7 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 		return NULL;
 	/* In handoff mode a key is only a preference, shared by any number
 	 * of held peers. */
-	if (cl->opt.mode == OPTS_RENDEZVOUS && dispatch_key_busy(cl, reg.key)) {
+	if (cl->opt.mode == OPTS_RENDEZVOUS && dispatch_key_busy(cl, c, reg.key)) {
 		clients_reject(cl, c, COORD_REJECT_KEY_BUSY,
 			       "key already has two peers", "key-full");
 		return NULL;

@@ -31,12 +31,18 @@ static void evlog_emit(json_t *obj)
 	json_decref(obj);
 }
 
-void evlog_listening(const char *addr, const char *mode, int inbound_limit)
+void evlog_listening(const char *addr, const char *addr6, const char *mode,
+		     int inbound_limit)
 {
-	evlog_emit(json_pack("{s:s, s:s, s:s, s:o}", "event", "listening",
-			     "addr", addr, "mode", mode, "inbound_limit",
-			     inbound_limit < 0 ? json_null()
-					       : json_integer(inbound_limit)));
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:o}", "event", "listening",
+			       "addr", addr, "mode", mode, "inbound_limit",
+			       inbound_limit < 0 ? json_null()
+						 : json_integer(inbound_limit));
+
+	/* Only with --listen6: the IPv4 line stays as it was. */
+	if (ev && addr6)
+		json_object_set_new(ev, "addr6", json_string(addr6));
+	evlog_emit(ev);
 }
 
 void evlog_register(uint64_t key, const char *observed, int64_t rtt_us,

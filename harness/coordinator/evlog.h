@@ -11,8 +11,10 @@
 void evlog_init(FILE *f);
 
 /* mode is "rendezvous", "handoff" or "advertised"; inbound_limit < 0
- * writes null. */
-void evlog_listening(const char *addr, const char *mode, int inbound_limit);
+ * writes null; addr6 (--listen6's bound address) is added as "addr6"
+ * when not NULL. */
+void evlog_listening(const char *addr, const char *addr6, const char *mode,
+		     int inbound_limit);
 void evlog_register(uint64_t key, const char *observed, int64_t rtt_us,
 		    int unreachable);
 /* Handoff mode: peer now holds one of the coordinator's inbound slots;

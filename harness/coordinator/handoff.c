@@ -1,6 +1,7 @@
 /* handoff: slot accounting and the choice of whom to hand a newcomer to.
  * The newcomer is the initiator: it is the one that just arrived, so its
  * hppunch is the fresh news, and the held peer has been waiting to answer. */
+#include "addr6.h"
 #include "control.h"
 #include "eclipse.h"
 #include "evlog.h"
@@ -30,7 +31,8 @@ struct conn *handoff_pick(const struct clients *cl, const struct conn *c)
 		struct conn *o = cl->conns[i];
 
 		if (o == c || !handoff_is_held(o) ||
-		    !(o->flags & COORD_REG_UNREACHABLE))
+		    !(o->flags & COORD_REG_UNREACHABLE) ||
+		    !addr6_same_family(&o->observed, &c->observed))
 			continue;
 		if (!oldest || o->seq < oldest->seq)
 			oldest = o;

@@ -57,7 +57,8 @@ static void coord_usage_lab(FILE *f)
 static void coord_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: punch-coordinator --listen IP:PORT [--run-id RID]\n"
+		"usage: punch-coordinator --listen IP:PORT [--listen6 [V6]:PORT]\n"
+		"         [--run-id RID]\n"
 		"         [--mode rendezvous|handoff|advertised] "
 		"[--inbound-limit N]\n"
 		"         [--hold-timeout-ms N] [--pair-timeout-ms N] "
@@ -68,6 +69,11 @@ static void coord_usage(FILE *f)
 		"\n"
 		"  --listen IP:PORT       address to listen on; [v6]:PORT for "
 		"IPv6, port 0 picks one\n"
+		"  --listen6 [V6]:PORT    a second listener, IPv6 only (it may "
+		"share\n"
+		"                         --listen's port); each key pairs "
+		"only\n"
+		"                         registrants of one family\n"
 		"  --run-id RID           tag log lines with the run id\n"
 		"  --mode MODE            rendezvous (default): pair two "
 		"registrations\n"
@@ -137,6 +143,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"listen", required_argument, NULL, 'l'},
+		{"listen6", required_argument, NULL, 'L'},
 		{"run-id", required_argument, NULL, 'r'},
 		{"pair-timeout-ms", required_argument, NULL, 't'},
 		{"margin-ms", required_argument, NULL, 'm'},
@@ -183,6 +190,17 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 					"punch-coordinator: --listen %s: "
 					"expected IPv4:PORT or [IPv6]:PORT\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'L':
+			if (optparse_sockaddr(optarg,
+					      OPTPARSE_V6 | OPTPARSE_PORT0,
+					      &o.listen6, &o.listen6_len)) {
+				fprintf(stderr,
+					"punch-coordinator: --listen6 %s: "
+					"expected [IPv6]:PORT\n",
 					optarg);
 				return 2;
 			}

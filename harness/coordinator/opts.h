@@ -27,6 +27,9 @@ enum opts_mode {
 struct opts {
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
+	/* --listen6: a second, IPv6-only listener (listen6_len 0: none) */
+	struct sockaddr_storage listen6;
+	socklen_t listen6_len;
 	uint32_t magic;
 	int pair_timeout_ms;
 	int margin_ms;

@@ -4,6 +4,7 @@
  * (when the NAT's mapping is endpoint-independent). */
 #include <stdint.h>
 
+#include "addr6.h"
 #include "eclipse.h"
 #include "evlog.h"
 #include "log.h"
@@ -32,8 +33,11 @@ static struct conn *pairing_find(struct clients *cl, const struct conn *c)
 	for (size_t i = 0; i < cl->n; i++) {
 		struct conn *o = cl->conns[i];
 
+		/* Only one family: an IPv4 punch socket cannot reach an
+		 * IPv6 endpoint, nor the reverse. */
 		if (o == c || o->dead || o->state != CONN_WAITING ||
-		    o->key != c->key)
+		    o->key != c->key ||
+		    !addr6_same_family(&o->observed, &c->observed))
 			continue;
 		if (!best || o->seq < best->seq)
 			best = o;

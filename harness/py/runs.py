@@ -14,7 +14,7 @@ PARAM_ORDER = ("strategy", "skew_ms", "rtt_ms", "jitter_ms", "loss",
                "rate_kbit", "coord_delay_a_ms", "coord_delay_b_ms",
                "access_a_ms", "access_b_ms", "predict_window",
                "birthday_sockets", "birthday_ports", "syn_budget", "home",
-               "hosts_a", "hosts_b")
+               "hosts_a", "hosts_b", "family")
 # Failure reasons the harness writes, in the order a reader expects them;
 # tests/py/test_outcomes.py holds this to harness/common/outcomes.c.
 REASONS = ("timeout", "refused", "unreachable", "wrong-peer", "bind",

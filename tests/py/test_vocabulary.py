@@ -59,7 +59,7 @@ def c_params():
 class Params(unittest.TestCase):
     def test_python_order_names_the_c_parameters(self):
         names = c_params()
-        self.assertEqual(len(names), 17)
+        self.assertEqual(len(names), 18)
         self.assertEqual(sorted(runs.PARAM_ORDER), sorted(names))
 
     def test_no_other_table_of_ranges(self):

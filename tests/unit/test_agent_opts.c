@@ -14,6 +14,7 @@
 #include "../../harness/agent/opts.c"
 #include "../../harness/agent/opts_defence.c"
 #include "../../harness/agent/opts_pcp.c"
+#include "../../harness/agent/opts_family.c"
 #include "../../harness/agent/targetpolicy.c"
 #include "lib/testutil.h"
 
@@ -165,6 +166,57 @@ static void test_serve_pcp(void)
 			      "--pcp-lifetime", "0", NULL), -EINVAL);
 }
 
+/* IPv6 (docs/alternatives.md section 5): [v6]:PORT wherever an
+ * address is taken; the strategies that guess a NAT's port and the
+ * bitcoind bridge are refused for an IPv6 punch. */
+#define COORD6 "--coordinator", "[2001:db8::1]:18444", "--local-port", "20001"
+
+static void test_ipv6(void)
+{
+	static const char *const ok[] = {"connect", "listen-connect",
+					 "low-ttl"};
+	union addr6 a;
+	struct opts o;
+	FILE *saved = stderr;
+
+	CU_ASSERT_EQUAL(parse(&o, COORD6, NULL), 0);
+	CU_ASSERT_EQUAL(opts_family(&o), AF_INET6);
+	CU_ASSERT_EQUAL(parse(&o, COORD, NULL), 0);
+	CU_ASSERT_EQUAL(opts_family(&o), AF_INET);
+	for (unsigned i = 0; i < TESTUTIL_N(ok); i++)
+		CU_ASSERT_EQUAL(parse(&o, COORD6, "--strategy", ok[i], NULL),
+				0);
+	CU_ASSERT_EQUAL(parse(&o, COORD6, "--strategy", "predict", NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD6, "--strategy", "birthday", NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--strategy", "birthday", NULL), 0);
+	CU_ASSERT_EQUAL(parse(&o, COORD6, "--node", "bitcoind-import",
+			      "--import-socket", "/s", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, "--connect", "[2001:db8:2:1::2]:20001",
+			      "--local-port", "20001", "--target-policy",
+			      "--wan-allow", "fd00::/8", NULL), 0);
+	CU_ASSERT_EQUAL(opts_family(&o), AF_INET6);
+	stderr = fopen("/dev/null", "w");
+	CU_ASSERT_EQUAL(opts_endpoint("--connect", "[2001:db8::1]:18444", &a),
+			0);
+	CU_ASSERT_EQUAL(a.sa.sa_family, AF_INET6);
+	CU_ASSERT_EQUAL(addr6_port(&a), 18444);
+	CU_ASSERT_EQUAL(opts_endpoint("--connect", "10.0.0.1:1", &a), 0);
+	CU_ASSERT_EQUAL(a.sa.sa_family, AF_INET);
+	CU_ASSERT_EQUAL(opts_endpoint("--connect", "2001:db8::1:18444", &a),
+			-EINVAL);
+	CU_ASSERT_EQUAL(opts_endpoint("--connect", "[2001:db8::1]", &a),
+			-EINVAL);
+	CU_ASSERT_EQUAL(opts_endpoint("--connect", "[10.0.0.1]:1", &a),
+			-EINVAL);
+	CU_ASSERT_EQUAL(opts_endpoint("--coordinator", "[::ffff:10.0.0.1]:1",
+				      &a),
+			-EINVAL);
+	fclose(stderr);
+	stderr = saved;
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -173,6 +225,7 @@ int main(void)
 		{"--wan-allow", test_wan_allow},
 		{"modes that take the defences", test_modes},
 		{"--serve and --pcp", test_serve_pcp},
+		{"IPv6 endpoints and the strategies over IPv6", test_ipv6},
 	};
 	int fails;
 

@@ -137,7 +137,7 @@ static void test_errors(void)
 		    "unknown key in [pcp]");
 	check_fails("[pcp]\nserver = both\n[pcp]\n", 3, "[pcp]",
 		    "given twice (first at line 1)");
-	check_fails("[pcpd]\n", 1, "[pcpd]", "[timeouts] and [pcp]");
+	check_fails("[pcpd]\n", 1, "[pcpd]", "[timeouts], [pcp] and [ipv6]");
 }
 
 /* A stand-in for a leftover miniupnpd: /bin/sh whose argv[0] says

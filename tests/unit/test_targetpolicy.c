@@ -64,6 +64,8 @@ static void test_classes(void)
 		{"169.254.1.1", "link-local 169.254.1.1"},
 		{"fe80::1", "link-local fe80::1"},
 		{"febf::1", "link-local febf::1"},
+		{"::7f00:1", "ipv4-compatible ::127.0.0.1"},
+		{"::a00:102", "ipv4-compatible ::10.0.1.2"},
 		{"10.0.1.1", "private 10.0.1.1 not in --wan-allow"},
 		{"172.16.0.1", "private 172.16.0.1 not in --wan-allow"},
 		{"172.31.255.255", "private 172.31.255.255 not in --wan-allow"},
@@ -179,6 +181,14 @@ static void test_own_and_coordinator(void)
 			       "coordinator's own address 192.0.2.66");
 	CU_ASSERT_STRING_EQUAL(why(&tp, "10.0.1.3"), "");
 	CU_ASSERT_STRING_EQUAL(why(&tp, "203.0.113.1"), "");
+	/* An IPv6 coordinator (docs/alternatives.md section 5): its own
+	 * address is refused, the peers beside it are not. */
+	inet_pton(AF_INET6, "2001:db8::1", a6);
+	CU_ASSERT_EQUAL(targetpolicy_set_coord(&tp, a6, 16), 0);
+	CU_ASSERT_STRING_EQUAL(why(&tp, "2001:db8::1"),
+			       "coordinator's own address 2001:db8::1");
+	CU_ASSERT_STRING_EQUAL(why(&tp, "192.0.2.66"), "");
+	CU_ASSERT_STRING_EQUAL(why(&tp, "2001:db8:2:1::2"), "");
 	tp.nown = 0;
 	for (unsigned i = 0; i < TARGETPOLICY_MAX_OWN; i++)
 		CU_ASSERT_EQUAL(targetpolicy_add_own(&tp, a4, 4), 0);

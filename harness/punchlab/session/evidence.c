@@ -15,7 +15,10 @@
 #include "log.h"
 #include "nat.h"
 
-/* A counter of the side's router plus its carrier's, -1 if unreadable. */
+/* A counter of the side's router plus its carrier's, -1 if unreadable;
+ * in a dual-stack world plus the router's IPv6 filter's counter of the
+ * same name (filter6.h), when it has one: a punch over IPv6 meets only
+ * that table. */
 static long long side_counter(struct world *w, const struct world_side *sd,
 			      const char *name)
 {
@@ -24,6 +27,10 @@ static long long side_counter(struct world *w, const struct world_side *sd,
 	if (nat_counter(sd->router->fd, w->table, name, &v))
 		return -1;
 	sum += v;
+	if (w->plan->table6[0] &&
+	    nat_counter_at(sd->router->fd, "ip6", w->plan->table6, name, &v,
+			   NULL) == 0)
+		sum += v;
 	if (sd->carrier) {
 		if (nat_counter(sd->carrier->fd, w->table, name, &v))
 			return -1;

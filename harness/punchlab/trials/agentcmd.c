@@ -6,6 +6,7 @@
 #include "advcmd.h"
 #include "agentcmd.h"
 #include "modes.h"
+#include "plan6.h"
 
 #define LOCAL_PORT_BASE 20000
 #define LOCAL_PORT_SPAN 40000
@@ -91,8 +92,13 @@ int agentcmd_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 
 	celldraw_trial(cfg->s, cell, trial, &cc);
 
-	/* an adversary cell's: mallory's, or its own (advcmd.h) */
-	advcmd_coordinator(cfg, cell, buf[0], 64);
+	/* an adversary cell's: mallory's, or its own (advcmd.h); family =
+	 * 6: charlie's IPv6 listener (daemons.c), the punch over IPv6 */
+	if (cc.family == CELLCOND_FAMILY_6)
+		snprintf(buf[0], 64, "[%s]:%d", PLAN6_COORD_ADDR,
+			 PLAN_COORD_PORT);
+	else
+		advcmd_coordinator(cfg, cell, buf[0], 64);
 	snprintf(buf[1], 64, "%s:%d", PLAN_COORD_ADDR, PLAN_PROBE_PORT);
 	snprintf(buf[2], 64, "%llu", agentcmd_key(cell, trial));
 	snprintf(buf[3], 64, "%d", LOCAL_PORT_BASE + trial % LOCAL_PORT_SPAN);

@@ -57,17 +57,23 @@ int puncher_argv(const struct trials_cfg *cfg, int cell, int trial, int s,
 	return n;
 }
 
-/* "ip:port" of a report's key into ip, port; 0 or -1. */
+/* "ip:port" or "[v6]:port" of a report's key into ip (without the
+ * brackets, as conntrack spells it), port; 0 or -1. */
 static int endpoint(json_t *rep, const char *key, char *ip, size_t cap,
 		    long *port)
 {
 	const char *v = json_string_value(json_object_get(rep, key));
 	const char *colon = v ? strrchr(v, ':') : NULL;
+	int br = v && v[0] == '[';
+	size_t n;
 
-	if (!colon || (size_t)(colon - v) >= cap)
+	if (!colon || (br && colon[-1] != ']'))
 		return -1;
-	memcpy(ip, v, (size_t)(colon - v));
-	ip[colon - v] = '\0';
+	n = (size_t)(colon - v) - (br ? 2 : 0);
+	if (n >= cap)
+		return -1;
+	memcpy(ip, v + br, n);
+	ip[n] = '\0';
 	*port = strtol(colon + 1, NULL, 10);
 	return 0;
 }
@@ -130,7 +136,8 @@ static int router_has_flow(int netns_fd, char (*ip)[64], const long *port)
 	return found;
 }
 
-/* Both routers (the outermost NAT of each side) hold the flow. */
+/* Both routers (the outermost NAT of each side; over IPv6 the home
+ * router) hold the flow. */
 static int conntrack_verified(const struct trials_cfg *cfg, int cell,
 			      json_t *rep[2])
 {
@@ -142,7 +149,11 @@ static int conntrack_verified(const struct trials_cfg *cfg, int cell,
 			return 0;
 	for (int s = 0; s < 2; s++) {
 		const struct world_side *ws = &cfg->w->cells[cell].side[s];
-		const struct nb_host *h = ws->carrier ? ws->carrier : ws->router;
+		/* IPv6 is routed untranslated: the home router's filter
+		 * tracks the flow, whatever a carrier does. */
+		const struct nb_host *h = ws->carrier && !strchr(ip[s], ':')
+						  ? ws->carrier
+						  : ws->router;
 
 		if (!router_has_flow(h->fd, ip, port))
 			return 0;

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "daemons.h"
 #include "linkcond.h"
+#include "plan6.h"
 #include "proc.h"
 #include "rundir.h"
 #include "runid.h"
@@ -152,9 +153,9 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 			  enum scenario_mode mode, int verbose,
 			  struct coordctl **ctl)
 {
-	char listen[64], probe[64], ctl_fd[16];
+	char listen[64], listen6[64], probe[64], ctl_fd[16];
 	struct coordctl *c = NULL;
-	char *argv[16];
+	char *argv[20];
 	int n = 0, wfd = -1;
 	pid_t pid;
 
@@ -180,6 +181,15 @@ pid_t daemons_coordinator(struct world *w, const struct daemons_env *env,
 	argv[n++] = listen;
 	argv[n++] = "--run-id";
 	argv[n++] = (char *)w->rid;
+	/* A dual-stack world: charlie listens on IPv6 too, for the cells
+	 * that punch over it (family = 6); IPv4-only worlds keep the old
+	 * command line. */
+	if (w->plan->ns[w->plan->charlie].v6 == PLAN6_HOST) {
+		snprintf(listen6, sizeof(listen6), "[%s]:%d", PLAN6_COORD_ADDR,
+			 PLAN_COORD_PORT);
+		argv[n++] = "--listen6";
+		argv[n++] = listen6;
+	}
 	if (mode == SCENARIO_MODE_HANDOFF) {
 		/* One inbound slot: the first agent of a trial is held, the
 		 * second arrives to a full node and is handed off with it. */
