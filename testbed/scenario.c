@@ -145,6 +145,10 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
 	if (!strcmp(key, "star"))
 		return cfg_bool(v, &s->star, err);
+	if (!strcmp(key, "natpmp")) {
+		c->natpmp_line = c->line;
+		return cfg_bool(v, &s->natpmp, err);
+	}
 	if (!strcmp(key, "timing_error_max_ms"))
 		return scenario_ms(v, 0.001, 60000, &s->timing_error_max_ms,
 				   err);
@@ -178,7 +182,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
 		 "seed parallel timeout_ms timing_error_max_ms realtime "
-		 "mode node star puncher "
+		 "mode node star natpmp puncher "
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
@@ -377,6 +381,10 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 
 	if (s->net)
 		return scenario_network_check(c, err);
+	if (s->natpmp && (s->node != SCENARIO_NODE_BITCOIND || s->star))
+		return cfg_fail(err, s->path, c->natpmp_line, "natpmp",
+				"needs node = bitcoind without star (it "
+				"runs bitcoind's own port mapping)");
 	for (i = 0; i < c->nmatrices; i++) {
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
 			if (required[k].bit != CELL_HAS_B &&

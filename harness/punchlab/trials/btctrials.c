@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "btcnodes.h"
+#include "btcpcp.h"
 #include "btctrial.h"
 #include "celldraw.h"
 #include "btctrials.h"
@@ -81,6 +82,8 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 
 	if (s->star)
 		return btcstar_run(cfg, jsonl, res);
+	if (s->natpmp)
+		return btcpcp_run(cfg, jsonl, res);
 
 	for (int c = 0; c < s->ncells && e == 0; c++) {
 		struct btcnode node[2] = { { .pid = -1 }, { .pid = -1 } };
