@@ -327,7 +327,8 @@ static int scenario_delay_check(struct scenario_ctx *c,
 
 /* Out of band there is no coordinator to measure hops or port deltas, and
  * the bitcoind modes hand the first connection on (no listener to pick
- * from): refuse what cannot run before anything exists. */
+ * from); natpmp runs bitcoind's own mapping, not a punch: refuse what
+ * cannot run before anything exists. */
 static int scenario_strategy_check(struct scenario_ctx *c,
 				   const struct scenario_cell *cell,
 				   struct cfg_error *err)
@@ -346,6 +347,10 @@ static int scenario_strategy_check(struct scenario_ctx *c,
 				"in [cell %s]); out of band use connect or "
 				"listen-connect",
 				cellcond_strategies[st], cell->name);
+	if (s->natpmp && (s->node != SCENARIO_NODE_BITCOIND || s->star))
+		return cfg_fail(err, s->path, c->natpmp_line, "natpmp",
+				"needs node = bitcoind without star (it "
+				"runs bitcoind's own port mapping)");
 	if (s->node != SCENARIO_NODE_EMBEDDED && st != CELLCOND_CONNECT)
 		return cfg_fail(err, s->path, line, "strategy",
 				"node = %s punches with connect only (in "
@@ -381,10 +386,6 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 
 	if (s->net)
 		return scenario_network_check(c, err);
-	if (s->natpmp && (s->node != SCENARIO_NODE_BITCOIND || s->star))
-		return cfg_fail(err, s->path, c->natpmp_line, "natpmp",
-				"needs node = bitcoind without star (it "
-				"runs bitcoind's own port mapping)");
 	for (i = 0; i < c->nmatrices; i++) {
 		for (k = 0; k < sizeof(required) / sizeof(*required); k++)
 			if (required[k].bit != CELL_HAS_B &&
