@@ -1,0 +1,52 @@
+# bitcoind-pcp: unmodified bitcoind -natpmp=1 behind a router with PCP
+# (miniupnpd) and behind one without (scenarios/bitcoind-pcp.ini, 3 trials
+# per cell here). Evidence: alice's own debug.log (bitcoind's mapport and
+# PCP client say what the router answered), the records, and the peer
+# from charlie that alice's node lists as inbound (getpeerinfo).
+
+if ! [ -x "${BITCOIND:-}" ] || ! [ -x "${BITCOIN_CLI:-}" ]; then
+	skip "bitcoind-pcp: needs BITCOIND and BITCOIN_CLI (your bitcoind build)"
+	skip "bitcoind-pcp: the off router's refusal line needs BITCOIND"
+else
+	sed 's/^trials = .*/trials = 3/' scenarios/bitcoind-pcp.ini \
+		>"$OUT/bitcoind-pcp.ini"
+	"$PL" run --results "$OUT/bpcp" "$OUT/bitcoind-pcp.ini" \
+		>"$OUT/bpcp.log" 2>&1
+	check "bitcoind-pcp: every cell within its expectation" [ $? = 0 ]
+	brid=$(rid_of "$OUT/bpcp/bitcoind-pcp")
+	bdir="$OUT/bpcp/bitcoind-pcp/$brid"
+
+	check "bitcoind-pcp: behind PCP every trial's node logged its mapping (the requested port), and charlie's node came in to it" \
+		/usr/bin/python3 - "$bdir" <<'PY'
+import glob, json, sys
+d = sys.argv[1]
+ts = [json.loads(l) for l in open(d + "/trials.jsonl") if '"cell":"pcp"' in l]
+logs = "".join(open(f).read() for f in
+               glob.glob(d + "/bitcoind-c0-alice/regtest/debug-t*.log"))
+good = [t for t in ts
+        if t["pcp"]["ok"] and t["pcp"]["port_honoured"]
+        and t["inbound"]["ok"] and t["inbound"]["peer"].startswith("192.0.2.1:")
+        and t["pcp"]["log"].split(" ", 1)[1] in logs]
+print("  %d of %d trials mapped and inbound" % (len(good), len(ts)))
+sys.exit(0 if len(ts) == 3 and len(good) == 3 else 1)
+PY
+
+	check "bitcoind-pcp: without PCP no trial mapped, no inbound came, and bitcoind's log says why (Connection refused on 5351)" \
+		/usr/bin/python3 - "$bdir" <<'PY'
+import glob, json, sys
+d = sys.argv[1]
+why = "[net] pcp: Could not receive response: Connection refused (111)"
+ts = [json.loads(l) for l in open(d + "/trials.jsonl") if '"cell":"off"' in l]
+logs = [open(f).read() for f in
+        glob.glob(d + "/bitcoind-c1-alice/regtest/debug-t*.log")]
+good = [t for t in ts
+        if not t["pcp"]["ok"] and not t["inbound"]["ok"]
+        and t["outcome"] == "refused" and why in t["pcp"]["log"]]
+print("  %d of %d trials refused; %d of %d logs hold the line"
+      % (len(good), len(ts), sum(why in l for l in logs), len(logs)))
+sys.exit(0 if len(ts) == 3 and len(good) == 3 and len(logs) == 3
+         and all(why in l and "portmap: Added mapping" not in l
+                 for l in logs) else 1)
+PY
+	check "bitcoind-pcp: nothing left of run $brid" nothing_left "$brid"
+fi
