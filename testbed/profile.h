@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "pcpconf.h"
 #include "profile_names.h"
 
 #define PROFILE_NAME_MAX 64
@@ -46,6 +47,8 @@ struct nat_profile {
 	/* Carrier: ports per subscriber block (RFC 6888 REQ-4); 0 = all
 	 * subscribers share port_range. */
 	unsigned int port_block;
+	/* [pcp]: the router's PCP/NAT-PMP server (pcpconf.h). */
+	struct pcp_conf pcp;
 };
 
 /* Reads one profile file. 0 or -1 with err naming file, line and key.
