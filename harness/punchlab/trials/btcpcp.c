@@ -39,6 +39,8 @@ struct pcprun {
 	double inbound_ms;   /* from the WAN node's addnode */
 	double start_ms;     /* from the spawn to the inbound peer */
 	char peer[64];
+	char dialled[80];    /* what the WAN node dialled */
+	char wan_line[512];  /* its log's last word on that dial */
 	json_t *local;	     /* getnetworkinfo's localaddresses */
 	char why[640];
 };
@@ -105,6 +107,27 @@ static void wait_mapping(const struct trials_cfg *cfg, struct btcnode *n,
 		 b->line[0] ? b->line : "no portmap line in debug.log");
 }
 
+/* The WAN node's last log line on its connect() to b->dialled (bitcoind
+ * logs a failed one, e.g. "Connection refused" for a router's RST); none
+ * while its connect timeout runs. */
+static void wan_said(const struct btcnode *wan, struct pcprun *b)
+{
+	char path[PATH_MAX], want[96], l[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/regtest/debug.log", wan->datadir);
+	snprintf(want, sizeof(want), "connect() to %s ", b->dialled);
+	f = fopen(path, "re");
+	while (f && fgets(l, sizeof(l), f))
+		if (strstr(l, want)) {
+			l[strcspn(l, "\n")] = 0;
+			snprintf(b->wan_line, sizeof(b->wan_line), "%.511s",
+				 l);
+		}
+	if (f)
+		fclose(f);
+}
+
 /* The WAN node dials the mapping (or, without one, the port bitcoind
  * asked for at the router's public address: the inbound is tried either
  * way, so a 0 is measured, not assumed); alice's node must list it. */
@@ -118,11 +141,12 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
 	json_t *r = NULL;
 
 	if (b->mapped)
-		snprintf(params, sizeof(params), "[\"%s\", \"onetry\"]",
-			 b->external);
+		snprintf(b->dialled, sizeof(b->dialled), "%s", b->external);
 	else
-		snprintf(params, sizeof(params), "[\"%s:%d\", \"onetry\"]",
+		snprintf(b->dialled, sizeof(b->dialled), "%s:%d",
 			 ps->wan_addr, BTC_P2P_PORT);
+	snprintf(params, sizeof(params), "[\"%s\", \"onetry\"]",
+		 b->dialled);
 	if (btcnode_rpc(wan, "addnode", params, NULL) < 0 && b->mapped) {
 		snprintf(b->why, sizeof(b->why), "addnode on the WAN node: %s",
 			 wan->rpc_error);
@@ -148,6 +172,8 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
 		if (!b->inbound)
 			poll(NULL, 0, POLL_MS);
 	}
+	if (!b->inbound)
+		wan_said(wan, b);
 	if (btcnode_rpc(n, "getnetworkinfo", NULL, &r) == 0)
 		b->local = json_incref(json_object_get(r, "localaddresses"));
 	json_decref(r);
@@ -155,8 +181,9 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
 		b->o = OUTCOME_TIMEOUT;
 		snprintf(b->why, sizeof(b->why),
 			 "mapped %s, but no inbound peer from the WAN within "
-			 "%d ms",
-			 b->external, cfg->s->timeout_ms);
+			 "%d ms%s%.400s",
+			 b->external, cfg->s->timeout_ms,
+			 b->wan_line[0] ? "; WAN node: " : "", b->wan_line);
 	}
 }
 
@@ -201,9 +228,12 @@ static void record(json_t *rec, const struct pcprun *b)
 			  "log", b->line[0] ? b->line : NULL));
 	json_object_set_new(
 		rec, "inbound",
-		json_pack("{s:b, s:o, s:s?}", "ok", b->inbound, "ms",
+		json_pack("{s:b, s:o, s:s?, s:s?, s:s?}", "ok", b->inbound,
+			  "ms",
 			  b->inbound ? json_real(b->inbound_ms) : json_null(),
-			  "peer", b->peer[0] ? b->peer : NULL));
+			  "peer", b->peer[0] ? b->peer : NULL, "dialled",
+			  b->dialled[0] ? b->dialled : NULL, "wan_log",
+			  b->wan_line[0] ? b->wan_line : NULL));
 	json_object_set_new(rec, "advertised",
 			    json_boolean(b->mapped && advertised(b)));
 	json_object_set_new(rec, "localaddresses",
