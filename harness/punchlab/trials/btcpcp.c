@@ -300,14 +300,12 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 {
 	const struct scenario *s = cfg->s;
 	const struct scenario_cell *sc = &s->cells[c];
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}",
-				"scenario", s->name, "run_id", cfg->w->rid,
-				"cell", sc->name, "a", sc->a.name, "b",
-				sc->b.name, "trial", t, "seed",
-				(json_int_t)s->seed, "node", "bitcoind");
-	enum outcome_code o = pcp_trial(cfg, c, t, wan, rec);
-	json_t *ttc = json_object_get(rec, "ttc_ms");
+	json_t *rec = record_head(cfg, c, t), *ttc;
+	enum outcome_code o;
 
+	json_object_set_new(rec, "node", json_string("bitcoind"));
+	o = pcp_trial(cfg, c, t, wan, rec);
+	ttc = json_object_get(rec, "ttc_ms");
 	results_conditions(rec, sc);
 	json_dumpf(rec, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
