@@ -256,12 +256,35 @@ static void keep_log(const struct btcnode *n, int t)
 		log_warn("%s", from);
 }
 
+/* A -natpmp=1 node on ws's host (datadir dir) up and its mapping
+ * decided (b); 0, or -1 when the node did not come up (b says why). */
+static int start_mapped(const struct trials_cfg *cfg,
+			const struct world_side *ws, const char *dir,
+			struct btcnode *n, struct pcprun *b)
+{
+	if (btcnode_spawn_natpmp(n, ws->host->fd, cfg->bitcoind, dir,
+				 ws->p->lan_addr, BTC_P2P_PORT, BTC_RPC_PORT,
+				 cfg->log_fd) < 0) {
+		snprintf(b->why, sizeof(b->why), "bitcoind did not start");
+		b->o = OUTCOME_SETUP;
+		return -1;
+	}
+	cleanup_pid(cfg->w->cu, n->pid);
+	if (btcnode_wait_ready(n, BTCNODE_READY_MS) < 0) {
+		snprintf(b->why, sizeof(b->why),
+			 "bitcoind not ready (see %.500s)", dir);
+		b->o = OUTCOME_BITCOIND;
+		return -1;
+	}
+	wait_mapping(cfg, n, b);
+	return 0;
+}
+
 /* Trial t of cell c: alice's node (re)started, its mapping, the
  * WAN node's dial, then the node stopped again. */
 static enum outcome_code pcp_trial(const struct trials_cfg *cfg, int c,
 				   int t, struct btcnode *wan, json_t *rec)
 {
-	const struct world_side *ws = &cfg->w->cells[c].side[0];
 	struct pcprun b = { .o = OUTCOME_OK };
 	struct btcnode n = { .pid = -1 };
 	char dir[PATH_MAX];
@@ -269,25 +292,10 @@ static enum outcome_code pcp_trial(const struct trials_cfg *cfg, int c,
 	/* One datadir per cell (a regtest datadir is 16 MB), so each trial
 	 * restarts the same node; its debug.log is kept per trial. */
 	snprintf(dir, sizeof(dir), "%s/bitcoind-c%d-alice", cfg->run_dir, c);
-	if (btcnode_spawn_natpmp(&n, ws->host->fd, cfg->bitcoind, dir,
-				 ws->p->lan_addr, BTC_P2P_PORT, BTC_RPC_PORT,
-				 cfg->log_fd) < 0) {
-		snprintf(b.why, sizeof(b.why), "bitcoind did not start");
-		b.o = OUTCOME_SETUP;
-		goto out;
-	}
-	cleanup_pid(cfg->w->cu, n.pid);
-	if (btcnode_wait_ready(&n, BTCNODE_READY_MS) < 0) {
-		snprintf(b.why, sizeof(b.why), "bitcoind not ready (see %.500s)",
-			 dir);
-		b.o = OUTCOME_BITCOIND;
-		goto out;
-	}
-	wait_mapping(cfg, &n, &b);
-	dial_in(cfg, c, &n, wan, &b);
+	if (start_mapped(cfg, &cfg->w->cells[c].side[0], dir, &n, &b) == 0)
+		dial_in(cfg, c, &n, wan, &b);
 	if (b.o == OUTCOME_OK && !b.inbound)
 		b.o = OUTCOME_TIMEOUT;
-out:
 	record(rec, &b);
 	json_decref(b.local);
 	btcnodes_stop_one(cfg, &n);
@@ -296,7 +304,8 @@ out:
 }
 
 static void pcp_one(const struct trials_cfg *cfg, int c, int t,
-		    struct btcnode *wan, FILE *jsonl, struct cell_result *res)
+		    struct btcnode *wan, const struct pcprun *nb, FILE *jsonl,
+		    struct cell_result *res)
 {
 	const struct scenario *s = cfg->s;
 	const struct scenario_cell *sc = &s->cells[c];
@@ -306,6 +315,12 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 	json_object_set_new(rec, "node", json_string("bitcoind"));
 	o = pcp_trial(cfg, c, t, wan, rec);
 	ttc = json_object_get(rec, "ttc_ms");
+	if (nb)
+		json_object_set_new(
+			rec, "neighbour",
+			json_pack("{s:b, s:s?, s:s?}", "ok", nb->mapped,
+				  "external", nb->mapped ? nb->external : NULL,
+				  "log", nb->line[0] ? nb->line : NULL));
 	results_conditions(rec, sc);
 	json_dumpf(rec, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);
@@ -318,17 +333,49 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 		sc->name, outcome_name(o));
 }
 
-static int wan_start(const struct trials_cfg *cfg, struct btcnode *wan)
+/* charlie's node up; wan->pid stays -1 when it did not come up. */
+static void wan_start(const struct trials_cfg *cfg, struct btcnode *wan)
 {
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/bitcoind-wan", cfg->run_dir);
 	if (btcnode_spawn(wan, cfg->w->charlie->fd, cfg->bitcoind, dir,
 			  PLAN_COORD_ADDR, WAN_P2P_PORT, BTC_RPC_PORT, NULL,
-			  cfg->log_fd) < 0)
-		return -ECHILD;
+			  cfg->log_fd) < 0) {
+		wan->pid = -1;
+		return;
+	}
 	cleanup_pid(cfg->w->cu, wan->pid);
-	return btcnode_wait_ready(wan, BTCNODE_READY_MS) < 0 ? -ECHILD : 0;
+	if (btcnode_wait_ready(wan, BTCNODE_READY_MS) < 0)
+		btcnodes_stop_one(cfg, wan);
+}
+
+/* Cell c's trials. In a shared home bob's node, a neighbour behind the
+ * same router, maps the same port first and stays up through the cell:
+ * alice's node then asks for a port already taken. */
+static void pcp_cell(const struct trials_cfg *cfg, int c, struct btcnode *wan,
+		     FILE *jsonl, struct cell_result *res)
+{
+	const struct scenario *s = cfg->s;
+	int first = cfg->only_trial >= 0 ? cfg->only_trial : 0;
+	int last = cfg->only_trial >= 0 ? cfg->only_trial : s->trials - 1;
+	int shared = s->cells[c].cond.home == CELLCOND_HOME_SHARED;
+	struct pcprun nb = { .o = OUTCOME_OK };
+	struct btcnode n = { .pid = -1 };
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/bitcoind-c%d-bob", cfg->run_dir, c);
+	if (wan->pid <= 0 ||
+	    (shared &&
+	     start_mapped(cfg, &cfg->w->cells[c].side[1], dir, &n, &nb) < 0)) {
+		for (int t = first; t <= last; t++)
+			results_account(&res[c], OUTCOME_SETUP, -1, -1);
+		goto out;
+	}
+	for (int t = first; t <= last && !*cfg->stop; t++)
+		pcp_one(cfg, c, t, wan, shared ? &nb : NULL, jsonl, res);
+out:
+	btcnodes_stop_one(cfg, &n);
 }
 
 int btcpcp_run(const struct trials_cfg *cfg, FILE *jsonl,
@@ -336,21 +383,12 @@ int btcpcp_run(const struct trials_cfg *cfg, FILE *jsonl,
 {
 	const struct scenario *s = cfg->s;
 	struct btcnode wan = { .pid = -1 };
-	int first = cfg->only_trial >= 0 ? cfg->only_trial : 0;
-	int last = cfg->only_trial >= 0 ? cfg->only_trial : s->trials - 1;
-	int e = wan_start(cfg, &wan);
 
-	for (int c = 0; c < s->ncells && !*cfg->stop; c++) {
-		if (cfg->only_cell >= 0 && cfg->only_cell != c)
-			continue;
-		for (int t = first; t <= last && !*cfg->stop; t++) {
-			if (e < 0)
-				results_account(&res[c], OUTCOME_SETUP, -1,
-						-1);
-			else
-				pcp_one(cfg, c, t, &wan, jsonl, res);
-		}
-	}
+	/* Without the WAN node every trial is a setup failure. */
+	wan_start(cfg, &wan);
+	for (int c = 0; c < s->ncells && !*cfg->stop; c++)
+		if (cfg->only_cell < 0 || cfg->only_cell == c)
+			pcp_cell(cfg, c, &wan, jsonl, res);
 	btcnodes_stop_one(cfg, &wan);
 	return *cfg->stop ? -EINTR : 0;
 }
