@@ -1,6 +1,6 @@
 # bitcoind-pcp: unmodified bitcoind -natpmp=1 behind a router with PCP
-# (miniupnpd) and behind one without (scenarios/bitcoind-pcp.ini, 3 trials
-# per cell here). Evidence: alice's own debug.log (bitcoind's mapport and
+# (miniupnpd), behind one without, and behind PCP with a neighbour's node
+# holding the port (scenarios/bitcoind-pcp.ini, 3 trials per cell here). Evidence: alice's own debug.log (bitcoind's mapport and
 # PCP client say what the router answered), the records, and the peer
 # from charlie that alice's node lists as inbound (getpeerinfo).
 
@@ -49,6 +49,20 @@ print("  %d of %d trials refused; %d of %d logs hold the line"
 sys.exit(0 if len(ts) == 3 and len(good) == 3 and len(logs) == 3
          and all(why in l and "portmap: Added mapping" not in l
                  for l in logs) else 1)
+PY
+	check "bitcoind-pcp: a neighbour's node holds 18444, so alice's gets another external port (not honoured) and charlie's node still comes in" \
+		/usr/bin/python3 - "$bdir" <<'PY'
+import json, sys
+ts = [json.loads(l) for l in open(sys.argv[1] + "/trials.jsonl")
+      if '"cell":"neighbour"' in l]
+good = [t for t in ts
+        if t["neighbour"]["ok"] and t["neighbour"]["external"].endswith(":18444")
+        and t["pcp"]["ok"] and t["pcp"]["port_honoured"] is False
+        and t["pcp"]["external"] != t["neighbour"]["external"]
+        and t["inbound"]["ok"] and t["inbound"]["dialled"] == t["pcp"]["external"]]
+print("  %d of %d trials: %s" % (len(good), len(ts),
+      sorted({t["pcp"]["external"] for t in ts if t["pcp"]["external"]})))
+sys.exit(0 if len(ts) == 3 and len(good) == 3 else 1)
 PY
 	check "bitcoind-pcp: nothing left of run $brid" nothing_left "$brid"
 fi
