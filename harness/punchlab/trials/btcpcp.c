@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "monoclock.h"
+#include "pcpsum.h"
 #include "record.h"
 
 #define WAN_P2P_PORT 8333 /* charlie's node; 18444 is the coordinator's */
@@ -303,9 +304,18 @@ static enum outcome_code pcp_trial(const struct trials_cfg *cfg, int c,
 	return b.o;
 }
 
+/* What a cell's trials share: charlie's node, the neighbour's mapping
+ * (shared homes, else NULL), where records and figures go. */
+struct pcpcell {
+	struct btcnode *wan;
+	const struct pcprun *nb;
+	FILE *jsonl;
+	struct cell_result *res;
+	struct pcpsum *sum;
+};
+
 static void pcp_one(const struct trials_cfg *cfg, int c, int t,
-		    struct btcnode *wan, const struct pcprun *nb, FILE *jsonl,
-		    struct cell_result *res)
+		    const struct pcpcell *pc)
 {
 	const struct scenario *s = cfg->s;
 	const struct scenario_cell *sc = &s->cells[c];
@@ -313,21 +323,23 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 	enum outcome_code o;
 
 	json_object_set_new(rec, "node", json_string("bitcoind"));
-	o = pcp_trial(cfg, c, t, wan, rec);
+	o = pcp_trial(cfg, c, t, pc->wan, rec);
 	ttc = json_object_get(rec, "ttc_ms");
-	if (nb)
+	if (pc->nb)
 		json_object_set_new(
 			rec, "neighbour",
-			json_pack("{s:b, s:s?, s:s?}", "ok", nb->mapped,
-				  "external", nb->mapped ? nb->external : NULL,
-				  "log", nb->line[0] ? nb->line : NULL));
+			json_pack("{s:b, s:s?, s:s?}", "ok", pc->nb->mapped,
+				  "external",
+				  pc->nb->mapped ? pc->nb->external : NULL,
+				  "log", pc->nb->line[0] ? pc->nb->line : NULL));
 	results_conditions(rec, sc);
-	json_dumpf(rec, jsonl, JSON_COMPACT);
-	fputc('\n', jsonl);
-	fflush(jsonl);
-	results_account(&res[c], o, json_is_real(ttc) ? json_real_value(ttc) :
-							 -1,
-			-1);
+	json_dumpf(rec, pc->jsonl, JSON_COMPACT);
+	fputc('\n', pc->jsonl);
+	fflush(pc->jsonl);
+	results_account(&pc->res[c], o,
+			json_is_real(ttc) ? json_real_value(ttc) : -1, -1);
+	if (pc->sum)
+		pcpsum_add(pc->sum, c, rec);
 	json_decref(rec);
 	fprintf(stderr, "  %s: trial %d of cell %s: %s\n", s->name, t,
 		sc->name, outcome_name(o));
@@ -353,8 +365,7 @@ static void wan_start(const struct trials_cfg *cfg, struct btcnode *wan)
 /* Cell c's trials. In a shared home bob's node, a neighbour behind the
  * same router, maps the same port first and stays up through the cell:
  * alice's node then asks for a port already taken. */
-static void pcp_cell(const struct trials_cfg *cfg, int c, struct btcnode *wan,
-		     FILE *jsonl, struct cell_result *res)
+static void pcp_cell(const struct trials_cfg *cfg, int c, struct pcpcell *pc)
 {
 	const struct scenario *s = cfg->s;
 	int first = cfg->only_trial >= 0 ? cfg->only_trial : 0;
@@ -365,17 +376,31 @@ static void pcp_cell(const struct trials_cfg *cfg, int c, struct btcnode *wan,
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/bitcoind-c%d-bob", cfg->run_dir, c);
-	if (wan->pid <= 0 ||
+	if (pc->wan->pid <= 0 ||
 	    (shared &&
 	     start_mapped(cfg, &cfg->w->cells[c].side[1], dir, &n, &nb) < 0)) {
 		for (int t = first; t <= last; t++)
-			results_account(&res[c], OUTCOME_SETUP, -1, -1);
+			results_account(&pc->res[c], OUTCOME_SETUP, -1, -1);
 		goto out;
 	}
+	pc->nb = shared ? &nb : NULL;
 	for (int t = first; t <= last && !*cfg->stop; t++)
-		pcp_one(cfg, c, t, wan, shared ? &nb : NULL, jsonl, res);
+		pcp_one(cfg, c, t, pc);
+	pc->nb = NULL;
 out:
 	btcnodes_stop_one(cfg, &n);
+}
+
+/* natpmp.json; a run without it still has every trial's record. */
+static void pcp_sum_write(const struct trials_cfg *cfg, struct pcpsum *sum)
+{
+	const char **names = calloc(cfg->s->ncells, sizeof(*names));
+
+	for (int c = 0; names && c < cfg->s->ncells; c++)
+		names[c] = cfg->s->cells[c].name;
+	if (!names || pcpsum_write(sum, names, cfg->run_dir) < 0)
+		log_warnx("%s/natpmp.json not written", cfg->run_dir);
+	free(names);
 }
 
 int btcpcp_run(const struct trials_cfg *cfg, FILE *jsonl,
@@ -383,12 +408,17 @@ int btcpcp_run(const struct trials_cfg *cfg, FILE *jsonl,
 {
 	const struct scenario *s = cfg->s;
 	struct btcnode wan = { .pid = -1 };
+	struct pcpcell pc = { .wan = &wan, .jsonl = jsonl, .res = res };
 
+	pc.sum = pcpsum_new(s->ncells, s->trials);
 	/* Without the WAN node every trial is a setup failure. */
 	wan_start(cfg, &wan);
 	for (int c = 0; c < s->ncells && !*cfg->stop; c++)
 		if (cfg->only_cell < 0 || cfg->only_cell == c)
-			pcp_cell(cfg, c, &wan, jsonl, res);
+			pcp_cell(cfg, c, &pc);
 	btcnodes_stop_one(cfg, &wan);
+	if (pc.sum)
+		pcp_sum_write(cfg, pc.sum);
+	pcpsum_free(pc.sum);
 	return *cfg->stop ? -EINTR : 0;
 }

@@ -64,5 +64,16 @@ print("  %d of %d trials: %s" % (len(good), len(ts),
       sorted({t["pcp"]["external"] for t in ts if t["pcp"]["external"]})))
 sys.exit(0 if len(ts) == 3 and len(good) == 3 else 1)
 PY
+	check "bitcoind-pcp: natpmp.json folds the cells as the records say (3/3 mapped and inbound; 0/3 with the refusal counted 3 times; 0/3 ports honoured behind a neighbour)" \
+		/usr/bin/python3 - "$bdir/natpmp.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+why = "[net] pcp: Could not receive response: Connection refused (111)"
+p, o, n = j["pcp"], j["off"], j["neighbour"]
+sys.exit(0 if (p["mapped"], p["inbound"], p["port_honoured"]) == (3, 3, 3)
+         and (o["mapped"], o["inbound"], o["why"].get(why)) == (0, 0, 3)
+         and (n["mapped"], n["inbound"], n["port_honoured"]) == (3, 3, 0)
+         and p["map_ms_p50"] is not None else 1)
+PY
 	check "bitcoind-pcp: nothing left of run $brid" nothing_left "$brid"
 fi
