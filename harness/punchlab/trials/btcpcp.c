@@ -31,18 +31,18 @@
 struct pcprun {
 	enum outcome_code o;
 	int mapped, decided;
-	double map_ms;	     /* from the spawn to the deciding log line */
-	char proto[8];	     /* "pcp" or "natpmp" */
-	char external[64];   /* "IP:PORT" as bitcoind logged it */
+	double map_ms;	   /* from the spawn to the deciding log line */
+	char proto[8];	   /* "pcp" or "natpmp" */
+	char external[64]; /* "IP:PORT" as bitcoind logged it */
 	int ext_port, lifetime;
-	char line[1024];     /* the deciding log line */
+	char line[1024]; /* the deciding log line */
 	int inbound;
-	double inbound_ms;   /* from the WAN node's addnode */
-	double start_ms;     /* from the spawn to the inbound peer */
+	double inbound_ms; /* from the WAN node's addnode */
+	double start_ms;   /* from the spawn to the inbound peer */
 	char peer[64];
-	char dialled[80];    /* what the WAN node dialled */
-	char wan_line[512];  /* its log's last word on that dial */
-	json_t *local;	     /* getnetworkinfo's localaddresses */
+	char dialled[80];   /* what the WAN node dialled */
+	char wan_line[512]; /* its log's last word on that dial */
+	json_t *local;	    /* getnetworkinfo's localaddresses */
 	char why[640];
 };
 
@@ -70,8 +70,9 @@ static void scan_log(const struct btcnode *n, struct pcprun *b)
 		char *m = strstr(l, "portmap: Added mapping ");
 
 		l[strcspn(l, "\n")] = 0;
-		if (m && sscanf(m, "portmap: Added mapping %7[a-z]:%63s -> %*s "
-				   "(for %ds)",
+		if (m && sscanf(m,
+				"portmap: Added mapping %7[a-z]:%63s -> %*s "
+				"(for %ds)",
 				b->proto, b->external, &b->lifetime) == 3)
 			b->mapped = 1;
 		if (why_line(l) || b->mapped)
@@ -87,8 +88,8 @@ static void wait_mapping(const struct trials_cfg *cfg, struct btcnode *n,
 			 struct pcprun *b)
 {
 	int64_t deadline = mono_ns() + (int64_t)MAP_WAIT_MS * 1000000;
-	double t0 = (double)n->t_spawn_wall.tv_sec +
-		    n->t_spawn_wall.tv_nsec / 1e9;
+	double t0 =
+		(double)n->t_spawn_wall.tv_sec + n->t_spawn_wall.tv_nsec / 1e9;
 	const char *colon;
 
 	while (!b->decided && mono_ns() < deadline && !*cfg->stop) {
@@ -102,8 +103,8 @@ static void wait_mapping(const struct trials_cfg *cfg, struct btcnode *n,
 	b->ext_port = colon ? atoi(colon + 1) : 0;
 	if (b->mapped)
 		return;
-	b->o = b->line[0] && strstr(b->line, "refused") ? OUTCOME_REFUSED :
-							   OUTCOME_TIMEOUT;
+	b->o = b->line[0] && strstr(b->line, "refused") ? OUTCOME_REFUSED
+							: OUTCOME_TIMEOUT;
 	snprintf(b->why, sizeof(b->why), "no mapping: %.600s",
 		 b->line[0] ? b->line : "no portmap line in debug.log");
 }
@@ -122,8 +123,7 @@ static void wan_said(const struct btcnode *wan, struct pcprun *b)
 	while (f && fgets(l, sizeof(l), f))
 		if (strstr(l, want)) {
 			l[strcspn(l, "\n")] = 0;
-			snprintf(b->wan_line, sizeof(b->wan_line), "%.511s",
-				 l);
+			snprintf(b->wan_line, sizeof(b->wan_line), "%.511s", l);
 		}
 	if (f)
 		fclose(f);
@@ -136,18 +136,17 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
 		    struct btcnode *wan, struct pcprun *b)
 {
 	const struct plan_side *ps = cfg->w->cells[c].side[0].p;
-	int64_t t0 = mono_ns(), deadline =
-		t0 + (int64_t)cfg->s->timeout_ms * 1000000;
+	int64_t t0 = mono_ns(),
+		deadline = t0 + (int64_t)cfg->s->timeout_ms * 1000000;
 	char params[128];
 	json_t *r = NULL;
 
 	if (b->mapped)
 		snprintf(b->dialled, sizeof(b->dialled), "%s", b->external);
 	else
-		snprintf(b->dialled, sizeof(b->dialled), "%s:%d",
-			 ps->wan_addr, BTC_P2P_PORT);
-	snprintf(params, sizeof(params), "[\"%s\", \"onetry\"]",
-		 b->dialled);
+		snprintf(b->dialled, sizeof(b->dialled), "%s:%d", ps->wan_addr,
+			 BTC_P2P_PORT);
+	snprintf(params, sizeof(params), "[\"%s\", \"onetry\"]", b->dialled);
 	if (btcnode_rpc(wan, "addnode", params, NULL) < 0 && b->mapped) {
 		snprintf(b->why, sizeof(b->why), "addnode on the WAN node: %s",
 			 wan->rpc_error);
@@ -164,8 +163,9 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
 				     strlen(PLAN_COORD_ADDR) + 1)) {
 				b->inbound = 1;
 				b->inbound_ms = (double)(mono_ns() - t0) / 1e6;
-				b->start_ms = (double)(mono_ns() -
-						       n->t_spawn_ns) / 1e6;
+				b->start_ms =
+					(double)(mono_ns() - n->t_spawn_ns) /
+					1e6;
 				snprintf(b->peer, sizeof(b->peer), "%s",
 					 p[i].addr);
 			}
@@ -199,34 +199,32 @@ static int advertised(const struct pcprun *b)
 	snprintf(ip, sizeof(ip), "%s", b->external);
 	if (strrchr(ip, ':'))
 		*strrchr(ip, ':') = 0;
-	json_array_foreach(b->local, i, a)
-		if (!strcmp(json_string_value(json_object_get(a, "address")) ?:
-				    "",
-			    ip))
-			return 1;
+	json_array_foreach(
+		b->local, i,
+		a) if (!strcmp(json_string_value(json_object_get(a, "address"))
+				       ?: "",
+			       ip)) return 1;
 	return 0;
 }
 
 static void record(json_t *rec, const struct pcprun *b)
 {
 	json_object_set_new(rec, "outcome", json_string(outcome_name(b->o)));
-	json_object_set_new(rec, "error", b->why[0] ? json_string(b->why) :
-						      json_null());
+	json_object_set_new(rec, "error",
+			    b->why[0] ? json_string(b->why) : json_null());
 	json_object_set_new(
 		rec, "pcp",
 		json_pack("{s:s?, s:b, s:o, s:s?, s:o, s:o, s:o, s:s?}",
-			  "proto", b->mapped ? b->proto : NULL, "ok",
-			  b->mapped, "ms",
-			  b->line[0] ? json_real(b->map_ms) : json_null(),
+			  "proto", b->mapped ? b->proto : NULL, "ok", b->mapped,
+			  "ms", b->line[0] ? json_real(b->map_ms) : json_null(),
 			  "external", b->mapped ? b->external : NULL,
 			  "lifetime",
 			  b->mapped ? json_integer(b->lifetime) : json_null(),
 			  "port_honoured",
-			  b->mapped ? json_boolean(b->ext_port ==
-						   BTC_P2P_PORT) :
-				      json_null(),
-			  "requested_port", json_integer(BTC_P2P_PORT),
-			  "log", b->line[0] ? b->line : NULL));
+			  b->mapped ? json_boolean(b->ext_port == BTC_P2P_PORT)
+				    : json_null(),
+			  "requested_port", json_integer(BTC_P2P_PORT), "log",
+			  b->line[0] ? b->line : NULL));
 	json_object_set_new(
 		rec, "inbound",
 		json_pack("{s:b, s:o, s:s?, s:s?, s:s?}", "ok", b->inbound,
@@ -240,9 +238,8 @@ static void record(json_t *rec, const struct pcprun *b)
 	json_object_set_new(rec, "localaddresses",
 			    b->local ? json_incref(b->local) : json_array());
 	json_object_set_new(rec, "ttc_ms",
-			    b->o == OUTCOME_OK ?
-				    json_real(b->start_ms) :
-				    json_null());
+			    b->o == OUTCOME_OK ? json_real(b->start_ms)
+					       : json_null());
 }
 
 /* The next trial's node starts on an empty debug.log. */
@@ -251,8 +248,7 @@ static void keep_log(const struct btcnode *n, int t)
 	char from[PATH_MAX], to[PATH_MAX];
 
 	snprintf(from, sizeof(from), "%s/regtest/debug.log", n->datadir);
-	snprintf(to, sizeof(to), "%s/regtest/debug-t%d.log", n->datadir,
-		 t);
+	snprintf(to, sizeof(to), "%s/regtest/debug-t%d.log", n->datadir, t);
 	if (rename(from, to) < 0 && errno != ENOENT)
 		log_warn("%s", from);
 }
@@ -283,11 +279,11 @@ static int start_mapped(const struct trials_cfg *cfg,
 
 /* Trial t of cell c: alice's node (re)started, its mapping, the
  * WAN node's dial, then the node stopped again. */
-static enum outcome_code pcp_trial(const struct trials_cfg *cfg, int c,
-				   int t, struct btcnode *wan, json_t *rec)
+static enum outcome_code pcp_trial(const struct trials_cfg *cfg, int c, int t,
+				   struct btcnode *wan, json_t *rec)
 {
-	struct pcprun b = { .o = OUTCOME_OK };
-	struct btcnode n = { .pid = -1 };
+	struct pcprun b = {.o = OUTCOME_OK};
+	struct btcnode n = {.pid = -1};
 	char dir[PATH_MAX];
 
 	/* One datadir per cell (a regtest datadir is 16 MB), so each trial
@@ -331,7 +327,8 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 			json_pack("{s:b, s:s?, s:s?}", "ok", pc->nb->mapped,
 				  "external",
 				  pc->nb->mapped ? pc->nb->external : NULL,
-				  "log", pc->nb->line[0] ? pc->nb->line : NULL));
+				  "log",
+				  pc->nb->line[0] ? pc->nb->line : NULL));
 	results_conditions(rec, sc);
 	json_dumpf(rec, pc->jsonl, JSON_COMPACT);
 	fputc('\n', pc->jsonl);
@@ -341,8 +338,8 @@ static void pcp_one(const struct trials_cfg *cfg, int c, int t,
 	if (pc->sum)
 		pcpsum_add(pc->sum, c, rec);
 	json_decref(rec);
-	fprintf(stderr, "  %s: trial %d of cell %s: %s\n", s->name, t,
-		sc->name, outcome_name(o));
+	fprintf(stderr, "  %s: trial %d of cell %s: %s\n", s->name, t, sc->name,
+		outcome_name(o));
 }
 
 /* charlie's node up; wan->pid stays -1 when it did not come up. */
@@ -371,8 +368,8 @@ static void pcp_cell(const struct trials_cfg *cfg, int c, struct pcpcell *pc)
 	int first = cfg->only_trial >= 0 ? cfg->only_trial : 0;
 	int last = cfg->only_trial >= 0 ? cfg->only_trial : s->trials - 1;
 	int shared = s->cells[c].cond.home == CELLCOND_HOME_SHARED;
-	struct pcprun nb = { .o = OUTCOME_OK };
-	struct btcnode n = { .pid = -1 };
+	struct pcprun nb = {.o = OUTCOME_OK};
+	struct btcnode n = {.pid = -1};
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/bitcoind-c%d-bob", cfg->run_dir, c);
@@ -407,8 +404,8 @@ int btcpcp_run(const struct trials_cfg *cfg, FILE *jsonl,
 	       struct cell_result *res)
 {
 	const struct scenario *s = cfg->s;
-	struct btcnode wan = { .pid = -1 };
-	struct pcpcell pc = { .wan = &wan, .jsonl = jsonl, .res = res };
+	struct btcnode wan = {.pid = -1};
+	struct pcpcell pc = {.wan = &wan, .jsonl = jsonl, .res = res};
 
 	pc.sum = pcpsum_new(s->ncells, s->trials);
 	/* Without the WAN node every trial is a setup failure. */

@@ -64,8 +64,7 @@ static void count(json_t *o, const char *key)
 {
 	json_t *n = json_object_get(o, key);
 
-	json_object_set_new(o, key,
-			    json_integer(json_integer_value(n) + 1));
+	json_object_set_new(o, key, json_integer(json_integer_value(n) + 1));
 }
 
 static int jtrue(const json_t *o, const char *k)
@@ -112,13 +111,13 @@ static json_t *cell_json(const struct pcpsum_cell *c)
 {
 	return json_pack(
 		"{s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:O, s:O}",
-		"trials", c->trials, "mapped", c->mapped, "inbound",
-		c->inbound, "port_honoured", c->honoured, "advertised",
-		c->advertised, "map_ms_p50", ms_or_null(c->map_ms, c->nmap, 50),
-		"map_ms_p90", ms_or_null(c->map_ms, c->nmap, 90),
-		"inbound_from_start_ms_p50", ms_or_null(c->in_ms, c->nin, 50),
-		"inbound_from_start_ms_p90", ms_or_null(c->in_ms, c->nin, 90),
-		"external", c->external, "why", c->why);
+		"trials", c->trials, "mapped", c->mapped, "inbound", c->inbound,
+		"port_honoured", c->honoured, "advertised", c->advertised,
+		"map_ms_p50", ms_or_null(c->map_ms, c->nmap, 50), "map_ms_p90",
+		ms_or_null(c->map_ms, c->nmap, 90), "inbound_from_start_ms_p50",
+		ms_or_null(c->in_ms, c->nin, 50), "inbound_from_start_ms_p90",
+		ms_or_null(c->in_ms, c->nin, 90), "external", c->external,
+		"why", c->why);
 }
 
 int pcpsum_write(const struct pcpsum *s, const char *const *names,
