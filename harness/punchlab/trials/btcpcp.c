@@ -192,18 +192,20 @@ static void dial_in(const struct trials_cfg *cfg, int c, struct btcnode *n,
  * (AddLocal): the only way it advertises it to peers. */
 static int advertised(const struct pcprun *b)
 {
-	char ip[64];
-	size_t i;
-	json_t *a;
+	/* "IP:PORT" or "[IPv6]:PORT"; localaddresses has the bare IP. */
+	const char *ext = b->external + (b->external[0] == '[');
+	const char *end = strrchr(b->external, ':'), *ip;
+	size_t len;
 
-	snprintf(ip, sizeof(ip), "%s", b->external);
-	if (strrchr(ip, ':'))
-		*strrchr(ip, ':') = 0;
-	json_array_foreach(
-		b->local, i,
-		a) if (!strcmp(json_string_value(json_object_get(a, "address"))
-				       ?: "",
-			       ip)) return 1;
+	if (!end || end < ext)
+		return 0;
+	len = (size_t)(end - ext) - (end[-1] == ']');
+	for (size_t i = 0; i < json_array_size(b->local); i++) {
+		ip = json_string_value(json_object_get(
+			json_array_get(b->local, i), "address"));
+		if (ip && strlen(ip) == len && !strncmp(ip, ext, len))
+			return 1;
+	}
 	return 0;
 }
 
