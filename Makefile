@@ -94,7 +94,7 @@ $(B)/obj/tests/unit/test_hostfit.o: CPPFLAGS += -Iharness/punchlab/plan
 $(B)/obj/tests/unit/test_scenario_network.o: CPPFLAGS += -Iharness/punchlab/plan
 $(B)/obj/tests/unit/test_agent_opts.o: CPPFLAGS += -Iharness/agent
 $(B)/obj/tests/unit/test_pcp.o: CPPFLAGS += -Iharness/agent
-$(B)/obj/tests/unit/test_advrecord.o $(B)/obj/tests/unit/test_advcmd.o: CPPFLAGS += $(addprefix -I,$(PUNCHLAB_ROOMS))
+$(B)/obj/tests/unit/test_advrecord.o $(B)/obj/tests/unit/test_advcmd.o $(B)/obj/tests/unit/test_pcpsum.o: CPPFLAGS += $(addprefix -I,$(PUNCHLAB_ROOMS))
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTUTIL_SRC)) $(LIBCOMMON) $(LIBTESTBED)
 	@mkdir -p $(dir $@); $(if $(Q),echo "  LD  $@";)

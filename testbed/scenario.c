@@ -146,6 +146,10 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		return scenario_int(v, 100, 600000, &s->timeout_ms, err);
 	if (!strcmp(key, "star"))
 		return cfg_bool(v, &s->star, err);
+	if (!strcmp(key, "natpmp")) {
+		c->natpmp_line = c->line;
+		return cfg_bool(v, &s->natpmp, err);
+	}
 	if (!strcmp(key, "timing_error_max_ms"))
 		return scenario_ms(v, 0.001, 60000, &s->timing_error_max_ms,
 				   err);
@@ -179,7 +183,7 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 	snprintf(err->msg, sizeof(err->msg),
 		 "unknown key in [scenario]; known keys: description trials "
 		 "seed parallel timeout_ms timing_error_max_ms realtime "
-		 "mode node star puncher "
+		 "mode node star natpmp puncher "
 		 "puncher_a puncher_b rtt_ms jitter_ms loss rate_kbit "
 		 "skew_ms coord_delay_a_ms coord_delay_b_ms access_a_ms "
 		 "access_b_ms strategy predict_window birthday_sockets "
@@ -324,7 +328,8 @@ static int scenario_delay_check(struct scenario_ctx *c,
 
 /* Out of band there is no coordinator to measure hops or port deltas, and
  * the bitcoind modes hand the first connection on (no listener to pick
- * from): refuse what cannot run before anything exists. */
+ * from); natpmp runs bitcoind's own mapping, not a punch: refuse what
+ * cannot run before anything exists. */
 static int scenario_strategy_check(struct scenario_ctx *c,
 				   const struct scenario_cell *cell,
 				   struct cfg_error *err)
@@ -343,6 +348,10 @@ static int scenario_strategy_check(struct scenario_ctx *c,
 				"in [cell %s]); out of band use connect or "
 				"listen-connect",
 				cellcond_strategies[st], cell->name);
+	if (s->natpmp && (s->node != SCENARIO_NODE_BITCOIND || s->star))
+		return cfg_fail(err, s->path, c->natpmp_line, "natpmp",
+				"needs node = bitcoind without star (it "
+				"runs bitcoind's own port mapping)");
 	if (s->node != SCENARIO_NODE_EMBEDDED && st != CELLCOND_CONNECT)
 		return cfg_fail(err, s->path, line, "strategy",
 				"node = %s punches with connect only (in "

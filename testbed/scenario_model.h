@@ -138,6 +138,8 @@ struct scenario {
 	enum scenario_mode mode;
 	int star;	/* bitcoind: all homes stay up around a hub node at
 			 * charlie; one punch per cell, then a block's spread */
+	int natpmp;	/* bitcoind: alice's node maps its port itself
+			 * (-natpmp=1), a node on charlie dials it; no punch */
 	int npunchers;
 	struct scenario_puncher punchers[SCENARIO_MAX_PUNCHERS];
 	/* The CSV columns distributions draw from (conddist.h), each loaded

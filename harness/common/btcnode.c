@@ -104,7 +104,8 @@ static void btcnode_args_free(char **argv, int argc)
 }
 
 static int btcnode_args(const struct btcnode *n, const char *proxy,
-			const struct btcprobe *caps, char **argv, int *argc)
+			int natpmp, const struct btcprobe *caps, char **argv,
+			int *argc)
 {
 	/* Small caches and queues: a run may hold hundreds of nodes, and
 	 * regtest with a handful of blocks needs none of the defaults. */
@@ -136,7 +137,8 @@ static int btcnode_args(const struct btcnode *n, const char *proxy,
 	snprintf(rpcport, sizeof(rpcport), "%d", n->rpc_port);
 	r = btcnode_arg(argv, argc, "datadir", n->datadir);
 	for (size_t i = 0; !r && i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		r = btcnode_arg(argv, argc, fixed[i][0], fixed[i][1]);
+		if (!natpmp || strcmp(fixed[i][0], "discover"))
+			r = btcnode_arg(argv, argc, fixed[i][0], fixed[i][1]);
 	if (!r)
 		r = btcnode_arg(argv, argc, "bind", bind);
 	if (!r)
@@ -144,7 +146,14 @@ static int btcnode_args(const struct btcnode *n, const char *proxy,
 	if (!r)
 		r = btcnode_arg(argv, argc, "rpcport", rpcport);
 	if (!r && caps->natpmp)
-		r = btcnode_arg(argv, argc, "natpmp", "0");
+		r = btcnode_arg(argv, argc, "natpmp", natpmp ? "1" : "0");
+	/* A mapped node discovers its addresses as by default, so that
+	 * only bitcoind's own rules decide whether it advertises the
+	 * mapping (AddLocal); -logips shows what it added. */
+	if (!r && natpmp)
+		r = btcnode_arg(argv, argc, "discover", "1");
+	if (!r && natpmp)
+		r = btcnode_arg(argv, argc, "logips", "1");
 	if (!r && caps->upnp)
 		r = btcnode_arg(argv, argc, "upnp", "0");
 	/* The default 32 MiB signature cache is most of an idle node's
@@ -156,9 +165,10 @@ static int btcnode_args(const struct btcnode *n, const char *proxy,
 	return r;
 }
 
-int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
-		  const char *datadir, const char *bind_ip, int p2p_port,
-		  int rpc_port, const char *proxy, int log_fd)
+static int btcnode_spawn_as(struct btcnode *n, int netns_fd,
+			    const char *bitcoind, const char *datadir,
+			    const char *bind_ip, int p2p_port, int rpc_port,
+			    const char *proxy, int natpmp, int log_fd)
 {
 	char *argv[BTCNODE_MAX_ARGS] = {(char *)bitcoind, NULL};
 	struct btcprobe caps;
@@ -181,10 +191,15 @@ int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
 		return r;
 	if (mkdir(datadir, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	r = btcnode_args(n, proxy, &caps, argv, &argc);
+	if (natpmp && !caps.natpmp) {
+		r = -ENOTSUP;
+		goto out;
+	}
+	r = btcnode_args(n, proxy, natpmp, &caps, argv, &argc);
 	if (r)
 		goto out;
 	n->t_spawn_ns = mono_ns();
+	clock_gettime(CLOCK_REALTIME, &n->t_spawn_wall);
 	pid = proc_spawn(netns_fd, argv, log_fd, log_fd);
 	if (pid < 0) {
 		r = pid;
@@ -197,6 +212,23 @@ int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
 out:
 	btcnode_args_free(argv, argc);
 	return r;
+}
+
+int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
+		  const char *datadir, const char *bind_ip, int p2p_port,
+		  int rpc_port, const char *proxy, int log_fd)
+{
+	return btcnode_spawn_as(n, netns_fd, bitcoind, datadir, bind_ip,
+				p2p_port, rpc_port, proxy, 0, log_fd);
+}
+
+int btcnode_spawn_natpmp(struct btcnode *n, int netns_fd,
+			 const char *bitcoind, const char *datadir,
+			 const char *bind_ip, int p2p_port, int rpc_port,
+			 int log_fd)
+{
+	return btcnode_spawn_as(n, netns_fd, bitcoind, datadir, bind_ip,
+				p2p_port, rpc_port, NULL, 1, log_fd);
 }
 
 static int btcnode_pidfd(pid_t pid)

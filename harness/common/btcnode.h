@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define BTCNODE_READY_MS 30000 /* from spawn to answering RPC */
 #define BTCNODE_STOP_MS 10000  /* from RPC stop to exit, then SIGKILL */
@@ -18,6 +19,7 @@ struct btcnode {
 	char bind_ip[48];
 	int p2p_port, rpc_port;
 	int64_t t_spawn_ns, t_ready_ns; /* CLOCK_MONOTONIC */
+	struct timespec t_spawn_wall;	/* CLOCK_REALTIME, as debug.log */
 	/* The last RPC error: code and message from bitcoind (code 0 for a
 	 * transport failure). */
 	int rpc_code;
@@ -52,6 +54,13 @@ int btcnode_find(const char **bitcoind, const char **cli);
 int btcnode_spawn(struct btcnode *n, int netns_fd, const char *bitcoind,
 		  const char *datadir, const char *bind_ip, int p2p_port,
 		  int rpc_port, const char *proxy, int log_fd);
+/* The same without a proxy and with -natpmp=1 (and -discover=1,
+ * -logips=1): bitcoind's own PCP/NAT-PMP client maps p2p_port at its
+ * default gateway. -ENOTSUP when this bitcoind has no -natpmp. */
+int btcnode_spawn_natpmp(struct btcnode *n, int netns_fd,
+			 const char *bitcoind, const char *datadir,
+			 const char *bind_ip, int p2p_port, int rpc_port,
+			 int log_fd);
 /* Polls getblockchaininfo until it answers (the process exiting ends the
  * wait at once: -ECHILD, reaped, n->pid = -1). 0, -ETIMEDOUT, -errno. */
 int btcnode_wait_ready(struct btcnode *n, int timeout_ms);

@@ -69,34 +69,49 @@ int btcnodes_sees(struct btcnode *n, const char *addr, json_t *out)
 	return found;
 }
 
-/* When a node made the block its tip, from its debug.log (wall clock, µs,
- * the same clock in every namespace): -1 when not found. Exact, unlike
- * polling 21 nodes over RPC one after another. */
-double btcnodes_tip_time_s(const struct btcnode *n, const char *hash)
+double btcnodes_line_time_s(const char *line)
 {
-	char path[PATH_MAX], line[1024], want[96];
 	struct tm tm;
-	double t = -1;
 	int us;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(line, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+		   &us) != 7)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm) + us / 1e6;
+}
+
+double btcnodes_log_time_s(const struct btcnode *n, const char *want,
+			   char *line, size_t cap)
+{
+	char path[PATH_MAX], buf[1024];
+	double t = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/regtest/debug.log", n->datadir);
-	snprintf(want, sizeof(want), "UpdateTip: new best=%s", hash);
 	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, want))
+	while (f && fgets(buf, sizeof(buf), f)) {
+		if (!strstr(buf, want))
 			continue;
-		memset(&tm, 0, sizeof(tm));
-		if (sscanf(line, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year,
-			   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			   &tm.tm_sec, &us) == 7) {
-			tm.tm_year -= 1900;
-			tm.tm_mon -= 1;
-			t = (double)timegm(&tm) + us / 1e6;
-		}
+		t = btcnodes_line_time_s(buf);
+		if (line)
+			snprintf(line, cap, "%.*s", (int)strcspn(buf, "\n"),
+				 buf);
 		break;
 	}
 	if (f)
 		fclose(f);
 	return t;
+}
+
+/* Exact, unlike polling 21 nodes over RPC one after another. */
+double btcnodes_tip_time_s(const struct btcnode *n, const char *hash)
+{
+	char want[96];
+
+	snprintf(want, sizeof(want), "UpdateTip: new best=%s", hash);
+	return btcnodes_log_time_s(n, want, NULL, 0);
 }

@@ -21,6 +21,13 @@ void btcnodes_stop_one(const struct trials_cfg *cfg, struct btcnode *n);
 /* 1 when n lists a connected peer at addr; its connection type,
  * transport and user agent go into out. */
 int btcnodes_sees(struct btcnode *n, const char *addr, json_t *out);
+/* The wall time (s) of a debug.log line: -1 when it has none. */
+double btcnodes_line_time_s(const char *line);
+/* The first line of n's debug.log that holds want (without its newline,
+ * into line when not NULL) and its wall time (s, the log's µs clock);
+ * -1 when there is none yet. */
+double btcnodes_log_time_s(const struct btcnode *n, const char *want,
+			   char *line, size_t cap);
 /* When n made block hash its tip, from its debug.log (wall clock, s);
  * -1 when not found. */
 double btcnodes_tip_time_s(const struct btcnode *n, const char *hash);

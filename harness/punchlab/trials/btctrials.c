@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "btcnodes.h"
+#include "btcpcp.h"
 #include "btctrial.h"
 #include "celldraw.h"
 #include "btctrials.h"
@@ -31,11 +32,7 @@ static void btctrials_one(const struct trials_cfg *cfg, int c, int t,
 {
 	const struct scenario *s = cfg->s;
 	const struct scenario_cell *sc = &s->cells[c];
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}",
-				"scenario", s->name, "run_id", cfg->w->rid,
-				"cell", sc->name, "a", sc->a.name, "b",
-				sc->b.name, "trial", t, "seed",
-				(json_int_t)s->seed, "node", "bitcoind");
+	json_t *rec = record_head(cfg, c, t);
 	struct cell_cond cc;
 	struct shapeboard_stats b0, b1;
 	struct shapeboard_delta sh;
@@ -43,6 +40,7 @@ static void btctrials_one(const struct trials_cfg *cfg, int c, int t,
 	double ttc;
 	int shaped;
 
+	json_object_set_new(rec, "node", json_string("bitcoind"));
 	celldraw_trial(s, c, t, &cc);
 	if (celldraw_shaper(sc))
 		world_shape_trial(cfg->w, cfg->board, c, &cc);
@@ -81,6 +79,8 @@ int btctrials_run(const struct trials_cfg *cfg, FILE *jsonl,
 
 	if (s->star)
 		return btcstar_run(cfg, jsonl, res);
+	if (s->natpmp)
+		return btcpcp_run(cfg, jsonl, res);
 
 	for (int c = 0; c < s->ncells && e == 0; c++) {
 		struct btcnode node[2] = { { .pid = -1 }, { .pid = -1 } };

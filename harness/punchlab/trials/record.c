@@ -59,6 +59,16 @@ int record_board(const struct trials_cfg *cfg, int cell,
 	return n > 0;
 }
 
+json_t *record_head(const struct trials_cfg *cfg, int cell, int trial)
+{
+	const struct scenario_cell *c = &cfg->s->cells[cell];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "scenario",
+			 cfg->s->name, "run_id", cfg->w->rid, "cell", c->name,
+			 "a", c->a.name, "b", c->b.name, "trial", trial, "seed",
+			 (json_int_t)cfg->s->seed);
+}
+
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -81,10 +91,8 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	sa = jint(ra, "t_start_ns");
 	sb = jint(rb, "t_start_ns");
 
-	t = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "scenario",
-		      cfg->s->name, "run_id", cfg->w->rid, "cell", c->name,
-		      "a", c->a.name, "b", c->b.name, "trial", r->trial, "seed",
-		      (json_int_t)cfg->s->seed, "outcome", outcome_name(o));
+	t = record_head(cfg, r->cell, r->trial);
+	json_object_set_new(t, "outcome", json_string(outcome_name(o)));
 	json_object_set_new(t, "attempts",
 			    json_integer(jint(ra, "attempts") >
 						 jint(rb, "attempts") ?
