@@ -31,11 +31,9 @@
 #include "runid.h"
 
 /* nft_compat refuses xtables targets in inet tables (only ip, ip6, arp
- * and bridge have them): one ip table and, for a dual-stack world's IPv6
- * packets on the same links, one ip6 table of the same name and rules
- * (the shaper reads no header, so either family queues alike). */
+ * and bridge have them): a dual-stack world's IPv6 packets get the same
+ * rules in an ip6 table (linkcond_apply_match6). */
 #define LC_FAMILY NFPROTO_IPV4
-static const int linkcond_families[] = {NFPROTO_IPV4, NFPROTO_IPV6};
 #define LC_BUF 8192
 #define LC_NFQ_REV 3 /* struct xt_NFQ_info_v3 */
 
@@ -275,7 +273,7 @@ static struct nftnl_expr *linkcond_expr_nfqueue(struct nftnl_rule *r,
 
 /* The table, the forward chain and one rule queueing packets of the path
  * (iifname and/or oifname) to queue_num. 0 or -ENOMEM. */
-static int match_objects(int family, const char *table,
+static int match_objects(uint32_t fam, const char *table,
 			 const char *iifname, const char *oifname,
 			 int queue_num, struct nftnl_table **t,
 			 struct nftnl_chain **c, struct nftnl_rule **r)
@@ -285,10 +283,10 @@ static int match_objects(int family, const char *table,
 	*r = nftnl_rule_alloc();
 	if (!*t || !*c || !*r)
 		return -ENOMEM;
-	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, family);
+	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, fam);
 	nftnl_table_set_str(*t, NFTNL_TABLE_NAME, table);
 
-	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, family);
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, fam);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_NAME, LINKCOND_CHAIN);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TYPE, "filter");
@@ -296,7 +294,7 @@ static int match_objects(int family, const char *table,
 	nftnl_chain_set_s32(*c, NFTNL_CHAIN_PRIO, 0);
 	nftnl_chain_set_u32(*c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 
-	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, family);
+	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, fam);
 	nftnl_rule_set_str(*r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(*r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
 	if ((iifname &&
@@ -310,7 +308,8 @@ static int match_objects(int family, const char *table,
 
 /* Table, chain and rule in one batch: all or nothing. Table and chain
  * without NLM_F_EXCL, so a second interface reuses them. */
-static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap, int family,
+static struct mnl_nlmsg_batch *match_batch(uint32_t fam, char *buf,
+					   size_t cap,
 					   const struct nftnl_table *t,
 					   const struct nftnl_chain *c,
 					   struct nftnl_rule *r)
@@ -322,17 +321,17 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap, int family,
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWTABLE, family,
+					  NFT_MSG_NEWTABLE, fam,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWCHAIN, family,
+					  NFT_MSG_NEWCHAIN, fam,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_rule_nlmsg_build_hdr(
-		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, family,
+		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, fam,
 		NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	mnl_nlmsg_batch_next(b);
@@ -344,13 +343,13 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap, int family,
 	return b;
 }
 
-/* One family's table, chain and rule (linkcond_apply_match). */
-static int linkcond_match_family(int netns_fd, int family, const char *table,
-				 const char *iifname, const char *oifname,
-				 int queue_num)
+static int linkcond_match_fam(uint32_t fam, int netns_fd, const char *rid,
+			      const char *iifname, const char *oifname,
+			      int queue_num)
 {
 	alignas(struct nlmsghdr) char buf[LC_BUF];
 	const char *ifname = oifname ? oifname : iifname;
+	char table[64];
 	struct nftnl_table *t = NULL;
 	struct nftnl_chain *c = NULL;
 	struct nftnl_rule *r = NULL;
@@ -358,11 +357,20 @@ static int linkcond_match_family(int netns_fd, int family, const char *table,
 	struct mnl_socket *nl = NULL;
 	int ret;
 
-	ret = match_objects(family, table, iifname, oifname, queue_num, &t,
-			    &c, &r);
+	if (netns_fd < 0 || !ifname || queue_num < 0 ||
+	    queue_num > SHAPESPEC_MAX_QUEUE)
+		return -EINVAL;
+	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
+	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
+		return -EINVAL;
+	ret = linkcond_table_name(rid, table, sizeof(table));
+	if (ret)
+		return ret;
+	ret = match_objects(fam, table, iifname, oifname, queue_num, &t, &c,
+			    &r);
 	if (ret < 0)
 		goto out;
-	b = match_batch(buf, sizeof(buf), family, t, c, r);
+	b = match_batch(fam, buf, sizeof(buf), t, c, r);
 	if (!b) {
 		ret = -ENOSPC;
 		goto out;
@@ -376,7 +384,7 @@ static int linkcond_match_family(int netns_fd, int family, const char *table,
 			    mnl_nlmsg_batch_size(b), 3);
 	if (ret)
 		log_warnx("linkcond: queue rule for %s (queue %d) in %s%s: %s",
-			  ifname, queue_num, family == LC_FAMILY ? "" : "ip6 ",
+			  ifname, queue_num, fam == LC_FAMILY ? "" : "ip6 ",
 			  table, strerror(-ret));
 out:
 	if (nl)
@@ -392,25 +400,15 @@ out:
 int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 			 const char *oifname, int queue_num)
 {
-	const char *ifname = oifname ? oifname : iifname;
-	char table[64];
-	int ret;
+	return linkcond_match_fam(LC_FAMILY, netns_fd, rid, iifname, oifname,
+				  queue_num);
+}
 
-	if (netns_fd < 0 || !ifname || queue_num < 0 ||
-	    queue_num > SHAPESPEC_MAX_QUEUE)
-		return -EINVAL;
-	if ((iifname && (!*iifname || strnlen(iifname, IFNAMSIZ) >= IFNAMSIZ)) ||
-	    (oifname && (!*oifname || strnlen(oifname, IFNAMSIZ) >= IFNAMSIZ)))
-		return -EINVAL;
-	ret = linkcond_table_name(rid, table, sizeof(table));
-	if (ret)
-		return ret;
-	for (size_t i = 0; !ret && i < sizeof(linkcond_families) /
-					   sizeof(linkcond_families[0]); i++)
-		ret = linkcond_match_family(netns_fd, linkcond_families[i],
-					    table, iifname, oifname,
-					    queue_num);
-	return ret;
+int linkcond_apply_match6(int netns_fd, const char *rid, const char *iifname,
+			  const char *oifname, int queue_num)
+{
+	return linkcond_match_fam(NFPROTO_IPV6, netns_fd, rid, iifname,
+				  oifname, queue_num);
 }
 
 int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,

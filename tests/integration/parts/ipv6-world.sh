@@ -21,6 +21,7 @@ cat >"$v6o/v6.ini" <<'INI'
 [scenario]
 trials = 1
 timeout_ms = 3000
+rtt_ms = 20
 
 [cell c0]
 a = openwrt-fw4
@@ -130,6 +131,9 @@ if [ -n "$v6rid" ]; then
 	wait "$v6ppid"
 	check "ipv6-world: alice and bob punch over IPv6 through both filters (both connect)" \
 		[ "$(cat "$v6o/punch.a" "$v6o/punch.b" | tr '\n' ' ')" = "ok ok " ]
+	check "ipv6-world: inet shapes IPv6 too (table ip6 punchlab_shape_<rid> beside the ip one)" \
+		ip netns exec "$(v6ns inet)" nft list table ip6 "punchlab_shape_$v6rid" \
+		>/dev/null 2>&1
 	check "ipv6-world: the home behind carrier-eim has no global IPv6 address" \
 		[ -z "$(ip -n "$(v6ns c1-bob)" -6 addr show scope global)" ]
 	"$PL" down "$v6rid" >/dev/null
