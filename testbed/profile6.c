@@ -85,5 +85,12 @@ int profile6_check(const struct profile6 *v6, const char *path,
 		return cfg_fail(err, path, v6->pinholes_line, "pinholes",
 				"PCP pinholes need IPv6: set enabled = yes or "
 				"remove the key");
+	/* world/pcpd.c runs miniupnpd with ipv6_disable = yes: a profile
+	 * asking for pinholes would get none, so it is refused. */
+	if (v6->pinholes)
+		return cfg_fail(err, path, v6->pinholes_line, "pinholes",
+				"PCP pinholes for IPv6 are not built: the "
+				"router's miniupnpd maps IPv4 only; remove "
+				"the key");
 	return 0;
 }

@@ -311,7 +311,7 @@ static void test_ipv6(void)
 	CU_ASSERT_EQUAL(p.ipv6.enabled, 1);
 	CU_ASSERT_EQUAL(p.ipv6.filtering, PROFILE6_EIF);
 	CU_ASSERT_EQUAL(p.ipv6.unsolicited_syn, NAT_SYN_ICMP);
-	CU_ASSERT_EQUAL(p.ipv6.pinholes, 1);
+	CU_ASSERT_EQUAL(p.ipv6.pinholes, 0);
 	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_EIM);
 	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/empty.ini", &p, &err),
 			      0);
@@ -326,6 +326,8 @@ static void test_ipv6(void)
 	check_error("prof6-dup.ini", 4, "[ipv6]", "first at line 1");
 	check_error("prof6-pinholes.ini", 4, "pinholes",
 		    "PCP pinholes need IPv6");
+	check_error("prof6-pinholes-on.ini", 5, "pinholes",
+		    "PCP pinholes for IPv6 are not built");
 	check_error("prof6-bad-bool.ini", 2, "enabled", "not a boolean");
 	check_error("prof6-bad-syn.ini", 2, "unsolicited_syn",
 		    "'reject' is not one of: drop, rst, icmp");
