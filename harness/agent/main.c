@@ -467,13 +467,16 @@ static int agent_serve(const struct opts *o)
 	int err, lfd;
 
 	err = loop_init();
-	if (err) {
+	if (err)
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
+	lfd = err ? -1 : serve_listen((uint16_t)o->local_port, &r);
+	if (lfd < 0) {
+		/* a mapping made for a listener that never came is not
+		 * left to live out its lifetime in the router either */
+		if (agent_pcp_asked)
+			agent_unmap(o);
 		return agent_serve_print(o, &r);
 	}
-	lfd = serve_listen((uint16_t)o->local_port, &r);
-	if (lfd < 0)
-		return agent_serve_print(o, &r);
 	if (agent_pcp_asked &&
 	    report_print(pcpmap_event(o->name, &agent_pcp)))
 		log_warnx("cannot write the mapped event");

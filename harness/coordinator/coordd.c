@@ -153,8 +153,7 @@ int coordd_open(struct coordd *d, const struct opts *o)
 	if (o->listen6_len) {
 		err = coordd_open6(d, o, name6, sizeof(name6));
 		if (err) {
-			close(d->lfd);
-			d->lfd = -1;
+			coordd_close(d); /* every listener and the table */
 			return err;
 		}
 	}

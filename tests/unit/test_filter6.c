@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +131,8 @@ static int sh(const char *fmt, const char *a, const char *b)
 	return system(cmd);
 }
 
+static void world_down(void);
+
 static int world_up(void)
 {
 	static const char *const tag[3] = { "out", "r", "lan" };
@@ -142,8 +145,10 @@ static int world_up(void)
 	for (int i = 0; i < 3; i++) {
 		snprintf(nsname[i], sizeof(nsname[i]), "f6test-%d-%s",
 			 (int)getpid(), tag[i]);
-		if (netns_add(nsname[i]) < 0)
+		if (netns_add(nsname[i]) < 0) {
+			world_down();
 			return -1;
+		}
 		e |= sh("ip netns exec %s sysctl -qw net.ipv6.conf.all.accept_dad=0 "
 			"net.ipv6.conf.default.accept_dad=0%s", nsname[i], "");
 	}
@@ -163,6 +168,8 @@ static int world_up(void)
 		"eth0 up", nsname[HOST], nsname[HOST]);
 	e |= sh("ip -n %s route add default via 2001:db8:1::1%s", nsname[HOST],
 		"");
+	if (e)
+		world_down();
 	return e ? -1 : 0;
 }
 
@@ -191,6 +198,9 @@ static pid_t listener(int which, const char *addr, int port)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		/* a test that stops early (a FATAL assert) does not wait
+		 * for its children: they go with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setns(fd, CLONE_NEWNET) < 0)
 			_exit(10);
 		s = socket(AF_INET6, SOCK_STREAM, 0);
@@ -243,6 +253,9 @@ static int dial(int which, const char *src, int sport, const char *dst,
 		return -EIO;
 	pid = fork();
 	if (pid == 0) {
+		/* a test that stops early (a FATAL assert) does not wait
+		 * for its children: they go with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setns(fd, CLONE_NEWNET) < 0)
 			_exit(10);
 		s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -460,6 +473,14 @@ static void test_goldens_load(void)
 	world_down();
 }
 
+/* After the last test, whatever a stopped one left (a FATAL assert
+ * jumps past its world_down). */
+static int suite_clean(void)
+{
+	world_down();
+	return 0;
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -471,6 +492,6 @@ int main(void)
 		{ "simultaneous open passes (root)", test_simopen_wire },
 	};
 
-	return testutil_run_suite("filter6", NULL, NULL, tests,
+	return testutil_run_suite("filter6", NULL, suite_clean, tests,
 				  TESTUTIL_N(tests)) ? 1 : 0;
 }

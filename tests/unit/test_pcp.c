@@ -282,6 +282,10 @@ static size_t script_answer(enum script s, int seen, const uint8_t *b, size_t n,
 			memcpy(script_nonce, b + 24, 12);
 		if (s == SCRIPT_NONCE && memcmp(script_nonce, b + 24, 12))
 			return 0;
+		/* ... and lifetime 0: a "release" that renewed the mapping
+		 * would get no answer */
+		if (s == SCRIPT_NONCE && seen >= 2 && (b[4] | b[5] | b[6] | b[7]))
+			return 0;
 		memcpy(out, b, n);
 		memset(out + 2, 0, 22);
 		out[1] = 0x81;

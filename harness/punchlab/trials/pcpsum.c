@@ -90,7 +90,9 @@ void pcpsum_add(struct pcpsum *s, int cell, const json_t *rec)
 	c->advertised += jtrue(rec, "advertised");
 	if (json_is_real(ms))
 		c->map_ms[c->nmap++] = json_real_value(ms);
-	if (jtrue(in, "ok"))
+	/* ttc_ms is null unless the trial's outcome is ok (an inbound
+	 * without a mapping): no 0 ms in the percentiles */
+	if (jtrue(in, "ok") && json_is_real(json_object_get(rec, "ttc_ms")))
 		c->in_ms[c->nin++] =
 			json_real_value(json_object_get(rec, "ttc_ms"));
 	/* The line without its timestamp, so that equal reasons add up. */

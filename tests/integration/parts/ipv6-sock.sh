@@ -168,6 +168,9 @@ PY
 }
 
 mkdir -p "$v6s_dir"
+# Interrupted or failed half-way, the namespaces still go.
+trap "v6s_cleanup; exit 1" INT TERM
+trap v6s_cleanup EXIT
 if ! v6s_build || ! v6s_coord; then
 	bad "ipv6-sock: namespaces, filters and the IPv6 coordinator come up"
 else
@@ -189,5 +192,6 @@ else
 		v6s_policy
 fi
 v6s_cleanup
+trap - EXIT INT TERM
 check "ipv6-sock: no namespace of the part is left" \
 	bash -c "! ls /run/netns | grep -q '^$v6s_ns-'"

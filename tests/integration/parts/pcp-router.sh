@@ -120,6 +120,15 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	kmpid=$(cat "/run/punchlab/$krid/miniupnpd-c0-ra.pid" 2>/dev/null)
 	kill -KILL $kpid
 	wait $kpid 2>/dev/null
+	# The daemon dies with punchlab (PDEATHSIG) before any clean; the
+	# clean of a daemon that outlived its run is the kept run below.
+	kgone=no
+	for _ in $(seq 1 40); do
+		ps -o stat= -p "${kmpid:-0}" 2>/dev/null | grep -qv Z || { kgone=yes; break; }
+		sleep 0.05
+	done
+	check "SIGKILL of punchlab run takes its miniupnpd ($kmpid) with it (PDEATHSIG)" \
+		sh -c "[ -n '$kmpid' ] && [ $kgone = yes ]"
 	$PL clean "${krid:-000000}" >/dev/null
 	check "after SIGKILL of punchlab run + punchlab clean: no miniupnpd ($kmpid), file or namespace of the run (${krid:-no run})" sh -c \
 		"[ -n '$kmpid' ] && ! ps -o stat= -p '$kmpid' | grep -qv Z && [ ! -e '/run/punchlab/${krid:-x}' ]"
