@@ -12,6 +12,7 @@
 
 #include "scenario_adversary.h"
 #include "scenario_home.h"
+#include "scenario_ladder.h"
 #include "scenario_matrix.h"
 #include "scenario_network.h"
 #include "scenario_priv.h"
@@ -103,6 +104,9 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	int r = scenario_adv_key(&cell->adv, key, v, c->line, err);
 	if (r <= 0)
 		return r;
+	r = scenario_ladder_key(&cell->ladder, key, v, c->line, err);
+	if (r <= 0)
+		return r;
 	int i = cellcond_index(key);
 	if (i >= 0) {
 		double x;
@@ -122,7 +126,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b "
 		 "adversary victim attack_delay_ms inject inject_offset_ms "
 		 "flood flood_count target_policy peer_auth coord_limits "
-		 "max_clients expect_effect");
+		 "max_clients expect_effect mechanisms expect_<mechanism>");
 	return -1;
 }
 
@@ -412,7 +416,8 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
 		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
 		    scenario_home_check(c, &s->cells[i], err) < 0 ||
-		    scenario_adv_check(c, &s->cells[i], err) < 0)
+		    scenario_adv_check(c, &s->cells[i], err) < 0 ||
+		    scenario_ladder_check(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;

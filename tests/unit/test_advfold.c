@@ -11,6 +11,7 @@
 
 #include "../../harness/punchlab/results/advsetting.c"
 #include "../../harness/punchlab/results/advfold.c"
+#include "../../harness/punchlab/results/ladderfold.c"
 #include "../../harness/punchlab/results/results.c"
 #include "../../harness/punchlab/results/timing.c"
 #include "lib/testutil.h"

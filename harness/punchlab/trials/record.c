@@ -8,6 +8,7 @@
 
 #include "advrecord.h"
 #include "cellcond.h"
+#include "ladder.h"
 #include "record.h"
 #include "trialrtt.h"
 
@@ -78,6 +79,11 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	o = outcome_combine(oa, ob);
 	ttc = span_ms(ra, rb, "t_established_ns");
 	hs = span_ms(ra, rb, "t_handshake_ns");
+	/* A ladder trial connects when any of its mechanisms did. */
+	if (c->ladder.n) {
+		ladder_outcome(r, &o, &ttc);
+		hs = -1;
+	}
 	sa = jint(ra, "t_start_ns");
 	sb = jint(rb, "t_start_ns");
 
@@ -112,6 +118,8 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
 						    cfg->s, c, 1)));
 	advrecord_add(t, cfg, r, ra, rb, o == OUTCOME_OK);
+	if (c->ladder.n)
+		ladder_record(t, r);
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	/* The cell's queues over the trial: shared with the cell's other
@@ -124,6 +132,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	fputc('\n', jsonl);
 	fflush(jsonl);
 	results_adv(res, t); /* an adversary trial's "adv", for the fold */
+	results_ladder(res, t);
 	json_decref(t);
 	results_account(res, o, ttc, hs);
 	results_cond(res, &r->cond);
