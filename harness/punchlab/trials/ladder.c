@@ -159,6 +159,11 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 
 	r->lad.t_step_ns = mono_ns();
 	r->lad.phase_deadline_ns = 0;
+	for (int s = 0; s < 2; s++) { /* nothing of the step before */
+		r->sd[s].pid = -1;
+		r->sd[s].len = 0;
+		r->sd[s].t_spawn_ns = r->sd[s].t_end_ns = 0;
+	}
 	r->hard_deadline_ns = r->lad.t_step_ns +
 			      (int64_t)(cfg->s->timeout_ms + LADDER_HANG_GRACE_MS) *
 				      1000000;
@@ -256,12 +261,16 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 		json_string_value(json_object_get(rb, "outcome")));
 	enum outcome_code o = punch ? outcome_combine(oa, ob) : oa;
 	int64_t hs = jns(ra, "t_handshake_ns"), hb = jns(rb, "t_handshake_ns");
-	int64_t end = r->sd[0].t_end_ns > r->sd[1].t_end_ns ? r->sd[0].t_end_ns
-							      : r->sd[1].t_end_ns;
+	int64_t end = punch && r->sd[1].t_end_ns > r->sd[0].t_end_ns
+			      ? r->sd[1].t_end_ns
+			      : r->sd[0].t_end_ns;
 	const char *err = json_string_value(json_object_get(ra, "error"));
+	int64_t t0;
 
 	if (punch && hb > hs)
 		hs = hb;
+	if (!end) /* alice never started */
+		end = mono_ns();
 	if (punch && !err)
 		err = json_string_value(json_object_get(rb, "error"));
 	st->ok = o == OUTCOME_OK;
@@ -272,7 +281,10 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 		err = "alice gave no report";
 	}
 	snprintf(st->outcome, sizeof(st->outcome), "%s", outcome_name(o));
-	st->ms = (double)((st->ok && hs > 0 ? hs : end) - r->lad.t_step_ns) / 1e6;
+	/* From the dialler's spawn (a dial; both agents' for a punch): bob's
+	 * listener was up before, as a serving node's is. */
+	t0 = punch || !r->sd[0].t_spawn_ns ? r->lad.t_step_ns : r->sd[0].t_spawn_ns;
+	st->ms = (double)((st->ok && hs > 0 ? hs : end) - t0) / 1e6;
 	if (!st->ok && punch)
 		snprintf(st->why, sizeof(st->why), "%s", err ? err : "");
 	else if (!st->ok)
