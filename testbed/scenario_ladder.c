@@ -20,15 +20,9 @@ const char *const scenario_ladder_names[] = {
 
 #define LADDER_KNOWN "direct, pcp, ipv6-direct, ipv6-punch, ipv4-punch"
 
-/* One name of p[0..len) (blanks around it dropped): its index or -1. */
+/* The name p[0..len): its index or -1. */
 static int ladder_index(const char *p, size_t len)
 {
-	while (len && isspace((unsigned char)*p)) {
-		p++;
-		len--;
-	}
-	while (len && isspace((unsigned char)p[len - 1]))
-		len--;
 	for (int m = 0; m < LADDER_NMECH; m++)
 		if (strlen(scenario_ladder_names[m]) == len &&
 		    !memcmp(scenario_ladder_names[m], p, len))
@@ -45,7 +39,15 @@ static int ladder_list(struct cell_ladder *l, const char *v,
 	for (const char *p = v;; p++) {
 		const char *q = strchr(p, ',');
 		size_t len = q ? (size_t)(q - p) : strlen(p);
-		int m = ladder_index(p, len);
+		int m;
+
+		while (len && isspace((unsigned char)*p)) {
+			p++;
+			len--;
+		}
+		while (len && isspace((unsigned char)p[len - 1]))
+			len--;
+		m = ladder_index(p, len);
 
 		if (m < 0) {
 			snprintf(err->msg, sizeof(err->msg),

@@ -127,6 +127,8 @@ void ladderfold_line(const json_t *ladder, char *buf, size_t cap)
 	size_t i, n = 0;
 
 	buf[0] = '\0';
+	if (!ladder)
+		return;
 	json_array_foreach(order, i, name) {
 		const char *s = json_string_value(name);
 		json_t *o = json_object_get(ladder, s);
