@@ -363,6 +363,21 @@ static int scenario_expect_spared(const struct cell_adv *a, unsigned bit)
 	       a->effect_op != CELL_EFFECT_NONE;
 }
 
+/* One cell's keys against each other and the scenario's, once every
+ * default is in. 0 or -1 with err. */
+static int scenario_cell_checks(struct scenario_ctx *c,
+				struct scenario_cell *cell,
+				struct cfg_error *err)
+{
+	return scenario_delay_check(c, cell, err) < 0 ||
+			       scenario_strategy_check(c, cell, err) < 0 ||
+			       scenario_home_check(c, cell, err) < 0 ||
+			       scenario_adv_check(c, cell, err) < 0 ||
+			       scenario_ladder_check(c, cell, err) < 0
+		       ? -1
+		       : 0;
+}
+
 /* Required keys are checked once the whole file is read; the error names
  * the cell's header line. */
 static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
@@ -413,11 +428,7 @@ static int scenario_check(struct scenario_ctx *c, struct cfg_error *err)
 		s->cells[i].params |= c->cell_params[i] | c->default_params;
 	}
 	for (i = 0; i < s->ncells; i++)
-		if (scenario_delay_check(c, &s->cells[i], err) < 0 ||
-		    scenario_strategy_check(c, &s->cells[i], err) < 0 ||
-		    scenario_home_check(c, &s->cells[i], err) < 0 ||
-		    scenario_adv_check(c, &s->cells[i], err) < 0 ||
-		    scenario_ladder_check(c, &s->cells[i], err) < 0)
+		if (scenario_cell_checks(c, &s->cells[i], err) < 0)
 			return -1;
 	if (scenario_puncher_resolve(c, err) < 0)
 		return -1;

@@ -343,11 +343,14 @@ int ladder_begin(const struct trials_cfg *cfg, struct running *r)
 }
 
 void ladder_outcome(const struct running *r, enum outcome_code *o,
-		    double *ttc)
+		    double *ttc, double *hs)
 {
 	const struct ladder_trial *t = &r->lad;
 	double sum = 0;
 
+	if (!t->nres)
+		return;
+	*hs = -1;
 	for (int i = 0; i < t->nres; i++) {
 		sum += t->res[i].ms > 0 ? t->res[i].ms : 0;
 		if (t->res[i].ok) {
@@ -368,11 +371,15 @@ void ladder_outcome(const struct running *r, enum outcome_code *o,
 	}
 }
 
-void ladder_record(json_t *t, const struct running *r)
+void ladder_record(json_t *t, const struct running *r,
+		   struct cell_result *res)
 {
 	const struct ladder_trial *lt = &r->lad;
-	json_t *steps = json_array(), *first = json_null();
+	json_t *steps, *first = json_null();
 
+	if (!lt->nres)
+		return;
+	steps = json_array();
 	for (int i = 0; i < lt->nres; i++) {
 		const struct ladder_step *st = &lt->res[i];
 		const char *name = scenario_ladder_names[st->mech];
@@ -390,4 +397,5 @@ void ladder_record(json_t *t, const struct running *r)
 	}
 	json_object_set_new(t, "ladder", steps);
 	json_object_set_new(t, "first", first);
+	results_ladder(res, t);
 }

@@ -24,13 +24,16 @@ void ladder_poll(const struct trials_cfg *cfg, struct running *r);
  * 1 when a step runs, 0 when the ladder is over (the ipv4-punch step's
  * reports back in r->sd for record.c), -errno. */
 int ladder_next(const struct trials_cfg *cfg, struct running *r);
-/* The trial's outcome and time in a ladder cell: ok when any mechanism
- * connected, *ttc the ms of every step up to the first success; else the
- * ipv4-punch step's outcome (or the last step's) as *o. */
+/* A ladder trial's outcome and time (nothing for another trial): ok
+ * when any mechanism connected, *ttc the ms of every step up to the
+ * first success, *hs -1; else the ipv4-punch step's outcome (or the last
+ * step's) as *o. */
 void ladder_outcome(const struct running *r, enum outcome_code *o,
-		    double *ttc);
-/* Adds "ladder" (one object per step, in order) and "first" (the first
- * mechanism that connected, or null) to the trial record t. */
-void ladder_record(struct json_t *t, const struct running *r);
+		    double *ttc, double *hs);
+/* A ladder trial's "ladder" (one object per step, in order) and "first"
+ * (the first mechanism that connected, or null) into its record t and
+ * its cell's fold (results_ladder); nothing for another trial. */
+void ladder_record(struct json_t *t, const struct running *r,
+		   struct cell_result *res);
 
 #endif

@@ -60,6 +60,22 @@ int record_board(const struct trials_cfg *cfg, int cell,
 	return n > 0;
 }
 
+/* Failures a cell does not expect get a command that replays exactly
+ * this trial; report.md lists it for every failure. */
+static void rerun_hint(const struct trials_cfg *cfg, const struct running *r,
+		       enum outcome_code o)
+{
+	const struct scenario_cell *c = &cfg->s->cells[r->cell];
+
+	if (o == OUTCOME_OK || c->expect_min <= 0)
+		return;
+	fprintf(stderr,
+		"%s  trial %d of cell %s failed (%s); rerun: punchlab run "
+		"--cell %s --trial %d %s\n",
+		cfg->progress ? "\n" : "", r->trial, c->name, outcome_name(o),
+		c->name, r->trial, cfg->s->path);
+}
+
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -79,11 +95,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	o = outcome_combine(oa, ob);
 	ttc = span_ms(ra, rb, "t_established_ns");
 	hs = span_ms(ra, rb, "t_handshake_ns");
-	/* A ladder trial connects when any of its mechanisms did. */
-	if (c->ladder.n) {
-		ladder_outcome(r, &o, &ttc);
-		hs = -1;
-	}
+	ladder_outcome(r, &o, &ttc, &hs); /* any mechanism connected */
 	sa = jint(ra, "t_start_ns");
 	sb = jint(rb, "t_start_ns");
 
@@ -118,8 +130,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
 						    cfg->s, c, 1)));
 	advrecord_add(t, cfg, r, ra, rb, o == OUTCOME_OK);
-	if (c->ladder.n)
-		ladder_record(t, r);
+	ladder_record(t, r, res);
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	/* The cell's queues over the trial: shared with the cell's other
@@ -132,19 +143,8 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	fputc('\n', jsonl);
 	fflush(jsonl);
 	results_adv(res, t); /* an adversary trial's "adv", for the fold */
-	results_ladder(res, t);
 	json_decref(t);
 	results_account(res, o, ttc, hs);
 	results_cond(res, &r->cond);
-	if (o != OUTCOME_OK) {
-		/* Failures a cell does not expect get a command that replays
-		 * exactly this trial; report.md lists it for every failure. */
-		if (c->expect_min > 0)
-			fprintf(stderr,
-				"%s  trial %d of cell %s failed (%s); rerun: "
-				"punchlab run --cell %s --trial %d %s\n",
-				cfg->progress ? "\n" : "", r->trial, c->name,
-				outcome_name(o), c->name, r->trial,
-				cfg->s->path);
-	}
+	rerun_hint(cfg, r, o);
 }
