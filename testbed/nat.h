@@ -40,7 +40,7 @@ int nat_apply_each(const int *fds, const char *const *rulesets, int n,
  * 0 or -errno. */
 int nat_counter(int netns_fd, const char *table, const char *name,
 		unsigned long long *packets);
-/* The same for a table of family ("ip", "inet"), with the bytes too
+/* The same for a table of family ("ip", "ip6", "inet"), with the bytes too
  * (bytes may be NULL). */
 int nat_counter_at(int netns_fd, const char *family, const char *table,
 		   const char *name, unsigned long long *packets,

@@ -156,7 +156,8 @@ int nat_counter_at(int netns_fd, const char *family, const char *table,
 	int e;
 
 	if (!nat_load_name_ok(table) || !nat_load_name_ok(name) ||
-	    (strcmp(family, "ip") && strcmp(family, "inet")))
+	    (strcmp(family, "ip") && strcmp(family, "inet") &&
+	     strcmp(family, "ip6")))
 		return -EINVAL;
 	snprintf(cmd, sizeof(cmd), "list counter %s %s %s", family, table,
 		 name);

@@ -315,6 +315,8 @@ static int profile_handler(void *user, const char *section, const char *key,
 	struct profile_ctx *c = user;
 	size_t i;
 
+	if (!strcmp(section, "ipv6"))
+		return profile6_line(&c->p->ipv6, key, value, line, err);
 	if (!key) {
 		if (profile_known_section(section)) {
 			int *seen = strcmp(section, "nat") ? &c->timeouts_line
@@ -332,8 +334,8 @@ static int profile_handler(void *user, const char *section, const char *key,
 			return 0;
 		}
 		snprintf(err->msg, sizeof(err->msg),
-			 "unknown section; a profile has [nat] and "
-			 "[timeouts]");
+			 "unknown section; a profile has [nat], "
+			 "[timeouts] and [ipv6]");
 		return -1;
 	}
 	if (!section[0]) {
@@ -443,6 +445,7 @@ static void profile_defaults(struct nat_profile *p)
 	p->filtering = NAT_FILTER_APDF;
 	p->unsolicited_syn = NAT_SYN_RST;
 	p->hairpin = 0;
+	profile6_defaults(&p->ipv6);
 }
 
 int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
@@ -468,7 +471,9 @@ int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
 	if (cfg_parse_file(path, profile_handler, &c, err) < 0)
 		return -1;
 	p->behind_line = profile_key_line(&c, "behind");
-	return profile_check(&c, err);
+	if (profile_check(&c, err) < 0)
+		return -1;
+	return profile6_check(&p->ipv6, p->path, err);
 }
 
 int profile_find(const char *dir, const char *name, struct nat_profile *p,

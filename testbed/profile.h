@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "profile6.h"
 #include "profile_names.h"
 
 #define PROFILE_NAME_MAX 64
@@ -46,6 +47,7 @@ struct nat_profile {
 	/* Carrier: ports per subscriber block (RFC 6888 REQ-4); 0 = all
 	 * subscribers share port_range. */
 	unsigned int port_block;
+	struct profile6 ipv6; /* [ipv6] (profile6.h) */
 };
 
 /* Reads one profile file. 0 or -1 with err naming file, line and key.

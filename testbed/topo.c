@@ -19,6 +19,7 @@
 #include "nlreq.h"
 #include "rtnl.h"
 #include "topo.h"
+#include "topo6.h"
 
 /* MNL_SOCKET_BUFFER_SIZE is at most 8 KiB but only known at run time. */
 #define TOPO_BUF_SIZE 8192
@@ -356,6 +357,8 @@ int topo_v_addr(struct topo_visit *v, const char *ifname, const char *cidr)
 	struct topo_addr_arg a = { .ifname = ifname };
 	int ret;
 
+	if (cidr && strchr(cidr, ':'))
+		return topo6_v_addr(v, ifname, cidr);
 	if (!topo_ifname_ok(ifname) ||
 	    topo_parse_cidr(cidr, &a.addr, &a.len) < 0) {
 		log_warnx("topo: address %s on %s: not a.b.c.d/n",
@@ -432,6 +435,8 @@ int topo_v_route(struct topo_visit *v, const char *dst, const char *gw,
 	struct topo_route_arg a = { .ifname = ifname, .onlink = onlink };
 	int ret;
 
+	if (dst && strchr(dst, ':'))
+		return topo6_v_route(v, dst, gw, ifname, onlink);
 	if (topo_route_parse(&a, dst, gw, ifname) < 0) {
 		log_warnx("topo: route %s via %s dev %s: does not parse",
 			  dst ? dst : "(null)", gw ? gw : "-",
@@ -506,6 +511,8 @@ int topo_v_neigh(struct topo_visit *v, const char *ifname, const char *addr,
 	struct topo_neigh_arg a = { .ifname = ifname, .mac = mac };
 	int ret;
 
+	if (addr && strchr(addr, ':'))
+		return topo6_v_neigh(v, ifname, addr, mac);
 	if (!topo_ifname_ok(ifname) || !mac || topo_parse_ip(addr, &a.addr) < 0)
 		return -EINVAL;
 	ret = topo_neigh_fn(v->r, &a);

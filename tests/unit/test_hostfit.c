@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../harness/punchlab/plan/plan.c"
+#include "../../harness/punchlab/plan/plan6.c"
 #include "../../harness/punchlab/plan/plan_print.c"
 #include "../../harness/punchlab/world/hostfit.c"
 #include "lib/testutil.h"

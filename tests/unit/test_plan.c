@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../harness/punchlab/plan/plan.c"
+#include "../../harness/punchlab/plan/plan6.c"
 #include "../../harness/punchlab/plan/plan_print.c"
 #include "lib/testutil.h"
 
@@ -336,6 +337,109 @@ static void test_carrier(void)
 					       PLAN_CGN_ROUTER_WAN);
 	}
 	CU_ASSERT_EQUAL(found, 1);
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+}
+
+/* The IPv6 step (ns, addr) exists: an address (cidr) or an entry. */
+static int has_addr6(const struct plan *p, int ns, const char *cidr)
+{
+	for (int i = 0; i < p->naddrs; i++)
+		if (p->addrs[i].ns == ns && !strcmp(p->addrs[i].cidr, cidr))
+			return 1;
+	return 0;
+}
+
+/* Every IPv6 route's gateway has a permanent entry on the route's link
+ * (NOARP: nothing else would find it), and no IPv6 address is given
+ * twice. */
+static void check_plan6(const struct plan *p)
+{
+	for (int i = 0; i < p->nroutes; i++) {
+		const struct plan_route *r = &p->routes[i];
+		int found = 0;
+
+		if (!strchr(r->dst, ':') || !r->gw[0])
+			continue;
+		for (int k = 0; k < p->nneighs; k++)
+			found |= p->neighs[k].ns == r->ns &&
+				 !strcmp(p->neighs[k].ifname, r->ifname) &&
+				 !strcmp(p->neighs[k].addr, r->gw);
+		if (!found)
+			fprintf(stderr, "\n  no entry for %s in %s\n", r->gw,
+				p->ns[r->ns].tag);
+		CU_ASSERT(found);
+	}
+	for (int i = 0; i < p->naddrs; i++)
+		for (int k = i + 1; k < p->naddrs; k++)
+			if (strchr(p->addrs[i].cidr, ':'))
+				CU_ASSERT(strcmp(p->addrs[i].cidr,
+						 p->addrs[k].cidr) != 0);
+}
+
+/* Dual-stack: contract section 3's addresses, routes to each /64, the
+ * filter's prefix; a home behind a carrier without IPv6 has none and
+ * the plan says why; an IPv4-only scenario gets no IPv6 step at all. */
+static void test_ipv6(void)
+{
+	struct scenario *s = load("v6", "[scenario]\ntrials = 1\n"
+					"[cell x]\na = openwrt-fw4\n"
+					"b = cgnat-eim-v6\nexpect = >= 0\n"
+					"[cell y]\na = cgnat-eim\nb = home-eim\n"
+					"expect = >= 0\n");
+	const struct plan_side *a, *b;
+	char err[256] = "", *text = NULL;
+	struct plan *p;
+	size_t len;
+	FILE *f;
+
+	/* y's home asks for IPv6, but its carrier (carrier-eim) has none. */
+	s->cells[1].a.ipv6.enabled = 1;
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan6(p);
+	a = &p->cells[0].side[0];
+	b = &p->cells[0].side[1];
+	CU_ASSERT_STRING_EQUAL(p->table6, "punchlab_" RID "_f6");
+	CU_ASSERT(has_addr6(p, p->inet, "2001:db8::fe/128"));
+	CU_ASSERT(has_addr6(p, p->charlie, "2001:db8::1/128"));
+	CU_ASSERT(has_addr6(p, a->host, "2001:db8:1:0::2/64"));
+	CU_ASSERT(has_addr6(p, a->router, "2001:db8:1:0::1/64"));
+	CU_ASSERT(has_addr6(p, a->router, "2001:db8:ffa:0::1/128"));
+	CU_ASSERT(has_addr6(p, b->carrier, "2001:db8:ffd:0::1/128"));
+	CU_ASSERT(has_addr6(p, b->router, "2001:db8:ffd:0::2/128"));
+	CU_ASSERT(has_addr6(p, b->host, "2001:db8:2:0::2/64"));
+	CU_ASSERT_EQUAL(p->ns[p->inet].v6, PLAN6_FORWARD);
+	CU_ASSERT_EQUAL(p->ns[b->carrier].v6, PLAN6_FORWARD);
+	CU_ASSERT_EQUAL(p->ns[a->host].v6, PLAN6_HOST);
+	CU_ASSERT_STRING_EQUAL(p->nats[a->nat].lan6, "2001:db8:1:0::/64");
+	CU_ASSERT_STRING_EQUAL(p->nats[b->nat].lan6, "2001:db8:2:0::/64");
+	a = &p->cells[1].side[0];
+	CU_ASSERT_EQUAL(a->v6, 0);
+	CU_ASSERT_EQUAL(p->ns[a->router].v6, PLAN6_NONE);
+	CU_ASSERT_EQUAL(p->nats[a->nat].lan6[0], '\0');
+	f = open_memstream(&text, &len);
+	plan_print(p, f);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "route inet: 2001:db8:1:0::/64 via "
+					    "2001:db8:ffa:0::1 dev"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "no ipv6: behind carrier carrier-eim without IPv6"));
+	free(text);
+	plan_free(p);
+	/* The same scenario without IPv6 homes: no IPv6 step at all. */
+	for (int c = 0; c < s->ncells; c++) {
+		s->cells[c].a.ipv6.enabled = s->cells[c].b.ipv6.enabled = 0;
+		s->cells[c].b_carrier.ipv6.enabled = 0;
+	}
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->table6[0], '\0');
+	for (int i = 0; i < p->naddrs; i++)
+		CU_ASSERT_PTR_NULL(strchr(p->addrs[i].cidr, ':'));
+	for (int i = 0; i < p->nns; i++)
+		CU_ASSERT_EQUAL(p->ns[i].v6, PLAN6_NONE);
 	plan_free(p);
 	scenario_free(s);
 	free(s);
@@ -684,6 +788,7 @@ int main(void)
 	static const struct testutil_case tests[] = {
 		{ "pair: names, addresses, routes", test_pair },
 		{ "NAT444 carrier in front of the router", test_carrier },
+		{ "dual-stack: IPv6 addresses, routes, carrier rule", test_ipv6 },
 		{ "mapping none: a routed public LAN", test_routed },
 		{ "cells past 249: 172.16.0.0/12", test_past_250 },
 		{ "the most cells a scenario may have", test_max_cells },

@@ -301,6 +301,39 @@ static void test_find(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not a profile name"));
 }
 
+/* [ipv6] (profile6.c): values, defaults, and errors by file:line:key. */
+static void test_ipv6(void)
+{
+	struct nat_profile p;
+	struct cfg_error err;
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "prof6-good.ini", &p, &err), 0);
+	CU_ASSERT_EQUAL(p.ipv6.enabled, 1);
+	CU_ASSERT_EQUAL(p.ipv6.filtering, PROFILE6_EIF);
+	CU_ASSERT_EQUAL(p.ipv6.unsolicited_syn, NAT_SYN_ICMP);
+	CU_ASSERT_EQUAL(p.ipv6.pinholes, 1);
+	CU_ASSERT_EQUAL(p.mapping, NAT_MAP_EIM);
+	CU_ASSERT_EQUAL_FATAL(profile_load(DATA "profiles/empty.ini", &p, &err),
+			      0);
+	CU_ASSERT_EQUAL(p.ipv6.enabled, 0);
+	CU_ASSERT_EQUAL(p.ipv6.filtering, PROFILE6_APDF);
+	CU_ASSERT_EQUAL(p.ipv6.unsolicited_syn, NAT_SYN_DROP);
+	CU_ASSERT_EQUAL(p.ipv6.pinholes, 0);
+	check_error("prof6-bad-filter.ini", 3, "filtering",
+		    "'closed' is not one of: endpoint-independent, "
+		    "address-dependent, address+port-dependent, open");
+	check_error("prof6-unknown.ini", 2, "enable", "unknown key in [ipv6]");
+	check_error("prof6-dup.ini", 4, "[ipv6]", "first at line 1");
+	check_error("prof6-pinholes.ini", 4, "pinholes",
+		    "PCP pinholes need IPv6");
+	check_error("prof6-bad-bool.ini", 2, "enabled", "not a boolean");
+	check_error("prof6-bad-syn.ini", 2, "unsolicited_syn",
+		    "'reject' is not one of: drop, rst, icmp");
+	CU_ASSERT_STRING_EQUAL(profile6_filter_str(PROFILE6_OPEN), "open");
+	CU_ASSERT_STRING_EQUAL(profile6_filter_str((enum profile6_filter)9),
+			       "?");
+}
+
 static void test_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(profile_mapping_str(NAT_MAP_APDM),
@@ -325,6 +358,7 @@ int main(void)
 		{"errors name file, line, key", test_errors},
 		{"profile_find", test_find},
 		{"names", test_names},
+		{"[ipv6] section", test_ipv6},
 	};
 	int fails;
 

@@ -15,6 +15,7 @@
 #include "../../harness/punchlab/network/netnodes.c"
 #include "../../harness/punchlab/plan/netplan.c"
 #include "../../harness/punchlab/plan/plan.c"
+#include "../../harness/punchlab/plan/plan6.c"
 #include "../../harness/punchlab/plan/plan_print.c"
 #include "lib/testutil.h"
 

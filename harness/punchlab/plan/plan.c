@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "plan6.h"
 #include "runid.h"
 #include "scenario_adversary.h"
 
@@ -119,24 +120,24 @@ static int veth_add(struct plan *p, int a, const char *if_a, int b,
 	return p->nveths++;
 }
 
-static void addr_add(struct plan *p, int ns, const char *ifn,
-		     const char *addr, int prefix)
+void plan_step_addr(struct plan *p, int ns, const char *ifn,
+		    const char *addr, int prefix)
 {
 	struct plan_addr *a = &p->addrs[p->naddrs++];
 
 	a->ns = ns;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifn);
-	snprintf(a->cidr, sizeof(a->cidr), "%.15s/%d", addr, prefix);
+	snprintf(a->cidr, sizeof(a->cidr), "%.19s/%d", addr, prefix);
 }
 
-static void neigh_put(struct plan *p, int ns, const char *ifn,
-		      const char *addr, const unsigned char *mac)
+void plan_step_neigh(struct plan *p, int ns, const char *ifn,
+		     const char *addr, const unsigned char *mac)
 {
 	struct plan_neigh *n = &p->neighs[p->nneighs++];
 
 	n->ns = ns;
 	snprintf(n->ifname, sizeof(n->ifname), "%s", ifn);
-	snprintf(n->addr, sizeof(n->addr), "%.15s", addr);
+	snprintf(n->addr, sizeof(n->addr), "%.23s", addr);
 	memcpy(n->mac, mac, PLAN_MAC);
 }
 
@@ -145,7 +146,7 @@ static void neigh_add(struct plan *p, int v, int end, const char *addr)
 {
 	const struct plan_veth *l = &p->veths[v];
 
-	neigh_put(p, end ? l->ns_b : l->ns_a, end ? l->if_b : l->if_a, addr,
+	plan_step_neigh(p, end ? l->ns_b : l->ns_a, end ? l->if_b : l->if_a, addr,
 		  end ? l->mac_a : l->mac_b);
 }
 
@@ -155,13 +156,13 @@ static void link_addr(struct plan *p, int v, int end, const char *addr,
 {
 	const struct plan_veth *l = &p->veths[v];
 
-	addr_add(p, end ? l->ns_b : l->ns_a, end ? l->if_b : l->if_a, addr,
+	plan_step_addr(p, end ? l->ns_b : l->ns_a, end ? l->if_b : l->if_a, addr,
 		 prefix);
 	neigh_add(p, v, !end, addr);
 }
 
-static void route_add(struct plan *p, int ns, const char *dst,
-		      const char *gw, const char *ifn, int onlink)
+void plan_step_route(struct plan *p, int ns, const char *dst,
+		     const char *gw, const char *ifn, int onlink)
 {
 	struct plan_route *r = &p->routes[p->nroutes++];
 
@@ -175,8 +176,8 @@ static void route_add(struct plan *p, int ns, const char *dst,
 /* Host h on the WAN: a veth from inet (inet_if) to h's "wan", addr/32 on
  * it, a default route to the gateway on inet's loopback, and inet's /32
  * route back. */
-static void wan_attach(struct plan *p, int h, const char *inet_if,
-		       const char *addr)
+static int wan_attach(struct plan *p, int h, const char *inet_if,
+		      const char *addr)
 {
 	char wan_if[PLAN_IFNAME], host32[PLAN_ADDR];
 	int v;
@@ -186,9 +187,10 @@ static void wan_attach(struct plan *p, int h, const char *inet_if,
 	v = veth_add(p, p->inet, inet_if, h, wan_if);
 	link_addr(p, v, 1, addr, 32);
 	neigh_add(p, v, 1, PLAN_INET_GW); /* on inet's loopback */
-	route_add(p, h, PLAN_INET_GW "/32", NULL, wan_if, 0);
-	route_add(p, h, "default", PLAN_INET_GW, wan_if, 1);
-	route_add(p, p->inet, host32, NULL, inet_if, 0);
+	plan_step_route(p, h, PLAN_INET_GW "/32", NULL, wan_if, 0);
+	plan_step_route(p, h, "default", PLAN_INET_GW, wan_if, 1);
+	plan_step_route(p, p->inet, host32, NULL, inet_if, 0);
+	return v;
 }
 
 static void nat_add(struct plan *p, int ns, const struct nat_profile *prof,
@@ -214,13 +216,13 @@ static void carrier_plan_tag(struct plan *p, struct plan_side *sd,
 	int v;
 
 	sd->carrier = ns_add(p, tag, 1);
-	wan_attach(p, sd->carrier, sd->inet_if, sd->wan_addr);
+	sd->veth_wan = wan_attach(p, sd->carrier, sd->inet_if, sd->wan_addr);
 	ifname(p, lan_if, "lan");
 	ifname(p, wan_if, "wan");
-	v = veth_add(p, sd->carrier, lan_if, sd->router, wan_if);
+	v = sd->veth_cgn = veth_add(p, sd->carrier, lan_if, sd->router, wan_if);
 	link_addr(p, v, 0, PLAN_CGN_CARRIER_LAN, 10);
 	link_addr(p, v, 1, PLAN_CGN_ROUTER_WAN, 10);
-	route_add(p, sd->router, "default", PLAN_CGN_CARRIER_LAN, wan_if, 0);
+	plan_step_route(p, sd->router, "default", PLAN_CGN_CARRIER_LAN, wan_if, 0);
 	nat_add(p, sd->carrier, sd->carrier_profile, sd->wan_addr,
 		"100.64.0.0/10", 1);
 }
@@ -279,7 +281,7 @@ static void lan_single(struct plan *p, const struct plan_side *sd,
 	v = veth_add(p, sd->router, lan_if, sd->host, eth_if);
 	link_addr(p, v, 0, router_lan, len);
 	link_addr(p, v, 1, sd->lan_addr, len);
-	route_add(p, sd->host, "default", router_lan, eth_if, 0);
+	plan_step_route(p, sd->host, "default", router_lan, eth_if, 0);
 }
 
 /* Several hosts: the router's LAN is a bridge with one veth port per
@@ -296,23 +298,23 @@ static void lan_bridged(struct plan *p, const struct plan_side *sd,
 	ifname(p, lan_if, "lan");
 	ifname(p, eth_if, "eth");
 	br = bridge_add(p, sd->router, lan_if);
-	addr_add(p, sd->router, lan_if, router_lan, len);
+	plan_step_addr(p, sd->router, lan_if, router_lan, len);
 	for (int i = 0; i < h->n; i++) {
 		ifname(p, port_if, "p%d", i);
 		v[i] = veth_add(p, sd->router, port_if, h->ns[i], eth_if);
 		snprintf(p->veths[v[i]].master_a,
 			 sizeof(p->veths[v[i]].master_a), "%s", lan_if);
-		addr_add(p, h->ns[i], eth_if, h->addr[i], len);
-		neigh_put(p, sd->router, lan_if, h->addr[i],
+		plan_step_addr(p, h->ns[i], eth_if, h->addr[i], len);
+		plan_step_neigh(p, sd->router, lan_if, h->addr[i],
 			  p->veths[v[i]].mac_b);
-		neigh_put(p, h->ns[i], eth_if, router_lan,
+		plan_step_neigh(p, h->ns[i], eth_if, router_lan,
 			  p->bridges[br].mac);
-		route_add(p, h->ns[i], "default", router_lan, eth_if, 0);
+		plan_step_route(p, h->ns[i], "default", router_lan, eth_if, 0);
 	}
 	for (int i = 0; i < h->n; i++)
 		for (int j = 0; j < h->n; j++)
 			if (i != j)
-				neigh_put(p, h->ns[i], eth_if, h->addr[j],
+				plan_step_neigh(p, h->ns[i], eth_if, h->addr[j],
 					  p->veths[v[j]].mac_b);
 }
 
@@ -418,18 +420,23 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	sd->host = ns_add(p, tag, 0);
 	if ((e = home_hosts(p, scn, cell, s, base, lan_len, &h, err, cap)) < 0)
 		return e;
+	sd->veth_cgn = -1;
 	if (has_carrier)
 		carrier_plan(p, sd, cell, s);
 	else
-		wan_attach(p, sd->router, sd->inet_if, sd->wan_addr);
-
+		sd->veth_wan = wan_attach(p, sd->router, sd->inet_if,
+					  sd->wan_addr);
+	sd->veth_lan = p->nveths; /* the hosts' veths in plan_home order */
+	sd->bridge = h.n == 1 ? -1 : p->nbridges;
+	sd->nlan = h.n;
 	if (h.n == 1)
 		lan_single(p, sd, router_lan, lan_len);
 	else
 		lan_bridged(p, sd, &h, router_lan, lan_len);
 	if (sd->routed)
-		route_add(p, p->inet, sd->lan_prefix, sd->wan_addr,
+		plan_step_route(p, p->inet, sd->lan_prefix, sd->wan_addr,
 			  sd->inet_if, 0);
+	sd->nat = p->nnats;
 	nat_add(p, sd->router, sd->profile,
 		has_carrier ? PLAN_CGN_ROUTER_WAN : sd->wan_addr,
 		sd->lan_prefix, 0);
@@ -466,6 +473,7 @@ static int plan_alloc(struct plan *p, const struct scenario *s)
 	struct plan_extra x;
 
 	plan_extra(s, &x);
+	plan6_grow(s, &sides, &x.hosts, &x.neighs);
 	p->cells = calloc(s->ncells ? s->ncells : 1, sizeof(*p->cells));
 	p->ns = calloc(CORE_NS + SIDE_NS * sides + x.hosts, sizeof(*p->ns));
 	p->veths = calloc(CORE_VETHS + SIDE_VETHS * sides + x.hosts,
@@ -502,7 +510,7 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 	snprintf(p->table, sizeof(p->table), "punchlab_%s", rid);
 	p->ncells = s->ncells;
 	p->inet = ns_add(p, "inet", 1);
-	addr_add(p, p->inet, "lo", PLAN_INET_GW, 32);
+	plan_step_addr(p, p->inet, "lo", PLAN_INET_GW, 32);
 	p->charlie = ns_add(p, "charlie", 0);
 	ifname(p, p->charlie_if, "ch");
 	wan_attach(p, p->charlie, p->charlie_if, PLAN_COORD_ADDR);
@@ -521,6 +529,7 @@ struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 		for (int sd = 0; sd < 2; sd++)
 			if ((e = side_plan(p, s, c, sd, err, err_cap)) < 0)
 				goto err;
+	plan6_build(p, s);
 	return p;
 err:
 	if (e == -ENOMEM)
@@ -551,12 +560,6 @@ void plan_free(struct plan *p)
 int plan_step_ns(struct plan *p, const char *tag, int forward)
 {
 	return ns_add(p, tag, forward);
-}
-
-void plan_step_addr(struct plan *p, int ns, const char *ifn,
-		    const char *addr, int prefix)
-{
-	addr_add(p, ns, ifn, addr, prefix);
 }
 
 void plan_step_ifname(const struct plan *p, char *buf, const char *tag)

@@ -13,7 +13,9 @@
  * does not translate (mapping none) gets a public LAN from 198.18.0.0/15
  * (RFC 2544), routed by inet to its router. NAT444: a carrier namespace
  * on the WAN, the router behind it at 100.64.0.2/10. Cells past 249 take
- * their WAN addresses and routed LANs from 172.16.0.0/12 (plan.c). */
+ * their WAN addresses and routed LANs from 172.16.0.0/12 (plan.c).
+ * When a home of the scenario has IPv6, the world is dual-stack:
+ * plan6.h's 2001:db8::/32 addresses beside the IPv4 ones. */
 #ifndef PUNCHLAB_PLAN_H
 #define PUNCHLAB_PLAN_H
 
@@ -38,11 +40,13 @@
 #define PLAN_ADDR 24		   /* dotted quad, or with /prefix */
 
 /* A namespace pl-<rid>-<tag>; forward: it routes (routers, carriers,
- * inet), with IPv4 forwarding on and ICMP redirects off. */
+ * inet), with IPv4 forwarding on and ICMP redirects off; v6: it has IPv6
+ * addresses (PLAN6_HOST) or routes IPv6 too (PLAN6_FORWARD), plan6.h. */
 struct plan_ns {
 	char name[96];
 	char tag[32];
 	int forward;
+	int v6;
 };
 
 #define PLAN_MAC 6 /* bytes of an Ethernet address */
@@ -103,6 +107,7 @@ struct plan_nat {
 	char wan_if[PLAN_IFNAME], lan_if[PLAN_IFNAME];
 	char wan_addr[PLAN_ADDR], lan_cidr[PLAN_ADDR];
 	int carrier; /* one subscriber: PLAN_CGN_ROUTER_WAN */
+	char lan6[PLAN_ADDR]; /* the home's IPv6 /64 to filter, "" none */
 };
 
 #define PLAN_CGN_CARRIER_LAN "100.64.0.1"
@@ -126,6 +131,17 @@ struct plan_side {
 	char inet_if[PLAN_IFNAME];	/* inet's end of its WAN link */
 	char lan_addr[PLAN_ADDR];	/* the host's address */
 	char lan_prefix[PLAN_ADDR];
+	/* Where plan6.c finds this home's links: the WAN veth (inet at
+	 * end a), the carrier's veth to the router (-1 none), the first of
+	 * nlan LAN veths (router at end a, hosts in plan_home order), the
+	 * LAN bridge (-1 none) and the router's NAT load. */
+	int veth_wan, veth_cgn, veth_lan, nlan, bridge, nat;
+	/* IPv6 (plan6.h): the host's address, the LAN /64, the router's
+	 * WAN address; all "" without IPv6, and then v6_none says why
+	 * when the profile asked for it. */
+	int v6;
+	char lan6_addr[PLAN_ADDR], lan6_prefix[PLAN_ADDR], wan6[PLAN_ADDR];
+	char v6_none[96];
 };
 
 struct plan_cell {
@@ -135,6 +151,7 @@ struct plan_cell {
 struct plan {
 	char rid[16];
 	char table[32]; /* nft table in every router: punchlab_<rid> */
+	char table6[40]; /* ip6 filter table: punchlab_<rid>_f6, "" none */
 	int inet, charlie; /* indices into ns */
 	char charlie_if[PLAN_IFNAME]; /* inet's end of charlie's link */
 	int mallory, victim; /* indices into ns; -1 without an adversary */
@@ -165,8 +182,15 @@ void plan_print(const struct plan *p, FILE *f);
  * caller sized: each appends the steps a cell's world has for the same
  * thing. A namespace pl-<rid>-<tag>: its index. */
 int plan_step_ns(struct plan *p, const char *tag, int forward);
+/* addr (IPv4, or IPv6 of at most 19 characters) /prefix on ns:ifn. */
 void plan_step_addr(struct plan *p, int ns, const char *ifn,
 		    const char *addr, int prefix);
+/* In ns, addr is at mac on ifn (a permanent neighbour entry). */
+void plan_step_neigh(struct plan *p, int ns, const char *ifn,
+		     const char *addr, const unsigned char *mac);
+/* dst ("default", "::/0" or a prefix) via gw (NULL: on link) out of ifn. */
+void plan_step_route(struct plan *p, int ns, const char *dst,
+		     const char *gw, const char *ifn, int onlink);
 /* "<rid>-<tag>" into buf (PLAN_IFNAME bytes), as every interface. */
 void plan_step_ifname(const struct plan *p, char *buf, const char *tag);
 /* Host h on the WAN at addr/32 through inet's interface inet_if. */

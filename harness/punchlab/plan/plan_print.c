@@ -32,6 +32,11 @@ static void plan_print_homes(const struct plan *p, int c, FILE *f)
 		for (int i = 0; i < sd->nextra; i++)
 			fprintf(f, ", %s %s (background node)",
 				p->ns[sd->extra[i]].tag, sd->extra_addr[i]);
+		if (sd->v6)
+			fprintf(f, "; ipv6 %s router WAN %s", sd->lan6_prefix,
+				sd->wan6);
+		else if (sd->v6_none[0])
+			fprintf(f, "; no ipv6: %s", sd->v6_none);
 		fputc('\n', f);
 	}
 }
@@ -41,8 +46,9 @@ void plan_print(const struct plan *p, FILE *f)
 	char ma[18], mb[18];
 
 	for (int i = 0; i < p->nns; i++)
-		fprintf(f, "netns %s%s\n", p->ns[i].name,
-			p->ns[i].forward ? " forward" : "");
+		fprintf(f, "netns %s%s%s\n", p->ns[i].name,
+			p->ns[i].forward ? " forward" : "",
+			p->ns[i].v6 == 2 ? " forward6" : "");
 	for (int i = 0; i < p->nbridges; i++)
 		fprintf(f, "bridge %s:%s noarp %s\n", p->ns[p->bridges[i].ns].tag,
 			p->bridges[i].ifname, mac_str(p->bridges[i].mac, ma));
@@ -68,11 +74,18 @@ void plan_print(const struct plan *p, FILE *f)
 			r->dst, r->gw[0] ? " via " : "", r->gw, r->ifname,
 			r->onlink ? " onlink" : "");
 	}
-	for (int i = 0; i < p->nnats; i++)
-		fprintf(f, "nat %s: profile %s wan %s (%s) lan %s (%s)\n",
+	for (int i = 0; i < p->nnats; i++) {
+		fprintf(f, "nat %s: profile %s wan %s (%s) lan %s (%s)",
 			p->ns[p->nats[i].ns].tag, p->nats[i].profile->name,
 			p->nats[i].wan_if, p->nats[i].wan_addr,
 			p->nats[i].lan_if, p->nats[i].lan_cidr);
+		if (p->nats[i].lan6[0])
+			fprintf(f, " ip6 filter %s %s (%s)", p->table6,
+				profile6_filter_str(
+					p->nats[i].profile->ipv6.filtering),
+				p->nats[i].lan6);
+		fputc('\n', f);
+	}
 	for (int c = 0; c < p->ncells; c++)
 		plan_print_homes(p, c, f);
 }

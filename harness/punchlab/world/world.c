@@ -10,6 +10,7 @@
 
 #include "celldraw.h"
 #include "cleanup.h"
+#include "filter6.h"
 #include "linkcond.h"
 #include "nat.h"
 #include "netns.h"
@@ -18,6 +19,7 @@
 #include "shapespec.h"
 #include "topo.h"
 #include "world.h"
+#include "world6.h"
 
 #define fail netbuild_fail
 
@@ -42,6 +44,17 @@ static int nat_render_one(struct world *w, const struct plan_nat *n,
 
 	e = nat_render(n->profile, &ifc, rules, NAT_RULESET_MAX, why,
 		       sizeof(why));
+	/* The IPv6 filter goes in the same load: both tables or neither. */
+	if (e >= 0 && n->lan6[0]) {
+		struct filter6_ifaces f6 = { .table = w->plan->table6,
+					     .wan = n->wan_if,
+					     .lan = n->lan_if,
+					     .lan6 = n->lan6 };
+
+		e = filter6_render(n->profile, &f6, rules + e,
+				   NAT_RULESET_MAX - (size_t)e, why,
+				   sizeof(why));
+	}
 	if (e < 0)
 		snprintf(err, cap, "profile %s: %s", n->profile->name,
 			 why[0] ? why : strerror(-e));
@@ -261,7 +274,8 @@ static int world_build(struct world *w, volatile sig_atomic_t *stop,
 		 * load 5). Each link now carries its settings (nlreq.c). */
 		e = netbuild_host(w->cu, w->rid, &w->hosts[i], p->ns[i].tag,
 				  p->ns[i].forward, err, cap);
-		if (e < 0)
+		if (e < 0 || (e = world6_sysctls(p->ns[i].v6, &w->hosts[i], err,
+						  cap)) < 0)
 			return e;
 	}
 	if ((e = links_build(w, stop, err, cap)) < 0)
