@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "netns.h"
+#include "pcpstate.h"
 #include "proc.h"
 #include "runid.h"
 
@@ -144,6 +145,9 @@ static int remove_state_dir(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}
+	/* The routers' miniupnpd files (and a daemon its pid file still
+	 * names, when it is the run's: after a SIGKILL of punchlab). */
+	pcpstate_clean(dir);
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }
 

@@ -241,7 +241,11 @@ static int frag_filtering(struct nat_build *b)
 		e = dnat < 0 ? dnat : filtering_rules(b, udp, "meta l4proto udp");
 		dnat = e < 0 ? e : dnat | e;
 	}
-	if (dnat > 0)
+	/* A PCP/NAT-PMP server's mappings are dnat rules in its own table
+	 * (inet punchlab_<rid>_pcp, world/pcpd.c): a drop or reject below
+	 * would win over the accept there, so what it dnat'ed passes here
+	 * (only it and the maps above dnat what comes from the WAN). */
+	if (dnat > 0 || b->p->pcp.server != PCP_SERVER_OFF)
 		nat_rule(b, NAT_CH_FORWARD,
 			 "iifname \"%s\" ct status dnat accept", b->ifc->wan);
 	return dnat < 0 ? dnat : 0;

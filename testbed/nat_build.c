@@ -181,6 +181,8 @@ static void nat_header(struct nat_text *out, const struct nat_profile *p)
 		nat_put(out, ", refresh %s", profile_refresh_str(p->refresh));
 	if (p->behind[0])
 		nat_put(out, ", behind %s", p->behind);
+	if (p->pcp.server != PCP_SERVER_OFF)
+		nat_put(out, ", pcp %s", pcpconf_server_str(p->pcp.server));
 	nat_put(out, "\n");
 }
 

@@ -74,34 +74,7 @@ static int key_ports(struct nat_profile *p, const char *v,
 static int key_port_range(struct nat_profile *p, const char *v,
 			  struct cfg_error *err)
 {
-	char low[8], high[8];
-	const char *dash = strchr(v, '-');
-	long lo, hi;
-
-	if (!dash || (size_t)(dash - v) >= sizeof(low) ||
-	    strlen(dash + 1) >= sizeof(high))
-		goto err_syntax;
-	memcpy(low, v, (size_t)(dash - v));
-	low[dash - v] = '\0';
-	strcpy(high, dash + 1);
-	if (cfg_int(low, 1, 65535, &lo, err) < 0 ||
-	    cfg_int(high, 1, 65535, &hi, err) < 0)
-		goto err_syntax;
-	if (lo > hi) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "'%s': the low port is above the high port", v);
-		return -1;
-	}
-	p->port_min = (uint16_t)lo;
-	p->port_max = (uint16_t)hi;
-	return 0;
-
-err_syntax:
-	snprintf(err->msg, sizeof(err->msg),
-		 "'%s' is not a port range LOW-HIGH within 1-65535 "
-		 "(e.g. 1024-65535)",
-		 v);
-	return -1;
+	return pcpconf_range(v, &p->port_min, &p->port_max, err);
 }
 
 static int key_filtering(struct nat_profile *p, const char *v,
@@ -309,6 +282,21 @@ static int profile_unknown_key(const char *section, struct cfg_error *err)
 	return -1;
 }
 
+/* [pcp] is pcpconf's; only its header is seen here. */
+static int profile_pcp(struct pcp_conf *pcp, const char *key,
+		       const char *value, int line, struct cfg_error *err)
+{
+	if (key)
+		return pcpconf_key(pcp, key, value, line, err);
+	if (pcp->line) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "given twice (first at line %d); keep one", pcp->line);
+		return -1;
+	}
+	pcp->line = line;
+	return 0;
+}
+
 static int profile_handler(void *user, const char *section, const char *key,
 			   const char *value, int line, struct cfg_error *err)
 {
@@ -317,6 +305,9 @@ static int profile_handler(void *user, const char *section, const char *key,
 
 	if (!strcmp(section, "ipv6"))
 		return profile6_line(&c->p->ipv6, key, value, line, err);
+	if (!strcmp(section, "pcp"))
+		return profile_pcp(&c->p->pcp, key, value, line, err);
+
 	if (!key) {
 		if (profile_known_section(section)) {
 			int *seen = strcmp(section, "nat") ? &c->timeouts_line
@@ -335,7 +326,7 @@ static int profile_handler(void *user, const char *section, const char *key,
 		}
 		snprintf(err->msg, sizeof(err->msg),
 			 "unknown section; a profile has [nat], "
-			 "[timeouts] and [ipv6]");
+			 "[timeouts], [ipv6] and [pcp]");
 		return -1;
 	}
 	if (!section[0]) {
@@ -446,6 +437,7 @@ static void profile_defaults(struct nat_profile *p)
 	p->unsolicited_syn = NAT_SYN_RST;
 	p->hairpin = 0;
 	profile6_defaults(&p->ipv6);
+	pcpconf_defaults(&p->pcp);
 }
 
 int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
@@ -473,7 +465,9 @@ int profile_load(const char *path, struct nat_profile *p, struct cfg_error *err)
 	p->behind_line = profile_key_line(&c, "behind");
 	if (profile_check(&c, err) < 0)
 		return -1;
-	return profile6_check(&p->ipv6, p->path, err);
+	if (profile6_check(&p->ipv6, p->path, err) < 0)
+		return -1;
+	return pcpconf_check(&p->pcp, p->path, err);
 }
 
 int profile_find(const char *dir, const char *name, struct nat_profile *p,

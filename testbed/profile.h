@@ -7,6 +7,7 @@
 
 #include "cfg.h"
 #include "profile6.h"
+#include "pcpconf.h"
 #include "profile_names.h"
 
 #define PROFILE_NAME_MAX 64
@@ -48,6 +49,8 @@ struct nat_profile {
 	 * subscribers share port_range. */
 	unsigned int port_block;
 	struct profile6 ipv6; /* [ipv6] (profile6.h) */
+	/* [pcp]: the router's PCP/NAT-PMP server (pcpconf.h). */
+	struct pcp_conf pcp;
 };
 
 /* Reads one profile file. 0 or -1 with err naming file, line and key.

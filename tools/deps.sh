@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make pkg-config libmnl-dev libnftables-dev libinih-dev
 libjansson-dev libssl-dev libcunit1-dev libnetfilter-queue-dev libnftnl-dev
 libpcap-dev libnetfilter-conntrack-dev
-nftables iproute2 iputils-ping python3 coturn
+nftables iproute2 iputils-ping python3 coturn miniupnpd-nftables
 python3-matplotlib python3-numpy"
 # `make fuzz`: clang and its libFuzzer runtime (not needed to build or test).
 [ "${FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-dev"

@@ -97,3 +97,30 @@ int stun_binding_parse(const uint8_t *buf, size_t len, const uint8_t txid[12],
 	}
 	return have ? 0 : e;
 }
+
+int stun_binding_answer(const uint8_t *req, size_t len,
+			const struct sockaddr_in *from, uint8_t *buf,
+			size_t cap)
+{
+	uint32_t ip = ntohl(from->sin_addr.s_addr);
+	uint16_t port = ntohs(from->sin_port);
+
+	if (len < STUN_HEADER_LEN || get16(req) != STUN_BINDING_REQUEST ||
+	    get16(req + 4) != STUN_MAGIC >> 16 ||
+	    get16(req + 6) != (STUN_MAGIC & 0xffff) ||
+	    (size_t)get16(req + 2) + STUN_HEADER_LEN != len)
+		return -EBADMSG;
+	if (cap < STUN_HEADER_LEN + 12)
+		return -ENOSPC;
+	memcpy(buf, req, STUN_HEADER_LEN); /* cookie and transaction id */
+	put16(buf, STUN_BINDING_SUCCESS);
+	put16(buf + 2, 12);
+	put16(buf + 20, STUN_ATTR_XOR_MAPPED);
+	put16(buf + 22, 8);
+	buf[24] = 0;
+	buf[25] = STUN_FAMILY_IPV4;
+	put16(buf + 26, port ^ (STUN_MAGIC >> 16));
+	put16(buf + 28, (uint16_t)((ip ^ STUN_MAGIC) >> 16));
+	put16(buf + 30, (uint16_t)(ip ^ STUN_MAGIC));
+	return STUN_HEADER_LEN + 12;
+}

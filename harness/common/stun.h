@@ -1,6 +1,7 @@
-/* stun: the one STUN exchange punchlab speaks itself — a Binding request
- * (RFC 8489 section 6, no attributes) and the mapped address out of its
- * success response — to see that the run's STUN server answers. */
+/* stun: the STUN punchlab speaks itself — a Binding request (RFC 8489
+ * section 6, no attributes) and the mapped address out of its success
+ * response, to see that the run's STUN server answers; and the answer to
+ * one, for the address check of a router's miniupnpd (world/pcpstun.c). */
 #ifndef PUNCHLAB_STUN_H
 #define PUNCHLAB_STUN_H
 
@@ -22,5 +23,13 @@ int stun_binding_request(uint8_t *buf, size_t cap, const uint8_t txid[12]);
  * address). Every length is checked before it is used. */
 int stun_binding_parse(const uint8_t *buf, size_t len, const uint8_t txid[12],
 		       struct sockaddr_in *mapped);
+/* The success response to a Binding request req (len bytes) that came
+ * from `from`: its XOR-MAPPED-ADDRESS is from, whatever attributes the
+ * request carries (a CHANGE-REQUEST is answered from here, not refused).
+ * Its length (32), -EBADMSG (not a Binding request, or a length that
+ * does not match) or -ENOSPC. */
+int stun_binding_answer(const uint8_t *req, size_t len,
+			const struct sockaddr_in *from, uint8_t *buf,
+			size_t cap);
 
 #endif

@@ -85,6 +85,39 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(ntohs(a.sin_port), 0xa147);
 }
 
+/* The answer pcpstun gives miniupnpd: a request (with a CHANGE-REQUEST
+ * attribute, as miniupnpd sends three of four) read back by our parser. */
+static void test_answer(void)
+{
+	uint8_t req[28], resp[64], small[31];
+	struct sockaddr_in from = { .sin_family = AF_INET,
+				    .sin_port = htons(51417) }, got;
+
+	from.sin_addr.s_addr = htonl(0xc6336401); /* 198.51.100.1 */
+	CU_ASSERT_EQUAL_FATAL(stun_binding_request(req, sizeof(req), txid),
+			      20);
+	req[3] = 8; /* CHANGE-REQUEST (0x0003), change IP and port */
+	memcpy(req + 20, "\x00\x03\x00\x04\x00\x00\x00\x06", 8);
+	CU_ASSERT_EQUAL_FATAL(stun_binding_answer(req, sizeof(req), &from,
+						  resp, sizeof(resp)),
+			      32);
+	CU_ASSERT_EQUAL_FATAL(stun_binding_parse(resp, 32, txid, &got), 0);
+	CU_ASSERT_EQUAL(got.sin_addr.s_addr, from.sin_addr.s_addr);
+	CU_ASSERT_EQUAL(got.sin_port, from.sin_port);
+	CU_ASSERT_EQUAL(stun_binding_answer(req, sizeof(req), &from, small,
+					    sizeof(small)),
+			-ENOSPC);
+	/* a length that does not match, a response, no cookie */
+	CU_ASSERT_EQUAL(stun_binding_answer(req, 20, &from, resp, sizeof(resp)),
+			-EBADMSG);
+	CU_ASSERT_EQUAL(stun_binding_answer(resp, 32, &from, resp + 32, 32),
+			-EBADMSG);
+	req[4] = 0;
+	CU_ASSERT_EQUAL(stun_binding_answer(req, sizeof(req), &from, resp,
+					    sizeof(resp)),
+			-EBADMSG);
+}
+
 static void test_hosts_render(void)
 {
 	const struct hostsfile_entry e[] = {
@@ -157,6 +190,7 @@ int main(void)
 	static const struct testutil_case tests[] = {
 	    {"Binding request", test_request},
 	    {"Binding response (RFC 5769 sample), malformed ones", test_parse},
+	    {"Binding answer (pcpstun)", test_answer},
 	    {"hosts file text", test_hosts_render},
 	    {"spawned process resolves the run's names (root)",
 	     test_hosts_spawn},

@@ -8,6 +8,7 @@
 #include "daemons.h"
 #include "proc.h"
 #include "hostfit.h"
+#include "pcpd.h"
 #include "session.h"
 #include "shapeboard.h"
 #include "stund.h"
@@ -82,6 +83,9 @@ int session_start(struct session *ss, int verbose, int keep)
 	ss->stun = stund_start(ss->w, ss->dir, keep);
 	if (ss->stun < 0)
 		return (int)ss->stun;
+	/* Before any trial: the routers' PCP/NAT-PMP servers answer. */
+	if ((e = pcpd_start(ss->w, ss->dir, keep)) < 0)
+		return e;
 	ss->coord = daemons_coordinator(ss->w, &env, ss->s->mode, verbose,
 					keep ? NULL : &ss->ctl);
 	return ss->coord < 0 ? ss->coord : 0;
