@@ -3,7 +3,8 @@
  * the ladder's `direct` step needs a listener at bob that proves the
  * handshake. Listens on --local-port, accepts one connection within
  * --timeout-ms, answers version/verack as an inbound Bitcoin peer and
- * prints one JSON line as --serve will. No --pcp: the ladder reports pcp
+ * prints one JSON line as --serve will. Dual-stack ([::], IPv4 mapped):
+ * the same listener serves the direct and the ipv6-direct steps. No --pcp: the ladder reports pcp
  * unavailable while this stub serves. Remove with harness/punchlab/trials/
  * ladder.c's LADDER_SERVE_STUB once punch-agent --serve exists. */
 #include <errno.h>
@@ -122,14 +123,16 @@ static int stub_handshake(struct stub *st, int fd)
 
 static int stub_serve(struct stub *st)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)st->port) };
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((uint16_t)st->port) };
 	socklen_t alen = sizeof(a);
-	int one = 1, lfd, fd, r;
+	int one = 1, zero = 0, lfd, fd, r;
+	char ip[INET6_ADDRSTRLEN];
 
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
 	    bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 4)) {
 		snprintf(st->error, sizeof(st->error), "listen: %s",
 			 strerror(errno));
@@ -145,8 +148,9 @@ static int stub_serve(struct stub *st)
 	if (fd < 0)
 		return -errno;
 	st->t_established_ns = mono_ns();
-	snprintf(st->peer, sizeof(st->peer), "%s:%u", inet_ntoa(a.sin_addr),
-		 ntohs(a.sin_port));
+	inet_ntop(AF_INET6, &a.sin6_addr, ip, sizeof(ip));
+	snprintf(st->peer, sizeof(st->peer), "[%s]:%u", ip,
+		 ntohs(a.sin6_port));
 	r = stub_handshake(st, fd);
 	close(fd);
 	return r;

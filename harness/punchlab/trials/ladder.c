@@ -11,6 +11,7 @@
 #include "ladder.h"
 #include "log.h"
 #include "monoclock.h"
+#include "pcpconf.h"
 #include "scenario_ladder.h"
 
 /* STAND-IN: punch-agent has no --serve until part pcpc is merged; the
@@ -40,34 +41,65 @@ static int serve_port(const struct running *r)
 	return LADDER_SERVE_BASE + r->trial % LADDER_SERVE_SPAN;
 }
 
+static int step_mech(const struct trials_cfg *cfg, const struct running *r)
+{
+	return cfg->s->cells[r->cell].ladder.mech[r->lad.step];
+}
+
 static struct ladder_step *step_now(const struct trials_cfg *cfg,
 				    struct running *r)
 {
 	struct ladder_step *st = &r->lad.res[r->lad.nres];
 
 	memset(st, 0, sizeof(*st));
-	st->mech = cfg->s->cells[r->cell].ladder.mech[r->lad.step];
+	st->mech = step_mech(cfg, r);
 	st->ms = -1;
 	return st;
 }
 
-/* 1 when the world can offer mechanism m; 0 with why when it cannot.
- * What this build lacks is named, so a rate of 0 says why. */
-static int ladder_offered(int m, char *why, size_t cap)
+/* Why side s of the cell has no IPv6 (the plan's words when it has
+ * them); 1 when it has. */
+static int side_v6(const struct plan_side *p, const char *who, char *why,
+		   size_t cap)
 {
+	if (p->v6)
+		return 1;
+	snprintf(why, cap, "%s's home has no IPv6 (%s)", who,
+		 p->v6_none[0] ? p->v6_none : "[ipv6] enabled = no");
+	return 0;
+}
+
+/* 1 when the world can offer mechanism m in cell; 0 with why when it
+ * cannot. What this build lacks is named, so a rate of 0 says why. */
+static int ladder_offered(const struct trials_cfg *cfg, int cell, int m,
+			  char *why, size_t cap)
+{
+	const struct world_cell *wc = &cfg->w->cells[cell];
+	const struct nat_profile *b = wc->side[1].p->profile;
+
 	switch (m) {
 	case LADDER_PCP:
+		if (b->pcp.server == PCP_SERVER_OFF) {
+			snprintf(why, cap,
+				 "bob's router (%s) runs no PCP server ([pcp] "
+				 "server = off)",
+				 b->name);
+			return 0;
+		}
 		snprintf(why, cap,
-			 "no PCP server in bob's router: profile [pcp] "
-			 "(part pcpd) and punch-agent --serve --pcp (part "
-			 "pcpc) are not in this build");
+			 "punch-agent --serve --pcp (part pcpc) is not in "
+			 "this build");
 		return 0;
 	case LADDER_IPV6_DIRECT:
+		return side_v6(wc->side[0].p, "alice", why, cap) &&
+		       side_v6(wc->side[1].p, "bob", why, cap);
 	case LADDER_IPV6_PUNCH:
+		if (!side_v6(wc->side[0].p, "alice", why, cap) ||
+		    !side_v6(wc->side[1].p, "bob", why, cap))
+			return 0;
 		snprintf(why, cap,
-			 "no IPv6 in this world: dual-stack worlds (part "
-			 "v6world) and IPv6 agents (part v6sock) are not in "
-			 "this build");
+			 "IPv6 agents and coordinator (part v6sock) are not "
+			 "in this build");
 		return 0;
 	default:
 		return 1;
@@ -80,8 +112,7 @@ static void step_name(const struct trials_cfg *cfg, const struct running *r,
 {
 	snprintf(buf, cap, "%s-c%d-%s-t%d-%s", cfg->w->rid, r->cell,
 		 s ? "bob" : "alice", r->trial,
-		 scenario_ladder_names[cfg->s->cells[r->cell].ladder
-					       .mech[r->lad.step]]);
+		 scenario_ladder_names[step_mech(cfg, r)]);
 }
 
 /* Bob's listener: --serve on his port, no mapping. */
@@ -107,7 +138,7 @@ static int start_serve(const struct trials_cfg *cfg, struct running *r)
 }
 
 /* Alice dials bob's public address: his router's (or carrier's) WAN
- * address, or his own on a routed home. */
+ * address, or his own on a routed home; over IPv6 his own (no NAT). */
 static int start_dial(const struct trials_cfg *cfg, struct running *r)
 {
 	const struct plan_side *b = cfg->w->cells[r->cell].side[1].p;
@@ -116,32 +147,41 @@ static int start_dial(const struct trials_cfg *cfg, struct running *r)
 			 "--name", name, NULL };
 
 	snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
-	snprintf(peer, sizeof(peer), "%s:%d",
-		 b->routed ? b->lan_addr : b->wan_addr, serve_port(r));
+	if (step_mech(cfg, r) == LADDER_IPV6_DIRECT)
+		snprintf(peer, sizeof(peer), "[%s]:%d", b->lan6_addr,
+			 serve_port(r));
+	else
+		snprintf(peer, sizeof(peer), "%s:%d",
+			 b->routed ? b->lan_addr : b->wan_addr, serve_port(r));
 	snprintf(tmo, sizeof(tmo), "%d", cfg->s->timeout_ms);
 	step_name(cfg, r, 0, name, sizeof(name));
 	return running_spawn(cfg, r, 0, argv, 0);
 }
 
 /* 1 when pid's network namespace has a TCP socket listening on port
- * (/proc/PID/net/tcp: state 0A): bob's listener is up, whichever program
- * serves, without a readiness line of its own. */
+ * (/proc/PID/net/tcp or tcp6: state 0A): bob's listener is up, whichever
+ * program serves, without a readiness line of its own. */
 static int listening(pid_t pid, int port)
 {
+	static const char *const tables[] = { "tcp", "tcp6" };
 	char path[64], line[256];
 	unsigned lport, state;
 	int found = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/net/tcp", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, " %*u: %*x:%x %*x:%*x %x", &lport,
-			       &state) == 2 &&
-			(int)lport == port && state == 0x0A;
-	fclose(f);
+	for (int t = 0; t < 2 && !found; t++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid,
+			 tables[t]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, " %*u: %*x:%x %*x:%*x %x", &lport,
+				       &state) == 2 &&
+				(int)lport == port && state == 0x0A;
+		fclose(f);
+	}
 	return found;
 }
 
@@ -167,7 +207,8 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 	r->hard_deadline_ns = r->lad.t_step_ns +
 			      (int64_t)(cfg->s->timeout_ms + LADDER_HANG_GRACE_MS) *
 				      1000000;
-	if (!ladder_offered(st->mech, st->why, sizeof(st->why))) {
+	if (!ladder_offered(cfg, r->cell, st->mech, st->why,
+			    sizeof(st->why))) {
 		snprintf(st->outcome, sizeof(st->outcome), "unavailable");
 		r->lad.nres++;
 		return 0;
