@@ -27,20 +27,33 @@ def mechanisms(cells):
     return [m for m in MECHANISMS if m in seen]
 
 
-def mech_text(lad, m):
-    """"3/10 0.300 · p50 12 ms", "-" when the cell does not list m."""
+def unavailable_only(c):
+    """The mechanisms no trial of cell c could try (all unavailable)."""
+    seen = {}
+    for t in c.trials:
+        for st in t.raw.get("ladder") or []:
+            if isinstance(st, dict):
+                seen.setdefault(st.get("mechanism"), set()).add(
+                    st.get("outcome") == "unavailable")
+    return {m for m, v in seen.items() if v == {True}}
+
+
+def mech_text(lad, m, unav=()):
+    """"3/10 0.300 · p50 12 ms"; "-" when the cell does not list m,
+    "unavailable" when no trial could try it; a missed expect_<m> is
+    named."""
     o = lad.get(m)
     if not isinstance(o, dict):
         return "-"
     k, n = o.get("successes"), o.get("trials")
     if not (_num(k) and _num(n)):
         return "?"
-    out = "%d/%d %.3f" % (k, n, k / n if n else 0.0)
+    out = "unavailable" if m in unav else "%d/%d %.3f" % (
+        k, n, k / n if n else 0.0)
     if _num(o.get("ms_p50")):
         out += " · p50 %.0f ms" % o["ms_p50"]
-    if o.get("expect"):
-        out += " (expect %s%s)" % (o["expect"], "" if o.get("verdict") !=
-                                   "fail" else ", FAIL")
+    if o.get("verdict") == "fail":
+        out += " (FAIL: expect %s)" % o.get("expect")
     return out
 
 
@@ -59,7 +72,8 @@ def table(cells):
     lines = ["| " + " | ".join(head) + " |",
              "|" + "---|" * len(head)]
     for c in cells:
-        row = ["%s × %s" % (c.a, c.b)] + [mech_text(c.ladder, m)
+        unav = unavailable_only(c)
+        row = ["%s × %s" % (c.a, c.b)] + [mech_text(c.ladder, m, unav)
                                           for m in mechs]
         row.append(first_text(c.ladder))
         lines.append("| " + " | ".join(_md(x) for x in row) + " |")
@@ -67,15 +81,16 @@ def table(cells):
 
 
 def unavailable(cells):
-    """{mechanism: {why}} of the steps recorded unavailable."""
+    """{mechanism: {why: cells}} of the steps recorded unavailable."""
     out = {}
     for c in cells:
         for t in c.trials:
             for st in t.raw.get("ladder") or []:
                 if isinstance(st, dict) and st.get("outcome") == \
                         "unavailable":
-                    out.setdefault(st.get("mechanism"), set()).add(
-                        str(st.get("why") or "no reason given"))
+                    out.setdefault(st.get("mechanism"), {}).setdefault(
+                        str(st.get("why") or "no reason given"),
+                        set()).add(c.label)
     return out
 
 
@@ -108,7 +123,9 @@ def section(runs):
            "mechanism's success rate k/n with its median time (a dial: "
            "from alice's start to the handshake; a punch: from both "
            "agents' start), and how often each was the first in the "
-           "ladder's order to connect.", ""]
+           "ladder's order to connect. \"unavailable\": the world could "
+           "not offer it in any trial of the cell (why below); a cell that "
+           "misses an expect_<mechanism> says FAIL.", ""]
     for r, cells in have:
         if len(have) > 1:
             doc += ["### %s run %s" % (r.scenario, r.run_id), ""]
@@ -116,7 +133,8 @@ def section(runs):
         why = unavailable(cells)
         for m in [m for m in MECHANISMS if m in why]:
             doc.append("- %s unavailable: %s" % (m, "; ".join(
-                sorted(why[m]))))
+                "%s (%d cell%s)" % (w, len(cs), "" if len(cs) == 1 else "s")
+                for w, cs in sorted(why[m].items()))))
         fails = failures(cells)
         for m in [m for m in MECHANISMS if m in fails]:
             doc.append("- %s failed as %s" % (m, ", ".join(

@@ -1,8 +1,9 @@
 """Tests for harness/py/alternatives.py (report.md's "Which mechanism
 connects" section) and the ladder parts of junit.py, trialcsv.py and
 runs.py, on a real CI run of tests/integration/data/alternatives-ci.ini
-(tests/py/data/alternatives/efd87f: home-eim against home-eim,
-home-eim-rst and symmetric, 3 trials each).
+(tests/py/data/alternatives/c525df: home-eim against home-eim,
+home-eim-rst, openwrt-upnp and symmetric, openwrt-fw4 against
+mikrotik-defconf and open6, 3 trials each).
 Run from the repo root: /usr/bin/python3 -m unittest discover -s tests/py"""
 import csv
 import os
@@ -23,7 +24,7 @@ import runs  # noqa: E402
 from test_report import call  # noqa: E402
 from test_security import table_rows  # noqa: E402
 
-RUN = os.path.join(HERE, "data", "alternatives", "efd87f")
+RUN = os.path.join(HERE, "data", "alternatives", "c525df")
 HEAD = "## Which mechanism connects"
 
 
@@ -31,7 +32,7 @@ class TestAlternatives(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="punchlab-alternatives-test-")
-        cls.dir = os.path.join(cls.tmp, "efd87f")
+        cls.dir = os.path.join(cls.tmp, "c525df")
         shutil.copytree(RUN, cls.dir)
         cls.rc, _, cls.err = call(report.main, ["--quiet", cls.dir])
         with open(os.path.join(cls.dir, "report.md")) as f:
@@ -51,22 +52,32 @@ class TestAlternatives(unittest.TestCase):
         self.assertEqual(head[1:], ["direct", "pcp", "ipv6-direct",
                                     "ipv6-punch", "ipv4-punch",
                                     "connected first"])
-        self.assertEqual(sorted(rows), ["home-eim × home-eim",
-                                        "home-eim × home-eim-rst",
-                                        "home-eim × symmetric"])
+        self.assertEqual(sorted(rows), [
+            "home-eim × home-eim", "home-eim × home-eim-rst",
+            "home-eim × openwrt-upnp", "home-eim × symmetric",
+            "openwrt-fw4 × mikrotik-defconf", "openwrt-fw4 × open6"])
         eim = rows["home-eim × home-eim"]
-        self.assertTrue(eim[1].startswith("0/3 0.000"))
+        self.assertEqual(eim[1], "0/3 0.000")
+        self.assertEqual(eim[2:5], ["unavailable"] * 3)
         self.assertTrue(eim[5].startswith("3/3 1.000 · p50 "))
         self.assertEqual(eim[6], "ipv4-punch 3, none 0")
         sym = rows["home-eim × symmetric"]
         self.assertEqual(sym[2], "-")   # the cell does not list pcp
         self.assertEqual(sym[6], "none 3")
+        v6 = rows["openwrt-fw4 × mikrotik-defconf"]
+        self.assertEqual(v6[3], "0/3 0.000")  # tried: dropped
+        open6 = rows["openwrt-fw4 × open6"]
+        self.assertTrue(open6[3].startswith("3/3 1.000 · p50 "))
+        self.assertEqual(open6[6], "ipv6-direct 3, none 0")
 
     def test_unavailable_named(self):
         sec = self.md[self.md.index(HEAD):]
-        self.assertIn("- pcp unavailable: no PCP server", sec)
-        self.assertIn("- ipv6-punch unavailable: no IPv6", sec)
-        self.assertIn("- direct failed as refused 3, timeout 6", sec)
+        self.assertIn("- pcp unavailable: bob's router runs no PCP server "
+                      "([pcp] server = off) (3 cells); punch-agent --serve "
+                      "--pcp (part pcpc) is not in this build (1 cell)", sec)
+        self.assertIn("- ipv6-punch unavailable: IPv6 agents and "
+                      "coordinator (part v6sock)", sec)
+        self.assertIn("- direct failed as refused 6, timeout 12", sec)
 
     def test_junit_properties(self):
         out = os.path.join(self.tmp, "j.xml")
@@ -74,8 +85,10 @@ class TestAlternatives(unittest.TestCase):
                                            self.dir])[0], 0)
         props = {}
         for tc in ET.parse(out).getroot().iter("testcase"):
-            props[tc.get("name")] = {p.get("name"): p.get("value")
-                                     for p in tc.iter("property")}
+            # a cell's name may end in " [timing degraded]"
+            props[tc.get("name").split(" ")[0]] = {
+                p.get("name"): p.get("value")
+                for p in tc.iter("property")}
         p = props["ladder:home-eim:home-eim"]
         self.assertEqual(p["ladder_ipv4-punch_successes"], "3")
         self.assertEqual(p["ladder_direct_rate"], "0")
@@ -101,7 +114,7 @@ class TestAlternatives(unittest.TestCase):
         path = os.path.join(self.tmp, "r.csv")
         trialcsv.write(run, path)
         with open(path) as f:
-            self.assertEqual(len(list(csv.reader(f))), 10)
+            self.assertEqual(len(list(csv.reader(f))), 19)
 
     def test_missed_expectation_text(self):
         lad = {"order": ["direct"], "direct": {

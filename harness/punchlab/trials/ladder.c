@@ -77,13 +77,12 @@ static int ladder_offered(const struct trials_cfg *cfg, int cell, int m,
 	const struct world_cell *wc = &cfg->w->cells[cell];
 	const struct nat_profile *b = wc->side[1].p->profile;
 
+	/* The row of the report names the profiles: the why does not. */
 	switch (m) {
 	case LADDER_PCP:
 		if (b->pcp.server == PCP_SERVER_OFF) {
-			snprintf(why, cap,
-				 "bob's router (%s) runs no PCP server ([pcp] "
-				 "server = off)",
-				 b->name);
+			snprintf(why, cap, "bob's router runs no PCP server "
+					   "([pcp] server = off)");
 			return 0;
 		}
 		snprintf(why, cap,
