@@ -386,19 +386,16 @@ void ladder_outcome(const struct running *r, enum outcome_code *o,
 		    double *ttc, double *hs)
 {
 	const struct ladder_trial *t = &r->lad;
-	double sum = 0;
 
 	if (!t->nres)
 		return;
 	*hs = -1;
-	for (int i = 0; i < t->nres; i++) {
-		sum += t->res[i].ms > 0 ? t->res[i].ms : 0;
+	for (int i = 0; i < t->nres; i++)
 		if (t->res[i].ok) {
 			*o = OUTCOME_OK;
-			*ttc = sum;
+			*ttc = t->res[i].ms;
 			return;
 		}
-	}
 	*ttc = -1;
 	*o = OUTCOME_SETUP;
 	for (int i = 0; i < t->nres; i++) {

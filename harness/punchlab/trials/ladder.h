@@ -25,9 +25,10 @@ void ladder_poll(const struct trials_cfg *cfg, struct running *r);
  * reports back in r->sd for record.c), -errno. */
 int ladder_next(const struct trials_cfg *cfg, struct running *r);
 /* A ladder trial's outcome and time (nothing for another trial): ok
- * when any mechanism connected, *ttc the ms of every step up to the
- * first success, *hs -1; else the ipv4-punch step's outcome (or the last
- * step's) as *o. */
+ * when any mechanism connected, *ttc the ms of the first that did (its
+ * own time: what the failed steps before it cost depends on the timeout
+ * a node would choose, and a failed step's ms is the harness's view), *hs
+ * -1; else the ipv4-punch step's outcome (or the last step's) as *o. */
 void ladder_outcome(const struct running *r, enum outcome_code *o,
 		    double *ttc, double *hs);
 /* A ladder trial's "ladder" (one object per step, in order) and "first"
