@@ -249,21 +249,21 @@ int ctsnap_write(int netns_fd, FILE *out)
 
 struct ctsnap_nft_arg {
 	char cmd[128];
+	char cmd6[128]; /* listed after cmd when it succeeds; may fail */
 };
 
 /* As `nft list table` prints it: rules with their counters' values, sets
  * and maps with their elements (the learned mappings). On failure nft's
  * error text goes up the pipe instead, for the log. */
-static int ctsnap_nft_child(FILE *out, const void *arg)
+static int ctsnap_nft_run(FILE *out, const char *cmd)
 {
-	const struct ctsnap_nft_arg *a = arg;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *text;
 	int ret = 0;
 
 	if (!nft || nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft))
 		return ENOMEM;
-	if (nft_run_cmd_from_buffer(nft, a->cmd) != 0) {
+	if (nft_run_cmd_from_buffer(nft, cmd) != 0) {
 		text = nft_ctx_get_error_buffer(nft);
 		ret = text && strstr(text, "No such file or directory")
 			      ? ENOENT
@@ -275,6 +275,27 @@ static int ctsnap_nft_child(FILE *out, const void *arg)
 	}
 	nft_ctx_free(nft);
 	return ret;
+}
+
+/* A dual-stack router's IPv6 filter (filter6.h) follows its NAT table,
+ * in the same child: an IPv4-only router costs no extra fork. */
+static int ctsnap_nft_child(FILE *out, const void *arg)
+{
+	const struct ctsnap_nft_arg *a = arg;
+	char *six = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret = ctsnap_nft_run(out, a->cmd);
+
+	if (ret || !a->cmd6[0] || !(f = open_memstream(&six, &len)))
+		return ret;
+	if (ctsnap_nft_run(f, a->cmd6) == 0) {
+		fflush(f);
+		fwrite(six, 1, len, out);
+	}
+	fclose(f);
+	free(six);
+	return 0;
 }
 
 static int ctsnap_name_ok(const char *s)
@@ -299,6 +320,7 @@ int ctsnap_ruleset(int netns_fd, const char *table, FILE *out)
 	if (!out || !ctsnap_name_ok(table))
 		return -EINVAL;
 	snprintf(a.cmd, sizeof(a.cmd), "list table ip %s", table);
+	snprintf(a.cmd6, sizeof(a.cmd6), "list table ip6 %s_f6", table);
 	e = nscall(netns_fd, ctsnap_nft_child, &a, CTSNAP_MAX_BYTES, &text,
 		   &len);
 	if (e == 0 && fwrite(text, 1, len, out) != len)

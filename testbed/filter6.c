@@ -118,6 +118,21 @@ static void f6_sets(struct f6 *t, const struct nat_profile *p)
 	       p->ipv6.filtering == PROFILE6_EIF ? "" : " . ipv6_addr", to);
 }
 
+/* A new SYN or datagram from the WAN that nothing admitted: counted and
+ * answered per unsolicited_syn. */
+static void f6_unsolicited(struct f6 *t, const struct filter6_ifaces *ifc,
+			   const struct nat_profile *p)
+{
+	f6_put(t,
+	       "\t\tiifname \"%s\" tcp flags syn / fin,syn,rst,ack ct state "
+	       "new counter name \"syn_dropped\" %s\n",
+	       ifc->wan, f6_syn_answer(p->ipv6.unsolicited_syn));
+	f6_put(t,
+	       "\t\tiifname \"%s\" meta l4proto udp ct state new counter "
+	       "name \"udp_dropped\" %s\n",
+	       ifc->wan, f6_udp_answer(p->ipv6.unsolicited_syn));
+}
+
 /* Input: the router's own addresses. Neighbour discovery with hop limit
  * 255 (RFC 4890 section 4.4.1); the world's links are NOARP and use none,
  * but a filter that broke ND would be wrong on any real link. */
@@ -130,16 +145,8 @@ static void f6_input(struct f6 *t, const struct filter6_ifaces *ifc,
 	f6_put(t, "\t\ticmpv6 type { nd-router-solicit, nd-router-advert, "
 		  "nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 "
 		  "accept\n");
-	if (p->ipv6.filtering != PROFILE6_OPEN) {
-		f6_put(t,
-		       "\t\tiifname \"%s\" tcp flags syn / fin,syn,rst,ack ct "
-		       "state new counter name \"syn_dropped\" %s\n",
-		       ifc->wan, f6_syn_answer(p->ipv6.unsolicited_syn));
-		f6_put(t,
-		       "\t\tiifname \"%s\" meta l4proto udp ct state new "
-		       "counter name \"udp_dropped\" %s\n",
-		       ifc->wan, f6_udp_answer(p->ipv6.unsolicited_syn));
-	}
+	if (p->ipv6.filtering != PROFILE6_OPEN)
+		f6_unsolicited(t, ifc, p);
 	f6_put(t, "\t}\n\n");
 }
 
@@ -181,14 +188,7 @@ static void f6_forward(struct f6 *t, const struct filter6_ifaces *ifc,
 		f6_put(t,
 		       "\t\tiifname \"%s\" icmpv6 type echo-request accept\n",
 		       ifc->wan);
-		f6_put(t,
-		       "\t\tiifname \"%s\" tcp flags syn / fin,syn,rst,ack ct "
-		       "state new counter name \"syn_dropped\" %s\n",
-		       ifc->wan, f6_syn_answer(p->ipv6.unsolicited_syn));
-		f6_put(t,
-		       "\t\tiifname \"%s\" meta l4proto udp ct state new "
-		       "counter name \"udp_dropped\" %s\n",
-		       ifc->wan, f6_udp_answer(p->ipv6.unsolicited_syn));
+		f6_unsolicited(t, ifc, p);
 		f6_put(t, "\t\tiifname \"%s\" ct state new drop\n", ifc->wan);
 	}
 	f6_put(t, "\t}\n\n");

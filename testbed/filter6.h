@@ -13,7 +13,7 @@
 struct filter6_ifaces {
 	const char *table; /* e.g. "punchlab_3f9a2c_f6" */
 	const char *wan, *lan; /* the router's interfaces */
-	const char *lan6;      /* the home's prefix, e.g. "2001:db8:1:0::/64" */
+	const char *lan6;      /* the home's prefix, e.g. "2001:db8:1::/64" */
 };
 
 /* Writes the ruleset (`table ip6 <table>` preceded by the lines that make

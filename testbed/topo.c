@@ -358,7 +358,7 @@ int topo_v_addr(struct topo_visit *v, const char *ifname, const char *cidr)
 	int ret;
 
 	if (cidr && strchr(cidr, ':'))
-		return topo6_v_addr(v, ifname, cidr);
+		return topo6_v_addr(v->r, ifname, cidr);
 	if (!topo_ifname_ok(ifname) ||
 	    topo_parse_cidr(cidr, &a.addr, &a.len) < 0) {
 		log_warnx("topo: address %s on %s: not a.b.c.d/n",
@@ -436,7 +436,7 @@ int topo_v_route(struct topo_visit *v, const char *dst, const char *gw,
 	int ret;
 
 	if (dst && strchr(dst, ':'))
-		return topo6_v_route(v, dst, gw, ifname, onlink);
+		return topo6_v_route(v->r, dst, gw, ifname, onlink);
 	if (topo_route_parse(&a, dst, gw, ifname) < 0) {
 		log_warnx("topo: route %s via %s dev %s: does not parse",
 			  dst ? dst : "(null)", gw ? gw : "-",
@@ -512,7 +512,7 @@ int topo_v_neigh(struct topo_visit *v, const char *ifname, const char *addr,
 	int ret;
 
 	if (addr && strchr(addr, ':'))
-		return topo6_v_neigh(v, ifname, addr, mac);
+		return topo6_v_neigh(v->r, ifname, addr, mac);
 	if (!topo_ifname_ok(ifname) || !mac || topo_parse_ip(addr, &a.addr) < 0)
 		return -EINVAL;
 	ret = topo_neigh_fn(v->r, &a);

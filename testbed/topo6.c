@@ -1,4 +1,5 @@
-/* topo6: IPv6 addresses, routes and permanent neighbours inside a visit,
+/* topo6: IPv6 addresses, routes and permanent neighbours over a visit's
+ * rtnetlink socket,
  * parsed here and sent through rtnl as nlreq6.c lays them out. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include "log.h"
 #include "nlreq6.h"
 #include "rtnl.h"
-#include "topo.h"
 #include "topo6.h"
 
 #define TOPO6_BUF 8192
@@ -48,18 +48,18 @@ static int topo6_parse(const char *s, struct in6_addr *a, uint8_t *len)
 	return 0;
 }
 
-static int topo6_ifindex(struct topo_visit *v, const char *ifname)
+static int topo6_ifindex(struct rtnl *r, const char *ifname)
 {
 	if (!ifname || !strnlen(ifname, IFNAMSIZ) ||
 	    strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
 		return -EINVAL;
-	return rtnl_ifindex(v->r, ifname);
+	return rtnl_ifindex(r, ifname);
 }
 
-static int topo6_send(struct topo_visit *v, struct nlmsghdr *nlh,
+static int topo6_send(struct rtnl *r, struct nlmsghdr *nlh,
 		      const char *what, const char *ifname)
 {
-	int ret = nlh ? rtnl_request(v->r, nlh) : -errno;
+	int ret = nlh ? rtnl_request(r, nlh) : -errno;
 
 	if (ret)
 		log_warnx("topo6: %s on %s: %s", what, ifname ? ifname : "-",
@@ -67,7 +67,7 @@ static int topo6_send(struct topo_visit *v, struct nlmsghdr *nlh,
 	return ret;
 }
 
-int topo6_v_addr(struct topo_visit *v, const char *ifname, const char *cidr)
+int topo6_v_addr(struct rtnl *r, const char *ifname, const char *cidr)
 {
 	alignas(struct nlmsghdr) char buf[TOPO6_BUF];
 	struct in6_addr a;
@@ -76,9 +76,9 @@ int topo6_v_addr(struct topo_visit *v, const char *ifname, const char *cidr)
 
 	if (topo6_parse(cidr, &a, &len) < 0)
 		return -EINVAL;
-	if ((ifi = topo6_ifindex(v, ifname)) < 0)
+	if ((ifi = topo6_ifindex(r, ifname)) < 0)
 		return ifi;
-	return topo6_send(v, nlreq_addr6_add(buf, rtnl_seq(v->r), ifi, &a, len),
+	return topo6_send(r, nlreq_addr6_add(buf, rtnl_seq(r), ifi, &a, len),
 			  cidr, ifname);
 }
 
@@ -95,7 +95,7 @@ static int topo6_host_bits(const struct in6_addr *a, uint8_t len)
 	return 0;
 }
 
-int topo6_v_route(struct topo_visit *v, const char *dst, const char *gw,
+int topo6_v_route(struct rtnl *r, const char *dst, const char *gw,
 		  const char *ifname, int onlink)
 {
 	alignas(struct nlmsghdr) char buf[TOPO6_BUF];
@@ -106,15 +106,15 @@ int topo6_v_route(struct topo_visit *v, const char *dst, const char *gw,
 	if ((!gw && !ifname) || topo6_parse(dst, &d, &len) < 0 ||
 	    topo6_host_bits(&d, len) || (gw && topo6_parse(gw, &g, NULL) < 0))
 		return -EINVAL;
-	if (ifname && (oif = topo6_ifindex(v, ifname)) < 0)
+	if (ifname && (oif = topo6_ifindex(r, ifname)) < 0)
 		return oif;
-	return topo6_send(v,
-			  nlreq_route6_add(buf, rtnl_seq(v->r), &d, len,
+	return topo6_send(r,
+			  nlreq_route6_add(buf, rtnl_seq(r), &d, len,
 					   gw ? &g : NULL, oif, onlink),
 			  dst, ifname);
 }
 
-int topo6_v_neigh(struct topo_visit *v, const char *ifname, const char *addr,
+int topo6_v_neigh(struct rtnl *r, const char *ifname, const char *addr,
 		  const unsigned char *mac)
 {
 	alignas(struct nlmsghdr) char buf[TOPO6_BUF];
@@ -123,8 +123,8 @@ int topo6_v_neigh(struct topo_visit *v, const char *ifname, const char *addr,
 
 	if (!mac || topo6_parse(addr, &a, NULL) < 0)
 		return -EINVAL;
-	if ((ifi = topo6_ifindex(v, ifname)) < 0)
+	if ((ifi = topo6_ifindex(r, ifname)) < 0)
 		return ifi;
-	return topo6_send(v, nlreq_neigh6_add(buf, rtnl_seq(v->r), ifi, &a, mac),
+	return topo6_send(r, nlreq_neigh6_add(buf, rtnl_seq(r), ifi, &a, mac),
 			  addr, ifname);
 }

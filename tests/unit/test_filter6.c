@@ -35,34 +35,10 @@
 
 static const struct filter6_ifaces golden = {
 	.table = TABLE, .wan = "wan0", .lan = "lan0",
-	.lan6 = "2001:db8:1:0::/64",
+	.lan6 = "2001:db8:1::/64",
 };
 
 static char rules[NAT_RULESET_MAX], why[256];
-
-static int slurp(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static int load(const char *path, struct nat_profile *p)
-{
-	struct cfg_error err;
-	char msg[1200];
-
-	if (profile_load(path, p, &err) == 0)
-		return 0;
-	fprintf(stderr, "\n%s\n", cfg_error_str(&err, msg, sizeof(msg)));
-	return -1;
-}
 
 /* Every shipped home profile with IPv6 has its .nft6 (carriers route
  * IPv6 untouched and load none). */
@@ -78,7 +54,7 @@ static void test_golden(void)
 
 	CU_ASSERT_EQUAL_FATAL(glob("nat-profiles/*.ini", 0, NULL, &g), 0);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		CU_ASSERT_EQUAL_FATAL(load(g.gl_pathv[i], &p), 0);
+		CU_ASSERT_EQUAL_FATAL(testutil_profile_load(g.gl_pathv[i], &p), 0);
 		if (!p.ipv6.enabled || p.port_block)
 			continue;
 		n++;
@@ -93,7 +69,7 @@ static void test_golden(void)
 			fputs(rules, f);
 			fclose(f);
 		}
-		CU_ASSERT_FATAL(slurp(path, want, sizeof(want)) >= 0);
+		CU_ASSERT_FATAL(testutil_read_file(path, want, sizeof(want)) >= 0);
 		if (strcmp(rules, want))
 			fprintf(stderr, "\n%s: rendering differs from %s\n",
 				g.gl_pathv[i], path);
@@ -110,7 +86,7 @@ static void test_bad_input(void)
 	struct nat_profile p;
 	char small[32];
 
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/openwrt-fw4.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/openwrt-fw4.ini", &p), 0);
 	CU_ASSERT_EQUAL(filter6_render(&p, &ifc, small, sizeof(small), NULL, 0),
 			-ENOSPC);
 	ifc.table = "t; flush ruleset";
@@ -372,7 +348,7 @@ static void test_filtering_wire(void)
 
 	if (!need_root("the IPv6 filtering wire test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/openwrt-fw4.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/openwrt-fw4.ini", &p), 0);
 	CU_ASSERT_EQUAL_FATAL(world_up(), 0);
 	CU_ASSERT_EQUAL_FATAL(world_ready(), 0);
 	l[0] = listener(OUT, OUT1, 7100);
@@ -423,7 +399,7 @@ static void test_syn_wire(void)
 
 	if (!need_root("the IPv6 unsolicited SYN wire test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/openwrt-fw4.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/openwrt-fw4.ini", &p), 0);
 	CU_ASSERT_EQUAL_FATAL(world_up(), 0);
 	CU_ASSERT_EQUAL_FATAL(world_ready(), 0);
 	for (size_t i = 0; i < TESTUTIL_N(cases); i++) {
@@ -449,7 +425,7 @@ static void test_simopen_wire(void)
 
 	if (!need_root("the IPv6 simultaneous open wire test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/cgnat-eim-v6.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/cgnat-eim-v6.ini", &p), 0);
 	CU_ASSERT_EQUAL_FATAL(world_up(), 0);
 	CU_ASSERT_EQUAL_FATAL(world_ready(), 0);
 	CU_ASSERT_EQUAL_FATAL(apply(&p), 0);
@@ -476,7 +452,7 @@ static void test_goldens_load(void)
 	fd = ns_fd(RTR);
 	CU_ASSERT_EQUAL_FATAL(glob("nat-profiles/*.nft6", 0, NULL, &g), 0);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		CU_ASSERT_FATAL(slurp(g.gl_pathv[i], rules, sizeof(rules)) > 0);
+		CU_ASSERT_FATAL(testutil_read_file(g.gl_pathv[i], rules, sizeof(rules)) > 0);
 		CU_ASSERT_EQUAL(nat_apply(fd, rules, err, sizeof(err)), 0);
 	}
 	globfree(&g);

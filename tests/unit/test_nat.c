@@ -31,6 +31,7 @@
 #include "nat.h"
 #include "netns.h"
 #include "topo.h"
+#include "lib/testutil.h"
 
 #define TABLE "punchlab_000000"
 
@@ -64,30 +65,6 @@ static const struct nat_ifaces golden_carrier_ifc = {
 };
 
 static char rules[NAT_RULESET_MAX], why[256];
-
-static int read_file(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (int)n;
-}
-
-static int load(const char *path, struct nat_profile *p)
-{
-	struct cfg_error err;
-	char msg[1200];
-
-	if (profile_load(path, p, &err) == 0)
-		return 0;
-	fprintf(stderr, "\n%s\n", cfg_error_str(&err, msg, sizeof(msg)));
-	return -1;
-}
 
 /* --- rendering (no root) --- */
 
@@ -138,7 +115,7 @@ static size_t golden_dir(const char *dir)
 	CU_ASSERT_EQUAL_FATAL(glob(pat, 0, NULL, &g), 0);
 	n = g.gl_pathc < 64 ? g.gl_pathc : 64;
 	for (i = 0; i < n; i++)
-		CU_ASSERT_EQUAL_FATAL(load(g.gl_pathv[i], &all[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(testutil_profile_load(g.gl_pathv[i], &all[i]), 0);
 	for (i = 0; i < n; i++) {
 		p = &all[i];
 		r = nat_render(p, golden_ifaces(p, all, n), rules,
@@ -149,7 +126,7 @@ static size_t golden_dir(const char *dir)
 		snprintf(nft, sizeof(nft), "%s/%.63s.nft", dir, p->name);
 		if (update && !strcmp(update, "1"))
 			CU_ASSERT_EQUAL(write_file(nft, rules), 0);
-		CU_ASSERT_FATAL(read_file(nft, want, sizeof(want)) >= 0);
+		CU_ASSERT_FATAL(testutil_read_file(nft, want, sizeof(want)) >= 0);
 		if (strcmp(rules, want)) {
 			for (k = 0, line = 1; rules[k] && rules[k] == want[k];
 			     k++)
@@ -188,7 +165,7 @@ static void test_shape(void)
 {
 	struct nat_profile p;
 
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
 				   sizeof(why)) > 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rules, "table ip " TABLE " {}\n"
@@ -243,7 +220,7 @@ static void test_fragments(void)
 	struct nat_profile base, p;
 	const char *a, *b, *c;
 
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &base), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &base), 0);
 
 	/* EIM with drawn ports: reuse a learned mapping, else draw one. */
 	p = base;
@@ -412,7 +389,7 @@ static void test_render_errors(void)
 	struct nat_profile base, p;
 	char small[600];
 
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &base), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &base), 0);
 	p = base;
 	p.port_block = 100;
 	check_render_error(&p, &golden_ifc, -EINVAL,
@@ -462,7 +439,7 @@ static void test_bad_input(void)
 	struct nat_profile p;
 	char small[64];
 
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	CU_ASSERT_EQUAL(
 	    nat_render(&p, &ifc, small, sizeof(small), why, sizeof(why)),
 	    -ENOSPC);
@@ -638,7 +615,7 @@ static void test_apply(void)
 
 	if (!need_root("loading rulesets"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
 				   sizeof(why)) > 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
@@ -670,7 +647,7 @@ static void test_apply(void)
 	CU_ASSERT_STRING_EQUAL(once, twice);
 
 	/* Another profile replaces the table in one step. */
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/symmetric.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/symmetric.ini", &p), 0);
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
 				   sizeof(why)) > 0);
 	CU_ASSERT_EQUAL(nat_apply(t.fd, rules, err, sizeof(err)), 0);
@@ -779,7 +756,7 @@ static void test_keys_load(void)
 
 	if (!need_root("loading the keys' rulesets"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &base), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &base), 0);
 	base.port_min = 40000;
 	base.port_max = 40255;
 	base.simultaneous_open = NAT_SIMOPEN_DROP;
@@ -820,7 +797,7 @@ static void test_apply_many(void)
 
 	if (!need_root("loading rulesets"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	CU_ASSERT_FATAL(nat_render(&p, &golden_ifc, rules, sizeof(rules), why,
 				   sizeof(why)) > 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
@@ -855,7 +832,7 @@ static void test_wire(void)
 
 	if (!need_root("the wire test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&r), 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&peer), 0);
 	snprintf(cmd, sizeof(cmd),
@@ -903,7 +880,7 @@ static void test_goldens_load(void)
 	    glob("tests/unit/data/keys/*.nft", GLOB_APPEND, NULL, &g), 0);
 	CU_ASSERT_EQUAL_FATAL(tns_new(&t), 0);
 	for (i = 0; i < g.gl_pathc; i++) {
-		CU_ASSERT_FATAL(read_file(g.gl_pathv[i], text, sizeof(text)) >
+		CU_ASSERT_FATAL(testutil_read_file(g.gl_pathv[i], text, sizeof(text)) >
 				0);
 		CU_ASSERT_EQUAL(nat_apply(t.fd, text, err, sizeof(err)), 0);
 		if (err[0])
@@ -1451,7 +1428,7 @@ static void test_timeouts_wire(void)
 
 	if (!need_root("the timeout test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	p.timeout_syn_sent = 30;	/* kernel: 120 */
 	p.timeout_established = 600; /* kernel: 432000 */
 	p.timeout_transitory = 50;	/* kernel: 60 (close_wait) */
@@ -1494,7 +1471,7 @@ static void test_port_takeover(void)
 
 	if (!need_root("the port takeover test"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &p), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &p), 0);
 	p.ports = NAT_PORTS_SEQUENTIAL;
 	p.port_min = 40000;
 	p.port_max = 40001;
@@ -1546,7 +1523,7 @@ static void test_behaviour_shipped(void)
 		return;
 	CU_ASSERT_EQUAL_FATAL(glob("nat-profiles/*.ini", 0, NULL, &g), 0);
 	for (i = 0; i < g.gl_pathc; i++) {
-		CU_ASSERT_EQUAL_FATAL(load(g.gl_pathv[i], &p), 0);
+		CU_ASSERT_EQUAL_FATAL(testutil_profile_load(g.gl_pathv[i], &p), 0);
 		if (!strncmp(p.name, "carrier-", 8))
 			continue;
 		if (p.behind[0] &&
@@ -1570,7 +1547,7 @@ static void test_behaviour_variants(void)
 
 	if (!need_root("the behaviour tests"))
 		return;
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/home-eim.ini", &base), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/home-eim.ini", &base), 0);
 
 	p = base;
 	p.ports = NAT_PORTS_SEQUENTIAL;
@@ -1617,7 +1594,7 @@ static void test_behaviour_variants(void)
 
 	/* Behind a carrier with sequential ports in small blocks, which
 	 * hairpins and filters by address. */
-	CU_ASSERT_EQUAL_FATAL(load("nat-profiles/carrier-eim.ini", &c), 0);
+	CU_ASSERT_EQUAL_FATAL(testutil_profile_load("nat-profiles/carrier-eim.ini", &c), 0);
 	c.ports = NAT_PORTS_SEQUENTIAL;
 	c.port_block = 256;
 	c.filtering = NAT_FILTER_ADF;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/if_addr.h>
 #include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/neighbour.h>
@@ -14,6 +15,7 @@
 #include <CUnit/Basic.h>
 
 #include "nlreq.h"
+#include "nlreq6.h"
 #include "lib/testutil.h"
 
 #define NEW_FLAGS (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
@@ -546,6 +548,73 @@ static void test_route_rejects(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* An IPv6 attribute holds the 16 bytes of s. */
+static int attr_is_addr6(const struct nlattr *attr, const char *s)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, s, &a);
+	return attr && mnl_attr_get_payload_len(attr) == 16 &&
+	       memcmp(mnl_attr_get_payload(attr), &a, 16) == 0;
+}
+
+/* nlreq6: address without DAD, route with gateway onlink, permanent
+ * neighbour, each AF_INET6, and the refusals. */
+static void test_ipv6(void)
+{
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 7 };
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct in6_addr a, gw;
+	const struct ifaddrmsg *ifa;
+	const struct rtmsg *rtm;
+	const struct ndmsg *ndm;
+	struct nlmsghdr *nlh;
+
+	inet_pton(AF_INET6, "2001:db8:1::2", &a);
+	inet_pton(AF_INET6, "2001:db8::fe", &gw);
+	nlh = nlreq_addr6_add(buf, 7, 4, &a, 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWADDR, NEW_FLAGS, 7);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ifa->ifa_family, AF_INET6);
+	CU_ASSERT_EQUAL(ifa->ifa_prefixlen, 64);
+	CU_ASSERT_EQUAL(ifa->ifa_index, 4u);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ifa), tb, IFA_MAX) == 0);
+	CU_ASSERT(attr_is_addr6(tb[IFA_ADDRESS], "2001:db8:1::2"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb[IFA_FLAGS]);
+	CU_ASSERT(mnl_attr_get_u32(tb[IFA_FLAGS]) & IFA_F_NODAD);
+	memset(tb, 0, sizeof(tb));
+	nlh = nlreq_route6_add(buf, 8, &in6addr_any, 0, &gw, 5, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	check_header(nlh, RTM_NEWROUTE, NEW_FLAGS, 8);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(rtm->rtm_family, AF_INET6);
+	CU_ASSERT_EQUAL(rtm->rtm_dst_len, 0);
+	CU_ASSERT_EQUAL(rtm->rtm_flags, RTNH_F_ONLINK);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX) ==
+			0);
+	CU_ASSERT_PTR_NULL(tb[RTA_DST]);
+	CU_ASSERT(attr_is_addr6(tb[RTA_GATEWAY], "2001:db8::fe"));
+	CU_ASSERT_EQUAL(mnl_attr_get_u32(tb[RTA_OIF]), 5);
+	memset(tb, 0, sizeof(tb));
+	nlh = nlreq_neigh6_add(buf, 9, 3, &gw, mac);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nlh);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(ndm->ndm_family, AF_INET6);
+	CU_ASSERT_EQUAL(ndm->ndm_state, NUD_PERMANENT);
+	CU_ASSERT_FATAL(parse_msg(nlh, sizeof(*ndm), tb, NDA_MAX) == 0);
+	CU_ASSERT(attr_is_addr6(tb[NDA_DST], "2001:db8::fe"));
+	CU_ASSERT_EQUAL(memcmp(mnl_attr_get_payload(tb[NDA_LLADDR]), mac, 6),
+			0);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(nlreq_addr6_add(buf, 1, 4, &a, 129));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(nlreq_addr6_add(buf, 1, 0, &a, 64));
+	CU_ASSERT_PTR_NULL(nlreq_route6_add(buf, 1, &a, 129, NULL, 3, 0));
+	CU_ASSERT_PTR_NULL(nlreq_route6_add(buf, 1, &a, 64, NULL, 0, 0));
+	CU_ASSERT_PTR_NULL(nlreq_neigh6_add(buf, 1, 3, &a, NULL));
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -562,6 +631,7 @@ int main(void)
 		{ "route default", test_route_default },
 		{ "route link", test_route_link },
 		{ "route rejects", test_route_rejects },
+		{ "IPv6 address, route, neighbour", test_ipv6 },
 	};
 	int failures;
 

@@ -404,17 +404,17 @@ static void test_ipv6(void)
 	CU_ASSERT_STRING_EQUAL(p->table6, "punchlab_" RID "_f6");
 	CU_ASSERT(has_addr6(p, p->inet, "2001:db8::fe/128"));
 	CU_ASSERT(has_addr6(p, p->charlie, "2001:db8::1/128"));
-	CU_ASSERT(has_addr6(p, a->host, "2001:db8:1:0::2/64"));
-	CU_ASSERT(has_addr6(p, a->router, "2001:db8:1:0::1/64"));
-	CU_ASSERT(has_addr6(p, a->router, "2001:db8:ffa:0::1/128"));
-	CU_ASSERT(has_addr6(p, b->carrier, "2001:db8:ffd:0::1/128"));
-	CU_ASSERT(has_addr6(p, b->router, "2001:db8:ffd:0::2/128"));
-	CU_ASSERT(has_addr6(p, b->host, "2001:db8:2:0::2/64"));
+	CU_ASSERT(has_addr6(p, a->host, "2001:db8:1::2/64"));
+	CU_ASSERT(has_addr6(p, a->router, "2001:db8:1::1/64"));
+	CU_ASSERT(has_addr6(p, a->router, "2001:db8:ffa::1/128"));
+	CU_ASSERT(has_addr6(p, b->carrier, "2001:db8:ffd::1/128"));
+	CU_ASSERT(has_addr6(p, b->router, "2001:db8:ffd::2/128"));
+	CU_ASSERT(has_addr6(p, b->host, "2001:db8:2::2/64"));
 	CU_ASSERT_EQUAL(p->ns[p->inet].v6, PLAN6_FORWARD);
 	CU_ASSERT_EQUAL(p->ns[b->carrier].v6, PLAN6_FORWARD);
 	CU_ASSERT_EQUAL(p->ns[a->host].v6, PLAN6_HOST);
-	CU_ASSERT_STRING_EQUAL(p->nats[a->nat].lan6, "2001:db8:1:0::/64");
-	CU_ASSERT_STRING_EQUAL(p->nats[b->nat].lan6, "2001:db8:2:0::/64");
+	CU_ASSERT_STRING_EQUAL(p->nats[a->nat].lan6, "2001:db8:1::/64");
+	CU_ASSERT_STRING_EQUAL(p->nats[b->nat].lan6, "2001:db8:2::/64");
 	a = &p->cells[1].side[0];
 	CU_ASSERT_EQUAL(a->v6, 0);
 	CU_ASSERT_EQUAL(p->ns[a->router].v6, PLAN6_NONE);
@@ -422,11 +422,27 @@ static void test_ipv6(void)
 	f = open_memstream(&text, &len);
 	plan_print(p, f);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "route inet: 2001:db8:1:0::/64 via "
-					    "2001:db8:ffa:0::1 dev"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "route inet: 2001:db8:1::/64 via "
+					    "2001:db8:ffa::1 dev"));
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(text, "no ipv6: behind carrier carrier-eim without IPv6"));
 	free(text);
+	plan_free(p);
+	scenario_free(s);
+	free(s);
+	/* A shared home: bob is ::3 of alice's /64, a background host ::4,
+	 * each with the router's entry on the bridge. */
+	s = load("v6s", "[scenario]\ntrials = 1\n[cell x]\na = openwrt-fw4\n"
+			"home = shared\nhosts_a = 1\nexpect = >= 0\n");
+	p = plan_new(s, RID, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	check_plan6(p);
+	b = &p->cells[0].side[1];
+	CU_ASSERT_EQUAL(b->v6, 1);
+	CU_ASSERT_STRING_EQUAL(b->lan6_addr, "2001:db8:1::3");
+	CU_ASSERT(has_addr6(p, b->host, "2001:db8:1::3/64"));
+	CU_ASSERT(has_addr6(p, p->cells[0].side[0].extra[0],
+			    "2001:db8:1::4/64"));
 	plan_free(p);
 	/* The same scenario without IPv6 homes: no IPv6 step at all. */
 	for (int c = 0; c < s->ncells; c++) {

@@ -12,6 +12,7 @@
 
 #include "../../harness/punchlab/probe/probe_class.c"
 #include "../../harness/punchlab/probe/probe_verdict.c"
+#include "../../harness/punchlab/probe/probe6_verdict.c"
 
 static uint32_t ip(const char *s)
 {
@@ -640,6 +641,70 @@ static void test_verdict_keys(void)
 	CU_ASSERT_PTR_NULL(row(&r, "UDP port overloading"));
 }
 
+/* The IPv6 rows: each class from the three dials, the SYN answer, a
+ * difference, an error, and no rows without IPv6. */
+static void test_verdict6(void)
+{
+	static const struct {
+		enum profile6_filter f;
+		enum probe_answer same, other, unused;
+		enum nat_syn syn;
+	} ok[] = {
+		{ PROFILE6_EIF, PROBE_ANS_ACCEPTED, PROBE_ANS_ACCEPTED,
+		  PROBE_ANS_ICMP, NAT_SYN_ICMP },
+		{ PROFILE6_ADF, PROBE_ANS_ACCEPTED, PROBE_ANS_RST, PROBE_ANS_RST,
+		  NAT_SYN_RST },
+		{ PROFILE6_APDF, PROBE_ANS_NONE, PROBE_ANS_NONE, PROBE_ANS_NONE,
+		  NAT_SYN_DROP },
+		{ PROFILE6_OPEN, PROBE_ANS_ACCEPTED, PROBE_ANS_ACCEPTED,
+		  PROBE_ANS_ACCEPTED, NAT_SYN_DROP },
+	};
+	struct probe6_obs o;
+	struct probe_report r;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+		memset(&o, 0, sizeof(o));
+		memset(&r, 0, sizeof(r));
+		o.on = 1;
+		o.filtering = ok[i].f;
+		o.syn = ok[i].syn;
+		o.same_addr.ans = ok[i].same;
+		o.other_addr.ans = ok[i].other;
+		o.unused.ans = ok[i].unused;
+		probe6_verdict(&o, &r);
+		CU_ASSERT_EQUAL_FATAL(r.nrows, 2);
+		CU_ASSERT_STRING_EQUAL(r.rows[0].axis, "IPv6 filtering");
+		CU_ASSERT_STRING_EQUAL(r.rows[0].measured,
+				       profile6_filter_str(ok[i].f));
+		CU_ASSERT_EQUAL(r.rows[0].verdict, PROBE_PASS);
+		CU_ASSERT_STRING_EQUAL(r.rows[1].axis, "IPv6 unsolicited SYN");
+		CU_ASSERT_EQUAL(r.rows[1].verdict, PROBE_PASS);
+	}
+	/* Declared drop, the router answered RST and admitted T2. */
+	o.filtering = PROFILE6_APDF;
+	o.syn = NAT_SYN_DROP;
+	o.same_addr.ans = PROBE_ANS_RST;
+	o.other_addr.ans = PROBE_ANS_ACCEPTED;
+	o.unused.ans = PROBE_ANS_RST;
+	memset(&r, 0, sizeof(r));
+	probe6_verdict(&o, &r);
+	CU_ASSERT_STRING_EQUAL(r.rows[0].measured, "inconsistent");
+	CU_ASSERT_EQUAL(r.rows[0].verdict, PROBE_DIFF);
+	CU_ASSERT_STRING_EQUAL(r.rows[1].measured, "rst");
+	CU_ASSERT_EQUAL(r.rows[1].verdict, PROBE_DIFF);
+	o.err = -EHOSTUNREACH;
+	snprintf(o.why, sizeof(o.why), "no route");
+	memset(&r, 0, sizeof(r));
+	probe6_verdict(&o, &r);
+	CU_ASSERT_EQUAL(r.rows[0].verdict, PROBE_ERROR);
+	CU_ASSERT_EQUAL(r.rows[1].verdict, PROBE_ERROR);
+	CU_ASSERT_STRING_EQUAL(r.rows[1].detail, "no route");
+	o.on = 0;
+	memset(&r, 0, sizeof(r));
+	probe6_verdict(&o, &r);
+	CU_ASSERT_EQUAL(r.nrows, 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -669,6 +734,7 @@ int main(void)
 		    test_verdict_errors_and_hairpin);
 	CU_add_test(s, "port range row", test_verdict_range);
 	CU_add_test(s, "issue 11 key rows", test_verdict_keys);
+	CU_add_test(s, "IPv6 rows", test_verdict6);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = (int)CU_get_number_of_failures();

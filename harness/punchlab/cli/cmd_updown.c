@@ -33,17 +33,18 @@ static void print_access(const struct world *w)
 
 	printf("run %s is up. Namespaces:\n", w->rid);
 	printf("  %-32s internet (routes the WAN)\n", w->inet->ns);
-	printf("  %-32s coordinator host, %s\n", w->charlie->ns,
-	       PLAN_COORD_ADDR);
+	printf("  %-32s coordinator host, %s%s\n", w->charlie->ns,
+	       PLAN_COORD_ADDR, w->plan->table6[0] ? " and 2001:db8::1" : "");
 	for (int c = 0; c < w->ncells; c++)
 		for (int s = 0; s < 2; s++) {
 			const struct world_side *sd = &w->cells[c].side[s];
 
 			if (sd->p->shared) { /* bob on router a's LAN */
-				printf("  %-32s home host %s, behind router "
-				       "%s too\n",
+				printf("  %-32s home host %s%s%s, behind "
+				       "router %s too\n",
 				       sd->host->ns, sd->p->lan_addr,
-				       sd->router->ns);
+				       sd->p->v6 ? " and " : "",
+				       sd->p->lan6_addr, sd->router->ns);
 				continue;
 			}
 			if (sd->carrier)
@@ -56,8 +57,9 @@ static void print_access(const struct world *w)
 			       sd->carrier ? PLAN_CGN_ROUTER_WAN :
 					     sd->p->wan_addr,
 			       sd->p->profile->name);
-			printf("  %-32s home host %s\n", sd->host->ns,
-			       sd->p->lan_addr);
+			printf("  %-32s home host %s%s%s\n", sd->host->ns,
+			       sd->p->lan_addr, sd->p->v6 ? " and " : "",
+			       sd->p->lan6_addr);
 			for (int i = 0; i < sd->p->nextra; i++)
 				printf("  %-32s home host %s (background "
 				       "node during trials)\n",
@@ -67,6 +69,9 @@ static void print_access(const struct world *w)
 	printf("\nGet in:      ip netns exec %s bash\n", a->host->ns);
 	printf("NAT rules:   ip netns exec %s nft list table ip %s\n",
 	       a->router->ns, w->table);
+	if (w->plan->table6[0])
+		printf("IPv6 filter: ip netns exec <router> nft list table "
+		       "ip6 %s\n", w->plan->table6);
 	printf("Coordinator: running in %s on %s:%d\n", w->charlie->ns,
 	       PLAN_COORD_ADDR, PLAN_COORD_PORT);
 	printf("Agent:       ip netns exec %s build/bin/punch-agent "

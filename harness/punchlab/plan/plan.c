@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "plan.h"
-#include "plan6.h"
 #include "runid.h"
 #include "scenario_adversary.h"
 

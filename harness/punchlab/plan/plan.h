@@ -174,6 +174,12 @@ struct plan {
 struct plan *plan_new(const struct scenario *s, const char *rid, char *err,
 		      size_t err_cap);
 void plan_free(struct plan *p);
+/* The IPv6 half (plan6.c, addresses in plan6.h): what plan_alloc's
+ * bounds need for it, and its steps added to p, which holds s's IPv4
+ * world already; nothing for a scenario without IPv6 homes. */
+void plan6_grow(const struct scenario *s, size_t *sides, size_t *hosts,
+		size_t *neighs);
+void plan6_build(struct plan *p, const struct scenario *s);
 /* Every step in execution order, one per line, as `punchlab plan`
  * prints it. */
 void plan_print(const struct plan *p, FILE *f);

@@ -1,8 +1,10 @@
 /* plan6: a dual-stack world's IPv6 addresses, permanent neighbours and
  * routes, on the links plan.c made for IPv4. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "plan.h"
 #include "plan6.h"
 
 int plan6_side_on(const struct nat_profile *home,
@@ -51,6 +53,26 @@ void plan6_grow(const struct scenario *s, size_t *sides, size_t *hosts,
 	*neighs *= 2;
 }
 
+/* s ("addr" or "addr/len", written from a template with a cell number
+ * in it) in the kernel's own spelling, as `ip` prints it and a socket
+ * reports it ("2001:db8:1:0::2" becomes "2001:db8:1::2"), so that the
+ * plan's strings compare equal to what a run sees. */
+static void canon(char *s, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN], *slash;
+	struct in6_addr a;
+
+	snprintf(ip, sizeof(ip), "%s", s);
+	slash = strchr(ip, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET6, ip, &a) != 1 ||
+	    !inet_ntop(AF_INET6, &a, out, sizeof(out)))
+		return;
+	snprintf(s, cap, "%.19s%s%.4s", out, slash ? "/" : "",
+		 slash ? strchr(s, '/') + 1 : "");
+}
+
 /* Veth v's end b (a host, router or carrier) at addr/128, its gateway gw
  * at end a: the entries both ways, gw's /128 and the default route over
  * the link, and end a's route back to addr. */
@@ -96,9 +118,12 @@ static void v6_lan(struct plan *p, const struct plan_side *sd,
 		rmac = p->bridges[sd->bridge].mac;
 	}
 	snprintf(rtr, sizeof(rtr), "%.16s1", pfx);
-	for (int i = 0; i < sd->nlan; i++)
+	canon(rtr, sizeof(rtr));
+	for (int i = 0; i < sd->nlan; i++) {
 		snprintf(host[i], sizeof(host[i]), "%.16s%x", pfx,
 			 (unsigned)(i + 2) & 0xffu);
+		canon(host[i], sizeof(host[i]));
+	}
 	plan_step_addr(p, sd->router, lan_if, rtr, 64);
 	for (int i = 0; i < sd->nlan; i++) {
 		l = &p->veths[sd->veth_lan + i];
@@ -127,9 +152,12 @@ static void v6_side(struct plan *p, struct plan_side *sd, int cell, int s)
 	snprintf(pfx, sizeof(pfx), "2001:db8:%c:%x::", s ? '2' : '1', c);
 	snprintf(sd->lan6_prefix, sizeof(sd->lan6_prefix), "%.16s/64", pfx);
 	snprintf(sd->lan6_addr, sizeof(sd->lan6_addr), "%.16s2", pfx);
+	canon(sd->lan6_prefix, sizeof(sd->lan6_prefix));
+	canon(sd->lan6_addr, sizeof(sd->lan6_addr));
 	if (sd->carrier < 0) {
 		snprintf(sd->wan6, sizeof(sd->wan6), "2001:db8:ff%c:%x::1",
 			 s ? 'b' : 'a', c);
+		canon(sd->wan6, sizeof(sd->wan6));
 		v6_p2p(p, sd->veth_wan, sd->wan6, PLAN6_INET_GW);
 	} else {
 		/* The carrier routes IPv6 untouched: no table of its own. */
@@ -139,6 +167,9 @@ static void v6_side(struct plan *p, struct plan_side *sd, int cell, int s)
 			 s ? 'd' : 'c', c);
 		snprintf(net, sizeof(net), "2001:db8:ff%c:%x::/64",
 			 s ? 'd' : 'c', c);
+		canon(up, sizeof(up));
+		canon(sd->wan6, sizeof(sd->wan6));
+		canon(net, sizeof(net));
 		v6_p2p(p, sd->veth_wan, up, PLAN6_INET_GW);
 		v6_p2p(p, sd->veth_cgn, sd->wan6, up);
 		plan_step_route(p, sd->carrier, sd->lan6_prefix, sd->wan6,
@@ -169,6 +200,7 @@ static void v6_shared(struct plan *p, int cell)
 	snprintf(b->lan6_prefix, sizeof(b->lan6_prefix), "%s", a->lan6_prefix);
 	snprintf(b->lan6_addr, sizeof(b->lan6_addr), "2001:db8:1:%x::3",
 		 (unsigned)cell & 0xfffu);
+	canon(b->lan6_addr, sizeof(b->lan6_addr));
 }
 
 void plan6_build(struct plan *p, const struct scenario *s)

@@ -15,7 +15,8 @@
 
 #include <stddef.h>
 
-#include "plan.h"
+#include "profile.h"
+#include "scenario.h"
 
 #define PLAN6_INET_GW "2001:db8::fe" /* on inet's loopback */
 #define PLAN6_COORD_ADDR "2001:db8::1"
@@ -30,11 +31,7 @@ int plan6_side_on(const struct nat_profile *home,
 		  const struct nat_profile *carrier, char *why, size_t cap);
 /* Whether s's world is dual-stack: some home of it has IPv6. */
 int plan6_wanted(const struct scenario *s);
-/* What plan_alloc's bounds need for the IPv6 steps too. */
-void plan6_grow(const struct scenario *s, size_t *sides, size_t *hosts,
-		size_t *neighs);
-/* Adds the IPv6 steps to p (already holding s's IPv4 world); nothing
- * for a scenario without IPv6 homes. */
-void plan6_build(struct plan *p, const struct scenario *s);
+/* plan6_grow and plan6_build are declared in plan.h, whose plan_new
+ * calls them (so this header needs no plan.h). */
 
 #endif

@@ -20,6 +20,7 @@
 #include "probe_trap.h"
 #include "probe_udp.h"
 #include "probe_verdict.h"
+#include "probe6.h"
 #include "punchlab.h"
 
 struct probe_opts {
@@ -62,6 +63,9 @@ static void probe_usage(FILE *f)
 		"(H1 and H2\nfrom the same port toward two servers get one "
 		"public port?) and\nsimultaneous open (T answers H1's "
 		"unanswered SYN with its own SYN).\n"
+		"With [ipv6] enabled (and a carrier that routes IPv6) it "
+		"also measures\nthe router's IPv6 filtering class and its "
+		"answer to an unsolicited SYN.\n"
 		"An established-connection timeout (and a measured SYN_SENT "
 		"one) that is\nthe kernel default or over %d s is shortened "
 		"to %d s for the probe, which\nthen checks that the mapping "
@@ -240,7 +244,7 @@ static int probe_measure_keys(struct probe_net *n, const struct probe_decl *d,
  * before the next starts; UDP after TCP (ports of its own protocol), the
  * lifetime test last (it waits). */
 static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
-			     struct probe_obs *obs)
+			     struct probe_obs *obs, struct probe6_obs *obs6)
 {
 	const struct probe_ep hold = {probe_addr(PROBE_SRV_A), PROBE_HOLD_PORT};
 	/* Fresh local ports per run, laid out from one base. */
@@ -274,6 +278,8 @@ static int probe_measure_all(struct probe_net *n, const struct probe_decl *d,
 		close(hold_fd);
 	if (!e)
 		e = probe_measure_keys(n, d, base, obs);
+	if (!e)
+		e = probe6_measure(n, base, obs6);
 	return e;
 }
 
@@ -321,12 +327,29 @@ static int probe_output(const struct probe_opts *o,
 	return e;
 }
 
+/* The topology, dual-stack when the home has IPv6 (probe6.h). */
+static struct probe_net *probe_build(const char *rid,
+				     const struct probe_profiles *pp, int keep,
+				     char *err, size_t cap)
+{
+	const struct nat_profile *c = pp->has_carrier ? &pp->carrier : NULL;
+	struct probe_net *n = probe_net_new(rid, &pp->home, c, keep, err, cap);
+
+	if (n && (n->v6_on = probe6_wanted(&pp->home, c)) &&
+	    probe6_net(n, err, cap) < 0) {
+		probe_net_free(n);
+		return NULL;
+	}
+	return n;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_opts o = {.dir = punchlab_profile_dir()};
 	struct probe_profiles *pp;
 	struct probe_report rep = {0};
 	struct probe_obs obs = {0};
+	struct probe6_obs obs6 = {0};
 	struct probe_decl d;
 	struct probe_net *n;
 	char rid[RUNID_LEN + 1], err[1024] = "";
@@ -355,14 +378,13 @@ int cmd_probe(int argc, char **argv)
 	}
 	punchlab_signals();
 	log_debug("probe: run %s, building the topology", rid);
-	n = probe_net_new(rid, &pp->home, pp->has_carrier ? &pp->carrier : NULL,
-			  o.keep, err, sizeof(err));
+	n = probe_build(rid, pp, o.keep, err, sizeof(err));
 	if (!n) {
 		fprintf(stderr, "punchlab probe: %s\n", err);
 		free(pp);
 		return EXIT_FAIL;
 	}
-	e = probe_measure_all(n, &d, &obs);
+	e = probe_measure_all(n, &d, &obs, &obs6);
 	if (e == -EINTR) {
 		fprintf(stderr,
 			"punchlab probe: interrupted; removing run %s\n", rid);
@@ -376,6 +398,7 @@ int cmd_probe(int argc, char **argv)
 			 pp->carrier.name);
 	snprintf(rep.rid, sizeof(rep.rid), "%s", rid);
 	probe_verdict(&d, &obs, &rep);
+	probe6_verdict(&obs6, &rep);
 	rep.duration_ms = (long)(mono_ms() - t0);
 	ret = probe_verdict_exit(&rep) ? EXIT_FAIL : EXIT_PASS;
 	if (probe_output(&o, &rep) < 0)

@@ -155,7 +155,7 @@ struct probe_row {
 	enum probe_verdict verdict;
 };
 
-#define PROBE_MAX_ROWS 24
+#define PROBE_MAX_ROWS 26
 
 struct probe_report {
 	char profile[PROFILE_NAME_MAX];

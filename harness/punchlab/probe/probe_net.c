@@ -309,6 +309,7 @@ struct probe_net *probe_net_new(const char *rid, const struct nat_profile *home,
 	snprintf(n->table, sizeof(n->table), "punchlab_%s", rid);
 	n->has_carrier = carrier != NULL;
 	n->srv_pid = -1;
+	n->home = home;
 	all[0] = &n->inet, all[1] = &n->srv, all[2] = &n->t, all[3] = &n->cgn;
 	all[4] = &n->router, all[5] = &n->h1, all[6] = &n->h2;
 	for (int i = 0; i < 7; i++)

@@ -37,6 +37,9 @@ struct probe_net {
 	struct nb_host inet, srv, t, cgn, router, h1, h2;
 	int has_carrier;
 	pid_t srv_pid;
+	/* IPv6: probe6_net adds it when v6_on (probe6.h) */
+	int v6_on;
+	const struct nat_profile *home; /* the router's profile */
 };
 
 /* Checks that p renders (before anything is built) as the home router or,

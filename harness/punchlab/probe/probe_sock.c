@@ -22,7 +22,7 @@
 
 /* socket() inside ns. A thread that cannot get back would go on in a
  * probe namespace: that is reported and the socket is not handed out. */
-static int probe_sock_in(int ns, int domain, int type, int proto)
+int probe_sock_in(int ns, int domain, int type, int proto)
 {
 	int self, fd, e, back;
 

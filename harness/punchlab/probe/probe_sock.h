@@ -9,6 +9,9 @@
 
 #include "probe.h"
 
+/* socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto) made in
+ * namespace ns, the caller back in its own: fd or -errno. */
+int probe_sock_in(int ns, int domain, int type, int proto);
 /* Non-blocking TCP socket made in namespace ns (the caller stays in its
  * own), with SO_REUSEADDR and SO_REUSEPORT so that one local port can
  * carry a listener and several connections, and IP_RECVERR so that an

@@ -43,8 +43,8 @@ static void probe_error_row(struct probe_row *row, const char *why)
 	row->verdict = PROBE_ERROR;
 }
 
-static const char *probe_answer_str(const struct probe_attempt *a, char *buf,
-				    size_t cap)
+const char *probe_answer_str(const struct probe_attempt *a, char *buf,
+			     size_t cap)
 {
 	switch (a->ans) {
 	case PROBE_ANS_NONE:

@@ -18,6 +18,7 @@
 
 #include "btcnode.h"
 #include "cfg.h"
+#include "profile.h"
 #include "rundir.h"
 #include "testutil.h"
 
@@ -224,6 +225,33 @@ int testutil_listener(uint16_t port, int backlog, int reuseport, int *filler)
 		return fd;
 err:
 	close(fd);
+	return -1;
+}
+
+/* The whole of a small file into buf (NUL-terminated, cut at cap - 1):
+ * its length, or -1. */
+int testutil_read_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* profile_load, printing the error when it fails: 0 or -1. */
+int testutil_profile_load(const char *path, struct nat_profile *p)
+{
+	struct cfg_error err;
+	char msg[1200];
+
+	if (profile_load(path, p, &err) == 0)
+		return 0;
+	fprintf(stderr, "\n%s\n", cfg_error_str(&err, msg, sizeof(msg)));
 	return -1;
 }
 

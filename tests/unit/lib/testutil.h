@@ -44,6 +44,10 @@ int testutil_listener(uint16_t port, int backlog, int reuseport, int *filler);
 
 int testutil_temp_file(char *pattern, int suffix_len, const char *text);
 
+int testutil_read_file(const char *path, char *buf, size_t cap);
+struct nat_profile;
+int testutil_profile_load(const char *path, struct nat_profile *p);
+
 struct cfg_error;
 void testutil_check_cfg_error(const struct cfg_error *err, const char *path,
 			      const char *name, int line, const char *key,
