@@ -527,3 +527,36 @@ int cfg_enum(const char *value, const char *const *names, struct cfg_error *err)
 	}
 	return -1;
 }
+
+int cfg_port_range(const char *v, uint16_t *lo, uint16_t *hi,
+		   struct cfg_error *err)
+{
+	char low[8], high[8];
+	const char *dash = strchr(v, '-');
+	long l, h;
+
+	if (!dash || (size_t)(dash - v) >= sizeof(low) ||
+	    strlen(dash + 1) >= sizeof(high))
+		goto err_syntax;
+	memcpy(low, v, (size_t)(dash - v));
+	low[dash - v] = '\0';
+	strcpy(high, dash + 1);
+	if (cfg_int(low, 1, 65535, &l, err) < 0 ||
+	    cfg_int(high, 1, 65535, &h, err) < 0)
+		goto err_syntax;
+	if (l > h) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%s': the low port is above the high port", v);
+		return -1;
+	}
+	*lo = (uint16_t)l;
+	*hi = (uint16_t)h;
+	return 0;
+
+err_syntax:
+	snprintf(err->msg, sizeof(err->msg),
+		 "'%s' is not a port range LOW-HIGH within 1-65535 "
+		 "(e.g. 1024-65535)",
+		 v);
+	return -1;
+}

@@ -51,5 +51,8 @@ int cfg_bool(const char *value, int *out, struct cfg_error *err);
  * listing the accepted names. */
 int cfg_enum(const char *value, const char *const *names,
 	     struct cfg_error *err);
+/* "LOW-HIGH" with 1 <= LOW <= HIGH <= 65535 into *lo, *hi. */
+int cfg_port_range(const char *value, uint16_t *lo, uint16_t *hi,
+		   struct cfg_error *err);
 
 #endif

@@ -31,39 +31,6 @@ void pcpconf_defaults(struct pcp_conf *c)
 	c->honour_port = 1;
 }
 
-int pcpconf_range(const char *v, uint16_t *lo, uint16_t *hi,
-		  struct cfg_error *err)
-{
-	char low[8], high[8];
-	const char *dash = strchr(v, '-');
-	long l, h;
-
-	if (!dash || (size_t)(dash - v) >= sizeof(low) ||
-	    strlen(dash + 1) >= sizeof(high))
-		goto err_syntax;
-	memcpy(low, v, (size_t)(dash - v));
-	low[dash - v] = '\0';
-	strcpy(high, dash + 1);
-	if (cfg_int(low, 1, 65535, &l, err) < 0 ||
-	    cfg_int(high, 1, 65535, &h, err) < 0)
-		goto err_syntax;
-	if (l > h) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "'%s': the low port is above the high port", v);
-		return -1;
-	}
-	*lo = (uint16_t)l;
-	*hi = (uint16_t)h;
-	return 0;
-
-err_syntax:
-	snprintf(err->msg, sizeof(err->msg),
-		 "'%s' is not a port range LOW-HIGH within 1-65535 "
-		 "(e.g. 1024-65535)",
-		 v);
-	return -1;
-}
-
 /* miniupnpd 2.3.1 has one switch, enable_natpmp, for both protocols:
  * they share the socket on port 5351 and a datagram of version 0 goes to
  * the NAT-PMP code, any other to the PCP code (miniupnpd.c, the
@@ -137,7 +104,7 @@ int pcpconf_key(struct pcp_conf *c, const char *key, const char *value,
 				    value, err);
 	}
 	if (!strcmp(key, "ports"))
-		return pcpconf_range(value, &c->port_min, &c->port_max, err);
+		return cfg_port_range(value, &c->port_min, &c->port_max, err);
 	if (!strcmp(key, "honour_port"))
 		return key_honour(c, value, err);
 	snprintf(err->msg, sizeof(err->msg),

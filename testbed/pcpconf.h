@@ -39,8 +39,5 @@ int pcpconf_check(const struct pcp_conf *c, const char *path,
 		  struct cfg_error *err);
 /* "off", "pcp", "natpmp", "both"; "?" out of range. */
 const char *pcpconf_server_str(enum pcp_server s);
-/* "LOW-HIGH" within 1-65535 into *lo, *hi: 0, or -1 with err->msg. */
-int pcpconf_range(const char *v, uint16_t *lo, uint16_t *hi,
-		  struct cfg_error *err);
 
 #endif

@@ -74,7 +74,7 @@ static int key_ports(struct nat_profile *p, const char *v,
 static int key_port_range(struct nat_profile *p, const char *v,
 			  struct cfg_error *err)
 {
-	return pcpconf_range(v, &p->port_min, &p->port_max, err);
+	return cfg_port_range(v, &p->port_min, &p->port_max, err);
 }
 
 static int key_filtering(struct nat_profile *p, const char *v,

@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "punchlab.h"
 #include "runid.h"
+#include "pcpd.h"
 #include "session.h"
 
 static void up_usage(FILE *f)
@@ -57,6 +58,10 @@ static void print_access(const struct world *w)
 			       sd->carrier ? PLAN_CGN_ROUTER_WAN :
 					     sd->p->wan_addr,
 			       sd->p->profile->name);
+			if (sd->p->profile->pcp.server != PCP_SERVER_OFF)
+				printf("  %-32s miniupnpd: PCP + NAT-PMP on its "
+				       "LAN address, port %d\n",
+				       "", PCPD_PORT);
 			printf("  %-32s home host %s%s%s\n", sd->host->ns,
 			       sd->p->lan_addr, sd->p->v6 ? " and " : "",
 			       sd->p->lan6_addr);

@@ -38,6 +38,9 @@ void hostfit_need(const struct plan *p, const struct scenario *s,
 	/* star: every home's bitcoind stays up, each with its threads */
 	if (s->star && s->node != SCENARIO_NODE_EMBEDDED)
 		tasks += 2L * s->ncells * 32;
+	/* one miniupnpd (single-threaded) per PCP router, all run long */
+	for (int i = 0; i < p->nnats; i++)
+		tasks += p->nats[i].profile->pcp.server != PCP_SERVER_OFF;
 	need->netns = p->nns;
 	need->tasks = tasks;
 	/* stdio and libraries: 64 */

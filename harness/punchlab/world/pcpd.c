@@ -263,7 +263,8 @@ static pid_t pcpd_router(struct world *w, struct pcpd_router *r,
 	if (pid > 0)
 		cleanup_pid(w->cu, pid);
 	e = pid < 0 ? (int)pid : pcpd_wait(r, dir, t0);
-	/* Asked once, at start (no address changes in a world). */
+	/* Asked at start; again only if an address of the router changed
+	 * (then forwarding would be disabled), which no world does. */
 	proc_stop(stun, 100);
 	return e < 0 ? e : pid;
 }

@@ -47,6 +47,10 @@ INI
 		check "the run waited for its first answer (pcpd.jsonl)" \
 			grep -q '"router": "c0-ra", "external": "198.51.100.1"' \
 			"results/pcp-router/$prid/pcpd.jsonl"
+		# its STUN check is answered inside the router: nothing of the
+		# start (nor anything else yet) has left router A by its WAN
+		tx=$(ip netns exec "$ra" cat "/sys/class/net/$prid-wan/statistics/tx_packets")
+		check "router A sent nothing on its WAN while miniupnpd started (tx_packets $tx)" [ "$tx" = 0 ]
 		alice /usr/bin/python3 "$PCPC" 10.0.1.1 addr >"$OUT/pcp-addr" 2>&1
 		check "NAT-PMP external address from alice: 198.51.100.1 ($(head -n1 "$OUT/pcp-addr"))" \
 			grep -q '^op=128 result=0 external=198\.51\.100\.1$' "$OUT/pcp-addr"
@@ -61,7 +65,7 @@ INI
 		alice env PCP_TIMEOUT=10 /usr/bin/python3 "$PCPC" 10.0.1.1 pcp 443 443 60 >"$OUT/pcp-low" 2>&1
 		check "PCP MAP TCP 443 (outside ports): moved to 1024, lifetime raised to 120 ($(head -n1 "$OUT/pcp-low"))" \
 			grep -q '^version=2 op=129 result=0 lifetime=120 iport=443 eport=1024 ' "$OUT/pcp-low"
-		ip netns exec $ra nft list table inet "punchlab_${prid}_pcp" >"$OUT/pcp-nft" 2>&1
+		ip netns exec "$ra" nft list table inet "punchlab_${prid}_pcp" >"$OUT/pcp-nft" 2>&1
 		check "router A's table inet punchlab_${prid}_pcp holds the three dnat rules" sh -c \
 			"grep -q 'th dport 8333 dnat ip to 10\.0\.1\.2:8333' '$OUT/pcp-nft' &&
 			 grep -q 'th dport 9333 dnat ip to 10\.0\.1\.2:9333' '$OUT/pcp-nft' &&
@@ -82,6 +86,13 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 		wait $lpid
 		check "bob -> 198.51.100.1:8333 arrives at alice's listener from 203.0.113.1 ($(tail -n1 "$OUT/pcp-listen"))" \
 			grep -q '^from=203\.0\.113\.1:[0-9]* data=via-pcp$' "$OUT/pcp-listen"
+		check "router A's profile table lets what miniupnpd dnat'ed pass its APDF REJECT" sh -c \
+			"ip netns exec $ra nft list chain ip punchlab_$prid forward | grep -q 'iifname \"$prid-wan\" ct status dnat accept'"
+		# lifetime 0 deletes (RFC 6886 3.4): the rule leaves the kernel
+		alice /usr/bin/python3 "$PCPC" 10.0.1.1 natpmp 8333 0 0 >"$OUT/pcp-del" 2>&1
+		check "NAT-PMP lifetime 0 removes the mapping's dnat rule ($(head -n1 "$OUT/pcp-del"))" sh -c \
+			"grep -q '^op=130 result=0 iport=8333 ' '$OUT/pcp-del' &&
+			 ! ip netns exec $ra nft list table inet punchlab_${prid}_pcp | grep -q 'dport 8333 dnat'"
 		ip netns exec "pl-$prid-c0-bob" /usr/bin/python3 "$PCPC" 10.0.2.1 addr >"$OUT/pcp-off" 2>&1
 		check "router B ([pcp] off): no daemon, no table, no files, no answer ($(head -n1 "$OUT/pcp-off"))" sh -c \
 			"grep -q '^refused\$\|^timeout\$' '$OUT/pcp-off' &&
@@ -113,4 +124,18 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	check "after SIGKILL of punchlab run + punchlab clean: no miniupnpd ($kmpid), file or namespace of the run (${krid:-no run})" sh -c \
 		"[ -n '$kmpid' ] && ! ps -o stat= -p '$kmpid' | grep -qv Z && [ ! -e '/run/punchlab/${krid:-x}' ]"
 	check "after SIGKILL + clean nothing of the run is left" nothing_left "$krid"
+
+	# A daemon only its pid file names (its line taken out of the run's
+	# pids registry, as when punchlab dies between exec and recording):
+	# punchlab clean finds it by miniupnpd-<router>.pid and its cmdline
+	$PL up "$OUT/pcp-router.ini" >"$OUT/pcp-up2" 2>&1
+	urid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/pcp-up2")
+	umpid=$(cat "/run/punchlab/$urid/miniupnpd-c0-ra.pid" 2>/dev/null)
+	[ -n "$urid" ] && [ -n "$umpid" ] &&
+		sed -i "/^$umpid /d" "/run/punchlab/$urid/pids"
+	$PL clean --force "${urid:-000000}" >/dev/null
+	rm -rf "results/pcp-router/$urid"; rmdir results/pcp-router 2>/dev/null
+	check "punchlab clean stops a miniupnpd known only by its pid file ($umpid) and leaves nothing (${urid:-no run})" sh -c \
+		"[ -n '$umpid' ] && ! ps -o stat= -p '$umpid' | grep -qv Z && [ ! -e '/run/punchlab/${urid:-x}' ]"
+	check "after that clean nothing of the run is left" nothing_left "$urid"
 fi
