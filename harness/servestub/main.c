@@ -5,8 +5,9 @@
  * --timeout-ms, answers version/verack as an inbound Bitcoin peer and
  * prints one JSON line as --serve will. Dual-stack ([::], IPv4 mapped):
  * the same listener serves the direct and the ipv6-direct steps. No --pcp: the ladder reports pcp
- * unavailable while this stub serves. Remove with harness/punchlab/trials/
- * ladder.c's LADDER_SERVE_STUB once punch-agent --serve exists. */
+ * unavailable while this stub serves. Remove it with
+ * harness/punchlab/trials/ladderstep.c's LADDERSTEP_SERVE_STUB once
+ * punch-agent --serve exists (and listens on IPv6 too). */
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>

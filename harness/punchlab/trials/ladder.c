@@ -7,25 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agentcmd.h"
 #include "ladder.h"
+#include "ladderstep.h"
 #include "log.h"
 #include "monoclock.h"
-#include "pcpconf.h"
 #include "scenario_ladder.h"
 
-/* STAND-IN: punch-agent has no --serve until part pcpc is merged; the
- * direct step's listener is then punch-serve-stub (harness/servestub/),
- * which speaks the same handshake and JSON line. Set to 0 (and delete the
- * stub) once punch-agent --serve exists. */
-#define LADDER_SERVE_STUB 1
-
-/* Bob serves on a port of his own per trial, outside the agents' punch
- * ports (20000..59999) and Linux's ephemeral range (32768..60999). */
-#define LADDER_SERVE_BASE 61000
-#define LADDER_SERVE_SPAN 4000
 /* Harness guards, not measurements: how long bob's listener may take to
- * listen, how long he may take to report once alice has ended, and how
+ * listen (past the cell's timeout with a mapping, which may take that
+ * long), how long he may take to report once alice has ended, and how
  * long a step may outlive its timeout before it counts as hung. */
 #define LADDER_LISTEN_WAIT_MS 5000
 #define LADDER_SERVE_AFTER_MS 1000
@@ -34,11 +24,6 @@
 int ladder_cell(const struct trials_cfg *cfg, const struct running *r)
 {
 	return cfg->s->cells[r->cell].ladder.n > 0;
-}
-
-static int serve_port(const struct running *r)
-{
-	return LADDER_SERVE_BASE + r->trial % LADDER_SERVE_SPAN;
 }
 
 static int step_mech(const struct trials_cfg *cfg, const struct running *r)
@@ -55,133 +40,6 @@ static struct ladder_step *step_now(const struct trials_cfg *cfg,
 	st->mech = step_mech(cfg, r);
 	st->ms = -1;
 	return st;
-}
-
-/* Why side s of the cell has no IPv6 (the plan's words when it has
- * them); 1 when it has. */
-static int side_v6(const struct plan_side *p, const char *who, char *why,
-		   size_t cap)
-{
-	if (p->v6)
-		return 1;
-	snprintf(why, cap, "%s's home has no IPv6 (%s)", who,
-		 p->v6_none[0] ? p->v6_none : "[ipv6] enabled = no");
-	return 0;
-}
-
-/* 1 when the world can offer mechanism m in cell; 0 with why when it
- * cannot. What this build lacks is named, so a rate of 0 says why. */
-static int ladder_offered(const struct trials_cfg *cfg, int cell, int m,
-			  char *why, size_t cap)
-{
-	const struct world_cell *wc = &cfg->w->cells[cell];
-	const struct nat_profile *b = wc->side[1].p->profile;
-
-	/* The row of the report names the profiles: the why does not. */
-	switch (m) {
-	case LADDER_PCP:
-		if (b->pcp.server == PCP_SERVER_OFF) {
-			snprintf(why, cap, "bob's router runs no PCP server "
-					   "([pcp] server = off)");
-			return 0;
-		}
-		snprintf(why, cap,
-			 "punch-agent --serve --pcp (part pcpc) is not in "
-			 "this build");
-		return 0;
-	case LADDER_IPV6_DIRECT:
-		return side_v6(wc->side[0].p, "alice", why, cap) &&
-		       side_v6(wc->side[1].p, "bob", why, cap);
-	case LADDER_IPV6_PUNCH:
-		if (!side_v6(wc->side[0].p, "alice", why, cap) ||
-		    !side_v6(wc->side[1].p, "bob", why, cap))
-			return 0;
-		snprintf(why, cap,
-			 "IPv6 agents and coordinator (part v6sock) are not "
-			 "in this build");
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-/* The step's name for its processes: the run id first (punchlab clean). */
-static void step_name(const struct trials_cfg *cfg, const struct running *r,
-		      int s, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s-c%d-%s-t%d-%s", cfg->w->rid, r->cell,
-		 s ? "bob" : "alice", r->trial,
-		 scenario_ladder_names[step_mech(cfg, r)]);
-}
-
-/* Bob's listener: --serve on his port, no mapping. */
-static int start_serve(const struct trials_cfg *cfg, struct running *r)
-{
-	char prog[512], port[16], tmo[16], name[96];
-	char *argv[] = { prog, "--serve", "--local-port", port, "--timeout-ms",
-			 tmo, "--name", name, NULL };
-	const char *slash = strrchr(cfg->agent_path, '/');
-
-	if (LADDER_SERVE_STUB)
-		snprintf(prog, sizeof(prog), "%.*spunch-serve-stub",
-			 slash ? (int)(slash - cfg->agent_path + 1) : 0,
-			 cfg->agent_path);
-	else
-		snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
-	snprintf(port, sizeof(port), "%d", serve_port(r));
-	/* He waits through alice's whole attempt; the harness stops him. */
-	snprintf(tmo, sizeof(tmo), "%d",
-		 cfg->s->timeout_ms + LADDER_LISTEN_WAIT_MS);
-	step_name(cfg, r, 1, name, sizeof(name));
-	return running_spawn(cfg, r, 1, argv, 0);
-}
-
-/* Alice dials bob's public address: his router's (or carrier's) WAN
- * address, or his own on a routed home; over IPv6 his own (no NAT). */
-static int start_dial(const struct trials_cfg *cfg, struct running *r)
-{
-	const struct plan_side *b = cfg->w->cells[r->cell].side[1].p;
-	char prog[512], peer[64], tmo[16], name[96];
-	char *argv[] = { prog, "--connect", peer, "--timeout-ms", tmo,
-			 "--name", name, NULL };
-
-	snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
-	if (step_mech(cfg, r) == LADDER_IPV6_DIRECT)
-		snprintf(peer, sizeof(peer), "[%s]:%d", b->lan6_addr,
-			 serve_port(r));
-	else
-		snprintf(peer, sizeof(peer), "%s:%d",
-			 b->routed ? b->lan_addr : b->wan_addr, serve_port(r));
-	snprintf(tmo, sizeof(tmo), "%d", cfg->s->timeout_ms);
-	step_name(cfg, r, 0, name, sizeof(name));
-	return running_spawn(cfg, r, 0, argv, 0);
-}
-
-/* 1 when pid's network namespace has a TCP socket listening on port
- * (/proc/PID/net/tcp or tcp6: state 0A): bob's listener is up, whichever
- * program serves, without a readiness line of its own. */
-static int listening(pid_t pid, int port)
-{
-	static const char *const tables[] = { "tcp", "tcp6" };
-	char path[64], line[256];
-	unsigned lport, state;
-	int found = 0;
-
-	for (int t = 0; t < 2 && !found; t++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid,
-			 tables[t]);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (!found && fgets(line, sizeof(line), f))
-			found = sscanf(line, " %*u: %*x:%x %*x:%*x %x", &lport,
-				       &state) == 2 &&
-				(int)lport == port && state == 0x0A;
-		fclose(f);
-	}
-	return found;
 }
 
 static void set_deadline(struct running *r, int64_t ms)
@@ -206,8 +64,8 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 	r->hard_deadline_ns = r->lad.t_step_ns +
 			      (int64_t)(cfg->s->timeout_ms + LADDER_HANG_GRACE_MS) *
 				      1000000;
-	if (!ladder_offered(cfg, r->cell, st->mech, st->why,
-			    sizeof(st->why))) {
+	if (!ladderstep_offered(cfg, r->cell, st->mech, st->why,
+				sizeof(st->why))) {
 		snprintf(st->outcome, sizeof(st->outcome), "unavailable");
 		r->lad.nres++;
 		return 0;
@@ -218,9 +76,15 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 		if (e == 0)
 			e = running_start(cfg, r, 1);
 	} else {
+		int wait = LADDER_LISTEN_WAIT_MS +
+			   (st->mech == LADDER_PCP ? cfg->s->timeout_ms : 0);
+
 		r->lad.phase = LADDER_PHASE_SERVING;
-		set_deadline(r, LADDER_LISTEN_WAIT_MS);
-		e = start_serve(cfg, r);
+		set_deadline(r, wait);
+		/* He waits through alice's whole attempt; the harness stops
+		 * him once she has her answer. */
+		e = ladderstep_serve(cfg, r, st->mech,
+				     cfg->s->timeout_ms + wait);
 	}
 	if (e == 0)
 		return 1;
@@ -239,14 +103,14 @@ void ladder_poll(const struct trials_cfg *cfg, struct running *r)
 	if (!ladder_cell(cfg, r))
 		return;
 	if (t->phase == LADDER_PHASE_SERVING && r->sd[1].fd >= 0) {
-		if (listening(r->sd[1].pid, serve_port(r))) {
+		if (ladderstep_ready(cfg, r, t->res[t->nres].mech)) {
 			t->phase = LADDER_PHASE_DIALLING;
 			t->phase_deadline_ns = 0;
-			if (start_dial(cfg, r) < 0)
+			if (ladderstep_dial(cfg, r) < 0)
 				running_stop_side(cfg, &r->sd[1]);
 		} else if (now > t->phase_deadline_ns) {
 			log_warnx("ladder: bob's listener of trial %d of cell "
-				  "%d never listened",
+				  "%d never got ready",
 				  r->trial, r->cell);
 			running_stop_side(cfg, &r->sd[1]);
 		}
@@ -260,13 +124,6 @@ void ladder_poll(const struct trials_cfg *cfg, struct running *r)
 		else if (now > t->phase_deadline_ns)
 			running_stop_side(cfg, &r->sd[1]);
 	}
-}
-
-static json_t *report(struct side *sd)
-{
-	if (sd->pid < 0 || !sd->len)
-		return NULL;
-	return json_loadb(sd->buf, sd->len, JSON_DISABLE_EOF_CHECK, NULL);
 }
 
 static int64_t jns(json_t *o, const char *key)
@@ -293,7 +150,8 @@ static void dial_why(enum outcome_code o, const char *error, char *why,
 static void step_end(const struct trials_cfg *cfg, struct running *r)
 {
 	struct ladder_step *st = step_now(cfg, r);
-	json_t *ra = report(&r->sd[0]), *rb = report(&r->sd[1]);
+	json_t *ra = ladderstep_report(&r->sd[0]);
+	json_t *rb = ladderstep_report(&r->sd[1]);
 	int punch = st->mech == LADDER_IPV4_PUNCH;
 	enum outcome_code oa = outcome_parse(
 		json_string_value(json_object_get(ra, "outcome")));
@@ -315,8 +173,12 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 		err = json_string_value(json_object_get(rb, "error"));
 	st->ok = o == OUTCOME_OK;
 	if (!ra && !punch && r->lad.phase == LADDER_PHASE_SERVING) {
-		o = OUTCOME_SETUP;
-		err = "bob's listener never listened";
+		/* bob never got ready: his report says why (a mapping
+		 * refused or unanswered: outcome pcp) */
+		o = rb && ob != OUTCOME_OK ? ob : OUTCOME_SETUP;
+		err = json_string_value(json_object_get(rb, "error"));
+		snprintf(st->why, sizeof(st->why), "bob not ready: %s",
+			 err ? err : "his listener never listened");
 	} else if (!ra) {
 		err = "alice gave no report";
 	}
@@ -327,7 +189,7 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	st->ms = (double)((st->ok && hs > 0 ? hs : end) - t0) / 1e6;
 	if (!st->ok && punch)
 		snprintf(st->why, sizeof(st->why), "%s", err ? err : "");
-	else if (!st->ok)
+	else if (!st->ok && !st->why[0])
 		dial_why(o, err, st->why, sizeof(st->why));
 	json_decref(ra);
 	json_decref(rb);

@@ -28,6 +28,7 @@ struct ladder_trial {
 	enum ladder_phase phase;
 	int64_t t_step_ns;	/* CLOCK_MONOTONIC at the step's start */
 	int64_t phase_deadline_ns; /* 0: none */
+	char dial[80];		/* where alice dials, once bob is ready */
 	struct ladder_step res[LADDER_NMECH];
 	int nres;
 	/* The ipv4-punch step's two reports, handed back to the trial's
