@@ -51,8 +51,9 @@ static int ladder_list(struct cell_ladder *l, const char *v,
 
 		if (m < 0) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "'%.*s' is not a mechanism; list some of "
-				 LADDER_KNOWN " (in the order to try them)",
+				 "'%.*s' is not a mechanism; list some "
+				 "of " LADDER_KNOWN
+				 " (in the order to try them)",
 				 (int)(len > 40 ? 40 : len), p);
 			return -1;
 		}
@@ -84,8 +85,8 @@ static int ladder_expect_key(const char *key)
 	return ladder_index(name, i);
 }
 
-int scenario_ladder_key(struct cell_ladder *l, const char *key,
-			const char *v, int line, struct cfg_error *err)
+int scenario_ladder_key(struct cell_ladder *l, const char *key, const char *v,
+			int line, struct cfg_error *err)
 {
 	int m;
 

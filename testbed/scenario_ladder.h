@@ -16,8 +16,8 @@ extern const char *const scenario_ladder_names[];
 
 /* key = v, written at line, into *l. 1 when key is not one of these (the
  * caller goes on), 0 when taken, -1 with err->msg. */
-int scenario_ladder_key(struct cell_ladder *l, const char *key,
-			const char *v, int line, struct cfg_error *err);
+int scenario_ladder_key(struct cell_ladder *l, const char *key, const char *v,
+			int line, struct cfg_error *err);
 /* Once the file is read: expect_<m> only for a listed m, and a ladder only
  * where its steps can run (rendezvous, the built-in node, no attack).
  * 0 or -1 with err naming file:line:key. */

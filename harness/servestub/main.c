@@ -4,8 +4,8 @@
  * handshake. Listens on --local-port, accepts one connection within
  * --timeout-ms, answers version/verack as an inbound Bitcoin peer and
  * prints one JSON line as --serve will. Dual-stack ([::], IPv4 mapped):
- * the same listener serves the direct and the ipv6-direct steps. No --pcp: the ladder reports pcp
- * unavailable while this stub serves. Remove it with
+ * the same listener serves the direct and the ipv6-direct steps. No --pcp: the
+ * ladder reports pcp unavailable while this stub serves. Remove it with
  * harness/punchlab/trials/ladderstep.c's LADDERSTEP_SERVE_STUB once
  * punch-agent --serve exists (and listens on IPv6 too). */
 #include <errno.h>
@@ -39,7 +39,7 @@ struct stub {
  * deadline: 1 ready, 0 timed out, -errno. */
 static int stub_wait(const struct stub *st, int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	int64_t left = (st->deadline - mono_ns()) / 1000000;
 
 	if (left <= 0)
@@ -93,19 +93,22 @@ static int stub_handshake(struct stub *st, int fd)
 
 		if (n < 0)
 			return snprintf(st->error, sizeof(st->error),
-					"bad message"), -EBADMSG;
+					"bad message"),
+			       -EBADMSG;
 		if (n == 0) {
 			int w = stub_wait(st, fd);
 			ssize_t got;
 
 			if (w <= 0)
 				return snprintf(st->error, sizeof(st->error),
-						"handshake timed out"), -ETIMEDOUT;
+						"handshake timed out"),
+				       -ETIMEDOUT;
 			got = recv(fd, st->in + st->len,
 				   sizeof(st->in) - st->len, 0);
 			if (got <= 0)
 				return snprintf(st->error, sizeof(st->error),
-						"peer closed"), -ECONNRESET;
+						"peer closed"),
+				       -ECONNRESET;
 			st->len += (size_t)got;
 			continue;
 		}
@@ -124,8 +127,8 @@ static int stub_handshake(struct stub *st, int fd)
 
 static int stub_serve(struct stub *st)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-				  .sin6_port = htons((uint16_t)st->port) };
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6,
+				 .sin6_port = htons((uint16_t)st->port)};
 	socklen_t alen = sizeof(a);
 	int one = 1, zero = 0, lfd, fd, r;
 	char ip[INET6_ADDRSTRLEN];
@@ -150,8 +153,7 @@ static int stub_serve(struct stub *st)
 		return -errno;
 	st->t_established_ns = mono_ns();
 	inet_ntop(AF_INET6, &a.sin6_addr, ip, sizeof(ip));
-	snprintf(st->peer, sizeof(st->peer), "[%s]:%u", ip,
-		 ntohs(a.sin6_port));
+	snprintf(st->peer, sizeof(st->peer), "[%s]:%u", ip, ntohs(a.sin6_port));
 	r = stub_handshake(st, fd);
 	close(fd);
 	return r;
@@ -160,12 +162,12 @@ static int stub_serve(struct stub *st)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "local-port", required_argument, NULL, 'p' },
-		{ "timeout-ms", required_argument, NULL, 't' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "serve", no_argument, NULL, 's' },
-		{ 0 } };
-	static struct stub st = { .timeout_ms = 5000 };
+		{"local-port", required_argument, NULL, 'p'},
+		{"timeout-ms", required_argument, NULL, 't'},
+		{"name", required_argument, NULL, 'n'},
+		{"serve", no_argument, NULL, 's'},
+		{0}};
+	static struct stub st = {.timeout_ms = 5000};
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -186,9 +188,11 @@ int main(int argc, char **argv)
 	printf("{\"outcome\":\"%s\",\"error\":%s%s%s,\"peer\":\"%s\","
 	       "\"t_established_ns\":%lld,\"t_handshake_ns\":%lld,"
 	       "\"serve\":\"stub\"}\n",
-	       r == 0 ? "ok" : r == -ETIMEDOUT ? "timeout" : "setup",
+	       r == 0		 ? "ok"
+	       : r == -ETIMEDOUT ? "timeout"
+				 : "setup",
 	       st.error[0] ? "\"" : "", st.error[0] ? st.error : "null",
-	       st.error[0] ? "\"" : "", st.peer,
-	       (long long)st.t_established_ns, (long long)st.t_handshake_ns);
+	       st.error[0] ? "\"" : "", st.peer, (long long)st.t_established_ns,
+	       (long long)st.t_handshake_ns);
 	return r == 0 ? 0 : 1;
 }

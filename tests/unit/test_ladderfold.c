@@ -37,9 +37,8 @@ static json_t *record(int punch_ok, double ms)
 
 static struct cell_ladder three(void)
 {
-	struct cell_ladder l = {.n = 3,
-				.mech = {LADDER_DIRECT, LADDER_PCP,
-					 LADDER_IPV4_PUNCH}};
+	struct cell_ladder l = {
+		.n = 3, .mech = {LADDER_DIRECT, LADDER_PCP, LADDER_IPV4_PUNCH}};
 	return l;
 }
 
@@ -71,8 +70,8 @@ static void test_fold(void)
 	CU_ASSERT_EQUAL(pass, 1);
 	CU_ASSERT_DOUBLE_EQUAL(lnum(j, "direct", "trials"), 4, 0);
 	CU_ASSERT_DOUBLE_EQUAL(lnum(j, "direct", "successes"), 0, 0);
-	CU_ASSERT(json_is_null(json_object_get(json_object_get(j, "direct"),
-					       "ms_p50")));
+	CU_ASSERT(json_is_null(
+		json_object_get(json_object_get(j, "direct"), "ms_p50")));
 	CU_ASSERT_DOUBLE_EQUAL(lnum(j, "pcp", "rate"), 0, 0);
 	CU_ASSERT_DOUBLE_EQUAL(lnum(j, "ipv4-punch", "successes"), 3, 0);
 	CU_ASSERT_DOUBLE_EQUAL(lnum(j, "ipv4-punch", "rate"), 0.75, 1e-12);
@@ -80,16 +79,18 @@ static void test_fold(void)
 	CU_ASSERT(lnum(j, "ipv4-punch", "wilson_low") < 0.75 &&
 		  lnum(j, "ipv4-punch", "wilson_high") > 0.75);
 	first = json_object_get(j, "first");
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(first, "ipv4-punch")),
-			3);
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(first, "direct")), 0);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(first, "ipv4-punch")), 3);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(first, "direct")),
+			0);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(first, "none")), 1);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "order")), 3);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_array_get(json_object_get(j, "order"), 2)),
-		"ipv4-punch");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(
+				       json_object_get(j, "order"), 2)),
+			       "ipv4-punch");
 	/* no expect_<mechanism>: no verdict member */
-	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(j, "pcp"), "verdict"));
+	CU_ASSERT_PTR_NULL(
+		json_object_get(json_object_get(j, "pcp"), "verdict"));
 	json_decref(j);
 	/* not a ladder cell: nothing */
 	l.n = 0;
@@ -101,8 +102,12 @@ static void test_fold(void)
  * the cell although its own expect (first success) holds. */
 static int write_cell(struct scenario_cell *c, json_t **summary)
 {
-	struct scenario s = {.name = "lad", .trials = 2, .parallel = 1,
-			     .timing_error_max_ms = 1, .ncells = 1, .cells = c};
+	struct scenario s = {.name = "lad",
+			     .trials = 2,
+			     .parallel = 1,
+			     .timing_error_max_ms = 1,
+			     .ncells = 1,
+			     .cells = c};
 	struct cell_result r;
 	char path[] = "/tmp/test_ladderfold_XXXXXX";
 	int fd = mkstemp(path), failed;
@@ -128,7 +133,9 @@ static void test_results_write(void)
 {
 	struct scenario_cell c = {
 		.name = "ladder-home",
-		.expect_min = 0.5, .expect_max = 1, .expect_text = ">= 0.5",
+		.expect_min = 0.5,
+		.expect_max = 1,
+		.expect_text = ">= 0.5",
 		.puncher = {SCENARIO_PUNCHER_AGENT, SCENARIO_PUNCHER_AGENT}};
 	json_t *sum, *cell, *lad;
 
@@ -143,7 +150,8 @@ static void test_results_write(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(lad);
 	CU_ASSERT_STRING_EQUAL(testutil_jstr(cell, "verdict"), "pass");
 	CU_ASSERT_STRING_EQUAL(
-		testutil_jstr(json_object_get(lad, "direct"), "verdict"), "pass");
+		testutil_jstr(json_object_get(lad, "direct"), "verdict"),
+		"pass");
 	json_decref(sum);
 
 	/* expect_direct >= 0.9 while direct never connects: FAIL */
@@ -186,9 +194,9 @@ static void test_line(void)
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "fold", test_fold },
-		{ "results_write", test_results_write },
-		{ "line", test_line },
+		{"fold", test_fold},
+		{"results_write", test_results_write},
+		{"line", test_line},
 	};
 	int fails = testutil_run_suite("ladderfold", NULL, NULL, tests,
 				       TESTUTIL_N(tests));

@@ -89,51 +89,55 @@ static void test_matrix(void)
 static void test_refused(void)
 {
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = direct, relay\n", 5, "mechanisms",
-		"'relay' is not a mechanism");
+		"mechanisms = direct, relay\n",
+		5, "mechanisms", "'relay' is not a mechanism");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = direct, pcp, direct\n", 5, "mechanisms",
-		"direct listed twice");
+		"mechanisms = direct, pcp, direct\n",
+		5, "mechanisms", "direct listed twice");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = direct,\n", 5, "mechanisms", "not a mechanism");
+		"mechanisms = direct,\n",
+		5, "mechanisms", "not a mechanism");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms =\n", 5, "mechanisms", "not a mechanism");
+		"mechanisms =\n",
+		5, "mechanisms", "not a mechanism");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = direct\nexpect_pcp = >= 0.5\n", 6, "expect_pcp",
-		"does not list pcp");
+		"mechanisms = direct\nexpect_pcp = >= 0.5\n",
+		6, "expect_pcp", "does not list pcp");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"expect_ipv6_punch = >= 0.5\n", 5, "expect_ipv6_punch",
-		"does not list ipv6-punch");
+		"expect_ipv6_punch = >= 0.5\n",
+		5, "expect_ipv6_punch", "does not list ipv6-punch");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = pcp\nexpect_pcp = most\n", 6, "expect_pcp",
-		"not an expectation");
+		"mechanisms = pcp\nexpect_pcp = most\n",
+		6, "expect_pcp", "not an expectation");
 	refused("[cell c]\na = eim\nb = eim\nexpect = >= 0\n"
-		"expect_relay = >= 0.5\n", 5, "expect_relay", "unknown key");
+		"expect_relay = >= 0.5\n",
+		5, "expect_relay", "unknown key");
 	refused("[matrix m]\na = eim\nb = eim\nexpect = >= 0\n"
-		"mechanisms = ipv4\n", 5, "mechanisms", "not a mechanism");
+		"mechanisms = ipv4\n",
+		5, "mechanisms", "not a mechanism");
 }
 
 /* A ladder's steps are fresh agents of the built-in node at charlie. */
 static void test_mode_node(void)
 {
 	refused("[scenario]\nmode = handoff\n[cell c]\na = eim\nb = eim\n"
-		"mechanisms = direct\nexpect = >= 0\n", 6, "mechanisms",
-		"mode = rendezvous");
+		"mechanisms = direct\nexpect = >= 0\n",
+		6, "mechanisms", "mode = rendezvous");
 	refused("[scenario]\nnode = bitcoind\n[cell c]\na = eim\nb = eim\n"
-		"mechanisms = direct\nexpect = >= 0\n", 6, "mechanisms",
-		"node = embedded");
+		"mechanisms = direct\nexpect = >= 0\n",
+		6, "mechanisms", "node = embedded");
 	refused("[cell c]\na = eim\nb = eim\nmechanisms = ipv4-punch\n"
-		"adversary = delay\nexpect = >= 0\n", 4, "mechanisms",
-		"no adversary");
+		"adversary = delay\nexpect = >= 0\n",
+		4, "mechanisms", "no adversary");
 }
 
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "order and expectations", test_order },
-		{ "matrix", test_matrix },
-		{ "refusals name file, line, key", test_refused },
-		{ "mode, node, adversary", test_mode_node },
+		{"order and expectations", test_order},
+		{"matrix", test_matrix},
+		{"refusals name file, line, key", test_refused},
+		{"mode, node, adversary", test_mode_node},
 	};
 	int fails = testutil_run_suite("scenario_ladder", NULL, NULL, tests,
 				       TESTUTIL_N(tests));

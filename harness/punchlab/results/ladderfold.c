@@ -43,11 +43,12 @@ int ladderfold_add(struct ladderfold_acc *a, json_t *trial)
 	if (!json_is_array(steps))
 		return 0;
 	a->ntrials++;
-	json_array_foreach(steps, i, st) {
+	json_array_foreach(steps, i, st)
+	{
 		json_t *ms = json_object_get(st, "ms");
 
-		m = mech_index(json_string_value(json_object_get(st,
-								 "mechanism")));
+		m = mech_index(
+			json_string_value(json_object_get(st, "mechanism")));
 		if (m < 0)
 			continue;
 		a->trials[m]++;
@@ -72,8 +73,8 @@ void ladderfold_free(struct ladderfold_acc *a)
 	}
 }
 
-static json_t *mech_json(const struct cell_ladder *l,
-			 struct ladderfold_acc *a, int m, int *pass)
+static json_t *mech_json(const struct cell_ladder *l, struct ladderfold_acc *a,
+			 int m, int *pass)
 {
 	unsigned n = a->trials[m], k = a->ok[m];
 	double lo = 0, hi = 0, p50 = stats_percentile(a->ms[m], a->nms[m], 50);
@@ -95,8 +96,8 @@ static json_t *mech_json(const struct cell_ladder *l,
 	return j;
 }
 
-json_t *ladderfold_cell(const struct cell_ladder *l,
-			struct ladderfold_acc *a, int *pass)
+json_t *ladderfold_cell(const struct cell_ladder *l, struct ladderfold_acc *a,
+			int *pass)
 {
 	json_t *j, *order, *first;
 
@@ -129,31 +130,33 @@ void ladderfold_line(const json_t *ladder, char *buf, size_t cap)
 	buf[0] = '\0';
 	if (!ladder)
 		return;
-	json_array_foreach(order, i, name) {
+	json_array_foreach(order, i, name)
+	{
 		const char *s = json_string_value(name);
 		json_t *o = json_object_get(ladder, s);
 		json_t *p50 = json_object_get(o, "ms_p50");
 
 		if (n >= cap)
 			return;
-		n += (size_t)snprintf(buf + n, cap - n, "%s%s %lld/%lld",
-				      i ? "  " : "", s,
-				      json_integer_value(json_object_get(o, "successes")),
-				      json_integer_value(json_object_get(o, "trials")));
+		n += (size_t)snprintf(
+			buf + n, cap - n, "%s%s %lld/%lld", i ? "  " : "", s,
+			json_integer_value(json_object_get(o, "successes")),
+			json_integer_value(json_object_get(o, "trials")));
 		if (n < cap && json_is_number(p50))
 			n += (size_t)snprintf(buf + n, cap - n, " p50 %.1f ms",
 					      json_number_value(p50));
 	}
-	json_array_foreach(order, i, name) {
+	json_array_foreach(order, i, name)
+	{
 		json_t *first = json_object_get(ladder, "first");
 
 		if (n >= cap)
 			return;
-		n += (size_t)snprintf(buf + n, cap - n, "%s%s %lld",
-				      i ? " " : "  | first: ",
-				      json_string_value(name),
-				      json_integer_value(json_object_get(
-					      first, json_string_value(name))));
+		n += (size_t)snprintf(
+			buf + n, cap - n, "%s%s %lld",
+			i ? " " : "  | first: ", json_string_value(name),
+			json_integer_value(json_object_get(
+				first, json_string_value(name))));
 	}
 	if (n < cap)
 		snprintf(buf + n, cap - n, " none %lld",

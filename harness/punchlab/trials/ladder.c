@@ -61,9 +61,9 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 		r->sd[s].len = 0;
 		r->sd[s].t_spawn_ns = r->sd[s].t_end_ns = 0;
 	}
-	r->hard_deadline_ns = r->lad.t_step_ns +
-			      (int64_t)(cfg->s->timeout_ms + LADDER_HANG_GRACE_MS) *
-				      1000000;
+	r->hard_deadline_ns =
+		r->lad.t_step_ns +
+		(int64_t)(cfg->s->timeout_ms + LADDER_HANG_GRACE_MS) * 1000000;
 	if (!ladderstep_offered(cfg, r->cell, st->mech, st->why,
 				sizeof(st->why))) {
 		snprintf(st->outcome, sizeof(st->outcome), "unavailable");
@@ -137,8 +137,9 @@ static int64_t jns(json_t *o, const char *key)
 static void dial_why(enum outcome_code o, const char *error, char *why,
 		     size_t cap)
 {
-	const char *what = o == OUTCOME_REFUSED	    ? "RST: refused"
-			   : o == OUTCOME_TIMEOUT   ? "no answer within timeout_ms"
+	const char *what = o == OUTCOME_REFUSED ? "RST: refused"
+			   : o == OUTCOME_TIMEOUT
+				   ? "no answer within timeout_ms"
 			   : o == OUTCOME_UNREACHABLE ? "ICMP unreachable"
 						      : "failed";
 
@@ -185,7 +186,8 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	snprintf(st->outcome, sizeof(st->outcome), "%s", outcome_name(o));
 	/* From the dialler's spawn (a dial; both agents' for a punch): bob's
 	 * listener was up before, as a serving node's is. */
-	t0 = punch || !r->sd[0].t_spawn_ns ? r->lad.t_step_ns : r->sd[0].t_spawn_ns;
+	t0 = punch || !r->sd[0].t_spawn_ns ? r->lad.t_step_ns
+					   : r->sd[0].t_spawn_ns;
 	st->ms = (double)((st->ok && hs > 0 ? hs : end) - t0) / 1e6;
 	if (!st->ok && punch)
 		snprintf(st->why, sizeof(st->why), "%s", err ? err : "");
@@ -244,8 +246,8 @@ int ladder_begin(const struct trials_cfg *cfg, struct running *r)
 	return 0;
 }
 
-void ladder_outcome(const struct running *r, enum outcome_code *o,
-		    double *ttc, double *hs)
+void ladder_outcome(const struct running *r, enum outcome_code *o, double *ttc,
+		    double *hs)
 {
 	const struct ladder_trial *t = &r->lad;
 
@@ -270,8 +272,7 @@ void ladder_outcome(const struct running *r, enum outcome_code *o,
 	}
 }
 
-void ladder_record(json_t *t, const struct running *r,
-		   struct cell_result *res)
+void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 {
 	const struct ladder_trial *lt = &r->lad;
 	json_t *steps, *first = json_null();

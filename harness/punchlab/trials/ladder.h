@@ -29,8 +29,8 @@ int ladder_next(const struct trials_cfg *cfg, struct running *r);
  * own time: what the failed steps before it cost depends on the timeout
  * a node would choose, and a failed step's ms is the harness's view), *hs
  * -1; else the ipv4-punch step's outcome (or the last step's) as *o. */
-void ladder_outcome(const struct running *r, enum outcome_code *o,
-		    double *ttc, double *hs);
+void ladder_outcome(const struct running *r, enum outcome_code *o, double *ttc,
+		    double *hs);
 /* A ladder trial's "ladder" (one object per step, in order) and "first"
  * (the first mechanism that connected, or null) into its record t and
  * its cell's fold (results_ladder); nothing for another trial. */

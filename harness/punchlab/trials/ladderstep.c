@@ -39,8 +39,8 @@ static int side_v6(const struct plan_side *p, const char *who, char *why,
 	return 0;
 }
 
-int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m,
-		       char *why, size_t cap)
+int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m, char *why,
+		       size_t cap)
 {
 	const struct world_cell *wc = &cfg->w->cells[cell];
 	const struct nat_profile *b = wc->side[1].p->profile;
@@ -49,8 +49,9 @@ int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m,
 	switch (m) {
 	case LADDER_PCP:
 		if (b->pcp.server == PCP_SERVER_OFF) {
-			snprintf(why, cap, "bob's router runs no PCP server "
-					   "([pcp] server = off)");
+			snprintf(why, cap,
+				 "bob's router runs no PCP server "
+				 "([pcp] server = off)");
 			return 0;
 		}
 		if (!LADDERSTEP_SERVE_STUB)
@@ -101,8 +102,9 @@ int ladderstep_serve(const struct trials_cfg *cfg, struct running *r, int m,
 		     int timeout_ms)
 {
 	char prog[512], port[16], tmo[16], name[96], gw[40];
-	char *argv[] = { prog, "--serve", "--local-port", port, "--timeout-ms",
-			 tmo, "--name", name, NULL, NULL, NULL };
+	char *argv[] = {prog, "--serve", "--local-port", port, "--timeout-ms",
+			tmo,  "--name",	 name,		 NULL, NULL,
+			NULL};
 	const char *slash = strrchr(cfg->agent_path, '/');
 
 	if (LADDERSTEP_SERVE_STUB && m != LADDER_PCP)
@@ -127,7 +129,7 @@ int ladderstep_serve(const struct trials_cfg *cfg, struct running *r, int m,
  * program serves, without a readiness line of its own. */
 static int listening(pid_t pid, int port)
 {
-	static const char *const tables[] = { "tcp", "tcp6" };
+	static const char *const tables[] = {"tcp", "tcp6"};
 	char path[64], line[256];
 	unsigned lport, state;
 	int found = 0;
@@ -197,8 +199,8 @@ int ladderstep_ready(const struct trials_cfg *cfg, struct running *r, int m)
 int ladderstep_dial(const struct trials_cfg *cfg, struct running *r)
 {
 	char prog[512], tmo[16], name[96];
-	char *argv[] = { prog, "--connect", r->lad.dial, "--timeout-ms", tmo,
-			 "--name", name, NULL };
+	char *argv[] = {prog, "--connect", r->lad.dial, "--timeout-ms",
+			tmo,  "--name",	   name,	NULL};
 
 	snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
 	snprintf(tmo, sizeof(tmo), "%d", cfg->s->timeout_ms);

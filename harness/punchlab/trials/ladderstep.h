@@ -14,8 +14,8 @@ struct json_t;
 /* 1 when cell's world can offer mechanism m; 0 with why when it cannot
  * (what is missing named: a PCP server, IPv6 at a home, a part of the
  * project not in this build). */
-int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m,
-		       char *why, size_t cap);
+int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m, char *why,
+		       size_t cap);
 /* Starts bob's listener for mechanism m (--serve on his port; pcp: with
  * --pcp at his router) with timeout_ms ms. 0 or -errno. */
 int ladderstep_serve(const struct trials_cfg *cfg, struct running *r, int m,

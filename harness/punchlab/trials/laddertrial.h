@@ -10,25 +10,25 @@
 #include "scenario_model.h"
 
 enum ladder_phase {
-	LADDER_PHASE_NONE,	/* between steps */
-	LADDER_PHASE_SERVING,	/* bob's listener started, alice not yet */
-	LADDER_PHASE_DIALLING,	/* alice dials (or both punch) */
+	LADDER_PHASE_NONE,     /* between steps */
+	LADDER_PHASE_SERVING,  /* bob's listener started, alice not yet */
+	LADDER_PHASE_DIALLING, /* alice dials (or both punch) */
 };
 
 struct ladder_step {
-	int mech;	   /* enum ladder_mech */
+	int mech; /* enum ladder_mech */
 	int ok;
-	double ms;	   /* step start to handshake (ok) or to its end */
-	char outcome[24];  /* the outcome vocabulary, or "unavailable" */
-	char why[200];	   /* "" when ok */
+	double ms;	  /* step start to handshake (ok) or to its end */
+	char outcome[24]; /* the outcome vocabulary, or "unavailable" */
+	char why[200];	  /* "" when ok */
 };
 
 struct ladder_trial {
-	int step;		/* index into the cell's list; -1 before */
+	int step; /* index into the cell's list; -1 before */
 	enum ladder_phase phase;
-	int64_t t_step_ns;	/* CLOCK_MONOTONIC at the step's start */
+	int64_t t_step_ns;	   /* CLOCK_MONOTONIC at the step's start */
 	int64_t phase_deadline_ns; /* 0: none */
-	char dial[80];		/* where alice dials, once bob is ready */
+	char dial[80];		   /* where alice dials, once bob is ready */
 	struct ladder_step res[LADDER_NMECH];
 	int nres;
 	/* The ipv4-punch step's two reports, handed back to the trial's
