@@ -42,6 +42,12 @@ static struct ladder_step *step_now(const struct trials_cfg *cfg,
 	return st;
 }
 
+/* 1 for the mechanisms both agents punch in (the others: bob serves) */
+static int ladder_punch(int m)
+{
+	return m == LADDER_IPV4_PUNCH || m == LADDER_IPV6_PUNCH;
+}
+
 static void set_deadline(struct running *r, int64_t ms)
 {
 	r->lad.phase_deadline_ns = mono_ns() + ms * 1000000;
@@ -70,11 +76,9 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 		r->lad.nres++;
 		return 0;
 	}
-	if (st->mech == LADDER_IPV4_PUNCH) {
+	if (ladder_punch(st->mech)) {
 		r->lad.phase = LADDER_PHASE_DIALLING;
-		e = running_start(cfg, r, 0);
-		if (e == 0)
-			e = running_start(cfg, r, 1);
+		e = ladderstep_punch(cfg, r, st->mech);
 	} else {
 		int wait = LADDER_LISTEN_WAIT_MS +
 			   (st->mech == LADDER_PCP ? cfg->s->timeout_ms : 0);
@@ -118,7 +122,7 @@ void ladder_poll(const struct trials_cfg *cfg, struct running *r)
 	}
 	/* direct: once alice has her answer, bob's wait is over */
 	if (t->phase == LADDER_PHASE_DIALLING && r->sd[0].fd < 0 &&
-	    r->sd[1].fd >= 0 && t->res[t->nres].mech != LADDER_IPV4_PUNCH) {
+	    r->sd[1].fd >= 0 && !ladder_punch(t->res[t->nres].mech)) {
 		if (!t->phase_deadline_ns)
 			set_deadline(r, LADDER_SERVE_AFTER_MS);
 		else if (now > t->phase_deadline_ns)
@@ -153,7 +157,7 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	struct ladder_step *st = step_now(cfg, r);
 	json_t *ra = ladderstep_report(&r->sd[0]);
 	json_t *rb = ladderstep_report(&r->sd[1]);
-	int punch = st->mech == LADDER_IPV4_PUNCH;
+	int punch = ladder_punch(st->mech);
 	enum outcome_code oa = outcome_parse(
 		json_string_value(json_object_get(ra, "outcome")));
 	enum outcome_code ob = outcome_parse(
@@ -197,7 +201,7 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	json_decref(rb);
 	r->lad.nres++;
 	r->lad.phase = LADDER_PHASE_NONE;
-	if (!punch)
+	if (st->mech != LADDER_IPV4_PUNCH)
 		return;
 	for (int s = 0; s < 2; s++) { /* for the trial's record */
 		free(r->lad.punch[s]);

@@ -26,6 +26,9 @@ int ladderstep_serve(const struct trials_cfg *cfg, struct running *r, int m,
 int ladderstep_ready(const struct trials_cfg *cfg, struct running *r, int m);
 /* Starts alice's dial to r->lad.dial. 0 or -errno. */
 int ladderstep_dial(const struct trials_cfg *cfg, struct running *r);
+/* Starts both agents of a punch step: ipv4-punch as the cell's trial,
+ * ipv6-punch registering at charlie's IPv6 address. 0 or -errno. */
+int ladderstep_punch(const struct trials_cfg *cfg, struct running *r, int m);
 /* The last JSON line side sd printed (the final report; --serve with
  * --pcp prints its mapped event first), NULL when none. */
 struct json_t *ladderstep_report(const struct side *sd);

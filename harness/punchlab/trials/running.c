@@ -45,8 +45,18 @@ void running_close_in(struct side *sd)
 
 int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 {
+	return running_start_at(cfg, r, s, NULL);
+}
+
+int running_start_at(const struct trials_cfg *cfg, struct running *r, int s,
+		     const char *coordinator)
+{
 	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
 	int n = agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
+
+	for (int i = 0; coordinator && i + 1 < n; i++)
+		if (!strcmp(argv[i], "--coordinator"))
+			argv[i + 1] = (char *)coordinator;
 
 	n += advcmd_argv(cfg, r->cell, &r->adv, s, argv + n);
 	argv[n + puncher_argv(cfg, r->cell, r->trial, s, &r->px, argv + n)] =

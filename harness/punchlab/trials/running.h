@@ -51,6 +51,10 @@ void running_init(struct running *r, int cell, int trial,
 		  int64_t hard_deadline_ns);
 /* Starts side s's agent in its home host. 0 or -errno. */
 int running_start(const struct trials_cfg *cfg, struct running *r, int s);
+/* The same, registering at coordinator (IP:PORT or [IPv6]:PORT) instead
+ * of the cell's (a ladder's ipv6-punch step). */
+int running_start_at(const struct trials_cfg *cfg, struct running *r, int s,
+		     const char *coordinator);
 /* Starts argv (NULL-terminated) in side s's home host, its stdout as the
  * side's report; with_in: a side channel into it. 0 or -errno. */
 int running_spawn(const struct trials_cfg *cfg, struct running *r, int s,
