@@ -31,7 +31,8 @@
 #include "runid.h"
 
 /* nft_compat refuses xtables targets in inet tables (only ip, ip6, arp
- * and bridge have them), and the testbed is IPv4. */
+ * and bridge have them): a dual-stack world's IPv6 packets get the same
+ * rules in an ip6 table (linkcond_apply_match6). */
 #define LC_FAMILY NFPROTO_IPV4
 #define LC_BUF 8192
 #define LC_NFQ_REV 3 /* struct xt_NFQ_info_v3 */
@@ -272,20 +273,20 @@ static struct nftnl_expr *linkcond_expr_nfqueue(struct nftnl_rule *r,
 
 /* The table, the forward chain and one rule queueing packets of the path
  * (iifname and/or oifname) to queue_num. 0 or -ENOMEM. */
-static int match_objects(const char *table, const char *iifname,
-			 const char *oifname, int queue_num,
-			 struct nftnl_table **t, struct nftnl_chain **c,
-			 struct nftnl_rule **r)
+static int match_objects(uint32_t fam, const char *table,
+			 const char *iifname, const char *oifname,
+			 int queue_num, struct nftnl_table **t,
+			 struct nftnl_chain **c, struct nftnl_rule **r)
 {
 	*t = nftnl_table_alloc();
 	*c = nftnl_chain_alloc();
 	*r = nftnl_rule_alloc();
 	if (!*t || !*c || !*r)
 		return -ENOMEM;
-	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, LC_FAMILY);
+	nftnl_table_set_u32(*t, NFTNL_TABLE_FAMILY, fam);
 	nftnl_table_set_str(*t, NFTNL_TABLE_NAME, table);
 
-	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, LC_FAMILY);
+	nftnl_chain_set_u32(*c, NFTNL_CHAIN_FAMILY, fam);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_NAME, LINKCOND_CHAIN);
 	nftnl_chain_set_str(*c, NFTNL_CHAIN_TYPE, "filter");
@@ -293,7 +294,7 @@ static int match_objects(const char *table, const char *iifname,
 	nftnl_chain_set_s32(*c, NFTNL_CHAIN_PRIO, 0);
 	nftnl_chain_set_u32(*c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 
-	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, LC_FAMILY);
+	nftnl_rule_set_u32(*r, NFTNL_RULE_FAMILY, fam);
 	nftnl_rule_set_str(*r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(*r, NFTNL_RULE_CHAIN, LINKCOND_CHAIN);
 	if ((iifname &&
@@ -307,7 +308,8 @@ static int match_objects(const char *table, const char *iifname,
 
 /* Table, chain and rule in one batch: all or nothing. Table and chain
  * without NLM_F_EXCL, so a second interface reuses them. */
-static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
+static struct mnl_nlmsg_batch *match_batch(uint32_t fam, char *buf,
+					   size_t cap,
 					   const struct nftnl_table *t,
 					   const struct nftnl_chain *c,
 					   struct nftnl_rule *r)
@@ -319,17 +321,17 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWTABLE, LC_FAMILY,
+					  NFT_MSG_NEWTABLE, fam,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
-					  NFT_MSG_NEWCHAIN, LC_FAMILY,
+					  NFT_MSG_NEWCHAIN, fam,
 					  NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	mnl_nlmsg_batch_next(b);
 	nlh = nftnl_rule_nlmsg_build_hdr(
-		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, LC_FAMILY,
+		mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, fam,
 		NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	mnl_nlmsg_batch_next(b);
@@ -341,8 +343,9 @@ static struct mnl_nlmsg_batch *match_batch(char *buf, size_t cap,
 	return b;
 }
 
-int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
-			 const char *oifname, int queue_num)
+static int linkcond_match_fam(uint32_t fam, int netns_fd, const char *rid,
+			      const char *iifname, const char *oifname,
+			      int queue_num)
 {
 	alignas(struct nlmsghdr) char buf[LC_BUF];
 	const char *ifname = oifname ? oifname : iifname;
@@ -363,10 +366,11 @@ int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 	ret = linkcond_table_name(rid, table, sizeof(table));
 	if (ret)
 		return ret;
-	ret = match_objects(table, iifname, oifname, queue_num, &t, &c, &r);
+	ret = match_objects(fam, table, iifname, oifname, queue_num, &t, &c,
+			    &r);
 	if (ret < 0)
 		goto out;
-	b = match_batch(buf, sizeof(buf), t, c, r);
+	b = match_batch(fam, buf, sizeof(buf), t, c, r);
 	if (!b) {
 		ret = -ENOSPC;
 		goto out;
@@ -390,6 +394,20 @@ out:
 	nftnl_chain_free(c);
 	nftnl_table_free(t);
 	return ret;
+}
+
+int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
+			 const char *oifname, int queue_num)
+{
+	return linkcond_match_fam(LC_FAMILY, netns_fd, rid, iifname, oifname,
+				  queue_num);
+}
+
+int linkcond_apply_match6(int netns_fd, const char *rid, const char *iifname,
+			  const char *oifname, int queue_num)
+{
+	return linkcond_match_fam(NFPROTO_IPV6, netns_fd, rid, iifname,
+				  oifname, queue_num);
 }
 
 int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,

@@ -78,7 +78,12 @@ int linkcond_apply_dir(int netns_fd, const char *rid, const char *ifname,
  * added, and a packet is queued by the first that matches. */
 int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
 			 const char *oifname, int queue_num);
-/* Deletes the run's table from the namespace. 0, -ENOENT, or -errno. */
+/* The same rule for IPv6 packets, in table `ip6 punchlab_shape_<rid>`:
+ * a dual-stack world shapes both families through the same queue. */
+int linkcond_apply_match6(int netns_fd, const char *rid, const char *iifname,
+			  const char *oifname, int queue_num);
+/* Deletes the run's (ip) table from the namespace. 0, -ENOENT, or
+ * -errno; an ip6 one goes with the namespace. */
 int linkcond_remove(int netns_fd, const char *rid);
 
 /* netem on ifname's egress, replacing its root qdisc: delay, jitter (normal

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "filter6.h"
 #include "nat.h"
 #include "punchlab.h"
 
@@ -26,7 +27,8 @@ static void nat_usage(FILE *f)
 		   "namespace. A profile with port_block\nis shown as a "
 		   "carrier with that one subscriber. Profiles live in\n"
 		   "nat-profiles/; a carrier is looked up next to the profile "
-		   "naming it.\nExit codes: 0 printed, 2 bad profile or "
+		   "naming it.\nA home profile with [ipv6] enabled is followed "
+		   "by its ip6 filter table.\nExit codes: 0 printed, 2 bad profile or "
 		   "usage.\n");
 }
 
@@ -43,6 +45,31 @@ static int nat_show(const struct nat_profile *p, const struct nat_ifaces *ifc)
 			why[0] ? why : strerror(-n));
 		return EXIT_USAGE;
 	}
+	fputs(buf, stdout);
+	return EXIT_PASS;
+}
+
+/* A home router with IPv6 (behind a carrier that routes it, when c is
+ * not NULL): its ip6 filter, after the IPv4 ruleset. */
+static int nat_show6(const struct nat_profile *p, const struct nat_profile *c)
+{
+	static const struct filter6_ifaces f6 = { .table = "punchlab_000000_f6",
+						  .wan = "000000-wan",
+						  .lan = "000000-lan",
+						  .lan6 = "2001:db8:1::/64" };
+	static char buf[NAT_RULESET_MAX];
+	char why[256] = "";
+	int n;
+
+	if (!p->ipv6.enabled || (c && !c->ipv6.enabled))
+		return EXIT_PASS;
+	n = filter6_render(p, &f6, buf, sizeof(buf), why, sizeof(why));
+	if (n < 0) {
+		fprintf(stderr, "punchlab nat: %s: %s\n", p->path, why);
+		return EXIT_USAGE;
+	}
+	printf("\n# === IPv6 filter of the home router, LAN %s ===\n",
+	       f6.lan6);
 	fputs(buf, stdout);
 	return EXIT_PASS;
 }
@@ -93,11 +120,12 @@ int cmd_nat(int argc, char **argv)
 	if (p.port_block)
 		return nat_show(&p, &carrier_ifc);
 	if (!p.behind[0])
-		return nat_show(&p, &ifc);
+		return nat_show(&p, &ifc) == EXIT_PASS ? nat_show6(&p, NULL)
+						       : EXIT_USAGE;
 	ifc.wan_addr = NAT_SHOW_HOME_WAN;
 	printf("# === home router (profile %s), behind carrier NAT %s ===\n",
 	       p.name, c.name);
-	if (nat_show(&p, &ifc) != EXIT_PASS)
+	if (nat_show(&p, &ifc) != EXIT_PASS || nat_show6(&p, &c) != EXIT_PASS)
 		return EXIT_USAGE;
 	printf("\n# === carrier NAT (profile %s), in the carrier namespace: "
 	       "LAN side 100.64.0.0/10, subscriber %s ===\n",

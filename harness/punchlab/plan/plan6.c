@@ -69,8 +69,9 @@ static void canon(char *s, size_t cap)
 	if (inet_pton(AF_INET6, ip, &a) != 1 ||
 	    !inet_ntop(AF_INET6, &a, out, sizeof(out)))
 		return;
+	/* The prefix length from the copy: s is being written. */
 	snprintf(s, cap, "%.19s%s%.4s", out, slash ? "/" : "",
-		 slash ? strchr(s, '/') + 1 : "");
+		 slash ? slash + 1 : "");
 }
 
 /* Veth v's end b (a host, router or carrier) at addr/128, its gateway gw

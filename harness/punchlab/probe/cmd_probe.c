@@ -301,6 +301,11 @@ static void probe_print_keep(const struct probe_net *n)
 	       PROBE_SRV_A, PROBE_PORT_1);
 	printf("NAT rules:  ip netns exec %s nft list table ip %s\n",
 	       n->router.ns, n->table);
+	if (n->v6_on)
+		printf("IPv6:       H1 %s, H2 %s, T %s and %s; filter: ip "
+		       "netns exec %s nft list table ip6 %s_f6\n",
+		       PROBE6_H1, PROBE6_H2, PROBE6_T1, PROBE6_T2,
+		       n->router.ns, n->table);
 	printf("Remove:     punchlab down %s\n", n->rid);
 }
 

@@ -428,6 +428,9 @@ static int shape_queue(struct world *w, char ***specs, int *n, double delay,
 		return -ENOMEM;
 	(*n)++;
 	e = linkcond_apply_match(w->inet->fd, w->rid, iif, oif, q);
+	/* A dual-stack world's IPv6 packets take the same path and queue. */
+	if (e >= 0 && w->plan->table6[0])
+		e = linkcond_apply_match6(w->inet->fd, w->rid, iif, oif, q);
 	if (e < 0)
 		return fail(err, cap, e, "queue rule %s -> %s",
 			    iif ? iif : "*", oif ? oif : "*");

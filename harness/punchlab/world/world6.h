@@ -6,9 +6,9 @@
 
 #include "netbuild.h"
 
-/* In h's namespace, before its links exist: DAD and RA acceptance off,
- * and IPv6 forwarding on for v6 == PLAN6_FORWARD; nothing for
- * PLAN6_NONE. 0 or -errno with err saying where. */
+/* In h's namespace, before its links exist: IPv6 forwarding on for
+ * v6 == PLAN6_FORWARD, nothing otherwise (world6.c says why no more).
+ * 0 or -errno with err saying where. */
 int world6_sysctls(int v6, const struct nb_host *h, char *err, size_t cap);
 
 #endif

@@ -21,6 +21,7 @@ cat >"$v6o/v6.ini" <<'INI'
 [scenario]
 trials = 1
 timeout_ms = 3000
+rtt_ms = 20
 
 [cell c0]
 a = openwrt-fw4
@@ -51,11 +52,16 @@ while time.monotonic() < end:
     print(a[0], flush=True)
     c.close()
 PY
-# v6dial ADDR PORT: "ok", "refused" or "timeout" within 1.5 s.
+# v6dial ADDR PORT [SRC SPORT SECONDS]: "ok", "refused" or "timeout"
+# within 1.5 s (or SECONDS), from [SRC]:SPORT when given.
 cat >"$v6o/dial.py" <<'PY'
 import socket, sys
+a = sys.argv
 try:
-    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1.5)
+    socket.create_connection((a[1], int(a[2])),
+                             timeout=float(a[5]) if len(a) > 5 else 1.5,
+                             source_address=(a[3], int(a[4]))
+                             if len(a) > 4 else None)
     print("ok")
 except ConnectionRefusedError:
     print("refused")
@@ -113,6 +119,21 @@ if [ -n "$v6rid" ]; then
 		[ "$in_b" = timeout ] && [ "$(v6ctr c0-rb syn_dropped)" -ge 1 ] &&
 		[ "$(v6ctr c0-rb rst_sent)" = 0 ] &&
 		! ip netns exec "$(v6ns c0-cb)" nft list table ip6 "punchlab_${v6rid}_f6" >/dev/null 2>&1
+	# IPv6 punching by hand: alice's SYN leaves first and dies at bob's
+	# silent filter, but opens hers; bob's SYN crosses it as a reply and
+	# the two connect (simultaneous open, RFC 6092 REC-31).
+	ip netns exec "$(v6ns c0-alice)" /usr/bin/python3 "$v6o/dial.py" \
+		2001:db8:2::2 7001 2001:db8:1::2 7000 4 >"$v6o/punch.a" &
+	v6ppid=$!
+	sleep 0.3
+	ip netns exec "$(v6ns c0-bob)" /usr/bin/python3 "$v6o/dial.py" \
+		2001:db8:1::2 7000 2001:db8:2::2 7001 4 >"$v6o/punch.b"
+	wait "$v6ppid"
+	check "ipv6-world: alice and bob punch over IPv6 through both filters (both connect)" \
+		[ "$(cat "$v6o/punch.a" "$v6o/punch.b" | tr '\n' ' ')" = "ok ok " ]
+	check "ipv6-world: inet shapes IPv6 too (table ip6 punchlab_shape_<rid> beside the ip one)" \
+		ip netns exec "$(v6ns inet)" nft list table ip6 "punchlab_shape_$v6rid" \
+		>/dev/null 2>&1
 	check "ipv6-world: the home behind carrier-eim has no global IPv6 address" \
 		[ -z "$(ip -n "$(v6ns c1-bob)" -6 addr show scope global)" ]
 	"$PL" down "$v6rid" >/dev/null
