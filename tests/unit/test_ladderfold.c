@@ -15,6 +15,7 @@
 #include "../../harness/punchlab/results/ladderfold.c"
 #include "../../harness/punchlab/results/results.c"
 #include "../../harness/punchlab/results/timing.c"
+#include "lib/resultsfile.h"
 #include "lib/testutil.h"
 
 /* A trial record: direct failed (RST), pcp unavailable, ipv4-punch as
@@ -102,18 +103,8 @@ static void test_fold(void)
  * the cell although its own expect (first success) holds. */
 static int write_cell(struct scenario_cell *c, json_t **summary)
 {
-	struct scenario s = {.name = "lad",
-			     .trials = 2,
-			     .parallel = 1,
-			     .timing_error_max_ms = 1,
-			     .ncells = 1,
-			     .cells = c};
 	struct cell_result r;
-	char path[] = "/tmp/test_ladderfold_XXXXXX";
-	int fd = mkstemp(path), failed;
 
-	CU_ASSERT_FATAL(fd >= 0);
-	close(fd);
 	CU_ASSERT_EQUAL_FATAL(results_cell_init(&r, 2), 0);
 	for (int t = 0; t < 2; t++) {
 		json_t *rec = record(1, 250);
@@ -122,11 +113,7 @@ static int write_cell(struct scenario_cell *c, json_t **summary)
 		CU_ASSERT_EQUAL(results_ladder(&r, rec), 0);
 		json_decref(rec);
 	}
-	failed = results_write(&s, "abc123", &r, NULL, "none", path);
-	*summary = json_load_file(path, 0, NULL);
-	unlink(path);
-	results_cell_free(&r);
-	return failed;
+	return resultsfile_cell(c, &r, summary);
 }
 
 static void test_results_write(void)
