@@ -16,9 +16,11 @@
 static int resultsfile_cell(struct scenario_cell *c, struct cell_result *r,
 			    json_t **summary)
 {
-	struct scenario s = { .trials = 2, .parallel = 1,
-			      .timing_error_max_ms = 1, .ncells = 1,
-			      .cells = c };
+	struct scenario s = {.trials = 2,
+			     .parallel = 1,
+			     .timing_error_max_ms = 1,
+			     .ncells = 1,
+			     .cells = c};
 	char path[] = "/tmp/test_results_XXXXXX";
 	int fd = mkstemp(path), failed;
 
