@@ -125,7 +125,8 @@ static void test_redirect(void)
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "attacker_bytes_per_request"), 100,
 			       1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(metric(j, "amplification"), 4, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(metric(j, "syns_sent_per_trial_mean"), 7, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(metric(j, "syns_sent_per_trial_mean"), 7,
+			       1e-9);
 	CU_ASSERT_STRING_EQUAL(verdict_of(j),
 			       "measured: victim got 6.0 SYNs per request (2 "
 			       "requests), amplification 4.0");
@@ -150,8 +151,8 @@ static void test_redirect(void)
 		 NULL);
 	CU_ASSERT_EQUAL(pass, 0);
 	CU_ASSERT(isnan(effect(j)));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		verdict_of(j), "no victim counter was read in 1 trials"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(verdict_of(j), "no victim counter was read in 1 trials"));
 	json_decref(j);
 }
 
@@ -238,9 +239,9 @@ static void test_cost(void)
 static void test_hijack(void)
 {
 	struct advsetting ac = {.attack = "hijack",
-				.peer_auth = 1,
-				.coord_limits = 1,
-				.expect = "== 0"};
+			     .peer_auth = 1,
+			     .coord_limits = 1,
+			     .expect = "== 0"};
 	int pass = -1;
 	json_t *j;
 
@@ -365,8 +366,7 @@ static void test_results_write(void)
 	c.adv = (struct cell_adv){.attack = CELL_ATTACK_REDIRECT,
 				  .victim = CELL_VICTIM_LAN,
 				  .target_policy = 1,
-				  .effect_op = CELL_EFFECT_EQ,
-				  .effect_value = 0,
+				  .effect_op = CELL_EFFECT_EQ, .effect_value = 0,
 				  .effect_text = "== 0"};
 	CU_ASSERT_EQUAL(write_cell(&c, 0, &sum), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
