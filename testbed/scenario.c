@@ -13,6 +13,7 @@
 #include "scenario_adversary.h"
 #include "scenario_family.h"
 #include "scenario_home.h"
+#include "scenario_ladder.h"
 #include "scenario_matrix.h"
 #include "scenario_network.h"
 #include "scenario_priv.h"
@@ -104,6 +105,9 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 	int r = scenario_adv_key(&cell->adv, key, v, c->line, err);
 	if (r <= 0)
 		return r;
+	r = scenario_ladder_key(&cell->ladder, key, v, c->line, err);
+	if (r <= 0)
+		return r;
 	int i = cellcond_index(key);
 	if (i >= 0) {
 		double x;
@@ -123,7 +127,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b family "
 		 "adversary victim attack_delay_ms inject inject_offset_ms "
 		 "flood flood_count target_policy peer_auth coord_limits "
-		 "max_clients expect_effect");
+		 "max_clients expect_effect mechanisms expect_<mechanism>");
 	return -1;
 }
 
@@ -369,7 +373,8 @@ static int scenario_cell_checks(struct scenario_ctx *c,
 	    scenario_strategy_check(c, cell, err) < 0 ||
 	    scenario_home_check(c, cell, err) < 0 ||
 	    scenario_adv_check(c, cell, err) < 0 ||
-	    scenario_family_check(c, cell, err) < 0)
+	    scenario_family_check(c, cell, err) < 0 ||
+	    scenario_ladder_check(c, cell, err) < 0)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "scenario_adversary.h"
 #include "scenario_home.h"
+#include "scenario_ladder.h"
 #include "scenario_matrix.h"
 #include "scenario_priv.h"
 #include "scenario_puncher.h"
@@ -92,6 +93,9 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 	i = scenario_adv_key(&m->adv, key, v, line, err);
 	if (i <= 0)
 		return i;
+	i = scenario_ladder_key(&m->ladder, key, v, line, err);
+	if (i <= 0)
+		return i;
 	i = cellcond_index(key);
 	if (i < 0) {
 		snprintf(err->msg, sizeof(err->msg),
@@ -104,7 +108,8 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "and single values of adversary victim "
 			 "attack_delay_ms inject inject_offset_ms flood "
 			 "flood_count target_policy peer_auth coord_limits "
-			 "max_clients expect_effect");
+			 "max_clients expect_effect mechanisms "
+			 "expect_<mechanism>");
 		return -1;
 	}
 	m->nvals[i] = 0;
@@ -239,6 +244,7 @@ static int expand_one(struct scenario_ctx *c, struct scenario_matrix *m,
 	strcpy(cell->expect_text, m->expect_text);
 	strcpy(cell->reason, m->reason);
 	cell->adv = m->adv;
+	cell->ladder = m->ladder;
 	/* Checked while parsing; fails only if a profile changed since. */
 	if (scenario_profile(c, m->a[ia], &cell->a, &cell->a_carrier,
 			     &cell->a_has_carrier, err) < 0)

@@ -99,6 +99,24 @@ struct cell_adv {
 	int line[CELL_ADV_NKEYS];
 };
 
+/* The comparison's mechanisms (`mechanisms =`, docs/alternatives.md
+ * section 6), named by scenario_ladder.h's table. */
+enum ladder_mech {
+	LADDER_DIRECT, LADDER_PCP, LADDER_IPV6_DIRECT, LADDER_IPV6_PUNCH,
+	LADDER_IPV4_PUNCH, LADDER_NMECH
+};
+
+struct cell_ladder {
+	int n;				/* 0: not a ladder cell */
+	unsigned char mech[LADDER_NMECH]; /* in the order a trial tries them */
+	int line;			/* of the mechanisms key */
+	/* expect_<mechanism>: that mechanism's success-rate range; text ""
+	 * when not given. line: where it was written (0: not given). */
+	double expect_min[LADDER_NMECH], expect_max[LADDER_NMECH];
+	char expect_text[LADDER_NMECH][32];
+	int expect_line[LADDER_NMECH];
+};
+
 struct scenario_cell {
 	char name[64];		/* from [cell NAME] */
 	struct nat_profile a, b; /* alice's and bob's routers */
@@ -119,6 +137,7 @@ struct scenario_cell {
 	/* per side: index into scenario.punchers, or SCENARIO_PUNCHER_AGENT */
 	int puncher[2];
 	struct cell_adv adv; /* attack none: an honest cell */
+	struct cell_ladder ladder; /* n 0: one punch per trial */
 };
 
 struct scenario {

@@ -43,6 +43,7 @@ struct scenario_matrix {
 	unsigned char has;
 	struct scenario_plist punchers[3];
 	struct cell_adv adv; /* one value each, the same in every cell */
+	struct cell_ladder ladder; /* the same in every cell */
 };
 
 struct scenario_ctx {

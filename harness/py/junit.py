@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import runs as runsmod  # noqa: E402
+import alternatives  # noqa: E402
 import security  # noqa: E402
 
 MAX_RERUNS = 20
@@ -36,6 +37,8 @@ def failure_message(c):
     adv = c.adversary
     if adv and adv.get("met") is False:
         return "effect misses its expectation: %s" % effect_line(c)
+    if c.ladder and alternatives.missed(c.ladder):
+        return "; ".join(alternatives.missed(c.ladder))
     lo, hi = c.wilson
     return "measured %d/%d = %.3f [%.3f, %.3f] outside expect %s%s" % (
         c.k, c.n, c.rate if c.n else 0.0, lo, hi, c.expect_text or "?",
@@ -129,6 +132,13 @@ def testsuite(run, name):
                 props = ET.SubElement(tc, "properties")
             for key, val in adversary_props(c.adversary):
                 ET.SubElement(props, "property", name=key, value=clean(val))
+        if c.ladder:
+            props = tc.find("properties")
+            if props is None:
+                props = ET.SubElement(tc, "properties")
+            for key, val in alternatives.junit_props(c.ladder):
+                ET.SubElement(props, "property", name="ladder_" + key,
+                              value=clean(val))
         if c.verdict == "fail":
             counts["fail"] += 1
             f = ET.SubElement(tc, "failure", message=clean(

@@ -15,6 +15,7 @@ import conds  # noqa: E402
 import netinput  # noqa: E402
 import network  # noqa: E402
 import runs as runsmod  # noqa: E402
+import alternatives  # noqa: E402
 import security  # noqa: E402
 import strategies  # noqa: E402
 import stats  # noqa: E402
@@ -631,6 +632,7 @@ def build(runs, out, figures, network_dirs=()):
     doc += ["## Cells", "", cell_table(runs, cells), "",
             verdict_text(cells), ""]
     doc += security.section(figures, runs, out, title_tail)
+    doc += alternatives.section(runs)
     doc += ["## Homes", ""] + homes_text(cells)
     reasons = {}
     for c in cells:

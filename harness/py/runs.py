@@ -119,6 +119,9 @@ class Cell:
         # summary.json's "adversary" object (docs/adversaries.md section
         # 6) for a cell that ran an attack, else None.
         self.adversary = None
+        # summary.json's "ladder" object (docs/alternatives.md section 6)
+        # for a cell that tried several mechanisms, else None.
+        self.ladder = None
         self.trials = []
         self.in_summary = False
         self.label = name   # made unique across runs by the caller
@@ -336,6 +339,10 @@ def _load_summary(run, path):
         if adv is not None and not isinstance(adv, dict):
             raise InputError("%s: 'adversary' must be an object" % where)
         cell.adversary = adv
+        lad = c.get("ladder")
+        if lad is not None and not isinstance(lad, dict):
+            raise InputError("%s: 'ladder' must be an object" % where)
+        cell.ladder = lad
         v = c.get("verdict")
         if v is not None and not isinstance(v, str):
             raise InputError("%s: 'verdict' must be a string" % where)

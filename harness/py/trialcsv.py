@@ -2,6 +2,8 @@
 in its own column, for spreadsheets and R/pandas users."""
 import csv
 
+import alternatives
+
 COLUMNS = ("scenario", "run_id", "cell", "a", "b", "trial", "seed",
            "outcome", "attempts", "ttc_ms", "handshake_ms", "start_skew_us")
 # An adversary trial's "adv" members (docs/adversaries.md section 6), in
@@ -28,7 +30,9 @@ def rows(run):
     """Header and rows for one run, trials in cell order then trial."""
     keys = run.param_keys()
     advk = [k for k in ADV_KEYS if any(k in _adv(t) for t in run.trials)]
-    out = [list(COLUMNS) + keys + ["adv_" + k for k in advk]]
+    ladk = alternatives.csv_columns(run.trials)
+    out = [list(COLUMNS) + keys + ["adv_" + k for k in advk] +
+           alternatives.csv_header(ladk)]
     for c in run.cells:
         for t in c.trials:
             seed = t.seed if t.seed is not None else run.seed
@@ -37,6 +41,7 @@ def rows(run):
                    t.handshake_ms, t.start_skew_us]
             row += [t.params.get(k) for k in keys]
             row += [_adv(t).get(k) for k in advk]
+            row += alternatives.csv_values(t, ladk)
             out.append([_val(v) for v in row])
     return out
 

@@ -11,8 +11,10 @@
 
 #include "../../harness/punchlab/results/advsetting.c"
 #include "../../harness/punchlab/results/advfold.c"
+#include "../../harness/punchlab/results/ladderfold.c"
 #include "../../harness/punchlab/results/results.c"
 #include "../../harness/punchlab/results/timing.c"
+#include "lib/resultsfile.h"
 #include "lib/testutil.h"
 
 static const struct advsetting OFF = {.attack = NULL, .expect = ""};
@@ -338,18 +340,8 @@ static void test_no_records(void)
 static int write_cell(struct scenario_cell *c, int victim_syns,
 		      json_t **summary)
 {
-	struct scenario s = {.name = "adv",
-			     .trials = 2,
-			     .parallel = 1,
-			     .timing_error_max_ms = 1,
-			     .ncells = 1,
-			     .cells = c};
 	struct cell_result r;
-	char path[] = "/tmp/test_advfold_XXXXXX";
-	int fd = mkstemp(path), failed;
 
-	CU_ASSERT_FATAL(fd >= 0);
-	close(fd);
 	CU_ASSERT_EQUAL_FATAL(results_cell_init(&r, 2), 0);
 	for (int t = 0; t < 2; t++) {
 		json_t *rec = json_pack("{s:{s:s, s:i}}", "adv", "attack",
@@ -359,11 +351,7 @@ static int write_cell(struct scenario_cell *c, int victim_syns,
 		CU_ASSERT_EQUAL(results_adv(&r, rec), 0);
 		json_decref(rec);
 	}
-	failed = results_write(&s, "abc123", &r, NULL, "none", path);
-	*summary = json_load_file(path, 0, NULL);
-	unlink(path);
-	results_cell_free(&r);
-	return failed;
+	return resultsfile_cell(c, &r, summary);
 }
 
 static void test_results_write(void)

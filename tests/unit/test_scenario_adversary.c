@@ -11,25 +11,15 @@
 
 #include "scenario.h"
 #include "scenario_adversary.h"
+#include "lib/scentext.h"
 #include "lib/testutil.h"
-
-#define PROFILES "tests/unit/data/profiles"
 
 static struct scenario sc;
 static char path[64];
 
-/* text as a scenario file of its own, loaded; 0 or -1 with err. */
 static int load(const char *text, struct cfg_error *err)
 {
-	int r;
-
-	scenario_free(&sc);
-	snprintf(path, sizeof(path), "/tmp/scen-adv-XXXXXX.ini");
-	if (testutil_temp_file(path, 4, text) < 0)
-		return -2;
-	r = scenario_load(path, PROFILES, &sc, err);
-	unlink(path);
-	return r;
+	return scentext_load(&sc, path, text, err);
 }
 
 /* One cell (line 1 its header, keys from line 2) with extra keys. */
@@ -44,14 +34,7 @@ static int load_cell(const char *keys, struct cfg_error *err)
 static void refused(const char *text, int line, const char *key,
 		    const char *msg_part)
 {
-	struct cfg_error err;
-
-	if (load(text, &err) != -1) {
-		fprintf(stderr, "\naccepted:\n%s", text);
-		CU_FAIL("accepted");
-		return;
-	}
-	testutil_check_cfg_error(&err, path, path, line, key, msg_part);
+	scentext_refused(&sc, text, line, key, msg_part);
 }
 
 static void test_defaults(void)

@@ -34,6 +34,7 @@ void results_cell_free(struct cell_result *r)
 	free(r->drawn);
 	timing_acc_free(&r->timing);
 	advfold_free(&r->adv);
+	ladderfold_free(&r->ladder);
 	r->ttc_ms = r->hs_ms = r->drawn = NULL;
 	r->cap = 0;
 }
@@ -57,6 +58,11 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 int results_adv(struct cell_result *r, json_t *trial)
 {
 	return advfold_add(&r->adv, json_object_get(trial, "adv"));
+}
+
+int results_ladder(struct cell_result *r, json_t *trial)
+{
+	return ladderfold_add(&r->ladder, trial);
 }
 
 void results_cond(struct cell_result *r, const struct cell_cond *cc)
@@ -257,7 +263,8 @@ int results_write(const struct scenario *s, const char *rid,
 		struct cell_result *r = &res[i];
 		double lo, hi, p50, p90;
 		enum timing_verdict tv;
-		json_t *j, *adv;
+		json_t *j, *adv, *ladder;
+		char line[512];
 		int pass;
 
 		if (r->trials == 0)
@@ -271,11 +278,15 @@ int results_write(const struct scenario *s, const char *rid,
 		       stats_gate(r->successes, r->trials, c->expect_min,
 				  c->expect_max);
 		adv = adversary(c, r, &pass);
+		ladder = ladderfold_cell(&c->ladder, &r->ladder, &pass);
 		failed += !pass;
 		j = cell_json(s, c, r, counts ? counts[i] : NULL, pass, lo, hi,
 			      p50, p90);
 		if (adv)
 			json_object_set_new(j, "adversary", adv);
+		ladderfold_line(ladder, line, sizeof(line));
+		if (ladder)
+			json_object_set_new(j, "ladder", ladder);
 		tv = timing_cell(j, &r->timing, s->timing_error_max_ms);
 		json_array_append_new(cells, j);
 		printf("  %-22s %-14s x %-14s %3u/%-3u rate %.3f "
@@ -294,6 +305,8 @@ int results_write(const struct scenario *s, const char *rid,
 			printf("    adversary %s: %s\n",
 			       json_string_value(json_object_get(adv, "attack")),
 			       json_string_value(json_object_get(adv, "verdict")));
+		if (line[0]) /* under its cell, never ending in PASS/FAIL */
+			printf("    ladder %s\n", line);
 	}
 	fflush(stdout);
 	root = json_pack("{s:s, s:s, s:I, s:s, s:f, s:b, s:o}", "scenario",

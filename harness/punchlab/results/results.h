@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "advfold.h"
+#include "ladderfold.h"
 #include "outcomes.h"
 #include "timing.h"
 #include "scenario.h"
@@ -27,6 +28,7 @@ struct cell_result {
 	size_t ndrawn;
 	struct timing_acc timing; /* the harness's own timing */
 	struct advfold_acc adv;	  /* an adversary cell's "adv" records */
+	struct ladderfold_acc ladder; /* a ladder cell's steps */
 };
 
 struct nat_counts {
@@ -42,6 +44,9 @@ void results_account(struct cell_result *r, enum outcome_code o, double ttc,
 /* Keeps a trial record's "adv" member (docs/adversaries.md section 6),
  * if it has one, for the cell's "adversary" object. 0 or -ENOMEM. */
 int results_adv(struct cell_result *r, struct json_t *trial);
+/* Keeps a ladder trial's "ladder" and "first" (docs/alternatives.md
+ * section 6) for the cell's "ladder" object. 0 or -ENOMEM. */
+int results_ladder(struct cell_result *r, struct json_t *trial);
 /* Adds one trial's conditions (celldraw.h) to the cell's draws. */
 void results_cond(struct cell_result *r, const struct cell_cond *cc);
 /* {"key": value} of one trial's conditions: every key that takes a

@@ -8,6 +8,7 @@
 
 #include "advrecord.h"
 #include "cellcond.h"
+#include "ladder.h"
 #include "record.h"
 #include "trialrtt.h"
 
@@ -69,6 +70,22 @@ json_t *record_head(const struct trials_cfg *cfg, int cell, int trial)
 			 (json_int_t)cfg->s->seed);
 }
 
+/* Failures a cell does not expect get a command that replays exactly
+ * this trial; report.md lists it for every failure. */
+static void rerun_hint(const struct trials_cfg *cfg, const struct running *r,
+		       enum outcome_code o)
+{
+	const struct scenario_cell *c = &cfg->s->cells[r->cell];
+
+	if (o == OUTCOME_OK || c->expect_min <= 0)
+		return;
+	fprintf(stderr,
+		"%s  trial %d of cell %s failed (%s); rerun: punchlab run "
+		"--cell %s --trial %d %s\n",
+		cfg->progress ? "\n" : "", r->trial, c->name, outcome_name(o),
+		c->name, r->trial, cfg->s->path);
+}
+
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 			 FILE *jsonl, struct cell_result *res)
 {
@@ -88,6 +105,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	o = outcome_combine(oa, ob);
 	ttc = span_ms(ra, rb, "t_established_ns");
 	hs = span_ms(ra, rb, "t_handshake_ns");
+	ladder_outcome(r, &o, &ttc, &hs); /* any mechanism connected */
 	sa = jint(ra, "t_start_ns");
 	sb = jint(rb, "t_start_ns");
 
@@ -120,6 +138,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "puncher_b", json_string(scenario_puncher_label(
 						    cfg->s, c, 1)));
 	advrecord_add(t, cfg, r, ra, rb, o == OUTCOME_OK);
+	ladder_record(t, r, res);
 	json_object_set_new(t, "alice", ra);
 	json_object_set_new(t, "bob", rb);
 	/* The cell's queues over the trial: shared with the cell's other
@@ -135,15 +154,5 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_decref(t);
 	results_account(res, o, ttc, hs);
 	results_cond(res, &r->cond);
-	if (o != OUTCOME_OK) {
-		/* Failures a cell does not expect get a command that replays
-		 * exactly this trial; report.md lists it for every failure. */
-		if (c->expect_min > 0)
-			fprintf(stderr,
-				"%s  trial %d of cell %s failed (%s); rerun: "
-				"punchlab run --cell %s --trial %d %s\n",
-				cfg->progress ? "\n" : "", r->trial, c->name,
-				outcome_name(o), c->name, r->trial,
-				cfg->s->path);
-	}
+	rerun_hint(cfg, r, o);
 }

@@ -32,6 +32,8 @@ void running_init(struct running *r, int cell, int trial,
 		r->sd[s].t_spawn_ns = r->sd[s].t_end_ns = 0;
 	}
 	memset(&r->adv, 0, sizeof(r->adv));
+	memset(&r->lad, 0, sizeof(r->lad));
+	r->lad.step = -1;
 }
 
 void running_close_in(struct side *sd)
@@ -43,20 +45,36 @@ void running_close_in(struct side *sd)
 
 int running_start(const struct trials_cfg *cfg, struct running *r, int s)
 {
-	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
-	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
-	int pfd[2], ifd[2] = { -1, -1 };
-	pid_t pid;
+	return running_start_at(cfg, r, s, NULL);
+}
 
+int running_start_at(const struct trials_cfg *cfg, struct running *r, int s,
+		     const char *coordinator)
+{
+	char buf[AGENTCMD_BUFS][64], *argv[AGENTCMD_ARGS];
 	int n = agentcmd_argv(cfg, r->cell, r->trial, s, argv, buf);
+
+	for (int i = 0; coordinator && i + 1 < n; i++)
+		if (!strcmp(argv[i], "--coordinator"))
+			argv[i + 1] = (char *)coordinator;
 
 	n += advcmd_argv(cfg, r->cell, &r->adv, s, argv + n);
 	argv[n + puncher_argv(cfg, r->cell, r->trial, s, &r->px, argv + n)] =
 		NULL;
+	return running_spawn(cfg, r, s, argv,
+			     trial_mode(cfg->s->mode)->side_channel);
+}
+
+int running_spawn(const struct trials_cfg *cfg, struct running *r, int s,
+		  char **argv, int with_in)
+{
+	const struct world_side *ws = &cfg->w->cells[r->cell].side[s];
+	int pfd[2], ifd[2] = { -1, -1 };
+	pid_t pid;
+
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -errno;
-	if (trial_mode(cfg->s->mode)->side_channel &&
-	    pipe2(ifd, O_CLOEXEC) < 0) {
+	if (with_in && pipe2(ifd, O_CLOEXEC) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		return -errno;
@@ -152,20 +170,23 @@ int running_alive(const struct running *r)
 	return r->sd[0].fd >= 0 || r->sd[1].fd >= 0;
 }
 
+void running_stop_side(const struct trials_cfg *cfg, struct side *sd)
+{
+	running_close_in(sd);
+	if (sd->fd < 0)
+		return;
+	proc_stop(sd->pid, 500);
+	cleanup_reaped(cfg->w->cu, sd->pid);
+	close(sd->fd);
+	sd->fd = -1;
+	sd->t_end_ns = mono_ns();
+}
+
 void running_kill(const struct trials_cfg *cfg, struct running *run, int n)
 {
 	for (int i = 0; i < n; i++) {
 		running_stop_background(cfg, &run[i]);
-		for (int s = 0; s < 2; s++) {
-			struct side *sd = &run[i].sd[s];
-
-			running_close_in(sd);
-			if (sd->fd < 0)
-				continue;
-			proc_stop(sd->pid, 500);
-			cleanup_reaped(cfg->w->cu, sd->pid);
-			close(sd->fd);
-			sd->fd = -1;
-		}
+		for (int s = 0; s < 2; s++)
+			running_stop_side(cfg, &run[i].sd[s]);
 	}
 }

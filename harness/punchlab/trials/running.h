@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "advtrial.h"
+#include "laddertrial.h"
 #include "puncher.h"
 #include "shapeboard.h"
 #include "results.h"
@@ -42,6 +43,7 @@ struct running {
 	/* The cell's shaper queues when the trial started (record.h). */
 	struct shapeboard_stats board0;
 	struct adv_trial adv; /* attack and defences (advcell.h) */
+	struct ladder_trial lad; /* a ladder cell's steps (ladder.h) */
 };
 
 /* Fresh state for (cell, trial); no process yet. */
@@ -49,6 +51,16 @@ void running_init(struct running *r, int cell, int trial,
 		  int64_t hard_deadline_ns);
 /* Starts side s's agent in its home host. 0 or -errno. */
 int running_start(const struct trials_cfg *cfg, struct running *r, int s);
+/* The same, registering at coordinator (IP:PORT or [IPv6]:PORT) instead
+ * of the cell's (a ladder's ipv6-punch step). */
+int running_start_at(const struct trials_cfg *cfg, struct running *r, int s,
+		     const char *coordinator);
+/* Starts argv (NULL-terminated) in side s's home host, its stdout as the
+ * side's report; with_in: a side channel into it. 0 or -errno. */
+int running_spawn(const struct trials_cfg *cfg, struct running *r, int s,
+		  char **argv, int with_in);
+/* Stops and reaps one side's process, if it still runs. */
+void running_stop_side(const struct trials_cfg *cfg, struct side *sd);
 /* Starts the background node of every extra host of the cell's homes
  * (before the trial's agents, so they race them for the router's
  * mappings). 0 or -errno. */

@@ -18,6 +18,7 @@
 #include "coordctl.h"
 #include "handoff.h"
 #include "hostfit.h"
+#include "ladder.h"
 #include "log.h"
 #include "modes.h"
 #include "monoclock.h"
@@ -129,9 +130,11 @@ static int trial_start(struct sched *sc, int c)
 	if (e < 0)
 		return e;
 	e = running_start_background(cfg, r);
-	if (e == 0)
+	if (e == 0 && ladder_cell(cfg, r)) /* its steps start the agents */
+		e = ladder_begin(cfg, r);
+	else if (e == 0)
 		e = running_start(cfg, r, sc->mode->first);
-	if (e == 0 && !r->second_pending)
+	if (e == 0 && !r->second_pending && !ladder_cell(cfg, r))
 		e = running_start(cfg, r, !sc->mode->first);
 	if (e < 0) {
 		log_warnx("cannot start agents: %s", strerror(-e));
@@ -220,6 +223,7 @@ static int advance(struct sched *sc, int i)
 	}
 	if (sc->mode->side_channel && !r->relayed)
 		oob_relay(r);
+	ladder_poll(cfg, r);
 	if (running_alive(r) && mono_ns() > r->hard_deadline_ns) {
 		log_warnx("trial %d of cell %d hung: stopping its agents",
 			  r->trial, r->cell);
@@ -227,6 +231,8 @@ static int advance(struct sched *sc, int i)
 	}
 	if (running_alive(r))
 		return 0;
+	if ((e = ladder_next(cfg, r)) != 0) /* its next step runs */
+		return e < 0 ? e : 0;
 	running_stop_background(cfg, r);
 	advcell_trial_end(cfg->adv, r);
 	record_trial(cfg, r, sc->jsonl, &sc->res[r->cell]);
