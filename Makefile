@@ -49,8 +49,7 @@ LIBCOMMON  := $(B)/lib/libcommon.a
 # One program per folder of harness/: folder:program.
 PROGRAMS := punchlab:punchlab coordinator:punch-coordinator \
 	agent:punch-agent shaper:punch-shaper probesrv:punch-probe-server \
-	net:punch-net adversary:punch-adversary \
-	servestub:punch-serve-stub
+	net:punch-net adversary:punch-adversary
 prog_dir  = $(word 1,$(subst :, ,$(1)))
 prog_name = $(word 2,$(subst :, ,$(1)))
 BINS := $(foreach p,$(PROGRAMS),$(B)/bin/$(call prog_name,$(p)))

@@ -464,13 +464,14 @@ static void agent_unmap(const struct opts *o)
 static int agent_serve(const struct opts *o)
 {
 	static struct nodecheck_result r;
-	int err, lfd;
+	int err, lfd[2] = {-1, -1};
 
 	err = loop_init();
 	if (err)
 		outcome_errno(&r.o, OUTCOME_SETUP, err, "loop_init");
-	lfd = err ? -1 : serve_listen((uint16_t)o->local_port, &r);
-	if (lfd < 0) {
+	if (!err)
+		err = serve_listen((uint16_t)o->local_port, lfd, &r);
+	if (err) {
 		/* a mapping made for a listener that never came is not
 		 * left to live out its lifetime in the router either */
 		if (agent_pcp_asked)
@@ -482,7 +483,8 @@ static int agent_serve(const struct opts *o)
 		log_warnx("cannot write the mapped event");
 	serve_accept(lfd, o->magic, mono_ns() + o->timeout_ms * LOOP_NS_PER_MS,
 		     &r);
-	close(lfd);
+	close(lfd[0]);
+	close(lfd[1]);
 	if (agent_pcp_asked)
 		agent_unmap(o);
 	return agent_serve_print(o, &r);

@@ -11,32 +11,44 @@
 #include "serve.h"
 #include "sock.h"
 
-int serve_listen(uint16_t port, struct nodecheck_result *r)
+int serve_listen(uint16_t port, int lfd[2], struct nodecheck_result *r)
 {
-	int fd = sock_listener(port);
+	lfd[0] = sock_listener(port);
+	if (lfd[0] < 0)
+		return outcome_errno(&r->o, OUTCOME_BIND, lfd[0], "listen");
+	/* IPv6 beside it (V6ONLY, same port), for the ladder's ipv6-direct;
+	 * a host without IPv6 still binds [::] */
+	lfd[1] = sock_listener_af(AF_INET6, port);
+	if (lfd[1] < 0) {
+		int e = lfd[1];
 
-	if (fd < 0)
-		return outcome_errno(&r->o, OUTCOME_BIND, fd, "listen");
-	return fd;
+		close(lfd[0]);
+		lfd[0] = lfd[1] = -1;
+		return outcome_errno(&r->o, OUTCOME_BIND, e, "listen [::]");
+	}
+	return 0;
 }
 
 /* The first connection by the deadline, non-blocking. fd or -errno
  * (-ETIMEDOUT when none came). */
-static int serve_wait(int lfd, int64_t deadline_ns, struct nodecheck_result *r)
+static int serve_wait(const int lfd[2], int64_t deadline_ns,
+		      struct nodecheck_result *r)
 {
-	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+	struct pollfd pfd[2] = {{.fd = lfd[0], .events = POLLIN},
+				{.fd = lfd[1], .events = POLLIN}};
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int k, fd;
 
 	for (;;) {
-		k = loop_poll(&pfd, 1, deadline_ns);
+		k = loop_poll(pfd, 2, deadline_ns);
 		if (k < 0)
 			return k;
 		if (k == 0)
 			return -ETIMEDOUT;
 		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		fd = accept4(lfd[pfd[0].revents ? 0 : 1], (struct sockaddr *)&ss,
+			     &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0) {
 			sock_str((struct sockaddr *)&ss, r->peer,
@@ -49,7 +61,7 @@ static int serve_wait(int lfd, int64_t deadline_ns, struct nodecheck_result *r)
 	}
 }
 
-int serve_accept(int lfd, uint32_t magic, int64_t deadline_ns,
+int serve_accept(const int lfd[2], uint32_t magic, int64_t deadline_ns,
 		 struct nodecheck_result *r)
 {
 	int fd, err;

@@ -9,20 +9,10 @@
 #include "pcpconf.h"
 #include "scenario_ladder.h"
 
-/* STAND-IN: punch-agent has no --serve until part pcpc is merged; bob's
- * listener of direct and ipv6-direct is then punch-serve-stub
- * (harness/servestub/), which speaks the same handshake and JSON line,
- * and pcp is unavailable. Set to 0 (and delete the stub) once
- * punch-agent --serve exists, listening on IPv6 too. */
-#define LADDERSTEP_SERVE_STUB 1
-
 /* Bob serves on a port of his own per trial, outside the agents' punch
  * ports (20000..59999) and Linux's ephemeral range (32768..60999). */
 #define LADDERSTEP_PORT_BASE 61000
 #define LADDERSTEP_PORT_SPAN 4000
-/* Part v6sock (IPv6 agents, charlie's --listen6 in a dual-stack world)
- * is not merged: ipv6-punch is unavailable. Set to 1 once it is. */
-#define LADDERSTEP_V6_PUNCH 0
 #define LADDERSTEP_COORD6 "[2001:db8::1]:18444" /* PLAN6_COORD_ADDR */
 
 static int serve_port(const struct running *r)
@@ -57,25 +47,13 @@ int ladderstep_offered(const struct trials_cfg *cfg, int cell, int m, char *why,
 				 "([pcp] server = off)");
 			return 0;
 		}
-		if (!LADDERSTEP_SERVE_STUB)
-			return 1;
-		snprintf(why, cap,
-			 "punch-agent --serve --pcp (part pcpc) is not in "
-			 "this build");
-		return 0;
+		return 1;
 	case LADDER_IPV6_DIRECT:
 		return side_v6(wc->side[0].p, "alice", why, cap) &&
 		       side_v6(wc->side[1].p, "bob", why, cap);
 	case LADDER_IPV6_PUNCH:
-		if (!side_v6(wc->side[0].p, "alice", why, cap) ||
-		    !side_v6(wc->side[1].p, "bob", why, cap))
-			return 0;
-		if (LADDERSTEP_V6_PUNCH)
-			return 1;
-		snprintf(why, cap,
-			 "IPv6 agents and coordinator (part v6sock) are not "
-			 "in this build");
-		return 0;
+		return side_v6(wc->side[0].p, "alice", why, cap) &&
+		       side_v6(wc->side[1].p, "bob", why, cap);
 	default:
 		return 1;
 	}
@@ -110,14 +88,8 @@ int ladderstep_serve(const struct trials_cfg *cfg, struct running *r, int m,
 	char *argv[] = {prog, "--serve", "--local-port", port, "--timeout-ms",
 			tmo,  "--name",	 name,		 NULL, NULL,
 			NULL};
-	const char *slash = strrchr(cfg->agent_path, '/');
 
-	if (LADDERSTEP_SERVE_STUB && m != LADDER_PCP)
-		snprintf(prog, sizeof(prog), "%.*spunch-serve-stub",
-			 slash ? (int)(slash - cfg->agent_path + 1) : 0,
-			 cfg->agent_path);
-	else
-		snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
+	snprintf(prog, sizeof(prog), "%s", cfg->agent_path);
 	snprintf(port, sizeof(port), "%d", serve_port(r));
 	snprintf(tmo, sizeof(tmo), "%d", timeout_ms);
 	step_name(cfg, r, 1, m, name, sizeof(name));
