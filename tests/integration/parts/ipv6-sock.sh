@@ -20,6 +20,9 @@ v6s_ns="v6s$$"
 v6s_dir="$OUT/ipv6-sock"
 v6s_pids=()
 
+# In the foreground only: started with & the function would run in a
+# subshell whose pid ($!) is not the program's, and cleanup would miss
+# it; background starts call ip netns exec themselves (it execs).
 v6s_x() { ip netns exec "$v6s_ns-$1" "${@:2}"; }
 
 v6s_cleanup() {
@@ -90,7 +93,7 @@ v6s_build() {
 # The coordinator on 2001:db8::1:18444 (IPv6 only beside 127.0.0.1);
 # waits for its "listening" event.
 v6s_coord() {
-	v6s_x charlie "$v6s_bin/punch-coordinator" --listen 127.0.0.1:18444 \
+	ip netns exec "$v6s_ns-charlie" "$v6s_bin/punch-coordinator" --listen 127.0.0.1:18444 \
 		--listen6 '[2001:db8::1]:18444' --run-id v6s \
 		>"$v6s_dir/coord.out" 2>"$v6s_dir/coord.err" &
 	v6s_pids+=($!)
@@ -104,7 +107,7 @@ v6s_coord() {
 
 # One pair with strategy $1, alice from port $2, bob from $3, key $4.
 v6s_pair() {
-	v6s_x alice "$v6s_bin/punch-agent" --coordinator '[2001:db8::1]:18444' \
+	ip netns exec "$v6s_ns-alice" "$v6s_bin/punch-agent" --coordinator '[2001:db8::1]:18444' \
 		--local-port "$2" --key "$4" --name alice --strategy "$1" \
 		>"$v6s_dir/$1-alice.json" 2>"$v6s_dir/$1-alice.err" &
 	local a=$!
@@ -147,11 +150,11 @@ v6s_unsolicited() {
 # The policy: a coordinator on ::1 in charlie's namespace pairs two agents
 # there and names [::1]:PORT; both refuse before any SYN.
 v6s_policy() {
-	v6s_x charlie "$v6s_bin/punch-coordinator" --listen 127.0.0.1:18500 \
+	ip netns exec "$v6s_ns-charlie" "$v6s_bin/punch-coordinator" --listen 127.0.0.1:18500 \
 		--listen6 '[::1]:18500' >"$v6s_dir/lo.out" 2>/dev/null &
 	v6s_pids+=($!)
 	sleep 0.3
-	v6s_x charlie "$v6s_bin/punch-agent" --coordinator '[::1]:18500' \
+	ip netns exec "$v6s_ns-charlie" "$v6s_bin/punch-agent" --coordinator '[::1]:18500' \
 		--local-port 21001 --key 9 --target-policy \
 		>"$v6s_dir/lo-a.json" 2>/dev/null &
 	local a=$!
@@ -193,5 +196,12 @@ else
 fi
 v6s_cleanup
 trap - EXIT INT TERM
-check "ipv6-sock: no namespace of the part is left" \
-	bash -c "! ls /run/netns | grep -q '^$v6s_ns-'"
+v6s_alive() {
+	local p
+	for p in "${v6s_pids[@]}"; do
+		ps -o stat= -p "$p" 2>/dev/null | grep -qv Z && return 0
+	done
+	return 1
+}
+check "ipv6-sock: no namespace or process of the part is left (${#v6s_pids[@]} started)" \
+	bash -c "[ ${#v6s_pids[@]} -ge 2 ] && ! ls /run/netns | grep -q '^$v6s_ns-' && ! $(v6s_alive && echo true || echo false)"
