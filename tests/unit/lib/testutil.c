@@ -354,7 +354,9 @@ int testutil_run_suite(const char *name, CU_InitializeFunc init,
 			goto err;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
+	/* A suite whose init failed ran nothing and failed no assertion:
+	 * it counts, or a suite that could not start would pass. */
+	fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	return (int)fails;
 err:
