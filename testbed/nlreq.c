@@ -1,8 +1,10 @@
-/* nlreq: rtnetlink request builders. They only lay bytes out in a buffer, so
- * tests can check every request without root and without a socket. */
+/* nlreq: rtnetlink request builders, IPv4 and IPv6. They only lay bytes
+ * out in a buffer, so tests can check every request without root and
+ * without a socket. */
 #include <errno.h>
 #include <string.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/ip.h>
 #include <linux/rtnetlink.h>
@@ -268,55 +270,119 @@ struct nlmsghdr *nlreq_addr_add(void *buf, uint32_t seq, int ifindex,
 	return nlh;
 }
 
-struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
-				 uint8_t dst_len, const struct in_addr *gw,
-				 int oif, int onlink)
+struct nlmsghdr *nlreq_addr6_add(void *buf, uint32_t seq, int ifindex,
+				 const struct in6_addr *addr, uint8_t prefixlen)
 {
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	if (ifindex <= 0 || !addr || prefixlen > 128) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_header(buf, RTM_NEWADDR, NLREQ_FLAGS_NEW, seq);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* No DAD: the plan made every address unique, and a tentative
+	 * address could not be used for the second or so DAD takes (and
+	 * DAD's solicitation would need ND, which NOARP links lack). This
+	 * is accept_dad = 0 for the one address, without a sysctl. */
+	ifa->ifa_flags = IFA_F_NODAD;
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nlh;
+}
+
+/* RTM_NEWROUTE for either family; dst and gw are in6_addr or in_addr as
+ * family says. */
+static struct nlmsghdr *nlreq_route(void *buf, uint32_t seq, int family,
+				    const void *dst, uint8_t dst_len,
+				    const void *gw, int oif, int onlink)
+{
+	size_t alen = family == AF_INET6 ? 16 : 4;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	if (dst_len > 32 || oif < 0 || (!gw && oif == 0)) {
+	if (!dst || dst_len > 8 * alen || oif < 0 || (!gw && oif == 0)) {
 		errno = EINVAL;
 		return NULL;
 	}
 	nlh = nlreq_header(buf, RTM_NEWROUTE, NLREQ_FLAGS_NEW, seq);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_dst_len = dst_len;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	/* Without a gateway the destination is on the link itself. */
-	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	/* Without a gateway an IPv4 destination is on the link itself;
+	 * IPv6 routes have no scope. */
+	rtm->rtm_scope =
+		gw || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
 	rtm->rtm_flags = onlink ? RTNH_F_ONLINK : 0;
 	if (dst_len > 0)
-		mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+		mnl_attr_put(nlh, RTA_DST, alen, dst);
 	if (gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, gw);
 	if (oif > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	return nlh;
+}
+
+struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
+				 uint8_t dst_len, const struct in_addr *gw,
+				 int oif, int onlink)
+{
+	return nlreq_route(buf, seq, AF_INET, &dst, dst_len, gw, oif, onlink);
+}
+
+struct nlmsghdr *nlreq_route6_add(void *buf, uint32_t seq,
+				  const struct in6_addr *dst, uint8_t dst_len,
+				  const struct in6_addr *gw, int oif,
+				  int onlink)
+{
+	return nlreq_route(buf, seq, AF_INET6, dst, dst_len, gw, oif, onlink);
+}
+
+/* RTM_NEWNEIGH for either family; addr as family says. */
+static struct nlmsghdr *nlreq_neigh(void *buf, uint32_t seq, int family,
+				    int ifindex, const void *addr,
+				    const unsigned char *mac)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	if (ifindex <= 0 || !addr || !mac) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nlh = nlreq_header(buf, RTM_NEWNEIGH, NLREQ_FLAGS_NEW, seq);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (unsigned char)family;
+	ndm->ndm_ifindex = ifindex;
+	/* Permanent: never probed, never aged, and (kernel commit
+	 * 58956317c8de) not counted against the host-wide gc_thresh3. On
+	 * an IFF_NOARP link the kernel would take the device's own MAC for
+	 * any IPv6 neighbour it made itself (ndisc_constructor): only a
+	 * permanent entry names the other end. */
+	ndm->ndm_state = NUD_PERMANENT;
+	ndm->ndm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET6 ? 16 : 4, addr);
+	mnl_attr_put(nlh, NDA_LLADDR, NLREQ_MAC_LEN, mac);
 	return nlh;
 }
 
 struct nlmsghdr *nlreq_neigh_add(void *buf, uint32_t seq, int ifindex,
 				 struct in_addr addr, const unsigned char *mac)
 {
-	struct nlmsghdr *nlh;
-	struct ndmsg *ndm;
+	return nlreq_neigh(buf, seq, AF_INET, ifindex, &addr, mac);
+}
 
-	if (ifindex <= 0 || !mac) {
-		errno = EINVAL;
-		return NULL;
-	}
-	nlh = nlreq_header(buf, RTM_NEWNEIGH, NLREQ_FLAGS_NEW, seq);
-	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
-	ndm->ndm_ifindex = ifindex;
-	/* Permanent: never probed, never aged, and (kernel commit
-	 * 58956317c8de) not counted against the host-wide gc_thresh3. */
-	ndm->ndm_state = NUD_PERMANENT;
-	ndm->ndm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
-	mnl_attr_put(nlh, NDA_LLADDR, NLREQ_MAC_LEN, mac);
-	return nlh;
+struct nlmsghdr *nlreq_neigh6_add(void *buf, uint32_t seq, int ifindex,
+				  const struct in6_addr *addr,
+				  const unsigned char *mac)
+{
+	return nlreq_neigh(buf, seq, AF_INET6, ifindex, addr, mac);
 }

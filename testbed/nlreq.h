@@ -2,7 +2,8 @@
  * writes one request into buf (at least MNL_SOCKET_BUFFER_SIZE bytes) and
  * returns its header; nothing is sent. Requests carry NLM_F_REQUEST|
  * NLM_F_ACK, and NLM_F_CREATE|NLM_F_EXCL when they create something.
- * IPv4 only for now (family AF_INET). */
+ * Addresses, routes and neighbours of both families (the *6 ones: a
+ * dual-stack world's). */
 #ifndef PUNCHLAB_NLREQ_H
 #define PUNCHLAB_NLREQ_H
 
@@ -55,5 +56,19 @@ struct nlmsghdr *nlreq_route_add(void *buf, uint32_t seq, struct in_addr dst,
 /* RTM_NEWNEIGH: addr is at mac on ifindex, NUD_PERMANENT. */
 struct nlmsghdr *nlreq_neigh_add(void *buf, uint32_t seq, int ifindex,
 				 struct in_addr addr, const unsigned char *mac);
+
+/* RTM_NEWADDR addr/prefixlen on ifindex, without DAD (IFA_F_NODAD). */
+struct nlmsghdr *nlreq_addr6_add(void *buf, uint32_t seq, int ifindex,
+				 const struct in6_addr *addr,
+				 uint8_t prefixlen);
+/* RTM_NEWROUTE dst/dst_len via gw (may be NULL) out of oif (0: any). */
+struct nlmsghdr *nlreq_route6_add(void *buf, uint32_t seq,
+				  const struct in6_addr *dst, uint8_t dst_len,
+				  const struct in6_addr *gw, int oif,
+				  int onlink);
+/* RTM_NEWNEIGH: addr is at the 6-byte mac on ifindex, permanent. */
+struct nlmsghdr *nlreq_neigh6_add(void *buf, uint32_t seq, int ifindex,
+				  const struct in6_addr *addr,
+				  const unsigned char *mac);
 
 #endif

@@ -1,6 +1,6 @@
 /* topo6: IPv6 addresses, routes and permanent neighbours over a visit's
  * rtnetlink socket,
- * parsed here and sent through rtnl as nlreq6.c lays them out. */
+ * parsed here and sent through rtnl as nlreq.c lays them out. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdalign.h>
@@ -10,7 +10,7 @@
 #include <linux/netlink.h>
 
 #include "log.h"
-#include "nlreq6.h"
+#include "nlreq.h"
 #include "rtnl.h"
 #include "topo6.h"
 

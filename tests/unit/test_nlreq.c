@@ -15,7 +15,6 @@
 #include <CUnit/Basic.h>
 
 #include "nlreq.h"
-#include "nlreq6.h"
 #include "lib/testutil.h"
 
 #define NEW_FLAGS (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL)
@@ -558,7 +557,7 @@ static int attr_is_addr6(const struct nlattr *attr, const char *s)
 	       memcmp(mnl_attr_get_payload(attr), &a, 16) == 0;
 }
 
-/* nlreq6: address without DAD, route with gateway onlink, permanent
+/* IPv6: address without DAD, route with gateway onlink, permanent
  * neighbour, each AF_INET6, and the refusals. */
 static void test_ipv6(void)
 {

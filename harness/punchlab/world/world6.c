@@ -12,7 +12,7 @@
  * lookup nlreq.c avoids (measured: 300 dual-stack cells, 1,800
  * namespaces, README "IPv6 homes"); IPv4-only worlds never do. Nothing
  * else needs a sysctl: every address skips DAD by its own flag
- * (IFA_F_NODAD, nlreq6.c: accept_dad = 0 for that address), and no
+ * (IFA_F_NODAD, nlreq.c: accept_dad = 0 for that address), and no
  * router advertisement can be valid here (RFC 4861 6.1.2: its source
  * must be link-local, and no device of a world has a link-local
  * address), so accept_ra has nothing to accept. all.forwarding switches
