@@ -82,8 +82,8 @@ int linkcond_apply_match(int netns_fd, const char *rid, const char *iifname,
  * a dual-stack world shapes both families through the same queue. */
 int linkcond_apply_match6(int netns_fd, const char *rid, const char *iifname,
 			  const char *oifname, int queue_num);
-/* Deletes the run's (ip) table from the namespace. 0, -ENOENT, or
- * -errno; an ip6 one goes with the namespace. */
+/* Deletes the run's ip table and its ip6 twin, when there is one, from
+ * the namespace. 0, -ENOENT (no ip table), or -errno. */
 int linkcond_remove(int netns_fd, const char *rid);
 
 /* netem on ifname's egress, replacing its root qdisc: delay, jitter (normal

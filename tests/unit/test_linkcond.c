@@ -1399,12 +1399,29 @@ static void test_cpu_cost(void)
 		cpu_us_per_pkt = res.cpu_ms * 1000.0 / (double)res.packets;
 }
 
+/* 0 when r's namespace has table `family punchlab_shape_<rid>`. */
+static int shape_table_listed(const char *family)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s nft list table %s " LINKCOND_TABLE_PREFIX
+		 "%s >/dev/null 2>&1",
+		 ns_r, family, rid);
+	return system(cmd);
+}
+
+/* The ip6 twin (a dual-stack world's) goes with the ip table. */
 static void test_remove(void)
 {
 	struct tcp_pair p;
 
 	CU_ASSERT_FATAL(topo_ok);
+	CU_ASSERT_EQUAL(linkcond_apply_match6(fd_r, rid, NULL, if_ry, 3), 0);
+	CU_ASSERT_EQUAL(shape_table_listed("ip6"), 0);
 	CU_ASSERT_EQUAL(linkcond_remove(fd_r, rid), 0);
+	CU_ASSERT_NOT_EQUAL(shape_table_listed("ip"), 0);
+	CU_ASSERT_NOT_EQUAL(shape_table_listed("ip6"), 0);
 	CU_ASSERT_EQUAL(linkcond_remove(fd_r, rid), -ENOENT);
 	/* Rules gone: the link works again without a shaper. */
 	CU_ASSERT_EQUAL(tcp_pair_open(&p, 2000), 0);
