@@ -247,22 +247,37 @@ struct nlmsghdr *nlreq_link_get(void *buf, uint32_t seq, const char *name)
 	return nlh;
 }
 
-struct nlmsghdr *nlreq_addr_add(void *buf, uint32_t seq, int ifindex,
-				struct in_addr addr, uint8_t prefixlen)
+/* RTM_NEWADDR's header for either family, before its attributes; flags
+ * are ifa_flags. NULL with errno EINVAL for a bad index or length. */
+static struct nlmsghdr *nlreq_addr(void *buf, uint32_t seq, int family,
+				   int ifindex, uint8_t prefixlen,
+				   unsigned char flags)
 {
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
-	if (ifindex <= 0 || prefixlen > 32) {
+	if (ifindex <= 0 || prefixlen > (family == AF_INET6 ? 128 : 32)) {
 		errno = EINVAL;
 		return NULL;
 	}
 	nlh = nlreq_header(buf, RTM_NEWADDR, NLREQ_FLAGS_NEW, seq);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (unsigned char)family;
 	ifa->ifa_prefixlen = prefixlen;
+	ifa->ifa_flags = flags;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
+	return nlh;
+}
+
+struct nlmsghdr *nlreq_addr_add(void *buf, uint32_t seq, int ifindex,
+				struct in_addr addr, uint8_t prefixlen)
+{
+	struct nlmsghdr *nlh =
+		nlreq_addr(buf, seq, AF_INET, ifindex, prefixlen, 0);
+
+	if (!nlh)
+		return NULL;
 	/* IPv4 wants both: IFA_LOCAL is the address, IFA_ADDRESS the peer
 	 * (equal to it on a non point-to-point link). */
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
@@ -274,23 +289,18 @@ struct nlmsghdr *nlreq_addr6_add(void *buf, uint32_t seq, int ifindex,
 				 const struct in6_addr *addr, uint8_t prefixlen)
 {
 	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
 
-	if (ifindex <= 0 || !addr || prefixlen > 128) {
+	if (!addr) {
 		errno = EINVAL;
 		return NULL;
 	}
-	nlh = nlreq_header(buf, RTM_NEWADDR, NLREQ_FLAGS_NEW, seq);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = prefixlen;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)ifindex;
 	/* No DAD: the plan made every address unique, and a tentative
 	 * address could not be used for the second or so DAD takes (and
 	 * DAD's solicitation would need ND, which NOARP links lack). This
 	 * is accept_dad = 0 for the one address, without a sysctl. */
-	ifa->ifa_flags = IFA_F_NODAD;
+	nlh = nlreq_addr(buf, seq, AF_INET6, ifindex, prefixlen, IFA_F_NODAD);
+	if (!nlh)
+		return NULL;
 	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
 	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	return nlh;
