@@ -182,6 +182,8 @@ static int scenario_main_key(struct scenario_ctx *c, const char *key,
 		c->default_params |= 1u << i;
 		if (i == CELLCOND_STRATEGY)
 			c->strategy_line = c->line;
+		if (i == CELLCOND_FAMILY)
+			c->family_line = c->line;
 		return 0;
 	}
 	snprintf(err->msg, sizeof(err->msg),

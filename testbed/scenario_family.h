@@ -9,7 +9,8 @@
 #include "scenario_priv.h"
 
 /* After scenario_home_check (b is known): 0, or -1 with err naming the
- * cell's line and the key that cannot go with family = 6. */
+ * key that cannot go with family = 6 where it was written (the cell's
+ * line, or [scenario]'s key; family itself when mode or node forbid). */
 int scenario_family_check(struct scenario_ctx *c,
 			  const struct scenario_cell *cell,
 			  struct cfg_error *err);

@@ -62,6 +62,7 @@ struct scenario_ctx {
 	int line;	   /* of the key being read */
 	int strategy_line; /* of [scenario]'s strategy key, 0: none */
 	int natpmp_line;   /* of [scenario]'s natpmp key, 0: none */
+	int family_line;   /* of [scenario]'s family key, 0: none */
 	struct scenario_puncher *puncher; /* the [puncher] being read */
 	/* puncher references: [scenario]'s, each cell's (0 alice, 1 bob) */
 	struct scenario_pref def_pref[2];
