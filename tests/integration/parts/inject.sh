@@ -122,10 +122,14 @@ PY
 	# spoofed SYNs are unsolicited and the profile drops them.
 	dropped=$(inject_counter syn_dropped "ip punchlab_$irid")
 	inject_step early syn -100 24002
+	inject_early() {
+		[ "$(inject_counter syn_in)" = 4 ] &&
+			[ "$(inject_counter syn_fwd)" = 0 ] &&
+			[ "$(inject_counter syn_dropped "ip punchlab_$irid")" -ge $((dropped + 4)) ] &&
+			inject_ok "$OUT/inject/early"
+	}
 	check "inject: SYNs before alice's own find no conntrack entry: dropped by router A (syn_dropped), none forwarded, the pair connects" \
-		sh -c "[ $(inject_counter syn_in) = 4 ] && [ $(inject_counter syn_fwd) = 0 ] &&
-		       [ $(inject_counter syn_dropped "ip punchlab_$irid") -ge $((dropped + 4)) ]" &&
-		inject_ok "$OUT/inject/early"
+		inject_early
 
 	# syn 50 ms after the scheduled start: between alice's SYN leaving
 	# router A (~+25 ms) and bob's reaching it (~+75 ms). Conntrack takes
@@ -133,8 +137,11 @@ PY
 	# answers its foreign ISN, bob's stack answers that SYN-ACK with a
 	# RST at exactly the sequence alice expects, and the punch dies.
 	inject_step mid syn 50 24003
+	inject_mid() {
+		[ "$(inject_counter syn_fwd)" -ge 1 ] && ! inject_ok "$OUT/inject/mid"
+	}
 	check "inject: a spoofed SYN inside the window is forwarded to alice by router A's conntrack, and that pair fails" \
-		sh -c "[ $(inject_counter syn_fwd) -ge 1 ]" && ! inject_ok "$OUT/inject/mid"
+		inject_mid
 
 	"$PL" down "$irid" >/dev/null
 	check "inject: punchlab down leaves nothing" nothing_left "$irid"
