@@ -148,6 +148,7 @@ print("  outcomes %s (%s), syns %s; held %d, released after %s ms; ra flows"
       len(flows)))
 sys.exit(0 if all(r["outcome"] == "coordinator" and r["syns_sent"] == 0
                   for r in a) and len(held) == 2 and len(rel) == 2
+         and flows  # else all() below holds for an empty table
          and all("dst=192.0.2.1 " in l and "dport=18602 " in l for l in flows)
          else 1)
 PY
