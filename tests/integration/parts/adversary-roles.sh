@@ -28,6 +28,13 @@ frc=$?
 check "adversary roles: flood under a hard limit of 20 fds exits 1 naming RLIMIT_NOFILE, no connection ($frc)" \
 	sh -c "[ $frc = 1 ] && grep -q 'RLIMIT_NOFILE' '$AO/flood-nofile.err' &&
 	       grep -q '\"open\":0,.*\"refused\":0,' '$AO/flood-nofile.events'"
+# A role's usage error (exit 2) leaves no events file behind: the file
+# did not exist before, and nothing happened to record.
+"$ADV" --role flood --events "$AO/usage.events" --target 192.0.2.1:9 \
+	--count 0 2>"$AO/usage.err"
+urc=$?
+check "adversary roles: a bad role option exits 2 and creates no events file ($urc)" \
+	sh -c "[ $urc = 2 ] && [ ! -e '$AO/usage.events' ] && grep -q 'count' '$AO/usage.err'"
 "$PL" up scenarios/eim-vs-eim.ini >"$AO/up" 2>&1
 vrid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$AO/up")
 
