@@ -315,7 +315,7 @@ static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 	const struct scenario_netread *r = c->netread;
 	const char *path = c->s->path;
 	enum { EC = NET_NINTS - 2, AT = NET_NINTS - 1 };
-	int rv = 0;
+	int rv;
 
 	if (n->adversary != SCENARIO_NET_ECLIPSE) {
 		if (r->line[EC] || r->line[AT])
@@ -337,6 +337,8 @@ static int eclipse_check(struct scenario_ctx *c, struct cfg_error *err)
 				"are not coordinators (the last reachable "
 				"nodes are the attacker's)",
 				n->attackers, n->reachable - n->coordinators);
+	/* no modes key: every mode runs, three of them punch */
+	rv = !r->nmodes;
 	for (int i = 0; i < r->nmodes; i++)
 		rv |= r->modes[i] != SCENARIO_NET_OFF;
 	if (!rv)

@@ -41,20 +41,22 @@ void advio_consume(struct advio *io, size_t n);
 int advio_send(struct advio *io, const char *command, const void *payload,
 	       size_t len);
 int advio_flush(struct advio *io);
-/* Queues the version a punchlab node sends (its user agent, services 0,
- * protocol 70016) with this nonce and addr_recv. advio_send's returns. */
 /* A version message as a node would send it (recv may be NULL) into
  * buf; its length or -ENOSPC. */
 int advio_version_encode(uint8_t *buf, size_t cap,
 			 const struct p2p_netaddr *recv, uint64_t nonce,
 			 const char *ua);
+/* Queues the version a punchlab node sends (its user agent, services 0,
+ * protocol 70016) with this nonce and addr_recv. advio_send's returns. */
 int advio_send_version(struct advio *io, const struct p2p_netaddr *recv,
 		       uint64_t nonce);
 int advio_pending(const struct advio *io);
 
 /* Blocking forms for a process with one peer: wait (poll) until a whole
- * message is in or everything is out, before deadline_ns or *stop. 0,
- * -ETIMEDOUT, -EINTR (stopped), -EPIPE (peer closed) or -errno. */
+ * message is in or everything is out, before deadline_ns or *stop.
+ * recv_wait: the message's size (> 0, as advio_next; consume it after
+ * use); flush_wait: 0. Else -ETIMEDOUT, -EINTR (stopped), -EPIPE (peer
+ * closed) or -errno. */
 int advio_recv_wait(struct advio *io, struct p2p_hdr *h,
 		    const uint8_t **payload, int64_t deadline_ns,
 		    volatile sig_atomic_t *stop);

@@ -131,6 +131,14 @@ static size_t flood_fds(size_t n)
 	}
 	if (rl.rlim_cur >= want)
 		return n;
+	/* not even the spare: no socket at all (rlim_cur - spare would
+	 * wrap) */
+	if (rl.rlim_cur <= FLOOD_FD_SPARE) {
+		log_warnx("RLIMIT_NOFILE hard limit %llu: below the %d "
+			  "descriptors kept spare; no flood",
+			  (unsigned long long)rl.rlim_max, FLOOD_FD_SPARE);
+		return 0;
+	}
 	log_warnx("RLIMIT_NOFILE hard limit %llu: %zu sockets need %llu; "
 		  "flooding with %llu",
 		  (unsigned long long)rl.rlim_max, n, (unsigned long long)want,
@@ -154,13 +162,13 @@ static int flood_setup(struct flood *f)
 	}
 	if (!want)
 		return -EMFILE;
-	f->nconns = want;
 	f->conns = calloc(want, sizeof(*f->conns));
 	f->pairs = calloc(want / 2 + 1, sizeof(*f->pairs));
 	if (!f->conns || !f->pairs)
-		return -ENOMEM;
+		return -ENOMEM; /* nconns 0: adv_flood closes nothing */
 	for (size_t i = 0; i < want; i++)
 		f->conns[i].fd = -1;
+	f->nconns = want;
 	return 0;
 }
 

@@ -291,7 +291,8 @@ static void inject_fire(struct inject *in, const struct inject_burst *b)
 
 	s.flags = in->o.kind == INJECT_RST ? SPOOF_RST : SPOOF_SYN;
 	s.mss = in->o.kind == INJECT_SYN ? 1460 : 0;
-	for (int i = 0; i < b->count; i++) {
+	/* --spread-us makes a burst last up to 6.3 s: a stop ends it */
+	for (int i = 0; i < b->count && !adv_done(in->c); i++) {
 		s.seq = in->o.kind == INJECT_RST ? base + (uint32_t)i * step
 						 : inject_rand(in);
 		n = spoof_send(in->raw, &s);
@@ -323,7 +324,7 @@ static int64_t inject_due(struct inject *in)
 	int64_t next = INT64_MAX, now = mono_ns();
 	size_t i = 0;
 
-	while (i < in->nq) {
+	while (i < in->nq && !adv_done(in->c)) {
 		if (in->q[i].due_ns <= now) {
 			inject_fire(in, &in->q[i]);
 			in->q[i] = in->q[--in->nq];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "adv.h"
 #include "log.h"
@@ -173,13 +174,15 @@ static int adv_start(struct adv_common *o, char **rest, int nrest)
 		.stop = &adv_stop,
 		.verbose = o->verbose,
 	};
-	int rc;
+	int rc, existed;
 
 	if (!role) {
 		fprintf(stderr, "punch-adversary: --role: no role '%s' "
 				"(see --help)\n", o->role);
 		return 2;
 	}
+	/* a usage error of the role (exit 2) takes back a file it made */
+	existed = o->events && access(o->events, F_OK) == 0;
 	c.events = o->events ? fopen(o->events, "a") : stdout;
 	if (!c.events) {
 		fprintf(stderr, "punch-adversary: --events %s: %s\n", o->events,
@@ -198,6 +201,8 @@ static int adv_start(struct adv_common *o, char **rest, int nrest)
 			  adv_events_failed());
 	if (c.events != stdout)
 		fclose(c.events);
+	if (rc == 2 && o->events && !existed)
+		unlink(o->events);
 	return rc;
 }
 

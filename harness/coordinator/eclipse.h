@@ -12,13 +12,14 @@
 
 /* Rendezvous and handoff under --eclipse: c's partner, the oldest waiting
  * registration of the other side (attacker for an honest c, honest for
- * an attacker's), whatever its key; NULL when none waits. */
+ * an attacker's) and c's address family, whatever its key; NULL when
+ * none waits. */
 struct conn *eclipse_find(struct clients *cl, const struct conn *c);
 
 /* Advertised under --eclipse: the attacker's holder (hpregister flags
  * HOLD | ATTACKER, its RTT ping answered or not) that serves seeker s,
- * the one punched least so far, whatever key s seeks; NULL when s is the
- * attacker's own or no attacker holds here. */
+ * the one of s's address family punched least so far, whatever key s
+ * seeks; NULL when s is the attacker's own or no attacker holds here. */
 struct conn *eclipse_holder(const struct clients *cl, const struct conn *s);
 
 #endif

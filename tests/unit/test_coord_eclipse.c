@@ -78,6 +78,44 @@ static void test_holder(void)
 	CU_ASSERT_PTR_NULL(eclipse_holder(&cl, &conns[3]));
 }
 
+/* conns[i]'s observed endpoint in IPv4 (::ffff:192.0.2.i) or IPv6. */
+static void family(int i, int v4)
+{
+	memset(conns[i].observed.ip, 0, 16);
+	if (v4) {
+		conns[i].observed.ip[10] = conns[i].observed.ip[11] = 0xff;
+		conns[i].observed.ip[12] = 192;
+		conns[i].observed.ip[14] = 2;
+		conns[i].observed.ip[15] = (uint8_t)i;
+	} else {
+		conns[i].observed.ip[0] = 0x20;
+		conns[i].observed.ip[1] = 0x01;
+		conns[i].observed.ip[15] = (uint8_t)i;
+	}
+}
+
+/* The lie is whom, never an endpoint the victim's socket cannot reach:
+ * an IPv4 attacker is no partner for an IPv6 registration (pairing.c's
+ * rule for honest pairs). */
+static void test_one_family(void)
+{
+	const int att[] = {1, 1, 0};
+
+	table(att, 3);
+	family(0, 1); /* the oldest attacker: IPv4 */
+	family(1, 0);
+	family(2, 0); /* an honest IPv6 registration */
+	CU_ASSERT_PTR_EQUAL(eclipse_find(&cl, &conns[2]), &conns[1]);
+	conns[1].dead = true;
+	CU_ASSERT_PTR_NULL(eclipse_find(&cl, &conns[2]));
+	conns[1].dead = false;
+	conns[0].flags |= COORD_REG_HOLD;
+	conns[1].flags |= COORD_REG_HOLD;
+	conns[1].punches = 5; /* punched more, but the only IPv6 holder */
+	conns[2].flags = COORD_REG_SEEK;
+	CU_ASSERT_PTR_EQUAL(eclipse_holder(&cl, &conns[2]), &conns[1]);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
@@ -87,6 +125,7 @@ int main(void)
 		 test_two_of_a_kind_never},
 		{"advertised: every honest seeker to the attacker's holder",
 		 test_holder},
+		{"one address family per pair", test_one_family},
 	};
 
 	return testutil_run_suite("coord_eclipse", NULL, NULL, tests,

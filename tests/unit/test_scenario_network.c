@@ -268,6 +268,22 @@ static void test_eclipse(void)
 	scenario_free(&s);
 }
 
+/* Without a modes key the phases are every mode's, three of which punch:
+ * an eclipse needs no modes line. */
+static void test_eclipse_default_modes(void)
+{
+	struct scenario s;
+	struct cfg_error ce;
+
+	CU_ASSERT_EQUAL_FATAL(load("ecdefault",
+				   "[network]\nhomes = 20\nreachable = 8\n"
+				   "coordinators = 3\nadversary = eclipse\n",
+				   &s, &ce),
+			      0);
+	CU_ASSERT_EQUAL(s.net->nphases, 7);
+	scenario_free(&s);
+}
+
 static int in_group(const char *addr, int g)
 {
 	char net[32];
@@ -461,6 +477,7 @@ int main(void)
 		{"every key; CSV with counts; inline list", test_keys},
 		{"mistakes name file, line and key", test_errors},
 		{"eclipse keys and phases", test_eclipse},
+		{"eclipse with the default modes", test_eclipse_default_modes},
 		{"plan: names, netgroups, carriers, seeded", test_plan},
 		{"a full netgroup passes nodes on", test_full_groups},
 		{"nodes.json as docs/network.md has it", test_nodes_json},

@@ -57,8 +57,12 @@ dworld_down() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done <"$dd/liars"
-	[ -n "$drid" ] && "$PL" down "$drid" >/dev/null 2>&1
-	rm -rf "results/agent-defences/$drid"
-	rmdir results/agent-defences 2>/dev/null
+	# no run id (up failed): nothing of ours to remove, and an empty
+	# $drid would name every run's results
+	if [ -n "$drid" ]; then
+		"$PL" down "$drid" >/dev/null 2>&1
+		rm -rf "results/agent-defences/$drid"
+		rmdir results/agent-defences 2>/dev/null
+	fi
 	return 0
 }

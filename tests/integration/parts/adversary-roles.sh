@@ -16,6 +16,25 @@ ADV=${PUNCHLAB_BIN_DIR:-build/bin}/punch-adversary
 AGENT=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
 AO=$OUT/advroles
 mkdir -p "$AO"
+
+# A hard RLIMIT_NOFILE below flood's spare descriptors: the role says so
+# and exits 1 with no socket opened (it took rlim - spare, a size_t that
+# wrapped, and crashed). In a network namespace of its own, with only a
+# loopback that is down, so nothing could leave even if it tried.
+unshare -n sh -c 'ulimit -n 20; exec "$0" --role flood \
+	--target 192.0.2.1:9 --count 10 --duration-ms 1000' "$ADV" \
+	>"$AO/flood-nofile.events" 2>"$AO/flood-nofile.err"
+frc=$?
+check "adversary roles: flood under a hard limit of 20 fds exits 1 naming RLIMIT_NOFILE, no connection ($frc)" \
+	sh -c "[ $frc = 1 ] && grep -q 'RLIMIT_NOFILE' '$AO/flood-nofile.err' &&
+	       grep -q '\"open\":0,.*\"refused\":0,' '$AO/flood-nofile.events'"
+# A role's usage error (exit 2) leaves no events file behind: the file
+# did not exist before, and nothing happened to record.
+"$ADV" --role flood --events "$AO/usage.events" --target 192.0.2.1:9 \
+	--count 0 2>"$AO/usage.err"
+urc=$?
+check "adversary roles: a bad role option exits 2 and creates no events file ($urc)" \
+	sh -c "[ $urc = 2 ] && [ ! -e '$AO/usage.events' ] && grep -q 'count' '$AO/usage.err'"
 "$PL" up scenarios/eim-vs-eim.ini >"$AO/up" 2>&1
 vrid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$AO/up")
 
@@ -136,6 +155,7 @@ print("  outcomes %s (%s), syns %s; held %d, released after %s ms; ra flows"
       len(flows)))
 sys.exit(0 if all(r["outcome"] == "coordinator" and r["syns_sent"] == 0
                   for r in a) and len(held) == 2 and len(rel) == 2
+         and flows  # else all() below holds for an empty table
          and all("dst=192.0.2.1 " in l and "dport=18602 " in l for l in flows)
          else 1)
 PY

@@ -13,6 +13,12 @@
 
 AGENT=${PUNCHLAB_BIN_DIR:-build/bin}/punch-agent
 . tests/integration/data/defences-world.sh
+# dworld_down after a failed up (no run id) removes nothing of anyone's:
+# here in a scratch folder holding another run's results.
+mkdir -p "$OUT/dwnone/results/agent-defences/0a0a0a"
+(cd "$OUT/dwnone" && dd=$OUT/dwnone drid= && : >"$dd/liars" && dworld_down)
+check "agent-defences: dworld_down without a run id leaves other runs' results" \
+	[ -d "$OUT/dwnone/results/agent-defences/0a0a0a" ]
 if ! dworld_up "$OUT/def"; then
 	bad "punchlab up (agent-defences): $(tail -n1 "$OUT/def/up")"
 	dworld_down

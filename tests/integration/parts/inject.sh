@@ -122,10 +122,14 @@ PY
 	# spoofed SYNs are unsolicited and the profile drops them.
 	dropped=$(inject_counter syn_dropped "ip punchlab_$irid")
 	inject_step early syn -100 24002
+	inject_early() {
+		[ "$(inject_counter syn_in)" = 4 ] &&
+			[ "$(inject_counter syn_fwd)" = 0 ] &&
+			[ "$(inject_counter syn_dropped "ip punchlab_$irid")" -ge $((dropped + 4)) ] &&
+			inject_ok "$OUT/inject/early"
+	}
 	check "inject: SYNs before alice's own find no conntrack entry: dropped by router A (syn_dropped), none forwarded, the pair connects" \
-		sh -c "[ $(inject_counter syn_in) = 4 ] && [ $(inject_counter syn_fwd) = 0 ] &&
-		       [ $(inject_counter syn_dropped "ip punchlab_$irid") -ge $((dropped + 4)) ]" &&
-		inject_ok "$OUT/inject/early"
+		inject_early
 
 	# syn 50 ms after the scheduled start: between alice's SYN leaving
 	# router A (~+25 ms) and bob's reaching it (~+75 ms). Conntrack takes
@@ -133,8 +137,45 @@ PY
 	# answers its foreign ISN, bob's stack answers that SYN-ACK with a
 	# RST at exactly the sequence alice expects, and the punch dies.
 	inject_step mid syn 50 24003
+	inject_mid() {
+		[ "$(inject_counter syn_fwd)" -ge 1 ] && ! inject_ok "$OUT/inject/mid"
+	}
 	check "inject: a spoofed SYN inside the window is forwarded to alice by router A's conntrack, and that pair fails" \
-		sh -c "[ $(inject_counter syn_fwd) -ge 1 ]" && ! inject_ok "$OUT/inject/mid"
+		inject_mid
+
+	# A burst stops at SIGTERM: 32 RSTs toward A 100 ms apart (3.1 s),
+	# SIGTERM once router A has counted the first; what the kernel counted
+	# is what the stop event says was sent, fewer than 32, and the burst
+	# toward B (due with it) never goes.
+	d=$OUT/inject/term
+	mkdir -p "$d"
+	mkfifo "$d/tap"
+	rst0=$(inject_counter rst_in)
+	ip netns exec "pl-$irid-inet" "$ibin/punch-adversary" --role inject \
+		--run-id "$irid" --events "$d/adv.jsonl" --duration-ms 20000 \
+		--tap-fd 3 --inject rst --count 64 --spread-us 100000 \
+		3<"$d/tap" 2>"$d/adv.err" &
+	a=$!
+	exec 5<>"$d/tap" # read-write: never blocks, even if the reader died
+	echo "pair 24009 198.51.100.1:24009 203.0.113.1:24009 $(/usr/bin/python3 -c 'import time; print(time.monotonic_ns())')" >&5
+	for _ in $(seq 100); do
+		[ "$(inject_counter rst_in)" -gt "$rst0" ] && break
+		sleep 0.1
+	done
+	kill "$a"
+	wait "$a"
+	exec 5>&-
+	check "inject: SIGTERM ends a burst: router A counted as many RSTs as the injector reports (1..31 of 32), none sent toward B" \
+		/usr/bin/python3 - "$d/adv.jsonl" $(($(inject_counter rst_in) - rst0)) <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+inj = [e for e in ev if e["event"] == "inject"]
+got = int(sys.argv[2])
+print("  bursts %s, router A counted %d" % (
+    [(e["dst"], e["count"]) for e in inj], got))
+sys.exit(0 if len(inj) == 1 and inj[0]["dst"] == "198.51.100.1:24009"
+         and 1 <= inj[0]["count"] < 32 and inj[0]["count"] == got else 1)
+PY
 
 	"$PL" down "$irid" >/dev/null
 	check "inject: punchlab down leaves nothing" nothing_left "$irid"

@@ -24,6 +24,12 @@ printf '[network]\nhomes = 10\nadversary = eclipse\nmodes = off\n' \
 ecl_bad=$?
 check "network-eclipse: eclipse without a punching mode exits 2 naming file, line and key" \
 	sh -c "[ $ecl_bad = 2 ] && grep -q 'eclipse-bad.ini:4: key .modes.: .*needs a mode that punches' '$OUT/eclipse-bad.err'"
+# No modes key: the default modes punch, so the eclipse plans (7 phases).
+printf '[network]\nhomes = 10\nreachable = 4\nadversary = eclipse\n' \
+	>"$OUT/eclipse-default.ini"
+ecl_def=$("$PL" plan "$OUT/eclipse-default.ini" 2>"$OUT/eclipse-default.err")
+check "network-eclipse: eclipse without a modes key plans every mode (7 phases)" \
+	[ "$(grep -c '^phase ' <<<"$ecl_def")" = 7 ]
 
 if [ ! -x "$(dirname "$PL")/punch-net" ]; then
 	skip "network-eclipse: $(dirname "$PL")/punch-net is not built"
