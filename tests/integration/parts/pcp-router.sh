@@ -109,17 +109,9 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	fi
 
 	# SIGKILL of punchlab run once the daemon answered: clean removes it
-	$PL run --results "$OUT/pcpkill" "$OUT/pcp-router.ini" >/dev/null 2>&1 &
-	kpid=$!
-	krid=""
-	for _ in $(seq 1 200); do
-		krid=$(rid_of "$OUT/pcpkill/pcp-router")
-		[ -n "$krid" ] && [ -s "$OUT/pcpkill/pcp-router/$krid/pcpd.jsonl" ] && break
-		sleep 0.1
-	done
+	kill_run "$OUT/pcpkill" "$OUT/pcp-router.ini" pcpd.jsonl 200
+	# the pid file outlives the kill (only clean removes it)
 	kmpid=$(cat "/run/punchlab/$krid/miniupnpd-c0-ra.pid" 2>/dev/null)
-	kill -KILL $kpid
-	wait $kpid 2>/dev/null
 	# The daemon dies with punchlab (PDEATHSIG) before any clean; the
 	# clean of a daemon that outlived its run is the kept run below.
 	kgone=no
