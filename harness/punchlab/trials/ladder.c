@@ -65,8 +65,7 @@ struct serve_bounds {
 	int listen_ms, serve_ms;
 };
 
-static struct serve_bounds serve_bounds(const struct trials_cfg *cfg,
-					int mech)
+static struct serve_bounds serve_bounds(const struct trials_cfg *cfg, int mech)
 {
 	int tmo = cfg->s->timeout_ms, pcp = mech == LADDER_PCP;
 	struct serve_bounds b = {
