@@ -100,6 +100,8 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 		return 0;
 	}
 	if (ladder_punch(st->mech)) {
+		if (st->mech == LADDER_IPV4_PUNCH)
+			running_board(cfg, r->cell, &r->lad.board[0]);
 		r->lad.phase = LADDER_PHASE_DIALLING;
 		e = ladderstep_punch(cfg, r, st->mech);
 	} else {
@@ -222,6 +224,8 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	r->lad.phase = LADDER_PHASE_NONE;
 	if (st->mech != LADDER_IPV4_PUNCH)
 		return;
+	running_board(cfg, r->cell, &r->lad.board[1]);
+	r->lad.timed = 1;
 	for (int s = 0; s < 2; s++) { /* for the trial's record */
 		free(r->lad.punch[s]);
 		r->lad.punch[s] = malloc(r->sd[s].len + 1);
@@ -265,6 +269,7 @@ int ladder_begin(const struct trials_cfg *cfg, struct running *r)
 {
 	r->lad.step = -1;
 	r->lad.nres = 0;
+	r->lad.timed = 0;
 	ladder_next(cfg, r);
 	return 0;
 }
@@ -295,6 +300,16 @@ void ladder_outcome(const struct running *r, enum outcome_code *o, double *ttc,
 	}
 }
 
+int ladder_board(const struct running *r, const struct shapeboard_stats **from,
+		 const struct shapeboard_stats **to)
+{
+	if (!r->lad.nres)
+		return 1;
+	*from = &r->lad.board[0];
+	*to = &r->lad.board[1];
+	return r->lad.timed;
+}
+
 void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 {
 	const struct ladder_trial *lt = &r->lad;
@@ -320,5 +335,12 @@ void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 	}
 	json_object_set_new(t, "ladder", steps);
 	json_object_set_new(t, "first", first);
+	/* What the trial's timing fields judge (timing.h): the punch step,
+	 * or nothing when none ran (a dial or a server has no scheduled
+	 * simultaneous start to miss). */
+	json_object_set_new(t, "timing_step",
+			    lt->timed ? json_string(scenario_ladder_names
+							    [LADDER_IPV4_PUNCH])
+				      : json_null());
 	results_ladder(res, t);
 }
