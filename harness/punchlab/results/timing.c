@@ -88,7 +88,8 @@ static int timing_ladder(json_t *rec, const struct shapeboard_delta *sh,
 	if (sh && sh->released) {
 		r->step_late_n++;
 		r->step_late_us_sum += sh->late_us_mean;
-		r->step_late_us_max = fmax(r->step_late_us_max, sh->late_us_max);
+		r->step_late_us_max =
+			fmax(r->step_late_us_max, sh->late_us_max);
 	} else if (!sh && json_is_number(mean) && json_is_number(max)) {
 		r->step_late_n++;
 		r->step_late_us_sum += json_number_value(mean);
@@ -105,8 +106,8 @@ void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
 	       *b = json_object_get(rec, "bob");
 	double ea = NAN, eb = NAN, gap = NAN;
 	int64_t fa = -1, fb = -1;
-	int judged = !json_object_get(rec, "ladder") ||
-		     timing_ladder(rec, sh, r);
+	int judged =
+		!json_object_get(rec, "ladder") || timing_ladder(rec, sh, r);
 
 	if (json_is_object(a))
 		fa = timing_side(a, &ea);
@@ -144,8 +145,7 @@ void timing_trial(json_t *rec, const struct shapeboard_delta *sh,
  * or a ladder cell's punch steps' (their trials' figures averaged, so
  * what the shaper did during a PCP mapping or a dial does not count). 0
  * when there is none. */
-static int timing_shaper(const struct timing_acc *r, double *mean,
-			 double *max)
+static int timing_shaper(const struct timing_acc *r, double *mean, double *max)
 {
 	if (r->ladder) {
 		if (!r->step_late_n)

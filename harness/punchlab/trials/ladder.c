@@ -338,9 +338,10 @@ void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 	/* What the trial's timing fields judge (timing.h): the punch step,
 	 * or nothing when none ran (a dial or a server has no scheduled
 	 * simultaneous start to miss). */
-	json_object_set_new(t, "timing_step",
-			    lt->timed ? json_string(scenario_ladder_names
-							    [LADDER_IPV4_PUNCH])
-				      : json_null());
+	json_object_set_new(
+		t, "timing_step",
+		lt->timed
+			? json_string(scenario_ladder_names[LADDER_IPV4_PUNCH])
+			: json_null());
 	results_ladder(res, t);
 }
