@@ -18,6 +18,7 @@ int clients_init(struct clients *cl, const struct opts *o)
 {
 	memset(cl, 0, sizeof(*cl));
 	cl->opt = *o;
+	keyindex_init(&cl->keys, clients_random64());
 	return addrlimit_init(&cl->addrs, (unsigned)o->per_addr_limit);
 }
 
@@ -60,6 +61,7 @@ static void clients_free_one(struct clients *cl, struct conn *c)
 {
 	if (c->counted)
 		addrlimit_put(&cl->addrs, c->observed.ip);
+	keyindex_del(&cl->keys, c);
 	conn_free(c);
 }
 
@@ -83,6 +85,7 @@ void clients_free_all(struct clients *cl)
 	free(cl->conns);
 	cl->conns = NULL;
 	addrlimit_free(&cl->addrs);
+	keyindex_free(&cl->keys);
 }
 
 int clients_send(struct clients *cl, struct conn *c, const char *command,

@@ -10,6 +10,7 @@
 
 #include "addrlimit.h"
 #include "conn.h"
+#include "keyindex.h"
 #include "opts.h"
 #include "predict.h"
 
@@ -25,6 +26,7 @@ struct clients {
 	size_t n, cap;
 	struct conn **conns;	 /* cap slots, n used */
 	struct addrlimit addrs;	 /* --per-addr-limit */
+	struct keyindex keys;	 /* --key-owner: the owners by key */
 	struct predict_table probes; /* probes not yet registered for */
 };
 

@@ -47,6 +47,9 @@ struct conn {
 	unsigned punches;    /* advertised holder: hppunch sent so far */
 	bool dead;	     /* close at the end of this round */
 	bool owns_key;	     /* its registration was accepted (keyowner.h) */
+	/* Its bucket in the owners' index (keyindex.h); key_pprev is NULL
+	 * while it is not in it. */
+	struct conn *key_next, **key_pprev;
 	bool counted;	     /* counted in the per-address limit */
 	/* Input holds at most one whole message (P2P_HDR_LEN +
 	 * COORD_MAX_PAYLOAD) plus the start of the next. */

@@ -118,7 +118,8 @@ static const char *dispatch_register(struct clients *cl, struct conn *c,
 	if (clients_send(cl, c, "ping", nonce, sizeof(nonce)))
 		return "output-overflow";
 	c->state = CONN_PINGED;
-	c->owns_key = true;
+	if (keyowner_bind(cl, c))
+		return "out-of-memory";
 	c->ping_sent_us = mono_us();
 	clients_flush(c);
 	log_debug("%s: registered key %llu flags 0x%02x", c->name,

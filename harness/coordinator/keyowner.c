@@ -1,6 +1,8 @@
 /* keyowner: the binding is a flag on the connection (owns_key, set when
- * its registration was accepted), so it ends when the connection is
- * reaped and needs no table of its own. Without --key-owner the modes'
+ * its registration was accepted) and, for the owners --key-owner counts,
+ * a place in the owners' index (keyindex.h) that clients.c gives up when
+ * the connection is reaped; so it ends with the connection and a check
+ * reads only the owners of its own key. Without --key-owner the modes'
  * own checks stand: rendezvous refuses a third registration only while
  * two are still unpaired, advertised a HOLD only while the holder is
  * registered. */
@@ -11,21 +13,25 @@ static int keyowner_unpaired(const struct conn *o)
 	return o->state == CONN_PINGED || o->state == CONN_WAITING;
 }
 
+/* 1 when c's registration binds its key (and is looked for by the next
+ * one): never in handoff mode nor for key 0; in advertised mode only a
+ * holder's, seekers sharing the holder's key by design. */
+static int keyowner_binds(const struct clients *cl, const struct conn *c)
+{
+	if (!cl->opt.key_owner || cl->opt.mode == OPTS_HANDOFF || !c->key)
+		return 0;
+	return cl->opt.mode != OPTS_ADVERTISED || (c->flags & COORD_REG_HOLD);
+}
+
 const char *keyowner_busy(const struct clients *cl, const struct conn *c)
 {
 	unsigned owners = 0, unpaired = 0;
 
-	if (!cl->opt.key_owner || cl->opt.mode == OPTS_HANDOFF || !c->key)
+	if (!keyowner_binds(cl, c))
 		return NULL;
-	if (cl->opt.mode == OPTS_ADVERTISED && !(c->flags & COORD_REG_HOLD))
-		return NULL; /* seekers share the holder's key by design */
-	for (size_t i = 0; i < cl->n; i++) {
-		const struct conn *o = cl->conns[i];
-
-		if (o == c || o->dead || !o->owns_key || o->key != c->key)
-			continue;
-		if (cl->opt.mode == OPTS_ADVERTISED &&
-		    !(o->flags & COORD_REG_HOLD))
+	for (const struct conn *o = keyindex_chain(&cl->keys, c->key); o;
+	     o = o->key_next) {
+		if (o == c || o->dead || o->key != c->key)
 			continue;
 		owners++;
 		unpaired += keyowner_unpaired(o);
@@ -34,5 +40,11 @@ const char *keyowner_busy(const struct clients *cl, const struct conn *c)
 		return owners ? "key-owned" : NULL;
 	/* Rendezvous: only a lone owner still waiting takes a partner. */
 	return owners == 0 || (owners == 1 && unpaired == 1) ? NULL
-							      : "key-owned";
+							     : "key-owned";
+}
+
+int keyowner_bind(struct clients *cl, struct conn *c)
+{
+	c->owns_key = true;
+	return keyowner_binds(cl, c) ? keyindex_add(&cl->keys, c) : 0;
 }

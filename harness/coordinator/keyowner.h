@@ -12,7 +12,13 @@
 
 /* Why c's registration (c->key, c->flags filled in, c not yet owning
  * anything) must be refused: "key-owned", or NULL when it may go on.
- * Pure: reads the table only. Key 0 ("any peer") is never bound. */
+ * Pure: reads the owners' index only (the owners of c->key, not the
+ * whole table). Key 0 ("any peer") is never bound. */
 const char *keyowner_busy(const struct clients *cl, const struct conn *c);
+/* c's registration was accepted: it owns its key from now on, in the
+ * index when --key-owner counts it (clients.c takes it out when c is
+ * freed). 0, or -ENOMEM when the index could not be had (c must then be
+ * dropped: an owner the index misses would not be protected). */
+int keyowner_bind(struct clients *cl, struct conn *c);
 
 #endif

@@ -32,7 +32,7 @@ TIMING_KEYS = ("start_error_us_p50", "start_error_us_p90",
                "first_syn_gap_us_p50", "first_syn_gap_us_p90",
                "first_syn_gap_us_max", "shaper_late_us_mean",
                "shaper_late_us_max", "timing_error_max_ms")
-TIMING_VERDICTS = ("ok", "degraded", "unmeasured")
+TIMING_VERDICTS = ("ok", "degraded", "unmeasured", "n/a")
 
 
 def b_label(raw):
@@ -110,7 +110,8 @@ class Cell:
         self.p90 = None
         self.nat_counters = None
         # The harness's own timing (summary.json): "ok", "degraded",
-        # "unmeasured", or None for a summary written before it existed;
+        # "unmeasured", "n/a" (a ladder cell that never punched), or None
+        # for a summary written before it existed;
         # its figures (TIMING_KEYS) and, when degraded, why.
         self.timing = None
         self.timing_stats = {}

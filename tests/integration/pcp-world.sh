@@ -1,6 +1,6 @@
-# pcp-world.sh: sourced by tests/integration/parts/pcp-client.sh and
-# bench/pcp-map.sh (kept outside parts/ so run.sh does not source it on
-# its own). A one-cell world whose bob sits behind a PCP router (profile
+# pcp-world.sh: sourced by tests/integration/parts/pcp-client.sh,
+# parts/pcp-router.sh (pcpw_ini, pcpw_upini) and bench/pcp-map.sh (kept
+# outside parts/ so run.sh does not source it on its own). A one-cell world whose bob sits behind a PCP router (profile
 # openwrt-upnp: miniupnpd PCP + NAT-PMP, started by the world, part P)
 # and alice behind the same router without one (openwrt-fw4, [pcp] off):
 #
@@ -10,28 +10,42 @@
 #
 # Needs $PL and $PCA (punch-agent).
 
-# pcpw_up DIR: the world (pcpw_rid; "" when punchlab up failed, its
-# output in DIR/up).
-pcpw_up() {
-	pcpw_dir=$1
-	mkdir -p "$pcpw_dir"
-	cat >"$pcpw_dir/pcp-client.ini" <<-'INI'
-	# bob behind a PCP router, alice behind the same router without PCP
+# pcpw_ini FILE A B TRIALS REASON: the one-cell scenario, cell pcp with
+# alice behind profile A and bob behind B (one of them openwrt-upnp);
+# pcp-router.sh draws the mirror world (alice behind the PCP router).
+pcpw_ini() {
+	cat >"$1" <<-INI
+	# one router with PCP (openwrt-upnp), one without (openwrt-fw4)
 	[scenario]
-	description = the agent's PCP/NAT-PMP client
-	trials = 1
+	description = PCP/NAT-PMP router world
+	trials = $4
 	seed = 1
 	parallel = 1
 	timeout_ms = 3000
 
 	[cell pcp]
-	a = openwrt-fw4
-	b = openwrt-upnp
+	a = $2
+	b = $3
 	expect = >= 0.0
-	reason = only the world is used
+	reason = $5
 	INI
-	$PL up "$pcpw_dir/pcp-client.ini" >"$pcpw_dir/up" 2>&1
-	pcpw_rid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$pcpw_dir/up")
+}
+
+# pcpw_upini INI OUT: punchlab up INI (its output in OUT); prints the
+# run id, nothing when the world did not come up.
+pcpw_upini() {
+	$PL up "$1" >"$2" 2>&1
+	sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$2"
+}
+
+# pcpw_up DIR: the world (pcpw_rid; "" when punchlab up failed, its
+# output in DIR/up).
+pcpw_up() {
+	pcpw_dir=$1
+	mkdir -p "$pcpw_dir"
+	pcpw_ini "$pcpw_dir/pcp-client.ini" openwrt-fw4 openwrt-upnp 1 \
+		"only the world is used"
+	pcpw_rid=$(pcpw_upini "$pcpw_dir/pcp-client.ini" "$pcpw_dir/up")
 	pcpw_rb=pl-$pcpw_rid-c0-rb
 	pcpw_bob=pl-$pcpw_rid-c0-bob
 	pcpw_alice=pl-$pcpw_rid-c0-alice

@@ -43,6 +43,25 @@ leftovers() {
 # Fails for an empty rid: a run whose id was never seen proves nothing.
 nothing_left() { [ -n "$1" ] && [ -z "$(leftovers "$1")" ]; }
 rid_of() { ls "$1" 2>/dev/null | head -n1; }
+# kill_run RESULTS INI FILE TRIES: punchlab run INI in the background,
+# SIGKILL once its run folder holds a non-empty FILE (looked for every
+# 0.1 s, TRIES times: the run is killed then whatever it reached). krid:
+# the run id, "" when none appeared. Its state stays for the caller's
+# checks and its `punchlab clean`.
+kill_run() {
+	local dir kpid
+	dir=$1/$(basename "$2" .ini)
+	$PL run --results "$1" "$2" >/dev/null 2>&1 &
+	kpid=$!
+	krid=""
+	for _ in $(seq 1 "$4"); do
+		krid=$(rid_of "$dir")
+		[ -n "$krid" ] && [ -s "$dir/$krid/$3" ] && break
+		sleep 0.1
+	done
+	kill -KILL $kpid
+	wait $kpid 2>/dev/null
+}
 
 # --- bad input creates nothing --------------------------------------------
 # In a mount namespace of its own with empty /run/netns and /run/punchlab,
@@ -410,7 +429,7 @@ check "shipped pair scenarios meet their expectations" [ $? -eq 0 ]
 
 # --- parts: one file per feature in tests/integration/parts/ -----------------
 # Each part uses the helpers above ($PL, $OUT, check, ok, bad, skip,
-# nothing_left, rid_of) and leaves its run folders under $OUT, so the
+# nothing_left, rid_of, kill_run) and leaves its run folders under $OUT, so the
 # leftover check below covers them too.
 for part in tests/integration/parts/*.sh; do
 	[ -e "$part" ] || continue

@@ -1321,6 +1321,21 @@ static void test_advertised_keepalive(void)
 
 /* Exit status of the coordinator with these arguments (output discarded),
  * -1 when it did not exit within WAIT_MS. */
+/* Two clients registered under key, matched: both have their punch. */
+static void cli_matched(uint64_t key, struct cli **a, struct cli **b)
+{
+	struct coord_punch m;
+
+	*a = cli_ready();
+	*b = cli_ready();
+	CU_ASSERT(cli_register(*a, COORD_PROTO, key) == 0);
+	cli_answer_ping(*a);
+	CU_ASSERT(cli_register(*b, COORD_PROTO, key) == 0);
+	cli_answer_ping(*b);
+	cli_get_punch(*a, &m);
+	cli_get_punch(*b, &m);
+}
+
 /* A pair has matched and both still have their connections open (the
  * coordinator waits CLIENTS_LINGER_MS for their FIN). A third
  * registration of the key: with --key-owner it is rejected, nobody can
@@ -1329,21 +1344,13 @@ static void test_advertised_keepalive(void)
 static void check_after_match(int key_owner)
 {
 	struct cli *a, *b, *c;
-	struct coord_punch m;
 	struct p2p_hdr h;
 	uint8_t nonce[8];
 
 	co.key_owner = key_owner;
 	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
-	a = cli_ready();
-	b = cli_ready();
 	c = cli_ready();
-	CU_ASSERT(cli_register(a, COORD_PROTO, 55) == 0);
-	cli_answer_ping(a);
-	CU_ASSERT(cli_register(b, COORD_PROTO, 55) == 0);
-	cli_answer_ping(b);
-	cli_get_punch(a, &m);
-	cli_get_punch(b, &m);
+	cli_matched(55, &a, &b);
 	CU_ASSERT(cli_register(c, COORD_PROTO, 55) == 0);
 	if (key_owner) {
 		check_rejected(c, COORD_REJECT_KEY_BUSY, "key-owned");
@@ -1360,6 +1367,35 @@ static void test_key_owner(void)
 {
 	check_after_match(0);
 	check_after_match(1);
+}
+
+/* --key-owner once a matched pair has gone: their connections reaped
+ * leave the owners' index, so the key is free again; the newcomer owns
+ * it, a partner joins, and a third is rejected as before. */
+static void test_key_owner_reused(void)
+{
+	struct cli *a, *b, *c[3];
+	struct p2p_hdr h;
+	uint8_t nonce[8];
+
+	co.key_owner = 1;
+	CU_ASSERT_EQUAL_FATAL(coord_start("15000"), 0);
+	cli_matched(56, &a, &b);
+	/* Their FINs are in the coordinator's sockets before the newcomers
+	 * connect: the round that accepts them has read both ends (a normal
+	 * end after the punch: no event) and reaped them. */
+	cli_close(a);
+	cli_close(b);
+	for (int i = 0; i < 3; i++) {
+		c[i] = cli_ready();
+		CU_ASSERT(cli_register(c[i], COORD_PROTO, 56) == 0);
+	}
+	CU_ASSERT(cli_expect(c[0], "ping", &h, nonce, 8) == 1);
+	CU_ASSERT(cli_expect(c[1], "ping", &h, nonce, 8) == 1);
+	check_rejected(c[2], COORD_REJECT_KEY_BUSY, "key-owned");
+	for (int i = 0; i < 3; i++)
+		cli_close(c[i]);
+	CU_ASSERT_EQUAL(coord_stop(), 0);
 }
 
 /* Two connections are let in; the third is reset at accept. With
@@ -1512,6 +1548,8 @@ int main(void)
 		{"SIGTERM stops with status 0", test_stop_event},
 		{"--key-owner: no registration in a matched pair's place",
 		 test_key_owner},
+		{"--key-owner: the key is free once the pair has gone",
+		 test_key_owner_reused},
 		{"--per-addr-limit, --max-clients: the third is refused",
 		 test_limits},
 	};

@@ -128,12 +128,118 @@ static void test_cell_percentiles_and_rule(void)
 	timing_acc_free(&t);
 }
 
+/* A ladder trial's record: its sides are the punch step's reports
+ * (timing_step "ipv4-punch"), or a dial's when no punch step ran
+ * (timing_step null). */
+static json_t *ladder_rec(long long err_a_ns, int punched)
+{
+	json_t *r = rec(1000000, 1000000 + err_a_ns, 1000000, 1000500);
+
+	json_object_set_new(r, "ladder", json_array());
+	json_object_set_new(r, "timing_step", punched
+						      ? json_string("ipv4-punch")
+						      : json_null());
+	return r;
+}
+
+/* The openwrt-upnp case: the shaper was late by ms while PCP mapped
+ * (the run's figure), on time through the punch steps, and the punches
+ * started on time: ok, and the cell shows the punch steps' lateness. A
+ * punch that really started late is still marked; a dial (no punch step)
+ * is not judged at all, and a ladder cell that never punched is n/a. */
+static void test_ladder_judges_punch_steps(void)
+{
+	struct shapeboard_delta sh = {.packets = 50,
+				      .released = 40,
+				      .late_us_mean = 60,
+				      .late_us_max = 500};
+	struct timing_acc t;
+	json_t *j, *r;
+
+	CU_ASSERT_EQUAL_FATAL(timing_acc_init(&t, 10), 0);
+	t.shaped = 1; /* the whole run's, PCP steps included */
+	t.shaper_released = 500;
+	t.shaper_late_us_mean = 3205;
+	t.shaper_late_us_max = 78738;
+	for (int i = 0; i < 10; i++) {
+		r = ladder_rec(1000, i < 8);
+		timing_trial(r, i < 8 ? &sh : NULL, &t);
+		if (i >= 8) /* a dial's SYN 1 ms after its start: not judged */
+			CU_ASSERT(json_is_null(json_object_get(
+				json_object_get(r, "alice"),
+				"start_error_us")));
+		json_decref(r);
+	}
+	CU_ASSERT_EQUAL(t.n_start_err, 16);
+	CU_ASSERT_EQUAL(t.ladder, 10);
+	CU_ASSERT_EQUAL(t.ladder_timed, 8);
+	j = json_object();
+	CU_ASSERT_EQUAL(timing_cell(j, &t, 1.0), TIMING_OK);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "shaper_late_us_mean"), 60, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "shaper_late_us_max"), 500, 1e-9);
+	json_decref(j);
+	/* punch steps late on the shaper: degraded */
+	t.step_late_us_sum = 8 * 1500.0;
+	j = json_object();
+	CU_ASSERT_EQUAL(timing_cell(j, &t, 1.0), TIMING_DEGRADED);
+	json_decref(j);
+	timing_acc_free(&t);
+
+	/* A punch step's start 2 ms late in every trial: still degraded. */
+	CU_ASSERT_EQUAL_FATAL(timing_acc_init(&t, 10), 0);
+	for (int i = 0; i < 10; i++) {
+		r = ladder_rec(2000000, 1);
+		timing_trial(r, &sh, &t);
+		json_decref(r);
+	}
+	j = json_object();
+	CU_ASSERT_EQUAL(timing_cell(j, &t, 1.0), TIMING_DEGRADED);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(j, "timing_note"));
+	json_decref(j);
+	timing_acc_free(&t);
+
+	/* Only dials (mechanisms = pcp): n/a, whatever their SYNs say;
+	 * a merge (sh NULL) reads the same records alike. */
+	CU_ASSERT_EQUAL_FATAL(timing_acc_init(&t, 4), 0);
+	t.shaped = 1;
+	t.shaper_released = 9;
+	t.shaper_late_us_mean = 3205;
+	for (int i = 0; i < 4; i++) {
+		r = ladder_rec(5000000, 0);
+		timing_trial(r, NULL, &t);
+		json_decref(r);
+	}
+	j = json_object();
+	CU_ASSERT_EQUAL(timing_cell(j, &t, 1.0), TIMING_NA);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "timing")),
+			       "n/a");
+	CU_ASSERT(json_is_null(json_object_get(j, "start_error_us_p90")));
+	CU_ASSERT(json_is_null(json_object_get(j, "shaper_late_us_mean")));
+	json_decref(j);
+	timing_acc_free(&t);
+
+	/* A merge reads a punch step's shaper figures from the record. */
+	CU_ASSERT_EQUAL_FATAL(timing_acc_init(&t, 1), 0);
+	r = ladder_rec(1000, 1);
+	json_object_set_new(r, "shaper_late_us_mean", json_real(70));
+	json_object_set_new(r, "shaper_late_us_max", json_real(300));
+	timing_trial(r, NULL, &t);
+	json_decref(r);
+	j = json_object();
+	CU_ASSERT_EQUAL(timing_cell(j, &t, 1.0), TIMING_OK);
+	CU_ASSERT_DOUBLE_EQUAL(num(j, "shaper_late_us_mean"), 70, 1e-9);
+	json_decref(j);
+	timing_acc_free(&t);
+}
+
 int main(void)
 {
 	static const struct testutil_case tests[] = {
 		{"trial fields from the agents' stamps", test_trial_fields},
 		{"cell percentiles and the degraded rule",
 		 test_cell_percentiles_and_rule},
+		{"a ladder cell is judged on its punch steps",
+		 test_ladder_judges_punch_steps},
 	};
 
 	return testutil_run_suite("timing", NULL, NULL, tests,

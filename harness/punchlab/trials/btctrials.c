@@ -44,14 +44,14 @@ static void btctrials_one(const struct trials_cfg *cfg, int c, int t,
 	celldraw_trial(s, c, t, &cc);
 	if (celldraw_shaper(sc))
 		world_shape_trial(cfg->w, cfg->board, c, &cc);
-	shaped = record_board(cfg, c, &b0);
+	shaped = running_board(cfg, c, &b0);
 	o = btctrial_run(cfg, c, t, node, rec, NULL);
 	ttc = ns_span(rec, "alice", "t_start_ns", "t_established_ns");
 	results_conditions(rec, sc);
 	json_object_set_new(rec, "cond", results_cond_json(sc, &cc));
 	results_cond(&res[c], &cc);
 	if (shaped) {
-		record_board(cfg, c, &b1);
+		running_board(cfg, c, &b1);
 		shapeboard_delta(&b0, &b1, &sh);
 	}
 	timing_trial(rec, shaped ? &sh : NULL, &res[c].timing);

@@ -53,6 +53,29 @@ static void set_deadline(struct running *r, int64_t ms)
 	r->lad.phase_deadline_ns = mono_ns() + ms * 1000000;
 }
 
+/* A serving step's two bounds, in one place because the second is set
+ * from the first: how long the harness waits for bob's listener (the SERVING
+ * deadline) and the --timeout-ms he serves with. He waits through
+ * alice's whole attempt (timeout_ms) past his own start; the harness
+ * stops him once she has her answer. With --pcp his mapping comes first
+ * and has the same bound: a router without a server costs timeout_ms,
+ * then he reports it (outcome pcp) well within the listen wait, which
+ * grows by that much. */
+struct serve_bounds {
+	int listen_ms, serve_ms;
+};
+
+static struct serve_bounds serve_bounds(const struct trials_cfg *cfg, int mech)
+{
+	int tmo = cfg->s->timeout_ms, pcp = mech == LADDER_PCP;
+	struct serve_bounds b = {
+		.listen_ms = LADDER_LISTEN_WAIT_MS + (pcp ? tmo : 0),
+	};
+
+	b.serve_ms = tmo + (pcp ? LADDER_SERVE_AFTER_MS : b.listen_ms);
+	return b;
+}
+
 /* Starts step r->lad.step: 1 when its processes run, 0 when it was
  * recorded without any (unavailable, or they could not start). */
 static int step_start(const struct trials_cfg *cfg, struct running *r)
@@ -77,24 +100,16 @@ static int step_start(const struct trials_cfg *cfg, struct running *r)
 		return 0;
 	}
 	if (ladder_punch(st->mech)) {
+		if (st->mech == LADDER_IPV4_PUNCH)
+			running_board(cfg, r->cell, &r->lad.board[0]);
 		r->lad.phase = LADDER_PHASE_DIALLING;
 		e = ladderstep_punch(cfg, r, st->mech);
 	} else {
-		int wait = LADDER_LISTEN_WAIT_MS +
-			   (st->mech == LADDER_PCP ? cfg->s->timeout_ms : 0);
+		struct serve_bounds b = serve_bounds(cfg, st->mech);
 
 		r->lad.phase = LADDER_PHASE_SERVING;
-		set_deadline(r, wait);
-		/* He waits through alice's whole attempt; the harness stops
-		 * him once she has her answer. */
-		/* With --pcp the mapping has the same bound first: a router
-		 * without a server costs timeout_ms, then bob reports it
-		 * (outcome pcp) well within the wait above. */
-		e = ladderstep_serve(cfg, r, st->mech,
-				     cfg->s->timeout_ms +
-					 (st->mech == LADDER_PCP
-						  ? LADDER_SERVE_AFTER_MS
-						  : wait));
+		set_deadline(r, b.listen_ms);
+		e = ladderstep_serve(cfg, r, st->mech, b.serve_ms);
 	}
 	if (e == 0)
 		return 1;
@@ -209,6 +224,8 @@ static void step_end(const struct trials_cfg *cfg, struct running *r)
 	r->lad.phase = LADDER_PHASE_NONE;
 	if (st->mech != LADDER_IPV4_PUNCH)
 		return;
+	running_board(cfg, r->cell, &r->lad.board[1]);
+	r->lad.timed = 1;
 	for (int s = 0; s < 2; s++) { /* for the trial's record */
 		free(r->lad.punch[s]);
 		r->lad.punch[s] = malloc(r->sd[s].len + 1);
@@ -252,6 +269,7 @@ int ladder_begin(const struct trials_cfg *cfg, struct running *r)
 {
 	r->lad.step = -1;
 	r->lad.nres = 0;
+	r->lad.timed = 0;
 	ladder_next(cfg, r);
 	return 0;
 }
@@ -282,6 +300,16 @@ void ladder_outcome(const struct running *r, enum outcome_code *o, double *ttc,
 	}
 }
 
+int ladder_board(const struct running *r, const struct shapeboard_stats **from,
+		 const struct shapeboard_stats **to)
+{
+	if (!r->lad.nres)
+		return 1;
+	*from = &r->lad.board[0];
+	*to = &r->lad.board[1];
+	return r->lad.timed;
+}
+
 void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 {
 	const struct ladder_trial *lt = &r->lad;
@@ -307,5 +335,13 @@ void ladder_record(json_t *t, const struct running *r, struct cell_result *res)
 	}
 	json_object_set_new(t, "ladder", steps);
 	json_object_set_new(t, "first", first);
+	/* What the trial's timing fields judge (timing.h): the punch step,
+	 * or nothing when none ran (a dial or a server has no scheduled
+	 * simultaneous start to miss). */
+	json_object_set_new(
+		t, "timing_step",
+		lt->timed
+			? json_string(scenario_ladder_names[LADDER_IPV4_PUNCH])
+			: json_null());
 	results_ladder(res, t);
 }

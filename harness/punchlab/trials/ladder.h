@@ -31,8 +31,15 @@ int ladder_next(const struct trials_cfg *cfg, struct running *r);
  * -1; else the ipv4-punch step's outcome (or the last step's) as *o. */
 void ladder_outcome(const struct running *r, enum outcome_code *o, double *ttc,
 		    double *hs);
-/* A ladder trial's "ladder" (one object per step, in order) and "first"
- * (the first mechanism that connected, or null) into its record t and
+/* The shaper counters a ladder trial's record measures between: *from
+ * and *to set to its ipv4-punch step's start and end, 1; 0 when no punch
+ * step ran (nothing of the trial is timed, "timing_step" null); 1 and
+ * untouched for a trial that is not a ladder's. */
+int ladder_board(const struct running *r, const struct shapeboard_stats **from,
+		 const struct shapeboard_stats **to);
+/* A ladder trial's "ladder" (one object per step, in order), "first"
+ * (the first mechanism that connected, or null) and "timing_step" (the
+ * step the timing fields judge: ipv4-punch, or null) into its record t and
  * its cell's fold (results_ladder); nothing for another trial. */
 void ladder_record(struct json_t *t, const struct running *r,
 		   struct cell_result *res);

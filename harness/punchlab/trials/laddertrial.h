@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "scenario_model.h"
+#include "shapeboard.h"
 
 enum ladder_phase {
 	LADDER_PHASE_NONE,     /* between steps */
@@ -36,6 +37,11 @@ struct ladder_trial {
 	char *punch[2];
 	size_t punch_len[2];
 	int punch_status[2];
+	/* The cell's shaper counters when that step started and ended: the
+	 * record's shaper figures are the punch's, not the other steps'
+	 * (timed: the step ran and both were read). */
+	struct shapeboard_stats board[2];
+	int timed;
 };
 
 #endif

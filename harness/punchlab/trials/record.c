@@ -50,16 +50,6 @@ static double span_ms(json_t *a, json_t *b, const char *mark)
 	return (double)((ea > eb ? ea : eb) - (sa < sb ? sa : sb)) / 1e6;
 }
 
-int record_board(const struct trials_cfg *cfg, int cell,
-		 struct shapeboard_stats *out)
-{
-	unsigned q[WORLD_CELL_QUEUES];
-	int n = cfg->board ? world_cell_queues(cfg->w, cell, q) : 0;
-
-	shapeboard_stats_sum(cfg->board, q, n, out);
-	return n > 0;
-}
-
 json_t *record_head(const struct trials_cfg *cfg, int cell, int trial)
 {
 	const struct scenario_cell *c = &cfg->s->cells[cell];
@@ -96,6 +86,7 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_t *t, *rep[2] = { ra, rb };
 	int64_t sa, sb;
 	struct shapeboard_stats now;
+	const struct shapeboard_stats *from, *to;
 	struct shapeboard_delta sh;
 	int shaped;
 
@@ -143,9 +134,12 @@ void record_trial(const struct trials_cfg *cfg, struct running *r,
 	json_object_set_new(t, "bob", rb);
 	/* The cell's queues over the trial: shared with the cell's other
 	 * trials in flight, as the link itself is. */
-	shaped = record_board(cfg, r->cell, &now);
+	shaped = running_board(cfg, r->cell, &now);
+	from = &r->board0;
+	to = &now;
+	shaped = ladder_board(r, &from, &to) && shaped;
 	if (shaped)
-		shapeboard_delta(&r->board0, &now, &sh);
+		shapeboard_delta(from, to, &sh);
 	timing_trial(t, shaped ? &sh : NULL, &res->timing);
 	json_dumpf(t, jsonl, JSON_COMPACT);
 	fputc('\n', jsonl);

@@ -14,9 +14,5 @@ json_t *record_head(const struct trials_cfg *cfg, int cell, int trial);
  * the command that replays exactly this trial. */
 void record_trial(const struct trials_cfg *cfg, struct running *r,
 		  FILE *jsonl, struct cell_result *res);
-/* The statistics of cell's shaper queues (links and coordinator paths)
- * summed into *out; 0 when the cell is not shaped (*out zeroed). */
-int record_board(const struct trials_cfg *cfg, int cell,
-		 struct shapeboard_stats *out);
 
 #endif

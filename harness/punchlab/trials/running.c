@@ -190,3 +190,13 @@ void running_kill(const struct trials_cfg *cfg, struct running *run, int n)
 			running_stop_side(cfg, &run[i].sd[s]);
 	}
 }
+
+int running_board(const struct trials_cfg *cfg, int cell,
+		  struct shapeboard_stats *out)
+{
+	unsigned q[WORLD_CELL_QUEUES];
+	int n = cfg->board ? world_cell_queues(cfg->w, cell, q) : 0;
+
+	shapeboard_stats_sum(cfg->board, q, n, out);
+	return n > 0;
+}

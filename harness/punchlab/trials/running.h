@@ -75,5 +75,10 @@ int running_alive(const struct running *r);
 void running_kill(const struct trials_cfg *cfg, struct running *run, int n);
 /* The side channel is done with (EOF tells the agent). */
 void running_close_in(struct side *sd);
+/* The statistics of cell's shaper queues (links and coordinator paths)
+ * summed into *out; 0 when the cell is not shaped (*out zeroed). For the
+ * trial's record and for the ladder's punch step. */
+int running_board(const struct trials_cfg *cfg, int cell,
+		  struct shapeboard_stats *out);
 
 #endif

@@ -125,7 +125,7 @@ static int trial_start(struct sched *sc, int c)
 		world_shape_trial(cfg->w, cfg->board, c, &r->cond);
 	r->second_pending = sc->mode->wait_held;
 	trialrtt_apply(cfg, c, r->trial);
-	record_board(cfg, c, &r->board0);
+	running_board(cfg, c, &r->board0);
 	e = advcell_trial_begin(cfg->adv, r);
 	if (e < 0)
 		return e;

@@ -35,6 +35,23 @@ for t in ts:
     ok &= (t["outcome"] == "ok") == bool(firsts)
 sys.exit(0 if ok else 1)
 PY
+# timing: what the harness judges of its own timing is the ipv4-punch
+# step (every trial here runs one): the sides are its reports (a punch's
+# t_punch_ns), the shaper figures span it; no cell is n/a.
+check "alternatives: each record's timing is its ipv4-punch step's (timing_step, the sides' punch reports), no cell n/a" \
+	/usr/bin/python3 - "$adir" <<'PY'
+import json, sys
+d = sys.argv[1]
+cells = json.load(open(d + "/summary.json"))["cells"]
+ts = [json.loads(l) for l in open(d + "/trials.jsonl")]
+ok = len(ts) == 18
+for t in ts:
+    ok &= t.get("timing_step") == "ipv4-punch"
+    ok &= all("t_punch_ns" in t[s] and "start_error_us" in t[s]
+              for s in ("alice", "bob"))
+ok &= all(c["timing"] in ("ok", "degraded") for c in cells)
+sys.exit(0 if ok else 1)
+PY
 # direct: alice's SYN to bob's port meets his router with no mapping for
 # it: home-eim drops it (no answer, SYNs counted as dropped there),
 # home-eim-rst refuses it (a RST counted as sent there).

@@ -13,23 +13,10 @@ PCPC=$(pwd)/tests/integration/pcp-client.py
 if [ ! -x /usr/sbin/miniupnpd ] && [ -z "${PUNCHLAB_MINIUPNPD:-}" ]; then
 	skip "miniupnpd not installed (tools/deps.sh installs miniupnpd-nftables): PCP router checks"
 else
-	cat >"$OUT/pcp-router.ini" <<'INI'
-# alice behind a PCP router, bob behind the same router without PCP
-[scenario]
-description = PCP/NAT-PMP router checks
-trials = 40
-seed = 1
-parallel = 1
-timeout_ms = 3000
-
-[cell pcp]
-a = openwrt-upnp
-b = openwrt-fw4
-expect = >= 0.0
-reason = the trials only keep the run going for the SIGKILL check
-INI
-	$PL up "$OUT/pcp-router.ini" >"$OUT/pcp-up" 2>&1
-	prid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/pcp-up")
+	. tests/integration/pcp-world.sh
+	pcpw_ini "$OUT/pcp-router.ini" openwrt-upnp openwrt-fw4 40 \
+		"the trials only keep the run going for the SIGKILL check"
+	prid=$(pcpw_upini "$OUT/pcp-router.ini" "$OUT/pcp-up")
 	if [ -z "$prid" ]; then
 		bad "punchlab up with a PCP router: $(cat "$OUT/pcp-up")"
 	else
@@ -109,17 +96,9 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	fi
 
 	# SIGKILL of punchlab run once the daemon answered: clean removes it
-	$PL run --results "$OUT/pcpkill" "$OUT/pcp-router.ini" >/dev/null 2>&1 &
-	kpid=$!
-	krid=""
-	for _ in $(seq 1 200); do
-		krid=$(rid_of "$OUT/pcpkill/pcp-router")
-		[ -n "$krid" ] && [ -s "$OUT/pcpkill/pcp-router/$krid/pcpd.jsonl" ] && break
-		sleep 0.1
-	done
+	kill_run "$OUT/pcpkill" "$OUT/pcp-router.ini" pcpd.jsonl 200
+	# the pid file outlives the kill (only clean removes it)
 	kmpid=$(cat "/run/punchlab/$krid/miniupnpd-c0-ra.pid" 2>/dev/null)
-	kill -KILL $kpid
-	wait $kpid 2>/dev/null
 	# The daemon dies with punchlab (PDEATHSIG) before any clean; the
 	# clean of a daemon that outlived its run is the kept run below.
 	kgone=no
@@ -137,8 +116,7 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	# A daemon only its pid file names (its line taken out of the run's
 	# pids registry, as when punchlab dies between exec and recording):
 	# punchlab clean finds it by miniupnpd-<router>.pid and its cmdline
-	$PL up "$OUT/pcp-router.ini" >"$OUT/pcp-up2" 2>&1
-	urid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/pcp-up2")
+	urid=$(pcpw_upini "$OUT/pcp-router.ini" "$OUT/pcp-up2")
 	umpid=$(cat "/run/punchlab/$urid/miniupnpd-c0-ra.pid" 2>/dev/null)
 	[ -n "$urid" ] && [ -n "$umpid" ] &&
 		sed -i "/^$umpid /d" "/run/punchlab/$urid/pids"

@@ -56,16 +56,7 @@ else
 	fi
 
 	# SIGKILL: turnserver survives its parent's death only until clean
-	$PL run --results "$OUT/stunkill" scenarios/eim-vs-eim.ini >/dev/null 2>&1 &
-	kpid=$!
-	krid=""
-	for _ in $(seq 1 100); do
-		krid=$(rid_of "$OUT/stunkill/eim-vs-eim")
-		[ -n "$krid" ] && [ -s "$OUT/stunkill/eim-vs-eim/$krid/stun.jsonl" ] && break
-		sleep 0.1
-	done
-	kill -KILL $kpid
-	wait $kpid 2>/dev/null
+	kill_run "$OUT/stunkill" scenarios/eim-vs-eim.ini stun.jsonl 100
 	$PL clean "${krid:-000000}" >/dev/null
 	check "after SIGKILL + punchlab clean no turnserver, namespace or hosts file of the run is left (${krid:-no run})" \
 		nothing_left "$krid"
