@@ -453,7 +453,7 @@ pid_t capture_pid(const struct capture *c)
 }
 
 /* The child's last words: packets and drops per interface. */
-static long long capture_collect(struct capture *c)
+static long long capture_collect(struct capture *c, long long *dropped)
 {
 	struct capture_stat *st = calloc(c->n, sizeof(*st));
 	long long total = 0;
@@ -467,6 +467,7 @@ static long long capture_collect(struct capture *c)
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		total += (long long)st[i].packets;
+		*dropped += (long long)st[i].drops;
 		log_debug("capture: %s: %llu packets -> %s", c->ifs[i].name,
 			  (unsigned long long)st[i].packets, c->ifs[i].path);
 		if (st[i].drops)
@@ -481,9 +482,17 @@ static long long capture_collect(struct capture *c)
 
 long long capture_stop(struct capture *c)
 {
+	long long dropped;
+
+	return capture_stop_counted(c, &dropped);
+}
+
+long long capture_stop_counted(struct capture *c, long long *dropped)
+{
 	long long total = 0;
 	int e;
 
+	*dropped = 0;
 	if (!c)
 		return 0;
 	if (c->pid > 0) {
@@ -492,7 +501,7 @@ long long capture_stop(struct capture *c)
 			log_warnx("capture: the capture process ended badly "
 				  "(status %#x)",
 				  (unsigned int)e);
-		total = capture_collect(c);
+		total = capture_collect(c, dropped);
 	}
 	if (c->report >= 0)
 		close(c->report);

@@ -45,5 +45,9 @@ pid_t capture_pid(const struct capture *c);
  * (the files then hold what it had flushed: it flushes after each batch).
  * Packets the kernel dropped because the child fell behind are logged. */
 long long capture_stop(struct capture *c);
+/* capture_stop, and the packets the kernel dropped from the rings (the
+ * child fell behind) into *dropped: captured + dropped is every packet
+ * that crossed the interfaces while the capture ran. */
+long long capture_stop_counted(struct capture *c, long long *dropped);
 
 #endif

