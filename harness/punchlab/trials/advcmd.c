@@ -61,6 +61,10 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 	if (a->peer_auth && t->auth[s][0]) {
 		argv[n++] = "--auth-secret";
 		argv[n++] = (char *)t->auth[s];
+		if (t->jitter[0]) {
+			argv[n++] = "--start-jitter-ms";
+			argv[n++] = (char *)t->jitter;
+		}
 	}
 	return n;
 }

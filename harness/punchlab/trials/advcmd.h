@@ -1,7 +1,7 @@
 /* advcmd: what an adversary cell and the agents' defences change in an
  * agent's command line (docs/adversaries.md sections 3 and 4): where it
- * registers, --target-policy with the WAN's private prefixes, and
- * --auth-secret. */
+ * registers, --target-policy with the WAN's private prefixes,
+ * --auth-secret and --start-jitter-ms. */
 #ifndef PUNCHLAB_ADVCMD_H
 #define PUNCHLAB_ADVCMD_H
 
@@ -10,7 +10,7 @@
 #include "advtrial.h"
 #include "trialcfg.h"
 
-#define ADVCMD_ARGS 8 /* at most this many options */
+#define ADVCMD_ARGS 10 /* at most this many options */
 
 /* "ADDR:PORT" the agents of cell register at into buf: the run's
  * coordinator for an honest cell; mallory's lying coordinator (redirect,
