@@ -15,89 +15,29 @@
 # sides and equal to HMAC-SHA256(secret, label || nonce) mod (J + 1)
 # computed here from the secret file; neither side's first SYN left
 # before the coordinator's start (its tap line) + that jitter.
-cat >"$OUT/injdef.ini" <<'INI'
-[scenario]
-description = inject defences: rst_guard on both routers
-trials = 1
-[cell c0]
-a = home-eim
-b = home-eim
-expect = >= 0
-rtt_ms = 100
-rst_guard = on
-INI
-"$PL" up "$OUT/injdef.ini" >"$OUT/injdef-up" 2>&1
-jrid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/injdef-up")
+. "$(dirname "${BASH_SOURCE[0]}")/inject-step.bash"
+jrid=$(inject_up injdef "rst_guard = on")
 if [ -n "$jrid" ]; then
-	jbin=$(dirname "$PL")
 	# injdef_counter ROUTER NAME [TABLE]: packets of a named counter
 	injdef_counter() {
 		ip netns exec "pl-$jrid-c0-$1" nft list counter \
 			${3:-inet punchlab_${jrid}_rstguard} "$2" |
 			sed -n 's/.*packets \([0-9]*\).*/\1/p'
 	}
-	# injdef_step NAME PORT [KIND OFFSET_MS] [-- AGENT OPTIONS]: the
-	# tapped coordinator (tap lines in tap.lines; with KIND, through an
-	# injector in inet) and one pair of agents on PORT (key = PORT).
-	injdef_step() {
-		local d=$OUT/injdef/$1 port=$2 a= c pa pb
-		shift 2
-		mkdir -p "$d"
-		if [ "${1:-}" != "" ] && [ "$1" != -- ]; then
-			mkfifo "$d/tap"
-			ip netns exec "pl-$jrid-inet" "$jbin/punch-adversary" \
-				--role inject --run-id "$jrid" --events "$d/adv.jsonl" \
-				--duration-ms 20000 --tap-fd 3 --inject "$1" \
-				--offset-ms "$2" 3<"$d/tap" 2>"$d/adv.err" &
-			a=$!
-			shift 2
-		fi
-		[ "${1:-}" = -- ] && shift
-		if [ -n "$a" ]; then
-			ip netns exec "pl-$jrid-charlie" "$jbin/punch-coordinator" \
-				--listen 192.0.2.1:18610 --run-id "$jrid" --margin-ms 150 \
-				--tap-fd 4 4> >(tee "$d/tap.lines" >"$d/tap") \
-				>"$d/coord.jsonl" 2>"$d/coord.err" &
-		else
-			ip netns exec "pl-$jrid-charlie" "$jbin/punch-coordinator" \
-				--listen 192.0.2.1:18610 --run-id "$jrid" --margin-ms 150 \
-				--tap-fd 4 4> >(cat >"$d/tap.lines") \
-				>"$d/coord.jsonl" 2>"$d/coord.err" &
-		fi
-		c=$!
-		for _ in $(seq 50); do
-			grep -q listening "$d/coord.err" 2>/dev/null && break
-			sleep 0.1
-		done
-		for side in alice bob; do
-			ip netns exec "pl-$jrid-c0-$side" "$jbin/punch-agent" \
-				--coordinator 192.0.2.1:18610 --local-port "$port" \
-				--key "$port" --timeout-ms 2500 "$@" \
-				>"$d/$side.json" 2>"$d/$side.err" &
-			[ "$side" = alice ] && pa=$! || pb=$!
-		done
-		wait "$pa" "$pb"
-		kill "$c" 2>/dev/null
-		wait "$c" 2>/dev/null
-		[ -n "$a" ] && wait "$a" 2>/dev/null
-		return 0
-	}
-	injdef_ok() { grep -q '"outcome":"ok"' "$1/alice.json" && grep -q '"outcome":"ok"' "$1/bob.json"; }
-
 	check "inject-defences: rst_guard = on gives both routers the guard table (raw prerouting, the WAN's bare RSTs)" \
 		sh -c "for r in ra rb; do ip netns exec pl-$jrid-c0-\$r nft list table inet punchlab_${jrid}_rstguard |
 			grep -q 'iifname \"$jrid-wan\" tcp flags rst / rst,ack counter name \"rst_dropped\" drop' || exit 1; done"
 
 	# a punch without an attacker: the guard drops nothing of it
-	injdef_step plain 24101
+	inject_step "$jrid" "$OUT/injdef/plain" - 0 24101
 	check "inject-defences: a plain punch through the guarded routers connects, no RST dropped" \
 		sh -c "[ $(injdef_counter ra rst_dropped) = 0 ] && [ $(injdef_counter rb rst_dropped) = 0 ]" &&
-		injdef_ok "$OUT/injdef/plain"
+		inject_ok "$OUT/injdef/plain"
 
 	# RSTs inside the window (+40 ms, as inject.sh's rst step): without
 	# the guard router A's conntrack would close alice's entry
 	dropped=$(injdef_counter ra syn_dropped "ip punchlab_$jrid")
-	injdef_step rst 24102 rst 40
+	inject_step "$jrid" "$OUT/injdef/rst" rst 40 24102
 	check "inject-defences: the guard drops the 4 spoofed RSTs at each router, bob's SYN is not dropped as unsolicited, alice never resends her SYN" \
 		/usr/bin/python3 - "$OUT/injdef/rst" "$(injdef_counter ra rst_dropped)" \
 		"$(injdef_counter rb rst_dropped)" "$dropped" \
@@ -119,7 +59,7 @@ PY
 	# the start jitter: both agents share a secret the coordinator never
 	# sees; J = 2000 ms
 	head -c 32 /dev/urandom >"$OUT/injdef-secret"
-	injdef_step jitter 24103 -- --auth-secret "$OUT/injdef-secret" \
+	inject_step "$jrid" "$OUT/injdef/jitter" - 0 24103 --auth-secret "$OUT/injdef-secret" \
 		--start-jitter-ms 2000
 	check "inject-defences: both agents add the same jitter, the HMAC of the secret and hppunch's nonce mod 2001, and neither SYNs before the coordinator's start + that jitter" \
 		/usr/bin/python3 - "$OUT/injdef/jitter" "$OUT/injdef-secret" <<'PY'
