@@ -69,7 +69,7 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 	return n;
 }
 
-int advcmd_wait_ms(const struct cell_adv *a)
+static int advcmd_lie_wait_ms(const struct cell_adv *a)
 {
 	if (a->attack == CELL_ATTACK_WITHHOLD)
 		return 60000;
@@ -77,4 +77,12 @@ int advcmd_wait_ms(const struct cell_adv *a)
 		return a->attack_delay_ms < 120000 ? (int)a->attack_delay_ms
 						   : 120000;
 	return 0;
+}
+
+int advcmd_wait_ms(const struct cell_adv *a)
+{
+	/* the agents' timeout counts from their jittered start */
+	int jitter = a->peer_auth ? a->start_jitter_ms : 0;
+
+	return jitter + advcmd_lie_wait_ms(a);
 }

@@ -26,8 +26,9 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 int advcmd_port(int cell);
 /* How long a lying coordinator may make an undefended agent wait beyond
  * the trial's timeout (withhold: the agent's 60 s match timeout; delay:
- * the named delay, at most 120 s): the harness's hang grace grows by it,
- * so the cost measured is the agent's own, not the harness's kill. */
+ * the named delay, at most 120 s), plus the start jitter the agents
+ * may add (start_jitter_ms): the harness's hang grace grows by it, so
+ * the cost measured is the agent's own, not the harness's kill. */
 int advcmd_wait_ms(const struct cell_adv *a);
 
 #endif
