@@ -26,8 +26,7 @@ static int rstguard_name_ok(const char *s, size_t max)
 	return 1;
 }
 
-int rstguard_render(const char *table, const char *wan, char *buf,
-		    size_t cap)
+int rstguard_render(const char *table, const char *wan, char *buf, size_t cap)
 {
 	int n;
 

@@ -18,7 +18,6 @@
  * named table + RSTGUARD_SUFFIX (table: the run's, "punchlab_<rid>"),
  * into buf. The text's length, or -EINVAL for a name nft would misread,
  * -ENOSPC when cap is too small. */
-int rstguard_render(const char *table, const char *wan, char *buf,
-		    size_t cap);
+int rstguard_render(const char *table, const char *wan, char *buf, size_t cap);
 
 #endif

@@ -24,7 +24,8 @@ int startjitter_ms(const uint8_t secret[HPAUTH_SECRET_LEN],
 	memcpy(msg, STARTJITTER_LABEL, STARTJITTER_LABEL_LEN);
 	p2p_put_u64le(msg + STARTJITTER_LABEL_LEN, session_nonce);
 	if (!HMAC(EVP_sha256(), secret, HPAUTH_SECRET_LEN, msg, sizeof(msg),
-		  mac, &len) || len != HPAUTH_MAC_LEN)
+		  mac, &len) ||
+	    len != HPAUTH_MAC_LEN)
 		return -EIO;
 	x = p2p_get_u64le(mac);
 	OPENSSL_cleanse(mac, sizeof(mac));

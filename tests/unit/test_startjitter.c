@@ -23,17 +23,17 @@ static void test_vectors(void)
 		uint64_t nonce;
 		uint32_t max, want;
 	} v[] = {
-		{ UINT64_C(0x0123456789abcdef), 1000, 577 },
-		{ 1, 5000, 4788 },
-		{ 0, 0, 0 },
-		{ UINT64_MAX, 1, 1 },
+		{UINT64_C(0x0123456789abcdef), 1000, 577},
+		{1, 5000, 4788},
+		{0, 0, 0},
+		{UINT64_MAX, 1, 1},
 	};
 	uint32_t ms;
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		ms = 99999;
-		CU_ASSERT_EQUAL(startjitter_ms(secret, v[i].nonce, v[i].max,
-					       &ms), 0);
+		CU_ASSERT_EQUAL(
+			startjitter_ms(secret, v[i].nonce, v[i].max, &ms), 0);
 		CU_ASSERT_EQUAL(ms, v[i].want);
 	}
 }
@@ -78,8 +78,8 @@ static void test_differ(void)
  * value shows up in 1,000 nonces. */
 static void test_bounded(void)
 {
-	static const uint32_t js[] = { 0, 1, 9, 50, 1000, 5000 };
-	int seen[10] = { 0 };
+	static const uint32_t js[] = {0, 1, 9, 50, 1000, 5000};
+	int seen[10] = {0};
 	uint32_t ms;
 
 	for (size_t j = 0; j < sizeof(js) / sizeof(js[0]); j++)
@@ -99,14 +99,16 @@ static void test_bounded(void)
 int main(void)
 {
 	static const struct testutil_case tests[] = {
-		{ "vectors", test_vectors },
-		{ "both sides derive the same delay", test_both_sides },
-		{ "other nonces and secrets differ", test_differ },
-		{ "bounded by J", test_bounded },
+		{"vectors", test_vectors},
+		{"both sides derive the same delay", test_both_sides},
+		{"other nonces and secrets differ", test_differ},
+		{"bounded by J", test_bounded},
 	};
 
 	for (int i = 0; i < HPAUTH_SECRET_LEN; i++)
 		secret[i] = (uint8_t)i;
 	return testutil_run_suite("startjitter", NULL, NULL, tests,
-				  TESTUTIL_N(tests)) ? 1 : 0;
+				  TESTUTIL_N(tests))
+		       ? 1
+		       : 0;
 }
