@@ -8,14 +8,19 @@
 # 150 ms margin so that offsets down to -150 ms are still ahead. Figures
 # only, never a verdict; the load average is printed beside them.
 # Columns: killed = pairs where either side did not connect; sent_offset
-# = the bursts' actual send times from START (min..max); ttc_p50 = the
-# median time from alice's start to her connection, over the survivors.
+# = the bursts' actual send times from START (min..max); ttc_p50/p90 =
+# the time from the START the coordinator scheduled to alice's
+# connection (her start jitter included), over the survivors.
 # Needs root. Usage: bench/inject-window.sh
 #   env: RTTS="0 100" KINDS="rst syn" OFFSETS="-60 ... 100" TRIALS=10
-#        COUNT=8 (segments per pair) KEEP=1 (keep the capture folder)
+#        COUNT=8 (segments per pair) SPREAD=0 (us between a burst's
+#        segments: a spray) KEEP=1 (keep the capture folder)
 #        PROFILE=home-eim (both routers' profile)
-#        DEFEND=rst-noack: both routers drop RSTs without ACK from the WAN
-#        before conntrack sees them (raw prerouting), the defence measured
+#        DEFEND=rst-guard (or rst-noack): the cells' rst_guard = on, so
+#        both routers drop RSTs without ACK from the WAN before conntrack
+#        sees them (testbed/rstguard.c, the one source of the rule)
+#        JITTER=J: each pair shares a fresh secret and starts
+#        --start-jitter-ms J late (the defence against SYNs)
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -24,6 +29,8 @@ KINDS=${KINDS:-"rst syn"}
 OFFSETS=${OFFSETS:-"-60 -40 -20 -10 0 10 20 40 60 100"}
 TRIALS=${TRIALS:-10}
 COUNT=${COUNT:-8}
+SPREAD=${SPREAD:-0}
+JITTER=${JITTER:-0}
 PROFILE=${PROFILE:-home-eim}
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: bench/inject-window.sh needs root"; exit 4; }
 make --no-print-directory B="$B" all >/dev/null || exit 1
@@ -46,32 +53,15 @@ trap cleanup EXIT
 	i=0
 	for r in $RTTS; do
 		printf '[cell c%d]\na = %s\nb = %s\nexpect = >= 0\nrtt_ms = %s\n' "$i" "$PROFILE" "$PROFILE" "$r"
+		case "${DEFEND:-}" in
+		rst-guard | rst-noack) echo "rst_guard = on" ;;
+		esac
 		i=$((i + 1))
 	done
 } >"$out/world.ini"
 rid=$("$B/bin/punchlab" up "$out/world.ini" 2>&1 | sed -n 's/^run \([0-9a-f]*\) is up.*/\1/p')
 [ -n "$rid" ] || { echo "FAIL: punchlab up"; exit 1; }
 ns() { echo "pl-$rid-$1"; }
-# A RST without ACK answers a segment that carried an ACK; none of the
-# punch's SYNs does, so in SYN_SENT only a forger sends one. Dropped in
-# raw prerouting, the router's conntrack never sees it.
-if [ "${DEFEND:-}" = rst-noack ]; then
-	i=0
-	for _ in $RTTS; do
-		for r in ra rb; do
-			ip netns exec "$(ns c$i-$r)" nft -f - <<NFT || exit 1
-table inet punchlab_${rid}_rstdef {
-	chain pre {
-		type filter hook prerouting priority raw;
-		iifname "$rid-wan" tcp flags & (rst | ack) == rst counter drop
-	}
-}
-NFT
-		done
-		i=$((i + 1))
-	done
-fi
-
 # start_pair CELL KIND OFFSET: the coordinator's tap into the injector.
 start_pair() {
 	local dir=$out/$1-$2-$3
@@ -81,6 +71,7 @@ start_pair() {
 	ip netns exec "$(ns inet)" "$B/bin/punch-adversary" --role inject \
 		--run-id "$rid" --events "$dir/adv.jsonl" --duration-ms 60000 \
 		--tap-fd 3 --inject "$2" --offset-ms "$3" --count "$COUNT" \
+		--spread-us "$SPREAD" \
 		3<"$dir/tap" 2>"$dir/adv.err" &
 	adv=$!
 	ip netns exec "$(ns charlie)" "$B/bin/punch-coordinator" \
@@ -100,14 +91,20 @@ key=0 # advanced by the main loop: trials runs in a subshell
 # Each pair gets ports of its own: a killed pair leaves conntrack entries
 # and sockets behind that would poison the next pair on the same ports.
 trials() {
-	local t pids=() killed=0 tmo=$((3000 + 4 * $3))
+	local t pids=() killed=0 tmo=$((3000 + 4 * $3)) def
 	for t in $(seq "$TRIALS"); do
 		key=$((key + 1))
+		def=()
+		if [ "$JITTER" -gt 0 ]; then
+			head -c 32 /dev/urandom >"$2/$t.key"
+			def=(--auth-secret "$2/$t.key" --start-jitter-ms "$JITTER")
+		fi
 		for side in alice bob; do
 			ip netns exec "$(ns c$1-$side)" "$B/bin/punch-agent" \
 				--coordinator "192.0.2.1:$((18600 + $1))" \
 				--local-port $((20000 + key % 40000)) --key "$key" \
-				--timeout-ms "$tmo" >"$2/$t-$side.json" 2>/dev/null &
+				--timeout-ms "$tmo" "${def[@]}" \
+				>"$2/$t-$side.json" 2>/dev/null &
 			pids+=($!)
 		done
 	done
@@ -120,8 +117,9 @@ trials() {
 	echo "$killed"
 }
 
-printf '%-6s %-4s %8s %8s %14s %9s  %s\n' rtt_ms kind offset killed \
-	sent_offset_ms ttc_p50_ms load
+echo "# count $COUNT spread_us $SPREAD jitter_ms $JITTER defend ${DEFEND:-none} profile $PROFILE trials $TRIALS run $rid"
+printf '%-6s %-4s %8s %8s %14s %9s %9s  %s\n' rtt_ms kind offset killed \
+	sent_offset_ms ttc_p50_ms ttc_p90_ms load
 i=0
 for r in $RTTS; do
 	for k in $KINDS; do
@@ -143,9 +141,13 @@ for f in glob.glob(d + "/*-alice.json"):
     except ValueError:
         continue
     if j.get("outcome") == "ok":
-        ttc.append((j["t_established_ns"] - j["t_start_ns"]) / 1e6)
-print("%14s %9s" % ("%.1f..%.1f" % (min(v), max(v)) if v else "none",
-                    "%.0f" % statistics.median(ttc) if ttc else "-"))
+        ttc.append((j["t_established_ns"] - j["t_start_ns"]) / 1e6
+                   + (j.get("start_jitter_ms") or 0))
+ttc.sort()
+print("%14s %9s %9s" % ("%.1f..%.1f" % (min(v), max(v)) if v else "none",
+                        "%.0f" % statistics.median(ttc) if ttc else "-",
+                        "%.0f" % ttc[min(len(ttc) - 1, int(0.9 * len(ttc)))]
+                        if ttc else "-"))
 PY
 )
 			printf '%-6s %-4s %8s %5s/%-2s %s  %s\n' "$r" "$k" "$o" \

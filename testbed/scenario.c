@@ -127,7 +127,7 @@ static int scenario_cell_key(struct scenario_ctx *c, const char *key,
 		 "predict_window birthday_sockets birthday_ports syn_budget home hosts_a hosts_b family "
 		 "adversary victim attack_delay_ms inject inject_offset_ms "
 		 "flood flood_count target_policy peer_auth coord_limits "
-		 "max_clients expect_effect mechanisms expect_<mechanism>");
+		 "max_clients expect_effect start_jitter_ms rst_guard mechanisms expect_<mechanism>");
 	return -1;
 }
 

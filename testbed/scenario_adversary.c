@@ -54,6 +54,8 @@ static const char *const adv_keys[CELL_ADV_NKEYS] = {
 	[CELL_ADV_COORD_LIMITS] = "coord_limits",
 	[CELL_ADV_MAX_CLIENTS] = "max_clients",
 	[CELL_ADV_EXPECT_EFFECT] = "expect_effect",
+	[CELL_ADV_START_JITTER] = "start_jitter_ms",
+	[CELL_ADV_RST_GUARD] = "rst_guard",
 };
 
 static const char *const adv_offon[] = { "off", "on", NULL };
@@ -147,6 +149,12 @@ static int adv_set(struct cell_adv *a, int k, const char *v,
 		e = cfg_int(v, 1, 65536, &n, err);
 		a->max_clients = (int)n;
 		return e;
+	case CELL_ADV_START_JITTER:
+		e = cfg_int(v, 0, CELL_START_JITTER_MAX_MS, &n, err);
+		a->start_jitter_ms = (int)n;
+		return e;
+	case CELL_ADV_RST_GUARD:
+		return scenario_choice(v, adv_offon, &a->rst_guard, err);
 	default:
 		return adv_effect(a, v, err);
 	}
@@ -215,6 +223,15 @@ int scenario_adv_check(const struct scenario_ctx *c,
 					"node's defence); [cell %s] runs "
 					"another node",
 					cell->name);
+	/* the jitter is derived from the agents' shared secret: without one
+	 * the coordinator could compute it too */
+	if (a->line[CELL_ADV_START_JITTER] && !a->peer_auth)
+		return cfg_fail(err, path, a->line[CELL_ADV_START_JITTER],
+				adv_keys[CELL_ADV_START_JITTER],
+				"needs peer_auth = secret in [cell %s] (the "
+				"jitter is derived from the agents' shared "
+				"secret, which the coordinator never has)",
+				cell->name);
 	if (a->attack == CELL_ATTACK_NONE) {
 		for (size_t i = 0; i < sizeof(adv_needs_attack) /
 					       sizeof(*adv_needs_attack); i++)

@@ -108,7 +108,7 @@ int scenario_matrix_key(struct scenario_ctx *c, const char *key,
 			 "and single values of adversary victim "
 			 "attack_delay_ms inject inject_offset_ms flood "
 			 "flood_count target_policy peer_auth coord_limits "
-			 "max_clients expect_effect mechanisms "
+			 "max_clients expect_effect start_jitter_ms rst_guard mechanisms "
 			 "expect_<mechanism>");
 		return -1;
 	}

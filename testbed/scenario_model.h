@@ -79,9 +79,10 @@ enum cell_adv_key {
 	CELL_ADV_INJECT, CELL_ADV_INJECT_OFFSET, CELL_ADV_FLOOD,
 	CELL_ADV_FLOOD_COUNT, CELL_ADV_TARGET_POLICY, CELL_ADV_PEER_AUTH,
 	CELL_ADV_COORD_LIMITS, CELL_ADV_MAX_CLIENTS, CELL_ADV_EXPECT_EFFECT,
-	CELL_ADV_NKEYS
+	CELL_ADV_START_JITTER, CELL_ADV_RST_GUARD, CELL_ADV_NKEYS
 };
 #define CELL_MAX_CLIENTS_DEFAULT 1024
+#define CELL_START_JITTER_MAX_MS 5000
 
 struct cell_adv {
 	enum cell_attack attack;
@@ -93,6 +94,9 @@ struct cell_adv {
 	int flood_count;		/* flood, 1..5000 */
 	int target_policy, peer_auth, coord_limits; /* defences, 0/1 */
 	int max_clients;		/* the cell's coordinator's cap */
+	/* inject's defences: the agents' secret start jitter (0..5000 ms,
+	 * needs peer_auth = secret) and both routers' RST guard (0/1) */
+	int start_jitter_ms, rst_guard;
 	enum cell_effect_op effect_op;
 	double effect_value;
 	char effect_text[32];		/* as written, e.g. ">= 0.9" */

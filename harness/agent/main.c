@@ -148,6 +148,8 @@ static int agent_defences(const struct opts *o, const union addr6 *meet,
 			return AGENT_EXIT_USAGE;
 		}
 		p->auth_secret = secret;
+		p->start_jitter_ms = o->start_jitter_ms > 0 ? o->start_jitter_ms
+							      : 0;
 	}
 	if (!o->target_policy)
 		return 0;

@@ -341,6 +341,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		{"max-punch-ms", required_argument, NULL, OPTS_MAX_PUNCH_MS},
 		{"max-delay-ms", required_argument, NULL, OPTS_MAX_DELAY_MS},
 		{"auth-secret", required_argument, NULL, OPTS_AUTH_SECRET},
+		{"start-jitter-ms", required_argument, NULL, OPTS_START_JITTER_MS},
 		{"serve", no_argument, NULL, OPTS_SERVE},
 		{"pcp", required_argument, NULL, OPTS_PCP},
 		{"pcp-proto", required_argument, NULL, OPTS_PCP_PROTO},
@@ -360,6 +361,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		.max_syns = -1,
 		.max_punch_ms = -1,
 		.max_delay_ms = -1,
+		.start_jitter_ms = -1,
 		.pcp_lifetime = OPTS_PCP_LIFETIME_DEFAULT,
 	};
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -485,6 +487,7 @@ int opts_parse(int argc, char **argv, struct opts *o)
 		case OPTS_MAX_PUNCH_MS:
 		case OPTS_MAX_DELAY_MS:
 		case OPTS_AUTH_SECRET:
+		case OPTS_START_JITTER_MS:
 			r = opts_parse_defence(c, optarg, o);
 			break;
 		case OPTS_SERVE:

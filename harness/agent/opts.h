@@ -67,6 +67,7 @@ struct opts {
 	struct targetpolicy policy;
 	int64_t max_syns, max_punch_ms, max_delay_ms;
 	const char *auth_secret;
+	int64_t start_jitter_ms; /* --start-jitter-ms, -1: not given */
 	/* --serve and --pcp (opts_pcp.c, docs/alternatives.md section 5) */
 	int serve;
 	const char *pcp; /* the gateway, an IPv4 literal */
@@ -93,6 +94,7 @@ enum {
 	OPTS_MAX_PUNCH_MS,
 	OPTS_MAX_DELAY_MS,
 	OPTS_AUTH_SECRET,
+	OPTS_START_JITTER_MS,
 	/* opts_pcp.c */
 	OPTS_SERVE = 320,
 	OPTS_PCP,

@@ -1,5 +1,6 @@
 /* opts_defence: the agent's defence options (docs/adversaries.md section
- * 4) — --target-policy, --wan-allow, the caps and --auth-secret — apart
+ * 4) — --target-policy, --wan-allow, the caps, --auth-secret and
+ * --start-jitter-ms — apart
  * from opts.c so that each stays readable. */
 #include <errno.h>
 #include <inttypes.h>
@@ -7,6 +8,7 @@
 
 #include "optparse.h"
 #include "opts.h"
+#include "startjitter.h"
 
 static int opts_defence_num(const char *opt, const char *s, long long min,
 			    long long max, int64_t *out)
@@ -52,6 +54,9 @@ int opts_parse_defence(int c, const char *v, struct opts *o)
 	case OPTS_MAX_DELAY_MS:
 		return opts_defence_num("--max-delay-ms", v, 0, UINT32_MAX,
 					&o->max_delay_ms);
+	case OPTS_START_JITTER_MS:
+		return opts_defence_num("--start-jitter-ms", v, 0,
+					STARTJITTER_MAX_MS, &o->start_jitter_ms);
 	default:
 		o->auth_secret = v;
 		return 0;
@@ -65,7 +70,7 @@ int opts_check_defence(struct opts *o)
 {
 	int any = o->target_policy || o->policy.nallow || o->max_syns >= 0 ||
 		  o->max_punch_ms >= 0 || o->max_delay_ms >= 0 ||
-		  o->auth_secret;
+		  o->auth_secret || o->start_jitter_ms >= 0;
 
 	if (o->policy.nallow && !o->target_policy) {
 		fprintf(stderr, "punch-agent: --wan-allow is for "
@@ -76,6 +81,14 @@ int opts_check_defence(struct opts *o)
 		fprintf(stderr, "punch-agent: --target-policy, --max-* and "
 				"--auth-secret are not for a --connect check "
 				"(add --local-port to punch)\n");
+		return -EINVAL;
+	}
+	/* derived from the secret: without one the coordinator, who sent
+	 * the nonce, could compute the jitter too */
+	if (o->start_jitter_ms >= 0 && !o->auth_secret) {
+		fprintf(stderr, "punch-agent: --start-jitter-ms needs "
+				"--auth-secret (the jitter is derived from the "
+				"secret the peers share)\n");
 		return -EINVAL;
 	}
 	if (o->auth_secret && (o->node != OPTS_NODE_EMBEDDED || o->exec)) {

@@ -22,6 +22,7 @@ static const char opts_usage_text[] =
 		"                   [--target-policy [--wan-allow PREFIX]...]\n"
 		"                   [--max-syns N] [--max-punch-ms N]\n"
 		"                   [--max-delay-ms N] [--auth-secret FILE]\n"
+		"                   [--start-jitter-ms J]\n"
 		"       punch-agent --oob --probe IP:PORT --local-port P\n"
 		"                   [--name NAME] [--timeout-ms N] [--wave-ms N]\n"
 		"                   [--skew-ms N] [--match-timeout-ms N]\n"
@@ -164,6 +165,13 @@ static const char opts_usage_text[] =
 		"                       by the deadline is outcome \"wrong-peer\"\n"
 		"                       (\"auth: ...\"); the report's \"auth\" says\n"
 		"                       ok, failed or off. Embedded node only.\n"
+		"  --start-jitter-ms J  start HMAC-SHA256(secret, \"punchlab-start-\n"
+		"                       jitter\" || session nonce) mod (J + 1) ms\n"
+		"                       after the start the coordinator set (0..5000;\n"
+		"                       needs --auth-secret): both peers derive the\n"
+		"                       same delay, the coordinator cannot. The caps\n"
+		"                       judge the coordinator's delay, not this one;\n"
+		"                       the report's \"start_jitter_ms\" has it.\n"
 		"\n"
 		"Exit: 0 success, 1 failure (the JSON says why), 2 usage.\n";
 

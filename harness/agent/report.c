@@ -93,6 +93,11 @@ json_t *report_trial(const char *name, long local_port, const char *node,
 			    report_str(r->have_peer_ua ? r->peer_ua : NULL));
 	/* null: a secret, but the trial ended before the exchange. */
 	json_object_set_new(j, "auth", report_str(peerauth_state_name(r->auth)));
+	/* --start-jitter-ms: what this trial added to the scheduled start
+	 * (absent without it, or when the trial never met) */
+	if (r->start_jitter_ms >= 0)
+		json_object_set_new(j, "start_jitter_ms",
+				    json_integer(r->start_jitter_ms));
 	return j;
 }
 

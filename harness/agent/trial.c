@@ -15,6 +15,7 @@
 #include "node.h"
 #include "sidechan.h"
 #include "sock.h"
+#include "startjitter.h"
 #include "strategy.h"
 #include "trial.h"
 
@@ -360,10 +361,30 @@ static int trial_guard(const struct trial_params *p, struct trial_result *r,
 	return 0;
 }
 
+/* --start-jitter-ms: after the guard, so the caps judge the delay the
+ * coordinator asked for, not the one the peers chose in secret. */
+static int trial_jitter(const struct trial_params *p, struct trial_result *r,
+			int64_t *start_ns)
+{
+	uint32_t ms;
+	int err;
+
+	if (p->start_jitter_ms <= 0 || !p->auth_secret)
+		return 0;
+	err = startjitter_ms(p->auth_secret, r->punch.nonce,
+			     (uint32_t)p->start_jitter_ms, &ms);
+	if (err)
+		return outcome_errno(&r->o, OUTCOME_SETUP, err, "start jitter");
+	r->start_jitter_ms = ms;
+	*start_ns += (int64_t)ms * LOOP_NS_PER_MS;
+	return 0;
+}
+
 void trial_result_init(struct trial_result *r, enum trial_mode m)
 {
 	memset(r, 0, sizeof(*r));
 	r->mode = m;
+	r->start_jitter_ms = -1;
 	r->pr.fd = -1;
 	r->pr.syn_retrans = -1;
 }
@@ -385,6 +406,8 @@ int trial_meet(const struct trial_params *p, struct trial_meeting *m,
 		err = trial_meet_coordinator(p, &m->cc, r, &start);
 	if (!err)
 		err = trial_guard(p, r, start);
+	if (!err)
+		err = trial_jitter(p, r, &start);
 	if (err)
 		return err;
 	r->t_start_ns = start + p->skew_ms * LOOP_NS_PER_MS;

@@ -73,6 +73,9 @@ struct trial_params {
 	int64_t max_delay_ms, max_punch_ms;
 	unsigned max_syns;
 	const uint8_t *auth_secret;
+	/* --start-jitter-ms: the bound J of the secret delay added to the
+	 * meeting's start (startjitter.h); 0: none (needs auth_secret) */
+	int64_t start_jitter_ms;
 };
 
 struct trial_result {
@@ -96,6 +99,8 @@ struct trial_result {
 	int have_peer_ua;
 	char peer_ua[P2P_UA_MAX + 1];
 	enum peerauth_state auth;
+	/* the secret delay added to the start, ms (-1: none computed) */
+	int64_t start_jitter_ms;
 };
 
 /* The connection a meeting leaves open (it holds the punch port's NAT

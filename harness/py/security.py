@@ -6,13 +6,18 @@ by offset when a run tried several offsets. Reads summary.json's
 import os
 import re
 
-DEFENCES = ("target_policy", "peer_auth", "coord_limits")
+DEFENCES = ("target_policy", "peer_auth", "coord_limits", "start_jitter_ms",
+            "rst_guard")
 # The defences the contract sets against each attack: shown on or off;
 # any other is shown only when on.
 AGAINST = {"redirect": ("target_policy",), "withhold": ("target_policy",),
            "delay": ("target_policy",), "impersonate": ("peer_auth",),
            "hijack": ("peer_auth", "coord_limits"),
            "flood": ("coord_limits",), "inject": ()}
+# inject's defences by what it spoofs (older summaries have neither key)
+AGAINST_INJECT = {"syn": ("start_jitter_ms",), "rst": ("rst_guard",)}
+# A defence that is off: its "off", or a jitter of 0 ms.
+OFF = (None, "off", 0)
 # Per attack, metrics worth a word beside the headline effect.
 EXTRAS = {
     "redirect": (("victim_syns_per_trial_max", "max %g a trial"),
@@ -24,7 +29,9 @@ EXTRAS = {
     "delay": (("cost_ms_p90", "p90 %.0f ms"), ("syns_mean", "%.1f SYNs"),
               ("sockets_mean", "%.1f sockets")),
     "hijack": (("played", "played %d"), ("detected", "detected %d")),
-    "inject": (("killed", "%d killed"),),
+    "inject": (("killed", "%d killed"),
+               ("ttc_ms_p50", "time to connect p50 %.0f ms"),
+               ("ttc_ms_p90", "p90 %.0f ms")),
     "flood": (("paired", "%d paired"),),
 }
 
@@ -65,8 +72,12 @@ def defences_text(adv):
     any other that is on; "none" when there is nothing to show."""
     d = adv.get("defences") if isinstance(adv.get("defences"), dict) else {}
     own = AGAINST.get(adv.get("attack"), DEFENCES)
+    if adv.get("attack") == "inject":
+        s = adv.get("setting") if isinstance(adv.get("setting"), dict) else {}
+        own = tuple(k for k in AGAINST_INJECT.get(s.get("inject"), ())
+                    if k in d)
     shown = [k for k in DEFENCES
-             if k in own or d.get(k) not in (None, "off")]
+             if k in own or d.get(k) not in OFF]
     return ", ".join("%s %s" % (k, d.get(k, "?")) for k in shown) or "none"
 
 

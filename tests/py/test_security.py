@@ -194,6 +194,27 @@ class TestPieces(unittest.TestCase):
         inj = self.adv(attack="inject")
         self.assertEqual(security.defences_text(inj), "peer_auth secret")
 
+    def test_inject_defences_shown(self):
+        # each kind's own defence on or off; a jitter of 0 is off
+        d = {"target_policy": "off", "peer_auth": "off",
+             "coord_limits": "off", "start_jitter_ms": 0,
+             "rst_guard": "off"}
+        syn = self.adv(attack="inject", defences=d,
+                       setting={"inject": "syn", "inject_offset_ms": 0})
+        self.assertEqual(security.defences_text(syn), "start_jitter_ms 0")
+        rst = self.adv(attack="inject", defences=dict(d, rst_guard="on"),
+                       setting={"inject": "rst", "inject_offset_ms": 0})
+        self.assertEqual(security.defences_text(rst), "rst_guard on")
+        on = dict(d, peer_auth="secret", start_jitter_ms=1000)
+        syn = self.adv(attack="inject", defences=on,
+                       setting={"inject": "syn", "inject_offset_ms": 0})
+        self.assertEqual(security.defences_text(syn),
+                         "peer_auth secret, start_jitter_ms 1000")
+        # another attack shows them only when on
+        self.assertEqual(security.defences_text(self.adv(defences=on)),
+                         "peer_auth secret, coord_limits off, "
+                         "start_jitter_ms 1000")
+
     def test_effect_and_setting(self):
         self.assertEqual(security.effect_text(self.adv()),
                          "hijacked_rate = 0.250 (played 4, detected 3)")

@@ -94,6 +94,29 @@ static void test_defences(void)
 			       "--target-policy --wan-allow 172.16.0.0/12 "
 			       "--wan-allow 100.64.0.0/10 --auth-secret "
 			       "/r/auth-c1-t0-b.key");
+	/* start_jitter_ms: after the secret; every option at once fits */
+	snprintf(tr.jitter, sizeof(tr.jitter), "5000");
+	CU_ASSERT_EQUAL_FATAL(advcmd_argv(&cfg, 1, &tr, 1, argv), n + 2);
+	CU_ASSERT(n + 2 <= ADVCMD_ARGS);
+	CU_ASSERT_STRING_EQUAL(line(argv + n, 2), "--start-jitter-ms 5000");
+}
+
+/* The harness's hang grace: what a lying coordinator can make the agent
+ * wait, plus the start jitter its timeout counts after. */
+static void test_wait(void)
+{
+	struct cell_adv a = { .attack = CELL_ATTACK_INJECT };
+
+	CU_ASSERT_EQUAL(advcmd_wait_ms(&a), 0);
+	a.start_jitter_ms = 5000; /* without the secret: no jitter */
+	CU_ASSERT_EQUAL(advcmd_wait_ms(&a), 0);
+	a.peer_auth = 1;
+	CU_ASSERT_EQUAL(advcmd_wait_ms(&a), 5000);
+	a.attack = CELL_ATTACK_WITHHOLD;
+	CU_ASSERT_EQUAL(advcmd_wait_ms(&a), 65000);
+	a.attack = CELL_ATTACK_DELAY;
+	a.attack_delay_ms = UINT32_MAX;
+	CU_ASSERT_EQUAL(advcmd_wait_ms(&a), 125000);
 }
 
 int main(void)
@@ -101,6 +124,7 @@ int main(void)
 	static const struct testutil_case tests[] = {
 		{ "where the agents register", test_coordinator },
 		{ "target policy, WAN prefixes, secret", test_defences },
+		{ "hang grace: lies and jitter", test_wait },
 	};
 	int fails = testutil_run_suite("advcmd", NULL, NULL, tests,
 				       TESTUTIL_N(tests));

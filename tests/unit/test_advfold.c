@@ -296,6 +296,50 @@ static void test_inject(void)
 	json_decref(j);
 }
 
+/* Spoofed RSTs kill nothing: their effect is the survivors' time to
+ * connect (p50); the jitter's defence counts as a defence. */
+static void test_inject_defences(void)
+{
+	struct advsetting ac = {.attack = "inject", .expect = "<= 500",
+				.rst_guard = 1};
+	int pass = -1;
+	json_t *j;
+
+	ac.setting = json_pack("{s:s}", "inject", "rst");
+	j = fold(&ac, &pass, "{\"kind\":\"rst\",\"killed\":0,\"ttc_ms\":101}",
+		 "{\"kind\":\"rst\",\"killed\":0,\"ttc_ms\":103}",
+		 "{\"kind\":\"rst\",\"killed\":0,\"ttc_ms\":1104}", NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+		json_object_get(j, "effect"), "name")), "ttc_ms_p50");
+	CU_ASSERT_DOUBLE_EQUAL(effect(j), 103, 1e-9);
+	CU_ASSERT_EQUAL(pass, 1);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(
+			json_object_get(j, "defences"), "rst_guard")), "on");
+	CU_ASSERT_STRING_EQUAL(verdict_of(j),
+			       "defence holds: 0 of 3 punches killed, time to "
+			       "connect p50 103 ms");
+	json_decref(j);
+	json_decref(ac.setting);
+
+	ac = (struct advsetting){.attack = "inject", .expect = "<= 0.3",
+				 .peer_auth = 1, .start_jitter_ms = 1000};
+	ac.setting = json_pack("{s:s}", "inject", "syn");
+	j = fold(&ac, &pass, "{\"kind\":\"syn\",\"killed\":1,"
+		 "\"start_jitter_ms\":30}",
+		 "{\"kind\":\"syn\",\"killed\":0,\"start_jitter_ms\":700,"
+		 "\"ttc_ms\":800}", NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+		json_object_get(j, "effect"), "name")), "killed_rate");
+	CU_ASSERT_DOUBLE_EQUAL(effect(j), 0.5, 1e-12);
+	CU_ASSERT_EQUAL(pass, 0);
+	CU_ASSERT_DOUBLE_EQUAL(metric(j, "start_jitter_ms_mean"), 365, 1e-9);
+	CU_ASSERT_EQUAL(testutil_jint(json_object_get(j, "defences"),
+				      "start_jitter_ms"), 1000);
+	json_decref(j);
+	json_decref(ac.setting);
+}
+
 static void test_flood(void)
 {
 	struct advsetting ac = {
@@ -409,6 +453,7 @@ int main(void)
 		{"withhold and delay: cost per request", test_cost},
 		{"hijack: undetected completions", test_hijack},
 		{"inject: killed rate by offset", test_inject},
+		{"inject: rst's time to connect, the defences", test_inject_defences},
 		{"flood: legitimate pairs", test_flood},
 		{"no records, attack from the records", test_no_records},
 		{"summary.json and the gate", test_results_write},

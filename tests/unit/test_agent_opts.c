@@ -131,6 +131,16 @@ static void test_modes(void)
 			      "true", "--verify", "conntrack", NULL), -EINVAL);
 	CU_ASSERT_EQUAL(parse(&o, COORD, "--target-policy", "--exec", "true",
 			      "--verify", "conntrack", NULL), 0);
+	/* --start-jitter-ms: derived from the secret, so only with it */
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--start-jitter-ms", "1000", NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--start-jitter-ms", "0", NULL),
+			-EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--auth-secret", "/x",
+			      "--start-jitter-ms", "5001", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(parse(&o, COORD, "--auth-secret", "/x",
+			      "--start-jitter-ms", "5000", NULL), 0);
+	CU_ASSERT_EQUAL(o.start_jitter_ms, 5000);
 }
 
 /* --serve and --pcp: what each needs, and nothing else with --serve. */

@@ -55,6 +55,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(a->peer_auth, 0);
 	CU_ASSERT_EQUAL(a->coord_limits, 0);
 	CU_ASSERT_EQUAL(a->max_clients, 1024);
+	CU_ASSERT_EQUAL(a->start_jitter_ms, 0);
+	CU_ASSERT_EQUAL(a->rst_guard, 0);
 	CU_ASSERT_EQUAL(a->effect_op, CELL_EFFECT_NONE);
 	CU_ASSERT_EQUAL(scenario_adv_any(&sc), 0);
 }
@@ -138,6 +140,21 @@ static void test_defences(void)
 	/* An honest cell may run the agents' defences (their cost). */
 	CU_ASSERT_EQUAL(load_cell("expect = >= 0\ntarget_policy = on\n"
 				  "peer_auth = secret\n", &err), 0);
+	/* inject's: the jitter with the secret, the routers' guard */
+	CU_ASSERT_EQUAL_FATAL(
+		load_cell("adversary = inject\ninject = syn\npeer_auth = secret\n"
+			  "start_jitter_ms = 5000\nexpect_effect = <= 0.3\n",
+			  &err),
+		0);
+	CU_ASSERT_EQUAL(sc.cells[0].adv.start_jitter_ms, 5000);
+	CU_ASSERT_EQUAL_FATAL(
+		load_cell("adversary = inject\nrst_guard = on\n"
+			  "expect_effect = <= 500\n", &err),
+		0);
+	CU_ASSERT_EQUAL(sc.cells[0].adv.rst_guard, 1);
+	CU_ASSERT_EQUAL(load_cell("expect = >= 0\nrst_guard = on\npeer_auth = "
+				  "secret\nstart_jitter_ms = 0\n", &err), 0);
+	CU_ASSERT_EQUAL(sc.cells[0].adv.rst_guard, 1);
 }
 
 /* A [matrix] takes single values into every cell it makes. */
@@ -198,6 +215,18 @@ static void test_refused(void)
 		{ "adversary = flood\nmax_clients = 0\n", 5, "max_clients", "" },
 		{ "adversary = flood\nmax_clients = 65537\n", 5, "max_clients",
 		  "" },
+		{ "adversary = inject\npeer_auth = secret\n"
+		  "start_jitter_ms = 5001\n", 6, "start_jitter_ms", "" },
+		{ "adversary = inject\npeer_auth = secret\n"
+		  "start_jitter_ms = -1\n", 6, "start_jitter_ms", "" },
+		{ "adversary = inject\nstart_jitter_ms = 1000\n"
+		  "expect_effect = <= 1\n", 5, "start_jitter_ms",
+		  "needs peer_auth = secret" },
+		{ "adversary = inject\npeer_auth = off\nstart_jitter_ms = 0\n"
+		  "expect_effect = <= 1\n", 6, "start_jitter_ms",
+		  "needs peer_auth = secret" },
+		{ "adversary = inject\nrst_guard = yes\n", 5, "rst_guard",
+		  "not one of: off, on" },
 		{ "adversary = flood\nexpect_effect = 0.5\n", 5,
 		  "expect_effect", "\"OP NUMBER\"" },
 		{ "adversary = flood\nexpect_effect = >= x\n", 5,

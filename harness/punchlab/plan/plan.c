@@ -439,6 +439,7 @@ static int side_plan(struct plan *p, const struct scenario *scn, int cell,
 	nat_add(p, sd->router, sd->profile,
 		has_carrier ? PLAN_CGN_ROUTER_WAN : sd->wan_addr,
 		sd->lan_prefix, 0);
+	p->nats[sd->nat].rst_guard = sc->adv.rst_guard;
 	return 0;
 }
 

@@ -108,6 +108,7 @@ struct plan_nat {
 	char wan_addr[PLAN_ADDR], lan_cidr[PLAN_ADDR];
 	int carrier; /* one subscriber: PLAN_CGN_ROUTER_WAN */
 	char lan6[PLAN_ADDR]; /* the home's IPv6 /64 to filter, "" none */
+	int rst_guard; /* the cell's rst_guard: rstguard.h's table too */
 };
 
 #define PLAN_CGN_CARRIER_LAN "100.64.0.1"

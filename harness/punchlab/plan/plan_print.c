@@ -84,6 +84,8 @@ void plan_print(const struct plan *p, FILE *f)
 				profile6_filter_str(
 					p->nats[i].profile->ipv6.filtering),
 				p->nats[i].lan6);
+		if (p->nats[i].rst_guard)
+			fprintf(f, " rst_guard %s_rstguard", p->table);
 		fputc('\n', f);
 	}
 	for (int c = 0; c < p->ncells; c++)

@@ -274,9 +274,26 @@ static json_t *by_offset(const struct fold *f, double *v)
 	return out;
 }
 
+/* The survivors' time to connect from the scheduled start (records'
+ * "ttc_ms"), p50 and p90, and the mean start jitter: what the defences
+ * cost and what a spoofed RST costs. p50 back (NAN: no survivor). */
+static double inject_ttc(struct fold *f, double *v)
+{
+	size_t k = column(f, "ttc_ms", v);
+	double p50 = stats_percentile(v, k, 50);
+
+	put(f->metrics, "ttc_ms_p50", p50);
+	put(f->metrics, "ttc_ms_p90", stats_percentile(v, k, 90));
+	k = column(f, "start_jitter_ms", v);
+	if (k)
+		put(f->metrics, "start_jitter_ms_mean", mean(v, k));
+	return p50;
+}
+
 static void fold_inject(struct fold *f, double *v)
 {
 	size_t killed = 0;
+	double p50;
 	json_t *bo;
 
 	for (size_t i = 0; i < f->n; i++)
@@ -284,6 +301,7 @@ static void fold_inject(struct fold *f, double *v)
 	f->value = ratio(killed, f->n);
 	puti(f->metrics, "killed", killed);
 	put(f->metrics, "killed_rate", f->value);
+	p50 = inject_ttc(f, v);
 	bo = by_offset(f, v);
 	snprintf(f->what, sizeof(f->what), "%zu of %zu punches killed", killed,
 		 f->n);
@@ -293,6 +311,18 @@ static void fold_inject(struct fold *f, double *v)
 			 json_number_value(json_object_get(
 				 json_array_get(bo, 0), "offset_ms")));
 	json_object_set_new(f->metrics, "by_offset", bo);
+	if (!isnan(p50))
+		snprintf(f->what + strlen(f->what),
+			 sizeof(f->what) - strlen(f->what),
+			 ", time to connect p50 %.0f ms", p50);
+}
+
+/* inject = rst kills nothing (README "Spoofed packets at punch time"):
+ * its effect is the time to connect it costs the survivors. */
+static void fold_inject_rst(struct fold *f, double *v)
+{
+	fold_inject(f, v);
+	f->value = num(f->metrics, "ttc_ms_p50");
 }
 
 static void fold_flood(struct fold *f, double *v)
@@ -327,6 +357,9 @@ static const struct attack_fold {
 	{"delay", "cost_ms_per_request", "ms", fold_cost, 6000, 1},
 	{"hijack", "hijacked_rate", "ratio", fold_hijack, 0, 1},
 	{"inject", "killed_rate", "ratio", fold_inject, 0, 1},
+	/* a RST's harm is its penalty: past 500 ms, the 1 s retransmission
+	 * the punch waited for (a punch without one takes about an RTT) */
+	{"inject-rst", "ttc_ms_p50", "ms", fold_inject_rst, 500, 1},
 	{"flood", "legit_matched_rate", "ratio", fold_flood, 0.95, 0},
 };
 
@@ -394,6 +427,19 @@ static const char *attack_of(const struct advsetting *ac, json_t *recs)
 		json_object_get(json_array_get(recs, 0), "attack"));
 }
 
+/* An inject cell that spoofs RSTs: by its setting, else its records. */
+static int inject_rst(const struct advsetting *ac, json_t *recs)
+{
+	const char *attack = attack_of(ac, recs), *kind;
+	json_t *k = json_object_get(ac->setting, "inject");
+
+	if (!k)
+		k = json_object_get(json_array_get(recs, 0), "kind");
+	kind = json_string_value(k);
+	return attack && !strcmp(attack, "inject") && kind &&
+	       !strcmp(kind, "rst");
+}
+
 /* One line: how the effect stands against expect_effect and whether
  * the attack did harm, then what was measured. An expectation can be
  * met by an attack that works (a cell that shows a defence does not
@@ -401,7 +447,8 @@ static const char *attack_of(const struct advsetting *ac, json_t *recs)
 static json_t *verdict(const struct advsetting *ac, const struct fold *f,
 		       int met, int harm)
 {
-	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits;
+	int defended = ac->target_policy || ac->peer_auth || ac->coord_limits ||
+		       ac->start_jitter_ms > 0 || ac->rst_guard;
 	const char *lead;
 
 	if (!f->n)
@@ -427,7 +474,9 @@ json_t *advfold_cell(const struct advsetting *ac, const struct advfold_acc *a,
 		     int *pass)
 {
 	const char *attack = attack_of(ac, a->recs);
-	const struct attack_fold *af = fold_of(attack);
+	const struct attack_fold *af = fold_of(inject_rst(ac, a->recs)
+						       ? "inject-rst"
+						       : attack);
 	int has_expect = ac->expect && ac->expect[0];
 	struct fold f = {.recs = a->recs,
 			 .n = json_array_size(a->recs),
@@ -451,12 +500,14 @@ json_t *advfold_cell(const struct advsetting *ac, const struct advfold_acc *a,
 	if (has_expect)
 		met = advfold_expect(ac->expect, f.value) == 1;
 	*pass = met != 0;
-	j = json_pack("{s:s?, s:{s:s, s:s, s:s}, s:{s:s?, s:o, s:s?}, s:o, "
-		      "s:o}",
+	j = json_pack("{s:s?, s:{s:s, s:s, s:s, s:i, s:s}, s:{s:s?, s:o, "
+		      "s:s?}, s:o, s:o}",
 		      "attack", attack, "defences", "target_policy",
 		      ac->target_policy ? "on" : "off", "peer_auth",
 		      ac->peer_auth ? "secret" : "off", "coord_limits",
-		      ac->coord_limits ? "on" : "off", "effect", "name",
+		      ac->coord_limits ? "on" : "off", "start_jitter_ms",
+		      ac->start_jitter_ms, "rst_guard",
+		      ac->rst_guard ? "on" : "off", "effect", "name",
 		      af ? af->effect : NULL, "value", jreal(f.value), "unit",
 		      af ? af->unit : NULL, "metrics", f.metrics,
 		      "expect_effect",

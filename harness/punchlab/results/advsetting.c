@@ -41,6 +41,8 @@ int advsetting_read(const struct scenario_cell *c, struct advsetting *out)
 	out->target_policy = a->target_policy;
 	out->peer_auth = a->peer_auth;
 	out->coord_limits = a->coord_limits;
+	out->start_jitter_ms = a->peer_auth ? a->start_jitter_ms : 0;
+	out->rst_guard = a->rst_guard;
 	out->expect =
 		a->effect_op == CELL_EFFECT_NONE ? "" : a->effect_text;
 	out->setting = setting(a);

@@ -12,6 +12,7 @@ struct json_t;
 struct advsetting {
 	const char *attack; /* contract name ("redirect"); NULL: none */
 	int target_policy, peer_auth, coord_limits; /* 1: on / secret */
+	int start_jitter_ms, rst_guard; /* inject's: ms (0 off), 1 on */
 	const char *expect; /* expect_effect as written; "" or NULL: none */
 	/* {"victim": "lan"}, {"inject": "rst", "inject_offset_ms": 5}, ...:
 	 * the attack's own keys; owned by the caller (json_decref). */

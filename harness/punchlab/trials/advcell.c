@@ -417,6 +417,9 @@ int advcell_trial_begin(struct advcells *a, struct running *r)
 			a->cfg->run_dir, strerror(-e));
 		return e;
 	}
+	if (adv->peer_auth && adv->start_jitter_ms > 0)
+		snprintf(r->adv.jitter, sizeof(r->adv.jitter), "%d",
+			 adv->start_jitter_ms);
 	if (c->count_ns >= 0)
 		r->adv.counted = advvictim_read(a->cfg->w, c->count_ns,
 						&r->adv.syn0,

@@ -61,11 +61,15 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 	if (a->peer_auth && t->auth[s][0]) {
 		argv[n++] = "--auth-secret";
 		argv[n++] = (char *)t->auth[s];
+		if (t->jitter[0]) {
+			argv[n++] = "--start-jitter-ms";
+			argv[n++] = (char *)t->jitter;
+		}
 	}
 	return n;
 }
 
-int advcmd_wait_ms(const struct cell_adv *a)
+static int advcmd_lie_wait_ms(const struct cell_adv *a)
 {
 	if (a->attack == CELL_ATTACK_WITHHOLD)
 		return 60000;
@@ -73,4 +77,12 @@ int advcmd_wait_ms(const struct cell_adv *a)
 		return a->attack_delay_ms < 120000 ? (int)a->attack_delay_ms
 						   : 120000;
 	return 0;
+}
+
+int advcmd_wait_ms(const struct cell_adv *a)
+{
+	/* the agents' timeout counts from their jittered start */
+	int jitter = a->peer_auth ? a->start_jitter_ms : 0;
+
+	return jitter + advcmd_lie_wait_ms(a);
 }

@@ -1,7 +1,7 @@
 /* advcmd: what an adversary cell and the agents' defences change in an
  * agent's command line (docs/adversaries.md sections 3 and 4): where it
- * registers, --target-policy with the WAN's private prefixes, and
- * --auth-secret. */
+ * registers, --target-policy with the WAN's private prefixes,
+ * --auth-secret and --start-jitter-ms. */
 #ifndef PUNCHLAB_ADVCMD_H
 #define PUNCHLAB_ADVCMD_H
 
@@ -10,7 +10,7 @@
 #include "advtrial.h"
 #include "trialcfg.h"
 
-#define ADVCMD_ARGS 8 /* at most this many options */
+#define ADVCMD_ARGS 10 /* at most this many options */
 
 /* "ADDR:PORT" the agents of cell register at into buf: the run's
  * coordinator for an honest cell; mallory's lying coordinator (redirect,
@@ -26,8 +26,9 @@ int advcmd_argv(const struct trials_cfg *cfg, int cell,
 int advcmd_port(int cell);
 /* How long a lying coordinator may make an undefended agent wait beyond
  * the trial's timeout (withhold: the agent's 60 s match timeout; delay:
- * the named delay, at most 120 s): the harness's hang grace grows by it,
- * so the cost measured is the agent's own, not the harness's kill. */
+ * the named delay, at most 120 s), plus the start jitter the agents
+ * may add (start_jitter_ms): the harness's hang grace grows by it, so
+ * the cost measured is the agent's own, not the harness's kill. */
 int advcmd_wait_ms(const struct cell_adv *a);
 
 #endif

@@ -124,6 +124,38 @@ static void redirect_requests(const struct cell_adv *a,
 	json_object_set_new(adv, "attacker_bytes", json_integer(bytes));
 }
 
+/* inject: the burst's offset from the scheduled start; with the start
+ * jitter, the secret delay alice added and the burst's offset from her
+ * real start; the time to connect from the scheduled start (jitter and
+ * any RST penalty included), survivors only. */
+static void inject_fields(const struct cell_adv *a, const struct adv_seen *v,
+			  json_t *ra, int ok, json_t *adv)
+{
+	int64_t jitter = jint(ra, "start_jitter_ms");
+	int64_t start = jint(ra, "t_start_ns"), est = jint(ra, "t_established_ns");
+
+	json_object_set_new(adv, "kind",
+			    json_string(scenario_adv_injects[a->inject]));
+	if (v->injects)
+		json_object_set_new(adv, "inject_offset_ms",
+				    json_real(v->inject_offset_ms));
+	if (jitter >= 0) {
+		json_object_set_new(adv, "start_jitter_ms",
+				    json_integer(jitter));
+		if (v->injects)
+			json_object_set_new(
+				adv, "real_offset_ms",
+				json_real(v->inject_offset_ms -
+					  (double)jitter));
+	}
+	if (ok && start > 0 && est > start)
+		json_object_set_new(
+			adv, "ttc_ms",
+			json_real((double)(est - start) / 1e6 +
+				  (double)(jitter > 0 ? jitter : 0)));
+	json_object_set_new(adv, "killed", json_integer(v->injects > 0 && !ok));
+}
+
 json_t *advrecord_json(const struct cell_adv *a, const char *events,
 		       unsigned long long key, const struct running *r,
 		       json_t *ra, json_t *rb, int ok)
@@ -157,13 +189,8 @@ json_t *advrecord_json(const struct cell_adv *a, const char *events,
 	}
 	json_object_set_new(adv, "cost_ms", json_real(cost_ms(r, rep)));
 	node_effort(rep, adv);
-	if (a->attack == CELL_ATTACK_INJECT) {
-		if (v.injects)
-			json_object_set_new(adv, "inject_offset_ms",
-					    json_real(v.inject_offset_ms));
-		json_object_set_new(adv, "killed",
-				    json_integer(v.injects > 0 && !ok));
-	}
+	if (a->attack == CELL_ATTACK_INJECT)
+		inject_fields(a, &v, ra, ok, adv);
 	json_object_set_new(adv, "paired", json_integer(paired));
 	return adv;
 }

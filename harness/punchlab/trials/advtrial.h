@@ -14,6 +14,8 @@ struct adv_trial {
 	/* peer_auth = secret: each agent's copy of the trial's secret,
 	 * "" when none */
 	char auth[2][PATH_MAX];
+	/* start_jitter_ms: --start-jitter-ms's argument, "" when none */
+	char jitter[12];
 };
 
 #endif

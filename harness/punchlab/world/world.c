@@ -14,6 +14,7 @@
 #include "linkcond.h"
 #include "nat.h"
 #include "netns.h"
+#include "rstguard.h"
 #include "runid.h"
 #include "shapeboard.h"
 #include "shapespec.h"
@@ -51,9 +52,20 @@ static int nat_render_one(struct world *w, const struct plan_nat *n,
 					     .lan = n->lan_if,
 					     .lan6 = n->lan6 };
 
-		e = filter6_render(n->profile, &f6, rules + e,
-				   NAT_RULESET_MAX - (size_t)e, why,
+		int at = e;
+
+		e = filter6_render(n->profile, &f6, rules + at,
+				   NAT_RULESET_MAX - (size_t)at, why,
 				   sizeof(why));
+		e = e < 0 ? e : at + e;
+	}
+	/* rst_guard: in the same load too */
+	if (e >= 0 && n->rst_guard) {
+		int at = e;
+
+		e = rstguard_render(w->table, n->wan_if, rules + at,
+				    NAT_RULESET_MAX - (size_t)at);
+		e = e < 0 ? e : at + e;
 	}
 	if (e < 0)
 		snprintf(err, cap, "profile %s: %s", n->profile->name,

@@ -10,20 +10,9 @@
 # (our SYNs carry only an MSS option, doff 6; our RSTs no ACK), the
 # profile's syn_dropped counter, and router A's conntrack entry for
 # alice's punch. The agents' outcomes are the effect.
-cat >"$OUT/inject.ini" <<'INI'
-[scenario]
-description = inject: spoofed segments at punch time
-trials = 1
-[cell c0]
-a = home-eim
-b = home-eim
-expect = >= 0
-rtt_ms = 100
-INI
-"$PL" up "$OUT/inject.ini" >"$OUT/inject-up" 2>&1
-irid=$(sed -n 's/^run \([0-9a-f]\{6\}\) is up.*/\1/p' "$OUT/inject-up")
+. "$(dirname "${BASH_SOURCE[0]}")/inject-step.bash"
+irid=$(inject_up inject)
 if [ -n "$irid" ]; then
-	ibin=$(dirname "$PL")
 	ira=pl-$irid-c0-ra
 	ip netns exec "$ira" nft -f - <<NFT
 table inet punchlab_${irid}_injtest {
@@ -46,44 +35,11 @@ NFT
 		ip netns exec "$ira" nft list counter "${2:-inet punchlab_${irid}_injtest}" "$1" |
 			sed -n 's/.*packets \([0-9]*\).*/\1/p'
 	}
-	# inject_step NAME KIND OFFSET_MS PORT: the tapped coordinator (its
-	# tap lines also kept in tap.lines), the injector in inet and one
-	# pair of agents on PORT (key = PORT).
-	inject_step() {
-		local d=$OUT/inject/$1 a c pa pb
-		mkdir -p "$d"
-		mkfifo "$d/tap"
-		ip netns exec "pl-$irid-inet" "$ibin/punch-adversary" --role inject \
-			--run-id "$irid" --events "$d/adv.jsonl" --duration-ms 20000 \
-			--tap-fd 3 --inject "$2" --offset-ms "$3" 3<"$d/tap" 2>"$d/adv.err" &
-		a=$!
-		ip netns exec "pl-$irid-charlie" "$ibin/punch-coordinator" \
-			--listen 192.0.2.1:18600 --run-id "$irid" --margin-ms 150 \
-			--tap-fd 4 4> >(tee "$d/tap.lines" >"$d/tap") \
-			>"$d/coord.jsonl" 2>"$d/coord.err" &
-		c=$!
-		for _ in $(seq 50); do
-			grep -q listening "$d/coord.err" 2>/dev/null && break
-			sleep 0.1
-		done
-		for side in alice bob; do
-			ip netns exec "pl-$irid-c0-$side" "$ibin/punch-agent" \
-				--coordinator 192.0.2.1:18600 --local-port "$4" \
-				--key "$4" --timeout-ms 2500 >"$d/$side.json" 2>/dev/null &
-			[ "$side" = alice ] && pa=$! || pb=$!
-		done
-		wait "$pa" "$pb"
-		kill "$c" 2>/dev/null
-		wait "$c" "$a" 2>/dev/null
-	}
-	# inject_ok DIR: both agents connected
-	inject_ok() { grep -q '"outcome":"ok"' "$1/alice.json" && grep -q '"outcome":"ok"' "$1/bob.json"; }
-
 	# rst 40 ms after the start the coordinator scheduled: the agents
 	# start ~25 ms after it here (the delay is all toward the routers,
 	# the coordinator assumes half the RTT each way), so the RSTs reach
 	# router A while alice's entry is in SYN_SENT.
-	inject_step rst rst 40 24001
+	inject_step "$irid" "$OUT/inject/rst" rst 40 24001
 	check "inject: the tap line names both public endpoints as router A's conntrack shows alice's punch" \
 		/usr/bin/python3 - "$OUT/inject/rst/tap.lines" <<PY
 import re, subprocess, sys
@@ -121,7 +77,7 @@ PY
 	# syn 100 ms before the start: no entry in router A yet, so the
 	# spoofed SYNs are unsolicited and the profile drops them.
 	dropped=$(inject_counter syn_dropped "ip punchlab_$irid")
-	inject_step early syn -100 24002
+	inject_step "$irid" "$OUT/inject/early" syn -100 24002
 	inject_early() {
 		[ "$(inject_counter syn_in)" = 4 ] &&
 			[ "$(inject_counter syn_fwd)" = 0 ] &&
@@ -136,7 +92,7 @@ PY
 	# the first spoofed SYN for simultaneous open and forwards it; alice
 	# answers its foreign ISN, bob's stack answers that SYN-ACK with a
 	# RST at exactly the sequence alice expects, and the punch dies.
-	inject_step mid syn 50 24003
+	inject_step "$irid" "$OUT/inject/mid" syn 50 24003
 	inject_mid() {
 		[ "$(inject_counter syn_fwd)" -ge 1 ] && ! inject_ok "$OUT/inject/mid"
 	}
@@ -151,7 +107,7 @@ PY
 	mkdir -p "$d"
 	mkfifo "$d/tap"
 	rst0=$(inject_counter rst_in)
-	ip netns exec "pl-$irid-inet" "$ibin/punch-adversary" --role inject \
+	ip netns exec "pl-$irid-inet" "$(dirname "$PL")/punch-adversary" --role inject \
 		--run-id "$irid" --events "$d/adv.jsonl" --duration-ms 20000 \
 		--tap-fd 3 --inject rst --count 64 --spread-us 100000 \
 		3<"$d/tap" 2>"$d/adv.err" &
