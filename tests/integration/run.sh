@@ -431,11 +431,17 @@ check "shipped pair scenarios meet their expectations" [ $? -eq 0 ]
 # Each part uses the helpers above ($PL, $OUT, check, ok, bad, skip,
 # nothing_left, rid_of, kill_run) and leaves its run folders under $OUT, so the
 # leftover check below covers them too.
+# Each part's wall time goes to $OUT/part-times (the CI budget is 20 min;
+# the slowest parts are printed at the end).
+: >"$OUT/part-times"
 for part in tests/integration/parts/*.sh; do
 	[ -e "$part" ] || continue
 	echo "--- $(basename "$part" .sh)"
+	part_t0=$(date +%s)
 	. "$part"
+	echo "$(( $(date +%s) - part_t0 )) $(basename "$part" .sh)" >>"$OUT/part-times"
 done
+echo "slowest parts (s): $(sort -rn "$OUT/part-times" | head -8 | tr '\n' ' ')"
 
 # Every run this script made (other runs on the machine are not ours).
 left=""
