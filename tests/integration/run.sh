@@ -43,9 +43,10 @@ leftovers() {
 # Fails for an empty rid: a run whose id was never seen proves nothing.
 nothing_left() { [ -n "$1" ] && [ -z "$(leftovers "$1")" ]; }
 rid_of() { ls "$1" 2>/dev/null | head -n1; }
-# kill_run RESULTS INI FILE TRIES: punchlab run INI in the background,
+# kill_run RESULTS INI FILE TRIES [BEFORE]: punchlab run INI in the background,
 # SIGKILL once its run folder holds a non-empty FILE (looked for every
-# 0.1 s, TRIES times: the run is killed then whatever it reached). krid:
+# 0.1 s, TRIES times: the run is killed then whatever it reached); BEFORE,
+# when given, is a command run just before the kill. krid:
 # the run id, "" when none appeared. Its state stays for the caller's
 # checks and its `punchlab clean`.
 kill_run() {
@@ -59,6 +60,7 @@ kill_run() {
 		[ -n "$krid" ] && [ -s "$dir/$krid/$3" ] && break
 		sleep 0.1
 	done
+	[ -n "${5:-}" ] && "$5"
 	kill -KILL $kpid
 	wait $kpid 2>/dev/null
 }

@@ -96,9 +96,10 @@ s = socket.create_connection(("198.51.100.1", 8333), timeout=3); s.sendall(b"via
 	fi
 
 	# SIGKILL of punchlab run once the daemon answered: clean removes it
-	kill_run "$OUT/pcpkill" "$OUT/pcp-router.ini" pcpd.jsonl 200
-	# the pid file outlives the kill (only clean removes it)
-	kmpid=$(cat "/run/punchlab/$krid/miniupnpd-c0-ra.pid" 2>/dev/null)
+	# The daemon's pid is read before the kill: it removes its pid file
+	# when PDEATHSIG stops it.
+	pcp_kmpid() { kmpid=$(cat "/run/punchlab/$krid/miniupnpd-c0-ra.pid" 2>/dev/null); }
+	kill_run "$OUT/pcpkill" "$OUT/pcp-router.ini" pcpd.jsonl 200 pcp_kmpid
 	# The daemon dies with punchlab (PDEATHSIG) before any clean; the
 	# clean of a daemon that outlived its run is the kept run below.
 	kgone=no
