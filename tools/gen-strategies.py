@@ -104,7 +104,7 @@ HOST_RACE_WHY = ("harness timing, not the NAT: each host RSTs an early "
 # of 20, the cells run alone 15-17 of 20 (connect fc-rst 17, rst-fc 15,
 # rst-rst 17, load 2.4; README "Zero-delay races"). Either bound would
 # fail on a quieter or a busier machine than the one it was measured
-# on, so these cells carry no expect: they report the rate and the
+# on, so these cells say `expect = none`: they report the rate and the
 # harness timing fields, and the gate does not judge them.
 ROUTER_RACE_WHY = ("measured, not gated: harness timing, not the NAT; a "
                    "router RSTs an early SYN, so it connects only if the "
@@ -127,7 +127,7 @@ def connect_zero(a, b):
                              "ones pass and draw an RST")
     if PROPS[a][2] == PROPS[b][2] == "host":
         return ">= 0.2", HOST_RACE_WHY
-    return "", ROUTER_RACE_WHY
+    return "none", ROUTER_RACE_WHY
 
 
 def listen_zero(a, b):
@@ -135,7 +135,7 @@ def listen_zero(a, b):
     host, so only a router's own RST is left to race."""
     ea, eb = PROPS[a][2], PROPS[b][2]
     if ea == "rst" and eb == "rst":
-        return "", ROUTER_RACE_WHY
+        return "none", ROUTER_RACE_WHY
     if "rst" in (ea, eb) and (a not in QUIET and b not in QUIET):
         return HIGH, ("the RST router's answer ends only the other side's "
                       "connect; its own SYN reaches the other side's "
@@ -289,9 +289,9 @@ def main(argv=None):
     out.write(HEADER % {"trials": args.trials})
     for strategy, rtt, a, b, exp, why in cells(only, keep):
         out.write("\n[cell %s-%d-%s-%s]\na = %s\nb = %s\nstrategy = %s\n"
-                  "rtt_ms = %d\n%sreason = %s\n" % (
+                  "rtt_ms = %d\nexpect = %s\nreason = %s\n" % (
                       strategy, rtt, short(a), short(b), a, b, strategy,
-                      rtt, "expect = %s\n" % exp if exp else "", why))
+                      rtt, exp, why))
     if not only:
         for a, b, n, m, exp, why in birthday_cells():
             if keep and not (a in keep and b in keep):

@@ -192,7 +192,8 @@ static void test_expect(void)
 	    "> 0.5",  ">= 1.5",	    ">= -0.1",	">= 0x1",   ">= inf",
 	    ">= nan", ">= 1e-1",    "0.9..0.1", "1..",	    "..1",
 	    "",	      ">=",	    "0.5",	">= 0.5 x", "1.2.3..2",
-	    "0...1",  "== 0.5 0.6", "=< 0.5",	">= .",	    NULL,
+	    "0...1",  "== 0.5 0.6", "=< 0.5",	">= .",	    "none 0.5",
+	    "nones",  "none..1",    NULL,
 	};
 	double lo, hi;
 	int i;
@@ -206,6 +207,8 @@ static void test_expect(void)
 	check_expect("1..1", 1.0, 1.0);
 	check_expect("0..0.5", 0.0, 0.5);
 	check_expect(">= .5", 0.5, 1.0);
+	check_expect("none", 0.0, 1.0); /* measured, not gated */
+	check_expect("  none", 0.0, 1.0);
 	for (i = 0; bad[i]; i++) {
 		if (scenario_parse_expect(bad[i], &lo, &hi) == 0)
 			fprintf(stderr, "\naccepted bad expect '%s'\n", bad[i]);
