@@ -89,13 +89,23 @@ static int adv_effect(struct cell_adv *a, const char *v, struct cfg_error *err)
 		p += strlen(scenario_adv_effect_ops[op]);
 	while (*p == ' ' || *p == '\t')
 		p++;
-	a->effect_value = strtod(p, &end);
+	if (strlen(v) >= sizeof(a->effect_text)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "'%.40s...' is longer than %zu characters", v,
+			 sizeof(a->effect_text) - 1);
+		return -1;
+	}
+	/* decimal only: strtod would also read hex ("0x10" as 16), inf and
+	 * nan */
+	a->effect_value = strspn(p, "+-0123456789.eE") == strlen(p)
+				  ? strtod(p, &end)
+				  : (end = (char *)p, 0.0);
 	if (!op || end == p || *end || !(a->effect_value > -1e300 &&
-					  a->effect_value < 1e300) ||
-	    strlen(v) >= sizeof(a->effect_text)) {
+					  a->effect_value < 1e300)) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "'%s' is not an expectation of the effect; write "
-			 "\"OP NUMBER\" with OP one of >= <= == < >",
+			 "\"OP NUMBER\" with OP one of >= <= == < > and a "
+			 "decimal number",
 			 v);
 		return -1;
 	}

@@ -233,6 +233,14 @@ static void test_refused(void)
 		  "expect_effect", "\"OP NUMBER\"" },
 		{ "adversary = flood\nexpect_effect = =< 1\n", 5,
 		  "expect_effect", "\"OP NUMBER\"" },
+		/* decimal only: strtod alone read 0x10 as 16 */
+		{ "adversary = flood\nexpect_effect = >= 0x10\n", 5,
+		  "expect_effect", "a decimal number" },
+		{ "adversary = flood\nexpect_effect = <= inf\n", 5,
+		  "expect_effect", "a decimal number" },
+		{ "adversary = flood\nexpect_effect = >= 0.000000000000000"
+		  "000000000000000000001\n", 5,
+		  "expect_effect", "longer than" },
 		/* an attack's own keys with another attack (any order) */
 		{ "victim = lan\nadversary = delay\n", 4, "victim",
 		  "belongs to adversary = redirect" },
