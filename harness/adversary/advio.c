@@ -56,10 +56,15 @@ int advio_send(struct advio *io, const char *command, const void *payload,
 
 int advio_flush(struct advio *io)
 {
+	size_t before = io->b.out_off;
 	int n = p2pbuf_flush(&io->b, io->fd);
 
-	if (n < 0)
+	/* A hard error after a partial send leaves out_off where the sent
+	 * bytes end: they went out and count too. */
+	if (n < 0) {
+		advio_sent += (uint64_t)(io->b.out_off - before);
 		return n;
+	}
 	advio_sent += (uint64_t)n;
 	return 0;
 }
