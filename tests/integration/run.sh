@@ -26,6 +26,27 @@ finish() {
 	exit $?
 }
 
+# Stopped early (SIGINT, SIGTERM): every run this script started is
+# cleaned (those with a folder under $OUT, and the worlds `punchlab up`
+# announced in a file under $OUT), so a killed test leaves nothing.
+interrupted() {
+	local r
+	trap - INT TERM
+	for r in $({
+		ls -d "$OUT"/*/*/*/ 2>/dev/null | xargs -r -n1 basename
+		grep -rhoE '^run [0-9a-f]{6} is up' "$OUT" 2>/dev/null | cut -d' ' -f2
+	} | grep -E '^[0-9a-f]{6}$' | sort -u); do
+		# --force: a world `up` left on purpose, or a run whose
+		# punchlab the signal has not ended yet
+		"$PL" clean --force "$r" >/dev/null 2>&1
+		echo "integration: stopped: cleaned run $r"
+	done
+	echo "integration: stopped by a signal after $pass passed, $fail failed"
+	rm -rf "$OUT"
+	exit 130
+}
+trap interrupted INT TERM
+
 if [ "$(id -u)" -ne 0 ]; then
 	skip "integration tests need root"
 	finish

@@ -172,7 +172,7 @@ PY
 
 mkdir -p "$v6s_dir"
 # Interrupted or failed half-way, the namespaces still go.
-trap "v6s_cleanup; exit 1" INT TERM
+trap "v6s_cleanup; interrupted" INT TERM
 trap v6s_cleanup EXIT
 if ! v6s_build || ! v6s_coord; then
 	bad "ipv6-sock: namespaces, filters and the IPv6 coordinator come up"
@@ -195,7 +195,8 @@ else
 		v6s_policy
 fi
 v6s_cleanup
-trap - EXIT INT TERM
+trap - EXIT
+trap interrupted INT TERM # run.sh's again
 v6s_alive() {
 	local p
 	for p in "${v6s_pids[@]}"; do
